@@ -1,0 +1,45 @@
+# Two commands do everything on a fresh clone: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.10 2>/dev/null || ls $(HOME)/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -n 1)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MODEL_STAMP := var/models/.trained
+
+.PHONY: setup train run test lint lock clean system-deps
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -n "$(PYTHON)" || { echo "Python 3.10 not found: install it (pyenv install 3.10) and retry"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q pip==24.0
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
+	$(BIN)/pip check
+	touch $(STAMP)
+
+# Retrain only when training data, domain or config changed.
+train: setup
+	$(BIN)/outreach bot train
+
+run: setup
+	$(BIN)/outreach run
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/outreach bot train
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+
+# Re-resolve the full dependency set after changing pyproject.toml.
+lock:
+	rm -rf /tmp/outreach-lock && $(PYTHON) -m venv /tmp/outreach-lock
+	/tmp/outreach-lock/bin/pip install -q pip==24.0 && /tmp/outreach-lock/bin/pip install -q -e '.[dev]'
+	(echo "# Full resolved dependency set for Python 3.10, applied as constraints by 'make setup'."; \
+	 echo "# Regenerate with 'make lock' after changing pyproject.toml."; \
+	 /tmp/outreach-lock/bin/pip freeze --exclude-editable) | sort -f > requirements.lock
+
+clean:
+	rm -rf var/ .pytest_cache
