@@ -1,0 +1,1 @@
+"""Proactive care for hurt buyers: the domain core, importable without Rasa running."""

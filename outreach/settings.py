@@ -1,0 +1,90 @@
+"""Configuration from the environment, read and validated once."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting in the environment is missing or malformed."""
+
+
+def _var_dir() -> Path:
+    return Path(os.environ.get("OUTREACH_VAR_DIR", PROJECT_ROOT / "var"))
+
+
+def _secret(name: str, var_dir: Path) -> str:
+    """A secret from the environment, or one generated once and kept under var/."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    path = var_dir / "secrets" / name.lower()
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        port = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r} is not a port number; set an integer 1-65535") from exc
+    if not 0 < port < 65536:
+        raise SettingsError(f"{name}={port} is out of range; set an integer 1-65535")
+    return port
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    database_url: str
+    rasa_url: str
+    rasa_token: str
+    channel_secret: str
+    buyer_token_secret: str
+    web_host: str
+    web_port: int
+    rasa_port: int
+    action_port: int
+    inapp_channel: str = "inapp"
+    rasa_timeout_s: float = 30.0
+
+
+def load_settings() -> Settings:
+    var_dir = _var_dir()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    rasa_port = _port("OUTREACH_RASA_PORT", 5005)
+    database_url = os.environ.get("OUTREACH_DATABASE_URL") or f"sqlite:///{var_dir / 'outreach.db'}"
+    if "://" not in database_url:
+        raise SettingsError(
+            f"OUTREACH_DATABASE_URL={database_url!r} is not a database URL; "
+            "use e.g. sqlite:///var/outreach.db or postgresql://user@host/db"
+        )
+    return Settings(
+        var_dir=var_dir,
+        database_url=database_url,
+        rasa_url=os.environ.get("OUTREACH_RASA_URL", f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+        rasa_token=_secret("OUTREACH_RASA_TOKEN", var_dir),
+        channel_secret=_secret("OUTREACH_CHANNEL_SECRET", var_dir),
+        buyer_token_secret=_secret("OUTREACH_BUYER_TOKEN_SECRET", var_dir),
+        web_host=os.environ.get("OUTREACH_WEB_HOST", "127.0.0.1"),
+        web_port=_port("OUTREACH_WEB_PORT", 8080),
+        rasa_port=rasa_port,
+        action_port=_port("OUTREACH_ACTION_PORT", 5055),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

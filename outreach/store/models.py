@@ -1,0 +1,209 @@
+"""The store's tables. Money is integer fen; times are UTC."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+from outreach.store.types import UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING))
+
+
+class Buyer(Base):
+    __tablename__ = "buyers"
+    id = Column(String(64), primary_key=True)
+    name = Column(String(100), nullable=False)
+    phone = Column(String(32))
+    time_zone = Column(String(64), nullable=False, default="Asia/Shanghai")
+    age_band = Column(String(8), nullable=False, default="30-44")  # 18-29, 30-44, 45-59, 60+
+    last_app_active_at = Column(UTCDateTime)
+    preferred_channel = Column(String(16))  # inapp, call, or None for the scheduler's choice
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    @property
+    def elderly(self) -> bool:
+        return self.age_band == "60+"
+
+
+class Merchant(Base):
+    __tablename__ = "merchants"
+    id = Column(String(64), primary_key=True)
+    name = Column(String(200), nullable=False)
+    kind = Column(String(32))
+    shops = relationship("Shop", back_populates="merchant")
+
+
+class Shop(Base):
+    __tablename__ = "shops"
+    id = Column(String(64), primary_key=True)
+    merchant_id = Column(ForeignKey("merchants.id"), nullable=False)
+    name = Column(String(200), nullable=False)
+    trust_badge = Column(Boolean, nullable=False, default=False)  # 信任购
+    merchant = relationship("Merchant", back_populates="shops")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    id = Column(String(64), primary_key=True)
+    buyer_id = Column(ForeignKey("buyers.id"), nullable=False, index=True)
+    shop_id = Column(ForeignKey("shops.id"), nullable=False, index=True)
+    total_fen = Column(Integer, nullable=False)
+    paid_at = Column(UTCDateTime, nullable=False)
+    promised_ship_hours = Column(Integer, nullable=False, default=48)
+    shipped_at = Column(UTCDateTime)
+    delivered_at = Column(UTCDateTime)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    items = relationship("OrderItem", back_populates="order", order_by="OrderItem.id")
+    shop = relationship("Shop")
+    buyer = relationship("Buyer")
+    __table_args__ = (CheckConstraint("total_fen >= 0", name="total_nonnegative"),)
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    order_id = Column(ForeignKey("orders.id"), nullable=False, index=True)
+    title = Column(String(300), nullable=False)
+    kind = Column(String(32), nullable=False)  # seafood, fruit, cosmetics, apparel, ...
+    unit_price_fen = Column(Integer, nullable=False)
+    quantity = Column(Integer, nullable=False, default=1)
+    unit = Column(String(8), nullable=False, default="件")
+    promises = Column(JSON, nullable=False, default=list)  # item service promise flags
+    live_seafood = Column(Boolean, nullable=False, default=False)
+    order = relationship("Order", back_populates="items")
+    __table_args__ = (
+        CheckConstraint("unit_price_fen >= 0", name="price_nonnegative"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    external_id = Column(String(64), unique=True)
+    buyer_id = Column(ForeignKey("buyers.id"), nullable=False, index=True)
+    order_id = Column(ForeignKey("orders.id"), index=True)
+    source = Column(String(16), nullable=False)  # review, comment, message, chat
+    text = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    diagnosed_at = Column(UTCDateTime, index=True)
+    category = Column(String(32))
+    confidence = Column(Integer)  # per mille, 0-1000
+    severity = Column(Integer)
+    case_id = Column(ForeignKey("cases.id"), index=True)
+    triage_note = Column(String(200))
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    buyer_id = Column(ForeignKey("buyers.id"), nullable=False, index=True)
+    order_id = Column(ForeignKey("orders.id"), nullable=False, index=True)
+    # Set to the incident key while the case is open, NULL once closed: the unique
+    # constraint then allows one open case per buyer and incident on any database.
+    open_key = Column(String(160), unique=True)
+    suspected_category = Column(String(32), nullable=False)
+    category = Column(String(32), nullable=False)
+    severity = Column(Integer, nullable=False)
+    status = Column(String(16), nullable=False, default="new", index=True)
+    affected_quantity = Column(Integer)
+    handover_reason = Column(String(300))
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    due_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    first_contact_at = Column(UTCDateTime)
+    resolved_at = Column(UTCDateTime)
+    closed_at = Column(UTCDateTime)
+    closed_reason = Column(String(64))
+    order = relationship("Order")
+    buyer = relationship("Buyer")
+
+
+class CaseEvent(Base):
+    """Audit trail: what happened to a case and why."""
+
+    __tablename__ = "case_events"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=False, index=True)
+    kind = Column(String(32), nullable=False)
+    detail = Column(JSON, nullable=False, default=dict)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=False, index=True)
+    buyer_id = Column(ForeignKey("buyers.id"), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)  # inapp, call
+    status = Column(String(16), nullable=False)  # accepted, failed
+    detail = Column(String(500))
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Remedy(Base):
+    """The remedy ledger: one row per executed or pending remedy, never updated in amount."""
+
+    __tablename__ = "remedies"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=False, index=True)
+    idempotency_key = Column(String(160), nullable=False, unique=True)
+    rule_id = Column(String(64), nullable=False)
+    kind = Column(String(32), nullable=False)
+    amount_fen = Column(Integer, nullable=False, default=0)
+    status = Column(String(16), nullable=False)  # executed, pending_approval
+    reason = Column(String(500), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    __table_args__ = (CheckConstraint("amount_fen >= 0", name="amount_nonnegative"),)
+
+
+class Satisfaction(Base):
+    __tablename__ = "satisfaction"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=False, unique=True)
+    buyer_id = Column(ForeignKey("buyers.id"), nullable=False, index=True)
+    rating = Column(Integer, nullable=False)
+    comment = Column(Text)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),)
+
+
+class OptOut(Base):
+    __tablename__ = "opt_outs"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    buyer_id = Column(ForeignKey("buyers.id"), nullable=False, index=True)
+    channel = Column(String(16), nullable=False, default="all")
+    source_text = Column(Text)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    revoked_at = Column(UTCDateTime)
+
+
+class InboxMessage(Base):
+    __tablename__ = "inbox_messages"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    buyer_id = Column(ForeignKey("buyers.id"), nullable=False)
+    case_id = Column(ForeignKey("cases.id"), index=True)
+    sender = Column(String(8), nullable=False)  # bot, buyer, system
+    text = Column(Text, nullable=False)
+    buttons = Column(JSON, nullable=False, default=list)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    read_at = Column(UTCDateTime)
+    __table_args__ = (Index("ix_inbox_buyer_id_id", "buyer_id", "id"),)
