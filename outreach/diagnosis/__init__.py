@@ -1,0 +1,1 @@
+"""Diagnosis: the problem taxonomy, its training data, the classifier and severity."""

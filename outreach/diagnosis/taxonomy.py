@@ -1,0 +1,87 @@
+"""The problem taxonomy: one loader for defaults/taxonomy.yml, validated at start-up."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, conint, validator
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "defaults" / "taxonomy.yml"
+NO_PROBLEM = "no_problem"
+
+
+class Label(BaseModel):
+    id: str = Field(regex=r"^[a-z_]+$")
+    zh: str
+    severity: conint(ge=1, le=4)  # type: ignore[valid-type]
+    covers: str
+
+
+class Qualifier(BaseModel):
+    label: str
+    severity: conint(ge=1, le=4)  # type: ignore[valid-type]
+    reason: str
+    words: list[str] = Field(min_items=1)
+
+
+class RaiseUrgency(BaseModel):
+    age_bands: list[str]
+    order_total_above_fen: conint(ge=0)  # type: ignore[valid-type]
+
+
+class Taxonomy(BaseModel):
+    labels: list[Label] = Field(min_items=2)
+    qualifiers: list[Qualifier] = []
+    raise_urgency: RaiseUrgency
+
+    @validator("labels")
+    def _unique_with_no_problem(cls, labels: list[Label]) -> list[Label]:
+        ids = [label.id for label in labels]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate labels: {', '.join(duplicates)}")
+        if NO_PROBLEM not in ids:
+            raise ValueError(f"the label {NO_PROBLEM!r} must exist")
+        return labels
+
+    @validator("qualifiers", each_item=True)
+    def _qualifier_label_known(cls, qualifier: Qualifier, values: dict) -> Qualifier:
+        known = {label.id for label in values.get("labels", [])}
+        if known and qualifier.label not in known:
+            raise ValueError(f"qualifier names unknown label {qualifier.label!r}")
+        return qualifier
+
+    @property
+    def ids(self) -> list[str]:
+        return [label.id for label in self.labels]
+
+    def label(self, label_id: str) -> Label:
+        for label in self.labels:
+            if label.id == label_id:
+                return label
+        raise KeyError(f"unknown label {label_id!r}; known: {', '.join(self.ids)}")
+
+    def zh(self, label_id: str) -> str:
+        return self.label(label_id).zh
+
+
+class TaxonomyError(ValueError):
+    pass
+
+
+def load_taxonomy(path: Path | str = DEFAULT_PATH) -> Taxonomy:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Taxonomy.parse_obj(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise TaxonomyError(f"{path}: cannot read the taxonomy: {exc}") from exc
+    except ValidationError as exc:
+        raise TaxonomyError(f"{path}: invalid taxonomy:\n{exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> Taxonomy:
+    return load_taxonomy()
