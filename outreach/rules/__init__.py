@@ -1,0 +1,1 @@
+"""Platform rules: schema and loader, offer engine, remedy ledger."""

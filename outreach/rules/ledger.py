@@ -1,0 +1,50 @@
+"""The remedy ledger: a remedy executes at most once per case, whoever asks and how often."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from outreach.rules.engine import Offer
+from outreach.store.models import Remedy
+
+
+def idempotency_key(case_id: int) -> str:
+    return f"case:{case_id}:remedy"
+
+
+def existing(session: Session, case_id: int) -> Remedy | None:
+    return session.execute(
+        select(Remedy).where(Remedy.idempotency_key == idempotency_key(case_id))
+    ).scalar_one_or_none()
+
+
+def execute_once(session: Session, case_id: int, offer: Offer, reason: str) -> tuple[Remedy, bool]:
+    """Record the remedy unless the case already has one. Returns (remedy, created).
+
+    The unique idempotency key makes this safe under concurrency: a second writer's
+    insert fails inside its savepoint and it reads the first writer's row instead.
+    """
+    found = existing(session, case_id)
+    if found is not None:
+        return found, False
+    remedy = Remedy(
+        case_id=case_id,
+        idempotency_key=idempotency_key(case_id),
+        rule_id=offer.rule_id,
+        kind=offer.kind,
+        amount_fen=offer.amount_fen,
+        status="pending_approval" if offer.needs_approval else "executed",
+        reason=reason,
+    )
+    try:
+        with session.begin_nested():
+            session.add(remedy)
+            session.flush()
+    except IntegrityError:
+        found = existing(session, case_id)
+        if found is None:
+            raise
+        return found, False
+    return remedy, True

@@ -1,0 +1,42 @@
+"""The one loader for rules files: parse, validate against the schema and the taxonomy."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from outreach.diagnosis.taxonomy import taxonomy
+from outreach.rules.schema import RuleBook
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "defaults" / "rules.yml"
+
+
+class RulesError(ValueError):
+    pass
+
+
+def load_rules(path: Path | str = DEFAULT_PATH) -> RuleBook:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RulesError(f"{path}: cannot read the rules: {exc}") from exc
+    try:
+        book = RuleBook.parse_obj(raw)
+    except ValidationError as exc:
+        raise RulesError(f"{path}: invalid rules:\n{exc}") from exc
+    unknown = sorted(set(book.remedies) - set(taxonomy().ids))
+    if unknown:
+        raise RulesError(
+            f"{path}: remedies name unknown labels {', '.join(unknown)}; "
+            f"use labels from the taxonomy: {', '.join(taxonomy().ids)}"
+        )
+    return book
+
+
+@lru_cache(maxsize=1)
+def rules() -> RuleBook:
+    return load_rules()
