@@ -1,0 +1,1 @@
+"""Cases: triage opens them, the conversation moves them, the ledger settles them."""

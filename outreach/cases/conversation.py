@@ -1,0 +1,269 @@
+"""What the assistant does in a care conversation, independent of Rasa.
+
+Every operation names the case and the buyer who is talking; a buyer can only ever
+move their own case. Each call is one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach.cases import events
+from outreach.cases.facts import case_facts, main_item
+from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
+from outreach.rules import ledger
+from outreach.rules.engine import Offer, quote, yuan
+from outreach.rules.loader import rules
+from outreach.store.db import session_scope
+from outreach.store.models import Case, OptOut, Satisfaction
+from outreach.store.types import utcnow
+
+OPEN_STATUSES = ("new", "contacted", "offering", "resolved", "handed_over")
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+class NotYourCase(PermissionError):
+    """The buyer talking does not own the case: nothing is read or changed."""
+
+
+@dataclass(frozen=True)
+class Brief:
+    case_id: int
+    order_id: str
+    order_title: str
+    label: str
+    label_zh: str
+    status: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the conversation does next.
+
+    kind: offer | ask_quantity | handover | no_problem | executed | pending_approval |
+          rated | closed
+    """
+
+    kind: str
+    case_id: int
+    offer: Offer | None = None
+    offer_index: int | None = None
+    remedies_left: int = 0
+    message: str = ""
+    already_done: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def _owned_case(session: Session, case_id: int | str | None, buyer_id: str, lock: bool = False) -> Case:
+    try:
+        key = int(case_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise CaseNotFound(f"no case {case_id!r}") from exc
+    query = select(Case).where(Case.id == key)
+    if lock:
+        query = query.with_for_update()
+    case = session.execute(query).scalar_one_or_none()
+    if case is None:
+        raise CaseNotFound(f"no case {case_id!r}")
+    if case.buyer_id != buyer_id:
+        _log_refusal(case.id, buyer_id)
+        raise NotYourCase(f"case {case.id} does not belong to the buyer talking")
+    return case
+
+
+def _log_refusal(case_id: int, buyer_id: str) -> None:
+    """Kept in its own transaction: the caller's is rolled back by the refusal."""
+    with session_scope() as session:
+        events.record(session, case_id, "access_refused", buyer=events.mask(buyer_id))
+
+
+def _brief(session: Session, case: Case) -> Brief:
+    item = main_item(session, case.order_id)
+    return Brief(
+        case_id=case.id,
+        order_id=case.order_id,
+        order_title=item.title,
+        label=case.category,
+        label_zh=taxonomy().zh(case.category),
+        status=case.status,
+        unit=item.unit,
+    )
+
+
+class CaseClosed(RuntimeError):
+    """The case closed (opted out, settled) before the conversation could open."""
+
+
+def open_conversation(case_id: int | str, buyer_id: str) -> Brief:
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id)
+        if case.status not in ("new", "contacted"):
+            raise CaseClosed(f"case {case.id} is {case.status}")
+        events.record(session, case.id, "conversation_opened")
+        return _brief(session, case)
+
+
+def brief(case_id: int | str, buyer_id: str) -> Brief:
+    with session_scope() as session:
+        return _brief(session, _owned_case(session, case_id, buyer_id))
+
+
+def _hand_over(session: Session, case: Case, reason: str) -> Step:
+    case.status = "handed_over"
+    case.handover_reason = reason[:300]
+    events.record(session, case.id, "handed_over", reason=reason)
+    return Step(kind="handover", case_id=case.id, message=rules().handover_message)
+
+
+def _next_offer(session: Session, case: Case, index: int) -> Step:
+    result = quote(case_facts(session, case), rules())
+    if result.missing_facts:
+        events.record(session, case.id, "facts_missing", facts=result.missing_facts)
+        return Step(kind="ask_quantity", case_id=case.id, extra={"missing": result.missing_facts})
+    if result.handover_reason:
+        return _hand_over(session, case, result.handover_reason)
+    if index >= len(result.offers):
+        return _hand_over(session, case, "buyer declined every offer the rules allow")
+    offer = result.offers[index]
+    case.status = "offering"
+    events.record(session, case.id, "offered", rule=offer.rule_id, amount_fen=offer.amount_fen, index=index)
+    return Step(
+        kind="offer",
+        case_id=case.id,
+        offer=offer,
+        offer_index=index,
+        remedies_left=len(result.offers) - index - 1,
+        message=offer.say,
+    )
+
+
+def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str) -> Step:
+    """The buyer confirmed the suspected problem or named another one; their word wins."""
+    taxonomy().label(label)  # unknown labels are a programming error
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        if case.status not in ("new", "contacted", "offering"):
+            return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+        if label != case.category:
+            events.record(session, case.id, "corrected", old=case.category, new=label)
+        case.category = label
+        events.record(session, case.id, "problem_" + how, label=label)
+        if label == NO_PROBLEM:
+            case.status = "resolved"
+            case.resolved_at = utcnow()
+            return Step(kind="no_problem", case_id=case.id)
+        return _next_offer(session, case, 0)
+
+
+def give_affected_quantity(case_id: int | str, buyer_id: str, quantity: int) -> Step:
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        item = main_item(session, case.order_id)
+        if not 0 < quantity <= item.quantity:
+            return Step(kind="ask_quantity", case_id=case.id, extra={"max": item.quantity, "invalid": quantity})
+        case.affected_quantity = quantity
+        events.record(session, case.id, "affected_quantity", quantity=quantity)
+        return _next_offer(session, case, 0)
+
+
+def decline(case_id: int | str, buyer_id: str, index: int) -> Step:
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        if case.status != "offering":
+            return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+        events.record(session, case.id, "declined", index=index)
+        return _next_offer(session, case, index + 1)
+
+
+def accept(case_id: int | str, buyer_id: str, index: int) -> Step:
+    """Carry out the offer at index, at most once per case however often this is called."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        done = ledger.existing(session, case.id)
+        if done is not None:
+            kind = "pending_approval" if done.status == "pending_approval" else "executed"
+            return Step(kind=kind, case_id=case.id, already_done=True,
+                        extra={"rule": done.rule_id, "amount": yuan(done.amount_fen)})
+        if case.status != "offering":
+            return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+        result = quote(case_facts(session, case), rules())
+        if not 0 <= index < len(result.offers):
+            return _hand_over(session, case, "accepted offer no longer allowed by the rules")
+        offer = result.offers[index]
+        reason = f"buyer accepted offer {index + 1} for {case.category} under rule {offer.rule_id}"
+        remedy, created = ledger.execute_once(session, case.id, offer, reason)
+        events.record(session, case.id, "remedy_" + remedy.status, rule=remedy.rule_id,
+                      amount_fen=remedy.amount_fen, created=created)
+        if remedy.status == "pending_approval":
+            step = _hand_over(session, case, f"remedy of {yuan(remedy.amount_fen)} yuan needs approval")
+            return Step(kind="pending_approval", case_id=case.id, message=step.message,
+                        extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen)})
+        case.status = "resolved"
+        case.resolved_at = utcnow()
+        return Step(kind="executed", case_id=case.id, offer=offer, already_done=not created,
+                    extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen)})
+
+
+def hand_over(case_id: int | str, buyer_id: str, reason: str) -> Step:
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        if case.status == "closed":
+            return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+        return _hand_over(session, case, reason)
+
+
+def rate(case_id: int | str, buyer_id: str, rating: int) -> Step:
+    """Store the buyer's 1-5 rating once and close the case."""
+    if not 1 <= rating <= 5:
+        raise ValueError(f"rating {rating} is outside 1-5")
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        found = session.execute(select(Satisfaction).where(Satisfaction.case_id == case.id)).scalar_one_or_none()
+        if found is not None:
+            return Step(kind="rated", case_id=case.id, already_done=True, extra={"rating": found.rating})
+        if case.status not in ("resolved", "handed_over"):
+            return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+        session.add(Satisfaction(case_id=case.id, buyer_id=buyer_id, rating=rating))
+        events.record(session, case.id, "rated", rating=rating)
+        if case.status == "resolved":
+            case.status = "closed"
+            case.closed_at = utcnow()
+            case.closed_reason = "rated"
+            case.open_key = None
+        return Step(kind="rated", case_id=case.id, extra={"rating": rating})
+
+
+def opt_out(buyer_id: str, text: str) -> int:
+    """Stop every channel for this buyer at once; closes their cases not yet settled.
+
+    Returns how many cases were closed. Idempotent: a second opt-out adds nothing.
+    """
+    with session_scope() as session:
+        active = session.execute(
+            select(OptOut).where(OptOut.buyer_id == buyer_id, OptOut.revoked_at.is_(None))
+        ).scalar_one_or_none()
+        if active is None:
+            session.add(OptOut(buyer_id=buyer_id, channel="all", source_text=text[:500]))
+        cases = session.execute(
+            select(Case).where(Case.buyer_id == buyer_id, Case.status.in_(("new", "contacted", "offering")))
+        ).scalars().all()
+        for case in cases:
+            case.status = "closed"
+            case.closed_at = utcnow()
+            case.closed_reason = "opted_out"
+            case.open_key = None
+            events.record(session, case.id, "closed_opted_out")
+        return len(cases)
+
+
+def is_opted_out(session: Session, buyer_id: str) -> bool:
+    return session.execute(
+        select(OptOut.id).where(OptOut.buyer_id == buyer_id, OptOut.revoked_at.is_(None)).limit(1)
+    ).first() is not None

@@ -1,0 +1,111 @@
+"""Triage: diagnose new feedback and open one case per buyer and incident."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from outreach.cases import events
+from outreach.diagnosis.classifier import Diagnoser
+from outreach.store.db import session_scope
+from outreach.store.models import Buyer, Case, Feedback, Order
+from outreach.store.types import utcnow
+
+BATCH = 500
+
+
+@dataclass
+class TriageSummary:
+    diagnosed: int = 0
+    hurt: int = 0
+    cases_opened: int = 0
+    attached: int = 0
+    without_order: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def incident_key(buyer_id: str, order_id: str) -> str:
+    """One incident per buyer and order: every report about the order joins one case."""
+    return f"{buyer_id}:{order_id}"
+
+
+def _open_case_for(session: Session, feedback: Feedback, order: Order, label: str, severity: int) -> tuple[Case, bool]:
+    key = incident_key(feedback.buyer_id, order.id)
+    case = session.execute(select(Case).where(Case.open_key == key)).scalar_one_or_none()
+    if case is not None:
+        if severity < case.severity:
+            case.severity = severity
+            events.record(session, case.id, "severity_raised", severity=severity, feedback=feedback.id)
+        return case, False
+    case = Case(
+        buyer_id=feedback.buyer_id,
+        order_id=order.id,
+        open_key=key,
+        suspected_category=label,
+        category=label,
+        severity=severity,
+        status="new",
+        due_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(case)
+            session.flush()
+    except IntegrityError:  # another triage opened it meanwhile
+        return session.execute(select(Case).where(Case.open_key == key)).scalar_one(), False
+    events.record(session, case.id, "opened", label=label, severity=severity, feedback=feedback.id)
+    return case, True
+
+
+def triage_batch(session: Session, batch: list[Feedback], diagnoser: Diagnoser, summary: TriageSummary) -> None:
+    for feedback in batch:
+        order = session.get(Order, feedback.order_id) if feedback.order_id else None
+        buyer = session.get(Buyer, feedback.buyer_id)
+        result = diagnoser.diagnose(
+            feedback.text,
+            age_band=buyer.age_band if buyer else None,
+            order_total_fen=order.total_fen if order else None,
+        )
+        feedback.category = result.category
+        feedback.confidence = round(result.confidence * 1000)
+        feedback.severity = result.severity
+        feedback.diagnosed_at = utcnow()
+        summary.diagnosed += 1
+        if not result.hurt:
+            continue
+        summary.hurt += 1
+        if order is None:
+            feedback.triage_note = "no order named: nothing to act on"
+            summary.without_order += 1
+            continue
+        case, created = _open_case_for(session, feedback, order, result.category, result.severity)
+        feedback.case_id = case.id
+        if created:
+            summary.cases_opened += 1
+        else:
+            summary.attached += 1
+            events.record(session, case.id, "feedback_attached", feedback=feedback.id, label=result.category)
+
+
+def triage(diagnoser: Diagnoser | None = None, progress: Callable[[int], None] | None = None) -> TriageSummary:
+    """Diagnose every undiagnosed feedback, in batches, each batch one transaction."""
+    diagnoser = diagnoser or Diagnoser()
+    summary = TriageSummary()
+    while True:
+        with session_scope() as session:
+            batch = list(
+                session.execute(
+                    select(Feedback).where(Feedback.diagnosed_at.is_(None)).order_by(Feedback.id).limit(BATCH)
+                ).scalars()
+            )
+            if not batch:
+                return summary
+            triage_batch(session, batch, diagnoser, summary)
+        if progress:
+            progress(summary.diagnosed)

@@ -1,0 +1,1 @@
+"""Realistic Chinese demo data."""

@@ -1,0 +1,1 @@
+"""Importing orders and feedback from JSON lines files, all or nothing."""

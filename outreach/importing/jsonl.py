@@ -1,0 +1,172 @@
+"""All-or-nothing import of JSON lines: every bad line is reported, nothing is stored on error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach.importing.schema import FeedbackIn, OrderIn
+from outreach.store.db import session_scope
+from outreach.store.models import Buyer, Feedback, Merchant, Order, OrderItem, Shop
+
+MAX_ERRORS = 50
+Line = TypeVar("Line", bound=BaseModel)
+
+
+@dataclass
+class ImportResult:
+    stored: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"])
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def parse_lines(lines: Iterable[bytes], model: type[Line], key: Callable[[Line], str]) -> tuple[list[Line], list[str]]:
+    """Parse and validate every line. Returns (records, errors), errors naming their line."""
+    records: list[Line] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    raw_lines = list(lines)
+    while raw_lines and not raw_lines[-1].strip():
+        raw_lines.pop()  # a trailing newline is not an empty line
+    for number, raw in enumerate(raw_lines, start=1):
+        if len(errors) >= MAX_ERRORS:
+            errors.append(f"stopped after {MAX_ERRORS} errors")
+            break
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            errors.append(f"line {number}: not valid UTF-8")
+            continue
+        if not text.strip():
+            errors.append(f"line {number}: empty line; remove it")
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            errors.append(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if not isinstance(data, dict):
+            errors.append(f"line {number}: expected a JSON object, got {type(data).__name__}")
+            continue
+        try:
+            record = model.parse_obj(data)
+        except ValidationError as exc:
+            errors.append(f"line {number}: {_explain(exc)}")
+            continue
+        record_key = key(record)
+        if record_key in seen:
+            errors.append(f"line {number}: duplicate of line {seen[record_key]} (id {record_key})")
+            continue
+        seen[record_key] = number
+        records.append(record)
+    return records, errors
+
+
+def _store_order(session: Session, line: OrderIn) -> None:
+    buyer = session.get(Buyer, line.buyer.id) or Buyer(id=line.buyer.id)
+    buyer.name = line.buyer.name
+    buyer.phone = line.buyer.phone
+    buyer.time_zone = line.buyer.time_zone
+    buyer.age_band = line.buyer.age_band
+    if line.buyer.last_app_active_at:
+        buyer.last_app_active_at = line.buyer.last_app_active_at
+    session.add(buyer)
+    merchant = session.get(Merchant, line.shop.merchant_id) or Merchant(id=line.shop.merchant_id)
+    merchant.name = line.shop.merchant_name
+    merchant.kind = line.shop.merchant_kind or merchant.kind
+    session.add(merchant)
+    shop = session.get(Shop, line.shop.id) or Shop(id=line.shop.id)
+    shop.name, shop.trust_badge, shop.merchant_id = line.shop.name, line.shop.trust_badge, merchant.id
+    session.add(shop)
+    session.flush()
+    order = Order(
+        id=line.order_id, buyer_id=buyer.id, shop_id=shop.id, total_fen=line.total_fen, paid_at=line.paid_at,
+        promised_ship_hours=line.promised_ship_hours, shipped_at=line.shipped_at, delivered_at=line.delivered_at,
+    )
+    session.add(order)
+    for item in line.items:
+        session.add(OrderItem(order_id=order.id, **item.dict()))
+
+
+def import_orders(path: Path) -> ImportResult:
+    with path.open("rb") as handle:
+        records, errors = parse_lines(handle, OrderIn, key=lambda r: r.order_id)
+    if errors:
+        return ImportResult(errors=errors)
+    return store_orders(records)
+
+
+def store_orders(records: list[OrderIn]) -> ImportResult:
+    """Store validated orders in one transaction; none if any was imported before."""
+    result = ImportResult()
+    with session_scope() as session:
+        existing = set(session.execute(select(Order.id).where(Order.id.in_([r.order_id for r in records]))).scalars())
+        if existing:
+            result.errors = [f"order {oid} was already imported; remove its line" for oid in sorted(existing)]
+            return result
+        for record in records:
+            _store_order(session, record)
+        result.stored = len(records)
+    return result
+
+
+def import_feedback(path: Path) -> ImportResult:
+    with path.open("rb") as handle:
+        records, errors = parse_lines(handle, FeedbackIn, key=lambda r: r.feedback_id)
+    if errors:
+        return ImportResult(errors=errors)
+    return store_feedback(records)
+
+
+def store_feedback(records: list[FeedbackIn]) -> ImportResult:
+    """Store validated feedback in one transaction; none if any line refers to unknown data."""
+    result = ImportResult()
+    with session_scope() as session:
+        ids = [r.feedback_id for r in records]
+        dupes = set(session.execute(select(Feedback.external_id).where(Feedback.external_id.in_(ids))).scalars())
+        buyers = set(session.execute(select(Buyer.id).where(Buyer.id.in_({r.buyer_id for r in records}))).scalars())
+        orders = dict(
+            session.execute(
+                select(Order.id, Order.buyer_id).where(Order.id.in_({r.order_id for r in records if r.order_id}))
+            ).all()
+        )
+        for number, record in enumerate(records, start=1):
+            if record.feedback_id in dupes:
+                result.errors.append(f"line {number}: feedback {record.feedback_id} was already imported")
+            elif record.buyer_id not in buyers:
+                result.errors.append(f"line {number}: unknown buyer {record.buyer_id}; import their orders first")
+            elif record.order_id and record.order_id not in orders:
+                result.errors.append(f"line {number}: unknown order {record.order_id}; import it first")
+            elif record.order_id and orders[record.order_id] != record.buyer_id:
+                result.errors.append(
+                    f"line {number}: order {record.order_id} belongs to another buyer, not {record.buyer_id}"
+                )
+        if result.errors:
+            return result
+        for record in records:
+            session.add(
+                Feedback(
+                    external_id=record.feedback_id, buyer_id=record.buyer_id, order_id=record.order_id,
+                    source=record.source, text=record.text, created_at=record.created_at,
+                )
+            )
+        result.stored = len(records)
+    return result

@@ -1,0 +1,29 @@
+"""Hands a buyer's message to the bot over the in-app channel's webhook on the Rasa server."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from outreach.settings import Settings
+
+BOT_MAX_CHARS = 1000  # the bot reads this much of a message; the inbox keeps all of it
+CHANNEL_SECRET_HEADER = "X-Outreach-Channel-Secret"
+
+
+class RelayError(RuntimeError):
+    """The bot did not take the message; the buyer's message is kept regardless."""
+
+
+async def relay(http: aiohttp.ClientSession, settings: Settings, buyer_id: str, text: str) -> None:
+    url = f"{settings.rasa_url}/webhooks/{settings.inapp_channel}/webhook"
+    body = {"sender": buyer_id, "message": text[:BOT_MAX_CHARS]}
+    headers = {CHANNEL_SECRET_HEADER: settings.channel_secret}
+    try:
+        timeout = aiohttp.ClientTimeout(total=settings.rasa_timeout_s)
+        async with http.post(url, json=body, headers=headers, timeout=timeout) as response:
+            if response.status != 200:
+                raise RelayError(f"bot answered HTTP {response.status}")
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        raise RelayError(f"bot unreachable: {exc.__class__.__name__}") from exc

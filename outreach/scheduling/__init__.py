@@ -1,0 +1,1 @@
+"""Outreach scheduling: which due case is contacted, how and when."""
