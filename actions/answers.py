@@ -1,0 +1,80 @@
+"""The buyer's yes and no, and the problem they name. What yes or no means depends on the stage:
+at the opening it confirms or denies the suspected problem, at an offer it accepts or declines it.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import conversation, guarded
+from outreach.diagnosis.taxonomy import taxonomy
+
+
+def _offer_index(tracker: Tracker) -> int:
+    return int(tracker.get_slot("offer_index") or 0)
+
+
+def _confirm(case_id: int, buyer_id: str) -> conversation.Step:
+    suspected = conversation.brief(case_id, buyer_id).label
+    return conversation.choose_problem(case_id, buyer_id, suspected, "confirmed")
+
+
+class ActionAnswerYes(Action):
+    def name(self) -> str:
+        return "action_answer_yes"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        stage = tracker.get_slot("stage")
+        if stage == "confirming":
+            return await guarded(dispatcher, tracker, _confirm)
+        if stage == "offering":
+            index = _offer_index(tracker)
+            return await guarded(dispatcher, tracker, partial(conversation.accept, index=index))
+        if stage == "rating":
+            dispatcher.utter_message(response="utter_ask_rating_again")
+            return []
+        dispatcher.utter_message(response="utter_default")
+        return []
+
+
+class ActionAnswerNo(Action):
+    def name(self) -> str:
+        return "action_answer_no"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        stage = tracker.get_slot("stage")
+        if stage == "confirming":
+            dispatcher.utter_message(response="utter_ask_problem")
+            return []
+        if stage == "offering":
+            index = _offer_index(tracker)
+            return await guarded(dispatcher, tracker, partial(conversation.decline, index=index))
+        if stage == "rating":
+            dispatcher.utter_message(response="utter_ask_rating_again")
+            return []
+        dispatcher.utter_message(response="utter_default")
+        return []
+
+
+class ActionChooseProblem(Action):
+    """The buyer named a problem in their own words: the intent is the label, and it wins."""
+
+    def name(self) -> str:
+        return "action_choose_problem"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        label = tracker.latest_message.get("intent", {}).get("name")
+        if label not in taxonomy().ids:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        dispatcher.utter_message(response="utter_problem_noted", label_zh=taxonomy().zh(label))
+
+        def choose(case_id: int, buyer_id: str) -> conversation.Step:
+            return conversation.choose_problem(case_id, buyer_id, label, "corrected")
+
+        return await guarded(dispatcher, tracker, choose)

@@ -1,0 +1,117 @@
+"""What every action shares: who is talking, which case, and turning a Step into replies."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from outreach.cases import conversation
+from outreach.cases.conversation import CaseNotFound, NotYourCase, Step
+from outreach.store.db import session_scope
+
+log = logging.getLogger("actions")
+T = TypeVar("T")
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """Run blocking domain work in a thread: the action server keeps serving meanwhile."""
+    return await asyncio.to_thread(fn, *args)
+
+
+def buyer_of(tracker: Tracker) -> str:
+    return tracker.sender_id
+
+
+def _current_case(buyer_id: str) -> int | None:
+    from outreach.inbox.messages import active_case_id
+
+    with session_scope() as session:
+        return active_case_id(session, buyer_id)
+
+
+async def case_of(tracker: Tracker) -> int | None:
+    """The case of this conversation: the slot, else the buyer's most recently contacted case."""
+    slot = tracker.get_slot("case_id")
+    if slot:
+        return int(slot)
+    return await off_loop(_current_case, buyer_of(tracker))
+
+
+def refuse(dispatcher: CollectingDispatcher, error: Exception) -> list[EventType]:
+    """A case that is not the talking buyer's: say so, change nothing, forget the case."""
+    log.warning("refused: %s", error)
+    if isinstance(error, NotYourCase):
+        dispatcher.utter_message(response="utter_not_your_case")
+    else:
+        dispatcher.utter_message(response="utter_no_active_case")
+    return [SlotSet("case_id", None), SlotSet("stage", None)]
+
+
+async def guarded(
+    dispatcher: CollectingDispatcher, tracker: Tracker, operation: Callable[[int, str], Step]
+) -> list[EventType]:
+    """Run a case operation for the talking buyer and say what follows."""
+    case_id = await case_of(tracker)
+    if case_id is None:
+        dispatcher.utter_message(response="utter_no_active_case")
+        return []
+    try:
+        step = await off_loop(operation, case_id, buyer_of(tracker))
+    except (CaseNotFound, NotYourCase) as error:
+        return refuse(dispatcher, error)
+    return [SlotSet("case_id", str(case_id))] + say_step(dispatcher, step)
+
+
+def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
+    """Utter what a Step means and set the stage the rules read."""
+    if step.kind == "offer":
+        dispatcher.utter_message(response="utter_offer", offer_text=step.message)
+        return [SlotSet("stage", "offering"), SlotSet("offer_index", float(step.offer_index or 0))]
+    if step.kind == "ask_quantity":
+        if "invalid" in step.extra:
+            dispatcher.utter_message(response="utter_quantity_invalid", max_quantity=step.extra["max"])
+        return [
+            SlotSet("stage", "asking_quantity"),
+            SlotSet("affected_quantity", None),
+            FollowupAction("quantity_form"),
+        ]
+    if step.kind == "handover":
+        dispatcher.utter_message(text=step.message)
+        return [SlotSet("stage", "human")]
+    if step.kind == "no_problem":
+        dispatcher.utter_message(response="utter_no_problem")
+        dispatcher.utter_message(response="utter_ask_rating")
+        return [SlotSet("stage", "rating")]
+    if step.kind == "executed":
+        if step.already_done:
+            dispatcher.utter_message(response="utter_remedy_already_done")
+        else:
+            dispatcher.utter_message(response="utter_remedy_done", remedy_text=step.offer.done if step.offer else "")
+        dispatcher.utter_message(response="utter_ask_rating")
+        return [SlotSet("stage", "rating")]
+    if step.kind == "pending_approval":
+        if step.already_done:
+            dispatcher.utter_message(response="utter_remedy_already_done")
+        else:
+            dispatcher.utter_message(response="utter_pending_approval", amount=step.extra.get("amount", ""))
+        return [SlotSet("stage", "human")]
+    if step.kind == "rated":
+        rating = step.extra.get("rating")
+        if step.already_done:
+            dispatcher.utter_message(response="utter_already_rated")
+        elif rating is not None and rating <= 2:
+            dispatcher.utter_message(response="utter_sorry_low_rating", rating=rating)
+        else:
+            dispatcher.utter_message(response="utter_thanks_for_rating", rating=rating)
+        return [SlotSet("stage", "closed")]
+    dispatcher.utter_message(response="utter_case_closed")
+    return [SlotSet("stage", "closed")]
+
+
+__all__ = ["conversation", "guarded", "say_step", "off_loop", "buyer_of", "case_of", "refuse"]

@@ -1,0 +1,120 @@
+"""The in-app channel: buyers' messages arrive from the platform's web server, and every
+bot message is kept in the buyer's inbox (outreach.inbox) and pushed live if connected.
+
+The webhook accepts only callers holding the channel secret: the web server, which has
+authenticated the buyer. The sender id is therefore always a verified buyer id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from outreach.inbox import messages
+from outreach.inbox.relay import CHANNEL_SECRET_HEADER
+from outreach.store.db import session_scope
+
+log = logging.getLogger(__name__)
+
+
+def _store(buyer_id: str, text: str, buttons: list[dict[str, str]]) -> dict[str, Any]:
+    with session_scope() as session:
+        return messages.as_dict(messages.append(session, buyer_id, "bot", text, buttons))
+
+
+class InAppOutput(CollectingOutputChannel):
+    """Stores every bot message in the inbox, then wakes the buyer's live connections.
+
+    It is a collecting channel so that Rasa's HTTP API (trigger_intent) also answers with
+    the messages it sent: the scheduler counts a contact only when a message went out.
+    """
+
+    def __init__(self, secret: str, notify_url: str | None) -> None:
+        super().__init__()
+        self.secret = secret
+        self.notify_url = notify_url
+
+    @classmethod
+    def name(cls) -> str:
+        return "inapp"
+
+    async def _persist_message(self, message: dict[str, Any]) -> None:
+        text = message.get("text") or message.get("image") or message.get("attachment")
+        custom = message.get("custom")
+        if not text and isinstance(custom, dict):
+            text = custom.get("text")
+        if not text:
+            return
+        buttons = [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in message.get("buttons") or []
+        ]
+        stored = await asyncio.to_thread(_store, message["recipient_id"], str(text), buttons)
+        self.messages.append(stored)
+        await self._notify(message["recipient_id"])
+
+    async def _notify(self, buyer_id: str) -> None:
+        if not self.notify_url:
+            return
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http:
+                await http.post(self.notify_url, json={"buyer_id": buyer_id},
+                                headers={CHANNEL_SECRET_HEADER: self.secret})
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            # The message is stored; the buyer's connection polls and finds it anyway.
+            log.info("live notify failed (%s); the inbox keeps the message", exc.__class__.__name__)
+
+
+class InAppInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "inapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InAppInput:
+        credentials = credentials or {}
+        secret = credentials.get("secret")
+        if not secret or str(secret).startswith("${"):
+            raise ValueError("the inapp channel needs a secret: set OUTREACH_CHANNEL_SECRET")
+        notify_url = credentials.get("notify_url")
+        if notify_url and str(notify_url).startswith("${"):
+            notify_url = None
+        return cls(str(secret), notify_url or None)
+
+    def __init__(self, secret: str, notify_url: str | None = None) -> None:
+        self.secret = secret
+        self.notify_url = notify_url
+
+    def get_output_channel(self) -> OutputChannel:
+        return InAppOutput(self.secret, self.notify_url)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("inapp_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            given = request.headers.get(CHANNEL_SECRET_HEADER, "")
+            if not hmac.compare_digest(given.encode(), self.secret.encode()):
+                return response.json({"error": "forbidden"}, status=403)
+            body = request.json if isinstance(request.json, dict) else {}
+            sender, text = body.get("sender"), body.get("message")
+            if not isinstance(sender, str) or not sender or not isinstance(text, str):
+                return response.json({"error": "sender and message must be strings"}, status=400)
+            output = InAppOutput(self.secret, self.notify_url)
+            await on_new_message(UserMessage(text, output, sender, input_channel=self.name()))
+            return response.json({"messages": output.messages})
+
+        return webhook
