@@ -1,0 +1,246 @@
+"""The `outreach` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from outreach.settings import SettingsError, get_settings
+
+
+def _print(data: Any, as_json: bool, human: str) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2) if as_json else human)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from outreach.store.migrate import current_revision, upgrade
+
+    upgrade()
+    print(f"database at revision {current_revision()}: {get_settings().database_url}")
+    return 0
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> int:
+    from outreach.demo.seed import seed
+
+    summary = seed(seed_value=args.seed, force=args.force)
+    _print(summary, args.json, "\n".join(f"{k}: {v}" for k, v in summary.items()))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from outreach.importing.jsonl import import_feedback, import_orders
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: {path} is not a file", file=sys.stderr)
+        return 2
+    result = (import_orders if args.kind == "orders" else import_feedback)(path)
+    if not result.ok:
+        for error in result.errors:
+            print(f"error: {path}: {error}", file=sys.stderr)
+        print(f"nothing imported from {path}: fix the lines above and run again", file=sys.stderr)
+        return 1
+    _print({"stored": result.stored}, args.json, f"imported {result.stored} {args.kind} from {path}")
+    return 0
+
+
+def cmd_triage(args: argparse.Namespace) -> int:
+    from outreach.cases.triage import triage
+
+    summary = triage().as_dict()
+    _print(summary, args.json, " ".join(f"{k}={v}" for k, v in summary.items()))
+    return 0
+
+
+def cmd_dispatch(args: argparse.Namespace) -> int:
+    from outreach.scheduling.dispatch import dispatch_once
+
+    summary = asyncio.run(dispatch_once(get_settings(), limit=args.limit)).as_dict()
+    _print(summary, args.json, " ".join(f"{k}={v}" for k, v in summary.items()))
+    return 0 if summary["failed"] == 0 else 3
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    from outreach.cases.report import case_report
+
+    report = case_report(args.id)
+    if report is None:
+        print(f"error: no case {args.id}", file=sys.stderr)
+        return 1
+    if args.json:
+        _print(report, True, "")
+        return 0
+    case, diagnosis = report["case"], report["diagnosis"]
+    print(f"case {case['id']} [{case['status']}] buyer {case['buyer_id']} order {case['order_id']}")
+    print(f"problem: {diagnosis['category']} ({diagnosis['category_zh']}), severity {diagnosis['severity']}")
+    for remedy in report["remedies"]:
+        print(f"remedy: {remedy['rule']} {remedy['amount_fen']} fen [{remedy['status']}] {remedy['reason']}")
+    if report["rating"]:
+        print(f"rating: {report['rating']['rating']}")
+    for message in report["transcript"]:
+        print(f"  {message['sender']:>6}: {message['text']}")
+    return 0
+
+
+def _lines(stream: Any) -> Iterator[tuple[int, str | None]]:
+    for number, raw in enumerate(stream, start=1):
+        try:
+            yield number, raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            yield number, None
+
+
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    from outreach.diagnosis.classifier import Diagnoser
+
+    diagnoser = Diagnoser()
+    out = sys.stdout
+
+    def flush(batch: list[tuple[int, str]]) -> None:
+        results = diagnoser.diagnose_many([text for _, text in batch])
+        for (number, text), result in zip(batch, results):
+            out.write(json.dumps({"line": number, "text": text[:200], **result.as_dict()}, ensure_ascii=False) + "\n")
+
+    batch: list[tuple[int, str]] = []
+    for number, text in _lines(sys.stdin.buffer):
+        if text is None or not text.strip():
+            flush(batch)
+            batch = []
+            error = "not valid UTF-8" if text is None else "empty line"
+            out.write(json.dumps({"line": number, "error": error}) + "\n")
+            continue
+        batch.append((number, text))
+        if len(batch) >= 1000:
+            flush(batch)
+            batch = []
+    flush(batch)
+    return 0
+
+
+def cmd_bot_train(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from outreach.processes import rasa_env, train_command
+    from outreach.settings import PROJECT_ROOT
+
+    settings = get_settings()
+    return subprocess.call(train_command(settings), cwd=PROJECT_ROOT, env=rasa_env(settings))
+
+
+def cmd_buyer_link(args: argparse.Namespace) -> int:
+    from outreach.inbox import tokens
+
+    settings = get_settings()
+    token = tokens.issue(settings.buyer_token_secret, args.buyer_id)
+    url = f"http://{settings.web_host}:{settings.web_port}/chat?token={token}"
+    _print({"buyer_id": args.buyer_id, "token": token, "url": url}, args.json, url)
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from outreach.web.app import serve
+
+    settings = get_settings()
+    logging.getLogger("outreach").info("web server on http://%s:%s", settings.web_host, settings.web_port)
+    try:
+        asyncio.run(serve(settings))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from outreach.scheduling.loop import run_loop
+
+    try:
+        asyncio.run(run_loop(get_settings(), interval_s=args.interval))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from outreach.runner import run
+
+    return run(get_settings())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="outreach", description="Proactive care for hurt buyers.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="create or migrate the schema").set_defaults(func=cmd_db_upgrade)
+
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
+    seed = demo.add_parser("seed", help="fill an empty database with realistic demo data")
+    seed.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
+    seed.add_argument("--force", action="store_true", help="seed even if the database has orders")
+    seed.add_argument("--json", action="store_true")
+    seed.set_defaults(func=cmd_demo_seed)
+
+    imp = sub.add_parser("import", help="import JSON lines (all or nothing)")
+    imp.add_argument("kind", choices=["orders", "feedback"])
+    imp.add_argument("file")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(func=cmd_import)
+
+    triage = sub.add_parser("triage", help="diagnose new feedback and open cases")
+    triage.add_argument("--json", action="store_true")
+    triage.set_defaults(func=cmd_triage)
+
+    dispatch = sub.add_parser("dispatch", help="start in-app conversations for due cases")
+    dispatch.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
+    dispatch.add_argument("--limit", type=int, default=100)
+    dispatch.add_argument("--json", action="store_true")
+    dispatch.set_defaults(func=cmd_dispatch)
+
+    case = sub.add_parser("case", help="cases").add_subparsers(dest="case_command", required=True)
+    show = case.add_parser("show", help="everything about one case")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_case_show)
+
+    diagnose = sub.add_parser("diagnose", help="diagnose texts from standard input, one per line")
+    diagnose.set_defaults(func=cmd_diagnose)
+
+    bot = sub.add_parser("bot", help="the Rasa assistant").add_subparsers(dest="bot_command", required=True)
+    bot.add_parser("train", help="train the model (skipped when nothing changed)").set_defaults(func=cmd_bot_train)
+
+    buyer = sub.add_parser("buyer", help="buyers").add_subparsers(dest="buyer_command", required=True)
+    link = buyer.add_parser("link", help="a signed chat-page link for a buyer")
+    link.add_argument("buyer_id")
+    link.add_argument("--json", action="store_true")
+    link.set_defaults(func=cmd_buyer_link)
+
+    sub.add_parser("web", help="serve the buyer chat page and API").set_defaults(func=cmd_web)
+    sched = sub.add_parser("scheduler", help="triage and dispatch in a loop")
+    sched.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
+    sched.set_defaults(func=cmd_scheduler)
+    sub.add_parser("run", help="set up the demo and run every process").set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose or args.command in ("web", "scheduler", "run") else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Starting the assistant's processes: Rasa server, action server, web server, scheduler.
+
+`make run` and the end-to-end tests start them the same way, from here.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outreach.settings import PROJECT_ROOT, Settings
+
+BIN = Path(sys.executable).parent
+MODELS_DIR_NAME = "models"
+
+
+def models_dir(settings: Settings) -> Path:
+    return settings.var_dir / MODELS_DIR_NAME
+
+
+def rasa_env(settings: Settings) -> dict[str, str]:
+    """The environment the Rasa and action servers read (endpoints.yml, credentials.yml)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
+            "OUTREACH_VAR_DIR": str(settings.var_dir),
+            "OUTREACH_DATABASE_URL": settings.database_url,
+            "OUTREACH_CHANNEL_SECRET": settings.channel_secret,
+            "OUTREACH_RASA_TOKEN": settings.rasa_token,
+            "OUTREACH_BUYER_TOKEN_SECRET": settings.buyer_token_secret,
+            "OUTREACH_NOTIFY_URL": f"http://{settings.web_host}:{settings.web_port}/internal/notify",
+            "OUTREACH_ACTION_URL": f"http://127.0.0.1:{settings.action_port}/webhook",
+            "OUTREACH_TRACKER_DIALECT": os.environ.get("OUTREACH_TRACKER_DIALECT", "sqlite"),
+            "OUTREACH_TRACKER_DB": os.environ.get("OUTREACH_TRACKER_DB", str(settings.var_dir / "tracker.db")),
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "OUTREACH_WEB_PORT": str(settings.web_port),
+            "OUTREACH_RASA_PORT": str(settings.rasa_port),
+            "OUTREACH_ACTION_PORT": str(settings.action_port),
+        }
+    )
+    return env
+
+
+def train_command(settings: Settings) -> list[str]:
+    return [
+        str(BIN / "rasa"), "train",
+        "--config", "bot/config.yml",
+        "--domain", "bot/domain",
+        "--data", "data/nlu", "data/rules",
+        "--out", str(models_dir(settings)),
+        "--fixed-model-name", "care",
+    ]
+
+
+def rasa_server_command(settings: Settings) -> list[str]:
+    return [
+        str(BIN / "rasa"), "run",
+        "--model", str(models_dir(settings) / "care.tar.gz"),
+        "--enable-api",
+        "--auth-token", settings.rasa_token,
+        "--endpoints", "bot/endpoints.yml",
+        "--credentials", "bot/credentials.yml",
+        "--interface", "127.0.0.1",
+        "--port", str(settings.rasa_port),
+    ]
+
+
+def action_server_command(settings: Settings) -> list[str]:
+    return [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(settings.action_port)]
+
+
+def outreach_command(*args: str) -> list[str]:
+    return [str(BIN / "outreach"), *args]
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen
+    log_path: Path
+
+
+@dataclass
+class ProcessGroup:
+    """Child processes started together and stopped together."""
+
+    settings: Settings
+    processes: list[Process] = field(default_factory=list)
+
+    def start(self, name: str, command: list[str]) -> Process:
+        logs = self.settings.var_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log_path = logs / f"{name}.log"
+        handle = log_path.open("ab")
+        popen = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=rasa_env(self.settings), stdout=handle, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        process = Process(name, popen, log_path)
+        self.processes.append(process)
+        return process
+
+    def check_alive(self) -> None:
+        for process in self.processes:
+            if process.popen.poll() is not None:
+                tail = process.log_path.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{process.name} exited with {process.popen.returncode}; log tail:\n{tail}")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        for process in reversed(self.processes):
+            if process.popen.poll() is None:
+                os.killpg(process.popen.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in self.processes:
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                process.popen.wait(remaining)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.popen.pid, signal.SIGKILL)
+                process.popen.wait()
+        self.processes.clear()
+
+
+def wait_until_ready(group: ProcessGroup, url: str, timeout: float = 300.0) -> None:
+    """Poll url until it answers 200, failing early if a process of the group died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        group.check_alive()
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} not ready after {timeout:.0f}s")

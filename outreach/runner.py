@@ -1,0 +1,95 @@
+"""`make run`: prepare the embedded set-up and run every process until Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+
+from sqlalchemy import func, select
+
+from outreach.inbox import tokens
+from outreach.processes import (
+    ProcessGroup,
+    action_server_command,
+    models_dir,
+    outreach_command,
+    rasa_env,
+    rasa_server_command,
+    train_command,
+    wait_until_ready,
+)
+from outreach.settings import PROJECT_ROOT, Settings
+from outreach.store.db import session_scope
+from outreach.store.migrate import upgrade
+from outreach.store.models import Case, Order
+
+
+def prepare(settings: Settings) -> None:
+    upgrade()
+    with session_scope() as session:
+        orders = session.execute(select(func.count(Order.id))).scalar_one()
+    if orders == 0:
+        from outreach.demo.seed import seed
+
+        print("seeding the demo database ...", flush=True)
+        print(seed(), flush=True)
+    model = models_dir(settings) / "care.tar.gz"
+    print("training the assistant if its data changed ...", flush=True)
+    subprocess.run(train_command(settings), cwd=PROJECT_ROOT, env=rasa_env(settings), check=True,
+                   stdout=None if not model.exists() else subprocess.DEVNULL)
+
+
+def chat_links(settings: Settings, limit: int = 5) -> list[tuple[str, str]]:
+    with session_scope() as session:
+        buyers = session.execute(
+            select(Case.buyer_id).where(Case.first_contact_at.is_not(None)).group_by(Case.buyer_id)
+            .order_by(func.min(Case.severity), Case.buyer_id).limit(limit)
+        ).scalars().all()
+    base = f"http://{settings.web_host}:{settings.web_port}/chat?token="
+    return [(buyer, base + tokens.issue(settings.buyer_token_secret, buyer)) for buyer in buyers]
+
+
+def run(settings: Settings) -> int:
+    prepare(settings)
+    group = ProcessGroup(settings)
+    stop = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        group.start("actions", action_server_command(settings))
+        group.start("web", outreach_command("web"))
+        group.start("rasa", rasa_server_command(settings))
+        print("starting the action server, Rasa server and web server (about a minute) ...", flush=True)
+        wait_until_ready(group, f"http://127.0.0.1:{settings.action_port}/health")
+        wait_until_ready(group, f"http://{settings.web_host}:{settings.web_port}/healthz")
+        wait_until_ready(group, f"http://127.0.0.1:{settings.rasa_port}/")
+        group.start("scheduler", outreach_command("scheduler"))
+        deadline = time.monotonic() + 120
+        links: list[tuple[str, str]] = []
+        while not stop and time.monotonic() < deadline and len(links) < 5:
+            time.sleep(2)
+            group.check_alive()
+            links = chat_links(settings)
+        print(f"\nchat page:  http://{settings.web_host}:{settings.web_port}/chat", flush=True)
+        print("buyers the assistant has reached out to (open a link to chat as that buyer):")
+        for buyer, url in links:
+            print(f"  {buyer}: {url}")
+        print("more links: .venv/bin/outreach buyer link BUYER_ID")
+        print(f"logs: {settings.var_dir / 'logs'}   stop: Ctrl-C\n", flush=True)
+        while not stop:
+            time.sleep(1)
+            group.check_alive()
+        return 0
+    except RuntimeError as exc:
+        print(f"error: {exc}", flush=True)
+        return 1
+    finally:
+        print("stopping ...", flush=True)
+        group.stop()
+        print("stopped.", flush=True)
