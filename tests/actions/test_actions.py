@@ -1,0 +1,220 @@
+"""The custom actions, run against trackers built in code and a real (SQLite) store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import func, select
+
+from actions.answers import ActionAnswerNo, ActionAnswerYes, ActionChooseProblem
+from actions.contact import ActionHandover, ActionOptOut, ActionRecordRating
+from actions.quantity import ActionTakeQuantity, ValidateQuantityForm
+from actions.start_case import ActionStartCase
+from outreach.store.db import session_scope
+from outreach.store.models import Case, CaseEvent, OptOut, Remedy, Satisfaction
+from tests.factories import make_case
+
+
+def tracker(
+    sender: str,
+    *,
+    slots: dict[str, Any] | None = None,
+    intent: str = "affirm",
+    text: str = "",
+    entities: list[dict[str, Any]] | None = None,
+) -> Tracker:
+    return Tracker(
+        sender_id=sender,
+        slots=slots or {},
+        latest_message={"intent": {"name": intent, "confidence": 0.99}, "entities": entities or [], "text": text},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+async def run(action: Action, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    return dispatcher.messages, events
+
+
+def slot(events: list[dict[str, Any]], name: str) -> Any:
+    values = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == name]
+    return values[-1] if values else None
+
+
+def responses(messages: list[dict[str, Any]]) -> list[str]:
+    return [m.get("response") or "text" for m in messages]
+
+
+async def test_outreach_names_the_order_and_the_suspected_problem(db: str) -> None:
+    case_id, buyer, order = make_case("spoiled", status="new", contacted=False, quantity=1)
+    messages, events = await run(
+        ActionStartCase(),
+        tracker(buyer, intent="EXTERNAL_case_outreach", entities=[{"entity": "case_id", "value": str(case_id)}]),
+    )
+    assert responses(messages) == ["utter_case_opening"]
+    assert messages[0]["order_id"] == order and messages[0]["label_zh"] == "生鲜变质"
+    assert "大闸蟹" in messages[0]["order_title"]
+    assert slot(events, "case_id") == str(case_id) and slot(events, "stage") == "confirming"
+
+
+async def test_outreach_for_another_buyers_case_is_refused_and_logged(db: str) -> None:
+    case_id, _owner, _ = make_case("spoiled", status="new", contacted=False)
+    messages, events = await run(
+        ActionStartCase(),
+        tracker("B_intruder", intent="EXTERNAL_case_outreach", entities=[{"entity": "case_id", "value": str(case_id)}]),
+    )
+    assert responses(messages) == ["utter_not_your_case"]
+    assert slot(events, "stage") is None
+    with session_scope() as session:
+        kinds = session.execute(select(CaseEvent.kind).where(CaseEvent.case_id == case_id)).scalars().all()
+    assert "access_refused" in kinds
+
+
+async def test_a_typed_order_number_is_never_enough_to_act(db: str) -> None:
+    case_id, _owner, order = make_case("spoiled", quantity=1)
+    stranger = tracker("B_stranger", intent="spoiled", text=f"我的订单{order}螃蟹死了，给我退款")
+    messages, _ = await run(ActionChooseProblem(), stranger)
+    assert "utter_no_active_case" in responses(messages)
+    accept_messages, _ = await run(
+        ActionAnswerYes(), tracker("B_stranger", slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0})
+    )
+    assert responses(accept_messages) == ["utter_not_your_case"]
+    with session_scope() as session:
+        assert session.execute(select(func.count(Remedy.id))).scalar_one() == 0
+        assert session.get(Case, case_id).status == "contacted"
+
+
+async def test_confirm_offer_accept_pays_once_and_asks_for_a_rating(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1, unit_price_fen=4590)
+    slots = {"case_id": str(case_id), "stage": "confirming"}
+    messages, events = await run(ActionAnswerYes(), tracker(buyer, slots=slots))
+    assert responses(messages) == ["utter_offer"]
+    assert "45.9" in messages[0]["offer_text"]
+    assert slot(events, "stage") == "offering" and slot(events, "offer_index") == 0
+
+    offering = tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0})
+    first, events = await run(ActionAnswerYes(), offering)
+    again, _ = await run(ActionAnswerYes(), offering)
+    assert responses(first) == ["utter_remedy_done", "utter_ask_rating"]
+    assert slot(events, "stage") == "rating"
+    assert responses(again) == ["utter_remedy_already_done", "utter_ask_rating"]
+    with session_scope() as session:
+        remedies = session.execute(select(Remedy)).scalars().all()
+    assert [(r.rule_id, r.amount_fen, r.status) for r in remedies] == [("spoiled_share_refund", 4590, "executed")]
+
+
+async def test_declining_walks_to_the_next_offer_then_a_person(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    messages, events = await run(
+        ActionAnswerNo(),
+        tracker(buyer, intent="deny", slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}),
+    )
+    assert responses(messages) == ["utter_offer"] and "补发" in messages[0]["offer_text"]
+    assert slot(events, "offer_index") == 1
+    messages, events = await run(
+        ActionAnswerNo(),
+        tracker(buyer, intent="deny", slots={"case_id": str(case_id), "stage": "offering", "offer_index": 1}),
+    )
+    assert slot(events, "stage") == "human" and "人工" in messages[0]["text"]
+    with session_scope() as session:
+        assert session.get(Case, case_id).status == "handed_over"
+
+
+async def test_a_correction_wins_over_the_suspected_problem(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1, kind="apparel", live_seafood=False)
+    messages, events = await run(
+        ActionChooseProblem(),
+        tracker(buyer, intent="wrong_item", text="发错码了", slots={"case_id": str(case_id), "stage": "confirming"}),
+    )
+    assert responses(messages) == ["utter_problem_noted", "utter_offer"]
+    assert messages[0]["label_zh"] == "发错货"
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        assert (case.suspected_category, case.category) == ("spoiled", "wrong_item")
+
+
+async def test_labels_without_automatic_remedy_go_to_a_person(db: str) -> None:
+    case_id, buyer, _ = make_case("counterfeit", quantity=1)
+    messages, events = await run(
+        ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"})
+    )
+    assert slot(events, "stage") == "human"
+    assert "人工" in messages[0]["text"]
+
+
+async def test_the_affected_quantity_is_asked_parsed_and_priced(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980)
+    _, events = await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    assert FollowupAction("quantity_form") in events and slot(events, "stage") == "asking_quantity"
+
+    validator = ValidateQuantityForm()
+    dispatcher = CollectingDispatcher()
+    assert validator.validate_affected_quantity("死了三只", dispatcher, tracker(buyer), {}) == {
+        "affected_quantity": "3"
+    }
+    assert validator.validate_affected_quantity("不知道", dispatcher, tracker(buyer), {}) == {"affected_quantity": None}
+    messages, events = await run(
+        ActionTakeQuantity(), tracker(buyer, slots={"case_id": str(case_id), "affected_quantity": "3"})
+    )
+    assert responses(messages) == ["utter_offer"] and "119.4" in messages[0]["offer_text"]
+
+    too_many, events = await run(
+        ActionTakeQuantity(), tracker(buyer, slots={"case_id": str(case_id), "affected_quantity": "30"})
+    )
+    assert responses(too_many) == ["utter_quantity_invalid"] and SlotSet("affected_quantity", None) in events
+
+
+async def test_rating_is_stored_once_and_closes_the_case(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    rated = tracker(buyer, intent="rate", text="五星好评", slots={"case_id": str(case_id), "stage": "rating"})
+    messages, events = await run(ActionRecordRating(), rated)
+    assert responses(messages) == ["utter_thanks_for_rating"] and messages[0]["rating"] == 5
+    again, _ = await run(ActionRecordRating(), rated)
+    assert responses(again) == ["utter_already_rated"]
+    with session_scope() as session:
+        assert [s.rating for s in session.execute(select(Satisfaction)).scalars()] == [5]
+        case = session.get(Case, case_id)
+        assert case.status == "closed" and case.open_key is None
+
+
+async def test_a_number_mid_conversation_is_not_taken_as_a_rating(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    messages, _ = await run(
+        ActionRecordRating(),
+        tracker(buyer, intent="rate", text="3", slots={"case_id": str(case_id), "stage": "offering"}),
+    )
+    assert responses(messages) == ["utter_default"]
+    with session_scope() as session:
+        assert session.execute(select(func.count(Satisfaction.id))).scalar_one() == 0
+
+
+async def test_opt_out_is_recorded_and_stops_the_conversation(db: str) -> None:
+    case_id, buyer, _ = make_case("late_delivery", quantity=1)
+    messages, events = await run(ActionOptOut(), tracker(buyer, intent="opt_out", text="别再联系我了"))
+    assert responses(messages) == ["utter_opt_out_done"] and slot(events, "stage") == "closed"
+    with session_scope() as session:
+        opt_out = session.execute(select(OptOut)).scalar_one()
+        assert opt_out.buyer_id == buyer and opt_out.source_text == "别再联系我了"
+        assert session.get(Case, case_id).closed_reason == "opted_out"
+
+
+async def test_asking_for_a_person_hands_over_and_ends_any_form(db: str) -> None:
+    case_id, buyer, _ = make_case("damaged", quantity=4)
+    messages, events = await run(
+        ActionHandover(), tracker(buyer, intent="request_human", slots={"case_id": str(case_id)})
+    )
+    assert slot(events, "stage") == "human"
+    assert ActiveLoop(None) in events
+    with session_scope() as session:
+        assert session.get(Case, case_id).handover_reason == "buyer asked for a person"

@@ -1,0 +1,86 @@
+"""Shared fixtures: a fresh database per test, on SQLite and on the local PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from outreach.settings import get_settings
+from outreach.store import db as store_db
+from outreach.store.migrate import upgrade
+
+POSTGRES_URL = os.environ.get("OUTREACH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def postgres_or_skip() -> None:
+    """Skip when PostgreSQL is unreachable on a developer's machine; fail under CI=true."""
+    try:
+        engine = create_engine(POSTGRES_URL, future=True)
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means unreachable
+        message = f"PostgreSQL at {POSTGRES_URL} is unreachable ({exc.__class__.__name__})"
+        if IN_CI:
+            pytest.fail(message + "; CI must run the PostgreSQL tests")
+        pytest.skip(message)
+
+
+def use_database(monkeypatch: pytest.MonkeyPatch, var_dir: Path, url: str) -> str:
+    monkeypatch.setenv("OUTREACH_VAR_DIR", str(var_dir))
+    monkeypatch.setenv("OUTREACH_DATABASE_URL", url)
+    get_settings.cache_clear()
+    store_db.dispose_all()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    yield use_database(monkeypatch, tmp_path, f"sqlite:///{tmp_path / 'outreach.db'}")
+    store_db.dispose_all()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def postgres_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    postgres_or_skip()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    try:
+        yield use_database(monkeypatch, tmp_path, url)
+    finally:
+        store_db.dispose_all()
+        get_settings.cache_clear()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest) -> str:
+    """The same test on the embedded default and on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_db" if request.param == "sqlite" else "postgres_db")
+
+
+@pytest.fixture
+def db(sqlite_db: str) -> str:
+    return sqlite_db
+
+
+def at(text_value: str) -> datetime:
+    """An aware UTC datetime from ISO text with an offset."""
+    return datetime.fromisoformat(text_value).astimezone(timezone.utc)
+
+
+HOURS = timedelta(hours=1)

@@ -1,0 +1,1 @@
+"""Tests of the domain core: rules, diagnosis, importing, cases, dispatch and tokens."""

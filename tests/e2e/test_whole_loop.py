@@ -1,0 +1,192 @@
+"""The whole loop with real processes: import -> triage -> dispatch -> chat in Chinese -> remedy -> rating.
+
+Starts the real Rasa server (HTTP API with token), the real action server and the web
+server, exactly as `make run` does, on a fresh SQLite store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from outreach.processes import (
+    ProcessGroup,
+    action_server_command,
+    outreach_command,
+    rasa_server_command,
+    wait_until_ready,
+)
+from outreach.settings import PROJECT_ROOT, get_settings
+from outreach.store import db as store_db
+from outreach.store.types import utcnow
+
+pytestmark = pytest.mark.e2e
+MODEL = PROJECT_ROOT / "var" / "models" / "care.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it first)")
+    var = tmp_path_factory.mktemp("e2e")
+    (var / "models").symlink_to(MODEL.parent)
+    env = {
+        "OUTREACH_VAR_DIR": str(var),
+        "OUTREACH_DATABASE_URL": f"sqlite:///{var / 'outreach.db'}",
+        "OUTREACH_RASA_PORT": str(free_port()),
+        "OUTREACH_ACTION_PORT": str(free_port()),
+        "OUTREACH_WEB_PORT": str(free_port()),
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    get_settings.cache_clear()
+    store_db.dispose_all()
+    settings = get_settings()
+    group = ProcessGroup(settings)
+    try:
+        subprocess.run(outreach_command("db", "upgrade"), check=True, cwd=PROJECT_ROOT, capture_output=True)
+        group.start("actions", action_server_command(settings))
+        group.start("web", outreach_command("web"))
+        group.start("rasa", rasa_server_command(settings))
+        wait_until_ready(group, f"http://127.0.0.1:{settings.action_port}/health")
+        wait_until_ready(group, f"http://127.0.0.1:{settings.web_port}/healthz")
+        wait_until_ready(group, f"http://127.0.0.1:{settings.rasa_port}/", timeout=400)
+        yield {"settings": settings, "var": var, "group": group}
+    finally:
+        group.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+        store_db.dispose_all()
+
+
+def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(outreach_command(*args), cwd=PROJECT_ROOT, capture_output=True, text=True, input=stdin,
+                          timeout=300)
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+class Buyer:
+    """A buyer's app: the in-app HTTP endpoints with the buyer's signed token."""
+
+    def __init__(self, settings: Any, buyer_id: str) -> None:
+        link = json.loads(cli("buyer", "link", buyer_id, "--json").stdout)
+        self.base = f"http://127.0.0.1:{settings.web_port}"
+        self.headers = {"Authorization": f"Bearer {link['token']}"}
+
+    def inbox(self) -> list[dict[str, Any]]:
+        response = requests.get(f"{self.base}/api/messages", headers=self.headers, timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()["messages"]
+
+    def say(self, text: str, payload: str | None = None) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"text": text}
+        if payload:
+            body["payload"] = payload
+        response = requests.post(f"{self.base}/api/messages", json=body, headers=self.headers, timeout=60)
+        assert response.status_code == 200, response.text
+        return [m for m in response.json()["messages"] if m["sender"] != "buyer"]
+
+
+def test_a_hurt_buyer_is_reached_in_app_and_gets_one_refund_and_rates_it(stack: dict[str, Any]) -> None:
+    settings, var = stack["settings"], stack["var"]
+    now = utcnow()
+    order = {
+        "order_id": "O-E2E-1",
+        "buyer": {"id": "B-E2E-1", "name": "李阿姨", "phone": "13912345678", "time_zone": "Asia/Shanghai",
+                  "age_band": "45-59", "last_app_active_at": (now - timedelta(hours=2)).isoformat()},
+        "shop": {"id": "S-E2E", "name": "湖畔渔家海鲜铺", "trust_badge": True, "merchant_id": "M-E2E",
+                 "merchant_name": "湖畔渔家"},
+        "items": [{"title": "鲜活基围虾 活虾打氧发货 1斤装", "kind": "seafood", "unit_price_fen": 6980,
+                   "quantity": 1, "unit": "斤", "promises": ["fresh_rot_refund"], "live_seafood": True}],
+        "total_fen": 6980,
+        "paid_at": (now - timedelta(days=3)).isoformat(),
+        "promised_ship_hours": 24,
+        "shipped_at": (now - timedelta(days=2, hours=12)).isoformat(),
+        "delivered_at": (now - timedelta(hours=6)).isoformat(),
+    }
+    feedback = [
+        {"feedback_id": "F-E2E-1", "buyer_id": "B-E2E-1", "order_id": "O-E2E-1", "source": "review",
+         "text": "虾到的时候全死了，还有一股臭味，太失望了", "created_at": (now - timedelta(hours=5)).isoformat()},
+        {"feedback_id": "F-E2E-2", "buyer_id": "B-E2E-1", "order_id": "O-E2E-1", "source": "comment",
+         "text": "直播间买的虾都臭了，别买", "created_at": (now - timedelta(hours=4)).isoformat()},
+    ]
+    assert cli("import", "orders", str(write_jsonl(var / "orders.jsonl", [order]))).returncode == 0
+    assert cli("import", "feedback", str(write_jsonl(var / "feedback.jsonl", feedback))).returncode == 0
+    triaged = json.loads(cli("triage", "--json").stdout)
+    assert triaged["cases_opened"] == 1 and triaged["attached"] == 1  # two reports, one case
+
+    dispatched = cli("dispatch", "--once", "--json")
+    assert dispatched.returncode == 0, dispatched.stderr
+    assert json.loads(dispatched.stdout)["contacted"] == 1
+    assert json.loads(cli("dispatch", "--once", "--json").stdout)["contacted"] == 0  # never twice
+
+    buyer = Buyer(settings, "B-E2E-1")
+    opening = buyer.inbox()
+    assert len(opening) == 1 and opening[0]["sender"] == "bot"
+    assert "鲜活基围虾" in opening[0]["text"] and "生鲜变质" in opening[0]["text"]
+    assert [b["payload"] for b in opening[0]["buttons"]][:2] == ["/affirm", "/deny"]
+
+    offer = buyer.say("是的，虾都死了")
+    assert any("69.8" in m["text"] for m in offer), offer
+    done = buyer.say("可以，就这样吧")
+    assert any("已为您办理" in m["text"] for m in done), done
+    assert any(m["buttons"] and "/rate" in m["buttons"][0]["payload"] for m in done)
+    thanks = buyer.say("5分 非常满意", payload='/rate{"rating": "5"}')
+    assert any("5 分" in m["text"] for m in thanks), thanks
+
+    # Accepting again, by button or in words, pays nothing more.
+    buyer.say("可以", payload="/affirm")
+
+    case_id = json.loads(dispatched.stdout and cli("case", "show", "1", "--json").stdout)["case"]["id"]
+    report = json.loads(cli("case", "show", str(case_id), "--json").stdout)
+    assert report["case"]["status"] == "closed"
+    assert [(r["rule"], r["amount_fen"], r["status"]) for r in report["remedies"]] == [
+        ("spoiled_share_refund", 6980, "executed")
+    ]
+    assert report["rating"]["rating"] == 5
+    senders = [m["sender"] for m in report["transcript"]]
+    assert senders[0] == "bot" and "buyer" in senders
+    assert any("虾都死了" in m["text"] for m in report["transcript"])
+
+
+def test_bad_chat_input_gets_a_polite_answer_never_a_server_error(stack: dict[str, Any]) -> None:
+    buyer = Buyer(stack["settings"], "B-E2E-1")
+    for text in ["", "   ", "😀😀😀🙏", "啊" * 10_000, "\x00\x07\x1b[31m坏了\x7f", "<script>alert(1)</script>"]:
+        replies = buyer.say(text)
+        if text.strip():
+            assert replies, f"no reply to {text[:20]!r}"
+            assert all(m["text"] for m in replies)
+
+
+def test_opt_out_in_words_is_honoured_at_once(stack: dict[str, Any]) -> None:
+    buyer = Buyer(stack["settings"], "B-E2E-1")
+    replies = buyer.say("以后别再联系我了")
+    assert any("不会再" in m["text"] for m in replies), replies
+    from outreach.store.db import session_scope
+    from outreach.store.models import OptOut
+
+    with session_scope() as session:
+        assert session.query(OptOut).filter_by(buyer_id="B-E2E-1").count() == 1
