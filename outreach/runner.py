@@ -34,10 +34,16 @@ def prepare(settings: Settings) -> None:
 
         print("seeding the demo database ...", flush=True)
         print(seed(), flush=True)
-    model = models_dir(settings) / "care.tar.gz"
-    print("training the assistant if its data changed ...", flush=True)
-    subprocess.run(train_command(settings), cwd=PROJECT_ROOT, env=rasa_env(settings), check=True,
-                   stdout=None if not model.exists() else subprocess.DEVNULL)
+    logs = settings.var_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    print(f"training the assistant if its data changed (a few minutes the first time; log: {logs / 'train.log'})",
+          flush=True)
+    with (logs / "train.log").open("wb") as log:
+        result = subprocess.run(train_command(settings), cwd=PROJECT_ROOT, env=rasa_env(settings),
+                                stdout=log, stderr=subprocess.STDOUT)
+    if result.returncode != 0 or not (models_dir(settings) / "care.tar.gz").exists():
+        tail = (logs / "train.log").read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"training failed (exit {result.returncode}):\n{tail}")
 
 
 def chat_links(settings: Settings, limit: int = 5) -> list[tuple[str, str]]:
@@ -51,7 +57,11 @@ def chat_links(settings: Settings, limit: int = 5) -> list[tuple[str, str]]:
 
 
 def run(settings: Settings) -> int:
-    prepare(settings)
+    try:
+        prepare(settings)
+    except RuntimeError as exc:
+        print(f"error: {exc}", flush=True)
+        return 1
     group = ProcessGroup(settings)
     stop = False
 

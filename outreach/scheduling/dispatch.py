@@ -19,6 +19,7 @@ from outreach.store.models import Case, Contact
 from outreach.store.types import utcnow
 
 log = logging.getLogger("outreach.dispatch")
+CONVERSATION_WINDOW = timedelta(hours=24)
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 
 
@@ -33,15 +34,36 @@ class DispatchSummary:
 
 
 def due_cases(limit: int = 100) -> list[tuple[int, str]]:
-    """(case id, buyer id) of new cases that are due, most severe first."""
+    """(case id, buyer id) of new cases that are due, most severe first.
+
+    A buyer has one conversation at a time: a case waits while another case of the same
+    buyer is in conversation (contacted in the last CONVERSATION_WINDOW and not settled).
+    """
+    now = utcnow()
     with session_scope() as session:
+        busy = set(
+            session.execute(
+                select(Case.buyer_id).where(
+                    Case.status.in_(("contacted", "offering")),
+                    Case.first_contact_at > now - CONVERSATION_WINDOW,
+                )
+            ).scalars()
+        )
         rows = session.execute(
             select(Case.id, Case.buyer_id)
-            .where(Case.status == "new", Case.due_at <= utcnow())
+            .where(Case.status == "new", Case.due_at <= now)
             .order_by(Case.severity, Case.due_at, Case.id)
-            .limit(limit)
+            .limit(limit * 4)
         ).all()
-    return [(row.id, row.buyer_id) for row in rows]
+    picked: list[tuple[int, str]] = []
+    for row in rows:
+        if row.buyer_id in busy:
+            continue
+        busy.add(row.buyer_id)
+        picked.append((row.id, row.buyer_id))
+        if len(picked) == limit:
+            break
+    return picked
 
 
 def _hold_if_opted_out(case_id: int, buyer_id: str) -> bool:
