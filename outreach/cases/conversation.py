@@ -66,16 +66,18 @@ def _owned_case(session: Session, case_id: int | str | None, buyer_id: str, lock
         key = int(case_id)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
         raise CaseNotFound(f"no case {case_id!r}") from exc
+    owner = session.execute(select(Case.buyer_id).where(Case.id == key)).scalar_one_or_none()
+    if owner is None:
+        raise CaseNotFound(f"no case {case_id!r}")
+    if owner != buyer_id:
+        # Checked before any row lock is taken: the refusal is logged in its own
+        # transaction, which must not wait for a lock this one holds.
+        _log_refusal(key, buyer_id)
+        raise NotYourCase(f"case {key} does not belong to the buyer talking")
     query = select(Case).where(Case.id == key)
     if lock:
         query = query.with_for_update()
-    case = session.execute(query).scalar_one_or_none()
-    if case is None:
-        raise CaseNotFound(f"no case {case_id!r}")
-    if case.buyer_id != buyer_id:
-        _log_refusal(case.id, buyer_id)
-        raise NotYourCase(f"case {case.id} does not belong to the buyer talking")
-    return case
+    return session.execute(query).scalar_one()
 
 
 def _log_refusal(case_id: int, buyer_id: str) -> None:
@@ -165,6 +167,8 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str) -> S
 def give_affected_quantity(case_id: int | str, buyer_id: str, quantity: int) -> Step:
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
+        if case.status not in ("contacted", "offering"):
+            return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         item = main_item(session, case.order_id)
         if not 0 < quantity <= item.quantity:
             return Step(kind="ask_quantity", case_id=case.id, extra={"max": item.quantity, "invalid": quantity})

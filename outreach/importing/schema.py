@@ -43,7 +43,7 @@ class BuyerIn(Strict):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # 'Asia' is a folder: OSError
             raise ValueError(f"unknown time zone {value!r}; use an IANA name like Asia/Shanghai") from exc
         return value
 

@@ -40,7 +40,7 @@ def verify(secret: str, token: str, now: float | None = None) -> str:
     if len(parts) != 3:
         raise TokenError("malformed token")
     body = f"{parts[0]}.{parts[1]}"
-    if not hmac.compare_digest(_sign(secret, body), parts[2]):
+    if not hmac.compare_digest(_sign(secret, body).encode(), parts[2].encode("utf-8", "replace")):
         raise TokenError("bad signature")
     try:
         expiry = int(parts[1])

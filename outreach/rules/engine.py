@@ -47,8 +47,7 @@ class Quote:
 
 def yuan(fen: int) -> str:
     """Fen as a yuan string for people: 1250 -> '12.50', 3000 -> '30'."""
-    value = Decimal(fen) / 100
-    return f"{value:.2f}".rstrip("0").rstrip(".") if fen % 100 else str(fen // 100)
+    return f"{Decimal(fen) / 100:.2f}" if fen % 100 else str(fen // 100)
 
 
 def _condition_holds(condition: str, facts: CaseFacts, book: RuleBook) -> bool:

@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from outreach.diagnosis.taxonomy import taxonomy
-from outreach.rules.schema import RuleBook
+from outreach.rules.schema import TEMPLATE_FIELDS, RuleBook
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "defaults" / "rules.yml"
 
@@ -22,8 +22,8 @@ def load_rules(path: Path | str = DEFAULT_PATH) -> RuleBook:
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RulesError(f"{path}: cannot read the rules: {exc}") from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RulesError(f"{path}: cannot read the rules (UTF-8 YAML expected): {exc}") from exc
     try:
         book = RuleBook.parse_obj(raw)
     except ValidationError as exc:
@@ -34,7 +34,27 @@ def load_rules(path: Path | str = DEFAULT_PATH) -> RuleBook:
             f"{path}: remedies name unknown labels {', '.join(unknown)}; "
             f"use labels from the taxonomy: {', '.join(taxonomy().ids)}"
         )
+    problems = list(_template_problems(book))
+    if problems:
+        raise RulesError(f"{path}: invalid rules:\n" + "\n".join(problems))
     return book
+
+
+def _template_problems(book: RuleBook) -> list[str]:
+    """Every say/done sentence must fill with the placeholders the engine provides."""
+    sample = {name: "1" for name in TEMPLATE_FIELDS}
+    problems = []
+    for label, remedies in book.remedies.items():
+        for rule in remedies:
+            for field_name in ("say", "done"):
+                try:
+                    getattr(rule, field_name).format(**sample)
+                except (KeyError, IndexError, ValueError) as exc:
+                    problems.append(
+                        f"remedies.{label}.{rule.id}.{field_name}: bad placeholder {exc}; "
+                        f"use only {{{'}, {'.join(TEMPLATE_FIELDS)}}}"
+                    )
+    return problems
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,8 @@ Condition = Literal[
 ]
 # Kinds whose amount depends on how many pieces were affected.
 SHARE_KINDS = {"refund_share", "reship_share"}
+# The placeholders a say/done sentence may use; the engine fills exactly these.
+TEMPLATE_FIELDS = ("amount", "affected", "unit")
 PAYING_KINDS = {"refund_share", "refund_full", "cancel_refund", "compensation_percent"}
 
 

@@ -26,6 +26,7 @@ from outreach.cases.conversation import (
 from outreach.cases.report import case_report
 from outreach.cases.triage import triage
 from outreach.store.db import session_scope
+from outreach.store.migrate import alembic_config
 from outreach.store.models import Case, CaseEvent, Feedback, OptOut, Remedy, Satisfaction
 from outreach.store.types import utcnow
 from tests.factories import make_case, make_order
@@ -33,8 +34,13 @@ from tests.factories import make_case, make_order
 
 def add_feedback(buyer_id: str, order_id: str | None, text: str, source: str = "review", minutes_ago: int = 60) -> int:
     with session_scope() as session:
-        row = Feedback(buyer_id=buyer_id, order_id=order_id, source=source, text=text,
-                       created_at=utcnow() - timedelta(minutes=minutes_ago))
+        row = Feedback(
+            buyer_id=buyer_id,
+            order_id=order_id,
+            source=source,
+            text=text,
+            created_at=utcnow() - timedelta(minutes=minutes_ago),
+        )
         session.add(row)
         session.flush()
         return row.id
@@ -55,8 +61,9 @@ def load_case(case_id: int) -> Case:
 
 def event_kinds(case_id: int) -> list[str]:
     with session_scope() as session:
-        return list(session.execute(
-            select(CaseEvent.kind).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)).scalars())
+        return list(
+            session.execute(select(CaseEvent.kind).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)).scalars()
+        )
 
 
 def crab_case_offering() -> tuple[int, str]:
@@ -70,12 +77,21 @@ def crab_case_offering() -> tuple[int, str]:
 
 # --- triage ------------------------------------------------------------------------------------
 
+
 def test_triage_opens_one_case_per_buyer_and_order_and_ignores_satisfied_buyers(any_db: str) -> None:
     now = utcnow()
     buyer, crabs = make_order(shipped_at=now - timedelta(days=2), delivered_at=now - timedelta(hours=6))
-    _, oranges = make_order(buyer_id=buyer, title="赣南脐橙 10斤装", kind="fruit", unit_price_fen=5990, quantity=2,
-                            unit="箱", live_seafood=False, shipped_at=now - timedelta(days=2),
-                            delivered_at=now - timedelta(hours=6))
+    _, oranges = make_order(
+        buyer_id=buyer,
+        title="赣南脐橙 10斤装",
+        kind="fruit",
+        unit_price_fen=5990,
+        quantity=2,
+        unit="箱",
+        live_seafood=False,
+        shipped_at=now - timedelta(days=2),
+        delivered_at=now - timedelta(hours=6),
+    )
     happy_buyer, happy_order = make_order()
     crab_lines = [
         add_feedback(buyer, crabs, "收到的大闸蟹死了三只，还有股臭味", "review", 50),
@@ -119,6 +135,7 @@ def test_triage_diagnoses_each_feedback_only_once(any_db: str) -> None:
 
 # --- the conversation ---------------------------------------------------------------------------
 
+
 def test_confirm_offer_accept_rate_settles_the_case_once_and_frees_the_incident(any_db: str) -> None:
     case_id, buyer_id, order_id = make_case("spoiled")
     opened = open_conversation(case_id, buyer_id)
@@ -141,7 +158,8 @@ def test_confirm_offer_accept_rate_settles_the_case_once_and_frees_the_incident(
     with session_scope() as session:
         remedies = session.execute(select(Remedy).where(Remedy.case_id == case_id)).scalars().all()
         assert [(r.rule_id, r.kind, r.amount_fen, r.status) for r in remedies] == [
-            ("spoiled_share_refund", "refund_share", 11940, "executed")]
+            ("spoiled_share_refund", "refund_share", 11940, "executed")
+        ]
     assert load_case(case_id).status == "resolved"
 
     rated = rate(case_id, buyer_id, 5)
@@ -153,8 +171,7 @@ def test_confirm_offer_accept_rate_settles_the_case_once_and_frees_the_incident(
     add_feedback(buyer_id, order_id, "又发现两只螃蟹也是死的，太臭了", minutes_ago=1)
     assert triage().cases_opened == 1
     with session_scope() as session:
-        cases = session.execute(select(Case.id, Case.status).where(Case.order_id == order_id)
-                                .order_by(Case.id)).all()
+        cases = session.execute(select(Case.id, Case.status).where(Case.order_id == order_id).order_by(Case.id)).all()
     assert [tuple(c) for c in cases][0] == (case_id, "closed")
     assert len(cases) == 2 and cases[1].id != case_id and cases[1].status == "new"
 
@@ -163,8 +180,15 @@ def test_confirm_offer_accept_rate_settles_the_case_once_and_frees_the_incident(
     assert [r["amount_fen"] for r in report["remedies"]] == [11940]
     assert report["order"]["total_yuan"] == "398"
     kinds = [e["kind"] for e in report["events"]]
-    for kind in ("conversation_opened", "problem_confirmed", "facts_missing", "affected_quantity", "offered",
-                 "remedy_executed", "rated"):
+    for kind in (
+        "conversation_opened",
+        "problem_confirmed",
+        "facts_missing",
+        "affected_quantity",
+        "offered",
+        "remedy_executed",
+        "rated",
+    ):
         assert kind in kinds
     assert kinds.count("remedy_executed") == 1
 
@@ -186,8 +210,15 @@ def test_declining_walks_through_the_offers_then_hands_over(any_db: str) -> None
 
 
 def test_refund_above_the_cap_waits_for_approval_and_hands_over(any_db: str) -> None:
-    case_id, buyer_id, _ = make_case("wrong_item", title="羊绒大衣 M码 驼色", kind="apparel", unit_price_fen=89900,
-                                     quantity=1, unit="件", live_seafood=False)
+    case_id, buyer_id, _ = make_case(
+        "wrong_item",
+        title="羊绒大衣 M码 驼色",
+        kind="apparel",
+        unit_price_fen=89900,
+        quantity=1,
+        unit="件",
+        live_seafood=False,
+    )
     first = choose_problem(case_id, buyer_id, "wrong_item", "confirmed")
     assert first.offer.kind == "reship_full"
     assert decline(case_id, buyer_id, 0).offer.needs_approval is True
@@ -232,7 +263,18 @@ def test_a_case_no_longer_new_cannot_be_opened_again(any_db: str) -> None:
         open_conversation(case_id, buyer_id)
 
 
+def test_a_quantity_sent_after_the_case_closed_does_not_reopen_it(any_db: str) -> None:
+    case_id, buyer_id = crab_case_offering()
+    accept(case_id, buyer_id, 0)
+    rate(case_id, buyer_id, 5)
+    step = give_affected_quantity(case_id, buyer_id, 2)  # a late or replayed "2只" from the chat
+    case = load_case(case_id)
+    assert (case.status, case.affected_quantity) == ("closed", 3)
+    assert step.kind == "closed"
+
+
 # --- another buyer ----------------------------------------------------------------------------
+
 
 def _every_operation_as(intruder: str, case_id: int) -> list:
     return [
@@ -257,20 +299,30 @@ def test_a_buyer_who_does_not_own_the_case_changes_nothing(any_db: str) -> None:
     assert (case.status, case.category, case.affected_quantity, case.buyer_id) == ("offering", "spoiled", 3, owner)
     assert count(Remedy) == 0
     assert count(Satisfaction) == 0
+    assert event_kinds(case_id).count("access_refused") == 8
     assert accept(case_id, owner, 0).kind == "executed"  # the owner can still settle it
 
 
-@pytest.mark.xfail(strict=True, reason="_owned_case records the access_refused event in the same session and then "
-                                       "raises NotYourCase, so session_scope rolls the event back: refusals never "
-                                       "reach the audit trail (outreach/cases/conversation.py, _owned_case)")
-def test_refused_access_is_recorded_in_the_audit_trail(any_db: str) -> None:
+def test_refused_access_is_recorded_with_a_masked_buyer_id(any_db: str) -> None:
     case_id, _ = crab_case_offering()
     with pytest.raises(NotYourCase):
-        accept(case_id, "B_intruder_9527", 0)
-    assert "access_refused" in event_kinds(case_id)
+        open_conversation(case_id, "B_intruder_9527")
+    with pytest.raises(NotYourCase):
+        brief(case_id, "B_intruder_9527")
+    with session_scope() as session:
+        refusals = (
+            session.execute(
+                select(CaseEvent.detail).where(CaseEvent.case_id == case_id, CaseEvent.kind == "access_refused")
+            )
+            .scalars()
+            .all()
+        )
+    assert refusals == [{"buyer": "B_***27"}, {"buyer": "B_***27"}]
+    assert load_case(case_id).status == "offering"
 
 
 # --- opt-out and rating ---------------------------------------------------------------------
+
 
 def test_opt_out_closes_open_cases_once_and_keeps_the_buyers_words(any_db: str) -> None:
     first, buyer_id, _ = make_case("spoiled", status="new", contacted=False)
@@ -321,7 +373,16 @@ def test_a_conversation_still_going_is_not_rated(any_db: str) -> None:
     assert count(Satisfaction) == 0
 
 
+# --- storage --------------------------------------------------------------------------------
+
+
+def test_migrations_accept_a_database_url_with_percent_escapes() -> None:
+    url = "postgresql://care:p%40ss@127.0.0.1:5432/outreach?options=-csearch_path%3Dcare"
+    assert alembic_config(url).get_main_option("sqlalchemy.url") == url
+
+
 # --- concurrency -----------------------------------------------------------------------------
+
 
 def test_fifty_simultaneous_accepts_execute_exactly_one_remedy(any_db: str) -> None:
     case_id, buyer_id = crab_case_offering()

@@ -35,6 +35,7 @@ def diagnoser() -> Diagnoser:
 
 # --- taxonomy ------------------------------------------------------------------------------
 
+
 def test_taxonomy_has_exactly_the_twelve_product_labels_with_their_chinese_names() -> None:
     tax = taxonomy()
     assert len(tax.ids) == 12
@@ -52,7 +53,7 @@ def test_every_label_has_training_examples() -> None:
 
 def test_training_data_loader_names_labels_without_examples(tmp_path: Path) -> None:
     (tmp_path / "nlu.yml").write_text(
-        'nlu:\n- intent: spoiled\n  examples: |\n    - 螃蟹死了[3](n)只\n', encoding="utf-8"
+        "nlu:\n- intent: spoiled\n  examples: |\n    - 螃蟹死了[3](n)只\n", encoding="utf-8"
     )
     assert labelled_examples(["spoiled"], tmp_path) == [("螃蟹死了3只", "spoiled")]
     with pytest.raises(ValueError, match="counterfeit"):
@@ -65,6 +66,7 @@ def test_rasa_entity_markup_is_removed_from_examples() -> None:
 
 
 # --- severity -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("label", "text", "level"),
@@ -129,6 +131,7 @@ def test_unknown_label_has_no_severity() -> None:
 
 # --- numbers and ratings --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "number"),
     [
@@ -169,6 +172,7 @@ def test_parse_rating_rejects_what_is_not_a_rating_from_1_to_5(text: str) -> Non
 
 
 # --- classifier -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("text", "label"),

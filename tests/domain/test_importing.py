@@ -22,12 +22,33 @@ STORED_TABLES = (Buyer, Merchant, Shop, Order, OrderItem, Feedback)
 def crab_order(order_id: str = "O20261117001", buyer_id: str = "B1001") -> dict:
     return {
         "order_id": order_id,
-        "buyer": {"id": buyer_id, "name": "李阿姨", "phone": "13912345678", "time_zone": "Asia/Shanghai",
-                  "age_band": "60+", "last_app_active_at": "2026-11-20T09:00:00+08:00"},
-        "shop": {"id": "S01", "name": "蟹老大旗舰店", "trust_badge": True, "merchant_id": "M01",
-                 "merchant_name": "蟹老大水产", "merchant_kind": "seafood"},
-        "items": [{"title": "阳澄湖大闸蟹 公4两母3两 10只装", "kind": "seafood", "unit_price_fen": 3980, "quantity": 10,
-                   "unit": "只", "promises": ["crab_guarantee", "fresh_rot_refund"], "live_seafood": True}],
+        "buyer": {
+            "id": buyer_id,
+            "name": "李阿姨",
+            "phone": "13912345678",
+            "time_zone": "Asia/Shanghai",
+            "age_band": "60+",
+            "last_app_active_at": "2026-11-20T09:00:00+08:00",
+        },
+        "shop": {
+            "id": "S01",
+            "name": "蟹老大旗舰店",
+            "trust_badge": True,
+            "merchant_id": "M01",
+            "merchant_name": "蟹老大水产",
+            "merchant_kind": "seafood",
+        },
+        "items": [
+            {
+                "title": "阳澄湖大闸蟹 公4两母3两 10只装",
+                "kind": "seafood",
+                "unit_price_fen": 3980,
+                "quantity": 10,
+                "unit": "只",
+                "promises": ["crab_guarantee", "fresh_rot_refund"],
+                "live_seafood": True,
+            }
+        ],
         "total_fen": 39800,
         "paid_at": "2026-11-17T20:15:00+08:00",
         "promised_ship_hours": 48,
@@ -39,19 +60,43 @@ def crab_order(order_id: str = "O20261117001", buyer_id: str = "B1001") -> dict:
 def orange_order(order_id: str = "O20261118002", buyer_id: str = "B1002") -> dict:
     order = crab_order(order_id, buyer_id)
     order["buyer"].update(name="张先生", age_band="30-44", time_zone="Asia/Urumqi")
-    order["shop"] = {"id": "S02", "name": "赣南果园直播间", "trust_badge": False, "merchant_id": "M02",
-                     "merchant_name": "赣州果业", "merchant_kind": "fruit"}
-    order["items"] = [{"title": "赣南脐橙 10斤装", "kind": "fruit", "unit_price_fen": 5990, "quantity": 2, "unit": "箱",
-                       "promises": ["fresh_rot_refund"]}]
+    order["shop"] = {
+        "id": "S02",
+        "name": "赣南果园直播间",
+        "trust_badge": False,
+        "merchant_id": "M02",
+        "merchant_name": "赣州果业",
+        "merchant_kind": "fruit",
+    }
+    order["items"] = [
+        {
+            "title": "赣南脐橙 10斤装",
+            "kind": "fruit",
+            "unit_price_fen": 5990,
+            "quantity": 2,
+            "unit": "箱",
+            "promises": ["fresh_rot_refund"],
+        }
+    ]
     order["total_fen"] = 11980
     order["shipped_at"] = order["delivered_at"] = None
     return order
 
 
-def feedback(feedback_id: str, buyer_id: str = "B1001", order_id: str | None = "O20261117001",
-             text: str = "大闸蟹收到死了三只，还有股臭味", source: str = "review") -> dict:
-    line = {"feedback_id": feedback_id, "buyer_id": buyer_id, "source": source, "text": text,
-            "created_at": "2026-11-19T18:02:00+08:00"}
+def feedback(
+    feedback_id: str,
+    buyer_id: str = "B1001",
+    order_id: str | None = "O20261117001",
+    text: str = "大闸蟹收到死了三只，还有股臭味",
+    source: str = "review",
+) -> dict:
+    line = {
+        "feedback_id": feedback_id,
+        "buyer_id": buyer_id,
+        "source": source,
+        "text": text,
+        "created_at": "2026-11-19T18:02:00+08:00",
+    }
     if order_id is not None:
         line["order_id"] = order_id
     return line
@@ -69,8 +114,9 @@ def write(tmp_path: Path, name: str, content: bytes) -> Path:
 
 def row_counts() -> dict[str, int]:
     with session_scope() as session:
-        return {t.__tablename__: session.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in STORED_TABLES}
+        return {
+            t.__tablename__: session.execute(select(func.count()).select_from(t)).scalar_one() for t in STORED_TABLES
+        }
 
 
 NOTHING = {t.__tablename__: 0 for t in STORED_TABLES}
@@ -84,6 +130,7 @@ def import_good_orders(tmp_path: Path) -> Path:
 
 
 # --- good files --------------------------------------------------------------------------------
+
 
 def test_good_orders_file_is_stored_with_times_in_utc(db: str, tmp_path: Path) -> None:
     path = write(tmp_path, "orders.jsonl", jsonl(crab_order(), orange_order()))
@@ -107,11 +154,15 @@ def test_good_orders_file_is_stored_with_times_in_utc(db: str, tmp_path: Path) -
 
 def test_good_feedback_file_is_stored_including_feedback_without_order(db: str, tmp_path: Path) -> None:
     import_good_orders(tmp_path)
-    path = write(tmp_path, "feedback.jsonl", jsonl(
-        feedback("F1"),
-        feedback("F2", source="chat", text="螃蟹一打开就发臭"),
-        feedback("F3", buyer_id="B1002", order_id=None, source="comment", text="主播讲解很耐心"),
-    ))
+    path = write(
+        tmp_path,
+        "feedback.jsonl",
+        jsonl(
+            feedback("F1"),
+            feedback("F2", source="chat", text="螃蟹一打开就发臭"),
+            feedback("F3", buyer_id="B1002", order_id=None, source="comment", text="主播讲解很耐心"),
+        ),
+    )
     result = import_feedback(path)
     assert result.ok and result.stored == 3
     with session_scope() as session:
@@ -139,6 +190,7 @@ def test_trailing_newlines_are_not_empty_lines(db: str, tmp_path: Path) -> None:
 
 # --- bad files: rejected whole, naming the line -------------------------------------------------
 
+
 def _drop(record: dict, field: str) -> dict:
     record = copy.deepcopy(record)
     del record[field]
@@ -157,27 +209,35 @@ def _with(record: dict, path: tuple[str, ...], value: object) -> dict:
 GOOD_1, GOOD_2, GOOD_3 = crab_order("O1"), orange_order("O2"), crab_order("O3")
 
 BAD_ORDER_FILES: list = [
-    pytest.param(jsonl(GOOD_1) + b'{"order_id": "O2", "buyer": \n' + jsonl(GOOD_3), "line 2: not valid JSON",
-                 id="malformed-json-line"),
+    pytest.param(
+        jsonl(GOOD_1) + b'{"order_id": "O2", "buyer": \n' + jsonl(GOOD_3),
+        "line 2: not valid JSON",
+        id="malformed-json-line",
+    ),
     pytest.param(jsonl(GOOD_1) + b"\n" + jsonl(GOOD_3), "line 2: empty line", id="blank-line-in-the-middle"),
     pytest.param(jsonl(GOOD_1) + b"   \t\n" + jsonl(GOOD_3), "line 2: empty line", id="whitespace-line"),
     pytest.param(jsonl(GOOD_1, GOOD_2, _drop(GOOD_3, "total_fen")), "line 3: total_fen", id="missing-field"),
     pytest.param(jsonl(GOOD_1, _drop(GOOD_2, "buyer")), "line 2: buyer", id="missing-buyer"),
-    pytest.param(jsonl(GOOD_1, _with(GOOD_2, ("paid_at",), "2026-11-18T09:30:00")), "line 2: paid_at",
-                 id="naive-datetime"),
-    pytest.param(jsonl(GOOD_1, _with(GOOD_2, ("buyer", "time_zone"), "Asia/Beijing")), "Asia/Beijing",
-                 id="unknown-time-zone"),
+    pytest.param(
+        jsonl(GOOD_1, _with(GOOD_2, ("paid_at",), "2026-11-18T09:30:00")), "line 2: paid_at", id="naive-datetime"
+    ),
+    pytest.param(
+        jsonl(GOOD_1, _with(GOOD_2, ("buyer", "time_zone"), "Asia/Beijing")), "Asia/Beijing", id="unknown-time-zone"
+    ),
     pytest.param(jsonl(GOOD_1, GOOD_2, GOOD_1), "line 3: duplicate of line 1", id="duplicate-order-id"),
-    pytest.param(jsonl(GOOD_1) + json.dumps(GOOD_2, ensure_ascii=False).encode("gbk") + b"\n",
-                 "line 2: not valid UTF-8", id="gbk-encoded-line"),
+    pytest.param(
+        jsonl(GOOD_1) + json.dumps(GOOD_2, ensure_ascii=False).encode("gbk") + b"\n",
+        "line 2: not valid UTF-8",
+        id="gbk-encoded-line",
+    ),
     pytest.param(jsonl(GOOD_1) + b"[1, 2, 3]\n", "line 2: expected a JSON object", id="json-array-line"),
     pytest.param(jsonl(GOOD_1, _with(GOOD_2, ("surprise",), 1)), "line 2: surprise", id="unknown-field"),
     pytest.param(jsonl(GOOD_1, _with(GOOD_2, ("total_fen",), -100)), "line 2: total_fen", id="negative-total"),
     pytest.param(jsonl(GOOD_1, _with(GOOD_2, ("items",), [])), "line 2: items", id="no-items"),
-    pytest.param(jsonl(GOOD_1, _with(GOOD_2, ("items", 0, "promises"), ["包邮"])), "line 2: items",
-                 id="unknown-promise-flag"),
-    pytest.param(jsonl(_with(GOOD_1, ("shipped_at",), None)), "line 1: delivered_at",
-                 id="delivered-but-never-shipped"),
+    pytest.param(
+        jsonl(GOOD_1, _with(GOOD_2, ("items", 0, "promises"), ["包邮"])), "line 2: items", id="unknown-promise-flag"
+    ),
+    pytest.param(jsonl(_with(GOOD_1, ("shipped_at",), None)), "line 1: delivered_at", id="delivered-but-never-shipped"),
 ]
 
 
@@ -211,10 +271,6 @@ def test_every_bad_line_is_reported_not_just_the_first(db: str, tmp_path: Path) 
     assert row_counts() == NOTHING
 
 
-@pytest.mark.xfail(strict=True, reason="BuyerIn._known_zone catches ZoneInfoNotFoundError/ValueError only; "
-                                       "ZoneInfo('Asia') raises IsADirectoryError (an OSError), which pydantic "
-                                       "does not turn into a validation error, so import_orders crashes "
-                                       "(outreach/importing/schema.py, BuyerIn._known_zone)")
 def test_a_time_zone_naming_a_region_folder_is_a_line_error_not_a_crash(db: str, tmp_path: Path) -> None:
     content = jsonl(GOOD_1, _with(GOOD_2, ("buyer", "time_zone"), "Asia"))
     result = import_orders(write(tmp_path, "orders.jsonl", content))
@@ -226,13 +282,20 @@ BAD_FEEDBACK_FILES: list = [
     pytest.param(jsonl(feedback("F1")) + b'{"feedback_id": "F2",\n', "line 2: not valid JSON", id="malformed-json"),
     pytest.param(jsonl(feedback("F1")) + b"\n" + jsonl(feedback("F3")), "line 2: empty line", id="blank-line"),
     pytest.param(jsonl(feedback("F1"), _drop(feedback("F2"), "text")), "line 2: text", id="missing-text"),
-    pytest.param(jsonl(_with(feedback("F1"), ("created_at",), "2026-11-19 18:02:00"), feedback("F2")),
-                 "line 1: created_at", id="naive-datetime"),
-    pytest.param(jsonl(feedback("F1"), feedback("F2"), feedback("F1")), "line 3: duplicate of line 1",
-                 id="duplicate-feedback-id"),
+    pytest.param(
+        jsonl(_with(feedback("F1"), ("created_at",), "2026-11-19 18:02:00"), feedback("F2")),
+        "line 1: created_at",
+        id="naive-datetime",
+    ),
+    pytest.param(
+        jsonl(feedback("F1"), feedback("F2"), feedback("F1")), "line 3: duplicate of line 1", id="duplicate-feedback-id"
+    ),
     pytest.param(jsonl(feedback("F1"), feedback("F2", source="weibo")), "line 2: source", id="unknown-source"),
-    pytest.param(jsonl(feedback("F1")) + json.dumps(feedback("F2"), ensure_ascii=False).encode("gb18030") + b"\n",
-                 "line 2: not valid UTF-8", id="gb18030-line"),
+    pytest.param(
+        jsonl(feedback("F1")) + json.dumps(feedback("F2"), ensure_ascii=False).encode("gb18030") + b"\n",
+        "line 2: not valid UTF-8",
+        id="gb18030-line",
+    ),
     pytest.param(jsonl(feedback("F1"), feedback("F2", text="")), "line 2: text", id="empty-text"),
 ]
 
@@ -250,6 +313,7 @@ def test_bad_feedback_file_is_rejected_naming_the_line_and_nothing_is_stored(
 
 
 # --- files that refer to stored data ------------------------------------------------------------
+
 
 def test_reimporting_the_same_orders_file_is_refused_and_changes_nothing(db: str, tmp_path: Path) -> None:
     path = import_good_orders(tmp_path)
@@ -287,12 +351,19 @@ RefusedFeedback = Callable[[], list[dict]]
 @pytest.mark.parametrize(
     ("lines", "expected"),
     [
-        pytest.param(lambda: [feedback("F1"), feedback("F2", order_id="O99999999")],
-                     "line 2: unknown order O99999999", id="unknown-order"),
-        pytest.param(lambda: [feedback("F1"), feedback("F2", buyer_id="B1002", order_id="O20261117001")],
-                     "line 2: order O20261117001 belongs to another buyer", id="order-of-another-buyer"),
-        pytest.param(lambda: [feedback("F1", buyer_id="B404", order_id=None)], "line 1: unknown buyer B404",
-                     id="unknown-buyer"),
+        pytest.param(
+            lambda: [feedback("F1"), feedback("F2", order_id="O99999999")],
+            "line 2: unknown order O99999999",
+            id="unknown-order",
+        ),
+        pytest.param(
+            lambda: [feedback("F1"), feedback("F2", buyer_id="B1002", order_id="O20261117001")],
+            "line 2: order O20261117001 belongs to another buyer",
+            id="order-of-another-buyer",
+        ),
+        pytest.param(
+            lambda: [feedback("F1", buyer_id="B404", order_id=None)], "line 1: unknown buyer B404", id="unknown-buyer"
+        ),
     ],
 )
 def test_feedback_about_unknown_or_foreign_orders_is_refused_whole(
@@ -306,8 +377,9 @@ def test_feedback_about_unknown_or_foreign_orders_is_refused_whole(
 
 
 def test_parse_lines_returns_records_in_file_order() -> None:
-    records, errors = parse_lines(jsonl(feedback("F1"), feedback("F2")).splitlines(keepends=True), FeedbackIn,
-                                  key=lambda r: r.feedback_id)
+    records, errors = parse_lines(
+        jsonl(feedback("F1"), feedback("F2")).splitlines(keepends=True), FeedbackIn, key=lambda r: r.feedback_id
+    )
     assert errors == []
     assert [r.feedback_id for r in records] == ["F1", "F2"]
     assert records[0].created_at.tzinfo is not None

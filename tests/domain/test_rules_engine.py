@@ -38,16 +38,34 @@ def crab_facts(**changes: object) -> CaseFacts:
 
 def fruit_facts(**changes: object) -> CaseFacts:
     """2 boxes of 赣南脐橙 at 128 yuan a box, not live seafood; 1 box rotten."""
-    return crab_facts(order_total_fen=25600, unit_price_fen=12800, quantity=2, unit="箱", live_seafood=False,
-                      affected_quantity=1, **changes)
+    return crab_facts(
+        order_total_fen=25600,
+        unit_price_fen=12800,
+        quantity=2,
+        unit="箱",
+        live_seafood=False,
+        affected_quantity=1,
+        **changes,
+    )
 
 
 def unshipped_facts(total_fen: int = 5000, **changes: object) -> CaseFacts:
     """A 48-hour ship promise, paid 3 days ago, still not shipped when the buyer asks."""
     paid = DELIVERED - 72 * H
-    base = dict(label="late_delivery", order_total_fen=total_fen, unit_price_fen=total_fen, quantity=1, unit="件",
-                paid_at=paid, promised_ship_hours=48, reported_at=paid + 72 * H, shipped_at=None,
-                delivered_at=None, live_seafood=False, affected_quantity=None)
+    base = dict(
+        label="late_delivery",
+        order_total_fen=total_fen,
+        unit_price_fen=total_fen,
+        quantity=1,
+        unit="件",
+        paid_at=paid,
+        promised_ship_hours=48,
+        reported_at=paid + 72 * H,
+        shipped_at=None,
+        delivered_at=None,
+        live_seafood=False,
+        affected_quantity=None,
+    )
     base.update(changes)
     return CaseFacts(**base)  # type: ignore[arg-type]
 
@@ -70,27 +88,74 @@ def book():
 # --- which remedies, in which order ------------------------------------------------------------
 
 OFFER_TABLE = [
-    pytest.param(crab_facts(), [("refund_share", 11940), ("reship_share", 0)], id="3-of-10-crabs-dead-5h-after-delivery"),
-    pytest.param(crab_facts(reported_at=DELIVERED + 24 * H), [("refund_share", 11940), ("reship_share", 0)],
-                 id="live-seafood-exactly-24h-is-still-inside-the-window"),
-    pytest.param(fruit_facts(reported_at=DELIVERED + 30 * H), [("refund_share", 12800), ("reship_share", 0)],
-                 id="rotten-oranges-30h-after-delivery-within-48h"),
-    pytest.param(fruit_facts(reported_at=DELIVERED + 48 * H), [("refund_share", 12800), ("reship_share", 0)],
-                 id="rotten-oranges-exactly-48h"),
-    pytest.param(crab_facts(label="damaged", order_total_fen=15000, unit_price_fen=2500, quantity=6, unit="个",
-                            live_seafood=False, affected_quantity=2),
-                 [("refund_share", 5000), ("reship_share", 0)], id="2-of-6-glasses-broken-in-transit"),
-    pytest.param(unshipped_facts(5000), [("cancel_refund", 5000), ("compensation_percent", 500)],
-                 id="unshipped-past-promise-cancel-first-then-compensation"),
+    pytest.param(
+        crab_facts(), [("refund_share", 11940), ("reship_share", 0)], id="3-of-10-crabs-dead-5h-after-delivery"
+    ),
+    pytest.param(
+        crab_facts(reported_at=DELIVERED + 24 * H),
+        [("refund_share", 11940), ("reship_share", 0)],
+        id="live-seafood-exactly-24h-is-still-inside-the-window",
+    ),
+    pytest.param(
+        fruit_facts(reported_at=DELIVERED + 30 * H),
+        [("refund_share", 12800), ("reship_share", 0)],
+        id="rotten-oranges-30h-after-delivery-within-48h",
+    ),
+    pytest.param(
+        fruit_facts(reported_at=DELIVERED + 48 * H),
+        [("refund_share", 12800), ("reship_share", 0)],
+        id="rotten-oranges-exactly-48h",
+    ),
+    pytest.param(
+        crab_facts(
+            label="damaged",
+            order_total_fen=15000,
+            unit_price_fen=2500,
+            quantity=6,
+            unit="个",
+            live_seafood=False,
+            affected_quantity=2,
+        ),
+        [("refund_share", 5000), ("reship_share", 0)],
+        id="2-of-6-glasses-broken-in-transit",
+    ),
+    pytest.param(
+        unshipped_facts(5000),
+        [("cancel_refund", 5000), ("compensation_percent", 500)],
+        id="unshipped-past-promise-cancel-first-then-compensation",
+    ),
     pytest.param(shipped_late_facts(30000), [("compensation_percent", 1500)], id="shipped-late-compensation-only"),
-    pytest.param(crab_facts(label="wrong_item", order_total_fen=15900, unit_price_fen=15900, quantity=1, unit="双",
-                            live_seafood=False, affected_quantity=None),
-                 [("reship_full", 0), ("refund_full", 15900)], id="wrong-size-shoes-reship-then-full-refund"),
-    pytest.param(crab_facts(label="missing_item", order_total_fen=20400, unit_price_fen=6800, quantity=3, unit="盒",
-                            live_seafood=False, affected_quantity=1),
-                 [("reship_share", 0), ("refund_share", 6800)], id="bought-3-boxes-got-2-reship-then-refund-share"),
-    pytest.param(crab_facts(affected_quantity=10), [("refund_share", 39800), ("reship_share", 0)],
-                 id="all-crabs-dead-refund-never-above-order-total"),
+    pytest.param(
+        crab_facts(
+            label="wrong_item",
+            order_total_fen=15900,
+            unit_price_fen=15900,
+            quantity=1,
+            unit="双",
+            live_seafood=False,
+            affected_quantity=None,
+        ),
+        [("reship_full", 0), ("refund_full", 15900)],
+        id="wrong-size-shoes-reship-then-full-refund",
+    ),
+    pytest.param(
+        crab_facts(
+            label="missing_item",
+            order_total_fen=20400,
+            unit_price_fen=6800,
+            quantity=3,
+            unit="盒",
+            live_seafood=False,
+            affected_quantity=1,
+        ),
+        [("reship_share", 0), ("refund_share", 6800)],
+        id="bought-3-boxes-got-2-reship-then-refund-share",
+    ),
+    pytest.param(
+        crab_facts(affected_quantity=10),
+        [("refund_share", 39800), ("reship_share", 0)],
+        id="all-crabs-dead-refund-never-above-order-total",
+    ),
 ]
 
 
@@ -147,6 +212,7 @@ def test_no_problem_gets_no_offer_no_question_and_no_handover(book) -> None:
 
 # --- asking how many pieces were affected -------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("facts", "missing"),
     [
@@ -154,12 +220,16 @@ def test_no_problem_gets_no_offer_no_question_and_no_handover(book) -> None:
         pytest.param(crab_facts(affected_quantity=0), ["affected_quantity"], id="zero-affected"),
         pytest.param(crab_facts(affected_quantity=-2), ["affected_quantity"], id="negative-affected"),
         pytest.param(crab_facts(affected_quantity=11), ["affected_quantity"], id="more-affected-than-bought"),
-        pytest.param(crab_facts(label="missing_item", affected_quantity=None), ["affected_quantity"],
-                     id="missing-pieces-unknown-count"),
+        pytest.param(
+            crab_facts(label="missing_item", affected_quantity=None),
+            ["affected_quantity"],
+            id="missing-pieces-unknown-count",
+        ),
         pytest.param(crab_facts(quantity=1, order_total_fen=3980, affected_quantity=None), [], id="single-piece"),
         pytest.param(unshipped_facts(5000, quantity=10), [], id="late-delivery-needs-no-count"),
-        pytest.param(crab_facts(label="wrong_item", quantity=10, affected_quantity=None), [],
-                     id="wrong-item-needs-no-count"),
+        pytest.param(
+            crab_facts(label="wrong_item", quantity=10, affected_quantity=None), [], id="wrong-item-needs-no-count"
+        ),
     ],
 )
 def test_affected_quantity_is_asked_only_when_a_share_depends_on_it(book, facts: CaseFacts, missing: list) -> None:
@@ -178,6 +248,7 @@ def test_a_single_piece_order_counts_that_piece_as_affected(book) -> None:
 
 
 # --- late-delivery compensation ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("total_fen", "compensation_fen"),
@@ -204,19 +275,32 @@ def test_unshipped_order_offers_cancellation_of_the_full_total_before_compensati
 
 # --- approval cap ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("facts", "approvals"),
     [
-        pytest.param(crab_facts(label="wrong_item", order_total_fen=20000, unit_price_fen=20000, quantity=1,
-                                affected_quantity=None),
-                     {"reship_full": False, "refund_full": False}, id="refund-of-exactly-200-yuan-is-automatic"),
-        pytest.param(crab_facts(label="wrong_item", order_total_fen=20001, unit_price_fen=20001, quantity=1,
-                                affected_quantity=None),
-                     {"reship_full": False, "refund_full": True}, id="200.01-yuan-needs-a-person"),
-        pytest.param(crab_facts(unit_price_fen=9900, order_total_fen=99000, affected_quantity=3),
-                     {"refund_share": True, "reship_share": False}, id="3-crabs-at-99-yuan"),
-        pytest.param(unshipped_facts(258800), {"cancel_refund": True, "compensation_percent": False},
-                     id="2588-yuan-cancellation"),
+        pytest.param(
+            crab_facts(
+                label="wrong_item", order_total_fen=20000, unit_price_fen=20000, quantity=1, affected_quantity=None
+            ),
+            {"reship_full": False, "refund_full": False},
+            id="refund-of-exactly-200-yuan-is-automatic",
+        ),
+        pytest.param(
+            crab_facts(
+                label="wrong_item", order_total_fen=20001, unit_price_fen=20001, quantity=1, affected_quantity=None
+            ),
+            {"reship_full": False, "refund_full": True},
+            id="200.01-yuan-needs-a-person",
+        ),
+        pytest.param(
+            crab_facts(unit_price_fen=9900, order_total_fen=99000, affected_quantity=3),
+            {"refund_share": True, "reship_share": False},
+            id="3-crabs-at-99-yuan",
+        ),
+        pytest.param(
+            unshipped_facts(258800), {"cancel_refund": True, "compensation_percent": False}, id="2588-yuan-cancellation"
+        ),
     ],
 )
 def test_money_above_the_200_yuan_cap_needs_approval_reships_never(book, facts: CaseFacts, approvals: dict) -> None:
@@ -227,10 +311,12 @@ def test_money_above_the_200_yuan_cap_needs_approval_reships_never(book, facts: 
 def test_reships_are_free_and_never_need_approval_however_expensive(book) -> None:
     expensive = [
         crab_facts(unit_price_fen=500000, order_total_fen=5000000, affected_quantity=10),
-        crab_facts(label="wrong_item", unit_price_fen=999900, order_total_fen=999900, quantity=1,
-                   affected_quantity=None),
-        crab_facts(label="missing_item", unit_price_fen=300000, order_total_fen=900000, quantity=3,
-                   affected_quantity=2),
+        crab_facts(
+            label="wrong_item", unit_price_fen=999900, order_total_fen=999900, quantity=1, affected_quantity=None
+        ),
+        crab_facts(
+            label="missing_item", unit_price_fen=300000, order_total_fen=900000, quantity=3, affected_quantity=2
+        ),
     ]
     reships = [o for facts in expensive for o in quote(facts, book).offers if o.kind.startswith("reship")]
     assert len(reships) == 3
@@ -239,17 +325,24 @@ def test_reships_are_free_and_never_need_approval_however_expensive(book) -> Non
 
 # --- texts said to the buyer --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("fen", "text"),
-    [(0, "0"), (5, "0.05"), (500, "5"), (1205, "12.05"), (3000, "30"), (39800, "398"), (123456, "1234.56"),
-     (100000, "1000")],
+    [
+        (0, "0"),
+        (5, "0.05"),
+        (500, "5"),
+        (1205, "12.05"),
+        (3000, "30"),
+        (39800, "398"),
+        (123456, "1234.56"),
+        (100000, "1000"),
+    ],
 )
 def test_yuan_formats_fen_for_people(fen: int, text: str) -> None:
     assert yuan(fen) == text
 
 
-@pytest.mark.xfail(strict=True, reason="yuan() strips the trailing zero: docstring promises 1250 -> '12.50', "
-                                       "code returns '12.5' (outreach/rules/engine.py, yuan)")
 def test_yuan_keeps_two_decimals_for_jiao_amounts_as_documented() -> None:
     assert yuan(1250) == "12.50"
     assert yuan(11940) == "119.40"
@@ -261,10 +354,23 @@ def test_yuan_keeps_two_decimals_for_jiao_amounts_as_documented() -> None:
         pytest.param(crab_facts(), id="dead-crabs"),
         pytest.param(fruit_facts(), id="rotten-oranges"),
         pytest.param(unshipped_facts(30000), id="unshipped"),
-        pytest.param(crab_facts(label="wrong_item", order_total_fen=15900, unit_price_fen=15900, quantity=1,
-                                affected_quantity=None), id="wrong-item"),
-        pytest.param(crab_facts(label="missing_item", order_total_fen=20400, unit_price_fen=6800, quantity=3,
-                                unit="盒", affected_quantity=1), id="missing-box"),
+        pytest.param(
+            crab_facts(
+                label="wrong_item", order_total_fen=15900, unit_price_fen=15900, quantity=1, affected_quantity=None
+            ),
+            id="wrong-item",
+        ),
+        pytest.param(
+            crab_facts(
+                label="missing_item",
+                order_total_fen=20400,
+                unit_price_fen=6800,
+                quantity=3,
+                unit="盒",
+                affected_quantity=1,
+            ),
+            id="missing-box",
+        ),
     ],
 )
 def test_offer_texts_are_filled_in_and_paying_offers_name_the_amount_in_yuan(book, facts: CaseFacts) -> None:
@@ -287,13 +393,17 @@ def test_dead_crab_offer_says_how_many_and_how_much() -> None:
 
 # --- the rules file ---------------------------------------------------------------------------
 
+
 def test_default_rules_hold_the_product_defaults() -> None:
     book = load_rules()
     assert book.auto_approval_cap_fen == 20000
     assert book.evidence_window_hours == 48
     assert book.live_seafood_window_hours == 24
     assert (book.late_compensation.percent, book.late_compensation.min_fen, book.late_compensation.max_fen) == (
-        5, 500, 3000)
+        5,
+        500,
+        3000,
+    )
     assert set(book.remedies) == {"spoiled", "damaged", "late_delivery", "wrong_item", "missing_item"}
     assert book.rule("spoiled_share_refund").kind == "refund_share"
     with pytest.raises(KeyError):
@@ -314,8 +424,9 @@ def test_a_changed_cap_in_a_rules_file_changes_approval(tmp_path: Path) -> None:
     data = default_rules_data()
     data["auto_approval_cap_fen"] = 50000
     book = load_rules(write_rules(tmp_path, data))
-    facts = crab_facts(label="wrong_item", order_total_fen=25000, unit_price_fen=25000, quantity=1,
-                       affected_quantity=None)
+    facts = crab_facts(
+        label="wrong_item", order_total_fen=25000, unit_price_fen=25000, quantity=1, affected_quantity=None
+    )
     assert quote(facts, rules()).offers[1].needs_approval is True
     assert quote(facts, book).offers[1].needs_approval is False
 
@@ -358,8 +469,7 @@ def _missing_message(data: dict) -> str:
 
 @pytest.mark.parametrize(
     "spoil",
-    [_duplicate_id, _unknown_label, _negative_cap, _unknown_condition, _unknown_kind, _max_below_min,
-     _missing_message],
+    [_duplicate_id, _unknown_label, _negative_cap, _unknown_condition, _unknown_kind, _max_below_min, _missing_message],
 )
 def test_invalid_rules_file_is_refused_naming_the_file_and_the_problem(tmp_path: Path, spoil) -> None:
     data = default_rules_data()
@@ -394,9 +504,6 @@ def test_missing_rules_file_is_refused_naming_the_file(tmp_path: Path) -> None:
         load_rules(path)
 
 
-@pytest.mark.xfail(strict=True, reason="load_rules catches only OSError/YAMLError around read_text: a GBK-encoded "
-                                       "rules file raises a bare UnicodeDecodeError without the file name "
-                                       "(outreach/rules/loader.py, load_rules)")
 def test_rules_file_in_a_non_utf8_encoding_is_refused_naming_the_file(tmp_path: Path) -> None:
     path = tmp_path / "rules-gbk.yml"
     text = DEFAULT_PATH.read_text(encoding="utf-8")
@@ -405,9 +512,6 @@ def test_rules_file_in_a_non_utf8_encoding_is_refused_naming_the_file(tmp_path: 
         load_rules(path)
 
 
-@pytest.mark.xfail(strict=True, reason="load_rules does not check the say/done templates: a misspelt placeholder "
-                                       "loads fine and quote() then raises KeyError in every conversation for "
-                                       "that label (outreach/rules/loader.py + engine.py quote)")
 def test_rules_file_with_an_unknown_placeholder_is_refused_at_load(tmp_path: Path) -> None:
     data = default_rules_data()
     data["remedies"]["spoiled"][0]["say"] = "可以为您办理{affected}{unit}的仅退款，共{amonut}元。"
