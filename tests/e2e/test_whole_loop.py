@@ -79,8 +79,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(outreach_command(*args), cwd=PROJECT_ROOT, capture_output=True, text=True, input=stdin,
-                          timeout=300)
+    return subprocess.run(
+        outreach_command(*args), cwd=PROJECT_ROOT, capture_output=True, text=True, input=stdin, timeout=300
+    )
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -115,12 +116,32 @@ def test_a_hurt_buyer_is_reached_in_app_and_gets_one_refund_and_rates_it(stack: 
     now = utcnow()
     order = {
         "order_id": "O-E2E-1",
-        "buyer": {"id": "B-E2E-1", "name": "李阿姨", "phone": "13912345678", "time_zone": "Asia/Shanghai",
-                  "age_band": "45-59", "last_app_active_at": (now - timedelta(hours=2)).isoformat()},
-        "shop": {"id": "S-E2E", "name": "湖畔渔家海鲜铺", "trust_badge": True, "merchant_id": "M-E2E",
-                 "merchant_name": "湖畔渔家"},
-        "items": [{"title": "鲜活基围虾 活虾打氧发货 1斤装", "kind": "seafood", "unit_price_fen": 6980,
-                   "quantity": 1, "unit": "斤", "promises": ["fresh_rot_refund"], "live_seafood": True}],
+        "buyer": {
+            "id": "B-E2E-1",
+            "name": "李阿姨",
+            "phone": "13912345678",
+            "time_zone": "Asia/Shanghai",
+            "age_band": "45-59",
+            "last_app_active_at": (now - timedelta(hours=2)).isoformat(),
+        },
+        "shop": {
+            "id": "S-E2E",
+            "name": "湖畔渔家海鲜铺",
+            "trust_badge": True,
+            "merchant_id": "M-E2E",
+            "merchant_name": "湖畔渔家",
+        },
+        "items": [
+            {
+                "title": "鲜活基围虾 活虾打氧发货 1斤装",
+                "kind": "seafood",
+                "unit_price_fen": 6980,
+                "quantity": 1,
+                "unit": "斤",
+                "promises": ["fresh_rot_refund"],
+                "live_seafood": True,
+            }
+        ],
         "total_fen": 6980,
         "paid_at": (now - timedelta(days=3)).isoformat(),
         "promised_ship_hours": 24,
@@ -128,10 +149,22 @@ def test_a_hurt_buyer_is_reached_in_app_and_gets_one_refund_and_rates_it(stack: 
         "delivered_at": (now - timedelta(hours=6)).isoformat(),
     }
     feedback = [
-        {"feedback_id": "F-E2E-1", "buyer_id": "B-E2E-1", "order_id": "O-E2E-1", "source": "review",
-         "text": "虾到的时候全死了，还有一股臭味，太失望了", "created_at": (now - timedelta(hours=5)).isoformat()},
-        {"feedback_id": "F-E2E-2", "buyer_id": "B-E2E-1", "order_id": "O-E2E-1", "source": "comment",
-         "text": "直播间买的虾都臭了，别买", "created_at": (now - timedelta(hours=4)).isoformat()},
+        {
+            "feedback_id": "F-E2E-1",
+            "buyer_id": "B-E2E-1",
+            "order_id": "O-E2E-1",
+            "source": "review",
+            "text": "虾到的时候全死了，还有一股臭味，太失望了",
+            "created_at": (now - timedelta(hours=5)).isoformat(),
+        },
+        {
+            "feedback_id": "F-E2E-2",
+            "buyer_id": "B-E2E-1",
+            "order_id": "O-E2E-1",
+            "source": "comment",
+            "text": "直播间买的虾都臭了，别买",
+            "created_at": (now - timedelta(hours=4)).isoformat(),
+        },
     ]
     assert cli("import", "orders", str(write_jsonl(var / "orders.jsonl", [order]))).returncode == 0
     assert cli("import", "feedback", str(write_jsonl(var / "feedback.jsonl", feedback))).returncode == 0
@@ -190,3 +223,69 @@ def test_opt_out_in_words_is_honoured_at_once(stack: dict[str, Any]) -> None:
 
     with session_scope() as session:
         assert session.query(OptOut).filter_by(buyer_id="B-E2E-1").count() == 1
+
+
+def test_the_bot_asks_how_many_were_affected_and_walks_the_offers(stack: dict[str, Any]) -> None:
+    settings, var = stack["settings"], stack["var"]
+    now = utcnow()
+    order = {
+        "order_id": "O-E2E-2",
+        "buyer": {"id": "B-E2E-2", "name": "张先生", "time_zone": "Asia/Urumqi", "age_band": "30-44"},
+        "shop": {
+            "id": "S-E2E-2",
+            "name": "蟹老大鲜活水产旗舰店",
+            "trust_badge": False,
+            "merchant_id": "M-E2E-2",
+            "merchant_name": "蟹老大水产",
+        },
+        "items": [
+            {
+                "title": "太湖鲜活大闸蟹 母蟹2.5两",
+                "kind": "seafood",
+                "unit_price_fen": 3980,
+                "quantity": 10,
+                "unit": "只",
+                "promises": ["crab_guarantee"],
+                "live_seafood": True,
+            }
+        ],
+        "total_fen": 39800,
+        "paid_at": (now - timedelta(days=2)).isoformat(),
+        "promised_ship_hours": 24,
+        "shipped_at": (now - timedelta(days=1, hours=20)).isoformat(),
+        "delivered_at": (now - timedelta(hours=3)).isoformat(),
+    }
+    line = {
+        "feedback_id": "F-E2E-3",
+        "buyer_id": "B-E2E-2",
+        "order_id": "O-E2E-2",
+        "source": "message",
+        "text": "大闸蟹收到死了好几只，都发臭了",
+        "created_at": (now - timedelta(hours=2)).isoformat(),
+    }
+    assert cli("import", "orders", str(write_jsonl(var / "orders2.jsonl", [order]))).returncode == 0
+    assert cli("import", "feedback", str(write_jsonl(var / "feedback2.jsonl", [line]))).returncode == 0
+    assert json.loads(cli("triage", "--json").stdout)["cases_opened"] == 1
+    assert json.loads(cli("dispatch", "--once", "--json").stdout)["contacted"] == 1
+
+    buyer = Buyer(settings, "B-E2E-2")
+    assert "大闸蟹" in buyer.inbox()[0]["text"]
+    question = buyer.say("是的")
+    assert any("几只" in m["text"] for m in question), question
+    offer = buyer.say("死了三只")
+    assert any("119.40" in m["text"] for m in offer), offer  # 3 x 39.80, never guessed
+    second = buyer.say("不用了", payload="/deny")
+    assert any("补发" in m["text"] for m in second), second
+    done = buyer.say("好的", payload="/affirm")
+    assert any("已为您办理" in m["text"] for m in done), done
+    buyer.say("4分", payload='/rate{"rating": "4"}')
+
+    from outreach.store.db import session_scope
+    from outreach.store.models import Case, Remedy, Satisfaction
+
+    with session_scope() as session:
+        case = session.query(Case).filter_by(order_id="O-E2E-2").one()
+        remedies = session.query(Remedy).filter_by(case_id=case.id).all()
+        assert (case.affected_quantity, case.status) == (3, "closed")
+        assert [(r.rule_id, r.amount_fen) for r in remedies] == [("spoiled_reship_share", 0)]
+        assert session.query(Satisfaction).filter_by(case_id=case.id).one().rating == 4
