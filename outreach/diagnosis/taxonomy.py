@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError, conint, validator
+from pydantic import BaseModel, Field, conint, validator
+
+from outreach.datafiles import load_yaml_model
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "defaults" / "taxonomy.yml"
 NO_PROBLEM = "no_problem"
@@ -72,14 +73,7 @@ class TaxonomyError(ValueError):
 
 
 def load_taxonomy(path: Path | str = DEFAULT_PATH) -> Taxonomy:
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Taxonomy.parse_obj(raw)
-    except (OSError, yaml.YAMLError) as exc:
-        raise TaxonomyError(f"{path}: cannot read the taxonomy: {exc}") from exc
-    except ValidationError as exc:
-        raise TaxonomyError(f"{path}: invalid taxonomy:\n{exc}") from exc
+    return load_yaml_model(path, Taxonomy, TaxonomyError, "taxonomy")
 
 
 @lru_cache(maxsize=1)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
+from outreach.datafiles import load_yaml_model
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.rules.schema import TEMPLATE_FIELDS, RuleBook
 
@@ -19,15 +17,7 @@ class RulesError(ValueError):
 
 
 def load_rules(path: Path | str = DEFAULT_PATH) -> RuleBook:
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RulesError(f"{path}: cannot read the rules (UTF-8 YAML expected): {exc}") from exc
-    try:
-        book = RuleBook.parse_obj(raw)
-    except ValidationError as exc:
-        raise RulesError(f"{path}: invalid rules:\n{exc}") from exc
+    book = load_yaml_model(path, RuleBook, RulesError, "rules")
     unknown = sorted(set(book.remedies) - set(taxonomy().ids))
     if unknown:
         raise RulesError(
