@@ -8,6 +8,7 @@ import time
 
 from sqlalchemy import func, select
 
+from outreach.diagnosis.taxonomy import taxonomy
 from outreach.inbox import tokens
 from outreach.processes import (
     ProcessGroup,
@@ -19,6 +20,7 @@ from outreach.processes import (
     train_command,
     wait_until_ready,
 )
+from outreach.rules.loader import rules
 from outreach.settings import PROJECT_ROOT, Settings
 from outreach.store.db import session_scope
 from outreach.store.migrate import upgrade
@@ -46,14 +48,26 @@ def prepare(settings: Settings) -> None:
         raise RuntimeError(f"training failed (exit {result.returncode}):\n{tail}")
 
 
-def chat_links(settings: Settings, limit: int = 5) -> list[tuple[str, str]]:
+def chat_links(settings: Settings, limit: int = 6) -> list[tuple[str, str, str]]:
+    """(buyer, problem, link) for reached buyers, those whose problem the bot can settle first."""
+    automated = set(rules().remedies)
     with session_scope() as session:
-        buyers = session.execute(
-            select(Case.buyer_id).where(Case.first_contact_at.is_not(None)).group_by(Case.buyer_id)
-            .order_by(func.min(Case.severity), Case.buyer_id).limit(limit)
-        ).scalars().all()
+        rows = session.execute(
+            select(Case.buyer_id, Case.category)
+            .where(Case.first_contact_at.is_not(None), Case.status.in_(("contacted", "offering")))
+            .order_by(Case.severity, Case.buyer_id)
+        ).all()
+    rows = sorted(rows, key=lambda row: row.category not in automated)
+    picked, seen = [], set()
+    for row in rows:
+        if row.buyer_id not in seen:
+            seen.add(row.buyer_id)
+            picked.append(row)
     base = f"http://{settings.web_host}:{settings.web_port}/chat?token="
-    return [(buyer, base + tokens.issue(settings.buyer_token_secret, buyer)) for buyer in buyers]
+    return [
+        (row.buyer_id, taxonomy().zh(row.category), base + tokens.issue(settings.buyer_token_secret, row.buyer_id))
+        for row in picked[:limit]
+    ]
 
 
 def run(settings: Settings) -> int:
@@ -81,15 +95,15 @@ def run(settings: Settings) -> int:
         wait_until_ready(group, f"http://127.0.0.1:{settings.rasa_port}/")
         group.start("scheduler", outreach_command("scheduler"))
         deadline = time.monotonic() + 120
-        links: list[tuple[str, str]] = []
-        while not stop and time.monotonic() < deadline and len(links) < 5:
+        links: list[tuple[str, str, str]] = []
+        while not stop and time.monotonic() < deadline and len(links) < 6:
             time.sleep(2)
             group.check_alive()
             links = chat_links(settings)
         print(f"\nchat page:  http://{settings.web_host}:{settings.web_port}/chat", flush=True)
         print("buyers the assistant has reached out to (open a link to chat as that buyer):")
-        for buyer, url in links:
-            print(f"  {buyer}: {url}")
+        for buyer, problem, url in links:
+            print(f"  {buyer} ({problem}): {url}")
         print("more links: .venv/bin/outreach buyer link BUYER_ID")
         print(f"logs: {settings.var_dir / 'logs'}   stop: Ctrl-C\n", flush=True)
         while not stop:

@@ -37,14 +37,15 @@ def due_cases(limit: int = 100) -> list[tuple[int, str]]:
     """(case id, buyer id) of new cases that are due, most severe first.
 
     A buyer has one conversation at a time: a case waits while another case of the same
-    buyer is in conversation (contacted in the last CONVERSATION_WINDOW and not settled).
+    buyer is in conversation, waiting for their rating or with a person (contacted in the
+    last CONVERSATION_WINDOW and not closed).
     """
     now = utcnow()
     with session_scope() as session:
         busy = set(
             session.execute(
                 select(Case.buyer_id).where(
-                    Case.status.in_(("contacted", "offering")),
+                    Case.status.in_(("contacted", "offering", "resolved", "handed_over")),
                     Case.first_contact_at > now - CONVERSATION_WINDOW,
                 )
             ).scalars()

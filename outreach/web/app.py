@@ -19,6 +19,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from outreach.cases.events import mask
 from outreach.inbox import messages, tokens
 from outreach.inbox.live import Notifier
 from outreach.inbox.relay import CHANNEL_SECRET_HEADER, RelayError, relay
@@ -282,7 +283,7 @@ async def _post_message(request: web.Request) -> web.StreamResponse:
     app = request.app
     stored = await asyncio.to_thread(_store_buyer_message, buyer_id, cleaned or command)
     if stored is None:
-        log.warning("valid token for unknown buyer %s", buyer_id)
+        log.warning("valid token for unknown buyer %s", mask(buyer_id))
         raise ApiError(401, MSG_BAD_TOKEN)
     message_id, human_owns = stored
     app[NOTIFIER].wake(buyer_id)  # the buyer's other open pages show the message at once
@@ -293,10 +294,10 @@ async def _post_message(request: web.Request) -> web.StreamResponse:
             # Typed text is never read as a bot command: only button payloads are.
             await relay(app[HTTP], app[SETTINGS], buyer_id, command or cleaned.lstrip("/") or "?")
         except (RelayError, asyncio.TimeoutError) as exc:
-            log.warning("bot did not take a message of buyer %s: %s", buyer_id, exc)
+            log.warning("bot did not take a message of buyer %s: %s", mask(buyer_id), exc)
             await asyncio.to_thread(_store_system_message, buyer_id, MSG_BUSY)
         except Exception:
-            log.exception("relaying a message of buyer %s failed", buyer_id)
+            log.exception("relaying a message of buyer %s failed", mask(buyer_id))
             await asyncio.to_thread(_store_system_message, buyer_id, MSG_BUSY)
         app[NOTIFIER].wake(buyer_id)
 
@@ -362,7 +363,7 @@ async def _live(request: web.Request) -> web.StreamResponse:
     except (ConnectionError, RuntimeError) as exc:
         log.debug("live connection of buyer %s ended while sending: %s", buyer_id, exc)
     except Exception:
-        log.exception("live connection of buyer %s failed", buyer_id)
+        log.exception("live connection of buyer %s failed", mask(buyer_id))
     finally:
         notifier.unsubscribe(buyer_id, event)
         app[SOCKETS].discard(ws)

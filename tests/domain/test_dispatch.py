@@ -228,3 +228,20 @@ async def test_dispatch_limit_sends_only_the_most_severe(rasa: FakeRasa) -> None
     urgent, urgent_buyer = new_case(severity=2)
     assert (await dispatch_once(get_settings(), limit=1)).contacted == 1
     assert [call["conversation"] for call in rasa.calls] == [urgent_buyer]
+
+
+async def test_a_buyer_has_one_conversation_at_a_time(rasa: FakeRasa) -> None:
+    first, buyer_id = new_case("spoiled", severity=2)
+    second, _ = new_case("late_delivery", severity=4, buyer_id=buyer_id)
+    assert (await dispatch_once(get_settings())).contacted == 1
+    assert [call["body"]["entities"]["case_id"] for call in rasa.calls] == [str(first)]
+
+    for status in ("offering", "resolved", "handed_over"):  # talking, awaiting a rating, with a person
+        with session_scope() as session:
+            session.execute(update(Case).where(Case.id == first).values(status=status))
+        assert (await dispatch_once(get_settings())).contacted == 0, status
+
+    with session_scope() as session:  # rated and closed: the next case may start
+        session.execute(update(Case).where(Case.id == first).values(status="closed", open_key=None))
+    assert (await dispatch_once(get_settings())).contacted == 1
+    assert rasa.calls[-1]["body"]["entities"]["case_id"] == str(second)
