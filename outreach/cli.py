@@ -89,6 +89,18 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_queue(args: argparse.Namespace) -> int:
+    from outreach.cases.report import handover_queue
+
+    rows = handover_queue()
+    human = "\n".join(
+        f"case {r['case_id']:>5}  severity {r['severity']}  {r['category']:<16} buyer {r['buyer_id']}  {r['reason']}"
+        for r in rows
+    ) or "no case is waiting for a person"
+    _print(rows, args.json, human)
+    return 0
+
+
 def _lines(stream: Any) -> Iterator[tuple[int, str | None]]:
     for number, raw in enumerate(stream, start=1):
         try:
@@ -208,6 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_case_show)
+
+    queue = sub.add_parser("queue", help="cases handed over to a person, most urgent first")
+    queue.add_argument("--json", action="store_true")
+    queue.set_defaults(func=cmd_queue)
 
     diagnose = sub.add_parser("diagnose", help="diagnose texts from standard input, one per line")
     diagnose.set_defaults(func=cmd_diagnose)

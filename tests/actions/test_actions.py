@@ -218,3 +218,22 @@ async def test_asking_for_a_person_hands_over_and_ends_any_form(db: str) -> None
     assert ActiveLoop(None) in events
     with session_scope() as session:
         assert session.get(Case, case_id).handover_reason == "buyer asked for a person"
+
+
+async def test_database_work_runs_off_the_action_servers_event_loop(db: str, monkeypatch) -> None:
+    import threading
+
+    from actions import answers
+
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    seen: list[threading.Thread] = []
+    real_accept = answers.conversation.accept
+
+    def recording_accept(*args: Any, **kwargs: Any) -> Any:
+        seen.append(threading.current_thread())
+        return real_accept(*args, **kwargs)
+
+    monkeypatch.setattr(answers.conversation, "accept", recording_accept)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    assert seen and all(thread is not threading.main_thread() for thread in seen)

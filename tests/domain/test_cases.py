@@ -403,3 +403,20 @@ def test_fifty_simultaneous_accepts_execute_exactly_one_remedy(any_db: str) -> N
         remedy = session.execute(select(Remedy)).scalar_one()
     assert (remedy.case_id, remedy.amount_fen, remedy.status) == (case_id, 11940, "executed")
     assert load_case(case_id).status == "resolved"
+
+
+def test_handed_over_cases_form_the_agents_queue_most_urgent_first(db: str) -> None:
+    from outreach.cases.report import handover_queue
+
+    mild, mild_buyer, _ = make_case("service_attitude")
+    urgent, urgent_buyer, _ = make_case("health_reaction")
+    with session_scope() as session:
+        session.get(Case, urgent).severity = 1
+    hand_over(mild, mild_buyer, "buyer asked for a person")
+    hand_over(urgent, urgent_buyer, "health reaction needs a person")
+    queue = handover_queue()
+    assert [(row["case_id"], row["reason"]) for row in queue] == [
+        (urgent, "health reaction needs a person"),
+        (mild, "buyer asked for a person"),
+    ]
+    assert queue[0]["category_zh"] == "人身健康"

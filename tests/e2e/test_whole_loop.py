@@ -308,3 +308,44 @@ def test_the_bot_asks_how_many_were_affected_and_walks_the_offers(stack: dict[st
         assert (case.affected_quantity, case.status) == (3, "closed")
         assert [(r.rule_id, r.amount_fen) for r in remedies] == [("spoiled_reship_share", 0)]
         assert session.query(Satisfaction).filter_by(case_id=case.id).one().rating == 4
+
+
+EVERYDAY = {
+    "quality_defect": "新买的电饭煲用了三天就不加热了",
+    "damaged": "快递箱子压扁了，里面的玻璃杯碎了两个",
+    "spoiled": "收到的荔枝一半都发霉了",
+    "late_delivery": "下单五天了物流一直显示待揽收",
+    "wrong_item": "我买的是M码，寄来的是XXL",
+    "missing_item": "说好送的赠品根本没放进来",
+    "not_as_described": "直播里说是纯棉的，到手一看全是化纤",
+    "counterfeit": "这双鞋鉴定出来是假的，根本不是正品",
+    "price_issue": "刚买完第二天就降价了五十块",
+    "health_reaction": "孩子吃了这个奶粉以后一直拉肚子",
+    "service_attitude": "问了客服三遍都不理人，态度太差了",
+    "no_problem": "东西很好，包装也很用心，好评",
+}
+
+
+def test_the_bot_understands_every_problem_label_in_everyday_chinese(stack: dict[str, Any]) -> None:
+    from outreach.diagnosis.training_data import NLU_DIR, read_intent_examples
+
+    trained = {text for texts in read_intent_examples(sorted(NLU_DIR.glob("*.yml"))).values() for text in texts}
+    settings = stack["settings"]
+    understood = {}
+    for label, text in EVERYDAY.items():
+        assert text not in trained, f"{text!r} is a training example; pick an unseen sentence"
+        response = requests.post(
+            f"http://127.0.0.1:{settings.rasa_port}/model/parse",
+            params={"token": settings.rasa_token},
+            json={"text": text},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        understood[label] = response.json()["intent"]["name"]
+    assert understood == {label: label for label in EVERYDAY}
+
+
+def test_rasa_http_api_refuses_calls_without_the_token(stack: dict[str, Any]) -> None:
+    settings = stack["settings"]
+    response = requests.post(f"http://127.0.0.1:{settings.rasa_port}/model/parse", json={"text": "你好"}, timeout=30)
+    assert response.status_code == 401
