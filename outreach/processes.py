@@ -67,7 +67,7 @@ def rasa_server_command(settings: Settings) -> list[str]:
         str(BIN / "rasa"), "run",
         "--model", str(models_dir(settings) / "care.tar.gz"),
         "--enable-api",
-        "--auth-token", settings.rasa_token,
+        f"--auth-token={settings.rasa_token}",  # one argument: a token may start with "-"
         "--endpoints", "bot/endpoints.yml",
         "--credentials", "bot/credentials.yml",
         "--interface", "127.0.0.1",

@@ -120,3 +120,4 @@ def test_a_correctly_signed_body_that_does_not_decode_is_malformed_not_a_crash(b
 def test_a_token_with_non_ascii_signature_is_refused_not_a_crash(token: str) -> None:
     with pytest.raises(TokenError):
         verify(SECRET, token, now=NOW)
+
