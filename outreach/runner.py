@@ -76,6 +76,9 @@ def run(settings: Settings) -> int:
     except RuntimeError as exc:
         print(f"error: {exc}", flush=True)
         return 1
+    except KeyboardInterrupt:
+        print("\nstopped before start-up finished; run `make run` again to continue.", flush=True)
+        return 130
     group = ProcessGroup(settings)
     stop = False
 
