@@ -106,12 +106,19 @@ def _store_order(session: Session, line: OrderIn) -> None:
         session.add(OrderItem(order_id=order.id, **item.dict()))
 
 
-def import_orders(path: Path) -> ImportResult:
+def _import(
+    path: Path, model: type[Line], key: Callable[[Line], str], store: Callable[[list], ImportResult]
+) -> ImportResult:
+    """Validate the whole file first; store only if every line is good."""
     with path.open("rb") as handle:
-        records, errors = parse_lines(handle, OrderIn, key=lambda r: r.order_id)
+        records, errors = parse_lines(handle, model, key=key)
     if errors:
         return ImportResult(errors=errors)
-    return store_orders(records)
+    return store(records)
+
+
+def import_orders(path: Path) -> ImportResult:
+    return _import(path, OrderIn, lambda r: r.order_id, store_orders)
 
 
 def store_orders(records: list[OrderIn]) -> ImportResult:
@@ -129,11 +136,7 @@ def store_orders(records: list[OrderIn]) -> ImportResult:
 
 
 def import_feedback(path: Path) -> ImportResult:
-    with path.open("rb") as handle:
-        records, errors = parse_lines(handle, FeedbackIn, key=lambda r: r.feedback_id)
-    if errors:
-        return ImportResult(errors=errors)
-    return store_feedback(records)
+    return _import(path, FeedbackIn, lambda r: r.feedback_id, store_feedback)
 
 
 def store_feedback(records: list[FeedbackIn]) -> ImportResult:
