@@ -36,7 +36,7 @@ def read_intent_examples(paths: Iterable[Path]) -> dict[str, list[str]]:
 def labelled_examples(labels: Iterable[str], nlu_dir: Path = NLU_DIR) -> list[tuple[str, str]]:
     """(text, label) pairs for the taxonomy labels, from every NLU file under nlu_dir."""
     wanted = set(labels)
-    by_intent = read_intent_examples(sorted(nlu_dir.glob("*.yml")))
+    by_intent = read_intent_examples(sorted(nlu_dir.rglob("*.yml")))
     missing = sorted(wanted - by_intent.keys())
     if missing:
         raise ValueError(

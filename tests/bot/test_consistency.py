@@ -63,7 +63,7 @@ def test_every_label_is_a_bot_intent_and_reaches_the_problem_action() -> None:
 
 
 def test_every_label_has_training_examples_and_no_example_has_two_labels() -> None:
-    examples = read_intent_examples(sorted(NLU_DIR.glob("*.yml")))
+    examples = read_intent_examples(sorted(NLU_DIR.rglob("*.yml")))
     for label in taxonomy().ids:
         assert len(examples.get(label, [])) >= 20, f"{label} has too few examples"
     seen: dict[str, str] = {}

@@ -329,7 +329,7 @@ EVERYDAY = {
 def test_the_bot_understands_every_problem_label_in_everyday_chinese(stack: dict[str, Any]) -> None:
     from outreach.diagnosis.training_data import NLU_DIR, read_intent_examples
 
-    trained = {text for texts in read_intent_examples(sorted(NLU_DIR.glob("*.yml"))).values() for text in texts}
+    trained = {text for texts in read_intent_examples(sorted(NLU_DIR.rglob("*.yml"))).values() for text in texts}
     settings = stack["settings"]
     understood = {}
     for label, text in EVERYDAY.items():
