@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from outreach.scheduling.commands import add_commands as add_scheduling_commands
 from outreach.settings import SettingsError, get_settings
 
 
@@ -242,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     sched.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
     sched.set_defaults(func=cmd_scheduler)
     sub.add_parser("run", help="set up the demo and run every process").set_defaults(func=cmd_run)
+    add_scheduling_commands(sub)
     return parser
 
 

@@ -7,6 +7,7 @@ move their own case. Each call is one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,10 +19,10 @@ from outreach.rules import ledger
 from outreach.rules.engine import Offer, quote, yuan
 from outreach.rules.loader import rules
 from outreach.store.db import session_scope
-from outreach.store.models import Case, OptOut, Satisfaction
+from outreach.store.models import CallTask, Case, OptOut, Satisfaction
 from outreach.store.types import utcnow
 
-OPEN_STATUSES = ("new", "contacted", "offering", "resolved", "handed_over")
+OPEN_STATUSES = ("new", "calling", "contacted", "offering", "resolved", "handed_over")
 
 
 class CaseNotFound(LookupError):
@@ -244,27 +245,44 @@ def rate(case_id: int | str, buyer_id: str, rating: int) -> Step:
         return Step(kind="rated", case_id=case.id, extra={"rating": rating})
 
 
+def record_opt_out(session: Session, buyer_id: str, text: str) -> None:
+    """Store the opt-out once: a second one adds nothing."""
+    active = session.execute(
+        select(OptOut).where(OptOut.buyer_id == buyer_id, OptOut.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    if active is None:
+        session.add(OptOut(buyer_id=buyer_id, channel="all", source_text=text[:500]))
+
+
+def close_for_opt_out(session: Session, buyer_id: str, now: datetime | None = None) -> int:
+    """Close the buyer's cases not yet settled and cancel their queued calls; returns cases closed."""
+    now = now or utcnow()
+    cases = session.execute(
+        select(Case).where(Case.buyer_id == buyer_id, Case.status.in_(("new", "calling", "contacted", "offering")))
+    ).scalars().all()
+    for case in cases:
+        case.status = "closed"
+        case.closed_at = now
+        case.closed_reason = "opted_out"
+        case.open_key = None
+        events.record(session, case.id, "closed_opted_out")
+    calls = session.execute(
+        select(CallTask).where(CallTask.buyer_id == buyer_id, CallTask.status.in_(("queued", "claimed")))
+    ).scalars().all()
+    for call in calls:
+        call.status, call.done_at, call.reason = "cancelled", now, "buyer opted out"
+        events.record(session, call.case_id, "call_cancelled", task=call.id, reason="buyer opted out")
+    return len(cases)
+
+
 def opt_out(buyer_id: str, text: str) -> int:
     """Stop every channel for this buyer at once; closes their cases not yet settled.
 
     Returns how many cases were closed. Idempotent: a second opt-out adds nothing.
     """
     with session_scope() as session:
-        active = session.execute(
-            select(OptOut).where(OptOut.buyer_id == buyer_id, OptOut.revoked_at.is_(None))
-        ).scalar_one_or_none()
-        if active is None:
-            session.add(OptOut(buyer_id=buyer_id, channel="all", source_text=text[:500]))
-        cases = session.execute(
-            select(Case).where(Case.buyer_id == buyer_id, Case.status.in_(("new", "contacted", "offering")))
-        ).scalars().all()
-        for case in cases:
-            case.status = "closed"
-            case.closed_at = utcnow()
-            case.closed_reason = "opted_out"
-            case.open_key = None
-            events.record(session, case.id, "closed_opted_out")
-        return len(cases)
+        record_opt_out(session, buyer_id, text)
+        return close_for_opt_out(session, buyer_id)
 
 
 def is_opted_out(session: Session, buyer_id: str) -> bool:

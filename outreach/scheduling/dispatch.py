@@ -1,26 +1,35 @@
-"""Dispatch: start the in-app conversation for every due case (the full planner comes later)."""
+"""One scheduler pass: decide on every due case (apply.py), then start the in-app chats.
+
+A chat is marked contacted only when Rasa accepted the message and reported what it sent;
+otherwise a failed contact is stored and the case is due again after a growing delay. At
+most `dispatch.max_in_flight` conversations are being started towards Rasa at once.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
 from sqlalchemy import select
 
 from outreach.cases import events
-from outreach.cases.conversation import is_opted_out
+from outreach.scheduling.apply import Send, claim_and_apply
+from outreach.scheduling.policy import Policy
+from outreach.scheduling.policy import policy as default_policy
 from outreach.scheduling.rasa_client import BotUnavailable, start_case_conversation
+from outreach.scheduling.worker_lock import single_worker
 from outreach.settings import Settings
 from outreach.store.db import session_scope
-from outreach.store.models import Case, Contact
+from outreach.store.models import Case, Contact, InboxMessage
 from outreach.store.types import utcnow
 
 log = logging.getLogger("outreach.dispatch")
-CONVERSATION_WINDOW = timedelta(hours=24)
-RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 
 
 @dataclass
@@ -28,105 +37,93 @@ class DispatchSummary:
     contacted: int = 0
     failed: int = 0
     held_opted_out: int = 0
+    calls_booked: int = 0
+    held: int = 0
+    handed_over: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
 
+    def add(self, counts: Counter) -> None:
+        self.held_opted_out += counts["close"]
+        self.calls_booked += counts["call"]
+        self.held += counts["hold"]
+        self.handed_over += counts["handover"]
 
-def due_cases(limit: int = 100) -> list[tuple[int, str]]:
-    """(case id, buyer id) of new cases that are due, most severe first.
 
-    A buyer has one conversation at a time: a case waits while another case of the same
-    buyer is in conversation, waiting for their rating or with a person (contacted in the
-    last CONVERSATION_WINDOW and not closed).
-    """
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _delivered_before(case_id: int) -> bool:
+    """A dead worker's send may have reached the buyer: the bot's message in the inbox proves it."""
+    with session_scope() as session:
+        return session.execute(
+            select(InboxMessage.id).where(InboxMessage.case_id == case_id, InboxMessage.sender == "bot").limit(1)
+        ).first() is not None
+
+
+def _record(send: Send, ok: bool, detail: str, policy: Policy, worker: str) -> bool:
+    """Store the send's result, unless another worker took the case over after our lease ran out."""
     now = utcnow()
     with session_scope() as session:
-        busy = set(
-            session.execute(
-                select(Case.buyer_id).where(
-                    Case.status.in_(("contacted", "offering", "resolved", "handed_over")),
-                    Case.first_contact_at > now - CONVERSATION_WINDOW,
-                )
-            ).scalars()
-        )
-        rows = session.execute(
-            select(Case.id, Case.buyer_id)
-            .where(Case.status == "new", Case.due_at <= now)
-            .order_by(Case.severity, Case.due_at, Case.id)
-            .limit(limit * 4)
-        ).all()
-    picked: list[tuple[int, str]] = []
-    for row in rows:
-        if row.buyer_id in busy:
-            continue
-        busy.add(row.buyer_id)
-        picked.append((row.id, row.buyer_id))
-        if len(picked) == limit:
-            break
-    return picked
-
-
-def _hold_if_opted_out(case_id: int, buyer_id: str) -> bool:
-    with session_scope() as session:
-        if not is_opted_out(session, buyer_id):
+        case = session.execute(select(Case).where(Case.id == send.case_id).with_for_update()).scalar_one()
+        if case.claimed_by != worker:
+            log.warning("case=%s lease lost to %s; result not recorded", case.id, case.claimed_by)
             return False
-        case = session.get(Case, case_id)
-        case.status, case.closed_at, case.closed_reason, case.open_key = "closed", utcnow(), "opted_out", None
-        events.record(session, case_id, "closed_opted_out", note="buyer opted out before first contact")
-        return True
-
-
-def _record_contact(case_id: int, buyer_id: str, ok: bool, detail: str) -> None:
-    with session_scope() as session:
-        case = session.get(Case, case_id)
-        session.add(Contact(case_id=case_id, buyer_id=buyer_id, channel="inapp",
-                            status="accepted" if ok else "failed", detail=detail[:500]))
+        case.claimed_by = case.claimed_until = None
+        session.add(Contact(case_id=case.id, buyer_id=case.buyer_id, channel="inapp",
+                            status="accepted" if ok else "failed", detail=detail[:500], created_at=now))
         if ok:
-            now = utcnow()
             if case.status == "new":
                 case.status = "contacted"
             case.first_contact_at = case.first_contact_at or now
-            events.record(session, case_id, "contacted", channel="inapp")
-        else:
-            failures = session.execute(
-                select(Contact.id).where(Contact.case_id == case_id, Contact.status == "failed")
-            ).all()
-            delay = RETRY_DELAYS[min(len(failures), len(RETRY_DELAYS)) - 1]
-            case.due_at = utcnow() + delay
-            events.record(session, case_id, "contact_failed", detail=detail[:200], retry_in_s=delay.seconds)
-
-
-def _mark_first_contact(case_id: int) -> None:
-    """Set before the bot speaks, so the inbox files the bot's first message under this case."""
-    with session_scope() as session:
-        case = session.get(Case, case_id)
-        case.first_contact_at = case.first_contact_at or utcnow()
-
-
-def _clear_first_contact(case_id: int) -> None:
-    with session_scope() as session:
-        case = session.get(Case, case_id)
+            events.record(session, case.id, "contacted", channel="inapp")
+            return True
+        failures = session.execute(
+            select(Contact.id).where(Contact.case_id == case.id, Contact.status == "failed")
+        ).all()
+        delays = policy.limits.dispatch.retry_delays_seconds
+        delay = timedelta(seconds=delays[min(len(failures), len(delays)) - 1])
+        case.due_at = now + delay
         if case.status == "new":
             case.first_contact_at = None
+        events.record(session, case.id, "contact_failed", detail=detail[:200], retry_in_s=int(delay.total_seconds()))
+        return True
 
 
-async def dispatch_once(settings: Settings, limit: int = 100) -> DispatchSummary:
-    summary = DispatchSummary()
-    async with aiohttp.ClientSession() as http:
-        for case_id, buyer_id in await asyncio.to_thread(due_cases, limit):
-            if await asyncio.to_thread(_hold_if_opted_out, case_id, buyer_id):
-                summary.held_opted_out += 1
-                continue
-            await asyncio.to_thread(_mark_first_contact, case_id)
-            try:
-                await start_case_conversation(http, settings, buyer_id, case_id)
-            except BotUnavailable as exc:
-                log.warning("case=%s buyer=%s dispatch failed: %s", case_id, events.mask(buyer_id), exc)
-                await asyncio.to_thread(_clear_first_contact, case_id)
-                await asyncio.to_thread(_record_contact, case_id, buyer_id, False, str(exc))
-                summary.failed += 1
-                continue
-            await asyncio.to_thread(_record_contact, case_id, buyer_id, True, "conversation started")
+async def _send(http: aiohttp.ClientSession, settings: Settings, send: Send, gate: asyncio.Semaphore,
+                policy: Policy, worker: str, summary: DispatchSummary) -> None:
+    async with gate:
+        if send.was_leased and await asyncio.to_thread(_delivered_before, send.case_id):
+            await asyncio.to_thread(_record, send, True, "delivered before the previous worker stopped", policy,
+                                    worker)
             summary.contacted += 1
+            return
+        try:
+            await start_case_conversation(http, settings, send.buyer_id, send.case_id)
+        except BotUnavailable as exc:
+            log.warning("case=%s buyer=%s dispatch failed: %s", send.case_id, events.mask(send.buyer_id), exc)
+            await asyncio.to_thread(_record, send, False, str(exc), policy, worker)
+            summary.failed += 1
+            return
+        if await asyncio.to_thread(_record, send, True, "conversation started", policy, worker):
+            summary.contacted += 1
+
+
+async def dispatch_once(settings: Settings, limit: int | None = None, now: datetime | None = None,
+                        policy: Policy | None = None, worker: str | None = None) -> DispatchSummary:
+    """Decide on up to `limit` due cases at `now` (default: the clock) and start their chats."""
+    policy = policy or default_policy()
+    worker = worker or worker_name()
+    summary = DispatchSummary()
+    with single_worker(settings.database_url):
+        sends, counts = await asyncio.to_thread(
+            claim_and_apply, now or utcnow(), policy, worker, limit or policy.limits.dispatch.batch
+        )
+        summary.add(counts)
+        if sends:
+            gate = asyncio.Semaphore(policy.limits.dispatch.max_in_flight)
+            async with aiohttp.ClientSession() as http:
+                await asyncio.gather(*(_send(http, settings, s, gate, policy, worker, summary) for s in sends))
     return summary

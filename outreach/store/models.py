@@ -13,6 +13,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -133,8 +134,15 @@ class Case(Base):
     resolved_at = Column(UTCDateTime)
     closed_at = Column(UTCDateTime)
     closed_reason = Column(String(64))
+    # The scheduler's latest decision: the channel chosen, or why the case is held back.
+    channel = Column(String(16))  # inapp, call
+    hold_reason = Column(String(300))
+    # A worker sending the case to Rasa leases it; a dead worker's lease runs out.
+    claimed_by = Column(String(64))
+    claimed_until = Column(UTCDateTime)
     order = relationship("Order")
     buyer = relationship("Buyer")
+    __table_args__ = (Index("ix_cases_status_due_at", "status", "due_at"),)
 
 
 class CaseEvent(Base):
@@ -157,6 +165,32 @@ class Contact(Base):
     status = Column(String(16), nullable=False)  # accepted, failed
     detail = Column(String(500))
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class CallTask(Base):
+    """The durable call queue for human agents: one row per call attempt of a case."""
+
+    __tablename__ = "call_tasks"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=False, index=True)
+    buyer_id = Column(ForeignKey("buyers.id"), nullable=False, index=True)
+    attempt = Column(Integer, nullable=False)
+    team = Column(String(32), nullable=False)
+    priority = Column(Integer, nullable=False)  # higher first
+    due_at = Column(UTCDateTime, nullable=False)  # inside the buyer's call window
+    status = Column(String(16), nullable=False, default="queued")  # queued, claimed, done, cancelled
+    reason = Column(String(300), nullable=False)
+    agent = Column(String(64))
+    claimed_at = Column(UTCDateTime)
+    outcome = Column(String(16))  # reached, no_answer, wrong_number, refused, opted_out
+    notes = Column(Text)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    done_at = Column(UTCDateTime)
+    __table_args__ = (
+        UniqueConstraint("case_id", "attempt", name="uq_call_tasks_case_attempt"),
+        Index("ix_call_tasks_status_due_at", "status", "due_at"),
+        CheckConstraint("attempt > 0", name="attempt_positive"),
+    )
 
 
 class Remedy(Base):

@@ -22,6 +22,7 @@ from outreach.store.types import utcnow
 from tests.factories import make_case, make_order
 
 RASA_TOKEN = "rasa-test-token-蟹"
+QUIET = {"calls_booked": 0, "held": 0, "handed_over": 0}
 GREETING = "您好，我是平台客服，看到您的大闸蟹有问题，想帮您处理一下。"
 
 
@@ -96,7 +97,7 @@ def contacts(case_id: int) -> list[tuple[str, str, str]]:
 async def test_a_due_case_is_contacted_once(rasa: FakeRasa) -> None:
     case_id, buyer_id = new_case()
     summary = await dispatch_once(get_settings())
-    assert summary.as_dict() == {"contacted": 1, "failed": 0, "held_opted_out": 0}
+    assert summary.as_dict() == {"contacted": 1, "failed": 0, "held_opted_out": 0, **QUIET}
     assert rasa.calls == [
         {
             "conversation": buyer_id,
@@ -114,7 +115,7 @@ async def test_a_due_case_is_contacted_once(rasa: FakeRasa) -> None:
         assert append(session, buyer_id, "bot", GREETING + "\x00").case_id == case_id
 
     again = await dispatch_once(get_settings())
-    assert again.as_dict() == {"contacted": 0, "failed": 0, "held_opted_out": 0}
+    assert again.as_dict() == {"contacted": 0, "failed": 0, "held_opted_out": 0, **QUIET}
     assert len(rasa.calls) == 1
     assert len(contacts(case_id)) == 1
 
@@ -130,7 +131,7 @@ async def test_an_error_from_rasa_marks_nothing_contacted_and_retries_later(
     case_id, _ = new_case()
     before = utcnow()
     summary = await dispatch_once(get_settings())
-    assert summary.as_dict() == {"contacted": 0, "failed": 1, "held_opted_out": 0}
+    assert summary.as_dict() == {"contacted": 0, "failed": 1, "held_opted_out": 0, **QUIET}
     [(channel, outcome, detail)] = contacts(case_id)
     assert (channel, outcome) == ("inapp", "failed")
     assert f"HTTP {status}" in detail
@@ -140,7 +141,7 @@ async def test_an_error_from_rasa_marks_nothing_contacted_and_retries_later(
     assert case.due_at > before + timedelta(seconds=50)
 
     calls = len(rasa.calls)
-    assert (await dispatch_once(get_settings())).as_dict() == {"contacted": 0, "failed": 0, "held_opted_out": 0}
+    assert (await dispatch_once(get_settings())).as_dict() == {"contacted": 0, "failed": 0, "held_opted_out": 0, **QUIET}
     assert len(rasa.calls) == calls  # not due again before the retry delay
 
 
@@ -159,7 +160,7 @@ async def test_a_closed_port_marks_nothing_contacted_and_retries_later(
     case_id, _ = new_case()
     before = utcnow()
     summary = await dispatch_once(get_settings())
-    assert summary.as_dict() == {"contacted": 0, "failed": 1, "held_opted_out": 0}
+    assert summary.as_dict() == {"contacted": 0, "failed": 1, "held_opted_out": 0, **QUIET}
     [(_, outcome, detail)] = contacts(case_id)
     assert outcome == "failed" and "unreachable" in detail
     case = load_case(case_id)
@@ -197,7 +198,7 @@ async def test_an_opted_out_buyer_is_never_sent_to_rasa(rasa: FakeRasa) -> None:
     held, _ = new_case(buyer_id=buyer_id)  # opened later by triage, before the scheduler ran
     other, other_buyer = new_case()
     summary = await dispatch_once(get_settings())
-    assert summary.as_dict() == {"contacted": 1, "failed": 0, "held_opted_out": 1}
+    assert summary.as_dict() == {"contacted": 1, "failed": 0, "held_opted_out": 1, **QUIET}
     assert [call["conversation"] for call in rasa.calls] == [other_buyer]
     case = load_case(held)
     assert (case.status, case.closed_reason, case.open_key, case.first_contact_at) == (
@@ -212,15 +213,26 @@ async def test_an_opted_out_buyer_is_never_sent_to_rasa(rasa: FakeRasa) -> None:
 
 async def test_cases_are_sent_most_severe_first(rasa: FakeRasa) -> None:
     minor, minor_buyer = new_case("late_delivery", severity=4)
-    urgent, urgent_buyer = new_case("spoiled", severity=1, age_band="60+")
+    urgent, urgent_buyer = new_case("spoiled", severity=2)
     middle, middle_buyer = new_case("damaged", severity=3)
-    later, _ = new_case("spoiled", severity=1)
+    later, _ = new_case("spoiled", severity=2)
     with session_scope() as session:
         session.execute(update(Case).where(Case.id == later).values(due_at=utcnow() + timedelta(hours=1)))
     summary = await dispatch_once(get_settings())
     assert summary.contacted == 3
     assert [call["conversation"] for call in rasa.calls] == [urgent_buyer, middle_buyer, minor_buyer]
     assert load_case(later).status == "new"
+
+
+async def test_severity_one_and_elderly_buyers_get_a_call_not_a_chat(rasa: FakeRasa) -> None:
+    urgent, _ = new_case("health_reaction", severity=1)
+    elderly, _ = new_case("spoiled", severity=3, age_band="60+")
+    summary = await dispatch_once(get_settings())
+    assert (summary.contacted, summary.calls_booked) == (0, 2)
+    assert rasa.calls == []
+    for case_id in (urgent, elderly):
+        case = load_case(case_id)
+        assert (case.status, case.channel, case.first_contact_at) == ("calling", "call", None)
 
 
 async def test_dispatch_limit_sends_only_the_most_severe(rasa: FakeRasa) -> None:
@@ -243,5 +255,6 @@ async def test_a_buyer_has_one_conversation_at_a_time(rasa: FakeRasa) -> None:
 
     with session_scope() as session:  # rated and closed: the next case may start
         session.execute(update(Case).where(Case.id == first).values(status="closed", open_key=None))
-    assert (await dispatch_once(get_settings())).contacted == 1
+    later = utcnow() + timedelta(minutes=6)  # a held case is looked at again within minutes, not hours
+    assert (await dispatch_once(get_settings(), now=later)).contacted == 1
     assert rasa.calls[-1]["body"]["entities"]["case_id"] == str(second)
