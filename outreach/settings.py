@@ -45,6 +45,17 @@ def _port(name: str, default: int) -> int:
     return port
 
 
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r} is not a number of seconds") from exc
+    if value <= 0:
+        raise SettingsError(f"{name}={value} must be more than 0 seconds")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path
@@ -82,6 +93,7 @@ def load_settings() -> Settings:
         web_port=_port("OUTREACH_WEB_PORT", 8080),
         rasa_port=rasa_port,
         action_port=_port("OUTREACH_ACTION_PORT", 5055),
+        rasa_timeout_s=_seconds("OUTREACH_RASA_TIMEOUT_S", 30.0),
     )
 
 

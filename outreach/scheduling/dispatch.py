@@ -78,7 +78,7 @@ def _record(send: Send, ok: bool, detail: str, policy: Policy, worker: str) -> b
             if case.status == "new":
                 case.status = "contacted"
             case.first_contact_at = case.first_contact_at or now
-            events.record(session, case.id, "contacted", channel="inapp")
+            events.record(session, case.id, "contacted", channel="inapp", worker=worker, detail=detail)
             return True
         failures = session.execute(
             select(Contact.id).where(Contact.case_id == case.id, Contact.status == "failed")

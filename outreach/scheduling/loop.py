@@ -12,6 +12,7 @@ import logging
 from sqlalchemy import select
 
 from outreach.scheduling.dispatch import dispatch_once
+from outreach.scheduling.policy import PolicyError
 from outreach.scheduling.policy import policy as load_policy
 from outreach.scheduling.worker_lock import single_worker
 from outreach.settings import Settings
@@ -42,6 +43,11 @@ async def _triage(diagnoser: object | None) -> object | None:
 
 async def run_loop(settings: Settings, interval_s: float = 5.0) -> None:
     policy = load_policy()
+    if policy.limits.dispatch.claim_lease_seconds <= settings.rasa_timeout_s:
+        raise PolicyError(
+            f"dispatch.claim_lease_seconds={policy.limits.dispatch.claim_lease_seconds} must be longer than the "
+            f"Rasa timeout ({settings.rasa_timeout_s} s), or a slow send could be repeated by another worker"
+        )
     with single_worker(settings.database_url):
         diagnoser = None
         while True:
