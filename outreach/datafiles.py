@@ -16,7 +16,7 @@ def load_yaml_model(path: Path | str, model: type[Model], error: type[ValueError
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: e.g. a date like 2026-02-30
         raise error(f"{path}: cannot read the {what} (UTF-8 YAML expected): {exc}") from exc
     try:
         return model.parse_obj(raw)

@@ -125,6 +125,8 @@ def decide(view: CaseView, now: datetime, policy: Policy) -> Decision:
     slot = next_call_time(start, view.time_zone, view.severity, policy)
     team = policy.limits.team_for(view.severity).name
     if slot > now:
-        waits = hold.reason if hold and hold.until >= slot else "outside the call window"
-        why = f"{why}; {waits}: waits until {local_text(slot, view.time_zone)}"
+        waits = [hold.reason] if hold else []
+        if slot > start:
+            waits.append("outside the call window")
+        why = f"{why}; {' and '.join(waits)}: waits until {local_text(slot, view.time_zone)}"
     return Decision(action="call", at=slot, reason=why, team=team, **base)
