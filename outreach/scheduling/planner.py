@@ -68,8 +68,9 @@ class Decision:
 
 
 def priority(view: CaseView) -> int:
-    """Higher first: severity, then elderly buyers, then the order amount (yuan, capped)."""
-    return (5 - view.severity) * 10**9 + (10**8 if view.elderly else 0) + min(view.order_total_fen // 100, 10**8 - 1)
+    """Higher first: severity, then elderly buyers, then the order amount (yuan, capped). Fits 32 bits."""
+    return (5 - view.severity) * 10**8 + (5 * 10**7 if view.elderly else 0) + min(view.order_total_fen // 100,
+                                                                                    5 * 10**7 - 1)
 
 
 def choose_channel(view: CaseView, now: datetime, policy: Policy) -> tuple[str, str]:
