@@ -25,6 +25,10 @@ class CapacityBook:
     def __init__(self, policy: Policy, booked: Counter | None = None) -> None:
         self.policy = policy
         self.booked: Counter = booked or Counter()
+        self.capacity = {team.name: team.capacity_per_hour for team in policy.limits.calls.teams}
+        # Full hours stay full: remember where the search from a full hour ended, and jump there
+        # next time (per team, zone and holiday rule), so a long backlog is placed in linear time.
+        self._skip: dict[tuple, datetime] = {}
 
     @classmethod
     def load(cls, session: Session, policy: Policy, now: datetime) -> CapacityBook:
@@ -36,8 +40,16 @@ class CapacityBook:
         return cls(policy, Counter((team, hour_of(due)) for team, due in rows))
 
     def place(self, team: str, slot: datetime, time_zone: str | None, severity: int) -> datetime:
-        capacity = next(t.capacity_per_hour for t in self.policy.limits.calls.teams if t.name == team)
-        while self.booked[(team, hour_of(slot))] >= capacity:
-            slot = next_call_time(hour_of(slot) + HOUR, time_zone, severity, self.policy)
+        """The first moment from `slot` in an hour where the team has room, inside the buyer's window."""
+        key = (team, time_zone, self.policy.windows.holiday_applies(severity))
+        visited = []
+        while self.booked[(team, hour_of(slot))] >= self.capacity[team]:
+            hour = hour_of(slot)
+            visited.append(hour)
+            jump = self._skip.get((key, hour))
+            slot = jump if jump is not None and jump > slot else next_call_time(hour + HOUR, time_zone, severity,
+                                                                                 self.policy)
+        for hour in visited:
+            self._skip[(key, hour)] = slot
         self.booked[(team, hour_of(slot))] += 1
         return slot

@@ -32,9 +32,9 @@ def plan_decisions(now: datetime, policy: Policy, limit: int | None = None) -> l
                 if decision.action == "call" and decision.at is not None:
                     slot = capacity.place(decision.team or "", decision.at, view.time_zone, view.severity)
                     if slot != decision.at:
-                        decision = Decision(**{**decision.__dict__, "at": slot,
-                                               "reason": f"{decision.reason}; team {decision.team} full: "
-                                                         f"moved to {local_text(slot, view.time_zone)}"})
+                        decision.reason = f"{decision.reason}; team {decision.team} full: " \
+                                          f"moved to {local_text(slot, view.time_zone)}"
+                        decision.at = slot
                 out.append((decision, zones[view.case_id]))
     return out
 
