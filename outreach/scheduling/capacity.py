@@ -42,14 +42,15 @@ class CapacityBook:
     def place(self, team: str, slot: datetime, time_zone: str | None, severity: int) -> datetime:
         """The first moment from `slot` in an hour where the team has room, inside the buyer's window."""
         key = (team, time_zone, self.policy.windows.holiday_applies(severity))
-        visited = []
-        while self.booked[(team, hour_of(slot))] >= self.capacity[team]:
-            hour = hour_of(slot)
+        visited, capacity = [], self.capacity[team]
+        hour = hour_of(slot)
+        while self.booked[(team, hour)] >= capacity:
             visited.append(hour)
             jump = self._skip.get((key, hour))
             slot = jump if jump is not None and jump > slot else next_call_time(hour + HOUR, time_zone, severity,
                                                                                  self.policy)
-        for hour in visited:
-            self._skip[(key, hour)] = slot
-        self.booked[(team, hour_of(slot))] += 1
+            hour = hour_of(slot)
+        for full in visited:
+            self._skip[(key, full)] = slot
+        self.booked[(team, hour)] += 1
         return slot

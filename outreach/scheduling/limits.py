@@ -36,6 +36,8 @@ def contact_hold(attempts: Sequence[datetime], now: datetime, limits: ContactLim
 
     `attempts` are the buyer's counted contacts (any channel), any order.
     """
+    if not attempts:
+        return None
     ordered = sorted(a for a in attempts if a <= now)
     worst: Hold | None = None
     for name, span, allowed in windows(limits):
