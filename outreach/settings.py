@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,26 +35,23 @@ def _secret(name: str, var_dir: Path) -> str:
     return value
 
 
-def _port(name: str, default: int) -> int:
+def _number(name: str, default: float, kind: type, valid: Callable[[float], bool], expected: str) -> float:
     raw = os.environ.get(name, str(default))
     try:
-        port = int(raw)
+        value = kind(raw)
     except ValueError as exc:
-        raise SettingsError(f"{name}={raw!r} is not a port number; set an integer 1-65535") from exc
-    if not 0 < port < 65536:
-        raise SettingsError(f"{name}={port} is out of range; set an integer 1-65535")
-    return port
+        raise SettingsError(f"{name}={raw!r} is not {expected}") from exc
+    if not valid(value):
+        raise SettingsError(f"{name}={value} is out of range; set {expected}")
+    return value
+
+
+def _port(name: str, default: int) -> int:
+    return int(_number(name, default, int, lambda port: 0 < port < 65536, "an integer 1-65535"))
 
 
 def _seconds(name: str, default: float) -> float:
-    raw = os.environ.get(name, str(default))
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name}={raw!r} is not a number of seconds") from exc
-    if value <= 0:
-        raise SettingsError(f"{name}={value} must be more than 0 seconds")
-    return value
+    return _number(name, default, float, lambda seconds: seconds > 0, "a number of seconds above 0")
 
 
 @dataclass(frozen=True)
