@@ -68,6 +68,14 @@ async def guarded(
     return [SlotSet("case_id", str(case_id))] + say_step(dispatcher, step)
 
 
+def _maybe_ask_rating(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
+    """Ask for the rating unless the satisfaction rule says this buyer was asked too recently."""
+    if step.extra.get("ask_rating", True):
+        dispatcher.utter_message(response="utter_ask_rating")
+        return [SlotSet("stage", "rating")]
+    return [SlotSet("stage", "closed")]
+
+
 def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
     """Utter what a Step means and set the stage the rules read."""
     if step.kind == "offer":
@@ -86,15 +94,13 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
         return [SlotSet("stage", "human")]
     if step.kind == "no_problem":
         dispatcher.utter_message(response="utter_no_problem")
-        dispatcher.utter_message(response="utter_ask_rating")
-        return [SlotSet("stage", "rating")]
+        return _maybe_ask_rating(dispatcher, step)
     if step.kind == "executed":
         if step.already_done:
             dispatcher.utter_message(response="utter_remedy_already_done")
         else:
             dispatcher.utter_message(response="utter_remedy_done", remedy_text=step.offer.done if step.offer else "")
-        dispatcher.utter_message(response="utter_ask_rating")
-        return [SlotSet("stage", "rating")]
+        return _maybe_ask_rating(dispatcher, step)
     if step.kind == "pending_approval":
         if step.already_done:
             dispatcher.utter_message(response="utter_remedy_already_done")

@@ -161,7 +161,7 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str) -> S
         if label == NO_PROBLEM:
             case.status = "resolved"
             case.resolved_at = utcnow()
-            return Step(kind="no_problem", case_id=case.id)
+            return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": _ask_rating(session, case)})
         return _next_offer(session, case, 0)
 
 
@@ -213,7 +213,17 @@ def accept(case_id: int | str, buyer_id: str, index: int) -> Step:
         case.status = "resolved"
         case.resolved_at = utcnow()
         return Step(kind="executed", case_id=case.id, offer=offer, already_done=not created,
-                    extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen)})
+                    extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen),
+                           # A repeated accept repeats the open question; it never asks anew.
+                           "ask_rating": _ask_rating(session, case) if created else True})
+
+
+def _ask_rating(session: Session, case: Case) -> bool:
+    """The satisfaction rule of the outreach norms (limits.yml: satisfaction.quiet_hours)."""
+    from outreach.scheduling.policy import policy
+    from outreach.scheduling.satisfaction import open_question
+
+    return open_question(session, case, utcnow(), policy())
 
 
 def hand_over(case_id: int | str, buyer_id: str, reason: str) -> Step:

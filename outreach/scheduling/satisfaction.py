@@ -40,3 +40,19 @@ def record_rating(session: Session, case: Case, rating: int, now: datetime) -> N
     events.record(session, case.id, "rated", rating=rating)
     if case.status == "resolved":
         case.status, case.closed_at, case.closed_reason, case.open_key = "closed", now, "rated", None
+
+
+def open_question(session: Session, case: Case, now: datetime, policy: Policy) -> bool:
+    """At the end of a settled conversation: ask the satisfaction question, or close without it.
+
+    Returns whether to ask. Asking is recorded (it counts for the quiet time); when the buyer
+    was asked within the quiet time, a resolved case closes here instead, with the reason.
+    """
+    if may_ask_satisfaction(session, case, now, policy):
+        events.record(session, case.id, "satisfaction_asked")
+        return True
+    if case.status == "resolved":
+        case.status, case.closed_at, case.closed_reason, case.open_key = "closed", now, "resolved_no_survey", None
+        events.record(session, case.id, "satisfaction_skipped",
+                      reason=f"buyer asked within {policy.limits.satisfaction.quiet_hours} h")
+    return False
