@@ -7,12 +7,11 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from outreach.scheduling.commands import add_commands as add_scheduling_commands
-from outreach.settings import SettingsError, get_settings
+from outreach.settings import PROJECT_ROOT, SettingsError, get_settings
 
 
 def _print(data: Any, as_json: bool, human: str) -> None:
@@ -53,6 +52,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_triage(args: argparse.Namespace) -> int:
+    if args.input is not None:
+        return _stream(args, triage_mode=True)
     from outreach.cases.triage import triage
 
     summary = triage().as_dict()
@@ -102,39 +103,49 @@ def cmd_queue(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lines(stream: Any) -> Iterator[tuple[int, str | None]]:
-    for number, raw in enumerate(stream, start=1):
-        try:
-            yield number, raw.decode("utf-8").rstrip("\r\n")
-        except UnicodeDecodeError:
-            yield number, None
+def _stream(args: argparse.Namespace, *, triage_mode: bool) -> int:
+    from outreach.diagnosis import stream
+    from outreach.diagnosis.classifier import Diagnoser
+
+    try:
+        source, name, size = stream.open_input(args.input)
+    except OSError as error:
+        print(f"error: cannot read {args.input}: {error.strerror}", file=sys.stderr)
+        return 2
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        records = stream.read_records(source, args.format, name, args.text_field)
+        writer = stream.CsvWriter(out) if args.output_format == "csv" else stream.JsonLinesWriter(out)
+        show = sys.stderr.isatty() and not args.quiet
+        progress = stream.Progress(sys.stderr, size, source.tell, show)
+        summary = stream.run(records, writer, Diagnoser(), hurt_only=triage_mode and not args.all,
+                             use_context=triage_mode, progress=progress)
+    except stream.StreamError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        if out is not sys.stdout:
+            out.close()
+        if source is not sys.stdin.buffer:
+            source.close()
+    if args.summary_json:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False), file=sys.stderr)
+    elif not args.quiet:
+        print(summary.line(), file=sys.stderr)
+    return 0
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
-    from outreach.diagnosis.classifier import Diagnoser
+    return _stream(args, triage_mode=False)
 
-    diagnoser = Diagnoser()
-    out = sys.stdout
 
-    def flush(batch: list[tuple[int, str]]) -> None:
-        results = diagnoser.diagnose_many([text for _, text in batch])
-        for (number, text), result in zip(batch, results):
-            out.write(json.dumps({"line": number, "text": text[:200], **result.as_dict()}, ensure_ascii=False) + "\n")
+def cmd_eval(args: argparse.Namespace) -> int:
+    from outreach.diagnosis.report import run_evaluation
 
-    batch: list[tuple[int, str]] = []
-    for number, text in _lines(sys.stdin.buffer):
-        if text is None or not text.strip():
-            flush(batch)
-            batch = []
-            error = "not valid UTF-8" if text is None else "empty line"
-            out.write(json.dumps({"line": number, "error": error}) + "\n")
-            continue
-        batch.append((number, text))
-        if len(batch) >= 1000:
-            flush(batch)
-            batch = []
-    flush(batch)
-    return 0
+    return run_evaluation(
+        heldout=Path(args.heldout), multi=Path(args.multi), folds=args.folds, rasa_folds=args.rasa_folds,
+        as_json=args.json,
+    )
 
 
 def cmd_bot_train(args: argparse.Namespace) -> int:
@@ -185,6 +196,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(get_settings())
 
 
+def _stream_options(parser: argparse.ArgumentParser) -> None:
+    from outreach.diagnosis.stream import FORMATS
+
+    parser.add_argument("--format", choices=FORMATS, default="auto", help="input format (default: by name or content)")
+    parser.add_argument("--text-field", default="text", help="the field or column holding the text")
+    parser.add_argument("-o", "--output", help="write results here instead of standard output")
+    parser.add_argument("--output-format", choices=["jsonl", "csv"], default="jsonl")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
+    parser.add_argument("--summary-json", action="store_true", help="print the summary as JSON on standard error")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="outreach", description="Proactive care for hurt buyers.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
@@ -206,8 +228,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(func=cmd_import)
 
-    triage = sub.add_parser("triage", help="diagnose new feedback and open cases")
-    triage.add_argument("--json", action="store_true")
+    triage = sub.add_parser(
+        "triage",
+        help="diagnose new feedback in the store and open cases; or, given FILE (or - for standard input), "
+        "stream feedback records and print the hurt ones with severity",
+    )
+    triage.add_argument("input", nargs="?", help="JSON lines or CSV of feedback (text, id, age_band, order_total_fen)")
+    triage.add_argument("--all", action="store_true", help="print every record, not only the hurt ones")
+    _stream_options(triage)
+    triage.add_argument("--json", action="store_true", help="(store mode) print the summary as JSON")
     triage.set_defaults(func=cmd_triage)
 
     dispatch = sub.add_parser("dispatch", help="start in-app conversations for due cases")
@@ -226,8 +255,19 @@ def build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--json", action="store_true")
     queue.set_defaults(func=cmd_queue)
 
-    diagnose = sub.add_parser("diagnose", help="diagnose texts from standard input, one per line")
+    diagnose = sub.add_parser("diagnose", help="diagnose texts: JSON lines, CSV or plain lines, from FILE or stdin")
+    diagnose.add_argument("input", nargs="?", default="-", help="input file (default: standard input)")
+    _stream_options(diagnose)
     diagnose.set_defaults(func=cmd_diagnose)
+
+    evaluate = sub.add_parser("eval", help="measure diagnosis accuracy against the held-back test set")
+    evaluate.add_argument("--heldout", default=str(PROJECT_ROOT / "tests" / "data" / "heldout.jsonl"))
+    evaluate.add_argument("--multi", default=str(PROJECT_ROOT / "tests" / "data" / "multi_problem.jsonl"))
+    evaluate.add_argument("--folds", type=int, default=5, help="cross-validation folds on the training data")
+    evaluate.add_argument("--rasa-folds", type=int, default=0,
+                          help="also run Rasa's NLU cross-validation with this many folds (0: skip)")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(func=cmd_eval)
 
     bot = sub.add_parser("bot", help="the Rasa assistant").add_subparsers(dest="bot_command", required=True)
     bot.add_parser("train", help="train the model (skipped when nothing changed)").set_defaults(func=cmd_bot_train)

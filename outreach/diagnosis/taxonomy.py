@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,6 +37,15 @@ class Taxonomy(BaseModel):
     labels: list[Label] = Field(min_items=2)
     qualifiers: list[Qualifier] = []
     raise_urgency: RaiseUrgency
+    vague_complaints: list[str] = []
+
+    @validator("vague_complaints", each_item=True)
+    def _pattern_compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"vague complaint {pattern!r} is not a valid regular expression: {error}") from None
+        return pattern
 
     @validator("labels")
     def _unique_with_no_problem(cls, labels: list[Label]) -> list[Label]:

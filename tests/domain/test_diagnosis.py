@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from outreach.diagnosis.classifier import MAX_CHARS, Diagnoser, normalise
+from outreach.diagnosis.classifier import Diagnoser
+from outreach.diagnosis.features import MAX_CHARS, normalise
 from outreach.diagnosis.numbers import first_number, parse_rating
 from outreach.diagnosis.severity import severity_of
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy

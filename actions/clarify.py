@@ -1,0 +1,53 @@
+"""A message the bot is not sure about: ask which problem it is, with the likeliest as buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from outreach.diagnosis.taxonomy import taxonomy
+
+MAX_CHOICES = 3
+MIN_CONFIDENCE = 0.05  # below this a problem is not worth a button
+# Stages at which a vague message is most likely about the problem itself.
+PROBLEM_STAGES = (None, "confirming", "closed")
+
+
+def likeliest_problems(intent_ranking: list[dict[str, Any]], labels: list[str]) -> list[str]:
+    """The two or three likeliest problem labels in an NLU intent ranking, best first."""
+    known = set(labels)
+    ranked = [
+        entry["name"]
+        for entry in sorted(intent_ranking, key=lambda entry: -float(entry.get("confidence") or 0.0))
+        if entry.get("name") in known
+    ]
+    chosen = [
+        label
+        for label in dict.fromkeys(ranked)
+        if any(e.get("name") == label and float(e.get("confidence") or 0) >= MIN_CONFIDENCE for e in intent_ranking)
+    ][:MAX_CHOICES]
+    if len(chosen) < 2:  # always offer a real choice
+        chosen += [label for label in dict.fromkeys(ranked) if label not in chosen][: 2 - len(chosen)]
+    return chosen
+
+
+class ActionClarifyProblem(Action):
+    def name(self) -> str:
+        return "action_clarify_problem"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.get_slot("stage") not in PROBLEM_STAGES:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        tax = taxonomy()
+        choices = likeliest_problems(tracker.latest_message.get("intent_ranking") or [], tax.ids)
+        if len(choices) < 2:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        buttons = [{"title": tax.label(label).zh, "payload": f"/{label}"} for label in choices]
+        buttons.append({"title": "都不是，转人工", "payload": "/request_human"})
+        dispatcher.utter_message(response="utter_which_problem", buttons=buttons)
+        return []
