@@ -86,6 +86,7 @@ def _record(send: Send, ok: bool, detail: str, policy: Policy, worker: str) -> b
         delays = policy.limits.dispatch.retry_delays_seconds
         delay = timedelta(seconds=delays[min(len(failures), len(delays)) - 1])
         case.due_at = now + delay
+        case.hold_reason = f"Rasa did not accept the message ({detail[:150]}): retry in {int(delay.total_seconds())} s"
         if case.status == "new":
             case.first_contact_at = None
         events.record(session, case.id, "contact_failed", detail=detail[:200], retry_in_s=int(delay.total_seconds()))

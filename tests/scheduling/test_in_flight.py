@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from outreach.scheduling.dispatch import dispatch_once
+from outreach.scheduling.dry_run import waiting
 from outreach.scheduling.policy import Policy, policy
 from outreach.settings import get_settings
 from outreach.store.db import session_scope
@@ -56,3 +57,6 @@ async def test_when_rasa_is_down_every_case_stays_due_and_nothing_is_contacted(r
         statuses = dict(session.execute(select(Case.status, func.count(Case.id)).group_by(Case.status)).all())
         leased = session.execute(select(func.count(Case.id)).where(Case.claimed_by.is_not(None))).scalar_one()
     assert statuses == {"new": 10} and leased == 0
+    held = waiting(utcnow())  # what `outreach plan` shows: each case, until when and why
+    assert len(held) == 10
+    assert all(w["reason"].startswith("Rasa did not accept the message (Rasa answered HTTP 503") for w in held)
