@@ -106,7 +106,7 @@ def decide(view: CaseView, now: datetime, policy: Policy) -> Decision:
         return Decision(action="close", reason="buyer opted out: every channel stopped", **base)
     if view.busy_with is not None:
         longest = f" (at most until {view.busy_until:%Y-%m-%d %H:%M} UTC)" if view.busy_until else ""
-        return Decision(action="hold", reason=f"buyer is already in contact on case {view.busy_with}: "
+        return Decision(action="hold", reason=f"buyer is being approached about case {view.busy_with}: "
                                               f"one conversation at a time{longest}", **base)
     channel, why = choose_channel(view, now, policy)
     if channel == "call":
