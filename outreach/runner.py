@@ -108,6 +108,7 @@ def run(settings: Settings) -> int:
         for buyer, problem, url in links:
             print(f"  {buyer} ({problem}): {url}")
         print("more links: .venv/bin/outreach buyer link BUYER_ID")
+        print("calls booked for agents (severity 1, elderly, inactive buyers): .venv/bin/outreach calls next")
         print(f"logs: {settings.var_dir / 'logs'}   stop: Ctrl-C\n", flush=True)
         while not stop:
             time.sleep(1)
