@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL_STAMP := var/models/.trained
 
-.PHONY: setup train run test lint lock clean system-deps
+.PHONY: setup train run test eval bench lint lock clean system-deps
 
 setup: $(STAMP)
 
@@ -29,6 +29,15 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/outreach bot train
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# Diagnosis accuracy: held-back test set, multi-problem messages, cross-validation, and Rasa's
+# own NLU cross-validation of the bot's pipeline. Exits non-zero when a target is missed.
+eval: setup
+	$(BIN)/outreach eval --rasa-folds 3
+
+# Bulk triage throughput (texts/s per core) on a generated corpus of 1 million texts.
+bench: setup
+	$(BIN)/python bench/triage.py
 
 lint: setup
 	$(BIN)/ruff check .

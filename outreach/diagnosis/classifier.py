@@ -28,10 +28,11 @@ from outreach.diagnosis.training_data import NLU_DIR, labelled_examples
 __all__ = ["Diagnoser", "Diagnosis", "load_model", "normalise", "train_model"]
 
 # Decision thresholds, chosen by cross-validation on the training data (see `make eval`).
-NO_PROBLEM_MIN = 0.5  # below this, a text whose best guess is no_problem goes to its likeliest problem
+NO_PROBLEM_MIN = 0.7  # below this, a text whose best guess is no_problem goes to its likeliest problem
 VAGUE_CONFIDENCE = 0.3  # the most a guessed label gets for a complaint that names no problem
-SECOND_MIN = 0.3  # another problem this likely in the whole text is reported too
-CLAUSE_MIN = 0.75  # a clause this sure of a problem adds it
+HURT_MIN = 0.1  # ...but only when that problem is at least this likely
+SECOND_MIN = 0.4  # another problem this likely in the whole text is reported too
+CLAUSE_MIN = 0.9  # a clause this sure of a problem adds it
 
 _lock = threading.Lock()
 _cache: dict[str, LinearModel] = {}
@@ -121,7 +122,7 @@ class Diagnoser:
         self.model = model or load_model(self.tax)
         self.classes = list(self.model.classes)
         self._no_problem = self.classes.index(NO_PROBLEM)
-        self._severity = np.array([self.tax.label(c).severity for c in self.classes])
+        self._severity = [self.tax.label(c).severity for c in self.classes]
         self._severity_rules = rules_for(self.tax)
         self._single = [(label,) for label in self.classes]
         self._no_problem_severity = self.tax.label(NO_PROBLEM).severity
@@ -156,11 +157,11 @@ class Diagnoser:
         classes = self.classes
         categories = [classes[primary] for primary in judged.primary]
         severities = self._severity_rules.many(categories, readable_texts, readable_contexts)
-        single, pair = self._single, self._pair
+        single = self._single
         no_problem = NO_PROBLEM
         diagnoses = [
             Diagnosis(category, confidence, category != no_problem, severity.level, severity.reasons,
-                      single[primary], (pair(a, pa), pair(b, pb)), None)
+                      single[primary], ((classes[a], pa), (classes[b], pb)), None)
             for category, primary, confidence, severity, a, pa, b, pb in zip(
                 categories, judged.primary, judged.confidence, severities,
                 judged.alt1, judged.alt1_p, judged.alt2, judged.alt2_p,
@@ -174,13 +175,10 @@ class Diagnoser:
             )
         if len(todo) == len(texts):
             return diagnoses
-        results: list[Diagnosis] = [self._unreadable(text) for text in texts]
+        results: list[Diagnosis | None] = [None] * len(texts)
         for i, diagnosis in zip(todo, diagnoses):
             results[i] = diagnosis
-        return results
-
-    def _pair(self, index: int, probability: float) -> tuple[str, float]:
-        return (self.classes[index], probability)
+        return [self._unreadable(texts[i]) if result is None else result for i, result in enumerate(results)]
 
     def _judge(self, texts: list[str]) -> _Judged:
         """Primary label, confidence and the next two likeliest labels for every text, vectorised;
@@ -194,7 +192,7 @@ class Diagnoser:
         top = probabilities[rows[:, None], order]
         no_problem = self._no_problem
         best = order[:, 0].copy()
-        flip = (best == no_problem) & (top[:, 0] < NO_PROBLEM_MIN)
+        flip = (best == no_problem) & (top[:, 0] < NO_PROBLEM_MIN) & (top[:, 1] >= HURT_MIN)
         best[flip] = order[flip, 1]
         hurt = best != no_problem
         others = order[:, 1:]
@@ -238,7 +236,8 @@ class Diagnoser:
             guess = next(index for index in order if index != self._no_problem)
             found[guess] = min(float(probabilities[guess]), VAGUE_CONFIDENCE)
             note = "a complaint that names no problem: the label is a guess"
-        ranked = tuple(sorted(found, key=lambda index: (self._severity[index], -found[index])))
+        severity = self._severity
+        ranked = tuple(sorted(found, key=lambda index: (severity[index], -found[index])))
         primary = ranked[0]
         alternatives = [(index, float(probabilities[index])) for index in order if index != primary][:2]
         return primary, found[primary], ranked, alternatives, note
@@ -256,8 +255,8 @@ class Diagnoser:
         other = (best != self._no_problem) & (best != text_best[owners])
         keep = np.flatnonzero(several & text_hurt[owners] & other & (sure >= CLAUSE_MIN))
         found: dict[int, list[tuple[int, float]]] = {}
-        for clause in keep.tolist():
-            found.setdefault(int(owners[clause]), []).append((int(best[clause]), float(sure[clause])))
+        for owner, label, probability in zip(owners[keep].tolist(), best[keep].tolist(), sure[keep].tolist()):
+            found.setdefault(owner, []).append((label, probability))
         return found
 
     def _unreadable(self, raw: str) -> Diagnosis:

@@ -109,6 +109,13 @@ def _sum_by_owner(rows: np.ndarray, owner: np.ndarray, n_owners: int) -> np.ndar
 
 def train(texts: Sequence[str], labels: Sequence[str], c: float = REGULARISATION_C) -> LinearModel:
     """Fit on texts. Deterministic: the same examples give the same model."""
+    return fit(texts, labels, c)[0]
+
+
+def fit(
+    texts: Sequence[str], labels: Sequence[str], c: float = REGULARISATION_C
+) -> tuple[LinearModel, LogisticRegression, csr_matrix]:
+    """The model, and the fitted regression with its design matrix (to check scoring against)."""
     grams = gram_keys(list(texts))
     vocabulary = np.unique(grams.keys)
     clause_counts = _counts(grams, np.searchsorted(vocabulary, grams.keys), len(vocabulary))
@@ -133,4 +140,5 @@ def train(texts: Sequence[str], labels: Sequence[str], c: float = REGULARISATION
     table = np.empty((len(vocabulary), len(classes) + 1))
     table[:, :-1] = coef.T * idf[:, None]
     table[:, -1] = idf**2
-    return LinearModel(classes=classes, keys=vocabulary, table=table, bias=np.array(bias, dtype=float))
+    model = LinearModel(classes=classes, keys=vocabulary, table=table, bias=np.array(bias, dtype=float))
+    return model, regression, matrix

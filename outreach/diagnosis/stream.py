@@ -227,7 +227,7 @@ def read_csv(stream: IO[bytes], text_field: str = "text") -> Iterator[Record]:
         if len(row) < len(columns):
             missing = ", ".join(columns[len(row) :])
             if text_field in columns[len(row) :]:
-                yield Record(number, error=f"missing columns: {missing}")
+                yield Record(number, id=dict(zip(columns, row)).get("id"), error=f"missing columns: {missing}")
                 continue
         yield _from_fields(number, dict(zip(columns, row)), text_field)
 
@@ -390,11 +390,10 @@ def run(
         shown: list[Record] = []
         results: list[Diagnosis | None] = []
         for record in batch:
-            if record.error is not None:
+            if record.error is not None:  # errors are always shown: nothing is silently skipped
                 summary.errors += 1
-                if not hurt_only:
-                    shown.append(record)
-                    results.append(None)
+                shown.append(record)
+                results.append(None)
                 continue
             diagnosis = next(diagnoses)
             summary.diagnosed += 1

@@ -349,3 +349,39 @@ def test_rasa_http_api_refuses_calls_without_the_token(stack: dict[str, Any]) ->
     settings = stack["settings"]
     response = requests.post(f"http://127.0.0.1:{settings.rasa_port}/model/parse", json={"text": "你好"}, timeout=30)
     assert response.status_code == 401
+
+
+def test_a_vague_message_gets_a_clarifying_question_with_the_likeliest_problems(stack: dict[str, Any]) -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    buyer = Buyer(stack["settings"], "B-E2E-VAGUE")
+    replies = buyer.say("东西不太对劲")
+    asked = [m for m in replies if m["buttons"]]
+    assert asked and "哪种情况" in asked[0]["text"], replies
+    payloads = [b["payload"] for b in asked[0]["buttons"]]
+    problems = [p.lstrip("/") for p in payloads[:-1]]
+    assert 2 <= len(problems) <= 3 and set(problems) <= set(taxonomy().ids)
+    assert payloads[-1] == "/request_human"
+
+
+def test_the_bot_and_bulk_triage_agree_on_the_held_back_set(stack: dict[str, Any]) -> None:
+    """One source of truth: the bot's problem label (its intent, or the likeliest problem in its
+    ranking when it answers with a conversation intent) matches `outreach diagnose`."""
+    from outreach.diagnosis.classifier import Diagnoser
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    settings = stack["settings"]
+    labels = set(taxonomy().ids)
+    rows = [json.loads(line) for line in (PROJECT_ROOT / "tests" / "data" / "heldout.jsonl").read_text().splitlines()]
+    bulk = [d.category for d in Diagnoser().diagnose_many([row["text"] for row in rows])]
+    agree = 0
+    with requests.Session() as session:
+        for row, expected in zip(rows, bulk):
+            parsed = session.post(
+                f"http://127.0.0.1:{settings.rasa_port}/model/parse",
+                params={"token": settings.rasa_token}, json={"text": row["text"]}, timeout=30,
+            ).json()
+            ranking = [parsed["intent"], *parsed.get("intent_ranking", [])]
+            bot = next((entry["name"] for entry in ranking if entry["name"] in labels), None)
+            agree += bot == expected
+    assert agree / len(rows) >= 0.95, f"agreement {agree / len(rows):.3f}"

@@ -1,0 +1,59 @@
+"""The clarifying question: the two or three likeliest problems as buttons, and a way to a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clarify import ActionClarifyProblem, likeliest_problems
+from outreach.diagnosis.taxonomy import taxonomy
+
+
+def _tracker(ranking: list[dict[str, Any]], stage: str | None = "confirming") -> Tracker:
+    return Tracker(
+        sender_id="B1",
+        slots={"stage": stage},
+        latest_message={"intent": {"name": "nlu_fallback", "confidence": 0.45}, "intent_ranking": ranking,
+                        "text": "东西不太对劲", "entities": []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+RANKING = [
+    {"name": "nlu_fallback", "confidence": 0.45},
+    {"name": "no_problem", "confidence": 0.26},
+    {"name": "missing_item", "confidence": 0.24},
+    {"name": "affirm", "confidence": 0.2},
+    {"name": "wrong_item", "confidence": 0.09},
+    {"name": "damaged", "confidence": 0.04},
+]
+
+
+async def test_the_likeliest_problems_become_buttons_and_a_person_is_always_offered() -> None:
+    dispatcher = CollectingDispatcher()
+    assert await ActionClarifyProblem().run(dispatcher, _tracker(RANKING), {}) == []
+    (message,) = dispatcher.messages
+    assert message["response"] == "utter_which_problem"
+    payloads = [button["payload"] for button in message["buttons"]]
+    assert payloads == ["/no_problem", "/missing_item", "/wrong_item", "/request_human"]
+    titles = [button["title"] for button in message["buttons"]]
+    assert titles[:3] == [taxonomy().zh("no_problem"), taxonomy().zh("missing_item"), taxonomy().zh("wrong_item")]
+
+
+def test_at_least_two_choices_even_when_one_problem_stands_out() -> None:
+    ranking = [{"name": "spoiled", "confidence": 0.97}, {"name": "damaged", "confidence": 0.01},
+               {"name": "greet", "confidence": 0.01}]
+    assert likeliest_problems(ranking, taxonomy().ids) == ["spoiled", "damaged"]
+    assert likeliest_problems([{"name": "greet", "confidence": 1.0}], taxonomy().ids) == []
+
+
+async def test_while_an_offer_is_on_the_table_a_vague_message_gets_the_polite_fallback() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionClarifyProblem().run(dispatcher, _tracker(RANKING, stage="offering"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_default"]
