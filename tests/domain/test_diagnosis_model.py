@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from outreach.diagnosis.features import KeyIndex, MAX_CHARS, clauses, gram_keys, key_text, normalise
+from outreach.diagnosis.features import MAX_CHARS, KeyIndex, clauses, gram_keys, key_text, normalise
 from outreach.diagnosis.model import LinearModel, fit
 
 TEXTS = [
