@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from outreach.metrics.commands import add_commands as add_metrics_commands
 from outreach.scheduling.commands import add_commands as add_scheduling_commands
 from outreach.settings import PROJECT_ROOT, SettingsError, get_settings
 
@@ -115,7 +116,8 @@ def _stream(args: argparse.Namespace, *, triage_mode: bool) -> int:
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
     try:
         records = stream.read_records(source, args.format, name, args.text_field)
-        writer = stream.CsvWriter(out) if args.output_format == "csv" else stream.JsonLinesWriter(out)
+        detail = not triage_mode or args.detail
+        writer = stream.CsvWriter(out) if args.output_format == "csv" else stream.JsonLinesWriter(out, detail)
         show = sys.stderr.isatty() and not args.quiet
         progress = stream.Progress(sys.stderr, size, source.tell, show)
         summary = stream.run(records, writer, Diagnoser(), hurt_only=triage_mode and not args.all,
@@ -235,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     triage.add_argument("input", nargs="?", help="JSON lines or CSV of feedback (text, id, age_band, order_total_fen)")
     triage.add_argument("--all", action="store_true", help="print every record, not only the hurt ones")
+    triage.add_argument("--detail", action="store_true", help="add severity reasons and alternative labels")
     _stream_options(triage)
     triage.add_argument("--json", action="store_true", help="(store mode) print the summary as JSON")
     triage.set_defaults(func=cmd_triage)
@@ -284,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     sched.set_defaults(func=cmd_scheduler)
     sub.add_parser("run", help="set up the demo and run every process").set_defaults(func=cmd_run)
     add_scheduling_commands(sub)
+    add_metrics_commands(sub)
     return parser
 
 

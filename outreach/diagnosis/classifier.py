@@ -20,7 +20,7 @@ import numpy as np
 
 from outreach.diagnosis.features import FEATURES, normalise, readable
 from outreach.diagnosis.model import FORMAT as MODEL_FORMAT
-from outreach.diagnosis.model import REGULARISATION_C, LinearModel, Scores, train
+from outreach.diagnosis.model import REGULARISATION_C, LinearModel, train
 from outreach.diagnosis.severity import Context, rules_for
 from outreach.diagnosis.taxonomy import NO_PROBLEM, Taxonomy, taxonomy
 from outreach.diagnosis.training_data import NLU_DIR, labelled_examples
@@ -111,7 +111,8 @@ class _Judged:
     alt1_p: list[float]
     alt2: list[int]
     alt2_p: list[float]
-    slow: dict[int, tuple[int, float, tuple[int, ...], list[tuple[int, float]], str | None]]
+    labels: dict[int, tuple[int, ...]]  # texts with more than one problem: all of them, primary first
+    notes: dict[int, str]
 
 
 class Diagnoser:
@@ -122,7 +123,7 @@ class Diagnoser:
         self.model = model or load_model(self.tax)
         self.classes = list(self.model.classes)
         self._no_problem = self.classes.index(NO_PROBLEM)
-        self._severity = [self.tax.label(c).severity for c in self.classes]
+        self._severity_array = np.array([self.tax.label(c).severity for c in self.classes], dtype=float)
         self._severity_rules = rules_for(self.tax)
         self._single = [(label,) for label in self.classes]
         self._no_problem_severity = self.tax.label(NO_PROBLEM).severity
@@ -167,11 +168,11 @@ class Diagnoser:
                 judged.alt1, judged.alt1_p, judged.alt2, judged.alt2_p,
             )
         ]
-        for row, (primary, confidence, ranked, alternatives, note) in judged.slow.items():
-            severity = severities[row]
-            diagnoses[row] = Diagnosis(
-                classes[primary], confidence, primary != self._no_problem, severity.level, severity.reasons,
-                tuple(classes[index] for index in ranked), tuple((classes[i], p) for i, p in alternatives), note,
+        for row in judged.labels.keys() | judged.notes.keys():
+            ranked = judged.labels.get(row)
+            diagnoses[row] = diagnoses[row]._replace(
+                labels=tuple(classes[index] for index in ranked) if ranked else diagnoses[row].labels,
+                note=judged.notes.get(row),
             )
         if len(todo) == len(texts):
             return diagnoses
@@ -181,83 +182,58 @@ class Diagnoser:
         return [self._unreadable(texts[i]) if result is None else result for i, result in enumerate(results)]
 
     def _judge(self, texts: list[str]) -> _Judged:
-        """Primary label, confidence and the next two likeliest labels for every text, vectorised;
-        texts with more than one problem or a vague complaint go through _judge_one."""
+        """Every problem found, the primary one (most severe, then most likely), its confidence and
+        the next two likeliest labels, for a batch of readable texts; vectorised over the batch."""
         if not texts:
-            return _Judged([], [], [], [], [], [], {})
+            return _Judged([], [], [], [], [], [], {}, {})
         scores = self.model.scores(texts)
         probabilities = scores.texts
-        rows = np.arange(len(texts))
-        order = np.argsort(-probabilities, axis=1, kind="stable")[:, :3]
-        top = probabilities[rows[:, None], order]
+        n, n_classes = probabilities.shape
+        rows = np.arange(n)
         no_problem = self._no_problem
+        order = np.argsort(-probabilities, axis=1, kind="stable")[:, :3]
+        top = np.take_along_axis(probabilities, order, axis=1)
         best = order[:, 0].copy()
         flip = (best == no_problem) & (top[:, 0] < NO_PROBLEM_MIN) & (top[:, 1] >= HURT_MIN)
         best[flip] = order[flip, 1]
         hurt = best != no_problem
-        others = order[:, 1:]
-        second = hurt[:, None] & (others != no_problem) & (others != best[:, None]) & (top[:, 1:] >= SECOND_MIN)
-        clause_problems = self._clause_problems(scores, best, hurt)
-        slow_rows = set(np.flatnonzero(second.any(axis=1)).tolist()) | set(clause_problems)
+        # found[i, label]: how likely each problem found in text i is (0: not found).
+        found = np.zeros((n, n_classes))
+        found[rows[hurt], best[hurt]] = probabilities[rows[hurt], best[hurt]]
+        for j in (1, 2):
+            also = hurt & (order[:, j] != no_problem) & (order[:, j] != best) & (top[:, j] >= SECOND_MIN)
+            found[rows[also], order[also, j]] = top[also, j]
+        owners = scores.clause_owner
+        if len(owners) > n:  # some text has several clauses
+            several = np.bincount(owners, minlength=n)[owners] > 1
+            clause_best = scores.clauses.argmax(axis=1)
+            sure = scores.clauses[np.arange(len(owners)), clause_best]
+            keep = several & hurt[owners] & (clause_best != no_problem) & (sure >= CLAUSE_MIN)
+            np.maximum.at(found, (owners[keep], clause_best[keep]), sure[keep])
+        notes: dict[int, str] = {}
         if self._vague is not None:
             vague = self._vague
-            slow_rows |= {i for i in np.flatnonzero(~hurt).tolist() if vague.search(texts[i].lower())}
-        # The primary is order[0], or order[1] when no_problem was not sure enough; the
-        # alternatives are the other two of the top three.
-        first = np.where(flip, 1, 0)
-        alt1 = np.where(flip, order[:, 0], order[:, 1])
-        alt1_p = np.where(flip, top[:, 0], top[:, 1])
-        order_list = order.tolist()
-        slow = {
-            i: self._judge_one(texts[i], probabilities[i], order_list[i], int(best[i]), clause_problems.get(i, ()))
-            for i in slow_rows
-        }
-        primary, confidence = best.tolist(), top[rows, first].tolist()
-        for i, (label, sure, _, _, _) in slow.items():
-            primary[i], confidence[i] = label, sure
-        return _Judged(primary, confidence, alt1.tolist(), alt1_p.tolist(), order[:, 2].tolist(), top[:, 2].tolist(),
-                       slow)
-
-    def _judge_one(
-        self, text: str, probabilities: np.ndarray, order: list[int], best: int,
-        clause_problems: Sequence[tuple[int, float]],
-    ) -> tuple[int, float, tuple[int, ...], list[tuple[int, float]], str | None]:
-        found: dict[int, float] = {}
-        note = None
-        if best != self._no_problem:
-            found[best] = float(probabilities[best])
-            for index in order[1:]:
-                if index != self._no_problem and index != best and probabilities[index] >= SECOND_MIN:
-                    found[index] = float(probabilities[index])
-            for index, sure in clause_problems:
-                found[index] = max(found.get(index, 0.0), sure)
-        else:
-            # "有点问题": hurt, but which problem is a guess; the bot will ask.
-            guess = next(index for index in order if index != self._no_problem)
-            found[guess] = min(float(probabilities[guess]), VAGUE_CONFIDENCE)
-            note = "a complaint that names no problem: the label is a guess"
-        severity = self._severity
-        ranked = tuple(sorted(found, key=lambda index: (severity[index], -found[index])))
-        primary = ranked[0]
-        alternatives = [(index, float(probabilities[index])) for index in order if index != primary][:2]
-        return primary, found[primary], ranked, alternatives, note
-
-    def _clause_problems(
-        self, scores: Scores, text_best: np.ndarray, text_hurt: np.ndarray
-    ) -> dict[int, list[tuple[int, float]]]:
-        """Other problems that single clauses of a hurt text are sure of (texts of several clauses)."""
-        owners = scores.clause_owner
-        if len(owners) <= len(text_best):
-            return {}
-        several = np.bincount(owners, minlength=len(text_best))[owners] > 1
-        best = scores.clauses.argmax(axis=1)
-        sure = scores.clauses[np.arange(len(best)), best]
-        other = (best != self._no_problem) & (best != text_best[owners])
-        keep = np.flatnonzero(several & text_hurt[owners] & other & (sure >= CLAUSE_MIN))
-        found: dict[int, list[tuple[int, float]]] = {}
-        for owner, label, probability in zip(owners[keep].tolist(), best[keep].tolist(), sure[keep].tolist()):
-            found.setdefault(owner, []).append((label, probability))
-        return found
+            unsure = [i for i in np.flatnonzero(~hurt).tolist() if vague.search(texts[i].lower())]
+            if unsure:  # "有点问题": hurt, but which problem is a guess; the bot will ask
+                guess = np.where(order[unsure, 0] != no_problem, order[unsure, 0], order[unsure, 1])
+                found[unsure, guess] = np.clip(probabilities[unsure, guess], 1e-6, VAGUE_CONFIDENCE)
+                notes = dict.fromkeys(unsure, "a complaint that names no problem: the label is a guess")
+        is_found = found > 0
+        n_found = is_found.sum(axis=1)
+        rank_key = np.where(is_found, found - 10.0 * self._severity_array, -np.inf)
+        primary = np.where(n_found > 0, rank_key.argmax(axis=1), no_problem)
+        confidence = np.where(n_found > 0, found[rows, primary], probabilities[rows, no_problem])
+        labels: dict[int, tuple[int, ...]] = {}
+        for i in np.flatnonzero(n_found > 1).tolist():
+            labels[i] = tuple(np.argsort(-rank_key[i], kind="stable")[: n_found[i]].tolist())
+        # The alternatives: the first two of the top three that are not the primary.
+        pick = np.argsort(order == primary[:, None], axis=1, kind="stable")[:, :2]
+        alternatives = np.take_along_axis(order, pick, axis=1)
+        alternative_p = np.take_along_axis(top, pick, axis=1)
+        return _Judged(
+            primary.tolist(), confidence.tolist(), alternatives[:, 0].tolist(), alternative_p[:, 0].tolist(),
+            alternatives[:, 1].tolist(), alternative_p[:, 1].tolist(), labels, notes,
+        )
 
     def _unreadable(self, raw: str) -> Diagnosis:
         note = "empty text" if not raw.strip() else "nothing to read: no letters or digits"

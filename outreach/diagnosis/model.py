@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from outreach.diagnosis.features import Grams, KeyIndex, gram_keys
 
 REGULARISATION_C = 20.0
-FORMAT = 2  # bump when the pickled layout changes
+FORMAT = 3  # bump when the pickled layout changes
 
 
 @dataclass
@@ -66,6 +66,7 @@ class LinearModel:
         return Scores(self._probabilities(per_text), self._probabilities(per_clause), grams.text_of_clause)
 
     def _probabilities(self, sums: np.ndarray) -> np.ndarray:
+        sums = sums.astype(np.float64)
         norms = np.sqrt(sums[:, -1:])
         norms[norms == 0] = 1.0
         logits = sums[:, :-1] / norms + self.bias
@@ -93,7 +94,9 @@ def _counts(grams: Grams, rows: np.ndarray, n_columns: int) -> csr_matrix:
     indptr = np.zeros(n_clauses + 1, dtype=np.int64)
     np.cumsum(per_clause, out=indptr[1:])
     columns = rows[known]
-    return csr_matrix((np.ones(len(columns)), columns, indptr), shape=(n_clauses, max(n_columns, 1)))
+    return csr_matrix(
+        (np.ones(len(columns), dtype=np.float32), columns, indptr), shape=(n_clauses, max(n_columns, 1))
+    )
 
 
 def _sum_by_owner(rows: np.ndarray, owner: np.ndarray, n_owners: int) -> np.ndarray:
@@ -137,7 +140,7 @@ def fit(
     coef, bias = regression.coef_, regression.intercept_
     if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row, for the second class
         coef, bias = np.vstack([np.zeros_like(coef), coef]), np.array([0.0, bias[0]])
-    table = np.empty((len(vocabulary), len(classes) + 1))
+    table = np.empty((len(vocabulary), len(classes) + 1), dtype=np.float32)
     table[:, :-1] = coef.T * idf[:, None]
     table[:, -1] = idf**2
     model = LinearModel(classes=classes, keys=vocabulary, table=table, bias=np.array(bias, dtype=float))

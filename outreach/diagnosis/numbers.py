@@ -1,4 +1,4 @@
-"""Small numbers and ratings as buyers write them: '3', '３个', '三只', '两盒', '五星', '4分'."""
+"""Small numbers and ratings as buyers write them: '3', '３个', '三只', '两盒', '五星', '4分', '还行吧'."""
 
 from __future__ import annotations
 
@@ -43,7 +43,42 @@ def first_number(text: str) -> int | None:
     return min(candidates)[1] if candidates else None
 
 
+# Ratings in words, as buyers answer "how satisfied are you". Longer phrases are tried
+# first, so "非常不满意" is never read as "非常满意" and "不满意" never as "满意".
+RATING_WORDS: dict[str, int] = {
+    "非常不满意": 1, "十分不满意": 1, "特别不满意": 1, "很不满意": 1, "极不满意": 1,
+    "太差劲": 1, "差劲": 1, "太差": 1, "很差": 1, "非常差": 1,
+    "极差": 1, "垃圾": 1, "差评": 1, "糟糕": 1,
+    "不太满意": 2, "不满意": 2, "不怎么样": 2, "比较差": 2, "有点差": 2, "较差": 2,
+    "还行": 3, "一般": 3, "凑合": 3, "马马虎虎": 3, "还可以": 3, "中评": 3, "过得去": 3,
+    "比较满意": 4, "挺满意": 4, "还不错": 4, "不错": 4, "挺好": 4, "满意": 4,
+    "非常满意": 5, "十分满意": 5, "特别满意": 5, "超级满意": 5, "很满意": 5, "太满意": 5, "满分": 5,
+    "完美": 5, "太棒": 5, "好评": 5,
+}
+_BY_LENGTH = sorted(RATING_WORDS, key=len, reverse=True)
+_SCORED = re.compile(  # '十分满意' says 'very satisfied', not ten points
+    r"(\d+|[零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾]+)\s*(?:颗|个)?\s*(?:分|星)(?!钟|满意|不满|之)")
+
+
+def scored_number(text: str) -> int | None:
+    """A number written as a score: '3分', '五星', '一颗星', '10分'."""
+    match = _SCORED.search(unicodedata.normalize("NFKC", text or ""))
+    if match is None:
+        return None
+    raw = match.group(1)
+    return int(raw) if raw.isdigit() else _chinese_to_int(raw)
+
+
+def rating_word(text: str) -> str | None:
+    """The rating phrase in the text ('还行', '非常满意'), longest first, or None."""
+    return next((word for word in _BY_LENGTH if word in (text or "")), None)
+
+
 def parse_rating(text: str) -> int | None:
-    """A 1-5 rating, or None when the text holds no rating in range."""
-    value = first_number(text)
+    """A 1-5 rating in digits, Chinese numerals or words ('5', '五星', '3分', '非常满意', '还行吧',
+    '太差劲了'), or None when the text holds no rating in range."""
+    value = scored_number(text)
+    if value is None:
+        word = rating_word(text)
+        value = RATING_WORDS[word] if word else first_number(text)
     return value if value is not None and 1 <= value <= 5 else None

@@ -28,7 +28,7 @@ class StreamError(ValueError):
     """The input as a whole cannot be read (for example a CSV header without a text column)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     line: int
     text: str | None = None
@@ -113,20 +113,17 @@ def _context(record: Record, fields: dict[str, Any]) -> None:
 
 
 def _from_fields(number: int, fields: Any, text_field: str) -> Record:
-    record = Record(number)
-    if not isinstance(fields, dict):
-        record.error = "expected a JSON object per line"
-        return record
-    record.id = fields.get("id")
+    if type(fields) is not dict:
+        return Record(number, error="expected a JSON object per line")
     text = fields.get(text_field)
+    if type(text) is str:
+        record = Record(number, text, fields.get("id"))
+        if len(fields) > 2 or "id" not in fields:  # more than id and text: buyer and order context
+            _context(record, fields)
+        return record
     if text is None:
-        record.error = f'missing field "{text_field}"'
-    elif not isinstance(text, str):
-        record.error = f'"{text_field}" must be a string'
-    else:
-        record.text = text
-        _context(record, fields)
-    return record
+        return Record(number, id=fields.get("id"), error=f'missing field "{text_field}"')
+    return Record(number, id=fields.get("id"), error=f'"{text_field}" must be a string')
 
 
 def _jsonl_line(number: int, raw: bytes, text_field: str) -> Record:
@@ -277,30 +274,48 @@ class _Fragments:
 
 
 class JsonLinesWriter:
-    """One JSON object per record, the same fields as Diagnosis.as_dict (built without a dict)."""
+    """One JSON object per record: the fields of Diagnosis.as_dict (built without a dict), or with
+    detail=False only what triage needs (labels, hurt, severity, confidence, note)."""
 
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: IO[str], detail: bool = True) -> None:
         self.out = out
+        self.detail = detail
         self.fragment = _Fragments()
 
     def write_results(self, records: list[Record], results: list[Diagnosis | None]) -> int:
         dumps, fragment = json.dumps, self.fragment
         parts = []
         for record, d in zip(records, results):
-            head = f'{{"line": {record.line}'
             identifier = record.id
-            if identifier is not None:
-                head += f", \"id\": {identifier if type(identifier) is int else dumps(identifier, ensure_ascii=False)}"
+            if identifier is None:
+                head = f'{{"line": {record.line}'
+            elif type(identifier) is int:
+                head = f'{{"line": {record.line}, "id": {identifier}'
+            else:
+                head = f'{{"line": {record.line}, "id": {dumps(identifier, ensure_ascii=False)}'
             if d is None:
-                parts.append(f"{head}, \"error\": {dumps(record.error, ensure_ascii=False)}}}\n")
+                parts.append(f'{head}, "error": {dumps(record.error, ensure_ascii=False)}}}\n')
                 continue
-            alternatives = ", ".join(f'{{"category": "{c}", "confidence": {p:.3f}}}' for c, p in d.alternatives)
-            note = f", \"note\": {dumps(d.note)}" if d.note else ""
+            note = f', "note": {dumps(d.note)}' if d.note else ""
+            if not self.detail:
+                parts.append(
+                    f'{head}, "category": "{d.category}", "labels": {fragment(d.labels or (d.category,))}, '
+                    f'"hurt": {"true" if d.hurt else "false"}, "severity": {d.severity}, '
+                    f'"confidence": {d.confidence:.3f}{note}}}\n'
+                )
+                continue
+            alternatives = d.alternatives
+            if len(alternatives) == 2:
+                (a, pa), (b, pb) = alternatives
+                listed = (f'[{{"category": "{a}", "confidence": {pa:.3f}}}, '
+                          f'{{"category": "{b}", "confidence": {pb:.3f}}}]')
+            else:
+                listed = "[" + ", ".join(f'{{"category": "{c}", "confidence": {p:.3f}}}' for c, p in alternatives) + "]"
             parts.append(
                 f'{head}, "category": "{d.category}", "labels": {fragment(d.labels or (d.category,))}, '
                 f'"hurt": {"true" if d.hurt else "false"}, "severity": {d.severity}, '
                 f'"confidence": {d.confidence:.3f}, "severity_reasons": {fragment(d.severity_reasons)}, '
-                f'"alternatives": [{alternatives}]{note}}}\n'
+                f'"alternatives": {listed}{note}}}\n'
             )
         self.out.write("".join(parts))
         return len(parts)
@@ -386,25 +401,25 @@ def run(
     def flush() -> None:
         good = [record for record in batch if record.error is None]
         contexts = [(r.age_band, r.order_total_fen) for r in good] if use_context else None
-        diagnoses = iter(diagnoser.diagnose_many([r.text or "" for r in good], contexts=contexts))
-        shown: list[Record] = []
-        results: list[Diagnosis | None] = []
-        for record in batch:
-            if record.error is not None:  # errors are always shown: nothing is silently skipped
-                summary.errors += 1
+        diagnoses = diagnoser.diagnose_many([r.text or "" for r in good], contexts=contexts)
+        summary.diagnosed += len(diagnoses)
+        summary.errors += len(batch) - len(good)
+        summary.by_label.update(d.category for d in diagnoses)
+        hurt = [d for d in diagnoses if d.hurt]
+        summary.hurt += len(hurt)
+        summary.by_severity.update(d.severity for d in hurt)
+        if len(good) == len(batch) and not hurt_only:
+            shown, results = batch, list(diagnoses)
+        else:
+            # Errors are always shown: nothing is skipped silently. Triage leaves out the unhurt.
+            found = iter(diagnoses)
+            shown, results = [], []
+            for record in batch:
+                diagnosis = None if record.error is not None else next(found)
+                if diagnosis is not None and hurt_only and not diagnosis.hurt:
+                    continue
                 shown.append(record)
-                results.append(None)
-                continue
-            diagnosis = next(diagnoses)
-            summary.diagnosed += 1
-            summary.by_label[diagnosis.category] += 1
-            if diagnosis.hurt:
-                summary.hurt += 1
-                summary.by_severity[diagnosis.severity] += 1
-            elif hurt_only:
-                continue
-            shown.append(record)
-            results.append(diagnosis)
+                results.append(diagnosis)
         summary.written += writer.write_results(shown, results)
         batch.clear()
         if progress:

@@ -53,7 +53,7 @@ def test_key_index_finds_exactly_the_stored_keys() -> None:
 def test_fast_scoring_equals_the_fitted_regression() -> None:
     model, regression, matrix = fit(TEXTS, LABELS)
     fast = model.scores(TEXTS).texts
-    assert np.allclose(fast, regression.predict_proba(matrix), atol=1e-9)
+    assert np.allclose(fast, regression.predict_proba(matrix), atol=1e-4)  # float32 sums
     assert [model.classes[i] for i in fast.argmax(axis=1)] == LABELS
 
 

@@ -96,8 +96,11 @@ def test_triage_prints_the_hurt_ones_with_severity_raised_for_elderly_buyers_and
         encoding="utf-8",
     )
     assert main(["triage", str(source), "-q"]) == 0
+    lean = _rows(capsys.readouterr().out)
+    assert [row["id"] for row in lean] == [1, 3, 4] and "severity_reasons" not in lean[0]
+    assert main(["triage", str(source), "-q", "--detail"]) == 0
     rows = _rows(capsys.readouterr().out)
-    assert [row["id"] for row in rows] == [1, 3, 4]
+    assert [row["severity"] for row in rows[:2]] == [row["severity"] for row in lean[:2]]
     assert rows[0]["severity"] == 2 and "buyer aged 60+" in rows[0]["severity_reasons"]
     assert rows[1]["severity"] == 2 and "order above 1000 yuan" in rows[1]["severity_reasons"]
     assert "whole number of fen" in rows[2]["error"]
