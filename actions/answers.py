@@ -8,10 +8,11 @@ from functools import partial
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import conversation, guarded
+from actions.contact import is_survey_answer, record_survey_answer
 from outreach.diagnosis.taxonomy import taxonomy
 
 
@@ -38,6 +39,9 @@ class ActionAnswerYes(Action):
         if stage == "rating":
             dispatcher.utter_message(response="utter_ask_rating_again")
             return []
+        if stage == "recommending":
+            dispatcher.utter_message(response="utter_ask_recommend_again")
+            return []
         dispatcher.utter_message(response="utter_default")
         return []
 
@@ -57,6 +61,9 @@ class ActionAnswerNo(Action):
         if stage == "rating":
             dispatcher.utter_message(response="utter_ask_rating_again")
             return []
+        if stage == "recommending":  # the recommendation question is optional
+            dispatcher.utter_message(response="utter_thanks_for_recommend")
+            return [SlotSet("stage", "closed")]
         dispatcher.utter_message(response="utter_default")
         return []
 
@@ -69,6 +76,9 @@ class ActionChooseProblem(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         label = tracker.latest_message.get("intent", {}).get("name")
+        if is_survey_answer(tracker):
+            # "还行吧" or "挺满意" after the survey question answers it; it names no new problem.
+            return await record_survey_answer(dispatcher, tracker)
         if label not in taxonomy().ids:
             dispatcher.utter_message(response="utter_default")
             return []

@@ -111,10 +111,15 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
         rating = step.extra.get("rating")
         if step.already_done:
             dispatcher.utter_message(response="utter_already_rated")
-        elif rating is not None and rating <= 2:
+            return [SlotSet("stage", "closed")]
+        if step.extra.get("low"):
             dispatcher.utter_message(response="utter_sorry_low_rating", rating=rating)
-        else:
-            dispatcher.utter_message(response="utter_thanks_for_rating", rating=rating)
+            return [SlotSet("stage", "human")]
+        dispatcher.utter_message(response="utter_thanks_for_rating", rating=rating)
+        dispatcher.utter_message(response="utter_ask_recommend")
+        return [SlotSet("stage", "recommending")]
+    if step.kind == "recommended":
+        dispatcher.utter_message(response="utter_thanks_for_recommend")
         return [SlotSet("stage", "closed")]
     dispatcher.utter_message(response="utter_case_closed")
     return [SlotSet("stage", "closed")]

@@ -9,6 +9,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import buyer_of, conversation, guarded, off_loop
+from outreach.cases.survey import comment_of, parse_recommend
 from outreach.diagnosis.numbers import parse_rating
 
 
@@ -36,20 +37,45 @@ class ActionOptOut(Action):
         return [ActiveLoop(None), SlotSet("stage", "closed")]
 
 
+def is_survey_answer(tracker: Tracker) -> bool:
+    """Whether the buyer's words answer the survey question the conversation is at."""
+    text = tracker.latest_message.get("text") or ""
+    stage = tracker.get_slot("stage")
+    if stage == "rating":
+        return parse_rating(text) is not None
+    return stage == "recommending" and parse_recommend(text) is not None
+
+
+async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The buyer's answer to the rating (1-5) or the recommendation question (0-10), with any comment."""
+    text = tracker.latest_message.get("text") or ""
+    raw = next(tracker.get_latest_entity_values("rating"), None)
+    stage = tracker.get_slot("stage")
+    comment = comment_of(text)
+    if stage == "recommending":
+        score = parse_recommend(str(raw)) if raw is not None else parse_recommend(text)
+        if score is None:
+            dispatcher.utter_message(response="utter_ask_recommend_again")
+            return []
+        return await guarded(dispatcher, tracker,
+                             lambda case_id, buyer: conversation.recommend(case_id, buyer, score, comment))
+    rating = parse_rating(str(raw)) if raw is not None else None
+    if rating is None:
+        rating = parse_rating(text)
+    if rating is None:
+        dispatcher.utter_message(response="utter_ask_rating_again")
+        return []
+    if stage not in ("rating", "closed"):
+        # A number said mid-conversation is not a rating of a case still in progress.
+        dispatcher.utter_message(response="utter_default")
+        return []
+    return await guarded(dispatcher, tracker,
+                         lambda case_id, buyer: conversation.rate(case_id, buyer, rating, comment))
+
+
 class ActionRecordRating(Action):
     def name(self) -> str:
         return "action_record_rating"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        raw = next(tracker.get_latest_entity_values("rating"), None)
-        rating = parse_rating(str(raw)) if raw is not None else None
-        if rating is None:
-            rating = parse_rating(tracker.latest_message.get("text") or "")
-        if rating is None:
-            dispatcher.utter_message(response="utter_ask_rating_again")
-            return []
-        if tracker.get_slot("stage") not in ("rating", "closed"):
-            # A number said mid-conversation is not a rating of a case still in progress.
-            dispatcher.utter_message(response="utter_default")
-            return []
-        return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.rate(case_id, buyer, rating))
+        return await record_survey_answer(dispatcher, tracker)

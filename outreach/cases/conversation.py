@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.cases import events
+from outreach.cases import events, survey
 from outreach.cases.facts import case_facts, main_item
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.rules import ledger
-from outreach.rules.engine import Offer, quote, yuan
+from outreach.rules.engine import ASKABLE_FACTS, Offer, quote, yuan
 from outreach.rules.loader import rules
 from outreach.store.db import session_scope
 from outreach.store.models import CallTask, Case, OptOut, Satisfaction
@@ -49,7 +49,7 @@ class Step:
     """What the conversation does next.
 
     kind: offer | ask_quantity | handover | no_problem | executed | pending_approval |
-          rated | closed
+          rated | recommended | closed
     """
 
     kind: str
@@ -129,6 +129,8 @@ def _next_offer(session: Session, case: Case, index: int) -> Step:
     result = quote(case_facts(session, case), rules())
     if result.missing_facts:
         events.record(session, case.id, "facts_missing", facts=result.missing_facts)
+        if not set(result.missing_facts) <= set(ASKABLE_FACTS):  # only the platform or a person knows
+            return _hand_over(session, case, f"facts the rules need are missing: {', '.join(result.missing_facts)}")
         return Step(kind="ask_quantity", case_id=case.id, extra={"missing": result.missing_facts})
     if result.handover_reason:
         return _hand_over(session, case, result.handover_reason)
@@ -234,8 +236,8 @@ def hand_over(case_id: int | str, buyer_id: str, reason: str) -> Step:
         return _hand_over(session, case, reason)
 
 
-def rate(case_id: int | str, buyer_id: str, rating: int) -> Step:
-    """Store the buyer's 1-5 rating once and close the case."""
+def rate(case_id: int | str, buyer_id: str, rating: int, comment: str | None = None) -> Step:
+    """Store the buyer's 1-5 rating once; a low one sends the case to a person (outreach.cases.survey)."""
     if not 1 <= rating <= 5:
         raise ValueError(f"rating {rating} is outside 1-5")
     with session_scope() as session:
@@ -245,14 +247,19 @@ def rate(case_id: int | str, buyer_id: str, rating: int) -> Step:
             return Step(kind="rated", case_id=case.id, already_done=True, extra={"rating": found.rating})
         if case.status not in ("resolved", "handed_over"):
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
-        session.add(Satisfaction(case_id=case.id, buyer_id=buyer_id, rating=rating))
-        events.record(session, case.id, "rated", rating=rating)
-        if case.status == "resolved":
-            case.status = "closed"
-            case.closed_at = utcnow()
-            case.closed_reason = "rated"
-            case.open_key = None
-        return Step(kind="rated", case_id=case.id, extra={"rating": rating})
+        low = survey.record_rating(session, case, rating, utcnow(), comment)
+        return Step(kind="rated", case_id=case.id, extra={"rating": rating, "low": low})
+
+
+def recommend(case_id: int | str, buyer_id: str, score: int, comment: str | None = None) -> Step:
+    """Store the optional 0-10 recommendation answer (NPS) of a rated case, once."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        found = session.execute(select(Satisfaction).where(Satisfaction.case_id == case.id)).scalar_one_or_none()
+        if found is None:
+            return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+        created = survey.record_recommend(session, found, score, utcnow(), comment)
+        return Step(kind="recommended", case_id=case.id, already_done=not created, extra={"score": score})
 
 
 def record_opt_out(session: Session, buyer_id: str, text: str) -> None:

@@ -90,7 +90,8 @@ def case_report(case_id: int) -> dict[str, Any] | None:
                  "reason": r.reason, "idempotency_key": r.idempotency_key, "at": _iso(r.created_at)}
                 for r in remedies
             ],
-            "rating": None if rating is None else {"rating": rating.rating, "at": _iso(rating.created_at)},
+            "rating": None if rating is None else {"rating": rating.rating, "at": _iso(rating.created_at),
+                                                   "recommend": rating.recommend, "comment": rating.comment},
             "transcript": [as_dict(m) for m in transcript],
             "events": [{"kind": e.kind, "detail": e.detail, "at": _iso(e.created_at)} for e in trail],
         }

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.cases import events
+from outreach.cases import events, survey
 from outreach.scheduling.policy import Policy
 from outreach.store.models import Case, CaseEvent, Satisfaction
 
@@ -34,12 +34,8 @@ def asked_recently(session: Session, buyer_id: str, now: datetime, policy: Polic
 
 
 def record_rating(session: Session, case: Case, rating: int, now: datetime) -> None:
-    if not 1 <= rating <= 5:
-        raise ValueError(f"rating {rating} is outside 1-5")
-    session.add(Satisfaction(case_id=case.id, buyer_id=case.buyer_id, rating=rating, created_at=now))
-    events.record(session, case.id, "rated", rating=rating)
-    if case.status == "resolved":
-        case.status, case.closed_at, case.closed_reason, case.open_key = "closed", now, "rated", None
+    """A rating given to an agent on a call: the same rules as in chat (outreach.cases.survey)."""
+    survey.record_rating(session, case, rating, now)
 
 
 def open_question(session: Session, case: Case, now: datetime, policy: Policy) -> bool:

@@ -127,6 +127,9 @@ class Case(Base):
     severity = Column(Integer, nullable=False)
     status = Column(String(16), nullable=False, default="new", index=True)
     affected_quantity = Column(Integer)
+    # Facts the platform knows beyond the order, for the rules (issue, overcharge_fen, ...;
+    # docs/rules.md "Case facts"). NULL: none known.
+    facts = Column(JSON)
     handover_reason = Column(String(300))
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     due_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
@@ -142,7 +145,10 @@ class Case(Base):
     claimed_until = Column(UTCDateTime)
     order = relationship("Order")
     buyer = relationship("Buyer")
-    __table_args__ = (Index("ix_cases_status_due_at", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_cases_status_due_at", "status", "due_at"),
+        Index("ix_cases_created_at", "created_at"),  # metrics select cases by when they were flagged
+    )
 
 
 class CaseEvent(Base):
@@ -203,8 +209,42 @@ class Remedy(Base):
     rule_id = Column(String(64), nullable=False)
     kind = Column(String(32), nullable=False)
     amount_fen = Column(Integer, nullable=False, default=0)
-    status = Column(String(16), nullable=False)  # executed, pending_approval
+    coupon_fen = Column(Integer, nullable=False, default=0)  # a coupon given with the remedy
+    status = Column(String(16), nullable=False)  # executed, pending_approval, rejected
     reason = Column(String(500), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    __table_args__ = (CheckConstraint("amount_fen >= 0", name="amount_nonnegative"),)
+
+
+class Approval(Base):
+    """The approval queue: a remedy a person must approve (above the cap, legal floor, risky buyer)."""
+
+    __tablename__ = "approvals"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=False, index=True)
+    remedy_id = Column(ForeignKey("remedies.id"), nullable=False, unique=True)
+    reasons = Column(JSON, nullable=False, default=list)  # above_cap, verification, buyer_risk
+    done_text = Column(Text, nullable=False)  # what the buyer is told once approved
+    status = Column(String(16), nullable=False, default="pending", index=True)  # pending, approved, rejected
+    requested_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    decided_at = Column(UTCDateTime)
+    decided_by = Column(String(64))
+    decision_reason = Column(String(500))
+
+
+class Payment(Base):
+    """A payout through the payment adapter: at most one per remedy, keyed like the remedy."""
+
+    __tablename__ = "payments"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    remedy_id = Column(ForeignKey("remedies.id"), nullable=False, unique=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=False, index=True)
+    idempotency_key = Column(String(160), nullable=False, unique=True)
+    provider = Column(String(64), nullable=False)
+    provider_ref = Column(String(200), nullable=False)
+    rule_id = Column(String(64), nullable=False)
+    amount_fen = Column(Integer, nullable=False)
+    coupon_fen = Column(Integer, nullable=False, default=0)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     __table_args__ = (CheckConstraint("amount_fen >= 0", name="amount_nonnegative"),)
 
@@ -217,7 +257,12 @@ class Satisfaction(Base):
     rating = Column(Integer, nullable=False)
     comment = Column(Text)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
-    __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),)
+    recommend = Column(Integer)  # 0-10 answer to the optional recommendation question (NPS)
+    recommended_at = Column(UTCDateTime)
+    __table_args__ = (
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        CheckConstraint("recommend IS NULL OR recommend BETWEEN 0 AND 10", name="recommend_range"),
+    )
 
 
 class OptOut(Base):
@@ -241,3 +286,28 @@ class InboxMessage(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     read_at = Column(UTCDateTime)
     __table_args__ = (Index("ix_inbox_buyer_id_id", "buyer_id", "id"),)
+
+
+class StaffUser(Base):
+    """A support lead or agent who signs in to the dashboard."""
+
+    __tablename__ = "staff_users"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(100), nullable=False)
+    role = Column(String(16), nullable=False)  # lead, agent
+    password_hash = Column(String(300), nullable=False)  # scrypt, see outreach.dashboard.passwords
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    disabled_at = Column(UTCDateTime)
+    __table_args__ = (CheckConstraint("role IN ('lead', 'agent')", name="role_known"),)
+
+
+class StaffSession(Base):
+    """A signed-in browser: only the SHA-256 of its cookie is stored."""
+
+    __tablename__ = "staff_sessions"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    user_id = Column(ForeignKey("staff_users.id"), nullable=False, index=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = Column(UTCDateTime, nullable=False)

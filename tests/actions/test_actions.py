@@ -179,7 +179,7 @@ async def test_rating_is_stored_once_and_closes_the_case(db: str) -> None:
     await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
     rated = tracker(buyer, intent="rate", text="五星好评", slots={"case_id": str(case_id), "stage": "rating"})
     messages, events = await run(ActionRecordRating(), rated)
-    assert responses(messages) == ["utter_thanks_for_rating"] and messages[0]["rating"] == 5
+    assert responses(messages) == ["utter_thanks_for_rating", "utter_ask_recommend"] and messages[0]["rating"] == 5
     again, _ = await run(ActionRecordRating(), rated)
     assert responses(again) == ["utter_already_rated"]
     with session_scope() as session:

@@ -163,7 +163,7 @@ def test_confirm_offer_accept_rate_settles_the_case_once_and_frees_the_incident(
     assert load_case(case_id).status == "resolved"
 
     rated = rate(case_id, buyer_id, 5)
-    assert rated.kind == "rated" and rated.extra == {"rating": 5}
+    assert rated.kind == "rated" and rated.extra == {"rating": 5, "low": False}
     closed = load_case(case_id)
     assert (closed.status, closed.closed_reason, closed.open_key) == ("closed", "rated", None)
     assert closed.closed_at is not None
