@@ -27,15 +27,18 @@ from outreach.store.migrate import upgrade
 from outreach.store.models import Case, Order
 
 
-def prepare(settings: Settings) -> None:
+def prepare(settings: Settings) -> dict | None:
+    """Migrates, seeds an empty database (returning the seed summary) and trains if needed."""
     upgrade()
+    seeded = None
     with session_scope() as session:
         orders = session.execute(select(func.count(Order.id))).scalar_one()
     if orders == 0:
         from outreach.demo.seed import seed
 
         print("seeding the demo database ...", flush=True)
-        print(seed(), flush=True)
+        seeded = seed()
+        print(seeded, flush=True)
     logs = settings.var_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     print(f"training the assistant if its data changed (a few minutes the first time; log: {logs / 'train.log'})",
@@ -46,6 +49,17 @@ def prepare(settings: Settings) -> None:
     if result.returncode != 0 or not (models_dir(settings) / "care.tar.gz").exists():
         tail = (logs / "train.log").read_text(errors="replace")[-3000:]
         raise RuntimeError(f"training failed (exit {result.returncode}):\n{tail}")
+    return seeded
+
+
+def dashboard_lines(settings: Settings, seeded: dict | None) -> list[str]:
+    lines = [f"leads' dashboard: http://{settings.web_host}:{settings.web_port}/dashboard/"]
+    if seeded and "dashboard_lead" in seeded:
+        lines.append(f"  support lead: {seeded['dashboard_lead']}    agent: {seeded['dashboard_agent']}")
+    else:
+        lines.append("  log in with the accounts printed when the demo was seeded, or create one: "
+                     ".venv/bin/outreach users add NAME --role lead")
+    return lines
 
 
 def chat_links(settings: Settings, limit: int = 6) -> list[tuple[str, str, str]]:
@@ -72,7 +86,7 @@ def chat_links(settings: Settings, limit: int = 6) -> list[tuple[str, str, str]]
 
 def run(settings: Settings) -> int:
     try:
-        prepare(settings)
+        seeded = prepare(settings)
     except RuntimeError as exc:
         print(f"error: {exc}", flush=True)
         return 1
@@ -109,6 +123,7 @@ def run(settings: Settings) -> int:
             print(f"  {buyer} ({problem}): {url}")
         print("more links: .venv/bin/outreach buyer link BUYER_ID")
         print("calls booked for agents (severity 1, elderly, inactive buyers): .venv/bin/outreach calls next")
+        print("\n".join(dashboard_lines(settings, seeded)))
         print(f"logs: {settings.var_dir / 'logs'}   stop: Ctrl-C\n", flush=True)
         while not stop:
             time.sleep(1)

@@ -125,7 +125,7 @@ def build(seed_value: int, now: datetime, orders_wanted: int = 240) -> tuple[lis
     return orders, feedback
 
 
-def seed(seed_value: int = 2026, force: bool = False, now: datetime | None = None) -> dict[str, int]:
+def seed(seed_value: int = 2026, force: bool = False, now: datetime | None = None) -> dict[str, Any]:
     with session_scope() as session:
         existing = session.execute(select(func.count(Order.id))).scalar_one()
     if existing and not force:
@@ -139,8 +139,15 @@ def seed(seed_value: int = 2026, force: bool = False, now: datetime | None = Non
     stored_feedback = store_feedback(feedback)
     if not stored_feedback.ok:
         raise RuntimeError("; ".join(stored_feedback.errors))
-    return {"orders": stored_orders.stored, "feedback": stored_feedback.stored,
-            "buyers": len({o.buyer.id for o in orders})}
+    summary = {"orders": stored_orders.stored, "feedback": stored_feedback.stored,
+               "buyers": len({o.buyer.id for o in orders})}
+    if not existing:
+        from outreach.demo.history import seed_history
+        from outreach.demo.staff import seed_staff
+
+        summary.update(seed_history(now or utcnow(), seed_value))
+        summary.update(seed_staff())
+    return summary
 
 
 def _renumber(orders: list[OrderIn], feedback: list[FeedbackIn], offset: int) -> tuple[list, list]:

@@ -20,6 +20,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from outreach.cases.events import mask
+from outreach.dashboard.app import create_dashboard
 from outreach.inbox import messages, tokens
 from outreach.inbox.live import Notifier
 from outreach.inbox.relay import CHANNEL_SECRET_HEADER, RelayError, relay
@@ -425,7 +426,14 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/api/messages", _post_message)
     app.router.add_get("/api/live", _live)
     app.router.add_post("/internal/notify", _notify)
+    # The support leads' dashboard (outreach.dashboard): its own session login, Chinese pages.
+    app.router.add_get("/dashboard", _to_dashboard)
+    app.add_subapp("/dashboard", create_dashboard())
     return app
+
+
+async def _to_dashboard(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPFound("/dashboard/")
 
 
 async def serve(settings: Settings) -> None:

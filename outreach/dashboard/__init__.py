@@ -1,0 +1,1 @@
+"""The support leads' dashboard: staff accounts, sessions and pages, mounted at /dashboard."""

@@ -1,0 +1,180 @@
+"""The dashboard as an aiohttp sub-application, mounted at /dashboard by outreach.web.app.
+
+Every page needs a session cookie; without one a page redirects to the login form and a
+CSV export answers 401. Leads see everything; agents see cases only (lead pages: 403).
+Database work runs in worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+
+from outreach.cases.report import case_report
+from outreach.dashboard import accounts, views
+from outreach.dashboard.cases import CASE_COLUMNS, list_cases, merchant_options
+from outreach.metrics.filters import FilterError, parse_filters, parse_grouping
+from outreach.metrics.outliers import OUTLIER_COLUMNS, outliers_report
+from outreach.metrics.report import metrics_report, report_csv, to_csv
+
+log = logging.getLogger(__name__)
+COOKIE = "outreach_staff"
+FILTER_KEYS = ("since", "until", "label", "merchant", "channel", "badge")
+BREAKDOWNS = ("day", "label", "channel", "merchant", "badge")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _html(text: str, status: int = 200) -> web.Response:
+    response = web.Response(text=text, content_type="text/html", charset="utf-8", status=status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'")
+    return response
+
+
+def _csv(text: str, name: str) -> web.Response:
+    response = web.Response(text="\ufeff" + text, content_type="text/csv", charset="utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _member(request: web.Request) -> accounts.StaffMember:
+    return request["staff"]
+
+
+@web.middleware
+async def _auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path in ("/dashboard/login",):
+        return await handler(request)
+    token = request.cookies.get(COOKIE, "")
+    member = await asyncio.to_thread(accounts.session_member, token) if token else None
+    if member is None:
+        if request.query.get("format") == "csv" or request.method != "GET":
+            return web.Response(status=401, text="请先登录。", content_type="text/plain", charset="utf-8")
+        raise web.HTTPFound("/dashboard/login?next=" + quote(request.path_qs, safe=""))
+    request["staff"] = member
+    return await handler(request)
+
+
+def _lead_only(request: web.Request) -> None:
+    if _member(request).role != "lead":
+        raise web.HTTPForbidden(text=views.message_page(_member(request), "没有权限", "这个页面仅限客服主管查看。"),
+                                content_type="text/html", charset="utf-8")
+
+
+def _raw_filters(request: web.Request) -> dict[str, str]:
+    return {k: request.query.get(k, "")[:100] for k in FILTER_KEYS}
+
+
+async def _login_form(request: web.Request) -> web.StreamResponse:
+    return _html(views.login_page(next_path=_safe_next(request.query.get("next", ""))))
+
+
+def _safe_next(raw: str) -> str:
+    return raw if raw.startswith("/dashboard/") and "//" not in raw and "\\" not in raw else "/dashboard/"
+
+
+async def _login(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    result = await asyncio.to_thread(accounts.log_in, username[:64], password[:200])
+    if result is None:
+        log.info("dashboard login refused for %r", username[:64])
+        return _html(views.login_page("用户名或密码不正确。", _safe_next(str(form.get("next", "")))), status=401)
+    token, member = result
+    log.info("dashboard login: %s (%s)", member.username, member.role)
+    target = _safe_next(str(form.get("next", "")))
+    if member.role != "lead" and target in ("/dashboard/", "/dashboard/merchants"):
+        target = "/dashboard/cases"
+    response = web.HTTPFound(target)
+    response.set_cookie(COOKIE, token, max_age=accounts.SESSION_HOURS * 3600, httponly=True, samesite="Strict",
+                        path="/dashboard")
+    raise response
+
+
+async def _logout(request: web.Request) -> web.StreamResponse:
+    await asyncio.to_thread(accounts.log_out, request.cookies.get(COOKIE, ""))
+    response = web.HTTPFound("/dashboard/login")
+    response.del_cookie(COOKIE, path="/dashboard")
+    raise response
+
+
+async def _with_filters(request: web.Request, title: str) -> tuple[Any, dict[str, str]] | web.Response:
+    raw = _raw_filters(request)
+    try:
+        filters = await asyncio.to_thread(parse_filters, raw)
+    except FilterError as error:
+        return _html(views.message_page(_member(request), title, error.zh), status=400)
+    return filters, raw
+
+
+async def _overview(request: web.Request) -> web.StreamResponse:
+    if _member(request).role != "lead":
+        raise web.HTTPFound("/dashboard/cases")
+    parsed = await _with_filters(request, "总览")
+    if isinstance(parsed, web.Response):
+        return parsed
+    filters, raw = parsed
+    try:
+        by = parse_grouping(request.query.get("by")) or "label"
+    except FilterError as error:
+        return _html(views.message_page(_member(request), "总览", error.zh), status=400)
+    report = await asyncio.to_thread(metrics_report, filters, by, None, BREAKDOWNS)
+    if request.query.get("format") == "csv":
+        return _csv(report_csv(report), f"metrics-by-{by}")
+    merchants = await asyncio.to_thread(merchant_options)
+    csv_link = views.link("/dashboard/", {**filters.as_dict(), "by": by, "format": "csv"})
+    return _html(views.overview_page(_member(request), report, filters.as_dict(), merchants, csv_link))
+
+
+async def _merchants(request: web.Request) -> web.StreamResponse:
+    _lead_only(request)
+    parsed = await _with_filters(request, "商家异常（风控）")
+    if isinstance(parsed, web.Response):
+        return parsed
+    filters, _ = parsed
+    report = await asyncio.to_thread(outliers_report, filters)
+    if request.query.get("format") == "csv":
+        return _csv(to_csv(report["merchants"], OUTLIER_COLUMNS), "merchant-outliers")
+    csv_link = views.link("/dashboard/merchants", {"since": filters.since, "until": filters.until, "format": "csv"})
+    return _html(views.merchants_page(_member(request), report, filters.as_dict(), csv_link))
+
+
+async def _cases(request: web.Request) -> web.StreamResponse:
+    parsed = await _with_filters(request, "案件列表")
+    if isinstance(parsed, web.Response):
+        return parsed
+    filters, _ = parsed
+    rows, more = await asyncio.to_thread(list_cases, filters)
+    if request.query.get("format") == "csv":
+        return _csv(to_csv(rows, CASE_COLUMNS), "cases")
+    merchants = await asyncio.to_thread(merchant_options)
+    csv_link = views.link("/dashboard/cases", {**filters.as_dict(), "format": "csv"})
+    return _html(views.cases_page(_member(request), rows, filters.as_dict(), merchants, csv_link, more))
+
+
+async def _case(request: web.Request) -> web.StreamResponse:
+    raw = request.match_info["case_id"]
+    report = await asyncio.to_thread(case_report, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    if report is None:
+        return _html(views.message_page(_member(request), "案件", f"没有编号为 {raw[:20]} 的案件。"), status=404)
+    return _html(views.case_page(_member(request), report))
+
+
+def create_dashboard() -> web.Application:
+    app = web.Application(middlewares=[_auth])
+    app.router.add_get("/login", _login_form)
+    app.router.add_post("/login", _login)
+    app.router.add_post("/logout", _logout)
+    app.router.add_get("/", _overview)
+    app.router.add_get("/merchants", _merchants)
+    app.router.add_get("/cases", _cases)
+    app.router.add_get("/cases/{case_id}", _case)
+    return app

@@ -1,0 +1,70 @@
+"""HTML building blocks for the dashboard. Everything shown passes through `esc`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+from urllib.parse import urlencode
+
+from outreach.dashboard.accounts import ROLE_ZH, StaffMember
+
+
+def esc(value: Any) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def fmt(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
+
+
+def yuan(fen: int | None) -> str:
+    return "—" if fen is None else f"{fen / 100:,.2f} 元"
+
+
+def link(path: str, params: dict[str, Any] | None = None) -> str:
+    query = urlencode({k: v for k, v in (params or {}).items() if v not in (None, "")})
+    return esc(path + (f"?{query}" if query else ""))
+
+
+def table(columns: list[tuple[str, str]], rows: Iterable[dict[str, Any]], table_id: str, raw: set[str] | None = None
+          ) -> str:
+    """columns: (key, Chinese header). Cells are escaped unless their key is in `raw` (pre-built HTML)."""
+    raw = raw or set()
+    head = "".join(f"<th>{esc(title)}</th>" for _, title in columns)
+    body = []
+    for row in rows:
+        cells = "".join(
+            f'<td data-col="{esc(key)}">{row.get(key, "") if key in raw else esc(row.get(key))}</td>'
+            for key, _ in columns)
+        body.append(f"<tr>{cells}</tr>")
+    if not body:
+        body.append(f'<tr><td colspan="{len(columns)}" class="muted">没有符合条件的记录</td></tr>')
+    return f'<table id="{esc(table_id)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def select(name: str, options: list[tuple[str, str]], chosen: str | None, label: str) -> str:
+    items = ['<option value="">全部</option>'] + [
+        f'<option value="{esc(v)}"{" selected" if v == chosen else ""}>{esc(t)}</option>' for v, t in options]
+    return f'<label>{esc(label)}<select name="{esc(name)}">{"".join(items)}</select></label>'
+
+
+def page(title: str, body: str, member: StaffMember | None = None, notice: str = "") -> str:
+    nav = ""
+    if member is not None:
+        lead = member.role == "lead"
+        links = ([("/dashboard/", "总览"), ("/dashboard/merchants", "商家异常")] if lead else []) + [
+            ("/dashboard/cases", "案件")]
+        items = "".join(f'<a href="{esc(href)}">{esc(text)}</a>' for href, text in links)
+        nav = (f'<nav>{items}<span class="who">{esc(member.display_name)}（{esc(ROLE_ZH[member.role])}）</span>'
+               f'<form method="post" action="/dashboard/logout"><button type="submit">退出</button></form></nav>')
+    alert = f'<p class="notice" role="alert">{esc(notice)}</p>' if notice else ""
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{esc(title)} · 主动关怀数据看板</title><link rel="stylesheet" href="/static/dashboard.css"></head>'
+        f'<body><header><h1>主动关怀数据看板</h1>{nav}</header><main><h2>{esc(title)}</h2>{alert}{body}</main>'
+        "</body></html>"
+    )

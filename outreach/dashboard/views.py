@@ -1,0 +1,169 @@
+"""The dashboard's pages, built from the same reports as `outreach metrics` and `outreach case show`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from outreach.dashboard.charts import bar_chart, line_chart
+from outreach.dashboard.html import esc, fmt, link, page, select, table, yuan
+from outreach.diagnosis.taxonomy import taxonomy
+from outreach.metrics.filters import Filters
+from outreach.metrics.report import BADGE_ZH, CHANNEL_ZH
+
+KPIS = [("csat", "满意度 CSAT", "%"), ("nps", "NPS", ""), ("reach_rate", "触达率", "%"),
+        ("resolution_rate", "解决率", "%"), ("first_contact_resolution", "首次联系解决率", "%"),
+        ("handover_rate", "转人工率", "%"), ("optout_rate", "拒绝联系率", "%"),
+        ("minutes_to_first_contact", "发现到首次联系（分钟，中位数）", ""),
+        ("hours_to_resolution", "发现到解决（小时，中位数）", ""), ("repurchase_30d", "30天复购率", "%"),
+        ("repurchase_90d", "90天复购率", "%")]
+GROUP_ZH = {"day": "日期", "label": "问题类型", "merchant": "商家", "channel": "渠道", "badge": "店铺标识"}
+GROUP_COLUMNS = [("name", "分组"), ("cases", "案件数"), ("hurt_cases", "受伤案件"), ("reach_rate", "触达率%"),
+                 ("resolution_rate", "解决率%"), ("first_contact_resolution", "首次解决率%"),
+                 ("handover_rate", "转人工率%"), ("optout_rate", "拒绝联系率%"), ("ratings", "评价数"),
+                 ("csat", "CSAT%"), ("nps_responses", "NPS 回答数"), ("nps", "NPS"), ("paid", "赔付金额")]
+
+
+def filter_form(action: str, values: dict[str, Any], merchants: list[tuple[str, str]], by: str | None = None) -> str:
+    labels = [(label, taxonomy().zh(label)) for label in taxonomy().ids]
+    grouping = ""
+    if by is not None:
+        grouping = select("by", list(GROUP_ZH.items()), by, "分组")
+    return (
+        f'<form method="get" action="{esc(action)}" class="filters" id="filters">'
+        f'<label>开始日期<input type="date" name="since" value="{esc(values.get("since"))}"></label>'
+        f'<label>结束日期<input type="date" name="until" value="{esc(values.get("until"))}"></label>'
+        + select("label", labels, values.get("label"), "问题类型")
+        + select("merchant", merchants, values.get("merchant"), "商家")
+        + select("channel", list(CHANNEL_ZH.items()), values.get("channel"), "渠道")
+        + select("badge", list(BADGE_ZH.items()), values.get("badge"), "店铺标识")
+        + grouping + '<button type="submit">查询</button></form>'
+    )
+
+
+def _kpis(total: dict[str, Any]) -> str:
+    cards = "".join(
+        f'<div class="kpi"><span>{esc(title)}</span><strong data-metric="{esc(key)}">{esc(fmt(total[key], unit))}'
+        f"</strong></div>" for key, title, unit in KPIS)
+    money = (f'<div class="kpi"><span>赔付总额</span><strong data-metric="paid_fen">{esc(yuan(total["paid_fen"]))}'
+             f'</strong></div><div class="kpi"><span>每案赔付</span><strong data-metric="paid_per_case_fen">'
+             f'{esc(yuan(total["paid_per_case_fen"]))}</strong></div>'
+             f'<div class="kpi"><span>案件数 / 受伤案件</span><strong data-metric="cases">{total["cases"]}</strong>'
+             f' / <strong data-metric="hurt_cases">{total["hurt_cases"]}</strong></div>')
+    return f'<section class="kpis">{cards}{money}</section>'
+
+
+def _rows(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**g, "paid": yuan(g["paid_fen"])} for g in groups]
+
+
+def overview_page(member: Any, report: dict[str, Any], values: dict[str, Any], merchants: list[tuple[str, str]],
+                  csv_link: str) -> str:
+    total, by = report["total"], report["by"]
+    breakdowns = report["breakdowns"]
+    days = breakdowns["day"]
+    charts = (
+        line_chart("每日满意度 CSAT", [(d["key"], d["csat"]) for d in days], "%", 100.0)
+        + bar_chart("每日受伤案件", [(d["key"], float(d["hurt_cases"])) for d in days])
+        + bar_chart("按问题类型：受伤案件", [(g["name"], float(g["hurt_cases"])) for g in breakdowns["label"]])
+        + bar_chart("按渠道：满意度", [(g["name"], g["csat"]) for g in breakdowns["channel"]], "%")
+        + bar_chart("按商家：受伤案件", [(g["name"], float(g["hurt_cases"])) for g in breakdowns["merchant"]])
+    )
+    badge_rows = [{"name": g["name"], "nps": g["nps"], "nps_responses": g["nps_responses"], "csat": g["csat"]}
+                  for g in breakdowns["badge"]]
+    nps_table = table([("name", "店铺"), ("nps", "NPS"), ("nps_responses", "回答数"), ("csat", "CSAT%")],
+                      badge_rows, "nps-by-badge")
+    rules = [{"rule": rule, "cases": v["cases"], "paid": yuan(v["fen"])} for rule, v in total["paid_by_rule"].items()]
+    body = (
+        filter_form("/dashboard/", values, merchants, by) + _kpis(total)
+        + f'<section class="charts">{charts}</section>'
+        + f"<h3>信任购店铺与其他店铺的 NPS</h3>{nps_table}"
+        + f'<h3>按{esc(GROUP_ZH[by])}</h3><p><a href="{csv_link}" id="export-groups">导出 CSV</a></p>'
+        + table(GROUP_COLUMNS, _rows(report["groups"]), "groups")
+        + "<h3>按规则的赔付</h3>"
+        + table([("rule", "规则"), ("cases", "案件数"), ("paid", "金额")], rules, "paid-by-rule")
+    )
+    return page("总览", body, member)
+
+
+def merchants_page(member: Any, report: dict[str, Any], values: dict[str, Any], csv_link: str) -> str:
+    rows = [{**r, "flag": "异常" if r["flagged"] else "", "name": r["name"]} for r in report["merchants"]]
+    columns = [("flag", "标记"), ("merchant_id", "商家编号"), ("name", "商家"), ("kind", "品类"), ("orders", "订单数"),
+               ("hurt_orders", "受伤订单"), ("hurt_rate", "受伤率%"), ("peer_hurt_rate", "同品类其他商家受伤率%"),
+               ("p_value", "p 值"), ("note", "说明")]
+    explain = (f"<p class=\"muted\">同一品类内，与其他商家合并后的受伤率相比；"
+               f"订单少于 {report['min_orders']} 笔的商家不评估；"
+               f"单侧二项检验，显著性 {report['alpha']} 按评估商家数（{report['assessed']}）做 Bonferroni 校正，"
+               f"阈值 p &lt; {report['threshold']:g}。</p>")
+    body = (
+        f'<form method="get" action="/dashboard/merchants" class="filters">'
+        f'<label>开始日期<input type="date" name="since" value="{esc(values.get("since"))}"></label>'
+        f'<label>结束日期<input type="date" name="until" value="{esc(values.get("until"))}"></label>'
+        f'<button type="submit">查询</button></form>{explain}'
+        f'<p><a href="{csv_link}">导出 CSV</a></p>' + table(columns, rows, "outliers")
+    )
+    return page("商家异常（风控）", body, member)
+
+
+def cases_page(member: Any, rows: list[dict[str, Any]], values: dict[str, Any], merchants: list[tuple[str, str]],
+               csv_link: str, more: bool) -> str:
+    shown = [{**r, "open": f'<a href="/dashboard/cases/{int(r["case_id"])}">{int(r["case_id"])}</a>'} for r in rows]
+    columns = [("open", "案件"), ("created_at", "发现时间"), ("label_zh", "问题"), ("merchant_name", "商家"),
+               ("channel_zh", "渠道"), ("status", "状态"), ("rating", "评分"), ("comment", "买家评价")]
+    note = '<p class="muted">只显示最近 500 条，请缩小筛选范围。</p>' if more else ""
+    body = (filter_form("/dashboard/cases", values, merchants) + f'<p><a href="{csv_link}">导出 CSV</a></p>'
+            + note + table(columns, shown, "cases", raw={"open"}))
+    return page("案件列表", body, member)
+
+
+def case_page(member: Any, report: dict[str, Any]) -> str:
+    case, diagnosis, order = report["case"], report["diagnosis"], report["order"]
+    facts = [("状态", case["status"]), ("买家", case["buyer_id"]), ("订单", order["id"]), ("店铺", order["shop"]),
+             ("信任购", "是" if order["trust_badge"] else "否"), ("实付", f"{order['total_yuan']} 元"),
+             ("问题", f"{diagnosis['category_zh']}（{diagnosis['category']}），紧急程度 {diagnosis['severity']}"),
+             ("发现", case["created_at"]), ("首次联系", case["first_contact_at"]), ("解决", case["resolved_at"]),
+             ("转人工原因", case["handover_reason"])]
+    rating = report["rating"]
+    if rating:
+        facts += [("评分", rating["rating"]), ("推荐意愿（0-10）", rating.get("recommend")),
+                  ("买家评价", rating.get("comment"))]
+    info = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v if v is not None else '—')}</dd>" for k, v in facts)
+    who = {"bot": "小助手", "buyer": "买家"}
+    transcript = "".join(
+        f'<li class="msg {esc(m["sender"])}"><span class="who">{esc(who.get(m["sender"], "系统"))}'
+        f'</span><span class="text">{esc(m["text"])}</span><time>{esc(m["created_at"])}</time></li>'
+        for m in report["transcript"]) or '<li class="muted">没有对话记录</li>'
+    feedback = table([("source", "来源"), ("text", "买家原话"), ("category", "诊断"), ("created_at", "时间")],
+                     report["feedback"], "feedback")
+    remedies = table([("rule", "规则"), ("kind", "方式"), ("amount_fen", "金额（分）"), ("status", "状态"),
+                      ("reason", "依据")], report["remedies"], "remedies")
+    contacts = table([("channel", "渠道"), ("status", "结果"), ("detail", "说明"), ("at", "时间")],
+                     report["contacts"], "contacts")
+    trail = table([("kind", "事件"), ("detail", "规则与原因"), ("at", "时间")],
+                  [{**e, "detail": _detail(e["detail"])} for e in report["events"]], "events")
+    body = (f'<dl class="facts">{info}</dl><h3>对话记录</h3><ul id="transcript">{transcript}</ul>'
+            f"<h3>买家反馈</h3>{feedback}<h3>赔付与规则</h3>{remedies}<h3>联系记录</h3>{contacts}"
+            f"<h3>处理轨迹（规则追踪）</h3>{trail}")
+    return page(f"案件 {int(case['id'])}", body, member)
+
+
+def _detail(detail: Any) -> str:
+    if isinstance(detail, dict):
+        return "；".join(f"{k}={v}" for k, v in detail.items())
+    return str(detail or "")
+
+
+def login_page(notice: str = "", next_path: str = "/dashboard/") -> str:
+    body = (f'<form method="post" action="/dashboard/login" class="login" id="login">'
+            f'<input type="hidden" name="next" value="{esc(next_path)}">'
+            '<label>用户名<input name="username" autocomplete="username" required></label>'
+            '<label>密码<input name="password" type="password" autocomplete="current-password" required></label>'
+            '<button type="submit">登录</button></form>')
+    return page("登录", body, None, notice)
+
+
+def message_page(member: Any, title: str, text: str) -> str:
+    return page(title, f'<p><a href="{link("/dashboard/")}">返回</a></p>', member, text)
+
+
+def filters_values(filters: Filters | None, raw: dict[str, str]) -> dict[str, Any]:
+    return filters.as_dict() if filters is not None else dict(raw)
