@@ -31,8 +31,9 @@ __all__ = ["Diagnoser", "Diagnosis", "load_model", "normalise", "train_model"]
 NO_PROBLEM_MIN = 0.7  # below this, a text whose best guess is no_problem goes to its likeliest problem
 VAGUE_CONFIDENCE = 0.3  # the most a guessed label gets for a complaint that names no problem
 HURT_MIN = 0.1  # ...but only when that problem is at least this likely
-SECOND_MIN = 0.4  # another problem this likely in the whole text is reported too
-CLAUSE_MIN = 0.9  # a clause this sure of a problem adds it
+SECOND_MIN = 0.3  # another problem this likely in the whole text is reported too
+CLAUSE_MIN = 0.6  # a clause this sure of a problem adds it
+PRIMARY_MIN = 0.9  # a more severe problem found this surely becomes the primary one
 
 _lock = threading.Lock()
 _cache: dict[str, LinearModel] = {}
@@ -220,7 +221,11 @@ class Diagnoser:
                 notes = dict.fromkeys(unsure, "a complaint that names no problem: the label is a guess")
         is_found = found > 0
         n_found = is_found.sum(axis=1)
-        rank_key = np.where(is_found, found - 10.0 * self._severity_array, -np.inf)
+        # Primary: the most severe of the model's best guess and the problems found surely enough;
+        # the others follow, most severe first.
+        eligible = found >= PRIMARY_MIN
+        eligible[rows, best] = True
+        rank_key = np.where(is_found, found - 10.0 * self._severity_array - 100.0 * ~eligible, -np.inf)
         primary = np.where(n_found > 0, rank_key.argmax(axis=1), no_problem)
         confidence = np.where(n_found > 0, found[rows, primary], probabilities[rows, no_problem])
         labels: dict[int, tuple[int, ...]] = {}
