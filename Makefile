@@ -25,7 +25,12 @@ train: setup
 run: setup
 	$(BIN)/outreach run
 
-test: setup
+# What the browser tests need from Debian: headless Chromium and a Chinese font.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then \
+	  apt-get update && apt-get install -y chromium fonts-wqy-microhei; fi
+
+test: setup system-deps
 	$(BIN)/ruff check .
 	$(BIN)/outreach bot train
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)

@@ -1,4 +1,4 @@
-"""The dashboard as an aiohttp sub-application, mounted at /dashboard by outreach.web.app.
+"""The dashboard's routes, mounted at /dashboard on the web app (outreach.web.app).
 
 Every page needs a session cookie; without one a page redirects to the login form and a
 CSV export answers 401. Leads see everything; agents see cases only (lead pages: 403).
@@ -49,24 +49,26 @@ def _member(request: web.Request) -> accounts.StaffMember:
     return request["staff"]
 
 
-@web.middleware
-async def _auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path in ("/dashboard/login",):
+def _signed_in(handler: Handler) -> Handler:
+    """Pages need a live session: without one, a redirect to the login form (a CSV export: 401)."""
+
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        token = request.cookies.get(COOKIE, "")
+        member = await asyncio.to_thread(accounts.session_member, token) if token else None
+        if member is None:
+            if request.query.get("format") == "csv" or request.method != "GET":
+                return web.Response(status=401, text="请先登录。", content_type="text/plain", charset="utf-8")
+            raise web.HTTPFound("/dashboard/login?next=" + quote(request.path_qs, safe=""))
+        request["staff"] = member
         return await handler(request)
-    token = request.cookies.get(COOKIE, "")
-    member = await asyncio.to_thread(accounts.session_member, token) if token else None
-    if member is None:
-        if request.query.get("format") == "csv" or request.method != "GET":
-            return web.Response(status=401, text="请先登录。", content_type="text/plain", charset="utf-8")
-        raise web.HTTPFound("/dashboard/login?next=" + quote(request.path_qs, safe=""))
-    request["staff"] = member
-    return await handler(request)
+
+    return wrapped
 
 
 def _lead_only(request: web.Request) -> None:
     if _member(request).role != "lead":
         raise web.HTTPForbidden(text=views.message_page(_member(request), "没有权限", "这个页面仅限客服主管查看。"),
-                                content_type="text/html", charset="utf-8")
+                                content_type="text/html")
 
 
 def _raw_filters(request: web.Request) -> dict[str, str]:
@@ -168,13 +170,16 @@ async def _case(request: web.Request) -> web.StreamResponse:
     return _html(views.case_page(_member(request), report))
 
 
-def create_dashboard() -> web.Application:
-    app = web.Application(middlewares=[_auth])
-    app.router.add_get("/login", _login_form)
-    app.router.add_post("/login", _login)
-    app.router.add_post("/logout", _logout)
-    app.router.add_get("/", _overview)
-    app.router.add_get("/merchants", _merchants)
-    app.router.add_get("/cases", _cases)
-    app.router.add_get("/cases/{case_id}", _case)
-    return app
+def add_dashboard(app: web.Application) -> None:
+    """Mounts the dashboard's routes under /dashboard on the web app.
+
+    Plain routes rather than a sub-application: aiohttp 3.9's sub-application lookup builds
+    the request URL from the Host header, which the yarl in our lock set refuses when it has a port.
+    """
+    app.router.add_get("/dashboard/login", _login_form)
+    app.router.add_post("/dashboard/login", _login)
+    app.router.add_post("/dashboard/logout", _signed_in(_logout))
+    app.router.add_get("/dashboard/", _signed_in(_overview))
+    app.router.add_get("/dashboard/merchants", _signed_in(_merchants))
+    app.router.add_get("/dashboard/cases", _signed_in(_cases))
+    app.router.add_get("/dashboard/cases/{case_id}", _signed_in(_case))

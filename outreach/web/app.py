@@ -20,7 +20,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from outreach.cases.events import mask
-from outreach.dashboard.app import create_dashboard
+from outreach.dashboard.app import add_dashboard
 from outreach.inbox import messages, tokens
 from outreach.inbox.live import Notifier
 from outreach.inbox.relay import CHANNEL_SECRET_HEADER, RelayError, relay
@@ -428,7 +428,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/internal/notify", _notify)
     # The support leads' dashboard (outreach.dashboard): its own session login, Chinese pages.
     app.router.add_get("/dashboard", _to_dashboard)
-    app.add_subapp("/dashboard", create_dashboard())
+    add_dashboard(app)
     return app
 
 
