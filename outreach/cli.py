@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from outreach.metrics.commands import add_commands as add_metrics_commands
+from outreach.rules.commands import add_commands as add_rules_commands
 from outreach.scheduling.commands import add_commands as add_scheduling_commands
 from outreach.settings import PROJECT_ROOT, SettingsError, get_settings
 
@@ -287,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     sched.set_defaults(func=cmd_scheduler)
     sub.add_parser("run", help="set up the demo and run every process").set_defaults(func=cmd_run)
     add_scheduling_commands(sub)
+    add_rules_commands(sub)
     add_metrics_commands(sub)
     return parser
 

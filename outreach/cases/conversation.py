@@ -16,7 +16,7 @@ from outreach.cases import events, survey
 from outreach.cases.facts import case_facts, main_item
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.rules import ledger
-from outreach.rules.engine import Offer, quote, yuan
+from outreach.rules.engine import ASKABLE_FACTS, Offer, quote, yuan
 from outreach.rules.loader import rules
 from outreach.store.db import session_scope
 from outreach.store.models import CallTask, Case, OptOut, Satisfaction
@@ -129,6 +129,8 @@ def _next_offer(session: Session, case: Case, index: int) -> Step:
     result = quote(case_facts(session, case), rules())
     if result.missing_facts:
         events.record(session, case.id, "facts_missing", facts=result.missing_facts)
+        if not set(result.missing_facts) <= set(ASKABLE_FACTS):  # only the platform or a person knows
+            return _hand_over(session, case, f"facts the rules need are missing: {', '.join(result.missing_facts)}")
         return Step(kind="ask_quantity", case_id=case.id, extra={"missing": result.missing_facts})
     if result.handover_reason:
         return _hand_over(session, case, result.handover_reason)

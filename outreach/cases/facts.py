@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outreach.rules.engine import CaseFacts
-from outreach.store.models import Case, Feedback, OrderItem
+from outreach.rules.schema import PAYING_KINDS, RuleBook
+from outreach.store.models import Case, Feedback, OrderItem, Remedy
+
+# Facts the platform may store on a case (cases.facts), beyond the order.
+PLATFORM_FACTS = ("issue", "current_unit_price_fen", "overcharge_fen", "shortfall_percent", "loss_fen",
+                  "appraisal_fee_fen")
+RISK_DAYS = 90
 
 
 def main_item(session: Session, order_id: str) -> OrderItem:
@@ -28,9 +34,40 @@ def reported_at(session: Session, case: Case) -> datetime:
     return first or case.created_at
 
 
-def case_facts(session: Session, case: Case) -> CaseFacts:
+def refunds_in_90_days(session: Session, buyer_id: str, before: datetime, except_case: int | None = None) -> int:
+    """The buyer's paid or pending remedies on other cases in the 90 days before `before`."""
+    query = select(func.count(Remedy.id)).join(Case, Case.id == Remedy.case_id).where(
+        Case.buyer_id == buyer_id, Remedy.kind.in_(PAYING_KINDS), Remedy.amount_fen > 0,
+        Remedy.status.in_(("executed", "pending_approval")),
+        Remedy.created_at > before - timedelta(days=RISK_DAYS), Remedy.created_at <= before,
+    )
+    if except_case is not None:
+        query = query.where(Remedy.case_id != except_case)
+    return session.execute(query).scalar_one()
+
+
+def issue_from_words(book: RuleBook, label: str, texts: list[str]) -> str | None:
+    """The issue the buyer's own words name (rules file: issues), the first one found."""
+    for text in texts:
+        for issue, words in book.issues.get(label, {}).items():
+            if any(word in text for word in words):
+                return issue
+    return None
+
+
+def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: datetime | None = None) -> CaseFacts:
+    from outreach.rules.loader import rules
+    from outreach.store.types import utcnow
+
+    book = book or rules()
     order = case.order
     item = main_item(session, order.id)
+    stored = dict(case.facts or {})
+    if stored.get("issue") is None:
+        texts = list(session.execute(
+            select(Feedback.text).where(Feedback.case_id == case.id).order_by(Feedback.created_at)
+        ).scalars())
+        stored["issue"] = issue_from_words(book, case.category, texts)
     return CaseFacts(
         label=case.category,
         order_total_fen=order.total_fen,
@@ -44,4 +81,9 @@ def case_facts(session: Session, case: Case) -> CaseFacts:
         delivered_at=order.delivered_at,
         live_seafood=item.live_seafood,
         affected_quantity=case.affected_quantity,
+        promises=tuple(item.promises or ()),
+        trust_badge=bool(order.shop.trust_badge),
+        item_kind=item.kind,
+        refunds_90d=refunds_in_90_days(session, case.buyer_id, now or utcnow(), except_case=case.id),
+        **{name: stored.get(name) for name in PLATFORM_FACTS},
     )

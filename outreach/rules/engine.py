@@ -1,18 +1,25 @@
-"""The offer engine: the remedies the rules allow for a case, best first, never guessing money."""
+"""The offer engine: the remedies the rules allow for a case, best first, never guessing money.
+
+Pure: the same facts and rules always give the same quote. Amounts are integer fen.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from outreach.diagnosis.taxonomy import NO_PROBLEM
-from outreach.rules.schema import PAYING_KINDS, SHARE_KINDS, RemedyRule, RuleBook
+from outreach.rules.schema import KIND_FACTS, PAYING_KINDS, REFUND_KINDS, SHARE_KINDS, RemedyRule, RuleBook
+
+# Facts the bot can ask the buyer for; any other missing fact goes to a person.
+ASKABLE_FACTS = ("affected_quantity",)
 
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What the rules need to know about a case. Times are aware UTC."""
+    """What the rules need to know about a case. Times are aware UTC; money integer fen."""
 
     label: str
     order_total_fen: int
@@ -26,6 +33,16 @@ class CaseFacts:
     delivered_at: datetime | None = None
     live_seafood: bool = False
     affected_quantity: int | None = None
+    promises: tuple[str, ...] = ()
+    trust_badge: bool = False
+    item_kind: str = ""
+    issue: str | None = None  # e.g. price_issue: double_charge (rules file: issues)
+    current_unit_price_fen: int | None = None  # price protection: the price now
+    overcharge_fen: int | None = None  # double charge, unapplied coupon, surprise fee
+    shortfall_percent: int | None = None  # weight guarantee: how much was missing
+    loss_fen: int | None = None  # unsafe food: the buyer's loss (3x loss may beat 10x price)
+    appraisal_fee_fen: int | None = None  # counterfeit without the badge: refunded on top
+    refunds_90d: int = 0  # the buyer's paid remedies in the last 90 days (buyer-risk gate)
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,12 @@ class Offer:
     needs_approval: bool
     say: str
     done: str
+    coupon_fen: int = 0
+    approval_reasons: tuple[str, ...] = ()  # above_cap, verification, buyer_risk
+    fast_refund: bool = False
+    return_freight_paid: bool = False
+    report_merchant: bool = False
+    law: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,10 +67,23 @@ class Quote:
     missing_facts: list[str] = field(default_factory=list)
     handover_reason: str | None = None
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "offers": [dict(asdict(o), approval_reasons=list(o.approval_reasons), amount_yuan=yuan(o.amount_fen))
+                       for o in self.offers],
+            "missing_facts": list(self.missing_facts),
+            "ask_buyer": [f for f in self.missing_facts if f in ASKABLE_FACTS],
+            "handover_reason": self.handover_reason,
+        }
+
 
 def yuan(fen: int) -> str:
     """Fen as a yuan string for people: 1250 -> '12.50', 3000 -> '30'."""
     return f"{Decimal(fen) / 100:.2f}" if fen % 100 else str(fen // 100)
+
+
+def _percent(fen: int, percent: int | Decimal) -> int:
+    return int((Decimal(fen) * Decimal(percent) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _condition_holds(condition: str, facts: CaseFacts, book: RuleBook) -> bool:
@@ -63,54 +99,112 @@ def _condition_holds(condition: str, facts: CaseFacts, book: RuleBook) -> bool:
     if condition == "ship_promise_missed":
         deadline = facts.paid_at + timedelta(hours=facts.promised_ship_hours)
         return (facts.shipped_at or facts.reported_at) > deadline
+    if condition in ("trust_badge", "no_trust_badge"):
+        return facts.trust_badge == (condition == "trust_badge")
+    if condition == "food":
+        return facts.item_kind in book.food_kinds
+    if condition == "within_price_protection":
+        return facts.reported_at - facts.paid_at <= timedelta(days=book.price_protection_days)
     raise ValueError(f"unknown condition {condition!r}")
 
 
+def _applies(rule: RemedyRule, facts: CaseFacts, book: RuleBook) -> bool:
+    """Conditions, promises and issue; facts still unknown are checked later."""
+    if not set(rule.promises) <= set(facts.promises) or set(rule.without_promises) & set(facts.promises):
+        return False
+    if rule.issues and facts.issue not in rule.issues:
+        return False
+    return all(_condition_holds(c, facts, book) for c in rule.when)
+
+
 def _amount(rule: RemedyRule, facts: CaseFacts, affected: int, book: RuleBook) -> int:
+    total = facts.order_total_fen
     if rule.kind == "refund_share":
-        return min(facts.unit_price_fen * affected, facts.order_total_fen)
+        return min(facts.unit_price_fen * affected, total)
     if rule.kind in ("refund_full", "cancel_refund"):
-        return facts.order_total_fen
+        return total
     if rule.kind == "compensation_percent":
         policy = book.late_compensation
-        share = (Decimal(facts.order_total_fen) * policy.percent / 100).quantize(
-            Decimal(1), rounding=ROUND_HALF_UP
-        )
-        return int(min(max(share, policy.min_fen), policy.max_fen))
+        return min(max(_percent(total, policy.percent), policy.min_fen), policy.max_fen, total)
+    if rule.kind == "refund_difference":
+        drop = max(facts.unit_price_fen - (facts.current_unit_price_fen or 0), 0)
+        return min(drop * facts.quantity, total)
+    if rule.kind == "refund_excess":
+        return min(facts.overcharge_fen or 0, total)
+    if rule.kind == "refund_shortfall":
+        return min(_percent(total, min(facts.shortfall_percent or 0, 100)), total)
+    if rule.kind == "coupon":
+        return min(rule.coupon_fen, total)
+    if rule.kind == "legal_multiple":
+        base = max(total * rule.multiple, (facts.loss_fen or 0) * rule.loss_multiple, rule.floor_fen)
+        return base + ((facts.appraisal_fee_fen or 0) if rule.add_appraisal_fee else 0)
     return 0  # goods sent again: no money paid
+
+
+def _missing(rule: RemedyRule, facts: CaseFacts) -> list[str]:
+    missing = []
+    if rule.kind in SHARE_KINDS and facts.affected_quantity is None and facts.quantity != 1:
+        missing.append("affected_quantity")
+    needed = KIND_FACTS.get(rule.kind)
+    if needed and getattr(facts, needed) is None:
+        missing.append(needed)
+    return missing
+
+
+def _approval_reasons(rule: RemedyRule, amount: int, facts: CaseFacts, book: RuleBook) -> tuple[str, ...]:
+    if rule.kind not in PAYING_KINDS or amount == 0:
+        return ()
+    reasons = []
+    if rule.verify:
+        reasons.append("verification")
+    if amount > book.auto_approval_cap_fen:
+        reasons.append("above_cap")
+    if facts.refunds_90d >= book.buyer_risk.refunds_90d:
+        reasons.append("buyer_risk")
+    return tuple(reasons)
+
+
+def _offer(rule: RemedyRule, facts: CaseFacts, affected: int, book: RuleBook) -> Offer:
+    amount = _amount(rule, facts, affected, book)
+    values = {"affected": affected, "unit": facts.unit, "amount": yuan(amount), "coupon": yuan(rule.coupon_fen),
+              "multiple": rule.multiple}
+    badge = facts.trust_badge and rule.kind in REFUND_KINDS
+    say = rule.say.format(**values) + (book.trust_badge.note if badge else "")
+    reasons = _approval_reasons(rule, amount, facts, book)
+    return Offer(rule_id=rule.id, kind=rule.kind, amount_fen=amount, needs_approval=bool(reasons), say=say,
+                 done=rule.done.format(**values), coupon_fen=0 if rule.kind == "coupon" else rule.coupon_fen,
+                 approval_reasons=reasons, fast_refund=rule.fast_refund or badge, return_freight_paid=badge,
+                 report_merchant=rule.report_merchant, law=rule.law)
+
+
+def _affected_valid(facts: CaseFacts) -> bool:
+    return facts.affected_quantity is None or 0 < facts.affected_quantity <= facts.quantity
 
 
 def quote(facts: CaseFacts, book: RuleBook) -> Quote:
     """The allowed offers for a case, best first, or what is missing, or why a person must help."""
     if facts.label == NO_PROBLEM:
         return Quote()
-    candidates = book.remedies.get(facts.label)
-    if not candidates:
+    candidates = book.remedies.get(facts.label) or []
+    person_first = book.person_first.get(facts.label)
+    if not candidates and not person_first:
         return Quote(handover_reason=f"no automatic remedy for {facts.label}")
-    allowed = [r for r in candidates if all(_condition_holds(c, facts, book) for c in r.when)]
-    if not allowed:
+    if candidates and all(r.issues for r in candidates) and facts.issue is None and not person_first:
+        return Quote(missing_facts=["issue"])
+    allowed = [r for r in candidates if _applies(r, facts, book)]
+    missing = sorted({f for rule in allowed for f in _missing(rule, facts)})
+    if not _affected_valid(facts) and any(r.kind in SHARE_KINDS for r in allowed):
+        missing = sorted(set(missing) | {"affected_quantity"})
+    if person_first:  # a person decides; they see what the rules allow so far
+        allowed = [r for r in allowed if not _missing(r, facts)] if _affected_valid(facts) else []
+        missing = []
+    if missing:
+        return Quote(missing_facts=missing)
+    affected = facts.affected_quantity or 1
+    offers = [_offer(rule, facts, affected, book) for rule in allowed]
+    offers = [o for o in offers if o.amount_fen > 0 or o.kind not in PAYING_KINDS]  # nothing to pay: no offer
+    if person_first:
+        return Quote(offers=offers, handover_reason=person_first)
+    if not offers:
         return Quote(handover_reason=f"no rule for {facts.label} applies to this order")
-    needs_share = any(rule.kind in SHARE_KINDS for rule in allowed)
-    affected = facts.affected_quantity
-    if needs_share and affected is None:
-        if facts.quantity == 1:
-            affected = 1
-        else:
-            return Quote(missing_facts=["affected_quantity"])
-    if affected is not None and not 0 < affected <= facts.quantity:
-        return Quote(missing_facts=["affected_quantity"])
-    offers = []
-    for rule in allowed:
-        amount = _amount(rule, facts, affected or 0, book)
-        values = {"affected": affected or 0, "unit": facts.unit, "amount": yuan(amount)}
-        offers.append(
-            Offer(
-                rule_id=rule.id,
-                kind=rule.kind,
-                amount_fen=amount,
-                needs_approval=rule.kind in PAYING_KINDS and amount > book.auto_approval_cap_fen,
-                say=rule.say.format(**values),
-                done=rule.done.format(**values),
-            )
-        )
     return Quote(offers=offers)

@@ -1,4 +1,8 @@
-"""The remedy ledger: a remedy executes at most once per case, whoever asks and how often."""
+"""The remedy ledger: a remedy executes at most once per case, whoever asks and how often.
+
+An executed remedy is paid through the payment adapter in the same transaction; one that a
+person must approve joins the approval queue instead.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach.rules.engine import Offer
-from outreach.store.models import Remedy
+from outreach.store.models import Approval, Remedy
 
 
 def idempotency_key(case_id: int) -> str:
@@ -26,6 +30,8 @@ def execute_once(session: Session, case_id: int, offer: Offer, reason: str) -> t
     The unique idempotency key makes this safe under concurrency: a second writer's
     insert fails inside its savepoint and it reads the first writer's row instead.
     """
+    from outreach.rules.payments import pay_once
+
     found = existing(session, case_id)
     if found is not None:
         return found, False
@@ -35,8 +41,9 @@ def execute_once(session: Session, case_id: int, offer: Offer, reason: str) -> t
         rule_id=offer.rule_id,
         kind=offer.kind,
         amount_fen=offer.amount_fen,
+        coupon_fen=offer.coupon_fen,
         status="pending_approval" if offer.needs_approval else "executed",
-        reason=reason,
+        reason=(reason + (f"; approval: {', '.join(offer.approval_reasons)}" if offer.needs_approval else ""))[:500],
     )
     try:
         with session.begin_nested():
@@ -47,4 +54,10 @@ def execute_once(session: Session, case_id: int, offer: Offer, reason: str) -> t
         if found is None:
             raise
         return found, False
+    if remedy.status == "pending_approval":
+        session.add(Approval(case_id=case_id, remedy_id=remedy.id, reasons=list(offer.approval_reasons),
+                             done_text=offer.done, status="pending"))
+        session.flush()
+    else:
+        pay_once(session, remedy)
     return remedy, True

@@ -1,41 +1,103 @@
-"""The schema of a rules file."""
+"""The schema of a rules file (reference: docs/rules.md)."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, conint, validator
+from pydantic import BaseModel, Extra, Field, conint, root_validator, validator
 
 Kind = Literal[
     "refund_share",  # refund the affected share without return
     "refund_full",  # return and full refund
     "cancel_refund",  # cancel an unshipped order, full refund
-    "compensation_percent",  # a share of the price as compensation
+    "compensation_percent",  # a share of the price as compensation (late_compensation)
+    "refund_difference",  # price protection: what the price dropped, times the quantity
+    "refund_excess",  # double charge, coupon not applied, surprise fee: the excess charged
+    "refund_shortfall",  # weight guarantee: the missing share of the total
+    "coupon",  # a fixed coupon (coupon_fen), e.g. an apology
+    "legal_multiple",  # legal floor: a multiple of the price, at least floor_fen; a person verifies
     "reship_share",  # send the affected or missing pieces again
     "reship_full",  # send the right item again
 ]
 Condition = Literal[
-    "delivered", "within_evidence_window", "unshipped", "ship_promise_missed"
+    "delivered",  # the order has a delivery time
+    "within_evidence_window",  # reported within the window after delivery
+    "unshipped",  # no ship time
+    "ship_promise_missed",  # shipped (or still unshipped) after paid + promised hours
+    "trust_badge",  # the shop has the 信任购 badge
+    "no_trust_badge",
+    "food",  # the item is food (food_kinds)
+    "within_price_protection",  # reported within price_protection_days of payment
 ]
+# Item service promise flags a listing may carry (names follow the platform's item flags).
+ITEM_PROMISES = (
+    "fresh_rot_refund",  # 坏了包退
+    "broken_refund",  # 破损包退
+    "allergy_refund",  # 过敏包退
+    "crab_guarantee",  # 蟹无忧
+    "weight_guarantee",  # 足斤足两
+    "price_protection",  # 价保
+)
+Promise = Literal[ITEM_PROMISES]  # type: ignore[valid-type]
 # Kinds whose amount depends on how many pieces were affected.
 SHARE_KINDS = {"refund_share", "reship_share"}
+# Kinds that pay money (or a coupon) and so pass the cap, risk and approval checks.
+PAYING_KINDS = {
+    "refund_share", "refund_full", "cancel_refund", "compensation_percent", "refund_difference",
+    "refund_excess", "refund_shortfall", "coupon", "legal_multiple",
+}
+# Kinds that refund the buyer's payment: the trust badge makes them fast, with return freight paid.
+REFUND_KINDS = {"refund_share", "refund_full", "cancel_refund", "refund_difference", "refund_excess",
+                "refund_shortfall"}
+# The fact each kind needs besides the order (None: the order is enough).
+KIND_FACTS = {
+    "refund_difference": "current_unit_price_fen",
+    "refund_excess": "overcharge_fen",
+    "refund_shortfall": "shortfall_percent",
+}
 # The placeholders a say/done sentence may use; the engine fills exactly these.
-TEMPLATE_FIELDS = ("amount", "affected", "unit")
-PAYING_KINDS = {"refund_share", "refund_full", "cancel_refund", "compensation_percent"}
+TEMPLATE_FIELDS = ("amount", "affected", "unit", "coupon", "multiple")
+
+Fen = conint(ge=0)
 
 
-class RemedyRule(BaseModel):
+class Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+
+
+class RemedyRule(Strict):
     id: str = Field(regex=r"^[a-z0-9_]+$")
     kind: Kind
     when: list[Condition] = []
+    promises: list[Promise] = []  # the item must carry all of these
+    without_promises: list[Promise] = []  # ...and none of these (a better rule covers them)
+    issues: list[str] = []  # the case's issue must be one of these (empty: any issue)
+    coupon_fen: Fen = 0  # type: ignore[valid-type]  # a coupon given with the remedy (kind coupon: the remedy)
+    multiple: conint(ge=1) = 3  # type: ignore[valid-type]  # legal_multiple: times the price paid
+    loss_multiple: conint(ge=0) = 0  # type: ignore[valid-type]  # legal_multiple: times the loss, if known
+    floor_fen: Fen = 0  # type: ignore[valid-type]  # legal_multiple: at least this
+    add_appraisal_fee: bool = False  # legal_multiple: plus the buyer's appraisal fee
+    verify: bool = False  # a person verifies before payment (always for legal_multiple)
+    fast_refund: bool = False  # the platform pays first (先行赔付)
+    report_merchant: bool = False  # the merchant is reported to risk control
+    law: str | None = None  # the legal basis, shown to the person approving
     say: str = Field(min_length=1)  # the offer, said to the buyer
     done: str = Field(min_length=1)  # said once the remedy is carried out
 
+    @root_validator(skip_on_failure=True)
+    def _legal_multiples_are_verified(cls, values: dict) -> dict:
+        if values["kind"] == "legal_multiple":
+            values["verify"] = True
+        if values["kind"] == "coupon" and not values["coupon_fen"]:
+            raise ValueError("a coupon remedy needs coupon_fen above 0")
+        return values
 
-class LateCompensation(BaseModel):
+
+class LateCompensation(Strict):
     percent: conint(ge=0, le=100)  # type: ignore[valid-type]
-    min_fen: conint(ge=0)  # type: ignore[valid-type]
-    max_fen: conint(ge=0)  # type: ignore[valid-type]
+    min_fen: Fen  # type: ignore[valid-type]
+    max_fen: Fen  # type: ignore[valid-type]
 
     @validator("max_fen")
     def _max_not_below_min(cls, value: int, values: dict) -> int:
@@ -44,13 +106,31 @@ class LateCompensation(BaseModel):
         return value
 
 
-class RuleBook(BaseModel):
-    auto_approval_cap_fen: conint(ge=0)  # type: ignore[valid-type]
+class BuyerRisk(Strict):
+    refunds_90d: conint(ge=1) = 3  # type: ignore[valid-type]  # this many paid remedies in 90 days: a person approves
+
+
+class TrustBadge(Strict):
+    note: str = ""  # appended to refund offers of 信任购 shops
+
+
+class RuleBook(Strict):
+    auto_approval_cap_fen: Fen  # type: ignore[valid-type]
     evidence_window_hours: conint(gt=0)  # type: ignore[valid-type]
     live_seafood_window_hours: conint(gt=0)  # type: ignore[valid-type]
+    price_protection_days: conint(gt=0) = 7  # type: ignore[valid-type]
     late_compensation: LateCompensation
+    buyer_risk: BuyerRisk = BuyerRisk()
+    trust_badge: TrustBadge = TrustBadge()
+    food_kinds: list[str] = ["seafood", "fruit", "health_food"]
+    # label -> issue -> words in the buyer's report that name it (e.g. price_issue: double_charge)
+    issues: dict[str, dict[str, list[str]]] = {}
+    # label -> why a person takes over at once (the offers are listed for that person)
+    person_first: dict[str, str] = {}
     remedies: dict[str, list[RemedyRule]]
     handover_message: str
+    approval_message: str = ""  # said to the buyer when a person approved; {amount} and {done}
+    rejection_message: str = ""  # said to the buyer when a person rejected; {reason}
 
     @validator("remedies")
     def _unique_rule_ids(cls, remedies: dict[str, list[RemedyRule]]) -> dict:
@@ -67,12 +147,8 @@ class RuleBook(BaseModel):
                     return rule
         raise KeyError(f"unknown rule {rule_id!r}")
 
-# Item service promise flags a listing may carry (names follow the platform's item flags).
-ITEM_PROMISES = (
-    "fresh_rot_refund",  # 坏了包退
-    "broken_refund",  # 破损包退
-    "allergy_refund",  # 过敏包退
-    "crab_guarantee",  # 蟹无忧
-    "weight_guarantee",  # 足斤足两
-    "price_protection",  # 价保
-)
+    def label_of(self, rule_id: str) -> str:
+        for label, rules in self.remedies.items():
+            if any(rule.id == rule_id for rule in rules):
+                return label
+        raise KeyError(f"unknown rule {rule_id!r}")

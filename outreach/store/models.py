@@ -127,6 +127,9 @@ class Case(Base):
     severity = Column(Integer, nullable=False)
     status = Column(String(16), nullable=False, default="new", index=True)
     affected_quantity = Column(Integer)
+    # Facts the platform knows beyond the order, for the rules (issue, overcharge_fen, ...;
+    # docs/rules.md "Case facts"). NULL: none known.
+    facts = Column(JSON)
     handover_reason = Column(String(300))
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     due_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
@@ -206,8 +209,42 @@ class Remedy(Base):
     rule_id = Column(String(64), nullable=False)
     kind = Column(String(32), nullable=False)
     amount_fen = Column(Integer, nullable=False, default=0)
-    status = Column(String(16), nullable=False)  # executed, pending_approval
+    coupon_fen = Column(Integer, nullable=False, default=0)  # a coupon given with the remedy
+    status = Column(String(16), nullable=False)  # executed, pending_approval, rejected
     reason = Column(String(500), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    __table_args__ = (CheckConstraint("amount_fen >= 0", name="amount_nonnegative"),)
+
+
+class Approval(Base):
+    """The approval queue: a remedy a person must approve (above the cap, legal floor, risky buyer)."""
+
+    __tablename__ = "approvals"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=False, index=True)
+    remedy_id = Column(ForeignKey("remedies.id"), nullable=False, unique=True)
+    reasons = Column(JSON, nullable=False, default=list)  # above_cap, verification, buyer_risk
+    done_text = Column(Text, nullable=False)  # what the buyer is told once approved
+    status = Column(String(16), nullable=False, default="pending", index=True)  # pending, approved, rejected
+    requested_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    decided_at = Column(UTCDateTime)
+    decided_by = Column(String(64))
+    decision_reason = Column(String(500))
+
+
+class Payment(Base):
+    """A payout through the payment adapter: at most one per remedy, keyed like the remedy."""
+
+    __tablename__ = "payments"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    remedy_id = Column(ForeignKey("remedies.id"), nullable=False, unique=True)
+    case_id = Column(ForeignKey("cases.id"), nullable=False, index=True)
+    idempotency_key = Column(String(160), nullable=False, unique=True)
+    provider = Column(String(64), nullable=False)
+    provider_ref = Column(String(200), nullable=False)
+    rule_id = Column(String(64), nullable=False)
+    amount_fen = Column(Integer, nullable=False)
+    coupon_fen = Column(Integer, nullable=False, default=0)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     __table_args__ = (CheckConstraint("amount_fen >= 0", name="amount_nonnegative"),)
 

@@ -142,13 +142,27 @@ async def test_a_correction_wins_over_the_suspected_problem(db: str) -> None:
         assert (case.suspected_category, case.category) == ("spoiled", "wrong_item")
 
 
-async def test_labels_without_automatic_remedy_go_to_a_person(db: str) -> None:
-    case_id, buyer, _ = make_case("counterfeit", quantity=1)
+async def test_a_health_reaction_goes_to_a_person_at_once(db: str) -> None:
+    case_id, buyer, _ = make_case("health_reaction", quantity=1)
     messages, events = await run(
         ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"})
     )
     assert slot(events, "stage") == "human"
     assert "人工" in messages[0]["text"]
+
+
+async def test_a_counterfeit_is_offered_ten_times_and_waits_for_a_persons_verification(db: str) -> None:
+    case_id, buyer, _ = make_case("counterfeit", quantity=1, unit_price_fen=32000, kind="cosmetics",
+                                  live_seafood=False, trust_badge=True)
+    slots = {"case_id": str(case_id), "stage": "confirming"}
+    messages, events = await run(ActionAnswerYes(), tracker(buyer, slots=slots))
+    assert slot(events, "stage") == "offering" and "假一赔十" in messages[0]["offer_text"]
+    messages, events = await run(ActionAnswerYes(), tracker(buyer, slots={**slots, "stage": "offering"}))
+    assert responses(messages) == ["utter_pending_approval"] and messages[0]["amount"] == "3200"
+    assert slot(events, "stage") == "human"
+    with session_scope() as session:
+        remedy = session.execute(select(Remedy)).scalar_one()
+    assert (remedy.rule_id, remedy.amount_fen, remedy.status) == ("counterfeit_ten_times", 320000, "pending_approval")
 
 
 async def test_the_affected_quantity_is_asked_parsed_and_priced(db: str) -> None:

@@ -25,6 +25,7 @@ from outreach.cases.conversation import (
 )
 from outreach.cases.report import case_report
 from outreach.cases.triage import triage
+from outreach.rules.loader import rules
 from outreach.store.db import session_scope
 from outreach.store.migrate import alembic_config
 from outreach.store.models import Case, CaseEvent, Feedback, OptOut, Remedy, Satisfaction
@@ -241,12 +242,12 @@ def test_buyer_saying_no_problem_resolves_without_remedy(any_db: str) -> None:
     assert "corrected" in event_kinds(case_id)
 
 
-def test_a_label_without_remedies_is_handed_to_a_person(any_db: str) -> None:
+def test_a_health_reaction_is_handed_to_a_person_at_once(any_db: str) -> None:
     case_id, buyer_id, _ = make_case("spoiled")
     step = choose_problem(case_id, buyer_id, "health_reaction", "corrected")
     assert step.kind == "handover"
     case = load_case(case_id)
-    assert case.status == "handed_over" and case.handover_reason == "no automatic remedy for health_reaction"
+    assert case.status == "handed_over" and case.handover_reason == rules().person_first["health_reaction"]
 
 
 def test_unknown_or_garbled_case_ids_are_not_found(any_db: str) -> None:

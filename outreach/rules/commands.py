@@ -1,0 +1,161 @@
+"""The rules' `outreach` commands: rules check, rules simulate, remedy quote, approvals."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+
+def _print(data: Any, as_json: bool, human: str) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2) if as_json else human)
+
+
+def cmd_rules_check(args: argparse.Namespace) -> int:
+    from outreach.rules.loader import RulesError, load_rules
+
+    try:
+        book = load_rules(*args.files)
+    except RulesError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"refused: {len(exc.problems)} problem(s); fix them and check again", file=sys.stderr)
+        return 1
+    count = sum(len(r) for r in book.remedies.values())
+    print(f"ok: {', '.join(args.files)}: {count} rules for {len(book.remedies)} labels, "
+          f"cap {book.auto_approval_cap_fen} fen")
+    return 0
+
+
+def _read_requests(source: str) -> list[Any]:
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    text = text.strip()
+    if text.startswith("[") or text.startswith("{"):
+        try:
+            data = json.loads(text)
+            return data if isinstance(data, list) else [data]
+        except json.JSONDecodeError:
+            pass  # JSON lines
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def cmd_remedy_quote(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from outreach.rules.engine import quote
+    from outreach.rules.loader import RulesError, load_rules, rules
+    from outreach.rules.request import QuoteRequest
+
+    try:
+        book = load_rules(*args.rules) if args.rules else rules()
+        requests = _read_requests(args.input)
+    except RulesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, json.JSONDecodeError) as exc:
+        print(f"error: {args.input}: not JSON ({exc}); see docs/rules.md for the case description", file=sys.stderr)
+        return 2
+    status = 0
+    for number, raw in enumerate(requests, start=1):
+        try:
+            request = QuoteRequest.parse_obj(raw)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            print(f"error: case {number}: {problems}", file=sys.stderr)
+            status = 2
+            continue
+        result = quote(request.facts(book), book).as_dict()
+        print(json.dumps({"case_id": request.case_id, **result}, ensure_ascii=False,
+                         indent=None if len(requests) > 1 else 2))
+    return status
+
+
+def _since(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--since {text!r} is not a date; use e.g. 2026-11-01") from exc
+    return moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(timezone.utc)
+
+
+def cmd_rules_simulate(args: argparse.Namespace) -> int:
+    from outreach.rules.loader import RulesError, load_rules, rules
+    from outreach.rules.simulate import simulate
+    from outreach.rules.simulate_report import render
+    from outreach.store.db import session_scope
+
+    try:
+        new = load_rules(*args.rules)
+    except RulesError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 1
+    with session_scope() as session:
+        report = simulate(session, rules(), new, since=args.since, examples=args.examples)
+    report["rules"] = args.rules
+    _print(report, args.json, render(report))
+    return 0
+
+
+def cmd_approvals_list(args: argparse.Namespace) -> int:
+    from outreach.rules.approvals import pending
+    from outreach.store.db import session_scope
+
+    with session_scope() as session:
+        rows = pending(session)
+    lines = [f"#{r['id']:<5} case {r['case_id']:<6} {r['category']:<16} {r['amount_yuan']:>9} 元  {r['rule']:<28} "
+             f"{'、'.join(r['reasons_zh'])}" for r in rows]
+    _print({"approvals": rows}, args.json, "\n".join(lines) or "no remedy waits for approval")
+    return 0
+
+
+def _decide(args: argparse.Namespace, approve: bool) -> int:
+    from outreach.rules.approvals import ApprovalError, decide
+    from outreach.store.db import session_scope
+
+    try:
+        with session_scope() as session:
+            decision = decide(session, args.id, approve, args.by or getpass.getuser(), args.reason)
+    except ApprovalError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    note = " (already decided; nothing changed)" if decision.already_decided else ""
+    _print(decision.__dict__, args.json, f"approval {decision.approval_id} {decision.status}: case "
+           f"{decision.case_id}, paid {decision.paid_fen} fen{note}")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    rules_cmd = sub.add_parser("rules", help="platform rules").add_subparsers(dest="rules_command", required=True)
+    check = rules_cmd.add_parser("check", help="validate rules files (later ones override earlier ones)")
+    check.add_argument("files", nargs="+")
+    check.set_defaults(func=cmd_rules_check)
+    sim = rules_cmd.add_parser("simulate", help="replay past cases under other rules and show what would change")
+    sim.add_argument("--rules", nargs="+", required=True, help="the new rules file(s)")
+    sim.add_argument("--since", type=_since, help="only cases flagged on or after this date (UTC)")
+    sim.add_argument("--examples", type=int, default=10, help="how many changed cases to list")
+    sim.add_argument("--json", action="store_true")
+    sim.set_defaults(func=cmd_rules_simulate)
+
+    remedy = sub.add_parser("remedy", help="remedies").add_subparsers(dest="remedy_command", required=True)
+    q = remedy.add_parser("quote", help="the offers the rules allow for a case described in JSON (docs/rules.md)")
+    q.add_argument("input", nargs="?", default="-", help="JSON object, array or lines (default: standard input)")
+    q.add_argument("--rules", nargs="+", help="rules file(s) instead of the configured ones")
+    q.set_defaults(func=cmd_remedy_quote)
+
+    approvals = sub.add_parser("approvals", help="remedies waiting for a person").add_subparsers(
+        dest="approvals_command", required=True)
+    listing = approvals.add_parser("list", help="pending approvals, most urgent first")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=cmd_approvals_list)
+    for name, approve in (("approve", True), ("reject", False)):
+        decide = approvals.add_parser(name, help=f"{name} a remedy; the buyer is told in the app")
+        decide.add_argument("id", type=int)
+        decide.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+        decide.add_argument("--by", help="who decides (default: the login name)")
+        decide.add_argument("--json", action="store_true")
+        decide.set_defaults(func=lambda args, approve=approve: _decide(args, approve))
