@@ -160,21 +160,21 @@ class Diagnoser:
         categories = [classes[primary] for primary in judged.primary]
         severities = self._severity_rules.many(categories, readable_texts, readable_contexts)
         single = self._single
+        labels = [single[primary] for primary in judged.primary]
+        for row, ranked in judged.labels.items():
+            labels[row] = tuple(classes[index] for index in ranked)
+        notes: list[str | None] = [None] * len(labels)
+        for row, note in judged.notes.items():
+            notes[row] = note
         no_problem = NO_PROBLEM
         diagnoses = [
             Diagnosis(category, confidence, category != no_problem, severity.level, severity.reasons,
-                      single[primary], ((classes[a], pa), (classes[b], pb)), None)
-            for category, primary, confidence, severity, a, pa, b, pb in zip(
-                categories, judged.primary, judged.confidence, severities,
-                judged.alt1, judged.alt1_p, judged.alt2, judged.alt2_p,
+                      found, ((classes[a], pa), (classes[b], pb)), note)
+            for category, confidence, severity, found, a, pa, b, pb, note in zip(
+                categories, judged.confidence, severities, labels,
+                judged.alt1, judged.alt1_p, judged.alt2, judged.alt2_p, notes,
             )
         ]
-        for row in judged.labels.keys() | judged.notes.keys():
-            ranked = judged.labels.get(row)
-            diagnoses[row] = diagnoses[row]._replace(
-                labels=tuple(classes[index] for index in ranked) if ranked else diagnoses[row].labels,
-                note=judged.notes.get(row),
-            )
         if len(todo) == len(texts):
             return diagnoses
         results: list[Diagnosis | None] = [None] * len(texts)
@@ -228,9 +228,10 @@ class Diagnoser:
         rank_key = np.where(is_found, found - 10.0 * self._severity_array - 100.0 * ~eligible, -np.inf)
         primary = np.where(n_found > 0, rank_key.argmax(axis=1), no_problem)
         confidence = np.where(n_found > 0, found[rows, primary], probabilities[rows, no_problem])
-        labels: dict[int, tuple[int, ...]] = {}
-        for i in np.flatnonzero(n_found > 1).tolist():
-            labels[i] = tuple(np.argsort(-rank_key[i], kind="stable")[: n_found[i]].tolist())
+        several = np.flatnonzero(n_found > 1)
+        ranked = np.argsort(-rank_key[several], axis=1, kind="stable").tolist()
+        counts = n_found[several].tolist()
+        labels = {i: tuple(order_i[:count]) for i, order_i, count in zip(several.tolist(), ranked, counts)}
         # The alternatives: the first two of the top three that are not the primary.
         pick = np.argsort(order == primary[:, None], axis=1, kind="stable")[:, :2]
         alternatives = np.take_along_axis(order, pick, axis=1)
