@@ -4,3 +4,7 @@ Every action works for the buyer named by the conversation's sender id, which on
 in-app channel (behind the platform's buyer authentication) sets. Blocking database work
 runs in a worker thread so the action server's event loop never waits on it.
 """
+
+from outreach.rules.loader import rules
+
+rules()  # validated at start-up: an invalid rules file stops the action server, naming file and line

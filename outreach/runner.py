@@ -20,7 +20,7 @@ from outreach.processes import (
     train_command,
     wait_until_ready,
 )
-from outreach.rules.loader import rules
+from outreach.rules.loader import RulesError, rules
 from outreach.settings import PROJECT_ROOT, Settings
 from outreach.store.db import session_scope
 from outreach.store.migrate import upgrade
@@ -29,6 +29,10 @@ from outreach.store.models import Case, Order
 
 def prepare(settings: Settings) -> dict | None:
     """Migrates, seeds an empty database (returning the seed summary) and trains if needed."""
+    try:
+        rules()  # an invalid rules file stops start-up here, naming the file and line
+    except RulesError as exc:
+        raise RuntimeError(str(exc)) from exc
     upgrade()
     seeded = None
     with session_scope() as session:
