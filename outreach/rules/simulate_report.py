@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from outreach.rules.engine import yuan
@@ -14,13 +15,19 @@ def _change(old: int, new: int, money: bool = False) -> str:
     return f"{show(old)} -> {show(new)} ({sign}{show(abs(delta))})"
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-align for a terminal: Chinese characters take two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - shown, 0)
+
+
 def _table(title: str, rows: dict[str, dict[str, int]]) -> list[str]:
     head = f"{title:<22} {'cases':>5}  {'paid yuan':<30} {'to approve yuan':<30} {'auto-resolved':<18} " \
            f"{'to a person':<18} {'ask buyer':<14}"
     lines = [head, "-" * len(head)]
     for name, r in rows.items():
         lines.append(
-            f"{name[:22]:<22} {r['cases']:>5}  {_change(r['paid_fen_old'], r['paid_fen_new'], True):<30} "
+            f"{_pad(name[:22], 22)} {r['cases']:>5}  {_change(r['paid_fen_old'], r['paid_fen_new'], True):<30} "
             f"{_change(r['approval_fen_old'], r['approval_fen_new'], True):<30} "
             f"{_change(r['auto_old'], r['auto_new']):<18} {_change(r['person_old'], r['person_new']):<18} "
             f"{_change(r['ask_old'], r['ask_new']):<14}"
