@@ -354,6 +354,17 @@ def test_rasa_http_api_refuses_calls_without_the_token(stack: dict[str, Any]) ->
 def test_a_vague_message_gets_a_clarifying_question_with_the_likeliest_problems(stack: dict[str, Any]) -> None:
     from outreach.diagnosis.taxonomy import taxonomy
 
+    order = {
+        "order_id": "O-E2E-VAGUE",
+        "buyer": {"id": "B-E2E-VAGUE", "name": "赵女士", "time_zone": "Asia/Shanghai", "age_band": "30-44"},
+        "shop": {"id": "S-E2E-V", "name": "家居好物店", "trust_badge": False, "merchant_id": "M-E2E-V",
+                 "merchant_name": "家居好物"},
+        "items": [{"title": "陶瓷餐具套装", "kind": "household", "unit_price_fen": 15900, "quantity": 1,
+                   "unit": "套", "promises": [], "live_seafood": False}],
+        "total_fen": 15900,
+        "paid_at": (utcnow() - timedelta(days=3)).isoformat(),
+    }
+    assert cli("import", "orders", str(write_jsonl(stack["var"] / "orders-vague.jsonl", [order]))).returncode == 0
     buyer = Buyer(stack["settings"], "B-E2E-VAGUE")
     replies = buyer.say("东西不太对劲")
     asked = [m for m in replies if m["buttons"]]
