@@ -3,7 +3,10 @@ JSON lines or CSV out, in constant memory, with per-line errors that never stop 
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import ctypes
+import gc
 import io
 import itertools
 import json
@@ -383,6 +386,45 @@ class Progress:
 # --- the stream ----------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def bulk_memory() -> Iterator[None]:
+    """Memory settings for a long stream of small batches.
+
+    - The objects alive before the stream (model, taxonomy, whatever the caller holds) are moved
+      out of the garbage collector's sight (gc.freeze) and young collections run less often:
+      otherwise the collector re-walks them many times a second for nothing.
+    - glibc keeps freed numpy buffers instead of unmapping them after every batch and faulting
+      fresh pages in for the next one (Linux only; elsewhere nothing changes).
+    """
+    _keep_freed_buffers()
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, threshold[1], threshold[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+_tuned = False
+
+
+def _keep_freed_buffers() -> None:
+    global _tuned
+    if _tuned or not sys.platform.startswith("linux"):
+        return
+    _tuned = True
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
+        libc.mallopt(m_mmap_threshold, 256 << 20)
+        libc.mallopt(m_trim_threshold, 512 << 20)
+        libc.mallopt(m_top_pad, 64 << 20)
+    except (OSError, AttributeError):  # not glibc: keep the defaults
+        pass
+
+
 def run(
     records: Iterable[Record],
     writer: JsonLinesWriter | CsvWriter,
@@ -425,12 +467,13 @@ def run(
         if progress:
             progress.update(summary.read)
 
-    for record in records:
-        summary.read += 1
-        batch.append(record)
-        if len(batch) >= batch_size:
-            flush()
-    flush()
+    with bulk_memory():
+        for record in records:
+            summary.read += 1
+            batch.append(record)
+            if len(batch) >= batch_size:
+                flush()
+        flush()
     summary.seconds = time.monotonic() - started
     if progress:
         progress.finish(summary.read)
