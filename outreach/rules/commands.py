@@ -31,16 +31,34 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _as_list(data: Any) -> list[Any]:
+    return data if isinstance(data, list) else [data]
+
+
+def _one_document(text: str) -> list[Any] | None:
+    """The cases in text if it is one JSON document, else None (it is JSON lines)."""
+    try:
+        return _as_list(json.loads(text))
+    except json.JSONDecodeError:
+        return None
+
+
 def _read_requests(source: str) -> list[Any]:
     text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     text = text.strip()
-    if text.startswith("[") or text.startswith("{"):
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if len(lines) <= 1 or text.startswith("["):  # one JSON document: an object or an array of them
+        return _as_list(json.loads(text))
+    document = _one_document(text)  # a pretty-printed object spans lines too
+    if document is not None:
+        return document
+    requests = []
+    for number, line in lines:  # JSON lines: one case per line
         try:
-            data = json.loads(text)
-            return data if isinstance(data, list) else [data]
-        except json.JSONDecodeError:
-            pass  # JSON lines
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+            requests.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise json.JSONDecodeError(f"line {number}: {exc.msg}", exc.doc, exc.pos) from None
+    return requests
 
 
 def cmd_remedy_quote(args: argparse.Namespace) -> int:

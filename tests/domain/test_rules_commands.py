@@ -135,6 +135,17 @@ def test_remedy_quote_refuses_a_bad_description_naming_the_field(tmp_path: Path,
     assert "order_total_fen" in err and "paid_at" in err and "offset" in err
 
 
+def test_remedy_quote_names_the_bad_line_of_json_lines_and_reads_a_pretty_printed_object(
+    tmp_path: Path, capsys
+) -> None:
+    lines = [json.dumps(CRABS), '{"case_id": "C-2", "label": ']
+    assert main(["remedy", "quote", str(write(tmp_path, "\n".join(lines), "cases.jsonl"))]) == 2
+    assert "line 2" in capsys.readouterr().err
+    pretty = json.dumps({**CRABS, "affected_quantity": 3}, indent=2)
+    assert main(["remedy", "quote", str(write(tmp_path, pretty, "case.json"))]) == 0
+    assert json.loads(capsys.readouterr().out)["case_id"] == "C-1"
+
+
 def test_approvals_commands_list_approve_and_refuse_a_second_opposite_decision(db: str, capsys) -> None:
     case_id, buyer_id, _ = make_case("wrong_item", title="羊绒大衣", kind="apparel", unit_price_fen=89900,
                                      quantity=1, unit="件", live_seafood=False)
