@@ -6,12 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach.cases import events
 from outreach.diagnosis.classifier import Diagnoser
-from outreach.store.db import session_scope
+from outreach.store.db import insert_once, session_scope
 from outreach.store.models import Buyer, Case, Feedback, Order
 from outreach.store.types import utcnow
 
@@ -53,12 +52,11 @@ def _open_case_for(session: Session, feedback: Feedback, order: Order, label: st
         status="new",
         due_at=utcnow(),
     )
-    try:
-        with session.begin_nested():
-            session.add(case)
-            session.flush()
-    except IntegrityError:  # another triage opened it meanwhile
-        return session.execute(select(Case).where(Case.open_key == key)).scalar_one(), False
+    case, created = insert_once(  # another triage may open it meanwhile
+        session, case, lambda: session.execute(select(Case).where(Case.open_key == key)).scalar_one_or_none()
+    )
+    if not created:
+        return case, False
     events.record(session, case.id, "opened", label=label, severity=severity, feedback=feedback.id)
     return case, True
 

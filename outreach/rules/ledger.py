@@ -7,10 +7,10 @@ person must approve joins the approval queue instead.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from outreach.rules.engine import Offer
+from outreach.store.db import insert_once
 from outreach.store.models import Approval, Remedy
 
 
@@ -45,15 +45,9 @@ def execute_once(session: Session, case_id: int, offer: Offer, reason: str) -> t
         status="pending_approval" if offer.needs_approval else "executed",
         reason=(reason + (f"; approval: {', '.join(offer.approval_reasons)}" if offer.needs_approval else ""))[:500],
     )
-    try:
-        with session.begin_nested():
-            session.add(remedy)
-            session.flush()
-    except IntegrityError:
-        found = existing(session, case_id)
-        if found is None:
-            raise
-        return found, False
+    remedy, created = insert_once(session, remedy, lambda: existing(session, case_id))
+    if not created:
+        return remedy, False
     if remedy.status == "pending_approval":
         session.add(Approval(case_id=case_id, remedy_id=remedy.id, reasons=list(offer.approval_reasons),
                              done_text=offer.done, status="pending"))

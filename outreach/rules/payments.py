@@ -15,9 +15,9 @@ from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from outreach.store.db import insert_once
 from outreach.store.models import Case, Payment, Remedy
 
 ADAPTER_ENV = "OUTREACH_PAYMENT_ADAPTER"
@@ -99,13 +99,4 @@ def pay_once(session: Session, remedy: Remedy, provider: PaymentAdapter | None =
     payment = Payment(remedy_id=remedy.id, case_id=remedy.case_id, idempotency_key=remedy.idempotency_key,
                       provider=provider.name, provider_ref=receipt.provider_ref[:200], rule_id=remedy.rule_id,
                       amount_fen=remedy.amount_fen, coupon_fen=remedy.coupon_fen)
-    try:
-        with session.begin_nested():
-            session.add(payment)
-            session.flush()
-    except IntegrityError:
-        found = paid(session, remedy)
-        if found is None:
-            raise
-        return found
-    return payment
+    return insert_once(session, payment, lambda: paid(session, remedy))[0]

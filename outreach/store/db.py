@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from outreach.settings import get_settings
@@ -71,3 +72,22 @@ def dispose_all() -> None:
         engine.dispose()
     _engines.clear()
     _factories.clear()
+
+
+T = TypeVar("T")
+
+
+def insert_once(session: Session, row: T, winner: Callable[[], T | None]) -> tuple[T, bool]:
+    """Insert a row that a unique key allows only once: (row, True), or, when a concurrent writer
+    got there first, (that writer's row, False). The insert runs in a savepoint, so losing the
+    race leaves the caller's transaction usable."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        found = winner()
+        if found is None:  # the conflict was not the expected one: let it surface
+            raise
+        return found, False
+    return row, True

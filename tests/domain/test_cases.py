@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -382,28 +380,7 @@ def test_migrations_accept_a_database_url_with_percent_escapes() -> None:
     assert alembic_config(url).get_main_option("sqlalchemy.url") == url
 
 
-# --- concurrency -----------------------------------------------------------------------------
-
-
-def test_fifty_simultaneous_accepts_execute_exactly_one_remedy(any_db: str) -> None:
-    case_id, buyer_id = crab_case_offering()
-    threads = 50
-    start = threading.Barrier(threads)
-
-    def press_accept(_: int):
-        start.wait(timeout=30)
-        return accept(case_id, buyer_id, 0)
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        steps = list(pool.map(press_accept, range(threads)))
-
-    assert [s.kind for s in steps] == ["executed"] * threads
-    assert sum(not s.already_done for s in steps) == 1
-    assert count(Remedy) == 1
-    with session_scope() as session:
-        remedy = session.execute(select(Remedy)).scalar_one()
-    assert (remedy.case_id, remedy.amount_fen, remedy.status) == (case_id, 11940, "executed")
-    assert load_case(case_id).status == "resolved"
+# --- the agents' queue ------------------------------------------------------------------------
 
 
 def test_handed_over_cases_form_the_agents_queue_most_urgent_first(db: str) -> None:

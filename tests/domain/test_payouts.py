@@ -65,6 +65,7 @@ def test_two_hundred_concurrent_accepts_pay_exactly_once(any_db: str) -> None:
     paid = rows(Payment, case_id=case_id)
     assert [(p.amount_fen, p.provider, p.idempotency_key, p.rule_id) for p in paid] == [
         (11940, "ledger", f"case:{case_id}:remedy", "spoiled_share_refund")]
+    assert [row.status for row in rows(Case, id=case_id)] == ["resolved"]
 
 
 def test_a_re_ship_is_recorded_but_pays_nothing(any_db: str) -> None:
