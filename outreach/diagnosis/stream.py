@@ -248,17 +248,6 @@ def read_records(stream: IO[bytes], fmt: str, name: str | None, text_field: str 
 # --- writing -----------------------------------------------------------------------------------
 
 
-def result_row(record: Record, diagnosis: Diagnosis | None) -> dict[str, Any]:
-    row: dict[str, Any] = {"line": record.line}
-    if record.id is not None:
-        row["id"] = record.id
-    if diagnosis is None:
-        row["error"] = record.error
-        return row
-    row.update(diagnosis.as_dict())
-    return row
-
-
 class _Fragments:
     """JSON fragments of label and reason tuples, made once: the values repeat over millions of rows."""
 

@@ -146,3 +146,15 @@ def test_the_progress_bar_shows_count_rate_and_share_of_the_file() -> None:
     quiet = io.StringIO()
     Progress(quiet, 1000, lambda: 0, enabled=False).finish(5)
     assert quiet.getvalue() == ""
+
+
+def test_a_json_row_carries_exactly_what_the_diagnosis_says() -> None:
+    from outreach.diagnosis.stream import JsonLinesWriter
+
+    diagnoser = Diagnoser()
+    texts = ["晚了一周才到，还碎了两个", "有点问题", "😡", "挺好的"]
+    records = [Record(i + 1, text=text, id=f"f{i}") for i, text in enumerate(texts)]
+    out = io.StringIO()
+    JsonLinesWriter(out).write_results(records, list(diagnoser.diagnose_many(texts)))
+    expected = [{"line": i + 1, "id": f"f{i}", **d.as_dict()} for i, d in enumerate(diagnoser.diagnose_many(texts))]
+    assert _rows(out.getvalue()) == expected
