@@ -109,3 +109,19 @@ async def test_the_dashboard_export_is_exactly_what_outreach_metrics_prints(clie
 
 def test_date_type_is_plain_date() -> None:
     assert isinstance(today(), date)
+
+
+async def test_a_lead_reads_the_merchant_outliers_of_the_demo_data(client: TestClient) -> None:
+    from outreach.demo.seed import seed
+    from outreach.metrics.filters import parse_filters
+    from outreach.metrics.outliers import outliers_report
+
+    seed()
+    report = outliers_report(parse_filters({}))
+    flagged = [row["name"] for row in report["merchants"] if row["flagged"]]
+    assert flagged, "the demo has a clearly bad seafood shop"
+    await login(client, "lead1", "lead-password-1")
+    page = await client.get("/dashboard/merchants")
+    assert page.status == 200
+    text = await page.text()
+    assert all(name in text for name in flagged)
