@@ -16,6 +16,9 @@ from outreach.settings import get_settings
 from outreach.store import db as store_db
 from outreach.store.migrate import upgrade
 
+# The real-process stack (Rasa, action server, web server), one per test session.
+pytest_plugins = ["tests.support.stack"]
+
 POSTGRES_URL = os.environ.get("OUTREACH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -1,116 +1,25 @@
 """The whole loop with real processes: import -> triage -> dispatch -> chat in Chinese -> remedy -> rating.
 
-Starts the real Rasa server (HTTP API with token), the real action server and the web
-server, exactly as `make run` does, on a fresh SQLite store.
+Uses the session's real Rasa server (HTTP API with token), action server and web server,
+started exactly as `make run` does on a fresh SQLite store (tests/support/stack.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 import requests
 
-from outreach.processes import (
-    ProcessGroup,
-    action_server_command,
-    outreach_command,
-    rasa_server_command,
-    wait_until_ready,
-)
-from outreach.settings import PROJECT_ROOT, get_settings
-from outreach.store import db as store_db
+from outreach.settings import PROJECT_ROOT
 from outreach.store.types import utcnow
+from tests.support.stack import Buyer, cli, write_jsonl
 
 pytestmark = pytest.mark.e2e
-MODEL = PROJECT_ROOT / "var" / "models" / "care.tar.gz"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it first)")
-    var = tmp_path_factory.mktemp("e2e")
-    (var / "models").symlink_to(MODEL.parent)
-    env = {
-        "OUTREACH_VAR_DIR": str(var),
-        "OUTREACH_DATABASE_URL": f"sqlite:///{var / 'outreach.db'}",
-        "OUTREACH_RASA_PORT": str(free_port()),
-        "OUTREACH_ACTION_PORT": str(free_port()),
-        "OUTREACH_WEB_PORT": str(free_port()),
-    }
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    get_settings.cache_clear()
-    store_db.dispose_all()
-    settings = get_settings()
-    group = ProcessGroup(settings)
-    try:
-        subprocess.run(outreach_command("db", "upgrade"), check=True, cwd=PROJECT_ROOT, capture_output=True)
-        group.start("actions", action_server_command(settings))
-        group.start("web", outreach_command("web"))
-        group.start("rasa", rasa_server_command(settings))
-        wait_until_ready(group, f"http://127.0.0.1:{settings.action_port}/health")
-        wait_until_ready(group, f"http://127.0.0.1:{settings.web_port}/healthz")
-        wait_until_ready(group, f"http://127.0.0.1:{settings.rasa_port}/", timeout=400)
-        yield {"settings": settings, "var": var, "group": group}
-    finally:
-        group.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
-        store_db.dispose_all()
-
-
-def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        outreach_command(*args), cwd=PROJECT_ROOT, capture_output=True, text=True, input=stdin, timeout=300
-    )
-
-
-def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-    return path
-
-
-class Buyer:
-    """A buyer's app: the in-app HTTP endpoints with the buyer's signed token."""
-
-    def __init__(self, settings: Any, buyer_id: str) -> None:
-        link = json.loads(cli("buyer", "link", buyer_id, "--json").stdout)
-        self.base = f"http://127.0.0.1:{settings.web_port}"
-        self.headers = {"Authorization": f"Bearer {link['token']}"}
-
-    def inbox(self) -> list[dict[str, Any]]:
-        response = requests.get(f"{self.base}/api/messages", headers=self.headers, timeout=30)
-        assert response.status_code == 200, response.text
-        return response.json()["messages"]
-
-    def say(self, text: str, payload: str | None = None) -> list[dict[str, Any]]:
-        body: dict[str, Any] = {"text": text}
-        if payload:
-            body["payload"] = payload
-        response = requests.post(f"{self.base}/api/messages", json=body, headers=self.headers, timeout=60)
-        assert response.status_code == 200, response.text
-        return [m for m in response.json()["messages"] if m["sender"] != "buyer"]
 
 
 def test_a_hurt_buyer_is_reached_in_app_and_gets_one_refund_and_rates_it(stack: dict[str, Any]) -> None:
@@ -229,8 +138,7 @@ def test_opt_out_in_words_is_honoured_at_once(stack: dict[str, Any]) -> None:
 
 async def push_while(buyer: Buyer, action: Any) -> list[dict[str, Any]]:
     """Messages pushed to the buyer's open app (WebSocket) while `action` runs."""
-    token = buyer.headers["Authorization"].split()[1]
-    url = buyer.base.replace("http", "ws") + f"/api/live?token={token}"
+    url = buyer.base.replace("http", "ws") + f"/api/live?token={buyer.token}"
     received: list[dict[str, Any]] = []
     async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
         await asyncio.to_thread(action)

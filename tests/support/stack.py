@@ -1,0 +1,133 @@
+"""One running stack for the whole test session: the real Rasa server (HTTP API with token),
+the real action server and the web server, started exactly as `make run` does, on a fresh
+SQLite store. Loaded as a pytest plugin by tests/conftest.py, so the end-to-end and the
+security tests share it and Rasa loads its model once per run.
+
+`running_stack` starts the processes once; `stack` points each test's environment (the
+`outreach` commands it runs, the store it reads) at them and restores it afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from outreach.processes import (
+    ProcessGroup,
+    action_server_command,
+    outreach_command,
+    rasa_server_command,
+    wait_until_ready,
+)
+from outreach.settings import PROJECT_ROOT, get_settings
+from outreach.store import db as store_db
+
+MODEL = PROJECT_ROOT / "var" / "models" / "care.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _use_env(env: dict[str, str]) -> dict[str, str | None]:
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    get_settings.cache_clear()
+    store_db.dispose_all()
+    return saved
+
+
+def _restore_env(saved: dict[str, str | None]) -> None:
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_settings.cache_clear()
+    store_db.dispose_all()
+
+
+@pytest.fixture(scope="session")
+def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it first)")
+    var = tmp_path_factory.mktemp("stack")
+    (var / "models").symlink_to(MODEL.parent)
+    env = {
+        "OUTREACH_VAR_DIR": str(var),
+        "OUTREACH_DATABASE_URL": f"sqlite:///{var / 'outreach.db'}",
+        "OUTREACH_RASA_PORT": str(free_port()),
+        "OUTREACH_ACTION_PORT": str(free_port()),
+        "OUTREACH_WEB_PORT": str(free_port()),
+    }
+    saved = _use_env(env)
+    try:
+        settings = get_settings()  # generates this stack's secrets under var/secrets
+        group = ProcessGroup(settings)
+        subprocess.run(outreach_command("db", "upgrade"), check=True, cwd=PROJECT_ROOT, capture_output=True)
+    finally:
+        _restore_env(saved)  # children get their environment from the settings, not from ours
+    try:
+        group.start("actions", action_server_command(settings))
+        group.start("web", outreach_command("web"))
+        group.start("rasa", rasa_server_command(settings))
+        wait_until_ready(group, f"http://127.0.0.1:{settings.action_port}/health")
+        wait_until_ready(group, f"http://127.0.0.1:{settings.web_port}/healthz")
+        wait_until_ready(group, f"http://127.0.0.1:{settings.rasa_port}/", timeout=400)
+        yield {"settings": settings, "var": var, "group": group, "env": env}
+    finally:
+        group.stop()
+
+
+@pytest.fixture
+def stack(running_stack: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The running stack, with this test's environment and store pointed at it."""
+    saved = _use_env(running_stack["env"])
+    try:
+        yield running_stack
+    finally:
+        _restore_env(saved)
+
+
+def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        outreach_command(*args), cwd=PROJECT_ROOT, capture_output=True, text=True, input=stdin, timeout=300
+    )
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+class Buyer:
+    """A buyer's app: the in-app HTTP endpoints with the buyer's signed token."""
+
+    def __init__(self, settings: Any, buyer_id: str) -> None:
+        link = json.loads(cli("buyer", "link", buyer_id, "--json").stdout)
+        self.base = f"http://127.0.0.1:{settings.web_port}"
+        self.token = link["token"]
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+
+    def inbox(self) -> list[dict[str, Any]]:
+        response = requests.get(f"{self.base}/api/messages", headers=self.headers, timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()["messages"]
+
+    def say(self, text: str, payload: str | None = None) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"text": text}
+        if payload:
+            body["payload"] = payload
+        response = requests.post(f"{self.base}/api/messages", json=body, headers=self.headers, timeout=60)
+        assert response.status_code == 200, response.text
+        return [m for m in response.json()["messages"] if m["sender"] != "buyer"]
