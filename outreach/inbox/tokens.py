@@ -11,9 +11,15 @@ import hashlib
 import hmac
 import time
 
+_REASONS = {"malformed": "malformed token", "bad_signature": "bad signature", "expired": "token expired"}
+
 
 class TokenError(ValueError):
-    pass
+    """A token that proves nothing; `reason` is malformed, bad_signature or expired."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(_REASONS[reason])
+        self.reason = reason
 
 
 def _b64(data: bytes) -> str:
@@ -37,16 +43,16 @@ def issue(secret: str, buyer_id: str, ttl_seconds: int = 7 * 24 * 3600, now: flo
 def verify(secret: str, token: str, now: float | None = None) -> str:
     """The buyer id a token was issued for; TokenError if forged, malformed or expired."""
     parts = token.split(".")
-    if len(parts) != 3:
-        raise TokenError("malformed token")
+    if len(parts) != 3 or not token.isascii():
+        raise TokenError("malformed")
     body = f"{parts[0]}.{parts[1]}"
     if not hmac.compare_digest(_sign(secret, body).encode(), parts[2].encode("utf-8", "replace")):
-        raise TokenError("bad signature")
+        raise TokenError("bad_signature")
     try:
         expiry = int(parts[1])
         buyer_id = _unb64(parts[0]).decode()
     except (ValueError, UnicodeDecodeError) as exc:
-        raise TokenError("malformed token") from exc
+        raise TokenError("malformed") from exc
     if expiry < (now if now is not None else time.time()):
-        raise TokenError("token expired")
+        raise TokenError("expired")
     return buyer_id

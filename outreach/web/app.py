@@ -90,14 +90,17 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class ApiError(Exception):
     """A request we refuse, with the status and the text shown to the caller."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, reason: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.reason = reason
 
 
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+def _error(status: int, message: str, reason: str | None = None) -> web.Response:
+    """The Chinese text for the buyer, and for a refused token why, for the app's developers."""
+    body = {"error": message} if reason is None else {"error": message, "reason": reason}
+    return web.json_response(body, status=status)
 
 
 def _is_api(path: str) -> bool:
@@ -109,7 +112,7 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except ApiError as exc:
-        return _error(exc.status, exc.message)
+        return _error(exc.status, exc.message, exc.reason)
     except web.HTTPException as exc:
         if exc.status >= 400 and _is_api(request.path):
             return _error(exc.status, HTTP_ERROR_TEXTS.get(exc.status, MSG_UNAVAILABLE))
@@ -150,15 +153,15 @@ def _buyer_id(request: web.Request) -> str:
     """The buyer a request is from, taken only from its signed token."""
     token = _token_from(request)
     if not token:
-        raise ApiError(401, MSG_NO_TOKEN)
+        raise ApiError(401, MSG_NO_TOKEN, "missing")
     if len(token) > MAX_TOKEN_CHARS or not token.isascii():
-        raise ApiError(401, MSG_BAD_TOKEN)
+        raise ApiError(401, MSG_BAD_TOKEN, "malformed")
     try:
         buyer_id = tokens.verify(request.app[SETTINGS].buyer_token_secret, token)
-    except (tokens.TokenError, ValueError, TypeError, UnicodeError):
-        raise ApiError(401, MSG_BAD_TOKEN) from None
+    except tokens.TokenError as exc:
+        raise ApiError(401, MSG_BAD_TOKEN, exc.reason) from None
     if not buyer_id or len(buyer_id) > MAX_BUYER_ID_CHARS:
-        raise ApiError(401, MSG_BAD_TOKEN)
+        raise ApiError(401, MSG_BAD_TOKEN, "malformed")
     return buyer_id
 
 
@@ -362,7 +365,7 @@ async def _live(request: web.Request) -> web.StreamResponse:
     try:
         await _push(ws, reader, event, buyer_id, after, app[POLL_SECONDS], app[PING_SECONDS])
     except (ConnectionError, RuntimeError) as exc:
-        log.debug("live connection of buyer %s ended while sending: %s", buyer_id, exc)
+        log.debug("live connection of buyer %s ended while sending: %s", mask(buyer_id), exc)
     except Exception:
         log.exception("live connection of buyer %s failed", mask(buyer_id))
     finally:
