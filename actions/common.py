@@ -10,18 +10,27 @@ from typing import Any, TypeVar
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import DBAPIError
 
 from outreach.cases import conversation
 from outreach.cases.conversation import CaseNotFound, NotYourCase, Step
-from outreach.store.db import session_scope
+from outreach.cases.events import mask
+from outreach.store.db import retry_transient, session_scope
 
 log = logging.getLogger("actions")
 T = TypeVar("T")
+# Said when the store stayed unreachable through the retries: nothing was done, the buyer's
+# conversation stays where it was, and sending the same answer again carries it on.
+MSG_NOT_DONE = "抱歉，系统刚才开了个小差，这一步还没有办成。请过几秒钟再发一次，我接着为您处理。"
 
 
 async def off_loop(fn: Callable[..., T], *args: Any) -> T:
-    """Run blocking domain work in a thread: the action server keeps serving meanwhile."""
-    return await asyncio.to_thread(fn, *args)
+    """Run blocking domain work in a thread: the action server keeps serving meanwhile.
+
+    A database restart under the work runs it again (store.db.retry_transient): every domain
+    operation is one transaction and safe to repeat.
+    """
+    return await asyncio.to_thread(retry_transient, fn, *args)
 
 
 def buyer_of(tracker: Tracker) -> str:
@@ -57,15 +66,26 @@ async def guarded(
     dispatcher: CollectingDispatcher, tracker: Tracker, operation: Callable[[int, str], Step]
 ) -> list[EventType]:
     """Run a case operation for the talking buyer and say what follows."""
-    case_id = await case_of(tracker)
-    if case_id is None:
-        dispatcher.utter_message(response="utter_no_active_case")
-        return []
     try:
+        case_id = await case_of(tracker)
+        if case_id is None:
+            dispatcher.utter_message(response="utter_no_active_case")
+            return []
         step = await off_loop(operation, case_id, buyer_of(tracker))
     except (CaseNotFound, NotYourCase) as error:
         return refuse(dispatcher, error)
+    except DBAPIError as error:
+        return not_done(dispatcher, tracker, error)
     return [SlotSet("case_id", str(case_id))] + say_step(dispatcher, step)
+
+
+def not_done(dispatcher: CollectingDispatcher, tracker: Tracker, error: DBAPIError) -> list[EventType]:
+    """The store failed (unreachable through every retry): tell the buyer, change no slot, so
+    the same answer sent again repeats the step (each step is safe to repeat)."""
+    log.error("buyer=%s stage=%s: the store failed, nothing done: %s",
+              mask(buyer_of(tracker)), tracker.get_slot("stage"), str(error.orig or error).splitlines()[0][:200])
+    dispatcher.utter_message(text=MSG_NOT_DONE)
+    return []
 
 
 def _maybe_ask_rating(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:

@@ -1,19 +1,35 @@
-"""Engine and session handling. Engines are created lazily, one per URL, never at import."""
+"""Engine and session handling. Engines are created lazily, one per URL, never at import.
+
+PostgreSQL may restart under a running process: the pool tests each connection before
+handing it out (pool_pre_ping), and `retry_transient` runs a unit of work again when the
+server dropped the connection, was starting up or shutting down, or chose the transaction
+as a deadlock or serialization victim.
+"""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from outreach.settings import get_settings
 
+log = logging.getLogger(__name__)
+CONNECT_TIMEOUT_S = 5  # an unreachable server fails the connection attempt instead of hanging
+# PostgreSQL error classes worth a fresh transaction: connection exceptions (08), operator
+# intervention (57P: shutdown, crash, starting up), serialization failure, deadlock.
+TRANSIENT_PGCODES = ("08", "57P", "40001", "40P01")
+# Waits between attempts, about 8 s in all: a restart of the local server takes 1-3 s.
+RETRY_DELAYS_S = (0.25, 0.5, 1.0, 2.0, 4.0)
 _engines: dict[str, Engine] = {}
 _factories: dict[str, sessionmaker] = {}
 
@@ -39,7 +55,8 @@ def get_engine(url: str | None = None) -> Engine:
             )
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_engine(url, future=True, pool_pre_ping=True)
+            connect_args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": CONNECT_TIMEOUT_S}
+            engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
         _engines[url] = engine
     return engine
 
@@ -75,6 +92,41 @@ def dispose_all() -> None:
 
 
 T = TypeVar("T")
+
+
+def is_transient(error: BaseException) -> bool:
+    """A database failure that a fresh transaction may not meet (see TRANSIENT_PGCODES)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if isinstance(error.orig, sqlite3.OperationalError):
+        return "locked" in str(error.orig)  # another writer held the file past busy_timeout
+    code = getattr(error.orig, "pgcode", None)
+    if code:
+        return code.startswith(TRANSIENT_PGCODES)
+    # psycopg2 reports a refused or broken connection with no SQLSTATE.
+    return isinstance(error, (OperationalError, InterfaceError))
+
+
+def retry_transient(fn: Callable[..., T], *args: Any, delays: tuple[float, ...] | None = None) -> T:
+    """fn(*args), run again after a transient database failure; the last failure is raised.
+
+    fn must open its own transactions (session_scope) and be safe to repeat: a commit whose
+    acknowledgement was lost runs again, so what it writes must be idempotent (the remedy
+    ledger and payments are, by their unique keys). delays: the waits between attempts
+    (default RETRY_DELAYS_S).
+    """
+    for attempt, delay in enumerate(RETRY_DELAYS_S if delays is None else delays, start=1):
+        try:
+            return fn(*args)
+        except DBAPIError as error:
+            if not is_transient(error):
+                raise
+            first_line = str(error.orig or error).strip().splitlines()[0][:200]
+            log.warning("database unavailable (%s), attempt %d; retrying in %.2f s", first_line, attempt, delay)
+            time.sleep(delay)
+    return fn(*args)
 
 
 def insert_once(session: Session, row: T, winner: Callable[[], T | None]) -> tuple[T, bool]:

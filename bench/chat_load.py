@@ -1,0 +1,161 @@
+"""Chat load benchmark: simulated buyers hold real conversations with the assistant.
+
+    .venv/bin/python bench/chat_load.py [--quick] [--setups embedded,scaled,plain]
+        [--concurrency 1,10,50] [--conversations N] [--replicas 1,2] [--json FILE]
+
+Each buyer is seeded through import and triage with a hurt order, then: the proactive
+start (the scheduler's trigger_intent call), the diagnosis (the buyer describes the problem
+in Chinese), the offer, accept, rating - through the buyers' front door (POST /api/messages,
+signed buyer token). The same number of turns goes to a plain Rasa bot with no custom
+actions (bench/plain_bot/, Rasa's REST channel), the ratio to beat. Prints per set-up and
+concurrency: throughput (turns/s) and p50/p95/p99 per turn, the ratios to the plain bot
+against the targets, the scaling with Rasa replicas, each process's peak memory and time
+to ready. Every reply and the store are checked: a run with wrong answers is reported
+INVALID and exits 1. See docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.chat_checks import check_store  # noqa: E402
+from bench.chat_driver import run_level  # noqa: E402
+from bench.chat_memory import MemorySampler  # noqa: E402
+from bench.chat_report import SetupResult, figures, lines  # noqa: E402
+from bench.chat_seed import SeededBuyer, case_outcomes, plain_buyers, seed_buyers  # noqa: E402
+from bench.chat_setups import BenchSetup, EmbeddedSetup, PlainSetup, ScaledSetup  # noqa: E402
+from bench.chat_stats import summarise  # noqa: E402
+
+SETUPS = ("plain", "embedded", "scaled")  # the plain bot first: its figures are the ratio to beat
+WARMUP = 2  # conversations before the timed levels, checked but not counted
+
+
+def _numbers(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from exc
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give whole numbers of at least 1, e.g. 1,10,50")
+    return values
+
+
+def _setups(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = set(names) - set(SETUPS)
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown set-up {sorted(unknown)}; choose from {','.join(SETUPS)}")
+    return [name for name in SETUPS if name in names]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke check: concurrency 1,4, 4 conversations per level, 2 replicas only")
+    parser.add_argument("--setups", type=_setups, default=list(SETUPS), help="default: embedded,scaled,plain")
+    parser.add_argument("--concurrency", type=_numbers, default=None, help="buyers talking at once (default 1,10,50)")
+    parser.add_argument("--conversations", type=int, default=None,
+                        help="conversations per concurrency level (default 100; at least the concurrency)")
+    parser.add_argument("--replicas", type=_numbers, default=None,
+                        help="Rasa replicas of the scaled set-up, one run each (default 1,2: scaling vs one)")
+    parser.add_argument("--model", type=Path, default=ROOT / "var" / "models" / "care.tar.gz")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    args.concurrency = args.concurrency or ([1, 4] if args.quick else [1, 10, 50])
+    args.conversations = args.conversations or (4 if args.quick else 100)
+    args.replicas = args.replicas or ([2] if args.quick else [1, 2])
+    if not args.model.exists():
+        parser.error(f"no trained model at {args.model}: run `make train` first, or pass --model")
+    return args
+
+
+def _per_level(args: argparse.Namespace, concurrency: int) -> int:
+    return max(args.conversations, concurrency)
+
+
+def run_setup(setup: BenchSetup, args: argparse.Namespace, replicas: int) -> SetupResult:
+    result = SetupResult(setup.label, replicas)
+    wanted = WARMUP + sum(_per_level(args, c) for c in args.concurrency)
+    try:
+        setup.prepare()
+        print(f"[{setup.label}] seeding {wanted} buyers ...", flush=True)
+        buyers = plain_buyers("PLN", wanted) if isinstance(setup, PlainSetup) else seed_buyers("CHAT", wanted)
+        print(f"[{setup.label}] starting ...", flush=True)
+        setup.launch()
+        print(f"[{setup.label}] ready: " + ", ".join(f"{k} {v:.0f} s" for k, v in setup.ready.items()), flush=True)
+        transport = setup.transport()
+        done: list = []
+        warm, _ = run_level(transport, buyers[:WARMUP], 1)
+        done += warm
+        start = WARMUP
+        for concurrency in args.concurrency:
+            batch: list[SeededBuyer] = buyers[start:start + _per_level(args, concurrency)]
+            start += len(batch)
+            conversations, wall = run_level(transport, batch, concurrency)
+            done += conversations
+            level = summarise(setup.label, concurrency, len(batch), [t for c in conversations for t in c.turns], wall)
+            result.levels.append(level)
+            print(f"[{setup.label}] concurrency {concurrency}: {level.throughput:.2f} turns/s, p95 "
+                  f"{level.p95_ms:,.0f} ms, {level.errors} errors", flush=True)
+        result.problems += [problem for conversation in done for problem in conversation.problems]
+        if not isinstance(setup, PlainSetup):
+            outcomes = case_outcomes([c.buyer.case_id for c in done])
+            result.problems += check_store([c.expected() for c in done], outcomes)
+        result.memory = setup.sampler.report()
+        result.memory = [peak for peak in result.memory if peak.name.startswith(setup.name + ":")]
+        result.ready_seconds = dict(setup.ready)
+    finally:
+        print(f"[{setup.label}] stopping ...", flush=True)
+        setup.stop()
+    return result
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # clean up on kill as on Ctrl-C
+    signal.signal(signal.SIGHUP, _interrupt)
+    os.chdir(ROOT)
+    cores = len(os.sched_getaffinity(0))
+    load_start = os.getloadavg()[0]
+    sampler = MemorySampler().start()
+    results: list[SetupResult] = []
+    try:
+        for name in args.setups:
+            if name == "plain":
+                results.append(run_setup(PlainSetup(sampler), args, 1))
+            elif name == "embedded":
+                results.append(run_setup(EmbeddedSetup(sampler, args.model), args, 1))
+            else:
+                for replicas in args.replicas:
+                    results.append(run_setup(ScaledSetup(sampler, args.model, replicas), args, replicas))
+    except KeyboardInterrupt:
+        print("\ninterrupted: every process and database of the benchmark was stopped and dropped", flush=True)
+        return 130
+    finally:
+        sampler.stop()
+    load = (load_start, os.getloadavg()[0])
+    print("\n" + "\n".join(lines(results, cores, load)))
+    if args.json:
+        args.json.write_text(json.dumps(figures(results, cores, load, sys.argv), indent=2, ensure_ascii=False))
+        print(f"figures written to {args.json}")
+    return 1 if any(result.problems for result in results) else 0
+
+
+if __name__ == "__main__":
+    started = time.monotonic()
+    code = main()
+    print(f"benchmark took {time.monotonic() - started:.0f} s")
+    sys.exit(code)

@@ -1,0 +1,132 @@
+"""The chat benchmark's printed report and its JSON figures."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+from bench.chat_memory import PeakMemory
+from bench.chat_stats import (
+    P95_TARGET,
+    RASA_MEMORY_TARGET_BYTES,
+    THROUGHPUT_TARGET,
+    Comparison,
+    LevelFigures,
+    Scaling,
+    compare,
+    mark,
+    scaling,
+)
+
+
+@dataclass
+class SetupResult:
+    label: str
+    replicas: int
+    levels: list[LevelFigures] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    memory: list[PeakMemory] = field(default_factory=list)
+    ready_seconds: dict[str, float] = field(default_factory=dict)
+
+    def level(self, concurrency: int) -> LevelFigures | None:
+        return next((level for level in self.levels if level.concurrency == concurrency), None)
+
+    def as_dict(self) -> dict:
+        return {"label": self.label, "replicas": self.replicas, "levels": [level.as_dict() for level in self.levels],
+                "problems": self.problems, "memory": [asdict(peak) for peak in self.memory],
+                "ready_seconds": self.ready_seconds}
+
+
+def comparisons(results: list[SetupResult]) -> list[Comparison]:
+    plain = next((result for result in results if result.label == "plain"), None)
+    if plain is None:
+        return []
+    found = []
+    for result in results:
+        if result is plain:
+            continue
+        for level in result.levels:
+            baseline = plain.level(level.concurrency)
+            if baseline is not None:
+                found.append(compare(level, baseline))
+    return found
+
+
+def scalings(results: list[SetupResult], cores: int) -> list[Scaling]:
+    scaled = [result for result in results if result.label.startswith("scaled")]
+    one = next((result for result in scaled if result.replicas == 1), None)
+    if one is None:
+        return []
+    found = []
+    for result in scaled:
+        if result is one:
+            continue
+        for level in result.levels:
+            baseline = one.level(level.concurrency)
+            if baseline is not None:
+                found.append(scaling(baseline, level, result.replicas, cores))
+    return found
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:,.0f} MiB"
+
+
+def _ms(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:,.0f}"
+
+
+def lines(results: list[SetupResult], cores: int, load: tuple[float, float]) -> list[str]:
+    out = [f"chat benchmark: {cores} cores, load average {load[0]:.1f} at the start, {load[1]:.1f} at the end",
+           "", f"{'set-up':<12}{'conc':>5}{'convs':>7}{'turns':>7}{'errors':>8}{'turns/s':>9}"
+           f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"]
+    for result in results:
+        for lv in result.levels:
+            out.append(f"{result.label:<12}{lv.concurrency:>5}{lv.conversations:>7}{lv.turns:>7}{lv.errors:>8}"
+                       f"{lv.throughput:>9.2f}{_ms(lv.p50_ms):>9}{_ms(lv.p95_ms):>9}{_ms(lv.p99_ms):>9}")
+    found = comparisons(results)
+    if found:
+        out += ["", f"against the plain Rasa bot (targets: throughput >= {THROUGHPUT_TARGET}x, "
+                f"p95 <= {P95_TARGET}x)", f"{'set-up':<12}{'conc':>5}{'throughput':>12}{'':>8}{'p95':>8}"]
+        for c in found:
+            out.append(f"{c.setup:<12}{c.concurrency:>5}{c.throughput_ratio:>11.2f}x {mark(c.throughput_met):>7}"
+                       f"{c.p95_ratio:>7.2f}x {mark(c.p95_met)}")
+    scaled = scalings(results, cores)
+    if scaled:
+        out += ["", f"scaling against one Rasa replica ({cores} cores available: at best {cores}x)"]
+        for s in scaled:
+            out.append(f"  {s.replicas} replicas at concurrency {s.concurrency}: {s.speedup:.2f}x "
+                       f"(ideal {s.ideal}x, efficiency {s.efficiency:.0%})")
+    out += ["", f"peak memory (VmHWM, children included) and time to ready; Rasa target <= "
+            f"{RASA_MEMORY_TARGET_BYTES / 1e9:.1f} GB"]
+    for result in results:
+        for peak in result.memory:
+            name = peak.name.split(":", 1)[-1]
+            target = ""
+            if name.startswith("rasa"):
+                target = f"  Rasa target {mark(peak.tree_bytes <= RASA_MEMORY_TARGET_BYTES)}"
+            ready = result.ready_seconds.get(name)
+            ready_text = f"{ready:6.1f} s" if ready is not None else "     - "
+            out.append(f"  {result.label:<12}{name:<14}{_mib(peak.own_bytes):>11} own {_mib(peak.tree_bytes):>11} "
+                       f"tree ({peak.processes} proc)  ready {ready_text}{target}")
+    problems = [problem for result in results for problem in result.problems]
+    out.append("")
+    if problems:
+        out.append(f"INVALID RUN: {len(problems)} wrong answers or store problems (first 10):")
+        out += [f"  {problem}" for problem in problems[:10]]
+    else:
+        out.append("correctness: every conversation reached its offer, one payout per accepted case, "
+                   "every rating stored")
+    return out
+
+
+def figures(results: list[SetupResult], cores: int, load: tuple[float, float], argv: list[str]) -> dict:
+    return {
+        "cores": cores, "load_average": {"start": load[0], "end": load[1]}, "argv": argv,
+        "targets": {"throughput_ratio_min": THROUGHPUT_TARGET, "p95_ratio_max": P95_TARGET,
+                    "rasa_peak_bytes_max": RASA_MEMORY_TARGET_BYTES},
+        "setups": [result.as_dict() for result in results],
+        "comparisons": [c.as_dict() for c in comparisons(results)],
+        "scaling": [s.as_dict() for s in scalings(results, cores)],
+        "valid": not any(result.problems for result in results),
+    }
