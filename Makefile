@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL_STAMP := var/models/.trained
 
-.PHONY: setup train run test eval bench lint lock clean system-deps
+.PHONY: setup train run test eval bench bench-chat lint lock clean system-deps
 
 setup: $(STAMP)
 
@@ -43,6 +43,12 @@ eval: setup
 # Bulk triage throughput (texts/s per core) on a generated corpus of 1 million texts.
 bench: setup
 	$(BIN)/python bench/triage.py
+
+# Simulated buyers chatting with the embedded and scaled set-ups and a plain Rasa bot, at
+# concurrency 1, 10 and 50 (docs/performance.md). Quick smoke run: make bench-chat BENCH_ARGS=--quick
+bench-chat: setup
+	$(BIN)/outreach bot train
+	$(BIN)/python bench/chat_load.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
