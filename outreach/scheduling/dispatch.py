@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from outreach.cases import events
 from outreach.scheduling.apply import Send, claim_and_apply
+from outreach.scheduling.leases import settle_expired_leases
 from outreach.scheduling.policy import Policy
 from outreach.scheduling.policy import policy as default_policy
 from outreach.scheduling.rasa_client import BotUnavailable, start_case_conversation
@@ -118,13 +119,22 @@ async def dispatch_once(settings: Settings, limit: int | None = None, now: datet
     policy = policy or default_policy()
     worker = worker or worker_name()
     summary = DispatchSummary()
+    now = now or utcnow()
     with single_worker(settings.database_url):
+        await asyncio.to_thread(settle_expired_leases, now, worker)
         sends, counts = await asyncio.to_thread(
-            claim_and_apply, now or utcnow(), policy, worker, limit or policy.limits.dispatch.batch
+            claim_and_apply, now, policy, worker, limit or policy.limits.dispatch.batch
         )
         summary.add(counts)
         if sends:
             gate = asyncio.Semaphore(policy.limits.dispatch.max_in_flight)
             async with aiohttp.ClientSession() as http:
-                await asyncio.gather(*(_send(http, settings, s, gate, policy, worker, summary) for s in sends))
+                results = await asyncio.gather(
+                    *(_send(http, settings, s, gate, policy, worker, summary) for s in sends), return_exceptions=True
+                )
+            # One send failing (the store went away while recording it) never abandons the others
+            # mid-flight; its lease runs out and the next pass finds out whether it was delivered.
+            for send, result in zip(sends, results):
+                if isinstance(result, Exception):
+                    log.error("case=%s send not recorded: %s", send.case_id, result, exc_info=result)
     return summary
