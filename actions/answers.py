@@ -82,9 +82,12 @@ class ActionChooseProblem(Action):
         if label not in taxonomy().ids:
             dispatcher.utter_message(response="utter_default")
             return []
-        dispatcher.utter_message(response="utter_problem_noted", label_zh=taxonomy().zh(label))
+        issue = next(tracker.get_latest_entity_values("issue"), None)
+        text = tracker.latest_message.get("text") or ""
+        if issue is None:  # a tapped issue button answers our question: nothing new to note
+            dispatcher.utter_message(response="utter_problem_noted", label_zh=taxonomy().zh(label))
 
         def choose(case_id: int, buyer_id: str) -> conversation.Step:
-            return conversation.choose_problem(case_id, buyer_id, label, "corrected")
+            return conversation.choose_problem(case_id, buyer_id, label, "corrected", text=text, issue=issue)
 
         return await guarded(dispatcher, tracker, choose)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -109,6 +110,13 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
             SlotSet("affected_quantity", None),
             FollowupAction("quantity_form"),
         ]
+    if step.kind == "ask_issue":
+        label = step.extra["label"]
+        buttons = [{"title": choice["title"],
+                    "payload": f"/{label}" + json.dumps({"issue": choice["issue"]}, ensure_ascii=False)}
+                   for choice in step.extra["choices"]]
+        dispatcher.utter_message(response="utter_ask_issue", buttons=buttons)
+        return [SlotSet("stage", "asking_issue")]
     if step.kind == "handover":
         dispatcher.utter_message(text=step.message)
         return [SlotSet("stage", "human")]

@@ -28,6 +28,8 @@ def make_order(
     promised_ship_hours: int = 48,
     age_band: str = "30-44",
     trust_badge: bool = True,
+    charged_fen: int | None = None,
+    current_unit_price_fen: int | None = None,
 ) -> tuple[str, str]:
     """Store a buyer (if new), shop and order with one item. Returns (buyer id, order id)."""
     n = next(_ids)
@@ -43,15 +45,17 @@ def make_order(
         session.flush()
         order_id = f"O{n:06d}"
         session.add(Order(id=order_id, buyer_id=buyer_id, shop_id=f"S{n}", total_fen=unit_price_fen * quantity,
-                          paid_at=paid_at, promised_ship_hours=promised_ship_hours, shipped_at=shipped_at,
-                          delivered_at=delivered_at))
+                          charged_fen=charged_fen, paid_at=paid_at, promised_ship_hours=promised_ship_hours,
+                          shipped_at=shipped_at, delivered_at=delivered_at))
         session.add(OrderItem(order_id=order_id, title=title, kind=kind, unit_price_fen=unit_price_fen,
-                              quantity=quantity, unit=unit, promises=promises or [], live_seafood=live_seafood))
+                              quantity=quantity, unit=unit, promises=promises or [], live_seafood=live_seafood,
+                              current_unit_price_fen=current_unit_price_fen))
     return buyer_id, order_id
 
 
 def make_case(
-    label: str = "spoiled", *, status: str = "contacted", contacted: bool = True, **order: object
+    label: str = "spoiled", *, status: str = "contacted", contacted: bool = True, text: str = "螃蟹死了好几只",
+    **order: object
 ) -> tuple[int, str, str]:
     """A case for a delivered order, reported an hour after delivery. Returns (case id, buyer, order)."""
     now = utcnow()
@@ -65,7 +69,7 @@ def make_case(
         session.add(case)
         session.flush()
         delivered = order["delivered_at"]
-        session.add(Feedback(buyer_id=buyer_id, order_id=order_id, source="review", text="螃蟹死了好几只",
+        session.add(Feedback(buyer_id=buyer_id, order_id=order_id, source="review", text=text,
                              created_at=(delivered or now) + timedelta(hours=1),  # type: ignore[operator]
                              diagnosed_at=now, category=label, case_id=case.id))
         return case.id, buyer_id, order_id

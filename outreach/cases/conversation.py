@@ -19,7 +19,7 @@ from outreach.rules import ledger
 from outreach.rules.engine import ASKABLE_FACTS, Offer, quote, yuan
 from outreach.rules.loader import rules
 from outreach.store.db import session_scope
-from outreach.store.models import CallTask, Case, OptOut, Satisfaction
+from outreach.store.models import CallTask, Case, CaseEvent, OptOut, Satisfaction
 from outreach.store.types import utcnow
 
 OPEN_STATUSES = ("new", "calling", "contacted", "offering", "resolved", "handed_over")
@@ -48,7 +48,7 @@ class Brief:
 class Step:
     """What the conversation does next.
 
-    kind: offer | ask_quantity | handover | no_problem | executed | pending_approval |
+    kind: offer | ask_quantity | ask_issue | handover | no_problem | executed | pending_approval |
           rated | recommended | closed
     """
 
@@ -118,11 +118,51 @@ def brief(case_id: int | str, buyer_id: str) -> Brief:
         return _brief(session, _owned_case(session, case_id, buyer_id))
 
 
-def _hand_over(session: Session, case: Case, reason: str) -> Step:
+def _hand_over(session: Session, case: Case, reason: str, call_back: bool = False) -> Step:
+    """A person takes over in the app; with call_back they also phone the buyer (a call is booked)."""
     case.status = "handed_over"
     case.handover_reason = reason[:300]
     events.record(session, case.id, "handed_over", reason=reason)
-    return Step(kind="handover", case_id=case.id, message=rules().handover_message)
+    message = rules().handover_message
+    if call_back:
+        message = _book_call_back(session, case, reason) or message
+    return Step(kind="handover", case_id=case.id, message=message)
+
+
+def _book_call_back(session: Session, case: Case, reason: str) -> str | None:
+    """Book the person's call and say when it comes; None when no call is possible."""
+    from outreach.scheduling.call_brief import masked_phone
+    from outreach.scheduling.calls import book_callback
+    from outreach.scheduling.policy import policy
+    from outreach.scheduling.windows import local_text
+    from outreach.store.models import Buyer
+
+    task = book_callback(session, case, utcnow(), policy(), f"handed over in chat: {reason}")
+    if task is None:
+        return None
+    buyer = session.get(Buyer, case.buyer_id)
+    return rules().callback_message.format(at=local_text(task.due_at, buyer.time_zone),
+                                           phone=masked_phone(buyer.phone))
+
+
+def _issue_choices(label: str) -> list[dict[str, str]]:
+    return [{"issue": issue, "title": named.ask} for issue, named in rules().issues.get(label, {}).items()]
+
+
+def _note_issue(session: Session, case: Case, issue: str | None, text: str | None) -> None:
+    """Keep the issue the buyer chose (a button) or named in their words (rules file: issues)."""
+    from outreach.cases.facts import issue_from_words
+
+    known = rules().issues.get(case.category, {})
+    if issue not in known:
+        issue = issue_from_words(rules(), case.category, [text]) if text else None
+    if issue is None:
+        return
+    facts = dict(case.facts or {})
+    if facts.get("issue") != issue:
+        facts["issue"] = issue
+        case.facts = facts  # a new dict: the JSON column sees the change
+        events.record(session, case.id, "issue_named", issue=issue)
 
 
 def _next_offer(session: Session, case: Case, index: int) -> Step:
@@ -131,9 +171,13 @@ def _next_offer(session: Session, case: Case, index: int) -> Step:
         events.record(session, case.id, "facts_missing", facts=result.missing_facts)
         if not set(result.missing_facts) <= set(ASKABLE_FACTS):  # only the platform or a person knows
             return _hand_over(session, case, f"facts the rules need are missing: {', '.join(result.missing_facts)}")
+        if "issue" in result.missing_facts:
+            return Step(kind="ask_issue", case_id=case.id, extra={"label": case.category,
+                                                                 "choices": _issue_choices(case.category)})
         return Step(kind="ask_quantity", case_id=case.id, extra={"missing": result.missing_facts})
     if result.handover_reason:
-        return _hand_over(session, case, result.handover_reason)
+        return _hand_over(session, case, result.handover_reason,
+                          call_back=case.category in rules().person_first)
     if index >= len(result.offers):
         return _hand_over(session, case, "buyer declined every offer the rules allow")
     offer = result.offers[index]
@@ -149,8 +193,13 @@ def _next_offer(session: Session, case: Case, index: int) -> Step:
     )
 
 
-def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str) -> Step:
-    """The buyer confirmed the suspected problem or named another one; their word wins."""
+def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text: str | None = None,
+                   issue: str | None = None) -> Step:
+    """The buyer confirmed the suspected problem or named another one; their word wins.
+
+    `issue` is a button's choice within the label (rules file: issues); `text` the buyer's
+    words, which may name it instead.
+    """
     taxonomy().label(label)  # unknown labels are a programming error
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
@@ -160,6 +209,7 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str) -> S
             events.record(session, case.id, "corrected", old=case.category, new=label)
         case.category = label
         events.record(session, case.id, "problem_" + how, label=label)
+        _note_issue(session, case, issue, text)
         if label == NO_PROBLEM:
             case.status = "resolved"
             case.resolved_at = utcnow()
@@ -226,6 +276,18 @@ def _ask_rating(session: Session, case: Case) -> bool:
     from outreach.scheduling.satisfaction import open_question
 
     return open_question(session, case, utcnow(), policy())
+
+
+def awaiting_rating(case_id: int | str, buyer_id: str) -> bool:
+    """Whether the buyer was asked to rate this settled case (e.g. after an approval) and has not yet."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id)
+        if case.status not in ("resolved", "handed_over"):
+            return False
+        rated = session.execute(select(Satisfaction.id).where(Satisfaction.case_id == case.id)).first()
+        asked = session.execute(select(CaseEvent.id).where(CaseEvent.case_id == case.id,
+                                                           CaseEvent.kind == "satisfaction_asked").limit(1)).first()
+        return rated is None and asked is not None
 
 
 def hand_over(case_id: int | str, buyer_id: str, reason: str) -> Step:

@@ -49,8 +49,8 @@ def refunds_in_90_days(session: Session, buyer_id: str, before: datetime, except
 def issue_from_words(book: RuleBook, label: str, texts: list[str]) -> str | None:
     """The issue the buyer's own words name (rules file: issues), the first one found."""
     for text in texts:
-        for issue, words in book.issues.get(label, {}).items():
-            if any(word in text for word in words):
+        for issue, named in book.issues.get(label, {}).items():
+            if any(word in text for word in named.words):
                 return issue
     return None
 
@@ -68,6 +68,10 @@ def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: 
             select(Feedback.text).where(Feedback.case_id == case.id).order_by(Feedback.created_at)
         ).scalars())
         stored["issue"] = issue_from_words(book, case.category, texts)
+    if stored.get("current_unit_price_fen") is None:
+        stored["current_unit_price_fen"] = item.current_unit_price_fen
+    if stored.get("overcharge_fen") is None and order.charged_fen is not None:
+        stored["overcharge_fen"] = max(order.charged_fen - order.total_fen, 0)
     return CaseFacts(
         label=case.category,
         order_total_fen=order.total_fen,

@@ -9,13 +9,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 
+import yaml
 from sqlalchemy.orm import Session
 
 from outreach.cases import events
 from outreach.diagnosis.numbers import RATING_WORDS, first_number, scored_number
 from outreach.store.models import Case, Satisfaction
 
+DOMAIN_FILE = Path(__file__).resolve().parents[2] / "bot" / "domain" / "care.yml"
 LOW_RATING = 2
 MAX_COMMENT_CHARS = 500
 _SCORE_TEXT = re.compile(r"[\d零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百]+\s*(?:颗|个)?\s*(?:分|星)?")
@@ -76,3 +80,15 @@ def record_recommend(session: Session, found: Satisfaction, score: int, now: dat
         found.comment = "\n".join(filter(None, [found.comment, comment]))[:MAX_COMMENT_CHARS]
     events.record(session, found.case_id, "recommend_answered", score=score)
     return True
+
+
+@lru_cache(maxsize=1)
+def rating_question() -> tuple[str, list[dict[str, str]]]:
+    """The bot's rating question (utter_ask_rating in the domain) for messages sent outside a
+    conversation turn, e.g. after a person approved a remedy. One text, in the domain."""
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    response = domain["responses"]["utter_ask_rating"][0]
+    # The domain escapes braces for Rasa's templating: {{ -> {.
+    buttons = [{"title": b["title"], "payload": b["payload"].replace("{{", "{").replace("}}", "}")}
+               for b in response.get("buttons", [])]
+    return response["text"], buttons

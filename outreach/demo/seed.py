@@ -48,6 +48,23 @@ def _kinds_for(texts: dict[str, dict[str, list[str]]], label: str) -> list[str]:
     return [kind for kind, group in texts[label].items() if group]
 
 
+def _add_price_facts(order: dict[str, Any], text: str) -> None:
+    """What the platform's payment records and listing show for a price complaint."""
+    from outreach.cases.facts import issue_from_words
+    from outreach.rules.loader import rules
+
+    issue = issue_from_words(rules(), "price_issue", [text])
+    total, item = order["total_fen"], order["items"][0]
+    if issue == "double_charge":
+        order["charged_fen"] = total * 2
+    elif issue == "coupon_not_applied":
+        order["charged_fen"] = total + min(3000, total // 5)
+    elif issue == "surprise_fee":
+        order["charged_fen"] = total + 2000
+    elif issue == "price_drop":
+        item["current_unit_price_fen"] = item["unit_price_fen"] * 7 // 10
+
+
 def build(seed_value: int, now: datetime, orders_wanted: int = 240) -> tuple[list[OrderIn], list[FeedbackIn]]:
     rng = random.Random(seed_value)
     catalog = _load("catalog.yml")
@@ -96,7 +113,7 @@ def build(seed_value: int, now: datetime, orders_wanted: int = 240) -> tuple[lis
             if label in AFTER_DELIVERY and delivered is None:
                 shipped = now - timedelta(hours=rng.randrange(40, 90))
                 delivered = now - timedelta(hours=rng.randrange(2, 30))
-        orders.append(OrderIn.parse_obj({
+        order = {
             "order_id": f"O2026{n:05d}",
             "buyer": buyer,
             "shop": {"id": f"S{shop_index + 1:02d}", "name": merchant["name"], "trust_badge": merchant["trust_badge"],
@@ -109,9 +126,14 @@ def build(seed_value: int, now: datetime, orders_wanted: int = 240) -> tuple[lis
             "promised_ship_hours": ship_hours,
             "shipped_at": shipped.isoformat() if shipped else None,
             "delivered_at": delivered.isoformat() if delivered else None,
-        }))
+        }
         if label is None:
+            orders.append(OrderIn.parse_obj(order))
             continue
+        text = _texts_for(texts, label, kind, rng)
+        if label == "price_issue":
+            _add_price_facts(order, text)
+        orders.append(OrderIn.parse_obj(order))
         start = delivered or paid + timedelta(hours=ship_hours)
         reported = min(now - timedelta(minutes=5), start + timedelta(hours=rng.uniform(0.5, 20)))
         feedback.append(FeedbackIn.parse_obj({
@@ -119,7 +141,7 @@ def build(seed_value: int, now: datetime, orders_wanted: int = 240) -> tuple[lis
             "buyer_id": buyer["id"],
             "order_id": f"O2026{n:05d}",
             "source": rng.choice(["review", "comment", "message", "chat"]),
-            "text": _texts_for(texts, label, kind, rng),
+            "text": text,
             "created_at": reported.isoformat(),
         }))
     return orders, feedback

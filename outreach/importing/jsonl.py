@@ -98,7 +98,8 @@ def _store_order(session: Session, line: OrderIn) -> None:
     session.add(shop)
     session.flush()
     order = Order(
-        id=line.order_id, buyer_id=buyer.id, shop_id=shop.id, total_fen=line.total_fen, paid_at=line.paid_at,
+        id=line.order_id, buyer_id=buyer.id, shop_id=shop.id, total_fen=line.total_fen,
+        charged_fen=line.charged_fen, paid_at=line.paid_at,
         promised_ship_hours=line.promised_ship_hours, shipped_at=line.shipped_at, delivered_at=line.delivered_at,
     )
     session.add(order)

@@ -61,6 +61,8 @@ class ItemIn(Strict):
     title: constr(min_length=1, max_length=300)  # type: ignore[valid-type]
     kind: constr(min_length=1, max_length=32)  # type: ignore[valid-type]
     unit_price_fen: conint(ge=0, le=10**10)  # type: ignore[valid-type]
+    # The listing's price now (price protection compares it with what was paid).
+    current_unit_price_fen: conint(ge=0, le=10**10) | None = None  # type: ignore[valid-type]
     quantity: conint(ge=1, le=10_000) = 1  # type: ignore[valid-type]
     unit: constr(min_length=1, max_length=8) = "件"  # type: ignore[valid-type]
     promises: list[Literal[ITEM_PROMISES]] = []  # type: ignore[valid-type]
@@ -72,7 +74,9 @@ class OrderIn(Strict):
     buyer: BuyerIn
     shop: ShopIn
     items: list[ItemIn] = Field(min_items=1)
-    total_fen: conint(ge=0, le=10**10)  # type: ignore[valid-type]
+    total_fen: conint(ge=0, le=10**10)  # type: ignore[valid-type]  # owed, after coupons
+    # What the payment records show was taken (double charge, unapplied coupon, surprise fee).
+    charged_fen: conint(ge=0, le=10**10) | None = None  # type: ignore[valid-type]
     paid_at: datetime
     promised_ship_hours: Literal[24, 48, 72] = 48
     shipped_at: datetime | None = None

@@ -7,6 +7,7 @@ rejecting keeps the case with a person and tells the buyer why.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -64,6 +65,17 @@ def _claim(session: Session, approval_id: int) -> Approval:
     return approval
 
 
+def _ask_rating(session: Session, case: Case, now: datetime) -> None:
+    """The case is settled: the satisfaction question follows, unless asked too recently."""
+    from outreach.cases.survey import rating_question
+    from outreach.scheduling.policy import policy
+    from outreach.scheduling.satisfaction import open_question
+
+    if open_question(session, case, now, policy()):
+        question, buttons = rating_question()
+        messages.append(session, case.buyer_id, "bot", question, buttons, case_id=case.id)
+
+
 def decide(session: Session, approval_id: int, approve: bool, by: str, reason: str) -> Decision:
     """Approve or reject once; the same decision again changes nothing, the opposite one is refused."""
     if not reason.strip():
@@ -93,4 +105,6 @@ def decide(session: Session, approval_id: int, approve: bool, by: str, reason: s
                   by=by, reason=reason)
     if text:
         messages.append(session, case.buyer_id, "bot", text, case_id=case.id)
+    if approve:
+        _ask_rating(session, case, now)
     return Decision(approval.id, case.id, wanted, False, remedy.amount_fen if approve else 0)

@@ -14,7 +14,7 @@ from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.rules.schema import KIND_FACTS, PAYING_KINDS, REFUND_KINDS, SHARE_KINDS, RemedyRule, RuleBook
 
 # Facts the bot can ask the buyer for; any other missing fact goes to a person.
-ASKABLE_FACTS = ("affected_quantity",)
+ASKABLE_FACTS = ("affected_quantity", "issue")
 
 
 @dataclass(frozen=True)
@@ -169,11 +169,13 @@ def _offer(rule: RemedyRule, facts: CaseFacts, affected: int, book: RuleBook) ->
     values = {"affected": affected, "unit": facts.unit, "amount": yuan(amount), "coupon": yuan(rule.coupon_fen),
               "multiple": rule.multiple}
     badge = facts.trust_badge and rule.kind in REFUND_KINDS
-    say = rule.say.format(**values) + (book.trust_badge.note if badge else "")
+    freight_paid = badge and rule.return_goods  # 退货补运费 only where the goods go back
+    note = (book.trust_badge.note if freight_paid else book.trust_badge.fast_note) if badge else ""
+    say = rule.say.format(**values) + note
     reasons = _approval_reasons(rule, amount, facts, book)
     return Offer(rule_id=rule.id, kind=rule.kind, amount_fen=amount, needs_approval=bool(reasons), say=say,
                  done=rule.done.format(**values), coupon_fen=0 if rule.kind == "coupon" else rule.coupon_fen,
-                 approval_reasons=reasons, fast_refund=rule.fast_refund or badge, return_freight_paid=badge,
+                 approval_reasons=reasons, fast_refund=rule.fast_refund or badge, return_freight_paid=freight_paid,
                  report_merchant=rule.report_merchant, law=rule.law)
 
 

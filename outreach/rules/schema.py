@@ -80,6 +80,7 @@ class RemedyRule(Strict):
     add_appraisal_fee: bool = False  # legal_multiple: plus the buyer's appraisal fee
     verify: bool = False  # a person verifies before payment (always for legal_multiple)
     fast_refund: bool = False  # the platform pays first (先行赔付)
+    return_goods: bool = False  # the buyer sends the goods back (退货退款): 信任购 pays that freight
     report_merchant: bool = False  # the merchant is reported to risk control
     law: str | None = None  # the legal basis, shown to the person approving
     say: str = Field(min_length=1)  # the offer, said to the buyer
@@ -111,7 +112,15 @@ class BuyerRisk(Strict):
 
 
 class TrustBadge(Strict):
-    note: str = ""  # appended to refund offers of 信任购 shops
+    note: str = ""  # appended to refund offers of 信任购 shops where the goods go back (return freight paid)
+    fast_note: str = ""  # appended to their refund offers without a return (fast refund only)
+
+
+class Issue(Strict):
+    """One issue within a label (e.g. price_issue: double_charge)."""
+
+    ask: str = Field(min_length=1)  # the button the buyer taps when the bot asks which issue it is
+    words: list[str] = Field(min_items=1)  # words in the buyer's report that name it
 
 
 class RuleBook(Strict):
@@ -123,12 +132,14 @@ class RuleBook(Strict):
     buyer_risk: BuyerRisk = BuyerRisk()
     trust_badge: TrustBadge = TrustBadge()
     food_kinds: list[str] = ["seafood", "fruit", "health_food"]
-    # label -> issue -> words in the buyer's report that name it (e.g. price_issue: double_charge)
-    issues: dict[str, dict[str, list[str]]] = {}
+    # label -> issue -> its button and the words in the buyer's report that name it
+    issues: dict[str, dict[str, Issue]] = {}
     # label -> why a person takes over at once (the offers are listed for that person)
     person_first: dict[str, str] = {}
     remedies: dict[str, list[RemedyRule]]
     handover_message: str
+    # said when a person takes over by phone: {at} local time, {phone} masked number
+    callback_message: str = "我们的专员会在{at}给您的手机{phone}打电话，请留意来电。"
     approval_message: str = ""  # said to the buyer when a person approved; {amount} and {done}
     rejection_message: str = ""  # said to the buyer when a person rejected; {reason}
 

@@ -42,6 +42,31 @@ def book_call(session: Session, case: Case, view: CaseView, decision: Decision, 
     return task
 
 
+def book_callback(session: Session, case: Case, now: datetime, policy: Policy, reason: str) -> CallTask | None:
+    """A person calls back a buyer handed over mid-chat (e.g. a health reaction), once per case.
+
+    Returns the open call task (new or already queued), or None when no call is possible
+    (no phone number, unknown time zone, buyer opted out).
+    """
+    open_task = session.execute(
+        select(CallTask).where(CallTask.case_id == case.id, CallTask.status.in_(("queued", "claimed")))
+    ).scalars().first()
+    if open_task is not None:
+        return open_task
+    buyer = session.get(Buyer, case.buyer_id)
+    if not buyer.phone or is_opted_out(session, case.buyer_id):
+        return None
+    view = view_for_retry(case, buyer)
+    try:
+        slot = next_call_time(now, buyer.time_zone, case.severity, policy)
+    except UnknownTimeZone:
+        return None
+    decision = Decision(case_id=case.id, buyer_id=case.buyer_id, action="call", at=slot,
+                        team=policy.limits.team_for(case.severity).name, priority=priority(view), reason=reason)
+    return book_call(session, case, view, decision, now, CapacityBook.load(session, policy, now),
+                     attempt=attempts_made(session, case.id) + 1)
+
+
 def counted_contacts(session: Session, buyer_id: str, now: datetime) -> list[datetime]:
     return list(session.execute(
         select(Contact.created_at).where(Contact.buyer_id == buyer_id, Contact.created_at > now - longest_window(),

@@ -67,7 +67,8 @@ class Order(Base):
     id = Column(String(64), primary_key=True)
     buyer_id = Column(ForeignKey("buyers.id"), nullable=False, index=True)
     shop_id = Column(ForeignKey("shops.id"), nullable=False, index=True)
-    total_fen = Column(Integer, nullable=False)
+    total_fen = Column(Integer, nullable=False)  # what the buyer owed, after coupons and promised free shipping
+    charged_fen = Column(Integer)  # what the payment records show was taken; above total_fen: an overcharge
     paid_at = Column(UTCDateTime, nullable=False)
     promised_ship_hours = Column(Integer, nullable=False, default=48)
     shipped_at = Column(UTCDateTime)
@@ -86,6 +87,7 @@ class OrderItem(Base):
     title = Column(String(300), nullable=False)
     kind = Column(String(32), nullable=False)  # seafood, fruit, cosmetics, apparel, ...
     unit_price_fen = Column(Integer, nullable=False)
+    current_unit_price_fen = Column(Integer)  # the listing's price when the order was imported (价保)
     quantity = Column(Integer, nullable=False, default=1)
     unit = Column(String(8), nullable=False, default="件")
     promises = Column(JSON, nullable=False, default=list)  # item service promise flags

@@ -148,7 +148,7 @@ async def test_a_health_reaction_goes_to_a_person_at_once(db: str) -> None:
         ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"})
     )
     assert slot(events, "stage") == "human"
-    assert "人工" in messages[0]["text"]
+    assert "专员" in messages[0]["text"] and "打电话" in messages[0]["text"]  # a call is booked
 
 
 async def test_a_counterfeit_is_offered_ten_times_and_waits_for_a_persons_verification(db: str) -> None:
@@ -251,3 +251,43 @@ async def test_database_work_runs_off_the_action_servers_event_loop(db: str, mon
     await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
     await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
     assert seen and all(thread is not threading.main_thread() for thread in seen)
+
+
+async def test_an_unknown_price_problem_is_asked_with_buttons_and_a_tap_gets_the_offer(db: str) -> None:
+    case_id, buyer, _ = make_case("price_issue", text="价格有问题", title="每日坚果礼盒", kind="snacks",
+                                  unit_price_fen=8800, quantity=2, unit="盒", live_seafood=False, charged_fen=35200)
+    slots = {"case_id": str(case_id), "stage": "confirming"}
+    messages, events = await run(ActionAnswerYes(), tracker(buyer, slots=slots))
+    assert responses(messages) == ["utter_ask_issue"] and slot(events, "stage") == "asking_issue"
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert '/price_issue{"issue": "double_charge"}' in payloads and len(payloads) == 5
+
+    tapped = tracker(buyer, slots={**slots, "stage": "asking_issue"}, intent="price_issue",
+                     text='/price_issue{"issue": "double_charge"}',
+                     entities=[{"entity": "issue", "value": "double_charge"}])
+    messages, events = await run(ActionChooseProblem(), tapped)
+    assert responses(messages) == ["utter_offer"] and "176元" in messages[0]["offer_text"]
+    assert slot(events, "stage") == "offering"
+
+
+async def test_a_rating_tapped_after_an_approval_is_recorded_though_a_person_had_the_case(db: str) -> None:
+    from outreach.rules.approvals import decide
+    from outreach.store.models import Approval
+
+    case_id, buyer, _ = make_case("counterfeit", title="大牌口红 正品保证", kind="cosmetics", unit_price_fen=32000,
+                                  quantity=1, unit="支", live_seafood=False, trust_badge=True)
+    slots = {"case_id": str(case_id), "stage": "confirming"}
+    await run(ActionAnswerYes(), tracker(buyer, slots=slots))
+    messages, events = await run(ActionAnswerYes(), tracker(buyer, slots={**slots, "stage": "offering",
+                                                                         "offer_index": 0.0}))
+    assert slot(events, "stage") == "human"
+    rate_five = dict(intent="rate", text='/rate{"rating": "5"}', entities=[{"entity": "rating", "value": "5"}])
+    messages, _ = await run(ActionRecordRating(), tracker(buyer, slots={**slots, "stage": "human"}, **rate_five))
+    assert responses(messages) == ["utter_default"]  # nothing was asked while a person decides
+    with session_scope() as session:
+        approval_id = session.execute(select(Approval.id).where(Approval.case_id == case_id)).scalar_one()
+        decide(session, approval_id, True, "lead_zhao", "鉴定为假货")
+    messages, events = await run(ActionRecordRating(), tracker(buyer, slots={**slots, "stage": "human"}, **rate_five))
+    assert responses(messages) == ["utter_thanks_for_rating", "utter_ask_recommend"]
+    with session_scope() as session:
+        assert session.execute(select(Satisfaction.rating).where(Satisfaction.case_id == case_id)).scalar_one() == 5

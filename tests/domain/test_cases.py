@@ -248,6 +248,33 @@ def test_a_health_reaction_is_handed_to_a_person_at_once(any_db: str) -> None:
     assert case.status == "handed_over" and case.handover_reason == rules().person_first["health_reaction"]
 
 
+def test_a_health_reaction_handed_over_mid_chat_books_one_call_and_says_when(any_db: str) -> None:
+    from outreach.store.models import CallTask
+
+    case_id, buyer_id, _ = make_case("spoiled")
+    step = choose_problem(case_id, buyer_id, "health_reaction", "corrected")
+    assert "138****0000" in step.message and "打电话" in step.message and "13800000000" not in step.message
+    again = hand_over(case_id, buyer_id, "buyer asked for a person")  # a second hand-over books nothing more
+    assert again.kind == "handover"
+    with session_scope() as session:
+        calls = session.execute(select(CallTask).where(CallTask.case_id == case_id)).scalars().all()
+        assert [(c.status, c.attempt) for c in calls] == [("queued", 1)]
+        assert "handed over in chat" in calls[0].reason
+        assert session.get(Case, case_id).status == "handed_over"
+    assert event_kinds(case_id).count("call_booked") == 1
+
+
+def test_a_health_reaction_of_a_buyer_without_a_phone_stays_with_a_person_in_the_app(any_db: str) -> None:
+    from outreach.store.models import Buyer, CallTask
+
+    case_id, buyer_id, _ = make_case("spoiled")
+    with session_scope() as session:
+        session.get(Buyer, buyer_id).phone = None
+    step = choose_problem(case_id, buyer_id, "health_reaction", "corrected")
+    assert step.message == rules().handover_message
+    assert count(CallTask, case_id=case_id) == 0
+
+
 def test_unknown_or_garbled_case_ids_are_not_found(any_db: str) -> None:
     _, buyer_id, _ = make_case("spoiled")
     for bad in (999999, "abc", None, "1; drop table cases"):

@@ -108,6 +108,22 @@ def test_a_legal_floor_waits_in_the_queue_and_an_approval_pays_once_and_tells_th
         assert pending(session) == []
 
 
+def test_after_an_approval_the_buyer_is_asked_to_rate_and_the_answer_is_kept(any_db: str) -> None:
+    from outreach.cases.conversation import awaiting_rating, rate
+
+    case_id, buyer_id, approval_id = fake_lipstick_accepted()
+    assert awaiting_rating(case_id, buyer_id) is False  # nothing asked while a person decides
+    with session_scope() as session:
+        decide(session, approval_id, True, "lead_zhao", "鉴定报告确认为假货")
+    with session_scope() as session:
+        last = since(session, buyer_id)[-1]
+        assert "打个分" in last.text
+        assert [b["payload"] for b in last.buttons][0] == '/rate{"rating": "5"}'
+    assert awaiting_rating(case_id, buyer_id) is True
+    assert rate(case_id, buyer_id, 5).extra["rating"] == 5
+    assert awaiting_rating(case_id, buyer_id) is False
+
+
 def test_a_rejection_pays_nothing_keeps_a_person_on_the_case_and_says_why(any_db: str) -> None:
     case_id, buyer_id, approval_id = fake_lipstick_accepted()
     with pytest.raises(ApprovalError, match="reason"), session_scope() as session:
@@ -144,9 +160,10 @@ def test_a_buyer_with_many_refunds_in_90_days_needs_a_person(db: str) -> None:
 
 def test_missing_platform_facts_send_the_case_to_a_person_without_guessing_money(db: str) -> None:
     case_id, buyer_id, _ = make_case("price_issue", quantity=1, unit_price_fen=12900, live_seafood=False)
-    step = choose_problem(case_id, buyer_id, "price_issue", "confirmed")
-    assert step.kind == "handover"
-    assert rows(Case, id=case_id)[0].handover_reason == "facts the rules need are missing: issue"
+    assert choose_problem(case_id, buyer_id, "price_issue", "confirmed").kind == "ask_issue"  # the buyer knows
+    step = choose_problem(case_id, buyer_id, "price_issue", "corrected", issue="double_charge")
+    assert step.kind == "handover"  # only the payment records know how much
+    assert rows(Case, id=case_id)[0].handover_reason == "facts the rules need are missing: overcharge_fen"
     with session_scope() as session:
         session.get(Case, case_id).facts = {"issue": "double_charge", "overcharge_fen": 12900}
         session.get(Case, case_id).status = "contacted"

@@ -162,6 +162,12 @@ def test_trust_badge_makes_refunds_fast_with_return_freight_paid() -> None:
     assert (without.fast_refund, without.return_freight_paid) == (False, False)
 
 
+def test_trust_badge_refund_without_return_is_fast_but_promises_no_return_freight() -> None:
+    share = quote(bought("damaged", 2000, 5, unit="个", affected_quantity=2, trust_badge=True), rules()).offers[0]
+    assert (share.kind, share.fast_refund, share.return_freight_paid) == ("refund_share", True, False)
+    assert "极速到账" in share.say and "运费" not in share.say
+
+
 def test_crab_guarantee_adds_a_coupon_and_a_platform_first_refund() -> None:
     crab = quote(bought("spoiled", 3980, 10, unit="只", live_seafood=True, affected_quantity=3,
                         promises=("crab_guarantee",)), rules()).offers[0]
@@ -185,7 +191,7 @@ def test_a_fact_the_money_depends_on_is_asked_for_never_guessed(facts: CaseFacts
     result = quote(facts, rules())
     assert result.missing_facts == missing
     assert result.offers == []
-    assert result.as_dict()["ask_buyer"] == [f for f in missing if f == "affected_quantity"]
+    assert result.as_dict()["ask_buyer"] == [f for f in missing if f in ("affected_quantity", "issue")]
 
 
 def test_a_price_protection_claim_without_a_price_drop_offers_nothing() -> None:
