@@ -66,9 +66,10 @@ class InAppOutput(CollectingOutputChannel):
         if not self.notify_url:
             return
         try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http:
-                await http.post(self.notify_url, json={"buyer_id": buyer_id},
-                                headers={CHANNEL_SECRET_HEADER: self.secret})
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http, http.post(
+                self.notify_url, json={"buyer_id": buyer_id}, headers={CHANNEL_SECRET_HEADER: self.secret}
+            ) as response:
+                response.release()  # an unreleased response is logged as an unclosed connection
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             # The message is stored; the buyer's connection polls and finds it anyway.
             log.info("live notify failed (%s); the inbox keeps the message", exc.__class__.__name__)

@@ -84,7 +84,10 @@ def _safe_next(raw: str) -> str:
 
 
 async def _login(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
+    try:
+        form = await request.post()
+    except (ValueError, AssertionError, LookupError):  # a broken multipart body or an unknown charset
+        return _html(views.login_page("登录表单格式不正确，请刷新页面后重试。"), status=400)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     result = await asyncio.to_thread(accounts.log_in, username[:64], password[:200])
     if result is None:

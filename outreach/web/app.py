@@ -72,7 +72,7 @@ SOCKETS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("live_sockets")
 POLL_SECONDS: web.AppKey[float] = web.AppKey("live_poll_seconds", float)
 PING_SECONDS: web.AppKey[float] = web.AppKey("live_ping_seconds", float)
 
-_STATIC_NAME = re.compile(r"[A-Za-z0-9_-]+\.(html|js|css|svg|png|ico)")
+_STATIC_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\.(html|js|css|svg|png|ico)")  # short: no ENAMETOOLONG
 _CONTENT_TYPES = {
     "html": ("text/html", "utf-8"),
     "js": ("text/javascript", "utf-8"),
@@ -220,9 +220,9 @@ async def _index(request: web.Request) -> web.StreamResponse:
 
 async def _static_response(request: web.Request, name: str) -> web.Response:
     match = _STATIC_NAME.fullmatch(name)
-    path = STATIC_DIR / name
-    if match is None or not path.is_file():
+    if match is None or not (STATIC_DIR / name).is_file():
         raise web.HTTPNotFound()
+    path = STATIC_DIR / name
     content_type, charset = _CONTENT_TYPES[match.group(1)]
     body = await asyncio.to_thread(path.read_bytes)
     response = web.Response(body=body, content_type=content_type, charset=charset)
