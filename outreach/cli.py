@@ -12,6 +12,7 @@ from typing import Any
 
 from outreach.metrics.commands import add_commands as add_metrics_commands
 from outreach.rules.commands import add_commands as add_rules_commands
+from outreach.scaled.commands import add_commands as add_scaled_commands
 from outreach.scheduling.commands import add_commands as add_scheduling_commands
 from outreach.settings import PROJECT_ROOT, SettingsError, get_settings
 
@@ -290,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_scheduling_commands(sub)
     add_rules_commands(sub)
     add_metrics_commands(sub)
+    add_scaled_commands(sub)
     return parser
 
 

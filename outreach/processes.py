@@ -35,6 +35,7 @@ def rasa_env(settings: Settings) -> dict[str, str]:
             "OUTREACH_DATABASE_URL": settings.database_url,
             "OUTREACH_CHANNEL_SECRET": settings.channel_secret,
             "OUTREACH_RASA_TOKEN": settings.rasa_token,
+            "OUTREACH_ACTION_TOKEN": settings.action_token,
             "OUTREACH_BUYER_TOKEN_SECRET": settings.buyer_token_secret,
             "OUTREACH_NOTIFY_URL": f"http://{settings.web_host}:{settings.web_port}/internal/notify",
             "OUTREACH_ACTION_URL": f"http://127.0.0.1:{settings.action_port}/webhook",
@@ -62,21 +63,25 @@ def train_command(settings: Settings) -> list[str]:
     ]
 
 
-def rasa_server_command(settings: Settings) -> list[str]:
+def rasa_server_command(
+    settings: Settings, port: int | None = None, endpoints: str = "bot/endpoints.yml"
+) -> list[str]:
+    """A Rasa server with its HTTP API behind the token; port and endpoints differ per replica."""
     return [
         str(BIN / "rasa"), "run",
         "--model", str(models_dir(settings) / "care.tar.gz"),
         "--enable-api",
         f"--auth-token={settings.rasa_token}",  # one argument: a token may start with "-"
-        "--endpoints", "bot/endpoints.yml",
+        "--endpoints", endpoints,
         "--credentials", "bot/credentials.yml",
         "--interface", "127.0.0.1",
-        "--port", str(settings.rasa_port),
+        "--port", str(port or settings.rasa_port),
     ]
 
 
-def action_server_command(settings: Settings) -> list[str]:
-    return [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(settings.action_port)]
+def action_server_command(settings: Settings, port: int | None = None) -> list[str]:
+    """Our entry point around rasa-sdk: it refuses calls without OUTREACH_ACTION_TOKEN."""
+    return [str(BIN / "python"), "-m", "actions.server", "--port", str(port or settings.action_port)]
 
 
 def outreach_command(*args: str) -> list[str]:
@@ -90,6 +95,20 @@ class Process:
     log_path: Path
 
 
+def spawn(settings: Settings, name: str, command: list[str], env: dict[str, str] | None = None) -> Process:
+    """Starts a command in its own session (so its whole group can be signalled), appending
+    its output to var/logs/NAME.log. env adds to or overrides rasa_env(settings)."""
+    logs = settings.var_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"{name}.log"
+    with log_path.open("ab") as handle:  # the child keeps its own copy of the descriptor
+        popen = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env={**rasa_env(settings), **(env or {})}, stdout=handle,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    return Process(name, popen, log_path)
+
+
 @dataclass
 class ProcessGroup:
     """Child processes started together and stopped together."""
@@ -97,16 +116,8 @@ class ProcessGroup:
     settings: Settings
     processes: list[Process] = field(default_factory=list)
 
-    def start(self, name: str, command: list[str]) -> Process:
-        logs = self.settings.var_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        log_path = logs / f"{name}.log"
-        handle = log_path.open("ab")
-        popen = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=rasa_env(self.settings), stdout=handle, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        process = Process(name, popen, log_path)
+    def start(self, name: str, command: list[str], env: dict[str, str] | None = None) -> Process:
+        process = spawn(self.settings, name, command, env)
         self.processes.append(process)
         return process
 

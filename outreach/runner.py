@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+from typing import Protocol
 
 from sqlalchemy import func, select
 
@@ -88,55 +89,110 @@ def chat_links(settings: Settings, limit: int = 6) -> list[tuple[str, str, str]]
     ]
 
 
-def run(settings: Settings) -> int:
+class SetUp(Protocol):
+    """The processes of one set-up: the embedded default or the scaled one."""
+
+    command: str  # how the user started it, for messages
+
+    def start(self) -> None: ...
+
+    def check_alive(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def describe(self) -> list[str]: ...
+
+
+class Embedded:
+    """`make run`: one process of each kind, on SQLite unless OUTREACH_DATABASE_URL says otherwise."""
+
+    command = "make run"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.group = ProcessGroup(settings)
+
+    def start(self) -> None:
+        settings = self.settings
+        self.group.start("actions", action_server_command(settings))
+        self.group.start("web", outreach_command("web"))
+        self.group.start("rasa", rasa_server_command(settings))
+        print("starting the action server, Rasa server and web server (about a minute) ...", flush=True)
+        wait_until_ready(self.group, f"http://127.0.0.1:{settings.action_port}/health")
+        wait_until_ready(self.group, f"http://{settings.web_host}:{settings.web_port}/healthz")
+        wait_until_ready(self.group, f"http://127.0.0.1:{settings.rasa_port}/")
+        self.group.start("scheduler", outreach_command("scheduler"))
+
+    def check_alive(self) -> None:
+        self.group.check_alive()
+
+    def stop(self) -> None:
+        self.group.stop()
+
+    def describe(self) -> list[str]:
+        return []
+
+
+def print_links(settings: Settings, seeded: dict | None, links: list[tuple[str, str, str]]) -> None:
+    print(f"\nchat page:  http://{settings.web_host}:{settings.web_port}/chat", flush=True)
+    print("buyers the assistant has reached out to (open a link to chat as that buyer):")
+    for buyer, problem, url in links:
+        print(f"  {buyer} ({problem}): {url}")
+    print("more links: .venv/bin/outreach buyer link BUYER_ID")
+    print("calls booked for agents (severity 1, elderly, inactive buyers): .venv/bin/outreach calls next")
+    print("\n".join(dashboard_lines(settings, seeded)))
+    print(f"logs: {settings.var_dir / 'logs'}   stop: Ctrl-C\n", flush=True)
+
+
+def serve(settings: Settings, setup: SetUp) -> int:
+    """Prepares the store and the model, starts the set-up, prints the demo links and runs
+    until Ctrl-C (or SIGTERM); stops every process on the way out."""
     try:
         seeded = prepare(settings)
     except RuntimeError as exc:
         print(f"error: {exc}", flush=True)
         return 1
     except KeyboardInterrupt:
-        print("\nstopped before start-up finished; run `make run` again to continue.", flush=True)
+        print(f"\nstopped before start-up finished; run `{setup.command}` again to continue.", flush=True)
         return 130
-    group = ProcessGroup(settings)
     stop = False
+    starting = True
 
     def on_signal(signum: int, _frame: object) -> None:
         nonlocal stop
         stop = True
+        if starting:  # waiting for processes to come up: give up at once
+            raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        group.start("actions", action_server_command(settings))
-        group.start("web", outreach_command("web"))
-        group.start("rasa", rasa_server_command(settings))
-        print("starting the action server, Rasa server and web server (about a minute) ...", flush=True)
-        wait_until_ready(group, f"http://127.0.0.1:{settings.action_port}/health")
-        wait_until_ready(group, f"http://{settings.web_host}:{settings.web_port}/healthz")
-        wait_until_ready(group, f"http://127.0.0.1:{settings.rasa_port}/")
-        group.start("scheduler", outreach_command("scheduler"))
+        setup.start()
+        starting = False
         deadline = time.monotonic() + 120
         links: list[tuple[str, str, str]] = []
         while not stop and time.monotonic() < deadline and len(links) < 6:
             time.sleep(2)
-            group.check_alive()
+            setup.check_alive()
             links = chat_links(settings)
-        print(f"\nchat page:  http://{settings.web_host}:{settings.web_port}/chat", flush=True)
-        print("buyers the assistant has reached out to (open a link to chat as that buyer):")
-        for buyer, problem, url in links:
-            print(f"  {buyer} ({problem}): {url}")
-        print("more links: .venv/bin/outreach buyer link BUYER_ID")
-        print("calls booked for agents (severity 1, elderly, inactive buyers): .venv/bin/outreach calls next")
-        print("\n".join(dashboard_lines(settings, seeded)))
-        print(f"logs: {settings.var_dir / 'logs'}   stop: Ctrl-C\n", flush=True)
+        print_links(settings, seeded, links)
+        for line in setup.describe():
+            print(line)
         while not stop:
             time.sleep(1)
-            group.check_alive()
+            setup.check_alive()
         return 0
     except RuntimeError as exc:
         print(f"error: {exc}", flush=True)
         return 1
+    except KeyboardInterrupt:
+        return 130
     finally:
+        starting = False
         print("stopping ...", flush=True)
-        group.stop()
+        setup.stop()
         print("stopped.", flush=True)
+
+
+def run(settings: Settings) -> int:
+    return serve(settings, Embedded(settings))

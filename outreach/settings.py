@@ -62,6 +62,7 @@ class Settings:
     rasa_token: str
     channel_secret: str
     buyer_token_secret: str
+    action_token: str  # Rasa sends it to the action server, which refuses calls without it
     web_host: str
     web_port: int
     rasa_port: int
@@ -87,6 +88,7 @@ def load_settings() -> Settings:
         rasa_token=_secret("OUTREACH_RASA_TOKEN", var_dir),
         channel_secret=_secret("OUTREACH_CHANNEL_SECRET", var_dir),
         buyer_token_secret=_secret("OUTREACH_BUYER_TOKEN_SECRET", var_dir),
+        action_token=_secret("OUTREACH_ACTION_TOKEN", var_dir),
         web_host=os.environ.get("OUTREACH_WEB_HOST", "127.0.0.1"),
         web_port=_port("OUTREACH_WEB_PORT", 8080),
         rasa_port=rasa_port,

@@ -1,0 +1,77 @@
+"""The action server, started as `python -m actions.server --port N`.
+
+rasa-sdk 3.6 serves actions to anyone who can reach its port. This entry point serves the
+same app (rasa_sdk.endpoint.create_app) but refuses every call that does not carry the
+token Rasa sends as the `token` query parameter (bot/endpoints*.yml: action_endpoint.token
+from OUTREACH_ACTION_TOKEN). Only /health answers without it, for health checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import os
+import sys
+
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+TOKEN_ENV = "OUTREACH_ACTION_TOKEN"
+TOKEN_PARAM = "token"
+OPEN_PATHS = frozenset({"/health"})
+
+log = logging.getLogger("outreach.actions.server")
+
+
+def token_guard(expected: str):  # noqa: ANN201 - a Sanic request middleware
+    """A request middleware answering 401 unless the query carries the expected token."""
+    expected_bytes = expected.encode()
+
+    async def check(request: Request) -> HTTPResponse | None:
+        if request.path in OPEN_PATHS:
+            return None
+        given = request.args.get(TOKEN_PARAM) or ""
+        if hmac.compare_digest(given.encode(), expected_bytes):
+            return None
+        log.warning("refused %s %s from %s: %s", request.method, request.path, request.ip,
+                     "wrong token" if given else "no token")
+        return response.json({"error": "a valid token is required"}, status=401)
+
+    return check
+
+
+def create_app(token: str, package: str = "actions") -> Sanic:
+    from rasa_sdk.endpoint import create_app as create_sdk_app
+
+    if not token:
+        raise ValueError(f"the action server needs a token: set {TOKEN_ENV}")
+    app = create_sdk_app(package)
+    app.register_middleware(token_guard(token), "request")
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Rasa action server that refuses calls without the token")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--actions", default="actions", help="the package holding the actions")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    token = os.environ.get(TOKEN_ENV, "")
+    if not token:
+        print(f"error: {TOKEN_ENV} is not set; the action server refuses to run without a token "
+              "(outreach.processes.rasa_env sets it from the settings)", file=sys.stderr)
+        return 2
+    from rasa_sdk.plugin import plugin_manager
+
+    app = create_app(token, args.actions)
+    plugin_manager().hook.attach_sanic_app_extensions(app=app)
+    log.info("action server on http://%s:%s (token required)", args.host, args.port)
+    app.run(args.host, args.port, workers=1, access_log=False, motd=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
