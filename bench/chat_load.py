@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.chat_checks import check_store  # noqa: E402
 from bench.chat_driver import run_level  # noqa: E402
-from bench.chat_memory import MemorySampler  # noqa: E402
+from bench.chat_memory import MemorySampler, cpu_seconds  # noqa: E402
 from bench.chat_report import SetupResult, figures, lines  # noqa: E402
 from bench.chat_seed import SeededBuyer, case_outcomes, plain_buyers, seed_buyers  # noqa: E402
 from bench.chat_setups import BenchSetup, EmbeddedSetup, PlainSetup, ScaledSetup  # noqa: E402
@@ -69,6 +69,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="Rasa replicas of the scaled set-up, one run each (default 1,2: scaling vs one)")
     parser.add_argument("--model", type=Path, default=ROOT / "var" / "models" / "care.tar.gz")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="run the embedded and plain set-ups' processes under cProfile, one .prof file each in DIR")
     args = parser.parse_args(argv)
     args.concurrency = args.concurrency or ([1, 4] if args.quick else [1, 10, 50])
     args.conversations = args.conversations or (4 if args.quick else 100)
@@ -84,6 +86,7 @@ def _per_level(args: argparse.Namespace, concurrency: int) -> int:
 
 def run_setup(setup: BenchSetup, args: argparse.Namespace, replicas: int) -> SetupResult:
     result = SetupResult(setup.label, replicas)
+    setup.profile_dir = args.profile
     wanted = WARMUP + sum(_per_level(args, c) for c in args.concurrency)
     try:
         setup.prepare()
@@ -97,6 +100,10 @@ def run_setup(setup: BenchSetup, args: argparse.Namespace, replicas: int) -> Set
         warm, _ = run_level(transport, buyers[:WARMUP], 1)
         done += warm
         start = WARMUP
+        processes = {name.split(":", 1)[1]: pid for name, pid in setup.sampler.roots.items()
+                     if name.startswith(setup.name + ":")}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+        cpu_before["benchmark client"] = time.process_time()
         for concurrency in args.concurrency:
             batch: list[SeededBuyer] = buyers[start:start + _per_level(args, concurrency)]
             start += len(batch)
@@ -106,6 +113,11 @@ def run_setup(setup: BenchSetup, args: argparse.Namespace, replicas: int) -> Set
             result.levels.append(level)
             print(f"[{setup.label}] concurrency {concurrency}: {level.throughput:.2f} turns/s, p95 "
                   f"{level.p95_ms:,.0f} ms, {level.errors} errors", flush=True)
+        cpu_after = {name: cpu_seconds(pid) for name, pid in processes.items()}
+        cpu_after["benchmark client"] = time.process_time()
+        timed = sum(level.turns for level in result.levels)
+        result.cpu_ms_per_turn = {name: (cpu_after[name] - cpu_before[name]) * 1000 / max(timed, 1)
+                                  for name in cpu_before}
         result.problems += [problem for conversation in done for problem in conversation.problems]
         if not isinstance(setup, PlainSetup):
             outcomes = case_outcomes([c.buyer.case_id for c in done])

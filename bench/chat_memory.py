@@ -1,4 +1,4 @@
-"""Peak memory of the benchmarked processes, children included, from /proc (Linux).
+"""Peak memory and CPU time of the benchmarked processes, children included, from /proc (Linux).
 
 A background thread samples every process tree twice a second and keeps, per process,
 the highest VmHWM (the kernel's own peak resident set) it has seen, so a child that exits
@@ -7,6 +7,7 @@ before the end is still counted.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,3 +109,17 @@ class MemorySampler:
                            sum(self.peaks[name].values()) * 1024, len(self.peaks[name]))
                 for name, root in self.roots.items()
             ]
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time (user + system) used so far by a process and its living children."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in descendants(root, _parents()):
+        try:
+            stat = (PROC / str(pid) / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks

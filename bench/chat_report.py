@@ -27,6 +27,7 @@ class SetupResult:
     problems: list[str] = field(default_factory=list)
     memory: list[PeakMemory] = field(default_factory=list)
     ready_seconds: dict[str, float] = field(default_factory=dict)
+    cpu_ms_per_turn: dict[str, float] = field(default_factory=dict)  # CPU time per timed turn, per process
 
     def level(self, concurrency: int) -> LevelFigures | None:
         return next((level for level in self.levels if level.concurrency == concurrency), None)
@@ -34,7 +35,7 @@ class SetupResult:
     def as_dict(self) -> dict:
         return {"label": self.label, "replicas": self.replicas, "levels": [level.as_dict() for level in self.levels],
                 "problems": self.problems, "memory": [asdict(peak) for peak in self.memory],
-                "ready_seconds": self.ready_seconds}
+                "ready_seconds": self.ready_seconds, "cpu_ms_per_turn": self.cpu_ms_per_turn}
 
 
 def comparisons(results: list[SetupResult]) -> list[Comparison]:
@@ -109,6 +110,11 @@ def lines(results: list[SetupResult], cores: int, load: tuple[float, float]) -> 
             ready_text = f"{ready:6.1f} s" if ready is not None else "     - "
             out.append(f"  {result.label:<12}{name:<14}{_mib(peak.own_bytes):>11} own {_mib(peak.tree_bytes):>11} "
                        f"tree ({peak.processes} proc)  ready {ready_text}{target}")
+    out += ["", "CPU time per turn (user + system, children included): where the turns' time goes"]
+    for result in results:
+        spent = sorted(result.cpu_ms_per_turn.items(), key=lambda item: -item[1])
+        out.append(f"  {result.label:<12}" + ", ".join(f"{name} {ms:.1f} ms" for name, ms in spent)
+                   + f"; total {sum(result.cpu_ms_per_turn.values()):.1f} ms")
     problems = [problem for result in results for problem in result.problems]
     out.append("")
     if problems:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -105,6 +107,7 @@ class BenchSetup:
         self.group: ProcessGroup | None = None
         self.ready: dict[str, float] = {}
         self.settings: Settings | None = None
+        self.profile_dir: Path | None = None  # run the processes under cProfile, one .prof file each
 
     def prepare(self) -> Settings:
         """Folders, environment and store; before any process starts (the benchmark seeds here)."""
@@ -121,12 +124,31 @@ class BenchSetup:
         self.group = ProcessGroup(self.settings)
         spawned = {}
         for name, command in processes.items():
+            if self.profile_dir is not None:
+                self.profile_dir.mkdir(parents=True, exist_ok=True)
+                out = self.profile_dir / f"{self.name}-{name}.prof"
+                script = command[1:] if Path(command[0]).name.startswith("python") else command  # -m module
+                command = [sys.executable, "-m", "cProfile", "-o", str(out), *script]
             spawned[name] = time.monotonic()
             self.sampler.watch(f"{self.name}:{name}", self.group.start(name, command).popen.pid)
         self.ready = wait_all_ready(self.group, health, spawned)
 
+    def _interrupt_profiled(self, timeout: float = 30.0) -> None:
+        """cProfile writes its file only when the program ends normally: Ctrl-C (SIGINT) does that."""
+        assert self.group is not None
+        for process in self.group.processes:
+            if process.popen.poll() is None:
+                os.killpg(process.popen.pid, signal.SIGINT)
+        for process in self.group.processes:
+            try:
+                process.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                pass
+
     def stop(self) -> None:
         if self.group is not None:
+            if self.profile_dir is not None:
+                self._interrupt_profiled()
             self.group.stop()
             self.group = None
         if self.env is not None:
