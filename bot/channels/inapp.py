@@ -20,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from outreach.inbox import messages
+from outreach.inbox.privacy import install_log_masking
 from outreach.inbox.relay import CHANNEL_SECRET_HEADER
 from outreach.store.db import session_scope
 
@@ -82,6 +83,7 @@ class InAppInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InAppInput:
+        install_log_masking()  # the Rasa server loads this channel: mask phone numbers in its logs too
         credentials = credentials or {}
         secret = credentials.get("secret")
         if not secret or str(secret).startswith("${"):

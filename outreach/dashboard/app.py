@@ -2,6 +2,7 @@
 
 Every page needs a session cookie; without one a page redirects to the login form and a
 CSV export answers 401. Leads see everything; agents see cases only (lead pages: 403).
+Phone numbers are masked for everyone; see outreach.dashboard.phones for who may reveal one.
 Database work runs in worker threads.
 """
 
@@ -18,6 +19,7 @@ from aiohttp import web
 from outreach.cases.report import case_report
 from outreach.dashboard import accounts, views
 from outreach.dashboard.cases import CASE_COLUMNS, list_cases, merchant_options
+from outreach.dashboard.phones import phone_view, reveal_phone
 from outreach.metrics.filters import FilterError, parse_filters, parse_grouping
 from outreach.metrics.outliers import OUTLIER_COLUMNS, outliers_report
 from outreach.metrics.report import metrics_report, report_csv, to_csv
@@ -165,12 +167,39 @@ async def _cases(request: web.Request) -> web.StreamResponse:
     return _html(views.cases_page(_member(request), rows, filters.as_dict(), merchants, csv_link, more))
 
 
-async def _case(request: web.Request) -> web.StreamResponse:
+def _case_id(request: web.Request) -> int | None:
     raw = request.match_info["case_id"]
-    report = await asyncio.to_thread(case_report, int(raw)) if raw.isdigit() and len(raw) < 12 else None
-    if report is None:
-        return _html(views.message_page(_member(request), "案件", f"没有编号为 {raw[:20]} 的案件。"), status=404)
-    return _html(views.case_page(_member(request), report))
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
+def _no_case(request: web.Request) -> web.Response:
+    raw = request.match_info["case_id"]
+    return _html(views.message_page(_member(request), "案件", f"没有编号为 {raw[:20]} 的案件。"), status=404)
+
+
+async def _case(request: web.Request) -> web.StreamResponse:
+    case_id = _case_id(request)
+    report = await asyncio.to_thread(case_report, case_id) if case_id is not None else None
+    if case_id is None or report is None:
+        return _no_case(request)
+    phone = await asyncio.to_thread(phone_view, case_id, _member(request))
+    return _html(views.case_page(_member(request), report, phone))
+
+
+async def _reveal_phone(request: web.Request) -> web.StreamResponse:
+    """The full number, for the agent holding the case's claimed call only; each reveal is a case event."""
+    case_id = _case_id(request)
+    report = await asyncio.to_thread(case_report, case_id) if case_id is not None else None
+    if case_id is None or report is None:
+        return _no_case(request)
+    member = _member(request)
+    phone = await asyncio.to_thread(reveal_phone, case_id, member)
+    if phone is None:
+        log.info("phone reveal refused: case=%s staff=%s", case_id, member.username)
+        return _html(views.message_page(member, "没有权限", "只有正在处理这个案件来电任务的客服专员可以查看完整号码。"),
+                     status=403)
+    log.info("phone revealed: case=%s staff=%s", case_id, member.username)
+    return _html(views.case_page(member, report, phone))
 
 
 def add_dashboard(app: web.Application) -> None:
@@ -186,3 +215,4 @@ def add_dashboard(app: web.Application) -> None:
     app.router.add_get("/dashboard/merchants", _signed_in(_merchants))
     app.router.add_get("/dashboard/cases", _signed_in(_cases))
     app.router.add_get("/dashboard/cases/{case_id}", _signed_in(_case))
+    app.router.add_post("/dashboard/cases/{case_id}/phone", _signed_in(_reveal_phone))

@@ -1,4 +1,5 @@
-"""HTML building blocks for the dashboard. Everything shown passes through `esc`."""
+"""HTML building blocks for the dashboard. Everything shown passes through `esc`, which also
+masks mobile numbers (buyers write them in chats and reviews; see outreach.dashboard.phones)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from outreach.dashboard.accounts import ROLE_ZH, StaffMember
+from outreach.inbox.privacy import mask_phones
 
 
 def esc(value: Any) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    return escape(mask_phones("" if value is None else str(value)), quote=True)
 
 
 def fmt(value: Any, unit: str = "") -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from outreach.dashboard.charts import bar_chart, line_chart
 from outreach.dashboard.html import esc, fmt, link, page, select, table, yuan
+from outreach.dashboard.phones import PhoneView
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.metrics.filters import Filters
 from outreach.metrics.report import BADGE_ZH, CHANNEL_ZH
@@ -115,7 +117,18 @@ def cases_page(member: Any, rows: list[dict[str, Any]], values: dict[str, Any], 
     return page("案件列表", body, member)
 
 
-def case_page(member: Any, report: dict[str, Any]) -> str:
+def _phone(case_id: int, phone: PhoneView) -> str:
+    if phone.revealed:  # escaped, not masked: the one place a full number is shown
+        return (f'<span id="phone">{escape(phone.shown)}</span>'
+                '<span class="muted">（已记录本次查看）</span>')
+    button = ""
+    if phone.may_reveal:
+        button = (f'<form method="post" action="/dashboard/cases/{case_id}/phone" class="inline">'
+                  '<button type="submit" id="reveal-phone">显示完整号码（拨打来电任务）</button></form>')
+    return f'<span id="phone">{esc(phone.shown)}</span>{button}'
+
+
+def case_page(member: Any, report: dict[str, Any], phone: PhoneView) -> str:
     case, diagnosis, order = report["case"], report["diagnosis"], report["order"]
     facts = [("状态", case["status"]), ("买家", case["buyer_id"]), ("订单", order["id"]), ("店铺", order["shop"]),
              ("信任购", "是" if order["trust_badge"] else "否"), ("实付", f"{order['total_yuan']} 元"),
@@ -127,6 +140,7 @@ def case_page(member: Any, report: dict[str, Any]) -> str:
         facts += [("评分", rating["rating"]), ("推荐意愿（0-10）", rating.get("recommend")),
                   ("买家评价", rating.get("comment"))]
     info = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v if v is not None else '—')}</dd>" for k, v in facts)
+    info += f"<dt>电话</dt><dd>{_phone(int(case['id']), phone)}</dd>"
     who = {"bot": "小助手", "buyer": "买家"}
     transcript = "".join(
         f'<li class="msg {esc(m["sender"])}"><span class="who">{esc(who.get(m["sender"], "系统"))}'

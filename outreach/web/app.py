@@ -23,6 +23,7 @@ from outreach.cases.events import mask
 from outreach.dashboard.app import add_dashboard
 from outreach.inbox import messages, tokens
 from outreach.inbox.live import Notifier
+from outreach.inbox.privacy import install_log_masking
 from outreach.inbox.relay import CHANNEL_SECRET_HEADER, RelayError, relay
 from outreach.inbox.routing import human_owns_conversation
 from outreach.settings import Settings
@@ -441,6 +442,7 @@ async def _to_dashboard(request: web.Request) -> web.StreamResponse:
 
 async def serve(settings: Settings) -> None:
     """Runs the buyer web server until cancelled, then shuts it down cleanly."""
+    install_log_masking()
     runner = web.AppRunner(
         create_app(settings), access_log_class=_AccessLogger, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS
     )
