@@ -301,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose or args.command in ("web", "scheduler", "run") else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    from outreach.inbox.privacy import install_log_masking
+
+    install_log_masking()  # the scheduler and every command: no full phone number in a log line
     try:
         return args.func(args)
     except SettingsError as exc:
