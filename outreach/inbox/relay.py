@@ -25,5 +25,11 @@ async def relay(http: aiohttp.ClientSession, settings: Settings, buyer_id: str, 
         async with http.post(url, json=body, headers=headers, timeout=timeout) as response:
             if response.status != 200:
                 raise RelayError(f"bot answered HTTP {response.status}")
-    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            payload = await response.json(content_type=None)
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
         raise RelayError(f"bot unreachable: {exc.__class__.__name__}") from exc
+    # The in-app channel answers with the messages the bot sent. The bot answers every message:
+    # none means a custom action failed (its action server died mid-call, say) and Rasa carried
+    # on in silence, so the buyer must be told something instead.
+    if isinstance(payload, dict) and payload.get("messages") == []:
+        raise RelayError("bot took the message but said nothing (a custom action failed)")
