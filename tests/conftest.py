@@ -37,6 +37,24 @@ def postgres_or_skip() -> None:
         pytest.skip(message)
 
 
+REDIS_URL = os.environ.get("OUTREACH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_or_skip() -> None:
+    """Skip when Redis is unreachable on a developer's machine; fail under CI=true."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3, socket_timeout=3)
+        client.ping()
+        client.close()
+    except redis.RedisError as exc:
+        message = f"Redis at {REDIS_URL} is unreachable ({exc.__class__.__name__})"
+        if IN_CI:
+            pytest.fail(message + "; CI must run the Redis tests")
+        pytest.skip(message)
+
+
 def use_database(monkeypatch: pytest.MonkeyPatch, var_dir: Path, url: str) -> str:
     monkeypatch.setenv("OUTREACH_VAR_DIR", str(var_dir))
     monkeypatch.setenv("OUTREACH_DATABASE_URL", url)

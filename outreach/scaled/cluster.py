@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import signal
 import socket
@@ -38,6 +39,17 @@ from outreach.settings import Settings
 
 SCALED_ENDPOINTS = "bot/endpoints.scaled.yml"
 RASA_POOL, ACTION_POOL = "rasa", "actions"
+LOCK_LOG_ENV = "OUTREACH_LOG_CONVERSATION_LOCKS"
+# With OUTREACH_LOG_CONVERSATION_LOCKS=1 each replica logs every conversation lock it takes
+# ("Acquired lock for conversation 'ID'"): which replica served which conversation, and
+# lock waits, the symptom of RasaHQ/rasa#9213. Off by default: four lines per message.
+LOCK_LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"locks": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stdout"}},
+    "loggers": {"rasa.core.lock_store": {"level": "DEBUG", "handlers": ["locks"], "propagate": False}},
+}
 
 
 class ClusterError(RuntimeError):
@@ -201,10 +213,15 @@ class Cluster:
         ))
         self._balancer_config.parent.mkdir(parents=True, exist_ok=True)
         self._balancer_config.write_text(config.to_json())
+        self._lock_logging.write_text(json.dumps(LOCK_LOGGING, indent=2))  # JSON is YAML to Rasa
 
     @property
     def _balancer_config(self) -> Path:
         return self.settings.var_dir / "scaled" / "balancer.json"
+
+    @property
+    def _lock_logging(self) -> Path:
+        return self.settings.var_dir / "scaled" / "rasa-lock-logging.yml"
 
     def _define_services(self) -> None:
         settings, topology = self.settings, self.topology
@@ -226,6 +243,8 @@ class Cluster:
         add("web", outreach_command("web"), lambda _: http_ok(f"{self.web_url}/healthz"))
         for name, url in self._upstreams[RASA_POOL].items():
             command = rasa_server_command(settings, port=int(url.rsplit(":", 1)[1]), endpoints=SCALED_ENDPOINTS)
+            if os.environ.get(LOCK_LOG_ENV) == "1":
+                command.append(f"--logging-config-file={self._lock_logging}")
             add(name, command, lambda _, url=url: http_ok(url + "/"))
         for name, url in self._upstreams[ACTION_POOL].items():
             add(name, action_server_command(settings, port=int(url.rsplit(":", 1)[1])),
