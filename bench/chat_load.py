@@ -22,6 +22,8 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,18 +129,38 @@ def run_setup(setup: BenchSetup, args: argparse.Namespace, replicas: int) -> Set
         result.ready_seconds = dict(setup.ready)
     finally:
         print(f"[{setup.label}] stopping ...", flush=True)
-        setup.stop()
+        with _shielded():
+            setup.stop()
     return result
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def _cleaning_up(signum: int, _frame: object) -> None:
+    print(f"signal {signum}: still stopping processes and dropping databases, one moment", flush=True)
+
+
+@contextmanager
+def _shielded() -> Iterator[None]:
+    """A second Ctrl-C while cleaning up must not leave processes or databases behind."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _cleaning_up)
+    try:
+        yield
+    finally:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, _interrupt)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    signal.signal(signal.SIGTERM, _interrupt)  # clean up on kill as on Ctrl-C
-    signal.signal(signal.SIGHUP, _interrupt)
+    for signum in STOP_SIGNALS:  # clean up on kill as on Ctrl-C,
+        signal.signal(signum, _interrupt)  # also when started in the background (SIGINT ignored there)
     os.chdir(ROOT)
     cores = len(os.sched_getaffinity(0))
     load_start = os.getloadavg()[0]
