@@ -117,6 +117,12 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
                    for choice in step.extra["choices"]]
         dispatcher.utter_message(response="utter_ask_issue", buttons=buttons)
         return [SlotSet("stage", "asking_issue")]
+    if step.kind == "ask_weight":
+        if step.extra.get("invalid"):
+            dispatcher.utter_message(response="utter_weight_invalid")
+        elif step.extra.get("promised"):
+            dispatcher.utter_message(response="utter_weight_promised", promised=step.extra["promised"])
+        return [SlotSet("stage", "asking_weight"), SlotSet("weighed", None), FollowupAction("weight_form")]
     if step.kind == "handover":
         dispatcher.utter_message(text=step.message)
         return [SlotSet("stage", "human")]

@@ -1,4 +1,5 @@
-"""Asking how many pieces were affected, when the rules need it to compute money."""
+"""Asking the buyer for what the rules need to compute money: how many pieces were affected,
+and what the goods weighed (足斤足两)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import conversation, guarded
 from outreach.diagnosis.numbers import first_number
+from outreach.diagnosis.weights import weights_in
 
 
 class ValidateQuantityForm(FormValidationAction):
@@ -37,5 +39,33 @@ class ActionTakeQuantity(Action):
 
         def give(case_id: int, buyer_id: str) -> conversation.Step:
             return conversation.give_affected_quantity(case_id, buyer_id, quantity)
+
+        return await guarded(dispatcher, tracker, give)
+
+
+class ValidateWeightForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_weight_form"
+
+    def validate_weighed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if not weights_in(str(value or "")):
+            dispatcher.utter_message(response="utter_weight_invalid")
+            return {"weighed": None}
+        return {"weighed": str(value)}
+
+
+class ActionTakeWeight(Action):
+    """The buyer's weights: the core works out the shortfall and makes the offer."""
+
+    def name(self) -> str:
+        return "action_take_weight"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        text = str(tracker.get_slot("weighed") or "")
+
+        def give(case_id: int, buyer_id: str) -> conversation.Step:
+            return conversation.give_weighed(case_id, buyer_id, text)
 
         return await guarded(dispatcher, tracker, give)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from outreach.cases import events, survey
 from outreach.cases.facts import case_facts, main_item
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
+from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
 from outreach.rules import ledger
 from outreach.rules.engine import ASKABLE_FACTS, Offer, quote, yuan
 from outreach.rules.loader import rules
@@ -48,7 +50,7 @@ class Brief:
 class Step:
     """What the conversation does next.
 
-    kind: offer | ask_quantity | ask_issue | handover | no_problem | executed | pending_approval |
+    kind: offer | ask_quantity | ask_issue | ask_weight | handover | no_problem | executed | pending_approval |
           rated | recommended | closed
     """
 
@@ -174,6 +176,8 @@ def _next_offer(session: Session, case: Case, index: int) -> Step:
         if "issue" in result.missing_facts:
             return Step(kind="ask_issue", case_id=case.id, extra={"label": case.category,
                                                                  "choices": _issue_choices(case.category)})
+        if "shortfall_percent" in result.missing_facts:
+            return Step(kind="ask_weight", case_id=case.id, extra=_weight_question(session, case))
         return Step(kind="ask_quantity", case_id=case.id, extra={"missing": result.missing_facts})
     if result.handover_reason:
         return _hand_over(session, case, result.handover_reason,
@@ -227,6 +231,43 @@ def give_affected_quantity(case_id: int | str, buyer_id: str, quantity: int) -> 
             return Step(kind="ask_quantity", case_id=case.id, extra={"max": item.quantity, "invalid": quantity})
         case.affected_quantity = quantity
         events.record(session, case.id, "affected_quantity", quantity=quantity)
+        return _next_offer(session, case, 0)
+
+
+def _promised_grams(session: Session, case: Case) -> int | None:
+    """The weight the order promised: its quantity when sold by weight (unit 斤), else the one
+    weight its title states times the quantity; None when neither says."""
+    item = main_item(session, case.order_id)
+    if item.unit.lower() in GRAMS:
+        return GRAMS[item.unit.lower()] * item.quantity
+    stated = weights_in(item.title)
+    return stated[0] * item.quantity if len(stated) == 1 else None
+
+
+def _weight_question(session: Session, case: Case, invalid: bool = False) -> dict:
+    promised = _promised_grams(session, case)
+    jin = (Decimal(promised) / 500).normalize() if promised else None
+    return {"promised": f"{jin:f}斤" if jin is not None else None, "invalid": invalid}
+
+
+def give_weighed(case_id: int | str, buyer_id: str, text: str) -> Step:
+    """The buyer says what the goods weighed (and, when the title doesn't say, what was promised)."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        if case.status not in ("contacted", "offering"):
+            return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+        stated = weights_in(text)
+        promised = _promised_grams(session, case)
+        if len(stated) >= 2:
+            promised, weighed = stated[0], stated[1]
+        elif len(stated) == 1 and promised:
+            weighed = stated[0]
+        else:
+            return Step(kind="ask_weight", case_id=case.id, extra=_weight_question(session, case, invalid=True))
+        percent = shortfall_percent(promised, weighed)
+        case.facts = {**(case.facts or {}), "shortfall_percent": percent, "promised_g": promised,
+                      "weighed_g": weighed}
+        events.record(session, case.id, "weighed", promised_g=promised, weighed_g=weighed, shortfall_percent=percent)
         return _next_offer(session, case, 0)
 
 

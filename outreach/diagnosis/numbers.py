@@ -11,7 +11,7 @@ _CHINESE_NUMBER = re.compile(r"[零〇一壹二两贰三叁四肆五伍六陆七
 _ARABIC = re.compile(r"\d+")
 
 
-def _chinese_to_int(text: str) -> int | None:
+def chinese_to_int(text: str) -> int | None:
     """Chinese numerals below 1000: 三 -> 3, 十二 -> 12, 二十 -> 20, 一百零五 -> 105."""
     total, current = 0, 0
     for ch in text:
@@ -37,7 +37,7 @@ def first_number(text: str) -> int | None:
         candidates.append((arabic.start(), int(arabic.group())))
     chinese = _CHINESE_NUMBER.search(text)
     if chinese:
-        value = _chinese_to_int(chinese.group())
+        value = chinese_to_int(chinese.group())
         if value is not None:
             candidates.append((chinese.start(), value))
     return min(candidates)[1] if candidates else None
@@ -66,7 +66,7 @@ def scored_number(text: str) -> int | None:
     if match is None:
         return None
     raw = match.group(1)
-    return int(raw) if raw.isdigit() else _chinese_to_int(raw)
+    return int(raw) if raw.isdigit() else chinese_to_int(raw)
 
 
 def rating_word(text: str) -> str | None:

@@ -14,7 +14,7 @@ from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.rules.schema import KIND_FACTS, PAYING_KINDS, REFUND_KINDS, SHARE_KINDS, RemedyRule, RuleBook
 
 # Facts the bot can ask the buyer for; any other missing fact goes to a person.
-ASKABLE_FACTS = ("affected_quantity", "issue")
+ASKABLE_FACTS = ("affected_quantity", "issue", "shortfall_percent")
 
 
 @dataclass(frozen=True)

@@ -291,3 +291,23 @@ async def test_a_rating_tapped_after_an_approval_is_recorded_though_a_person_had
     assert responses(messages) == ["utter_thanks_for_rating", "utter_ask_recommend"]
     with session_scope() as session:
         assert session.execute(select(Satisfaction.rating).where(Satisfaction.case_id == case_id)).scalar_one() == 5
+
+
+async def test_a_weight_complaint_starts_the_weight_form_and_the_weighed_text_gets_the_offer(db: str) -> None:
+    from actions.quantity import ActionTakeWeight, ValidateWeightForm
+
+    case_id, buyer, _ = make_case("not_as_described", text="缺斤少两", title="赣南脐橙 10斤整箱", kind="fruit",
+                                  unit_price_fen=4990, quantity=1, unit="箱", live_seafood=False,
+                                  promises=["weight_guarantee"])
+    slots = {"case_id": str(case_id), "stage": "confirming"}
+    messages, events = await run(ActionAnswerYes(), tracker(buyer, slots=slots))
+    assert responses(messages) == ["utter_weight_promised"] and messages[0]["promised"] == "10斤"
+    assert FollowupAction("weight_form") in events and slot(events, "stage") == "asking_weight"
+
+    dispatcher = CollectingDispatcher()
+    bad = ValidateWeightForm().validate_weighed("不清楚", dispatcher, tracker(buyer), {})
+    assert bad == {"weighed": None} and dispatcher.messages[0]["response"] == "utter_weight_invalid"
+    assert ValidateWeightForm().validate_weighed("8斤7两", CollectingDispatcher(), tracker(buyer), {}) == {
+        "weighed": "8斤7两"}
+    messages, events = await run(ActionTakeWeight(), tracker(buyer, slots={**slots, "weighed": "8斤7两"}))
+    assert responses(messages) == ["utter_offer"] and "足斤足两" in messages[0]["offer_text"]

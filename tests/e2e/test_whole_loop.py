@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 import requests
+from sqlalchemy import select
 
 from outreach.settings import PROJECT_ROOT
 from outreach.store.types import utcnow
@@ -104,7 +105,11 @@ def test_a_hurt_buyer_is_reached_in_app_and_gets_one_refund_and_rates_it(stack: 
     # Accepting again, by button or in words, pays nothing more.
     buyer.say("可以", payload="/affirm")
 
-    case_id = json.loads(dispatched.stdout and cli("case", "show", "1", "--json").stdout)["case"]["id"]
+    from outreach.store.db import session_scope
+    from outreach.store.models import Case
+
+    with session_scope() as session:  # the stack is shared: other tests' cases are there too
+        case_id = session.execute(select(Case.id).where(Case.order_id == "O-E2E-1")).scalar_one()
     report = json.loads(cli("case", "show", str(case_id), "--json").stdout)
     assert report["case"]["status"] == "closed"
     assert [(r["rule"], r["amount_fen"], r["status"]) for r in report["remedies"]] == [

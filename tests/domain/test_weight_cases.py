@@ -1,0 +1,61 @@
+"""足斤足两: the buyer says what the goods weighed; the shortfall is refunded, never guessed."""
+
+from __future__ import annotations
+
+import pytest
+
+from outreach.cases.conversation import choose_problem, give_weighed
+from outreach.diagnosis.weights import shortfall_percent, weights_in
+from outreach.store.db import session_scope
+from outreach.store.models import Case
+from tests.factories import make_case
+
+ORANGES = {"title": "赣南脐橙 现摘现发 10斤整箱", "kind": "fruit", "unit_price_fen": 4990, "quantity": 1, "unit": "箱",
+           "live_seafood": False, "promises": ["weight_guarantee"]}
+
+
+@pytest.mark.parametrize(("text", "grams"), [
+    ("4斤2两", [2100]), ("4.2斤", [2100]), ("2.1公斤", [2100]), ("２．１ｋｇ", [2100]), ("500g", [500]),
+    ("八斤七两", [4350]), ("4斤半", [2250]), ("标称5斤，实际4斤2两", [2500, 2100]), ("两斤", [1000]),
+    ("果径75mm", []), ("没称", []), ("", []), ("🍊🍊 重量不对", []),
+])
+def test_weights_are_read_in_market_units_and_metric(text: str, grams: list[int]) -> None:
+    assert weights_in(text) == grams
+
+
+def test_the_shortfall_is_whole_percent_rounded_up_and_never_negative() -> None:
+    assert [shortfall_percent(5000, w) for w in (5000, 5200, 4350, 4999, 0)] == [0, 0, 13, 1, 100]
+
+
+def test_a_short_box_of_oranges_is_weighed_by_the_buyer_and_the_shortfall_refunded(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("not_as_described", text="称了一下只有八斤多，缺斤少两", **ORANGES)
+    step = choose_problem(case_id, buyer_id, "not_as_described", "confirmed")
+    assert step.kind == "ask_weight" and step.extra["promised"] == "10斤"
+    step = give_weighed(case_id, buyer_id, "八斤七两")
+    assert (step.offer.rule_id, step.offer.amount_fen) == ("short_weight_refund", 649)  # 13% of 49.90
+    with session_scope() as session:
+        facts = session.get(Case, case_id).facts
+    assert (facts["promised_g"], facts["weighed_g"], facts["shortfall_percent"]) == (5000, 4350, 13)
+
+
+def test_without_a_stated_weight_the_buyer_gives_both_and_nonsense_is_asked_again(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("not_as_described", text="分量不足", **{**ORANGES, "title": "赣南脐橙 大果"})
+    step = choose_problem(case_id, buyer_id, "not_as_described", "confirmed")
+    assert step.kind == "ask_weight" and step.extra["promised"] is None
+    assert give_weighed(case_id, buyer_id, "4斤").extra["invalid"] is True  # promised weight unknown
+    assert give_weighed(case_id, buyer_id, "不知道").kind == "ask_weight"
+    step = give_weighed(case_id, buyer_id, "写的5斤，实际只有4斤")
+    assert (step.offer.rule_id, step.offer.amount_fen) == ("short_weight_refund", 998)  # 20%
+
+
+def test_goods_that_weigh_enough_get_the_other_remedies_and_no_shortfall_money(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("not_as_described", text="感觉分量不足", **ORANGES)
+    choose_problem(case_id, buyer_id, "not_as_described", "confirmed")
+    step = give_weighed(case_id, buyer_id, "称了有10斤1两")
+    assert step.offer.rule_id == "not_as_described_return_refund"
+
+
+def test_an_item_sold_by_the_jin_promises_its_quantity(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("not_as_described", text="缺斤少两", **{**ORANGES, "unit": "斤", "quantity": 5,
+                                                                          "unit_price_fen": 998})
+    assert choose_problem(case_id, buyer_id, "not_as_described", "confirmed").extra["promised"] == "5斤"
