@@ -25,6 +25,13 @@ train: setup
 run: setup
 	$(BIN)/outreach run
 
+# The same demo on the scaled set-up (docs/operations.md#scaled-set-up): PostgreSQL at
+# 127.0.0.1:5432 (database outreach_scaled, created if missing; OUTREACH_DATABASE_URL overrides),
+# Redis at 127.0.0.1:6379 (OUTREACH_REDIS_URL), OUTREACH_RASA_REPLICAS, OUTREACH_ACTION_SERVERS
+# and OUTREACH_SCHEDULER_WORKERS (default 2 each).
+run-scaled: setup
+	$(BIN)/outreach run-scaled
+
 # What the browser tests need from Debian: headless Chromium and a Chinese font.
 system-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then \
