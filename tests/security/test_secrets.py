@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import secrets
 import stat
 import subprocess
 from collections import Counter
@@ -66,12 +67,14 @@ def tracked_files() -> list[Path]:
 
 
 def test_the_scanner_catches_what_a_leaked_secret_looks_like(tmp_path: Path) -> None:
+    # Built at run time: this file is tracked and scanned itself.
+    value, password = secrets.token_urlsafe(24) + "7q", secrets.token_hex(8)  # "7q": a digit and a letter for sure
     leaked = tmp_path / "leak.yml"
     leaked.write_text(
-        "rest:\n  token: Zr8sK2mQ7vX4pL9nB3cH6tW1yF5gJ0dA\n"
-        'OUTREACH_CHANNEL_SECRET = "p0Wq-9XzL3mN7rT2vB8kC4yH6jF1sD5g"\n'
-        "url: postgresql://outreach:hunter2hunter2@db.internal/outreach\n"
-        "-----BEGIN RSA PRIVATE KEY-----\n"
+        f"rest:\n  token: {value}\n"
+        f'OUTREACH_CHANNEL_SECRET = "{value}"\n'
+        f"url: postgresql://outreach:{password}@db.internal/outreach\n"
+        + "-----BEGIN RSA " + "PRIVATE KEY-----\n"
     )
     assert len(suspicious_lines(leaked)) == 4
     harmless = tmp_path / "fine.yml"
