@@ -11,9 +11,11 @@ One process, one listener per pool:
 
 Requests pass through untouched (path, query with the token, headers with the channel
 secret, body). A connection refused means nothing was sent: the upstream is marked down and
-the request goes to the next choice. Any other failure answers at once with a clean
-502 (upstream broke off), 504 (no answer in time) or 503 (no healthy upstream); the caller
-never hangs. Health checks every second bring upstreams back when they answer again.
+the request goes to the next choice. The action pool also resends, once, a call whose
+action server died before answering (actions are idempotent: a remedy is paid once per
+case and rule). Otherwise a failure answers at once with a clean 502 (upstream broke off),
+504 (no answer in time) or 503 (no healthy upstream); the caller never hangs. Health
+checks every second bring upstreams back when they answer again.
 
 Admin endpoints on every listener, never forwarded: GET /_balancer/status (upstreams and
 their health) and GET /_balancer/route?sender=ID (where that conversation goes now).
@@ -58,6 +60,9 @@ class PoolConfig:
     sticky: bool = False
     health_path: str = "/health"
     timeout_s: float = 60.0
+    # Also resend, once, a request whose upstream broke off before answering (it died). Only
+    # for idempotent calls: the action pool (the remedy ledger pays once per case and rule).
+    resend_when_broken: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,7 @@ def _mark_down(upstream: Upstream, reason: str) -> None:
 async def _forward(request: web.Request, key: str | None, body: bytes) -> web.Response:
     """Sends to the first choice; on a refused connection, to the next one."""
     pool = request.app[POOL]
+    resend = request.app[CONFIG].resend_when_broken
     tried: frozenset[str] = frozenset()
     while True:
         upstream = pool.choose(key, exclude=tried)
@@ -153,9 +159,12 @@ async def _forward(request: web.Request, key: str | None, body: bytes) -> web.Re
             log.warning("%s did not answer %s %s in time", upstream.name, request.method, request.path)
             return _error(504, f"{pool.name} server {upstream.name} did not answer in time")
         except aiohttp.ClientError as exc:
-            log.warning("%s broke off %s %s: %s", upstream.name, request.method, request.path,
-                        exc.__class__.__name__)
-            return _error(502, f"{pool.name} server {upstream.name} failed while answering")
+            log.warning("%s broke off %s %s: %s%s", upstream.name, request.method, request.path,
+                        exc.__class__.__name__, "; sending it to another one" if resend else "")
+            if not resend:
+                return _error(502, f"{pool.name} server {upstream.name} failed while answering")
+            _mark_down(upstream, f"broke off a request ({exc.__class__.__name__})")
+            resend, tried = False, tried | {upstream.name}
 
 
 async def _proxy(request: web.Request) -> web.StreamResponse:

@@ -39,6 +39,11 @@ from outreach.settings import Settings
 
 SCALED_ENDPOINTS = "bot/endpoints.scaled.yml"
 RASA_POOL, ACTION_POOL = "rasa", "actions"
+# A replica killed while it holds a conversation's Redis lock leaves it behind until it
+# expires (Rasa's default: 60 s), and the conversation, moved to another replica, waits that
+# long. The balancer already lets one request per conversation through, so a short lifetime
+# is safe and the conversation resumes within seconds.
+LOCK_LIFETIME_S = "10"
 LOCK_LOG_ENV = "OUTREACH_LOG_CONVERSATION_LOCKS"
 # With OUTREACH_LOG_CONVERSATION_LOCKS=1 each replica logs every conversation lock it takes
 # ("Acquired lock for conversation 'ID'"): which replica served which conversation, and
@@ -209,7 +214,8 @@ class Cluster:
         config = BalancerConfig(pools=(
             PoolConfig(RASA_POOL, self.settings.rasa_port, self._upstreams[RASA_POOL], sticky=True, health_path="/",
                        timeout_s=max(60.0, 2 * self.settings.rasa_timeout_s)),
-            PoolConfig(ACTION_POOL, self.settings.action_port, self._upstreams[ACTION_POOL], health_path="/health"),
+            PoolConfig(ACTION_POOL, self.settings.action_port, self._upstreams[ACTION_POOL], health_path="/health",
+                       resend_when_broken=True),
         ))
         self._balancer_config.parent.mkdir(parents=True, exist_ok=True)
         self._balancer_config.write_text(config.to_json())
@@ -234,8 +240,9 @@ class Cluster:
             **redis_parts(topology.redis_url),
         }
 
-        def add(name: str, command: list[str], is_ready: object) -> None:
-            self.supervisor.add(Service(name, command, {**shared, "PGAPPNAME": name}, is_ready))  # type: ignore[arg-type]
+        def add(name: str, command: list[str], is_ready: object, **env: str) -> None:
+            service = Service(name, command, {**shared, **env, "PGAPPNAME": name}, is_ready)  # type: ignore[arg-type]
+            self.supervisor.add(service)
 
         balancer_status = f"{settings.rasa_url}/_balancer/status"
         add("balancer", outreach_command("balancer", "--config", str(self._balancer_config)),
@@ -245,7 +252,7 @@ class Cluster:
             command = rasa_server_command(settings, port=int(url.rsplit(":", 1)[1]), endpoints=SCALED_ENDPOINTS)
             if os.environ.get(LOCK_LOG_ENV) == "1":
                 command.append(f"--logging-config-file={self._lock_logging}")
-            add(name, command, lambda _, url=url: http_ok(url + "/"))
+            add(name, command, lambda _, url=url: http_ok(url + "/"), TICKET_LOCK_LIFETIME=LOCK_LIFETIME_S)
         for name, url in self._upstreams[ACTION_POOL].items():
             add(name, action_server_command(settings, port=int(url.rsplit(":", 1)[1])),
                 lambda _, url=url: http_ok(url + "/health"))

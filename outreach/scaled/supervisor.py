@@ -62,7 +62,12 @@ class Service:
 
     @property
     def ready(self) -> bool:
-        return self.alive and self.ready_after_s is not None
+        return self.alive and self.ready_after_s is not None and not self.killed
+
+    @property
+    def killed(self) -> bool:
+        """Killed on request and not restarted yet (it may take a moment to die)."""
+        return self.process is not None and self.killed_pid == self.process.popen.pid
 
 
 def exit_reason(returncode: int) -> str:
@@ -109,7 +114,6 @@ class Supervisor:
             pid = service.process.popen.pid
             if sig in FATAL:
                 service.killed_pid = pid
-                service.ready_after_s = None
             log.warning("%s (pid %s): sending %s on request", name, pid, signal.Signals(sig).name)
             try:
                 os.killpg(pid, sig)
@@ -148,8 +152,7 @@ class Supervisor:
             return
         returncode = service.process.popen.poll()
         if returncode is None:
-            if service.ready_after_s is None and service.killed_pid != service.process.popen.pid \
-                    and service.is_ready(service):
+            if service.ready_after_s is None and not service.killed and service.is_ready(service):
                 service.ready_after_s = time.time() - service.spawned_at
                 log.info("%s ready after %.1f s", service.name, service.ready_after_s)
             return
@@ -164,7 +167,7 @@ class Supervisor:
         now = time.time()
         was_ready = service.ready_after_s is not None
         stable = was_ready and now - service.spawned_at - (service.ready_after_s or 0) >= STABLE_S
-        on_request = service.killed_pid == service.process.popen.pid
+        on_request = service.killed
         delay = FIRST_BACKOFF_S if stable or on_request else service.backoff_s
         service.backoff_s = FIRST_BACKOFF_S if stable else min(2 * delay, MAX_BACKOFF_S)
         service.ready_after_s = None

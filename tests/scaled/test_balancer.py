@@ -29,6 +29,7 @@ class FakeUpstream:
     seen: list[dict[str, Any]] = field(default_factory=list)
     hold: dict[str, asyncio.Event] = field(default_factory=dict)  # sender -> released when set
     arrived: dict[str, asyncio.Event] = field(default_factory=dict)
+    breaks: bool = False  # dies in the middle of every answer
     active: dict[str, int] = field(default_factory=dict)
     most_active: dict[str, int] = field(default_factory=dict)
     runner: web.AppRunner | None = None
@@ -39,7 +40,7 @@ class FakeUpstream:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if request.path in ("/", "/health"):
-            return web.json_response({"status": "ok"})
+            return web.json_response({"status": "broken" if self.breaks else "ok"}, status=500 if self.breaks else 200)
         body = await request.read()
         sender = conversation_key(request.path, body) or ""
         self.seen.append({"path": request.path, "query": dict(request.query), "body": body,
@@ -48,7 +49,7 @@ class FakeUpstream:
         self.most_active[sender] = max(self.most_active.get(sender, 0), self.active[sender])
         self.arrived.setdefault(sender, asyncio.Event()).set()
         try:
-            if request.path == "/break":
+            if request.path == "/break" or self.breaks:
                 assert request.transport is not None
                 request.transport.close()  # dies in the middle of the answer
             if sender in self.hold:
@@ -100,11 +101,13 @@ class Rig:
 
 
 async def _rig(sticky: bool, timeout_s: float = 10.0) -> AsyncIterator[Rig]:
+    """Two fake upstreams behind a pool configured as the cluster configures the Rasa pool
+    (sticky) or the action pool (spread, resending a call whose server broke off)."""
     upstreams = {name: FakeUpstream(name) for name in ("one", "two")}
     for upstream in upstreams.values():
         await upstream.start()
     config = PoolConfig("rasa" if sticky else "actions", free_port(), {n: u.url for n, u in upstreams.items()},
-                        sticky=sticky, health_path="/", timeout_s=timeout_s)
+                        sticky=sticky, health_path="/", timeout_s=timeout_s, resend_when_broken=not sticky)
     runner = web.AppRunner(build_app(config, health_interval_s=0.05), handler_cancellation=True)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", config.port).start()
@@ -237,3 +240,12 @@ async def test_action_calls_spread_over_servers_and_skip_one_that_refuses(spread
     await spread.upstreams["two"].stop()
     after = [await spread.post("/webhook?token=t", {"next_action": "action_x"}) for _ in range(4)]
     assert [(r.status, r.headers[UPSTREAM_HEADER]) for r in after] == [(200, "one")] * 4
+
+
+async def test_an_action_call_whose_server_dies_before_answering_is_sent_once_more_elsewhere(spread: Rig) -> None:
+    spread.upstreams["one"].breaks = True
+    responses = [await spread.post("/webhook?token=t", {"next_action": "action_x"}) for _ in range(3)]
+    assert [(r.status, r.headers[UPSTREAM_HEADER]) for r in responses] == [(200, "two")] * 3
+    assert len(spread.upstreams["one"].seen) == 1  # marked down after breaking off once
+    spread.upstreams["two"].breaks = True
+    assert (await spread.post("/webhook?token=t", {"next_action": "action_x"})).status in (502, 503)
