@@ -5,6 +5,8 @@ in-app channel (behind the platform's buyer authentication) sets. Blocking datab
 runs in a worker thread so the action server's event loop never waits on it.
 """
 
+from outreach.inbox.privacy import install_log_masking
 from outreach.rules.loader import rules
 
+install_log_masking()  # phone numbers never reach the action server's log
 rules()  # validated at start-up: an invalid rules file stops the action server, naming file and line

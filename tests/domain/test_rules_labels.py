@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from outreach.rules.engine import CaseFacts, quote
+from outreach.rules.engine import ASKABLE_FACTS, CaseFacts, quote
 from outreach.rules.loader import rules
 
 PAID = datetime(2026, 11, 17, 2, 0, tzinfo=timezone.utc)  # 10:00 Beijing time
@@ -191,7 +191,8 @@ def test_a_fact_the_money_depends_on_is_asked_for_never_guessed(facts: CaseFacts
     result = quote(facts, rules())
     assert result.missing_facts == missing
     assert result.offers == []
-    assert result.as_dict()["ask_buyer"] == [f for f in missing if f in ("affected_quantity", "issue")]
+    assert result.as_dict()["ask_buyer"] == [f for f in missing if f in ASKABLE_FACTS]
+    assert set(ASKABLE_FACTS) == {"affected_quantity", "issue", "shortfall_percent"}  # what the bot has forms for
 
 
 def test_a_price_protection_claim_without_a_price_drop_offers_nothing() -> None:
