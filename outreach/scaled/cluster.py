@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 
 from outreach.processes import action_server_command, models_dir, outreach_command, rasa_server_command
 from outreach.scaled.balancer import BalancerConfig, PoolConfig
@@ -264,13 +265,17 @@ class Cluster:
         connections carry its name as application_name), i.e. it validated its policy files
         and began its first pass."""
         if self._engine is None:
-            self._engine = create_engine(self.topology.database_url, future=True, pool_size=1, max_overflow=0)
-        with self._engine.connect() as connection:
-            return connection.execute(
-                text("SELECT 1 FROM pg_stat_activity WHERE application_name = :name "
-                     "AND backend_start >= to_timestamp(:since) LIMIT 1"),
-                {"name": service.name, "since": service.spawned_at},
-            ).first() is not None
+            self._engine = create_engine(self.topology.database_url, future=True, pool_size=1, max_overflow=0,
+                                         pool_pre_ping=True)  # survives a PostgreSQL restart
+        try:
+            with self._engine.connect() as connection:
+                return connection.execute(
+                    text("SELECT 1 FROM pg_stat_activity WHERE application_name = :name "
+                         "AND backend_start >= to_timestamp(:since) LIMIT 1"),
+                    {"name": service.name, "since": service.spawned_at},
+                ).first() is not None
+        except DBAPIError:  # PostgreSQL is down or restarting: not ready yet
+            return False
 
     def _ready(self, name: str) -> bool:
         """Ready, and for a replica or action server: the balancer routes to it again."""
