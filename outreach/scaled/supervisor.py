@@ -175,7 +175,7 @@ class Supervisor:
         tail = service.process.log_path.read_text(errors="replace").splitlines()[-15:]
         ran = f"after {now - service.spawned_at:.0f} s" + ("" if was_ready else ", never ready")
         if self.restart:
-            log.warning("%s (pid %s) %s %s; restarting in %.0f s; log %s ends:\n%s", service.name,
+            log.warning("%s (pid %s) %s %s; restarting in %g s; log %s ends:\n%s", service.name,
                         service.process.popen.pid, exit_reason(returncode), ran, delay,
                         service.process.log_path, "\n".join(tail))
         else:
