@@ -34,10 +34,10 @@ def test_a_percentile_of_nothing_or_out_of_range_is_refused() -> None:
         percentile([1.0], 101)
 
 
-def test_a_level_counts_wrong_turns_and_includes_their_time() -> None:
+def test_a_level_counts_wrong_turns_in_its_latency_but_not_in_its_throughput() -> None:
     turns = [Turn("diagnosis", seconds, True) for seconds in (0.1, 0.2, 0.3)] + [Turn("accept", 2.0, False)]
     figures_ = summarise("embedded", 4, 1, turns, wall_seconds=2.0)
-    assert (figures_.turns, figures_.errors, figures_.throughput) == (4, 1, 2.0)
+    assert (figures_.turns, figures_.errors, figures_.throughput) == (4, 1, 1.5)
     assert figures_.p50_ms == pytest.approx(250.0)
     assert figures_.p99_ms == pytest.approx(percentile([100, 200, 300, 2000], 99))
 
