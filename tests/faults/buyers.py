@@ -148,16 +148,18 @@ async def converse(app: BuyerApp, conversation: Conversation, handover_text: str
         if outcome:
             conversation.outcome = outcome
             break
-        answer = _answer(conversation, bot[-1]) if bot else None
-        if answer is None:  # no opening yet, or a message that asks nothing: wait for the bot
+        # The newest question in the chat: after an answer that asks nothing (a generic reply
+        # in a fault), the buyer taps the buttons of the question above it again.
+        asked = next((m for m in reversed(bot) if _answer(conversation, m)), None)
+        if asked is None:  # no opening yet: wait for the bot
             await asyncio.sleep(RETRY_PAUSE_S)
             continue
-        text, payload = answer
-        if OFFER_MARK in bot[-1]["text"] and gate is not None and not gate.event.is_set():
+        text, payload = _answer(conversation, asked)  # type: ignore[misc]
+        if OFFER_MARK in asked["text"] and gate is not None and not gate.event.is_set():
             gate.waiting += 1
             await gate.event.wait()
             gate.waiting -= 1
-        if payload == "/affirm" and OFFER_MARK in bot[-1]["text"] and conversation.accepted_at is None:
+        if payload == "/affirm" and OFFER_MARK in asked["text"] and conversation.accepted_at is None:
             conversation.accepted_at = time.monotonic()
         turn = await app.say(text, payload)
         conversation.turns.append(turn)
