@@ -319,6 +319,14 @@ def _ask_rating(session: Session, case: Case) -> bool:
     return open_question(session, case, utcnow(), policy())
 
 
+def remedy_carried_out(case_id: int | str, buyer_id: str) -> bool:
+    """Whether the case's remedy was carried out (or waits for a person), e.g. to reassure a buyer
+    whose confirmation got lost on the way."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id)
+        return ledger.existing(session, case.id) is not None
+
+
 def awaiting_rating(case_id: int | str, buyer_id: str) -> bool:
     """Whether the buyer was asked to rate this settled case (e.g. after an approval) and has not yet."""
     with session_scope() as session:

@@ -311,3 +311,18 @@ async def test_a_weight_complaint_starts_the_weight_form_and_the_weighed_text_ge
         "weighed": "8斤7两"}
     messages, events = await run(ActionTakeWeight(), tracker(buyer, slots={**slots, "weighed": "8斤7两"}))
     assert responses(messages) == ["utter_offer"] and "足斤足两" in messages[0]["offer_text"]
+
+
+async def test_a_second_yes_after_the_remedy_says_it_was_done_before_asking_the_rating_again(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    slots = {"case_id": str(case_id), "stage": "offering", "offer_index": 0.0}
+    await run(ActionAnswerYes(), tracker(buyer, slots={**slots, "stage": "confirming"}))
+    messages, events = await run(ActionAnswerYes(), tracker(buyer, slots=slots))
+    assert slot(events, "stage") == "rating"
+    messages, _ = await run(ActionAnswerYes(), tracker(buyer, slots={**slots, "stage": "rating"}))
+    assert responses(messages) == ["utter_remedy_already_done", "utter_ask_rating_again"]
+    other, other_buyer, _ = make_case("no_problem", quantity=1)
+    messages, _ = await run(ActionAnswerYes(), tracker(other_buyer, slots={"case_id": str(other), "stage": "rating"}))
+    assert responses(messages) == ["utter_ask_rating_again"]
+    with session_scope() as session:
+        assert session.execute(select(func.count(Remedy.id)).where(Remedy.case_id == case_id)).scalar_one() == 1
