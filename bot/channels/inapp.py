@@ -32,6 +32,20 @@ def _store(buyer_id: str, text: str, buttons: list[dict[str, str]]) -> dict[str,
         return messages.as_dict(messages.append(session, buyer_id, "bot", text, buttons))
 
 
+_NOTIFY_SESSIONS: dict[int, aiohttp.ClientSession] = {}
+
+
+def _notify_session() -> aiohttp.ClientSession:
+    """One HTTP session (and its kept-alive connections) per event loop for the live notices:
+    a new session per bot message cost a connection set-up on every message."""
+    loop = asyncio.get_running_loop()
+    session = _NOTIFY_SESSIONS.get(id(loop))
+    if session is None or session.closed:
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2))
+        _NOTIFY_SESSIONS[id(loop)] = session
+    return session
+
+
 class InAppOutput(CollectingOutputChannel):
     """Stores every bot message in the inbox, then wakes the buyer's live connections.
 
@@ -67,7 +81,7 @@ class InAppOutput(CollectingOutputChannel):
         if not self.notify_url:
             return
         try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http, http.post(
+            async with _notify_session().post(
                 self.notify_url, json={"buyer_id": buyer_id}, headers={CHANNEL_SECRET_HEADER: self.secret}
             ) as response:
                 response.release()  # an unreleased response is logged as an unclosed connection
