@@ -205,17 +205,33 @@ async def _admin(request: web.Request) -> web.Response:
     return _error(404, f"unknown balancer endpoint {request.path}")
 
 
+# A replica busy with a burst of turns can answer its health check late; only this many
+# slow or failed checks in a row take it out of the pool. A refused connection (the process
+# is gone) takes it out at once.
+SLOW_CHECKS_BEFORE_DOWN = 3
+
+
 async def _check(http: aiohttp.ClientSession, upstream: Upstream, path: str) -> None:
+    refused = False
     try:
         async with http.get(upstream.url + path, timeout=aiohttp.ClientTimeout(total=2)) as response:
             ok, reason = response.status == 200, f"health check answered HTTP {response.status}"
+    except aiohttp.ClientConnectorError as exc:
+        ok, reason, refused = False, f"health check refused ({exc.__class__.__name__})", True
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
         ok, reason = False, f"health check failed ({exc.__class__.__name__})"
-    if ok and not upstream.healthy:
-        log.info("%s is up", upstream.name)
-        upstream.healthy, upstream.last_error = True, ""
-    elif not ok:
+    if ok:
+        upstream.failed_checks = 0
+        if not upstream.healthy:
+            log.info("%s is up", upstream.name)
+            upstream.healthy, upstream.last_error = True, ""
+        return
+    upstream.failed_checks += 1
+    if refused or upstream.failed_checks >= SLOW_CHECKS_BEFORE_DOWN:
         _mark_down(upstream, reason)
+    else:
+        log.info("%s: %s (%d in a row; down after %d)", upstream.name, reason, upstream.failed_checks,
+                 SLOW_CHECKS_BEFORE_DOWN)
 
 
 async def _health_loop(app: web.Application, interval_s: float) -> None:

@@ -34,6 +34,7 @@ class Upstream:
     healthy: bool = False  # until the first health check answers
     in_flight: int = 0
     last_error: str = ""
+    failed_checks: int = 0  # health checks in a row that timed out or did not answer 200
 
 
 @dataclass

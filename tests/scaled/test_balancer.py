@@ -30,6 +30,7 @@ class FakeUpstream:
     hold: dict[str, asyncio.Event] = field(default_factory=dict)  # sender -> released when set
     arrived: dict[str, asyncio.Event] = field(default_factory=dict)
     breaks: bool = False  # dies in the middle of every answer
+    busy_checks: int = 0  # health checks still to answer 503, as a replica swamped by turns might
     active: dict[str, int] = field(default_factory=dict)
     most_active: dict[str, int] = field(default_factory=dict)
     runner: web.AppRunner | None = None
@@ -39,6 +40,9 @@ class FakeUpstream:
         return f"http://127.0.0.1:{self.port}"
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.path in ("/", "/health") and self.busy_checks > 0:
+            self.busy_checks -= 1
+            return web.json_response({"status": "busy"}, status=503)
         if request.path in ("/", "/health"):
             return web.json_response({"status": "broken" if self.breaks else "ok"}, status=500 if self.breaks else 200)
         body = await request.read()
@@ -91,6 +95,10 @@ class Rig:
     async def status(self) -> dict[str, Any]:
         async with self.http.get(self.url + "/_balancer/status") as response:
             return await response.json()
+
+    async def route(self, sender: str) -> str | None:
+        async with self.http.get(self.url + "/_balancer/route", params={"sender": sender}) as response:
+            return (await response.json())["upstream"]
 
     async def until_health(self, name: str, healthy: bool) -> None:
         for _ in range(200):
@@ -249,3 +257,17 @@ async def test_an_action_call_whose_server_dies_before_answering_is_sent_once_mo
     assert len(spread.upstreams["one"].seen) == 1  # marked down after breaking off once
     spread.upstreams["two"].breaks = True
     assert (await spread.post("/webhook?token=t", {"next_action": "action_x"})).status in (502, 503)
+
+
+async def test_a_replica_missing_a_health_check_or_two_keeps_its_conversations(sticky: Rig) -> None:
+    senders = [f"B{n}" for n in range(100)]
+    sender = [s for s, chosen in zip(senders, [await sticky.route(s) for s in senders]) if chosen == "one"][0]
+    sticky.upstreams["one"].busy_checks = 2  # fewer than the checks in a row that take it out
+    while sticky.upstreams["one"].busy_checks:
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.2)
+    assert (await sticky.status())["upstreams"]["one"]["healthy"] is True
+    assert await sticky.route(sender) == "one"
+    sticky.upstreams["one"].busy_checks = 10_000  # it stays unanswering: out of the pool
+    await sticky.until_health("one", False)
+    assert await sticky.route(sender) == "two"
