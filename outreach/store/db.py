@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from outreach.settings import get_settings
 
@@ -50,8 +51,11 @@ def get_engine(url: str | None = None) -> Engine:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # SQLAlchemy 1.4 gives file databases no pool: a new connection (and the pragmas
+            # below) for every unit of work, the largest cost of a chat turn on SQLite.
             engine = create_engine(
-                url, future=True, connect_args={"check_same_thread": False, "timeout": 30}
+                url, future=True, poolclass=QueuePool, pool_size=5, max_overflow=10,
+                connect_args={"check_same_thread": False, "timeout": 30},
             )
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
