@@ -27,9 +27,15 @@ from outreach.store.db import session_scope
 log = logging.getLogger(__name__)
 
 
-def _store(buyer_id: str, text: str, buttons: list[dict[str, str]]) -> dict[str, Any]:
+Pending = tuple[str, list[dict[str, str]]]  # a bot message's text and buttons
+
+
+def _store(buyer_id: str, pending: list[Pending]) -> list[dict[str, Any]]:
+    """The bot's messages of one turn, in order, in one transaction, all under the buyer's case."""
     with session_scope() as session:
-        return messages.as_dict(messages.append(session, buyer_id, "bot", text, buttons))
+        case_id = messages.active_case_id(session, buyer_id)
+        return [messages.as_dict(messages.append(session, buyer_id, "bot", text, buttons, case_id=case_id))
+                for text, buttons in pending]
 
 
 _NOTIFY_SESSIONS: dict[int, aiohttp.ClientSession] = {}
@@ -51,12 +57,16 @@ class InAppOutput(CollectingOutputChannel):
 
     It is a collecting channel so that Rasa's HTTP API (trigger_intent) also answers with
     the messages it sent: the scheduler counts a contact only when a message went out.
+    With `per_turn`, the messages of a buyer's turn are kept until `flush` and stored in
+    one transaction with one live notice (the webhook answers only after the turn anyway).
     """
 
-    def __init__(self, secret: str, notify_url: str | None) -> None:
+    def __init__(self, secret: str, notify_url: str | None, per_turn: bool = False) -> None:
         super().__init__()
         self.secret = secret
         self.notify_url = notify_url
+        self.per_turn = per_turn
+        self._pending: dict[str, list[Pending]] = {}
 
     @classmethod
     def name(cls) -> str:
@@ -73,9 +83,16 @@ class InAppOutput(CollectingOutputChannel):
             {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
             for b in message.get("buttons") or []
         ]
-        stored = await asyncio.to_thread(_store, message["recipient_id"], str(text), buttons)
-        self.messages.append(stored)
-        await self._notify(message["recipient_id"])
+        self._pending.setdefault(message["recipient_id"], []).append((str(text), buttons))
+        if not self.per_turn:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Store the messages kept so far and wake the buyers' live connections."""
+        pending, self._pending = self._pending, {}
+        for buyer_id, turn in pending.items():
+            self.messages.extend(await asyncio.to_thread(_store, buyer_id, turn))
+            await self._notify(buyer_id)
 
     async def _notify(self, buyer_id: str) -> None:
         if not self.notify_url:
@@ -130,8 +147,11 @@ class InAppInput(InputChannel):
             sender, text = body.get("sender"), body.get("message")
             if not isinstance(sender, str) or not sender or not isinstance(text, str):
                 return response.json({"error": "sender and message must be strings"}, status=400)
-            output = InAppOutput(self.secret, self.notify_url)
-            await on_new_message(UserMessage(text, output, sender, input_channel=self.name()))
+            output = InAppOutput(self.secret, self.notify_url, per_turn=True)
+            try:
+                await on_new_message(UserMessage(text, output, sender, input_channel=self.name()))
+            finally:
+                await output.flush()  # what the bot said before a failure is kept too
             return response.json({"messages": output.messages})
 
         return webhook
