@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from outreach.rules.engine import CaseFacts
 from outreach.rules.schema import PAYING_KINDS, RuleBook
-from outreach.store.models import Case, Feedback, OrderItem, Remedy
+from outreach.store.models import Case, Feedback, Order, OrderItem, Remedy, Shop
 
 # Facts the platform may store on a case (cases.facts), beyond the order.
 PLATFORM_FACTS = ("issue", "current_unit_price_fen", "overcharge_fen", "shortfall_percent", "loss_fen",
@@ -60,10 +60,14 @@ def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: 
     from outreach.store.types import utcnow
 
     book = book or rules()
-    order = case.order
-    item = main_item(session, order.id)
+    # The order, its shop and its first item in one query (three lazy loads otherwise).
+    order, shop, item = session.execute(
+        select(Order, Shop, OrderItem).join(Shop, Shop.id == Order.shop_id)
+        .join(OrderItem, OrderItem.order_id == Order.id)
+        .where(Order.id == case.order_id).order_by(OrderItem.id).limit(1)
+    ).one()
     stored = dict(case.facts or {})
-    if stored.get("issue") is None:
+    if stored.get("issue") is None and book.issues.get(case.category):  # only labels with issues
         texts = list(session.execute(
             select(Feedback.text).where(Feedback.case_id == case.id).order_by(Feedback.created_at)
         ).scalars())
@@ -86,7 +90,7 @@ def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: 
         live_seafood=item.live_seafood,
         affected_quantity=case.affected_quantity,
         promises=tuple(item.promises or ()),
-        trust_badge=bool(order.shop.trust_badge),
+        trust_badge=bool(shop.trust_badge),
         item_kind=item.kind,
         refunds_90d=refunds_in_90_days(session, case.buyer_id, now or utcnow(), except_case=case.id),
         **{name: stored.get(name) for name in PLATFORM_FACTS},
