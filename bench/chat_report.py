@@ -38,19 +38,17 @@ class SetupResult:
                 "ready_seconds": self.ready_seconds, "cpu_ms_per_turn": self.cpu_ms_per_turn}
 
 
+def _against(baseline: SetupResult, others: list[SetupResult]) -> list[tuple[SetupResult, LevelFigures, LevelFigures]]:
+    """(set-up, its level, the baseline's level at the same concurrency) for every other set-up."""
+    return [(result, level, base) for result in others if result is not baseline for level in result.levels
+            if (base := baseline.level(level.concurrency)) is not None]
+
+
 def comparisons(results: list[SetupResult]) -> list[Comparison]:
     plain = next((result for result in results if result.label == "plain"), None)
     if plain is None:
         return []
-    found = []
-    for result in results:
-        if result is plain:
-            continue
-        for level in result.levels:
-            baseline = plain.level(level.concurrency)
-            if baseline is not None:
-                found.append(compare(level, baseline))
-    return found
+    return [compare(level, base) for _, level, base in _against(plain, results)]
 
 
 def scalings(results: list[SetupResult], cores: int) -> list[Scaling]:
@@ -58,15 +56,7 @@ def scalings(results: list[SetupResult], cores: int) -> list[Scaling]:
     one = next((result for result in scaled if result.replicas == 1), None)
     if one is None:
         return []
-    found = []
-    for result in scaled:
-        if result is one:
-            continue
-        for level in result.levels:
-            baseline = one.level(level.concurrency)
-            if baseline is not None:
-                found.append(scaling(baseline, level, result.replicas, cores))
-    return found
+    return [scaling(base, level, result.replicas, cores) for result, level, base in _against(one, scaled)]
 
 
 def _mib(size: int) -> str:

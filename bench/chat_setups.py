@@ -21,6 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 from bench.chat_driver import AssistantTransport, PlainTransport, Transport
@@ -95,8 +96,8 @@ def wait_all_ready(group: ProcessGroup, health: dict[str, str], spawned: dict[st
     return ready
 
 
-class BenchSetup:
-    """What every set-up offers the benchmark."""
+class BenchSetup(ABC):
+    """What every set-up offers the benchmark (embedded, scaled, plain implement it)."""
 
     name: str
     label: str  # for the report
@@ -109,15 +110,17 @@ class BenchSetup:
         self.settings: Settings | None = None
         self.profile_dir: Path | None = None  # run the processes under cProfile, one .prof file each
 
+    @abstractmethod
     def prepare(self) -> Settings:
         """Folders, environment and store; before any process starts (the benchmark seeds here)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def launch(self) -> None:
-        raise NotImplementedError
+        """Start the set-up's processes and wait until they are ready."""
 
+    @abstractmethod
     def transport(self) -> Transport:
-        raise NotImplementedError
+        """How the simulated buyers talk to this set-up."""
 
     def _spawn(self, processes: dict[str, list[str]], health: dict[str, str]) -> None:
         assert self.settings is not None

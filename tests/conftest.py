@@ -42,17 +42,14 @@ REDIS_URL = os.environ.get("OUTREACH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"
 
 def redis_or_skip() -> None:
     """Skip when Redis is unreachable on a developer's machine; fail under CI=true."""
-    import redis
+    from outreach.scaled.stores import StoreUnavailable, check_redis
 
     try:
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3, socket_timeout=3)
-        client.ping()
-        client.close()
-    except redis.RedisError as exc:
-        message = f"Redis at {REDIS_URL} is unreachable ({exc.__class__.__name__})"
+        check_redis(REDIS_URL)
+    except StoreUnavailable as exc:
         if IN_CI:
-            pytest.fail(message + "; CI must run the Redis tests")
-        pytest.skip(message)
+            pytest.fail(f"{exc}; CI must run the Redis tests")
+        pytest.skip(str(exc))
 
 
 def use_database(monkeypatch: pytest.MonkeyPatch, var_dir: Path, url: str) -> str:

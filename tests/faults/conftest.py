@@ -8,7 +8,6 @@ scheduler worker's cases come back within the test instead of after minutes.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import time
@@ -26,25 +25,12 @@ from outreach.rules.loader import rules
 from outreach.scheduling.policy import DEFAULTS
 from outreach.settings import PROJECT_ROOT, Settings, get_settings
 from outreach.store import db as store_db
-from tests.conftest import IN_CI, POSTGRES_URL, postgres_or_skip
+from tests.conftest import POSTGRES_URL, REDIS_URL, postgres_or_skip, redis_or_skip
 from tests.faults import payments_recorder
 
 MODEL = PROJECT_ROOT / "var" / "models" / "care.tar.gz"
-REDIS_URL = os.environ.get("OUTREACH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RASA_TIMEOUT_S = 20
 PAY_DELAY_S = 1.0  # each payout stays in flight this long: the faults land in the middle of it
-
-
-def redis_or_skip() -> None:
-    """Skip when Redis is unreachable on a developer's machine; fail under CI=true."""
-    from outreach.scaled.stores import StoreUnavailable, check_redis
-
-    try:
-        check_redis(REDIS_URL)
-    except StoreUnavailable as exc:
-        if IN_CI:
-            pytest.fail(f"{exc}; CI must run the fault tests")
-        pytest.skip(str(exc))
 
 
 def free_port() -> int:
