@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buyer_of, case_of, conversation, guarded, off_loop
+from actions.common import case_holds, conversation, guarded
 from actions.contact import is_survey_answer, record_survey_answer
 from outreach.diagnosis.taxonomy import taxonomy
 
@@ -38,7 +38,7 @@ class ActionAnswerYes(Action):
             return await guarded(dispatcher, tracker, partial(conversation.accept, index=index))
         if stage == "rating":
             # A second yes: the confirmation may have been lost on the way; say it is done.
-            if await _carried_out(tracker):
+            if await case_holds(tracker, conversation.remedy_carried_out):
                 dispatcher.utter_message(response="utter_remedy_already_done")
             dispatcher.utter_message(response="utter_ask_rating_again")
             return []
@@ -47,16 +47,6 @@ class ActionAnswerYes(Action):
             return []
         dispatcher.utter_message(response="utter_default")
         return []
-
-
-async def _carried_out(tracker: Tracker) -> bool:
-    case_id = await case_of(tracker)
-    if case_id is None:
-        return False
-    try:
-        return await off_loop(conversation.remedy_carried_out, case_id, buyer_of(tracker))
-    except (conversation.CaseNotFound, conversation.NotYourCase):
-        return False
 
 
 class ActionAnswerNo(Action):

@@ -20,9 +20,6 @@ from outreach.store.db import retry_transient, session_scope
 
 log = logging.getLogger("actions")
 T = TypeVar("T")
-# Said when the store stayed unreachable through the retries: nothing was done, the buyer's
-# conversation stays where it was, and sending the same answer again carries it on.
-MSG_NOT_DONE = "抱歉，系统刚才开了个小差，这一步还没有办成。请过几秒钟再发一次，我接着为您处理。"
 
 
 async def off_loop(fn: Callable[..., T], *args: Any) -> T:
@@ -51,6 +48,18 @@ async def case_of(tracker: Tracker) -> int | None:
     if slot:
         return int(slot)
     return await off_loop(_current_case, buyer_of(tracker))
+
+
+async def case_holds(tracker: Tracker, question: Callable[[int, str], bool]) -> bool:
+    """A yes/no question about the conversation's case (e.g. conversation.awaiting_rating);
+    no case, or not the talking buyer's, is a no."""
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return False
+    try:
+        return await off_loop(question, case_id, buyer_of(tracker))
+    except (CaseNotFound, NotYourCase):
+        return False
 
 
 def refuse(dispatcher: CollectingDispatcher, error: Exception) -> list[EventType]:
@@ -85,7 +94,7 @@ def not_done(dispatcher: CollectingDispatcher, tracker: Tracker, error: DBAPIErr
     the same answer sent again repeats the step (each step is safe to repeat)."""
     log.error("buyer=%s stage=%s: the store failed, nothing done: %s",
               mask(buyer_of(tracker)), tracker.get_slot("stage"), str(error.orig or error).splitlines()[0][:200])
-    dispatcher.utter_message(text=MSG_NOT_DONE)
+    dispatcher.utter_message(response="utter_step_not_done")
     return []
 
 
@@ -159,4 +168,4 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
     return [SlotSet("stage", "closed")]
 
 
-__all__ = ["conversation", "guarded", "say_step", "off_loop", "buyer_of", "case_of", "refuse"]
+__all__ = ["conversation", "guarded", "case_holds", "say_step", "off_loop", "buyer_of", "case_of", "refuse"]

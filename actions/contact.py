@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buyer_of, case_of, conversation, guarded, off_loop
+from actions.common import buyer_of, case_holds, conversation, guarded, off_loop
 from outreach.cases.survey import comment_of, parse_recommend
 from outreach.diagnosis.numbers import parse_rating
 
@@ -65,23 +65,13 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
     if rating is None:
         dispatcher.utter_message(response="utter_ask_rating_again")
         return []
-    if stage not in ("rating", "closed") and not await _asked_outside_chat(tracker):
-        # A number said mid-conversation is not a rating of a case still in progress.
+    if stage not in ("rating", "closed") and not await case_holds(tracker, conversation.awaiting_rating):
+        # A number said mid-conversation is not a rating of a case still in progress, unless
+        # the rating question came with a person's decision (an approval).
         dispatcher.utter_message(response="utter_default")
         return []
     return await guarded(dispatcher, tracker,
                          lambda case_id, buyer: conversation.rate(case_id, buyer, rating, comment))
-
-
-async def _asked_outside_chat(tracker: Tracker) -> bool:
-    """The rating question came with a person's decision (an approval), not from the bot's turn."""
-    case_id = await case_of(tracker)
-    if case_id is None:
-        return False
-    try:
-        return await off_loop(conversation.awaiting_rating, case_id, buyer_of(tracker))
-    except (conversation.CaseNotFound, conversation.NotYourCase):
-        return False
 
 
 class ActionRecordRating(Action):

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from actions.answers import ActionAnswerYes
-from actions.common import MSG_NOT_DONE
 from outreach.settings import get_settings
 from outreach.store import db as store_db
 from outreach.store.db import session_scope
@@ -69,7 +68,7 @@ async def test_a_database_that_stays_down_gets_a_not_done_answer_and_the_same_an
     slots = {"stage": "offering", "case_id": str(case_id)}
     with proxy.down():
         messages, events = await run(ActionAnswerYes(), tracker(buyer, slots=slots))
-    assert [m.get("text") for m in messages] == [MSG_NOT_DONE]
+    assert [m.get("response") for m in messages] == ["utter_step_not_done"]
     assert events == []  # the conversation stays at the offer
     assert ledger(case_id) == ([], [], "offering")
 
