@@ -1,9 +1,13 @@
-"""The Rasa project's own code: the in-app channel and the problem classifier component.
+"""The Rasa project's own code: the in-app channel, the tracker store and the NLU components.
 
-Importing the package (Rasa does, for the channel and the component) makes the Rasa server
-check action responses with a validator built once (bot/action_results.py).
+Importing the package (Rasa does, for the channel, the store and the components) makes the
+Rasa server check action responses with a validator built once (bot/action_results.py) and
+find event classes by name without walking the class tree each time (bot/event_types.py), and
+call the action server over kept-alive connections (bot/action_calls.py).
 """
 
-from bot import action_results
+from bot import action_calls, action_results, event_types
 
+action_calls.install()
 action_results.install()
+event_types.install()

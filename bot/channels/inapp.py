@@ -19,12 +19,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.http_session import kept_alive
 from outreach.inbox import messages
 from outreach.inbox.privacy import install_log_masking
 from outreach.inbox.relay import CHANNEL_SECRET_HEADER
 from outreach.store.db import session_scope
 
 log = logging.getLogger(__name__)
+NOTIFY_TIMEOUT = aiohttp.ClientTimeout(total=2)
 
 
 Pending = tuple[str, list[dict[str, str]]]  # a bot message's text and buttons
@@ -33,23 +35,7 @@ Pending = tuple[str, list[dict[str, str]]]  # a bot message's text and buttons
 def _store(buyer_id: str, pending: list[Pending]) -> list[dict[str, Any]]:
     """The bot's messages of one turn, in order, in one transaction, all under the buyer's case."""
     with session_scope() as session:
-        case_id = messages.active_case_id(session, buyer_id)
-        return [messages.as_dict(messages.append(session, buyer_id, "bot", text, buttons, case_id=case_id))
-                for text, buttons in pending]
-
-
-_NOTIFY_SESSIONS: dict[int, aiohttp.ClientSession] = {}
-
-
-def _notify_session() -> aiohttp.ClientSession:
-    """One HTTP session (and its kept-alive connections) per event loop for the live notices:
-    a new session per bot message cost a connection set-up on every message."""
-    loop = asyncio.get_running_loop()
-    session = _NOTIFY_SESSIONS.get(id(loop))
-    if session is None or session.closed:
-        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2))
-        _NOTIFY_SESSIONS[id(loop)] = session
-    return session
+        return messages.append_all(session, buyer_id, "bot", pending)
 
 
 class InAppOutput(CollectingOutputChannel):
@@ -87,19 +73,21 @@ class InAppOutput(CollectingOutputChannel):
         if not self.per_turn:
             await self.flush()
 
-    async def flush(self) -> None:
-        """Store the messages kept so far and wake the buyers' live connections."""
+    async def flush(self, notify: bool = True) -> None:
+        """Store the messages kept so far and, with `notify`, wake the buyers' live connections."""
         pending, self._pending = self._pending, {}
         for buyer_id, turn in pending.items():
             self.messages.extend(await asyncio.to_thread(_store, buyer_id, turn))
-            await self._notify(buyer_id)
+            if notify:
+                await self._notify(buyer_id)
 
     async def _notify(self, buyer_id: str) -> None:
         if not self.notify_url:
             return
         try:
-            async with _notify_session().post(
-                self.notify_url, json={"buyer_id": buyer_id}, headers={CHANNEL_SECRET_HEADER: self.secret}
+            async with kept_alive().post(
+                self.notify_url, json={"buyer_id": buyer_id}, headers={CHANNEL_SECRET_HEADER: self.secret},
+                timeout=NOTIFY_TIMEOUT,
             ) as response:
                 response.release()  # an unreleased response is logged as an unclosed connection
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
@@ -151,7 +139,10 @@ class InAppInput(InputChannel):
             try:
                 await on_new_message(UserMessage(text, output, sender, input_channel=self.name()))
             finally:
-                await output.flush()  # what the bot said before a failure is kept too
+                # What the bot said before a failure is kept too. The web server wakes the
+                # buyer's live connections when this answer reaches it; only if it gave up
+                # waiting (a closed connection) must the channel wake them itself.
+                await output.flush(notify=request.transport is None or request.transport.is_closing())
             return response.json({"messages": output.messages})
 
         return webhook
