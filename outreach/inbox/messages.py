@@ -1,15 +1,21 @@
-"""Storing and reading inbox messages."""
+"""Storing and reading inbox messages.
+
+Every chat turn stores and reads messages, so the statements are built once and rows are
+written with SQLAlchemy Core: the ORM took about 1 ms a message in the Rasa server.
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from outreach.store.models import Case, InboxMessage
+from outreach.store.types import utcnow
 
 MAX_STORED_CHARS = 10_000
 
@@ -26,14 +32,30 @@ def clean_text(text: str, limit: int = MAX_STORED_CHARS) -> str:
     return kept.strip()[:limit]
 
 
+_ACTIVE_CASE = (  # the buyer's most recently contacted case
+    select(Case.id, Case.status)
+    .where(Case.buyer_id == bindparam("buyer_id"), Case.first_contact_at.is_not(None))
+    .order_by(Case.first_contact_at.desc(), Case.id.desc())
+    .limit(1)
+)
+_SINCE = (
+    select(InboxMessage)
+    .where(InboxMessage.buyer_id == bindparam("buyer_id"), InboxMessage.id > bindparam("after_id"))
+    .order_by(InboxMessage.id)
+    .limit(bindparam("limit"))
+)
+_INSERT = insert(InboxMessage.__table__)
+
+
+def active_case(session: Session, buyer_id: str) -> tuple[int, str] | None:
+    """The id and status of the case a conversation belongs to: the buyer's most recently contacted case."""
+    row = session.execute(_ACTIVE_CASE, {"buyer_id": buyer_id}).one_or_none()
+    return None if row is None else (int(row.id), str(row.status))
+
+
 def active_case_id(session: Session, buyer_id: str) -> int | None:
-    """The case a conversation belongs to: the buyer's most recently contacted case."""
-    return session.execute(
-        select(Case.id)
-        .where(Case.buyer_id == buyer_id, Case.first_contact_at.is_not(None))
-        .order_by(Case.first_contact_at.desc(), Case.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    case = active_case(session, buyer_id)
+    return None if case is None else case[0]
 
 
 def append(
@@ -43,30 +65,36 @@ def append(
     text: str,
     buttons: list[dict[str, str]] | None = None,
     case_id: int | None = None,
-) -> InboxMessage:
+) -> dict[str, Any]:
+    """One message; what `as_dict` gives of it."""
+    return append_all(session, buyer_id, sender, [(text, buttons or [])], case_id)[0]
+
+
+def append_all(
+    session: Session,
+    buyer_id: str,
+    sender: str,
+    texts: Sequence[tuple[str, list[dict[str, str]]]],
+    case_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Messages of one sender, in order, under one case (the buyer's active one unless given)."""
     if sender not in ("bot", "buyer", "system"):
         raise ValueError(f"unknown sender {sender!r}: use bot, buyer or system")
-    message = InboxMessage(
-        buyer_id=buyer_id,
-        case_id=case_id if case_id is not None else active_case_id(session, buyer_id),
-        sender=sender,
-        text=clean_text(text),
-        buttons=[{"title": b["title"], "payload": b["payload"]} for b in buttons or []],
-    )
-    session.add(message)
-    session.flush()
-    return message
+    if case_id is None:
+        case_id = active_case_id(session, buyer_id)
+    now = utcnow()
+    stored = []
+    for text, buttons in texts:
+        row = {"buyer_id": buyer_id, "case_id": case_id, "sender": sender, "text": clean_text(text),
+               "buttons": [{"title": b["title"], "payload": b["payload"]} for b in buttons], "created_at": now}
+        row["id"] = session.execute(_INSERT, row).inserted_primary_key[0]
+        stored.append({"id": row["id"], "case_id": case_id, "sender": sender, "text": row["text"],
+                       "buttons": row["buttons"], "created_at": now.isoformat()})
+    return stored
 
 
 def since(session: Session, buyer_id: str, after_id: int = 0, limit: int = 200) -> list[InboxMessage]:
-    return list(
-        session.execute(
-            select(InboxMessage)
-            .where(InboxMessage.buyer_id == buyer_id, InboxMessage.id > after_id)
-            .order_by(InboxMessage.id)
-            .limit(limit)
-        ).scalars()
-    )
+    return list(session.execute(_SINCE, {"buyer_id": buyer_id, "after_id": after_id, "limit": limit}).scalars())
 
 
 def as_dict(message: InboxMessage) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from outreach.inbox import messages, tokens
 from outreach.inbox.live import Notifier
 from outreach.inbox.privacy import install_log_masking
 from outreach.inbox.relay import CHANNEL_SECRET_HEADER, RelayError, relay
-from outreach.inbox.routing import human_owns_conversation
+from outreach.inbox.routing import human_owns
 from outreach.settings import Settings
 from outreach.store.db import session_scope
 from outreach.store.models import Buyer
@@ -202,8 +202,9 @@ def _store_buyer_message(buyer_id: str, text: str) -> tuple[int, bool] | None:
     with session_scope() as session:
         if session.get(Buyer, buyer_id) is None:
             return None
-        message = messages.append(session, buyer_id, "buyer", text)
-        return int(message.id), human_owns_conversation(session, buyer_id)
+        case = messages.active_case(session, buyer_id)
+        message = messages.append(session, buyer_id, "buyer", text, case_id=None if case is None else case[0])
+        return int(message["id"]), human_owns(case)
 
 
 def _store_system_message(buyer_id: str, text: str) -> None:

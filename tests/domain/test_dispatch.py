@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from sqlalchemy import select, update
 from outreach.cases.conversation import opt_out
 from outreach.inbox.messages import active_case_id, append
 from outreach.scheduling.dispatch import dispatch_once
+from outreach.scheduling.policy import policy as default_policy
 from outreach.scheduling.rasa_client import OUTREACH_INTENT
 from outreach.settings import get_settings
 from outreach.store.db import session_scope
@@ -112,7 +114,7 @@ async def test_a_due_case_is_contacted_once(rasa: FakeRasa) -> None:
 
     with session_scope() as session:
         assert active_case_id(session, buyer_id) == case_id  # the bot's first message is filed under the case
-        assert append(session, buyer_id, "bot", GREETING + "\x00").case_id == case_id
+        assert append(session, buyer_id, "bot", GREETING + "\x00")["case_id"] == case_id
 
     again = await dispatch_once(get_settings())
     assert again.as_dict() == {"contacted": 0, "failed": 0, "held_opted_out": 0, **QUIET}
@@ -219,7 +221,11 @@ async def test_cases_are_sent_most_severe_first(rasa: FakeRasa) -> None:
     later, _ = new_case("spoiled", severity=2)
     with session_scope() as session:
         session.execute(update(Case).where(Case.id == later).values(due_at=utcnow() + timedelta(hours=1)))
-    summary = await dispatch_once(get_settings())
+    # One at a time, so that the order the bot is called in is the order they were sent in
+    # (several in flight may reach it in any order).
+    policy = default_policy()
+    one_at_a_time = policy.limits.copy(update={"dispatch": policy.limits.dispatch.copy(update={"max_in_flight": 1})})
+    summary = await dispatch_once(get_settings(), policy=dataclasses.replace(policy, limits=one_at_a_time))
     assert summary.contacted == 3
     assert [call["conversation"] for call in rasa.calls] == [urgent_buyer, middle_buyer, minor_buyer]
     assert load_case(later).status == "new"

@@ -58,7 +58,7 @@ def stored(buyer_id: str) -> list[tuple[str, str]]:
 
 def append(buyer_id: str, sender: str, text: str, buttons: list[dict[str, str]] | None = None) -> int:
     with session_scope() as session:
-        return int(messages.append(session, buyer_id, sender, text, buttons=buttons).id)
+        return int(messages.append(session, buyer_id, sender, text, buttons=buttons)["id"])
 
 
 def closed_port_url() -> str:
