@@ -86,7 +86,14 @@ async def guarded(
         return refuse(dispatcher, error)
     except DBAPIError as error:
         return not_done(dispatcher, tracker, error)
-    return [SlotSet("case_id", str(case_id))] + say_step(dispatcher, step)
+    return only_changes(tracker, [SlotSet("case_id", str(case_id))] + say_step(dispatcher, step))
+
+
+def only_changes(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """Leave out slot events that set a slot to the value it holds: each would be one more
+    event Rasa stores, reads back and goes through on every later turn of the conversation."""
+    return [event for event in events
+            if not (event.get("event") == "slot" and tracker.get_slot(event["name"]) == event.get("value"))]
 
 
 def not_done(dispatcher: CollectingDispatcher, tracker: Tracker, error: DBAPIError) -> list[EventType]:
@@ -168,4 +175,5 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
     return [SlotSet("stage", "closed")]
 
 
-__all__ = ["conversation", "guarded", "case_holds", "say_step", "off_loop", "buyer_of", "case_of", "refuse"]
+__all__ = ["conversation", "guarded", "only_changes", "case_holds", "say_step", "off_loop", "buyer_of", "case_of",
+           "refuse"]

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buyer_of, conversation, log, off_loop, refuse
+from actions.common import buyer_of, conversation, log, off_loop, only_changes, refuse
 from outreach.cases.conversation import CaseClosed, CaseNotFound, NotYourCase
 
 
@@ -31,10 +31,10 @@ class ActionStartCase(Action):
             order_id=brief.order_id,
             label_zh=brief.label_zh,
         )
-        return [
+        return only_changes(tracker, [
             SlotSet("case_id", str(brief.case_id)),
             SlotSet("stage", "confirming"),
             SlotSet("unit", brief.unit),
             SlotSet("offer_index", None),
             SlotSet("affected_quantity", None),
-        ]
+        ])

@@ -1,6 +1,6 @@
 """The bot reads problems with the same model as bulk triage (outreach.diagnosis).
 
-Placed after DIETClassifier: DIET tells conversation intents (yes, no, a rating, a request for a
+Placed after the intent classifier, which tells conversation intents (yes, no, a rating, a request for a
 person...) from problem descriptions; when the message describes a problem, this component
 names it with the diagnosis model, trained here from the same NLU examples, so the bot and
 `outreach diagnose` agree. Low confidence is left to FallbackClassifier, and the bot then asks

@@ -326,3 +326,18 @@ async def test_a_second_yes_after_the_remedy_says_it_was_done_before_asking_the_
     assert responses(messages) == ["utter_ask_rating_again"]
     with session_scope() as session:
         assert session.execute(select(func.count(Remedy.id)).where(Remedy.case_id == case_id)).scalar_one() == 1
+
+
+async def test_only_slots_that_change_are_sent_back_to_rasa(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1, unit_price_fen=4590)
+    confirming = tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming", "offer_index": None})
+    _, events = await run(ActionAnswerYes(), confirming)
+    slots_sent = [(e["name"], e["value"]) for e in events if e.get("event") == "slot"]
+    # case_id holds the same case: no event for it; the stage and the offer changed
+    assert slots_sent == [("stage", "offering"), ("offer_index", 0.0)]
+
+    new_case, new_buyer, _ = make_case("spoiled")
+    _, started = await run(ActionStartCase(), tracker(
+        new_buyer, intent="EXTERNAL_case_outreach", slots={"offer_index": None, "affected_quantity": None},
+        entities=[{"entity": "case_id", "value": str(new_case)}]))
+    assert {e["name"] for e in started if e.get("event") == "slot"} == {"case_id", "stage", "unit"}
