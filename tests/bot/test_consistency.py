@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import yaml
-from rasa_sdk import Action
+from rasa_sdk import Action, FormValidationAction
 
 import actions
 from outreach.diagnosis.taxonomy import taxonomy
@@ -76,10 +76,31 @@ def test_rules_name_only_taxonomy_labels() -> None:
     assert set(rules().remedies) <= set(taxonomy().ids)
 
 
+def declared_actions() -> dict[str, dict]:
+    """The domain's actions and their options (e.g. send_domain)."""
+    found: dict[str, dict] = {}
+    for entry in domain()["actions"]:
+        found.update({entry: {}} if isinstance(entry, str) else entry)
+    return found
+
+
 def test_domain_actions_and_implemented_actions_match() -> None:
-    declared = set(domain()["actions"])
-    implemented = set(implemented_actions())
-    assert declared == implemented
+    assert set(declared_actions()) == set(implemented_actions())
+
+
+def test_exactly_the_actions_that_read_the_domain_are_sent_it() -> None:
+    """Rasa sends the domain only to actions marked send_domain (selective domain, bot/endpoints*.yml).
+    rasa-sdk's form validations read the forms' slots from it; our own actions never read it."""
+    for path in ("endpoints.yml", "endpoints.scaled.yml"):
+        endpoint = yaml.safe_load((PROJECT_ROOT / "bot" / path).read_text(encoding="utf-8"))["action_endpoint"]
+        assert endpoint["enable_selective_domain"] is True, path
+    sent = {name for name, options in declared_actions().items() if options.get("send_domain")}
+    validations = {name for name, cls in implemented_actions().items() if issubclass(cls, FormValidationAction)}
+    assert validations and sent == validations
+    for name, cls in implemented_actions().items():
+        if name not in sent:
+            source = inspect.getsource(cls)
+            assert "domain[" not in source and "domain.get" not in source, f"{name} reads the domain it is not sent"
 
 
 def test_every_response_the_actions_use_exists_in_the_domain() -> None:
