@@ -1,6 +1,6 @@
 """Chat load benchmark: simulated buyers hold real conversations with the assistant.
 
-    .venv/bin/python bench/chat_load.py [--quick] [--setups embedded,scaled,plain]
+    .venv/bin/python bench/chat_load.py [--quick] [--setups plain,plain-pg,embedded,scaled]
         [--concurrency 1,10,50] [--conversations N] [--replicas 1,2] [--json FILE]
 
 Each buyer is seeded through import and triage with a hurt order, then: the proactive
@@ -34,10 +34,12 @@ from bench.chat_driver import run_level  # noqa: E402
 from bench.chat_memory import MemorySampler, cpu_seconds  # noqa: E402
 from bench.chat_report import SetupResult, figures, lines  # noqa: E402
 from bench.chat_seed import SeededBuyer, case_outcomes, plain_buyers, seed_buyers  # noqa: E402
-from bench.chat_setups import BenchSetup, EmbeddedSetup, PlainSetup, ScaledSetup  # noqa: E402
+from bench.chat_setups import BenchSetup, EmbeddedSetup, PlainScaledSetup, PlainSetup, ScaledSetup  # noqa: E402
 from bench.chat_stats import summarise  # noqa: E402
 
-SETUPS = ("plain", "embedded", "scaled")  # the plain bot first: its figures are the ratio to beat
+# The plain bots first: their figures are the ratios to beat ("plain-pg" is the plain bot on
+# the scaled set-up's PostgreSQL and Redis).
+SETUPS = ("plain", "plain-pg", "embedded", "scaled")
 WARMUP = 2  # conversations before the timed levels, checked but not counted
 
 
@@ -63,7 +65,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="smoke check: concurrency 1,4, 4 conversations per level, 2 replicas only")
-    parser.add_argument("--setups", type=_setups, default=list(SETUPS), help="default: embedded,scaled,plain")
+    parser.add_argument("--setups", type=_setups, default=list(SETUPS), help="default: " + ",".join(SETUPS))
     parser.add_argument("--concurrency", type=_numbers, default=None, help="buyers talking at once (default 1,10,50)")
     parser.add_argument("--conversations", type=int, default=None,
                         help="conversations per concurrency level (default 100; at least the concurrency)")
@@ -170,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.setups:
             if name == "plain":
                 results.append(run_setup(PlainSetup(sampler), args, 1))
+            elif name == "plain-pg":
+                results.append(run_setup(PlainScaledSetup(sampler), args, 1))
             elif name == "embedded":
                 results.append(run_setup(EmbeddedSetup(sampler, args.model), args, 1))
             else:

@@ -44,11 +44,20 @@ def _against(baseline: SetupResult, others: list[SetupResult]) -> list[tuple[Set
             if (base := baseline.level(level.concurrency)) is not None]
 
 
+PLAIN = "plain"  # the plain bot on SQLite, as the embedded set-up
+PLAIN_PG = "plain pg"  # the plain bot on PostgreSQL and Redis, as the scaled set-up
+
+
 def comparisons(results: list[SetupResult]) -> list[Comparison]:
-    plain = next((result for result in results if result.label == "plain"), None)
-    if plain is None:
-        return []
-    return [compare(level, base) for _, level, base in _against(plain, results)]
+    """Every set-up of ours against the plain bot; the scaled ones also against the plain bot
+    on their own stores, which isolates what the assistant adds from what the stores cost."""
+    by_label = {result.label: result for result in results}
+    ours = [result for result in results if result.label not in (PLAIN, PLAIN_PG)]
+    found = []
+    for baseline, compared in ((PLAIN, ours), (PLAIN_PG, [r for r in ours if r.label.startswith("scaled")])):
+        if baseline in by_label:
+            found += [compare(level, base) for _, level, base in _against(by_label[baseline], compared)]
+    return found
 
 
 def scalings(results: list[SetupResult], cores: int) -> list[Scaling]:
@@ -78,10 +87,11 @@ def lines(results: list[SetupResult], cores: int, load: tuple[float, float]) -> 
     found = comparisons(results)
     if found:
         out += ["", f"against the plain Rasa bot (targets: throughput >= {THROUGHPUT_TARGET}x, "
-                f"p95 <= {P95_TARGET}x)", f"{'set-up':<12}{'conc':>5}{'throughput':>12}{'':>8}{'p95':>8}"]
+                f"p95 <= {P95_TARGET}x)",
+                f"{'set-up':<12}{'against':<10}{'conc':>5}{'throughput':>12}{'':>8}{'p95':>8}"]
         for c in found:
-            out.append(f"{c.setup:<12}{c.concurrency:>5}{c.throughput_ratio:>11.2f}x {mark(c.throughput_met):>7}"
-                       f"{c.p95_ratio:>7.2f}x {mark(c.p95_met)}")
+            out.append(f"{c.setup:<12}{c.baseline:<10}{c.concurrency:>5}{c.throughput_ratio:>11.2f}x "
+                       f"{mark(c.throughput_met):>7}{c.p95_ratio:>7.2f}x {mark(c.p95_met)}")
     scaled = scalings(results, cores)
     if scaled:
         out += ["", f"scaling against one Rasa replica ({cores} cores available: at best {cores}x)"]

@@ -262,8 +262,9 @@ class ScaledSetup(BenchSetup):
 
 
 def _plain_source_hash() -> str:
+    """Of what the plain bot is trained from (not its endpoints)."""
     digest = hashlib.sha256()
-    for path in sorted(PLAIN_BOT.rglob("*.yml")):
+    for path in sorted([PLAIN_BOT / "config.yml", PLAIN_BOT / "domain.yml", *(PLAIN_BOT / "data").rglob("*.yml")]):
         digest.update(path.relative_to(PLAIN_BOT).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -293,21 +294,26 @@ def train_plain_bot(log: Path) -> Path:
 
 
 class PlainSetup(BenchSetup):
+    """The plain bot on SQLite, as the embedded set-up's stores."""
+
     name = label = "plain"
+    endpoints = PLAIN_BOT / "endpoints.yml"
 
     def prepare(self) -> Settings:
-        var_dir = fresh_dir(BENCH_VAR / "plain" / "run")
+        var_dir = fresh_dir(BENCH_VAR / "plain" / self.name)
         self.model = train_plain_bot(var_dir / "logs" / "train.log")
-        self.env = ScopedEnv({"OUTREACH_VAR_DIR": str(var_dir), "PLAIN_BOT_TRACKER_DB": str(var_dir / "tracker.db"),
-                              **_ports()})
+        self.env = ScopedEnv({"OUTREACH_VAR_DIR": str(var_dir), **self.store_env(var_dir), **_ports()})
         self.settings = self.env.enter()
         return self.settings
+
+    def store_env(self, var_dir: Path) -> dict[str, str]:
+        return {"PLAIN_BOT_TRACKER_DB": str(var_dir / "tracker.db")}
 
     def launch(self) -> None:
         settings = self.settings
         assert settings is not None
         command = [str(BIN / "rasa"), "run", "--model", str(self.model), "--enable-api",
-                   f"--auth-token={settings.rasa_token}", "--endpoints", str(PLAIN_BOT / "endpoints.yml"),
+                   f"--auth-token={settings.rasa_token}", "--endpoints", str(self.endpoints),
                    "--credentials", str(PLAIN_BOT / "credentials.yml"), "--interface", "127.0.0.1",
                    "--port", str(settings.rasa_port)]
         self._spawn({"rasa": command}, {"rasa": f"http://127.0.0.1:{settings.rasa_port}/"})
@@ -315,4 +321,32 @@ class PlainSetup(BenchSetup):
     def transport(self) -> Transport:
         assert self.settings is not None
         return PlainTransport(f"http://127.0.0.1:{self.settings.rasa_port}", self.settings.rasa_token)
+
+
+class PlainScaledSetup(PlainSetup):
+    """The plain bot on the scaled set-up's stores: PostgreSQL trackers, Redis locks. The fair
+    baseline for the scaled set-up, whose every turn also pays for those stores."""
+
+    name = "plain-pg"
+    label = "plain pg"
+    endpoints = PLAIN_BOT / "endpoints.scaled.yml"
+
+    def __init__(self, sampler: MemorySampler) -> None:
+        super().__init__(sampler)
+        self.databases: list[str] = []
+
+    def store_env(self, var_dir: Path) -> dict[str, str]:
+        from outreach.scaled.stores import redis_parts
+
+        name, url = throwaway_database()
+        self.databases.append(name)
+        return {"OUTREACH_TRACKER_URL": url, "OUTREACH_TRACKER_DB": name, "OUTREACH_LOCK_PREFIX": name,
+                **redis_parts(os.environ.get("OUTREACH_REDIS_URL", "redis://127.0.0.1:6379/0"))}
+
+    def stop(self) -> None:
+        try:
+            super().stop()
+        finally:
+            while self.databases:
+                drop_database(self.databases.pop())
 

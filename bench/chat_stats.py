@@ -43,9 +43,10 @@ class LevelFigures:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Our set-up against the plain bot at the same concurrency."""
+    """Our set-up against a plain bot (`baseline`) at the same concurrency."""
 
     setup: str
+    baseline: str
     concurrency: int
     throughput_ratio: float
     p95_ratio: float
@@ -117,6 +118,7 @@ def compare(ours: LevelFigures, plain: LevelFigures) -> Comparison:
         raise ValueError(f"comparing concurrency {ours.concurrency} with {plain.concurrency}")
     return Comparison(
         setup=ours.setup,
+        baseline=plain.setup,
         concurrency=ours.concurrency,
         throughput_ratio=ours.throughput / plain.throughput if plain.throughput else math.nan,
         p95_ratio=ours.p95_ms / plain.p95_ms if plain.p95_ms else math.nan,

@@ -11,7 +11,7 @@ import pytest
 
 from bench.chat_checks import CaseOutcome, Expected, Step, check_reply, check_store
 from bench.chat_memory import MemorySampler, descendants
-from bench.chat_report import SetupResult, figures, lines
+from bench.chat_report import SetupResult, comparisons, figures, lines
 from bench.chat_stats import LevelFigures, Turn, compare, percentile, scaling, summarise
 
 
@@ -113,6 +113,17 @@ def test_the_report_marks_targets_and_an_invalid_run() -> None:
     written = figures([plain, ours], 2, (1.0, 2.0), ["chat_load.py"])
     assert written["valid"] is False
     assert written["comparisons"][0]["throughput_met"] is False and written["comparisons"][0]["p95_met"] is True
+
+
+def test_the_scaled_set_up_is_also_compared_with_the_plain_bot_on_its_own_stores() -> None:
+    results = [SetupResult("plain", 1, [level("plain", 100.0, 50.0)]),
+               SetupResult("plain pg", 1, [level("plain pg", 80.0, 60.0)]),
+               SetupResult("embedded", 1, [level("embedded", 72.0, 80.0)]),
+               SetupResult("scaled x1", 1, [level("scaled x1", 60.0, 90.0)])]
+    found = {(c.setup, c.baseline): round(c.throughput_ratio, 2) for c in comparisons(results)}
+    assert found == {("embedded", "plain"): 0.72, ("scaled x1", "plain"): 0.6, ("scaled x1", "plain pg"): 0.75}
+    text = "\n".join(lines(results, cores=2, load=(0.0, 0.0)))
+    assert "scaled x1   plain pg     10       0.75x     met" in text
 
 
 def test_descendants_walk_the_whole_tree_and_nothing_else() -> None:
