@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from outreach import event_loop
 from outreach.metrics.commands import add_commands as add_metrics_commands
 from outreach.rules.commands import add_commands as add_rules_commands
 from outreach.scaled.commands import add_commands as add_scaled_commands
@@ -178,7 +179,7 @@ def cmd_web(args: argparse.Namespace) -> int:
     settings = get_settings()
     logging.getLogger("outreach").info("web server on http://%s:%s", settings.web_host, settings.web_port)
     try:
-        asyncio.run(serve(settings))
+        event_loop.run(serve(settings))
     except KeyboardInterrupt:
         pass
     return 0
@@ -188,7 +189,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     from outreach.scheduling.loop import run_loop
 
     try:
-        asyncio.run(run_loop(get_settings(), interval_s=args.interval))
+        event_loop.run(run_loop(get_settings(), interval_s=args.interval))
     except KeyboardInterrupt:
         pass
     return 0

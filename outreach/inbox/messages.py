@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from outreach.store.models import Case, InboxMessage
@@ -39,7 +40,8 @@ _ACTIVE_CASE = (  # the buyer's most recently contacted case
     .limit(1)
 )
 _SINCE = (
-    select(InboxMessage)
+    select(InboxMessage.id, InboxMessage.case_id, InboxMessage.sender, InboxMessage.text, InboxMessage.buttons,
+           InboxMessage.created_at)
     .where(InboxMessage.buyer_id == bindparam("buyer_id"), InboxMessage.id > bindparam("after_id"))
     .order_by(InboxMessage.id)
     .limit(bindparam("limit"))
@@ -93,11 +95,13 @@ def append_all(
     return stored
 
 
-def since(session: Session, buyer_id: str, after_id: int = 0, limit: int = 200) -> list[InboxMessage]:
-    return list(session.execute(_SINCE, {"buyer_id": buyer_id, "after_id": after_id, "limit": limit}).scalars())
+def since(session: Session, buyer_id: str, after_id: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+    """The buyer's messages after `after_id`, oldest first, as `as_dict` gives them."""
+    rows = session.execute(_SINCE, {"buyer_id": buyer_id, "after_id": after_id, "limit": limit})
+    return [as_dict(row) for row in rows]
 
 
-def as_dict(message: InboxMessage) -> dict[str, Any]:
+def as_dict(message: InboxMessage | Row) -> dict[str, Any]:
     return {
         "id": message.id,
         "case_id": message.case_id,

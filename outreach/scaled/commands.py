@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
 from pathlib import Path
+
+from outreach import event_loop
 
 
 def _log_progress() -> None:
@@ -25,7 +26,7 @@ def cmd_balancer(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(serve(config))
+        event_loop.run(serve(config))
     except KeyboardInterrupt:
         pass
     return 0

@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from sqlalchemy import bindparam, select
 
 from outreach.cases.events import mask
 from outreach.dashboard.app import add_dashboard
@@ -194,13 +195,16 @@ async def _json_object(request: web.Request, message: str) -> dict[str, Any]:
 
 def _load_since(buyer_id: str, after_id: int, limit: int) -> list[dict[str, Any]]:
     with session_scope() as session:
-        return [messages.as_dict(m) for m in messages.since(session, buyer_id, after_id, limit)]
+        return messages.since(session, buyer_id, after_id, limit)
+
+
+_BUYER = select(Buyer.id).where(Buyer.id == bindparam("buyer_id"))
 
 
 def _store_buyer_message(buyer_id: str, text: str) -> tuple[int, bool] | None:
     """Stores the buyer's message; its id and whether a person owns the conversation, or None."""
     with session_scope() as session:
-        if session.get(Buyer, buyer_id) is None:
+        if session.execute(_BUYER, {"buyer_id": buyer_id}).first() is None:
             return None
         case = messages.active_case(session, buyer_id)
         message = messages.append(session, buyer_id, "buyer", text, case_id=None if case is None else case[0])

@@ -9,7 +9,7 @@ from tests.factories import make_case
 
 def inbox_texts(buyer_id: str) -> list[tuple[str, int | None]]:
     with session_scope() as session:
-        return [(m.text, m.case_id) for m in since(session, buyer_id)]
+        return [(m["text"], m["case_id"]) for m in since(session, buyer_id)]
 
 
 async def test_a_turns_messages_are_stored_together_under_the_buyers_case_in_order(sqlite_db: str) -> None:

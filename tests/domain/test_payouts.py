@@ -100,7 +100,7 @@ def test_a_legal_floor_waits_in_the_queue_and_an_approval_pays_once_and_tells_th
     assert case.status == "resolved"
     assert rows(Remedy, case_id=case_id)[0].status == "executed"
     with session_scope() as session:
-        told = [m.text for m in since(session, buyer_id)]
+        told = [m["text"] for m in since(session, buyer_id)]
         kinds = list(session.execute(select(CaseEvent.kind).where(CaseEvent.case_id == case_id)).scalars())
     assert any("3200元" in text and "审核通过" in text and "假一赔十" in text for text in told)
     assert kinds.count("remedy_approved") == 1
@@ -117,8 +117,8 @@ def test_after_an_approval_the_buyer_is_asked_to_rate_and_the_answer_is_kept(any
         decide(session, approval_id, True, "lead_zhao", "鉴定报告确认为假货")
     with session_scope() as session:
         last = since(session, buyer_id)[-1]
-        assert "打个分" in last.text
-        assert [b["payload"] for b in last.buttons][0] == '/rate{"rating": "5"}'
+        assert "打个分" in last["text"]
+        assert [b["payload"] for b in last["buttons"]][0] == '/rate{"rating": "5"}'
     assert awaiting_rating(case_id, buyer_id) is True
     assert rate(case_id, buyer_id, 5).extra["rating"] == 5
     assert awaiting_rating(case_id, buyer_id) is False
@@ -135,7 +135,7 @@ def test_a_rejection_pays_nothing_keeps_a_person_on_the_case_and_says_why(any_db
     case = rows(Case, id=case_id)[0]
     assert case.status == "handed_over" and "鉴定为正品" in case.handover_reason
     with session_scope() as session:
-        assert any("鉴定为正品" in m.text and "未能通过" in m.text for m in since(session, buyer_id))
+        assert any("鉴定为正品" in m["text"] and "未能通过" in m["text"] for m in since(session, buyer_id))
     with pytest.raises(ApprovalError, match="no approval 999"), session_scope() as session:
         decide(session, 999, True, "lead", "x")
 
