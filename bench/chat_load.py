@@ -71,6 +71,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="conversations per concurrency level (default 100; at least the concurrency)")
     parser.add_argument("--replicas", type=_numbers, default=None,
                         help="Rasa replicas of the scaled set-up, one run each (default 1,2: scaling vs one)")
+    parser.add_argument("--pin", action="store_true",
+                        help="run the scaled set-up with N replicas on N cores (its processes only), so that "
+                             "scaling is measured against the cores given, as with a machine per replica")
     parser.add_argument("--model", type=Path, default=ROOT / "var" / "models" / "care.tar.gz")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--profile", type=Path, metavar="DIR",
@@ -88,6 +91,26 @@ def _per_level(args: argparse.Namespace, concurrency: int) -> int:
     return max(args.conversations, concurrency)
 
 
+def _cpus_for(setup: BenchSetup, args: argparse.Namespace, replicas: int) -> set[int] | None:
+    """With --pin, the first N cores for the scaled set-up with N replicas."""
+    if not args.pin or not isinstance(setup, ScaledSetup):
+        return None
+    return set(sorted(os.sched_getaffinity(0))[:replicas])
+
+
+@contextmanager
+def _pinned(cpus: set[int] | None) -> Iterator[None]:
+    if not cpus:
+        yield
+        return
+    everything = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, cpus)  # children inherit the spawning thread's set
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, everything)
+
+
 def run_setup(setup: BenchSetup, args: argparse.Namespace, replicas: int) -> SetupResult:
     result = SetupResult(setup.label, replicas)
     setup.profile_dir = args.profile
@@ -97,7 +120,10 @@ def run_setup(setup: BenchSetup, args: argparse.Namespace, replicas: int) -> Set
         print(f"[{setup.label}] seeding {wanted} buyers ...", flush=True)
         buyers = plain_buyers("PLN", wanted) if isinstance(setup, PlainSetup) else seed_buyers("CHAT", wanted)
         print(f"[{setup.label}] starting ...", flush=True)
-        setup.launch()
+        cpus = _cpus_for(setup, args, replicas)
+        result.cpus = len(cpus) if cpus else None
+        with _pinned(cpus):  # the processes started here keep the set they were started with
+            setup.launch()
         print(f"[{setup.label}] ready: " + ", ".join(f"{k} {v:.0f} s" for k, v in setup.ready.items()), flush=True)
         transport = setup.transport()
         done: list = []

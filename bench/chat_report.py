@@ -28,6 +28,7 @@ class SetupResult:
     memory: list[PeakMemory] = field(default_factory=list)
     ready_seconds: dict[str, float] = field(default_factory=dict)
     cpu_ms_per_turn: dict[str, float] = field(default_factory=dict)  # CPU time per timed turn, per process
+    cpus: int | None = None  # cores its processes were limited to (--pin), None for all
 
     def level(self, concurrency: int) -> LevelFigures | None:
         return next((level for level in self.levels if level.concurrency == concurrency), None)
@@ -35,7 +36,7 @@ class SetupResult:
     def as_dict(self) -> dict:
         return {"label": self.label, "replicas": self.replicas, "levels": [level.as_dict() for level in self.levels],
                 "problems": self.problems, "memory": [asdict(peak) for peak in self.memory],
-                "ready_seconds": self.ready_seconds, "cpu_ms_per_turn": self.cpu_ms_per_turn}
+                "ready_seconds": self.ready_seconds, "cpu_ms_per_turn": self.cpu_ms_per_turn, "cpus": self.cpus}
 
 
 def _against(baseline: SetupResult, others: list[SetupResult]) -> list[tuple[SetupResult, LevelFigures, LevelFigures]]:
@@ -94,7 +95,12 @@ def lines(results: list[SetupResult], cores: int, load: tuple[float, float]) -> 
                        f"{mark(c.throughput_met):>7}{c.p95_ratio:>7.2f}x {mark(c.p95_met)}")
     scaled = scalings(results, cores)
     if scaled:
-        out += ["", f"scaling against one Rasa replica ({cores} cores available: at best {cores}x)"]
+        pinned = [result for result in results if result.cpus]
+        given = (f"each on as many cores as replicas ({', '.join(f'{r.label} on {r.cpus}' for r in pinned)}); "
+                 "its ratios to the plain bot, which had every core, mean little") if pinned else \
+            f"{cores} cores available"
+        best = min(cores, max(result.replicas for result in results))
+        out += ["", f"scaling against one Rasa replica ({given}: at best {best}x)"]
         for s in scaled:
             out.append(f"  {s.replicas} replicas at concurrency {s.concurrency}: {s.speedup:.2f}x "
                        f"(ideal {s.ideal}x, efficiency {s.efficiency:.0%})")
