@@ -15,24 +15,23 @@ import aiohttp
 # and the web server's (aiohttp: 75 s) own keep-alive, so none is reused as it closes.
 KEEPALIVE_S = 2.0
 
-_SESSIONS: dict[int, aiohttp.ClientSession] = {}
+_SESSIONS: dict[int, tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
 
 
 def kept_alive() -> aiohttp.ClientSession:
     """This event loop's session; every call gives its own timeout."""
     loop = asyncio.get_running_loop()
-    session = _SESSIONS.get(id(loop))
-    if session is None or session.closed:
-        connector = aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S)
-        session = aiohttp.ClientSession(connector=connector)
-        _SESSIONS[id(loop)] = session
+    found = _SESSIONS.get(id(loop))
+    if found is not None and found[0] is loop and not found[1].closed:
+        return found[1]
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S))
+    _SESSIONS[id(loop)] = (loop, session)
     return session
 
 
-async def close_all() -> None:
-    """Close every loop's session (tests; a server's sessions end with its process)."""
-    sessions = list(_SESSIONS.values())
-    _SESSIONS.clear()
-    for session in sessions:
-        if not session.closed:
-            await session.close()
+async def close_session() -> None:
+    """Close this loop's session (tests; a server's sessions end with its process)."""
+    loop = asyncio.get_running_loop()
+    found = _SESSIONS.pop(id(loop), None)
+    if found is not None and found[0] is loop and not found[1].closed:
+        await found[1].close()

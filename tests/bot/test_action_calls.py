@@ -12,13 +12,13 @@ from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
 import bot  # noqa: F401 - installs the kept-alive calls
 from bot import action_calls
-from bot.http_session import close_all
+from bot.http_session import close_session
 
 
 @pytest.fixture(autouse=True)
 async def _close_sessions() -> AsyncIterator[None]:
     yield
-    await close_all()
+    await close_session()
 
 
 async def test_calls_share_a_connection_and_carry_the_token_and_body() -> None:

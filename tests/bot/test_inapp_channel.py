@@ -37,3 +37,32 @@ async def test_outside_a_buyers_turn_each_message_is_stored_at_once(sqlite_db: s
     await output.send_text_message(buyer_id, "您好，我是平台客服小助手。")
     assert inbox_texts(buyer_id)[0][0] == "您好，我是平台客服小助手。"
     assert output.messages[0]["text"] == "您好，我是平台客服小助手。"
+
+
+async def test_live_connections_are_woken_unless_the_web_server_is_still_waiting_for_the_turn(sqlite_db: str) -> None:
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from bot.channels.inapp import InAppOutput
+    from bot.http_session import close_session
+
+    woken: list[str] = []
+
+    async def notify(request: web.Request) -> web.Response:
+        woken.append((await request.json())["buyer_id"])
+        return web.json_response({"woken": 1})
+
+    app = web.Application()
+    app.router.add_post("/internal/notify", notify)
+    _, buyer_id, _ = make_case("spoiled")
+    async with TestServer(app) as server:
+        url = str(server.make_url("/internal/notify"))
+        waiting = InAppOutput("secret", url, per_turn=True)
+        await waiting.send_text_message(buyer_id, "好的")
+        await waiting.flush(notify=False)  # the web server wakes them when the answer reaches it
+        assert woken == [] and inbox_texts(buyer_id)[-1][0] == "好的"
+        gone = InAppOutput("secret", url, per_turn=True)
+        await gone.send_text_message(buyer_id, "已为您办理")
+        await gone.flush()  # the web server gave up waiting: the channel wakes them itself
+        assert woken == [buyer_id]
+    await close_session()
