@@ -88,13 +88,19 @@ class CareTrackerStore(SQLTrackerStore):
         stored = self._stored.get(id(tracker)) if tracker.events.maxlen is None else None
         total = len(tracker.events)
         new = None if stored is None else list(itertools.islice(tracker.events, stored, total))
-        await asyncio.to_thread(self._write, tracker, new)
-        self._remember(tracker, total)
+        counted = await asyncio.to_thread(self._write, tracker, new)
+        # A tracker the database holds more of than this object (one created anew while a read
+        # failed, say) stays on Rasa's count: only what lies beyond the stored events is added.
+        if counted is None or counted <= total:
+            self._remember(tracker, total)
 
-    def _write(self, tracker: DialogueStateTracker, new: list[Event] | None) -> None:
+    def _write(self, tracker: DialogueStateTracker, new: list[Event] | None) -> int | None:
+        """Stores the new events; how many the database held before, when it had to be asked."""
+        counted = None
         if new is None:
             with self.session_scope() as session:
-                new = list(self._additional_events(session, tracker))
+                counted = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+            new = list(itertools.islice(tracker.events, counted, None))
         rows = []
         for event in new:
             data = event.as_dict()
@@ -109,3 +115,4 @@ class CareTrackerStore(SQLTrackerStore):
         if rows:
             with self.engine.begin() as connection:  # one transaction, one statement for all rows
                 connection.execute(self.SQLEvent.__table__.insert(), rows)
+        return counted

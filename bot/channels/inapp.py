@@ -23,7 +23,7 @@ from bot.http_session import kept_alive
 from outreach.inbox import messages
 from outreach.inbox.privacy import install_log_masking
 from outreach.inbox.relay import CHANNEL_SECRET_HEADER
-from outreach.store.db import session_scope
+from outreach.store.db import retry_transient, session_scope
 
 log = logging.getLogger(__name__)
 NOTIFY_TIMEOUT = aiohttp.ClientTimeout(total=2)
@@ -33,7 +33,11 @@ Pending = tuple[str, list[dict[str, str]]]  # a bot message's text and buttons
 
 
 def _store(buyer_id: str, pending: list[Pending]) -> list[dict[str, Any]]:
-    """The bot's messages of one turn, in order, in one transaction, all under the buyer's case."""
+    """The bot's messages of one turn, in order, in one transaction, all under the buyer's case.
+
+    Run again over a database restart (retry_transient): a turn whose messages were not stored
+    would leave the buyer without the bot's answer, e.g. that a person took over. A commit
+    whose acknowledgement was lost stores them twice, which the buyer can live with."""
     with session_scope() as session:
         return messages.append_all(session, buyer_id, "bot", pending)
 
@@ -77,7 +81,7 @@ class InAppOutput(CollectingOutputChannel):
         """Store the messages kept so far and, with `notify`, wake the buyers' live connections."""
         pending, self._pending = self._pending, {}
         for buyer_id, turn in pending.items():
-            self.messages.extend(await asyncio.to_thread(_store, buyer_id, turn))
+            self.messages.extend(await asyncio.to_thread(retry_transient, _store, buyer_id, turn))
             if notify:
                 await self._notify(buyer_id)
 

@@ -66,3 +66,29 @@ async def test_live_connections_are_woken_unless_the_web_server_is_still_waiting
         await gone.flush()  # the web server gave up waiting: the channel wakes them itself
         assert woken == [buyer_id]
     await close_session()
+
+
+async def test_a_turns_messages_are_stored_over_a_database_restart(sqlite_db: str, monkeypatch) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    import bot.channels.inapp as inapp
+    from outreach.store import db
+
+    monkeypatch.setattr(db, "RETRY_DELAYS_S", (0.01, 0.01))
+    _, buyer_id, _ = make_case("spoiled")
+    real_store, attempts = inapp._store, []
+
+    def store_after_a_restart(buyer: str, pending: list) -> list:
+        attempts.append(buyer)
+        if len(attempts) == 1:  # the database was restarting
+            raise OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+        return real_store(buyer, pending)
+
+    monkeypatch.setattr(inapp, "_store", store_after_a_restart)
+    output = inapp.InAppOutput("secret", None, per_turn=True)
+    await output.send_text_message(buyer_id, "这个问题需要专业客服为您处理，我已经为您转接人工客服。")
+    await output.flush()
+    assert len(attempts) == 2
+    assert inbox_texts(buyer_id)[-1][0] == "这个问题需要专业客服为您处理，我已经为您转接人工客服。"

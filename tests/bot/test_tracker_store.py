@@ -123,3 +123,19 @@ async def test_the_event_loop_keeps_serving_while_the_database_is_locked(
     assert time.monotonic() - started < 5
     beat.cancel()
     assert len(stored_rows(store, "buyer-4")) == 5
+
+
+async def test_a_new_tracker_over_a_stored_conversation_leaves_the_conversation_as_stored(
+        any_db: str, domain: Domain) -> None:
+    """As when a read failed during a database restart and Rasa started the turn afresh."""
+    store = CareTrackerStore(domain, host=any_db)
+    sender = "buyer-5"
+    stored = [*turn("坏了", "spoiled", "offering", 10.0), *turn("可以", "affirm", "rating", 20.0)]
+    await store.save(DialogueStateTracker.from_events(sender, stored, domain.slots))
+    fresh = await store.create_tracker(sender)  # one event, over the ten stored
+    for event in turn("你好", "greet", "confirming", 30.0):
+        fresh.update(event)
+    await store.save(fresh)  # as Rasa's own store: only events beyond the stored ten would be added
+    again = await store.retrieve(sender)
+    assert again is not None and list(again.events) == stored
+    assert again.get_slot("stage") == "rating"
