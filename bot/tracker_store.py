@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import logging
 import weakref
 from typing import Any
 
@@ -35,8 +34,6 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import sessionmaker
 
 from outreach.store.db import get_engine
-
-log = logging.getLogger(__name__)
 
 
 class CareTrackerStore(SQLTrackerStore):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
@@ -90,8 +91,7 @@ def append_all(
         row = {"buyer_id": buyer_id, "case_id": case_id, "sender": sender, "text": clean_text(text),
                "buttons": [{"title": b["title"], "payload": b["payload"]} for b in buttons], "created_at": now}
         row["id"] = session.execute(_INSERT, row).inserted_primary_key[0]
-        stored.append({"id": row["id"], "case_id": case_id, "sender": sender, "text": row["text"],
-                       "buttons": row["buttons"], "created_at": now.isoformat()})
+        stored.append(as_dict(SimpleNamespace(**row)))
     return stored
 
 
@@ -101,7 +101,7 @@ def since(session: Session, buyer_id: str, after_id: int = 0, limit: int = 200) 
     return [as_dict(row) for row in rows]
 
 
-def as_dict(message: InboxMessage | Row) -> dict[str, Any]:
+def as_dict(message: InboxMessage | Row | SimpleNamespace) -> dict[str, Any]:
     return {
         "id": message.id,
         "case_id": message.case_id,

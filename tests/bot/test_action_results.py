@@ -73,7 +73,8 @@ def test_the_fast_check_accepts_and_refuses_exactly_what_the_full_schema_does() 
         if not full:
             with pytest.raises(jsonschema.ValidationError):
                 fast.validate(response)
-    assert True in verdicts and False in verdicts
+    # the corpus holds well formed responses of every event type and broken ones of each kind
+    assert verdicts.count(True) >= 23 and verdicts.count(False) >= 23
 
 
 def test_a_schema_it_cannot_split_is_checked_whole() -> None:
