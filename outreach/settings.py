@@ -69,6 +69,7 @@ class Settings:
     action_port: int
     inapp_channel: str = "inapp"
     rasa_timeout_s: float = 30.0
+    diagnosis_model: Path | None = None  # a model folder instead of the promoted or shipped one
 
 
 def load_settings() -> Settings:
@@ -94,6 +95,8 @@ def load_settings() -> Settings:
         rasa_port=rasa_port,
         action_port=_port("OUTREACH_ACTION_PORT", 5055),
         rasa_timeout_s=_seconds("OUTREACH_RASA_TIMEOUT_S", 30.0),
+        diagnosis_model=Path(os.environ["OUTREACH_DIAGNOSIS_MODEL"]) if os.environ.get("OUTREACH_DIAGNOSIS_MODEL")
+        else None,
     )
 
 

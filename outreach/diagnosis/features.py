@@ -20,8 +20,16 @@ MAX_CHARS = 2000  # longer texts are judged on their first part
 # Clause boundaries (after folding, full-width punctuation is ASCII); \x00 separates texts.
 BOUNDARY_CHARS = "\x00\t\n\r ,.!?;:~()\"'。、！？；：…—「」『』【】《》“”‘’"
 _SHIFT = np.uint64(21)
-# Names the featurisation; part of every cached model's key, so a change here retrains.
-FEATURES = "char-1-3/clauses/v1"
+# Names the featurisation; a model made with other features is refused at start-up.
+FEATURES = "char-1-3/clauses/negation/v2"
+# Negation: after 不, 没, 无 or 未 the rest of the clause is read as negated ("冰袋也没化", "一点不腥"):
+# its characters carry a flag (bit 20, free because the private-use planes are dropped), so "化"
+# after 没 is another feature than "化" and a negated complaint word does not count as the word.
+# Two negators in a clause cancel. 不过 ("but") is not a negator. A clause that ends in 没有 or 没
+# ("一个坏的都没有") negates what comes before it.
+NEGATORS = "不没无未"
+NEGATED = np.uint32(0x100000)
+NEGATION = True
 _READABLE = re.compile(r"[^\W_]")  # a letter or digit in any script
 _SPACES = re.compile(r"\s+")
 
@@ -101,11 +109,13 @@ def gram_keys(texts: list[str]) -> Grams:
     points32 = np.where(separator, 0, _fold[raw])[keep]
     text_at = text_at[keep]
     boundary = _is_boundary[points32]
-    points = points32.astype(np.uint64)
     inside = ~boundary
     begins = inside.copy()
     begins[1:] &= boundary[:-1]
     clause_at = np.cumsum(begins) - 1
+    if NEGATION and len(points32):
+        points32 = _mark_negation(points32, begins, clause_at, inside)
+    points = points32.astype(np.uint64)
     text_of_clause = text_at[np.flatnonzero(begins)]
     n = len(points) - 2
     # Column j holds the (j+1)-gram starting at each position; valid when it stays inside a clause.
@@ -120,6 +130,34 @@ def gram_keys(texts: list[str]) -> Grams:
     keys = stacked[valid]
     clause_of_key = np.broadcast_to(clause_at[:n, None], (n, 3))[valid]
     return Grams(keys, clause_of_key, text_of_clause, len(texts))
+
+
+_is_negator = np.zeros(0x110000, dtype=bool)
+_is_negator[[ord(ch) for ch in NEGATORS]] = True
+_GUO = np.uint32(ord("过"))
+_BU = np.uint32(ord("不"))
+_MEI = np.uint32(ord("没"))
+_YOU = np.uint32(ord("有"))
+
+
+def _mark_negation(points: np.ndarray, begins: np.ndarray, clause_at: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """Flag every character that follows an odd number of negators in its clause, or that comes
+    before a clause-final 没有/没."""
+    negator = _is_negator[points]
+    negator[:-1] &= ~((points[:-1] == _BU) & (points[1:] == _GUO))  # 不过: "but"
+    before = np.cumsum(negator) - negator  # negators strictly before each position
+    starts = np.flatnonzero(begins)
+    clause = np.maximum(clause_at, 0)
+    flagged = (before - before[starts][clause]) % 2 == 1
+    ends = np.flatnonzero(inside[:-1] & ~inside[1:])  # the last character of each clause
+    if len(ends) == len(starts):
+        final_you = (points[ends] == _YOU) & (ends > starts) & (points[np.maximum(ends - 1, 0)] == _MEI)
+        tail = np.where(final_you, ends - 1, np.where(points[ends] == _MEI, ends, -1))  # where 没 stands
+        position = np.arange(len(points))
+        post = (tail[clause] > position) & (position >= starts[clause])
+        flagged ^= post
+    flagged &= inside & ~negator
+    return np.where(flagged, points | NEGATED, points)
 
 
 class KeyIndex:
@@ -168,9 +206,10 @@ class KeyIndex:
 
 
 def key_text(key: int) -> str:
-    """The n-gram a key stands for (for reports and debugging)."""
+    """The n-gram a key stands for (for reports and debugging); a negated character shows as ¬x."""
     chars = []
     while key:
-        chars.append(chr(key & 0x1FFFFF))
+        point = key & 0x1FFFFF
+        chars.append("¬" + chr(point & ~int(NEGATED)) if point & int(NEGATED) else chr(point))
         key >>= 21
     return "".join(reversed(chars))

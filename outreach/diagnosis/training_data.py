@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -11,6 +12,17 @@ import yaml
 from outreach.settings import PROJECT_ROOT
 
 NLU_DIR = PROJECT_ROOT / "data" / "nlu"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A labelled text beyond the written examples and the history export."""
+
+    text: str
+    label: str
+    source: str  # learned:<how it was learned>
+
+
 _ENTITY = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
 
