@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from outreach import event_loop
+from outreach.diagnosis.commands import add_commands as add_diagnosis_commands
 from outreach.metrics.commands import add_commands as add_metrics_commands
 from outreach.rules.commands import add_commands as add_rules_commands
 from outreach.scaled.commands import add_commands as add_scaled_commands
@@ -123,7 +124,7 @@ def _stream(args: argparse.Namespace, *, triage_mode: bool) -> int:
         writer = stream.CsvWriter(out) if args.output_format == "csv" else stream.JsonLinesWriter(out, detail)
         show = sys.stderr.isatty() and not args.quiet
         progress = stream.Progress(sys.stderr, size, source.tell, show)
-        summary = stream.run(records, writer, Diagnoser(), hurt_only=triage_mode and not args.all,
+        summary = stream.run(records, writer, Diagnoser.load(), hurt_only=triage_mode and not args.all,
                              use_context=triage_mode, progress=progress)
     except stream.StreamError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -144,20 +145,10 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     return _stream(args, triage_mode=False)
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from outreach.diagnosis.report import run_evaluation
-
-    return run_evaluation(
-        heldout=Path(args.heldout), multi=Path(args.multi), folds=args.folds, rasa_folds=args.rasa_folds,
-        as_json=args.json,
-    )
-
-
 def cmd_bot_train(args: argparse.Namespace) -> int:
     import subprocess
 
     from outreach.processes import rasa_env, train_command
-    from outreach.settings import PROJECT_ROOT
 
     settings = get_settings()
     return subprocess.call(train_command(settings), cwd=PROJECT_ROOT, env=rasa_env(settings))
@@ -266,15 +257,6 @@ def build_parser() -> argparse.ArgumentParser:
     _stream_options(diagnose)
     diagnose.set_defaults(func=cmd_diagnose)
 
-    evaluate = sub.add_parser("eval", help="measure diagnosis accuracy against the held-back test set")
-    evaluate.add_argument("--heldout", default=str(PROJECT_ROOT / "tests" / "data" / "heldout.jsonl"))
-    evaluate.add_argument("--multi", default=str(PROJECT_ROOT / "tests" / "data" / "multi_problem.jsonl"))
-    evaluate.add_argument("--folds", type=int, default=5, help="cross-validation folds on the training data")
-    evaluate.add_argument("--rasa-folds", type=int, default=0,
-                          help="also run Rasa's NLU cross-validation with this many folds (0: skip)")
-    evaluate.add_argument("--json", action="store_true")
-    evaluate.set_defaults(func=cmd_eval)
-
     bot = sub.add_parser("bot", help="the Rasa assistant").add_subparsers(dest="bot_command", required=True)
     bot.add_parser("train", help="train the model (skipped when nothing changed)").set_defaults(func=cmd_bot_train)
 
@@ -289,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     sched.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
     sched.set_defaults(func=cmd_scheduler)
     sub.add_parser("run", help="set up the demo and run every process").set_defaults(func=cmd_run)
+    add_diagnosis_commands(sub)
     add_scheduling_commands(sub)
     add_rules_commands(sub)
     add_metrics_commands(sub)

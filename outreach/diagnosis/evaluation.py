@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from outreach.diagnosis.taxonomy import NO_PROBLEM
 
-# The targets a support lead relies on (issue: Chinese diagnosis a support lead can trust).
-TARGETS = {"macro_f1": 0.92, "hurt_recall": 0.97, "no_problem_precision": 0.95}
+# The targets a support lead relies on, per evaluation slice (docs/diagnosis.md "Accuracy").
+TARGETS = {"macro_f1": 0.93}  # the written held-back set (tests/data/heldout.jsonl)
+REAL_TARGETS = {"macro_f1": 0.90, "hurt_recall": 0.95, "no_problem_precision": 0.95}  # labelled real reviews
+HURT_TARGETS = {"accuracy": 0.93}  # hurt versus ok on held-back real reviews
 
 
 @dataclass(frozen=True)
@@ -32,9 +36,10 @@ class Report:
     hurt_recall: float
     no_problem_precision: float
     total: int
+    goals: dict[str, float] = field(default_factory=lambda: dict(TARGETS))
 
     def targets(self) -> dict[str, tuple[float, float, bool]]:
-        return {name: (getattr(self, name), goal, getattr(self, name) >= goal) for name, goal in TARGETS.items()}
+        return {name: (getattr(self, name), goal, getattr(self, name) >= goal) for name, goal in self.goals.items()}
 
     def as_dict(self) -> dict:
         return {
@@ -80,7 +85,8 @@ def _ratio(numerator: int, denominator: int) -> float:
     return numerator / denominator if denominator else 0.0
 
 
-def evaluate(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> Report:
+def evaluate(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str],
+             goals: dict[str, float] | None = None) -> Report:
     if len(truth) != len(predicted):
         raise ValueError("truth and predictions differ in length")
     labels = list(labels)
@@ -110,6 +116,7 @@ def evaluate(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[st
         hurt_recall=_ratio(hurt_found, sum(hurt_truth)),
         no_problem_precision=no_problem.precision if no_problem else 0.0,
         total=len(truth),
+        goals=dict(TARGETS if goals is None else goals),
     )
 
 
@@ -128,4 +135,87 @@ def format_report(report: Report, title: str, short: dict[str, str] | None = Non
     lines.append("")
     for name, (value, goal, met) in report.targets().items():
         lines.append(f"{name:<22}{value:.3f}  target >= {goal:.2f}  {'met' if met else 'NOT MET'}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class HurtReport:
+    """Hurt versus ok: the decision at the hurt threshold, and how many texts a person would look at."""
+
+    total: int
+    accuracy: float
+    precision: float  # of the texts called hurt, the share that were
+    recall: float  # of the hurt texts, the share called hurt
+    look_share: float  # texts in the needs-a-look band
+    accuracy_outside_look: float  # accuracy on the texts decided automatically
+    goals: dict[str, float] = field(default_factory=lambda: dict(HURT_TARGETS))
+
+    def targets(self) -> dict[str, tuple[float, float, bool]]:
+        return {name: (getattr(self, name), goal, getattr(self, name) >= goal) for name, goal in self.goals.items()}
+
+    def as_dict(self) -> dict:
+        return {"total": self.total, "accuracy": round(self.accuracy, 4), "precision": round(self.precision, 4),
+                "recall": round(self.recall, 4), "look_share": round(self.look_share, 4),
+                "accuracy_outside_look": round(self.accuracy_outside_look, 4)}
+
+
+def hurt_report(truth: Sequence[bool], called_hurt: Sequence[bool], look: Sequence[bool],
+                goals: dict[str, float] | None = None) -> HurtReport:
+    t, c, lk = (np.asarray(values, dtype=bool) for values in (truth, called_hurt, look))
+    right = t == c
+    return HurtReport(
+        total=len(t),
+        accuracy=float(right.mean()) if len(t) else 0.0,
+        precision=_ratio(int((t & c).sum()), int(c.sum())),
+        recall=_ratio(int((t & c).sum()), int(t.sum())),
+        look_share=float(lk.mean()) if len(t) else 0.0,
+        accuracy_outside_look=float(right[~lk].mean()) if (~lk).any() else 0.0,
+        goals=dict(HURT_TARGETS if goals is None else goals),
+    )
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    low: float
+    high: float
+    count: int
+    mean_probability: float
+    observed: float  # share of the bin's texts that were hurt
+
+
+def calibration(truth: Sequence[bool], probability: Sequence[float], bins: int = 10) -> list[CalibrationBin]:
+    """Predicted against observed hurt rate in equal-width probability bins."""
+    t, p = np.asarray(truth, dtype=float), np.asarray(probability, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, bins - 1)
+    table = []
+    for b in range(bins):
+        inside = which == b
+        count = int(inside.sum())
+        mean_p, observed = (float(p[inside].mean()), float(t[inside].mean())) if count else (0.0, 0.0)
+        table.append(CalibrationBin(float(edges[b]), float(edges[b + 1]), count, mean_p, observed))
+    return table
+
+
+def expected_calibration_error(table: Sequence[CalibrationBin]) -> float:
+    total = sum(b.count for b in table)
+    return sum(b.count * abs(b.mean_probability - b.observed) for b in table) / total if total else 0.0
+
+
+def precision_recall_curve(truth: Sequence[bool], probability: Sequence[float]) -> tuple[np.ndarray, np.ndarray,
+                                                                                           np.ndarray]:
+    """Precision and recall of "hurt" at every threshold (probabilities sorted high to low)."""
+    t, p = np.asarray(truth, dtype=bool), np.asarray(probability, dtype=float)
+    order = np.argsort(-p, kind="stable")
+    hits = np.cumsum(t[order])
+    called = np.arange(1, len(t) + 1)
+    return hits / called, hits / max(int(t.sum()), 1), p[order]
+
+
+def format_calibration(table: Sequence[CalibrationBin], title: str) -> str:
+    lines = [title, f"{'P(hurt)':<12}{'texts':>7}{'predicted':>11}{'observed':>10}"]
+    for b in table:
+        if b.count:
+            lines.append(f"{b.low:.1f}-{b.high:.1f}{'':<5}{b.count:>7}{b.mean_probability:>11.3f}{b.observed:>10.3f}")
+    lines.append(f"expected calibration error {expected_calibration_error(table):.3f}")
     return "\n".join(lines)

@@ -20,11 +20,13 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from outreach.diagnosis.classifier import Diagnoser, Diagnosis
+from outreach.diagnosis.decisions import Decision
 
 BATCH = 4096
 FORMATS = ("auto", "jsonl", "csv", "lines")
 CSV_FIELD_LIMIT = 16 * 1024 * 1024
-OUTPUT_COLUMNS = ("line", "id", "category", "labels", "hurt", "severity", "confidence", "error")
+OUTPUT_COLUMNS = ("line", "id", "category", "labels", "hurt", "hurt_probability", "decision", "severity", "confidence",
+                  "model_version", "note", "error")
 
 
 class StreamError(ValueError):
@@ -48,6 +50,7 @@ class Summary:
     errors: int = 0
     written: int = 0
     hurt: int = 0
+    needs_look: int = 0
     seconds: float = 0.0
     by_label: Counter = field(default_factory=Counter)
     by_severity: Counter = field(default_factory=Counter)
@@ -63,6 +66,7 @@ class Summary:
             "errors": self.errors,
             "written": self.written,
             "hurt": self.hurt,
+            "needs_look": self.needs_look,
             "seconds": round(self.seconds, 3),
             "texts_per_second": round(self.rate),
             "by_label": dict(self.by_label.most_common()),
@@ -73,7 +77,8 @@ class Summary:
         hurt = f"{self.hurt / self.diagnosed:.1%}" if self.diagnosed else "0%"
         return (
             f"{self.diagnosed:,} texts diagnosed in {self.seconds:.1f} s ({self.rate:,.0f} texts/s), "
-            f"{self.hurt:,} hurt ({hurt}), {self.errors:,} lines with errors"
+            f"{self.hurt:,} hurt ({hurt}), {self.needs_look:,} for a person to look at, "
+            f"{self.errors:,} lines with errors"
         )
 
 
@@ -289,12 +294,14 @@ class JsonLinesWriter:
                 parts.append(f'{head}, "error": {dumps(record.error, ensure_ascii=False)}}}\n')
                 continue
             note = f', "note": {dumps(d.note)}' if d.note else ""
+            if d.language != "zh":
+                note = f', "language": "{d.language}"{note}'
+            common = (f'{head}, "category": "{d.category}", "labels": {fragment(d.labels or (d.category,))}, '
+                      f'"hurt": {"true" if d.hurt else "false"}, "hurt_probability": {d.hurt_probability:.3f}, '
+                      f'"decision": "{d.decision.value}", "severity": {d.severity}, '
+                      f'"confidence": {d.confidence:.3f}, "model_version": "{d.model_version}"')
             if not self.detail:
-                parts.append(
-                    f'{head}, "category": "{d.category}", "labels": {fragment(d.labels or (d.category,))}, '
-                    f'"hurt": {"true" if d.hurt else "false"}, "severity": {d.severity}, '
-                    f'"confidence": {d.confidence:.3f}{note}}}\n'
-                )
+                parts.append(f"{common}{note}}}\n")
                 continue
             alternatives = d.alternatives
             if len(alternatives) == 2:
@@ -304,10 +311,7 @@ class JsonLinesWriter:
             else:
                 listed = "[" + ", ".join(f'{{"category": "{c}", "confidence": {p:.3f}}}' for c, p in alternatives) + "]"
             parts.append(
-                f'{head}, "category": "{d.category}", "labels": {fragment(d.labels or (d.category,))}, '
-                f'"hurt": {"true" if d.hurt else "false"}, "severity": {d.severity}, '
-                f'"confidence": {d.confidence:.3f}, "severity_reasons": {fragment(d.severity_reasons)}, '
-                f'"alternatives": {listed}{note}}}\n'
+                f'{common}, "severity_reasons": {fragment(d.severity_reasons)}, "alternatives": {listed}{note}}}\n'
             )
         self.out.write("".join(parts))
         return len(parts)
@@ -323,10 +327,11 @@ class CsvWriter:
         for record, d in zip(records, results):
             identifier = "" if record.id is None else record.id
             if d is None:
-                rows.append([record.line, identifier, "", "", "", "", "", record.error])
+                rows.append([record.line, identifier, "", "", "", "", "", "", "", "", "", record.error])
             else:
                 rows.append([record.line, identifier, d.category, ";".join(d.labels or (d.category,)),
-                             "true" if d.hurt else "false", d.severity, f"{d.confidence:.3f}", ""])
+                             "true" if d.hurt else "false", f"{d.hurt_probability:.3f}", d.decision.value, d.severity,
+                             f"{d.confidence:.3f}", d.model_version, d.note or "", ""])
         self.writer.writerows(rows)
         return len(rows)
 
@@ -438,16 +443,18 @@ def run(
         summary.by_label.update(d.category for d in diagnoses)
         hurt = [d for d in diagnoses if d.hurt]
         summary.hurt += len(hurt)
+        summary.needs_look += sum(d.decision is Decision.LOOK for d in diagnoses)
         summary.by_severity.update(d.severity for d in hurt)
         if len(good) == len(batch) and not hurt_only:
             shown, results = batch, list(diagnoses)
         else:
-            # Errors are always shown: nothing is skipped silently. Triage leaves out the unhurt.
+            # Errors are always shown: nothing is skipped silently. Triage leaves out the unhurt
+            # (but not what a person must look at).
             found = iter(diagnoses)
             shown, results = [], []
             for record in batch:
                 diagnosis = None if record.error is not None else next(found)
-                if diagnosis is not None and hurt_only and not diagnosis.hurt:
+                if diagnosis is not None and hurt_only and not (diagnosis.hurt or diagnosis.decision is Decision.LOOK):
                     continue
                 shown.append(record)
                 results.append(diagnosis)
