@@ -90,7 +90,10 @@ class ActionChooseProblem(Action):
         if issue is None:  # a tapped issue button answers our question: nothing new to note
             dispatcher.utter_message(response="utter_problem_noted", label_zh=taxonomy().zh(label))
 
+        model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")
+
         def choose(case_id: int, buyer_id: str) -> conversation.Step:
-            return conversation.choose_problem(case_id, buyer_id, label, "corrected", text=text, issue=issue)
+            return conversation.choose_problem(case_id, buyer_id, label, "corrected", text=text, issue=issue,
+                                               model_version=model_version)
 
         return await guarded(dispatcher, tracker, choose)

@@ -26,6 +26,21 @@ class ActionHandover(Action):
         return events + [ActiveLoop(None)]
 
 
+class ActionHandoverLanguage(Action):
+    """The buyer writes in a language the model does not read: say so, and a person takes over."""
+
+    def name(self) -> str:
+        return "action_handover_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        language = (tracker.latest_message.get("diagnosis") or {}).get("language") or "other"
+        dispatcher.utter_message(response="utter_other_language")
+        reason = f"buyer writes in a language the model does not read ({language}): a person who reads it takes over"
+        events = await guarded(
+            dispatcher, tracker, lambda case_id, buyer: conversation.hand_over(case_id, buyer, reason))
+        return events + [ActiveLoop(None)]
+
+
 class ActionOptOut(Action):
     def name(self) -> str:
         return "action_opt_out"

@@ -9,6 +9,8 @@ from typing import Protocol
 
 from sqlalchemy import func, select
 
+from outreach.diagnosis.artifact import ModelFileError
+from outreach.diagnosis.registry import check_model_in_use
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.inbox import tokens
 from outreach.processes import (
@@ -33,6 +35,10 @@ def prepare(settings: Settings) -> dict | None:
     try:
         rules()  # an invalid rules file stops start-up here, naming the file and line
     except RulesError as exc:
+        raise RuntimeError(str(exc)) from exc
+    try:  # so does a diagnosis model that does not fit the code or the taxonomy
+        check_model_in_use(settings, taxonomy())
+    except ModelFileError as exc:
         raise RuntimeError(str(exc)) from exc
     upgrade()
     seeded = None

@@ -1,10 +1,12 @@
 """The bot reads problems with the same model as bulk triage (outreach.diagnosis).
 
 Placed after the intent classifier, which tells conversation intents (yes, no, a rating, a request for a
-person...) from problem descriptions; when the message describes a problem, this component
-names it with the diagnosis model, trained here from the same NLU examples, so the bot and
-`outreach diagnose` agree. Low confidence is left to FallbackClassifier, and the bot then asks
-which of the likeliest problems it is.
+person...) from problem descriptions; when the message describes a problem, this component names it
+with the diagnosis model in use, loaded exactly as `outreach diagnose` loads it, so the two agree. A
+message the model cannot decide gets a low confidence, and FallbackClassifier then has the bot ask
+which of the likeliest problems it is. A message in a language the model does not read becomes the
+intent `other_language`: a person takes over, nothing is guessed. Every reading carries the model's
+version (`diagnosis` in the parse result), so what the buyer confirms or corrects is recorded with it.
 """
 
 from __future__ import annotations
@@ -17,29 +19,25 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from outreach.diagnosis.classifier import Diagnoser, train_model
-from outreach.diagnosis.model import LinearModel
-from outreach.diagnosis.taxonomy import taxonomy
+from outreach.diagnosis.classifier import VAGUE_CONFIDENCE, Diagnoser
+from outreach.diagnosis.decisions import Decision
+from outreach.diagnosis.language import detect
+from outreach.diagnosis.registry import load_diagnoser
 
-MODEL_FILE = "diagnosis.pkl"
+OTHER_LANGUAGE = "other_language"
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ProblemClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {}
 
-    def __init__(
-        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, model: LinearModel | None
-    ) -> None:
+    def __init__(self, config: dict[str, Any], diagnoser: Diagnoser) -> None:
         self.config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
-        self.labels = set(taxonomy().ids)
-        self.diagnoser = Diagnoser(model) if model is not None else None
+        self.diagnoser = diagnoser
+        self.labels = set(diagnoser.tax.ids)
 
     @classmethod
     def create(
@@ -49,56 +47,41 @@ class ProblemClassifier(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> ProblemClassifier:
-        return cls(config, model_storage, resource, None)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> ProblemClassifier:
-        with model_storage.read_from(resource) as directory:
-            model = LinearModel.loads((directory / MODEL_FILE).read_bytes())
-        return cls(config, model_storage, resource, model)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        examples = [
-            (message.get(TEXT), message.get(INTENT))
-            for message in training_data.intent_examples
-            if message.get(INTENT) in self.labels and message.get(TEXT)
-        ]
-        model = train_model(examples)
-        with self._storage.write_to(self._resource) as directory:
-            (directory / MODEL_FILE).write_bytes(model.dumps())
-        self.diagnoser = Diagnoser(model)
-        return self._resource
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
+        # The model in use (outreach.diagnosis.registry); a model that does not fit the code or
+        # the taxonomy stops the server here with a message naming the file and what to run.
+        return cls(config, load_diagnoser())
 
     def process(self, messages: list[Message]) -> list[Message]:
-        if self.diagnoser is None:
-            return messages
         for message in messages:
             text = message.get(TEXT)
             if not text or text.startswith("/"):  # buttons send intents directly
                 continue
-            self._name_problem(message, text)
+            language = detect(text)
+            if not language.chinese:
+                self._other_language(message, language.code)
+            else:
+                self._name_problem(message, text)
         return messages
+
+    def _other_language(self, message: Message, code: str) -> None:
+        original = dict(message.get(INTENT) or {})
+        message.set("conversation_intent", original, add_to_output=True)
+        message.set(INTENT, {INTENT_NAME_KEY: OTHER_LANGUAGE, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(message.get(INTENT))], add_to_output=True)
+        message.set("diagnosis", {"language": code, "model_version": self.diagnoser.version}, add_to_output=True)
 
     def _name_problem(self, message: Message, text: str) -> None:
         original = dict(message.get(INTENT) or {})
         intent = original.get(INTENT_NAME_KEY)
         if intent not in self.labels:  # a conversation intent: yes, no, a rating...
             return
-        assert self.diagnoser is not None
         diagnosis = self.diagnoser.diagnose(text)
         if diagnosis.confidence == 0.0:  # nothing to read
             return
-        ranking = [{INTENT_NAME_KEY: diagnosis.category, PREDICTED_CONFIDENCE_KEY: diagnosis.confidence}]
+        confidence = diagnosis.confidence
+        if diagnosis.decision is Decision.LOOK:  # the model cannot tell praise from complaint: ask
+            confidence = min(confidence, VAGUE_CONFIDENCE)
+        ranking = [{INTENT_NAME_KEY: diagnosis.category, PREDICTED_CONFIDENCE_KEY: confidence}]
         probabilities = self.diagnoser.probabilities(text)
         ranking += [
             {INTENT_NAME_KEY: label, PREDICTED_CONFIDENCE_KEY: probability}
@@ -112,3 +95,6 @@ class ProblemClassifier(GraphComponent):
         message.set(INTENT, dict(ranking[0]), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking + others, add_to_output=True)
         message.set("problems", list(diagnosis.labels), add_to_output=True)
+        message.set("diagnosis", {"model_version": diagnosis.model_version,
+                                  "hurt_probability": round(diagnosis.hurt_probability, 3),
+                                  "decision": diagnosis.decision.value}, add_to_output=True)

@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from outreach.cases import events, survey
 from outreach.cases.facts import case_facts, main_item
+from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
 from outreach.rules import ledger
 from outreach.rules.engine import ASKABLE_FACTS, Offer, quote, yuan
 from outreach.rules.loader import rules
 from outreach.store.db import session_scope
-from outreach.store.models import CallTask, Case, CaseEvent, OptOut, Satisfaction
+from outreach.store.models import CallTask, Case, CaseEvent, Feedback, OptOut, Satisfaction
 from outreach.store.types import utcnow
 
 OPEN_STATUSES = ("new", "calling", "contacted", "offering", "resolved", "handed_over")
@@ -197,12 +198,22 @@ def _next_offer(session: Session, case: Case, index: int) -> Step:
     )
 
 
+def _learn_from_buyer(session: Session, case: Case, label: str, how: str, model_version: str | None) -> None:
+    """The buyer's word on their problem labels what they wrote about it: the feedback that opened
+    the case (confirmed, or corrected when they named another problem)."""
+    source = LabelSource.BUYER_CONFIRMED if how == "confirmed" else LabelSource.BUYER_CORRECTED
+    for feedback in session.execute(select(Feedback).where(Feedback.case_id == case.id)).scalars():
+        record_label(session, text=feedback.text, label=label, source=source, case_id=case.id,
+                     feedback_id=feedback.id, model_version=feedback.model_version or model_version,
+                     model_label=feedback.category)
+
+
 def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text: str | None = None,
-                   issue: str | None = None) -> Step:
+                   issue: str | None = None, model_version: str | None = None) -> Step:
     """The buyer confirmed the suspected problem or named another one; their word wins.
 
     `issue` is a button's choice within the label (rules file: issues); `text` the buyer's
-    words, which may name it instead.
+    words, which may name it instead; `model_version` the model that read those words.
     """
     taxonomy().label(label)  # unknown labels are a programming error
     with session_scope() as session:
@@ -210,9 +221,10 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
         if case.status not in ("new", "contacted", "offering"):
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         if label != case.category:
-            events.record(session, case.id, "corrected", old=case.category, new=label)
+            events.record(session, case.id, "corrected", old=case.category, new=label, model=model_version)
         case.category = label
-        events.record(session, case.id, "problem_" + how, label=label)
+        events.record(session, case.id, "problem_" + how, label=label, model=model_version)
+        _learn_from_buyer(session, case, label, how, model_version)
         _note_issue(session, case, issue, text)
         if label == NO_PROBLEM:
             case.status = "resolved"

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.cases import events
-from outreach.diagnosis.classifier import Diagnoser
+from outreach.diagnosis.classifier import Diagnoser, Diagnosis
+from outreach.diagnosis.decisions import Decision
 from outreach.store.db import insert_once, session_scope
 from outreach.store.models import Buyer, Case, Feedback, Order
 from outreach.store.types import utcnow
@@ -24,6 +25,7 @@ class TriageSummary:
     cases_opened: int = 0
     attached: int = 0
     without_order: int = 0
+    needs_look: int = 0  # a person decides first (outreach look list)
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -34,13 +36,15 @@ def incident_key(buyer_id: str, order_id: str) -> str:
     return f"{buyer_id}:{order_id}"
 
 
-def _open_case_for(session: Session, feedback: Feedback, order: Order, label: str, severity: int) -> tuple[Case, bool]:
+def open_case_for(session: Session, feedback: Feedback, order: Order, label: str, severity: int,
+                  model_version: str | None = None) -> tuple[Case, bool]:
     key = incident_key(feedback.buyer_id, order.id)
     case = session.execute(select(Case).where(Case.open_key == key)).scalar_one_or_none()
     if case is not None:
         if severity < case.severity:
             case.severity = severity
-            events.record(session, case.id, "severity_raised", severity=severity, feedback=feedback.id)
+            events.record(session, case.id, "severity_raised", severity=severity, feedback=feedback.id,
+                          model=model_version)
         return case, False
     case = Case(
         buyer_id=feedback.buyer_id,
@@ -57,8 +61,22 @@ def _open_case_for(session: Session, feedback: Feedback, order: Order, label: st
     )
     if not created:
         return case, False
-    events.record(session, case.id, "opened", label=label, severity=severity, feedback=feedback.id)
+    events.record(session, case.id, "opened", label=label, severity=severity, feedback=feedback.id, model=model_version)
     return case, True
+
+
+def note_diagnosis(feedback: Feedback, result: Diagnosis) -> None:
+    """What the model said about a feedback, with its version and decision."""
+    feedback.category = result.category
+    feedback.confidence = round(result.confidence * 1000)
+    feedback.severity = result.severity
+    feedback.hurt_probability = round(result.hurt_probability * 1000)
+    feedback.decision = result.decision.value
+    feedback.model_version = result.model_version
+    feedback.language = result.language
+    feedback.diagnosed_at = utcnow()
+    if result.decision is Decision.LOOK:
+        feedback.triage_note = (result.note or "the model cannot decide: a person looks first")[:200]
 
 
 def triage_batch(session: Session, batch: list[Feedback], diagnoser: Diagnoser, summary: TriageSummary) -> None:
@@ -70,11 +88,11 @@ def triage_batch(session: Session, batch: list[Feedback], diagnoser: Diagnoser, 
             age_band=buyer.age_band if buyer else None,
             order_total_fen=order.total_fen if order else None,
         )
-        feedback.category = result.category
-        feedback.confidence = round(result.confidence * 1000)
-        feedback.severity = result.severity
-        feedback.diagnosed_at = utcnow()
+        note_diagnosis(feedback, result)
         summary.diagnosed += 1
+        if result.decision is Decision.LOOK:
+            summary.needs_look += 1
+            continue
         if not result.hurt:
             continue
         summary.hurt += 1
@@ -82,18 +100,20 @@ def triage_batch(session: Session, batch: list[Feedback], diagnoser: Diagnoser, 
             feedback.triage_note = "no order named: nothing to act on"
             summary.without_order += 1
             continue
-        case, created = _open_case_for(session, feedback, order, result.category, result.severity)
+        case, created = open_case_for(session, feedback, order, result.category, result.severity,
+                                      result.model_version)
         feedback.case_id = case.id
         if created:
             summary.cases_opened += 1
         else:
             summary.attached += 1
-            events.record(session, case.id, "feedback_attached", feedback=feedback.id, label=result.category)
+            events.record(session, case.id, "feedback_attached", feedback=feedback.id, label=result.category,
+                          model=result.model_version)
 
 
 def triage(diagnoser: Diagnoser | None = None, progress: Callable[[int], None] | None = None) -> TriageSummary:
     """Diagnose every undiagnosed feedback, in batches, each batch one transaction."""
-    diagnoser = diagnoser or Diagnoser()
+    diagnoser = diagnoser or Diagnoser.load()
     summary = TriageSummary()
     while True:
         with session_scope() as session:

@@ -23,6 +23,7 @@ from outreach.dashboard.phones import phone_view, reveal_phone
 from outreach.metrics.filters import FilterError, parse_filters, parse_grouping
 from outreach.metrics.outliers import OUTLIER_COLUMNS, outliers_report
 from outreach.metrics.report import metrics_report, report_csv, to_csv
+from outreach.store.db import session_scope
 
 log = logging.getLogger(__name__)
 COOKIE = "outreach_staff"
@@ -202,6 +203,41 @@ async def _reveal_phone(request: web.Request) -> web.StreamResponse:
     return _html(views.case_page(member, report, phone))
 
 
+async def _looks(request: web.Request) -> web.StreamResponse:
+    from outreach.cases.looks import waiting
+
+    def load() -> list[Any]:
+        with session_scope() as session:
+            return waiting(session)
+
+    notice = request.query.get("notice", "")[:200]
+    return _html(views.looks_page(_member(request), await asyncio.to_thread(load), notice))
+
+
+async def _decide_look(request: web.Request) -> web.StreamResponse:
+    """A person's decision on a waiting feedback (leads and agents); the first decision wins."""
+    from outreach.cases.looks import LookError, decide
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    raw = request.match_info["feedback_id"]
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+        return _html(views.message_page(_member(request), "待人工判断", f"没有编号为 {raw[:20]} 的反馈。"), status=404)
+    try:
+        form = await request.post()
+    except (ValueError, AssertionError, LookupError):
+        return _html(views.message_page(_member(request), "待人工判断", "表单格式不正确，请刷新页面后重试。"),
+                     status=400)
+    member = _member(request)
+    try:
+        result = await asyncio.to_thread(decide, int(raw), str(form.get("label", ""))[:32], member.username,
+                                         taxonomy())
+    except LookError as error:
+        return _html(views.message_page(member, "待人工判断", str(error)), status=409)
+    label_zh = taxonomy().zh(result.label)
+    done = f"反馈 {result.feedback_id} 已判断为「{label_zh}」" + (f"，案件 {result.case_id}" if result.case_id else "")
+    raise web.HTTPFound("/dashboard/looks?notice=" + quote(done, safe=""))
+
+
 def add_dashboard(app: web.Application) -> None:
     """Mounts the dashboard's routes under /dashboard on the web app.
 
@@ -216,3 +252,5 @@ def add_dashboard(app: web.Application) -> None:
     app.router.add_get("/dashboard/cases", _signed_in(_cases))
     app.router.add_get("/dashboard/cases/{case_id}", _signed_in(_case))
     app.router.add_post("/dashboard/cases/{case_id}/phone", _signed_in(_reveal_phone))
+    app.router.add_get("/dashboard/looks", _signed_in(_looks))
+    app.router.add_post("/dashboard/looks/{feedback_id}", _signed_in(_decide_look))

@@ -58,7 +58,7 @@ def page(title: str, body: str, member: StaffMember | None = None, notice: str =
     if member is not None:
         lead = member.role == "lead"
         links = ([("/dashboard/", "总览"), ("/dashboard/merchants", "商家异常")] if lead else []) + [
-            ("/dashboard/cases", "案件")]
+            ("/dashboard/cases", "案件"), ("/dashboard/looks", "待人工判断")]
         items = "".join(f'<a href="{esc(href)}">{esc(text)}</a>' for href, text in links)
         nav = (f'<nav>{items}<span class="who">{esc(member.display_name)}（{esc(ROLE_ZH[member.role])}）</span>'
                f'<form method="post" action="/dashboard/logout"><button type="submit">退出</button></form></nav>')

@@ -181,3 +181,23 @@ def message_page(member: Any, title: str, text: str) -> str:
 
 def filters_values(filters: Filters | None, raw: dict[str, str]) -> dict[str, Any]:
     return filters.as_dict() if filters is not None else dict(raw)
+
+
+def looks_page(member: Any, items: list[Any], notice: str = "") -> str:
+    """Feedback the model could not decide (or could not read), each with a form to decide it."""
+    tax = taxonomy()
+    options = "".join(f'<option value="{esc(label)}">{esc(tax.zh(label))}</option>' for label in tax.ids)
+    rows = []
+    for item in items:
+        guess = (f"P(受伤) {item.hurt_probability:.2f}，倾向「{tax.zh(item.guess)}」"
+                 if item.hurt_probability is not None and item.guess else f"语言：{item.language or '未知'}")
+        form = (f'<form method="post" action="/dashboard/looks/{int(item.feedback_id)}" class="inline look">'
+                f'<select name="label" aria-label="判断结果">{options}</select>'
+                '<button type="submit">确定</button></form>')
+        rows.append({"id": item.feedback_id, "text": item.text, "buyer": item.buyer_id, "order": item.order_id or "—",
+                     "model": guess, "note": item.note or "", "decide": form})
+    body = ('<p class="muted">模型无法确定的反馈（或模型读不懂的语言）先由人工判断，不会自动联系买家。'
+            "判断为问题的会开案并进入联系流程；每条判断都会成为下一版模型的训练样本。</p>"
+            + table([("id", "编号"), ("text", "买家原话"), ("buyer", "买家"), ("order", "订单"), ("model", "模型判断"),
+                     ("note", "说明"), ("decide", "人工判断")], rows, "looks", raw={"decide"}))
+    return page("待人工判断", body, member, notice)

@@ -114,6 +114,29 @@ class Feedback(Base):
     severity = Column(Integer)
     case_id = Column(ForeignKey("cases.id"), index=True)
     triage_note = Column(String(200))
+    hurt_probability = Column(Integer)  # per mille, 0-1000
+    decision = Column(String(8), index=True)  # contact, none, look (outreach.diagnosis.decisions.Decision)
+    model_version = Column(String(32))  # the diagnosis model that read it
+    language = Column(String(8))  # zh, or the language that sent it to a person
+    looked_at = Column(UTCDateTime)  # a person decided a "look" feedback
+    looked_by = Column(String(64))
+
+
+class LabelledExample(Base):
+    """A label a buyer or a person gave a text; the next model learns from it (`outreach model retrain`)."""
+
+    __tablename__ = "labelled_examples"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    text = Column(Text, nullable=False)
+    label = Column(String(32), nullable=False)
+    source = Column(String(24), nullable=False)  # outreach.diagnosis.learned.LabelSource
+    case_id = Column(ForeignKey("cases.id"))
+    feedback_id = Column(ForeignKey("feedback.id"))
+    staff = Column(String(64))  # who, when a person gave it
+    model_version = Column(String(32))  # the model whose reading was confirmed or corrected
+    model_label = Column(String(32))  # what that model had said
+    idempotency_key = Column(String(200), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
 
 
 class Case(Base):
