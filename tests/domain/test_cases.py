@@ -128,7 +128,8 @@ def test_triage_diagnoses_each_feedback_only_once(any_db: str) -> None:
     buyer, order = make_order()
     add_feedback(buyer, order, "收到的大闸蟹死了三只，还有股臭味")
     assert triage().diagnosed == 1
-    assert triage().as_dict() == {"diagnosed": 0, "hurt": 0, "cases_opened": 0, "attached": 0, "without_order": 0}
+    assert triage().as_dict() == {"diagnosed": 0, "hurt": 0, "cases_opened": 0, "attached": 0, "without_order": 0,
+                                  "needs_look": 0}
     assert count(Case) == 1
 
 

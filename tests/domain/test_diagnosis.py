@@ -31,7 +31,7 @@ PRODUCT_LABELS = {
 
 @pytest.fixture(scope="module")
 def diagnoser() -> Diagnoser:
-    return Diagnoser()
+    return Diagnoser.load()
 
 
 # --- taxonomy ------------------------------------------------------------------------------

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from outreach.diagnosis.features import MAX_CHARS, KeyIndex, clauses, gram_keys, key_text, normalise
-from outreach.diagnosis.model import LinearModel, fit
+from outreach.diagnosis.model import Scorer, fit
 
 TEXTS = [
     "螃蟹死了三只，还有股臭味", "箱子压扁了，杯子碎了两个", "发货太慢了！！一周还没到", "挺好的，下次还买👍",
@@ -51,36 +50,61 @@ def test_key_index_finds_exactly_the_stored_keys() -> None:
 
 
 def test_fast_scoring_equals_the_fitted_regression() -> None:
-    model, regression, matrix = fit(TEXTS, LABELS)
-    fast = model.scores(TEXTS).texts
+    head, regression, matrix = fit("problems", TEXTS, LABELS, 20.0)
+    fast = Scorer([head]).scores(TEXTS, calibrated=False).heads["problems"].texts
     assert np.allclose(fast, regression.predict_proba(matrix), atol=1e-4)  # float32 sums
-    assert [model.classes[i] for i in fast.argmax(axis=1)] == LABELS
+    assert [head.classes[i] for i in fast.argmax(axis=1)] == LABELS
+
+
+def test_a_binary_head_gives_the_probability_of_its_positive_class() -> None:
+    truth = ["hurt" if label != "no_problem" else "ok" for label in LABELS]
+    head, regression, matrix = fit("hurt", TEXTS, truth, 20.0, positive="hurt")
+    fast = Scorer([head]).scores(TEXTS, calibrated=False).heads["hurt"].texts
+    hurt_column = list(regression.classes_).index("hurt")
+    assert head.classes == ["ok", "hurt"]
+    assert np.allclose(fast, regression.predict_proba(matrix)[:, hurt_column], atol=1e-4)
+
+
+def test_heads_with_different_vocabularies_score_as_they_would_alone() -> None:
+    problems, _, _ = fit("problems", TEXTS, LABELS, 20.0)
+    hurt, _, _ = fit("hurt", TEXTS[:6], ["hurt", "hurt", "hurt", "ok", "hurt", "hurt"], 5.0, positive="hurt")
+    together = Scorer([problems, hurt]).scores(TEXTS)
+    assert np.allclose(together.heads["problems"].texts, Scorer([problems]).scores(TEXTS).heads["problems"].texts)
+    assert np.allclose(together.heads["hurt"].texts, Scorer([hurt]).scores(TEXTS).heads["hurt"].texts)
 
 
 def test_a_text_scores_as_the_sum_of_its_clauses() -> None:
-    model, _, _ = fit(TEXTS, LABELS)
+    head, _, _ = fit("problems", TEXTS, LABELS, 20.0)
+    scorer = Scorer([head])
 
     def sums(texts: list[str]) -> np.ndarray:
-        return np.asarray(model.clause_matrix(gram_keys(texts)) @ model.table)
+        return scorer.sums(texts)[0]
 
-    combined = model.scores(["螃蟹死了，客服不理人"])
+    combined = scorer.scores(["螃蟹死了，客服不理人"]).heads["problems"]
     parts = sums(["螃蟹死了", "客服不理人"])
     assert combined.clauses.shape[0] == 2
-    assert np.allclose(combined.texts[0], model._probabilities(parts.sum(axis=0, keepdims=True))[0])
-    assert np.allclose(combined.clauses, model._probabilities(parts))
+    assert np.allclose(combined.texts[0], head.probabilities(parts.sum(axis=0, keepdims=True))[0])
+    assert np.allclose(combined.clauses, head.probabilities(parts))
 
 
-def test_a_saved_model_loads_to_the_same_scores_and_a_foreign_pickle_is_refused() -> None:
-    model, _, _ = fit(TEXTS, LABELS)
-    again = LinearModel.loads(model.dumps())
-    assert np.array_equal(again.scores(TEXTS).texts, model.scores(TEXTS).texts)
-    import pickle
-
-    with pytest.raises(ValueError, match="not a diagnosis model"):
-        LinearModel.loads(pickle.dumps({"a": 1}))
+def test_calibration_changes_probabilities_but_not_their_order() -> None:
+    truth = ["hurt" if label != "no_problem" else "ok" for label in LABELS]
+    head, _, _ = fit("hurt", TEXTS, truth, 20.0, positive="hurt")
+    raw = Scorer([head]).scores(TEXTS, calibrated=False).heads["hurt"].texts
+    head.scale, head.offset = 0.5, -0.3
+    calibrated = Scorer([head]).scores(TEXTS).heads["hurt"].texts
+    assert not np.allclose(raw, calibrated)
+    assert (np.argsort(raw) == np.argsort(calibrated)).all()
 
 
 def test_training_is_deterministic() -> None:
-    first, _, _ = fit(TEXTS, LABELS)
-    second, _, _ = fit(list(TEXTS), list(LABELS))
-    assert np.array_equal(first.table, second.table) and np.array_equal(first.bias, second.bias)
+    first, _, _ = fit("problems", TEXTS, LABELS, 20.0)
+    second, _, _ = fit("problems", list(TEXTS), list(LABELS), 20.0)
+    assert np.array_equal(first.weights, second.weights) and np.array_equal(first.bias, second.bias)
+
+
+def test_rare_ngrams_are_left_out_with_min_df() -> None:
+    every, _, _ = fit("problems", TEXTS, LABELS, 20.0)
+    common, _, _ = fit("problems", TEXTS, LABELS, 20.0, min_df=2)
+    assert 0 < len(common.keys) < len(every.keys)
+    assert set(common.keys.tolist()) <= set(every.keys.tolist())

@@ -54,7 +54,8 @@ def test_csv_with_quoted_newlines_short_rows_and_a_summary(tmp_path: Path, capsy
     assert main(["diagnose", str(source), "--output-format", "csv", "--summary-json"]) == 0
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
-    assert lines[0] == "line,id,category,labels,hurt,severity,confidence,error"
+    assert lines[0] == ("line,id,category,labels,hurt,hurt_probability,decision,severity,confidence,model_version,"
+                        "note,error")
     assert lines[1].startswith("2,1,wrong_item,") and ",true," in lines[1]
     assert lines[2].startswith("4,2,") and "missing columns: text" in lines[2]
     assert lines[3].startswith("5,3,no_problem,")
@@ -116,7 +117,7 @@ class _Counting:
 
 
 def test_memory_stays_flat_however_long_the_stream() -> None:
-    diagnoser = Diagnoser()
+    diagnoser = Diagnoser.load()
 
     def records(n: int) -> Iterator[Record]:
         for i in range(n):
@@ -151,7 +152,7 @@ def test_the_progress_bar_shows_count_rate_and_share_of_the_file() -> None:
 def test_a_json_row_carries_exactly_what_the_diagnosis_says() -> None:
     from outreach.diagnosis.stream import JsonLinesWriter
 
-    diagnoser = Diagnoser()
+    diagnoser = Diagnoser.load()
     texts = ["晚了一周才到，还碎了两个", "有点问题", "😡", "挺好的"]
     records = [Record(i + 1, text=text, id=f"f{i}") for i, text in enumerate(texts)]
     out = io.StringIO()

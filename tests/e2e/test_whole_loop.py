@@ -297,7 +297,7 @@ def test_the_bot_and_bulk_triage_agree_on_the_held_back_set(stack: dict[str, Any
     settings = stack["settings"]
     labels = set(taxonomy().ids)
     rows = [json.loads(line) for line in (PROJECT_ROOT / "tests" / "data" / "heldout.jsonl").read_text().splitlines()]
-    bulk = [d.category for d in Diagnoser().diagnose_many([row["text"] for row in rows])]
+    bulk = [d.category for d in Diagnoser.load().diagnose_many([row["text"] for row in rows])]
     agree = 0
     with requests.Session() as session:
         for row, expected in zip(rows, bulk):
@@ -309,3 +309,41 @@ def test_the_bot_and_bulk_triage_agree_on_the_held_back_set(stack: dict[str, Any
             bot = next((entry["name"] for entry in ranking if entry["name"] in labels), None)
             agree += bot == expected
     assert agree / len(rows) >= 0.95, f"agreement {agree / len(rows):.3f}"
+
+
+def test_a_buyer_writing_english_is_handed_to_a_person_and_never_given_a_label(stack: dict[str, Any]) -> None:
+    settings, var = stack["settings"], stack["var"]
+    now = utcnow()
+    order = {
+        "order_id": "O-E2E-EN", "buyer": {"id": "B-E2E-EN", "name": "Anna", "time_zone": "Asia/Shanghai"},
+        "shop": {"id": "S-E2E-EN", "name": "美妆小铺", "trust_badge": True, "merchant_id": "M-E2E-EN",
+                 "merchant_name": "美妆小铺"},
+        "items": [{"title": "保湿面霜 50ml", "kind": "cosmetics", "unit_price_fen": 12900, "quantity": 1,
+                   "unit": "瓶", "promises": ["allergy_refund"], "live_seafood": False}],
+        "total_fen": 12900, "paid_at": (now - timedelta(days=4)).isoformat(), "promised_ship_hours": 48,
+        "shipped_at": (now - timedelta(days=3)).isoformat(), "delivered_at": (now - timedelta(days=1)).isoformat(),
+    }
+    lines = [
+        {"feedback_id": "F-E2E-EN-1", "buyer_id": "B-E2E-EN", "order_id": "O-E2E-EN", "source": "review",
+         "text": "the cream gave me a rash", "created_at": (now - timedelta(hours=5)).isoformat()},
+        {"feedback_id": "F-E2E-EN-2", "buyer_id": "B-E2E-EN", "order_id": "O-E2E-EN", "source": "comment",
+         "text": "面霜用了脸上起红疹子，又痒又肿", "created_at": (now - timedelta(hours=4)).isoformat()},
+    ]
+    assert cli("import", "orders", str(write_jsonl(var / "orders-en.jsonl", [order]))).returncode == 0
+    assert cli("import", "feedback", str(write_jsonl(var / "feedback-en.jsonl", lines))).returncode == 0
+    triaged = json.loads(cli("triage", "--json").stdout)
+    assert triaged["needs_look"] >= 1 and triaged["cases_opened"] >= 1  # English waits; the Chinese report opens
+    waiting = json.loads(cli("look", "list", "--json").stdout)
+    assert "the cream gave me a rash" in [item["text"] for item in waiting]
+
+    buyer = Buyer(settings, "B-E2E-EN")
+    replies = buyer.say("Hello, the cream gave me a rash, what can you do?")
+    assert any("只能读懂中文" in m["text"] for m in replies), replies
+    from outreach.store.db import session_scope
+    from outreach.store.models import Case, CaseEvent
+
+    with session_scope() as session:
+        case = session.execute(select(Case).where(Case.order_id == "O-E2E-EN")).scalar_one()
+        kinds = [e.kind for e in session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)).scalars()]
+        assert case.status == "handed_over" and "language" in (case.handover_reason or "")
+        assert case.category == "health_reaction" and "corrected" not in kinds  # nothing relabelled by guesswork
