@@ -17,12 +17,13 @@ from urllib.parse import quote
 from aiohttp import web
 
 from outreach.cases.report import case_report
+from outreach.csv_export import to_csv
 from outreach.dashboard import accounts, views
 from outreach.dashboard.cases import CASE_COLUMNS, list_cases, merchant_options
 from outreach.dashboard.phones import phone_view, reveal_phone
 from outreach.metrics.filters import FilterError, parse_filters, parse_grouping
 from outreach.metrics.outliers import OUTLIER_COLUMNS, outliers_report
-from outreach.metrics.report import metrics_report, report_csv, to_csv
+from outreach.metrics.report import metrics_report, report_csv
 
 log = logging.getLogger(__name__)
 COOKIE = "outreach_staff"

@@ -101,10 +101,10 @@ async def test_the_dashboard_export_is_exactly_what_outreach_metrics_prints(clie
     page = await (await client.get(f"/dashboard/?since={since}&until={until}&by=label")).text()
     exported = await (await client.get(f"/dashboard/?since={since}&until={until}&by=label&format=csv")).text()
     cli = subprocess.run([sys.executable, "-m", "outreach.cli", "metrics", "--since", since, "--until", until,
-                          "--by", "label", "--csv"], capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
-    assert exported.lstrip("\ufeff") == cli.stdout
+                          "--by", "label", "--csv"], capture_output=True, cwd=PROJECT_ROOT, check=True)
+    assert exported.lstrip("\ufeff") == cli.stdout.decode("utf-8")  # bytes: CRLF line ends included
     assert 'data-metric="csat">66.7%<' in page  # two of three ratings are 4 or 5
-    assert "spoiled" in cli.stdout and "damaged" in cli.stdout
+    assert b"spoiled" in cli.stdout and b"damaged" in cli.stdout
 
 
 def test_date_type_is_plain_date() -> None:
