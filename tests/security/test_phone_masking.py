@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import io
 import logging
+import re
+import unicodedata
 from collections.abc import Iterator
 
 import pytest
 from aiohttp.test_utils import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from outreach.dashboard.accounts import add_user
 from outreach.inbox import messages
-from outreach.inbox.privacy import install_log_masking, mask_phones
+from outreach.inbox.privacy import install_log_masking, mask_phone_number, mask_phones
 from outreach.store.db import session_scope
 from outreach.store.models import CallTask, CaseEvent, Satisfaction
 from outreach.store.types import utcnow
@@ -30,6 +34,13 @@ PHONE, MASKED = "13800000000", "138****0000"  # the buyer of tests.factories
         ("请打我电话139-1234-5678谢谢", "请打我电话139****5678谢谢"),
         ("+86 139 1234 5678", "139****5678"),
         ("8613912345678", "139****5678"),
+        ("139.1234.5678", "139****5678"),
+        ("139_1234_5678", "139****5678"),
+        ("电话：１３９１２３４５６７８。", "电话：139****5678。"),  # full-width digits; the Chinese stops stay
+        ("１３９－１２３４－５６７８", "139****5678"),
+        ("＋８６ １３９ １２３４ ５６７８", "139****5678"),
+        ("(+86) 139 - 1234 - 5678", "(+86) 139****5678"),
+        ("139·1234·5678和15833330003", "139****5678和158****0003"),
         ("订单 O-20261125-0001，实付 6980 分", "订单 O-20261125-0001，实付 6980 分"),
         ("12345678901", "12345678901"),  # not a mobile prefix
         ("1391234567", "1391234567"),  # ten digits
@@ -38,6 +49,63 @@ PHONE, MASKED = "13800000000", "138****0000"  # the buyer of tests.factories
 )
 def test_mobile_numbers_in_text_are_masked_and_nothing_else(text: str, expected: str) -> None:
     assert mask_phones(text) == expected
+
+
+FULL_WIDTH = {str(d): chr(0xFF10 + d) for d in range(10)}
+SEPARATORS = ["", " ", "-", ".", "_", "·", "－", "．", "＿", "\u3000", "\u00a0", " - ", "—", "/"]
+PREFIXES = ["", "86", "+86", "+86 ", "86-", "＋８６", "+86."]
+# Text around a number: anything but digits (a digit next to it makes it part of a longer number)
+# plus signs (one just before it is the country code's) and the masking star.
+AROUND = st.text(st.characters(blacklist_categories=("Nd", "Cs"), blacklist_characters="+＋*"), max_size=20)
+
+
+def digits_of(text: str) -> str:
+    """The ASCII digits and masking stars of a text, in order."""
+    return "".join(str(unicodedata.digit(ch)) if ch.isdecimal() else ch for ch in text if ch.isdecimal() or ch == "*")
+
+
+@st.composite
+def written_numbers(draw: st.DrawFn) -> tuple[str, str]:
+    """(a mobile number, the way a buyer or an agent wrote it)."""
+    number = "1" + draw(st.sampled_from("3456789")) + "".join(draw(st.lists(st.sampled_from("0123456789"),
+                                                                             min_size=9, max_size=9)))
+    width = draw(st.sampled_from(["ascii", "full", "mixed"]))
+
+    def glyphs(part: str) -> str:
+        return "".join(FULL_WIDTH[d] if width == "full" or (width == "mixed" and draw(st.booleans())) else d
+                       for d in part)
+
+    first, second = draw(st.sampled_from(SEPARATORS)), draw(st.sampled_from(SEPARATORS))
+    written = draw(st.sampled_from(PREFIXES)) + glyphs(number[:3]) + first + glyphs(number[3:7]) + second
+    return number, written + glyphs(number[7:])
+
+
+@given(written_numbers(), AROUND, AROUND)
+def test_a_mobile_number_however_written_is_masked_to_its_first_three_and_last_four_digits(
+    written: tuple[str, str], before: str, after: str
+) -> None:
+    number, text = written
+    masked = mask_phones(before + text + after)
+    assert digits_of(masked) == number[:3] + "****" + number[7:], (text, masked)
+    assert masked.startswith(before) and masked.endswith(after)  # the text around it is kept as written
+
+
+@given(st.text(max_size=60))
+def test_masking_is_idempotent_and_leaves_text_without_mobile_numbers_alone(text: str) -> None:
+    once = mask_phones(text)
+    assert mask_phones(once) == once
+    if not re.search(r"1[3-9]", digits_of(text)):
+        assert once == text
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("13912345678", "139****5678"), ("139.1234.5678", "139****5678"), ("+86 139 1234 5678", "139****5678"),
+     ("１３９１２３４５６７８", "139****5678"), ("010-1234567", "****4567"), (None, "（无号码）"),
+     ("", "（无号码）"), ("12", "（无号码）")],
+)
+def test_a_stored_phone_number_is_shown_masked_however_it_was_written(stored: str | None, shown: str) -> None:
+    assert mask_phone_number(stored) == shown
 
 
 @pytest.fixture
