@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from outreach.cases.report import case_report
 from outreach.csv_export import to_csv
@@ -86,10 +87,24 @@ def _safe_next(raw: str) -> str:
     return raw if raw.startswith("/dashboard/") and "//" not in raw and "\\" not in raw else "/dashboard/"
 
 
-async def _login(request: web.Request) -> web.StreamResponse:
+async def _form(request: web.Request) -> MultiDictProxy | None:
+    """The posted form, or None when its body cannot be read. A broken body is the sender's
+    fault whatever aiohttp raises for it (ValueError, AssertionError, LookupError for an unknown
+    charset, RuntimeError for an unknown transfer encoding, a bad part header): a warning, no
+    traceback. Too large a body stays HTTP 413."""
     try:
-        form = await request.post()
-    except (ValueError, AssertionError, LookupError):  # a broken multipart body or an unknown charset
+        return await request.post()
+    except web.HTTPException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see above: any parse failure is a bad request
+        log.warning("unreadable form in %s %s from %s: %s: %s", request.method, request.path, request.remote,
+                    type(exc).__name__, exc)
+        return None
+
+
+async def _login(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    if form is None:
         return _html(views.login_page("登录表单格式不正确，请刷新页面后重试。"), status=400)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     result = await asyncio.to_thread(accounts.log_in, username[:64], password[:200])
