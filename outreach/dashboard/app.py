@@ -19,7 +19,7 @@ from multidict import MultiDictProxy
 
 from outreach.cases.report import case_report
 from outreach.csv_export import to_csv
-from outreach.dashboard import accounts, views
+from outreach.dashboard import accounts, throttle, views
 from outreach.dashboard.cases import CASE_COLUMNS, list_cases, merchant_options
 from outreach.dashboard.phones import phone_view, reveal_phone
 from outreach.metrics.filters import FilterError, parse_filters, parse_grouping
@@ -107,7 +107,13 @@ async def _login(request: web.Request) -> web.StreamResponse:
     if form is None:
         return _html(views.login_page("登录表单格式不正确，请刷新页面后重试。"), status=400)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    result = await asyncio.to_thread(accounts.log_in, username[:64], password[:200])
+    try:
+        result = await asyncio.to_thread(accounts.log_in, username[:64], password[:200], request.remote or "")
+    except throttle.TooManyAttempts as exc:
+        log.warning("dashboard login for %r from %s refused: %s", username[:64], request.remote, exc)
+        response = _html(views.login_page(exc.zh, _safe_next(str(form.get("next", "")))), status=429)
+        response.headers["Retry-After"] = str(exc.wait_seconds)
+        return response
     if result is None:
         log.info("dashboard login refused for %r", username[:64])
         return _html(views.login_page("用户名或密码不正确。", _safe_next(str(form.get("next", "")))), status=401)

@@ -18,8 +18,8 @@ async def test_a_static_file_name_longer_than_the_file_system_allows_is_404(clie
 
 def part(headers: bytes) -> bytes:
     """A multipart body with one part carrying `headers`."""
-    return (b'--zz\r\nContent-Disposition: form-data; name="username"\r\n' + headers
-            + b"\r\nlead2\r\n--zz\r\n" + b'Content-Disposition: form-data; name="password"\r\n\r\nlead-password-2\r\n--zz--\r\n')
+    return (b'--zz\r\nContent-Disposition: form-data; name="username"\r\n' + headers + b"\r\nlead2\r\n--zz\r\n"
+            + b'Content-Disposition: form-data; name="password"\r\n\r\nlead-password-2\r\n--zz--\r\n')
 
 
 async def test_a_login_form_with_a_broken_multipart_body_is_400_not_a_server_error(
