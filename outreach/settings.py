@@ -50,6 +50,16 @@ def _port(name: str, default: int) -> int:
     return int(_number(name, default, int, lambda port: 0 < port < 65536, "an integer 1-65535"))
 
 
+SECURE_COOKIES = ("auto", "always", "never")
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip().lower() or default
+    if value not in choices:
+        raise SettingsError(f"{name}={os.environ.get(name)!r} is not one of {', '.join(choices[:-1])} or {choices[-1]}")
+    return value
+
+
 def _seconds(name: str, default: float) -> float:
     return _number(name, default, float, lambda seconds: seconds > 0, "a number of seconds above 0")
 
@@ -69,6 +79,9 @@ class Settings:
     action_port: int
     inapp_channel: str = "inapp"
     rasa_timeout_s: float = 30.0
+    # The dashboard's session cookie: Secure when the request came over TLS ("auto": HTTPS,
+    # or X-Forwarded-Proto: https from the gateway), always, or never.
+    secure_cookies: str = "auto"
 
 
 def load_settings() -> Settings:
@@ -94,6 +107,7 @@ def load_settings() -> Settings:
         rasa_port=rasa_port,
         action_port=_port("OUTREACH_ACTION_PORT", 5055),
         rasa_timeout_s=_seconds("OUTREACH_RASA_TIMEOUT_S", 30.0),
+        secure_cookies=_choice("OUTREACH_SECURE_COOKIES", "auto", SECURE_COOKIES),
     )
 
 

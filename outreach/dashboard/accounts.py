@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -38,6 +38,9 @@ class StaffMember:
     username: str
     display_name: str
     role: str
+    # Signed in: the session's form token, which every POST form of its pages carries and
+    # every POST must bring back (a page of another site cannot read it: CSRF).
+    form_token: str = ""
 
 
 def _encoded(salt: bytes, digest: bytes) -> str:
@@ -129,8 +132,14 @@ def log_in(username: str, password: str, address: str, now: datetime | None = No
         return token, member
 
 
+def form_token(session_token: str) -> str:
+    """The form token of a session: derived from its cookie, which only the browser holds."""
+    return hmac.new(session_token.encode("utf-8"), b"outreach dashboard form", hashlib.sha256).hexdigest()
+
+
 def session_member(token: str, now: datetime | None = None) -> StaffMember | None:
-    """The staff member a live session belongs to, or None when unknown or expired."""
+    """The staff member a live session belongs to (with the session's form token), or None
+    when unknown or expired."""
     if not token or len(token) > 200:
         return None
     now = now or utcnow()
@@ -140,7 +149,7 @@ def session_member(token: str, now: datetime | None = None) -> StaffMember | Non
             .where(StaffSession.token_hash == _token_hash(token), StaffSession.expires_at > now,
                    StaffUser.disabled_at.is_(None))
         ).scalar_one_or_none()
-        return _member(row) if row is not None else None
+        return replace(_member(row), form_token=form_token(token)) if row is not None else None
 
 
 def log_out(token: str) -> None:

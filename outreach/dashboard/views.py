@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from outreach.dashboard.charts import bar_chart, line_chart
-from outreach.dashboard.html import esc, fmt, link, page, select, table, yuan
+from outreach.dashboard.html import esc, fmt, link, page, post_form, select, table, yuan
 from outreach.dashboard.phones import PhoneView
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.metrics.filters import Filters
@@ -117,14 +117,14 @@ def cases_page(member: Any, rows: list[dict[str, Any]], values: dict[str, Any], 
     return page("案件列表", body, member)
 
 
-def _phone(case_id: int, phone: PhoneView) -> str:
+def _phone(member: Any, case_id: int, phone: PhoneView) -> str:
     if phone.revealed:  # escaped, not masked: the one place a full number is shown
         return (f'<span id="phone">{escape(phone.shown)}</span>'
                 '<span class="muted">（已记录本次查看）</span>')
     button = ""
     if phone.may_reveal:
-        button = (f'<form method="post" action="/dashboard/cases/{case_id}/phone" class="inline">'
-                  '<button type="submit" id="reveal-phone">显示完整号码（拨打来电任务）</button></form>')
+        button = post_form(f"/dashboard/cases/{case_id}/phone", member,
+                           '<button type="submit" id="reveal-phone">显示完整号码（拨打来电任务）</button>', "inline")
     return f'<span id="phone">{esc(phone.shown)}</span>{button}'
 
 
@@ -140,7 +140,7 @@ def case_page(member: Any, report: dict[str, Any], phone: PhoneView) -> str:
         facts += [("评分", rating["rating"]), ("推荐意愿（0-10）", rating.get("recommend")),
                   ("买家评价", rating.get("comment"))]
     info = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v if v is not None else '—')}</dd>" for k, v in facts)
-    info += f"<dt>电话</dt><dd>{_phone(int(case['id']), phone)}</dd>"
+    info += f"<dt>电话</dt><dd>{_phone(member, int(case['id']), phone)}</dd>"
     who = {"bot": "小助手", "buyer": "买家"}
     transcript = "".join(
         f'<li class="msg {esc(m["sender"])}"><span class="who">{esc(who.get(m["sender"], "系统"))}'

@@ -124,8 +124,15 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return _error(503, MSG_UNAVAILABLE)
 
 
+NO_FRAMING = "frame-ancestors 'none'"
+
+
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # No page may be framed by another site (clickjacking): CSP for today's browsers (a page's
+    # own policy carries it too), X-Frame-Options for older ones.
+    response.headers.setdefault("Content-Security-Policy", NO_FRAMING)
+    response.headers.setdefault("X-Frame-Options", "DENY")
     # The chat page's address carries the buyer token: never hand it on as a referrer.
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if _is_api(request.path):
@@ -240,7 +247,7 @@ async def _static_response(request: web.Request, name: str) -> web.Response:
             connect += f" ws://{request.host} wss://{request.host}"
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src {connect}; object-src 'none'; base-uri 'none'; form-action 'none'"
+            f"connect-src {connect}; object-src 'none'; base-uri 'none'; form-action 'none'; {NO_FRAMING}"
         )
     return response
 
@@ -437,7 +444,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/internal/notify", _notify)
     # The support leads' dashboard (outreach.dashboard): its own session login, Chinese pages.
     app.router.add_get("/dashboard", _to_dashboard)
-    add_dashboard(app)
+    add_dashboard(app, settings)
     return app
 
 

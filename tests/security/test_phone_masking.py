@@ -22,7 +22,7 @@ from outreach.store.db import session_scope
 from outreach.store.models import CallTask, CaseEvent, Satisfaction
 from outreach.store.types import utcnow
 from tests.factories import make_case
-from tests.security.conftest import AGENT, LEAD, login
+from tests.security.conftest import AGENT, LEAD, form_token, login
 
 PHONE, MASKED = "13800000000", "138****0000"  # the buyer of tests.factories
 
@@ -160,8 +160,10 @@ async def test_leads_and_agents_without_the_call_see_the_number_masked_and_canno
         await login(client, account)
         page = await (await client.get(f"/dashboard/cases/{case_id}")).text()
         assert MASKED in page and PHONE not in page and "reveal-phone" not in page
-        response = await client.post(f"/dashboard/cases/{case_id}/phone")
+        token = await form_token(client, f"/dashboard/cases/{case_id}")
+        response = await client.post(f"/dashboard/cases/{case_id}/phone", data={"csrf_token": token})
         assert response.status == 403 and PHONE not in await response.text()
+        assert "只有正在处理这个案件来电任务的客服专员" in await response.text()
         client.session.cookie_jar.clear()
     assert reveals(case_id) == []
 
@@ -174,12 +176,13 @@ async def test_the_agent_holding_the_claimed_call_reveals_the_number_and_the_rev
     await login(client, AGENT)
     page = await (await client.get(f"/dashboard/cases/{case_id}")).text()
     assert MASKED in page and PHONE not in page and 'id="reveal-phone"' in page
-    revealed = await client.post(f"/dashboard/cases/{case_id}/phone")
+    token = await form_token(client, f"/dashboard/cases/{case_id}")
+    revealed = await client.post(f"/dashboard/cases/{case_id}/phone", data={"csrf_token": token})
     assert revealed.status == 200 and f'<span id="phone">{PHONE}</span>' in await revealed.text()
     assert reveals(case_id) == [{"staff": AGENT[0], "task": task}]
     again = await (await client.get(f"/dashboard/cases/{case_id}")).text()
     assert PHONE not in again  # each look is a new, recorded reveal
-    assert (await client.post("/dashboard/cases/99999/phone")).status == 404
+    assert (await client.post("/dashboard/cases/99999/phone", data={"csrf_token": token})).status == 404
 
 
 async def test_numbers_buyers_wrote_are_masked_on_pages_and_in_the_export(client: TestClient) -> None:

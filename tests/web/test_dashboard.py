@@ -17,6 +17,7 @@ from outreach.store.db import session_scope
 from outreach.store.models import Satisfaction
 from outreach.web.app import create_app
 from tests.factories import make_case
+from tests.security.conftest import form_token
 
 EVIL = '<script>alert("x")</script>'
 
@@ -87,7 +88,8 @@ async def test_bad_filters_get_a_clear_message_not_a_server_error(client: TestCl
 
 async def test_logging_out_ends_the_session(client: TestClient) -> None:
     await login(client, "lead1", "lead-password-1")
-    await client.post("/dashboard/logout", allow_redirects=False)
+    token = await form_token(client, "/dashboard/")
+    assert (await client.post("/dashboard/logout", data={"csrf_token": token}, allow_redirects=False)).status == 302
     assert (await client.get("/dashboard/", allow_redirects=False)).status == 302
 
 
