@@ -85,6 +85,12 @@ _CONTENT_TYPES = {
 }
 _SAFE_HOST = re.compile(r"[A-Za-z0-9.\-:\[\]]{1,255}")
 _PAYLOAD = re.compile(r"/\S")
+# A payload's intent as Rasa reads it: "/name", then an optional @confidence or {entities}.
+_PAYLOAD_INTENT = re.compile(r"/([^{@]*)")
+# Intents no button of ours sends: Rasa's own conversation controls (restart, a new session,
+# undo the last turn) and the external intent only the scheduler starts a case with.
+REFUSED_INTENTS = frozenset({"restart", "session_start", "back"})
+REFUSED_INTENT_PREFIX = "external_"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -291,8 +297,10 @@ async def _post_message(request: web.Request) -> web.StreamResponse:
         or messages.clean_text(command, limit=MAX_PAYLOAD_CHARS) != command
     ):
         raise ApiError(400, MSG_BAD_PAYLOAD)
-    if command.startswith("/EXTERNAL_"):
-        raise ApiError(400, MSG_BAD_PAYLOAD)  # only the scheduler starts a case conversation
+    intent = _PAYLOAD_INTENT.match(command)[1].strip().lower() if command else ""  # type: ignore[index]
+    if intent in REFUSED_INTENTS or intent.startswith(REFUSED_INTENT_PREFIX):
+        log.warning("refused payload /%s from buyer %s", intent[:40], mask(buyer_id))
+        raise ApiError(400, MSG_BAD_PAYLOAD)
     cleaned = messages.clean_text(text)
     if not cleaned and not command:
         return web.json_response({"messages": [], "notice": MSG_EMPTY_NOTICE})
