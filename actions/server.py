@@ -26,6 +26,8 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from outreach.private_files import restrict
+
 TOKEN_ENV = "OUTREACH_ACTION_TOKEN"
 TOKEN_PARAM = "token"
 OPEN_PATHS = frozenset({"/health"})
@@ -96,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--actions", default="actions", help="the package holding the actions")
     args = parser.parse_args(argv)
+    restrict()  # what the actions write under var/ is private
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     token = os.environ.get(TOKEN_ENV, "")
     if not token:

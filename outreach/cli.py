@@ -297,6 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from outreach.private_files import restrict
+
+    restrict()  # every file a command creates (databases, logs, models, secrets) is private
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose or args.command in ("web", "scheduler", "run") else logging.WARNING,

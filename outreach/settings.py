@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from outreach.private_files import private_dir, write_new_private
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -21,18 +23,15 @@ def _var_dir() -> Path:
 
 
 def _secret(name: str, var_dir: Path) -> str:
-    """A secret from the environment, or one generated once and kept under var/."""
+    """A secret from the environment, or one generated once and kept under var/secrets, in a
+    file that is private (0600) from the moment it has its name."""
     value = os.environ.get(name)
     if value:
         return value
-    path = var_dir / "secrets" / name.lower()
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32)
-    path.write_text(value)
-    path.chmod(0o600)
-    return value
+    path = private_dir(var_dir / "secrets") / name.lower()
+    if not path.exists():
+        write_new_private(path, secrets.token_urlsafe(32))  # a concurrent process may win: read its one
+    return path.read_text().strip()
 
 
 def _number(name: str, default: float, kind: type, valid: Callable[[float], bool], expected: str) -> float:
@@ -85,8 +84,7 @@ class Settings:
 
 
 def load_settings() -> Settings:
-    var_dir = _var_dir()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir = private_dir(_var_dir())
     rasa_port = _port("OUTREACH_RASA_PORT", 5005)
     database_url = os.environ.get("OUTREACH_DATABASE_URL") or f"sqlite:///{var_dir / 'outreach.db'}"
     if "://" not in database_url:

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 
-def test_the_rasa_server_command_passes_a_dash_leading_token_as_one_argument(
+def test_the_rasa_server_gets_its_token_from_the_environment_never_on_its_command_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from outreach.processes import rasa_server_command
+    from outreach.rasa_run import rasa_arguments
     from outreach.settings import get_settings
 
     monkeypatch.setenv("OUTREACH_VAR_DIR", str(tmp_path))
@@ -22,8 +23,14 @@ def test_the_rasa_server_command_passes_a_dash_leading_token_as_one_argument(
         command = rasa_server_command(get_settings())
     finally:
         get_settings.cache_clear()
-    assert "--auth-token=-starts-with-a-dash" in command
-    assert "-starts-with-a-dash" not in command  # never a separate argument argparse would misread
+    assert not [arg for arg in command if "starts-with-a-dash" in arg or arg.startswith(("--auth-token", "-t"))]
+    arguments = rasa_arguments(command[command.index("outreach.rasa_run") + 1:], {"OUTREACH_RASA_TOKEN": "-x-y"})
+    assert arguments[-1] == "--auth-token=-x-y"  # one argument: argparse never reads it as an option
+    for bad in (["run", "--enable-api", "--auth-token=abc"], ["run", "--enable-api", "-t", "abc"]):
+        with pytest.raises(ValueError, match="on the command line"):
+            rasa_arguments(bad, {"OUTREACH_RASA_TOKEN": "abc"})
+    with pytest.raises(ValueError, match="OUTREACH_RASA_TOKEN is not set"):
+        rasa_arguments(["run", "--enable-api"], {})
 
 
 @pytest.fixture(scope="module")
