@@ -107,7 +107,9 @@ def _attempt(username: str, address: str, now: datetime) -> tuple[StaffMember | 
     its member and password hash, or None and a stand-in hash."""
     with session_scope() as session:
         count_attempt(session, username, address, now)
-        user = session.execute(select(StaffUser).where(StaffUser.username == username)).scalar_one_or_none()
+        user = None
+        if _USERNAME.fullmatch(username):  # no account has another name: not worth a query (NUL breaks one)
+            user = session.execute(select(StaffUser).where(StaffUser.username == username)).scalar_one_or_none()
         if user is None or user.disabled_at is not None:
             return None, _NOBODY
         return _member(user), user.password_hash

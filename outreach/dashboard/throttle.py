@@ -54,7 +54,10 @@ class TooManyAttempts(Exception):
 
 
 def account_key(username: str) -> str:
-    return f"{ACCOUNT.kind}:{username[:64]}"
+    """The name as given (a name no account can have escaped: no NUL, no lone surrogate reaches
+    the store)."""
+    escaped = username[:64].encode("unicode_escape").decode("ascii")
+    return f"{ACCOUNT.kind}:{escaped[:150]}"
 
 
 def address_key(address: str) -> str:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
 from outreach.dashboard import throttle
 from outreach.dashboard.accounts import add_user, log_in
@@ -81,6 +82,17 @@ def test_failures_are_forgotten_after_a_quiet_day(db: str) -> None:
         assert attempt("lead8", "guess", next_day + n * SECOND) == "wrong", n
     with session_scope() as session:
         assert session.get(LoginFailure, throttle.account_key("lead8")).failures == throttle.ACCOUNT.free
+
+
+@pytest.mark.parametrize("name", ["lead\x00", "\x00", "\ud800", "a" * 500, "名字", "lead'; DROP TABLE staff_users; --"])
+def test_a_name_no_account_can_have_is_refused_like_any_other_and_counted(any_db: str, name: str) -> None:
+    assert attempt(name, "guess", T0) == "wrong"
+    with session_scope() as session:
+        keys = session.execute(select(LoginFailure.key)).scalars().all()
+    assert len(keys) == 2 and all(key.isprintable() and len(key) <= 200 for key in keys), keys
+    for n in range(throttle.ACCOUNT.free):
+        attempt(name, "guess", T0 + (n + 1) * SECOND)
+    assert attempt(name, "guess", T0 + (throttle.ACCOUNT.free + 0.5) * SECOND) == "wait"
 
 
 @pytest.mark.parametrize("who", ["unknown", "known, wrong password", "disabled"])
