@@ -13,6 +13,7 @@ the user running the assistant may read it, at any moment.
 from __future__ import annotations
 
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def write_new_private(path: Path, text: str) -> bool:
     """Writes `text` to `path` unless it exists: a temporary 0600 file is filled and then linked
     under the final name, so the name never shows a half-written or readable file, and of two
     processes racing to create it exactly one wins. True when this call created it."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")  # one per caller, thread or process
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -90,3 +90,17 @@ def test_the_running_assistant_shows_no_secret_in_ps_and_keeps_var_private(stack
     for process in group.processes:
         written = process.log_path.read_text(errors="replace")
         assert not [name for name in SECRET_FIELDS if getattr(settings, name) in written], process.name
+
+
+def test_of_many_threads_generating_one_secret_at_once_exactly_one_writes_it(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from outreach.private_files import write_new_private
+
+    path = tmp_path / "outreach_rasa_token"
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        wrote = list(pool.map(lambda n: write_new_private(path, f"value-{n}"), range(64)))
+    assert wrote.count(True) == 1
+    assert path.read_text() == f"value-{wrote.index(True)}"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left behind
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
