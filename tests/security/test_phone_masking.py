@@ -196,3 +196,17 @@ async def test_numbers_buyers_wrote_are_masked_on_pages_and_in_the_export(client
         body = await (await client.get(path)).text()
         assert "139****5678" in body, path
         assert "13912345678" not in body and "139 1234 5678" not in body, path
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_outreach_case_show_masks_the_numbers_buyers_wrote(db: str, capsys: pytest.CaptureFixture[str],
+                                                           as_json: bool) -> None:
+    from outreach.cli import main
+
+    case_id, buyer_id, _ = make_case(text="螃蟹全死了，电话１３９１２３４５６７８")
+    with session_scope() as session:
+        messages.append(session, buyer_id, "buyer", "打我手机 139.1234.5678", case_id=case_id)
+    assert main(["case", "show", str(case_id)] + (["--json"] if as_json else [])) == 0
+    shown = capsys.readouterr().out
+    assert "139****5678" in shown
+    assert "5678" not in shown.replace("139****5678", "") and "１２３４" not in shown
