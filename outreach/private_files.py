@@ -27,24 +27,43 @@ def restrict() -> None:
     os.umask(PRIVATE_UMASK)
 
 
+# What the assistant itself keeps in var/: tightened when an older version left it readable.
+OWN_FOLDERS = ("secrets", "logs", "models", "scaled")
+OWN_FILES = ("outreach.db", "tracker.db")  # with their -wal, -shm and -journal files
+
+
+class NotPrivate(ValueError):
+    """A folder that should be private is shared and not the assistant's to restrict."""
+
+
 def private_dir(path: Path) -> Path:
-    """`path` as a folder only its owner can enter. A folder left readable by an older version
-    is tightened, with everything in it (links are not followed)."""
+    """`path` as a folder only its owner can enter. One left readable by an older version is
+    tightened, with the assistant's own files in it (links are not followed); a shared folder
+    (sticky, like /tmp) or another user's is refused rather than changed."""
     path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    if stat.S_IMODE(path.stat().st_mode) & ~DIR_MODE:
-        _tighten(path)
+    info = path.stat()
+    if stat.S_IMODE(info.st_mode) & ~DIR_MODE:
+        if info.st_mode & stat.S_ISVTX or info.st_uid != os.getuid():
+            raise NotPrivate(f"{path} is a shared folder (mode {stat.S_IMODE(info.st_mode):o}) that others can read; "
+                             "point OUTREACH_VAR_DIR at a folder of the assistant's own")
+        path.chmod(DIR_MODE)
+        _tighten_own(path)
     return path
 
 
-def _tighten(folder: Path) -> None:
-    folder.chmod(DIR_MODE)
-    for root, dirs, files in os.walk(folder):
-        for name in dirs:
-            if not (Path(root) / name).is_symlink():
-                os.chmod(Path(root) / name, DIR_MODE)
-        for name in files:
-            if not (Path(root) / name).is_symlink():
-                os.chmod(Path(root) / name, FILE_MODE)
+def _tighten_own(folder: Path) -> None:
+    for entry in folder.iterdir():
+        if entry.is_symlink():
+            continue
+        if entry.is_dir() and entry.name in OWN_FOLDERS:
+            entry.chmod(DIR_MODE)
+            for root, dirs, files in os.walk(entry):
+                for name in dirs + files:
+                    inner = Path(root) / name
+                    if not inner.is_symlink():
+                        inner.chmod(DIR_MODE if inner.is_dir() else FILE_MODE)
+        elif entry.is_file() and entry.name.startswith(OWN_FILES):
+            entry.chmod(FILE_MODE)
 
 
 def open_private_log(path: Path) -> int:

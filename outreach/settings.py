@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from outreach.private_files import private_dir, write_new_private
+from outreach.private_files import NotPrivate, private_dir, write_new_private
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,7 +84,10 @@ class Settings:
 
 
 def load_settings() -> Settings:
-    var_dir = private_dir(_var_dir())
+    try:
+        var_dir = private_dir(_var_dir())
+    except NotPrivate as exc:
+        raise SettingsError(str(exc)) from None
     rasa_port = _port("OUTREACH_RASA_PORT", 5005)
     database_url = os.environ.get("OUTREACH_DATABASE_URL") or f"sqlite:///{var_dir / 'outreach.db'}"
     if "://" not in database_url:

@@ -57,14 +57,17 @@ def test_secrets_and_var_are_private_from_the_moment_they_exist(tmp_path: Path) 
     assert stat.S_IMODE(var.stat().st_mode) == 0o700
 
 
-def test_an_older_readable_var_is_made_private_with_everything_in_it(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_older_readable_var_is_made_private_with_the_assistants_files_in_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from outreach.settings import get_settings
 
     var = tmp_path / "var"
     (var / "logs").mkdir(parents=True, mode=0o755)
+    (var / "models").mkdir(mode=0o755)
     var.chmod(0o755)
-    for name in ("outreach.db", "tracker.db", "logs/web.log"):
+    own = ("outreach.db", "outreach.db-wal", "tracker.db", "logs/web.log", "models/care.tar.gz")
+    for name in (*own, "notes.txt"):
         (var / name).write_text("x")
         (var / name).chmod(0o644)
     monkeypatch.setenv("OUTREACH_VAR_DIR", str(var))
@@ -73,8 +76,25 @@ def test_an_older_readable_var_is_made_private_with_everything_in_it(tmp_path: P
         get_settings()
     finally:
         get_settings.cache_clear()
-    assert stat.S_IMODE(var.stat().st_mode) == 0o700
-    assert not_private(modes_under(var), var) == []
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700  # nobody else gets in, to notes.txt either
+    modes = modes_under(var)
+    assert not_private({name: modes[name] for name in (*own, "logs", "models", "secrets")}, var) == []
+    assert modes["notes.txt"] == 0o644  # not the assistant's: left as it was
+
+
+def test_a_shared_folder_as_var_is_refused_not_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from outreach.settings import SettingsError, load_settings
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)  # like /tmp
+    (shared / "someone-elses.txt").write_text("x")
+    (shared / "someone-elses.txt").chmod(0o644)
+    monkeypatch.setenv("OUTREACH_VAR_DIR", str(shared))
+    with pytest.raises(SettingsError, match="shared folder.*point OUTREACH_VAR_DIR at a folder of the assistant's own"):
+        load_settings()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "someone-elses.txt").stat().st_mode) == 0o644
 
 
 @pytest.mark.e2e
