@@ -312,10 +312,8 @@ class PlainSetup(BenchSetup):
     def launch(self) -> None:
         settings = self.settings
         assert settings is not None
-        command = [str(BIN / "rasa"), "run", "--model", str(self.model), "--enable-api",
-                   f"--auth-token={settings.rasa_token}", "--endpoints", str(self.endpoints),
-                   "--credentials", str(PLAIN_BOT / "credentials.yml"), "--interface", "127.0.0.1",
-                   "--port", str(settings.rasa_port)]
+        command = rasa_server_command(settings, endpoints=str(self.endpoints), model=self.model,
+                                      credentials=str(PLAIN_BOT / "credentials.yml"))
         self._spawn({"rasa": command}, {"rasa": f"http://127.0.0.1:{settings.rasa_port}/"})
 
     def transport(self) -> Transport:

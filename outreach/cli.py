@@ -76,23 +76,24 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
 
 def cmd_case_show(args: argparse.Namespace) -> int:
     from outreach.cases.report import case_report
+    from outreach.inbox.privacy import mask_phones
 
     report = case_report(args.id)
     if report is None:
         print(f"error: no case {args.id}", file=sys.stderr)
         return 1
+    # Numbers buyers wrote in the transcript and feedback are masked, as on the dashboard.
     if args.json:
-        _print(report, True, "")
+        print(mask_phones(json.dumps(report, ensure_ascii=False, indent=2)))
         return 0
     case, diagnosis = report["case"], report["diagnosis"]
-    print(f"case {case['id']} [{case['status']}] buyer {case['buyer_id']} order {case['order_id']}")
-    print(f"problem: {diagnosis['category']} ({diagnosis['category_zh']}), severity {diagnosis['severity']}")
-    for remedy in report["remedies"]:
-        print(f"remedy: {remedy['rule']} {remedy['amount_fen']} fen [{remedy['status']}] {remedy['reason']}")
+    lines = [f"case {case['id']} [{case['status']}] buyer {case['buyer_id']} order {case['order_id']}",
+             f"problem: {diagnosis['category']} ({diagnosis['category_zh']}), severity {diagnosis['severity']}"]
+    lines += [f"remedy: {r['rule']} {r['amount_fen']} fen [{r['status']}] {r['reason']}" for r in report["remedies"]]
     if report["rating"]:
-        print(f"rating: {report['rating']['rating']}")
-    for message in report["transcript"]:
-        print(f"  {message['sender']:>6}: {message['text']}")
+        lines.append(f"rating: {report['rating']['rating']}")
+    lines += [f"  {message['sender']:>6}: {message['text']}" for message in report["transcript"]]
+    print(mask_phones("\n".join(lines)))
     return 0
 
 
@@ -280,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from outreach.private_files import restrict
+
+    restrict()  # every file a command creates (databases, logs, models, secrets) is private
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose or args.command in ("web", "scheduler", "run") else logging.WARNING,

@@ -15,6 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outreach.private_files import PRIVATE_UMASK, open_private_log, private_dir
 from outreach.settings import PROJECT_ROOT, Settings
 
 BIN = Path(sys.executable).parent
@@ -64,16 +65,18 @@ def train_command(settings: Settings) -> list[str]:
 
 
 def rasa_server_command(
-    settings: Settings, port: int | None = None, endpoints: str = "bot/endpoints.yml"
+    settings: Settings, port: int | None = None, endpoints: str = "bot/endpoints.yml", model: Path | None = None,
+    credentials: str = "bot/credentials.yml",
 ) -> list[str]:
-    """A Rasa server with its HTTP API behind the token; port and endpoints differ per replica."""
+    """A Rasa server with its HTTP API behind the token; port and endpoints differ per replica.
+    The token is not on the command line (any local user reads that in ps or /proc): the
+    wrapper outreach.rasa_run hands Rasa OUTREACH_RASA_TOKEN from its environment."""
     return [
-        str(BIN / "rasa"), "run",
-        "--model", str(models_dir(settings) / "care.tar.gz"),
+        str(BIN / "python"), "-m", "outreach.rasa_run", "run",
+        "--model", str(model or models_dir(settings) / "care.tar.gz"),
         "--enable-api",
-        f"--auth-token={settings.rasa_token}",  # one argument: a token may start with "-"
         "--endpoints", endpoints,
-        "--credentials", "bot/credentials.yml",
+        "--credentials", credentials,
         "--interface", "127.0.0.1",
         "--port", str(port or settings.rasa_port),
     ]
@@ -95,17 +98,24 @@ class Process:
     log_path: Path
 
 
+def log_file(settings: Settings, name: str) -> tuple[Path, int]:
+    """var/logs/NAME.log, private, opened for appending: (its path, a descriptor to close)."""
+    log_path = private_dir(settings.var_dir / "logs") / f"{name}.log"
+    return log_path, open_private_log(log_path)
+
+
 def spawn(settings: Settings, name: str, command: list[str], env: dict[str, str] | None = None) -> Process:
     """Starts a command in its own session (so its whole group can be signalled), appending
-    its output to var/logs/NAME.log. env adds to or overrides rasa_env(settings)."""
-    logs = settings.var_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"{name}.log"
-    with log_path.open("ab") as handle:  # the child keeps its own copy of the descriptor
+    its output to var/logs/NAME.log, with umask 077 (every file it creates is private).
+    env adds to or overrides rasa_env(settings)."""
+    log_path, fd = log_file(settings, name)
+    try:  # the child keeps its own copy of the descriptor
         popen = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env={**rasa_env(settings), **(env or {})}, stdout=handle,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            command, cwd=PROJECT_ROOT, env={**rasa_env(settings), **(env or {})}, stdout=fd,
+            stderr=subprocess.STDOUT, start_new_session=True, umask=PRIVATE_UMASK,
         )
+    finally:
+        os.close(fd)
     return Process(name, popen, log_path)
 
 

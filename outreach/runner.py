@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -13,9 +14,11 @@ from outreach.diagnosis.artifact import ModelFileError
 from outreach.diagnosis.registry import check_model_in_use
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.inbox import tokens
+from outreach.private_files import PRIVATE_UMASK
 from outreach.processes import (
     ProcessGroup,
     action_server_command,
+    log_file,
     models_dir,
     outreach_command,
     rasa_env,
@@ -50,15 +53,15 @@ def prepare(settings: Settings) -> dict | None:
         print("seeding the demo database ...", flush=True)
         seeded = seed()
         print(seeded, flush=True)
-    logs = settings.var_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    print(f"training the assistant if its data changed (a few minutes the first time; log: {logs / 'train.log'})",
-          flush=True)
-    with (logs / "train.log").open("wb") as log:
+    log_path, log = log_file(settings, "train")
+    print(f"training the assistant if its data changed (a few minutes the first time; log: {log_path})", flush=True)
+    try:
         result = subprocess.run(train_command(settings), cwd=PROJECT_ROOT, env=rasa_env(settings),
-                                stdout=log, stderr=subprocess.STDOUT)
+                                stdout=log, stderr=subprocess.STDOUT, umask=PRIVATE_UMASK)
+    finally:
+        os.close(log)
     if result.returncode != 0 or not (models_dir(settings) / "care.tar.gz").exists():
-        tail = (logs / "train.log").read_text(errors="replace")[-3000:]
+        tail = log_path.read_text(errors="replace")[-3000:]
         raise RuntimeError(f"training failed (exit {result.returncode}):\n{tail}")
     return seeded
 

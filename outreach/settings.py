@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from outreach.private_files import NotPrivate, private_dir, write_new_private
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -21,18 +23,15 @@ def _var_dir() -> Path:
 
 
 def _secret(name: str, var_dir: Path) -> str:
-    """A secret from the environment, or one generated once and kept under var/."""
+    """A secret from the environment, or one generated once and kept under var/secrets, in a
+    file that is private (0600) from the moment it has its name."""
     value = os.environ.get(name)
     if value:
         return value
-    path = var_dir / "secrets" / name.lower()
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32)
-    path.write_text(value)
-    path.chmod(0o600)
-    return value
+    path = private_dir(var_dir / "secrets") / name.lower()
+    if not path.exists():
+        write_new_private(path, secrets.token_urlsafe(32))  # a concurrent process may win: read its one
+    return path.read_text().strip()
 
 
 def _number(name: str, default: float, kind: type, valid: Callable[[float], bool], expected: str) -> float:
@@ -48,6 +47,16 @@ def _number(name: str, default: float, kind: type, valid: Callable[[float], bool
 
 def _port(name: str, default: int) -> int:
     return int(_number(name, default, int, lambda port: 0 < port < 65536, "an integer 1-65535"))
+
+
+SECURE_COOKIES = ("auto", "always", "never")
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip().lower() or default
+    if value not in choices:
+        raise SettingsError(f"{name}={os.environ.get(name)!r} is not one of {', '.join(choices[:-1])} or {choices[-1]}")
+    return value
 
 
 def _seconds(name: str, default: float) -> float:
@@ -70,11 +79,16 @@ class Settings:
     inapp_channel: str = "inapp"
     rasa_timeout_s: float = 30.0
     diagnosis_model: Path | None = None  # a model folder instead of the promoted or shipped one
+    # The dashboard's session cookie: Secure when the request came over TLS ("auto": HTTPS,
+    # or X-Forwarded-Proto: https from the gateway), always, or never.
+    secure_cookies: str = "auto"
 
 
 def load_settings() -> Settings:
-    var_dir = _var_dir()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        var_dir = private_dir(_var_dir())
+    except NotPrivate as exc:
+        raise SettingsError(str(exc)) from None
     rasa_port = _port("OUTREACH_RASA_PORT", 5005)
     database_url = os.environ.get("OUTREACH_DATABASE_URL") or f"sqlite:///{var_dir / 'outreach.db'}"
     if "://" not in database_url:
@@ -97,6 +111,7 @@ def load_settings() -> Settings:
         rasa_timeout_s=_seconds("OUTREACH_RASA_TIMEOUT_S", 30.0),
         diagnosis_model=Path(os.environ["OUTREACH_DIAGNOSIS_MODEL"]) if os.environ.get("OUTREACH_DIAGNOSIS_MODEL")
         else None,
+        secure_cookies=_choice("OUTREACH_SECURE_COOKIES", "auto", SECURE_COOKIES),
     )
 
 

@@ -12,9 +12,14 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from outreach.private_files import restrict
 from outreach.settings import get_settings
 from outreach.store import db as store_db
 from outreach.store.migrate import upgrade
+
+# The test process creates stores, secrets and input files under var/ as the assistant's own
+# processes do: privately (tests/security/test_local_files.py checks the running stack's var/).
+restrict()
 
 # The real-process stack (Rasa, action server, web server), one per test session.
 pytest_plugins = ["tests.support.stack"]

@@ -134,7 +134,7 @@ def _hand_over(session: Session, case: Case, reason: str, call_back: bool = Fals
 
 def _book_call_back(session: Session, case: Case, reason: str) -> str | None:
     """Book the person's call and say when it comes; None when no call is possible."""
-    from outreach.scheduling.call_brief import masked_phone
+    from outreach.inbox.privacy import mask_phone_number
     from outreach.scheduling.calls import book_callback
     from outreach.scheduling.policy import policy
     from outreach.scheduling.windows import local_text
@@ -145,7 +145,7 @@ def _book_call_back(session: Session, case: Case, reason: str) -> str | None:
         return None
     buyer = session.get(Buyer, case.buyer_id)
     return rules().callback_message.format(at=local_text(task.due_at, buyer.time_zone),
-                                           phone=masked_phone(buyer.phone))
+                                           phone=mask_phone_number(buyer.phone))
 
 
 def _issue_choices(label: str) -> list[dict[str, str]]:

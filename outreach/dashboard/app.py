@@ -4,29 +4,42 @@ Every page needs a session cookie; without one a page redirects to the login for
 CSV export answers 401. Leads see everything; agents see cases only (lead pages: 403).
 Phone numbers are masked for everyone; see outreach.dashboard.phones for who may reveal one.
 Database work runs in worker threads.
+
+A POST changes something, so it must come from the dashboard's own pages, not from a page of
+another site the member has open (CSRF; SameSite=Strict alone let a page of the same host on
+another port through): a browser's Origin (or Referer) must name this dashboard, and a
+signed-in POST must bring back the session's form token, which only its own pages carry.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from outreach.cases.report import case_report
-from outreach.dashboard import accounts, views
+from outreach.csv_export import to_csv
+from outreach.dashboard import accounts, throttle, views
 from outreach.dashboard.cases import CASE_COLUMNS, list_cases, merchant_options
+from outreach.dashboard.html import FORM_TOKEN_FIELD
 from outreach.dashboard.phones import phone_view, reveal_phone
 from outreach.metrics.filters import FilterError, parse_filters, parse_grouping
 from outreach.metrics.outliers import OUTLIER_COLUMNS, outliers_report
-from outreach.metrics.report import metrics_report, report_csv, to_csv
+from outreach.metrics.report import metrics_report, report_csv
+from outreach.settings import Settings
 from outreach.store.db import session_scope
 
 log = logging.getLogger(__name__)
 COOKIE = "outreach_staff"
+NOT_FROM_HERE = "这个请求不是从本看板的页面发出的（或页面已过期），请从看板页面重新操作。"
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+SECURE_COOKIES: web.AppKey[str] = web.AppKey("dashboard_secure_cookies", str)
 FILTER_KEYS = ("since", "until", "label", "merchant", "channel", "badge")
 BREAKDOWNS = ("day", "label", "channel", "merchant", "badge")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -35,6 +48,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def _html(text: str, status: int = 200) -> web.Response:
     response = web.Response(text=text, content_type="text/html", charset="utf-8", status=status)
     response.headers["Cache-Control"] = "no-store"
+    # Browsers name the origin of a POST only when the page's referrer policy lets them
+    # (no-referrer, the buyer pages' policy, makes it "null"); nothing leaves this origin.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
         "frame-ancestors 'none'")
@@ -52,8 +68,36 @@ def _member(request: web.Request) -> accounts.StaffMember:
     return request["staff"]
 
 
+def _from_elsewhere(request: web.Request) -> str | None:
+    """Why a POST did not come from this dashboard's pages, judged by the origin the browser
+    names (Origin, else Referer); None when it names this host or names nothing (no browser
+    form: the form token decides)."""
+    named = request.headers.get("Origin") or request.headers.get("Referer")
+    if named is None:
+        return None
+    try:
+        parts = urlsplit(named)
+        netloc = parts.netloc.lower().removesuffix(_DEFAULT_PORTS.get(parts.scheme, ""))
+    except ValueError:
+        netloc, parts = "", None
+    host = request.host.lower()
+    for default in _DEFAULT_PORTS.values():
+        host = host.removesuffix(default)
+    if parts is None or parts.scheme not in _DEFAULT_PORTS or netloc != host:
+        return f"sent from {named[:100]!r}, not from this dashboard ({request.host[:100]!r})"
+    return None
+
+
+def _refused(request: web.Request, why: str) -> web.Response:
+    log.warning("refused %s %s from %s: %s", request.method, request.path, request.remote, why)
+    member = request.get("staff")
+    return _html(views.message_page(member, "请求被拒绝", NOT_FROM_HERE) if member else views.login_page(NOT_FROM_HERE),
+                 status=403)
+
+
 def _signed_in(handler: Handler) -> Handler:
-    """Pages need a live session: without one, a redirect to the login form (a CSV export: 401)."""
+    """Pages need a live session: without one, a redirect to the login form (a CSV export: 401).
+    A POST must also come from this dashboard and bring back the session's form token."""
 
     async def wrapped(request: web.Request) -> web.StreamResponse:
         token = request.cookies.get(COOKIE, "")
@@ -63,6 +107,14 @@ def _signed_in(handler: Handler) -> Handler:
                 return web.Response(status=401, text="请先登录。", content_type="text/plain", charset="utf-8")
             raise web.HTTPFound("/dashboard/login?next=" + quote(request.path_qs, safe=""))
         request["staff"] = member
+        if request.method == "POST":
+            elsewhere = _from_elsewhere(request)
+            if elsewhere:
+                return _refused(request, elsewhere)
+            form = await _form(request)
+            given = str(form.get(FORM_TOKEN_FIELD, "")) if form is not None else ""
+            if not hmac.compare_digest(given.encode("utf-8", "replace"), member.form_token.encode()):
+                return _refused(request, "no form token or not this session's")
         return await handler(request)
 
     return wrapped
@@ -86,13 +138,45 @@ def _safe_next(raw: str) -> str:
     return raw if raw.startswith("/dashboard/") and "//" not in raw and "\\" not in raw else "/dashboard/"
 
 
-async def _login(request: web.Request) -> web.StreamResponse:
+async def _form(request: web.Request) -> MultiDictProxy | None:
+    """The posted form, or None when its body cannot be read. A broken body is the sender's
+    fault whatever aiohttp raises for it (ValueError, AssertionError, LookupError for an unknown
+    charset, RuntimeError for an unknown transfer encoding, a bad part header): a warning, no
+    traceback. Too large a body stays HTTP 413."""
     try:
-        form = await request.post()
-    except (ValueError, AssertionError, LookupError):  # a broken multipart body or an unknown charset
+        return await request.post()
+    except web.HTTPException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see above: any parse failure is a bad request
+        log.warning("unreadable form in %s %s from %s: %s: %s", request.method, request.path, request.remote,
+                    type(exc).__name__, exc)
+        return None
+
+
+def _secure_cookie(request: web.Request) -> bool:
+    """Whether the session cookie gets the Secure flag (OUTREACH_SECURE_COOKIES, settings)."""
+    setting = request.app[SECURE_COOKIES]
+    if setting != "auto":
+        return setting == "always"
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    return request.secure or forwarded == "https"
+
+
+async def _login(request: web.Request) -> web.StreamResponse:
+    elsewhere = _from_elsewhere(request)
+    if elsewhere:
+        return _refused(request, elsewhere)
+    form = await _form(request)
+    if form is None:
         return _html(views.login_page("登录表单格式不正确，请刷新页面后重试。"), status=400)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    result = await asyncio.to_thread(accounts.log_in, username[:64], password[:200])
+    try:
+        result = await asyncio.to_thread(accounts.log_in, username[:64], password[:200], request.remote or "")
+    except throttle.TooManyAttempts as exc:
+        log.warning("dashboard login for %r from %s refused: %s", username[:64], request.remote, exc)
+        response = _html(views.login_page(exc.zh, _safe_next(str(form.get("next", "")))), status=429)
+        response.headers["Retry-After"] = str(exc.wait_seconds)
+        return response
     if result is None:
         log.info("dashboard login refused for %r", username[:64])
         return _html(views.login_page("用户名或密码不正确。", _safe_next(str(form.get("next", "")))), status=401)
@@ -103,7 +187,7 @@ async def _login(request: web.Request) -> web.StreamResponse:
         target = "/dashboard/cases"
     response = web.HTTPFound(target)
     response.set_cookie(COOKIE, token, max_age=accounts.SESSION_HOURS * 3600, httponly=True, samesite="Strict",
-                        path="/dashboard")
+                        path="/dashboard", secure=_secure_cookie(request))
     raise response
 
 
@@ -222,9 +306,8 @@ async def _decide_look(request: web.Request) -> web.StreamResponse:
     raw = request.match_info["feedback_id"]
     if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
         return _html(views.message_page(_member(request), "待人工判断", f"没有编号为 {raw[:20]} 的反馈。"), status=404)
-    try:
-        form = await request.post()
-    except (ValueError, AssertionError, LookupError):
+    form = await _form(request)
+    if form is None:
         return _html(views.message_page(_member(request), "待人工判断", "表单格式不正确，请刷新页面后重试。"),
                      status=400)
     member = _member(request)
@@ -238,12 +321,13 @@ async def _decide_look(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound("/dashboard/looks?notice=" + quote(done, safe=""))
 
 
-def add_dashboard(app: web.Application) -> None:
+def add_dashboard(app: web.Application, settings: Settings) -> None:
     """Mounts the dashboard's routes under /dashboard on the web app.
 
     Plain routes rather than a sub-application: aiohttp 3.9's sub-application lookup builds
     the request URL from the Host header, which the yarl in our lock set refuses when it has a port.
     """
+    app[SECURE_COOKIES] = settings.secure_cookies
     app.router.add_get("/dashboard/login", _login_form)
     app.router.add_post("/dashboard/login", _login)
     app.router.add_post("/dashboard/logout", _signed_in(_logout))

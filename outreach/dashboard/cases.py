@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import select
 
 from outreach.diagnosis.taxonomy import taxonomy
-from outreach.inbox.privacy import mask_phones
 from outreach.metrics.facts import filtered
 from outreach.metrics.filters import Filters
 from outreach.metrics.report import CHANNEL_ZH
@@ -31,7 +30,7 @@ def list_cases(filters: Filters, limit: int = MAX_ROWS) -> tuple[list[dict[str, 
         {"case_id": r[0], "created_at": r[1].isoformat(timespec="minutes"), "label": r[2],
          "label_zh": taxonomy().zh(r[2]), "merchant_id": r[3], "merchant_name": r[4], "channel": r[5] or "none",
          "channel_zh": CHANNEL_ZH.get(r[5] or "none", r[5]), "status": r[6], "rating": r[7], "recommend": r[8],
-         "comment": mask_phones(r[9]) if r[9] else r[9]}
+         "comment": r[9]}  # masked where it is shown: on the page (esc) and in the export (csv_export)
         for r in rows[:limit]
     ]
     return result, len(rows) > limit

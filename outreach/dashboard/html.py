@@ -53,6 +53,16 @@ def select(name: str, options: list[tuple[str, str]], chosen: str | None, label:
     return f'<label>{esc(label)}<select name="{esc(name)}">{"".join(items)}</select></label>'
 
 
+FORM_TOKEN_FIELD = "csrf_token"
+
+
+def post_form(action: str, member: StaffMember, inner: str, css_class: str = "") -> str:
+    """A POST form of a signed-in page: it carries the session's form token (see accounts)."""
+    css = f' class="{esc(css_class)}"' if css_class else ""
+    return (f'<form method="post" action="{esc(action)}"{css}>'
+            f'<input type="hidden" name="{FORM_TOKEN_FIELD}" value="{esc(member.form_token)}">{inner}</form>')
+
+
 def page(title: str, body: str, member: StaffMember | None = None, notice: str = "") -> str:
     nav = ""
     if member is not None:
@@ -61,7 +71,7 @@ def page(title: str, body: str, member: StaffMember | None = None, notice: str =
             ("/dashboard/cases", "案件"), ("/dashboard/looks", "待人工判断")]
         items = "".join(f'<a href="{esc(href)}">{esc(text)}</a>' for href, text in links)
         nav = (f'<nav>{items}<span class="who">{esc(member.display_name)}（{esc(ROLE_ZH[member.role])}）</span>'
-               f'<form method="post" action="/dashboard/logout"><button type="submit">退出</button></form></nav>')
+               + post_form("/dashboard/logout", member, '<button type="submit">退出</button>') + "</nav>")
     alert = f'<p class="notice" role="alert">{esc(notice)}</p>' if notice else ""
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from outreach.cases import events
 from outreach.dashboard.accounts import StaffMember
-from outreach.scheduling.call_brief import masked_phone
+from outreach.inbox.privacy import mask_phone_number
 from outreach.store.db import session_scope
 from outreach.store.models import Buyer, CallTask, Case
 
@@ -42,7 +42,7 @@ def _phone(session: Session, case_id: int) -> str | None:
 def phone_view(case_id: int, member: StaffMember) -> PhoneView:
     with session_scope() as session:
         phone = _phone(session, case_id)
-        return PhoneView(masked_phone(phone), bool(phone) and _claimed_call(session, case_id, member) is not None)
+        return PhoneView(mask_phone_number(phone), bool(phone) and _claimed_call(session, case_id, member) is not None)
 
 
 def reveal_phone(case_id: int, member: StaffMember) -> PhoneView | None:

@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from outreach.dashboard.charts import bar_chart, line_chart
-from outreach.dashboard.html import esc, fmt, link, page, select, table, yuan
+from outreach.dashboard.html import esc, fmt, link, page, post_form, select, table, yuan
 from outreach.dashboard.phones import PhoneView
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.metrics.filters import Filters
@@ -117,14 +117,14 @@ def cases_page(member: Any, rows: list[dict[str, Any]], values: dict[str, Any], 
     return page("案件列表", body, member)
 
 
-def _phone(case_id: int, phone: PhoneView) -> str:
+def _phone(member: Any, case_id: int, phone: PhoneView) -> str:
     if phone.revealed:  # escaped, not masked: the one place a full number is shown
         return (f'<span id="phone">{escape(phone.shown)}</span>'
                 '<span class="muted">（已记录本次查看）</span>')
     button = ""
     if phone.may_reveal:
-        button = (f'<form method="post" action="/dashboard/cases/{case_id}/phone" class="inline">'
-                  '<button type="submit" id="reveal-phone">显示完整号码（拨打来电任务）</button></form>')
+        button = post_form(f"/dashboard/cases/{case_id}/phone", member,
+                           '<button type="submit" id="reveal-phone">显示完整号码（拨打来电任务）</button>', "inline")
     return f'<span id="phone">{esc(phone.shown)}</span>{button}'
 
 
@@ -140,7 +140,7 @@ def case_page(member: Any, report: dict[str, Any], phone: PhoneView) -> str:
         facts += [("评分", rating["rating"]), ("推荐意愿（0-10）", rating.get("recommend")),
                   ("买家评价", rating.get("comment"))]
     info = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v if v is not None else '—')}</dd>" for k, v in facts)
-    info += f"<dt>电话</dt><dd>{_phone(int(case['id']), phone)}</dd>"
+    info += f"<dt>电话</dt><dd>{_phone(member, int(case['id']), phone)}</dd>"
     who = {"bot": "小助手", "buyer": "买家"}
     transcript = "".join(
         f'<li class="msg {esc(m["sender"])}"><span class="who">{esc(who.get(m["sender"], "系统"))}'
@@ -191,9 +191,8 @@ def looks_page(member: Any, items: list[Any], notice: str = "") -> str:
     for item in items:
         guess = (f"P(受伤) {item.hurt_probability:.2f}，倾向「{tax.zh(item.guess)}」"
                  if item.hurt_probability is not None and item.guess else f"语言：{item.language or '未知'}")
-        form = (f'<form method="post" action="/dashboard/looks/{int(item.feedback_id)}" class="inline look">'
-                f'<select name="label" aria-label="判断结果">{options}</select>'
-                '<button type="submit">确定</button></form>')
+        choose = f'<select name="label" aria-label="判断结果">{options}</select><button type="submit">确定</button>'
+        form = post_form(f"/dashboard/looks/{int(item.feedback_id)}", member, choose, "inline look")
         rows.append({"id": item.feedback_id, "text": item.text, "buyer": item.buyer_id, "order": item.order_id or "—",
                      "model": guess, "note": item.note or "", "decide": form})
     body = ('<p class="muted">模型无法确定的反馈（或模型读不懂的语言）先由人工判断，不会自动联系买家。'

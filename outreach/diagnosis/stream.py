@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
+from outreach.csv_export import cell
 from outreach.diagnosis.classifier import Diagnoser, Diagnosis
 from outreach.diagnosis.decisions import Decision
 
@@ -318,20 +319,23 @@ class JsonLinesWriter:
 
 
 class CsvWriter:
+    """CSV output through the exports' cell rules (outreach.csv_export): an id or a message that a
+    spreadsheet would run as a formula is quoted, rows end in CRLF."""
+
     def __init__(self, out: IO[str]) -> None:
-        self.writer = csv.writer(out)
+        self.writer = csv.writer(out, lineterminator="\r\n")
         self.writer.writerow(OUTPUT_COLUMNS)
 
     def write_results(self, records: list[Record], results: list[Diagnosis | None]) -> int:
         rows = []
         for record, d in zip(records, results):
-            identifier = "" if record.id is None else record.id
+            identifier = cell(record.id)
             if d is None:
-                rows.append([record.line, identifier, "", "", "", "", "", "", "", "", "", record.error])
+                rows.append([record.line, identifier, "", "", "", "", "", "", "", "", "", cell(record.error)])
             else:
                 rows.append([record.line, identifier, d.category, ";".join(d.labels or (d.category,)),
                              "true" if d.hurt else "false", f"{d.hurt_probability:.3f}", d.decision.value, d.severity,
-                             f"{d.confidence:.3f}", d.model_version, d.note or "", ""])
+                             f"{d.confidence:.3f}", d.model_version, cell(d.note), ""])
         self.writer.writerows(rows)
         return len(rows)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from outreach.store.models import Buyer, Feedback, Merchant, Order, OrderItem, S
 
 MAX_ERRORS = 50
 Line = TypeVar("Line", bound=BaseModel)
+Path_ = tuple[str | int, ...]
 
 
 @dataclass
@@ -36,6 +38,57 @@ def _explain(exc: ValidationError) -> str:
         where = ".".join(str(p) for p in error["loc"])
         parts.append(f"{where}: {error['msg']}")
     return "; ".join(parts)
+
+
+def _where(path: Path_) -> str:
+    """A field's place as pydantic names it (items.0.title), a lone surrogate in it escaped."""
+    return ".".join(str(part) for part in path).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _text_problem(text: str) -> str | None:
+    """Why no database can store `text`, or None."""
+    if "\x00" in text:
+        return "a NUL character (\\u0000) cannot be stored; remove it"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        surrogate = text[exc.start].encode("utf-8", "backslashreplace").decode("ascii")
+        return (f"a lone surrogate ({surrogate}) is half of a character, not text; write the character whole "
+                "(UTF-8, or both \\u escapes of its pair)")
+    return None
+
+
+def _unstorable_text(data: object) -> str | None:
+    """The first field (or key), in file order, whose text no database can store, and why."""
+    pending: list[tuple[Path_, object]] = [((), data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            problem = _text_problem(value)
+            if problem:
+                return f"{_where(path)}: {problem}"
+        elif isinstance(value, dict):
+            for name in value:
+                problem = _text_problem(name)
+                if problem:
+                    return f"{_where(path + (name,))}: {problem}"
+            pending.extend(reversed([(path + (name,), item) for name, item in value.items()]))
+        elif isinstance(value, list):
+            pending.extend(reversed([(path + (index,), item) for index, item in enumerate(value)]))
+    return None
+
+
+def _read_json(text: str) -> object:
+    """The line's JSON; ValueError with what is wrong in words (json's own, or ours)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise ValueError("nested too deeply; a record is an object of a few levels") from None
+    except ValueError:  # json's only other ValueError: an integer too long to convert
+        digits = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
+        raise ValueError(f"a number with more than {digits} digits; no field takes one") from None
 
 
 def parse_lines(lines: Iterable[bytes], model: type[Line], key: Callable[[Line], str]) -> tuple[list[Line], list[str]]:
@@ -59,12 +112,16 @@ def parse_lines(lines: Iterable[bytes], model: type[Line], key: Callable[[Line],
             errors.append(f"line {number}: empty line; remove it")
             continue
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            errors.append(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})")
+            data = _read_json(text)
+        except ValueError as exc:
+            errors.append(f"line {number}: not valid JSON ({exc})")
             continue
         if not isinstance(data, dict):
             errors.append(f"line {number}: expected a JSON object, got {type(data).__name__}")
+            continue
+        problem = _unstorable_text(data)
+        if problem:
+            errors.append(f"line {number}: {problem}")
             continue
         try:
             record = model.parse_obj(data)
@@ -80,22 +137,26 @@ def parse_lines(lines: Iterable[bytes], model: type[Line], key: Callable[[Line],
     return records, errors
 
 
+def _update(session: Session, model: type, key: str, line: BaseModel, columns: dict[str, str]) -> Any:
+    """The row `key` of `model`, created or updated from `line` (column: field). A new row takes
+    every field, defaults included; a stored one only the fields the line has, so a field left
+    out keeps its stored value and an explicit null clears it."""
+    row = session.get(model, key)
+    given = None if row is None else line.__fields_set__
+    row = row or model(id=key)
+    for column, field_name in columns.items():
+        if given is None or field_name in given:
+            setattr(row, column, getattr(line, field_name))
+    session.add(row)
+    return row
+
+
 def _store_order(session: Session, line: OrderIn) -> None:
-    buyer = session.get(Buyer, line.buyer.id) or Buyer(id=line.buyer.id)
-    buyer.name = line.buyer.name
-    buyer.phone = line.buyer.phone
-    buyer.time_zone = line.buyer.time_zone
-    buyer.age_band = line.buyer.age_band
-    if line.buyer.last_app_active_at:
-        buyer.last_app_active_at = line.buyer.last_app_active_at
-    session.add(buyer)
-    merchant = session.get(Merchant, line.shop.merchant_id) or Merchant(id=line.shop.merchant_id)
-    merchant.name = line.shop.merchant_name
-    merchant.kind = line.shop.merchant_kind or merchant.kind
-    session.add(merchant)
-    shop = session.get(Shop, line.shop.id) or Shop(id=line.shop.id)
-    shop.name, shop.trust_badge, shop.merchant_id = line.shop.name, line.shop.trust_badge, merchant.id
-    session.add(shop)
+    buyer = _update(session, Buyer, line.buyer.id, line.buyer,
+                    {name: name for name in ("name", "phone", "time_zone", "age_band", "last_app_active_at")})
+    _update(session, Merchant, line.shop.merchant_id, line.shop, {"name": "merchant_name", "kind": "merchant_kind"})
+    shop = _update(session, Shop, line.shop.id, line.shop,
+                   {"name": "name", "trust_badge": "trust_badge", "merchant_id": "merchant_id"})
     session.flush()
     order = Order(
         id=line.order_id, buyer_id=buyer.id, shop_id=shop.id, total_fen=line.total_fen,

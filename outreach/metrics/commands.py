@@ -55,8 +55,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def cmd_outliers(args: argparse.Namespace) -> int:
+    from outreach.csv_export import to_csv
     from outreach.metrics.outliers import OUTLIER_COLUMNS, outliers_report
-    from outreach.metrics.report import to_csv
 
     try:
         report = outliers_report(_filters(args), min_orders=args.min_orders)

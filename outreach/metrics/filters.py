@@ -15,6 +15,7 @@ from sqlalchemy import select
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.store.db import session_scope
 from outreach.store.models import Merchant
+from outreach.store.types import SUPPORTED_YEARS
 
 REPORT_TZ = ZoneInfo("Asia/Shanghai")
 MAX_DAYS = 366
@@ -22,7 +23,7 @@ DEFAULT_DAYS = 30
 CHANNELS = ("inapp", "call", "none")
 BADGES = ("trust", "other")
 GROUPINGS = ("day", "label", "merchant", "channel", "badge")
-EARLIEST = date(2000, 1, 1)
+EARLIEST = date(SUPPORTED_YEARS[0], 1, 1)  # no stored time is earlier
 
 
 class FilterError(ValueError):

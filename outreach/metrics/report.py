@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from outreach.csv_export import to_csv
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.metrics.facts import CaseFacts, load_facts
 from outreach.metrics.figures import figures, grouped
@@ -45,19 +44,6 @@ def metrics_report(filters: Any, by: str | None = None, as_of: datetime | None =
     if also:
         report["breakdowns"] = {name: grouped(cases, KEYS[name]) for name in also}
     return report
-
-
-def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
-    return out.getvalue()
 
 
 def report_csv(report: dict[str, Any]) -> str:

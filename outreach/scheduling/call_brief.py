@@ -19,11 +19,6 @@ from outreach.store.models import Buyer, CallTask, Case
 SEVERITY_ZH = {1: "紧急", 2: "高", 3: "中", 4: "一般"}
 
 
-def masked_phone(phone: str | None) -> str:
-    digits = phone or ""
-    return digits[:3] + "****" + digits[-4:] if len(digits) >= 7 else "（无号码）"
-
-
 def call_brief(session: Session, task: CallTask, now: datetime, policy: Policy) -> dict[str, Any]:
     case: Case = session.get(Case, task.case_id)
     buyer: Buyer = session.get(Buyer, task.buyer_id)

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime, timezone
 from typing import Any
 
-from outreach.store.types import utcnow
+from outreach.store.types import check_year, utcnow
 
 
 def _print(data: Any, as_json: bool, human: str) -> None:
@@ -24,7 +24,10 @@ def parse_moment(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"--at {text!r} is not an ISO time; use e.g. 2026-12-01T20:55+08:00") from exc
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError(f"--at {text!r} has no offset; add one, e.g. +08:00 for Beijing time")
-    return moment.astimezone(timezone.utc)
+    try:
+        return check_year(moment).astimezone(timezone.utc)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--at {text!r}: {exc}") from None
 
 
 def cmd_plan(args: argparse.Namespace) -> int:

@@ -336,3 +336,13 @@ class StaffSession(Base):
     user_id = Column(ForeignKey("staff_users.id"), nullable=False, index=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     expires_at = Column(UTCDateTime, nullable=False)
+
+
+class LoginFailure(Base):
+    """Recent failed dashboard logins of one account name or one address (outreach.dashboard.throttle)."""
+
+    __tablename__ = "login_failures"
+    key = Column(String(200), primary_key=True)  # "account:<name>" or "address:<ip>"
+    failures = Column(Integer, nullable=False)
+    last_failure_at = Column(UTCDateTime, nullable=False)
+    blocked_until = Column(UTCDateTime)  # no attempt is looked at before this

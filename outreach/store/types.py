@@ -29,3 +29,17 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+# The years a time the assistant works with may lie in: orders, feedback, `outreach plan --at`.
+# Checked before any arithmetic, so year 1 or 9999 (where a time zone's offset or a day added
+# leaves the datetime range) is an error message, not an OverflowError.
+SUPPORTED_YEARS = range(2000, 2100)
+
+
+def check_year(moment: datetime) -> datetime:
+    """`moment` if its year is supported; else ValueError saying which years are."""
+    if moment.year not in SUPPORTED_YEARS:
+        raise ValueError(f"year {moment.year:04d} is outside {SUPPORTED_YEARS[0]}-{SUPPORTED_YEARS[-1]}; "
+                         "check the date")
+    return moment

@@ -85,6 +85,12 @@ _CONTENT_TYPES = {
 }
 _SAFE_HOST = re.compile(r"[A-Za-z0-9.\-:\[\]]{1,255}")
 _PAYLOAD = re.compile(r"/\S")
+# A payload's intent as Rasa reads it: "/name", then an optional @confidence or {entities}.
+_PAYLOAD_INTENT = re.compile(r"/([^{@]*)")
+# Intents no button of ours sends: Rasa's own conversation controls (restart, a new session,
+# undo the last turn) and the external intent only the scheduler starts a case with.
+REFUSED_INTENTS = frozenset({"restart", "session_start", "back"})
+REFUSED_INTENT_PREFIX = "external_"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -124,8 +130,15 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return _error(503, MSG_UNAVAILABLE)
 
 
+NO_FRAMING = "frame-ancestors 'none'"
+
+
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # No page may be framed by another site (clickjacking): CSP for today's browsers (a page's
+    # own policy carries it too), X-Frame-Options for older ones.
+    response.headers.setdefault("Content-Security-Policy", NO_FRAMING)
+    response.headers.setdefault("X-Frame-Options", "DENY")
     # The chat page's address carries the buyer token: never hand it on as a referrer.
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if _is_api(request.path):
@@ -240,7 +253,7 @@ async def _static_response(request: web.Request, name: str) -> web.Response:
             connect += f" ws://{request.host} wss://{request.host}"
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src {connect}; object-src 'none'; base-uri 'none'; form-action 'none'"
+            f"connect-src {connect}; object-src 'none'; base-uri 'none'; form-action 'none'; {NO_FRAMING}"
         )
     return response
 
@@ -284,8 +297,10 @@ async def _post_message(request: web.Request) -> web.StreamResponse:
         or messages.clean_text(command, limit=MAX_PAYLOAD_CHARS) != command
     ):
         raise ApiError(400, MSG_BAD_PAYLOAD)
-    if command.startswith("/EXTERNAL_"):
-        raise ApiError(400, MSG_BAD_PAYLOAD)  # only the scheduler starts a case conversation
+    intent = _PAYLOAD_INTENT.match(command)[1].strip().lower() if command else ""  # type: ignore[index]
+    if intent in REFUSED_INTENTS or intent.startswith(REFUSED_INTENT_PREFIX):
+        log.warning("refused payload /%s from buyer %s", intent[:40], mask(buyer_id))
+        raise ApiError(400, MSG_BAD_PAYLOAD)
     cleaned = messages.clean_text(text)
     if not cleaned and not command:
         return web.json_response({"messages": [], "notice": MSG_EMPTY_NOTICE})
@@ -437,7 +452,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/internal/notify", _notify)
     # The support leads' dashboard (outreach.dashboard): its own session login, Chinese pages.
     app.router.add_get("/dashboard", _to_dashboard)
-    add_dashboard(app)
+    add_dashboard(app, settings)
     return app
 
 

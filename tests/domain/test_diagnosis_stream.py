@@ -159,3 +159,13 @@ def test_a_json_row_carries_exactly_what_the_diagnosis_says() -> None:
     JsonLinesWriter(out).write_results(records, list(diagnoser.diagnose_many(texts)))
     expected = [{"line": i + 1, "id": f"f{i}", **d.as_dict()} for i, d in enumerate(diagnoser.diagnose_many(texts))]
     assert _rows(out.getvalue()) == expected
+
+
+def test_csv_output_quotes_ids_a_spreadsheet_would_run(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    source = tmp_path / "feedback.jsonl"
+    source.write_text('{"id": "=HYPERLINK(\\"http://x\\")", "text": "螃蟹死了"}\n{"id": "@SUM(1)", "text": 5}\n',
+                      encoding="utf-8")
+    assert main(["diagnose", str(source), "--output-format", "csv", "-q"]) == 0
+    lines = capsys.readouterr().out.split("\r\n")
+    assert lines[1].startswith("1,\"'=HYPERLINK(")
+    assert ",'@SUM(1)," in lines[2]

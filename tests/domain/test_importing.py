@@ -106,6 +106,11 @@ def jsonl(*records: dict) -> bytes:
     return b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in records)
 
 
+def escaped(*records: dict) -> bytes:
+    """JSON lines with every non-ASCII character escaped: the only way to write a lone surrogate."""
+    return b"".join(json.dumps(r).encode("ascii") + b"\n" for r in records)
+
+
 def write(tmp_path: Path, name: str, content: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(content)
@@ -240,6 +245,37 @@ BAD_ORDER_FILES: list = [
     pytest.param(jsonl(_with(GOOD_1, ("shipped_at",), None)), "line 1: delivered_at", id="delivered-but-never-shipped"),
 ]
 
+# Hostile lines that ended in a traceback: each is a line error like any other.
+HOSTILE_ORDER_LINES = {
+    "5000-digit-integer": (
+        jsonl(GOOD_1) + json.dumps(GOOD_2).replace('"total_fen": 11980', '"total_fen": 1' + "0" * 5000).encode()
+        + b"\n", "line 2: not valid JSON (a number with more than"),
+    "nested-100000-deep": (jsonl(GOOD_1) + b'{"order_id": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n",
+                           "line 2: not valid JSON (nested"),
+    "year-0001": (jsonl(GOOD_1, _with(GOOD_2, ("paid_at",), "0001-01-01T00:00:00+08:00")),
+                  "line 2: paid_at: year 0001 is outside 2000-2099"),
+    "year-9999-overflowing-utc": (jsonl(GOOD_1, _with(GOOD_2, ("shipped_at",), "9999-12-31T23:59:59-08:00")),
+                                  "line 2: shipped_at: year 9999 is outside 2000-2099"),
+    "year-9999": (jsonl(GOOD_1, _with(GOOD_2, ("paid_at",), "9999-01-01T00:00:00+00:00")),
+                  "line 2: paid_at: year 9999"),
+    "time-as-a-number": (jsonl(GOOD_1, _with(GOOD_2, ("paid_at",), 1763380000)),
+                         "line 2: paid_at: write the time as text"),
+    "time-as-digits": (jsonl(GOOD_1, _with(GOOD_2, ("paid_at",), "99999999999999999999")),
+                       "line 2: paid_at: write the time as text"),
+    "lone-surrogate": (escaped(GOOD_1, _with(GOOD_2, ("buyer", "name"), "张\ud800先生")),
+                       "line 2: buyer.name: a lone surrogate (\\ud800)"),
+    "nul-in-title": (jsonl(GOOD_1, _with(GOOD_2, ("items", 0, "title"), "脐橙\x0010斤")),
+                     "line 2: items.0.title: a NUL character"),
+    "surrogate-key": (escaped(GOOD_1, {**GOOD_2, "\udfff": 1}), "line 2: \\udfff: a lone surrogate"),
+    "total-beyond-int4": (jsonl(GOOD_1, _with(GOOD_2, ("total_fen",), 2**31)), "line 2: total_fen"),
+    "merchant-kind-longer-than-its-column": (jsonl(GOOD_1, _with(GOOD_2, ("shop", "merchant_kind"), "k" * 33)),
+                                             "line 2: shop.merchant_kind"),
+    "null-age-band": (jsonl(GOOD_1, _with(GOOD_2, ("buyer", "age_band"), None)),
+                      "line 2: buyer.age_band: null is not allowed; leave the field out"),
+}
+BAD_ORDER_FILES += [pytest.param(content, expected, id=name)
+                    for name, (content, expected) in HOSTILE_ORDER_LINES.items()]
+
 
 def _line_named(errors: list[str], expected: str) -> bool:
     return any(expected in error for error in errors)
@@ -297,6 +333,12 @@ BAD_FEEDBACK_FILES: list = [
         id="gb18030-line",
     ),
     pytest.param(jsonl(feedback("F1"), feedback("F2", text="")), "line 2: text", id="empty-text"),
+    pytest.param(jsonl(feedback("F1"), feedback("F2", text="螃蟹\x00死了")), "line 2: text: a NUL character",
+                 id="nul-in-text"),
+    pytest.param(escaped(feedback("F1"), feedback("F2", text="螃蟹\udc00死了")), "line 2: text: a lone surrogate",
+                 id="lone-surrogate-in-text"),
+    pytest.param(jsonl(_with(feedback("F1"), ("created_at",), "0001-01-01T00:00:00+14:00")),
+                 "line 1: created_at: year 0001", id="year-0001"),
 ]
 
 
@@ -384,3 +426,82 @@ def test_parse_lines_returns_records_in_file_order() -> None:
     assert [r.feedback_id for r in records] == ["F1", "F2"]
     assert records[0].created_at.tzinfo is not None
     assert records[0].created_at.utcoffset().total_seconds() == 0
+
+
+# --- a known buyer, shop or merchant again: what a line leaves out is kept -----------------------
+
+
+def test_reimporting_a_known_buyer_without_phone_age_band_or_time_zone_keeps_them(db: str, tmp_path: Path) -> None:
+    first = _with(crab_order("O1"), ("buyer", "time_zone"), "Asia/Urumqi")
+    assert import_orders(write(tmp_path, "first.jsonl", jsonl(first))).ok
+    later = crab_order("O2")
+    for field in ("phone", "age_band", "time_zone", "last_app_active_at"):
+        del later["buyer"][field]
+    for field in ("trust_badge", "merchant_kind"):
+        del later["shop"][field]
+    later["buyer"]["name"] = "李阿姨（新昵称）"
+    result = import_orders(write(tmp_path, "later.jsonl", jsonl(later)))
+    assert result.ok, result.errors
+    with session_scope() as session:
+        buyer = session.get(Buyer, "B1001")
+        assert (buyer.name, buyer.phone, buyer.age_band, buyer.time_zone) == (
+            "李阿姨（新昵称）", "13912345678", "60+", "Asia/Urumqi")  # still elderly: still a call first
+        assert buyer.last_app_active_at == datetime(2026, 11, 20, 1, 0, tzinfo=timezone.utc)
+        shop = session.get(Shop, "S01")
+        assert shop.trust_badge is True and shop.merchant.kind == "seafood"
+
+
+def test_an_explicit_null_clears_a_stored_value(db: str, tmp_path: Path) -> None:
+    assert import_orders(write(tmp_path, "first.jsonl", jsonl(crab_order("O1")))).ok
+    later = crab_order("O2")
+    later["buyer"].update(phone=None, last_app_active_at=None)
+    later["shop"]["merchant_kind"] = None
+    assert import_orders(write(tmp_path, "later.jsonl", jsonl(later))).ok
+    with session_scope() as session:
+        buyer = session.get(Buyer, "B1001")
+        assert buyer.phone is None and buyer.last_app_active_at is None and buyer.age_band == "60+"
+        assert session.get(Merchant, "M01").kind is None
+
+
+def test_a_new_buyer_without_the_optional_fields_gets_the_defaults(db: str, tmp_path: Path) -> None:
+    order = crab_order("O1", buyer_id="B3001")
+    for field in ("phone", "age_band", "time_zone", "last_app_active_at"):
+        del order["buyer"][field]
+    del order["shop"]["trust_badge"]
+    assert import_orders(write(tmp_path, "orders.jsonl", jsonl(order))).ok
+    with session_scope() as session:
+        buyer = session.get(Buyer, "B3001")
+        assert (buyer.phone, buyer.age_band, buyer.time_zone, buyer.last_app_active_at) == (
+            None, "30-44", "Asia/Shanghai", None)
+        assert session.get(Shop, "S01").trust_badge is False
+
+
+# --- the commands: an error, never a traceback -------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["5000-digit-integer", "nested-100000-deep", "year-0001", "year-9999-overflowing-utc",
+                                  "lone-surrogate", "nul-in-title"])
+def test_outreach_import_reports_a_hostile_line_and_stores_nothing(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    from outreach.cli import main
+
+    content, expected = HOSTILE_ORDER_LINES[name]
+    path = write(tmp_path, "orders.jsonl", content)
+    assert main(["import", "orders", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {path}: {expected}" in err and "nothing imported" in err
+    assert row_counts() == NOTHING
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00+08:00", "9999-12-31T23:59-08:00", "9999-06-01T00:00+00:00",
+                                    "1999-12-31T23:00+00:00"])
+def test_outreach_plan_refuses_a_moment_outside_the_supported_years(
+    db: str, capsys: pytest.CaptureFixture[str], moment: str
+) -> None:
+    from outreach.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["plan", "--at", moment])
+    assert exited.value.code == 2
+    assert f"--at {moment!r}: year {moment[:4]} is outside 2000-2099" in capsys.readouterr().err

@@ -30,6 +30,7 @@ from outreach.scaled.cluster import LOCK_LOG_ENV, Cluster, Topology, free_port
 from outreach.settings import PROJECT_ROOT, get_settings
 from outreach.store.types import utcnow
 from tests.conftest import POSTGRES_URL, postgres_or_skip, redis_or_skip
+from tests.support.local_files import assert_no_secret_on_command_lines, modes_under, not_private
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 MODEL = PROJECT_ROOT / "var" / "models" / "care.tar.gz"
@@ -220,6 +221,19 @@ def test_action_servers_refuse_calls_without_the_token(cluster: Cluster) -> None
         listed = requests.get(f"{base}/actions", params={"token": cluster.settings.action_token}, timeout=30)
         assert listed.status_code == 200 and {"name": "action_start_case"} in listed.json()
         assert requests.get(f"{base}/health", timeout=30).status_code == 200
+
+
+def test_no_process_of_the_scaled_set_up_shows_a_secret_to_other_users_and_its_var_is_private(
+    cluster: Cluster,
+) -> None:
+    cluster.wait_ready()
+    pids = [cluster.pid(name) for name in cluster.names()]
+    assert len(pids) == 8  # balancer, web, two replicas, two action servers, two schedulers
+    assert_no_secret_on_command_lines(cluster.settings, pids, len(pids))
+    var = cluster.settings.var_dir
+    modes = modes_under(var)
+    assert {"scaled/balancer.json", "logs/rasa-1.log", "logs/balancer.log"} <= modes.keys(), sorted(modes)
+    assert not_private(modes, var) == []
 
 
 def test_conversation_trackers_are_kept_in_the_postgresql_tracker_database(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -27,3 +28,11 @@ async def login(client: TestClient, account: tuple[str, str]) -> None:
     response = await client.post("/dashboard/login", data={"username": account[0], "password": account[1]},
                                  allow_redirects=False)
     assert response.status == 302, await response.text()
+
+
+async def form_token(client: TestClient, page: str) -> str:
+    """The session's form token, as the dashboard's pages carry it in their POST forms."""
+    text = await (await client.get(page)).text()
+    found = re.search(r'name="csrf_token" value="([^"]+)"', text)
+    assert found, f"no form token on {page}"
+    return found.group(1)

@@ -32,6 +32,16 @@ class Target:
     private: tuple[str, ...]  # name, phone, order title, shop: never in another buyer's answer
 
 
+@dataclass(frozen=True)
+class Staff:
+    """A signed-in dashboard member: the session cookie and the form token its pages carry."""
+
+    username: str
+    role: str
+    cookie: str
+    form_token: str
+
+
 @dataclass
 class Probe:
     kind: str
@@ -43,6 +53,8 @@ class Probe:
     actor: str | None = None  # the buyer whose valid token the probe carries
     nonce: str | None = None
     websocket: bool = False
+    staff: bool = False  # carries a live dashboard session: staff may read buyers' data, never full phones
+    must_refuse: bool = False  # a change the dashboard must refuse (4xx), whatever else happens
 
     def describe(self) -> str:
         size = len(self.body) if self.body is not None else 0
@@ -67,11 +79,13 @@ BOT_COMMANDS = ["/affirm", "/deny", "/request_human", "/restart", "/session_star
 class FuzzInputs:
     """Probes for one run. `attackers` send; `victims` are only ever named in the probes."""
 
-    def __init__(self, seed: int, attackers: list[Target], victims: list[Target], buyer_secret: str) -> None:
+    def __init__(self, seed: int, attackers: list[Target], victims: list[Target], buyer_secret: str,
+                 staff: list[Staff] | None = None) -> None:
         self.rng = random.Random(seed)
         self.attackers = attackers
         self.victims = victims
         self.buyer_secret = buyer_secret
+        self.staff = staff or []
         self.serial = 0
 
     # ------------------------------------------------------------------ pieces
@@ -295,6 +309,57 @@ class FuzzInputs:
         method = "POST" if path.endswith(("logout", "phone")) else r.choice(["GET", "GET", "POST", "DELETE"])
         return Probe("dashboard", "web", method, path, forged_cookie if r.random() < 0.5 else {}, None, None)
 
+    def _filter_value(self) -> str:
+        r = self.rng
+        return r.choice([r.choice(SQL), r.choice(HTML), "", " ", "0001-01-01", "9999-12-31", "2026-02-30",
+                         "2026-13-01", "1999-12-31", "２０２６-１１-０１", "2026-11-01\x00", "x" * 5000,
+                         self._unicode_soup(), str(self._victim().case_id), "spoiled", "inapp", "trust", "merchant",
+                         "csv", "-1", "NaN"])
+
+    def staff_page(self) -> Probe:
+        """A signed-in member reading pages and exports with hostile filters."""
+        r = self.rng
+        member = r.choice(self.staff)
+        victim = self._victim()
+        junk = quote(r.choice(SQL + HTML), safe="")
+        path = r.choice(["/dashboard/", "/dashboard/cases", "/dashboard/merchants",
+                         f"/dashboard/cases/{victim.case_id}", f"/dashboard/cases/{junk}", "/dashboard/cases/0",
+                         "/dashboard/cases/99999999999999999999"])
+        keys = ["since", "until", "label", "merchant", "channel", "badge", "by", "format", "next", "since[]"]
+        query = "&".join(f"{r.choice(keys)}={quote(self._filter_value(), safe='')}" for _ in range(r.randint(0, 5)))
+        return Probe("staff page", "web", "GET", path + (f"?{query}" if query else ""),
+                     {"Cookie": f"outreach_staff={member.cookie}"}, None, staff=True)
+
+    def staff_form(self) -> Probe:
+        """A signed-in member's browser posting a form it did not get from the dashboard (CSRF),
+        or a broken one: each is refused, and no session ends and no number is revealed."""
+        r = self.rng
+        member = r.choice(self.staff)
+        victim = self._victim()
+        path = r.choice([f"/dashboard/cases/{victim.case_id}/phone", "/dashboard/logout",
+                         f"/dashboard/cases/{self.attackers[0].case_id}/phone"])
+        other_origin = r.choice(["http://127.0.0.1:1", "http://evil.example", "null", "https://127.0.0.1",
+                                 "http://127.0.0.1.evil.example", "file://", "http://[::1", "127.0.0.1"])
+        token = r.choice(["", "0" * 64, member.form_token[:-1], member.form_token.upper(), "x" * 5000,
+                          next(s.form_token for s in self.staff if s is not member) if len(self.staff) > 1 else "x"])
+        headers = {"Cookie": f"outreach_staff={member.cookie}",
+                   "Content-Type": r.choice(["application/x-www-form-urlencoded", "multipart/form-data; boundary=zz",
+                                             "text/plain", "application/json"])}
+        body = f"csrf_token={quote(token)}".encode()
+        variant = r.randrange(4)
+        if variant == 0:  # the right token, from another site
+            body = f"csrf_token={member.form_token}".encode()
+            headers.update({"Origin": other_origin, "Content-Type": "application/x-www-form-urlencoded"})
+        elif variant == 1:  # a broken multipart body
+            headers["Content-Type"] = "multipart/form-data; boundary=zz"
+            body = r.choice([b"--zz\r\n", b"--zz\r\nContent-Transfer-Encoding: weird\r\n\r\nx\r\n--zz--\r\n",
+                             b"--zz\r\nno colon here\r\n\r\nx\r\n--zz--\r\n", b"\xff" * 100])
+        elif variant == 2:  # the token in the query string or a header instead of the form
+            path += f"?csrf_token={member.form_token}"
+            headers["X-CSRF-Token"] = member.form_token
+            body = b""
+        return Probe("staff form", "web", "POST", path, headers, body, staff=True, must_refuse=True)
+
     def rasa(self) -> Probe:
         r = self.rng
         victim = self._victim()
@@ -338,6 +403,105 @@ class FuzzInputs:
             (self.wrong_method_or_type, 8), (self.invalid_json, 8), (self.wrong_types, 7),
             (self.notify_without_secret, 4), (self.dashboard, 6), (self.rasa, 6), (self.odd_path, 4), (self.live, 1),
         ]
+        if self.staff:
+            makers += [(self.staff_page, 5), (self.staff_form, 4)]
         functions = [m for m, _ in makers]
         weights = [w for _, w in makers]
         return [self.rng.choices(functions, weights)[0]() for _ in range(count)]
+
+
+# ---------------------------------------------------------------------------- import files
+
+HOSTILE_VALUES: list[Any] = [
+    None, "", " ", 0, -1, 1.5, 1e308, True, [], {}, "x" * 30_000, "\x00", "蟹\x00", "\ud800", "a\udfffb", "😀" * 50,
+    "0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-08:00", "2026-02-30T00:00:00+08:00", "2026-11-20T10:00:00",
+    1763380000, "99999999999999999999", {"$gt": ""}, "<script>alert(1)</script>", "'; DROP TABLE orders; --",
+    "Asia", "Etc/GMT+99", "../../etc/passwd", "=HYPERLINK(\"http://evil.example\")", "\u202e", "60+\n", 2**31, -(2**63),
+]
+# Replaced in the serialised line by text json.dumps cannot write.
+RAW_MARKER = "__raw_fuzz_value__"
+RAW_VALUES = [b"1" + b"0" * 5000, b"NaN", b"-Infinity", b"1e999", b"[" * 100_000 + b"]" * 100_000,
+              b'{"a":' * 20_000 + b"1" + b"}" * 20_000, b'"\\ud800"', b'"\\u0000"']
+
+
+class ImportInputs:
+    """Files for `outreach import orders|feedback`: good lines, lines with one hostile value,
+    and broken lines, from one seeded generator. Buyers, shops and merchants come from small
+    pools, so later orders import known ones again, leaving optional fields out."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.serial = 0
+
+    def order(self) -> dict[str, Any]:
+        r = self.rng
+        self.serial += 1
+        buyer: dict[str, Any] = {"id": f"B-FZI-{r.randrange(6)}", "name": r.choice(["王阿姨", "李先生", "小张"]),
+                                 "phone": r.choice(["13912345678", "+86 139 1234 5678", None]),
+                                 "time_zone": r.choice(["Asia/Shanghai", "Asia/Urumqi"]),
+                                 "age_band": r.choice(["18-29", "60+"]),
+                                 "last_app_active_at": "2026-11-20T09:00:00+08:00"}
+        for optional in ("phone", "time_zone", "age_band", "last_app_active_at"):
+            if r.random() < 0.3:
+                del buyer[optional]
+        shop = r.randrange(4)
+        return {
+            "order_id": f"O-FZI-{self.serial}", "buyer": buyer,
+            "shop": {"id": f"S-FZI-{shop}", "name": "蟹老大旗舰店", "trust_badge": r.random() < 0.5,
+                     "merchant_id": f"M-FZI-{shop % 3}", "merchant_name": "蟹老大水产", "merchant_kind": "seafood"},
+            "items": [{"title": "阳澄湖大闸蟹 10只装", "kind": "seafood", "unit_price_fen": 3980, "quantity": 10,
+                       "unit": "只", "promises": ["crab_guarantee"], "live_seafood": True}],
+            "total_fen": 39800, "paid_at": "2026-11-17T20:15:00+08:00", "promised_ship_hours": 48,
+            "shipped_at": "2026-11-18T10:00:00+08:00", "delivered_at": "2026-11-19T16:30:00+08:00",
+        }
+
+    def feedback(self, known_orders: list[tuple[str, str]]) -> dict[str, Any]:
+        r = self.rng
+        self.serial += 1
+        order_id, buyer_id = r.choice(known_orders) if known_orders and r.random() < 0.8 else ("O-404", "B-FZI-0")
+        line = {"feedback_id": f"F-FZI-{self.serial}", "buyer_id": buyer_id, "order_id": order_id,
+                "source": r.choice(["review", "chat"]), "text": r.choice(CHINESE) + r.choice(EMOJI),
+                "created_at": "2026-11-19T18:02:00+08:00"}
+        if r.random() < 0.2:
+            del line["order_id"]
+        return line
+
+    def _mutated(self, record: dict[str, Any]) -> bytes:
+        """The record with one value changed, removed or added, as a JSON line."""
+        r = self.rng
+        target: Any = record
+        while True:
+            key = r.choice(list(target)) if isinstance(target, dict) else r.randrange(len(target))
+            if isinstance(target[key], (dict, list)) and target[key] and r.random() < 0.6:
+                target = target[key]
+                continue
+            break
+        action = r.randrange(4)
+        if action == 0 and isinstance(target, dict):
+            del target[key]
+        elif action == 1 and isinstance(target, dict):
+            target[r.choice(["surprise", "\ud800", "", "buyer_id", "__proto__"])] = r.choice(HOSTILE_VALUES)
+        elif action == 2:
+            target[key] = RAW_MARKER
+        else:
+            target[key] = r.choice(HOSTILE_VALUES)
+        text = json.dumps(record).encode("ascii")  # escaped, so a lone surrogate can be written
+        return text.replace(f'"{RAW_MARKER}"'.encode(), r.choice(RAW_VALUES))
+
+    def _broken(self, good: bytes) -> bytes:
+        r = self.rng
+        return r.choice([b"", b"   \t", b"\xef\xbb\xbf" + good, b"\xff\xfe" + good, good[: r.randrange(1, len(good))],
+                         b"[1, 2]", b"null", b"\x00", good.decode().encode("utf-16"), good + b" trailing",
+                         "{\"order_id\": \"订单\"}".encode("gbk")])
+
+    def file(self, kind: str, known_orders: list[tuple[str, str]]) -> tuple[bytes, int]:
+        """A file's content and its number of lines."""
+        r = self.rng
+        lines = []
+        for _ in range(r.randint(1, 8)):
+            record = self.order() if kind == "orders" else self.feedback(known_orders)
+            good = json.dumps(record, ensure_ascii=r.random() < 0.5).encode("utf-8")
+            roll = r.random()
+            lines.append(good if roll < 0.6 else self._mutated(record) if roll < 0.9 else self._broken(good))
+        ending = r.choice([b"\n", b"\r\n"])
+        return ending.join(lines) + ending, len(lines)

@@ -14,9 +14,11 @@ import asyncio
 import json
 import os
 import random
+import re
 import unicodedata
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -27,9 +29,9 @@ from yarl import URL
 
 from outreach.inbox.messages import MAX_STORED_CHARS
 from outreach.store.db import get_engine, session_scope
-from outreach.store.models import Case, InboxMessage, Remedy
+from outreach.store.models import Case, CaseEvent, InboxMessage, Order, Remedy
 from outreach.store.types import utcnow
-from tests.security.fuzz_inputs import FuzzInputs, Probe, Target
+from tests.security.fuzz_inputs import FuzzInputs, ImportInputs, Probe, Staff, Target
 from tests.support.stack import Buyer, cli, write_jsonl
 
 pytestmark = pytest.mark.e2e
@@ -90,7 +92,7 @@ def snapshot(excluded_buyers: set[str], excluded_cases: set[int]) -> dict[str, l
     inspector = inspect(get_engine())
     with get_engine().connect() as connection:
         for table in inspector.get_table_names():
-            if table.startswith(("alembic", "staff_")):
+            if table.startswith(("alembic", "staff_", "login_failures")):
                 continue
             columns = {c["name"] for c in inspector.get_columns(table)}
             query = f"SELECT * FROM {table}"  # noqa: S608 - table names come from the schema itself
@@ -148,10 +150,25 @@ def stored_messages() -> list[InboxMessage]:
         return rows
 
 
-def leaks(body: str, reader: str | None, targets: dict[str, Target]) -> list[str]:
-    """Private data of any buyer other than `reader` found in a body."""
-    return [f"{t.buyer_id}:{value}" for t in targets.values() if t.buyer_id != reader for value in t.private
-            if value in body]
+def leaks(body: str, reader: str | None, targets: dict[str, Target], staff: bool = False) -> list[str]:
+    """Private data of any buyer other than `reader` found in a body. Staff read buyers' names,
+    orders and shops on the dashboard, but never a full phone number."""
+    return [f"{t.buyer_id}:{value}" for t in targets.values() if t.buyer_id != reader
+            for value in (t.private[1:2] if staff else t.private) if value in body]
+
+
+def sign_in(base: str, username: str, role: str) -> Staff:
+    """A dashboard account (outreach users add) and a live session of it."""
+    password = f"{username}-password-1"
+    assert cli("users", "add", username, "--role", role, "--password", password).returncode == 0
+    response = requests.post(f"{base}/dashboard/login", data={"username": username, "password": password},
+                             allow_redirects=False, timeout=30)
+    assert response.status_code == 302, response.text
+    cookie = response.cookies["outreach_staff"]
+    page = requests.get(f"{base}/dashboard/cases", cookies={"outreach_staff": cookie}, timeout=30).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token, page[:500]
+    return Staff(username, role, cookie, token.group(1))
 
 
 def foreign_cases(body: str, reader: str | None, targets: dict[str, Target]) -> list[Any]:
@@ -183,8 +200,10 @@ def test_a_thousand_bad_inputs_get_no_5xx_leak_nothing_and_store_nothing_they_sh
     before = snapshot(set(ATTACKERS), attacker_cases)
     logs_start = {p.name: p.log_path.stat().st_size for p in group.processes}
 
-    probes = FuzzInputs(seed, attackers, [targets[b] for b in VICTIMS], settings.buyer_token_secret).probes(PROBES)
     bases = {"web": f"http://127.0.0.1:{settings.web_port}", "rasa": f"http://127.0.0.1:{settings.rasa_port}"}
+    staff = [sign_in(bases["web"], "fz-lead", "lead"), sign_in(bases["web"], "fz-agent", "agent")]
+    probes = FuzzInputs(seed, attackers, [targets[b] for b in VICTIMS], settings.buyer_token_secret,
+                        staff).probes(PROBES)
     results = asyncio.run(run_probes(bases, probes))
     where = f"(seed {seed})"
 
@@ -195,13 +214,23 @@ def test_a_thousand_bad_inputs_get_no_5xx_leak_nothing_and_store_nothing_they_sh
               if not isinstance(status, int) or status >= 500]
     assert not errors, f"{len(errors)} server errors or broken connections {where}:\n" + "\n".join(errors[:20])
 
+    allowed = [f"{p.describe()} -> {status}" for p, (status, _) in zip(probes, results)
+               if p.must_refuse and status not in (400, 401, 403, 413)]
+    assert not allowed, f"dashboard forms from elsewhere were not refused {where}:\n" + "\n".join(allowed[:20])
+    for member in staff:  # no forged form ended a session
+        page = requests.get(f"{bases['web']}/dashboard/cases", cookies={"outreach_staff": member.cookie}, timeout=30)
+        assert page.status_code == 200, (member.username, where)
+    with session_scope() as session:
+        revealed = session.execute(select(CaseEvent).where(CaseEvent.kind == "phone_revealed")).scalars().all()
+    assert revealed == [], f"a phone number was revealed {where}"
+
     group.check_alive()
     for url in (f"{bases['web']}/healthz", f"{bases['rasa']}/", f"http://127.0.0.1:{settings.action_port}/health"):
         assert requests.get(url, timeout=30).status_code == 200, url
 
-    found = [f"{p.describe()}: {leaks(body, p.actor, targets)} {foreign_cases(body, p.actor, targets)}"
+    found = [f"{p.describe()}: {leaks(body, p.actor, targets, p.staff)} {foreign_cases(body, p.actor, targets)}"
              for p, (_, body) in zip(probes, results)
-             if leaks(body, p.actor, targets) or foreign_cases(body, p.actor, targets)]
+             if leaks(body, p.actor, targets, p.staff) or foreign_cases(body, p.actor, targets)]
     assert not found, f"another buyer's data in an answer {where}:\n" + "\n".join(found[:20])
 
     messages = stored_messages()
@@ -241,3 +270,59 @@ def test_a_thousand_bad_inputs_get_no_5xx_leak_nothing_and_store_nothing_they_sh
     with session_scope() as session:
         remedies = session.execute(select(Remedy).where(Remedy.case_id == targets[VICTIMS[0]].case_id)).scalars()
         assert [(r.amount_fen, r.status) for r in remedies] == [(6980, "executed")], where
+
+
+IMPORT_FILES = 60
+IMPORT_ERROR = re.compile(r"error: (?P<path>\S+): (line (?P<line>\d+): .+"
+                          r"|order \S+ was already imported; remove its line|stopped after \d+ errors)")
+
+
+def stored_import_rows() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row an import writes to: nothing of a refused file may be among them."""
+    with get_engine().connect() as connection:
+        return {table: sorted(tuple(str(v) for v in row) for row in connection.execute(text(f"SELECT * FROM {table}")))
+                for table in ("buyers", "merchants", "shops", "orders", "order_items", "feedback")}
+
+
+def test_hostile_import_files_are_refused_naming_their_lines_or_stored_whole(
+    any_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from outreach.cli import main
+
+    seed = int(os.environ.get("OUTREACH_FUZZ_SEED") or random.SystemRandom().randrange(2**32))
+    print(f"import fuzz seed {seed} (repeat with OUTREACH_FUZZ_SEED={seed})")
+    inputs, known_orders, refused, outcomes = ImportInputs(seed), [], [], Counter()
+    for number in range(IMPORT_FILES):
+        kind = "feedback" if number % 3 == 2 else "orders"
+        content, _ = inputs.file(kind, known_orders)
+        path = tmp_path / f"{number}-{kind}.jsonl"
+        path.write_bytes(content)
+        before = stored_import_rows()
+        try:
+            status = main(["import", kind, str(path)])
+        except BaseException as exc:  # noqa: BLE001 - a traceback is the failure this test looks for
+            pytest.fail(f"outreach import {kind} raised {exc!r} (seed {seed}) on:\n{content[:2000]!r}")
+        err = capsys.readouterr().err
+        after = stored_import_rows()
+        outcomes[(kind, status)] += 1
+        where = f"(seed {seed}, file {number}: {content[:300]!r})"
+        if status == 0:
+            records = len(content.rstrip().split(b"\n")) if content.strip() else 0  # trailing blank lines: none
+            table = "orders" if kind == "orders" else "feedback"
+            assert len(after[table]) - len(before[table]) == records, where
+            with session_scope() as session:
+                known_orders = [tuple(row) for row in session.execute(select(Order.id, Order.buyer_id))]
+            continue
+        assert status == 1 and after == before, f"exit {status} and rows changed {where}"
+        errors = [line for line in err.splitlines() if line.startswith("error:")]
+        assert errors and "nothing imported from" in err, (err, where)
+        for error in errors:
+            matched = IMPORT_ERROR.fullmatch(error)
+            assert matched and matched["path"] == str(path), (error, where)
+            assert matched["line"] is None or 1 <= int(matched["line"]) <= content.count(b"\n"), (error, where)
+        refused.append((kind, path))
+    print("imports by kind and exit status:", dict(outcomes))
+    assert outcomes[("orders", 0)] and outcomes[("orders", 1)] and outcomes[("feedback", 1)], outcomes
+    for kind, path in refused[:3]:  # the real command, in its own process
+        result = cli("import", kind, str(path))
+        assert result.returncode == 1 and "Traceback" not in result.stderr, (result.stderr[-2000:], seed)

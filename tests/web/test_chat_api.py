@@ -382,6 +382,18 @@ async def test_bad_fields_are_400_and_store_nothing(client: TestClient, bot: Fak
     assert bot.calls == []
 
 
+@pytest.mark.parametrize("payload", ["/restart", "/session_start", "/back", "/restart{}", "/session_start@0.9",
+                                     '/restart{"case_id": 1}', "/Restart", "/EXTERNAL_case_outreach"])
+async def test_payloads_that_reset_or_rewind_the_conversation_are_refused(
+    client: TestClient, bot: FakeRasa, payload: str
+) -> None:
+    response = await post(client, "B1", {"text": "重新开始", "payload": payload})
+    assert response.status == 400
+    assert (await response.json())["error"] == "这个按钮已失效，请直接输入文字告诉我们。"
+    assert stored("B1") == []
+    assert bot.calls == []
+
+
 async def test_oversized_body_is_a_json_413(client: TestClient) -> None:
     response = await post(client, "B1", {"text": "好" * 70_000})
     assert response.status == 413

@@ -17,6 +17,7 @@ from outreach.store.db import session_scope
 from outreach.store.models import Satisfaction
 from outreach.web.app import create_app
 from tests.factories import make_case
+from tests.security.conftest import form_token
 
 EVIL = '<script>alert("x")</script>'
 
@@ -87,7 +88,8 @@ async def test_bad_filters_get_a_clear_message_not_a_server_error(client: TestCl
 
 async def test_logging_out_ends_the_session(client: TestClient) -> None:
     await login(client, "lead1", "lead-password-1")
-    await client.post("/dashboard/logout", allow_redirects=False)
+    token = await form_token(client, "/dashboard/")
+    assert (await client.post("/dashboard/logout", data={"csrf_token": token}, allow_redirects=False)).status == 302
     assert (await client.get("/dashboard/", allow_redirects=False)).status == 302
 
 
@@ -101,10 +103,10 @@ async def test_the_dashboard_export_is_exactly_what_outreach_metrics_prints(clie
     page = await (await client.get(f"/dashboard/?since={since}&until={until}&by=label")).text()
     exported = await (await client.get(f"/dashboard/?since={since}&until={until}&by=label&format=csv")).text()
     cli = subprocess.run([sys.executable, "-m", "outreach.cli", "metrics", "--since", since, "--until", until,
-                          "--by", "label", "--csv"], capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
-    assert exported.lstrip("\ufeff") == cli.stdout
+                          "--by", "label", "--csv"], capture_output=True, cwd=PROJECT_ROOT, check=True)
+    assert exported.lstrip("\ufeff") == cli.stdout.decode("utf-8")  # bytes: CRLF line ends included
     assert 'data-metric="csat">66.7%<' in page  # two of three ratings are 4 or 5
-    assert "spoiled" in cli.stdout and "damaged" in cli.stdout
+    assert b"spoiled" in cli.stdout and b"damaged" in cli.stdout
 
 
 def test_date_type_is_plain_date() -> None:

@@ -75,5 +75,10 @@ def test_a_lead_logs_in_filters_and_reads_a_case_transcript(server: str, tmp_pat
         assert "螃蟹死了三只<img src=x>" in page.inner_text("#transcript")
         assert page.locator("#transcript img").count() == 0
         page.screenshot(path=str(tmp_path / "case.png"), full_page=True)
+
+        page.click("nav button[type=submit]")  # 退出: a POST with the page's form token and Origin
+        page.wait_for_url("**/dashboard/login")
+        page.goto(server + "/dashboard/cases")
+        assert "/dashboard/login" in page.url  # the session ended
         browser.close()
     assert (tmp_path / "overview.png").stat().st_size > 0

@@ -17,6 +17,7 @@ from outreach.store.models import Case, Feedback, LabelledExample
 from outreach.store.types import utcnow
 from outreach.web.app import create_app
 from tests.factories import make_order
+from tests.security.conftest import form_token
 from tests.web.test_dashboard import login
 
 
@@ -45,7 +46,9 @@ async def test_an_agent_sees_the_waiting_feedback_escaped_and_decides_it(client:
     page = await (await client.get("/dashboard/looks")).text()
     assert "&lt;b&gt;the parcel arrived crushed&lt;/b&gt;" in page and "<b>the parcel" not in page
     assert f'action="/dashboard/looks/{feedback_id}"' in page and "语言：en" in page
-    decided = await client.post(f"/dashboard/looks/{feedback_id}", data={"label": "damaged"}, allow_redirects=False)
+    token = await form_token(client, "/dashboard/looks")
+    decided = await client.post(f"/dashboard/looks/{feedback_id}", data={"label": "damaged", "csrf_token": token},
+                                allow_redirects=False)
     assert decided.status == 302 and decided.headers["Location"].startswith("/dashboard/looks?notice=")
     after = await (await client.get(decided.headers["Location"])).text()
     assert "已判断为「运输破损」" in after and f'action="/dashboard/looks/{feedback_id}"' not in after
@@ -58,12 +61,17 @@ async def test_an_agent_sees_the_waiting_feedback_escaped_and_decides_it(client:
 async def test_a_second_decision_and_a_bad_label_are_refused_in_chinese(client: TestClient) -> None:
     feedback_id = english_feedback("Great product, thanks!")
     await login(client, "agent1", "agent-password-1")
-    bad = await client.post(f"/dashboard/looks/{feedback_id}", data={"label": "nonsense"})
+    token = await form_token(client, "/dashboard/looks")
+    bad = await client.post(f"/dashboard/looks/{feedback_id}", data={"label": "nonsense", "csrf_token": token})
     assert bad.status == 409 and "未知的问题类型" in await bad.text()
-    assert (await client.post(f"/dashboard/looks/{feedback_id}", data={"label": "no_problem"})).status == 200
-    again = await client.post(f"/dashboard/looks/{feedback_id}", data={"label": "spoiled"})
+    first = await client.post(f"/dashboard/looks/{feedback_id}", data={"label": "no_problem", "csrf_token": token})
+    assert first.status == 200
+    again = await client.post(f"/dashboard/looks/{feedback_id}", data={"label": "spoiled", "csrf_token": token})
     assert again.status == 409 and "已由其他人判断过" in await again.text()
-    assert (await client.post("/dashboard/looks/abc", data={"label": "spoiled"})).status == 404
+    missing = await client.post("/dashboard/looks/abc", data={"label": "spoiled", "csrf_token": token})
+    assert missing.status == 404
+    forged = await client.post(f"/dashboard/looks/{feedback_id}", data={"label": "spoiled"})
+    assert forged.status == 403  # no form token: not from our page
 
 
 async def test_deciding_needs_a_session(client: TestClient) -> None:

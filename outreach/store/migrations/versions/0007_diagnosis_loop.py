@@ -1,8 +1,8 @@
 """diagnosis: the model version and decision of every diagnosis, the needs-a-look list, and the
 labels buyers and people give (they train the next model)
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 20:00:00
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 
 from outreach.store.types import UTCDateTime
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
