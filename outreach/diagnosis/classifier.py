@@ -33,6 +33,7 @@ SECOND_MIN = 0.3  # another problem this likely (given hurt) in the whole text i
 CLAUSE_MIN = 0.6  # a hurt clause this sure of its problem adds it
 PRIMARY_MIN = 0.9  # a more severe problem found this surely becomes the primary one
 VAGUE_CONFIDENCE = 0.3  # the most a guessed label gets for a complaint that names no problem
+_LETTERS = re.compile(r"[^\W_]")
 
 
 class Diagnosis(NamedTuple):
@@ -201,12 +202,9 @@ class Diagnoser:
         twelve = np.column_stack([given_hurt * p[:, None], 1.0 - p])
         confidence = twelve[rows, primary]
         notes: dict[int, str] = {}
-        if self._vague is not None:
-            vague = self._vague
-            for i in np.flatnonzero(hurt).tolist():
-                if vague.search(texts[i].lower()):  # "有点问题": hurt, but which problem is a guess
-                    confidence[i] = min(confidence[i], VAGUE_CONFIDENCE)
-                    notes[i] = "a complaint that names no problem: the label is a guess"
+        for i in self._vague_complaints(texts, np.flatnonzero(hurt).tolist()):
+            confidence[i] = min(confidence[i], VAGUE_CONFIDENCE)  # "有点问题": hurt, but which problem is a guess
+            notes[i] = "a complaint that names no problem: the label is a guess"
         several_found = np.flatnonzero(hurt & (n_found > 1))
         ranked = np.argsort(-rank_key[several_found], axis=1, kind="stable").tolist()
         labels = {i: tuple(order_i[:count]) for i, order_i, count in
@@ -218,6 +216,22 @@ class Diagnoser:
         runner_up_p = np.take_along_axis(twelve, runner_up, axis=1)
         alternatives = [((a, pa), (b, pb)) for (a, b), (pa, pb) in zip(runner_up.tolist(), runner_up_p.tolist())]
         return _Judged(p, primary.tolist(), confidence.tolist(), alternatives, labels, notes)
+
+    def _vague_complaints(self, texts: list[str], candidates: list[int]) -> list[int]:
+        """The texts among candidates that complain without naming a problem: they match a vague
+        complaint ("有点问题", "太差了") and what is left without it names no problem surely
+        ("态度太差了" names the service, "质量太差" the quality)."""
+        if self._vague is None:
+            return []
+        vague = self._vague
+        matched = [i for i in candidates if vague.search(texts[i].lower())]
+        rests = [vague.sub(" ", texts[i].lower()) for i in matched]
+        readable_rests = [j for j, rest in enumerate(rests) if len(_LETTERS.findall(rest)) >= 2]
+        named: set[int] = set()
+        if readable_rests:
+            q = self.model.scorer.scores([rests[j] for j in readable_rests]).heads[PROBLEMS].texts
+            named = {matched[j] for j, sure in zip(readable_rests, q.max(axis=1)) if sure >= CLAUSE_MIN}
+        return [i for i in matched if i not in named]
 
     def _unreadable(self, raw: str) -> Diagnosis:
         note = "empty text" if not raw.strip() else "nothing to read: no letters or digits"

@@ -34,7 +34,7 @@ async def _triage(diagnoser: object | None) -> object | None:
     from outreach.cases.triage import triage
     from outreach.diagnosis.classifier import Diagnoser
 
-    diagnoser = diagnoser or await asyncio.to_thread(Diagnoser)
+    diagnoser = diagnoser or await asyncio.to_thread(Diagnoser.load)
     triaged = await asyncio.to_thread(triage, diagnoser)
     if triaged.diagnosed:
         log.info("triage %s", triaged.as_dict())

@@ -103,7 +103,8 @@ def test_triage_opens_one_case_per_buyer_and_order_and_ignores_satisfied_buyers(
 
     summary = triage()
 
-    assert summary.as_dict() == {"diagnosed": 6, "hurt": 5, "cases_opened": 2, "attached": 2, "without_order": 1}
+    assert summary.as_dict() == {"diagnosed": 6, "hurt": 5, "cases_opened": 2, "attached": 2, "without_order": 1,
+                                 "needs_look": 0}
     with session_scope() as session:
         cases = session.execute(select(Case).order_by(Case.id)).scalars().all()
         assert [(c.buyer_id, c.order_id, c.status) for c in cases] == [(buyer, crabs, "new"), (buyer, oranges, "new")]

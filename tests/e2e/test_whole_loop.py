@@ -315,7 +315,8 @@ def test_a_buyer_writing_english_is_handed_to_a_person_and_never_given_a_label(s
     settings, var = stack["settings"], stack["var"]
     now = utcnow()
     order = {
-        "order_id": "O-E2E-EN", "buyer": {"id": "B-E2E-EN", "name": "Anna", "time_zone": "Asia/Shanghai"},
+        "order_id": "O-E2E-EN", "buyer": {"id": "B-E2E-EN", "name": "Anna", "time_zone": "Asia/Shanghai",
+                                          "last_app_active_at": (now - timedelta(hours=1)).isoformat()},
         "shop": {"id": "S-E2E-EN", "name": "美妆小铺", "trust_badge": True, "merchant_id": "M-E2E-EN",
                  "merchant_name": "美妆小铺"},
         "items": [{"title": "保湿面霜 50ml", "kind": "cosmetics", "unit_price_fen": 12900, "quantity": 1,
@@ -327,7 +328,7 @@ def test_a_buyer_writing_english_is_handed_to_a_person_and_never_given_a_label(s
         {"feedback_id": "F-E2E-EN-1", "buyer_id": "B-E2E-EN", "order_id": "O-E2E-EN", "source": "review",
          "text": "the cream gave me a rash", "created_at": (now - timedelta(hours=5)).isoformat()},
         {"feedback_id": "F-E2E-EN-2", "buyer_id": "B-E2E-EN", "order_id": "O-E2E-EN", "source": "comment",
-         "text": "面霜用了脸上起红疹子，又痒又肿", "created_at": (now - timedelta(hours=4)).isoformat()},
+         "text": "面霜瓶子压裂了，漏了一半在盒子里", "created_at": (now - timedelta(hours=4)).isoformat()},
     ]
     assert cli("import", "orders", str(write_jsonl(var / "orders-en.jsonl", [order]))).returncode == 0
     assert cli("import", "feedback", str(write_jsonl(var / "feedback-en.jsonl", lines))).returncode == 0
@@ -335,6 +336,7 @@ def test_a_buyer_writing_english_is_handed_to_a_person_and_never_given_a_label(s
     assert triaged["needs_look"] >= 1 and triaged["cases_opened"] >= 1  # English waits; the Chinese report opens
     waiting = json.loads(cli("look", "list", "--json").stdout)
     assert "the cream gave me a rash" in [item["text"] for item in waiting]
+    assert json.loads(cli("dispatch", "--once", "--json").stdout)["contacted"] >= 1
 
     buyer = Buyer(settings, "B-E2E-EN")
     replies = buyer.say("Hello, the cream gave me a rash, what can you do?")
@@ -346,4 +348,4 @@ def test_a_buyer_writing_english_is_handed_to_a_person_and_never_given_a_label(s
         case = session.execute(select(Case).where(Case.order_id == "O-E2E-EN")).scalar_one()
         kinds = [e.kind for e in session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)).scalars()]
         assert case.status == "handed_over" and "language" in (case.handover_reason or "")
-        assert case.category == "health_reaction" and "corrected" not in kinds  # nothing relabelled by guesswork
+        assert case.category == "damaged" and "corrected" not in kinds  # nothing relabelled by guesswork
