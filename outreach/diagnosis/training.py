@@ -39,7 +39,7 @@ class Parameters:
     c_hurt: float = 4.0
     c_problems: float = 5.0
     min_df_hurt: int = 2  # n-grams in fewer export texts carry no evidence, only file size
-    min_df_problems: int = 1
+    min_df_problems: int = 2
     calibration_folds: int = 3
     written_weight: float = 3.0  # the written examples' mean weight in the hurt head, split evenly by class
     written_problem_weight: float = 2.0  # each written example, in the problems head
