@@ -19,10 +19,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from outreach.diagnosis import language
 from outreach.diagnosis.artifact import HURT, PROBLEMS, DiagnosisModel
 from outreach.diagnosis.decisions import Decision, Thresholds
 from outreach.diagnosis.features import normalise, readable
-from outreach.diagnosis.language import CHINESE, detect
+from outreach.diagnosis.language import CHINESE
+from outreach.diagnosis.regex_hints import union_of_required
 from outreach.diagnosis.severity import Context, rules_for
 from outreach.diagnosis.taxonomy import NO_PROBLEM, Taxonomy
 
@@ -75,7 +77,7 @@ class _Judged:
     hurt_p: np.ndarray
     primary: list[int]  # index into the twelve labels
     confidence: list[float]
-    alternatives: list[tuple[tuple[int, float], tuple[int, float]]]
+    alternatives: list[tuple[int, float, int, float]]  # the two next likeliest labels and their probabilities
     labels: dict[int, tuple[int, ...]]  # texts with more than one problem: all of them, primary first
     notes: dict[int, str]
 
@@ -92,8 +94,11 @@ class Diagnoser:
         self._severity = np.array([tax.label(c).severity for c in self.classes], dtype=float)
         self._severity_rules = rules_for(tax)
         self._no_problem_severity = tax.label(NO_PROBLEM).severity
+        self._single = [(label,) for label in self.classes]
         patterns = tax.vague_complaints
         self._vague = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        hints = union_of_required(patterns)  # a text without any of these characters cannot match
+        self._vague_hints = re.compile("[" + re.escape("".join(sorted(hints))) + "]") if hints else None
 
     @classmethod
     def load(cls, var_dir: object | None = None) -> Diagnoser:
@@ -127,19 +132,21 @@ class Diagnoser:
             contexts = [(age_band, order_total_fen)] * len(texts)
         results: list[Diagnosis | None] = [None] * len(texts)
         todo: list[int] = []
+        plainly_chinese = language.plainly_chinese
         for i, text in enumerate(texts):
-            if not readable(text):
-                results[i] = self._unreadable(text)
-                continue
-            language = detect(text)
-            if not language.chinese:
-                results[i] = self._foreign(language.code, language.name)
-            else:
+            if plainly_chinese(text):  # the common case, two quick scans
                 todo.append(i)
+            elif not readable(text):
+                results[i] = self._unreadable(text)
+            else:
+                found = language.detect(text)
+                if found.chinese:
+                    todo.append(i)
+                else:
+                    results[i] = self._foreign(found.code, found.name)
         if len(todo) == len(texts):
-            batch, batch_contexts = list(texts), list(contexts)
-        else:
-            batch, batch_contexts = [texts[i] for i in todo], [contexts[i] for i in todo]
+            return self._diagnose_chinese(list(texts), list(contexts))
+        batch, batch_contexts = [texts[i] for i in todo], [contexts[i] for i in todo]
         for i, diagnosis in zip(todo, self._diagnose_chinese(batch, batch_contexts)):
             results[i] = diagnosis
         return results  # type: ignore[return-value]
@@ -151,17 +158,21 @@ class Diagnoser:
         classes = self.classes
         categories = [classes[primary] for primary in judged.primary]
         severities = self._severity_rules.many(categories, texts, contexts)
-        decide, version = self.thresholds.decide, self.version
+        thresholds = self.thresholds
+        p = judged.hurt_p
+        decisions = np.where((p >= thresholds.look_from) & (p < thresholds.look_until), 2,
+                             np.where(p >= thresholds.hurt_min, 0, 1)).tolist()
+        by_code = (Decision.CONTACT, Decision.NONE, Decision.LOOK)
+        version, single, notes, found_labels = self.version, self._single, judged.notes, judged.labels
         diagnoses = []
-        for row, (category, confidence, severity, p, alternatives) in enumerate(zip(
-            categories, judged.confidence, severities, judged.hurt_p.tolist(), judged.alternatives
+        for row, (primary, category, confidence, severity, hurt_p, decision, (a, pa, b, pb)) in enumerate(zip(
+            judged.primary, categories, judged.confidence, severities, p.tolist(), decisions, judged.alternatives
         )):
-            found = judged.labels.get(row)
+            found = found_labels.get(row)
             diagnoses.append(Diagnosis(
                 category, confidence, category != NO_PROBLEM, severity.level, severity.reasons,
-                tuple(classes[i] for i in found) if found else (category,),
-                tuple((classes[i], q) for i, q in alternatives), judged.notes.get(row), p, decide(p),
-                CHINESE, version,
+                tuple(classes[i] for i in found) if found else single[primary],
+                ((classes[a], pa), (classes[b], pb)), notes.get(row), hurt_p, by_code[decision], CHINESE, version,
             ))
         return diagnoses
 
@@ -214,18 +225,29 @@ class Diagnoser:
         masked[rows, primary] = -1.0
         runner_up = np.argsort(-masked, axis=1, kind="stable")[:, :2]
         runner_up_p = np.take_along_axis(twelve, runner_up, axis=1)
-        alternatives = [((a, pa), (b, pb)) for (a, b), (pa, pb) in zip(runner_up.tolist(), runner_up_p.tolist())]
+        alternatives = [(a, pa, b, pb) for (a, b), (pa, pb) in zip(runner_up.tolist(), runner_up_p.tolist())]
         return _Judged(p, primary.tolist(), confidence.tolist(), alternatives, labels, notes)
 
     def _vague_complaints(self, texts: list[str], candidates: list[int]) -> list[int]:
         """The texts among candidates that complain without naming a problem: they match a vague
         complaint ("有点问题", "太差了") and what is left without it names no problem surely
-        ("态度太差了" names the service, "质量太差" the quality)."""
-        if self._vague is None:
+        ("态度太差了" names the service, "质量太差" the quality). One regex pass over the batch."""
+        if self._vague is None or not candidates:
             return []
-        vague = self._vague
-        matched = [i for i in candidates if vague.search(texts[i].lower())]
-        rests = [vague.sub(" ", texts[i].lower()) for i in matched]
+        vague, hints = self._vague, self._vague_hints
+        lowered_all = [texts[i].lower() for i in candidates]
+        if hints is not None:
+            kept = [k for k, text in enumerate(lowered_all) if hints.search(text)]
+            candidates, lowered_all = [candidates[k] for k in kept], [lowered_all[k] for k in kept]
+            if not candidates:
+                return []
+        lowered = lowered_all
+        joined = "\x00".join(lowered)
+        starts = np.cumsum([0] + [len(text) + 1 for text in lowered[:-1]])
+        positions = [match.start() for match in vague.finditer(joined)]
+        hits = np.unique(np.searchsorted(starts, positions, side="right") - 1).tolist() if positions else []
+        matched = [candidates[k] for k in hits]
+        rests = [vague.sub(" ", lowered[k]) for k in hits]
         readable_rests = [j for j, rest in enumerate(rests) if len(_LETTERS.findall(rest)) >= 2]
         named: set[int] = set()
         if readable_rests:

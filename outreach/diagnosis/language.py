@@ -16,6 +16,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134
 _KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9d]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _WORD = re.compile(r"[^\W\d_]+")
+_KANA_OR_HANGUL = re.compile(_KANA.pattern[:-1] + _HANGUL.pattern[1:])
 # Other scripts by the first word of their Unicode character names.
 _SCRIPTS = {"LATIN": "en", "CYRILLIC": "ru", "ARABIC": "ar", "THAI": "th", "DEVANAGARI": "hi", "HEBREW": "he",
             "GREEK": "el", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja"}
@@ -40,6 +41,11 @@ class Language(NamedTuple):
 def _script(ch: str) -> str:
     name = unicodedata.name(ch, "")
     return _SCRIPTS.get(name.split(" ", 1)[0], "other")
+
+
+def plainly_chinese(text: str) -> bool:
+    """A quick yes for most texts: Chinese characters and no kana or hangul (then detect says zh)."""
+    return _HAN.search(text) is not None and _KANA_OR_HANGUL.search(text) is None
 
 
 def detect(text: str) -> Language:
