@@ -349,3 +349,31 @@ def test_a_buyer_writing_english_is_handed_to_a_person_and_never_given_a_label(s
         kinds = [e.kind for e in session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)).scalars()]
         assert case.status == "handed_over" and "language" in (case.handover_reason or "")
         assert case.category == "damaged" and "corrected" not in kinds  # nothing relabelled by guesswork
+
+
+def test_the_bot_and_bulk_triage_agree_on_held_back_real_reviews(stack: dict[str, Any]) -> None:
+    """The same agreement on real buyers' words: labelled reviews of the export's held-back fifth."""
+    from outreach.diagnosis.classifier import Diagnoser
+    from outreach.diagnosis.commands import DEFAULT_EXPORT
+    from outreach.diagnosis.history import held_back, read_history
+    from outreach.diagnosis.review_labels import LABELS_PATH, read_review_labels
+    from outreach.diagnosis.taxonomy import taxonomy
+    from tests.domain.test_shipped_model import export_or_skip
+
+    export_or_skip()
+    settings = stack["settings"]
+    labels = set(taxonomy().ids)
+    labelled = read_review_labels(LABELS_PATH, taxonomy().ids)
+    texts = [r.text for r in read_history(DEFAULT_EXPORT).reviews if held_back(r.row) and r.row in labelled][:300]
+    bulk = [d.category for d in Diagnoser.load().diagnose_many(texts)]
+    agree = 0
+    with requests.Session() as session:
+        for text, expected in zip(texts, bulk):
+            parsed = session.post(
+                f"http://127.0.0.1:{settings.rasa_port}/model/parse",
+                params={"token": settings.rasa_token}, json={"text": text}, timeout=30,
+            ).json()
+            ranking = [parsed["intent"], *parsed.get("intent_ranking", [])]
+            bot = next((entry["name"] for entry in ranking if entry["name"] in labels), None)
+            agree += bot == expected
+    assert agree / len(texts) >= 0.95, f"agreement {agree / len(texts):.3f}"
