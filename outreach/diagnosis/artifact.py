@@ -15,14 +15,16 @@ from typing import Any
 import numpy as np
 
 from outreach.diagnosis.features import FEATURES
-from outreach.diagnosis.model import Head, Scorer
+from outreach.diagnosis.model import Head, Scorer, Scores
 from outreach.diagnosis.taxonomy import NO_PROBLEM, Taxonomy
 
-FORMAT = 4  # bump when the files' layout or meaning changes
+FORMAT = 5  # bump when the files' layout or meaning changes
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.npz"
 HURT = "hurt"  # head: P(hurt) for the text, calibrated
 PROBLEMS = "problems"  # head: P(problem label | hurt) over the taxonomy's problem labels
+WRITTEN = "problems_written"  # head: the same, learned from the written examples alone
+HEADS = (HURT, PROBLEMS, WRITTEN)
 TRAIN_HINT = "run `outreach model train --export FILE` (docs/diagnosis.md) or unset OUTREACH_DIAGNOSIS_MODEL"
 
 
@@ -47,6 +49,17 @@ class DiagnosisModel:
     @property
     def problems(self) -> Head:
         return self.scorer.head(PROBLEMS)
+
+    @property
+    def written_mix(self) -> float:
+        """The written-examples head's share of P(problem | hurt) (its columns are in the same order)."""
+        return float(self.manifest["parameters"]["written_mix"])
+
+    def given_hurt(self, scores: Scores) -> tuple[np.ndarray, np.ndarray]:
+        """P(problem | hurt) for the texts and for their clauses: the problems heads mixed."""
+        mix = self.written_mix
+        real, written = scores.heads[PROBLEMS], scores.heads[WRITTEN]
+        return ((1 - mix) * real.texts + mix * written.texts, (1 - mix) * real.clauses + mix * written.clauses)
 
 
 def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
@@ -107,10 +120,11 @@ def check_fits(manifest: dict[str, Any], folder: Path, tax: Taxonomy) -> None:
     if labels != tax.ids:
         raise ModelFileError(f"{where}: trained for the labels {labels}, but the taxonomy has {tax.ids}; {TRAIN_HINT}")
     heads = manifest.get("heads") or {}
-    problems = [label for label in tax.ids if label != NO_PROBLEM]
-    if set(heads) != {HURT, PROBLEMS} or sorted(heads[PROBLEMS].get("classes", [])) != sorted(problems):
-        raise ModelFileError(f"{where}: heads {sorted(heads)} do not fit this code's {HURT!r} and {PROBLEMS!r} "
-                             f"over the taxonomy's problem labels; {TRAIN_HINT}")
+    problems = sorted(label for label in tax.ids if label != NO_PROBLEM)
+    if (set(heads) != set(HEADS) or any(heads[name].get("classes") != problems for name in (PROBLEMS, WRITTEN))
+            or "written_mix" not in (manifest.get("parameters") or {})):
+        raise ModelFileError(f"{where}: heads {sorted(heads)} do not fit this code's {', '.join(HEADS)} over the "
+                             f"taxonomy's problem labels; {TRAIN_HINT}")
 
 
 def load(folder: Path, tax: Taxonomy) -> DiagnosisModel:
@@ -127,7 +141,7 @@ def load(folder: Path, tax: Taxonomy) -> DiagnosisModel:
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
-        heads = [Head.from_arrays(name, manifest["heads"][name], arrays) for name in (HURT, PROBLEMS)]
+        heads = [Head.from_arrays(name, manifest["heads"][name], arrays) for name in HEADS]
     except (ValueError, KeyError, OSError, zipfile.BadZipFile) as error:
         raise ModelFileError(f"{path}: unreadable weights ({error}); {TRAIN_HINT}") from None
     return DiagnosisModel(Scorer(heads), manifest, folder)

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from outreach.diagnosis import language
-from outreach.diagnosis.artifact import HURT, PROBLEMS, DiagnosisModel
+from outreach.diagnosis.artifact import HURT, DiagnosisModel
 from outreach.diagnosis.decisions import Decision, Thresholds
 from outreach.diagnosis.features import normalise, readable
 from outreach.diagnosis.language import CHINESE
@@ -117,7 +117,7 @@ class Diagnoser:
     def _twelve(self, texts: Sequence[str]) -> np.ndarray:
         scores = self.model.scorer.scores(texts)
         p = scores.heads[HURT].texts
-        return np.column_stack([scores.heads[PROBLEMS].texts * p[:, None], 1.0 - p])
+        return np.column_stack([self.model.given_hurt(scores)[0] * p[:, None], 1.0 - p])
 
     def diagnose_many(
         self,
@@ -181,7 +181,7 @@ class Diagnoser:
         the next two likeliest labels, for a batch of readable Chinese texts; vectorised."""
         scores = self.model.scorer.scores(texts)
         p = scores.heads[HURT].texts
-        given_hurt = scores.heads[PROBLEMS].texts  # (n, n_problems)
+        given_hurt, clause_q = self.model.given_hurt(scores)  # (n, n_problems), (n_clauses, n_problems)
         n, n_problems = given_hurt.shape
         rows = np.arange(n)
         hurt = p >= self.thresholds.hurt_min
@@ -197,7 +197,6 @@ class Diagnoser:
         owners = scores.clause_owner
         if len(owners) > n:  # some text has several clauses
             several = np.bincount(owners, minlength=n)[owners] > 1
-            clause_q = scores.heads[PROBLEMS].clauses
             clause_best = clause_q.argmax(axis=1)
             sure = clause_q[np.arange(len(owners)), clause_best]
             clause_hurt = scores.heads[HURT].clauses >= self.thresholds.hurt_min
@@ -251,7 +250,7 @@ class Diagnoser:
         readable_rests = [j for j, rest in enumerate(rests) if len(_LETTERS.findall(rest)) >= 2]
         named: set[int] = set()
         if readable_rests:
-            q = self.model.scorer.scores([rests[j] for j in readable_rests]).heads[PROBLEMS].texts
+            q = self.model.given_hurt(self.model.scorer.scores([rests[j] for j in readable_rests]))[0]
             named = {matched[j] for j, sure in zip(readable_rests, q.max(axis=1)) if sure >= CLAUSE_MIN}
         return [i for i in matched if i not in named]
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from outreach.diagnosis.artifact import FORMAT, HURT, PROBLEMS, DiagnosisModel
+from outreach.diagnosis.artifact import FORMAT, HURT, PROBLEMS, WRITTEN, DiagnosisModel
 from outreach.diagnosis.features import FEATURES
 from outreach.diagnosis.history import HELD_BACK_ONE_IN, History, held_back
 from outreach.diagnosis.model import Head, Scorer, fit
@@ -46,6 +46,8 @@ class Parameters:
     real_label_weight: float = 3.0  # each labelled real review, in the problems head
     real_label_hurt_weight: float = 1.0  # each labelled real review, in the hurt head
     learned_weight: float = 2.0  # each label a buyer or person gave
+    c_written: float = 20.0  # the written-examples problems head
+    written_mix: float = 0.25  # its share of P(problem | hurt): buyers' short messages read like the written examples
 
 
 @dataclass
@@ -207,6 +209,13 @@ def build(inputs: TrainingInputs, parameters: Parameters, tax: Taxonomy, min_exa
     oof = _out_of_fold_logits(PROBLEMS, problem_set, parameters.c_problems, parameters.min_df_problems, k, None)
     position = {label: i for i, label in enumerate(problems.classes)}
     problems.scale = temperature(oof, np.array([position[label] for label in problem_set.labels]))
+    written_set = TrainingSet()
+    for text, label in inputs.written:
+        if label != NO_PROBLEM:
+            written_set.add(text, label, 1.0)
+    written, _, _ = fit(WRITTEN, written_set.texts, written_set.labels, parameters.c_written)
+    oof = _out_of_fold_logits(WRITTEN, written_set, parameters.c_written, 1, k, None)
+    written.scale = temperature(oof, np.array([written.classes.index(label) for label in written_set.labels]))
     digest = inputs.digest(parameters)
     manifest = {
         "format": FORMAT,
@@ -218,7 +227,7 @@ def build(inputs: TrainingInputs, parameters: Parameters, tax: Taxonomy, min_exa
         "training_examples": {"hurt": dict(sorted(hurt_set.counts().items())),
                               "problems": dict(sorted(problem_set.counts().items()))},
     }
-    return DiagnosisModel(Scorer([hurt, problems]), manifest)
+    return DiagnosisModel(Scorer([hurt, problems, written]), manifest)
 
 
 def heads_equal(first: Head, second: Head, atol: float = 1e-5) -> bool:

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from outreach.diagnosis.classifier import Diagnoser
-from outreach.diagnosis.evaluation import evaluate, read_labelled
+from outreach.diagnosis.evaluation import TARGETS, evaluate, read_labelled
 from outreach.diagnosis.features import normalise
 from outreach.diagnosis.report import multi_problem_scores, read_multi
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
@@ -46,14 +46,14 @@ def test_the_held_back_set_shares_no_sentence_with_the_training_data() -> None:
     assert not [text for text in held if len(_key(text)) > 4 and _key(text) in trained]
 
 
-def test_the_written_held_back_set_keeps_the_accuracy_the_shipped_model_recorded(diagnoser: Diagnoser) -> None:
-    """The figure docs/diagnosis.md reports (the 0.93 target is not met yet: `make eval` says so)."""
+def test_targets_are_met_on_the_written_held_back_set(diagnoser: Diagnoser) -> None:
+    """And the figure is the one the shipped model recorded in its manifest (docs/diagnosis.md)."""
     test = read_labelled(HELDOUT, taxonomy().ids)
     results = diagnoser.diagnose_many([text for text, _ in test])
     report = evaluate([label for _, label in test], [r.category for r in results], taxonomy().ids)
     recorded = diagnoser.model.manifest["evaluation"]["written"]
     assert abs(report.macro_f1 - recorded["macro_f1"]) < 0.001
-    assert report.macro_f1 >= 0.91, report.as_dict()["labels"]
+    assert report.macro_f1 >= TARGETS["macro_f1"], report.as_dict()["labels"]
     assert report.hurt_recall >= 0.97 and report.no_problem_precision >= 0.9
 
 

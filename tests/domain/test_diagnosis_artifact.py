@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from outreach.diagnosis.artifact import FORMAT, MANIFEST, WEIGHTS, ModelFileError, load, save
+from outreach.diagnosis.artifact import FORMAT, HEADS, MANIFEST, WEIGHTS, ModelFileError, load, save
 from outreach.diagnosis.history import History, Review, row_id
 from outreach.diagnosis.taxonomy import NO_PROBLEM, Taxonomy, taxonomy
 from outreach.diagnosis.training import Parameters, TooFewExamples, TrainingInputs, build, heads_equal
@@ -42,7 +42,7 @@ def test_the_same_inputs_give_the_same_version_and_weights(model_folder: Path) -
     again = build(small_inputs(), PARAMETERS, taxonomy())
     saved = load(model_folder, taxonomy())
     assert again.version == saved.version
-    assert heads_equal(again.hurt, saved.hurt) and heads_equal(again.problems, saved.problems)
+    assert all(heads_equal(again.scorer.head(name), saved.scorer.head(name)) for name in HEADS)
     other = build(small_inputs(), Parameters(calibration_folds=2, c_problems=3.0), taxonomy())
     assert other.version != saved.version  # parameters are part of the version
 
@@ -57,7 +57,7 @@ def test_a_loaded_model_scores_like_the_one_saved(model_folder: Path) -> None:
     texts = ["螃蟹死了三只", "挺好的", "发错颜色了"]
     before = model.scorer.scores(texts).heads
     after = load(model_folder, taxonomy()).scorer.scores(texts).heads
-    for name in ("hurt", "problems"):
+    for name in HEADS:
         assert np.allclose(before[name].texts, after[name].texts)
 
 
@@ -66,7 +66,7 @@ def test_the_manifest_records_inputs_parameters_and_examples(model_folder: Path)
     assert manifest["format"] == FORMAT and manifest["version"].startswith("dm-")
     assert set(manifest["inputs"]) >= {"export", "written_examples", "review_labels", "learned_labels", "sha256"}
     assert manifest["parameters"]["calibration_folds"] == 2
-    assert set(manifest["heads"]) == {"hurt", "problems"}
+    assert set(manifest["heads"]) == set(HEADS) == {"hurt", "problems", "problems_written"}
 
 
 def _copy(folder: Path, tmp_path: Path, name: str) -> Path:

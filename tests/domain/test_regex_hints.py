@@ -19,7 +19,8 @@ def test_required_characters_of_phrases_branches_and_optional_parts() -> None:
     assert required_chars("(太|很)?") is None and required_chars("a*") is None and required_chars(".") is None
 
 
-PIECES = ["有点问题", "不太满意", "太差了", "后悔买了", "挺好", "没有问题", "不对劲", "垃圾", "质量", "，", "很", "失望"]
+PIECES = ["有点问题", "不太满意", "太差了", "后悔买了", "挺好", "没有问题", "不对劲", "垃圾", "质量", "，", "很",
+          "失望"]
 
 
 @given(st.lists(st.sampled_from(PIECES), max_size=6))
