@@ -133,6 +133,7 @@ class Figures:
     real_calibration: list[CalibrationBin] = field(default_factory=list)
     written_calibration: list[CalibrationBin] = field(default_factory=list)
     real_labels: Report | None = None
+    real_labels_automatic: Report | None = None  # the same, on the texts decided without a person
     real_primary_among_named: float | None = None  # the primary label is one the review names
     vague_called_hurt: float | None = None
     real_curve: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -160,6 +161,7 @@ class Figures:
             "real_calibration_error": round(expected_calibration_error(self.real_calibration), 4)
             if self.real_calibration else None,
             "real_labels": self.real_labels.as_dict() if self.real_labels else None,
+            "real_labels_automatic": self.real_labels_automatic.as_dict() if self.real_labels_automatic else None,
             "real_primary_among_named": self.real_primary_among_named,
             "vague_called_hurt": self.vague_called_hurt,
             "written": self.written.as_dict(),
@@ -194,6 +196,9 @@ def measure(diagnoser: Diagnoser, slices: Slices) -> Figures:
         results = diagnoser.diagnose_many([text for text, _ in slices.labelled])
         figures.real_labels = evaluate([label.label for _, label in slices.labelled], [r.category for r in results],
                                        labels, REAL_TARGETS)
+        automatic = [(label.label, r.category) for (_, label), r in zip(slices.labelled, results)
+                     if r.decision is not Decision.LOOK]
+        figures.real_labels_automatic = evaluate([t for t, _ in automatic], [p for _, p in automatic], labels, {})
         figures.real_primary_among_named = round(sum(
             r.category in (label.label, *label.also) for (_, label), r in zip(slices.labelled, results)
         ) / len(results), 4)
@@ -304,6 +309,11 @@ def format_figures(figures: Figures, baseline: float | None = None) -> str:
         parts += [format_report(figures.real_labels,
                                 f"Held-back labelled real reviews ({figures.real_labels.total}, twelve labels)", SHORT)]
         parts += [f"primary label among the problems the review names  {figures.real_primary_among_named:.3f}"]
+        auto = figures.real_labels_automatic
+        if auto is not None and figures.real_labels.total:
+            parts += [f"decided without a person ({auto.total / figures.real_labels.total:.1%} of them): macro-F1 "
+                      f"{auto.macro_f1:.3f}, hurt recall {auto.hurt_recall:.3f}, no_problem precision "
+                      f"{auto.no_problem_precision:.3f}"]
         if figures.vague_called_hurt is not None:
             parts += [f"vague complaints called hurt                        {figures.vague_called_hurt:.3f}"]
         parts += [""]
