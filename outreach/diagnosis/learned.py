@@ -18,7 +18,6 @@ from outreach.store.models import LabelledExample
 class LabelSource(str, enum.Enum):
     BUYER_CONFIRMED = "buyer_confirmed"  # the buyer said yes to the problem the bot named
     BUYER_CORRECTED = "buyer_corrected"  # the buyer named another problem
-    STAFF_CORRECTED = "staff_corrected"  # a person changed a case's problem
     LOOK_DECIDED = "look_decided"  # a person decided a text the model could not
 
 
