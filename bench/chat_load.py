@@ -1,7 +1,7 @@
 """Chat load benchmark: simulated buyers hold real conversations with the assistant.
 
     .venv/bin/python bench/chat_load.py [--quick] [--setups plain,plain-pg,embedded,scaled]
-        [--concurrency 1,10,50] [--conversations N] [--replicas 1,2] [--json FILE]
+        [--concurrency 1,10,50] [--conversations N] [--replicas 1,2] [--patches on|off|both] [--json FILE]
 
 Each buyer is seeded through import and triage with a hurt order, then: the proactive
 start (the scheduler's trigger_intent call), the diagnosis (the buyer describes the problem
@@ -41,6 +41,7 @@ from bench.chat_stats import summarise  # noqa: E402
 # the scaled set-up's PostgreSQL and Redis).
 SETUPS = ("plain", "plain-pg", "embedded", "scaled")
 WARMUP = 2  # conversations before the timed levels, checked but not counted
+PATCH_CHOICES = {"on": (True,), "off": (False,), "both": (True, False)}
 
 
 def _numbers(text: str) -> list[int]:
@@ -74,6 +75,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--pin", action="store_true",
                         help="run the scaled set-up with N replicas on N cores (its processes only), so that "
                              "scaling is measured against the cores given, as with a machine per replica")
+    parser.add_argument("--patches", choices=PATCH_CHOICES, default="on",
+                        help="the assistant's set-ups with the Rasa patches (bot/patches.py) on, off, or both: each "
+                             "set-up run twice, the figures with the patches off printed beside those with them on")
     parser.add_argument("--model", type=Path, default=ROOT / "var" / "models" / "care.tar.gz")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--profile", type=Path, metavar="DIR",
@@ -201,10 +205,12 @@ def main(argv: list[str] | None = None) -> int:
             elif name == "plain-pg":
                 results.append(run_setup(PlainScaledSetup(sampler), args, 1))
             elif name == "embedded":
-                results.append(run_setup(EmbeddedSetup(sampler, args.model), args, 1))
+                for patches in PATCH_CHOICES[args.patches]:
+                    results.append(run_setup(EmbeddedSetup(sampler, args.model, patches), args, 1))
             else:
                 for replicas in args.replicas:
-                    results.append(run_setup(ScaledSetup(sampler, args.model, replicas), args, replicas))
+                    for patches in PATCH_CHOICES[args.patches]:
+                        results.append(run_setup(ScaledSetup(sampler, args.model, replicas, patches), args, replicas))
     except KeyboardInterrupt:
         print("\ninterrupted: every process and database of the benchmark was stopped and dropped", flush=True)
         return 130

@@ -45,6 +45,7 @@ def _against(baseline: SetupResult, others: list[SetupResult]) -> list[tuple[Set
             if (base := baseline.level(level.concurrency)) is not None]
 
 
+PATCHES_OFF = " off"  # label suffix of a set-up run with the Rasa patches off (--patches off|both)
 PLAIN = "plain"  # the plain bot on SQLite, as the embedded set-up
 PLAIN_PG = "plain pg"  # the plain bot on PostgreSQL and Redis, as the scaled set-up
 
@@ -62,11 +63,34 @@ def comparisons(results: list[SetupResult]) -> list[Comparison]:
 
 
 def scalings(results: list[SetupResult], cores: int) -> list[Scaling]:
-    scaled = [result for result in results if result.label.startswith("scaled")]
+    scaled = [result for result in results if result.label.startswith("scaled")
+              and not result.label.endswith(PATCHES_OFF)]
     one = next((result for result in scaled if result.replicas == 1), None)
     if one is None:
         return []
     return [scaling(base, level, result.replicas, cores) for result, level, base in _against(one, scaled)]
+
+
+def patch_lines(results: list[SetupResult]) -> list[str]:
+    """Each set-up with the Rasa patches off beside the same set-up with them on (bot/patches.py)."""
+    by_label = {result.label: result for result in results}
+    out = []
+    for off in results:
+        on = by_label.get(off.label.removesuffix(PATCHES_OFF)) if off.label.endswith(PATCHES_OFF) else None
+        if on is None:
+            continue
+        rasa_ms = [sum(ms for name, ms in r.cpu_ms_per_turn.items() if name.startswith("rasa")) for r in (on, off)]
+        for _, level, base in _against(off, [on]):
+            out.append(f"  {on.label:<12}{level.concurrency:>5}{level.throughput:>10.2f}{base.throughput:>10.2f}"
+                       f"{level.throughput / base.throughput if base.throughput else math.nan:>8.2f}x"
+                       f"{_ms(level.p95_ms):>9}{_ms(base.p95_ms):>9}")
+        out.append(f"  {on.label:<12}Rasa CPU per turn: {rasa_ms[0]:.1f} ms with the patches, {rasa_ms[1]:.1f} ms "
+                   "without")
+    if out:
+        out = ["", "Rasa patches (bot/patches.py) on against off, same set-up and run",
+               f"  {'set-up':<12}{'conc':>5}{'on t/s':>10}{'off t/s':>10}{'on/off':>9}{'p95 on':>9}{'p95 off':>9}",
+               *out]
+    return out
 
 
 def _mib(size: int) -> str:
@@ -104,6 +128,7 @@ def lines(results: list[SetupResult], cores: int, load: tuple[float, float]) -> 
         for s in scaled:
             out.append(f"  {s.replicas} replicas at concurrency {s.concurrency}: {s.speedup:.2f}x "
                        f"(ideal {s.ideal}x, efficiency {s.efficiency:.0%})")
+    out += patch_lines(results)
     out += ["", f"peak memory (VmHWM, children included) and time to ready; Rasa target <= "
             f"{RASA_MEMORY_TARGET_BYTES / 1e9:.1f} GB"]
     for result in results:

@@ -26,7 +26,9 @@ from pathlib import Path
 
 from bench.chat_driver import AssistantTransport, PlainTransport, Transport
 from bench.chat_memory import MemorySampler
+from bench.chat_report import PATCHES_OFF
 from bench.scheduler import drop_database, free_port, throwaway_database
+from bot.patches import ALL_SWITCH
 from outreach.processes import (
     BIN,
     ProcessGroup,
@@ -102,13 +104,22 @@ class BenchSetup(ABC):
     name: str
     label: str  # for the report
 
-    def __init__(self, sampler: MemorySampler) -> None:
+    def __init__(self, sampler: MemorySampler, patches: bool = True) -> None:
         self.sampler = sampler
+        self.patches = patches  # the assistant's patches of Rasa internals (bot/patches.py), on or off
         self.env: ScopedEnv | None = None
         self.group: ProcessGroup | None = None
         self.ready: dict[str, float] = {}
         self.settings: Settings | None = None
         self.profile_dir: Path | None = None  # run the processes under cProfile, one .prof file each
+
+    def _patch_switch(self) -> dict[str, str]:
+        """Set both ways, so that an OUTREACH_RASA_PATCHES in the caller's shell changes nothing."""
+        return {ALL_SWITCH: "on" if self.patches else "off"}
+
+    def _name_variant(self) -> None:
+        if not self.patches:
+            self.name, self.label = f"{self.name}-nopatch", f"{self.label}{PATCHES_OFF}"
 
     @abstractmethod
     def prepare(self) -> Settings:
@@ -172,16 +183,17 @@ def _link_model(var_dir: Path, model: Path) -> None:
 class EmbeddedSetup(BenchSetup):
     name = label = "embedded"
 
-    def __init__(self, sampler: MemorySampler, model: Path) -> None:
-        super().__init__(sampler)
+    def __init__(self, sampler: MemorySampler, model: Path, patches: bool = True) -> None:
+        super().__init__(sampler, patches)
         self.model = model
+        self._name_variant()
 
     def prepare(self) -> Settings:
         var_dir = fresh_dir(BENCH_VAR / "embedded")
         _link_model(var_dir, self.model)
         self.env = ScopedEnv({"OUTREACH_VAR_DIR": str(var_dir), "OUTREACH_DATABASE_URL": f"sqlite:///{var_dir}/outreach.db",
                               "OUTREACH_TRACKER_DIALECT": "sqlite", "OUTREACH_TRACKER_DB": str(var_dir / "tracker.db"),
-                              **_ports()})
+                              **_ports(), **self._patch_switch()})
         self.settings = self.env.enter()
         upgrade()
         return self.settings
@@ -206,12 +218,13 @@ class EmbeddedSetup(BenchSetup):
 class ScaledSetup(BenchSetup):
     name = "scaled"
 
-    def __init__(self, sampler: MemorySampler, model: Path, replicas: int) -> None:
-        super().__init__(sampler)
+    def __init__(self, sampler: MemorySampler, model: Path, replicas: int, patches: bool = True) -> None:
+        super().__init__(sampler, patches)
         self.model = model
         self.replicas = replicas
         self.label = f"scaled x{replicas}"
         self.name = f"scaled{replicas}"
+        self._name_variant()
         self.databases: list[str] = []
         self.cluster = None
 
@@ -223,7 +236,8 @@ class ScaledSetup(BenchSetup):
         tracker_name, _ = throwaway_database()
         self.databases.append(tracker_name)
         self.tracker_database = tracker_name
-        self.env = ScopedEnv({"OUTREACH_VAR_DIR": str(var_dir), "OUTREACH_DATABASE_URL": data_url, **_ports()})
+        self.env = ScopedEnv({"OUTREACH_VAR_DIR": str(var_dir), "OUTREACH_DATABASE_URL": data_url, **_ports(),
+                              **self._patch_switch()})
         self.settings = self.env.enter()
         upgrade(data_url)
         return self.settings

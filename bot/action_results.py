@@ -22,6 +22,8 @@ from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 
+ORIGINALS = {"rasa.core.actions.action:RemoteAction._validate_action_result":
+             RemoteAction._validate_action_result}  # what bot/patches.py checks
 REFUSAL_HINT = (". Failed to validate Action server response from API, make sure your response "
                 "from the Action endpoint is valid (bot/action_results.py).")
 
@@ -77,5 +79,5 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 
 
 def install() -> None:
-    """Idempotent; called when the bot package loads in the Rasa server."""
+    """Idempotent; bot.patches.install() calls it, checked, before the Rasa server starts."""
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]

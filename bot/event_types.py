@@ -11,6 +11,7 @@ from __future__ import annotations
 from rasa.shared.core.events import Event
 
 _ORIGINAL = Event.resolve_by_type
+ORIGINALS = {"rasa.shared.core.events:Event.resolve_by_type": _ORIGINAL}  # what bot/patches.py checks
 _found: dict[str, type[Event]] = {}
 
 
@@ -25,5 +26,5 @@ def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[
 
 
 def install() -> None:
-    """Idempotent; called when the bot package loads in the Rasa server."""
+    """Idempotent; bot.patches.install() calls it, checked, before the Rasa server starts."""
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]

@@ -67,5 +67,5 @@ class SequentialGraphRunner(DaskGraphRunner):
 
 
 def install() -> None:
-    """Idempotent; called when the bot package loads in the Rasa server, before the model loads."""
+    """Idempotent; bot.patches.install() calls it, checked, before the Rasa server loads the model."""
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]

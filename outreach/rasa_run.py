@@ -6,8 +6,11 @@ by every local user (`ps`, /proc/PID/cmdline). Started as
     python -m outreach.rasa_run run --enable-api ...   (outreach.processes.rasa_server_command)
 
 this adds `--auth-token` to Rasa's arguments inside the process, from OUTREACH_RASA_TOKEN
-(the environment of a process is readable by its owner only), and runs Rasa's own command
-line with umask 077. A token given on the command line is refused.
+(the environment of a process is readable by its owner only), installs the assistant's
+patches of Rasa internals (bot/patches.py: checked against the installed Rasa, each one
+switchable with OUTREACH_PATCH_<NAME>=off, all with OUTREACH_RASA_PATCHES=off) and runs Rasa's
+own command line with umask 077. A token given on the command line is refused, and Rasa does
+not start when a patch does not fit the installed Rasa.
 """
 
 from __future__ import annotations
@@ -42,6 +45,15 @@ def main() -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if arguments[:1] == ["run"]:  # the server, not `rasa train` or `rasa test`
+        from bot.patches import PatchError, install
+
+        try:
+            installed = install()
+        except PatchError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"Rasa patches installed: {', '.join(installed) or 'none'} (bot/patches.py)", file=sys.stderr)
     sys.argv = ["rasa", *arguments]  # Python's copy only: /proc/PID/cmdline keeps the original
     from rasa.__main__ import main as rasa_main
 

@@ -126,6 +126,16 @@ def test_the_scaled_set_up_is_also_compared_with_the_plain_bot_on_its_own_stores
     assert "scaled x1   plain pg     10       0.75x     met" in text
 
 
+def test_figures_with_the_rasa_patches_off_are_printed_beside_those_with_them_on() -> None:
+    on = SetupResult("scaled x1", 1, [level("scaled x1", 60.0, 90.0)], cpu_ms_per_turn={"rasa-1": 9.4, "web": 2.8})
+    off = SetupResult("scaled x1 off", 1, [level("scaled x1 off", 40.0, 150.0)], cpu_ms_per_turn={"rasa-1": 20.0})
+    two = SetupResult("scaled x2", 2, [level("scaled x2", 90.0, 90.0)])
+    text = "\n".join(lines([on, off, two], cores=2, load=(0.0, 0.0)))
+    assert "scaled x1      10     60.00     40.00    1.50x       90      150" in text
+    assert "Rasa CPU per turn: 9.4 ms with the patches, 20.0 ms without" in text
+    assert "2 replicas at concurrency 10: 1.50x" in text  # scaling compares runs with the patches on only
+
+
 def test_descendants_walk_the_whole_tree_and_nothing_else() -> None:
     parents = {10: 1, 11: 10, 12: 11, 13: 10, 20: 1, 21: 20}
     assert sorted(descendants(10, parents)) == [10, 11, 12, 13]

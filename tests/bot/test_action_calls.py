@@ -10,9 +10,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-import bot  # noqa: F401 - installs the kept-alive calls
-from bot import action_calls
+from bot import action_calls, patches
 from bot.http_session import close_session
+
+patches.install({})  # the kept-alive calls: installed as outreach.rasa_run does in the Rasa server
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,11 @@ from rasa.core.agent import load_agent
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import UserUttered
 
-import bot  # noqa: F401 - installs the runner
+from bot import patches
 from bot.graph_runner import SequentialGraphRunner
 from outreach.settings import PROJECT_ROOT
+
+patches.install({})  # the runner: installed as outreach.rasa_run does in the Rasa server
 
 MODEL = PROJECT_ROOT / "var" / "models" / "care.tar.gz"
 TEXTS = ["虾都死了，还发臭", "可以，就这样吧", '/rate{"rating": "5"}', "收到的螃蟹少了两只", "🦐😭", "转人工",
