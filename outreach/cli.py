@@ -57,6 +57,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_triage(args: argparse.Namespace) -> int:
+    if args.cluster or args.workers is not None:
+        from outreach.diagnosis import cluster
+
+        return cluster.command(args)
     if args.input is not None:
         return _stream(args, triage_mode=True)
     from outreach.cases.triage import triage
@@ -235,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     triage.add_argument("--detail", action="store_true", help="add severity reasons and alternative labels")
     _stream_options(triage)
     triage.add_argument("--json", action="store_true", help="(store mode) print the summary as JSON")
+    triage.add_argument("--cluster", metavar="ADDRESS",
+                        help="run on the Dask scheduler at ADDRESS (tcp://HOST:8786); INPUT is a folder, glob or file "
+                             "of partitions, -o the output folder (one file per partition, exactly once on a rerun)")
+    triage.add_argument("--workers", type=int, metavar="N", help="as --cluster, on a local cluster of N processes")
     triage.set_defaults(func=cmd_triage)
 
     dispatch = sub.add_parser("dispatch", help="start in-app conversations for due cases")
