@@ -1,11 +1,14 @@
-"""Bulk triage throughput: texts per second per core, for one process and for two.
+"""Bulk triage throughput: texts per second per core, for one process and for two, and on Dask.
 
 Generates a realistic corpus of feedback texts (default 1,000,000) as JSON lines, then runs the
 same streaming path as `outreach triage FILE` (read JSON lines, diagnose, write JSON lines) in one
-process over the whole corpus, and in two processes over one half each. Prints texts/s per core
-and, for reference, how fast Python jieba alone segments the same texts.
+process over the whole corpus, and in two processes over one half each. Then the corpus, split
+into partitions, goes through `outreach triage DIR --workers N` (outreach.diagnosis.cluster, Dask
+distributed) on a local cluster of 1 and of 2 worker processes, outputs written to a temporary
+folder. Prints texts/s beside the single-process figure and, for reference, how fast Python jieba
+alone segments the same texts.
 
-    .venv/bin/python bench/triage.py [--texts 1000000] [--keep]
+    .venv/bin/python bench/triage.py [--texts 1000000] [--workers 1,2] [--partitions 8] [--keep]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import json
 import multiprocessing
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -22,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from outreach.diagnosis import cluster  # noqa: E402
 from outreach.diagnosis.classifier import Diagnoser  # noqa: E402
 from outreach.diagnosis.stream import JsonLinesWriter, read_jsonl, run  # noqa: E402
 from outreach.diagnosis.taxonomy import taxonomy  # noqa: E402
@@ -68,15 +73,33 @@ def triage_file(path: str) -> tuple[int, float, float]:
     return summary.diagnosed, time.perf_counter() - started, time.process_time() - cpu
 
 
-def split(path: Path, parts: int) -> list[Path]:
+def split(path: Path, parts: int, tag: str = "part") -> list[Path]:
     lines = path.read_bytes().splitlines(keepends=True)
     size = (len(lines) + parts - 1) // parts
     paths = []
     for i in range(parts):
-        part = path.with_suffix(f".part{i}.jsonl")
+        part = path.with_suffix(f".{tag}{i}.jsonl")
         part.write_bytes(b"".join(lines[i * size:(i + 1) * size]))
         paths.append(part)
     return paths
+
+
+def dask_rates(parts: list[Path], workers: list[int], single: float) -> list[Path]:
+    """texts/s of the partitions on a local Dask cluster of each size, beside the single process.
+    The wall time counts sending the model to the workers, not starting them."""
+    diagnoser = Diagnoser.load()
+    folders = []
+    for count in workers:
+        out = Path(tempfile.mkdtemp(prefix=f"outreach-bench-dask{count}-"))
+        folders.append(out)
+        with cluster.dask_client(None, count) as client:
+            done = cluster.run(client, parts, out, diagnoser, cluster.Options(hurt_only=True))
+        texts = done.totals()["diagnosed"]
+        rate = texts / done.seconds
+        print(f"dask, {count} worker{'s' if count > 1 else ' '}: {texts:,} texts in {len(parts)} partitions in "
+              f"{done.seconds:.1f} s wall = {rate:,.0f} texts/s ({rate / count:,.0f} per worker; "
+              f"{rate / single:.2f}x the single process' {single:,.0f}/s wall)")
+    return folders
 
 
 def jieba_rate(texts: list[str]) -> float:
@@ -95,6 +118,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--texts", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus")
+    parser.add_argument("--workers", default="1,2", help="local Dask cluster sizes to run (default 1,2; 0: none)")
+    parser.add_argument("--partitions", type=int, default=8, help="partition files for the Dask runs")
     args = parser.parse_args()
 
     Diagnoser.load()  # the model in use, loaded once outside any measurement (a bad one stops here)
@@ -113,7 +138,7 @@ def main() -> int:
     print(f"1 process : {done:,} texts in {seconds:.1f} s wall, {cpu:.1f} s CPU = {one:,.0f} texts/s per core "
           f"({done / seconds:,.0f}/s wall)")
 
-    halves = split(path, 2)
+    halves = split(path, 2, "half")
     context = multiprocessing.get_context("spawn")
     with context.Pool(2) as pool:
         started = time.perf_counter()
@@ -125,6 +150,10 @@ def main() -> int:
     print(f"2 processes: {total:,} texts in {wall:.1f} s wall, {cpu_total:.1f} s CPU = {two:,.0f} texts/s per core "
           f"({total / wall:,.0f}/s wall for the machine)")
 
+    sizes = [int(n) for n in args.workers.split(",") if n.strip() and int(n) > 0]
+    parts = split(path, args.partitions) if sizes else []
+    outputs = dask_rates(parts, sizes, done / seconds) if sizes else []
+
     reference = jieba_rate(texts)
     print(f"reference: Python jieba alone segments {reference:,.0f} texts/s on this machine")
     print(f"load average before the run: {load:.2f} on {os.cpu_count()} CPUs (per-core figures use CPU time, "
@@ -132,11 +161,13 @@ def main() -> int:
     target = 50_000
     print(f"target {target:,} texts/s per core: {'met' if min(one, two) >= target else 'NOT met'}")
     if not args.keep:
-        for p in [path, *halves]:
+        for p in [path, *halves, *parts]:
             p.unlink()
         folder.rmdir()
     else:
         print(f"corpus kept at {path}")
+    for out in outputs:
+        shutil.rmtree(out)
     return 0
 
 
