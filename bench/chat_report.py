@@ -102,20 +102,21 @@ def _ms(value: float) -> str:
 
 
 def lines(results: list[SetupResult], cores: int, load: tuple[float, float]) -> list[str]:
+    w = max(12, 1 + max((len(result.label) for result in results), default=0))  # "scaled x2 off"
     out = [f"chat benchmark: {cores} cores, load average {load[0]:.1f} at the start, {load[1]:.1f} at the end",
-           "", f"{'set-up':<12}{'conc':>5}{'convs':>7}{'turns':>7}{'errors':>8}{'turns/s':>9}"
+           "", f"{'set-up':<{w}}{'conc':>5}{'convs':>7}{'turns':>7}{'errors':>8}{'turns/s':>9}"
            f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"]
     for result in results:
         for lv in result.levels:
-            out.append(f"{result.label:<12}{lv.concurrency:>5}{lv.conversations:>7}{lv.turns:>7}{lv.errors:>8}"
+            out.append(f"{result.label:<{w}}{lv.concurrency:>5}{lv.conversations:>7}{lv.turns:>7}{lv.errors:>8}"
                        f"{lv.throughput:>9.2f}{_ms(lv.p50_ms):>9}{_ms(lv.p95_ms):>9}{_ms(lv.p99_ms):>9}")
     found = comparisons(results)
     if found:
         out += ["", f"against the plain Rasa bot (targets: throughput >= {THROUGHPUT_TARGET}x, "
                 f"p95 <= {P95_TARGET}x)",
-                f"{'set-up':<12}{'against':<10}{'conc':>5}{'throughput':>12}{'':>8}{'p95':>8}"]
+                f"{'set-up':<{w}}{'against':<10}{'conc':>5}{'throughput':>12}{'':>8}{'p95':>8}"]
         for c in found:
-            out.append(f"{c.setup:<12}{c.baseline:<10}{c.concurrency:>5}{c.throughput_ratio:>11.2f}x "
+            out.append(f"{c.setup:<{w}}{c.baseline:<10}{c.concurrency:>5}{c.throughput_ratio:>11.2f}x "
                        f"{mark(c.throughput_met):>7}{c.p95_ratio:>7.2f}x {mark(c.p95_met)}")
     scaled = scalings(results, cores)
     if scaled:
@@ -139,12 +140,12 @@ def lines(results: list[SetupResult], cores: int, load: tuple[float, float]) -> 
                 target = f"  Rasa target {mark(peak.tree_bytes <= RASA_MEMORY_TARGET_BYTES)}"
             ready = result.ready_seconds.get(name)
             ready_text = f"{ready:6.1f} s" if ready is not None else "     - "
-            out.append(f"  {result.label:<12}{name:<14}{_mib(peak.own_bytes):>11} own {_mib(peak.tree_bytes):>11} "
+            out.append(f"  {result.label:<{w}}{name:<14}{_mib(peak.own_bytes):>11} own {_mib(peak.tree_bytes):>11} "
                        f"tree ({peak.processes} proc)  ready {ready_text}{target}")
     out += ["", "CPU time per turn (user + system, children included): where the turns' time goes"]
     for result in results:
         spent = sorted(result.cpu_ms_per_turn.items(), key=lambda item: -item[1])
-        out.append(f"  {result.label:<12}" + ", ".join(f"{name} {ms:.1f} ms" for name, ms in spent)
+        out.append(f"  {result.label:<{w}}" + ", ".join(f"{name} {ms:.1f} ms" for name, ms in spent)
                    + f"; total {sum(result.cpu_ms_per_turn.values()):.1f} ms")
     problems = [problem for result in results for problem in result.problems]
     out.append("")
