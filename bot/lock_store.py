@@ -197,7 +197,11 @@ class TicketLockStore(LockStore):
             yield ticket
         finally:
             # Also when the caller was cancelled: the next ticket must not wait a lifetime.
-            await asyncio.shield(self.release(conversation_id, ticket))
+            try:
+                await asyncio.shield(self.release(conversation_id, ticket))
+            except Exception as error:  # Redis gone: the ticket lapses after its lifetime
+                logger.warning(f"could not release ticket {ticket} of conversation '{conversation_id}' "
+                               f"({error}); the next message waits until it expires ({lock_lifetime} s)")
 
     async def close(self) -> None:
         if self._client is not None:

@@ -5,10 +5,14 @@ arrival order, and gets over a replica that died holding or waiting for the lock
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
+import signal
 import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rasa.core.lock_store import LockError, LockStore
@@ -57,15 +61,38 @@ async def test_messages_of_one_conversation_are_served_one_at_a_time_in_arrival_
     assert entered == list(range(6))
 
 
-async def test_a_lock_held_by_a_dead_replica_is_freed_after_its_lifetime(store: TicketLockStore) -> None:
-    dead = await store.take_ticket("B0002", lock_lifetime=0.5)
-    await store.wait_for_turn("B0002", dead, 0.5, 0.05)  # holds the lock, then "dies": never releases
+def _hold_and_hang(prefix: str, held: Any) -> None:
+    """A replica that takes the conversation's lock and then hangs until it is killed."""
+    async def hold() -> None:
+        store = TicketLockStore(url=REDIS_URL, key_prefix=prefix)
+        async with store.lock("B0002", lock_lifetime=2.0):
+            held.set()
+            await asyncio.sleep(3600)
+
+    asyncio.run(hold())
+
+
+async def test_a_lock_held_by_a_replica_killed_with_sigkill_is_freed_after_its_lifetime(
+        store: TicketLockStore) -> None:
+    context = multiprocessing.get_context("fork")
+    held = context.Event()
+    replica = context.Process(target=_hold_and_hang, args=(store.key_prefix, held))
+    replica.start()
+    try:
+        assert await asyncio.to_thread(held.wait, 30)
+        with pytest.raises(asyncio.TimeoutError):  # held while the replica lives
+            await asyncio.wait_for(store.lock("B0002", lock_lifetime=10).__aenter__(), 0.2)
+        os.kill(replica.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        killed = time.monotonic()
+        async with store.lock("B0002", lock_lifetime=10):
+            waited = time.monotonic() - killed
+    finally:
+        replica.kill()
+        replica.join(10)
+    assert waited < 4.0  # at most the dead holder's lifetime (2 s), polling included
     asked = time.monotonic()
-    async with store.lock("B0002", lock_lifetime=10):
-        waited = time.monotonic() - asked
-    assert 0.3 <= waited < 3.0
     async with store.lock("B0003", lock_lifetime=10):  # other conversations never waited
-        pass
+        assert time.monotonic() - asked < 0.5
 
 
 async def test_a_replica_that_died_waiting_is_skipped_and_a_late_release_frees_nothing(
