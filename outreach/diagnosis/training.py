@@ -243,17 +243,17 @@ def heads_equal(first: Head, second: Head, atol: float = 1e-5) -> bool:
     )
 
 
-def read_inputs(export: Path, tax: Taxonomy, *, nlu_dir: Path | None = None, labels_path: Path | None = None,
+def read_inputs(export: Path, tax: Taxonomy, *, nlu_dir: Path | None = None,
                 learned: Sequence[Example] = ()) -> TrainingInputs:
     """Every input of a training, read and checked: the export, the written examples, the labels
     of real reviews and the learned labels."""
     from outreach.diagnosis.history import read_history
-    from outreach.diagnosis.review_labels import LABELS_PATH, read_review_labels
+    from outreach.diagnosis.review_labels import read_settled_labels
     from outreach.diagnosis.training_data import NLU_DIR, labelled_examples
 
     return TrainingInputs(
         history=read_history(export),
-        review_labels=read_review_labels(labels_path or LABELS_PATH, tax.ids),
+        review_labels=read_settled_labels(tax.ids),
         written=labelled_examples(tax.ids, nlu_dir or NLU_DIR),
         learned=list(learned),
     )
