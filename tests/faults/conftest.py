@@ -1,5 +1,5 @@
 """One scaled cluster for every fault test: real PostgreSQL and Redis, two Rasa replicas, two
-action servers, two scheduler workers, the web server and the balancer, all supervised.
+action servers behind HAProxy, two scheduler workers and the web server, all under supervisord.
 
 The action servers pay through the recording provider (payments_recorder), which keeps its
 own record of every payout. Leases and retry delays are short (faults_limits below) so a dead
