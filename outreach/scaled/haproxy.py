@@ -45,6 +45,15 @@ def listed_servers(upstreams: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def named_servers(hosts: dict[str, str], port: int) -> str:
+    """One server per stable DNS name (name -> host: a StatefulSet's pods, compose's
+    containers), resolved at run time; a name that does not resolve yet is simply down.
+    Every HAProxy instance builds the same hash ring from the same names, so all of them
+    send a conversation to the same replica."""
+    return "\n".join(f"    server {name} {host}:{port} check resolvers {DNS_RESOLVERS} init-addr none"
+                     for name, host in hosts.items())
+
+
 def discovered_servers(prefix: str, slots: int, dns_name: str, port: int) -> str:
     """Up to `slots` servers found through DNS (every address of dns_name: a compose service
     with several replicas, a Kubernetes headless Service): containers and pods come and go."""
