@@ -37,6 +37,7 @@ from sqlalchemy.exc import DBAPIError
 from outreach.processes import action_server_command, models_dir, outreach_command, rasa_server_command
 from outreach.scaled.haproxy import (
     ACTION_BACKEND,
+    HAPROXY_BIN,
     RASA_BACKEND,
     HAProxyAdmin,
     HAProxyError,
@@ -252,6 +253,8 @@ class Cluster:
         model = models_dir(self.settings) / "care.tar.gz"
         if not model.exists():
             raise ClusterError(f"no trained model at {model}: run `make train` first")
+        if not Path(HAPROXY_BIN).exists():
+            raise ClusterError(f"{HAPROXY_BIN} is missing: `make haproxy-deps` installs Debian's haproxy")
         ensure_database(self.topology.database_url)
         ensure_database(self.topology.database_url, self.topology.tracker_database)
         check_redis(self.topology.redis_url)

@@ -29,7 +29,7 @@ from outreach.processes import outreach_command, rasa_env
 from outreach.scaled.cluster import LOCK_LOG_ENV, Cluster, Topology, free_port
 from outreach.settings import PROJECT_ROOT, get_settings
 from outreach.store.types import utcnow
-from tests.conftest import POSTGRES_URL, postgres_or_skip, redis_or_skip
+from tests.conftest import POSTGRES_URL, haproxy_or_skip, postgres_or_skip, redis_or_skip
 from tests.support.local_files import assert_no_secret_on_command_lines, modes_under, not_private
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -51,6 +51,7 @@ def _env_for(var: Path) -> dict[str, str]:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     postgres_or_skip()
     redis_or_skip()
+    haproxy_or_skip()
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it first)")
     var = tmp_path_factory.mktemp("scaled")
