@@ -8,7 +8,7 @@ MODEL_STAMP := var/models/.trained
 # The platform's rated-review history (docs/data-formats.md); here, the shared real reviews.
 HISTORY_EXPORT ?= ../shared/corpora/platform_reviews.tsv
 
-.PHONY: setup train run test eval model bench bench-chat lint lock clean system-deps
+.PHONY: setup train run test eval model bench bench-chat lint lock clean system-deps browser-deps haproxy-deps
 
 setup: $(STAMP)
 
@@ -30,14 +30,21 @@ run: setup
 # The same demo on the scaled set-up (docs/operations.md#scaled-set-up): PostgreSQL at
 # 127.0.0.1:5432 (database outreach_scaled, created if missing; OUTREACH_DATABASE_URL overrides),
 # Redis at 127.0.0.1:6379 (OUTREACH_REDIS_URL), OUTREACH_RASA_REPLICAS, OUTREACH_ACTION_SERVERS
-# and OUTREACH_SCHEDULER_WORKERS (default 2 each).
-run-scaled: setup
+# and OUTREACH_SCHEDULER_WORKERS (default 2 each); HAProxy in front, supervisord over all.
+run-scaled: setup haproxy-deps
 	$(BIN)/outreach run-scaled
 
-# What the browser tests need from Debian: headless Chromium and a Chinese font.
-system-deps:
+# What the tests need from Debian.
+system-deps: browser-deps haproxy-deps
+
+# The browser tests: headless Chromium and a Chinese font.
+browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then \
 	  apt-get update && apt-get install -y chromium fonts-wqy-microhei; fi
+
+# The scaled set-up's load balancer (deploy/haproxy.cfg.template); supervisord starts it, not systemd.
+haproxy-deps:
+	@if [ ! -x /usr/sbin/haproxy ]; then apt-get update && apt-get install -y haproxy; fi
 
 test: setup system-deps
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 """How the project's own servers run their event loop: uvloop's, as the Rasa and action servers
 (Sanic) do. It does the same work as asyncio's own loop at a fraction of its cost per
-request: the web server and the balancer handle every chat turn."""
+request: the web server handles every chat turn."""
 
 from __future__ import annotations
 

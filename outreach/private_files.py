@@ -3,7 +3,7 @@ the user running the assistant may read it, at any moment.
 
 - var/ is created 0700, so no other user can even list it (an older one is tightened);
 - every process of the assistant runs with umask 077, so each file it creates (databases and
-  their -wal/-shm files, the tracker store, logs, models, the balancer's configuration) is
+  their -wal/-shm files, the tracker store, logs, models, HAProxy's and supervisord's configuration) is
   born 0600 and each folder 0700: `restrict()` at each entry point, `PRIVATE_UMASK` for the
   processes started by outreach.processes;
 - a secret is written to a private file created under its final name in one step

@@ -57,6 +57,17 @@ def redis_or_skip() -> None:
         pytest.skip(str(exc))
 
 
+def haproxy_or_skip() -> None:
+    """Skip when Debian's haproxy is not installed on a developer's machine; fail under CI=true."""
+    from outreach.scaled.haproxy import HAPROXY_BIN
+
+    if not Path(HAPROXY_BIN).exists():
+        message = f"{HAPROXY_BIN} is missing: `make system-deps` installs Debian's haproxy"
+        if IN_CI:
+            pytest.fail(message + "; CI must run the HAProxy tests")
+        pytest.skip(message)
+
+
 def use_database(monkeypatch: pytest.MonkeyPatch, var_dir: Path, url: str) -> str:
     monkeypatch.setenv("OUTREACH_VAR_DIR", str(var_dir))
     monkeypatch.setenv("OUTREACH_DATABASE_URL", url)

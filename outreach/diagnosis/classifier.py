@@ -77,7 +77,8 @@ class _Judged:
     hurt_p: np.ndarray
     primary: list[int]  # index into the twelve labels
     confidence: list[float]
-    alternatives: list[tuple[int, float, int, float]]  # the two next likeliest labels and their probabilities
+    runner_up: list[list[int]]  # the two next likeliest labels
+    runner_up_p: list[list[float]]  # and their probabilities
     labels: dict[int, tuple[int, ...]]  # texts with more than one problem: all of them, primary first
     notes: dict[int, str]
 
@@ -165,8 +166,9 @@ class Diagnoser:
         by_code = (Decision.CONTACT, Decision.NONE, Decision.LOOK)
         version, single, notes, found_labels = self.version, self._single, judged.notes, judged.labels
         diagnoses = []
-        for row, (primary, category, confidence, severity, hurt_p, decision, (a, pa, b, pb)) in enumerate(zip(
-            judged.primary, categories, judged.confidence, severities, p.tolist(), decisions, judged.alternatives
+        for row, (primary, category, confidence, severity, hurt_p, decision, (a, b), (pa, pb)) in enumerate(zip(
+            judged.primary, categories, judged.confidence, severities, p.tolist(), decisions, judged.runner_up,
+            judged.runner_up_p,
         )):
             found = found_labels.get(row)
             diagnoses.append(Diagnosis(
@@ -224,8 +226,9 @@ class Diagnoser:
         masked[rows, primary] = -1.0
         runner_up = np.argsort(-masked, axis=1, kind="stable")[:, :2]
         runner_up_p = np.take_along_axis(twelve, runner_up, axis=1)
-        alternatives = [(a, pa, b, pb) for (a, b), (pa, pb) in zip(runner_up.tolist(), runner_up_p.tolist())]
-        return _Judged(p, primary.tolist(), confidence.tolist(), alternatives, labels, notes)
+        return _Judged(
+            p, primary.tolist(), confidence.tolist(), runner_up.tolist(), runner_up_p.tolist(), labels, notes
+        )
 
     def _vague_complaints(self, texts: list[str], candidates: list[int]) -> list[int]:
         """The texts among candidates that complain without naming a problem: they match a vague

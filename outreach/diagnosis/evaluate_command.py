@@ -19,7 +19,7 @@ from outreach.diagnosis.report import (
     read_slices,
     write_chart,
 )
-from outreach.diagnosis.review_labels import LABELS_PATH, read_review_labels
+from outreach.diagnosis.review_labels import read_settled_labels
 from outreach.settings import get_settings
 
 
@@ -37,7 +37,7 @@ def run_evaluation(export: Path, rasa_folds: int, as_json: bool) -> int:
         except HistoryError as error:
             print(f"error: {error}")
             return 2
-    slices = read_slices(history, read_review_labels(LABELS_PATH, tax.ids), tax)
+    slices = read_slices(history, read_settled_labels(tax.ids), tax)
     figures = measure(diagnoser, slices)
     baseline = baseline_accuracy(slices)
     chart = write_chart(figures, get_settings().var_dir / "eval", thresholds(load_config().costs).hurt_min)

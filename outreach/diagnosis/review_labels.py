@@ -1,7 +1,15 @@
-"""Problem labels of real reviews from the platform's history (data/labels/reviews.jsonl).
+"""Problem labels of real reviews from the platform's history.
 
 Each line names a review by its row id in the export (outreach.diagnosis.history.row_id), never
 by its text: the texts stay in the export. The labelling rules are in docs/labelling.md.
+
+- data/labels/reviews.jsonl: the first labelling pass, every labelled review;
+- data/labels/reviews_second_pass.jsonl: a second, independent pass over part of them (the whole
+  held-back slice and a random sample), from which the agreement figures come;
+- data/labels/reviews_rechecked.jsonl: a second, independent pass over the training reviews whose
+  first-pass label the model disagreed with (chosen by the model, so not an agreement sample);
+- data/labels/reviews_settled.jsonl: wherever a second pass differs from the first, the label a
+  third reading settled on. The labels that train and measure are the first pass with these.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from outreach.settings import PROJECT_ROOT
 
 LABELS_PATH = PROJECT_ROOT / "data" / "labels" / "reviews.jsonl"
 SECOND_PASS_PATH = PROJECT_ROOT / "data" / "labels" / "reviews_second_pass.jsonl"
+RECHECKED_PATH = PROJECT_ROOT / "data" / "labels" / "reviews_rechecked.jsonl"
+SETTLED_PATH = PROJECT_ROOT / "data" / "labels" / "reviews_settled.jsonl"
 
 
 @dataclass(frozen=True)
@@ -68,3 +78,16 @@ def read_review_labels(path: Path, known: Sequence[str]) -> dict[str, ReviewLabe
     if problems:
         raise ReviewLabelError(f"{path}: " + "; ".join(problems[:20]))
     return labels
+
+
+def read_settled_labels(known: Sequence[str], first: Path = LABELS_PATH, settled: Path = SETTLED_PATH
+                        ) -> dict[str, ReviewLabel]:
+    """The labels that train and measure: the first pass, with the label a third reading settled on
+    wherever the passes differed. A settled row the first pass does not hold is an error."""
+    labels = read_review_labels(first, known)
+    settlements = read_review_labels(settled, known)
+    strangers = sorted(set(settlements) - set(labels))
+    if strangers:
+        raise ReviewLabelError(f"{settled}: {len(strangers)} settled row(s) not in {first.name}, "
+                               f"first {', '.join(strangers[:5])}")
+    return {**labels, **settlements}

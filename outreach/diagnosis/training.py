@@ -45,6 +45,7 @@ class Parameters:
     written_problem_weight: float = 2.0  # each written example, in the problems head
     real_label_weight: float = 3.0  # each labelled real review, in the problems head
     real_label_hurt_weight: float = 1.0  # each labelled real review, in the hurt head
+    rating_share: float = 0.0  # where a review's label and its buyer's rating disagree on hurt, the rating's share
     learned_weight: float = 2.0  # each label a buyer or person gave
     c_written: float = 20.0  # the written-examples problems head
     written_mix: float = 0.25  # its share of P(problem | hurt): buyers' short messages read like the written examples
@@ -113,8 +114,14 @@ def training_sets(inputs: TrainingInputs, parameters: Parameters, tax: Taxonomy)
         if held_back(review.row):
             continue
         label = inputs.review_labels.get(review.row)
-        is_hurt = label.hurt if label else review.hurt
-        hurt.add(review.text, HURT_CLASS if is_hurt else OK_CLASS, parameters.real_label_hurt_weight if label else 1.0)
+        if label is None:
+            hurt.add(review.text, HURT_CLASS if review.hurt else OK_CLASS, 1.0)
+        elif label.hurt == review.hurt or not parameters.rating_share:
+            hurt.add(review.text, HURT_CLASS if label.hurt else OK_CLASS, parameters.real_label_hurt_weight)
+        else:  # "挺好的，就是送得慢" rated 5: the rules call it hurt, the buyer did not; each keeps a share
+            weight, share = parameters.real_label_hurt_weight, parameters.rating_share
+            hurt.add(review.text, HURT_CLASS if label.hurt else OK_CLASS, weight * (1 - share))
+            hurt.add(review.text, HURT_CLASS if review.hurt else OK_CLASS, weight * share)
         if label and label.hurt and label.named:
             problem.add(review.text, label.label, parameters.real_label_weight)
     # The written examples are mostly problems (a few hundred per problem label, as many praise):
@@ -170,9 +177,10 @@ def _out_of_fold_logits(
     return logits
 
 
-def platt(logits: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+def platt(logits: np.ndarray, truth: np.ndarray, weights: Sequence[float] | None = None) -> tuple[float, float]:
     """Scale and offset so that sigmoid(scale * logit + offset) is calibrated on held-out scores."""
-    regression = LogisticRegression(C=1e6, max_iter=1000).fit(logits.reshape(-1, 1), truth.astype(int))
+    regression = LogisticRegression(C=1e6, max_iter=1000).fit(logits.reshape(-1, 1), truth.astype(int),
+                                                              sample_weight=weights)
     return float(regression.coef_[0, 0]), float(regression.intercept_[0])
 
 
@@ -203,7 +211,7 @@ def build(inputs: TrainingInputs, parameters: Parameters, tax: Taxonomy, min_exa
     hurt, _, _ = fit(HURT, hurt_set.texts, hurt_set.labels, parameters.c_hurt, positive=HURT_CLASS,
                      sample_weight=hurt_set.weights, min_df=parameters.min_df_hurt)
     oof = _out_of_fold_logits(HURT, hurt_set, parameters.c_hurt, parameters.min_df_hurt, k, HURT_CLASS)
-    hurt.scale, hurt.offset = platt(oof[:, 0], np.array(hurt_set.labels) == HURT_CLASS)
+    hurt.scale, hurt.offset = platt(oof[:, 0], np.array(hurt_set.labels) == HURT_CLASS, hurt_set.weights)
     problems, _, _ = fit(PROBLEMS, problem_set.texts, problem_set.labels, parameters.c_problems,
                          sample_weight=problem_set.weights, min_df=parameters.min_df_problems)
     oof = _out_of_fold_logits(PROBLEMS, problem_set, parameters.c_problems, parameters.min_df_problems, k, None)
@@ -243,17 +251,17 @@ def heads_equal(first: Head, second: Head, atol: float = 1e-5) -> bool:
     )
 
 
-def read_inputs(export: Path, tax: Taxonomy, *, nlu_dir: Path | None = None, labels_path: Path | None = None,
+def read_inputs(export: Path, tax: Taxonomy, *, nlu_dir: Path | None = None,
                 learned: Sequence[Example] = ()) -> TrainingInputs:
     """Every input of a training, read and checked: the export, the written examples, the labels
     of real reviews and the learned labels."""
     from outreach.diagnosis.history import read_history
-    from outreach.diagnosis.review_labels import LABELS_PATH, read_review_labels
+    from outreach.diagnosis.review_labels import read_settled_labels
     from outreach.diagnosis.training_data import NLU_DIR, labelled_examples
 
     return TrainingInputs(
         history=read_history(export),
-        review_labels=read_review_labels(labels_path or LABELS_PATH, tax.ids),
+        review_labels=read_settled_labels(tax.ids),
         written=labelled_examples(tax.ids, nlu_dir or NLU_DIR),
         learned=list(learned),
     )

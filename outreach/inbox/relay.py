@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import quote
 
 import aiohttp
 
@@ -10,6 +11,14 @@ from outreach.settings import Settings
 
 BOT_MAX_CHARS = 1000  # the bot reads this much of a message; the inbox keeps all of it
 CHANNEL_SECRET_HEADER = "X-Outreach-Channel-Secret"
+# The conversation a webhook call is about, for the load balancer in front of several Rasa
+# replicas (deploy/haproxy.cfg.template hashes on it): the sender id is in the JSON body,
+# which a balancer should not have to parse. Percent-encoded, as in /conversations/{id}/.
+CONVERSATION_HEADER = "X-Outreach-Conversation"
+
+
+def conversation_key(buyer_id: str) -> str:
+    return quote(buyer_id, safe="")
 
 
 class RelayError(RuntimeError):
@@ -19,7 +28,7 @@ class RelayError(RuntimeError):
 async def relay(http: aiohttp.ClientSession, settings: Settings, buyer_id: str, text: str) -> None:
     url = f"{settings.rasa_url}/webhooks/{settings.inapp_channel}/webhook"
     body = {"sender": buyer_id, "message": text[:BOT_MAX_CHARS]}
-    headers = {CHANNEL_SECRET_HEADER: settings.channel_secret}
+    headers = {CHANNEL_SECRET_HEADER: settings.channel_secret, CONVERSATION_HEADER: conversation_key(buyer_id)}
     try:
         timeout = aiohttp.ClientTimeout(total=settings.rasa_timeout_s)
         async with http.post(url, json=body, headers=headers, timeout=timeout) as response:

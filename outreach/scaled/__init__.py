@@ -1,2 +1,2 @@
-"""The scaled set-up: PostgreSQL and Redis, several Rasa replicas and action servers behind a
-local load balancer, several scheduler workers, supervised (docs/operations.md)."""
+"""The scaled set-up: PostgreSQL and Redis, several Rasa replicas and action servers behind
+HAProxy, several scheduler workers, under supervisord (docs/operations.md)."""

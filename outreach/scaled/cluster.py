@@ -1,17 +1,18 @@
 """The scaled set-up as one object: PostgreSQL data and tracker stores, Redis lock store,
-several Rasa replicas and action servers behind the load balancer, several scheduler
-workers and one web server, supervised. `make run-scaled`, the load benchmark and the
-fault tests start it from here.
+several Rasa replicas and action servers behind HAProxy, several scheduler workers and one
+web server, all under supervisord. `make run-scaled`, the load benchmark and the fault tests
+start it from here.
 
     cluster = Cluster(get_settings(), Topology(database_url, "outreach_tracker"))
-    cluster.start()            # every process ready, the balancer sees every upstream
-    cluster.kill("rasa-1")     # the supervisor restarts it; its conversations move meanwhile
+    cluster.start()            # every process ready, HAProxy sees every server up
+    cluster.kill("rasa-1")     # supervisord restarts it; its conversations move meanwhile
     cluster.wait_ready("rasa-1")
+    cluster.leave("rasa-2"); cluster.rejoin("rasa-2")   # out of HAProxy's pool and back
     cluster.stop()
 
-Ports: the web server on settings.web_port, the balancer's Rasa pool on settings.rasa_port
-(so settings.rasa_url reaches it) and its action pool on settings.action_port; replicas and
-action servers on free ports chosen at construction.
+Ports: the web server on settings.web_port, HAProxy's Rasa frontend on settings.rasa_port
+(so settings.rasa_url reaches it) and its action frontend on settings.action_port; replicas
+and action servers on free ports chosen at construction.
 """
 
 from __future__ import annotations
@@ -23,27 +24,38 @@ import re
 import signal
 import socket
 import time
+import urllib.error
 import urllib.request
+import xmlrpc.client
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 from outreach.processes import action_server_command, models_dir, outreach_command, rasa_server_command
-from outreach.scaled.balancer import BalancerConfig, PoolConfig
+from outreach.scaled.haproxy import (
+    ACTION_BACKEND,
+    HAPROXY_BIN,
+    RASA_BACKEND,
+    HAProxyAdmin,
+    HAProxyError,
+    Listeners,
+    haproxy_command,
+    listed_servers,
+    render,
+    route_of,
+)
 from outreach.scaled.stores import check_redis, ensure_database, redis_parts
-from outreach.scaled.supervisor import Service, Supervisor, http_ok
+from outreach.scaled.supervision import Policy, Program, Supervision
 from outreach.settings import Settings
 
 SCALED_ENDPOINTS = "bot/endpoints.scaled.yml"
-RASA_POOL, ACTION_POOL = "rasa", "actions"
 # A replica killed while it holds a conversation's Redis lock leaves it behind until it
 # expires (Rasa's default: 60 s), and the conversation, moved to another replica, waits that
-# long. The balancer already lets one request per conversation through, so a short lifetime
-# is safe and the conversation resumes within seconds.
+# long. HAProxy keeps a conversation on one replica, and a turn takes well under a second, so
+# a short lifetime is safe and the conversation resumes within seconds.
 LOCK_LIFETIME_S = "10"
 LOCK_LOG_ENV = "OUTREACH_LOG_CONVERSATION_LOCKS"
 # With OUTREACH_LOG_CONVERSATION_LOCKS=1 each replica logs every conversation lock it takes
@@ -56,6 +68,10 @@ LOCK_LOGGING = {
     "handlers": {"locks": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stdout"}},
     "loggers": {"rasa.core.lock_store": {"level": "DEBUG", "handlers": ["locks"], "propagate": False}},
 }
+HAPROXY = "haproxy"
+# Start order (supervisord's priority): HAProxy, then the servers; the schedulers only once
+# the bot answers (Cluster.start), so their first conversation starts do not fail.
+PRIORITY = {HAPROXY: 100, "web": 200, "rasa": 300, "actions": 300, "scheduler": 400}
 
 
 class ClusterError(RuntimeError):
@@ -78,9 +94,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _get_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return json.loads(response.read())
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
 
 
 class Cluster:
@@ -91,82 +110,97 @@ class Cluster:
         self.settings = dataclasses.replace(
             settings, database_url=topology.database_url, rasa_url=f"http://127.0.0.1:{settings.rasa_port}"
         )
-        self.supervisor = Supervisor(self.settings, restart=supervise)
         self._upstreams: dict[str, dict[str, str]] = {
-            RASA_POOL: {f"rasa-{i}": f"http://127.0.0.1:{free_port()}" for i in range(1, topology.rasa_replicas + 1)},
-            ACTION_POOL: {
+            RASA_BACKEND: {
+                f"rasa-{i}": f"http://127.0.0.1:{free_port()}" for i in range(1, topology.rasa_replicas + 1)
+            },
+            ACTION_BACKEND: {
                 f"actions-{i}": f"http://127.0.0.1:{free_port()}" for i in range(1, topology.action_servers + 1)
             },
         }
+        self.supervision = Supervision(self.settings, self._programs(), Policy(restart=supervise))
+        self.haproxy = HAProxyAdmin(self._folder / "haproxy.sock")
         self._engine: Engine | None = None
-        self._define_services()
+        self._killed: dict[str, int] = {}  # name -> pid killed on request, until a new one runs
+        self._ready_pid: dict[str, int] = {}  # name -> the pid last seen ready
+        self._ready_after: dict[str, float] = {}  # name -> seconds from its last start to ready
 
     # -- the interface -------------------------------------------------------------------
 
     def start(self, timeout: float = 600.0) -> None:
-        """Starts every process and waits until all are ready. The schedulers start last, once
-        the bot answers, so their first conversation starts do not fail."""
+        """Starts every process and waits until all are ready."""
         self._prepare_stores()
         deadline = time.monotonic() + timeout
-        front = [name for name in self.names() if not name.startswith("scheduler-")]
-        for name in front:
-            self.supervisor.spawn(name)
-        self.supervisor.watch()
         try:
+            self.supervision.start(self._shared_env())
+            front = [name for name in self.names() if not name.startswith("scheduler-")]
             for name in front:
                 self.wait_ready(name, max(1.0, deadline - time.monotonic()))
             for name in self.names():
                 if name.startswith("scheduler-"):
-                    self.supervisor.spawn(name)
+                    self.supervision.start_program(name)
             self.wait_ready(None, max(1.0, deadline - time.monotonic()))
         except BaseException:
             self.stop()
             raise
 
     def stop(self) -> None:
-        self.supervisor.stop()
+        self.supervision.stop()
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
 
     def names(self) -> list[str]:
-        return list(self.supervisor.services)
+        return list(self.supervision.programs)
 
     def pid(self, name: str) -> int:
-        service = self._service(name)
-        if service.process is None:
+        self._program(name)
+        pid = self.supervision.info(name)["pid"]
+        if not pid:
             raise ClusterError(f"{name} is not running")
-        return service.process.popen.pid
+        return pid
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        self._service(name)
-        self.supervisor.kill(name, sig)
+        """Sends sig to the process from outside, as the OOM killer or an operator would."""
+        pid = self.pid(name)
+        if sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGABRT):
+            self._killed[name] = pid
+        os.kill(pid, sig)
+
+    def leave(self, name: str) -> None:
+        """Takes a Rasa replica or action server out of HAProxy's pool (it keeps running)."""
+        self.haproxy.leave(self._backend_of(name), name)
+
+    def rejoin(self, name: str) -> None:
+        self.haproxy.rejoin(self._backend_of(name), name)
 
     def wait_ready(self, name: str | None = None, timeout: float = 300.0) -> None:
-        """Waits until the process (or every process) answers and the balancer routes to it."""
-        names = self.names() if name is None else [self._service(name).name]
+        """Waits until the process (or every process) answers and HAProxy routes to it."""
+        names = self.names() if name is None else [self._program(name).name]
         deadline = time.monotonic() + timeout
         while True:
             waiting = [n for n in names if not self._ready(n)]
             if not waiting:
                 return
-            for n in waiting:
-                service = self.supervisor.services[n]
-                if not service.alive and not self.supervisor.restart and service.process is not None:
-                    raise ClusterError(f"{n} is down and not supervised; its log: {service.process.log_path}")
+            if not self.supervision.alive:
+                raise ClusterError(f"supervisord is gone; see {self.settings.var_dir / 'logs' / 'supervisord.log'}")
+            if not self.supervision.policy.restart:
+                down = [n for n in waiting if self.supervision.info(n)["statename"] in ("EXITED", "FATAL")]
+                if down:
+                    raise ClusterError(f"{down[0]} is down and not supervised; its log: {self._log(down[0])}")
             if time.monotonic() >= deadline:
-                logs = ", ".join(f"{n} ({self.settings.var_dir / 'logs' / n}.log)" for n in waiting)
+                logs = ", ".join(f"{n} ({self._log(n)})" for n in waiting)
                 raise ClusterError(f"not ready after {timeout:.0f} s: {logs}")
             time.sleep(0.25)
 
     def replica_for(self, sender_id: str) -> str:
-        route = _get_json(f"{self.rasa_url}/_balancer/route?sender={quote(sender_id, safe='')}")
-        if route["upstream"] is None:
-            raise ClusterError("no Rasa replica is healthy: the balancer has nowhere to send conversations")
-        return route["upstream"]
+        replica = route_of(self.rasa_url, sender_id)
+        if replica is None:
+            raise ClusterError("no Rasa replica is up: HAProxy has nowhere to send conversations")
+        return replica
 
     def ready_seconds(self) -> dict[str, float]:
-        return {name: s.ready_after_s for name, s in self.supervisor.services.items() if s.ready_after_s is not None}
+        return dict(self._ready_after)
 
     @property
     def web_url(self) -> str:
@@ -179,7 +213,7 @@ class Cluster:
     # -- beyond the interface --------------------------------------------------------------
 
     def upstream_url(self, name: str) -> str:
-        """The direct URL of a Rasa replica or action server (bypassing the balancer)."""
+        """The direct URL of a Rasa replica or action server (bypassing HAProxy)."""
         for pool in self._upstreams.values():
             if name in pool:
                 return pool[name]
@@ -196,71 +230,125 @@ class Cluster:
 
     # -- inside ---------------------------------------------------------------------------
 
-    def _service(self, name: str) -> Service:
+    @property
+    def _folder(self) -> Path:
+        return self.settings.var_dir / "scaled"
+
+    def _log(self, name: str) -> Path:
+        return self.settings.var_dir / "logs" / f"{name}.log"
+
+    def _program(self, name: str) -> Program:
         try:
-            return self.supervisor.services[name]
+            return self.supervision.programs[name]
         except KeyError:
             raise ClusterError(f"no process {name!r}; the cluster runs {', '.join(self.names())}") from None
+
+    def _backend_of(self, name: str) -> str:
+        for backend, members in self._upstreams.items():
+            if name in members:
+                return backend
+        raise ClusterError(f"{name} is neither a Rasa replica nor an action server")
 
     def _prepare_stores(self) -> None:
         model = models_dir(self.settings) / "care.tar.gz"
         if not model.exists():
             raise ClusterError(f"no trained model at {model}: run `make train` first")
+        if not Path(HAPROXY_BIN).exists():
+            raise ClusterError(f"{HAPROXY_BIN} is missing: `make haproxy-deps` installs Debian's haproxy")
         ensure_database(self.topology.database_url)
         ensure_database(self.topology.database_url, self.topology.tracker_database)
         check_redis(self.topology.redis_url)
         from outreach.store.migrate import upgrade
 
         upgrade(self.topology.database_url)
-        config = BalancerConfig(pools=(
-            PoolConfig(RASA_POOL, self.settings.rasa_port, self._upstreams[RASA_POOL], sticky=True, health_path="/",
-                       timeout_s=max(60.0, 2 * self.settings.rasa_timeout_s)),
-            PoolConfig(ACTION_POOL, self.settings.action_port, self._upstreams[ACTION_POOL], health_path="/health",
-                       resend_when_broken=True),
-        ))
-        self._balancer_config.parent.mkdir(parents=True, exist_ok=True)
-        self._balancer_config.write_text(config.to_json())
+        from outreach.private_files import private_dir
+
+        private_dir(self._folder)
+        listeners = Listeners("127.0.0.1", self.settings.rasa_port, self.settings.action_port,
+                              rasa_timeout_s=int(max(60.0, 2 * self.settings.rasa_timeout_s)))
+        config = render(listeners, listed_servers(self._upstreams[RASA_BACKEND]),
+                        listed_servers(self._upstreams[ACTION_BACKEND]), self.haproxy.socket_path)
+        self._haproxy_config.write_text(config)
         self._lock_logging.write_text(json.dumps(LOCK_LOGGING, indent=2))  # JSON is YAML to Rasa
 
     @property
-    def _balancer_config(self) -> Path:
-        return self.settings.var_dir / "scaled" / "balancer.json"
+    def _haproxy_config(self) -> Path:
+        return self._folder / "haproxy.cfg"
 
     @property
     def _lock_logging(self) -> Path:
-        return self.settings.var_dir / "scaled" / "rasa-lock-logging.yml"
+        return self._folder / "rasa-lock-logging.yml"
 
-    def _define_services(self) -> None:
-        settings, topology = self.settings, self.topology
+    def _shared_env(self) -> dict[str, str]:
+        """What every process gets through supervisord's own environment (besides
+        outreach.processes.rasa_env, secrets included), never written to supervisord.conf."""
+        topology = self.topology
         lock_prefix = re.sub(r"[^A-Za-z0-9]", "", topology.tracker_database) or "outreach"
-        shared = {
-            "OUTREACH_RASA_URL": settings.rasa_url,
+        return {
+            "OUTREACH_RASA_URL": self.settings.rasa_url,
             "OUTREACH_TRACKER_URL": self.tracker_url,
             "OUTREACH_TRACKER_DB": topology.tracker_database,
             "OUTREACH_LOCK_PREFIX": lock_prefix,
             **redis_parts(topology.redis_url),
         }
 
-        def add(name: str, command: list[str], is_ready: object, **env: str) -> None:
-            service = Service(name, command, {**shared, **env, "PGAPPNAME": name}, is_ready)  # type: ignore[arg-type]
-            self.supervisor.add(service)
-
-        balancer_status = f"{settings.rasa_url}/_balancer/status"
-        add("balancer", outreach_command("balancer", "--config", str(self._balancer_config)),
-            lambda _: http_ok(balancer_status))
-        add("web", outreach_command("web"), lambda _: http_ok(f"{self.web_url}/healthz"))
-        for name, url in self._upstreams[RASA_POOL].items():
+    def _programs(self) -> list[Program]:
+        settings = self.settings
+        programs = [
+            Program(HAPROXY, haproxy_command(self._haproxy_config), priority=PRIORITY[HAPROXY]),
+            Program("web", outreach_command("web"), {"PGAPPNAME": "web"}, priority=PRIORITY["web"]),
+        ]
+        for name, url in self._upstreams[RASA_BACKEND].items():
             command = rasa_server_command(settings, port=int(url.rsplit(":", 1)[1]), endpoints=SCALED_ENDPOINTS)
             if os.environ.get(LOCK_LOG_ENV) == "1":
                 command.append(f"--logging-config-file={self._lock_logging}")
-            add(name, command, lambda _, url=url: http_ok(url + "/"), TICKET_LOCK_LIFETIME=LOCK_LIFETIME_S)
-        for name, url in self._upstreams[ACTION_POOL].items():
-            add(name, action_server_command(settings, port=int(url.rsplit(":", 1)[1])),
-                lambda _, url=url: http_ok(url + "/health"))
-        for i in range(1, topology.scheduler_workers + 1):
-            add(f"scheduler-{i}", outreach_command("scheduler"), self._connected)
+            programs.append(Program(name, command, {"PGAPPNAME": name, "TICKET_LOCK_LIFETIME": LOCK_LIFETIME_S},
+                                    priority=PRIORITY["rasa"]))
+        for name, url in self._upstreams[ACTION_BACKEND].items():
+            programs.append(Program(name, action_server_command(settings, port=int(url.rsplit(":", 1)[1])),
+                                    {"PGAPPNAME": name}, priority=PRIORITY["actions"]))
+        for i in range(1, self.topology.scheduler_workers + 1):
+            name = f"scheduler-{i}"
+            programs.append(Program(name, outreach_command("scheduler"), {"PGAPPNAME": name}, autostart=False,
+                                    priority=PRIORITY["scheduler"]))
+        return programs
 
-    def _connected(self, service: Service) -> bool:
+    def _answers(self, name: str, info: dict) -> bool:
+        if name == HAPROXY:
+            try:
+                self.haproxy.states()
+                return True
+            except HAProxyError:
+                return False
+        if name == "web":
+            return http_ok(f"{self.web_url}/healthz")
+        if name.startswith("scheduler-"):
+            return self._connected(name, info["start"])
+        backend = self._backend_of(name)
+        url = self._upstreams[backend][name] + ("/" if backend == RASA_BACKEND else "/health")
+        if not http_ok(url):
+            return False
+        try:  # and HAProxy routes to it again
+            return self.haproxy.is_up(backend, name)
+        except HAProxyError:
+            return False
+
+    def _ready(self, name: str) -> bool:
+        try:
+            info = self.supervision.info(name)
+        except (OSError, xmlrpc.client.Error):  # supervisord busy or gone: not ready
+            return False
+        if info["statename"] != "RUNNING" or not info["pid"] or info["pid"] == self._killed.get(name):
+            return False
+        if not self._answers(name, info):
+            return False
+        self._killed.pop(name, None)
+        if self._ready_pid.get(name) != info["pid"]:
+            self._ready_pid[name] = info["pid"]
+            self._ready_after[name] = max(0.0, time.time() - info["start"])
+        return True
+
+    def _connected(self, name: str, since: float) -> bool:
         """A scheduler worker is ready once it has its own session on the data store (its
         connections carry its name as application_name), i.e. it validated its policy files
         and began its first pass."""
@@ -272,21 +360,7 @@ class Cluster:
                 return connection.execute(
                     text("SELECT 1 FROM pg_stat_activity WHERE application_name = :name "
                          "AND backend_start >= to_timestamp(:since) LIMIT 1"),
-                    {"name": service.name, "since": service.spawned_at},
+                    {"name": name, "since": since},
                 ).first() is not None
         except DBAPIError:  # PostgreSQL is down or restarting: not ready yet
             return False
-
-    def _ready(self, name: str) -> bool:
-        """Ready, and for a replica or action server: the balancer routes to it again."""
-        if not self.supervisor.services[name].ready:
-            return False
-        pool = next((p for p, members in self._upstreams.items() if name in members), None)
-        if pool is None:
-            return True
-        port = self.settings.rasa_port if pool == RASA_POOL else self.settings.action_port
-        try:
-            status = _get_json(f"http://127.0.0.1:{port}/_balancer/status")
-        except (OSError, ValueError):
-            return False
-        return bool(status["upstreams"][name]["healthy"])

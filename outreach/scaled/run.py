@@ -42,12 +42,14 @@ class Scaled:
     def start(self) -> None:
         topology = self.cluster.topology
         print(f"starting {topology.rasa_replicas} Rasa replicas, {topology.action_servers} action servers, "
-              f"{topology.scheduler_workers} scheduler workers, the balancer and the web server "
+              f"{topology.scheduler_workers} scheduler workers, HAProxy and the web server under supervisord "
               "(a minute or two) ...", flush=True)
         self.cluster.start()
 
     def check_alive(self) -> None:
-        """Nothing to do: the cluster's supervisor restarts a process that dies."""
+        """supervisord restarts a process that dies; only its own end stops the demo."""
+        if not self.cluster.supervision.alive:
+            raise RuntimeError(f"supervisord stopped; see {self.cluster.settings.var_dir / 'logs' / 'supervisord.log'}")
 
     def stop(self) -> None:
         self.cluster.stop()
@@ -55,9 +57,11 @@ class Scaled:
     def describe(self) -> list[str]:
         cluster = self.cluster
         seconds = cluster.ready_seconds()
-        lines = [f"balancer: {cluster.rasa_url} (Rasa, sticky per conversation), {cluster.action_url} (actions)"]
+        lines = [f"HAProxy: {cluster.rasa_url} (Rasa, consistent hashing per conversation), "
+                 f"{cluster.action_url} (actions, least busy)"]
         lines += [f"  {name}: pid {cluster.pid(name)}, ready after {seconds.get(name, 0):.0f} s"
                   for name in cluster.names()]
+        lines.append(f"processes: {cluster.supervision.ctl_command()} (restart NAME, tail -f NAME, ...)")
         lines.append(f"trackers: PostgreSQL database {cluster.topology.tracker_database}; "
                      f"locks: Redis {cluster.topology.redis_url}")
         return lines

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import quote
 
 import aiohttp
 
+from outreach.inbox.relay import conversation_key
 from outreach.settings import Settings
 
 OUTREACH_INTENT = "EXTERNAL_case_outreach"
@@ -19,7 +19,7 @@ class BotUnavailable(RuntimeError):
 async def start_case_conversation(
     http: aiohttp.ClientSession, settings: Settings, buyer_id: str, case_id: int
 ) -> None:
-    url = f"{settings.rasa_url}/conversations/{quote(buyer_id, safe='')}/trigger_intent"
+    url = f"{settings.rasa_url}/conversations/{conversation_key(buyer_id)}/trigger_intent"
     params = {"output_channel": settings.inapp_channel, "token": settings.rasa_token}
     body = {"name": OUTREACH_INTENT, "entities": {"case_id": str(case_id)}}
     try:

@@ -14,10 +14,13 @@ from outreach.diagnosis.agreement import agreement, kappa
 from outreach.diagnosis.history import held_back, read_history
 from outreach.diagnosis.review_labels import (
     LABELS_PATH,
+    RECHECKED_PATH,
     SECOND_PASS_PATH,
+    SETTLED_PATH,
     ReviewLabel,
     ReviewLabelError,
     read_review_labels,
+    read_settled_labels,
 )
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.settings import PROJECT_ROOT
@@ -74,3 +77,27 @@ def test_a_bad_labels_file_names_its_lines(tmp_path: Path) -> None:
     for expected in ("line 2: row 'xyz'", "line 3: row 0123456789abcdef is labelled twice",
                      "line 4: unknown label(s) meh", "line 5: expected"):
         assert expected in message
+
+
+def test_a_third_reading_settles_where_the_passes_differ(tmp_path: Path) -> None:
+    first, settled = tmp_path / "first.jsonl", tmp_path / "settled.jsonl"
+    first.write_text('{"row": "0123456789abcdef", "label": "spoiled"}\n'
+                     '{"row": "fedcba9876543210", "label": "no_problem"}\n', encoding="utf-8")
+    settled.write_text('{"row": "fedcba9876543210", "label": "damaged", "also": ["late_delivery"]}\n',
+                       encoding="utf-8")
+    labels = read_settled_labels(taxonomy().ids, first, settled)
+    assert labels["0123456789abcdef"].label == "spoiled"
+    assert (labels["fedcba9876543210"].label, labels["fedcba9876543210"].also) == ("damaged", ("late_delivery",))
+    settled.write_text('{"row": "00000000000000aa", "label": "damaged"}\n', encoding="utf-8")
+    with pytest.raises(ReviewLabelError, match="1 settled row"):
+        read_settled_labels(taxonomy().ids, first, settled)
+
+
+def test_every_settled_row_is_one_where_the_two_passes_differ() -> None:
+    first = read_review_labels(LABELS_PATH, taxonomy().ids)
+    passes = [read_review_labels(path, taxonomy().ids) for path in (SECOND_PASS_PATH, RECHECKED_PATH)]
+    settled = read_review_labels(SETTLED_PATH, taxonomy().ids)
+    assert settled and all(
+        any(row in other and (first[row].label, first[row].vague) != (other[row].label, other[row].vague)
+            for other in passes)
+        for row in settled)

@@ -356,14 +356,14 @@ def test_the_bot_and_bulk_triage_agree_on_held_back_real_reviews(stack: dict[str
     from outreach.diagnosis.classifier import Diagnoser
     from outreach.diagnosis.commands import DEFAULT_EXPORT
     from outreach.diagnosis.history import held_back, read_history
-    from outreach.diagnosis.review_labels import LABELS_PATH, read_review_labels
+    from outreach.diagnosis.review_labels import read_settled_labels
     from outreach.diagnosis.taxonomy import taxonomy
     from tests.domain.test_shipped_model import export_or_skip
 
     export_or_skip()
     settings = stack["settings"]
     labels = set(taxonomy().ids)
-    labelled = read_review_labels(LABELS_PATH, taxonomy().ids)
+    labelled = read_settled_labels(taxonomy().ids)
     texts = [r.text for r in read_history(DEFAULT_EXPORT).reviews if held_back(r.row) and r.row in labelled][:300]
     bulk = [d.category for d in Diagnoser.load().diagnose_many(texts)]
     agree = 0

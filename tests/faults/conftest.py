@@ -1,5 +1,5 @@
 """One scaled cluster for every fault test: real PostgreSQL and Redis, two Rasa replicas, two
-action servers, two scheduler workers, the web server and the balancer, all supervised.
+action servers behind HAProxy, two scheduler workers and the web server, all under supervisord.
 
 The action servers pay through the recording provider (payments_recorder), which keeps its
 own record of every payout. Leases and retry delays are short (faults_limits below) so a dead
@@ -25,7 +25,7 @@ from outreach.rules.loader import rules
 from outreach.scheduling.policy import DEFAULTS
 from outreach.settings import PROJECT_ROOT, Settings, get_settings
 from outreach.store import db as store_db
-from tests.conftest import POSTGRES_URL, REDIS_URL, postgres_or_skip, redis_or_skip
+from tests.conftest import POSTGRES_URL, REDIS_URL, haproxy_or_skip, postgres_or_skip, redis_or_skip
 from tests.faults import payments_recorder
 
 MODEL = PROJECT_ROOT / "var" / "models" / "care.tar.gz"
@@ -80,6 +80,7 @@ def postgres_answers(timeout_s: float = 60.0) -> None:
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     postgres_or_skip()
     redis_or_skip()
+    haproxy_or_skip()
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it first)")
     from outreach.scaled.cluster import Cluster, Topology

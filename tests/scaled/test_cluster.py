@@ -1,8 +1,8 @@
 """The scaled set-up with real processes on PostgreSQL and Redis: two Rasa replicas and two
-action servers behind the balancer, two scheduler workers, one web server.
+action servers behind HAProxy, two scheduler workers, one web server, under supervisord.
 
 One cluster for the module (Rasa loads its model once per replica). Two buyers with spoiled
-seafood are imported; the scheduler workers triage and reach them through the balancer, and
+seafood are imported; the scheduler workers triage and reach them through HAProxy, and
 they answer through the web server, as on the platform.
 """
 
@@ -29,7 +29,7 @@ from outreach.processes import outreach_command, rasa_env
 from outreach.scaled.cluster import LOCK_LOG_ENV, Cluster, Topology, free_port
 from outreach.settings import PROJECT_ROOT, get_settings
 from outreach.store.types import utcnow
-from tests.conftest import POSTGRES_URL, postgres_or_skip, redis_or_skip
+from tests.conftest import POSTGRES_URL, haproxy_or_skip, postgres_or_skip, redis_or_skip
 from tests.support.local_files import assert_no_secret_on_command_lines, modes_under, not_private
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -51,6 +51,7 @@ def _env_for(var: Path) -> dict[str, str]:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     postgres_or_skip()
     redis_or_skip()
+    haproxy_or_skip()
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it first)")
     var = tmp_path_factory.mktemp("scaled")
@@ -136,7 +137,7 @@ class Buyer:
 
 @pytest.fixture(scope="module")
 def buyers(cluster: Cluster) -> dict[str, Buyer]:
-    """One buyer whose conversation the balancer sends to each replica, both reached by the workers."""
+    """One buyer whose conversation HAProxy sends to each replica, both reached by the workers."""
     chosen: dict[str, str] = {}
     for i in range(100):
         buyer_id = f"B-SC-{i}"
@@ -159,11 +160,11 @@ def _lock_lines(cluster: Cluster, replica: str, buyer_id: str) -> int:
     return len(re.findall(rf"Acquired lock for conversation '{re.escape(buyer_id)}'", log))
 
 
-def test_a_buyer_is_reached_and_settled_through_web_balancer_replicas_and_action_servers(
+def test_a_buyer_is_reached_and_settled_through_web_haproxy_replicas_and_action_servers(
     cluster: Cluster, buyers: dict[str, Buyer]
 ) -> None:
     buyer = buyers["rasa-1"]
-    opening = buyer.wait_for_opening()  # a scheduler worker -> balancer -> replica -> action server
+    opening = buyer.wait_for_opening()  # a scheduler worker -> HAProxy -> replica -> action server
     assert "鲜活基围虾" in opening["text"] and "生鲜变质" in opening["text"]
     offer = buyer.say("是的，虾都死了")
     assert any("69.8" in m["text"] for m in offer), offer
@@ -198,7 +199,26 @@ def test_two_conversations_each_stay_on_their_own_replica_across_turns(
             assert taken == (2 if owner == replica else 0), (replica, buyer.id, taken)
 
 
-def test_rasas_http_api_through_the_balancer_refuses_callers_without_the_token(
+def test_a_replica_leaving_the_pool_hands_its_conversation_to_the_other_and_gets_it_back_when_it_rejoins(
+    cluster: Cluster, buyers: dict[str, Buyer]
+) -> None:
+    buyer = buyers["rasa-2"]
+    buyer.wait_for_opening()
+    before = {r: _lock_lines(cluster, r, buyer.id) for r in buyers}
+    cluster.leave("rasa-2")
+    try:
+        assert cluster.replica_for(buyer.id) == "rasa-1"
+        assert buyer.say("我再想想")  # answered by rasa-1, from the tracker in PostgreSQL
+    finally:
+        cluster.rejoin("rasa-2")
+    cluster.wait_ready("rasa-2", timeout=30)
+    assert cluster.replica_for(buyer.id) == "rasa-2"
+    assert buyer.say("我再想想")
+    taken = {r: _lock_lines(cluster, r, buyer.id) - before[r] for r in buyers}
+    assert taken == {"rasa-1": 1, "rasa-2": 1}, taken
+
+
+def test_rasas_http_api_through_haproxy_refuses_callers_without_the_token(
     cluster: Cluster, buyers: dict[str, Buyer]
 ) -> None:
     buyer_id = buyers["rasa-2"].id
@@ -228,11 +248,14 @@ def test_no_process_of_the_scaled_set_up_shows_a_secret_to_other_users_and_its_v
 ) -> None:
     cluster.wait_ready()
     pids = [cluster.pid(name) for name in cluster.names()]
-    assert len(pids) == 8  # balancer, web, two replicas, two action servers, two schedulers
+    assert len(pids) == 8  # HAProxy, web, two replicas, two action servers, two schedulers
+    assert cluster.supervision.process is not None
+    pids.append(cluster.supervision.process.popen.pid)  # supervisord, parent of them all
     assert_no_secret_on_command_lines(cluster.settings, pids, len(pids))
     var = cluster.settings.var_dir
     modes = modes_under(var)
-    assert {"scaled/balancer.json", "logs/rasa-1.log", "logs/balancer.log"} <= modes.keys(), sorted(modes)
+    assert {"scaled/haproxy.cfg", "scaled/supervisord.conf", "scaled/haproxy.sock", "scaled/supervisord.sock",
+            "logs/rasa-1.log", "logs/haproxy.log", "logs/supervisord.log"} <= modes.keys(), sorted(modes)
     assert not_private(modes, var) == []
 
 
