@@ -12,6 +12,7 @@ from typing import Any
 
 from outreach import event_loop
 from outreach.diagnosis.commands import add_commands as add_diagnosis_commands
+from outreach.lifecycle.commands import add_commands as add_lifecycle_commands
 from outreach.metrics.commands import add_commands as add_metrics_commands
 from outreach.rules.commands import add_commands as add_rules_commands
 from outreach.scaled.commands import add_commands as add_scaled_commands
@@ -275,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_diagnosis_commands(sub)
     add_scheduling_commands(sub)
     add_rules_commands(sub)
+    add_lifecycle_commands(sub)
     add_metrics_commands(sub)
     add_scaled_commands(sub)
     return parser

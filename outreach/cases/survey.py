@@ -9,17 +9,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from sqlalchemy.orm import Session
 
-from outreach.cases import events
 from outreach.diagnosis.numbers import RATING_WORDS, first_number, scored_number
+from outreach.lifecycle import events, machine
+from outreach.lifecycle.states import PERSON_HOLDS, CaseStatus, EventKind
 from outreach.store.models import Case, Satisfaction
 
-DOMAIN_FILE = Path(__file__).resolve().parents[2] / "bot" / "domain" / "care.yml"
 LOW_RATING = 2
 MAX_COMMENT_CHARS = 500
 _SCORE_TEXT = re.compile(r"[\d零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百]+\s*(?:颗|个)?\s*(?:分|星)?")
@@ -56,15 +53,18 @@ def record_rating(session: Session, case: Case, rating: int, now: datetime, comm
         raise ValueError(f"rating {rating} is outside 1-5")
     session.add(Satisfaction(case_id=case.id, buyer_id=case.buyer_id, rating=rating, created_at=now,
                              comment=comment[:MAX_COMMENT_CHARS] if comment else None))
-    events.record(session, case.id, "rated", rating=rating, comment=bool(comment))
+    events.record(session, case.id, EventKind.RATED, rating=rating, comment=bool(comment))
+    status = CaseStatus(case.status)
     if rating <= LOW_RATING:
         reason = f"low satisfaction rating {rating}: a person follows up"
-        case.status, case.closed_at, case.closed_reason = "handed_over", None, None
-        case.handover_reason = reason
-        events.record(session, case.id, "handed_over", reason=reason)
+        if status in PERSON_HOLDS:  # a person has it already: they see why
+            case.handover_reason = reason
+            events.record(session, case.id, EventKind.HANDED_OVER, reason=reason)
+        else:
+            machine.hand_over(session, case, reason)
         return True
-    if case.status == "resolved":
-        case.status, case.closed_at, case.closed_reason, case.open_key = "closed", now, "rated", None
+    if status is CaseStatus.RESOLVED:
+        machine.close(session, case, "rated", EventKind.CLOSED, now)
     return False
 
 
@@ -78,17 +78,5 @@ def record_recommend(session: Session, found: Satisfaction, score: int, now: dat
     found.recommend, found.recommended_at = score, now
     if comment:
         found.comment = "\n".join(filter(None, [found.comment, comment]))[:MAX_COMMENT_CHARS]
-    events.record(session, found.case_id, "recommend_answered", score=score)
+    events.record(session, found.case_id, EventKind.RECOMMEND_ANSWERED, score=score)
     return True
-
-
-@lru_cache(maxsize=1)
-def rating_question() -> tuple[str, list[dict[str, str]]]:
-    """The bot's rating question (utter_ask_rating in the domain) for messages sent outside a
-    conversation turn, e.g. after a person approved a remedy. One text, in the domain."""
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
-    response = domain["responses"]["utter_ask_rating"][0]
-    # The domain escapes braces for Rasa's templating: {{ -> {.
-    buttons = [{"title": b["title"], "payload": b["payload"].replace("{{", "{").replace("}}", "}")}
-               for b in response.get("buttons", [])]
-    return response["text"], buttons

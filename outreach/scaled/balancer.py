@@ -36,7 +36,7 @@ import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
 
-from outreach.cases.events import mask
+from outreach.lifecycle.events import mask
 from outreach.scaled.routing import KeyedQueue, Pool, Upstream
 
 log = logging.getLogger("outreach.balancer")
