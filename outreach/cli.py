@@ -12,12 +12,12 @@ from typing import Any
 
 from outreach import event_loop
 from outreach.diagnosis.commands import add_commands as add_diagnosis_commands
-from outreach.lifecycle.commands import add_commands as add_lifecycle_commands
 from outreach.metrics.commands import add_commands as add_metrics_commands
 from outreach.rules.commands import add_commands as add_rules_commands
 from outreach.scaled.commands import add_commands as add_scaled_commands
 from outreach.scheduling.commands import add_commands as add_scheduling_commands
 from outreach.settings import PROJECT_ROOT, SettingsError, get_settings
+from outreach.workspace.commands import add_commands as add_workspace_commands
 
 
 def _print(data: Any, as_json: bool, human: str) -> None:
@@ -276,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_diagnosis_commands(sub)
     add_scheduling_commands(sub)
     add_rules_commands(sub)
-    add_lifecycle_commands(sub)
+    add_workspace_commands(sub)
     add_metrics_commands(sub)
     add_scaled_commands(sub)
     return parser

@@ -16,7 +16,8 @@ from outreach.cases import survey
 from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
-from outreach.lifecycle import consent, events, machine, rating
+from outreach.lifecycle import consent, events, machine
+from outreach.lifecycle import rating as satisfaction
 from outreach.lifecycle.remedies import carry_out
 from outreach.lifecycle.states import PERSON_HOLDS, RATABLE, CaseStatus, EventKind
 from outreach.rules import ledger
@@ -328,7 +329,7 @@ def _ask_rating(session: Session, case: Case) -> bool:
     """The satisfaction rule of the outreach norms (limits.yml: satisfaction.quiet_hours)."""
     from outreach.scheduling.policy import policy
 
-    return rating.open_question(session, case, utcnow(), policy().limits.satisfaction.quiet_hours)
+    return satisfaction.open_question(session, case, utcnow(), policy().limits.satisfaction.quiet_hours)
 
 
 def remedy_carried_out(case_id: int | str, buyer_id: str) -> bool:
@@ -371,7 +372,7 @@ def rate(case_id: int | str, buyer_id: str, rating: int, comment: str | None = N
             return Step(kind="rated", case_id=case.id, already_done=True, extra={"rating": found.rating})
         if case.status not in RATABLE:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
-        low = survey.record_rating(session, case, rating, utcnow(), comment)
+        low = satisfaction.record_rating(session, case, rating, utcnow(), comment)
         return Step(kind="rated", case_id=case.id, extra={"rating": rating, "low": low})
 
 

@@ -1,7 +1,6 @@
-"""The satisfaction survey after a settled case: a 1-5 rating, the optional 0-10
-recommendation question (for NPS) and a free-text comment.
-
-A rating of 1 or 2 reopens the case for a person, as the best help desks do.
+"""The satisfaction survey after a settled case: reading the buyer's words (the comment, the
+optional 0-10 recommendation answer for NPS). Storing the 1-5 rating, which may reopen the case,
+is the lifecycle's (outreach.lifecycle.rating.record_rating).
 """
 
 from __future__ import annotations
@@ -13,12 +12,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from outreach.diagnosis.numbers import RATING_WORDS, first_number, scored_number
-from outreach.lifecycle import events, machine
-from outreach.lifecycle.states import PERSON_HOLDS, CaseStatus, EventKind
-from outreach.store.models import Case, Satisfaction
+from outreach.lifecycle import events
+from outreach.lifecycle.rating import MAX_COMMENT_CHARS
+from outreach.lifecycle.states import EventKind
+from outreach.store.models import Satisfaction
 
-LOW_RATING = 2
-MAX_COMMENT_CHARS = 500
 _SCORE_TEXT = re.compile(r"[\d零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百]+\s*(?:颗|个)?\s*(?:分|星)?")
 _FILLER = re.compile(r"[\s\W_]|[吧呀啊吗呢了的给打就我们你是个颗星分评价]")
 
@@ -45,27 +43,6 @@ def parse_recommend(text: str) -> int | None:
     if value is None:
         value = first_number(text)
     return value if value is not None and 0 <= value <= 10 else None
-
-
-def record_rating(session: Session, case: Case, rating: int, now: datetime, comment: str | None = None) -> bool:
-    """Store the rating once. Returns True when the rating is low and the case went to a person."""
-    if not 1 <= rating <= 5:
-        raise ValueError(f"rating {rating} is outside 1-5")
-    session.add(Satisfaction(case_id=case.id, buyer_id=case.buyer_id, rating=rating, created_at=now,
-                             comment=comment[:MAX_COMMENT_CHARS] if comment else None))
-    events.record(session, case.id, EventKind.RATED, rating=rating, comment=bool(comment))
-    status = CaseStatus(case.status)
-    if rating <= LOW_RATING:
-        reason = f"low satisfaction rating {rating}: a person follows up"
-        if status in PERSON_HOLDS:  # a person has it already: they see why
-            case.handover_reason = reason
-            events.record(session, case.id, EventKind.HANDED_OVER, reason=reason)
-        else:
-            machine.hand_over(session, case, reason)
-        return True
-    if status is CaseStatus.RESOLVED:
-        machine.close(session, case, "rated", EventKind.CLOSED, now)
-    return False
 
 
 def record_recommend(session: Session, found: Satisfaction, score: int, now: datetime,

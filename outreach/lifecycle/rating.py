@@ -10,8 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.lifecycle import consent, events, machine
-from outreach.lifecycle.states import RATABLE, CaseStatus, EventKind
+from outreach.lifecycle.states import PERSON_HOLDS, RATABLE, CaseStatus, EventKind
 from outreach.store.models import Case, CaseEvent, Satisfaction
+
+LOW_RATING = 2  # a rating of 1 or 2 reopens the case for a person, as the best help desks do
+MAX_COMMENT_CHARS = 500
 
 
 def may_ask(session: Session, case: Case, now: datetime, quiet_hours: int) -> bool:
@@ -47,4 +50,25 @@ def open_question(session: Session, case: Case, now: datetime, quiet_hours: int)
         machine.close(session, case, "resolved_no_survey", EventKind.CLOSED, now)
         events.record(session, case.id, EventKind.SATISFACTION_SKIPPED,
                       reason=f"buyer asked within {quiet_hours} h")
+    return False
+
+
+def record_rating(session: Session, case: Case, rating: int, now: datetime, comment: str | None = None) -> bool:
+    """Store the rating once. Returns True when the rating is low and the case went to a person."""
+    if not 1 <= rating <= 5:
+        raise ValueError(f"rating {rating} is outside 1-5")
+    session.add(Satisfaction(case_id=case.id, buyer_id=case.buyer_id, rating=rating, created_at=now,
+                             comment=comment[:MAX_COMMENT_CHARS] if comment else None))
+    events.record(session, case.id, EventKind.RATED, rating=rating, comment=bool(comment))
+    status = CaseStatus(case.status)
+    if rating <= LOW_RATING:
+        reason = f"low satisfaction rating {rating}: a person follows up"
+        if status in PERSON_HOLDS:  # a person has it already: they see why
+            case.handover_reason = reason
+            events.record(session, case.id, EventKind.HANDED_OVER, reason=reason)
+        else:
+            machine.hand_over(session, case, reason)
+        return True
+    if status is CaseStatus.RESOLVED:
+        machine.close(session, case, "rated", EventKind.CLOSED, now)
     return False

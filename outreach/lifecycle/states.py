@@ -116,3 +116,9 @@ def allowed(current: CaseStatus | str, target: CaseStatus | str) -> bool:
         return CaseStatus(target) in TRANSITIONS[CaseStatus(current)]
     except ValueError:
         return False
+
+
+def human_owns(case: tuple[int, str] | None) -> bool:
+    """True while the buyer's active case (inbox.messages.active_case: id and status) waits for, or
+    is with, a person (handed over, claimed, or its remedy waiting for a lead): the bot stays silent."""
+    return case is not None and case[1] in PERSON_HOLDS

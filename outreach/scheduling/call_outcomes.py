@@ -16,9 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from outreach.cases import survey
 from outreach.lifecycle import consent, events, machine
-from outreach.lifecycle.rating import may_ask
+from outreach.lifecycle.rating import may_ask, record_rating
 from outreach.lifecycle.remedies import carry_out
 from outreach.lifecycle.states import PERSON_HOLDS, CaseStatus, EventKind
 from outreach.rules.engine import quote
@@ -101,7 +100,7 @@ def finish_call(session: Session, task_id: int, outcome: str, notes: str, agent:
             if not may_ask(session, case, now, policy.limits.satisfaction.quiet_hours):
                 raise CallError("the satisfaction question may not be asked on this case now (asked in the "
                                 f"last {policy.limits.satisfaction.quiet_hours} h, or already rated)")
-            survey.record_rating(session, case, rating, now)
+            record_rating(session, case, rating, now)
             next_step += f"; rated {rating}"
     elif outcome == "no_answer":
         if task.attempt < policy.limits.calls.max_attempts:

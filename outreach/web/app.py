@@ -21,15 +21,16 @@ from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from outreach.dashboard.agent_api import add_agent_api
 from outreach.dashboard.app import add_dashboard
 from outreach.inbox import messages, tokens
 from outreach.inbox.bot_texts import OPT_OUT_DONE, bot_response
-from outreach.inbox.live import Notifier
+from outreach.inbox.live import NOTIFIER, Notifier
 from outreach.inbox.privacy import install_log_masking
 from outreach.inbox.relay import CHANNEL_SECRET_HEADER, RelayError, relay
-from outreach.inbox.routing import human_owns
 from outreach.lifecycle import consent
 from outreach.lifecycle.events import mask
+from outreach.lifecycle.states import human_owns
 from outreach.scheduling.policy import policy
 from outreach.settings import Settings
 from outreach.store.db import session_scope
@@ -73,7 +74,6 @@ HTTP_ERROR_TEXTS = {
 }
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
-NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)
 HTTP: web.AppKey[aiohttp.ClientSession] = web.AppKey("http", aiohttp.ClientSession)
 SOCKETS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("live_sockets")
 # Timings of /api/live; tests may set them before the app starts.
@@ -477,6 +477,7 @@ def create_app(settings: Settings) -> web.Application:
     # The support leads' dashboard (outreach.dashboard): its own session login, Chinese pages.
     app.router.add_get("/dashboard", _to_dashboard)
     add_dashboard(app, settings)
+    add_agent_api(app)  # the agent API under /dashboard/api/ (docs/agent-api.md)
     return app
 
 

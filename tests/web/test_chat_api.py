@@ -442,7 +442,8 @@ async def test_bot_is_silent_while_a_person_owns_the_case(client: TestClient, bo
     assert [m["sender"] for m in returned] == ["buyer", "system"]
     assert returned[0]["case_id"] is not None
     # The waiting buyer hears the expected wait once (limits.yml agents: 5 minutes, nobody ahead).
-    assert "人工客服" in returned[1]["text"] and "前面还有 0 位" in returned[1]["text"] and "5 分钟" in returned[1]["text"]
+    acknowledgement = returned[1]["text"]
+    assert "人工客服" in acknowledgement and "前面还有 0 位" in acknowledgement and "5 分钟" in acknowledgement
     response = await post(client, "B1", {"text": "人呢？"})
     assert [m["sender"] for m in (await response.json())["messages"]] == ["buyer"]
     assert bot.calls == []

@@ -1,4 +1,4 @@
-"""The lifecycle's `outreach` commands: the approval queue (list, approve, reject)."""
+"""The agents' `outreach` commands: the approval queue (list, approve, reject)."""
 
 from __future__ import annotations
 
