@@ -179,3 +179,13 @@ def test_an_opt_out_closes_a_claimed_hand_over_and_cancels_its_call_but_keeps_a_
     with session_scope() as session:
         assert consent.opt_in(session, buyer_id) is True
         assert not consent.is_opted_out(session, buyer_id)
+
+
+def test_the_architecture_diagram_draws_exactly_the_table() -> None:
+    from outreach.settings import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    diagram = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    drawn = {tuple(line.strip().split(" --> ")) for line in diagram.splitlines() if " --> " in line}
+    table = {(a.value, b.value) for a in CaseStatus for b in TRANSITIONS[a]} | {("[*]", "new")}
+    assert drawn == table
