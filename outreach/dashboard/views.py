@@ -83,8 +83,26 @@ def overview_page(member: Any, report: dict[str, Any], values: dict[str, Any], m
         + table(GROUP_COLUMNS, _rows(report["groups"]), "groups")
         + "<h3>按规则的赔付</h3>"
         + table([("rule", "规则"), ("cases", "案件数"), ("paid", "金额")], rules, "paid-by-rule")
+        + _people(report["people"])
     )
     return page("总览", body, member)
+
+
+PEOPLE_KPIS = [("handed_over", "转人工案件", ""), ("minutes_to_first_human_reply", "首次人工回复（分钟，中位数）", ""),
+               ("handover_resolution_rate", "转人工解决率", "%"), ("reopen_rate", "重开率", "%")]
+AGENT_COLUMNS_ZH = [("agent", "客服"), ("claimed", "接手案件"), ("replied", "首次回复案件"),
+                    ("minutes_to_first_reply", "首次回复（分钟，中位数）"), ("resolved", "解决"),
+                    ("resolution_rate", "解决率%"), ("reopened", "重开"), ("reopen_rate", "重开率%")]
+
+
+def _people(people: dict[str, Any]) -> str:
+    """The people who take over: hand-overs, time to the first human reply, resolution and reopen rates."""
+    total = people["total"]
+    cards = "".join(
+        f'<div class="kpi"><span>{esc(title)}</span><strong data-metric="{esc(key)}">{esc(fmt(total[key], unit))}'
+        f"</strong></div>" for key, title, unit in PEOPLE_KPIS)
+    return (f'<h3>人工客服</h3><section class="kpis">{cards}</section>'
+            + table(AGENT_COLUMNS_ZH, people["agents"], "agents"))
 
 
 def merchants_page(member: Any, report: dict[str, Any], values: dict[str, Any], csv_link: str) -> str:

@@ -200,7 +200,8 @@ def close(session: Session, case_id: int, staff: Staff, outcome: Any, now: datet
                         "bad_outcome")
     case = _owned(session, case_id, staff, version)
     machine.close(session, case, f"agent:{outcome}", EventKind.CLOSED, now, staff=staff.username)
-    case.settled_by = staff.username
+    if outcome == "resolved":  # the person settled it (the hand-over resolution and reopen rates)
+        case.settled_by = staff.username
     return case
 
 
