@@ -99,11 +99,16 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
-    from outreach.cases.report import handover_queue
+    from outreach.scheduling.policy import policy
+    from outreach.store.db import session_scope
+    from outreach.store.types import utcnow
+    from outreach.workspace.queue import queue
 
-    rows = handover_queue()
+    with session_scope() as session:
+        rows = queue(session, utcnow(), policy().limits.agents)
     human = "\n".join(
-        f"case {r['case_id']:>5}  severity {r['severity']}  {r['category']:<16} buyer {r['buyer_id']}  {r['reason']}"
+        f"{r['kind']:<4} case {r['case_id']:>5}  severity {r['severity']}  {r['status']:<16} {r['agent'] or '-':<12} "
+        f"waited {r['waited_minutes']} min{' (over target)' if r['over_target'] else ''}  {r['reason'] or ''}"
         for r in rows
     ) or "no case is waiting for a person"
     _print(rows, args.json, human)
