@@ -189,3 +189,20 @@ def test_the_architecture_diagram_draws_exactly_the_table() -> None:
     drawn = {tuple(line.strip().split(" --> ")) for line in diagram.splitlines() if " --> " in line}
     table = {(a.value, b.value) for a in CaseStatus for b in TRANSITIONS[a]} | {("[*]", "new")}
     assert drawn == table
+
+
+def test_no_module_but_the_lifecycle_writes_a_case_status() -> None:
+    import re
+
+    from outreach.settings import PROJECT_ROOT
+
+    writes = re.compile(r"\bcase\.status\s*=[^=]|\bcase\.status\s*,[^\n]*=\s*\"|update\(Case\)[^\n]*status")
+    offenders = [
+        f"{path.relative_to(PROJECT_ROOT)}:{n}"
+        for folder in ("outreach", "actions", "bot")
+        for path in (PROJECT_ROOT / folder).rglob("*.py")
+        if "lifecycle" not in path.parts and "migrations" not in path.parts
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if writes.search(line)
+    ]
+    assert offenders == []
