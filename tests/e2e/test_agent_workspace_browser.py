@@ -81,6 +81,8 @@ def test_a_buyer_asks_for_a_person_who_claims_replies_live_settles_and_the_buyer
         agent.click(f"[data-case='{case_id}'] button.open-case")
         agent.click("#claim")
         expect(agent.locator("#case-facts")).to_contain_text("agent-zhou 处理中")
+        agent.click("#send-reply")  # an empty reply is refused on the page, in Chinese
+        expect(agent.locator("#ws-notice")).to_contain_text("回复内容不能为空")
         agent.fill("#reply", "您好，我是人工客服周小满，虾的问题我来为您处理。")
         agent.click("#send-reply")
 
