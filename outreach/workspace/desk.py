@@ -69,6 +69,14 @@ def _owned(session: Session, case_id: int, staff: Staff, version: int | None) ->
     return case
 
 
+def _claimed(session: Session, case_id: int, staff: Staff, version: int | None) -> Case:
+    """The case, if `staff` holds it and no remedy of it waits for a lead (which decides first)."""
+    case = _owned(session, case_id, staff, version)
+    if case.status != S.CLAIMED:
+        raise DeskError(409, f"案件 {case.id} 的赔付正在等待主管审批，审批后才能继续处理。", "awaiting_approval")
+    return case
+
+
 def claim(session: Session, case_id: int, staff: Staff, now: datetime, version: int | None = None) -> Case:
     """One person at a time: the first claim wins; a lead may take a claimed case over."""
     case = load(session, case_id, version)
@@ -147,7 +155,7 @@ def _offer(session: Session, case: Case, rule_id: Any, book: RuleBook) -> Offer:
 def offer(session: Session, case_id: int, staff: Staff, rule_id: Any, book: RuleBook,
           version: int | None = None) -> dict[str, Any]:
     """Propose an offer the rules allow: its sentence goes to the buyer from the person."""
-    case = _owned(session, case_id, staff, version)
+    case = _claimed(session, case_id, staff, version)
     chosen = _offer(session, case, rule_id, book)
     message = messages.append(session, case.buyer_id, "agent", chosen.say, case_id=case.id, author=staff.display_name)
     events.record(session, case.id, EventKind.OFFERED, rule=chosen.rule_id, amount_fen=chosen.amount_fen,
@@ -159,9 +167,7 @@ def settle(session: Session, case_id: int, staff: Staff, rule_id: Any, book: Rul
            quiet_hours: int, version: int | None = None) -> dict[str, Any]:
     """Carry out an offer once, through the ledger. Within the rules' automatic authority it is
     paid and the bot asks for the rating; above it a lead must approve first."""
-    case = _owned(session, case_id, staff, version)
-    if case.status != S.CLAIMED:
-        raise DeskError(409, f"案件 {case.id} 的赔付正在等待主管审批。", "awaiting_approval")
+    case = _claimed(session, case_id, staff, version)
     chosen = _offer(session, case, rule_id, book)
     remedy, created = carry_out(session, case, chosen, f"agent {staff.username} carried out rule {chosen.rule_id}",
                                 channel="agent", by=staff.username, now=now)
@@ -188,7 +194,7 @@ def _ask_rating(session: Session, case: Case, now: datetime, quiet_hours: int) -
 def hand_back(session: Session, case_id: int, staff: Staff, now: datetime, quiet_hours: int,
               version: int | None = None) -> dict[str, Any]:
     """The person is done: the case is settled and the bot asks the buyer for the rating."""
-    case = _owned(session, case_id, staff, version)
+    case = _claimed(session, case_id, staff, version)
     machine.settle(session, case, EventKind.HANDED_BACK, now, settled_by=staff.username, staff=staff.username)
     return {"rating_asked": _ask_rating(session, case, now, quiet_hours)}
 
@@ -198,7 +204,7 @@ def close(session: Session, case_id: int, staff: Staff, outcome: Any, now: datet
     if outcome not in OUTCOMES:
         raise DeskError(400, f"结案结果必须是以下之一：{'、'.join(f'{k}（{v}）' for k, v in OUTCOMES.items())}。",
                         "bad_outcome")
-    case = _owned(session, case_id, staff, version)
+    case = _claimed(session, case_id, staff, version)
     machine.close(session, case, f"agent:{outcome}", EventKind.CLOSED, now, staff=staff.username)
     if outcome == "resolved":  # the person settled it (the hand-over resolution and reopen rates)
         case.settled_by = staff.username

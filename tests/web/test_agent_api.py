@@ -164,6 +164,11 @@ async def test_above_the_agents_authority_a_lead_approves_once_and_a_lead_may_ta
     refund = next(o for o in facts["offers"] if o["needs_approval"])
     status, body = await agent.post(f"/cases/{case_id}/settle", {"rule": refund["rule"]})
     assert status == 200 and body["status"] == "pending_approval" and body["agent"] == "agent1"
+    for action in ("hand-back", "close"):  # a lead decides first
+        status, body = await agent.post(f"/cases/{case_id}/{action}", {"outcome": "resolved"})
+        assert (status, body["reason"]) == (409, "awaiting_approval")
+    status, body = await agent.post(f"/cases/{case_id}/reply", {"text": "正在等待主管审批，请稍候"})
+    assert status == 200
     _, facts = await agent.get(f"/cases/{case_id}")
     approval_id = facts["pending_approval_id"]
     status, body = await agent.post(f"/approvals/{approval_id}/approve", {"reason": "我自己批"})
