@@ -171,6 +171,28 @@ def cmd_buyer_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_buyer_consent(args: argparse.Namespace) -> int:
+    """The buyer told the platform they want contact again (opt-in), or none (opt-out)."""
+    from outreach.lifecycle import consent
+    from outreach.store.db import session_scope
+    from outreach.store.models import Buyer
+
+    with session_scope() as session:
+        if session.get(Buyer, args.buyer_id) is None:
+            print(f"error: no buyer {args.buyer_id!r}; import their orders first", file=sys.stderr)
+            return 2
+        if args.buyer_command == "opt-in":
+            changed = consent.opt_in(session, args.buyer_id)
+            data = {"buyer_id": args.buyer_id, "opted_in": changed}
+            human = "opted in: contact allowed again" if changed else "nothing to do: the buyer had not opted out"
+        else:
+            closed = consent.opt_out(session, args.buyer_id, args.reason or "opted out through the platform")
+            data = {"buyer_id": args.buyer_id, "cases_closed": closed}
+            human = f"opted out: every channel stopped, {closed} case(s) closed"
+    _print(data, args.json, human)
+    return 0
+
+
 def cmd_web(args: argparse.Namespace) -> int:
     from outreach.web.app import serve
 
@@ -272,6 +294,13 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("buyer_id")
     link.add_argument("--json", action="store_true")
     link.set_defaults(func=cmd_buyer_link)
+    for name, text in (("opt-in", "the buyer wants contact again"), ("opt-out", "the buyer wants no contact")):
+        consent = buyer.add_parser(name, help=text + " (outreach.lifecycle.consent)")
+        consent.add_argument("buyer_id")
+        if name == "opt-out":
+            consent.add_argument("--reason", help="the buyer's words or where they said it")
+        consent.add_argument("--json", action="store_true")
+        consent.set_defaults(func=cmd_buyer_consent)
 
     sub.add_parser("web", help="serve the buyer chat page and API").set_defaults(func=cmd_web)
     sched = sub.add_parser("scheduler", help="triage and dispatch in a loop")

@@ -206,3 +206,25 @@ def test_no_module_but_the_lifecycle_writes_a_case_status() -> None:
         if writes.search(line)
     ]
     assert offenders == []
+
+
+def test_the_platform_records_an_opt_out_and_an_opt_in_from_the_command_line(db: str) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from outreach.settings import PROJECT_ROOT
+
+    case_id, buyer_id, _ = make_case(status="handed_over")
+
+    def cli(*args: str) -> dict[str, Any]:
+        done = subprocess.run([sys.executable, "-m", "outreach.cli", "buyer", *args, "--json"], cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    assert cli("opt-out", buyer_id, "--reason", "电话里说不要再联系") == {"buyer_id": buyer_id, "cases_closed": 1}
+    assert snapshot(case_id)[0] == "closed"
+    assert cli("opt-in", buyer_id) == {"buyer_id": buyer_id, "opted_in": True}
+    with session_scope() as session:
+        assert not consent.is_opted_out(session, buyer_id)
