@@ -66,7 +66,7 @@ def test_a_buyer_asks_for_a_person_who_claims_replies_live_settles_and_the_buyer
         expect(buyer.locator(".row.bot").first).to_contain_text("鲜活基围虾", timeout=20_000)
         buyer.fill("#input", "转人工")
         buyer.click("#send")
-        expect(buyer.locator(".row.bot").last).to_contain_text("人工", timeout=20_000)
+        expect(buyer.locator(".row.bot").last).to_contain_text("转接人工客服", timeout=20_000)
         with session_scope() as session:
             case = session.execute(select(Case).where(Case.order_id == "O-E2E-AGENT")).scalar_one()
             assert case.status == "handed_over"
