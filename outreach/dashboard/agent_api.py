@@ -30,8 +30,8 @@ from outreach.inbox.live import NOTIFIER
 from outreach.inbox.privacy import mask_phones
 from outreach.lifecycle import events
 from outreach.lifecycle.approvals import ApprovalError, pending
-from outreach.lifecycle.machine import LifecycleError
-from outreach.lifecycle.states import EventKind
+from outreach.lifecycle.machine import STATUS_ZH, LifecycleError
+from outreach.lifecycle.states import CaseStatus, EventKind
 from outreach.rules.loader import rules
 from outreach.scheduling.policy import policy
 from outreach.store.db import session_scope
@@ -156,7 +156,8 @@ async def _run(request: web.Request, action: str, case_id: int | None,
 
 
 def _case_state(case: Case) -> dict[str, Any]:
-    return {"case_id": case.id, "status": case.status, "version": case.version, "agent": case.agent}
+    return {"case_id": case.id, "status": case.status, "status_zh": STATUS_ZH[CaseStatus(case.status)],
+            "version": case.version, "agent": case.agent}
 
 
 # ---------------------------------------------------------------------------- endpoints

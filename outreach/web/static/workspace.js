@@ -170,13 +170,13 @@
       var report = result.data;
       var changed = !current || current.id !== report.case.id;
       current = { id: report.case.id, version: report.case.version, status: report.case.status,
-                  agent: report.case.agent };
+                  statusZh: report.case.status_zh, agent: report.case.agent };
       $("case").hidden = false;
       $("case-title").textContent = "案件 " + current.id + " · " + report.diagnosis.category_zh;
       var facts = $("case-facts");
       facts.textContent = "";
       var item = report.order.items[0] || {};
-      fact(facts, "状态", current.status + (current.agent ? "（" + current.agent + " 处理中）" : ""));
+      fact(facts, "状态", current.statusZh + (current.agent ? "（" + current.agent + " 处理中）" : ""));
       fact(facts, "订单", report.order.id + " · " + (item.title || "") + " · " + report.order.total_yuan + " 元");
       fact(facts, "店铺", report.order.shop + (report.order.trust_badge ? "（信任购）" : ""));
       fact(facts, "问题", report.diagnosis.category_zh + " · 严重度 " + report.diagnosis.severity);
