@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from outreach.cases import conversation
 from outreach.cases.conversation import CaseNotFound, NotYourCase, Step
-from outreach.cases.events import mask
+from outreach.lifecycle.events import mask
 from outreach.store.db import retry_transient, session_scope
 
 log = logging.getLogger("actions")

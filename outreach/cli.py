@@ -17,6 +17,7 @@ from outreach.rules.commands import add_commands as add_rules_commands
 from outreach.scaled.commands import add_commands as add_scaled_commands
 from outreach.scheduling.commands import add_commands as add_scheduling_commands
 from outreach.settings import PROJECT_ROOT, SettingsError, get_settings
+from outreach.workspace.commands import add_commands as add_workspace_commands
 
 
 def _print(data: Any, as_json: bool, human: str) -> None:
@@ -102,11 +103,16 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
-    from outreach.cases.report import handover_queue
+    from outreach.scheduling.policy import policy
+    from outreach.store.db import session_scope
+    from outreach.store.types import utcnow
+    from outreach.workspace.queue import queue
 
-    rows = handover_queue()
+    with session_scope() as session:
+        rows = queue(session, utcnow(), policy().limits.agents)
     human = "\n".join(
-        f"case {r['case_id']:>5}  severity {r['severity']}  {r['category']:<16} buyer {r['buyer_id']}  {r['reason']}"
+        f"{r['kind']:<4} case {r['case_id']:>5}  severity {r['severity']}  {r['status']:<16} {r['agent'] or '-':<12} "
+        f"waited {r['waited_minutes']} min{' (over target)' if r['over_target'] else ''}  {r['reason'] or ''}"
         for r in rows
     ) or "no case is waiting for a person"
     _print(rows, args.json, human)
@@ -166,6 +172,28 @@ def cmd_buyer_link(args: argparse.Namespace) -> int:
     token = tokens.issue(settings.buyer_token_secret, args.buyer_id)
     url = f"http://{settings.web_host}:{settings.web_port}/chat?token={token}"
     _print({"buyer_id": args.buyer_id, "token": token, "url": url}, args.json, url)
+    return 0
+
+
+def cmd_buyer_consent(args: argparse.Namespace) -> int:
+    """The buyer told the platform they want contact again (opt-in), or none (opt-out)."""
+    from outreach.lifecycle import consent
+    from outreach.store.db import session_scope
+    from outreach.store.models import Buyer
+
+    with session_scope() as session:
+        if session.get(Buyer, args.buyer_id) is None:
+            print(f"error: no buyer {args.buyer_id!r}; import their orders first", file=sys.stderr)
+            return 2
+        if args.buyer_command == "opt-in":
+            changed = consent.opt_in(session, args.buyer_id)
+            data = {"buyer_id": args.buyer_id, "opted_in": changed}
+            human = "opted in: contact allowed again" if changed else "nothing to do: the buyer had not opted out"
+        else:
+            closed = consent.opt_out(session, args.buyer_id, args.reason or "opted out through the platform")
+            data = {"buyer_id": args.buyer_id, "cases_closed": closed}
+            human = f"opted out: every channel stopped, {closed} case(s) closed"
+    _print(data, args.json, human)
     return 0
 
 
@@ -274,6 +302,13 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("buyer_id")
     link.add_argument("--json", action="store_true")
     link.set_defaults(func=cmd_buyer_link)
+    for name, text in (("opt-in", "the buyer wants contact again"), ("opt-out", "the buyer wants no contact")):
+        consent = buyer.add_parser(name, help=text + " (outreach.lifecycle.consent)")
+        consent.add_argument("buyer_id")
+        if name == "opt-out":
+            consent.add_argument("--reason", help="the buyer's words or where they said it")
+        consent.add_argument("--json", action="store_true")
+        consent.set_defaults(func=cmd_buyer_consent)
 
     sub.add_parser("web", help="serve the buyer chat page and API").set_defaults(func=cmd_web)
     sched = sub.add_parser("scheduler", help="triage and dispatch in a loop")
@@ -283,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_diagnosis_commands(sub)
     add_scheduling_commands(sub)
     add_rules_commands(sub)
+    add_workspace_commands(sub)
     add_metrics_commands(sub)
     add_scaled_commands(sub)
     return parser

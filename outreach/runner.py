@@ -14,6 +14,7 @@ from outreach.diagnosis.artifact import ModelFileError
 from outreach.diagnosis.registry import check_model_in_use
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.inbox import tokens
+from outreach.lifecycle.states import CaseStatus
 from outreach.private_files import PRIVATE_UMASK
 from outreach.processes import (
     ProcessGroup,
@@ -82,7 +83,8 @@ def chat_links(settings: Settings, limit: int = 6) -> list[tuple[str, str, str]]
     with session_scope() as session:
         rows = session.execute(
             select(Case.buyer_id, Case.category)
-            .where(Case.first_contact_at.is_not(None), Case.status.in_(("contacted", "offering")))
+            .where(Case.first_contact_at.is_not(None),
+                   Case.status.in_((CaseStatus.CONTACTED.value, CaseStatus.OFFERING.value)))
             .order_by(Case.severity, Case.buyer_id)
         ).all()
     rows = sorted(rows, key=lambda row: row.category not in automated)

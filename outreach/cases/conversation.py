@@ -7,25 +7,29 @@ move their own case. Each call is one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.cases import events, survey
-from outreach.cases.facts import case_facts, main_item
+from outreach.cases import survey
 from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
+from outreach.lifecycle import consent, events, machine
+from outreach.lifecycle import rating as satisfaction
+from outreach.lifecycle.remedies import carry_out
+from outreach.lifecycle.states import PERSON_HOLDS, RATABLE, CaseStatus, EventKind
 from outreach.rules import ledger
 from outreach.rules.engine import ASKABLE_FACTS, Offer, quote, yuan
+from outreach.rules.facts import case_facts, main_item
 from outreach.rules.loader import rules
 from outreach.store.db import session_scope
-from outreach.store.models import CallTask, Case, CaseEvent, Feedback, OptOut, Satisfaction
+from outreach.store.models import Case, CaseEvent, Feedback, Satisfaction
 from outreach.store.types import utcnow
 
-OPEN_STATUSES = ("new", "calling", "contacted", "offering", "resolved", "handed_over")
+S = CaseStatus
+TALKING = (S.NEW, S.CONTACTED, S.OFFERING)  # the bot may still change the problem and the offers
 
 
 class CaseNotFound(LookupError):
@@ -87,7 +91,7 @@ def _owned_case(session: Session, case_id: int | str | None, buyer_id: str, lock
 def _log_refusal(case_id: int, buyer_id: str) -> None:
     """Kept in its own transaction: the caller's is rolled back by the refusal."""
     with session_scope() as session:
-        events.record(session, case_id, "access_refused", buyer=events.mask(buyer_id))
+        events.record(session, case_id, EventKind.ACCESS_REFUSED, buyer=events.mask(buyer_id))
 
 
 def _brief(session: Session, case: Case) -> Brief:
@@ -110,9 +114,9 @@ class CaseClosed(RuntimeError):
 def open_conversation(case_id: int | str, buyer_id: str) -> Brief:
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id)
-        if case.status not in ("new", "contacted"):
+        if case.status not in (S.NEW, S.CONTACTED):
             raise CaseClosed(f"case {case.id} is {case.status}")
-        events.record(session, case.id, "conversation_opened")
+        events.record(session, case.id, EventKind.CONVERSATION_OPENED)
         return _brief(session, case)
 
 
@@ -122,10 +126,10 @@ def brief(case_id: int | str, buyer_id: str) -> Brief:
 
 
 def _hand_over(session: Session, case: Case, reason: str, call_back: bool = False) -> Step:
-    """A person takes over in the app; with call_back they also phone the buyer (a call is booked)."""
-    case.status = "handed_over"
-    case.handover_reason = reason[:300]
-    events.record(session, case.id, "handed_over", reason=reason)
+    """A person takes over in the app; with call_back they also phone the buyer (a call is booked).
+    A case a person holds already stays with them."""
+    if case.status not in PERSON_HOLDS:
+        machine.hand_over(session, case, reason)
     message = rules().handover_message
     if call_back:
         message = _book_call_back(session, case, reason) or message
@@ -154,7 +158,7 @@ def _issue_choices(label: str) -> list[dict[str, str]]:
 
 def _note_issue(session: Session, case: Case, issue: str | None, text: str | None) -> None:
     """Keep the issue the buyer chose (a button) or named in their words (rules file: issues)."""
-    from outreach.cases.facts import issue_from_words
+    from outreach.rules.facts import issue_from_words
 
     known = rules().issues.get(case.category, {})
     if issue not in known:
@@ -165,13 +169,13 @@ def _note_issue(session: Session, case: Case, issue: str | None, text: str | Non
     if facts.get("issue") != issue:
         facts["issue"] = issue
         case.facts = facts  # a new dict: the JSON column sees the change
-        events.record(session, case.id, "issue_named", issue=issue)
+        events.record(session, case.id, EventKind.ISSUE_NAMED, issue=issue)
 
 
 def _next_offer(session: Session, case: Case, index: int) -> Step:
     result = quote(case_facts(session, case), rules())
     if result.missing_facts:
-        events.record(session, case.id, "facts_missing", facts=result.missing_facts)
+        events.record(session, case.id, EventKind.FACTS_MISSING, facts=result.missing_facts)
         if not set(result.missing_facts) <= set(ASKABLE_FACTS):  # only the platform or a person knows
             return _hand_over(session, case, f"facts the rules need are missing: {', '.join(result.missing_facts)}")
         if "issue" in result.missing_facts:
@@ -186,8 +190,11 @@ def _next_offer(session: Session, case: Case, index: int) -> Step:
     if index >= len(result.offers):
         return _hand_over(session, case, "buyer declined every offer the rules allow")
     offer = result.offers[index]
-    case.status = "offering"
-    events.record(session, case.id, "offered", rule=offer.rule_id, amount_fen=offer.amount_fen, index=index)
+    detail = {"rule": offer.rule_id, "amount_fen": offer.amount_fen, "index": index}
+    if case.status == S.OFFERING:
+        events.record(session, case.id, EventKind.OFFERED, **detail)
+    else:
+        machine.move(session, case, S.OFFERING, EventKind.OFFERED, **detail)
     return Step(
         kind="offer",
         case_id=case.id,
@@ -218,17 +225,16 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
     taxonomy().label(label)  # unknown labels are a programming error
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
-        if case.status not in ("new", "contacted", "offering"):
+        if case.status not in TALKING:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         if label != case.category:
-            events.record(session, case.id, "corrected", old=case.category, new=label, model=model_version)
+            events.record(session, case.id, EventKind.CORRECTED, old=case.category, new=label, model=model_version)
         case.category = label
-        events.record(session, case.id, "problem_" + how, label=label, model=model_version)
+        events.record(session, case.id, EventKind("problem_" + how), label=label, model=model_version)
         _learn_from_buyer(session, case, label, how, model_version)
         _note_issue(session, case, issue, text)
         if label == NO_PROBLEM:
-            case.status = "resolved"
-            case.resolved_at = utcnow()
+            machine.settle(session, case, None)
             return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": _ask_rating(session, case)})
         return _next_offer(session, case, 0)
 
@@ -236,13 +242,13 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
 def give_affected_quantity(case_id: int | str, buyer_id: str, quantity: int) -> Step:
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
-        if case.status not in ("contacted", "offering"):
+        if case.status not in (S.CONTACTED, S.OFFERING):
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         item = main_item(session, case.order_id)
         if not 0 < quantity <= item.quantity:
             return Step(kind="ask_quantity", case_id=case.id, extra={"max": item.quantity, "invalid": quantity})
         case.affected_quantity = quantity
-        events.record(session, case.id, "affected_quantity", quantity=quantity)
+        events.record(session, case.id, EventKind.AFFECTED_QUANTITY, quantity=quantity)
         return _next_offer(session, case, 0)
 
 
@@ -266,7 +272,7 @@ def give_weighed(case_id: int | str, buyer_id: str, text: str) -> Step:
     """The buyer says what the goods weighed (and, when the title doesn't say, what was promised)."""
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
-        if case.status not in ("contacted", "offering"):
+        if case.status not in (S.CONTACTED, S.OFFERING):
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         stated = weights_in(text)
         promised = _promised_grams(session, case)
@@ -279,16 +285,17 @@ def give_weighed(case_id: int | str, buyer_id: str, text: str) -> Step:
         percent = shortfall_percent(promised, weighed)
         case.facts = {**(case.facts or {}), "shortfall_percent": percent, "promised_g": promised,
                       "weighed_g": weighed}
-        events.record(session, case.id, "weighed", promised_g=promised, weighed_g=weighed, shortfall_percent=percent)
+        events.record(session, case.id, EventKind.WEIGHED, promised_g=promised, weighed_g=weighed,
+                      shortfall_percent=percent)
         return _next_offer(session, case, 0)
 
 
 def decline(case_id: int | str, buyer_id: str, index: int) -> Step:
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
-        if case.status != "offering":
+        if case.status != S.OFFERING:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
-        events.record(session, case.id, "declined", index=index)
+        events.record(session, case.id, EventKind.DECLINED, index=index)
         return _next_offer(session, case, index + 1)
 
 
@@ -301,22 +308,17 @@ def accept(case_id: int | str, buyer_id: str, index: int) -> Step:
             kind = "pending_approval" if done.status == "pending_approval" else "executed"
             return Step(kind=kind, case_id=case.id, already_done=True,
                         extra={"rule": done.rule_id, "amount": yuan(done.amount_fen)})
-        if case.status != "offering":
+        if case.status != S.OFFERING:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         result = quote(case_facts(session, case), rules())
         if not 0 <= index < len(result.offers):
             return _hand_over(session, case, "accepted offer no longer allowed by the rules")
         offer = result.offers[index]
         reason = f"buyer accepted offer {index + 1} for {case.category} under rule {offer.rule_id}"
-        remedy, created = ledger.execute_once(session, case.id, offer, reason)
-        events.record(session, case.id, "remedy_" + remedy.status, rule=remedy.rule_id,
-                      amount_fen=remedy.amount_fen, created=created)
+        remedy, created = carry_out(session, case, offer, reason, channel="inapp")
         if remedy.status == "pending_approval":
-            step = _hand_over(session, case, f"remedy of {yuan(remedy.amount_fen)} yuan needs approval")
-            return Step(kind="pending_approval", case_id=case.id, message=step.message,
+            return Step(kind="pending_approval", case_id=case.id, message=rules().handover_message,
                         extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen)})
-        case.status = "resolved"
-        case.resolved_at = utcnow()
         return Step(kind="executed", case_id=case.id, offer=offer, already_done=not created,
                     extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen),
                            # A repeated accept repeats the open question; it never asks anew.
@@ -326,9 +328,8 @@ def accept(case_id: int | str, buyer_id: str, index: int) -> Step:
 def _ask_rating(session: Session, case: Case) -> bool:
     """The satisfaction rule of the outreach norms (limits.yml: satisfaction.quiet_hours)."""
     from outreach.scheduling.policy import policy
-    from outreach.scheduling.satisfaction import open_question
 
-    return open_question(session, case, utcnow(), policy())
+    return satisfaction.open_question(session, case, utcnow(), policy().limits.satisfaction.quiet_hours)
 
 
 def remedy_carried_out(case_id: int | str, buyer_id: str) -> bool:
@@ -343,18 +344,19 @@ def awaiting_rating(case_id: int | str, buyer_id: str) -> bool:
     """Whether the buyer was asked to rate this settled case (e.g. after an approval) and has not yet."""
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id)
-        if case.status not in ("resolved", "handed_over"):
+        if case.status not in RATABLE:
             return False
         rated = session.execute(select(Satisfaction.id).where(Satisfaction.case_id == case.id)).first()
         asked = session.execute(select(CaseEvent.id).where(CaseEvent.case_id == case.id,
-                                                           CaseEvent.kind == "satisfaction_asked").limit(1)).first()
+                                                           CaseEvent.kind == EventKind.SATISFACTION_ASKED.value
+                                                           ).limit(1)).first()
         return rated is None and asked is not None
 
 
 def hand_over(case_id: int | str, buyer_id: str, reason: str) -> Step:
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
-        if case.status == "closed":
+        if case.status == S.CLOSED:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         return _hand_over(session, case, reason)
 
@@ -368,9 +370,9 @@ def rate(case_id: int | str, buyer_id: str, rating: int, comment: str | None = N
         found = session.execute(select(Satisfaction).where(Satisfaction.case_id == case.id)).scalar_one_or_none()
         if found is not None:
             return Step(kind="rated", case_id=case.id, already_done=True, extra={"rating": found.rating})
-        if case.status not in ("resolved", "handed_over"):
+        if case.status not in RATABLE:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
-        low = survey.record_rating(session, case, rating, utcnow(), comment)
+        low = satisfaction.record_rating(session, case, rating, utcnow(), comment)
         return Step(kind="rated", case_id=case.id, extra={"rating": rating, "low": low})
 
 
@@ -385,47 +387,8 @@ def recommend(case_id: int | str, buyer_id: str, score: int, comment: str | None
         return Step(kind="recommended", case_id=case.id, already_done=not created, extra={"score": score})
 
 
-def record_opt_out(session: Session, buyer_id: str, text: str) -> None:
-    """Store the opt-out once: a second one adds nothing."""
-    active = session.execute(
-        select(OptOut).where(OptOut.buyer_id == buyer_id, OptOut.revoked_at.is_(None))
-    ).scalar_one_or_none()
-    if active is None:
-        session.add(OptOut(buyer_id=buyer_id, channel="all", source_text=text[:500]))
-
-
-def close_for_opt_out(session: Session, buyer_id: str, now: datetime | None = None) -> int:
-    """Close the buyer's cases not yet settled and cancel their queued calls; returns cases closed."""
-    now = now or utcnow()
-    cases = session.execute(
-        select(Case).where(Case.buyer_id == buyer_id, Case.status.in_(("new", "calling", "contacted", "offering")))
-    ).scalars().all()
-    for case in cases:
-        case.status = "closed"
-        case.closed_at = now
-        case.closed_reason = "opted_out"
-        case.open_key = None
-        events.record(session, case.id, "closed_opted_out")
-    calls = session.execute(
-        select(CallTask).where(CallTask.buyer_id == buyer_id, CallTask.status.in_(("queued", "claimed")))
-    ).scalars().all()
-    for call in calls:
-        call.status, call.done_at, call.reason = "cancelled", now, "buyer opted out"
-        events.record(session, call.case_id, "call_cancelled", task=call.id, reason="buyer opted out")
-    return len(cases)
-
-
 def opt_out(buyer_id: str, text: str) -> int:
-    """Stop every channel for this buyer at once; closes their cases not yet settled.
-
-    Returns how many cases were closed. Idempotent: a second opt-out adds nothing.
-    """
+    """Stop every channel for this buyer at once (outreach.lifecycle.consent); returns how many
+    cases were closed. Idempotent: a second opt-out adds nothing."""
     with session_scope() as session:
-        record_opt_out(session, buyer_id, text)
-        return close_for_opt_out(session, buyer_id)
-
-
-def is_opted_out(session: Session, buyer_id: str) -> bool:
-    return session.execute(
-        select(OptOut.id).where(OptOut.buyer_id == buyer_id, OptOut.revoked_at.is_(None)).limit(1)
-    ).first() is not None
+        return consent.opt_out(session, buyer_id, text)

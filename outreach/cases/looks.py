@@ -11,12 +11,13 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from outreach.cases import events
 from outreach.cases.triage import open_case_for
 from outreach.diagnosis.decisions import Decision
 from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.severity import severity_of
 from outreach.diagnosis.taxonomy import NO_PROBLEM, Taxonomy
+from outreach.lifecycle import events
+from outreach.lifecycle.states import EventKind
 from outreach.store.db import session_scope
 from outreach.store.models import Buyer, Feedback, Order
 from outreach.store.types import utcnow
@@ -100,6 +101,6 @@ def decide(feedback_id: int, label: str, staff: str, tax: Taxonomy) -> LookDecis
         feedback.severity = severity.level
         case, created = open_case_for(session, feedback, order, label, severity.level, feedback.model_version)
         feedback.case_id = case.id
-        events.record(session, case.id, "look_decided", feedback=feedback.id, label=label, by=staff,
+        events.record(session, case.id, EventKind.LOOK_DECIDED, feedback=feedback.id, label=label, by=staff,
                       model_label=model_label)
         return LookDecision(feedback.id, label, case.id, created)

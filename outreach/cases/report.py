@@ -95,24 +95,3 @@ def case_report(case_id: int) -> dict[str, Any] | None:
             "transcript": [as_dict(m) for m in transcript],
             "events": [{"kind": e.kind, "detail": e.detail, "at": _iso(e.created_at)} for e in trail],
         }
-
-
-def handover_queue(limit: int = 200) -> list[dict[str, Any]]:
-    """Cases a person owns, most urgent first: what support agents pick up."""
-    with session_scope() as session:
-        cases = session.execute(
-            select(Case).where(Case.status == "handed_over").order_by(Case.severity, Case.created_at).limit(limit)
-        ).scalars()
-        return [
-            {
-                "case_id": case.id,
-                "buyer_id": case.buyer_id,
-                "order_id": case.order_id,
-                "category": case.category,
-                "category_zh": taxonomy().zh(case.category),
-                "severity": case.severity,
-                "reason": case.handover_reason,
-                "opened_at": _iso(case.created_at),
-            }
-            for case in cases
-        ]

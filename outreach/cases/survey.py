@@ -1,7 +1,6 @@
-"""The satisfaction survey after a settled case: a 1-5 rating, the optional 0-10
-recommendation question (for NPS) and a free-text comment.
-
-A rating of 1 or 2 reopens the case for a person, as the best help desks do.
+"""The satisfaction survey after a settled case: reading the buyer's words (the comment, the
+optional 0-10 recommendation answer for NPS). Storing the 1-5 rating, which may reopen the case,
+is the lifecycle's (outreach.lifecycle.rating.record_rating).
 """
 
 from __future__ import annotations
@@ -9,19 +8,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from sqlalchemy.orm import Session
 
-from outreach.cases import events
 from outreach.diagnosis.numbers import RATING_WORDS, first_number, scored_number
-from outreach.store.models import Case, Satisfaction
+from outreach.lifecycle import events
+from outreach.lifecycle.rating import MAX_COMMENT_CHARS
+from outreach.lifecycle.states import EventKind
+from outreach.store.models import Satisfaction
 
-DOMAIN_FILE = Path(__file__).resolve().parents[2] / "bot" / "domain" / "care.yml"
-LOW_RATING = 2
-MAX_COMMENT_CHARS = 500
 _SCORE_TEXT = re.compile(r"[\d零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百]+\s*(?:颗|个)?\s*(?:分|星)?")
 _FILLER = re.compile(r"[\s\W_]|[吧呀啊吗呢了的给打就我们你是个颗星分评价]")
 
@@ -50,24 +45,6 @@ def parse_recommend(text: str) -> int | None:
     return value if value is not None and 0 <= value <= 10 else None
 
 
-def record_rating(session: Session, case: Case, rating: int, now: datetime, comment: str | None = None) -> bool:
-    """Store the rating once. Returns True when the rating is low and the case went to a person."""
-    if not 1 <= rating <= 5:
-        raise ValueError(f"rating {rating} is outside 1-5")
-    session.add(Satisfaction(case_id=case.id, buyer_id=case.buyer_id, rating=rating, created_at=now,
-                             comment=comment[:MAX_COMMENT_CHARS] if comment else None))
-    events.record(session, case.id, "rated", rating=rating, comment=bool(comment))
-    if rating <= LOW_RATING:
-        reason = f"low satisfaction rating {rating}: a person follows up"
-        case.status, case.closed_at, case.closed_reason = "handed_over", None, None
-        case.handover_reason = reason
-        events.record(session, case.id, "handed_over", reason=reason)
-        return True
-    if case.status == "resolved":
-        case.status, case.closed_at, case.closed_reason, case.open_key = "closed", now, "rated", None
-    return False
-
-
 def record_recommend(session: Session, found: Satisfaction, score: int, now: datetime,
                      comment: str | None = None) -> bool:
     """Store the 0-10 answer once, adding the comment; False when it was given before."""
@@ -78,17 +55,5 @@ def record_recommend(session: Session, found: Satisfaction, score: int, now: dat
     found.recommend, found.recommended_at = score, now
     if comment:
         found.comment = "\n".join(filter(None, [found.comment, comment]))[:MAX_COMMENT_CHARS]
-    events.record(session, found.case_id, "recommend_answered", score=score)
+    events.record(session, found.case_id, EventKind.RECOMMEND_ANSWERED, score=score)
     return True
-
-
-@lru_cache(maxsize=1)
-def rating_question() -> tuple[str, list[dict[str, str]]]:
-    """The bot's rating question (utter_ask_rating in the domain) for messages sent outside a
-    conversation turn, e.g. after a person approved a remedy. One text, in the domain."""
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
-    response = domain["responses"]["utter_ask_rating"][0]
-    # The domain escapes braces for Rasa's templating: {{ -> {.
-    buttons = [{"title": b["title"], "payload": b["payload"].replace("{{", "{").replace("}}", "}")}
-               for b in response.get("buttons", [])]
-    return response["text"], buttons

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.cases import events
 from outreach.diagnosis.classifier import Diagnoser, Diagnosis
 from outreach.diagnosis.decisions import Decision
+from outreach.lifecycle import events
+from outreach.lifecycle.states import CaseStatus, EventKind
 from outreach.store.db import insert_once, session_scope
 from outreach.store.models import Buyer, Case, Feedback, Order
 from outreach.store.types import utcnow
@@ -43,7 +44,7 @@ def open_case_for(session: Session, feedback: Feedback, order: Order, label: str
     if case is not None:
         if severity < case.severity:
             case.severity = severity
-            events.record(session, case.id, "severity_raised", severity=severity, feedback=feedback.id,
+            events.record(session, case.id, EventKind.SEVERITY_RAISED, severity=severity, feedback=feedback.id,
                           model=model_version)
         return case, False
     case = Case(
@@ -53,7 +54,7 @@ def open_case_for(session: Session, feedback: Feedback, order: Order, label: str
         suspected_category=label,
         category=label,
         severity=severity,
-        status="new",
+        status=CaseStatus.NEW.value,
         due_at=utcnow(),
     )
     case, created = insert_once(  # another triage may open it meanwhile
@@ -61,7 +62,8 @@ def open_case_for(session: Session, feedback: Feedback, order: Order, label: str
     )
     if not created:
         return case, False
-    events.record(session, case.id, "opened", label=label, severity=severity, feedback=feedback.id, model=model_version)
+    events.record(session, case.id, EventKind.OPENED, label=label, severity=severity, feedback=feedback.id,
+                  model=model_version)
     return case, True
 
 
@@ -107,7 +109,7 @@ def triage_batch(session: Session, batch: list[Feedback], diagnoser: Diagnoser, 
             summary.cases_opened += 1
         else:
             summary.attached += 1
-            events.record(session, case.id, "feedback_attached", feedback=feedback.id, label=result.category,
+            events.record(session, case.id, EventKind.FEEDBACK_ATTACHED, feedback=feedback.id, label=result.category,
                           model=result.model_version)
 
 

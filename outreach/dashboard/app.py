@@ -184,7 +184,7 @@ async def _login(request: web.Request) -> web.StreamResponse:
     log.info("dashboard login: %s (%s)", member.username, member.role)
     target = _safe_next(str(form.get("next", "")))
     if member.role != "lead" and target in ("/dashboard/", "/dashboard/merchants"):
-        target = "/dashboard/cases"
+        target = "/dashboard/workspace"
     response = web.HTTPFound(target)
     response.set_cookie(COOKIE, token, max_age=accounts.SESSION_HOURS * 3600, httponly=True, samesite="Strict",
                         path="/dashboard", secure=_secure_cookie(request))
@@ -321,6 +321,15 @@ async def _decide_look(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound("/dashboard/looks?notice=" + quote(done, safe=""))
 
 
+async def _workspace(request: web.Request) -> web.StreamResponse:
+    """The agents' workspace page; its script drives the agent API (same origin, session, CSRF header)."""
+    response = _html(views.workspace_page(_member(request)))
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+    return response
+
+
 def add_dashboard(app: web.Application, settings: Settings) -> None:
     """Mounts the dashboard's routes under /dashboard on the web app.
 
@@ -337,4 +346,5 @@ def add_dashboard(app: web.Application, settings: Settings) -> None:
     app.router.add_get("/dashboard/cases/{case_id}", _signed_in(_case))
     app.router.add_post("/dashboard/cases/{case_id}/phone", _signed_in(_reveal_phone))
     app.router.add_get("/dashboard/looks", _signed_in(_looks))
+    app.router.add_get("/dashboard/workspace", _signed_in(_workspace))
     app.router.add_post("/dashboard/looks/{feedback_id}", _signed_in(_decide_look))

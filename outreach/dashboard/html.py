@@ -63,12 +63,12 @@ def post_form(action: str, member: StaffMember, inner: str, css_class: str = "")
             f'<input type="hidden" name="{FORM_TOKEN_FIELD}" value="{esc(member.form_token)}">{inner}</form>')
 
 
-def page(title: str, body: str, member: StaffMember | None = None, notice: str = "") -> str:
+def page(title: str, body: str, member: StaffMember | None = None, notice: str = "", script: str = "") -> str:
     nav = ""
     if member is not None:
         lead = member.role == "lead"
         links = ([("/dashboard/", "总览"), ("/dashboard/merchants", "商家异常")] if lead else []) + [
-            ("/dashboard/cases", "案件"), ("/dashboard/looks", "待人工判断")]
+            ("/dashboard/workspace", "客服工作台"), ("/dashboard/cases", "案件"), ("/dashboard/looks", "待人工判断")]
         items = "".join(f'<a href="{esc(href)}">{esc(text)}</a>' for href, text in links)
         nav = (f'<nav>{items}<span class="who">{esc(member.display_name)}（{esc(ROLE_ZH[member.role])}）</span>'
                + post_form("/dashboard/logout", member, '<button type="submit">退出</button>') + "</nav>")
@@ -78,5 +78,5 @@ def page(title: str, body: str, member: StaffMember | None = None, notice: str =
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<title>{esc(title)} · 主动关怀数据看板</title><link rel="stylesheet" href="/static/dashboard.css"></head>'
         f'<body><header><h1>主动关怀数据看板</h1>{nav}</header><main><h2>{esc(title)}</h2>{alert}{body}</main>'
-        "</body></html>"
+        + (f'<script src="{esc(script)}"></script>' if script else "") + "</body></html>"
     )

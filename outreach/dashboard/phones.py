@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.cases import events
 from outreach.dashboard.accounts import StaffMember
 from outreach.inbox.privacy import mask_phone_number
+from outreach.lifecycle import events
+from outreach.lifecycle.states import EventKind
 from outreach.store.db import session_scope
 from outreach.store.models import Buyer, CallTask, Case
 
@@ -52,5 +53,5 @@ def reveal_phone(case_id: int, member: StaffMember) -> PhoneView | None:
         phone = _phone(session, case_id)
         if call is None or not phone:
             return None
-        events.record(session, case_id, "phone_revealed", staff=member.username, task=call.id)
+        events.record(session, case_id, EventKind.PHONE_REVEALED, staff=member.username, task=call.id)
         return PhoneView(phone, True, revealed=True)

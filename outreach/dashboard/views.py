@@ -83,8 +83,26 @@ def overview_page(member: Any, report: dict[str, Any], values: dict[str, Any], m
         + table(GROUP_COLUMNS, _rows(report["groups"]), "groups")
         + "<h3>按规则的赔付</h3>"
         + table([("rule", "规则"), ("cases", "案件数"), ("paid", "金额")], rules, "paid-by-rule")
+        + _people(report["people"])
     )
     return page("总览", body, member)
+
+
+PEOPLE_KPIS = [("handed_over", "转人工案件", ""), ("minutes_to_first_human_reply", "首次人工回复（分钟，中位数）", ""),
+               ("handover_resolution_rate", "转人工解决率", "%"), ("reopen_rate", "重开率", "%")]
+AGENT_COLUMNS_ZH = [("agent", "客服"), ("claimed", "接手案件"), ("replied", "首次回复案件"),
+                    ("minutes_to_first_reply", "首次回复（分钟，中位数）"), ("resolved", "解决"),
+                    ("resolution_rate", "解决率%"), ("reopened", "重开"), ("reopen_rate", "重开率%")]
+
+
+def _people(people: dict[str, Any]) -> str:
+    """The people who take over: hand-overs, time to the first human reply, resolution and reopen rates."""
+    total = people["total"]
+    cards = "".join(
+        f'<div class="kpi"><span>{esc(title)}</span><strong data-metric="{esc(key)}">{esc(fmt(total[key], unit))}'
+        f"</strong></div>" for key, title, unit in PEOPLE_KPIS)
+    return (f'<h3>人工客服</h3><section class="kpis">{cards}</section>'
+            + table(AGENT_COLUMNS_ZH, people["agents"], "agents"))
 
 
 def merchants_page(member: Any, report: dict[str, Any], values: dict[str, Any], csv_link: str) -> str:
@@ -200,3 +218,34 @@ def looks_page(member: Any, items: list[Any], notice: str = "") -> str:
             + table([("id", "编号"), ("text", "买家原话"), ("buyer", "买家"), ("order", "订单"), ("model", "模型判断"),
                      ("note", "说明"), ("decide", "人工判断")], rows, "looks", raw={"decide"}))
     return page("待人工判断", body, member, notice)
+
+
+WORKSPACE_OUTCOMES = [("resolved", "已解决"), ("no_action_needed", "无需处理"), ("buyer_unreachable", "联系不上买家"),
+                      ("duplicate", "重复案件"), ("referred", "已转其他部门")]
+
+
+def workspace_page(member: Any) -> str:
+    """The agents' workspace: a shell the script fills from the agent API (outreach.dashboard.agent_api)."""
+    outcomes = "".join(f'<option value="{esc(v)}">{esc(t)}</option>' for v, t in WORKSPACE_OUTCOMES)
+    approvals = ('<section id="approvals"><h3>待审批赔付</h3><div id="approval-list" class="muted">加载中…</div>'
+                 "</section>") if member.role == "lead" else ""
+    body = (
+        f'<div id="workspace" data-csrf="{esc(member.form_token)}" data-me="{esc(member.username)}" '
+        f'data-role="{esc(member.role)}">'
+        '<p id="ws-notice" class="notice" role="alert" hidden></p>'
+        '<div class="ws-columns"><section id="queue"><h3>待处理队列</h3>'
+        '<div id="queue-list" class="muted">加载中…</div></section>'
+        '<section id="case" hidden><h3 id="case-title"></h3><dl id="case-facts"></dl>'
+        '<div id="case-actions" class="ws-actions">'
+        '<button type="button" id="claim">接手</button><button type="button" id="release">释放</button>'
+        '<button type="button" id="hand-back">交还机器人（请买家评价）</button>'
+        f'<select id="outcome" aria-label="结案结果">{outcomes}</select>'
+        '<button type="button" id="close">结案</button></div>'
+        '<h4>规则允许的方案</h4><div id="offers"></div>'
+        '<h4>与买家的对话（实时）</h4><div id="chat" class="ws-chat" role="log" aria-live="polite"></div>'
+        '<form id="reply-form" class="ws-reply"><textarea id="reply" rows="3" maxlength="2100" '
+        'placeholder="以人工客服身份回复买家（最多 2000 字）"></textarea>'
+        '<button type="submit" id="send-reply">发送</button></form></section></div>'
+        f"{approvals}</div>"
+    )
+    return page("客服工作台", body, member, script="/static/workspace.js")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
+from outreach.lifecycle.states import CaseStatus, EventKind
 from outreach.rules.loader import rules
 from outreach.store.db import session_scope
 from outreach.store.models import Buyer, Case, CaseEvent, Contact, Order, OrderItem, Remedy, Satisfaction, Shop
@@ -77,7 +78,7 @@ def _past_case(session: Session, rng: random.Random, order_id: str, buyer_id: st
     channel = "call" if rng.random() < 0.2 else "inapp"
     reached = rng.random() < 0.9
     case = Case(buyer_id=buyer_id, order_id=order_id, open_key=None, suspected_category=label, category=label,
-                severity=3, status="closed", created_at=created, due_at=created, channel=channel,
+                severity=3, status=CaseStatus.CLOSED.value, created_at=created, due_at=created, channel=channel,
                 closed_reason="rated")
     session.add(case)
     session.flush()
@@ -93,8 +94,8 @@ def _past_case(session: Session, rng: random.Random, order_id: str, buyer_id: st
     handed = rng.random() < 0.15
     if handed:
         case.handover_reason = "buyer asked for a person"
-        session.add(CaseEvent(case_id=case.id, kind="handed_over", detail={"reason": case.handover_reason},
-                              created_at=first + timedelta(minutes=5)))
+        session.add(CaseEvent(case_id=case.id, kind=EventKind.HANDED_OVER.value,
+                              detail={"reason": case.handover_reason}, created_at=first + timedelta(minutes=5)))
     resolved_at = first + timedelta(minutes=rng.uniform(5, 600))
     case.resolved_at, case.closed_at = resolved_at, resolved_at
     rule = (remedies.get(label) or [None])[0]

@@ -50,7 +50,7 @@ def _kinds_for(texts: dict[str, dict[str, list[str]]], label: str) -> list[str]:
 
 def _add_price_facts(order: dict[str, Any], text: str) -> None:
     """What the platform's payment records and listing show for a price complaint."""
-    from outreach.cases.facts import issue_from_words
+    from outreach.rules.facts import issue_from_words
     from outreach.rules.loader import rules
 
     issue = issue_from_words(rules(), "price_issue", [text])

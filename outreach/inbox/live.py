@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 
+from aiohttp import web
+
 
 class Notifier:
     """In-process wake-ups; connections also poll, so a lost wake-up only delays a message."""
@@ -32,3 +34,7 @@ class Notifier:
 
     def connected(self, buyer_id: str) -> bool:
         return bool(self._events.get(buyer_id))
+
+
+# The web app's notifier: the buyer API, the live WebSocket and the agent API share it.
+NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)

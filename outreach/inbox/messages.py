@@ -20,6 +20,7 @@ from outreach.store.models import Case, InboxMessage
 from outreach.store.types import utcnow
 
 MAX_STORED_CHARS = 10_000
+SENDERS = ("bot", "buyer", "system", "agent")  # agent: a person in the workspace (author: their display name)
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ _ACTIVE_CASE = (  # the buyer's most recently contacted case
 )
 _SINCE = (
     select(InboxMessage.id, InboxMessage.case_id, InboxMessage.sender, InboxMessage.text, InboxMessage.buttons,
-           InboxMessage.created_at)
+           InboxMessage.created_at, InboxMessage.author)
     .where(InboxMessage.buyer_id == bindparam("buyer_id"), InboxMessage.id > bindparam("after_id"))
     .order_by(InboxMessage.id)
     .limit(bindparam("limit"))
@@ -68,9 +69,10 @@ def append(
     text: str,
     buttons: list[dict[str, str]] | None = None,
     case_id: int | None = None,
+    author: str | None = None,
 ) -> dict[str, Any]:
-    """One message; what `as_dict` gives of it."""
-    return append_all(session, buyer_id, sender, [(text, buttons or [])], case_id)[0]
+    """One message; what `as_dict` gives of it. `author`: an agent's display name (sender agent)."""
+    return append_all(session, buyer_id, sender, [(text, buttons or [])], case_id, author)[0]
 
 
 def append_all(
@@ -79,17 +81,21 @@ def append_all(
     sender: str,
     texts: Sequence[tuple[str, list[dict[str, str]]]],
     case_id: int | None = None,
+    author: str | None = None,
 ) -> list[dict[str, Any]]:
     """Messages of one sender, in order, under one case (the buyer's active one unless given)."""
-    if sender not in ("bot", "buyer", "system"):
-        raise ValueError(f"unknown sender {sender!r}: use bot, buyer or system")
+    if sender not in SENDERS:
+        raise ValueError(f"unknown sender {sender!r}: use one of {', '.join(SENDERS)}")
+    if (sender == "agent") != bool(author):
+        raise ValueError("an agent's message names its author (the agent's display name); no other message does")
     if case_id is None:
         case_id = active_case_id(session, buyer_id)
     now = utcnow()
     stored = []
     for text, buttons in texts:
         row = {"buyer_id": buyer_id, "case_id": case_id, "sender": sender, "text": clean_text(text),
-               "buttons": [{"title": b["title"], "payload": b["payload"]} for b in buttons], "created_at": now}
+               "buttons": [{"title": b["title"], "payload": b["payload"]} for b in buttons], "created_at": now,
+               "author": author[:100] if author else None}
         row["id"] = session.execute(_INSERT, row).inserted_primary_key[0]
         stored.append(as_dict(SimpleNamespace(**row)))
     return stored
@@ -109,4 +115,5 @@ def as_dict(message: InboxMessage | Row | SimpleNamespace) -> dict[str, Any]:
         "text": message.text,
         "buttons": message.buttons or [],
         "created_at": message.created_at.isoformat() if message.created_at else None,
+        "author": getattr(message, "author", None),
     }

@@ -40,6 +40,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
+    from outreach.metrics.people import AGENT_COLUMNS
     from outreach.metrics.report import COLUMNS, metrics_report, report_csv
 
     try:
@@ -50,6 +51,9 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     lines = [f"{report['filters']['since']} .. {report['filters']['until']}"]
     for row in [{"key": "total", **report["total"]}] + report.get("groups", []):
         lines.append(f"{row['key']}: " + " ".join(f"{c}={row[c]}" for c in COLUMNS))
+    people = report["people"]
+    lines.append("people: " + " ".join(f"{k}={v}" for k, v in people["total"].items()))
+    lines += [f"agent {a['agent']}: " + " ".join(f"{c}={a[c]}" for c in AGENT_COLUMNS[1:]) for a in people["agents"]]
     _emit(report, report_csv(report), args, "\n".join(lines))
     return 0
 

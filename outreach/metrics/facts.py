@@ -10,6 +10,7 @@ from sqlalchemy import false, func, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from outreach.lifecycle.states import EventKind
 from outreach.metrics.filters import REPORT_TZ, Filters
 from outreach.store.models import Case, CaseEvent, Contact, Merchant, OptOut, Order, Remedy, Satisfaction, Shop
 
@@ -88,7 +89,8 @@ def load_facts(session: Session, filters: Filters, as_of: datetime) -> list[Case
     ):
         facts[case_id].reached_contacts = n
     for (case_id,) in session.execute(
-        select(CaseEvent.case_id).where(CaseEvent.case_id.in_(ids), CaseEvent.kind == "handed_over").distinct()
+        select(CaseEvent.case_id).where(CaseEvent.case_id.in_(ids), CaseEvent.kind == EventKind.HANDED_OVER.value)
+        .distinct()
     ):
         facts[case_id].handed_over = True
     for case_id, rating, recommend in session.execute(

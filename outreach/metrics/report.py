@@ -10,6 +10,7 @@ from outreach.csv_export import to_csv
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.metrics.facts import CaseFacts, load_facts
 from outreach.metrics.figures import figures, grouped
+from outreach.metrics.people import people_report
 from outreach.store.db import session_scope
 from outreach.store.types import utcnow
 
@@ -37,7 +38,9 @@ def metrics_report(filters: Any, by: str | None = None, as_of: datetime | None =
     as_of = as_of or utcnow()
     with session_scope() as session:
         cases = load_facts(session, filters, as_of)
-    report: dict[str, Any] = {"filters": filters.as_dict(), "as_of": as_of.isoformat(), "total": figures(cases)}
+        people = people_report(session, filters)
+    report: dict[str, Any] = {"filters": filters.as_dict(), "as_of": as_of.isoformat(), "total": figures(cases),
+                              "people": people}
     if by:
         report["by"] = by
         report["groups"] = grouped(cases, KEYS[by])

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel, Extra, Field, conint, validator
 
-from outreach.cases.facts import issue_from_words
 from outreach.rules.engine import CaseFacts
+from outreach.rules.facts import issue_from_words
 from outreach.rules.schema import Promise, RuleBook
 
 Fen = conint(ge=0)

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.cases.facts import case_facts
 from outreach.rules.engine import ASKABLE_FACTS, Quote, quote
+from outreach.rules.facts import case_facts
 from outreach.rules.ledger import existing
 from outreach.rules.schema import RuleBook
 from outreach.store.models import Case, Merchant, Order, Shop

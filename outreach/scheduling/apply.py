@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.cases import events
+from outreach.lifecycle import events, machine
+from outreach.lifecycle.states import EventKind
 from outreach.scheduling.calls import book_call
 from outreach.scheduling.capacity import CapacityBook
 from outreach.scheduling.planner import CaseView, Decision, decide
@@ -50,22 +51,20 @@ def _claim(session: Session, now: datetime, policy: Policy, limit: int) -> list:
 def _hold(session: Session, case: Case, decision: Decision, now: datetime) -> None:
     case.due_at = decision.at or now + RECHECK
     if case.hold_reason != decision.reason:
-        events.record(session, case.id, "held", reason=decision.reason,
+        events.record(session, case.id, EventKind.HELD, reason=decision.reason,
                       until=decision.at.isoformat() if decision.at else None)
     case.hold_reason = decision.reason[:300]
 
 
 def _close_opted_out(session: Session, case: Case, decision: Decision, now: datetime) -> None:
-    case.status, case.closed_at, case.closed_reason, case.open_key = "closed", now, "opted_out", None
-    case.claimed_by = case.claimed_until = None
-    events.record(session, case.id, "closed_opted_out", note=decision.reason)
+    machine.close(session, case, "opted_out", EventKind.CLOSED_OPTED_OUT, now, note=decision.reason)
 
 
 def _lease_for_inapp(session: Session, case: Case, decision: Decision, now: datetime, worker: str,
                      policy: Policy) -> Send:
     was_leased = case.claimed_until is not None
     if case.channel != "inapp" or case.hold_reason:
-        events.record(session, case.id, "channel_chosen", channel="inapp", reason=decision.reason)
+        events.record(session, case.id, EventKind.CHANNEL_CHOSEN, channel="inapp", reason=decision.reason)
     case.channel, case.hold_reason = "inapp", None
     case.claimed_by = worker
     case.claimed_until = now + timedelta(seconds=policy.limits.dispatch.claim_lease_seconds)
@@ -81,8 +80,7 @@ def apply_decision(session: Session, case: Case, view: CaseView, decision: Decis
     elif decision.action == "hold":
         _hold(session, case, decision, now)
     elif decision.action == "handover":
-        case.status, case.handover_reason, case.hold_reason = "handed_over", decision.reason[:300], None
-        events.record(session, case.id, "handed_over", reason=decision.reason)
+        machine.hand_over(session, case, decision.reason)
     elif decision.action == "call":
         book_call(session, case, view, decision, now, capacity)
     elif decision.action == "inapp":

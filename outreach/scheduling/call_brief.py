@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from outreach.cases.facts import case_facts, main_item
 from outreach.diagnosis.taxonomy import taxonomy
+from outreach.lifecycle.rating import asked_recently
 from outreach.rules.engine import quote, yuan
+from outreach.rules.facts import case_facts, main_item
 from outreach.rules.loader import rules
 from outreach.scheduling.policy import Policy
-from outreach.scheduling.satisfaction import asked_recently
 from outreach.scheduling.windows import local_text
 from outreach.store.models import Buyer, CallTask, Case
 
@@ -41,7 +41,7 @@ def call_brief(session: Session, task: CallTask, now: datetime, policy: Policy) 
     for number, offer in enumerate(allowed, start=1):
         approval = "（需审批）" if offer["needs_approval"] else ""
         lines.append(f"方案{number} [{offer['rule']}]{approval}：{offer['say']}")
-    ask = not asked_recently(session, buyer.id, now, policy)
+    ask = not asked_recently(session, buyer.id, now, policy.limits.satisfaction.quiet_hours)
     quiet = policy.limits.satisfaction.quiet_hours
     lines.append("问题解决后可询问满意度（1-5 分）" if ask else f"请勿询问满意度（{quiet} 小时内已询问过）")
     lines.append("注意：这是服务回访，不做任何营销推广。")

@@ -16,16 +16,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from outreach.cases import events
-from outreach.cases.conversation import close_for_opt_out, record_opt_out
-from outreach.cases.facts import case_facts
-from outreach.rules import ledger
-from outreach.rules.engine import quote, yuan
+from outreach.lifecycle import consent, events, machine
+from outreach.lifecycle.rating import may_ask, record_rating
+from outreach.lifecycle.remedies import carry_out
+from outreach.lifecycle.states import PERSON_HOLDS, CaseStatus, EventKind
+from outreach.rules.engine import quote
+from outreach.rules.facts import case_facts
 from outreach.rules.loader import rules
 from outreach.scheduling.calls import OUTCOMES, CallError, book_retry
 from outreach.scheduling.policy import Policy
-from outreach.scheduling.satisfaction import may_ask_satisfaction, record_rating
 from outreach.store.models import CallTask, Case, Contact
+
+S = CaseStatus
 
 
 @dataclass
@@ -41,34 +43,34 @@ class CallResult:
 
 def _fall_back_to_inapp(session: Session, case: Case, reason: str, now: datetime) -> str:
     if case.first_contact_at is not None:  # chat was tried already: a person decides
-        case.status, case.handover_reason = "handed_over", reason[:300]
-        events.record(session, case.id, "handed_over", reason=reason)
+        if case.status not in PERSON_HOLDS:
+            machine.hand_over(session, case, reason)
         return "handed over to a person: " + reason
-    case.status, case.channel, case.due_at, case.hold_reason = "new", "inapp", now, None
-    events.record(session, case.id, "channel_chosen", channel="inapp", reason=reason)
+    case.channel, case.due_at, case.hold_reason = "inapp", now, None
+    if case.status == S.NEW:
+        events.record(session, case.id, EventKind.CHANNEL_CHOSEN, channel="inapp", reason=reason)
+    else:
+        machine.move(session, case, S.NEW, EventKind.CHANNEL_CHOSEN, channel="inapp", reason=reason)
     return "in-app chat instead: " + reason
 
 
-def _reached(session: Session, case: Case, remedy_rule: str | None, now: datetime) -> tuple[str, dict]:
+def _reached(session: Session, case: Case, remedy_rule: str | None, agent: str, now: datetime) -> tuple[str, dict]:
     case.first_contact_at = case.first_contact_at or now
-    if case.status in ("new", "calling"):
-        case.status = "contacted"
+    if case.status in (S.NEW, S.CALLING):
+        machine.move(session, case, S.CONTACTED, EventKind.CONTACTED, channel="call", agent=agent)
     if remedy_rule is None:
-        case.status, case.handover_reason = "handed_over", "reached by phone; the agent follows up"
-        events.record(session, case.id, "handed_over", reason=case.handover_reason)
+        if case.status not in PERSON_HOLDS:
+            machine.hand_over(session, case, "reached by phone; the agent follows up")
         return "the agent owns the case (no remedy recorded)", {}
     offers = quote(case_facts(session, case), rules()).offers
     offer = next((o for o in offers if o.rule_id == remedy_rule), None)
     if offer is None:
         allowed = ", ".join(o.rule_id for o in offers) or "none"
         raise CallError(f"remedy {remedy_rule!r} is not allowed for case {case.id}; the rules allow: {allowed}")
-    remedy, created = ledger.execute_once(session, case.id, offer, f"agreed by phone under rule {offer.rule_id}")
-    events.record(session, case.id, "remedy_" + remedy.status, rule=remedy.rule_id, amount_fen=remedy.amount_fen,
-                  created=created, channel="call")
+    remedy, _ = carry_out(session, case, offer, f"agreed by phone under rule {offer.rule_id}", channel="call",
+                          by=agent, now=now)
     if remedy.status == "pending_approval":
-        case.status, case.handover_reason = "handed_over", f"remedy of {yuan(remedy.amount_fen)} yuan needs approval"
         return "remedy waits for approval by a person", {"rule": remedy.rule_id, "amount_fen": remedy.amount_fen}
-    case.status, case.resolved_at = "resolved", now
     return "remedy recorded", {"rule": remedy.rule_id, "amount_fen": remedy.amount_fen}
 
 
@@ -89,12 +91,13 @@ def finish_call(session: Session, task_id: int, outcome: str, notes: str, agent:
     task.status, task.outcome, task.notes, task.done_at = "done", outcome, notes[:2000], now
     session.add(Contact(case_id=case.id, buyer_id=case.buyer_id, channel="call", status=outcome,
                         detail=f"agent {agent}: {notes}"[:500], created_at=now))
-    events.record(session, case.id, "call_" + outcome, task=task.id, agent=agent, attempt=task.attempt, notes=notes)
+    events.record(session, case.id, EventKind("call_" + outcome), task=task.id, agent=agent, attempt=task.attempt,
+                  notes=notes)
     extra: dict[str, Any] = {}
     if outcome == "reached":
-        next_step, extra = _reached(session, case, remedy_rule, now)
+        next_step, extra = _reached(session, case, remedy_rule, agent, now)
         if rating is not None:
-            if not may_ask_satisfaction(session, case, now, policy):
+            if not may_ask(session, case, now, policy.limits.satisfaction.quiet_hours):
                 raise CallError("the satisfaction question may not be asked on this case now (asked in the "
                                 f"last {policy.limits.satisfaction.quiet_hours} h, or already rated)")
             record_rating(session, case, rating, now)
@@ -108,11 +111,9 @@ def finish_call(session: Session, task_id: int, outcome: str, notes: str, agent:
     elif outcome == "wrong_number":
         next_step = _fall_back_to_inapp(session, case, "wrong phone number", now)
     elif outcome == "refused":
-        case.status, case.closed_at, case.closed_reason, case.open_key = "closed", now, "refused_by_buyer", None
-        events.record(session, case.id, "closed", reason="buyer refused help on the phone")
+        machine.close(session, case, "refused_by_buyer", EventKind.CLOSED, now, note="buyer refused help on the phone")
         next_step = "case closed"
     else:
-        record_opt_out(session, case.buyer_id, notes or "opted out on the phone")
-        close_for_opt_out(session, case.buyer_id, now)
+        consent.opt_out(session, case.buyer_id, notes or "opted out on the phone", now)
         next_step = "every channel stopped for this buyer"
     return CallResult(task.id, case.id, outcome, case.status, next_step, extra=extra)

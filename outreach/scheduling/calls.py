@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from outreach.cases import events
-from outreach.cases.conversation import is_opted_out
+from outreach.lifecycle import events, machine
+from outreach.lifecycle.consent import is_opted_out
+from outreach.lifecycle.states import CaseStatus, EventKind
 from outreach.scheduling.capacity import CapacityBook
 from outreach.scheduling.limits import NOT_COUNTED, contact_hold, longest_window
 from outreach.scheduling.planner import CaseView, Decision, priority
@@ -33,12 +34,13 @@ def book_call(session: Session, case: Case, view: CaseView, decision: Decision, 
     task = CallTask(case_id=case.id, buyer_id=case.buyer_id, attempt=attempt, team=decision.team,
                     priority=decision.priority, due_at=slot, status="queued", reason=reason[:300], created_at=now)
     session.add(task)
-    if case.status == "new":
-        case.status = "calling"
     case.channel, case.hold_reason = "call", None
     case.claimed_by = case.claimed_until = None
-    events.record(session, case.id, "call_booked", attempt=attempt, team=decision.team, at=slot.isoformat(),
-                  reason=reason)
+    detail = {"attempt": attempt, "team": decision.team, "at": slot.isoformat(), "reason": reason}
+    if case.status == CaseStatus.NEW:
+        machine.move(session, case, CaseStatus.CALLING, EventKind.CALL_BOOKED, **detail)
+    else:
+        events.record(session, case.id, EventKind.CALL_BOOKED, **detail)
     return task
 
 
@@ -82,19 +84,19 @@ class Claimed:
 
 def _postpone(session: Session, task: CallTask, until: datetime, reason: str) -> None:
     task.due_at, task.reason = until, reason[:300]
-    events.record(session, task.case_id, "call_postponed", task=task.id, until=until.isoformat(), reason=reason)
+    events.record(session, task.case_id, EventKind.CALL_POSTPONED, task=task.id, until=until.isoformat(), reason=reason)
 
 
 def _cancel(session: Session, task: CallTask, reason: str, now: datetime) -> None:
     task.status, task.done_at, task.reason = "cancelled", now, reason[:300]
-    events.record(session, task.case_id, "call_cancelled", task=task.id, reason=reason)
+    events.record(session, task.case_id, EventKind.CALL_CANCELLED, task=task.id, reason=reason)
 
 
 def _check_still_callable(session: Session, task: CallTask, now: datetime, policy: Policy) -> bool:
     """At claim time: the buyer may still be called right now, or the task is moved or cancelled."""
     case = session.get(Case, task.case_id)
     buyer = session.get(Buyer, task.buyer_id)
-    if case.status == "closed" or is_opted_out(session, task.buyer_id):
+    if case.status == CaseStatus.CLOSED or is_opted_out(session, task.buyer_id):
         _cancel(session, task, "case closed or buyer opted out", now)
         return False
     try:
@@ -133,9 +135,10 @@ def claim_next(session: Session, agent: str, now: datetime, policy: Policy, team
         for task in tasks:
             if _check_still_callable(session, task, now, policy):
                 if task.status == "claimed":
-                    events.record(session, task.case_id, "call_reclaimed", task=task.id, previous_agent=task.agent)
+                    events.record(session, task.case_id, EventKind.CALL_RECLAIMED, task=task.id,
+                                  previous_agent=task.agent)
                 task.status, task.agent, task.claimed_at = "claimed", agent, now
-                events.record(session, task.case_id, "call_claimed", task=task.id, agent=agent)
+                events.record(session, task.case_id, EventKind.CALL_CLAIMED, task=task.id, agent=agent)
                 return Claimed(task.id, task.case_id)
         session.flush()  # every candidate was moved or cancelled: look again
 

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 import aiohttp
 from sqlalchemy import select
 
-from outreach.cases import events
+from outreach.lifecycle import events, machine
+from outreach.lifecycle.states import CaseStatus, EventKind
 from outreach.scheduling.apply import Send, claim_and_apply
 from outreach.scheduling.leases import settle_expired_leases
 from outreach.scheduling.policy import Policy
@@ -76,10 +77,12 @@ def _record(send: Send, ok: bool, detail: str, policy: Policy, worker: str) -> b
         session.add(Contact(case_id=case.id, buyer_id=case.buyer_id, channel="inapp",
                             status="accepted" if ok else "failed", detail=detail[:500], created_at=now))
         if ok:
-            if case.status == "new":
-                case.status = "contacted"
             case.first_contact_at = case.first_contact_at or now
-            events.record(session, case.id, "contacted", channel="inapp", worker=worker, detail=detail)
+            detail_ = {"channel": "inapp", "worker": worker, "detail": detail}
+            if case.status == CaseStatus.NEW:
+                machine.move(session, case, CaseStatus.CONTACTED, EventKind.CONTACTED, **detail_)
+            else:
+                events.record(session, case.id, EventKind.CONTACTED, **detail_)
             return True
         failures = session.execute(
             select(Contact.id).where(Contact.case_id == case.id, Contact.status == "failed")
@@ -88,9 +91,10 @@ def _record(send: Send, ok: bool, detail: str, policy: Policy, worker: str) -> b
         delay = timedelta(seconds=delays[min(len(failures), len(delays)) - 1])
         case.due_at = now + delay
         case.hold_reason = f"Rasa did not accept the message ({detail[:150]}): retry in {int(delay.total_seconds())} s"
-        if case.status == "new":
+        if case.status == CaseStatus.NEW:
             case.first_contact_at = None
-        events.record(session, case.id, "contact_failed", detail=detail[:200], retry_in_s=int(delay.total_seconds()))
+        events.record(session, case.id, EventKind.CONTACT_FAILED, detail=detail[:200],
+                      retry_in_s=int(delay.total_seconds()))
         return True
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from outreach.lifecycle.states import CaseStatus
 from outreach.scheduling.capacity import CapacityBook
 from outreach.scheduling.planner import Decision, decide
 from outreach.scheduling.policy import Policy
@@ -54,7 +55,7 @@ def waiting(now: datetime) -> list[dict[str, Any]]:
         held = session.execute(
             select(Case.id, Case.buyer_id, Case.due_at, Case.hold_reason, Case.claimed_until, Buyer.time_zone)
             .join(Buyer, Buyer.id == Case.buyer_id)
-            .where(Case.status == "new", (Case.due_at > now) | (Case.claimed_until >= now))
+            .where(Case.status == CaseStatus.NEW.value, (Case.due_at > now) | (Case.claimed_until >= now))
             .order_by(Case.due_at, Case.id)
         ).all()
         calls = session.execute(

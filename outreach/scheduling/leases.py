@@ -15,7 +15,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from outreach.cases import events
+from outreach.lifecycle import events
+from outreach.lifecycle.states import CaseStatus, EventKind
 from outreach.store.db import session_scope
 from outreach.store.models import Case, Contact, InboxMessage
 
@@ -28,7 +29,7 @@ def settle_expired_leases(now: datetime, worker: str, limit: int = 500) -> int:
     Returns how many were settled. New cases are left to the next claim, which does the same."""
     with session_scope() as session:
         cases = session.execute(
-            select(Case).where(Case.claimed_until < now, Case.status != "new")
+            select(Case).where(Case.claimed_until < now, Case.status != CaseStatus.NEW.value)
             .order_by(Case.id).limit(limit).with_for_update(skip_locked=True)
         ).scalars().all()
         for case in cases:
@@ -39,7 +40,7 @@ def settle_expired_leases(now: datetime, worker: str, limit: int = 500) -> int:
             if delivered is not None:
                 session.add(Contact(case_id=case.id, buyer_id=case.buyer_id, channel="inapp", status="accepted",
                                     detail=DELIVERED, created_at=delivered))
-                events.record(session, case.id, "contacted", channel="inapp", worker=worker, detail=DELIVERED,
+                events.record(session, case.id, EventKind.CONTACTED, channel="inapp", worker=worker, detail=DELIVERED,
                               previous_worker=case.claimed_by)
             log.warning("case=%s lease of %s ran out after the case became %s; %s", case.id, case.claimed_by,
                         case.status, "contact recorded" if delivered else "no delivery found")

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from outreach.lifecycle.states import CaseStatus
 from outreach.scheduling.limits import contact_hold
 from outreach.scheduling.policy import Policy
 from outreach.scheduling.windows import UnknownTimeZone, local_text, next_call_time, zone
@@ -75,7 +76,7 @@ def priority(view: CaseView) -> int:
 
 def choose_channel(view: CaseView, now: datetime, policy: Policy) -> tuple[str, str]:
     """(inapp or call, why), per the outreach norms; the reason is stored with the decision."""
-    if view.status == "contacted":
+    if view.status == CaseStatus.CONTACTED:
         return "call", f"no answer in the app since {view.unanswered_since:%Y-%m-%d %H:%M} UTC"
     if view.severity == 1:
         return "call", "severity 1: a person calls"
@@ -111,7 +112,7 @@ def decide(view: CaseView, now: datetime, policy: Policy) -> Decision:
     channel, why = choose_channel(view, now, policy)
     if channel == "call":
         blocked = _no_call_possible(view)
-        if blocked and view.status == "contacted":
+        if blocked and view.status == CaseStatus.CONTACTED:
             return Decision(action="handover", reason=f"{why}, and no call possible: {blocked}", **base)
         if blocked:
             channel, why = "inapp", f"{why}, but {blocked}: in-app instead"

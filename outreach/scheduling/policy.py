@@ -96,12 +96,18 @@ class SatisfactionLimits(Strict):
     quiet_hours: PositiveInt  # type: ignore[valid-type]
 
 
+class AgentLimits(Strict):
+    reply_target_minutes: PositiveInt  # type: ignore[valid-type]
+    minutes_per_case_ahead: PositiveInt  # type: ignore[valid-type]
+
+
 class Limits(Strict):
     channel: ChannelLimits
     contact: ContactLimits
     dispatch: DispatchLimits
     calls: CallLimits
     satisfaction: SatisfactionLimits
+    agents: AgentLimits
 
     def team_for(self, severity: int) -> Team:
         return next(team for team in self.calls.teams if severity in team.severities)

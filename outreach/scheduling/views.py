@@ -10,13 +10,17 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from outreach.lifecycle.states import CaseStatus
 from outreach.scheduling.limits import NOT_COUNTED, longest_window
 from outreach.scheduling.planner import CaseView
 from outreach.scheduling.policy import Policy
 from outreach.store.models import Buyer, CallTask, Case, Contact, InboxMessage, OptOut, Order
 
 CHUNK = 5000
-IN_CONVERSATION = ("contacted", "offering", "resolved", "handed_over")
+S = CaseStatus
+# A buyer in one of these keeps other cases waiting (one conversation at a time), for the window.
+IN_CONVERSATION = tuple(s.value for s in (S.CONTACTED, S.OFFERING, S.RESOLVED, S.HANDED_OVER, S.CLAIMED,
+                                          S.PENDING_APPROVAL))
 
 
 def due_query(now: datetime, policy: Policy) -> Select:
@@ -29,12 +33,12 @@ def due_query(now: datetime, policy: Policy) -> Select:
     answered = exists().where(InboxMessage.case_id == Case.id, InboxMessage.sender == "buyer")
     has_call = exists().where(CallTask.case_id == Case.id)
     new_and_due = and_(
-        Case.status == "new",
+        Case.status == S.NEW.value,
         Case.due_at <= now,
         or_(Case.claimed_until.is_(None), Case.claimed_until < now),
     )
     unanswered = and_(
-        Case.status == "contacted",
+        Case.status == S.CONTACTED.value,
         Case.channel == "inapp",
         Case.first_contact_at <= quiet_since,
         ~answered,
@@ -80,7 +84,7 @@ def _buyer_facts(session: Session, buyers: list[str], now: datetime, policy: Pol
                 Case.buyer_id.in_(chunk),
                 or_(
                     and_(Case.status.in_(IN_CONVERSATION), Case.first_contact_at > now - window),
-                    Case.status == "calling",
+                    Case.status == S.CALLING.value,
                     Case.claimed_until > now,
                 ),
             )
@@ -110,7 +114,7 @@ def build_views(session: Session, rows: Iterable, now: datetime, policy: Policy,
     """
     rows = list(rows)
     opted, attempts, busy = _buyer_facts(session, sorted({r[1] for r in rows}), now, policy)
-    made = _calls_made(session, [r[0] for r in rows if r[2] == "contacted"])
+    made = _calls_made(session, [r[0] for r in rows if r[2] == S.CONTACTED])
     views: list[CaseView] = []
     first_in_batch = {} if first_in_batch is None else first_in_batch
     no_attempts: tuple[datetime, ...] = ()
@@ -124,7 +128,7 @@ def build_views(session: Session, rows: Iterable, now: datetime, policy: Policy,
             busy_with = first_in_batch.setdefault(buyer_id, case_id)
             if busy_with == case_id:
                 busy_with = None
-        contacted = status == "contacted"
+        contacted = status == S.CONTACTED
         buyer_attempts = attempts.get(buyer_id)
         views.append(CaseView(
             case_id, buyer_id, status, severity, due_at, total_fen, time_zone, phone, age_band, last_active,

@@ -150,7 +150,7 @@ class Case(Base):
     suspected_category = Column(String(32), nullable=False)
     category = Column(String(32), nullable=False)
     severity = Column(Integer, nullable=False)
-    status = Column(String(16), nullable=False, default="new", index=True)
+    status = Column(String(16), nullable=False, default="new", index=True)  # outreach.lifecycle.states
     affected_quantity = Column(Integer)
     # Facts the platform knows beyond the order, for the rules (issue, overcharge_fen, ...;
     # docs/rules.md "Case facts"). NULL: none known.
@@ -168,6 +168,13 @@ class Case(Base):
     # A worker sending the case to Rasa leases it; a dead worker's lease runs out.
     claimed_by = Column(String(64))
     claimed_until = Column(UTCDateTime)
+    # Bumped by every status change (outreach.lifecycle.machine.move, a compare-and-set).
+    version = Column(Integer, nullable=False, default=0, server_default="0")
+    # The person who owns the case now (status claimed or pending_approval), a staff user name.
+    agent = Column(String(64), index=True)
+    agent_since = Column(UTCDateTime)
+    handed_over_at = Column(UTCDateTime)  # when it last joined the agents' queue
+    settled_by = Column(String(64))  # the person who settled it, if a person did (reopen rate)
     order = relationship("Order")
     buyer = relationship("Buyer")
     __table_args__ = (
@@ -305,7 +312,8 @@ class InboxMessage(Base):
     id = Column(Integer, primary_key=True, autoincrement=True)
     buyer_id = Column(ForeignKey("buyers.id"), nullable=False)
     case_id = Column(ForeignKey("cases.id"), index=True)
-    sender = Column(String(8), nullable=False)  # bot, buyer, system
+    sender = Column(String(8), nullable=False)  # bot, buyer, system, agent
+    author = Column(String(100))  # an agent's display name (sender agent)
     text = Column(Text, nullable=False)
     buttons = Column(JSON, nullable=False, default=list)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)

@@ -19,17 +19,24 @@ import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
-from outreach.cases.events import mask
+from outreach.dashboard.agent_api import add_agent_api
 from outreach.dashboard.app import add_dashboard
 from outreach.inbox import messages, tokens
-from outreach.inbox.live import Notifier
+from outreach.inbox.bot_texts import OPT_OUT_DONE, bot_response
+from outreach.inbox.live import NOTIFIER, Notifier
 from outreach.inbox.privacy import install_log_masking
 from outreach.inbox.relay import CHANNEL_SECRET_HEADER, RelayError, relay
-from outreach.inbox.routing import human_owns
+from outreach.lifecycle import consent
+from outreach.lifecycle.events import mask
+from outreach.lifecycle.states import human_owns
+from outreach.scheduling.policy import policy
 from outreach.settings import Settings
 from outreach.store.db import session_scope
 from outreach.store.models import Buyer
+from outreach.store.types import utcnow
+from outreach.workspace.queue import acknowledge_wait
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +74,6 @@ HTTP_ERROR_TEXTS = {
 }
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
-NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)
 HTTP: web.AppKey[aiohttp.ClientSession] = web.AppKey("http", aiohttp.ClientSession)
 SOCKETS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("live_sockets")
 # Timings of /api/live; tests may set them before the app starts.
@@ -215,13 +221,31 @@ _BUYER = select(Buyer.id).where(Buyer.id == bindparam("buyer_id"))
 
 
 def _store_buyer_message(buyer_id: str, text: str) -> tuple[int, bool] | None:
-    """Stores the buyer's message; its id and whether a person owns the conversation, or None."""
+    """Stores the buyer's message; its id and whether a person owns the conversation, or None.
+    While a person owns it the bot does not hear the message, so consent and the waiting
+    buyer's acknowledgement are handled here (_while_a_person_owns)."""
     with session_scope() as session:
         if session.execute(_BUYER, {"buyer_id": buyer_id}).first() is None:
             return None
         case = messages.active_case(session, buyer_id)
         message = messages.append(session, buyer_id, "buyer", text, case_id=None if case is None else case[0])
-        return int(message["id"]), human_owns(case)
+        owned = human_owns(case)
+        if owned and case is not None:
+            _while_a_person_owns(session, buyer_id, case[0], text)
+        return int(message["id"]), owned
+
+
+def _while_a_person_owns(session: Session, buyer_id: str, case_id: int, text: str) -> None:
+    """"别再联系我" is honoured in every state: the opt-out stops every channel, the person's too.
+    Any other message of a buyer still waiting for a person gets the expected wait, once."""
+    now = utcnow()
+    if consent.asks_to_stop(text):
+        closed = consent.opt_out(session, buyer_id, text, now)
+        log.info("buyer %s opted out during a hand-over: %d case(s) closed", mask(buyer_id), closed)
+        done, _ = bot_response(OPT_OUT_DONE)
+        messages.append(session, buyer_id, "bot", done, case_id=case_id)
+        return
+    acknowledge_wait(session, case_id, now, policy().limits.agents)
 
 
 def _store_system_message(buyer_id: str, text: str) -> None:
@@ -453,6 +477,7 @@ def create_app(settings: Settings) -> web.Application:
     # The support leads' dashboard (outreach.dashboard): its own session login, Chinese pages.
     app.router.add_get("/dashboard", _to_dashboard)
     add_dashboard(app, settings)
+    add_agent_api(app)  # the agent API under /dashboard/api/ (docs/agent-api.md)
     return app
 
 

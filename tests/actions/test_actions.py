@@ -17,6 +17,8 @@ from outreach.store.db import session_scope
 from outreach.store.models import Case, CaseEvent, OptOut, Remedy, Satisfaction
 from tests.factories import make_case
 
+QUIET_HOURS = 48  # limits.yml: satisfaction.quiet_hours
+
 
 def tracker(
     sender: str,
@@ -271,7 +273,7 @@ async def test_an_unknown_price_problem_is_asked_with_buttons_and_a_tap_gets_the
 
 
 async def test_a_rating_tapped_after_an_approval_is_recorded_though_a_person_had_the_case(db: str) -> None:
-    from outreach.rules.approvals import decide
+    from outreach.lifecycle.approvals import decide
     from outreach.store.models import Approval
 
     case_id, buyer, _ = make_case("counterfeit", title="大牌口红 正品保证", kind="cosmetics", unit_price_fen=32000,
@@ -286,7 +288,7 @@ async def test_a_rating_tapped_after_an_approval_is_recorded_though_a_person_had
     assert responses(messages) == ["utter_default"]  # nothing was asked while a person decides
     with session_scope() as session:
         approval_id = session.execute(select(Approval.id).where(Approval.case_id == case_id)).scalar_one()
-        decide(session, approval_id, True, "lead_zhao", "鉴定为假货")
+        decide(session, approval_id, True, "lead_zhao", "鉴定为假货", quiet_hours=QUIET_HOURS)
     messages, events = await run(ActionRecordRating(), tracker(buyer, slots={**slots, "stage": "human"}, **rate_five))
     assert responses(messages) == ["utter_thanks_for_rating", "utter_ask_recommend"]
     with session_scope() as session:

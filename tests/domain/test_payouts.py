@@ -10,12 +10,14 @@ from sqlalchemy import func, select
 
 from outreach.cases.conversation import accept, choose_problem, give_affected_quantity
 from outreach.inbox.messages import since
+from outreach.lifecycle.approvals import ApprovalError, decide, pending
 from outreach.rules import payments
-from outreach.rules.approvals import ApprovalError, decide, pending
 from outreach.rules.payments import PaymentReceipt, PaymentRequest
 from outreach.store.db import session_scope
 from outreach.store.models import Approval, Case, CaseEvent, Payment, Remedy
 from tests.factories import make_case
+
+QUIET_HOURS = 48  # limits.yml: satisfaction.quiet_hours
 
 
 def crab_refund_on_offer() -> tuple[int, str]:
@@ -87,13 +89,13 @@ def test_a_legal_floor_waits_in_the_queue_and_an_approval_pays_once_and_tells_th
     assert rows(Payment, case_id=case_id) == []
 
     with session_scope() as session:
-        decision = decide(session, approval_id, True, "lead_zhao", "鉴定报告确认为假货")
+        decision = decide(session, approval_id, True, "lead_zhao", "鉴定报告确认为假货", quiet_hours=QUIET_HOURS)
     assert (decision.status, decision.paid_fen, decision.already_decided) == ("approved", 320000, False)
     with session_scope() as session:
-        again = decide(session, approval_id, True, "lead_zhao", "重复点击")
+        again = decide(session, approval_id, True, "lead_zhao", "重复点击", quiet_hours=QUIET_HOURS)
     assert again.already_decided is True
     with pytest.raises(ApprovalError, match="already approved"), session_scope() as session:
-        decide(session, approval_id, False, "lead_qian", "改主意")
+        decide(session, approval_id, False, "lead_qian", "改主意", quiet_hours=QUIET_HOURS)
 
     assert [(p.amount_fen, p.rule_id) for p in rows(Payment, case_id=case_id)] == [(320000, "counterfeit_ten_times")]
     case = rows(Case, id=case_id)[0]
@@ -114,7 +116,7 @@ def test_after_an_approval_the_buyer_is_asked_to_rate_and_the_answer_is_kept(any
     case_id, buyer_id, approval_id = fake_lipstick_accepted()
     assert awaiting_rating(case_id, buyer_id) is False  # nothing asked while a person decides
     with session_scope() as session:
-        decide(session, approval_id, True, "lead_zhao", "鉴定报告确认为假货")
+        decide(session, approval_id, True, "lead_zhao", "鉴定报告确认为假货", quiet_hours=QUIET_HOURS)
     with session_scope() as session:
         last = since(session, buyer_id)[-1]
         assert "打个分" in last["text"]
@@ -127,9 +129,9 @@ def test_after_an_approval_the_buyer_is_asked_to_rate_and_the_answer_is_kept(any
 def test_a_rejection_pays_nothing_keeps_a_person_on_the_case_and_says_why(any_db: str) -> None:
     case_id, buyer_id, approval_id = fake_lipstick_accepted()
     with pytest.raises(ApprovalError, match="reason"), session_scope() as session:
-        decide(session, approval_id, False, "lead_zhao", "  ")
+        decide(session, approval_id, False, "lead_zhao", "  ", quiet_hours=QUIET_HOURS)
     with session_scope() as session:
-        decide(session, approval_id, False, "lead_zhao", "鉴定为正品")
+        decide(session, approval_id, False, "lead_zhao", "鉴定为正品", quiet_hours=QUIET_HOURS)
     assert rows(Payment) == []
     assert rows(Remedy, case_id=case_id)[0].status == "rejected"
     case = rows(Case, id=case_id)[0]
@@ -137,7 +139,7 @@ def test_a_rejection_pays_nothing_keeps_a_person_on_the_case_and_says_why(any_db
     with session_scope() as session:
         assert any("鉴定为正品" in m["text"] and "未能通过" in m["text"] for m in since(session, buyer_id))
     with pytest.raises(ApprovalError, match="no approval 999"), session_scope() as session:
-        decide(session, 999, True, "lead", "x")
+        decide(session, 999, True, "lead", "x", quiet_hours=QUIET_HOURS)
 
 
 def test_a_buyer_with_many_refunds_in_90_days_needs_a_person(db: str) -> None:

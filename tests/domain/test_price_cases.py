@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from outreach.cases.conversation import accept, choose_problem
-from outreach.cases.facts import case_facts
 from outreach.importing.jsonl import import_orders
+from outreach.rules.facts import case_facts
 from outreach.rules.loader import rules
 from outreach.store.db import session_scope
 from outreach.store.models import Case, Order, OrderItem, Payment

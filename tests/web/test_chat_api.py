@@ -439,10 +439,15 @@ async def test_bot_is_silent_while_a_person_owns_the_case(client: TestClient, bo
     response = await post(client, "B1", {"text": "请尽快处理"})
     assert response.status == 200
     returned = (await response.json())["messages"]
-    assert [(m["sender"], m["text"]) for m in returned] == [("buyer", "请尽快处理")]
+    assert [m["sender"] for m in returned] == ["buyer", "system"]
     assert returned[0]["case_id"] is not None
+    # The waiting buyer hears the expected wait once (limits.yml agents: 5 minutes, nobody ahead).
+    acknowledgement = returned[1]["text"]
+    assert "人工客服" in acknowledgement and "前面还有 0 位" in acknowledgement and "5 分钟" in acknowledgement
+    response = await post(client, "B1", {"text": "人呢？"})
+    assert [m["sender"] for m in (await response.json())["messages"]] == ["buyer"]
     assert bot.calls == []
-    assert stored("B1") == [("buyer", "请尽快处理")]
+    assert [sender for sender, _ in stored("B1")] == ["buyer", "system", "buyer"]
 
 
 # ---------------------------------------------------------------------------- live delivery

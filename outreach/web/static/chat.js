@@ -9,7 +9,7 @@
   var RETRY_MAX_MS = 30000;
   var TIME_GAP_MS = 5 * 60 * 1000;
   var TOKEN_KEY = "outreach-buyer-token";
-  var SENDERS = { bot: true, buyer: true, system: true };
+  var SENDERS = { bot: true, buyer: true, system: true, agent: true };
 
   var TEXT = {
     missingToken: "缺少登录信息，请从应用内重新打开客服页面。",
@@ -20,7 +20,8 @@
     unavailable: "服务暂时不可用，请稍后再试",
     welcome: "您好，有什么可以帮您？请在下方输入。",
     connecting: "连接中…",
-    botName: "客服"
+    botName: "客服",
+    agentName: "人工"
   };
 
   var els = {
@@ -236,18 +237,25 @@
     return box;
   }
 
-  function buildRow(sender, text, buttons) {
+  function buildRow(sender, text, buttons, author) {
     var row = document.createElement("div");
     row.className = "row " + sender;
-    if (sender === "bot") {
+    if (sender === "bot" || sender === "agent") {
       var avatar = document.createElement("div");
       avatar.className = "avatar";
-      avatar.textContent = TEXT.botName;
+      avatar.textContent = sender === "agent" ? TEXT.agentName : TEXT.botName;
       avatar.setAttribute("aria-hidden", "true");
       row.appendChild(avatar);
     }
     var bubble = document.createElement("div");
     bubble.className = "bubble";
+    if (sender === "agent") {
+      // A person wrote this: 人工客服 and their display name, as text (never HTML).
+      var who = document.createElement("div");
+      who.className = "author";
+      who.textContent = "人工客服 · " + (typeof author === "string" ? author : "");
+      bubble.appendChild(who);
+    }
     var body = document.createElement("div");
     body.className = "text";
     body.textContent = text;
@@ -306,7 +314,7 @@
       stamp.textContent = formatTime(time);
       item.appendChild(stamp);
     }
-    item.appendChild(buildRow(sender, text, message.buttons));
+    item.appendChild(buildRow(sender, text, message.buttons, message.author));
 
     var next = index < items.length ? items[index].el : firstPendingEl();
     els.messages.insertBefore(item, next);

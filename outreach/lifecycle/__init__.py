@@ -1,0 +1,1 @@
+"""One owner of the case lifecycle: statuses, event kinds, allowed moves, consent, remedies, approvals."""

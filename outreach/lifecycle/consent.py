@@ -1,0 +1,99 @@
+"""Consent: a buyer's opt-out stops every channel at once, in every state of every case, until
+the buyer opts in again.
+
+The bot hears "别再联系我" while it talks; while a person owns the case the web server does not
+relay to the bot, so it asks `asks_to_stop` itself and records the opt-out here all the same.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach.lifecycle import events, machine
+from outreach.lifecycle.states import NOT_SETTLED, CaseStatus, EventKind
+from outreach.store.models import CallTask, Case, OptOut
+from outreach.store.types import utcnow
+
+NLU_FILE = Path(__file__).resolve().parents[2] / "data" / "nlu" / "conversation.yml"
+# Closed by an opt-out: everything not settled, and a hand-over, claimed or not (the person
+# must not contact the buyer either). A settled case keeps its remedy; no rating is asked.
+CLOSED_BY_OPT_OUT = NOT_SETTLED | {CaseStatus.HANDED_OVER, CaseStatus.CLAIMED}
+_STOP = re.compile(r"(别|不要|不许|不用|请勿|勿)(再|总|老)?(联系|打扰|打电话|打来|回访|发消息|给我发|找我|烦)")
+_DROP = re.compile(r"[\s\W_]+")
+
+
+@lru_cache(maxsize=1)
+def _opt_out_examples() -> tuple[str, ...]:
+    """The opt-out examples the bot learns from (data/nlu): one list of words for both."""
+    for block in yaml.safe_load(NLU_FILE.read_text(encoding="utf-8"))["nlu"]:
+        if block.get("intent") == "opt_out":
+            lines = (line.strip().lstrip("-").strip() for line in block["examples"].splitlines())
+            return tuple(_DROP.sub("", line).lower() for line in lines if line)
+    raise LookupError(f"{NLU_FILE}: no opt_out intent examples")
+
+
+def asks_to_stop(text: str) -> bool:
+    """Whether a buyer's message asks for no more contact ("别再联系我", "退订", "TD")."""
+    plain = _DROP.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+    if not plain:
+        return False
+    if _STOP.search(plain):
+        return True
+    return any(example == plain or (len(example) >= 3 and example in plain) for example in _opt_out_examples())
+
+
+def is_opted_out(session: Session, buyer_id: str) -> bool:
+    return session.execute(
+        select(OptOut.id).where(OptOut.buyer_id == buyer_id, OptOut.revoked_at.is_(None)).limit(1)
+    ).first() is not None
+
+
+def record_opt_out(session: Session, buyer_id: str, text: str) -> bool:
+    """Store the opt-out once: a second one adds nothing. True when it is new."""
+    if is_opted_out(session, buyer_id):
+        return False
+    session.add(OptOut(buyer_id=buyer_id, channel="all", source_text=text[:500]))
+    return True
+
+
+def stop_every_channel(session: Session, buyer_id: str, now: datetime | None = None) -> int:
+    """Close the buyer's cases not yet settled (a hand-over included) and cancel their queued
+    calls; returns how many cases were closed."""
+    now = now or utcnow()
+    cases = session.execute(
+        select(Case).where(Case.buyer_id == buyer_id, Case.status.in_([s.value for s in CLOSED_BY_OPT_OUT]))
+    ).scalars().all()
+    for case in cases:
+        machine.close(session, case, "opted_out", EventKind.CLOSED_OPTED_OUT, now)
+    calls = session.execute(
+        select(CallTask).where(CallTask.buyer_id == buyer_id, CallTask.status.in_(("queued", "claimed")))
+    ).scalars().all()
+    for call in calls:
+        call.status, call.done_at, call.reason = "cancelled", now, "buyer opted out"
+        events.record(session, call.case_id, EventKind.CALL_CANCELLED, task=call.id, reason="buyer opted out")
+    return len(cases)
+
+
+def opt_out(session: Session, buyer_id: str, text: str, now: datetime | None = None) -> int:
+    """Stop every channel for this buyer at once. Idempotent; returns how many cases were closed."""
+    record_opt_out(session, buyer_id, text)
+    return stop_every_channel(session, buyer_id, now)
+
+
+def opt_in(session: Session, buyer_id: str, now: datetime | None = None) -> bool:
+    """The buyer wants contact again: their opt-outs are revoked (kept, with the time). True when one was."""
+    now = now or utcnow()
+    active = session.execute(
+        select(OptOut).where(OptOut.buyer_id == buyer_id, OptOut.revoked_at.is_(None))
+    ).scalars().all()
+    for row in active:
+        row.revoked_at = now
+    return bool(active)

@@ -1,0 +1,74 @@
+"""The satisfaction question: once per case, only once the case is settled, never while a
+conversation is still going, never to an opted-out buyer, and never to the same buyer again
+within the quiet time (limits.yml: satisfaction.quiet_hours, passed in by the caller)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from outreach.lifecycle import consent, events, machine
+from outreach.lifecycle.states import PERSON_HOLDS, RATABLE, CaseStatus, EventKind
+from outreach.store.models import Case, CaseEvent, Satisfaction
+
+LOW_RATING = 2  # a rating of 1 or 2 reopens the case for a person, as the best help desks do
+MAX_COMMENT_CHARS = 500
+
+
+def may_ask(session: Session, case: Case, now: datetime, quiet_hours: int) -> bool:
+    if CaseStatus(case.status) not in RATABLE:
+        return False  # never while the conversation is still going
+    if consent.is_opted_out(session, case.buyer_id):
+        return False
+    rated = session.execute(select(Satisfaction.id).where(Satisfaction.case_id == case.id)).first()
+    return rated is None and not asked_recently(session, case.buyer_id, now, quiet_hours)
+
+
+def asked_recently(session: Session, buyer_id: str, now: datetime, quiet_hours: int) -> bool:
+    since = now - timedelta(hours=quiet_hours)
+    buyer_cases = select(Case.id).where(Case.buyer_id == buyer_id).scalar_subquery()
+    asked = session.execute(
+        select(CaseEvent.id).where(CaseEvent.case_id.in_(buyer_cases),
+                                   CaseEvent.kind.in_((EventKind.SATISFACTION_ASKED.value, EventKind.RATED.value)),
+                                   CaseEvent.created_at > since).limit(1)
+    ).first()
+    return asked is not None
+
+
+def open_question(session: Session, case: Case, now: datetime, quiet_hours: int) -> bool:
+    """At the end of a settled conversation: ask the satisfaction question, or close without it.
+
+    Returns whether to ask. Asking is recorded (it counts for the quiet time); when the buyer
+    may not be asked, a resolved case closes here instead, with the reason.
+    """
+    if may_ask(session, case, now, quiet_hours):
+        events.record(session, case.id, EventKind.SATISFACTION_ASKED)
+        return True
+    if CaseStatus(case.status) is CaseStatus.RESOLVED:
+        machine.close(session, case, "resolved_no_survey", EventKind.CLOSED, now)
+        events.record(session, case.id, EventKind.SATISFACTION_SKIPPED,
+                      reason=f"buyer asked within {quiet_hours} h")
+    return False
+
+
+def record_rating(session: Session, case: Case, rating: int, now: datetime, comment: str | None = None) -> bool:
+    """Store the rating once. Returns True when the rating is low and the case went to a person."""
+    if not 1 <= rating <= 5:
+        raise ValueError(f"rating {rating} is outside 1-5")
+    session.add(Satisfaction(case_id=case.id, buyer_id=case.buyer_id, rating=rating, created_at=now,
+                             comment=comment[:MAX_COMMENT_CHARS] if comment else None))
+    events.record(session, case.id, EventKind.RATED, rating=rating, comment=bool(comment))
+    status = CaseStatus(case.status)
+    if rating <= LOW_RATING:
+        reason = f"low satisfaction rating {rating}: a person follows up"
+        if status in PERSON_HOLDS:  # a person has it already: they see why
+            case.handover_reason = reason
+            events.record(session, case.id, EventKind.HANDED_OVER, reason=reason)
+        else:
+            machine.hand_over(session, case, reason)
+        return True
+    if status is CaseStatus.RESOLVED:
+        machine.close(session, case, "rated", EventKind.CLOSED, now)
+    return False

@@ -1,0 +1,1 @@
+"""The agent workspace: the queue and what a person does with a handed-over case."""
