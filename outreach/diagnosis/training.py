@@ -42,10 +42,10 @@ class Parameters:
     min_df_problems: int = 2
     calibration_folds: int = 3
     written_weight: float = 3.0  # the written examples' mean weight in the hurt head, split evenly by class
-    written_problem_weight: float = 2.0  # each written example, in the problems head
+    written_problem_weight: float = 4.0  # each written example, in the problems head
     real_label_weight: float = 3.0  # each labelled real review, in the problems head
     real_label_hurt_weight: float = 1.0  # each labelled real review, in the hurt head
-    rating_share: float = 0.0  # where a review's label and its buyer's rating disagree on hurt, the rating's share
+    rating_share: float = 0.85  # where a review's label and its buyer's rating disagree on hurt, the rating's share
     learned_weight: float = 2.0  # each label a buyer or person gave
     c_written: float = 20.0  # the written-examples problems head
     written_mix: float = 0.25  # its share of P(problem | hurt): buyers' short messages read like the written examples
@@ -96,11 +96,13 @@ class TrainingSet:
     texts: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)
+    calibrates: list[bool] = field(default_factory=list)  # whether the example takes part in calibration
 
-    def add(self, text: str, label: str, weight: float) -> None:
+    def add(self, text: str, label: str, weight: float, calibrates: bool = True) -> None:
         self.texts.append(text)
         self.labels.append(label)
         self.weights.append(weight)
+        self.calibrates.append(calibrates)
 
     def counts(self) -> Counter:
         return Counter(self.labels)
@@ -120,7 +122,8 @@ def training_sets(inputs: TrainingInputs, parameters: Parameters, tax: Taxonomy)
             hurt.add(review.text, HURT_CLASS if label.hurt else OK_CLASS, parameters.real_label_hurt_weight)
         else:  # "挺好的，就是送得慢" rated 5: the rules call it hurt, the buyer did not; each keeps a share
             weight, share = parameters.real_label_hurt_weight, parameters.rating_share
-            hurt.add(review.text, HURT_CLASS if label.hurt else OK_CLASS, weight * (1 - share))
+            # P(hurt) is calibrated against the buyer's own verdict, as make eval checks it
+            hurt.add(review.text, HURT_CLASS if label.hurt else OK_CLASS, weight * (1 - share), calibrates=False)
             hurt.add(review.text, HURT_CLASS if review.hurt else OK_CLASS, weight * share)
         if label and label.hurt and label.named:
             problem.add(review.text, label.label, parameters.real_label_weight)
@@ -177,10 +180,9 @@ def _out_of_fold_logits(
     return logits
 
 
-def platt(logits: np.ndarray, truth: np.ndarray, weights: Sequence[float] | None = None) -> tuple[float, float]:
+def platt(logits: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     """Scale and offset so that sigmoid(scale * logit + offset) is calibrated on held-out scores."""
-    regression = LogisticRegression(C=1e6, max_iter=1000).fit(logits.reshape(-1, 1), truth.astype(int),
-                                                              sample_weight=weights)
+    regression = LogisticRegression(C=1e6, max_iter=1000).fit(logits.reshape(-1, 1), truth.astype(int))
     return float(regression.coef_[0, 0]), float(regression.intercept_[0])
 
 
@@ -211,7 +213,8 @@ def build(inputs: TrainingInputs, parameters: Parameters, tax: Taxonomy, min_exa
     hurt, _, _ = fit(HURT, hurt_set.texts, hurt_set.labels, parameters.c_hurt, positive=HURT_CLASS,
                      sample_weight=hurt_set.weights, min_df=parameters.min_df_hurt)
     oof = _out_of_fold_logits(HURT, hurt_set, parameters.c_hurt, parameters.min_df_hurt, k, HURT_CLASS)
-    hurt.scale, hurt.offset = platt(oof[:, 0], np.array(hurt_set.labels) == HURT_CLASS, hurt_set.weights)
+    calibrating = np.array(hurt_set.calibrates)
+    hurt.scale, hurt.offset = platt(oof[calibrating, 0], np.array(hurt_set.labels)[calibrating] == HURT_CLASS)
     problems, _, _ = fit(PROBLEMS, problem_set.texts, problem_set.labels, parameters.c_problems,
                          sample_weight=problem_set.weights, min_df=parameters.min_df_problems)
     oof = _out_of_fold_logits(PROBLEMS, problem_set, parameters.c_problems, parameters.min_df_problems, k, None)
