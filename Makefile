@@ -69,7 +69,7 @@ bench: setup
 
 # Simulated buyers chatting with the embedded and scaled set-ups and a plain Rasa bot, at
 # concurrency 1, 10 and 50 (docs/performance.md). Quick smoke run: make bench-chat BENCH_ARGS=--quick
-bench-chat: setup
+bench-chat: setup haproxy-deps
 	$(BIN)/outreach bot train
 	$(BIN)/python bench/chat_load.py $(BENCH_ARGS)
 

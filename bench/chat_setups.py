@@ -255,7 +255,7 @@ class ScaledSetup(BenchSetup):
             for name in self.cluster.names():
                 try:
                     self.sampler.watch(f"{self.name}:{name}", self.cluster.pid(name))
-                except (KeyError, LookupError, RuntimeError):
+                except (KeyError, LookupError, RuntimeError, OSError):  # supervisord never came up
                     pass
         self.ready = self.cluster.ready_seconds()
 
