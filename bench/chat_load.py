@@ -75,6 +75,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--pin", action="store_true",
                         help="run the scaled set-up with N replicas on N cores (its processes only), so that "
                              "scaling is measured against the cores given, as with a machine per replica")
+    parser.add_argument("--pin-all", action="store_true",
+                        help="with --pin, also the stores (PostgreSQL, Redis) and the benchmark's client on those N "
+                             "cores for the set-up's run: the whole system on one core against the whole system on two")
     parser.add_argument("--patches", choices=PATCH_CHOICES, default="on",
                         help="the assistant's set-ups with the Rasa patches (bot/patches.py) on, off, or both: each "
                              "set-up run twice, the figures with the patches off printed beside those with them on")
@@ -83,6 +86,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="run the embedded and plain set-ups' processes under cProfile, one .prof file each in DIR")
     args = parser.parse_args(argv)
+    args.pin = args.pin or args.pin_all
     args.concurrency = args.concurrency or ([1, 4] if args.quick else [1, 10, 50])
     args.conversations = args.conversations or (4 if args.quick else 100)
     args.replicas = args.replicas or ([2] if args.quick else [1, 2])
@@ -115,6 +119,45 @@ def _pinned(cpus: set[int] | None) -> Iterator[None]:
         os.sched_setaffinity(0, everything)
 
 
+STORE_COMMANDS = ("postgres", "redis-server")  # the machine's own servers: a new backend inherits the postmaster's set
+
+
+def _store_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in STORE_COMMANDS:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+@contextmanager
+def _stores_and_client_pinned(cpus: set[int] | None) -> Iterator[None]:
+    """--pin-all: PostgreSQL, Redis and this process (the client's threads start later) on the set-up's
+    cores while it runs; every set is given back afterwards."""
+    if not cpus:
+        yield
+        return
+    before: dict[int, set[int]] = {}
+    for pid in [0, *_store_pids()]:
+        try:
+            before[pid] = os.sched_getaffinity(pid)
+            os.sched_setaffinity(pid, cpus)
+        except OSError as error:  # another user's process: the figures say the stores were not pinned
+            print(f"could not pin process {pid} ({error}); its cores stay as they were", flush=True)
+    try:
+        yield
+    finally:
+        for pid, cores in before.items():
+            try:
+                os.sched_setaffinity(pid, cores)
+            except OSError:
+                pass
+
+
 def run_setup(setup: BenchSetup, args: argparse.Namespace, replicas: int) -> SetupResult:
     result = SetupResult(setup.label, replicas)
     setup.profile_dir = args.profile
@@ -126,44 +169,50 @@ def run_setup(setup: BenchSetup, args: argparse.Namespace, replicas: int) -> Set
         print(f"[{setup.label}] starting ...", flush=True)
         cpus = _cpus_for(setup, args, replicas)
         result.cpus = len(cpus) if cpus else None
+        result.stores_pinned = bool(cpus) and args.pin_all
         with _pinned(cpus):  # the processes started here keep the set they were started with
             setup.launch()
         print(f"[{setup.label}] ready: " + ", ".join(f"{k} {v:.0f} s" for k, v in setup.ready.items()), flush=True)
-        transport = setup.transport()
-        done: list = []
-        warm, _ = run_level(transport, buyers[:WARMUP], 1)
-        done += warm
-        start = WARMUP
-        processes = {name.split(":", 1)[1]: pid for name, pid in setup.sampler.roots.items()
-                     if name.startswith(setup.name + ":")}
-        cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
-        cpu_before["benchmark client"] = time.process_time()
-        for concurrency in args.concurrency:
-            batch: list[SeededBuyer] = buyers[start:start + _per_level(args, concurrency)]
-            start += len(batch)
-            conversations, wall = run_level(transport, batch, concurrency)
-            done += conversations
-            level = summarise(setup.label, concurrency, len(batch), [t for c in conversations for t in c.turns], wall)
-            result.levels.append(level)
-            print(f"[{setup.label}] concurrency {concurrency}: {level.throughput:.2f} turns/s, p95 "
-                  f"{level.p95_ms:,.0f} ms, {level.errors} errors", flush=True)
-        cpu_after = {name: cpu_seconds(pid) for name, pid in processes.items()}
-        cpu_after["benchmark client"] = time.process_time()
-        timed = sum(level.turns for level in result.levels)
-        result.cpu_ms_per_turn = {name: (cpu_after[name] - cpu_before[name]) * 1000 / max(timed, 1)
-                                  for name in cpu_before}
-        result.problems += [problem for conversation in done for problem in conversation.problems]
-        if not isinstance(setup, PlainSetup):
-            outcomes = case_outcomes([c.buyer.case_id for c in done])
-            result.problems += check_store([c.expected() for c in done], outcomes)
-        result.memory = setup.sampler.report()
-        result.memory = [peak for peak in result.memory if peak.name.startswith(setup.name + ":")]
-        result.ready_seconds = dict(setup.ready)
+        with _stores_and_client_pinned(cpus if args.pin_all else None):
+            _measure(setup, args, buyers, result)
     finally:
         print(f"[{setup.label}] stopping ...", flush=True)
         with _shielded():
             setup.stop()
     return result
+
+
+def _measure(setup: BenchSetup, args: argparse.Namespace, buyers: list[SeededBuyer], result: SetupResult) -> None:
+    transport = setup.transport()
+    done: list = []
+    warm, _ = run_level(transport, buyers[:WARMUP], 1)
+    done += warm
+    start = WARMUP
+    processes = {name.split(":", 1)[1]: pid for name, pid in setup.sampler.roots.items()
+                 if name.startswith(setup.name + ":")}
+    cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+    cpu_before["benchmark client"] = time.process_time()
+    for concurrency in args.concurrency:
+        batch: list[SeededBuyer] = buyers[start:start + _per_level(args, concurrency)]
+        start += len(batch)
+        conversations, wall = run_level(transport, batch, concurrency)
+        done += conversations
+        level = summarise(setup.label, concurrency, len(batch), [t for c in conversations for t in c.turns], wall)
+        result.levels.append(level)
+        print(f"[{setup.label}] concurrency {concurrency}: {level.throughput:.2f} turns/s, p95 "
+              f"{level.p95_ms:,.0f} ms, {level.errors} errors", flush=True)
+    cpu_after = {name: cpu_seconds(pid) for name, pid in processes.items()}
+    cpu_after["benchmark client"] = time.process_time()
+    timed = sum(level.turns for level in result.levels)
+    result.cpu_ms_per_turn = {name: (cpu_after[name] - cpu_before[name]) * 1000 / max(timed, 1)
+                              for name in cpu_before}
+    result.problems += [problem for conversation in done for problem in conversation.problems]
+    if not isinstance(setup, PlainSetup):
+        outcomes = case_outcomes([c.buyer.case_id for c in done])
+        result.problems += check_store([c.expected() for c in done], outcomes)
+    result.memory = setup.sampler.report()
+    result.memory = [peak for peak in result.memory if peak.name.startswith(setup.name + ":")]
+    result.ready_seconds = dict(setup.ready)
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)

@@ -29,6 +29,7 @@ class SetupResult:
     ready_seconds: dict[str, float] = field(default_factory=dict)
     cpu_ms_per_turn: dict[str, float] = field(default_factory=dict)  # CPU time per timed turn, per process
     cpus: int | None = None  # cores its processes were limited to (--pin), None for all
+    stores_pinned: bool = False  # --pin-all: PostgreSQL, Redis and the client on those cores too
 
     def level(self, concurrency: int) -> LevelFigures | None:
         return next((level for level in self.levels if level.concurrency == concurrency), None)
@@ -36,7 +37,8 @@ class SetupResult:
     def as_dict(self) -> dict:
         return {"label": self.label, "replicas": self.replicas, "levels": [level.as_dict() for level in self.levels],
                 "problems": self.problems, "memory": [asdict(peak) for peak in self.memory],
-                "ready_seconds": self.ready_seconds, "cpu_ms_per_turn": self.cpu_ms_per_turn, "cpus": self.cpus}
+                "ready_seconds": self.ready_seconds, "cpu_ms_per_turn": self.cpu_ms_per_turn, "cpus": self.cpus,
+                "stores_pinned": self.stores_pinned}
 
 
 def _against(baseline: SetupResult, others: list[SetupResult]) -> list[tuple[SetupResult, LevelFigures, LevelFigures]]:
@@ -121,7 +123,8 @@ def lines(results: list[SetupResult], cores: int, load: tuple[float, float]) -> 
     scaled = scalings(results, cores)
     if scaled:
         pinned = [result for result in results if result.cpus]
-        given = (f"each on as many cores as replicas ({', '.join(f'{r.label} on {r.cpus}' for r in pinned)}); "
+        what = "the whole system (stores and client too)" if any(r.stores_pinned for r in pinned) else "each"
+        given = (f"{what} on as many cores as replicas ({', '.join(f'{r.label} on {r.cpus}' for r in pinned)}); "
                  "its ratios to the plain bot, which had every core, mean little") if pinned else \
             f"{cores} cores available"
         best = min(cores, max(result.replicas for result in results))
