@@ -24,7 +24,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from outreach.cases.report import case_report
-from outreach.csv_export import to_csv
+from outreach.csv_export import export
 from outreach.dashboard import accounts, throttle, views
 from outreach.dashboard.cases import CASE_COLUMNS, list_cases, merchant_options
 from outreach.dashboard.html import FORM_TOKEN_FIELD
@@ -40,7 +40,7 @@ COOKIE = "outreach_staff"
 NOT_FROM_HERE = "这个请求不是从本看板的页面发出的（或页面已过期），请从看板页面重新操作。"
 _DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 SECURE_COOKIES: web.AppKey[str] = web.AppKey("dashboard_secure_cookies", str)
-FILTER_KEYS = ("since", "until", "label", "merchant", "channel", "badge")
+FILTER_KEYS = ("since", "until", "label", "merchant", "channel", "badge", "rule")
 BREAKDOWNS = ("day", "label", "channel", "merchant", "badge")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -62,6 +62,11 @@ def _csv(text: str, name: str) -> web.Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _for_machines(request: web.Request) -> bool:
+    """`columns=machine` asks an export for stable English column names, UTC times and fen."""
+    return request.query.get("columns") == "machine"
 
 
 def _member(request: web.Request) -> accounts.StaffMember:
@@ -220,7 +225,7 @@ async def _overview(request: web.Request) -> web.StreamResponse:
         return _html(views.message_page(_member(request), "总览", error.zh), status=400)
     report = await asyncio.to_thread(metrics_report, filters, by, None, BREAKDOWNS)
     if request.query.get("format") == "csv":
-        return _csv(report_csv(report), f"metrics-by-{by}")
+        return _csv(report_csv(report, _for_machines(request)), f"metrics-by-{by}")
     merchants = await asyncio.to_thread(merchant_options)
     csv_link = views.link("/dashboard/", {**filters.as_dict(), "by": by, "format": "csv"})
     return _html(views.overview_page(_member(request), report, filters.as_dict(), merchants, csv_link))
@@ -234,7 +239,7 @@ async def _merchants(request: web.Request) -> web.StreamResponse:
     filters, _ = parsed
     report = await asyncio.to_thread(outliers_report, filters)
     if request.query.get("format") == "csv":
-        return _csv(to_csv(report["merchants"], OUTLIER_COLUMNS), "merchant-outliers")
+        return _csv(export(report["merchants"], OUTLIER_COLUMNS, _for_machines(request)), "merchant-outliers")
     csv_link = views.link("/dashboard/merchants", {"since": filters.since, "until": filters.until, "format": "csv"})
     return _html(views.merchants_page(_member(request), report, filters.as_dict(), csv_link))
 
@@ -246,7 +251,7 @@ async def _cases(request: web.Request) -> web.StreamResponse:
     filters, _ = parsed
     rows, more = await asyncio.to_thread(list_cases, filters)
     if request.query.get("format") == "csv":
-        return _csv(to_csv(rows, CASE_COLUMNS), "cases")
+        return _csv(export(rows, CASE_COLUMNS, _for_machines(request)), "cases")
     merchants = await asyncio.to_thread(merchant_options)
     csv_link = views.link("/dashboard/cases", {**filters.as_dict(), "format": "csv"})
     return _html(views.cases_page(_member(request), rows, filters.as_dict(), merchants, csv_link, more))

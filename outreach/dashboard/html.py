@@ -22,10 +22,6 @@ def fmt(value: Any, unit: str = "") -> str:
     return f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
 
 
-def yuan(fen: int | None) -> str:
-    return "—" if fen is None else f"{fen / 100:,.2f} 元"
-
-
 def link(path: str, params: dict[str, Any] | None = None) -> str:
     query = urlencode({k: v for k, v in (params or {}).items() if v not in (None, "")})
     return esc(path + (f"?{query}" if query else ""))

@@ -54,12 +54,12 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     people = report["people"]
     lines.append("people: " + " ".join(f"{k}={v}" for k, v in people["total"].items()))
     lines += [f"agent {a['agent']}: " + " ".join(f"{c}={a[c]}" for c in AGENT_COLUMNS[1:]) for a in people["agents"]]
-    _emit(report, report_csv(report), args, "\n".join(lines))
+    _emit(report, report_csv(report, args.machine), args, "\n".join(lines))
     return 0
 
 
 def cmd_outliers(args: argparse.Namespace) -> int:
-    from outreach.csv_export import to_csv
+    from outreach.csv_export import export
     from outreach.metrics.outliers import OUTLIER_COLUMNS, outliers_report
 
     try:
@@ -72,7 +72,7 @@ def cmd_outliers(args: argparse.Namespace) -> int:
         f"{r['merchant_id']} {r['name']}: hurt {r['hurt_orders']}/{r['orders']} ({r['hurt_rate']}%) "
         f"vs peers {r['peer_hurt_rate']}%, p={r['p_value']}" for r in flagged
     ) or f"no merchant stands out ({report['assessed']} assessed, at least {args.min_orders} orders each)"
-    _emit(report, to_csv(report["merchants"], OUTLIER_COLUMNS), args, human)
+    _emit(report, export(report["merchants"], OUTLIER_COLUMNS, args.machine), args, human)
     return 0
 
 
@@ -81,7 +81,9 @@ def _range_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--until", help="last day, included (default: today)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true")
-    output.add_argument("--csv", action="store_true")
+    output.add_argument("--csv", action="store_true", help="CSV for people: Chinese headers, yuan")
+    parser.add_argument("--machine", action="store_true",
+                        help="with --csv: stable English column names, money in fen (for programs)")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

@@ -18,7 +18,7 @@ from outreach.inbox import messages
 from outreach.inbox.bot_texts import RATING_QUESTION, bot_response
 from outreach.lifecycle import approvals, events, machine, rating
 from outreach.lifecycle.remedies import carry_out
-from outreach.lifecycle.states import CaseStatus, EventKind
+from outreach.lifecycle.states import STATUS_ZH, CaseStatus, EventKind
 from outreach.rules.engine import Offer, quote, yuan
 from outreach.rules.facts import case_facts
 from outreach.rules.schema import RuleBook
@@ -90,7 +90,7 @@ def claim(session: Session, case_id: int, staff: Staff, now: datetime, version: 
                      previous_agent=case.agent)
         return case
     if case.status != S.HANDED_OVER:
-        raise DeskError(409, f"案件 {case.id} 当前为「{machine.STATUS_ZH[S(case.status)]}」，不在待接手队列中。",
+        raise DeskError(409, f"案件 {case.id} 当前为「{STATUS_ZH[S(case.status)]}」，不在待接手队列中。",
                         "not_waiting")
     machine.move(session, case, S.CLAIMED, EventKind.CLAIMED, expected=S.HANDED_OVER,
                  changes={"agent": staff.username, "agent_since": now}, staff=staff.username)

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.inbox import messages
 from outreach.lifecycle import events
-from outreach.lifecycle.machine import STATUS_ZH
-from outreach.lifecycle.states import PERSON_HOLDS, CaseStatus, EventKind
+from outreach.lifecycle.states import PERSON_HOLDS, STATUS_ZH, CaseStatus, EventKind
 from outreach.scheduling.policy import AgentLimits
 from outreach.store.models import CallTask, Case, CaseEvent
 

@@ -1,0 +1,79 @@
+"""Why a case went to a person, why a remedy was paid and why a case closed, as leads and
+agents read them.
+
+The code that hands a case over stores its reason in English (logs, developers, the API);
+each such sentence has its one Chinese reading here, recognised by its fixed words. A
+sentence nobody taught this table is still shown, marked as untranslated, so a new reason
+is visible rather than hidden (tests/lifecycle/test_names.py lists every producer's sentence).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from outreach.diagnosis.taxonomy import taxonomy
+
+Match = re.Match
+
+
+def _label(match: Match, group: str = "label") -> str:
+    return taxonomy().zh(match[group]) if match[group] in taxonomy().ids else match[group]
+
+
+def _rule(match: Match) -> str:
+    from outreach.rules.loader import rules
+
+    return rules().title_of(match["rule"])
+
+
+# (pattern on the stored English sentence, its Chinese reading). First match wins.
+REASONS: list[tuple[re.Pattern, Callable[[Match], str]]] = [
+    (re.compile(r"^buyer asked for a person"), lambda m: "买家要求人工服务"),
+    (re.compile(r"^buyer writes in a language the model does not read \((?P<lang>[^)]*)\)"),
+     lambda m: f"买家使用模型读不懂的语言（{m['lang']}），由懂该语言的客服接手"),
+    (re.compile(r"^remedy of (?P<yuan>[\d.,]+) yuan needs approval"),
+     lambda m: f"赔付 {float(m['yuan'].replace(',', '')):,.2f} 元超过自动审批额度，需主管审批"),
+    (re.compile(r"^approval rejected: (?P<why>.*)", re.S), lambda m: f"主管驳回赔付：{m['why']}"),
+    (re.compile(r"^low satisfaction rating (?P<r>\d)"), lambda m: f"买家满意度评分 {m['r']} 分，需人工回访"),
+    (re.compile(r"^reached by phone; the agent follows up"), lambda m: "电话已接通，由客服跟进"),
+    (re.compile(r"^facts the rules need are missing: (?P<what>.*)"), lambda m: f"缺少规则所需信息（{m['what']}）"),
+    (re.compile(r"^no automatic remedy for (?P<label>\w+)"), lambda m: f"「{_label(m)}」没有可自动执行的方案"),
+    (re.compile(r"^no rule for (?P<label>\w+) applies to this order"),
+     lambda m: f"没有适用于该订单的「{_label(m)}」规则"),
+    (re.compile(r"^health reaction"), lambda m: "人身健康问题：人工立即接手并致电买家"),
+    (re.compile(r"^buyer declined every offer"), lambda m: "买家拒绝了规则允许的全部方案"),
+    (re.compile(r"^accepted offer no longer allowed"), lambda m: "买家接受的方案已不再符合规则"),
+    (re.compile(r"^buyer accepted offer (?P<n>\d+) for \w+ under rule (?P<rule>\w+)"),
+     lambda m: f"买家在对话中接受第{m['n']}个方案：{_rule(m)}"),
+    (re.compile(r"^agreed by phone under rule (?P<rule>\w+)"), lambda m: f"电话中与买家商定：{_rule(m)}"),
+    (re.compile(r"^agent (?P<who>\S+) carried out rule (?P<rule>\w+)"),
+     lambda m: f"客服 {m['who']} 执行：{_rule(m)}"),
+    (re.compile(r".*calls made already"), lambda m: "多次外呼未接通，且应用内无回复"),
+    (re.compile(r".*no call possible: (?P<why>.*)"), lambda m: f"应用内无回复，且无法外呼（{m['why']}）"),
+]
+
+CLOSED_REASONS = {
+    "rated": "买家已评价", "resolved_no_survey": "已解决（未做满意度调查）", "opted_out": "买家要求不再联系",
+    "refused_by_buyer": "买家拒绝帮助", "no_answer": "联系不上买家",
+    "agent:resolved": "人工结案：已解决", "agent:no_action_needed": "人工结案：无需处理",
+    "agent:buyer_unreachable": "人工结案：联系不上买家", "agent:duplicate": "人工结案：重复案件",
+    "agent:referred": "人工结案：已转其他部门",
+}
+
+
+def reason_zh(reason: str | None) -> str:
+    """The Chinese reading of a stored hand-over or remedy reason ("" for none)."""
+    if not reason:
+        return ""
+    for pattern, reading in REASONS:
+        match = pattern.match(reason)
+        if match:
+            return reading(match)
+    return f"其他原因（未翻译）：{reason}"
+
+
+def closed_reason_zh(reason: str | None) -> str:
+    if not reason:
+        return ""
+    return CLOSED_REASONS.get(reason, f"其他（{reason}）")
