@@ -138,7 +138,8 @@ def merchants_page(member: Any, report: dict[str, Any], values: dict[str, Any], 
             f'<a href="{cases}">查看该商家的案件</a>'
             f'<details><summary>统计依据</summary><p>{stats}</p></details></li>')
     method = (f'<details id="method"><summary>怎么判断“明显高于同类商家”</summary><p>'
-              f"把每个商家的受伤率与同一品类其他商家合并后的受伤率比较；订单少于 {report['min_orders']} 单的商家不评估。"
+              "把每个商家的受伤率与同一品类其他商家合并后的受伤率比较；"
+              f"订单少于 {report['min_orders']} 单的商家不评估。"
               f"在“和同类商家一样”的假设下，这么多受伤订单偶然出现的概率（单侧二项检验的 p 值）要小于 "
               f"{report['alpha']} ÷ 评估的商家数（{report['assessed']}），"
               f"即 {report['threshold']:g}，"
