@@ -27,6 +27,19 @@ def _rule(match: Match) -> str:
     return rules().title_of(match["rule"])
 
 
+FACT_ZH = {"current_unit_price_fen": "商品现价", "overcharge_fen": "多收金额", "shortfall_percent": "短缺比例",
+           "affected_quantity": "受影响数量", "issue": "具体情形", "weight": "实际重量"}
+
+
+def _facts(match: Match) -> str:
+    return "、".join(FACT_ZH.get(name.strip(), name.strip()) for name in match["what"].split(","))
+
+
+def _no_call(match: Match) -> str:
+    why = match["why"]
+    return "没有电话号码" if why.startswith("no phone number") else "买家时区未知"
+
+
 # (pattern on the stored English sentence, its Chinese reading). First match wins.
 REASONS: list[tuple[re.Pattern, Callable[[Match], str]]] = [
     (re.compile(r"^buyer asked for a person"), lambda m: "买家要求人工服务"),
@@ -37,7 +50,7 @@ REASONS: list[tuple[re.Pattern, Callable[[Match], str]]] = [
     (re.compile(r"^approval rejected: (?P<why>.*)", re.S), lambda m: f"主管驳回赔付：{m['why']}"),
     (re.compile(r"^low satisfaction rating (?P<r>\d)"), lambda m: f"买家满意度评分 {m['r']} 分，需人工回访"),
     (re.compile(r"^reached by phone; the agent follows up"), lambda m: "电话已接通，由客服跟进"),
-    (re.compile(r"^facts the rules need are missing: (?P<what>.*)"), lambda m: f"缺少规则所需信息（{m['what']}）"),
+    (re.compile(r"^facts the rules need are missing: (?P<what>.*)"), lambda m: f"缺少规则所需信息（{_facts(m)}）"),
     (re.compile(r"^no automatic remedy for (?P<label>\w+)"), lambda m: f"「{_label(m)}」没有可自动执行的方案"),
     (re.compile(r"^no rule for (?P<label>\w+) applies to this order"),
      lambda m: f"没有适用于该订单的「{_label(m)}」规则"),
@@ -50,7 +63,7 @@ REASONS: list[tuple[re.Pattern, Callable[[Match], str]]] = [
     (re.compile(r"^agent (?P<who>\S+) carried out rule (?P<rule>\w+)"),
      lambda m: f"客服 {m['who']} 执行：{_rule(m)}"),
     (re.compile(r".*calls made already"), lambda m: "多次外呼未接通，且应用内无回复"),
-    (re.compile(r".*no call possible: (?P<why>.*)"), lambda m: f"应用内无回复，且无法外呼（{m['why']}）"),
+    (re.compile(r".*no call possible: (?P<why>.*)"), lambda m: f"应用内无回复，且无法外呼（{_no_call(m)}）"),
 ]
 
 CLOSED_REASONS = {
