@@ -52,8 +52,8 @@ def _html(text: str, status: int = 200) -> web.Response:
     # (no-referrer, the buyer pages' policy, makes it "null"); nothing leaves this origin.
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
-        "frame-ancestors 'none'")
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'")
     return response
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 from typing import Any
 
-from outreach.dashboard.charts import bar_chart, line_chart
-from outreach.dashboard.html import esc, fmt, link, page, post_form, select, table
+from outreach.dashboard.charts import csat_by_group, daily_cases, daily_csat, every_day, hurt_by_group
+from outreach.dashboard.html import CHART_SCRIPTS, chart, esc, fmt, link, page, post_form, select, table
 from outreach.dashboard.phones import PhoneView
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.display import kind_zh, local_minute, yuan
@@ -73,12 +74,15 @@ def overview_page(member: Any, report: dict[str, Any], values: dict[str, Any], m
     total, by = report["total"], report["by"]
     breakdowns = report["breakdowns"]
     days = breakdowns["day"]
+    since, until = date.fromisoformat(values["since"]), date.fromisoformat(values["until"])
+    days = every_day(since, until, breakdowns["day"])
     charts = (
-        line_chart("每日满意度 CSAT", [(d["key"], d["csat"]) for d in days], "%", 100.0)
-        + bar_chart("每日受伤案件", [(d["key"], float(d["hurt_cases"])) for d in days])
-        + bar_chart("按问题类型：受伤案件", [(g["name"], float(g["hurt_cases"])) for g in breakdowns["label"]])
-        + bar_chart("按渠道：满意度", [(g["name"], g["csat"]) for g in breakdowns["channel"]], "%")
-        + bar_chart("按商家：受伤案件", [(g["name"], float(g["hurt_cases"])) for g in breakdowns["merchant"]])
+        chart("chart-csat-daily", daily_csat(days, values), "wide")
+        + chart("chart-cases-daily", daily_cases(days, values), "wide")
+        + chart("chart-hurt-label", hurt_by_group("按问题类型：受伤案件", breakdowns["label"], values, "label"), "tall")
+        + chart("chart-csat-channel", csat_by_group("按渠道：满意度", breakdowns["channel"], values, "channel"))
+        + chart("chart-hurt-merchant", hurt_by_group("按商家：受伤案件", breakdowns["merchant"], values, "merchant"),
+                "tall")
     )
     badge_rows = [{"name": g["name"], "nps": g["nps"], "nps_responses": g["nps_responses"], "csat": g["csat"]}
                   for g in breakdowns["badge"]]
@@ -99,7 +103,7 @@ def overview_page(member: Any, report: dict[str, Any], values: dict[str, Any], m
                 raw={"open"})
         + _people(report["people"])
     )
-    return page("总览", body, member)
+    return page("总览", body, member, script=CHART_SCRIPTS)
 
 
 PEOPLE_KPIS = [("handed_over", "转人工案件", ""), ("minutes_to_first_human_reply", "首次人工回复（分钟，中位数）", ""),
