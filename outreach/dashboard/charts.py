@@ -40,7 +40,7 @@ def _base(title: str, subtitle: str = "") -> dict[str, Any]:
         "title": {"text": title, "subtext": subtitle, "left": 8, "textStyle": {"fontSize": 14}},
         "textStyle": {"fontFamily": FONT},
         "tooltip": {"trigger": "item", "confine": True},
-        "grid": {"left": 56, "right": 56, "top": 64, "bottom": 48, "containLabel": False},
+        "grid": {"left": 56, "right": 56, "top": 92, "bottom": 40, "containLabel": False},
         "animation": False,
     }
 
@@ -77,7 +77,7 @@ def daily_csat(days: list[tuple[str, dict[str, Any] | None]], filters: dict[str,
         {"type": "value", "name": "满意度（%）", "min": 0, "max": 100},
         {"type": "value", "name": "评分数", "minInterval": 1, "splitLine": {"show": False}},
     ]
-    option["legend"] = {"top": 36, "right": 8, "data": ["满意度", "评分数"]}
+    option["legend"] = {"top": 8, "right": 8, "data": ["满意度", "评分数"]}
     option["series"] = [
         {"name": "评分数", "type": "bar", "yAxisIndex": 1, "data": counts, "itemStyle": {"color": "#dbeafe"},
          "barMaxWidth": 18},
@@ -97,7 +97,7 @@ def daily_cases(days: list[tuple[str, dict[str, Any] | None]], filters: dict[str
     option = _base("每日案件数", "按发现日期；含无案件的日子")
     option["xAxis"] = {"type": "category", "data": [d for d, _ in days], "axisLabel": {"hideOverlap": True}}
     option["yAxis"] = {"type": "value", "name": "案件数", "minInterval": 1}
-    option["legend"] = {"top": 36, "right": 8, "data": ["受伤案件", "其他案件"]}
+    option["legend"] = {"top": 8, "right": 8, "data": ["受伤案件", "其他案件"]}
     hurt, other = [], []
     for day, row in days:
         cases, hurting = (row["cases"], row["hurt_cases"]) if row else (0, 0)
@@ -115,8 +115,8 @@ def daily_cases(days: list[tuple[str, dict[str, Any] | None]], filters: dict[str
 def hurt_by_group(title: str, groups: list[dict[str, Any]], filters: dict[str, Any], key: str) -> dict[str, Any]:
     """Hurt cases per group (label, merchant), largest on top; a bar opens the group's cases."""
     rows = sorted(groups, key=lambda g: (g["hurt_cases"], g["cases"]))
-    option = _base(title, "受伤案件数（占该组案件的比例）")
-    option["grid"] = {"left": 130, "right": 90, "top": 56, "bottom": 32}
+    option = _base(title, "受伤案件数；悬停看该组全部案件数")
+    option["grid"] = {"left": 130, "right": 60, "top": 64, "bottom": 32}
     option["xAxis"] = {"type": "value", "name": "案件", "minInterval": 1}
     option["yAxis"] = {"type": "category", "data": [g["name"] for g in rows], "axisLabel": {"width": 120,
                                                                                            "overflow": "truncate"}}
@@ -125,36 +125,33 @@ def hurt_by_group(title: str, groups: list[dict[str, Any]], filters: dict[str, A
         share = f"{100 * g['hurt_cases'] / g['cases']:.0f}%" if g["cases"] else "—"
         data.append({"value": g["hurt_cases"], "link": cases_link(filters, **{key: g["key"]}),
                      "tip": f"{g['name']}：{g['cases']}个案件中受伤{g['hurt_cases']}个（{share}）",
-                     "label": {"show": True, "position": "right", "formatter": f"{g['hurt_cases']}（{share}）"}})
+                     "label": {"show": True, "position": "right", "formatter": str(g["hurt_cases"])}})
     option["series"] = [{"type": "bar", "data": data, "itemStyle": {"color": ORANGE}, "barMaxWidth": 22}]
     return option
 
 
 def csat_by_group(title: str, groups: list[dict[str, Any]], filters: dict[str, Any], key: str) -> dict[str, Any]:
-    """CSAT per group with the number of ratings; the 95% interval as an error band when small."""
-    option = _base(title, f"条形为满意度，黑线为95%区间（少于{SMALL_SAMPLE}个评分时尤其要看）")
-    option["grid"] = {"left": 130, "right": 110, "top": 56, "bottom": 32}
+    """CSAT per group with the number of ratings beside it; where the sample is small, its 95%
+    interval is written beside the bar (and is always in the hover text)."""
+    option = _base(title, f"满意度与评分数；少于{SMALL_SAMPLE}个评分时附95%区间")
+    option["grid"] = {"left": 100, "right": 190, "top": 64, "bottom": 32}
     option["xAxis"] = {"type": "value", "name": "%", "min": 0, "max": 100}
     option["yAxis"] = {"type": "category", "data": [g["name"] for g in groups]}
-    bars, low, width = [], [], []
+    bars = []
     for g in groups:
         ratings = g["ratings"]
         satisfied = round((g["csat"] or 0) * ratings / 100)
         interval = wilson(satisfied, ratings)
-        small = "，样本少" if 0 < ratings < SMALL_SAMPLE else ""
-        label = f"{g['csat']:g}%（n={ratings}{small}）" if ratings else "无评分"
+        label = "无评分"
+        if ratings:
+            label = f"{g['csat']:g}%（n={ratings}）"
+            if ratings < SMALL_SAMPLE and interval:
+                label = f"{g['csat']:g}%（n={ratings}，区间{interval[0]:g}–{interval[1]:g}%）"
         bars.append({"value": g["csat"] if ratings else 0, "link": cases_link(filters, **{key: g["key"]}),
                      "tip": _share_tip(g["name"], satisfied, ratings, "评分"),
                      "label": {"show": True, "position": "right", "formatter": label}})
-        low.append(interval[0] if interval else "-")
-        width.append(round(interval[1] - interval[0], 1) if interval else "-")
-    option["series"] = [
-        {"name": "满意度", "type": "bar", "data": bars, "itemStyle": {"color": BLUE}, "barMaxWidth": 22, "z": 1},
-        {"name": "下限", "type": "bar", "stack": "ci", "data": low, "itemStyle": {"color": "transparent"},
-         "barWidth": 3, "barGap": "-100%", "silent": True, "tooltip": {"show": False}, "z": 3},
-        {"name": "95%区间", "type": "bar", "stack": "ci", "data": width, "itemStyle": {"color": "#111827"},
-         "barWidth": 3, "silent": True, "tooltip": {"show": False}, "z": 3},
-    ]
+    option["series"] = [{"name": "满意度", "type": "bar", "data": bars, "itemStyle": {"color": BLUE},
+                         "barMaxWidth": 22}]
     return option
 
 
@@ -162,7 +159,7 @@ def satisfaction_compared(surveyed: dict[str, Any], inferred: dict[str, Any], fi
                           ) -> dict[str, Any]:
     """Surveyed CSAT beside satisfaction inferred from the buyers' last words, each with its count."""
     option = _base("满意度：问卷与推断", "问卷只覆盖回答的买家；推断覆盖每个已结案的对话，两者分开统计")
-    option["grid"] = {"left": 130, "right": 150, "top": 56, "bottom": 32}
+    option["grid"] = {"left": 130, "right": 150, "top": 64, "bottom": 32}
     option["xAxis"] = {"type": "value", "name": "%", "min": 0, "max": 100}
     names = ["问卷满意度 CSAT", "推断满意度"]
     option["yAxis"] = {"type": "category", "data": names}

@@ -53,10 +53,24 @@ def filter_form(action: str, values: dict[str, Any], merchants: list[tuple[str, 
     )
 
 
+# The count behind each rate, shown beside it ("n=45").
+KPI_BASES = {"csat": ("ratings", "个评分"), "nps": ("nps_responses", "个回答"), "reach_rate": ("cases", "个案件"),
+             "resolution_rate": ("reached", "个触达"), "first_contact_resolution": ("reached", "个触达"),
+             "handover_rate": ("reached", "个触达"), "optout_rate": ("reached", "个触达"),
+             "minutes_to_first_contact": ("reached", "个触达"), "hours_to_resolution": ("reached", "个触达")}
+
+
+def _kpi_base(total: dict[str, Any], key: str) -> str:
+    if key not in KPI_BASES:
+        return ""
+    base, what = KPI_BASES[key]
+    return f'<small class="muted" data-base="{esc(key)}">{esc(total[base])}{esc(what)}</small>'
+
+
 def _kpis(total: dict[str, Any]) -> str:
     cards = "".join(
         f'<div class="kpi"><span>{esc(title)}</span><strong data-metric="{esc(key)}">{esc(fmt(total[key], unit))}'
-        f"</strong></div>" for key, title, unit in KPIS)
+        f"</strong> {_kpi_base(total, key)}</div>" for key, title, unit in KPIS)
     money = (f'<div class="kpi"><span>赔付总额</span><strong data-metric="paid_fen">{esc(yuan(total["paid_fen"]))}'
              f'</strong></div><div class="kpi"><span>每案赔付</span><strong data-metric="paid_per_case_fen">'
              f'{esc(yuan(total["paid_per_case_fen"]))}</strong></div>'
