@@ -40,6 +40,7 @@ COOKIE = "outreach_staff"
 NOT_FROM_HERE = "这个请求不是从本看板的页面发出的（或页面已过期），请从看板页面重新操作。"
 _DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 SECURE_COOKIES: web.AppKey[str] = web.AppKey("dashboard_secure_cookies", str)
+READER: web.AppKey[dict] = web.AppKey("dashboard_diagnosis_reader", dict)
 FILTER_KEYS = ("since", "until", "label", "merchant", "channel", "badge", "rule")
 BREAKDOWNS = ("day", "label", "channel", "merchant", "badge")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -223,7 +224,7 @@ async def _overview(request: web.Request) -> web.StreamResponse:
         by = parse_grouping(request.query.get("by")) or "label"
     except FilterError as error:
         return _html(views.message_page(_member(request), "总览", error.zh), status=400)
-    report = await asyncio.to_thread(metrics_report, filters, by, None, BREAKDOWNS)
+    report = await asyncio.to_thread(metrics_report, filters, by, None, BREAKDOWNS, await _reader(request))
     if request.query.get("format") == "csv":
         return _csv(report_csv(report, _for_machines(request)), f"metrics-by-{by}")
     merchants = await asyncio.to_thread(merchant_options)
@@ -262,6 +263,21 @@ def _case_id(request: web.Request) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
 
 
+async def _reader(request: web.Request) -> Any:
+    """The diagnosis model that infers satisfaction from buyers' last words, loaded once per app;
+    None (and a logged error) when it cannot be loaded: the pages still show the surveyed figures."""
+    holder = request.app[READER]
+    if "reader" not in holder:
+        from outreach.diagnosis.registry import load_diagnoser
+
+        try:
+            holder["reader"] = await asyncio.to_thread(load_diagnoser)
+        except Exception as exc:  # noqa: BLE001 - a missing or refused model must not take the dashboard down
+            log.error("diagnosis model not loaded, satisfaction is not inferred: %s", exc)
+            holder["reader"] = None
+    return holder["reader"]
+
+
 def _no_case(request: web.Request) -> web.Response:
     raw = request.match_info["case_id"]
     return _html(views.message_page(_member(request), "案件", f"没有编号为 {raw[:20]} 的案件。"), status=404)
@@ -273,7 +289,17 @@ async def _case(request: web.Request) -> web.StreamResponse:
     if case_id is None or report is None:
         return _no_case(request)
     phone = await asyncio.to_thread(phone_view, case_id, _member(request))
+    reader = await _reader(request)
+    if reader is not None and report["case"]["status"] == "closed":
+        report["inferred"] = await asyncio.to_thread(_case_inference, case_id, reader)
     return _html(views.case_page(_member(request), report, phone))
+
+
+def _case_inference(case_id: int, reader: Any) -> dict[str, Any] | None:
+    from outreach.metrics.inferred import case_inference
+
+    with session_scope() as session:
+        return case_inference(session, case_id, reader)
 
 
 async def _reveal_phone(request: web.Request) -> web.StreamResponse:
@@ -342,6 +368,7 @@ def add_dashboard(app: web.Application, settings: Settings) -> None:
     the request URL from the Host header, which the yarl in our lock set refuses when it has a port.
     """
     app[SECURE_COOKIES] = settings.secure_cookies
+    app[READER] = {}
     app.router.add_get("/dashboard/login", _login_form)
     app.router.add_post("/dashboard/login", _login)
     app.router.add_post("/dashboard/logout", _signed_in(_logout))

@@ -6,7 +6,14 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from outreach.dashboard.charts import csat_by_group, daily_cases, daily_csat, every_day, hurt_by_group
+from outreach.dashboard.charts import (
+    csat_by_group,
+    daily_cases,
+    daily_csat,
+    every_day,
+    hurt_by_group,
+    satisfaction_compared,
+)
 from outreach.dashboard.html import CHART_SCRIPTS, chart, esc, fmt, link, page, post_form, select, table
 from outreach.dashboard.phones import PhoneView
 from outreach.diagnosis.taxonomy import taxonomy
@@ -79,6 +86,23 @@ def _kpis(total: dict[str, Any]) -> str:
     return f'<section class="kpis">{cards}{money}</section>'
 
 
+def _inferred(report: dict[str, Any], values: dict[str, Any]) -> str:
+    """Satisfaction inferred from buyers' last words, beside the surveyed CSAT, never mixed in."""
+    inferred, total = report.get("inferred"), report["total"]
+    if not inferred:
+        return '<p class="muted">推断满意度暂不可用（诊断模型未能加载）。</p>'
+    interval = inferred["satisfied_rate_interval"]
+    band = f"，95%区间 {interval[0]:g}%–{interval[1]:g}%" if interval else ""
+    text = (f"问卷：{inferred['closed_cases']}个已结案案件中{inferred['surveyed']}个有评分"
+            f"（覆盖 {fmt(inferred['survey_coverage'], '%')}），满意度 {fmt(total['csat'], '%')}。"
+            f"推断：{inferred['inferred']}个案件能读出买家最后说的话（覆盖 {fmt(inferred['coverage'], '%')}），"
+            f"其中{inferred['satisfied']}个满意（{fmt(inferred['satisfied_rate'], '%')}{band}）。"
+            f"两者都有的{inferred['both']}个案件中，推断与问卷一致 {fmt(inferred['agreement'], '%')}。"
+            "推断满意度单独统计，不计入问卷满意度。")
+    return (f'<section id="inferred"><h3>问卷覆盖不到的满意度</h3><p id="inferred-summary">{esc(text)}</p>'
+            + chart("chart-satisfaction", satisfaction_compared(total, inferred, values)) + "</section>")
+
+
 def _rows(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**g, "paid": yuan(g["paid_fen"])} for g in groups]
 
@@ -108,7 +132,7 @@ def overview_page(member: Any, report: dict[str, Any], values: dict[str, Any], m
             for rule, v in total["paid_by_rule"].items()]
     body = (
         filter_form("/dashboard/", values, merchants, by) + _kpis(total)
-        + f'<section class="charts">{charts}</section>'
+        + f'<section class="charts">{charts}</section>' + _inferred(report, values)
         + f"<h3>信任购店铺与其他店铺的 NPS</h3>{nps_table}"
         + f'<h3>按{esc(GROUP_ZH[by])}</h3><p><a href="{csv_link}" id="export-groups">导出 CSV</a></p>'
         + table(GROUP_COLUMNS, _rows(report["groups"]), "groups")
@@ -137,6 +161,12 @@ def _people(people: dict[str, Any]) -> str:
             + table(AGENT_COLUMNS_ZH, people["agents"], "agents"))
 
 
+def _p_text(p_value: float | None) -> str:
+    if p_value is None:
+        return "—（未评估）"
+    return "&lt; 0.000001" if p_value == 0 else f"= {p_value:g}"
+
+
 def merchants_page(member: Any, report: dict[str, Any], values: dict[str, Any], csv_link: str) -> str:
     """Each merchant in plain words first (what stands out and by how much); the statistics behind
     the judgement are one click away (a <details> per merchant and the method note)."""
@@ -147,7 +177,7 @@ def merchants_page(member: Any, report: dict[str, Any], values: dict[str, Any], 
         interval = f"{fmt(r['hurt_rate_low'])}–{fmt(r['hurt_rate_high'], '%')}"
         stats = (f"受伤率 {fmt(r['hurt_rate'], '%')}（95%区间 {interval}），"
                  f"同类商家 {r['peer_orders']} 单，受伤率 {fmt(r['peer_hurt_rate'], '%')}；"
-                 f"单侧二项检验 p = {fmt(r['p_value'])}，判为异常的阈值 p &lt; {report['threshold']:g}")
+                 f"单侧二项检验 p {_p_text(r['p_value'])}，判为异常的阈值 p &lt; {report['threshold']:g}")
         flag = '<span class="flag">异常</span>' if r["flagged"] else ""
         items.append(
             f'<li class="merchant{" flagged" if r["flagged"] else ""}" data-merchant="{esc(r["merchant_id"])}">'

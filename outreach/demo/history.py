@@ -32,6 +32,7 @@ from outreach.store.models import (
     CaseEvent,
     Contact,
     Feedback,
+    InboxMessage,
     Merchant,
     Order,
     OrderItem,
@@ -41,6 +42,11 @@ from outreach.store.models import (
 )
 
 BAD_SHOP_NAME = "湖畔渔家海鲜铺"
+# How a buyer ends the chat, by whether they ended satisfied (our own example texts).
+ENDINGS = {True: ["好的，谢谢，处理得挺快的", "行，这样可以，谢谢", "好的没问题了", "谢谢客服，辛苦了",
+                  "退款收到了，挺好"],
+           False: ["还是很生气，东西根本没法用", "这么处理我不满意，太敷衍了", "等了这么久才给这点，太差劲了",
+                   "赔这么少，我要投诉", "算了，以后不会再买了"]}
 COMMENTS = ["处理很快，点赞", "客服很耐心", "退款到账了，谢谢", "希望商家以后包装好一点", "等了挺久才有人联系",
             "还行，下次注意"]
 
@@ -60,6 +66,7 @@ def seed_history(now: datetime, seed_value: int = 2026, orders_per_shop: int = 2
     from outreach.demo.seed import fitting_pairs, load_seed_file
 
     rng = random.Random(seed_value + 7)
+    hurt_draws = random.Random(seed_value + 11)  # its own stream: which orders go wrong stays put as the rest changes
     catalog, texts, book = load_seed_file("catalog.yml"), load_seed_file("feedback_texts.yml"), rules()
     made = {"past_orders": 0, "past_cases": 0, "ratings": 0}
     with session_scope() as session:
@@ -71,9 +78,9 @@ def seed_history(now: datetime, seed_value: int = 2026, orders_per_shop: int = 2
         for shop, kind in shops:
             if kind not in catalog:
                 continue
-            hurt_share = 0.5 if shop.name == BAD_SHOP_NAME else 0.12
+            hurt_share = 0.65 if shop.name == BAD_SHOP_NAME else 0.12
             for n in range(orders_per_shop):
-                label = rng.choice(_hurt_labels(catalog, texts, kind)) if rng.random() < hurt_share else None
+                label = rng.choice(_hurt_labels(catalog, texts, kind)) if hurt_draws.random() < hurt_share else None
                 pairs = fitting_pairs(catalog, texts, label, kind) if label else [(p, "") for p in catalog[kind]]
                 product, text = rng.choice(pairs)
                 order = _past_order(session, rng, now, shop, kind, product, f"H{shop.id}{n:03d}", rng.choice(buyers),
@@ -165,20 +172,50 @@ def _past_case(session: Session, rng: random.Random, book: RuleBook, order: Orde
         case.handover_reason = handover
         session.add(CaseEvent(case_id=case.id, kind=EventKind.HANDED_OVER.value, detail={"reason": handover},
                               created_at=first + timedelta(minutes=5)))
-    resolved_at = first + timedelta(minutes=rng.uniform(5, 600))
+        # the demo's agent (outreach.demo.staff) claims it, replies and settles it
+        claimed = first + timedelta(minutes=rng.uniform(6, 40))
+        session.add(CaseEvent(case_id=case.id, kind=EventKind.CLAIMED.value, detail={"staff": "agent"},
+                              created_at=claimed))
+        session.add(CaseEvent(case_id=case.id, kind=EventKind.AGENT_REPLIED.value, detail={"staff": "agent"},
+                              created_at=claimed + timedelta(minutes=rng.uniform(1, 8))))
+        case.agent, case.settled_by = "agent", "agent"
+    resolved_at = first + timedelta(minutes=rng.uniform(60, 600))
     case.resolved_at, case.closed_at = resolved_at, resolved_at
     if offer is not None:
         _pay(session, case, offer, resolved_at, by_person=handover is not None)
+    rating = _rating(rng, trust, handover is not None)
+    ended_satisfied = (rating >= 4) if rng.random() < 0.85 else (rating < 4)  # words and rating mostly agree
+    _transcript(session, rng, case, text, offer, first, resolved_at, ended_satisfied)
     if rng.random() > 0.8:
         case.closed_reason = "resolved_no_survey"
         return 0
-    rating = _rating(rng, trust, handover is not None)
+    asked = resolved_at + timedelta(minutes=1)
+    session.add(CaseEvent(case_id=case.id, kind=EventKind.SATISFACTION_ASKED.value, detail={}, created_at=asked))
+    session.add(InboxMessage(buyer_id=case.buyer_id, case_id=case.id, sender="buyer", text=str(rating),
+                             created_at=asked + timedelta(minutes=1)))
     comment = rng.choice(COMMENTS) if rng.random() < 0.3 else None
     recommend = _recommend(rng, rating) if rng.random() < 0.7 else None
     session.add(Satisfaction(case_id=case.id, buyer_id=order.buyer_id, rating=rating, comment=comment,
                              created_at=resolved_at + timedelta(minutes=2), recommend=recommend,
                              recommended_at=resolved_at + timedelta(minutes=3) if recommend is not None else None))
     return 1
+
+
+def _transcript(session: Session, rng: random.Random, case: Case, text: str, offer: Offer | None, first: datetime,
+                resolved_at: datetime, ended_satisfied: bool) -> None:
+    """The chat as the bot and the buyer had it: the bot names the problem, the buyer confirms, the
+    remedy is offered and carried out (or a person takes over), and the buyer's last words."""
+    opening = f"您好，我是平台客服小助手。看到您反馈：“{text}”，给您添麻烦了，是这样吗？"
+    lines: list[tuple[str, str]] = [("bot", opening), ("buyer", rng.choice(["是的", "对", "嗯，是这样"]))]
+    if offer is not None:
+        lines += [("bot", offer.say), ("buyer", rng.choice(["好的", "可以", "行"])), ("bot", offer.done)]
+    else:
+        lines.append(("bot", "这个问题需要人工客服为您处理，已为您转接，请稍候。"))
+    lines.append(("buyer", rng.choice(ENDINGS[ended_satisfied])))
+    step = (resolved_at - first) / len(lines)
+    for n, (sender, said) in enumerate(lines):
+        session.add(InboxMessage(buyer_id=case.buyer_id, case_id=case.id, sender=sender, text=said,
+                                 created_at=first + step * n))
 
 
 def _pay(session: Session, case: Case, offer: Offer, at: datetime, by_person: bool) -> None:

@@ -40,17 +40,21 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
+    from outreach.diagnosis.registry import load_diagnoser
     from outreach.metrics.people import AGENT_COLUMNS
     from outreach.metrics.report import COLUMNS, metrics_report, report_csv
 
     try:
-        report = metrics_report(_filters(args), args.by)
+        report = metrics_report(_filters(args), args.by, reader=load_diagnoser())
     except FilterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     lines = [f"{report['filters']['since']} .. {report['filters']['until']}"]
     for row in [{"key": "total", **report["total"]}] + report.get("groups", []):
         lines.append(f"{row['key']}: " + " ".join(f"{c}={row[c]}" for c in COLUMNS))
+    inferred = report["inferred"]
+    lines.append("inferred satisfaction (not in csat): " + " ".join(
+        f"{k}={inferred[k]}" for k in ("closed_cases", "inferred", "coverage", "satisfied_rate", "both", "agreement")))
     people = report["people"]
     lines.append("people: " + " ".join(f"{k}={v}" for k, v in people["total"].items()))
     lines += [f"agent {a['agent']}: " + " ".join(f"{c}={a[c]}" for c in AGENT_COLUMNS[1:]) for a in people["agents"]]

@@ -11,6 +11,7 @@ from outreach.diagnosis.taxonomy import taxonomy
 from outreach.display import yuan
 from outreach.metrics.facts import CaseFacts, load_facts
 from outreach.metrics.figures import figures, grouped
+from outreach.metrics.inferred import Reader, inferred_report
 from outreach.metrics.people import people_report
 from outreach.store.db import session_scope
 from outreach.store.types import utcnow
@@ -31,17 +32,22 @@ COLUMNS = ["cases", "hurt_cases", "reached", "reach_rate", "resolution_rate", "f
 
 
 def metrics_report(filters: Any, by: str | None = None, as_of: datetime | None = None,
-                   also: tuple[str, ...] = ()) -> dict[str, Any]:
+                   also: tuple[str, ...] = (), reader: Reader | None = None) -> dict[str, Any]:
     """Figures for the cases flagged in the filters' range, overall and per group.
 
     `also` adds more groupings under "breakdowns" from the same reading (the dashboard's charts).
+    With a `reader` (the diagnosis model), "inferred" holds the satisfaction inferred from the
+    buyers' last words (outreach.metrics.inferred), apart from the surveyed figures.
     """
     as_of = as_of or utcnow()
     with session_scope() as session:
         cases = load_facts(session, filters, as_of)
         people = people_report(session, filters)
+        inferred = inferred_report(session, filters, reader) if reader is not None else None
     report: dict[str, Any] = {"filters": filters.as_dict(), "as_of": as_of.isoformat(), "total": figures(cases),
                               "people": people}
+    if inferred is not None:
+        report["inferred"] = inferred
     if by:
         report["by"] = by
         report["groups"] = grouped(cases, KEYS[by])
