@@ -64,6 +64,19 @@ REASONS: list[tuple[re.Pattern, Callable[[Match], str]]] = [
      lambda m: f"客服 {m['who']} 执行：{_rule(m)}"),
     (re.compile(r".*calls made already"), lambda m: "多次外呼未接通，且应用内无回复"),
     (re.compile(r".*no call possible: (?P<why>.*)"), lambda m: f"应用内无回复，且无法外呼（{_no_call(m)}）"),
+    # the scheduler's channel and timing decisions (outreach.scheduling.planner, calls)
+    (re.compile(r"^no answer in the app since"), lambda m: "应用内消息无人回复，改为电话联系"),
+    (re.compile(r"^severity 1"), lambda m: "紧急程度最高，由专人致电"),
+    (re.compile(r"^buyer prefers (?P<ch>inapp|call)"),
+     lambda m: "买家偏好" + ("应用内消息" if m["ch"] == "inapp" else "电话")),
+    (re.compile(r"^elderly buyer"), lambda m: "60岁以上买家，电话联系"),
+    (re.compile(r"^active in the app (?P<h>\d+) h ago"), lambda m: f"买家{m['h']}小时前使用过App，应用内联系"),
+    (re.compile(r"^not active in the app within (?P<h>\d+) h"), lambda m: f"买家{m['h']}小时内未使用App，电话联系"),
+    (re.compile(r"^no answer on attempt (?P<n>\d+)"), lambda m: f"第{m['n']}次外呼无人接听，稍后在可外呼时段重试"),
+    (re.compile(r"^buyer opted out"), lambda m: "买家要求不再联系，所有渠道停止"),
+    (re.compile(r"^buyer is being approached about case (?P<n>\d+)"),
+     lambda m: f"买家正在处理案件 {m['n']}，同一时间只进行一个对话"),
+    (re.compile(r"^contact limit"), lambda m: "已达联系次数上限，稍后再联系"),
 ]
 
 CLOSED_REASONS = {

@@ -136,7 +136,10 @@ def allowed_offers(session: Session, case: Case, book: RuleBook) -> list[Offer]:
 
 
 def offer_as_dict(offer: Offer) -> dict[str, Any]:
-    return {"rule": offer.rule_id, "kind": offer.kind, "amount_fen": offer.amount_fen,
+    from outreach.rules.loader import rules
+
+    return {"rule": offer.rule_id, "rule_title": rules().title_of(offer.rule_id), "kind": offer.kind,
+            "amount_fen": offer.amount_fen,
             "amount_yuan": yuan(offer.amount_fen), "coupon_fen": offer.coupon_fen,
             "needs_approval": offer.needs_approval, "approval_reasons": list(offer.approval_reasons),
             "say": offer.say}
