@@ -20,8 +20,7 @@ setup: $(STAMP) $(WEB_STAMP)
 # web/node_modules that the web server serves as /static/vendor/ and the report renders with.
 web-deps: $(WEB_STAMP)
 
-$(WEB_STAMP): web/package.json web/package-lock.json
-	@command -v npm >/dev/null || { echo "npm not found: run 'make node-deps' (Debian's nodejs and npm)"; exit 1; }
+$(WEB_STAMP): web/package.json web/package-lock.json | node-deps
 	cd web && npm ci --ignore-scripts --no-audit --no-fund
 	touch $(WEB_STAMP)
 
