@@ -112,7 +112,7 @@ def overview_page(member: Any, report: dict[str, Any], values: dict[str, Any], m
     total, by = report["total"], report["by"]
     breakdowns = report["breakdowns"]
     days = breakdowns["day"]
-    since, until = date.fromisoformat(values["since"]), date.fromisoformat(values["until"])
+    since, until = date.fromisoformat(report["filters"]["since"]), date.fromisoformat(report["filters"]["until"])
     days = every_day(since, until, breakdowns["day"])
     charts = (
         chart("chart-csat-daily", daily_csat(days, values), "wide")
