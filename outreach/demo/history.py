@@ -25,6 +25,8 @@ from outreach.rules.engine import CaseFacts, Offer, quote, yuan
 from outreach.rules.facts import PLATFORM_FACTS, issue_from_words
 from outreach.rules.loader import rules
 from outreach.rules.schema import RuleBook
+from outreach.scheduling.planner import CaseView, decide
+from outreach.scheduling.policy import policy as scheduling_policy
 from outreach.store.db import session_scope
 from outreach.store.models import (
     Buyer,
@@ -142,14 +144,15 @@ def _past_case(session: Session, rng: random.Random, book: RuleBook, order: Orde
         created = order.delivered_at + timedelta(hours=rng.uniform(0.5, 20))
     facts = _facts(rng, book, order, product, trust, kind, label, text, created)
     result = quote(facts, book)
-    channel = "call" if rng.random() < 0.2 else "inapp"
-    severity = severity_of(label, text, order_total_fen=order.total_fen).level
+    buyer = session.get(Buyer, order.buyer_id)
+    severity = severity_of(label, text, age_band=buyer.age_band, order_total_fen=order.total_fen).level
     case = Case(buyer_id=order.buyer_id, order_id=order.id, open_key=None, suspected_category=label, category=label,
                 severity=severity, status=CaseStatus.CLOSED.value, created_at=created, due_at=created,
-                channel=channel, closed_reason="rated", affected_quantity=facts.affected_quantity,
+                closed_reason="rated", affected_quantity=facts.affected_quantity,
                 facts={name: getattr(facts, name) for name in PLATFORM_FACTS})
     session.add(case)
     session.flush()
+    channel, contact_at = _plan(session, rng, case, buyer, order, created)
     session.add(Feedback(external_id=f"HF{case.id}", buyer_id=order.buyer_id, order_id=order.id,
                          source=rng.choice(["review", "comment", "message", "chat"]), text=text, created_at=created,
                          diagnosed_at=created, category=label, confidence=900, severity=case.severity,
@@ -159,7 +162,7 @@ def _past_case(session: Session, rng: random.Random, book: RuleBook, order: Orde
                             created_at=created + timedelta(minutes=2)))
         case.closed_reason, case.closed_at = "no_answer", created + timedelta(days=2)
         return 0
-    first = created + timedelta(minutes=rng.uniform(3, 180))
+    first = contact_at + timedelta(minutes=rng.uniform(1, 30))
     case.first_contact_at = first
     session.add(Contact(case_id=case.id, buyer_id=order.buyer_id, channel=channel,
                         status="accepted" if channel == "inapp" else "reached", created_at=first))
@@ -199,6 +202,26 @@ def _past_case(session: Session, rng: random.Random, book: RuleBook, order: Orde
                              created_at=resolved_at + timedelta(minutes=2), recommend=recommend,
                              recommended_at=resolved_at + timedelta(minutes=3) if recommend is not None else None))
     return 1
+
+
+def _plan(session: Session, rng: random.Random, case: Case, buyer: Buyer, order: Order, created: datetime
+          ) -> tuple[str, datetime]:
+    """The scheduler's own decision for the new case (outreach.scheduling.planner.decide): chat or
+    call, and when (a call waits for the buyer's call window), with its reason in the trail."""
+    active = created - timedelta(hours=rng.uniform(1, 96)) if rng.random() < 0.8 else None
+    view = CaseView(case_id=case.id, buyer_id=buyer.id, status=CaseStatus.NEW.value, severity=case.severity,
+                    due_at=created, order_total_fen=order.total_fen, time_zone=buyer.time_zone, phone=buyer.phone,
+                    age_band=buyer.age_band, last_app_active_at=active)
+    decision = decide(view, created, scheduling_policy())
+    channel = "call" if decision.action == "call" else "inapp"
+    at = max(decision.at or created, created)
+    case.channel = channel
+    session.add(CaseEvent(case_id=case.id, kind=EventKind.CHANNEL_CHOSEN.value,
+                          detail={"channel": channel, "reason": decision.reason}, created_at=created))
+    if channel == "call":
+        session.add(CaseEvent(case_id=case.id, kind=EventKind.CALL_BOOKED.value,
+                              detail={"at": at.isoformat(), "reason": decision.reason}, created_at=created))
+    return channel, at
 
 
 def _transcript(session: Session, rng: random.Random, case: Case, text: str, offer: Offer | None, first: datetime,
