@@ -354,7 +354,7 @@ def looks_page(member: Any, items: list[Any], notice: str = "") -> str:
         choose = f'<select name="label" aria-label="判断结果">{options}</select><button type="submit">确定</button>'
         form = post_form(f"/dashboard/looks/{int(item.feedback_id)}", member, choose, "inline look")
         rows.append({"id": item.feedback_id, "text": item.text, "buyer": item.buyer_id, "order": item.order_id or "—",
-                     "model": guess, "note": item.note or "", "decide": form})
+                     "model": guess, "note": reason_zh(item.note), "decide": form})
     body = ('<p class="muted">模型无法确定的反馈（或模型读不懂的语言）先由人工判断，不会自动联系买家。'
             "判断为问题的会开案并进入联系流程；每条判断都会成为下一版模型的训练样本。</p>"
             + table([("id", "编号"), ("text", "买家原话"), ("buyer", "买家"), ("order", "订单"), ("model", "模型判断"),

@@ -35,6 +35,13 @@ def _facts(match: Match) -> str:
     return "、".join(FACT_ZH.get(name.strip(), name.strip()) for name in match["what"].split(","))
 
 
+def _language(name: str) -> str:
+    from outreach.diagnosis.language import NAMES, NAMES_ZH
+
+    code = next((c for c, n in NAMES.items() if n == name), None)
+    return NAMES_ZH.get(code, name) if code else name
+
+
 def _no_call(match: Match) -> str:
     why = match["why"]
     return "没有电话号码" if why.startswith("no phone number") else "买家时区未知"
@@ -70,14 +77,25 @@ REASONS: list[tuple[re.Pattern, Callable[[Match], str]]] = [
     (re.compile(r"^buyer prefers (?P<ch>inapp|call)"),
      lambda m: "买家偏好" + ("应用内消息" if m["ch"] == "inapp" else "电话")),
     (re.compile(r"^elderly buyer"), lambda m: "60岁以上买家，电话联系"),
-    (re.compile(r"^active in the app (?P<h>\d+) h ago"), lambda m: f"买家{m['h']}小时前使用过App，应用内联系"),
-    (re.compile(r"^not active in the app within (?P<h>\d+) h"), lambda m: f"买家{m['h']}小时内未使用App，电话联系"),
+    (re.compile(r"^active in the app (?P<h>\d+) h ago"), lambda m: f"买家{m['h']}小时前用过应用，发应用内消息"),
+    (re.compile(r"^not active in the app within (?P<h>\d+) h"),
+     lambda m: f"买家{m['h']}小时内没用过应用，改为电话联系"),
     (re.compile(r"^no answer on attempt (?P<n>\d+)"), lambda m: f"第{m['n']}次外呼无人接听，稍后在可外呼时段重试"),
     (re.compile(r"^buyer opted out"), lambda m: "买家要求不再联系，所有渠道停止"),
     (re.compile(r"^buyer is being approached about case (?P<n>\d+)"),
      lambda m: f"买家正在处理案件 {m['n']}，同一时间只进行一个对话"),
     (re.compile(r"^contact limit"), lambda m: "已达联系次数上限，稍后再联系"),
+    # triage notes on feedback (outreach.cases.triage, looks; outreach.diagnosis.classifier)
+    (re.compile(r"^the model cannot decide"), lambda m: "模型无法确定，先由人工判断"),
+    (re.compile(r"^written in (?P<lang>.+?): the model reads Chinese only"),
+     lambda m: f"使用{_language(m['lang'])}书写，模型只读中文，由人工阅读"),
+    (re.compile(r"^empty text"), lambda m: "内容为空"),
+    (re.compile(r"^nothing to read"), lambda m: "没有可读的文字"),
+    (re.compile(r"^no order named"), lambda m: "没有关联订单，无需处理"),
+    (re.compile(r"^a person decided: no problem \((?P<who>[^)]*)\)"), lambda m: f"人工判断没有问题（{m['who']}）"),
+    (re.compile(r"^a person found a problem, but no order is named"), lambda m: "人工判断有问题，但没有关联订单"),
 ]
+
 
 CLOSED_REASONS = {
     "rated": "买家已评价", "resolved_no_survey": "已解决（未做满意度调查）", "opted_out": "买家要求不再联系",

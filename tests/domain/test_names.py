@@ -65,6 +65,12 @@ PRODUCED = [
     "no answer in the app since 2026-12-01 10:00 UTC, and no call possible: no phone number on file",
     "buyer accepted offer 1 for spoiled under rule spoiled_share_refund",
     "agreed by phone under rule late_ship_compensation", "agent zhou carried out rule counterfeit_ten_times",
+    "not active in the app within 168 h; outside the call window: waits until 2026-12-04 09:00 (Asia/Shanghai)",
+    "active in the app 3 h ago", "elderly buyer (60+): a call rather than chat", "severity 1: a person calls",
+    "no answer on attempt 2: retry after 0:30:00 in the next window",
+    "the model cannot decide: a person looks first",
+    "written in English: the model reads Chinese only, so a person reads it",
+    "no order named: nothing to act on", "a person decided: no problem (zhou)",
 ]
 
 
@@ -77,6 +83,8 @@ def test_every_stored_reason_reads_in_chinese(reason: str) -> None:
 
 def test_reasons_keep_their_figures_and_name_the_rule() -> None:
     assert reason_zh("remedy of 1680 yuan needs approval") == "赔付 1,680.00 元超过自动审批额度，需主管审批"
+    japanese = "written in Japanese: the model reads Chinese only, so a person reads it"
+    assert reason_zh(japanese).startswith("使用日文书写")
     assert "假一赔十" in reason_zh("agent zhou carried out rule counterfeit_ten_times")
     assert reason_zh("something new") == "其他原因（未翻译）：something new"  # visible, not hidden
     assert all(CJK.search(v) for v in CLOSED_REASONS.values()) and closed_reason_zh("rated") == "买家已评价"
