@@ -74,10 +74,13 @@ def _kpi_base(total: dict[str, Any], key: str) -> str:
     return f'<small class="muted" data-base="{esc(key)}">{esc(total[base])}{esc(what)}</small>'
 
 
-def _kpis(total: dict[str, Any]) -> str:
+def _kpis(total: dict[str, Any], values: dict[str, Any]) -> str:
+    """The headline figures, each with its count; a card opens the cases behind the figures."""
+    cases = link("/dashboard/cases", values)
     cards = "".join(
         f'<div class="kpi"><span>{esc(title)}</span><strong data-metric="{esc(key)}">{esc(fmt(total[key], unit))}'
-        f"</strong> {_kpi_base(total, key)}</div>" for key, title, unit in KPIS)
+        f'</strong> {_kpi_base(total, key)}<a class="behind" href="{cases}">查看案件</a></div>'
+        for key, title, unit in KPIS)
     money = (f'<div class="kpi"><span>赔付总额</span><strong data-metric="paid_fen">{esc(yuan(total["paid_fen"]))}'
              f'</strong></div><div class="kpi"><span>每案赔付</span><strong data-metric="paid_per_case_fen">'
              f'{esc(yuan(total["paid_per_case_fen"]))}</strong></div>'
@@ -103,8 +106,14 @@ def _inferred(report: dict[str, Any], values: dict[str, Any]) -> str:
             + chart("chart-satisfaction", satisfaction_compared(total, inferred, values)) + "</section>")
 
 
-def _rows(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**g, "paid": yuan(g["paid_fen"])} for g in groups]
+def _rows(groups: list[dict[str, Any]], by: str, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each group's row; its name opens the group's cases (a day: that day's)."""
+    rows = []
+    for g in groups:
+        narrow = {"since": g["key"], "until": g["key"]} if by == "day" else {by: g["key"]}
+        href = link("/dashboard/cases", {**values, **narrow})
+        rows.append({**g, "paid": yuan(g["paid_fen"]), "name": f'<a href="{href}">{esc(g["name"])}</a>'})
+    return rows
 
 
 def overview_page(member: Any, report: dict[str, Any], values: dict[str, Any], merchants: list[tuple[str, str]],
@@ -131,11 +140,11 @@ def overview_page(member: Any, report: dict[str, Any], values: dict[str, Any], m
              "open": f'<a href="{link("/dashboard/cases", {**values, "rule": rule})}">查看案件</a>'}
             for rule, v in total["paid_by_rule"].items()]
     body = (
-        filter_form("/dashboard/", values, merchants, by) + _kpis(total)
+        filter_form("/dashboard/", values, merchants, by) + _kpis(total, values)
         + f'<section class="charts">{charts}</section>' + _inferred(report, values)
         + f"<h3>信任购店铺与其他店铺的 NPS</h3>{nps_table}"
         + f'<h3>按{esc(GROUP_ZH[by])}</h3><p><a href="{csv_link}" id="export-groups">导出 CSV</a></p>'
-        + table(GROUP_COLUMNS, _rows(report["groups"]), "groups")
+        + table(GROUP_COLUMNS, _rows(report["groups"], by, values), "groups", raw={"name"})
         + "<h3>按规则的赔付</h3>"
         + table([("rule", "规则"), ("cases", "案件数"), ("paid", "金额"), ("open", "")], paid, "paid-by-rule",
                 raw={"open"})

@@ -73,8 +73,7 @@ def cmd_outliers(args: argparse.Namespace) -> int:
         return 2
     flagged = [r for r in report["merchants"] if r["flagged"]]
     human = "\n".join(
-        f"{r['merchant_id']} {r['name']}: hurt {r['hurt_orders']}/{r['orders']} ({r['hurt_rate']}%) "
-        f"vs peers {r['peer_hurt_rate']}%, p={r['p_value']}" for r in flagged
+        f"{r['merchant_id']} {r['name']}: {r['summary_zh']} (p={r['p_value']})" for r in flagged
     ) or f"no merchant stands out ({report['assessed']} assessed, at least {args.min_orders} orders each)"
     _emit(report, export(report["merchants"], OUTLIER_COLUMNS, args.machine), args, human)
     return 0
