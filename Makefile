@@ -8,9 +8,21 @@ MODEL_STAMP := var/models/.trained
 # The platform's rated-review history (docs/data-formats.md); here, the shared real reviews.
 HISTORY_EXPORT ?= ../shared/corpora/platform_reviews.tsv
 
-.PHONY: setup train run test eval model bench bench-chat lint lock clean system-deps browser-deps haproxy-deps
+WEB_STAMP := web/node_modules/.installed
 
-setup: $(STAMP)
+.PHONY: setup train run test eval model bench bench-chat lint lock clean system-deps browser-deps haproxy-deps \
+	web-deps node-deps pdf-deps report
+
+setup: $(STAMP) $(WEB_STAMP)
+
+# The dashboard's chart library (Apache ECharts) from the npm registry, at the exact version and
+# integrity hash web/package-lock.json records (npm ci refuses a mismatch), into the git-ignored
+# web/node_modules that the web server serves as /static/vendor/ and the report renders with.
+web-deps: $(WEB_STAMP)
+
+$(WEB_STAMP): web/package.json web/package-lock.json | node-deps
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(WEB_STAMP)
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.10 not found: install it (pyenv install 3.10) and retry"; exit 1; }
@@ -35,7 +47,16 @@ run-scaled: setup haproxy-deps
 	$(BIN)/outreach run-scaled
 
 # What the tests need from Debian.
-system-deps: browser-deps haproxy-deps
+system-deps: browser-deps haproxy-deps node-deps pdf-deps
+
+# Node.js and npm: install the chart library and render the report's charts as SVG.
+node-deps:
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  apt-get update && apt-get install -y nodejs npm; fi
+
+# pdftotext (poppler-utils): the report test reads the PDF's text.
+pdf-deps:
+	@if ! command -v pdftotext >/dev/null; then apt-get update && apt-get install -y poppler-utils; fi
 
 # The browser tests: headless Chromium and a Chinese font.
 browser-deps:
@@ -84,5 +105,10 @@ lock:
 	 echo "# Regenerate with 'make lock' after changing pyproject.toml."; \
 	 /tmp/outreach-lock/bin/pip freeze --exclude-editable) | sort -f > requirements.lock
 
+# The weekly report for the last 7 days (docs/metrics.md#weekly-report): PDF and HTML under var/reports/.
+report: setup
+	$(BIN)/outreach report weekly --out var/reports/weekly.pdf
+	$(BIN)/outreach report weekly --out var/reports/weekly.html
+
 clean:
-	rm -rf var/ .pytest_cache
+	rm -rf var/ .pytest_cache web/node_modules

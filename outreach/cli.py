@@ -13,6 +13,7 @@ from typing import Any
 from outreach import event_loop
 from outreach.diagnosis.commands import add_commands as add_diagnosis_commands
 from outreach.metrics.commands import add_commands as add_metrics_commands
+from outreach.reports.commands import add_commands as add_report_commands
 from outreach.rules.commands import add_commands as add_rules_commands
 from outreach.scaled.commands import add_commands as add_scaled_commands
 from outreach.scheduling.commands import add_commands as add_scheduling_commands
@@ -320,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rules_commands(sub)
     add_workspace_commands(sub)
     add_metrics_commands(sub)
+    add_report_commands(sub)
     add_scaled_commands(sub)
     return parser
 

@@ -31,11 +31,24 @@ def cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def to_csv(rows: Iterable[Mapping[str, Any]], columns: list[str]) -> str:
-    """A header of `columns`, then one line per row with those keys (missing ones empty)."""
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: list[str], headers: list[str] | None = None) -> str:
+    """A header (`headers`, else the column keys), then one line per row with the keys of
+    `columns` (missing ones empty)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([cell(name) for name in columns])
+    writer.writerow([cell(name) for name in (headers or columns)])
     for row in rows:
         writer.writerow([cell(row.get(name)) for name in columns])
     return out.getvalue()
+
+
+# Column: (key in a row for machines, Chinese header, key of the value people read).
+Column = tuple[str, str, str]
+
+
+def export(rows: list[Mapping[str, Any]], columns: list[Column], machine: bool) -> str:
+    """An export for people (Chinese headers, times in the lead's zone, yuan) or, with
+    `machine`, for programs (stable English column names, ISO UTC times, fen; docs/metrics.md)."""
+    if machine:
+        return to_csv(rows, [key for key, _, _ in columns])
+    return to_csv(rows, [shown for _, _, shown in columns], [zh for _, zh, _ in columns])

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.inbox.messages import as_dict
+from outreach.lifecycle.reasons import reason_zh
 from outreach.rules.engine import yuan
 from outreach.store.db import session_scope
 from outreach.store.models import (
@@ -53,6 +54,7 @@ def case_report(case_id: int) -> dict[str, Any] | None:
                 "closed_at": _iso(case.closed_at),
                 "closed_reason": case.closed_reason,
                 "handover_reason": case.handover_reason,
+                "handover_reason_zh": reason_zh(case.handover_reason),
             },
             "diagnosis": {
                 "suspected": case.suspected_category,

@@ -24,7 +24,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from outreach.cases.report import case_report
-from outreach.csv_export import to_csv
+from outreach.csv_export import export
 from outreach.dashboard import accounts, throttle, views
 from outreach.dashboard.cases import CASE_COLUMNS, list_cases, merchant_options
 from outreach.dashboard.html import FORM_TOKEN_FIELD
@@ -40,7 +40,8 @@ COOKIE = "outreach_staff"
 NOT_FROM_HERE = "这个请求不是从本看板的页面发出的（或页面已过期），请从看板页面重新操作。"
 _DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 SECURE_COOKIES: web.AppKey[str] = web.AppKey("dashboard_secure_cookies", str)
-FILTER_KEYS = ("since", "until", "label", "merchant", "channel", "badge")
+READER: web.AppKey[dict] = web.AppKey("dashboard_diagnosis_reader", dict)
+FILTER_KEYS = ("since", "until", "label", "merchant", "channel", "badge", "rule")
 BREAKDOWNS = ("day", "label", "channel", "merchant", "badge")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -52,8 +53,8 @@ def _html(text: str, status: int = 200) -> web.Response:
     # (no-referrer, the buyer pages' policy, makes it "null"); nothing leaves this origin.
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
-        "frame-ancestors 'none'")
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'")
     return response
 
 
@@ -62,6 +63,11 @@ def _csv(text: str, name: str) -> web.Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _for_machines(request: web.Request) -> bool:
+    """`columns=machine` asks an export for stable English column names, UTC times and fen."""
+    return request.query.get("columns") == "machine"
 
 
 def _member(request: web.Request) -> accounts.StaffMember:
@@ -218,9 +224,9 @@ async def _overview(request: web.Request) -> web.StreamResponse:
         by = parse_grouping(request.query.get("by")) or "label"
     except FilterError as error:
         return _html(views.message_page(_member(request), "总览", error.zh), status=400)
-    report = await asyncio.to_thread(metrics_report, filters, by, None, BREAKDOWNS)
+    report = await asyncio.to_thread(metrics_report, filters, by, None, BREAKDOWNS, await _reader(request))
     if request.query.get("format") == "csv":
-        return _csv(report_csv(report), f"metrics-by-{by}")
+        return _csv(report_csv(report, _for_machines(request)), f"metrics-by-{by}")
     merchants = await asyncio.to_thread(merchant_options)
     csv_link = views.link("/dashboard/", {**filters.as_dict(), "by": by, "format": "csv"})
     return _html(views.overview_page(_member(request), report, filters.as_dict(), merchants, csv_link))
@@ -234,7 +240,7 @@ async def _merchants(request: web.Request) -> web.StreamResponse:
     filters, _ = parsed
     report = await asyncio.to_thread(outliers_report, filters)
     if request.query.get("format") == "csv":
-        return _csv(to_csv(report["merchants"], OUTLIER_COLUMNS), "merchant-outliers")
+        return _csv(export(report["merchants"], OUTLIER_COLUMNS, _for_machines(request)), "merchant-outliers")
     csv_link = views.link("/dashboard/merchants", {"since": filters.since, "until": filters.until, "format": "csv"})
     return _html(views.merchants_page(_member(request), report, filters.as_dict(), csv_link))
 
@@ -246,7 +252,7 @@ async def _cases(request: web.Request) -> web.StreamResponse:
     filters, _ = parsed
     rows, more = await asyncio.to_thread(list_cases, filters)
     if request.query.get("format") == "csv":
-        return _csv(to_csv(rows, CASE_COLUMNS), "cases")
+        return _csv(export(rows, CASE_COLUMNS, _for_machines(request)), "cases")
     merchants = await asyncio.to_thread(merchant_options)
     csv_link = views.link("/dashboard/cases", {**filters.as_dict(), "format": "csv"})
     return _html(views.cases_page(_member(request), rows, filters.as_dict(), merchants, csv_link, more))
@@ -255,6 +261,21 @@ async def _cases(request: web.Request) -> web.StreamResponse:
 def _case_id(request: web.Request) -> int | None:
     raw = request.match_info["case_id"]
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
+async def _reader(request: web.Request) -> Any:
+    """The diagnosis model that infers satisfaction from buyers' last words, loaded once per app;
+    None (and a logged error) when it cannot be loaded: the pages still show the surveyed figures."""
+    holder = request.app[READER]
+    if "reader" not in holder:
+        from outreach.diagnosis.registry import load_diagnoser
+
+        try:
+            holder["reader"] = await asyncio.to_thread(load_diagnoser)
+        except Exception as exc:  # noqa: BLE001 - a missing or refused model must not take the dashboard down
+            log.error("diagnosis model not loaded, satisfaction is not inferred: %s", exc)
+            holder["reader"] = None
+    return holder["reader"]
 
 
 def _no_case(request: web.Request) -> web.Response:
@@ -268,7 +289,17 @@ async def _case(request: web.Request) -> web.StreamResponse:
     if case_id is None or report is None:
         return _no_case(request)
     phone = await asyncio.to_thread(phone_view, case_id, _member(request))
+    reader = await _reader(request)
+    if reader is not None and report["case"]["status"] == "closed":
+        report["inferred"] = await asyncio.to_thread(_case_inference, case_id, reader)
     return _html(views.case_page(_member(request), report, phone))
+
+
+def _case_inference(case_id: int, reader: Any) -> dict[str, Any] | None:
+    from outreach.metrics.inferred import case_inference
+
+    with session_scope() as session:
+        return case_inference(session, case_id, reader)
 
 
 async def _reveal_phone(request: web.Request) -> web.StreamResponse:
@@ -337,6 +368,7 @@ def add_dashboard(app: web.Application, settings: Settings) -> None:
     the request URL from the Host header, which the yarl in our lock set refuses when it has a port.
     """
     app[SECURE_COOKIES] = settings.secure_cookies
+    app[READER] = {}
     app.router.add_get("/dashboard/login", _login_form)
     app.router.add_post("/dashboard/login", _login)
     app.router.add_post("/dashboard/logout", _signed_in(_logout))

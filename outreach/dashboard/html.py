@@ -3,6 +3,7 @@ masks mobile numbers (buyers write them in chats and reviews; see outreach.dashb
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from html import escape
 from typing import Any
@@ -20,10 +21,6 @@ def fmt(value: Any, unit: str = "") -> str:
     if value is None:
         return "—"
     return f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
-
-
-def yuan(fen: int | None) -> str:
-    return "—" if fen is None else f"{fen / 100:,.2f} 元"
 
 
 def link(path: str, params: dict[str, Any] | None = None) -> str:
@@ -63,7 +60,19 @@ def post_form(action: str, member: StaffMember, inner: str, css_class: str = "")
             f'<input type="hidden" name="{FORM_TOKEN_FIELD}" value="{esc(member.form_token)}">{inner}</form>')
 
 
-def page(title: str, body: str, member: StaffMember | None = None, notice: str = "", script: str = "") -> str:
+def chart(chart_id: str, option: dict[str, Any], size: str = "") -> str:
+    """A chart the page's script draws with ECharts from `option` (outreach.dashboard.charts).
+    The option is JSON in a non-executed script block; `<` is escaped so no text can end it."""
+    data = json.dumps(option, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+    return (f'<figure class="echart {esc(size)}" id="{esc(chart_id)}"><div class="chart-box"></div>'
+            f'<script type="application/json" class="chart-option">{data}</script></figure>')
+
+
+CHART_SCRIPTS = ("/static/vendor/echarts.min.js", "/static/charts.js")
+
+
+def page(title: str, body: str, member: StaffMember | None = None, notice: str = "",
+         script: str | tuple[str, ...] = "") -> str:
     nav = ""
     if member is not None:
         lead = member.role == "lead"
@@ -78,5 +87,6 @@ def page(title: str, body: str, member: StaffMember | None = None, notice: str =
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<title>{esc(title)} · 主动关怀数据看板</title><link rel="stylesheet" href="/static/dashboard.css"></head>'
         f'<body><header><h1>主动关怀数据看板</h1>{nav}</header><main><h2>{esc(title)}</h2>{alert}{body}</main>'
-        + (f'<script src="{esc(script)}"></script>' if script else "") + "</body></html>"
+        + "".join(f'<script src="{esc(src)}"></script>' for src in ((script,) if isinstance(script, str) else script)
+                  if src) + "</body></html>"
     )

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from sqlalchemy import func, select
 
+from outreach.demo.fit import fits
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.importing.jsonl import store_feedback, store_orders
 from outreach.importing.schema import FeedbackIn, OrderIn
@@ -35,17 +36,20 @@ def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
 
-def _load(name: str) -> dict[str, Any]:
+def load_seed_file(name: str) -> dict[str, Any]:
     return yaml.safe_load((SEED_DIR / name).read_text(encoding="utf-8"))
 
 
-def _texts_for(texts: dict[str, dict[str, list[str]]], label: str, kind: str, rng: random.Random) -> str:
-    options = texts[label].get(kind) or [t for group in texts[label].values() for t in group]
-    return rng.choice(options)
+def fitting_pairs(catalog: dict[str, Any], texts: dict[str, dict[str, list[str]]], label: str, kind: str
+                  ) -> list[tuple[dict[str, Any], str]]:
+    """Every (product, feedback text) of a kind where the text can be about the product."""
+    nouns = catalog.get("nouns", {}).get(kind, [])
+    return [(product, text) for product in catalog[kind] for text in texts[label].get(kind) or []
+            if fits(text, product, nouns)]
 
 
 def _kinds_for(texts: dict[str, dict[str, list[str]]], label: str) -> list[str]:
-    return [kind for kind, group in texts[label].items() if group]
+    return sorted(kind for kind, group in texts[label].items() if group)
 
 
 def _add_price_facts(order: dict[str, Any], text: str) -> None:
@@ -67,8 +71,8 @@ def _add_price_facts(order: dict[str, Any], text: str) -> None:
 
 def build(seed_value: int, now: datetime, orders_wanted: int = 240) -> tuple[list[OrderIn], list[FeedbackIn]]:
     rng = random.Random(seed_value)
-    catalog = _load("catalog.yml")
-    texts = _load("feedback_texts.yml")
+    catalog = load_seed_file("catalog.yml")
+    texts = load_seed_file("feedback_texts.yml")
     merchants = catalog["merchants"]
     labels = taxonomy().ids
     buyers = []
@@ -92,11 +96,14 @@ def build(seed_value: int, now: datetime, orders_wanted: int = 240) -> tuple[lis
             label = None  # no feedback at all
         else:
             label = NO_PROBLEM if rng.random() < 0.6 else rng.choice(labels)
-        kinds = _kinds_for(texts, label) if label else list(catalog.keys() - {"merchants"})
+        kinds = ([k for k in _kinds_for(texts, label) if fitting_pairs(catalog, texts, label, k)] if label
+                 else sorted(catalog.keys() - {"merchants", "nouns"}))
         kind = rng.choice(kinds)
         shop_index = rng.choice([i for i, m in enumerate(merchants) if m["kind"] == kind] or [0])
         merchant = merchants[shop_index]
-        product = rng.choice(catalog[kind])
+        # the product and the text together, so that the feedback is about the item bought
+        product, text = rng.choice(fitting_pairs(catalog, texts, label, kind) if label
+                                   else [(p, "") for p in catalog[kind]])
         quantity = 1 if product["price_fen"] > 20000 else rng.choice([1, 1, 2, 3, 4, 5])
         buyer = rng.choice(buyers)
         paid = now - timedelta(hours=rng.randrange(30, 24 * 12))
@@ -110,9 +117,10 @@ def build(seed_value: int, now: datetime, orders_wanted: int = 240) -> tuple[lis
             shipped = paid + timedelta(hours=delay)
             arrival = shipped + timedelta(hours=rng.randrange(18, 72))
             delivered = arrival if arrival < now - timedelta(hours=1) else None
-            if label in AFTER_DELIVERY and delivered is None:
+            if label in AFTER_DELIVERY and delivered is None:  # received lately: the whole order moves back
                 shipped = now - timedelta(hours=rng.randrange(40, 90))
                 delivered = now - timedelta(hours=rng.randrange(2, 30))
+                paid = shipped - timedelta(hours=delay)
         order = {
             "order_id": f"O2026{n:05d}",
             "buyer": buyer,
@@ -130,7 +138,6 @@ def build(seed_value: int, now: datetime, orders_wanted: int = 240) -> tuple[lis
         if label is None:
             orders.append(OrderIn.parse_obj(order))
             continue
-        text = _texts_for(texts, label, kind, rng)
         if label == "price_issue":
             _add_price_facts(order, text)
         orders.append(OrderIn.parse_obj(order))

@@ -22,6 +22,8 @@ _SCRIPTS = {"LATIN": "en", "CYRILLIC": "ru", "ARABIC": "ar", "THAI": "th", "DEVA
             "GREEK": "el", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja"}
 NAMES = {"en": "English", "ja": "Japanese", "ko": "Korean", "ru": "Russian", "ar": "Arabic", "th": "Thai",
          "hi": "Hindi", "he": "Hebrew", "el": "Greek", "other": "a language other than Chinese"}
+NAMES_ZH = {"en": "英文", "ja": "日文", "ko": "韩文", "ru": "俄文", "ar": "阿拉伯文", "th": "泰文", "hi": "印地文",
+            "he": "希伯来文", "el": "希腊文", "other": "中文以外的语言"}
 MIN_LETTERS = 6  # fewer letters in another script ("ok", "thx") are not taken as a language
 MIN_KANA = 2
 

@@ -15,6 +15,7 @@ from outreach.store.types import check_year
 Id = constr(strip_whitespace=True, min_length=1, max_length=64, regex=r"^[A-Za-z0-9_.:-]+$")
 AGE_BANDS = ("18-29", "30-44", "45-59", "60+")
 SOURCES = ("review", "comment", "message", "chat")
+SOURCE_ZH = {"review": "评价", "comment": "直播评论", "message": "私信", "chat": "客服会话"}
 MAX_FEN = 2**31 - 1  # money columns are 32-bit integers on PostgreSQL
 Fen = conint(ge=0, le=MAX_FEN)
 _ISO_TIME = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]")

@@ -58,7 +58,8 @@ def pending(session: Session, limit: int = 200) -> list[dict[str, Any]]:
 
 def as_dict(approval: Approval, remedy: Remedy, case: Case) -> dict[str, Any]:
     return {"id": approval.id, "case_id": case.id, "buyer": events.mask(case.buyer_id), "order_id": case.order_id,
-            "category": case.category, "severity": case.severity, "rule": remedy.rule_id, "kind": remedy.kind,
+            "category": case.category, "severity": case.severity, "rule": remedy.rule_id,
+            "rule_title": rules().title_of(remedy.rule_id), "kind": remedy.kind,
             "amount_fen": remedy.amount_fen, "amount_yuan": yuan(remedy.amount_fen), "coupon_fen": remedy.coupon_fen,
             "reasons": list(approval.reasons), "reasons_zh": [REASONS_ZH.get(r, r) for r in approval.reasons],
             "status": approval.status, "requested_at": approval.requested_at.isoformat(),

@@ -16,15 +16,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from outreach.lifecycle import events
-from outreach.lifecycle.states import CaseStatus, EventKind, allowed
+from outreach.lifecycle.states import STATUS_ZH, CaseStatus, EventKind, allowed
 from outreach.store.models import Case
 from outreach.store.types import utcnow
-
-STATUS_ZH = {
-    CaseStatus.NEW: "待联系", CaseStatus.CALLING: "待外呼", CaseStatus.CONTACTED: "已联系",
-    CaseStatus.OFFERING: "方案协商中", CaseStatus.HANDED_OVER: "待人工接手", CaseStatus.CLAIMED: "人工处理中",
-    CaseStatus.PENDING_APPROVAL: "待主管审批", CaseStatus.RESOLVED: "已解决待评价", CaseStatus.CLOSED: "已关闭",
-}
 
 
 class LifecycleError(RuntimeError):

@@ -23,8 +23,18 @@ class CaseStatus(str, Enum):
     def __str__(self) -> str:
         return self.value
 
+    @property
+    def zh(self) -> str:
+        """The status as leads and agents read it."""
+        return STATUS_ZH[self]
+
 
 S = CaseStatus
+STATUS_ZH: dict[CaseStatus, str] = {
+    S.NEW: "待联系", S.CALLING: "待外呼", S.CONTACTED: "已联系", S.OFFERING: "方案协商中",
+    S.HANDED_OVER: "待人工接手", S.CLAIMED: "人工处理中", S.PENDING_APPROVAL: "待主管审批",
+    S.RESOLVED: "已解决待评价", S.CLOSED: "已关闭",
+}
 
 # The only moves a case can make. A status missing on the right of its own row cannot be
 # "moved" to itself: a same-status move is a no-op refused like any other unlisted move.
@@ -104,6 +114,33 @@ class EventKind(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+    @property
+    def zh(self) -> str:
+        """The event as leads and agents read it in a case's trail."""
+        return EVENT_ZH[self]
+
+
+E = EventKind
+EVENT_ZH: dict[EventKind, str] = {
+    E.OPENED: "开案", E.FEEDBACK_ATTACHED: "关联买家反馈", E.SEVERITY_RAISED: "提高紧急程度",
+    E.CHANNEL_CHOSEN: "选定联系渠道", E.HELD: "暂缓联系", E.CALL_BOOKED: "预约外呼", E.CALL_CLAIMED: "客服领取外呼",
+    E.CALL_RECLAIMED: "外呼任务被收回", E.CALL_POSTPONED: "外呼改期", E.CALL_CANCELLED: "外呼取消",
+    E.CALL_REACHED: "电话接通", E.CALL_NO_ANSWER: "电话无人接听", E.CALL_WRONG_NUMBER: "号码错误",
+    E.CALL_REFUSED: "买家拒接", E.CALL_OPTED_OUT: "电话中要求不再联系", E.CONTACTED: "已联系买家",
+    E.CONTACT_FAILED: "联系失败", E.CONVERSATION_OPENED: "买家打开对话", E.ACCESS_REFUSED: "拒绝访问",
+    E.PROBLEM_CONFIRMED: "买家确认问题", E.PROBLEM_CORRECTED: "买家更正问题", E.CORRECTED: "人工更正诊断",
+    E.ISSUE_NAMED: "确认具体情形", E.FACTS_MISSING: "缺少规则所需信息", E.AFFECTED_QUANTITY: "确认受影响数量",
+    E.WEIGHED: "确认实际重量", E.OFFERED: "提出方案", E.DECLINED: "买家拒绝方案", E.REMEDY_EXECUTED: "方案已执行",
+    E.REMEDY_PENDING_APPROVAL: "方案待主管审批", E.REMEDY_APPROVED: "主管批准方案", E.REMEDY_REJECTED: "主管驳回方案",
+    E.HANDED_OVER: "转人工", E.REOPENED: "重新打开", E.CLAIMED: "客服接手", E.TAKEN_OVER: "客服强制接手",
+    E.RELEASED: "客服释放案件", E.AGENT_REPLIED: "人工客服回复", E.WAIT_ACKNOWLEDGED: "告知买家等待",
+    E.HANDED_BACK: "交还机器人", E.SATISFACTION_ASKED: "询问满意度", E.SATISFACTION_SKIPPED: "未询问满意度",
+    E.RATED: "买家评分", E.RECOMMEND_ANSWERED: "回答推荐意愿", E.CLOSED: "结案",
+    E.CLOSED_OPTED_OUT: "买家拒绝联系后结案",
+    E.OPTED_OUT: "买家要求不再联系", E.OPTED_IN: "买家重新同意联系", E.LOOK_DECIDED: "人工判断反馈",
+    E.PHONE_REVEALED: "查看完整号码", E.STAFF_ACTION: "客服操作记录",
+}
 
 
 def remedy_event(remedy_status: str) -> EventKind:

@@ -40,26 +40,30 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
+    from outreach.diagnosis.registry import load_diagnoser
     from outreach.metrics.people import AGENT_COLUMNS
     from outreach.metrics.report import COLUMNS, metrics_report, report_csv
 
     try:
-        report = metrics_report(_filters(args), args.by)
+        report = metrics_report(_filters(args), args.by, reader=load_diagnoser())
     except FilterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     lines = [f"{report['filters']['since']} .. {report['filters']['until']}"]
     for row in [{"key": "total", **report["total"]}] + report.get("groups", []):
         lines.append(f"{row['key']}: " + " ".join(f"{c}={row[c]}" for c in COLUMNS))
+    inferred = report["inferred"]
+    lines.append("inferred satisfaction (not in csat): " + " ".join(
+        f"{k}={inferred[k]}" for k in ("closed_cases", "inferred", "coverage", "satisfied_rate", "both", "agreement")))
     people = report["people"]
     lines.append("people: " + " ".join(f"{k}={v}" for k, v in people["total"].items()))
     lines += [f"agent {a['agent']}: " + " ".join(f"{c}={a[c]}" for c in AGENT_COLUMNS[1:]) for a in people["agents"]]
-    _emit(report, report_csv(report), args, "\n".join(lines))
+    _emit(report, report_csv(report, args.machine), args, "\n".join(lines))
     return 0
 
 
 def cmd_outliers(args: argparse.Namespace) -> int:
-    from outreach.csv_export import to_csv
+    from outreach.csv_export import export
     from outreach.metrics.outliers import OUTLIER_COLUMNS, outliers_report
 
     try:
@@ -69,10 +73,9 @@ def cmd_outliers(args: argparse.Namespace) -> int:
         return 2
     flagged = [r for r in report["merchants"] if r["flagged"]]
     human = "\n".join(
-        f"{r['merchant_id']} {r['name']}: hurt {r['hurt_orders']}/{r['orders']} ({r['hurt_rate']}%) "
-        f"vs peers {r['peer_hurt_rate']}%, p={r['p_value']}" for r in flagged
+        f"{r['merchant_id']} {r['name']}: {r['summary_zh']} (p={r['p_value']})" for r in flagged
     ) or f"no merchant stands out ({report['assessed']} assessed, at least {args.min_orders} orders each)"
-    _emit(report, to_csv(report["merchants"], OUTLIER_COLUMNS), args, human)
+    _emit(report, export(report["merchants"], OUTLIER_COLUMNS, args.machine), args, human)
     return 0
 
 
@@ -81,7 +84,9 @@ def _range_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--until", help="last day, included (default: today)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true")
-    output.add_argument("--csv", action="store_true")
+    output.add_argument("--csv", action="store_true", help="CSV for people: Chinese headers, yuan")
+    parser.add_argument("--machine", action="store_true",
+                        help="with --csv: stable English column names, money in fen (for programs)")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

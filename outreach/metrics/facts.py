@@ -10,8 +10,9 @@ from sqlalchemy import false, func, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from outreach.display import lead_zone
 from outreach.lifecycle.states import EventKind
-from outreach.metrics.filters import REPORT_TZ, Filters
+from outreach.metrics.filters import Filters
 from outreach.store.models import Case, CaseEvent, Contact, Merchant, OptOut, Order, Remedy, Satisfaction, Shop
 
 REACHED = ("accepted", "reached")  # an in-app conversation the bot started, or a call answered
@@ -41,7 +42,7 @@ class CaseFacts:
 
     @property
     def day(self) -> date:
-        return self.created_at.astimezone(REPORT_TZ).date()
+        return self.created_at.astimezone(lead_zone()).date()
 
     @property
     def reached(self) -> bool:
@@ -69,6 +70,9 @@ def filtered(query: Select, filters: Filters) -> Select:
         query = query.where(Case.channel.is_(None) if filters.channel == "none" else Case.channel == filters.channel)
     if filters.badge:
         query = query.where(Shop.trust_badge.is_(true() if filters.badge == "trust" else false()))
+    if filters.rule:
+        paid = select(Remedy.case_id).where(Remedy.rule_id == filters.rule, Remedy.status == "executed")
+        query = query.where(Case.id.in_(paid))
     return query
 
 

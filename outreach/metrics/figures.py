@@ -16,6 +16,19 @@ def percent(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
+def wilson(part: int, whole: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The 95% Wilson score interval of a share, in percent with one decimal (None without a
+    denominator). Unlike part/whole +- 2 standard errors it stays within 0-100 and is honest
+    for small samples, where leads most need to see how unsure a rate is."""
+    if not whole:
+        return None
+    share = part / whole
+    centre = share + z * z / (2 * whole)
+    spread = z * ((share * (1 - share) + z * z / (4 * whole)) / whole) ** 0.5
+    scale = 1 + z * z / whole
+    return round(100 * max(0.0, (centre - spread) / scale), 1), round(100 * min(1.0, (centre + spread) / scale), 1)
+
+
 def _median(values: list[float]) -> float | None:
     return round(median(values), 1) if values else None
 

@@ -1,6 +1,7 @@
 """Which cases a report covers, checked before any query runs.
 
-Dates are calendar days in the report time zone (China Standard Time), both ends included.
+Dates are calendar days in the leads' time zone (outreach.display.lead_zone, China Standard Time by
+default), both ends included.
 """
 
 from __future__ import annotations
@@ -8,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from outreach.diagnosis.taxonomy import taxonomy
+from outreach.display import lead_zone
 from outreach.store.db import session_scope
 from outreach.store.models import Merchant
 from outreach.store.types import SUPPORTED_YEARS
 
-REPORT_TZ = ZoneInfo("Asia/Shanghai")
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
 CHANNELS = ("inapp", "call", "none")
@@ -42,22 +42,23 @@ class Filters:
     merchant: str | None = None
     channel: str | None = None
     badge: str | None = None
+    rule: str | None = None  # cases with an executed remedy under this rule
 
     @property
     def start_utc(self) -> datetime:
-        return datetime.combine(self.since, time(), REPORT_TZ).astimezone(timezone.utc)
+        return datetime.combine(self.since, time(), lead_zone()).astimezone(timezone.utc)
 
     @property
     def end_utc(self) -> datetime:
         """Exclusive end: midnight after `until` in the report time zone."""
-        return datetime.combine(self.until + timedelta(days=1), time(), REPORT_TZ).astimezone(timezone.utc)
+        return datetime.combine(self.until + timedelta(days=1), time(), lead_zone()).astimezone(timezone.utc)
 
     def as_dict(self) -> dict[str, str | None]:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
 
 
 def today() -> date:
-    return datetime.now(REPORT_TZ).date()
+    return datetime.now(lead_zone()).date()
 
 
 def _date(raw: str, name: str) -> date:
@@ -110,7 +111,19 @@ def parse_filters(raw: Mapping[str, str | None], now: date | None = None) -> Fil
         merchant=_merchant(raw.get("merchant")),
         channel=_choice(raw.get("channel"), CHANNELS, "channel", "渠道"),
         badge=_choice(raw.get("badge"), BADGES, "badge", "店铺标识"),
+        rule=_rule(raw.get("rule")),
     )
+
+
+def _rule(raw: str | None) -> str | None:
+    from outreach.rules.loader import rules
+
+    value = (raw or "").strip() or None
+    if value is not None:
+        book = rules()
+        ids = [r.id for group in book.remedies.values() for r in group]
+        return _choice(value, ids, "rule", "赔付规则")
+    return None
 
 
 def parse_grouping(raw: str | None) -> str | None:

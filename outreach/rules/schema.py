@@ -19,6 +19,12 @@ Kind = Literal[
     "reship_share",  # send the affected or missing pieces again
     "reship_full",  # send the right item again
 ]
+KIND_ZH = {
+    "refund_share": "按比例仅退款", "refund_full": "退货退款", "cancel_refund": "取消订单退款",
+    "compensation_percent": "按比例赔付", "refund_difference": "退差价", "refund_excess": "退还多收款",
+    "refund_shortfall": "退不足部分", "coupon": "优惠券", "legal_multiple": "法定倍数赔偿",
+    "reship_share": "补发部分", "reship_full": "重新发货",
+}
 Condition = Literal[
     "delivered",  # the order has a delivery time
     "within_evidence_window",  # reported within the window after delivery
@@ -68,6 +74,7 @@ class Strict(BaseModel):
 
 class RemedyRule(Strict):
     id: str = Field(regex=r"^[a-z0-9_]+$")
+    title: str = Field(min_length=1, max_length=40)  # the rule's Chinese name, shown to leads and agents
     kind: Kind
     when: list[Condition] = []
     promises: list[Promise] = []  # the item must carry all of these
@@ -85,6 +92,12 @@ class RemedyRule(Strict):
     law: str | None = None  # the legal basis, shown to the person approving
     say: str = Field(min_length=1)  # the offer, said to the buyer
     done: str = Field(min_length=1)  # said once the remedy is carried out
+
+    @validator("title")
+    def _title_is_chinese(cls, value: str) -> str:
+        if not any("\u4e00" <= ch <= "\u9fff" for ch in value):
+            raise ValueError(f"title {value!r} must be the rule's Chinese name, as leads read it (e.g. 假一赔十)")
+        return value.strip()
 
     @root_validator(skip_on_failure=True)
     def _legal_multiples_are_verified(cls, values: dict) -> dict:
@@ -157,6 +170,13 @@ class RuleBook(Strict):
                 if rule.id == rule_id:
                     return rule
         raise KeyError(f"unknown rule {rule_id!r}")
+
+    def title_of(self, rule_id: str) -> str:
+        """The rule's Chinese name; a rule no longer in the book (an old payout) keeps its id."""
+        try:
+            return self.rule(rule_id).title
+        except KeyError:
+            return f"已停用规则 {rule_id}"
 
     def label_of(self, rule_id: str) -> str:
         for label, rules in self.remedies.items():

@@ -200,9 +200,12 @@ class Contact(Base):
     case_id = Column(ForeignKey("cases.id"), nullable=False, index=True)
     buyer_id = Column(ForeignKey("buyers.id"), nullable=False, index=True)
     channel = Column(String(16), nullable=False)  # inapp, call
-    status = Column(String(16), nullable=False)  # accepted, failed
+    status = Column(String(16), nullable=False)  # accepted, failed; calls: an outcome (call_outcomes)
     detail = Column(String(500))
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    STATUS_ZH = {"accepted": "已送达", "failed": "发送失败", "reached": "已接通", "no_answer": "无人接听",
+                 "wrong_number": "号码错误", "refused": "买家拒绝", "opted_out": "要求不再联系"}
 
 
 class CallTask(Base):
@@ -242,7 +245,9 @@ class Remedy(Base):
     kind = Column(String(32), nullable=False)
     amount_fen = Column(Integer, nullable=False, default=0)
     coupon_fen = Column(Integer, nullable=False, default=0)  # a coupon given with the remedy
-    status = Column(String(16), nullable=False)  # executed, pending_approval, rejected
+    status = Column(String(16), nullable=False)  # executed, pending_approval, rejected (STATUS_ZH)
+    STATUS_ZH = {"executed": "已执行", "pending_approval": "待主管审批", "approved": "已批准",
+                 "rejected": "已驳回"}
     reason = Column(String(500), nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     __table_args__ = (CheckConstraint("amount_fen >= 0", name="amount_nonnegative"),)

@@ -282,6 +282,25 @@ async def _static_response(request: web.Request, name: str) -> web.Response:
     return response
 
 
+# Front-end libraries installed by `make web-deps` from the npm registry at the versions and
+# integrity hashes of web/package-lock.json (git-ignored, never committed), served as our own files.
+VENDOR_DIR = Path(__file__).resolve().parents[2] / "web" / "node_modules"
+VENDOR_FILES = {"echarts.min.js": VENDOR_DIR / "echarts" / "dist" / "echarts.min.js"}
+
+
+async def _vendor_file(request: web.Request) -> web.StreamResponse:
+    path = VENDOR_FILES.get(request.match_info["file"])
+    if path is None:
+        raise web.HTTPNotFound()
+    if not path.is_file():
+        log.error("%s is missing: run `make web-deps` (npm ci in web/)", path)
+        raise web.HTTPNotFound(text="chart library not installed: run `make web-deps`")
+    body = await asyncio.to_thread(path.read_bytes)
+    response = web.Response(body=body, content_type="text/javascript", charset="utf-8")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 async def _chat_page(request: web.Request) -> web.StreamResponse:
     return await _static_response(request, "chat.html")
 
@@ -469,6 +488,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/", _index)
     app.router.add_get("/chat", _chat_page)
     app.router.add_get("/static/{file}", _static_file)
+    app.router.add_get("/static/vendor/{file}", _vendor_file)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/api/messages", _get_messages)
     app.router.add_post("/api/messages", _post_message)

@@ -18,7 +18,7 @@ from outreach.inbox import messages
 from outreach.inbox.bot_texts import RATING_QUESTION, bot_response
 from outreach.lifecycle import approvals, events, machine, rating
 from outreach.lifecycle.remedies import carry_out
-from outreach.lifecycle.states import CaseStatus, EventKind
+from outreach.lifecycle.states import STATUS_ZH, CaseStatus, EventKind
 from outreach.rules.engine import Offer, quote, yuan
 from outreach.rules.facts import case_facts
 from outreach.rules.schema import RuleBook
@@ -90,7 +90,7 @@ def claim(session: Session, case_id: int, staff: Staff, now: datetime, version: 
                      previous_agent=case.agent)
         return case
     if case.status != S.HANDED_OVER:
-        raise DeskError(409, f"案件 {case.id} 当前为「{machine.STATUS_ZH[S(case.status)]}」，不在待接手队列中。",
+        raise DeskError(409, f"案件 {case.id} 当前为「{STATUS_ZH[S(case.status)]}」，不在待接手队列中。",
                         "not_waiting")
     machine.move(session, case, S.CLAIMED, EventKind.CLAIMED, expected=S.HANDED_OVER,
                  changes={"agent": staff.username, "agent_since": now}, staff=staff.username)
@@ -136,7 +136,10 @@ def allowed_offers(session: Session, case: Case, book: RuleBook) -> list[Offer]:
 
 
 def offer_as_dict(offer: Offer) -> dict[str, Any]:
-    return {"rule": offer.rule_id, "kind": offer.kind, "amount_fen": offer.amount_fen,
+    from outreach.rules.loader import rules
+
+    return {"rule": offer.rule_id, "rule_title": rules().title_of(offer.rule_id), "kind": offer.kind,
+            "amount_fen": offer.amount_fen,
             "amount_yuan": yuan(offer.amount_fen), "coupon_fen": offer.coupon_fen,
             "needs_approval": offer.needs_approval, "approval_reasons": list(offer.approval_reasons),
             "say": offer.say}

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.inbox import messages
 from outreach.lifecycle import events
-from outreach.lifecycle.machine import STATUS_ZH
-from outreach.lifecycle.states import PERSON_HOLDS, CaseStatus, EventKind
+from outreach.lifecycle.reasons import reason_zh
+from outreach.lifecycle.states import PERSON_HOLDS, STATUS_ZH, CaseStatus, EventKind
 from outreach.scheduling.policy import AgentLimits
 from outreach.store.models import CallTask, Case, CaseEvent
 
@@ -46,6 +46,7 @@ def queue(session: Session, now: datetime, limits: AgentLimits, limit: int = 200
             "kind": "chat", "case_id": case.id, "version": case.version, "status": case.status,
             "status_zh": STATUS_ZH[CaseStatus(case.status)], "agent": case.agent, "severity": case.severity,
             "category": case.category, "category_zh": taxonomy().zh(case.category), "reason": case.handover_reason,
+            "reason_zh": reason_zh(case.handover_reason),
             "waiting_since": _since(case).isoformat(), "waited_minutes": waited,
             "target_minutes": limits.reply_target_minutes,
             "over_target": waiting and waited > limits.reply_target_minutes,
@@ -56,7 +57,8 @@ def queue(session: Session, now: datetime, limits: AgentLimits, limit: int = 200
         rows.append({
             "kind": "call", "case_id": case.id, "version": case.version, "status": case.status,
             "status_zh": "待外呼", "agent": None, "severity": case.severity, "category": case.category,
-            "category_zh": taxonomy().zh(case.category), "reason": task.reason, "call_id": task.id,
+            "category_zh": taxonomy().zh(case.category), "reason": task.reason, "reason_zh": reason_zh(task.reason),
+            "call_id": task.id,
             "waiting_since": task.due_at.isoformat(), "waited_minutes": waited,
             "target_minutes": limits.reply_target_minutes, "over_target": waited > limits.reply_target_minutes,
             "_order": (0, case.severity, task.due_at),

@@ -107,6 +107,30 @@ def test_a_merchant_far_above_its_peers_is_flagged_and_small_shops_never_are() -
     rows = {r["merchant_id"]: r for r in find_outliers(volumes, min_orders=20)}
     assert rows["M1"]["flagged"] and rows["M1"]["p_value"] < 0.05 / 3
     assert not rows["M2"]["flagged"] and not rows["M3"]["flagged"]
-    assert not rows["M4"]["flagged"] and "not assessed" in rows["M4"]["note"]
-    assert not rows["M5"]["flagged"] and "no peers" in rows["M5"]["note"]
+    assert not rows["M4"]["flagged"] and rows["M4"]["note"] == "too_few_orders"
+    assert not rows["M5"]["flagged"] and rows["M5"]["note"] == "no_peers"
+    assert rows["M1"]["note"] == "stands_out" and rows["M2"]["note"] == "in_line"
     assert list(rows)[0] == "M1"  # flagged first
+
+
+def test_a_flagged_merchant_is_explained_in_a_leads_words() -> None:
+    from outreach.metrics.outliers import explain
+
+    volumes = [MerchantVolume("M1", "湖畔渔家", "seafood", 120, 22), MerchantVolume("M2", "蟹老大", "seafood", 200, 12),
+               MerchantVolume("M3", "小店", "seafood", 5, 4)]
+    rows = {r["merchant_id"]: r for r in find_outliers(volumes, min_orders=20)}
+    text = explain(rows["M1"], 30, 20, [("spoiled", 15), ("damaged", 7)])
+    assert text.startswith("近30天受伤率 18.3%，同类商家平均 7.8%，120单里有22单")  # peers: M2 and M3 pooled, 16/205
+    assert "主要问题：生鲜变质 15单、运输破损 7单" in text and "明显高于同类商家" in text
+    assert explain(rows["M3"], 30, 20, []) == "近30天只有5单，少于20单，暂不评估"
+
+
+def test_the_wilson_interval_is_wide_for_few_cases_and_stays_within_0_and_100() -> None:
+    from outreach.metrics.figures import wilson
+
+    assert wilson(0, 0) is None
+    low, high = wilson(1, 2)
+    assert low < 10 and high > 90
+    assert wilson(0, 5)[0] == 0.0 and wilson(5, 5)[1] == 100.0
+    narrow = wilson(500, 1000)
+    assert 46 < narrow[0] < 50 < narrow[1] < 54

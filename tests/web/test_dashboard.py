@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -127,3 +128,21 @@ async def test_a_lead_reads_the_merchant_outliers_of_the_demo_data(client: TestC
     assert page.status == 200
     text = await page.text()
     assert all(name in text for name in flagged)
+
+
+async def test_exports_have_chinese_headers_for_people_and_stable_english_columns_for_machines(
+        client: TestClient) -> None:
+    case_id = rated_case("spoiled", 5)
+    await login(client, "lead1", "lead-password-1")
+    people = (await (await client.get("/dashboard/cases?format=csv")).text()).lstrip("\ufeff").splitlines()
+    machine = (await (await client.get("/dashboard/cases?format=csv&columns=machine")).text()).lstrip("\ufeff")
+    assert people[0].startswith("案件编号,发现时间,问题类型,商家编号,商家,渠道,状态")
+    assert f"{case_id}," in people[1] and "生鲜变质" in people[1] and "已关闭" in people[1]
+    assert re.search(r",\d{4}-\d\d-\d\d \d\d:\d\d,", people[1])  # the lead's zone, to the minute
+    header, row = machine.splitlines()[:2]
+    assert header == "case_id,created_at,label,merchant_id,merchant_name,channel,status,rating,recommend,comment"
+    assert ",spoiled," in row and ",closed," in row
+    figures = (await (await client.get("/dashboard/?by=label&format=csv&columns=machine")).text()).lstrip("\ufeff")
+    assert figures.startswith("key,name,cases,hurt_cases,") and "paid_fen" in figures.splitlines()[0]
+    shown = (await (await client.get("/dashboard/?by=label&format=csv")).text()).lstrip("\ufeff")
+    assert shown.startswith("分组编号,分组,案件数,受伤案件数,") and "赔付总额（元）" in shown.splitlines()[0]

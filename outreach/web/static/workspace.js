@@ -105,6 +105,7 @@
         row.appendChild(el("span", " " + item.status_zh + (item.agent ? "（" + item.agent + "）" : "")));
         row.appendChild(el("span", " 等待 " + item.waited_minutes + " 分钟 / 目标 " + item.target_minutes + " 分钟",
           "muted"));
+        if (item.reason_zh) { row.appendChild(el("div", item.reason_zh, "muted ws-reason")); }
         var open = el("button", item.kind === "call" ? "查看外呼" : "打开");
         open.type = "button";
         open.className = "open-case";
@@ -134,7 +135,7 @@
       result.data.approvals.forEach(function (a) {
         var row = el("div", null, "ws-item");
         row.setAttribute("data-approval", a.id);
-        row.appendChild(el("strong", "审批 " + a.id + " · 案件 " + a.case_id + " · " + a.amount_yuan + " 元 · " + a.rule));
+        row.appendChild(el("strong", "审批 " + a.id + " · 案件 " + a.case_id + " · " + a.amount_yuan + " 元 · " + (a.rule_title || a.rule)));
         row.appendChild(el("span", " " + a.reasons_zh.join("、"), "muted"));
         var reason = el("input");
         reason.placeholder = "审批理由";
@@ -180,7 +181,7 @@
       fact(facts, "订单", report.order.id + " · " + (item.title || "") + " · " + report.order.total_yuan + " 元");
       fact(facts, "店铺", report.order.shop + (report.order.trust_badge ? "（信任购）" : ""));
       fact(facts, "问题", report.diagnosis.category_zh + " · 严重度 " + report.diagnosis.severity);
-      fact(facts, "转人工原因", report.case.handover_reason);
+      fact(facts, "转人工原因", report.case.handover_reason_zh || report.case.handover_reason);
       var mine = current.agent === ME;
       $("claim").hidden = current.status !== "handed_over" && !(LEAD && current.status === "claimed" && !mine);
       $("release").hidden = current.status !== "claimed";
@@ -205,7 +206,7 @@
     offers.forEach(function (offer) {
       var row = el("div", null, "ws-offer");
       row.setAttribute("data-rule", offer.rule);
-      row.appendChild(el("strong", offer.rule + " · " + offer.amount_yuan + " 元" +
+      row.appendChild(el("strong", (offer.rule_title || offer.rule) + " · " + offer.amount_yuan + " 元" +
         (offer.needs_approval ? "（需主管审批）" : "")));
       row.appendChild(el("p", offer.say, "muted"));
       if (mine) {

@@ -1,0 +1,1 @@
+"""Reports for support leads: the weekly report (HTML and PDF)."""

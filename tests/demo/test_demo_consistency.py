@@ -1,0 +1,91 @@
+"""The demo data makes sense, so every figure on the dashboard traces to cases that do: each
+payout is what the rules give for its case, times run in order, feedback is about the item
+bought, praise never becomes a case, comments carry no markup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from outreach.demo.fit import fits
+from outreach.demo.seed import load_seed_file, seed
+from outreach.diagnosis.taxonomy import NO_PROBLEM
+from outreach.rules.engine import quote
+from outreach.rules.facts import case_facts
+from outreach.rules.loader import rules
+from outreach.store.db import session_scope
+from outreach.store.models import Case, Feedback, Order, OrderItem, Remedy, Satisfaction
+
+
+@pytest.fixture(scope="module")
+def texts() -> dict[str, Any]:
+    return load_seed_file("feedback_texts.yml")
+
+
+@pytest.fixture
+def seeded(db: str) -> dict[str, Any]:
+    return seed()
+
+
+def test_every_payout_is_what_the_rules_give_for_its_case(seeded: dict[str, Any]) -> None:
+    book = rules()
+    with session_scope() as session:
+        paid = session.execute(select(Remedy, Case).join(Case, Case.id == Remedy.case_id)
+                               .where(Remedy.status == "executed")).all()
+        assert len(paid) >= 20
+        for remedy, case in paid:
+            offers = {o.rule_id: o for o in quote(case_facts(session, case, book, now=remedy.created_at), book).offers}
+            assert remedy.rule_id in offers, (case.id, remedy.rule_id, list(offers))
+            assert remedy.amount_fen == offers[remedy.rule_id].amount_fen, (case.id, remedy.rule_id)
+            assert book.label_of(remedy.rule_id) == case.category
+
+
+def test_times_run_in_order(seeded: dict[str, Any]) -> None:
+    with session_scope() as session:
+        for order in session.execute(select(Order)).scalars():
+            if order.shipped_at is not None:
+                assert order.paid_at < order.shipped_at, order.id
+            if order.delivered_at is not None:
+                assert order.shipped_at is not None and order.shipped_at < order.delivered_at, order.id
+        for case, paid in session.execute(select(Case, Order.paid_at).join(Order, Order.id == Case.order_id)):
+            assert paid < case.created_at, case.id
+            for later in (case.first_contact_at, case.resolved_at, case.closed_at):
+                assert later is None or case.created_at <= later, case.id
+        for feedback, paid in session.execute(select(Feedback, Order.paid_at).join(Order)):
+            assert paid < feedback.created_at, feedback.external_id
+
+
+def test_feedback_is_about_the_item_bought_and_praise_is_never_a_case(seeded: dict[str, Any],
+                                                                       texts: dict[str, Any]) -> None:
+    catalog = load_seed_file("catalog.yml")
+    by_title = {p["title"]: p for kind in catalog if kind not in ("merchants", "nouns") for p in catalog[kind]}
+    praise = {t for group in texts[NO_PROBLEM].values() for t in group or []}
+    with session_scope() as session:
+        rows = session.execute(select(Feedback, OrderItem).join(OrderItem, OrderItem.order_id == Feedback.order_id)
+                               ).all()
+        assert len(rows) >= 150
+        for feedback, item in rows:
+            of_kind = {t for group in texts.values() for t in group.get(item.kind) or []}
+            assert feedback.text in of_kind, (feedback.text, item.kind)
+            assert fits(feedback.text, by_title[item.title], catalog["nouns"][item.kind]), (feedback.text, item.title)
+            if feedback.case_id is not None:
+                assert feedback.text not in praise, feedback.text
+        assert NO_PROBLEM not in set(session.execute(select(Case.category)).scalars())
+
+
+def test_rating_comments_are_plain_text(seeded: dict[str, Any]) -> None:
+    with session_scope() as session:
+        comments = [c for c in session.execute(select(Satisfaction.comment)).scalars() if c]
+    assert comments and not [c for c in comments if "<" in c or ">" in c]
+
+
+def test_a_text_that_names_another_product_does_not_fit() -> None:
+    orange = {"title": "赣南脐橙", "words": ["脐橙", "橙子"]}
+    apple = {"title": "冰糖心苹果", "words": ["苹果", "冰糖心"]}
+    nouns = ["苹果", "脐橙", "橙子", "冰糖心", "鱼", "三文鱼"]
+    assert fits("脐橙汁水很多", orange, nouns) and not fits("脐橙汁水很多", apple, nouns)
+    assert fits("包装很厚实", apple, nouns)  # names no product: fits any
+    assert fits("三文鱼不新鲜", {"words": ["三文鱼", "鱼"]}, nouns)
+    assert not fits("三文鱼不新鲜", {"words": ["鱼"]}, nouns)  # 鱼 inside 三文鱼 is not a name of its own
