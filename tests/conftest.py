@@ -68,6 +68,12 @@ def haproxy_or_skip() -> None:
         pytest.skip(message)
 
 
+def installed_or_skip(present: bool, reason: str) -> pytest.MarkDecorator:
+    """A mark for tests that need a system part (chromium, pdftotext, the chart library): they skip
+    on a developer's machine without it, and run (and fail) under CI=true, where `make test` installs it."""
+    return pytest.mark.skipif(not present and not IN_CI, reason=reason)
+
+
 def use_database(monkeypatch: pytest.MonkeyPatch, var_dir: Path, url: str) -> str:
     monkeypatch.setenv("OUTREACH_VAR_DIR", str(var_dir))
     monkeypatch.setenv("OUTREACH_DATABASE_URL", url)

@@ -300,7 +300,8 @@ DETAIL_ZH = {"reason": "原因", "rule": "规则", "channel": "渠道", "staff":
              "category": "问题类型", "note": "备注", "task": "外呼任务", "at": "时间", "by": "处理人",
              "settled_by": "原处理人", "comment": "附评价", "quantity": "数量", "outcome": "结果",
              "severity": "紧急程度", "feedback": "反馈", "recommend": "推荐意愿", "worker": "调度进程",
-             "detail": "说明", "issue": "具体情形", "status": "状态", "remedy": "赔付", "score": "分数"}
+             "detail": "说明", "issue": "具体情形", "status": "状态", "remedy": "赔付", "score": "分数",
+             "attempt": "外呼次数", "notes": "通话记录"}
 
 
 def _detail_value(key: str, value: Any, book: Any) -> str:

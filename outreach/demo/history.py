@@ -25,11 +25,12 @@ from outreach.rules.engine import CaseFacts, Offer, quote, yuan
 from outreach.rules.facts import PLATFORM_FACTS, issue_from_words
 from outreach.rules.loader import rules
 from outreach.rules.schema import RuleBook
-from outreach.scheduling.planner import CaseView, decide
+from outreach.scheduling.planner import CaseView, Decision, decide
 from outreach.scheduling.policy import policy as scheduling_policy
 from outreach.store.db import session_scope
 from outreach.store.models import (
     Buyer,
+    CallTask,
     Case,
     CaseEvent,
     Contact,
@@ -152,7 +153,7 @@ def _past_case(session: Session, rng: random.Random, book: RuleBook, order: Orde
                 facts={name: getattr(facts, name) for name in PLATFORM_FACTS})
     session.add(case)
     session.flush()
-    channel, contact_at = _plan(session, rng, case, buyer, order, created)
+    channel, contact_at, decision = _plan(session, rng, case, buyer, order, created)
     session.add(Feedback(external_id=f"HF{case.id}", buyer_id=order.buyer_id, order_id=order.id,
                          source=rng.choice(["review", "comment", "message", "chat"]), text=text, created_at=created,
                          diagnosed_at=created, category=label, confidence=900, severity=case.severity,
@@ -164,8 +165,9 @@ def _past_case(session: Session, rng: random.Random, book: RuleBook, order: Orde
         return 0
     first = contact_at + timedelta(minutes=rng.uniform(1, 30))
     case.first_contact_at = first
-    session.add(Contact(case_id=case.id, buyer_id=order.buyer_id, channel=channel,
-                        status="accepted" if channel == "inapp" else "reached", created_at=first))
+    contact = Contact(case_id=case.id, buyer_id=order.buyer_id, channel=channel,
+                      status="accepted" if channel == "inapp" else "reached", created_at=first)
+    session.add(contact)
     offer = result.offers[0] if result.offers else None
     handover = result.handover_reason or (f"remedy of {yuan(offer.amount_fen)} yuan needs approval"
                                           if offer is not None and offer.needs_approval else None)
@@ -182,20 +184,25 @@ def _past_case(session: Session, rng: random.Random, book: RuleBook, order: Orde
         session.add(CaseEvent(case_id=case.id, kind=EventKind.AGENT_REPLIED.value, detail={"staff": "agent"},
                               created_at=claimed + timedelta(minutes=rng.uniform(1, 8))))
         case.agent, case.settled_by = "agent", "agent"
-    resolved_at = first + timedelta(minutes=rng.uniform(60, 600))
-    case.resolved_at, case.closed_at = resolved_at, resolved_at
-    if offer is not None:
-        _pay(session, case, offer, resolved_at, by_person=handover is not None)
     rating = _rating(rng, trust, handover is not None)
     ended_satisfied = (rating >= 4) if rng.random() < 0.85 else (rating < 4)  # words and rating mostly agree
-    _transcript(session, rng, case, text, offer, first, resolved_at, ended_satisfied)
+    if channel == "call":  # an agent talked to the buyer: a call record with notes, not a chat
+        resolved_at, contact.detail = _call_record(session, rng, case, decision, contact_at, first, offer,
+                                                   ended_satisfied)
+    else:
+        resolved_at = _transcript(session, rng, case, text, offer, first, ended_satisfied,
+                                  waits=handover is not None)
+    case.resolved_at, case.closed_at = resolved_at, resolved_at
+    if offer is not None:
+        _pay(session, case, offer, resolved_at, by_person=handover is not None, by_phone=channel == "call")
     if rng.random() > 0.8:
         case.closed_reason = "resolved_no_survey"
         return 0
     asked = resolved_at + timedelta(minutes=1)
     session.add(CaseEvent(case_id=case.id, kind=EventKind.SATISFACTION_ASKED.value, detail={}, created_at=asked))
-    session.add(InboxMessage(buyer_id=case.buyer_id, case_id=case.id, sender="buyer", text=str(rating),
-                             created_at=asked + timedelta(minutes=1)))
+    if channel != "call":  # on the phone the agent asks and records the answer
+        session.add(InboxMessage(buyer_id=case.buyer_id, case_id=case.id, sender="buyer", text=str(rating),
+                                 created_at=asked + timedelta(minutes=rng.uniform(0.3, 5))))
     comment = rng.choice(COMMENTS) if rng.random() < 0.3 else None
     recommend = _recommend(rng, rating) if rng.random() < 0.7 else None
     session.add(Satisfaction(case_id=case.id, buyer_id=order.buyer_id, rating=rating, comment=comment,
@@ -205,7 +212,7 @@ def _past_case(session: Session, rng: random.Random, book: RuleBook, order: Orde
 
 
 def _plan(session: Session, rng: random.Random, case: Case, buyer: Buyer, order: Order, created: datetime
-          ) -> tuple[str, datetime]:
+          ) -> tuple[str, datetime, Decision]:
     """The scheduler's own decision for the new case (outreach.scheduling.planner.decide): chat or
     call, and when (a call waits for the buyer's call window), with its reason in the trail."""
     active = created - timedelta(hours=rng.uniform(1, 96)) if rng.random() < 0.8 else None
@@ -221,30 +228,66 @@ def _plan(session: Session, rng: random.Random, case: Case, buyer: Buyer, order:
     if channel == "call":
         session.add(CaseEvent(case_id=case.id, kind=EventKind.CALL_BOOKED.value,
                               detail={"at": at.isoformat(), "reason": decision.reason}, created_at=created))
-    return channel, at
+    return channel, at, decision
 
 
 def _transcript(session: Session, rng: random.Random, case: Case, text: str, offer: Offer | None, first: datetime,
-                resolved_at: datetime, ended_satisfied: bool) -> None:
+                ended_satisfied: bool, waits: bool) -> datetime:
     """The chat as the bot and the buyer had it: the bot names the problem, the buyer confirms, the
-    remedy is offered and carried out (or a person takes over), and the buyer's last words."""
+    remedy is offered and carried out (or a person takes over), and the buyer's last words. The bot
+    answers within seconds, the buyer after a while, a person (when one takes over) after minutes.
+    Returns when the case was settled."""
     opening = f"您好，我是平台客服小助手。看到您反馈：“{text}”，给您添麻烦了，是这样吗？"
     lines: list[tuple[str, str]] = [("bot", opening), ("buyer", rng.choice(["是的", "对", "嗯，是这样"]))]
-    if offer is not None:
+    if offer is not None and not waits:
         lines += [("bot", offer.say), ("buyer", rng.choice(["好的", "可以", "行"])), ("bot", offer.done)]
     else:
         lines.append(("bot", "这个问题需要人工客服为您处理，已为您转接，请稍候。"))
+        if offer is not None:
+            lines.append(("agent", offer.done))
     lines.append(("buyer", rng.choice(ENDINGS[ended_satisfied])))
-    step = (resolved_at - first) / len(lines)
-    for n, (sender, said) in enumerate(lines):
+    at = first
+    settled = first
+    for sender, said in lines:
+        if sender == "buyer":
+            at += timedelta(minutes=rng.uniform(0.5, 25))
+        elif sender == "agent":
+            at += timedelta(minutes=rng.uniform(5, 40))
+        elif at != first:
+            at += timedelta(seconds=rng.uniform(1, 6))
         session.add(InboxMessage(buyer_id=case.buyer_id, case_id=case.id, sender=sender, text=said,
-                                 created_at=first + step * n))
+                                 author="客服小李" if sender == "agent" else None, created_at=at))
+        if sender != "buyer":
+            settled = at
+    return max(settled, at)
 
 
-def _pay(session: Session, case: Case, offer: Offer, at: datetime, by_person: bool) -> None:
+def _call_record(session: Session, rng: random.Random, case: Case, decision: Decision, due: datetime,
+                 first: datetime, offer: Offer | None, ended_satisfied: bool) -> tuple[datetime, str]:
+    """The booked call, answered: the agent's notes say what the buyer told and what was agreed.
+    Returns when the call ended, and the notes."""
+    ended = first + timedelta(minutes=rng.uniform(3, 12))
+    agreed = f"按规则办理：{rules().title_of(offer.rule_id)}" if offer is not None else "需进一步核实，由客服跟进"
+    mood = "买家表示认可" if ended_satisfied else "买家仍不满意"
+    notes = f"电话接通，买家确认问题属实。{agreed}。{mood}。"
+    session.add(CallTask(case_id=case.id, buyer_id=case.buyer_id, attempt=1, team=decision.team or "care",
+                         priority=decision.priority, due_at=due, status="done", reason=decision.reason[:300],
+                         agent="agent", claimed_at=first - timedelta(minutes=1), outcome="reached",
+                         notes=notes, created_at=case.created_at,
+                         done_at=ended))
+    session.add(CaseEvent(case_id=case.id, kind=EventKind.CALL_REACHED.value,
+                          detail={"agent": "agent", "attempt": 1, "notes": notes}, created_at=ended))
+    return ended, notes
+
+
+def _pay(session: Session, case: Case, offer: Offer, at: datetime, by_person: bool, by_phone: bool) -> None:
     """The remedy the engine offered first, carried out (a person approved it where the rules say so)."""
-    reason = (f"agent demo carried out rule {offer.rule_id}" if by_person
-              else f"buyer accepted offer 1 for {case.category} under rule {offer.rule_id}")
+    if by_phone:
+        reason = f"agreed by phone under rule {offer.rule_id}"
+    elif by_person:
+        reason = f"agent demo carried out rule {offer.rule_id}"
+    else:
+        reason = f"buyer accepted offer 1 for {case.category} under rule {offer.rule_id}"
     session.add(Remedy(case_id=case.id, idempotency_key=f"history:{case.id}", rule_id=offer.rule_id,
                        kind=str(offer.kind), amount_fen=offer.amount_fen, coupon_fen=offer.coupon_fen,
                        status="executed", reason=reason, created_at=at))

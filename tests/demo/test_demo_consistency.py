@@ -89,3 +89,27 @@ def test_a_text_that_names_another_product_does_not_fit() -> None:
     assert fits("包装很厚实", apple, nouns)  # names no product: fits any
     assert fits("三文鱼不新鲜", {"words": ["三文鱼", "鱼"]}, nouns)
     assert not fits("三文鱼不新鲜", {"words": ["鱼"]}, nouns)  # 鱼 inside 三文鱼 is not a name of its own
+
+
+def test_a_phone_case_has_a_call_record_and_no_chat_and_the_bot_answers_within_seconds(
+        seeded: dict[str, Any]) -> None:
+    from outreach.store.models import CallTask, InboxMessage
+
+    with session_scope() as session:
+        past = session.scalars(select(Case).where(Case.first_contact_at.is_not(None),
+                                                  Case.closed_reason != "no_answer")).all()
+        called = [case for case in past if case.channel == "call"]
+        chatted = [case for case in past if case.channel == "inapp"]
+        assert called and chatted
+        for case in called:
+            task = session.scalars(select(CallTask).where(CallTask.case_id == case.id)).one()
+            assert task.outcome == "reached" and task.notes and task.done_at <= case.resolved_at
+            assert not session.scalars(select(InboxMessage).where(InboxMessage.case_id == case.id)).all()
+        for case in chatted:
+            messages = session.scalars(select(InboxMessage).where(InboxMessage.case_id == case.id)
+                                       .order_by(InboxMessage.created_at, InboxMessage.id)).all()
+            assert messages[0].sender == "bot"
+            for before, after in zip(messages, messages[1:]):
+                assert after.created_at >= before.created_at
+                if before.sender == "buyer" and after.sender == "bot":
+                    assert (after.created_at - before.created_at).total_seconds() <= 10, case.id

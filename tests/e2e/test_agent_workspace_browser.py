@@ -9,17 +9,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from outreach.dashboard.accounts import add_user
 from outreach.store.types import utcnow
+from tests.conftest import installed_or_skip
 from tests.support.stack import cli, write_jsonl
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium missing: run `make system-deps`")
+pytestmark = installed_or_skip(CHROMIUM.exists(), reason="chromium missing: run `make system-deps`")
 BUYER = "B-E2E-AGENT"
 
 

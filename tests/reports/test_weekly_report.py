@@ -13,11 +13,12 @@ from outreach.diagnosis.registry import load_diagnoser
 from outreach.display import yuan
 from outreach.reports.render import WEB_DIR
 from outreach.reports.weekly import build, write_report
+from tests.conftest import installed_or_skip
 
 pytestmark = [
-    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="chromium missing: run `make system-deps`"),
-    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext missing: run `make system-deps`"),
-    pytest.mark.skipif(not (WEB_DIR / "node_modules" / "echarts").is_dir(), reason="run `make web-deps`"),
+    installed_or_skip(Path("/usr/bin/chromium").exists(), reason="chromium missing: run `make system-deps`"),
+    installed_or_skip(shutil.which("pdftotext") is not None, reason="pdftotext missing: run `make system-deps`"),
+    installed_or_skip((WEB_DIR / "node_modules" / "echarts").is_dir(), reason="run `make web-deps`"),
 ]
 
 

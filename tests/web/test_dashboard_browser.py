@@ -16,12 +16,13 @@ from outreach.settings import get_settings
 from outreach.store.db import session_scope
 from outreach.store.models import InboxMessage, Satisfaction
 from outreach.web.app import create_app
+from tests.conftest import installed_or_skip
 from tests.factories import make_case
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium missing: run `make system-deps`")
+pytestmark = installed_or_skip(CHROMIUM.exists(), reason="chromium missing: run `make system-deps`")
 
 
 @pytest.fixture

@@ -18,11 +18,12 @@ from outreach.settings import PROJECT_ROOT
 from outreach.store.db import session_scope
 from outreach.store.models import Remedy
 from outreach.web.app import VENDOR_FILES
+from tests.conftest import installed_or_skip
 from tests.web.test_dashboard_browser import ARGS, CHROMIUM, server  # noqa: F401 - the fixture
 
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium missing: run `make system-deps`"),
-    pytest.mark.skipif(not VENDOR_FILES["echarts.min.js"].exists(), reason="ECharts missing: run `make web-deps`"),
+    installed_or_skip(CHROMIUM.exists(), reason="chromium missing: run `make system-deps`"),
+    installed_or_skip(VENDOR_FILES["echarts.min.js"].exists(), reason="ECharts missing: run `make web-deps`"),
 ]
 SHOTS = PROJECT_ROOT / "var" / "screenshots"
 ENGLISH_WORDS = re.compile(r"\b(new|contacted|handed_over|closed|resolved|stands out|yuan|None)\b")
