@@ -28,10 +28,11 @@ _NOT_A_COUNT = re.compile(
 )
 # Words naming what went wrong; a number next to one is the affected count.
 _HARM = "坏烂碎破裂死臭霉化漏瘪扁少缺丢没到不能不新鲜变质发黑发软有问题不行损"
-_ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|一个都没|一个好的都没|没有一个好|整箱|整盒|整袋|所有的?|统统|通通")
+_ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
 _NONE_GOOD = re.compile(r"一个都没好|一个好的都没|没有一个好|一个也没好|没一个好|一个好的也没")
 _HALF = re.compile(r"(?<![大小])一半|半箱|半盒|半袋|半数")
-_VAGUE = re.compile(r"一大半|一小半|大部分|大多数|大半|多数|绝大部分|好多|很多|不少|一些|一部分|部分|小部分|少部分|几个|一点点|有的")
+_VAGUE = re.compile(
+    r"一大半|一小半|大部分|大多数|大半|多数|绝大部分|好多|很多|不少|一些|一部分|部分|小部分|少部分|几个|一点点|有的")
 _FRACTION_CN = re.compile(rf"([{_CN}\d]+)\s*分之\s*([{_CN}\d]+)")
 _FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
 _PERCENT = re.compile(rf"(\d+(?:\.\d+)?)\s*[%％]|百分之\s*([{_CN}\d]+(?:\.\d+)?)")
