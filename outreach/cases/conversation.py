@@ -275,12 +275,18 @@ def give_weighed(case_id: int | str, buyer_id: str, text: str) -> Step:
         if case.status not in (S.CONTACTED, S.OFFERING):
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         stated = weights_in(text)
-        promised = _promised_grams(session, case)
-        if len(stated) >= 2:
+        listed = _promised_grams(session, case)
+        if listed:
+            # What the listing states wins over what the buyer says was promised: the weighed
+            # amount is the last weight said ("标称100斤，实际1斤8两" on a 2斤 listing: 1斤8两).
+            promised, weighed = listed, (stated[-1] if stated else None)
+        elif len(stated) >= 2:
             promised, weighed = stated[0], stated[1]
-        elif len(stated) == 1 and promised:
-            weighed = stated[0]
         else:
+            promised, weighed = None, None
+        if promised is None or weighed is None:
+            return Step(kind="ask_weight", case_id=case.id, extra=_weight_question(session, case, invalid=True))
+        if weighed > promised * 3:  # not a weighing of these goods: ask again, naming the listing
             return Step(kind="ask_weight", case_id=case.id, extra=_weight_question(session, case, invalid=True))
         percent = shortfall_percent(promised, weighed)
         case.facts = {**(case.facts or {}), "shortfall_percent": percent, "promised_g": promised,
