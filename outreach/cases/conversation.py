@@ -16,6 +16,7 @@ from outreach.cases import survey
 from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
+from outreach.dialogue.reading import REMEDY_KINDS, Affected, read_affected, read_remedy
 from outreach.lifecycle import consent, events, machine
 from outreach.lifecycle import rating as satisfaction
 from outreach.lifecycle.remedies import carry_out
@@ -234,22 +235,100 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
         _learn_from_buyer(session, case, label, how, model_version)
         _note_issue(session, case, issue, text)
         if label == NO_PROBLEM:
-            machine.settle(session, case, None)
-            return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": _ask_rating(session, case)})
-        return _next_offer(session, case, 0)
+            # Nothing went wrong after all: thank and close; there is nothing to rate.
+            machine.close(session, case, "buyer: no problem")
+            return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
+        if text:  # "是的，一箱12个有4个是烂的": the details answer the next question too
+            _note_affected(session, case, text)
+        return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
 
 
 def give_affected_quantity(case_id: int | str, buyer_id: str, quantity: int) -> Step:
+    """A count of affected pieces (a tapped or typed number)."""
+    return give_affected(case_id, buyer_id, str(quantity) + "个")
+
+
+def read_affected_of(session: Session, case: Case, text: str) -> Affected:
+    """How much of the case's line the buyer's words say was affected (outreach.dialogue.reading)."""
+    item = main_item(session, case.order_id)
+    return read_affected(text, item.quantity, _promised_grams(session, case))
+
+
+def _note_affected(session: Session, case: Case, text: str) -> Affected:
+    """Keep the affected pieces or share the words state; anything else changes nothing."""
+    reading = read_affected_of(session, case, text)
+    if reading.status != "ok":
+        return reading
+    facts = {k: v for k, v in (case.facts or {}).items() if k not in ("affected_share", "portion")}
+    if reading.pieces is not None:
+        case.affected_quantity = reading.pieces
+    else:
+        case.affected_quantity = None
+        facts.update(affected_share=str(reading.share), portion=reading.said)
+    case.facts = facts
+    events.record(session, case.id, EventKind.AFFECTED_QUANTITY, quantity=reading.pieces,
+                  share=str(reading.share) if reading.share is not None else None, said=reading.said or None)
+    return reading
+
+
+def give_affected(case_id: int | str, buyer_id: str, text: str) -> Step:
+    """The buyer says how much was affected: pieces, a share ("一半", "三分之一", "30%") or a weight.
+    Out of range, zero or vague answers get the question back, naming the limit."""
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
         if case.status not in (S.CONTACTED, S.OFFERING):
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
-        item = main_item(session, case.order_id)
-        if not 0 < quantity <= item.quantity:
-            return Step(kind="ask_quantity", case_id=case.id, extra={"max": item.quantity, "invalid": quantity})
-        case.affected_quantity = quantity
-        events.record(session, case.id, EventKind.AFFECTED_QUANTITY, quantity=quantity)
-        return _next_offer(session, case, 0)
+        reading = _note_affected(session, case, text)
+        if reading.status != "ok":
+            item = main_item(session, case.order_id)
+            return Step(kind="ask_quantity", case_id=case.id,
+                        extra={"max": item.quantity, "invalid": reading.status, "unit": item.unit})
+        return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
+
+
+def _take_named_remedy(session: Session, case: Case, step: Step, text: str | None) -> Step:
+    """When the words that moved the conversation on also pick a remedy ("是的，直接退款吧"),
+    carry out that one if the rules allow it; otherwise the step stands."""
+    if step.kind != "offer" or not text:
+        return step
+    choice = read_remedy(text)
+    if choice is None:
+        return step
+    index = _offer_matching(session, case, choice, step.offer_index or 0)
+    return step if index is None else _accept(session, case, index)
+
+
+def _offer_matching(session: Session, case: Case, choice: str, current: int) -> int | None:
+    """The index of the offer of the kind the buyer named, the current one first."""
+    offers = quote(case_facts(session, case), rules()).offers
+    kinds = REMEDY_KINDS[choice]
+    if choice == "return_refund":
+        matching = [i for i, o in enumerate(offers) if o.kind == "refund_full" and rules().rule(o.rule_id).return_goods]
+    else:
+        matching = [i for i, o in enumerate(offers) if o.kind in kinds]
+    if not matching:
+        return None
+    return current if current in matching else matching[0]
+
+
+def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int) -> Step | None:
+    """The buyer names the remedy they want while an offer is open ("那直接退款吧", "给我换个新的").
+    The matching offer is carried out; when the rules allow no such remedy, the current offer is
+    said again with why. None when the words name no remedy."""
+    choice = read_remedy(text)
+    if choice is None:
+        return None
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        if ledger.existing(session, case.id) is not None or case.status != S.OFFERING:
+            return None
+        matching = _offer_matching(session, case, choice, index)
+        if matching is not None:
+            return _accept(session, case, matching)
+        step = _next_offer(session, case, index)
+        return Step(kind=step.kind, case_id=step.case_id, offer=step.offer, offer_index=step.offer_index,
+                    remedies_left=step.remedies_left, message=step.message,
+                    extra={**step.extra, "unavailable": choice})
 
 
 def _promised_grams(session: Session, case: Case) -> int | None:
@@ -316,19 +395,24 @@ def accept(case_id: int | str, buyer_id: str, index: int) -> Step:
                         extra={"rule": done.rule_id, "amount": yuan(done.amount_fen)})
         if case.status != S.OFFERING:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
-        result = quote(case_facts(session, case), rules())
-        if not 0 <= index < len(result.offers):
-            return _hand_over(session, case, "accepted offer no longer allowed by the rules")
-        offer = result.offers[index]
-        reason = f"buyer accepted offer {index + 1} for {case.category} under rule {offer.rule_id}"
-        remedy, created = carry_out(session, case, offer, reason, channel="inapp")
-        if remedy.status == "pending_approval":
-            return Step(kind="pending_approval", case_id=case.id, message=rules().handover_message,
-                        extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen)})
-        return Step(kind="executed", case_id=case.id, offer=offer, already_done=not created,
-                    extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen),
-                           # A repeated accept repeats the open question; it never asks anew.
-                           "ask_rating": _ask_rating(session, case) if created else True})
+        return _accept(session, case, index)
+
+
+def _accept(session: Session, case: Case, index: int) -> Step:
+    result = quote(case_facts(session, case), rules())
+    if not 0 <= index < len(result.offers):
+        return _hand_over(session, case, "accepted offer no longer allowed by the rules")
+    offer = result.offers[index]
+    reason = f"buyer accepted offer {index + 1} for {case.category} under rule {offer.rule_id}"
+    remedy, created = carry_out(session, case, offer, reason, channel="inapp")
+    if remedy.status == "pending_approval":
+        # a reship pays nothing: the buyer is told what the goods are worth
+        return Step(kind="pending_approval", case_id=case.id, message=rules().handover_message,
+                    extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen or offer.value_fen)})
+    return Step(kind="executed", case_id=case.id, offer=offer, already_done=not created,
+                extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen),
+                       # A repeated accept repeats the open question; it never asks anew.
+                       "ask_rating": _ask_rating(session, case) if created else True})
 
 
 def _ask_rating(session: Session, case: Case) -> bool:
@@ -398,3 +482,42 @@ def opt_out(buyer_id: str, text: str) -> int:
     cases were closed. Idempotent: a second opt-out adds nothing."""
     with session_scope() as session:
         return consent.opt_out(session, buyer_id, text)
+
+
+def answer_question(case_id: int | str | None, buyer_id: str, text: str, offer_index: int = 0) -> str | None:
+    """The answer to an off-script question ("退款多久到账？", "快递到哪了？", "你是机器人吗？") from
+    the knowledge file and the buyer's own case; None when the words ask none of its topics."""
+    from outreach.cases.answers import answer_for_case
+    from outreach.dialogue.knowledge import knowledge
+
+    topic = knowledge().topic_of(text)
+    if topic is None:
+        return None
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id) if case_id is not None else None
+        return answer_for_case(session, case, topic, offer_index)
+
+
+def open_question(case_id: int | str, buyer_id: str, stage: str | None, offer_index: int = 0) -> Step | None:
+    """The question the conversation is at, asked again (after an off-script answer), with its
+    buttons; nothing is recorded. None when no question is open."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id)
+        if stage == "confirming" and case.status in (S.NEW, S.CONTACTED):
+            return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(case.category)})
+        if stage == "offering" and case.status == S.OFFERING:
+            offers = quote(case_facts(session, case), rules()).offers
+            if 0 <= offer_index < len(offers):
+                return Step(kind="offer", case_id=case.id, offer=offers[offer_index], offer_index=offer_index,
+                            remedies_left=len(offers) - offer_index - 1, message=offers[offer_index].say)
+        if stage == "asking_quantity" and case.status in TALKING:
+            return Step(kind="ask_quantity", case_id=case.id, extra={})
+        if stage == "asking_issue" and case.status in TALKING:
+            return Step(kind="ask_issue", case_id=case.id, extra={"label": case.category,
+                                                                 "choices": _issue_choices(case.category)})
+        if stage == "asking_weight" and case.status in TALKING:
+            return Step(kind="ask_weight", case_id=case.id, extra=_weight_question(session, case))
+        if stage in ("rating", "recommending") and case.status in RATABLE:
+            return Step(kind="ask_" + stage, case_id=case.id)
+        return None
+
