@@ -13,16 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import case_holds, conversation, guarded
 from actions.contact import is_survey_answer, record_survey_answer
-from outreach.diagnosis.taxonomy import taxonomy
+from actions.context import confirm, in_context, text_of
+from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 
 
 def _offer_index(tracker: Tracker) -> int:
     return int(tracker.get_slot("offer_index") or 0)
-
-
-def _confirm(case_id: int, buyer_id: str) -> conversation.Step:
-    suspected = conversation.brief(case_id, buyer_id).label
-    return conversation.choose_problem(case_id, buyer_id, suspected, "confirmed")
 
 
 class ActionAnswerYes(Action):
@@ -30,9 +26,12 @@ class ActionAnswerYes(Action):
         return "action_answer_yes"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        understood = await in_context(dispatcher, tracker)
+        if understood is not None:
+            return understood
         stage = tracker.get_slot("stage")
         if stage == "confirming":
-            return await guarded(dispatcher, tracker, _confirm)
+            return await guarded(dispatcher, tracker, partial(confirm, text=text_of(tracker)))
         if stage == "offering":
             index = _offer_index(tracker)
             return await guarded(dispatcher, tracker, partial(conversation.accept, index=index))
@@ -54,6 +53,9 @@ class ActionAnswerNo(Action):
         return "action_answer_no"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        understood = await in_context(dispatcher, tracker)
+        if understood is not None:
+            return understood
         stage = tracker.get_slot("stage")
         if stage == "confirming":
             dispatcher.utter_message(response="utter_ask_problem")
@@ -79,6 +81,9 @@ class ActionChooseProblem(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         label = tracker.latest_message.get("intent", {}).get("name")
+        understood = await in_context(dispatcher, tracker)
+        if understood is not None:
+            return understood
         if is_survey_answer(tracker):
             # "还行吧" or "挺满意" after the survey question answers it; it names no new problem.
             return await record_survey_answer(dispatcher, tracker)
@@ -87,7 +92,7 @@ class ActionChooseProblem(Action):
             return []
         issue = next(tracker.get_latest_entity_values("issue"), None)
         text = tracker.latest_message.get("text") or ""
-        if issue is None:  # a tapped issue button answers our question: nothing new to note
+        if issue is None and label != NO_PROBLEM:  # a tapped issue button answers our question
             dispatcher.utter_message(response="utter_problem_noted", label_zh=taxonomy().zh(label))
 
         model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.context import in_context
 from outreach.diagnosis.taxonomy import taxonomy
 
 MAX_CHOICES = 3
@@ -39,6 +40,9 @@ class ActionClarifyProblem(Action):
         return "action_clarify_problem"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        understood = await in_context(dispatcher, tracker)
+        if understood is not None:
+            return understood
         if tracker.get_slot("stage") not in PROBLEM_STAGES:
             dispatcher.utter_message(response="utter_default")
             return []

@@ -113,14 +113,44 @@ def _maybe_ask_rating(dispatcher: CollectingDispatcher, step: Step) -> list[Even
     return [SlotSet("stage", "closed")]
 
 
+# What a buyer names that the rules do not allow for this order ("unavailable" of an offer step).
+REMEDY_ZH = {"refund": "退款", "return_refund": "退货退款", "replace": "换新", "reship": "补发",
+             "cancel": "取消订单", "compensation": "补偿"}
+
+
+def say_quantity_problem(dispatcher: CollectingDispatcher, status: str, limit: int | None, unit: str) -> None:
+    """A polite question back that names the limit: too many, none, vague or unreadable."""
+    if status == "too_many":
+        dispatcher.utter_message(response="utter_quantity_too_many", max_quantity=limit, unit=unit)
+    elif status == "zero":
+        dispatcher.utter_message(response="utter_quantity_zero")
+    elif status == "vague":
+        dispatcher.utter_message(response="utter_quantity_vague", unit=unit)
+    else:
+        dispatcher.utter_message(response="utter_quantity_invalid", max_quantity=limit or "订单数量", unit=unit)
+
+
 def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
     """Utter what a Step means and set the stage the rules read."""
     if step.kind == "offer":
+        if step.extra.get("unavailable"):
+            dispatcher.utter_message(response="utter_remedy_unavailable",
+                                     remedy_zh=REMEDY_ZH.get(step.extra["unavailable"], "这个方案"))
         dispatcher.utter_message(response="utter_offer", offer_text=step.message)
         return [SlotSet("stage", "offering"), SlotSet("offer_index", float(step.offer_index or 0))]
+    if step.kind == "confirm":
+        dispatcher.utter_message(response="utter_ask_confirm_again", label_zh=step.extra.get("label_zh", ""))
+        return [SlotSet("stage", "confirming")]
+    if step.kind == "ask_rating":
+        dispatcher.utter_message(response="utter_ask_rating")
+        return [SlotSet("stage", "rating")]
+    if step.kind == "ask_recommending":
+        dispatcher.utter_message(response="utter_ask_recommend")
+        return [SlotSet("stage", "recommending")]
     if step.kind == "ask_quantity":
         if "invalid" in step.extra:
-            dispatcher.utter_message(response="utter_quantity_invalid", max_quantity=step.extra["max"])
+            status = step.extra["invalid"] if isinstance(step.extra["invalid"], str) else "none"
+            say_quantity_problem(dispatcher, status, step.extra.get("max"), step.extra.get("unit", ""))
         return [
             SlotSet("stage", "asking_quantity"),
             SlotSet("affected_quantity", None),
@@ -155,7 +185,10 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
         if step.already_done:
             dispatcher.utter_message(response="utter_remedy_already_done")
         else:
-            dispatcher.utter_message(response="utter_pending_approval", amount=step.extra.get("amount", ""))
+            from outreach.rules.loader import rules
+
+            dispatcher.utter_message(response="utter_pending_approval", amount=step.extra.get("amount", ""),
+                                     review=rules().timing.review)
         return [SlotSet("stage", "human")]
     if step.kind == "rated":
         rating = step.extra.get("rating")

@@ -94,4 +94,28 @@ class ActionRecordRating(Action):
         return "action_record_rating"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        from actions.context import in_context
+
+        if tracker.get_slot("stage") not in ("rating", "recommending"):
+            # "五星" or "3" said mid-conversation is read in context (an amount, a question), not as a rating
+            understood = await in_context(dispatcher, tracker)
+            if understood is not None:
+                return understood
         return await record_survey_answer(dispatcher, tracker)
+
+
+class ActionSmallTalk(Action):
+    """A greeting or thanks; when the same words ask something or answer the open question, that wins."""
+
+    def name(self) -> str:
+        return "action_small_talk"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        from actions.context import in_context
+
+        understood = await in_context(dispatcher, tracker)
+        if understood is not None:
+            return understood
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        dispatcher.utter_message(response="utter_thank" if intent == "thank" else "utter_greet")
+        return []

@@ -254,6 +254,12 @@ def read_affected_of(session: Session, case: Case, text: str) -> Affected:
     return read_affected(text, item.quantity, _promised_grams(session, case))
 
 
+def check_affected(case_id: int | str, buyer_id: str, text: str) -> Affected:
+    """How the buyer's answer to the quantity question reads for their case; nothing is changed."""
+    with session_scope() as session:
+        return read_affected_of(session, _owned_case(session, case_id, buyer_id), text)
+
+
 def _note_affected(session: Session, case: Case, text: str) -> Affected:
     """Keep the affected pieces or share the words state; anything else changes nothing."""
     reading = read_affected_of(session, case, text)

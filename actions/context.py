@@ -1,0 +1,86 @@
+"""The buyer's words read against the question the conversation is at, before the intent's own
+action runs: an off-script question is answered and the open question asked again; a named
+remedy at an offer is taken; a yes with details at the confirmation moves on; a rating in words
+at the rating question is recorded. The reading itself is the core's (outreach.dialogue)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import buyer_of, case_of, conversation, guarded, off_loop, say_step
+from outreach.cases.conversation import CaseNotFound, NotYourCase
+from outreach.dialogue.knowledge import knowledge
+from outreach.dialogue.reading import read_rating, read_remedy, read_yes_no
+
+
+def text_of(tracker: Tracker) -> str:
+    """What the buyer typed; a button's payload is exact and is not read again."""
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
+def offer_index(tracker: Tracker) -> int:
+    return int(tracker.get_slot("offer_index") or 0)
+
+
+async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """An off-script question: answered from the knowledge file, then the open question again."""
+    text = text_of(tracker)
+    if not text or knowledge().topic_of(text) is None:
+        return None
+    case_id = await case_of(tracker)
+    buyer = buyer_of(tracker)
+    try:
+        answer = await off_loop(conversation.answer_question, case_id, buyer, text, offer_index(tracker))
+        if answer is None:
+            return None
+        dispatcher.utter_message(text=answer)
+        step = None
+        if case_id is not None:
+            step = await off_loop(conversation.open_question, case_id, buyer, tracker.get_slot("stage"),
+                                  offer_index(tracker))
+    except (CaseNotFound, NotYourCase):
+        dispatcher.utter_message(text=await off_loop(conversation.answer_question, None, buyer, text, 0) or "")
+        return []
+    return [] if step is None else say_step(dispatcher, step)
+
+
+async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Events when the words were understood in context; None lets the intent's action decide."""
+    text = text_of(tracker)
+    if not text:
+        return None
+    answered = await answer_off_script(dispatcher, tracker)
+    if answered is not None:
+        return answered
+    stage = tracker.get_slot("stage")
+    if stage == "offering" and read_remedy(text) is not None:
+        case_id = await case_of(tracker)
+        if case_id is None:
+            return None
+        try:
+            step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, offer_index(tracker))
+        except (CaseNotFound, NotYourCase):
+            return None
+        if step is not None:
+            return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
+    if stage == "confirming" and read_yes_no(text):
+        return await guarded(dispatcher, tracker, partial(confirm, text=text))
+    if stage == "rating":
+        rating = read_rating(text)
+        if rating is not None:
+            from outreach.cases.survey import comment_of
+
+            return await guarded(dispatcher, tracker,
+                                 lambda case_id, buyer: conversation.rate(case_id, buyer, rating, comment_of(text)))
+    return None
+
+
+def confirm(case_id: int, buyer_id: str, text: str | None = None) -> conversation.Step:
+    """The buyer confirms the suspected problem; details in the same words move the conversation on."""
+    suspected = conversation.brief(case_id, buyer_id).label
+    return conversation.choose_problem(case_id, buyer_id, suspected, "confirmed", text=text)
