@@ -116,6 +116,7 @@ def _near_harm(text: str, start: int, end: int) -> bool:
 def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | None:
     if not promised_g:
         return None
+    text = re.sub(r"(?<![\d一二两三四五六七八九十斤])半斤", "0.5斤", text)
     stated = [g for g in weights_in(text) if g < promised_g or len(weights_in(text)) == 1]
     if not stated:
         return None
@@ -171,10 +172,10 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None) -> Af
     counts = _counts(text)
     if _VAGUE.search(text) and not counts:
         return Affected("vague")
-    if _ALL.search(text) and not any(v != quantity and _near_harm(text, p, p + 1) for p, v, _ in counts):
-        return _of_share(Fraction(1), quantity)
     if _HALF.search(text) and not counts:
         return _of_share(Fraction(1, 2), quantity)
+    if _ALL.search(text) and not any(v != quantity and _near_harm(text, p, p + 1) for p, v, _ in counts):
+        return _of_share(Fraction(1), quantity)
     if counts:
         return _pick_count(text, counts, quantity)
     if _HALF.search(text):
@@ -237,16 +238,18 @@ def read_remedy(text: str) -> str | None:
     A remedy said after a negation ("不要补发了，退款吧") is not the choice.
     """
     text = normalize(text)
-    found: list[tuple[int, str]] = []
+    hits: list[tuple[int, int, str]] = []
     for kind, words in _REMEDY_WORDS.items():
         for word in words:
             for match in re.finditer(re.escape(word), text):
-                if _NEGATION.search(text[max(0, match.start() - 4):match.start()]):
-                    continue
-                found.append((match.start(), kind))
+                hits.append((match.start(), match.end(), kind))
+    # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
+    hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
+    found = [(start, kind) for start, _end, kind in hits
+             if not _NEGATION.search(text[max(0, start - 4):start])]
     if not found:
         return None
-    # The latest mention wins ("补发也行，还是退款吧"); at one position the more specific word.
+    # The latest mention wins ("补发也行，还是退款吧").
     found.sort(key=lambda hit: hit[0])
     return found[-1][1]
 
@@ -288,10 +291,10 @@ def read_rating(text: str) -> int | None:
 
 _YES = re.compile(
     r"^(?:是的?|是啊|是呀|对|对的|对啊|对呀|没错|嗯+|恩+|en|好|好的|好滴|好嘞|好吧|行|行吧|可以|可以的|中|要得|得行|要的|确实|就是|"
-    r"yes|ok|okay|👌|👍|同意|接受|没问题|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥)"
+    r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥)"
 )
 _NO = re.compile(
-    r"^(?!不错|不好意思|不客气)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了|没有|没|no|不|并不是|也不是|都不是|错了|不必|别)"
+    r"^(?!不错|不好意思|不客气|没错|没毛病)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了|没有|没|no|不|并不是|也不是|都不是|错了|不必|别)"
 )
 
 
