@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import case_holds, conversation, guarded
 from actions.contact import is_survey_answer, record_survey_answer
 from actions.context import confirm, in_context, text_of
+from actions.starting import raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 
 
@@ -92,10 +93,12 @@ class ActionChooseProblem(Action):
             return []
         issue = next(tracker.get_latest_entity_values("issue"), None)
         text = tracker.latest_message.get("text") or ""
+        model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")
+        if label != NO_PROBLEM and not await case_holds(tracker, conversation.is_talking):
+            # no conversation about a problem is open (none yet, closed, opted out): the buyer starts one
+            return await raise_problem(dispatcher, tracker, label, model_version)
         if issue is None and label != NO_PROBLEM:  # a tapped issue button answers our question
             dispatcher.utter_message(response="utter_problem_noted", label_zh=taxonomy().zh(label))
-
-        model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")
 
         def choose(case_id: int, buyer_id: str) -> conversation.Step:
             return conversation.choose_problem(case_id, buyer_id, label, "corrected", text=text, issue=issue,

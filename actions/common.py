@@ -139,7 +139,11 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
         dispatcher.utter_message(response="utter_offer", offer_text=step.message)
         return [SlotSet("stage", "offering"), SlotSet("offer_index", float(step.offer_index or 0))]
     if step.kind == "confirm":
-        dispatcher.utter_message(response="utter_ask_confirm_again", label_zh=step.extra.get("label_zh", ""))
+        if step.extra.get("order_title"):  # a conversation the buyer started
+            dispatcher.utter_message(response="utter_confirm_started", label_zh=step.extra.get("label_zh", ""),
+                                     order_title=step.extra["order_title"])
+        else:
+            dispatcher.utter_message(response="utter_ask_confirm_again", label_zh=step.extra.get("label_zh", ""))
         return [SlotSet("stage", "confirming")]
     if step.kind == "ask_rating":
         dispatcher.utter_message(response="utter_ask_rating")

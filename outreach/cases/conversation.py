@@ -527,3 +527,87 @@ def open_question(case_id: int | str, buyer_id: str, stage: str | None, offer_in
             return Step(kind="ask_" + stage, case_id=case.id)
         return None
 
+
+
+# ------------------------------------------------------------------ the buyer starts or reopens
+
+RECENT_ORDER_DAYS = 90
+MAX_ORDER_CHOICES = 5
+
+
+def _recent_orders(session: Session, buyer_id: str) -> list[tuple[str, str]]:
+    """The buyer's recent orders, newest first: (order id, the first item's title)."""
+    from datetime import timedelta
+
+    from outreach.store.models import Order
+
+    since = utcnow() - timedelta(days=RECENT_ORDER_DAYS)
+    orders = session.execute(select(Order.id).where(Order.buyer_id == buyer_id, Order.paid_at >= since)
+                             .order_by(Order.paid_at.desc(), Order.id.desc()).limit(MAX_ORDER_CHOICES)).scalars()
+    return [(order_id, main_item(session, order_id).title) for order_id in orders]
+
+
+def is_talking(case_id: int | str, buyer_id: str) -> bool:
+    """Whether the case is still being talked through (the bot may change its problem and offers)."""
+    with session_scope() as session:
+        return _owned_case(session, case_id, buyer_id).status in TALKING
+
+
+def raise_problem(buyer_id: str, text: str, label: str, model_version: str | None = None) -> Step:
+    """A buyer raises a problem with no conversation about it open: after an opt-out (no proactive
+    contact follows, but the conversation they start is served), after a closed case, or with no
+    case at all. The words are kept as the buyer's feedback; with one recent order the case opens
+    at once, with several the buyer picks the order (`pick_order`), with none a person helps."""
+    with session_scope() as session:
+        feedback = Feedback(buyer_id=buyer_id, source="chat", text=text[:2000], created_at=utcnow(),
+                            category=label, model_version=model_version)
+        session.add(feedback)
+        session.flush()
+        orders = _recent_orders(session, buyer_id)
+        if len(orders) == 1:
+            return _open_from_feedback(session, feedback, orders[0][0])
+        if not orders:
+            return Step(kind="no_order", case_id=0)
+        return Step(kind="pick_order", case_id=0, extra={"orders": orders})
+
+
+def start_on_order(buyer_id: str, order_id: str) -> Step:
+    """The buyer picked the order their latest problem is about: the case opens (or the open one
+    for that order continues) and the diagnosis is put to them to confirm."""
+    from outreach.store.models import Order
+
+    with session_scope() as session:
+        order = session.get(Order, order_id)
+        if order is None or order.buyer_id != buyer_id:
+            raise CaseNotFound(f"no order {order_id!r} of this buyer")
+        feedback = session.execute(
+            select(Feedback).where(Feedback.buyer_id == buyer_id, Feedback.source == "chat",
+                                   Feedback.case_id.is_(None)).order_by(Feedback.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        if feedback is None:
+            return Step(kind="no_order", case_id=0)
+        return _open_from_feedback(session, feedback, order_id)
+
+
+def _open_from_feedback(session: Session, feedback: Feedback, order_id: str) -> Step:
+    from outreach.cases.triage import open_case_for
+    from outreach.diagnosis.severity import severity_of
+    from outreach.store.models import Buyer, Order
+
+    order = session.get(Order, order_id)
+    buyer = session.get(Buyer, feedback.buyer_id)
+    label = feedback.category or NO_PROBLEM
+    severity = severity_of(label, feedback.text, age_band=buyer.age_band, order_total_fen=order.total_fen)
+    case, created = open_case_for(session, feedback, order, label, int(severity.level), feedback.model_version)
+    feedback.order_id, feedback.case_id, feedback.diagnosed_at = order.id, case.id, utcnow()
+    if not created:
+        events.record(session, case.id, EventKind.FEEDBACK_ATTACHED, feedback=feedback.id, label=label)
+    if case.status == S.NEW:  # the buyer is talking already: the scheduler has nothing to start
+        machine.move(session, case, S.CONTACTED, EventKind.CONVERSATION_OPENED, started_by="buyer",
+                     changes={"first_contact_at": utcnow()})  # no channel: nothing for the scheduler to chase
+    if case.status not in TALKING:
+        return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+    if label in rules().person_first:
+        return _hand_over(session, case, rules().person_first[label], call_back=True)
+    return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(label),
+                                                        "order_title": main_item(session, order.id).title})
