@@ -558,7 +558,11 @@ def raise_problem(buyer_id: str, text: str, label: str, model_version: str | Non
     contact follows, but the conversation they start is served), after a closed case, or with no
     case at all. The words are kept as the buyer's feedback; with one recent order the case opens
     at once, with several the buyer picks the order (`pick_order`), with none a person helps."""
+    from outreach.store.models import Buyer
+
     with session_scope() as session:
+        if session.get(Buyer, buyer_id) is None:  # not a buyer of the platform's import: nothing to open
+            return Step(kind="no_order", case_id=0)
         feedback = Feedback(buyer_id=buyer_id, source="chat", text=text[:2000], created_at=utcnow(),
                             category=label, model_version=model_version)
         session.add(feedback)
