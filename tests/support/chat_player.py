@@ -192,8 +192,12 @@ class App:
             body["payload"] = payload
         response = self.http.post(f"{self.base}/api/messages", json=body, headers=self.headers,
                                   timeout=HTTP_TIMEOUT_S)
-        if response.status_code != 200:
-            return [{"sender": "note", "text": f"HTTP {response.status_code}: {response.text[:200]}", "buttons": []}]
+        if response.status_code != 200:  # the app shows the refusal; the conversation goes on
+            try:
+                said = response.json().get("error", "")
+            except ValueError:
+                said = response.text[:200]
+            return [{"sender": "note", "text": f"HTTP {response.status_code}: {said}", "buttons": []}]
         return [m for m in response.json()["messages"] if m["sender"] != "buyer"]
 
 
