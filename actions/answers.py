@@ -94,6 +94,7 @@ class ActionChooseProblem(Action):
         issue = next(tracker.get_latest_entity_values("issue"), None)
         text = tracker.latest_message.get("text") or ""
         model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")
+        more = [str(m) for m in tracker.latest_message.get("problems") or []]  # several problems in one message
         if label != NO_PROBLEM and not await case_holds(tracker, conversation.is_talking):
             # no conversation about a problem is open (none yet, closed, opted out): the buyer starts one
             return await raise_problem(dispatcher, tracker, label, model_version)
@@ -102,6 +103,6 @@ class ActionChooseProblem(Action):
 
         def choose(case_id: int, buyer_id: str) -> conversation.Step:
             return conversation.choose_problem(case_id, buyer_id, label, "corrected", text=text, issue=issue,
-                                               model_version=model_version)
+                                               model_version=model_version, more=more)
 
         return await guarded(dispatcher, tracker, choose)

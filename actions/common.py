@@ -184,6 +184,11 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
             dispatcher.utter_message(response="utter_remedy_already_done")
         else:
             dispatcher.utter_message(response="utter_remedy_done", remedy_text=step.offer.done if step.offer else "")
+        following = step.extra.get("next")
+        if following is not None:  # the next problem the buyer named, in its own case
+            dispatcher.utter_message(response="utter_next_problem", label_zh=following.extra.get("label_zh", ""))
+            return [SlotSet("case_id", str(following.case_id)), SlotSet("offer_index", None),
+                    SlotSet("affected_quantity", None)] + say_step(dispatcher, following)
         return _maybe_ask_rating(dispatcher, step)
     if step.kind == "pending_approval":
         if step.already_done:

@@ -217,7 +217,8 @@ def _learn_from_buyer(session: Session, case: Case, label: str, how: str, model_
 
 
 def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text: str | None = None,
-                   issue: str | None = None, model_version: str | None = None) -> Step:
+                   issue: str | None = None, model_version: str | None = None,
+                   more: list[str] | None = None) -> Step:
     """The buyer confirmed the suspected problem or named another one; their word wins.
 
     `issue` is a button's choice within the label (rules file: issues); `text` the buyer's
@@ -238,6 +239,7 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
             # Nothing went wrong after all: thank and close; there is nothing to rate.
             machine.close(session, case, "buyer: no problem")
             return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
+        _note_more_problems(session, case, label, more or [])
         if text:  # "是的，一箱12个有4个是烂的": the details answer the next question too
             _note_affected(session, case, text)
         return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
@@ -415,10 +417,58 @@ def _accept(session: Session, case: Case, index: int) -> Step:
         # a reship pays nothing: the buyer is told what the goods are worth
         return Step(kind="pending_approval", case_id=case.id, message=rules().handover_message,
                     extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen or offer.value_fen)})
+    following = _next_problem(session, case) if created else None
+    if following is not None:  # the buyer named several problems: the next one now, the rating at the end
+        return Step(kind="executed", case_id=case.id, offer=offer,
+                    extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen), "ask_rating": False,
+                           "next": following})
     return Step(kind="executed", case_id=case.id, offer=offer, already_done=not created,
                 extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen),
                        # A repeated accept repeats the open question; it never asks anew.
                        "ask_rating": _ask_rating(session, case) if created else True})
+
+
+def _note_more_problems(session: Session, case: Case, label: str, more: list[str]) -> None:
+    """Several problems in one message ("颜色发错了，还晚到了三天"): the others wait their turn."""
+    labels = taxonomy().ids
+    others = [m for m in dict.fromkeys(more) if m in labels and m not in (label, NO_PROBLEM)]
+    if not others:
+        return
+    case.facts = {**(case.facts or {}), "more_problems": others}
+    events.record(session, case.id, EventKind.MORE_PROBLEMS, labels=others)
+
+
+def _next_problem(session: Session, case: Case) -> Step | None:
+    """After one problem is settled, the next one the buyer named opens as its own case (its own
+    incident key: buyer, order and problem) and is talked through at once."""
+    from outreach.cases.triage import incident_key
+    from outreach.diagnosis.severity import severity_of
+    from outreach.store.db import insert_once
+
+    waiting = list((case.facts or {}).get("more_problems") or [])
+    if not waiting:
+        return None
+    label, rest = waiting[0], waiting[1:]
+    case.facts = {k: v for k, v in (case.facts or {}).items() if k != "more_problems"}
+    key = f"{incident_key(case.buyer_id, case.order_id)}:{label}"
+    following = Case(buyer_id=case.buyer_id, order_id=case.order_id, open_key=key, suspected_category=label,
+                     category=label, severity=int(severity_of(label).level), status=S.NEW.value,
+                     facts={"more_problems": rest} if rest else {})
+    following, created = insert_once(session, following, lambda: session.execute(
+        select(Case).where(Case.open_key == key)).scalar_one_or_none())
+    if created:
+        events.record(session, following.id, EventKind.OPENED, label=label, after_case=case.id)
+        machine.move(session, following, S.CONTACTED, EventKind.CONVERSATION_OPENED, started_by="buyer",
+                     changes={"first_contact_at": utcnow()})
+    if case.status == S.RESOLVED:  # settled; the one rating question comes at the end of the last problem
+        machine.close(session, case, "resolved_next_problem")
+    events.record(session, case.id, EventKind.MORE_PROBLEMS, next_case=following.id, label=label)
+    if following.status not in TALKING:
+        return None
+    step = _next_offer(session, following, 0)
+    return Step(kind=step.kind, case_id=step.case_id, offer=step.offer, offer_index=step.offer_index,
+                remedies_left=step.remedies_left, message=step.message,
+                extra={**step.extra, "label_zh": taxonomy().zh(label), "new_case": True})
 
 
 def _ask_rating(session: Session, case: Case) -> bool:
