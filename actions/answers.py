@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import case_holds, conversation, guarded
 from actions.contact import is_survey_answer, record_survey_answer
-from actions.context import confirm, in_context, text_of
+from actions.context import confirm, in_context, not_understood, text_of
 from actions.starting import raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 
@@ -45,8 +45,7 @@ class ActionAnswerYes(Action):
         if stage == "recommending":
             dispatcher.utter_message(response="utter_ask_recommend_again")
             return []
-        dispatcher.utter_message(response="utter_default")
-        return []
+        return await not_understood(dispatcher, tracker)
 
 
 class ActionAnswerNo(Action):
@@ -70,8 +69,7 @@ class ActionAnswerNo(Action):
         if stage == "recommending":  # the recommendation question is optional
             dispatcher.utter_message(response="utter_thanks_for_recommend")
             return [SlotSet("stage", "closed")]
-        dispatcher.utter_message(response="utter_default")
-        return []
+        return await not_understood(dispatcher, tracker)
 
 
 class ActionChooseProblem(Action):
@@ -89,8 +87,7 @@ class ActionChooseProblem(Action):
             # "还行吧" or "挺满意" after the survey question answers it; it names no new problem.
             return await record_survey_answer(dispatcher, tracker)
         if label not in taxonomy().ids:
-            dispatcher.utter_message(response="utter_default")
-            return []
+            return await not_understood(dispatcher, tracker)
         issue = next(tracker.get_latest_entity_values("issue"), None)
         text = tracker.latest_message.get("text") or ""
         model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import in_context
+from actions.context import in_context, not_understood
 from outreach.diagnosis.taxonomy import taxonomy
 
 MAX_CHOICES = 3
@@ -44,13 +44,11 @@ class ActionClarifyProblem(Action):
         if understood is not None:
             return understood
         if tracker.get_slot("stage") not in PROBLEM_STAGES:
-            dispatcher.utter_message(response="utter_default")
-            return []
+            return await not_understood(dispatcher, tracker)
         tax = taxonomy()
         choices = likeliest_problems(tracker.latest_message.get("intent_ranking") or [], tax.ids)
         if len(choices) < 2:
-            dispatcher.utter_message(response="utter_default")
-            return []
+            return await not_understood(dispatcher, tracker)
         buttons = [{"title": tax.label(label).zh, "payload": f"/{label}"} for label in choices]
         buttons.append({"title": "都不是，转人工", "payload": "/request_human"})
         dispatcher.utter_message(response="utter_which_problem", buttons=buttons)

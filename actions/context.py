@@ -84,3 +84,22 @@ def confirm(case_id: int, buyer_id: str, text: str | None = None) -> conversatio
     """The buyer confirms the suspected problem; details in the same words move the conversation on."""
     suspected = conversation.brief(case_id, buyer_id).label
     return conversation.choose_problem(case_id, buyer_id, suspected, "confirmed", text=text)
+
+
+async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Words the bot cannot place: say so briefly and ask the open question again, with its
+    buttons, so the offer or the rating question never disappears behind a "没太明白"."""
+    case_id = await case_of(tracker)
+    step = None
+    if case_id is not None:
+        try:
+            step = await off_loop(conversation.open_question, case_id, buyer_of(tracker), tracker.get_slot("stage"),
+                                  offer_index(tracker))
+        except (CaseNotFound, NotYourCase):
+            step = None
+    if step is None:
+        dispatcher.utter_message(response="utter_default")
+        return []
+    dispatcher.utter_message(response="utter_not_understood")
+    return say_step(dispatcher, step)
+
