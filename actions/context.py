@@ -5,6 +5,7 @@ at the rating question is recorded. The reading itself is the core's (outreach.d
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 from rasa_sdk import Tracker
@@ -15,6 +16,8 @@ from actions.common import buyer_of, case_of, conversation, guarded, off_loop, s
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.dialogue.knowledge import knowledge
 from outreach.dialogue.reading import read_rating, read_remedy, read_yes_no
+
+_AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
 
 
 def text_of(tracker: Tracker) -> str:
@@ -30,12 +33,13 @@ def offer_index(tracker: Tracker) -> int:
 async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
     """An off-script question: answered from the knowledge file, then the open question again."""
     text = text_of(tracker)
-    if not text or knowledge().topic_of(text) is None:
+    stage = tracker.get_slot("stage")
+    if not text or knowledge().topic_of(text, offered=stage not in conversation.BEFORE_OFFER) is None:
         return None
     case_id = await case_of(tracker)
     buyer = buyer_of(tracker)
     try:
-        answer = await off_loop(conversation.answer_question, case_id, buyer, text, offer_index(tracker))
+        answer = await off_loop(conversation.answer_question, case_id, buyer, text, offer_index(tracker), stage)
         if answer is None:
             return None
         dispatcher.utter_message(text=answer)
@@ -68,7 +72,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
             return None
         if step is not None:
             return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
-    if stage == "confirming" and read_yes_no(text):
+    if stage == "confirming" and await _confirms(tracker, text):
         return await guarded(dispatcher, tracker, partial(confirm, text=text))
     if stage == "rating":
         rating = read_rating(text)
@@ -78,6 +82,32 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
             return await guarded(dispatcher, tracker,
                                  lambda case_id, buyer: conversation.rate(case_id, buyer, rating, comment_of(text)))
     return None
+
+
+async def _confirms(tracker: Tracker, text: str) -> bool:
+    """At the confirmation: a yes, or no yes/no at all but the details of the suspected problem
+    ("买5盒就到了3盒", "补发，赶紧的"), unless the words name another problem."""
+    yes = read_yes_no(text)
+    if yes is not None:
+        return yes
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    if read_remedy(text) is None and not _AMOUNTISH.search(text):
+        return False
+    intent = tracker.latest_message.get("intent", {}).get("name")
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return False
+    try:
+        brief = await off_loop(conversation.brief, case_id, buyer_of(tracker))
+        if intent in taxonomy().ids and intent != brief.label:
+            return False
+        if read_remedy(text) is not None:
+            return True
+        reading = await off_loop(conversation.check_affected, case_id, buyer_of(tracker), text)
+    except (CaseNotFound, NotYourCase):
+        return False
+    return reading.status == "ok"
 
 
 def confirm(case_id: int, buyer_id: str, text: str | None = None) -> conversation.Step:

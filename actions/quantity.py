@@ -29,7 +29,7 @@ class ValidateQuantityForm(FormValidationAction):
         if case_id is None:
             return {"affected_quantity": None}
         try:
-            answer = await off_loop(conversation.answer_question, case_id, buyer, text, 0)
+            answer = await off_loop(conversation.answer_question, case_id, buyer, text, 0, "asking_quantity")
             if answer is not None:
                 dispatcher.utter_message(text=answer)
                 return {"affected_quantity": None}

@@ -34,6 +34,8 @@ def say_start(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
         return [SlotSet("stage", None)]
     events: list[EventType] = [SlotSet("case_id", str(step.case_id)), SlotSet("offer_index", None),
                                SlotSet("affected_quantity", None)]
+    if step.extra.get("unit"):
+        events.append(SlotSet("unit", step.extra["unit"]))
     return events + say_step(dispatcher, step)
 
 

@@ -253,7 +253,7 @@ def give_affected_quantity(case_id: int | str, buyer_id: str, quantity: int) -> 
 def read_affected_of(session: Session, case: Case, text: str) -> Affected:
     """How much of the case's line the buyer's words say was affected (outreach.dialogue.reading)."""
     item = main_item(session, case.order_id)
-    return read_affected(text, item.quantity, _promised_grams(session, case))
+    return read_affected(text, item.quantity, _promised_grams(session, case), label=case.category)
 
 
 def check_affected(case_id: int | str, buyer_id: str, text: str) -> Affected:
@@ -540,13 +540,17 @@ def opt_out(buyer_id: str, text: str) -> int:
         return consent.opt_out(session, buyer_id, text)
 
 
-def answer_question(case_id: int | str | None, buyer_id: str, text: str, offer_index: int = 0) -> str | None:
+BEFORE_OFFER = (None, "confirming", "asking_issue", "asking_quantity", "asking_weight", "picking_order")
+
+
+def answer_question(case_id: int | str | None, buyer_id: str, text: str, offer_index: int = 0,
+                    stage: str | None = "offering") -> str | None:
     """The answer to an off-script question ("退款多久到账？", "快递到哪了？", "你是机器人吗？") from
     the knowledge file and the buyer's own case; None when the words ask none of its topics."""
     from outreach.cases.answers import answer_for_case
     from outreach.dialogue.knowledge import knowledge
 
-    topic = knowledge().topic_of(text)
+    topic = knowledge().topic_of(text, offered=stage not in BEFORE_OFFER)
     if topic is None:
         return None
     with session_scope() as session:
@@ -663,5 +667,8 @@ def _open_from_feedback(session: Session, feedback: Feedback, order_id: str) -> 
         return Step(kind="closed", case_id=case.id, extra={"status": case.status})
     if label in rules().person_first:
         return _hand_over(session, case, rules().person_first[label], call_back=True)
-    return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(label),
-                                                        "order_title": main_item(session, order.id).title})
+    _note_issue(session, case, None, feedback.text)
+    _note_affected(session, case, feedback.text)  # "大闸蟹死了3只": the count is given already
+    item = main_item(session, order.id)
+    return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(label), "order_title": item.title,
+                                                        "unit": item.unit})

@@ -34,6 +34,8 @@ class Topic(BaseModel):
     words: list[str] = Field(min_items=1)
     answers: dict[str, str]
     statement_too: bool = False  # asked in a plain sentence too ("我要假一赔三")
+    # only once an offer was made: before it, "凭什么扣我两次钱" is a complaint, not a question
+    after_offer: bool = False
 
 
 class Knowledge(BaseModel):
@@ -42,15 +44,16 @@ class Knowledge(BaseModel):
 
     topics: dict[str, Topic]
 
-    def topic_of(self, text: str) -> str | None:
-        """The topic the message asks about: the longest matching words win."""
+    def topic_of(self, text: str, offered: bool = True) -> str | None:
+        """The topic the message asks about: the longest matching words win. `offered`: whether
+        the conversation is past its first offer."""
         text = normalize(text)
         if not text:
             return None
         asked = bool(_QUESTION.search(text))
         best: tuple[int, str] | None = None
         for name, topic in self.topics.items():
-            if not (asked or topic.statement_too):
+            if not (asked or topic.statement_too) or (topic.after_offer and not offered):
                 continue
             for word in topic.words:
                 if word.lower() in text and (best is None or len(word) > best[0]):

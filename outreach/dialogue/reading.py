@@ -131,7 +131,12 @@ def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | N
     return Fraction(grams, promised_g), said
 
 
-def read_affected(text: str, quantity: int, promised_g: int | None = None) -> Affected:
+# "只收到3盒", "就到了3盒": what arrived, for missing pieces the rest is what is affected.
+_RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|只有|就只有|就)"
+                       rf"\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐斤]")
+
+
+def read_affected(text: str, quantity: int, promised_g: int | None = None, label: str | None = None) -> Affected:
     """How much of a line of `quantity` pieces the text says was affected.
 
     `promised_g`: the line's weight when it is sold by weight (a weight in the text is then a
@@ -169,6 +174,12 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None) -> Af
         value = _number(tenths.group(1))
         if value is not None:
             return _of_share(value / 10, quantity)
+    if label == "missing_item":
+        received = _RECEIVED.search(text)
+        if received:
+            got = _number(received.group(1))
+            if got is not None and got.denominator == 1 and 0 <= got < quantity:
+                return _of_share(Fraction(quantity - int(got), quantity), quantity)
     counts = _counts(text)
     if _VAGUE.search(text) and not counts:
         return Affected("vague")
@@ -187,7 +198,18 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None) -> Af
 
 def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: int) -> Affected:
     """The count among several numbers: not the order's own quantity when another is said
-    ("一箱12个有4个是烂的"), preferably the one next to what went wrong, else the last."""
+    ("一箱12个有4个是烂的"), preferably the one next to what went wrong, else the last. A larger
+    number said first that is not the order's quantity is how many pieces the line holds ("8只
+    死了4只" of one box): the count is a share of it."""
+    whole = [c for c in counts if c[1].denominator == 1 and c[1] > 0 and not re.match(r"\s*[箱盒袋包件份]", c[2])]
+    if len(whole) >= 2 and quantity not in [c[1] for c in whole]:
+        total, hurt = whole[0][1], whole[-1][1]
+        if 0 < hurt < total and _near_harm(text, whole[-1][0], whole[-1][0] + len(str(hurt))):
+            per_unit = re.search(r"(?:一|每)\s*[箱盒袋包]", text[:whole[0][0]]) is not None and quantity > 1
+            share = hurt / (total * quantity) if per_unit else hurt / total
+            unit = re.match(r"\s*([个只件斤枚颗瓶条支])", whole[-1][2])
+            said = f"{int(hurt)}{unit.group(1)}" if unit else _share_said(share)
+            return _of_share(share, quantity, said)
     if len(counts) > 1:
         others = [c for c in counts if c[1] != quantity]
         counts = others or counts
@@ -232,12 +254,17 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
 _NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不)\s*(?:再|给我|帮我)?\s*$")
 
 
+_JUST_REFUND = re.compile(r"^(?:快|赶紧|马上|直接)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
+
+
 def read_remedy(text: str) -> str | None:
     """The remedy the buyer picks in their own words (a key of REMEDY_KINDS), or None.
 
     A remedy said after a negation ("不要补发了，退款吧") is not the choice.
     """
     text = normalize(text)
+    if _JUST_REFUND.match(text):  # "退！"
+        return "refund"
     hits: list[tuple[int, int, str]] = []
     for kind, words in _REMEDY_WORDS.items():
         for word in words:
