@@ -133,6 +133,9 @@ def say_quantity_problem(dispatcher: CollectingDispatcher, status: str, limit: i
 def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
     """Utter what a Step means and set the stage the rules read."""
     if step.kind == "offer":
+        if step.extra.get("amount_problem"):
+            say_quantity_problem(dispatcher, step.extra["amount_problem"], step.extra.get("max"),
+                                 step.extra.get("unit", ""))
         if step.extra.get("unavailable"):
             dispatcher.utter_message(response="utter_remedy_unavailable",
                                      remedy_zh=REMEDY_ZH.get(step.extra["unavailable"], "这个方案"))

@@ -62,6 +62,16 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if answered is not None:
         return answered
     stage = tracker.get_slot("stage")
+    if stage == "offering" and _AMOUNTISH.search(text):  # "不对 是4只": the amount corrected at the offer
+        case_id = await case_of(tracker)
+        if case_id is not None:
+            try:
+                step = await off_loop(conversation.correct_affected, case_id, buyer_of(tracker), text,
+                                      offer_index(tracker))
+            except (CaseNotFound, NotYourCase):
+                step = None
+            if step is not None:
+                return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
     if stage == "offering" and read_remedy(text) is not None:
         case_id = await case_of(tracker)
         if case_id is None:

@@ -319,6 +319,33 @@ def _offer_matching(session: Session, case: Case, choice: str, current: int) -> 
     return current if current in matching else matching[0]
 
 
+def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -> Step | None:
+    """At an offer that depends on how much was affected, a new amount ("不对 是4只") replaces the
+    old one and the offer is made again; an amount out of range gets the question back with the
+    limit and the offer stands. None when the words state no amount or no offer depends on one."""
+    from outreach.rules.schema import SHARE_KINDS
+
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        if case.status != S.OFFERING or ledger.existing(session, case.id) is not None:
+            return None
+        offers = quote(case_facts(session, case), rules()).offers
+        if not any(o.kind in SHARE_KINDS for o in offers):
+            return None
+        reading = read_affected_of(session, case, text)
+        if reading.status in ("none", "vague"):
+            return None
+        if reading.status != "ok":
+            item = main_item(session, case.order_id)
+            step = _next_offer(session, case, index)
+            return Step(kind=step.kind, case_id=step.case_id, offer=step.offer, offer_index=step.offer_index,
+                        remedies_left=step.remedies_left, message=step.message,
+                        extra={**step.extra, "amount_problem": reading.status, "max": item.quantity,
+                               "unit": item.unit})
+        _note_affected(session, case, text)
+        return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
+
+
 def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int) -> Step | None:
     """The buyer names the remedy they want while an offer is open ("那直接退款吧", "给我换个新的").
     The matching offer is carried out; when the rules allow no such remedy, the current offer is
@@ -533,11 +560,18 @@ def recommend(case_id: int | str, buyer_id: str, score: int, comment: str | None
         return Step(kind="recommended", case_id=case.id, already_done=not created, extra={"score": score})
 
 
-def opt_out(buyer_id: str, text: str) -> int:
+def opt_out(buyer_id: str, text: str, case_id: int | str | None = None) -> int:
     """Stop every channel for this buyer at once (outreach.lifecycle.consent); returns how many
-    cases were closed. Idempotent: a second opt-out adds nothing."""
+    cases were closed. Idempotent: a second opt-out adds nothing. The conversation's own case,
+    settled and waiting for its rating (`case_id`), closes too: the question will not be asked."""
     with session_scope() as session:
-        return consent.opt_out(session, buyer_id, text)
+        closed = consent.opt_out(session, buyer_id, text)
+        if case_id is not None:
+            case = _owned_case(session, case_id, buyer_id)
+            if case.status == S.RESOLVED:
+                machine.close(session, case, "resolved_no_survey", EventKind.CLOSED_OPTED_OUT)
+                closed += 1
+        return closed
 
 
 BEFORE_OFFER = (None, "confirming", "asking_issue", "asking_quantity", "asking_weight", "picking_order")

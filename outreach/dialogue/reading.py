@@ -26,6 +26,8 @@ _NOT_A_COUNT = re.compile(
     r"|斤|两|公斤|千克|kg|克|g\b|ml|毫升|升)",
     re.IGNORECASE,
 )
+_MEASURE = re.compile(
+    r"\s?(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|串|根|片|块|对|套|本|张|台|把|听|桶|斤|两|公斤|克)")
 # Words naming what went wrong; a number next to one is the affected count.
 _HARM = "坏烂碎破裂死臭霉化漏瘪扁少缺丢没到不能不新鲜变质发黑发软有问题不行损"
 _ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
@@ -102,6 +104,8 @@ def _counts(text: str) -> list[tuple[int, Fraction, str]]:
             continue
         if after.startswith(("分之", "半", "大半", "小半", "部分", "些", "点")) or raw in ("十分", "万"):
             continue
+        if not raw.lstrip("-")[0].isdigit() and raw != text.strip() and not _MEASURE.match(after):
+            continue  # a Chinese numeral counts only with a measure word: "一看", "一下" are no counts
         value = _number(raw)
         if value is not None:
             found.append((match.start(), value, after))
@@ -254,6 +258,7 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
 _NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不)\s*(?:再|给我|帮我)?\s*$")
 
 
+_MONEY_BACK = re.compile(r"退[^，。,.!！？?]{1,6}钱|钱[^，。,.!！？?]{0,3}退(?!货)")
 _JUST_REFUND = re.compile(r"^(?:快|赶紧|马上|直接)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
 
 
@@ -270,6 +275,7 @@ def read_remedy(text: str) -> str | None:
         for word in words:
             for match in re.finditer(re.escape(word), text):
                 hits.append((match.start(), match.end(), kind))
+    hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
     # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
     hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
     found = [(start, kind) for start, _end, kind in hits
