@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import case_holds, conversation, guarded
 from actions.contact import is_survey_answer, record_survey_answer
-from actions.context import confirm, in_context, not_understood, text_of
+from actions.context import confirm, in_context, not_understood, problems_in, text_of
 from actions.starting import raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 
@@ -32,7 +32,8 @@ class ActionAnswerYes(Action):
             return understood
         stage = tracker.get_slot("stage")
         if stage == "confirming":
-            return await guarded(dispatcher, tracker, partial(confirm, text=text_of(tracker)))
+            return await guarded(dispatcher, tracker,
+                                 partial(confirm, text=text_of(tracker), more=problems_in(tracker)))
         if stage == "offering":
             index = _offer_index(tracker)
             return await guarded(dispatcher, tracker, partial(conversation.accept, index=index))

@@ -83,7 +83,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         if step is not None:
             return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
     if stage == "confirming" and await _confirms(tracker, text):
-        return await guarded(dispatcher, tracker, partial(confirm, text=text))
+        return await guarded(dispatcher, tracker, partial(confirm, text=text, more=problems_in(tracker)))
     if stage == "rating":
         rating = read_rating(text)
         if rating is not None:
@@ -120,10 +120,16 @@ async def _confirms(tracker: Tracker, text: str) -> bool:
     return reading.status == "ok"
 
 
-def confirm(case_id: int, buyer_id: str, text: str | None = None) -> conversation.Step:
-    """The buyer confirms the suspected problem; details in the same words move the conversation on."""
+def problems_in(tracker: Tracker) -> list[str]:
+    """Every problem the diagnosis found in the latest words (bot.nlu.problem_classifier)."""
+    return [str(label) for label in tracker.latest_message.get("problems") or []]
+
+
+def confirm(case_id: int, buyer_id: str, text: str | None = None, more: list[str] | None = None) -> conversation.Step:
+    """The buyer confirms the suspected problem; details in the same words move the conversation on,
+    and other problems they name follow it."""
     suspected = conversation.brief(case_id, buyer_id).label
-    return conversation.choose_problem(case_id, buyer_id, suspected, "confirmed", text=text)
+    return conversation.choose_problem(case_id, buyer_id, suspected, "confirmed", text=text, more=more)
 
 
 async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -28,6 +28,10 @@ from outreach.diagnosis.registry import load_diagnoser
 OTHER_LANGUAGE = "other_language"
 
 
+# A yes or no this long may carry details naming problems (several, or a more urgent one).
+MIN_DETAIL_CHARS = 8
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ProblemClassifier(GraphComponent):
     @staticmethod
@@ -74,6 +78,10 @@ class ProblemClassifier(GraphComponent):
         original = dict(message.get(INTENT) or {})
         intent = original.get(INTENT_NAME_KEY)
         if intent not in self.labels:  # a conversation intent: yes, no, a rating...
+            if len(text) >= MIN_DETAIL_CHARS:  # "是的，颜色发错了，还晚发了几天": the problems it names
+                found = self.diagnoser.diagnose(text)
+                if found.hurt and found.labels:
+                    message.set("problems", list(found.labels), add_to_output=True)
             return
         diagnosis = self.diagnoser.diagnose(text)
         if diagnosis.confidence == 0.0:  # nothing to read

@@ -225,6 +225,9 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
     words, which may name it instead; `model_version` the model that read those words.
     """
     taxonomy().label(label)  # unknown labels are a programming error
+    urgent = next((m for m in more or [] if m in rules().person_first), None)
+    if urgent is not None and label not in rules().person_first:  # "…吃了以后上吐下泻": a person first
+        label, how, more = urgent, "corrected", [label, *(more or [])]
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
         if case.status not in TALKING:

@@ -37,3 +37,13 @@ def test_a_wrong_colour_and_a_late_shipment_are_settled_one_after_the_other(any_
         noted = session.execute(select(CaseEvent).where(CaseEvent.case_id == case_id,
                                                         CaseEvent.kind == "more_problems")).scalars().all()
         assert len(noted) == 2  # named, then handed on to the next case
+
+
+def test_a_health_reaction_named_with_a_yes_goes_to_a_person_first(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=2)
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 鱼有点臭 我老公吃了以后上吐下泻",
+                          more=["spoiled", "health_reaction"])
+    assert step.kind == "handover"
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        assert (case.category, case.status) == ("health_reaction", "handed_over")
