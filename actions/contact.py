@@ -46,7 +46,13 @@ class ActionOptOut(Action):
         return "action_opt_out"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        from actions.context import in_context, not_understood
+        from outreach.lifecycle.consent import asks_to_stop
+
         text = tracker.latest_message.get("text") or ""
+        if not text.startswith("/") and not asks_to_stop(text):
+            # the classifier's guess alone never stops every channel ("取消订单吧" cancels an order)
+            return await in_context(dispatcher, tracker) or await not_understood(dispatcher, tracker)
         if tracker.get_slot("stage") == "offering":
             # "退款吧，以后别再联系我了": the remedy chosen in the same words is carried out first
             await self._accept_first(dispatcher, tracker, text)

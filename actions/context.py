@@ -14,8 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import buyer_of, case_of, conversation, guarded, off_loop, say_step
 from outreach.cases.conversation import CaseNotFound, NotYourCase
+from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import knowledge
-from outreach.dialogue.reading import read_rating, read_remedy, read_yes_no
+from outreach.dialogue.reading import read_no_problem, read_rating, read_remedy, read_yes_no
 
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
 
@@ -72,6 +73,14 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
                 step = None
             if step is not None:
                 return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
+    if stage == "confirming" and read_no_problem(text):  # "木有问题 东西都收到了": nothing wrong after all
+        return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
+            case_id, buyer, NO_PROBLEM, "corrected", text=text))
+    if stage == "offering" and read_remedy(text) is None:
+        yes = True if read_no_problem(text) else read_yes_no(text)  # "没问题" to an offer is a yes
+        if yes is not None:
+            operation = conversation.accept if yes else conversation.decline
+            return await guarded(dispatcher, tracker, partial(operation, index=offer_index(tracker)))
     if stage == "offering" and read_remedy(text) is not None:
         case_id = await case_of(tracker)
         if case_id is None:

@@ -18,6 +18,21 @@ from outreach.diagnosis.weights import GRAMS, weights_in
 
 # Dialect and spoken forms of small numbers ("俩" two, "仨" three), read like digits.
 _SPOKEN = {"俩": "两个", "仨": "三个"}
+# Typing slips of pinyin input and net spellings, as buyers type them: read as meant.
+_SLIPS = (
+    (re.compile(r"^号的|^号滴|^号$|^号吧|挺号"), lambda m: m.group().replace("号", "好")),
+    (re.compile(r"是德|是得(?=[\s，,。!！]|$)"), "是的"),
+    (re.compile(r"^恩"), "嗯"),
+    (re.compile(r"退狂|退宽|退矿"), "退款"),
+    (re.compile(r"退前|退线"), "退钱"),
+    (re.compile(r"(?<=重新)法|(?<=给我)法|(?<=补)法"), "发"),
+    (re.compile(r"(?<=[\d一二两三四五六七八九十])\s*ge\b"), "个"),
+    (re.compile(r"一伴|一办"), "一半"),
+    (re.compile(r"肿么|咋个"), "怎么"),
+    (re.compile(r"木有|没得"), "没有"),
+    (re.compile(r"神马"), "什么"),
+    (re.compile(r"(?<=[吧了的啊])把$|(?<=[^\s])把(?=[\s!！。]*$)"), "吧"),
+)
 _CN = "零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百"
 _NUM = re.compile(rf"-?\d+(?:\.\d+)?|[{_CN}]+")
 # Words after a number that make it something other than a count of affected pieces.
@@ -62,6 +77,8 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").lower().strip()
     for spoken, written in _SPOKEN.items():
         text = text.replace(spoken, written)
+    for slip, meant in _SLIPS:
+        text = slip.sub(meant, text)
     return text
 
 
@@ -341,3 +358,14 @@ def read_yes_no(text: str) -> bool | None:
     if _YES.match(text):
         return True
     return None
+
+
+_NO_PROBLEM = re.compile(
+    r"^(?:没有?问题|没事|没啥事|没什么问题|都挺好|挺好的|都收到了|都好好的|一切正常|误会|点错了|搞错了|没毛病|不用了都好)"
+    r"|没有?问题了|东西都收到了|都收到了|已经解决|已经好了|商家已经处理|误会了|点错了")
+
+
+def read_no_problem(text: str) -> bool:
+    """Whether the words say nothing is wrong after all ("没有问题了", "东西都收到了，挺好的")."""
+    return bool(_NO_PROBLEM.search(normalize(text)))
+

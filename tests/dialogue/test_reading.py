@@ -158,3 +158,25 @@ def test_ratings_in_words_digits_and_stars(text: str, rating: int | None) -> Non
 ])
 def test_yes_and_no_that_may_carry_details(text: str, yes: bool | None) -> None:
     assert read_yes_no(text) is yes
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("号的", "好的"), ("是德 死了3只", "是的 死了3只"), ("恩 碎了两ge", "嗯 碎了两个"), ("退狂", "退款"),
+    ("嗯呢 退前吧", "嗯呢 退钱吧"), ("给我重新法一件", "给我重新发一件"), ("烂了一伴", "烂了一半"),
+    ("肿么还没发货", "怎么还没发货"), ("木有问题", "没有问题"), ("取消订单把", "取消订单吧"),
+    ("ＯＫ", "ok"),
+])
+def test_typing_slips_are_read_as_meant(typed: str, meant: str) -> None:
+    from outreach.dialogue.reading import normalize
+
+    assert normalize(typed) == meant
+
+
+@pytest.mark.parametrize(("text", "none_wrong"), [
+    ("没有问题了，东西挺好的", True), ("木有问题 东西都收到了 挺号的", True), ("没事了", True), ("点错了", True),
+    ("有问题", False), ("螃蟹死了", False), ("问题很大", False),
+])
+def test_nothing_wrong_after_all(text: str, none_wrong: bool) -> None:
+    from outreach.dialogue.reading import read_no_problem
+
+    assert read_no_problem(text) is none_wrong
