@@ -16,6 +16,7 @@ from actions.contact import is_survey_answer, record_survey_answer
 from actions.context import confirm, in_context, not_understood, problems_in, text_of
 from actions.starting import raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
+from outreach.dialogue.reading import read_no_problem
 
 
 def _offer_index(tracker: Tracker) -> int:
@@ -87,6 +88,10 @@ class ActionChooseProblem(Action):
         if is_survey_answer(tracker):
             # "还行吧" or "挺满意" after the survey question answers it; it names no new problem.
             return await record_survey_answer(dispatcher, tracker)
+        if label == NO_PROBLEM and tracker.get_slot("stage") not in (None, "confirming", "closed") \
+                and not read_no_problem(text_of(tracker)):
+            # mid-flow, the classifier's "no problem" alone never closes a case ("伐要补了 退铜钿好了")
+            return await not_understood(dispatcher, tracker)
         if label not in taxonomy().ids:
             return await not_understood(dispatcher, tracker)
         issue = next(tracker.get_latest_entity_values("issue"), None)

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import buyer_of, case_of, conversation, guarded, off_loop, say_step
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.taxonomy import NO_PROBLEM
-from outreach.dialogue.knowledge import knowledge
+from outreach.dialogue.knowledge import is_question, knowledge
 from outreach.dialogue.reading import read_no_problem, read_rating, read_remedy, read_yes_no
 
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
@@ -59,10 +59,15 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     text = text_of(tracker)
     if not text:
         return None
+    stage = tracker.get_slot("stage")
+    if stage == "offering" and read_remedy(text) is not None and not is_question(text):
+        # "赔！必须赔三倍" demands a remedy; it asks nothing
+        taken = await _take_remedy(dispatcher, tracker, text)
+        if taken is not None:
+            return taken
     answered = await answer_off_script(dispatcher, tracker)
     if answered is not None:
         return answered
-    stage = tracker.get_slot("stage")
     if stage == "offering" and _AMOUNTISH.search(text):  # "不对 是4只": the amount corrected at the offer
         case_id = await case_of(tracker)
         if case_id is not None:
@@ -82,15 +87,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
             operation = conversation.accept if yes else conversation.decline
             return await guarded(dispatcher, tracker, partial(operation, index=offer_index(tracker)))
     if stage == "offering" and read_remedy(text) is not None:
-        case_id = await case_of(tracker)
-        if case_id is None:
-            return None
-        try:
-            step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, offer_index(tracker))
-        except (CaseNotFound, NotYourCase):
-            return None
-        if step is not None:
-            return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
+        taken = await _take_remedy(dispatcher, tracker, text)
+        if taken is not None:
+            return taken
     if stage == "confirming" and await _confirms(tracker, text):
         return await guarded(dispatcher, tracker, partial(confirm, text=text, more=problems_in(tracker)))
     if stage == "rating":
@@ -101,6 +100,17 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
             return await guarded(dispatcher, tracker,
                                  lambda case_id, buyer: conversation.rate(case_id, buyer, rating, comment_of(text)))
     return None
+
+
+async def _take_remedy(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType] | None:
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return None
+    try:
+        step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, offer_index(tracker))
+    except (CaseNotFound, NotYourCase):
+        return None
+    return None if step is None else await guarded(dispatcher, tracker, lambda _case, _buyer: step)
 
 
 async def _confirms(tracker: Tracker, text: str) -> bool:

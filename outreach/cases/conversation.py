@@ -458,6 +458,19 @@ def _accept(session: Session, case: Case, index: int) -> Step:
                        "ask_rating": _ask_rating(session, case) if created else True})
 
 
+def _rules_can_act(session: Session, case: Case, label: str) -> bool:
+    """Whether a further problem the buyer named gets anything from the rules for this order
+    ("快递也太慢了" on an order shipped in time gets nothing: it is noted, not pursued)."""
+    import dataclasses
+
+    if label in rules().person_first:
+        return True
+    facts = dataclasses.replace(case_facts(session, case), label=label, issue=None, affected_quantity=None,
+                                affected_share=None, portion_text=None, shortfall_percent=None)
+    result = quote(facts, rules())
+    return bool(result.offers) or bool(result.missing_facts and set(result.missing_facts) <= set(ASKABLE_FACTS))
+
+
 def _note_more_problems(session: Session, case: Case, label: str, more: list[str]) -> None:
     """Several problems in one message ("颜色发错了，还晚到了三天"): the others wait their turn."""
     labels = taxonomy().ids
@@ -475,7 +488,8 @@ def _next_problem(session: Session, case: Case) -> Step | None:
     from outreach.diagnosis.severity import severity_of
     from outreach.store.db import insert_once
 
-    waiting = list((case.facts or {}).get("more_problems") or [])
+    waiting = [label for label in (case.facts or {}).get("more_problems") or []
+               if _rules_can_act(session, case, label)]
     if not waiting:
         return None
     label, rest = waiting[0], waiting[1:]

@@ -27,6 +27,11 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
 _QUESTION = re.compile(r"[?？]|吗|呢|么|多久|多长|哪|什么|怎么|几|啥|谁|为什么|为啥|是不是|能不能|可不可以|有没有|咋")
 
 
+def is_question(text: str) -> bool:
+    """Whether the words ask something (？, 吗, 多久, 哪, 为什么 ...)."""
+    return bool(_QUESTION.search(normalize(text)))
+
+
 class Topic(BaseModel):
     class Config:
         extra = Extra.forbid

@@ -31,6 +31,10 @@ _SLIPS = (
     (re.compile(r"肿么|咋个"), "怎么"),
     (re.compile(r"木有|没得"), "没有"),
     (re.compile(r"神马"), "什么"),
+    (re.compile(r"伐要|勿要|覅|不消"), "不要"),  # Wu and south-western "don't want"
+    (re.compile(r"铜钿|钞票"), "钱"),
+    (re.compile(r"(?<=[一两二三四五六七八九十\d])之(?![一二三四五六七八九十\d])"), "只"),  # voice input: 两之
+
     (re.compile(r"(?<=[吧了的啊])把$|(?<=[^\s])把(?=[\s!！。]*$)"), "吧"),
 )
 _CN = "零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百"
@@ -258,7 +262,8 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
     "reship": ("补发", "重发", "再发", "补寄", "重新发", "再寄", "补一个", "补几个", "补给我", "发一个新", "寄一个",
                "发正确", "发对的", "重新寄", "补上"),
     "cancel": ("取消订单", "取消吧", "不要了", "不想要了", "取消"),
-    "compensation": ("补偿", "赔偿", "赔我", "赔点", "优惠券", "券"),
+    "compensation": ("补偿", "赔偿", "赔我", "赔点", "优惠券", "券", "赔三倍", "赔十倍", "假一赔三", "假一赔十",
+                     "必须赔", "要赔"),
     "refund": ("退款", "退钱", "退我钱", "把钱退", "钱退", "退回钱", "退给我", "退费", "仅退款", "退差价", "退了吧",
                "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱"),
 }
@@ -275,6 +280,7 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
 _NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不)\s*(?:再|给我|帮我)?\s*$")
 
 
+_SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐]|补过来|补给我|再寄|再发")
 _MONEY_BACK = re.compile(r"退[^，。,.!！？?]{1,6}钱|钱[^，。,.!！？?]{0,3}退(?!货)")
 _JUST_REFUND = re.compile(r"^(?:快|赶紧|马上|直接)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
 
@@ -293,6 +299,7 @@ def read_remedy(text: str) -> str | None:
             for match in re.finditer(re.escape(word), text):
                 hits.append((match.start(), match.end(), kind))
     hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
+    hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
     # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
     hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
     found = [(start, kind) for start, _end, kind in hits
@@ -348,8 +355,12 @@ _NO = re.compile(
 )
 
 
+_TRAILING_NO = re.compile(r"(?:不要|不用了?|不需要|不接受|不同意|不行|算了)[了吧啊呀。.!！~～\s]*$")
+
+
 def read_yes_no(text: str) -> bool | None:
-    """Whether the message opens with a yes or a no ("是的，有4个烂了" is a yes with details)."""
+    """Whether the message opens with a yes or a no ("是的，有4个烂了" is a yes with details), or
+    ends with a refusal ("5块钱打发叫花子呢？不要")."""
     text = normalize(text).lstrip("，,。. ！!～~")
     if not text:
         return None
@@ -357,6 +368,8 @@ def read_yes_no(text: str) -> bool | None:
         return False
     if _YES.match(text):
         return True
+    if _TRAILING_NO.search(text):
+        return False
     return None
 
 
