@@ -49,6 +49,8 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
     book = book or rules()
     known = known or knowledge()
     timing = book.timing
+    if topic == "invoice":
+        return known.answer("invoice", "general")
     if topic == "who" or case is None:
         if topic == "refund_timing":
             return known.answer(topic, "general", fast_refund=timing.fast_refund,

@@ -59,7 +59,8 @@ _FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
 _PERCENT = re.compile(rf"(\d+(?:\.\d+)?)\s*[%％]|百分之\s*([{_CN}\d]+(?:\.\d+)?)")
 _TENTHS = re.compile(rf"(?<![{_CN}\d])([一二两三四五六七八九\d])\s*成(?!功|了|交|本|色)")
 _TENTHS_RANGE = re.compile(r"[一二两三四五六七八九]\s*[一二两三四五六七八九]\s*成")
-_NONE = re.compile(r"没有坏|都是好的|都好好的|都没坏|都没问题|一个没坏|没坏的?|完好无损|一个也没坏")
+_NONE = re.compile(r"^(?:没有坏的?|没坏|都没问题|一个没坏|完好无损)"
+                   r"|都是好的|都好好的|都没坏|一个都没坏|一个也没坏|没有坏的")
 
 
 @dataclass(frozen=True)
