@@ -97,7 +97,7 @@ class ActionChooseProblem(Action):
         issue = next(tracker.get_latest_entity_values("issue"), None)
         text = tracker.latest_message.get("text") or ""
         model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")
-        more = [str(m) for m in tracker.latest_message.get("problems") or []]  # several problems in one message
+        more = problems_in(tracker)  # several problems in one message, each with its clause
         if label != NO_PROBLEM and not await case_holds(tracker, conversation.is_talking):
             # no conversation about a problem is open (none yet, closed, opted out): the buyer starts one
             return await raise_problem(dispatcher, tracker, label, model_version)

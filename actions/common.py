@@ -142,6 +142,8 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
         dispatcher.utter_message(response="utter_offer", offer_text=step.message)
         return [SlotSet("stage", "offering"), SlotSet("offer_index", float(step.offer_index or 0))]
     if step.kind == "confirm":
+        if step.extra.get("listing"):
+            dispatcher.utter_message(response="utter_listing_weight", listing=step.extra["listing"])
         if step.extra.get("order_title"):  # a conversation the buyer started
             dispatcher.utter_message(response="utter_confirm_started", label_zh=step.extra.get("label_zh", ""),
                                      order_title=step.extra["order_title"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -41,17 +42,23 @@ class ActionHandoverLanguage(Action):
         return events + [ActiveLoop(None)]
 
 
+# Words about being contacted: with them a remedy word may still be an opt-out ("退订").
+_CONTACT = re.compile(r"联系|打扰|电话|消息|短信|退订|推送|骚扰|发了|回访|找我")
+
+
 class ActionOptOut(Action):
     def name(self) -> str:
         return "action_opt_out"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         from actions.context import in_context, not_understood
+        from outreach.dialogue.reading import read_remedy
         from outreach.lifecycle.consent import asks_to_stop
 
         text = tracker.latest_message.get("text") or ""
-        if not text.startswith("/") and not asks_to_stop(text):
-            # the classifier's guess alone never stops every channel ("取消订单吧" cancels an order)
+        if not text.startswith("/") and not asks_to_stop(text) and not _CONTACT.search(text) \
+                and read_remedy(text) is not None:
+            # a remedy asked for without a word about contact is no opt-out ("取消订单吧" cancels an order)
             return await in_context(dispatcher, tracker) or await not_understood(dispatcher, tracker)
         if tracker.get_slot("stage") == "offering":
             # "退款吧，以后别再联系我了": the remedy chosen in the same words is carried out first

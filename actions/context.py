@@ -86,7 +86,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         if yes is not None:
             operation = conversation.accept if yes else conversation.decline
             return await guarded(dispatcher, tracker, partial(operation, index=offer_index(tracker)))
-    if stage == "offering" and read_remedy(text) is not None:
+    if stage == "offering" and read_remedy(text) is not None and not is_question(text):
         taken = await _take_remedy(dispatcher, tracker, text)
         if taken is not None:
             return taken
@@ -139,12 +139,17 @@ async def _confirms(tracker: Tracker, text: str) -> bool:
     return reading.status == "ok"
 
 
-def problems_in(tracker: Tracker) -> list[str]:
-    """Every problem the diagnosis found in the latest words (bot.nlu.problem_classifier)."""
-    return [str(label) for label in tracker.latest_message.get("problems") or []]
+def problems_in(tracker: Tracker) -> dict[str, str]:
+    """The problems the clauses of the latest words name surely, each with its clause
+    (bot.nlu.problem_classifier)."""
+    clauses = tracker.latest_message.get("problem_clauses") or {}
+    if isinstance(clauses, dict) and clauses:
+        return {str(label): str(text) for label, text in clauses.items()}
+    return {str(label): "" for label in tracker.latest_message.get("problems") or []}
 
 
-def confirm(case_id: int, buyer_id: str, text: str | None = None, more: list[str] | None = None) -> conversation.Step:
+def confirm(case_id: int, buyer_id: str, text: str | None = None,
+            more: dict[str, str] | None = None) -> conversation.Step:
     """The buyer confirms the suspected problem; details in the same words move the conversation on,
     and other problems they name follow it."""
     suspected = conversation.brief(case_id, buyer_id).label

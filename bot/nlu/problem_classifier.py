@@ -38,20 +38,20 @@ CLAUSE_SURE = 0.7
 _CLAUSES = re.compile(r"[，,。！!？?；;、\s]+|而且|并且|另外|还有|再加上")
 
 
-def clause_problems(diagnoser: Diagnoser, text: str) -> list[str]:
-    """The problems the clauses of a message name, each surely, in order; a clause that asks for
-    a remedy ("退钱") or only says yes or no names none."""
+def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
+    """The problems the clauses of a message name, each surely, in order, with the clause that
+    names it; a clause that asks for a remedy ("退钱") or only says yes or no names none."""
     from outreach.dialogue.reading import read_remedy, read_yes_no
 
-    found: list[str] = []
+    found: dict[str, str] = {}
     for clause in _CLAUSES.split(text):
         clause = clause.strip()
         if len(clause) < 3 or read_remedy(clause) is not None or (len(clause) <= 4 and read_yes_no(clause)):
             continue
         result = diagnoser.diagnose(clause)
         if result.hurt and result.category != NO_PROBLEM and result.confidence >= CLAUSE_SURE:
-            found.append(result.category)
-    return list(dict.fromkeys(found))
+            found.setdefault(result.category, clause)
+    return found
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -103,7 +103,8 @@ class ProblemClassifier(GraphComponent):
             if len(text) >= MIN_DETAIL_CHARS:  # "是的，颜色发错了，还晚发了几天": the problems it names
                 found = clause_problems(self.diagnoser, text)
                 if found:
-                    message.set("problems", found, add_to_output=True)
+                    message.set("problems", list(found), add_to_output=True)
+                    message.set("problem_clauses", found, add_to_output=True)
             return
         diagnosis = self.diagnoser.diagnose(text)
         if diagnosis.confidence == 0.0:  # nothing to read
@@ -124,8 +125,9 @@ class ProblemClassifier(GraphComponent):
         message.set("conversation_intent", original, add_to_output=True)  # what the first classifier said
         message.set(INTENT, dict(ranking[0]), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking + others, add_to_output=True)
-        problems = [diagnosis.category] + [p for p in clause_problems(self.diagnoser, text) if p != diagnosis.category]
-        message.set("problems", problems, add_to_output=True)
+        found = clause_problems(self.diagnoser, text)  # only what a clause names surely, each with its words
+        message.set("problems", list(found), add_to_output=True)
+        message.set("problem_clauses", found, add_to_output=True)
         message.set("diagnosis", {"model_version": diagnosis.model_version,
                                   "hurt_probability": round(diagnosis.hurt_probability, 3),
                                   "decision": diagnosis.decision.value}, add_to_output=True)

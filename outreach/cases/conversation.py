@@ -218,20 +218,26 @@ def _learn_from_buyer(session: Session, case: Case, label: str, how: str, model_
 
 def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text: str | None = None,
                    issue: str | None = None, model_version: str | None = None,
-                   more: list[str] | None = None) -> Step:
+                   more: dict[str, str] | list[str] | None = None) -> Step:
     """The buyer confirmed the suspected problem or named another one; their word wins.
 
     `issue` is a button's choice within the label (rules file: issues); `text` the buyer's
     words, which may name it instead; `model_version` the model that read those words.
     """
     taxonomy().label(label)  # unknown labels are a programming error
-    urgent = next((m for m in more or [] if m in rules().person_first), None)
+    # other problems named in the same words, each with the clause that names it
+    clauses = dict(more) if isinstance(more, dict) else {m: "" for m in more or []}
+    urgent = next((m for m in clauses if m in rules().person_first), None)
     if urgent is not None and label not in rules().person_first:  # "…吃了以后上吐下泻": a person first
-        label, how, more = urgent, "corrected", [label, *(more or [])]
+        label, how = urgent, "corrected"
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
         if case.status not in TALKING:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+        listing = _listing_contradicted(session, case, label, text)
+        if listing is not None:  # "标称100斤" on a 750g listing: what the listing states wins
+            return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(case.category),
+                                                                "listing": listing})
         if label != case.category:
             events.record(session, case.id, EventKind.CORRECTED, old=case.category, new=label, model=model_version)
         case.category = label
@@ -242,10 +248,21 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
             # Nothing went wrong after all: thank and close; there is nothing to rate.
             machine.close(session, case, "buyer: no problem")
             return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
-        _note_more_problems(session, case, label, more or [])
+        _note_more_problems(session, case, label, clauses)
         if text:  # "是的，一箱12个有4个是烂的": the details answer the next question too
-            _note_affected(session, case, text)
+            _note_affected(session, case, clauses.get(label) or text)
         return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
+
+
+def _listing_contradicted(session: Session, case: Case, label: str, text: str | None) -> str | None:
+    """The listing's weight, when the buyer's words claim a different promised weight for a
+    not-as-described correction; None when they agree or say none."""
+    if label != "not_as_described" or label == case.category or not text:
+        return None
+    stated, listed = weights_in(text), _promised_grams(session, case)
+    if not listed or len(stated) < 2 or abs(stated[0] - listed) * 10 <= listed:
+        return None
+    return f"{(Decimal(listed) / 500).normalize():f}斤"
 
 
 def give_affected_quantity(case_id: int | str, buyer_id: str, quantity: int) -> Step:
@@ -391,26 +408,32 @@ def give_weighed(case_id: int | str, buyer_id: str, text: str) -> Step:
         case = _owned_case(session, case_id, buyer_id, lock=True)
         if case.status not in (S.CONTACTED, S.OFFERING):
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
-        stated = weights_in(text)
-        listed = _promised_grams(session, case)
-        if listed:
-            # What the listing states wins over what the buyer says was promised: the weighed
-            # amount is the last weight said ("标称100斤，实际1斤8两" on a 2斤 listing: 1斤8两).
-            promised, weighed = listed, (stated[-1] if stated else None)
-        elif len(stated) >= 2:
-            promised, weighed = stated[0], stated[1]
-        else:
-            promised, weighed = None, None
-        if promised is None or weighed is None:
+        if not _note_weighed(session, case, text):
             return Step(kind="ask_weight", case_id=case.id, extra=_weight_question(session, case, invalid=True))
-        if weighed > promised * 3:  # not a weighing of these goods: ask again, naming the listing
-            return Step(kind="ask_weight", case_id=case.id, extra=_weight_question(session, case, invalid=True))
-        percent = shortfall_percent(promised, weighed)
-        case.facts = {**(case.facts or {}), "shortfall_percent": percent, "promised_g": promised,
-                      "weighed_g": weighed}
-        events.record(session, case.id, EventKind.WEIGHED, promised_g=promised, weighed_g=weighed,
-                      shortfall_percent=percent)
         return _next_offer(session, case, 0)
+
+
+def _note_weighed(session: Session, case: Case, text: str) -> bool:
+    """Keep the shortfall the buyer's weights show (the listing's weight wins); False when the
+    words give no usable weighing."""
+    stated = weights_in(text)
+    listed = _promised_grams(session, case)
+    if listed:
+        # What the listing states wins over what the buyer says was promised: the weighed
+        # amount is the last weight said ("标称100斤，实际1斤8两" on a 2斤 listing: 1斤8两).
+        promised, weighed = listed, (stated[-1] if stated else None)
+    elif len(stated) >= 2:
+        promised, weighed = stated[0], stated[1]
+    else:
+        promised, weighed = None, None
+    if promised is None or weighed is None or weighed > promised * 3:  # not a weighing of these goods
+        return False
+    percent = shortfall_percent(promised, weighed)
+    case.facts = {**(case.facts or {}), "shortfall_percent": percent, "promised_g": promised,
+                  "weighed_g": weighed}
+    events.record(session, case.id, EventKind.WEIGHED, promised_g=promised, weighed_g=weighed,
+                  shortfall_percent=percent)
+    return True
 
 
 def decline(case_id: int | str, buyer_id: str, index: int) -> Step:
@@ -471,14 +494,21 @@ def _rules_can_act(session: Session, case: Case, label: str) -> bool:
     return bool(result.offers) or bool(result.missing_facts and set(result.missing_facts) <= set(ASKABLE_FACTS))
 
 
-def _note_more_problems(session: Session, case: Case, label: str, more: list[str]) -> None:
-    """Several problems in one message ("颜色发错了，还晚到了三天"): the others wait their turn."""
+def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[str, str]) -> None:
+    """Several problems in one message ("颜色发错了，还晚到了三天"): the others wait their turn, each
+    with the words that named it."""
     labels = taxonomy().ids
-    others = [m for m in dict.fromkeys(more) if m in labels and m not in (label, NO_PROBLEM)]
+    others = [{"label": m, "text": str(t or "")[:300]} for m, t in clauses.items()
+              if m in labels and m not in (label, NO_PROBLEM)]
     if not others:
         return
     case.facts = {**(case.facts or {}), "more_problems": others}
-    events.record(session, case.id, EventKind.MORE_PROBLEMS, labels=others)
+    events.record(session, case.id, EventKind.MORE_PROBLEMS, labels=[o["label"] for o in others])
+
+
+def _waiting(case: Case) -> list[dict[str, str]]:
+    raw = (case.facts or {}).get("more_problems") or []
+    return [item if isinstance(item, dict) else {"label": str(item), "text": ""} for item in raw]
 
 
 def _next_problem(session: Session, case: Case) -> Step | None:
@@ -488,11 +518,10 @@ def _next_problem(session: Session, case: Case) -> Step | None:
     from outreach.diagnosis.severity import severity_of
     from outreach.store.db import insert_once
 
-    waiting = [label for label in (case.facts or {}).get("more_problems") or []
-               if _rules_can_act(session, case, label)]
+    waiting = [item for item in _waiting(case) if _rules_can_act(session, case, item["label"])]
     if not waiting:
         return None
-    label, rest = waiting[0], waiting[1:]
+    label, said, rest = waiting[0]["label"], waiting[0]["text"], waiting[1:]
     case.facts = {k: v for k, v in (case.facts or {}).items() if k != "more_problems"}
     key = f"{incident_key(case.buyer_id, case.order_id)}:{label}"
     following = Case(buyer_id=case.buyer_id, order_id=case.order_id, open_key=key, suspected_category=label,
@@ -504,6 +533,11 @@ def _next_problem(session: Session, case: Case) -> Step | None:
         events.record(session, following.id, EventKind.OPENED, label=label, after_case=case.id)
         machine.move(session, following, S.CONTACTED, EventKind.CONVERSATION_OPENED, started_by="buyer",
                      changes={"first_contact_at": utcnow()})
+        if said:  # the words that named it may say how much, which issue, what it weighed
+            _note_issue(session, following, None, said)
+            _note_affected(session, following, said)
+            if label == "not_as_described":
+                _note_weighed(session, following, said)
     if case.status == S.RESOLVED:  # settled; the one rating question comes at the end of the last problem
         machine.close(session, case, "resolved_next_problem")
     events.record(session, case.id, EventKind.MORE_PROBLEMS, next_case=following.id, label=label)

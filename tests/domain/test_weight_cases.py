@@ -70,3 +70,11 @@ def test_what_the_buyer_says_was_promised_never_overrides_the_listing(any_db: st
     assert (step.offer.rule_id, step.offer.amount_fen) == ("short_weight_refund", 1380)  # 10% of 138
     with session_scope() as session:
         assert session.get(Case, case_id).facts["promised_g"] == 1000
+
+
+def test_a_correction_claiming_another_promised_weight_than_the_listing_is_not_taken(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("missing_item", text="少发了", **{**ORANGES, "title": "赣南脐橙 2斤装"})
+    step = choose_problem(case_id, buyer_id, "not_as_described", "corrected", text="标称100斤实际2斤")
+    assert step.kind == "confirm" and step.extra["listing"] == "2斤"
+    with session_scope() as session:
+        assert session.get(Case, case_id).category == "missing_item"
