@@ -35,7 +35,7 @@ MIN_DETAIL_CHARS = 8
 # A clause names a problem of its own only when the model is this sure of it: the whole-text
 # second labels are too loose for acting on ("退钱" is no price problem).
 CLAUSE_SURE = 0.7
-_CLAUSES = re.compile(r"[，,。！!？?；;、\s]+|而且|并且|另外|还有|再加上")
+_CLAUSES = re.compile(r"[，,。！!？?；;：:、\s]+|而且|并且|另外|还有|再加上")
 
 
 def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
@@ -47,6 +47,8 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
     for clause in _CLAUSES.split(text):
         clause = clause.strip()
         if len(clause) < 3 or read_remedy(clause) is not None or (len(clause) <= 4 and read_yes_no(clause)):
+            continue
+        if len(set(clause)) * 3 < len(clause):  # "等了好久好久好久…": a rambling clause names nothing surely
             continue
         result = diagnoser.diagnose(clause)
         if result.hurt and result.category != NO_PROBLEM and result.confidence >= CLAUSE_SURE:

@@ -250,7 +250,9 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
             return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
         _note_more_problems(session, case, label, clauses)
         if text:  # "是的，一箱12个有4个是烂的": the details answer the next question too
-            _note_affected(session, case, clauses.get(label) or text)
+            # the clause that named this problem first ("烂了2斤，而且整箱只有8斤半"), else all the words
+            if not clauses.get(label) or _note_affected(session, case, clauses[label]).status != "ok":
+                _note_affected(session, case, text)
         return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
 
 

@@ -24,7 +24,8 @@ def test_buttons_of_older_questions_are_disabled_and_the_latest_stay_live(server
         messages.append(session, buyer, "bot", "是这个问题吗？", buttons=[{"title": "是的", "payload": "/affirm"}])
         messages.append(session, buyer, "buyer", "是的")
         messages.append(session, buyer, "bot", "可以退款119.40元，您看这样可以吗？",
-                        buttons=[{"title": "可以，就这样", "payload": "/affirm"}, {"title": "不用了", "payload": "/deny"}])
+                        buttons=[{"title": "可以，就这样", "payload": "/affirm"},
+                                 {"title": "不用了", "payload": "/deny"}])
     token = tokens.issue(get_settings().buyer_token_secret, buyer)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
