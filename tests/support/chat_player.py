@@ -32,6 +32,7 @@ from outreach.store.db import session_scope
 from outreach.store.models import Buyer, Case, Feedback, OptOut, Order, Remedy, Satisfaction
 from outreach.store.types import utcnow
 from tests.support.conversations import Conversation, OrderSpec, Payload, Tap, ago
+from tests.support.stack import Buyer as BuyerApp
 
 HTTP_TIMEOUT_S = 90
 
@@ -173,26 +174,20 @@ def _flag_and_start(conversation: Conversation, world: World, settings: Settings
     return []
 
 
-class App:
-    """The buyer's app: the in-app HTTP endpoints with the buyer's signed token."""
+class App(BuyerApp):
+    """The buyer's app, with a token issued in-process (the corpus has a buyer per conversation).
+    A refused request is shown in the transcript, as the app shows it, and the conversation goes on."""
 
     def __init__(self, settings: Settings, buyer_id: str) -> None:
-        self.base = f"http://127.0.0.1:{settings.web_port}"
-        self.headers = {"Authorization": f"Bearer {tokens.issue(settings.buyer_token_secret, buyer_id)}"}
-        self.http = requests.Session()
-
-    def inbox(self) -> list[dict[str, Any]]:
-        response = self.http.get(f"{self.base}/api/messages", headers=self.headers, timeout=HTTP_TIMEOUT_S)
-        response.raise_for_status()
-        return response.json()["messages"]
+        super().__init__(settings, buyer_id, tokens.issue(settings.buyer_token_secret, buyer_id))
 
     def say(self, text: str, payload: str | None = None) -> list[dict[str, Any]]:
         body: dict[str, Any] = {"text": text}
         if payload:
             body["payload"] = payload
-        response = self.http.post(f"{self.base}/api/messages", json=body, headers=self.headers,
-                                  timeout=HTTP_TIMEOUT_S)
-        if response.status_code != 200:  # the app shows the refusal; the conversation goes on
+        response = requests.post(f"{self.base}/api/messages", json=body, headers=self.headers,
+                                 timeout=HTTP_TIMEOUT_S)
+        if response.status_code != 200:
             try:
                 said = response.json().get("error", "")
             except ValueError:
