@@ -31,7 +31,7 @@ from outreach.settings import Settings
 from outreach.store.db import session_scope
 from outreach.store.models import Buyer, Case, Feedback, OptOut, Order, Remedy, Satisfaction
 from outreach.store.types import utcnow
-from tests.support.conversations import Conversation, OrderSpec, Payload, Tap, ago
+from tests.support.conversations import Ask, Conversation, OrderSpec, Payload, Tap, ago
 from tests.support.stack import Buyer as BuyerApp
 
 HTTP_TIMEOUT_S = 90
@@ -218,25 +218,52 @@ def play(kind: str, conversation: Conversation, settings: Settings, tag: str | N
         text, payload = _turn(turn, result.transcript)
         if isinstance(turn, Tap) and payload is None:
             result.transcript.append(Line("note", f"no button with 「{turn.tap}」 was shown: typed instead"))
+        open_buttons = _shown(result.transcript)
         result.transcript.append(Line("buyer", text, payload=payload))
         try:
-            result.transcript += _to_lines(app.say(text, payload))
+            replies = _to_lines(app.say(text, payload))
         except requests.RequestException as exc:
             result.differences.append(f"the web server failed on 「{text}」: {exc}")
             return result
+        result.transcript += replies
+        if isinstance(turn, Ask):
+            result.differences += _answered_and_back(text, open_buttons, replies)
     result.differences += check(conversation, world, result.transcript)
     result.seconds = (utcnow() - started).total_seconds()
     return result
 
 
+def _shown(transcript: list[Line]) -> list[dict[str, str]]:
+    """The buttons the bot's latest turn shows (the open question's); older ones are stale."""
+    for line in reversed(transcript):
+        if line.sender == "buyer":
+            return []
+        if line.sender == "bot" and line.buttons:
+            return line.buttons
+    return []
+
+
 def _turn(turn: Any, transcript: list[Line]) -> tuple[str, str | None]:
     if isinstance(turn, str):
         return turn, None
+    if isinstance(turn, Ask):
+        return turn.ask, None
     if isinstance(turn, Payload):
         return turn.text or turn.payload, turn.payload
-    shown = next((line.buttons for line in reversed(transcript) if line.sender == "bot" and line.buttons), [])
-    button = next((b for b in shown if turn.tap in b["title"]), None)
+    button = next((b for b in _shown(transcript) if turn.tap in b["title"]), None)
     return (button["title"], button["payload"]) if button else (turn.tap, None)
+
+
+def _answered_and_back(question: str, open_buttons: list[dict[str, str]], replies: list[Line]) -> list[str]:
+    """An off-script question gets an answer, and the open question's buttons come back."""
+    said = [line for line in replies if line.sender == "bot"]
+    if not said:
+        return [f"no answer to 「{question}」"]
+    titles = [b["title"] for b in open_buttons]
+    if titles and not any([b["title"] for b in line.buttons] == titles for line in said):
+        shown = " | ".join(titles)
+        return [f"after answering 「{question}」 the open question's buttons {{{shown}}} did not come back"]
+    return []
 
 
 def check(conversation: Conversation, world: World, transcript: list[Line]) -> list[str]:

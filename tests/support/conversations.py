@@ -134,6 +134,13 @@ class Tap(Strict):
     tap: str = Field(min_length=1)
 
 
+class Ask(Strict):
+    """An off-script question, typed: after the bot's answer, the open question's buttons (those
+    of the latest bot message before it) must be shown again."""
+
+    ask: str = Field(min_length=1)
+
+
 class Payload(Strict):
     """A raw payload posted by the app, offered or not (bad input: payloads never shown)."""
 
@@ -141,7 +148,7 @@ class Payload(Strict):
     text: str = ""
 
 
-Turn = str | Tap | Payload
+Turn = str | Tap | Ask | Payload
 
 
 class ExpectedRemedy(Strict):
