@@ -152,6 +152,8 @@ def _flag_and_start(conversation: Conversation, world: World, settings: Settings
     if spec.delivered is not None:
         reported = max(now - ago(spec.delivered) + timedelta(minutes=30), now - ago(spec.paid))
         reported = min(reported, now - timedelta(minutes=5))
+    if flag.reported is not None:
+        reported = now - ago(flag.reported)
     result = store_feedback([FeedbackIn(feedback_id=f"{order_id}-F", buyer_id=world.buyer_id, order_id=order_id,
                                         source="review", text=flag.text, created_at=_iso(reported))])
     if result.errors:

@@ -119,6 +119,9 @@ class Flag(Strict):
     label: str
     text: str = Field(min_length=1)
     order: conint(ge=0) = 0  # type: ignore[valid-type]
+    reported: str | None = None  # when the report came (ago); default half an hour after delivery
+
+    _reported = validator("reported", allow_reuse=True)(_duration)
 
     @validator("label")
     def _label(cls, value: str) -> str:
