@@ -58,3 +58,14 @@ def test_the_representative_conversations_end_as_the_platform_rules_say(stack: d
     failures = [r.report() for r in results if not r.passed]
     passed = len(results) - len(failures)
     assert not failures, f"{passed}/{len(results)} passed\n\n" + "\n\n".join(failures)
+
+
+def test_no_buyer_turn_of_the_corpus_is_a_training_example() -> None:
+    """The corpus measures understanding; a sentence copied into the NLU data would only measure memory."""
+    from outreach.diagnosis.training_data import NLU_DIR, read_intent_examples
+
+    trained = {text for texts in read_intent_examples(sorted(NLU_DIR.rglob("*.yml"))).values() for text in texts}
+    turns = {t if isinstance(t, str) else getattr(t, "ask", None) or getattr(t, "text", "")
+             for _, c in CORPUS for t in c.turns}
+    copied = sorted(t for t in turns if len(t) >= 6 and t in trained)
+    assert not copied, f"corpus turns found in data/nlu: {copied[:10]}"

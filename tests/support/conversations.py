@@ -119,6 +119,9 @@ class Flag(Strict):
     label: str
     text: str = Field(min_length=1)
     order: conint(ge=0) = 0  # type: ignore[valid-type]
+    reported: str | None = None  # when the report came (ago); default half an hour after delivery
+
+    _reported = validator("reported", allow_reuse=True)(_duration)
 
     @validator("label")
     def _label(cls, value: str) -> str:
@@ -134,6 +137,13 @@ class Tap(Strict):
     tap: str = Field(min_length=1)
 
 
+class Ask(Strict):
+    """An off-script question, typed: after the bot's answer, the open question's buttons (those
+    of the latest bot message before it) must be shown again."""
+
+    ask: str = Field(min_length=1)
+
+
 class Payload(Strict):
     """A raw payload posted by the app, offered or not (bad input: payloads never shown)."""
 
@@ -141,7 +151,7 @@ class Payload(Strict):
     text: str = ""
 
 
-Turn = str | Tap | Payload
+Turn = str | Tap | Ask | Payload
 
 
 class ExpectedRemedy(Strict):

@@ -123,10 +123,10 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
 class Buyer:
     """A buyer's app: the in-app HTTP endpoints with the buyer's signed token."""
 
-    def __init__(self, settings: Any, buyer_id: str) -> None:
-        link = json.loads(cli("buyer", "link", buyer_id, "--json").stdout)
+    def __init__(self, settings: Any, buyer_id: str, token: str | None = None) -> None:
+        """`token`: one issued already; by default the platform's `outreach buyer link` issues it."""
         self.base = f"http://127.0.0.1:{settings.web_port}"
-        self.token = link["token"]
+        self.token = token or json.loads(cli("buyer", "link", buyer_id, "--json").stdout)["token"]
         self.headers = {"Authorization": f"Bearer {self.token}"}
 
     def inbox(self) -> list[dict[str, Any]]:
