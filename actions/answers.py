@@ -13,10 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import case_holds, conversation, guarded
 from actions.contact import is_survey_answer, record_survey_answer
-from actions.context import confirm, in_context, not_understood, problems_in, text_of
+from actions.context import confirm, in_context, not_understood, problems_in, reask, text_of
 from actions.starting import raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.dialogue.reading import read_no_problem
+
+CHITCHAT_HURT = 0.3  # a "problem" the diagnosis thinks this unlikely to be a complaint is small talk
 
 
 def _offer_index(tracker: Tracker) -> int:
@@ -88,6 +90,12 @@ class ActionChooseProblem(Action):
         if is_survey_answer(tracker):
             # "还行吧" or "挺满意" after the survey question answers it; it names no new problem.
             return await record_survey_answer(dispatcher, tracker)
+        hurt = (tracker.latest_message.get("diagnosis") or {}).get("hurt_probability")
+        if tracker.get_slot("stage") == "confirming" and label != NO_PROBLEM and hurt is not None \
+                and float(hurt) < CHITCHAT_HURT and await case_holds(tracker, conversation.is_talking):
+            # "今天好冷啊": small talk the classifier had to put somewhere; the question stands
+            dispatcher.utter_message(response="utter_ack")
+            return await reask(dispatcher, tracker)
         if label == NO_PROBLEM and tracker.get_slot("stage") not in (None, "confirming", "closed") \
                 and not read_no_problem(text_of(tracker)):
             # mid-flow, the classifier's "no problem" alone never closes a case ("伐要补了 退铜钿好了")

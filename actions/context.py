@@ -173,3 +173,16 @@ async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     dispatcher.utter_message(response="utter_not_understood")
     return say_step(dispatcher, step)
 
+
+async def reask(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The open question again, with its buttons (nothing else said)."""
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return []
+    try:
+        step = await off_loop(conversation.open_question, case_id, buyer_of(tracker), tracker.get_slot("stage"),
+                              offer_index(tracker))
+    except (CaseNotFound, NotYourCase):
+        return []
+    return [] if step is None else say_step(dispatcher, step)
+

@@ -38,7 +38,7 @@ class ValidateQuantityForm(FormValidationAction):
             return {"affected_quantity": None}
         if reading.status != "ok":
             brief = await off_loop(conversation.brief, case_id, buyer)
-            say_quantity_problem(dispatcher, reading.status, reading.limit, brief.unit)
+            say_quantity_problem(dispatcher, reading.status, reading.limit or brief.quantity, brief.unit)
             return {"affected_quantity": None}
         return {"affected_quantity": text}
 

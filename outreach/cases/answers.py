@@ -91,6 +91,13 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
             return known.answer(topic, "unshipped", promised_hours=str(order.promised_ship_hours),
                                 deadline=_local(deadline, tz))
         return known.answer(topic, "unknown")
+    if topic == "how_much":
+        if offer is not None:
+            return known.answer(topic, "offer", offer=offer.say)
+        if "affected_quantity" in result.missing_facts:
+            return known.answer(topic, "share", line_total=yuan(facts.line_total()), quantity=str(facts.quantity),
+                                unit=facts.unit)
+        return known.answer(topic, "none")
     label = taxonomy().zh(case.category)
     if topic == "legal_multiple":
         legal = [o for o in result.offers if o.kind == "legal_multiple"]

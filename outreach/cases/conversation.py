@@ -50,6 +50,7 @@ class Brief:
     label_zh: str
     status: str
     unit: str
+    quantity: int = 1
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def _brief(session: Session, case: Case) -> Brief:
         label_zh=taxonomy().zh(case.category),
         status=case.status,
         unit=item.unit,
+        quantity=item.quantity,
     )
 
 

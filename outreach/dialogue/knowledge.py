@@ -24,6 +24,7 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
     "why": ("offers", "none"),
     "freight": ("paid", "none"),
     "invoice": ("general",),
+    "how_much": ("offer", "share", "none"),
 }
 _QUESTION = re.compile(r"[?？]|吗|呢|么|多久|多长|哪|什么|怎么|几|啥|谁|为什么|为啥|是不是|能不能|可不可以|有没有|咋")
 

@@ -87,6 +87,7 @@ def test_off_script_questions_are_answered_from_the_case_and_the_offer_stays_ope
     assert "签收" in answer_question(case_id, buyer, "快递到哪了？")
     assert "假一赔三" in answer_question(case_id, buyer, "能不能假一赔三？")
     assert answer_question(case_id, buyer, "死了3只") is None
+    assert step.message in answer_question(case_id, buyer, "能退多少钱？", step.offer_index)
     again = open_question(case_id, buyer, "offering", step.offer_index)
     assert again.kind == "offer" and again.message == step.message
     assert remedy_of(case_id) is None
