@@ -172,16 +172,29 @@ def sign_in(base: str, username: str, role: str) -> Staff:
 
 
 def foreign_cases(body: str, reader: str | None, targets: dict[str, Target]) -> list[Any]:
-    """case_id fields of inbox messages in a JSON answer that are not the reader's case."""
+    """case_id fields of inbox messages in a JSON answer that are not a case of the reader's (a
+    buyer may open cases of their own in the chat: a problem raised about their own order)."""
     try:
         data = json.loads(body)
     except ValueError:
         return []
     found = []
     for message in data.get("messages", []) if isinstance(data, dict) else []:
-        if message.get("case_id") not in (None, targets[reader].case_id if reader else None):
-            found.append(message.get("case_id"))
+        case_id = message.get("case_id")
+        if case_id is None or (reader and case_id == targets[reader].case_id):
+            continue
+        if reader is None or _owner_of(case_id) != reader:
+            found.append(case_id)
     return found
+
+
+def _owner_of(case_id: Any) -> str | None:
+    try:
+        key = int(case_id)
+    except (TypeError, ValueError):
+        return None
+    with session_scope() as session:
+        return session.execute(select(Case.buyer_id).where(Case.id == key)).scalar_one_or_none()
 
 
 def clean(value: str) -> bool:
