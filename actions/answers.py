@@ -13,16 +13,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import case_holds, conversation, guarded
 from actions.contact import is_survey_answer, record_survey_answer
-from outreach.diagnosis.taxonomy import taxonomy
+from actions.context import confirm, in_context, not_understood, problems_in, reask, text_of
+from actions.starting import raise_problem
+from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
+from outreach.dialogue.reading import read_no_problem
+
+CHITCHAT_HURT = 0.3  # a "problem" the diagnosis thinks this unlikely to be a complaint is small talk
 
 
 def _offer_index(tracker: Tracker) -> int:
     return int(tracker.get_slot("offer_index") or 0)
-
-
-def _confirm(case_id: int, buyer_id: str) -> conversation.Step:
-    suspected = conversation.brief(case_id, buyer_id).label
-    return conversation.choose_problem(case_id, buyer_id, suspected, "confirmed")
 
 
 class ActionAnswerYes(Action):
@@ -30,9 +30,13 @@ class ActionAnswerYes(Action):
         return "action_answer_yes"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        understood = await in_context(dispatcher, tracker)
+        if understood is not None:
+            return understood
         stage = tracker.get_slot("stage")
         if stage == "confirming":
-            return await guarded(dispatcher, tracker, _confirm)
+            return await guarded(dispatcher, tracker,
+                                 partial(confirm, text=text_of(tracker), more=problems_in(tracker)))
         if stage == "offering":
             index = _offer_index(tracker)
             return await guarded(dispatcher, tracker, partial(conversation.accept, index=index))
@@ -45,8 +49,7 @@ class ActionAnswerYes(Action):
         if stage == "recommending":
             dispatcher.utter_message(response="utter_ask_recommend_again")
             return []
-        dispatcher.utter_message(response="utter_default")
-        return []
+        return await not_understood(dispatcher, tracker)
 
 
 class ActionAnswerNo(Action):
@@ -54,6 +57,9 @@ class ActionAnswerNo(Action):
         return "action_answer_no"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        understood = await in_context(dispatcher, tracker)
+        if understood is not None:
+            return understood
         stage = tracker.get_slot("stage")
         if stage == "confirming":
             dispatcher.utter_message(response="utter_ask_problem")
@@ -67,8 +73,7 @@ class ActionAnswerNo(Action):
         if stage == "recommending":  # the recommendation question is optional
             dispatcher.utter_message(response="utter_thanks_for_recommend")
             return [SlotSet("stage", "closed")]
-        dispatcher.utter_message(response="utter_default")
-        return []
+        return await not_understood(dispatcher, tracker)
 
 
 class ActionChooseProblem(Action):
@@ -79,21 +84,36 @@ class ActionChooseProblem(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         label = tracker.latest_message.get("intent", {}).get("name")
+        understood = await in_context(dispatcher, tracker)
+        if understood is not None:
+            return understood
         if is_survey_answer(tracker):
             # "还行吧" or "挺满意" after the survey question answers it; it names no new problem.
             return await record_survey_answer(dispatcher, tracker)
+        hurt = (tracker.latest_message.get("diagnosis") or {}).get("hurt_probability")
+        if tracker.get_slot("stage") == "confirming" and label != NO_PROBLEM and hurt is not None \
+                and float(hurt) < CHITCHAT_HURT and await case_holds(tracker, conversation.is_talking):
+            # "今天好冷啊": small talk the classifier had to put somewhere; the question stands
+            dispatcher.utter_message(response="utter_ack")
+            return await reask(dispatcher, tracker)
+        if label == NO_PROBLEM and tracker.get_slot("stage") not in (None, "confirming", "closed") \
+                and not read_no_problem(text_of(tracker)):
+            # mid-flow, the classifier's "no problem" alone never closes a case ("伐要补了 退铜钿好了")
+            return await not_understood(dispatcher, tracker)
         if label not in taxonomy().ids:
-            dispatcher.utter_message(response="utter_default")
-            return []
+            return await not_understood(dispatcher, tracker)
         issue = next(tracker.get_latest_entity_values("issue"), None)
         text = tracker.latest_message.get("text") or ""
-        if issue is None:  # a tapped issue button answers our question: nothing new to note
-            dispatcher.utter_message(response="utter_problem_noted", label_zh=taxonomy().zh(label))
-
         model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")
+        more = problems_in(tracker)  # several problems in one message, each with its clause
+        if label != NO_PROBLEM and not await case_holds(tracker, conversation.is_talking):
+            # no conversation about a problem is open (none yet, closed, opted out): the buyer starts one
+            return await raise_problem(dispatcher, tracker, label, model_version)
+        if issue is None and label != NO_PROBLEM:  # a tapped issue button answers our question
+            dispatcher.utter_message(response="utter_problem_noted", label_zh=taxonomy().zh(label))
 
         def choose(case_id: int, buyer_id: str) -> conversation.Step:
             return conversation.choose_problem(case_id, buyer_id, label, "corrected", text=text, issue=issue,
-                                               model_version=model_version)
+                                               model_version=model_version, more=more)
 
         return await guarded(dispatcher, tracker, choose)

@@ -8,6 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import case_holds, conversation
+from actions.context import in_context, not_understood, problems_in
+from actions.starting import raise_problem
 from outreach.diagnosis.taxonomy import taxonomy
 
 MAX_CHOICES = 3
@@ -39,14 +42,21 @@ class ActionClarifyProblem(Action):
         return "action_clarify_problem"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        understood = await in_context(dispatcher, tracker)
+        if understood is not None:
+            return understood
+        named = problems_in(tracker)
+        if named and tracker.get_slot("stage") in PROBLEM_STAGES and not await case_holds(tracker,
+                                                                                      conversation.is_talking):
+            # no conversation open and a clause names a problem surely: the buyer starts one
+            model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")
+            return await raise_problem(dispatcher, tracker, next(iter(named)), model_version)
         if tracker.get_slot("stage") not in PROBLEM_STAGES:
-            dispatcher.utter_message(response="utter_default")
-            return []
+            return await not_understood(dispatcher, tracker)
         tax = taxonomy()
         choices = likeliest_problems(tracker.latest_message.get("intent_ranking") or [], tax.ids)
         if len(choices) < 2:
-            dispatcher.utter_message(response="utter_default")
-            return []
+            return await not_understood(dispatcher, tracker)
         buttons = [{"title": tax.label(label).zh, "payload": f"/{label}"} for label in choices]
         buttons.append({"title": "都不是，转人工", "payload": "/request_human"})
         dispatcher.utter_message(response="utter_which_problem", buttons=buttons)

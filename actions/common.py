@@ -113,14 +113,53 @@ def _maybe_ask_rating(dispatcher: CollectingDispatcher, step: Step) -> list[Even
     return [SlotSet("stage", "closed")]
 
 
+# What a buyer names that the rules do not allow for this order ("unavailable" of an offer step).
+REMEDY_ZH = {"refund": "退款", "return_refund": "退货退款", "replace": "换新", "reship": "补发",
+             "cancel": "取消订单", "compensation": "补偿"}
+
+
+def say_quantity_problem(dispatcher: CollectingDispatcher, status: str, limit: int | None, unit: str) -> None:
+    """A polite question back that names the limit: too many, none, vague or unreadable."""
+    if status == "too_many":
+        dispatcher.utter_message(response="utter_quantity_too_many", max_quantity=limit, unit=unit)
+    elif status == "zero":
+        dispatcher.utter_message(response="utter_quantity_zero")
+    elif status == "vague":
+        dispatcher.utter_message(response="utter_quantity_vague", unit=unit)
+    else:
+        dispatcher.utter_message(response="utter_quantity_invalid", max_quantity=limit or "订单数量", unit=unit)
+
+
 def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
     """Utter what a Step means and set the stage the rules read."""
     if step.kind == "offer":
+        if step.extra.get("amount_problem"):
+            say_quantity_problem(dispatcher, step.extra["amount_problem"], step.extra.get("max"),
+                                 step.extra.get("unit", ""))
+        if step.extra.get("unavailable"):
+            dispatcher.utter_message(response="utter_remedy_unavailable",
+                                     remedy_zh=REMEDY_ZH.get(step.extra["unavailable"], "这个方案"))
         dispatcher.utter_message(response="utter_offer", offer_text=step.message)
         return [SlotSet("stage", "offering"), SlotSet("offer_index", float(step.offer_index or 0))]
+    if step.kind == "confirm":
+        if step.extra.get("listing"):
+            dispatcher.utter_message(response="utter_listing_weight", listing=step.extra["listing"])
+        if step.extra.get("order_title"):  # a conversation the buyer started
+            dispatcher.utter_message(response="utter_confirm_started", label_zh=step.extra.get("label_zh", ""),
+                                     order_title=step.extra["order_title"])
+        else:
+            dispatcher.utter_message(response="utter_ask_confirm_again", label_zh=step.extra.get("label_zh", ""))
+        return [SlotSet("stage", "confirming")]
+    if step.kind == "ask_rating":
+        dispatcher.utter_message(response="utter_ask_rating")
+        return [SlotSet("stage", "rating")]
+    if step.kind == "ask_recommending":
+        dispatcher.utter_message(response="utter_ask_recommend")
+        return [SlotSet("stage", "recommending")]
     if step.kind == "ask_quantity":
         if "invalid" in step.extra:
-            dispatcher.utter_message(response="utter_quantity_invalid", max_quantity=step.extra["max"])
+            status = step.extra["invalid"] if isinstance(step.extra["invalid"], str) else "none"
+            say_quantity_problem(dispatcher, status, step.extra.get("max"), step.extra.get("unit", ""))
         return [
             SlotSet("stage", "asking_quantity"),
             SlotSet("affected_quantity", None),
@@ -150,12 +189,20 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
             dispatcher.utter_message(response="utter_remedy_already_done")
         else:
             dispatcher.utter_message(response="utter_remedy_done", remedy_text=step.offer.done if step.offer else "")
+        following = step.extra.get("next")
+        if following is not None:  # the next problem the buyer named, in its own case
+            dispatcher.utter_message(response="utter_next_problem", label_zh=following.extra.get("label_zh", ""))
+            return [SlotSet("case_id", str(following.case_id)), SlotSet("offer_index", None),
+                    SlotSet("affected_quantity", None)] + say_step(dispatcher, following)
         return _maybe_ask_rating(dispatcher, step)
     if step.kind == "pending_approval":
         if step.already_done:
             dispatcher.utter_message(response="utter_remedy_already_done")
         else:
-            dispatcher.utter_message(response="utter_pending_approval", amount=step.extra.get("amount", ""))
+            from outreach.rules.loader import rules
+
+            dispatcher.utter_message(response="utter_pending_approval", amount=step.extra.get("amount", ""),
+                                     review=rules().timing.review)
         return [SlotSet("stage", "human")]
     if step.kind == "rated":
         rating = step.extra.get("rating")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -41,15 +42,54 @@ class ActionHandoverLanguage(Action):
         return events + [ActiveLoop(None)]
 
 
+# Words about being contacted: with them a remedy word may still be an opt-out ("退订").
+_CONTACT = re.compile(r"联系|打扰|电话|消息|短信|退订|推送|骚扰|发了|回访|找我")
+
+
 class ActionOptOut(Action):
     def name(self) -> str:
         return "action_opt_out"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        from actions.context import in_context, not_understood
+        from outreach.dialogue.reading import read_remedy
+        from outreach.lifecycle.consent import asks_to_stop
+
         text = tracker.latest_message.get("text") or ""
-        await off_loop(conversation.opt_out, buyer_of(tracker), text)
+        if not text.startswith("/") and not asks_to_stop(text) and not _CONTACT.search(text) \
+                and read_remedy(text) is not None:
+            # a remedy asked for without a word about contact is no opt-out ("取消订单吧" cancels an order)
+            return await in_context(dispatcher, tracker) or await not_understood(dispatcher, tracker)
+        if tracker.get_slot("stage") == "offering":
+            # "退款吧，以后别再联系我了": the remedy chosen in the same words is carried out first
+            await self._accept_first(dispatcher, tracker, text)
+        from actions.common import case_of
+
+        case_id = await case_of(tracker)
+        try:
+            await off_loop(conversation.opt_out, buyer_of(tracker), text, case_id)
+        except (conversation.CaseNotFound, conversation.NotYourCase):
+            await off_loop(conversation.opt_out, buyer_of(tracker), text)
         dispatcher.utter_message(response="utter_opt_out_done")
         return [ActiveLoop(None), SlotSet("stage", "closed")]
+
+    @staticmethod
+    async def _accept_first(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> None:
+        from actions.common import case_of
+        from outreach.dialogue.reading import read_remedy, read_yes_no
+
+        case_id = await case_of(tracker)
+        if case_id is None or not (read_remedy(text) or read_yes_no(text)):
+            return
+        index = int(tracker.get_slot("offer_index") or 0)
+        try:
+            step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, index)
+            if step is None:
+                step = await off_loop(conversation.accept, case_id, buyer_of(tracker), index)
+        except (conversation.CaseNotFound, conversation.NotYourCase):
+            return
+        if step.kind == "executed" and step.offer is not None:
+            dispatcher.utter_message(response="utter_remedy_done", remedy_text=step.offer.done)
 
 
 def is_survey_answer(tracker: Tracker) -> bool:
@@ -94,4 +134,28 @@ class ActionRecordRating(Action):
         return "action_record_rating"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        from actions.context import in_context
+
+        if tracker.get_slot("stage") not in ("rating", "recommending"):
+            # "五星" or "3" said mid-conversation is read in context (an amount, a question), not as a rating
+            understood = await in_context(dispatcher, tracker)
+            if understood is not None:
+                return understood
         return await record_survey_answer(dispatcher, tracker)
+
+
+class ActionSmallTalk(Action):
+    """A greeting or thanks; when the same words ask something or answer the open question, that wins."""
+
+    def name(self) -> str:
+        return "action_small_talk"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        from actions.context import in_context
+
+        understood = await in_context(dispatcher, tracker)
+        if understood is not None:
+            return understood
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        dispatcher.utter_message(response="utter_thank" if intent == "thank" else "utter_greet")
+        return []

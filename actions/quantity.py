@@ -9,8 +9,8 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import conversation, guarded
-from outreach.diagnosis.numbers import first_number
+from actions.common import buyer_of, case_of, conversation, guarded, off_loop, say_quantity_problem
+from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.weights import weights_in
 
 
@@ -18,27 +18,42 @@ class ValidateQuantityForm(FormValidationAction):
     def name(self) -> str:
         return "validate_quantity_form"
 
-    def validate_affected_quantity(
+    async def validate_affected_quantity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        number = first_number(str(value or ""))
-        if number is None or number <= 0:
-            dispatcher.utter_message(response="utter_quantity_invalid", max_quantity="订单数量")
+        """Pieces, a share ("一半", "三分之一", "30%") or a weight, read by the core against the order;
+        an off-script question is answered and the question asked again."""
+        text = str(value or "")
+        case_id = await case_of(tracker)
+        buyer = buyer_of(tracker)
+        if case_id is None:
             return {"affected_quantity": None}
-        return {"affected_quantity": str(number)}
+        try:
+            answer = await off_loop(conversation.answer_question, case_id, buyer, text, 0, "asking_quantity")
+            if answer is not None:
+                dispatcher.utter_message(text=answer)
+                return {"affected_quantity": None}
+            reading = await off_loop(conversation.check_affected, case_id, buyer, text)
+        except (CaseNotFound, NotYourCase):
+            return {"affected_quantity": None}
+        if reading.status != "ok":
+            brief = await off_loop(conversation.brief, case_id, buyer)
+            say_quantity_problem(dispatcher, reading.status, reading.limit or brief.quantity, brief.unit)
+            return {"affected_quantity": None}
+        return {"affected_quantity": text}
 
 
 class ActionTakeQuantity(Action):
-    """The form has a number: the core checks it against the order and makes the offer."""
+    """The form has the buyer's answer: the core reads it against the order and makes the offer."""
 
     def name(self) -> str:
         return "action_take_quantity"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        quantity = int(tracker.get_slot("affected_quantity") or 0)
+        text = str(tracker.get_slot("affected_quantity") or "")
 
         def give(case_id: int, buyer_id: str) -> conversation.Step:
-            return conversation.give_affected_quantity(case_id, buyer_id, quantity)
+            return conversation.give_affected(case_id, buyer_id, text)
 
         return await guarded(dispatcher, tracker, give)
 

@@ -11,6 +11,7 @@ version (`diagnosis` in the parse result), so what the buyer confirms or correct
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -24,8 +25,35 @@ from outreach.diagnosis.classifier import VAGUE_CONFIDENCE, Diagnoser
 from outreach.diagnosis.decisions import Decision
 from outreach.diagnosis.language import detect
 from outreach.diagnosis.registry import load_diagnoser
+from outreach.diagnosis.taxonomy import NO_PROBLEM
 
 OTHER_LANGUAGE = "other_language"
+
+
+# A yes or no this long may carry details naming problems (several, or a more urgent one).
+MIN_DETAIL_CHARS = 8
+# A clause names a problem of its own only when the model is this sure of it: the whole-text
+# second labels are too loose for acting on ("退钱" is no price problem).
+CLAUSE_SURE = 0.7
+_CLAUSES = re.compile(r"[，,。！!？?；;：:、\s]+|而且|并且|另外|还有|再加上")
+
+
+def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
+    """The problems the clauses of a message name, each surely, in order, with the clause that
+    names it; a clause that asks for a remedy ("退钱") or only says yes or no names none."""
+    from outreach.dialogue.reading import read_remedy, read_yes_no
+
+    found: dict[str, str] = {}
+    for clause in _CLAUSES.split(text):
+        clause = clause.strip()
+        if len(clause) < 3 or read_remedy(clause) is not None or (len(clause) <= 4 and read_yes_no(clause)):
+            continue
+        if len(set(clause)) * 3 < len(clause):  # "等了好久好久好久…": a rambling clause names nothing surely
+            continue
+        result = diagnoser.diagnose(clause)
+        if result.hurt and result.category != NO_PROBLEM and result.confidence >= CLAUSE_SURE:
+            found.setdefault(result.category, clause)
+    return found
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -74,6 +102,11 @@ class ProblemClassifier(GraphComponent):
         original = dict(message.get(INTENT) or {})
         intent = original.get(INTENT_NAME_KEY)
         if intent not in self.labels:  # a conversation intent: yes, no, a rating...
+            if len(text) >= MIN_DETAIL_CHARS:  # "是的，颜色发错了，还晚发了几天": the problems it names
+                found = clause_problems(self.diagnoser, text)
+                if found:
+                    message.set("problems", list(found), add_to_output=True)
+                    message.set("problem_clauses", found, add_to_output=True)
             return
         diagnosis = self.diagnoser.diagnose(text)
         if diagnosis.confidence == 0.0:  # nothing to read
@@ -94,7 +127,9 @@ class ProblemClassifier(GraphComponent):
         message.set("conversation_intent", original, add_to_output=True)  # what the first classifier said
         message.set(INTENT, dict(ranking[0]), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking + others, add_to_output=True)
-        message.set("problems", list(diagnosis.labels), add_to_output=True)
+        found = clause_problems(self.diagnoser, text)  # only what a clause names surely, each with its words
+        message.set("problems", list(found), add_to_output=True)
+        message.set("problem_clauses", found, add_to_output=True)
         message.set("diagnosis", {"model_version": diagnosis.model_version,
                                   "hurt_probability": round(diagnosis.hurt_probability, 3),
                                   "decision": diagnosis.decision.value}, add_to_output=True)

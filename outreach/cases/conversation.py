@@ -16,6 +16,7 @@ from outreach.cases import survey
 from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
+from outreach.dialogue.reading import REMEDY_KINDS, Affected, read_affected, read_remedy
 from outreach.lifecycle import consent, events, machine
 from outreach.lifecycle import rating as satisfaction
 from outreach.lifecycle.remedies import carry_out
@@ -49,6 +50,7 @@ class Brief:
     label_zh: str
     status: str
     unit: str
+    quantity: int = 1
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ def _brief(session: Session, case: Case) -> Brief:
         label_zh=taxonomy().zh(case.category),
         status=case.status,
         unit=item.unit,
+        quantity=item.quantity,
     )
 
 
@@ -216,17 +219,27 @@ def _learn_from_buyer(session: Session, case: Case, label: str, how: str, model_
 
 
 def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text: str | None = None,
-                   issue: str | None = None, model_version: str | None = None) -> Step:
+                   issue: str | None = None, model_version: str | None = None,
+                   more: dict[str, str] | list[str] | None = None) -> Step:
     """The buyer confirmed the suspected problem or named another one; their word wins.
 
     `issue` is a button's choice within the label (rules file: issues); `text` the buyer's
     words, which may name it instead; `model_version` the model that read those words.
     """
     taxonomy().label(label)  # unknown labels are a programming error
+    # other problems named in the same words, each with the clause that names it
+    clauses = dict(more) if isinstance(more, dict) else {m: "" for m in more or []}
+    urgent = next((m for m in clauses if m in rules().person_first), None)
+    if urgent is not None and label not in rules().person_first:  # "…吃了以后上吐下泻": a person first
+        label, how = urgent, "corrected"
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
         if case.status not in TALKING:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+        listing = _listing_contradicted(session, case, label, text)
+        if listing is not None:  # "标称100斤" on a 750g listing: what the listing states wins
+            return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(case.category),
+                                                                "listing": listing})
         if label != case.category:
             events.record(session, case.id, EventKind.CORRECTED, old=case.category, new=label, model=model_version)
         case.category = label
@@ -234,22 +247,147 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
         _learn_from_buyer(session, case, label, how, model_version)
         _note_issue(session, case, issue, text)
         if label == NO_PROBLEM:
-            machine.settle(session, case, None)
-            return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": _ask_rating(session, case)})
-        return _next_offer(session, case, 0)
+            # Nothing went wrong after all: thank and close; there is nothing to rate.
+            machine.close(session, case, "buyer: no problem")
+            return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
+        _note_more_problems(session, case, label, clauses)
+        if text:  # "是的，一箱12个有4个是烂的": the details answer the next question too
+            # the clause that named this problem first ("烂了2斤，而且整箱只有8斤半"), else all the words
+            if not clauses.get(label) or _note_affected(session, case, clauses[label]).status != "ok":
+                _note_affected(session, case, text)
+        return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
+
+
+def _listing_contradicted(session: Session, case: Case, label: str, text: str | None) -> str | None:
+    """The listing's weight, when the buyer's words claim a different promised weight for a
+    not-as-described correction; None when they agree or say none."""
+    if label != "not_as_described" or label == case.category or not text:
+        return None
+    stated, listed = weights_in(text), _promised_grams(session, case)
+    if not listed or len(stated) < 2 or abs(stated[0] - listed) * 10 <= listed:
+        return None
+    return f"{(Decimal(listed) / 500).normalize():f}斤"
 
 
 def give_affected_quantity(case_id: int | str, buyer_id: str, quantity: int) -> Step:
+    """A count of affected pieces (a tapped or typed number)."""
+    return give_affected(case_id, buyer_id, str(quantity) + "个")
+
+
+def read_affected_of(session: Session, case: Case, text: str) -> Affected:
+    """How much of the case's line the buyer's words say was affected (outreach.dialogue.reading)."""
+    item = main_item(session, case.order_id)
+    return read_affected(text, item.quantity, _promised_grams(session, case), label=case.category)
+
+
+def check_affected(case_id: int | str, buyer_id: str, text: str) -> Affected:
+    """How the buyer's answer to the quantity question reads for their case; nothing is changed."""
+    with session_scope() as session:
+        return read_affected_of(session, _owned_case(session, case_id, buyer_id), text)
+
+
+def _note_affected(session: Session, case: Case, text: str) -> Affected:
+    """Keep the affected pieces or share the words state; anything else changes nothing."""
+    reading = read_affected_of(session, case, text)
+    if reading.status != "ok":
+        return reading
+    facts = {k: v for k, v in (case.facts or {}).items() if k not in ("affected_share", "portion")}
+    if reading.pieces is not None:
+        case.affected_quantity = reading.pieces
+    else:
+        case.affected_quantity = None
+        facts.update(affected_share=str(reading.share), portion=reading.said)
+    case.facts = facts
+    events.record(session, case.id, EventKind.AFFECTED_QUANTITY, quantity=reading.pieces,
+                  share=str(reading.share) if reading.share is not None else None, said=reading.said or None)
+    return reading
+
+
+def give_affected(case_id: int | str, buyer_id: str, text: str) -> Step:
+    """The buyer says how much was affected: pieces, a share ("一半", "三分之一", "30%") or a weight.
+    Out of range, zero or vague answers get the question back, naming the limit."""
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
         if case.status not in (S.CONTACTED, S.OFFERING):
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
-        item = main_item(session, case.order_id)
-        if not 0 < quantity <= item.quantity:
-            return Step(kind="ask_quantity", case_id=case.id, extra={"max": item.quantity, "invalid": quantity})
-        case.affected_quantity = quantity
-        events.record(session, case.id, EventKind.AFFECTED_QUANTITY, quantity=quantity)
-        return _next_offer(session, case, 0)
+        reading = _note_affected(session, case, text)
+        if reading.status != "ok":
+            item = main_item(session, case.order_id)
+            return Step(kind="ask_quantity", case_id=case.id,
+                        extra={"max": item.quantity, "invalid": reading.status, "unit": item.unit})
+        return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
+
+
+def _take_named_remedy(session: Session, case: Case, step: Step, text: str | None) -> Step:
+    """When the words that moved the conversation on also pick a remedy ("是的，直接退款吧"),
+    carry out that one if the rules allow it; otherwise the step stands."""
+    if step.kind != "offer" or not text:
+        return step
+    choice = read_remedy(text)
+    if choice is None:
+        return step
+    index = _offer_matching(session, case, choice, step.offer_index or 0)
+    return step if index is None else _accept(session, case, index)
+
+
+def _offer_matching(session: Session, case: Case, choice: str, current: int) -> int | None:
+    """The index of the offer of the kind the buyer named, the current one first."""
+    offers = quote(case_facts(session, case), rules()).offers
+    kinds = REMEDY_KINDS[choice]
+    if choice == "return_refund":
+        matching = [i for i, o in enumerate(offers) if o.kind == "refund_full" and rules().rule(o.rule_id).return_goods]
+    else:
+        matching = [i for i, o in enumerate(offers) if o.kind in kinds]
+    if not matching:
+        return None
+    return current if current in matching else matching[0]
+
+
+def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -> Step | None:
+    """At an offer that depends on how much was affected, a new amount ("不对 是4只") replaces the
+    old one and the offer is made again; an amount out of range gets the question back with the
+    limit and the offer stands. None when the words state no amount or no offer depends on one."""
+    from outreach.rules.schema import SHARE_KINDS
+
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        if case.status != S.OFFERING or ledger.existing(session, case.id) is not None:
+            return None
+        offers = quote(case_facts(session, case), rules()).offers
+        if not any(o.kind in SHARE_KINDS for o in offers):
+            return None
+        reading = read_affected_of(session, case, text)
+        if reading.status in ("none", "vague"):
+            return None
+        if reading.status != "ok":
+            item = main_item(session, case.order_id)
+            step = _next_offer(session, case, index)
+            return Step(kind=step.kind, case_id=step.case_id, offer=step.offer, offer_index=step.offer_index,
+                        remedies_left=step.remedies_left, message=step.message,
+                        extra={**step.extra, "amount_problem": reading.status, "max": item.quantity,
+                               "unit": item.unit})
+        _note_affected(session, case, text)
+        return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
+
+
+def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int) -> Step | None:
+    """The buyer names the remedy they want while an offer is open ("那直接退款吧", "给我换个新的").
+    The matching offer is carried out; when the rules allow no such remedy, the current offer is
+    said again with why. None when the words name no remedy."""
+    choice = read_remedy(text)
+    if choice is None:
+        return None
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        if ledger.existing(session, case.id) is not None or case.status != S.OFFERING:
+            return None
+        matching = _offer_matching(session, case, choice, index)
+        if matching is not None:
+            return _accept(session, case, matching)
+        step = _next_offer(session, case, index)
+        return Step(kind=step.kind, case_id=step.case_id, offer=step.offer, offer_index=step.offer_index,
+                    remedies_left=step.remedies_left, message=step.message,
+                    extra={**step.extra, "unavailable": choice})
 
 
 def _promised_grams(session: Session, case: Case) -> int | None:
@@ -274,20 +412,32 @@ def give_weighed(case_id: int | str, buyer_id: str, text: str) -> Step:
         case = _owned_case(session, case_id, buyer_id, lock=True)
         if case.status not in (S.CONTACTED, S.OFFERING):
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
-        stated = weights_in(text)
-        promised = _promised_grams(session, case)
-        if len(stated) >= 2:
-            promised, weighed = stated[0], stated[1]
-        elif len(stated) == 1 and promised:
-            weighed = stated[0]
-        else:
+        if not _note_weighed(session, case, text):
             return Step(kind="ask_weight", case_id=case.id, extra=_weight_question(session, case, invalid=True))
-        percent = shortfall_percent(promised, weighed)
-        case.facts = {**(case.facts or {}), "shortfall_percent": percent, "promised_g": promised,
-                      "weighed_g": weighed}
-        events.record(session, case.id, EventKind.WEIGHED, promised_g=promised, weighed_g=weighed,
-                      shortfall_percent=percent)
         return _next_offer(session, case, 0)
+
+
+def _note_weighed(session: Session, case: Case, text: str) -> bool:
+    """Keep the shortfall the buyer's weights show (the listing's weight wins); False when the
+    words give no usable weighing."""
+    stated = weights_in(text)
+    listed = _promised_grams(session, case)
+    if listed:
+        # What the listing states wins over what the buyer says was promised: the weighed
+        # amount is the last weight said ("标称100斤，实际1斤8两" on a 2斤 listing: 1斤8两).
+        promised, weighed = listed, (stated[-1] if stated else None)
+    elif len(stated) >= 2:
+        promised, weighed = stated[0], stated[1]
+    else:
+        promised, weighed = None, None
+    if promised is None or weighed is None or weighed > promised * 3:  # not a weighing of these goods
+        return False
+    percent = shortfall_percent(promised, weighed)
+    case.facts = {**(case.facts or {}), "shortfall_percent": percent, "promised_g": promised,
+                  "weighed_g": weighed}
+    events.record(session, case.id, EventKind.WEIGHED, promised_g=promised, weighed_g=weighed,
+                  shortfall_percent=percent)
+    return True
 
 
 def decline(case_id: int | str, buyer_id: str, index: int) -> Step:
@@ -310,19 +460,97 @@ def accept(case_id: int | str, buyer_id: str, index: int) -> Step:
                         extra={"rule": done.rule_id, "amount": yuan(done.amount_fen)})
         if case.status != S.OFFERING:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
-        result = quote(case_facts(session, case), rules())
-        if not 0 <= index < len(result.offers):
-            return _hand_over(session, case, "accepted offer no longer allowed by the rules")
-        offer = result.offers[index]
-        reason = f"buyer accepted offer {index + 1} for {case.category} under rule {offer.rule_id}"
-        remedy, created = carry_out(session, case, offer, reason, channel="inapp")
-        if remedy.status == "pending_approval":
-            return Step(kind="pending_approval", case_id=case.id, message=rules().handover_message,
-                        extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen)})
-        return Step(kind="executed", case_id=case.id, offer=offer, already_done=not created,
-                    extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen),
-                           # A repeated accept repeats the open question; it never asks anew.
-                           "ask_rating": _ask_rating(session, case) if created else True})
+        return _accept(session, case, index)
+
+
+def _accept(session: Session, case: Case, index: int) -> Step:
+    result = quote(case_facts(session, case), rules())
+    if not 0 <= index < len(result.offers):
+        return _hand_over(session, case, "accepted offer no longer allowed by the rules")
+    offer = result.offers[index]
+    reason = f"buyer accepted offer {index + 1} for {case.category} under rule {offer.rule_id}"
+    remedy, created = carry_out(session, case, offer, reason, channel="inapp")
+    if remedy.status == "pending_approval":
+        # a reship pays nothing: the buyer is told what the goods are worth
+        return Step(kind="pending_approval", case_id=case.id, message=rules().handover_message,
+                    extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen or offer.value_fen)})
+    following = _next_problem(session, case) if created else None
+    if following is not None:  # the buyer named several problems: the next one now, the rating at the end
+        return Step(kind="executed", case_id=case.id, offer=offer,
+                    extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen), "ask_rating": False,
+                           "next": following})
+    return Step(kind="executed", case_id=case.id, offer=offer, already_done=not created,
+                extra={"rule": remedy.rule_id, "amount": yuan(remedy.amount_fen),
+                       # A repeated accept repeats the open question; it never asks anew.
+                       "ask_rating": _ask_rating(session, case) if created else True})
+
+
+def _rules_can_act(session: Session, case: Case, label: str) -> bool:
+    """Whether a further problem the buyer named gets anything from the rules for this order
+    ("快递也太慢了" on an order shipped in time gets nothing: it is noted, not pursued)."""
+    import dataclasses
+
+    if label in rules().person_first:
+        return True
+    facts = dataclasses.replace(case_facts(session, case), label=label, issue=None, affected_quantity=None,
+                                affected_share=None, portion_text=None, shortfall_percent=None)
+    result = quote(facts, rules())
+    return bool(result.offers) or bool(result.missing_facts and set(result.missing_facts) <= set(ASKABLE_FACTS))
+
+
+def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[str, str]) -> None:
+    """Several problems in one message ("颜色发错了，还晚到了三天"): the others wait their turn, each
+    with the words that named it."""
+    labels = taxonomy().ids
+    others = [{"label": m, "text": str(t or "")[:300]} for m, t in clauses.items()
+              if m in labels and m not in (label, NO_PROBLEM)]
+    if not others:
+        return
+    case.facts = {**(case.facts or {}), "more_problems": others}
+    events.record(session, case.id, EventKind.MORE_PROBLEMS, labels=[o["label"] for o in others])
+
+
+def _waiting(case: Case) -> list[dict[str, str]]:
+    raw = (case.facts or {}).get("more_problems") or []
+    return [item if isinstance(item, dict) else {"label": str(item), "text": ""} for item in raw]
+
+
+def _next_problem(session: Session, case: Case) -> Step | None:
+    """After one problem is settled, the next one the buyer named opens as its own case (its own
+    incident key: buyer, order and problem) and is talked through at once."""
+    from outreach.cases.triage import incident_key
+    from outreach.diagnosis.severity import severity_of
+    from outreach.store.db import insert_once
+
+    waiting = [item for item in _waiting(case) if _rules_can_act(session, case, item["label"])]
+    if not waiting:
+        return None
+    label, said, rest = waiting[0]["label"], waiting[0]["text"], waiting[1:]
+    case.facts = {k: v for k, v in (case.facts or {}).items() if k != "more_problems"}
+    key = f"{incident_key(case.buyer_id, case.order_id)}:{label}"
+    following = Case(buyer_id=case.buyer_id, order_id=case.order_id, open_key=key, suspected_category=label,
+                     category=label, severity=int(severity_of(label).level), status=S.NEW.value,
+                     facts={"more_problems": rest} if rest else {})
+    following, created = insert_once(session, following, lambda: session.execute(
+        select(Case).where(Case.open_key == key)).scalar_one_or_none())
+    if created:
+        events.record(session, following.id, EventKind.OPENED, label=label, after_case=case.id)
+        machine.move(session, following, S.CONTACTED, EventKind.CONVERSATION_OPENED, started_by="buyer",
+                     changes={"first_contact_at": utcnow()})
+        if said:  # the words that named it may say how much, which issue, what it weighed
+            _note_issue(session, following, None, said)
+            _note_affected(session, following, said)
+            if label == "not_as_described":
+                _note_weighed(session, following, said)
+    if case.status == S.RESOLVED:  # settled; the one rating question comes at the end of the last problem
+        machine.close(session, case, "resolved_next_problem")
+    events.record(session, case.id, EventKind.MORE_PROBLEMS, next_case=following.id, label=label)
+    if following.status not in TALKING:
+        return None
+    step = _next_offer(session, following, 0)
+    return Step(kind=step.kind, case_id=step.case_id, offer=step.offer, offer_index=step.offer_index,
+                remedies_left=step.remedies_left, message=step.message,
+                extra={**step.extra, "label_zh": taxonomy().zh(label), "new_case": True})
 
 
 def _ask_rating(session: Session, case: Case) -> bool:
@@ -387,8 +615,153 @@ def recommend(case_id: int | str, buyer_id: str, score: int, comment: str | None
         return Step(kind="recommended", case_id=case.id, already_done=not created, extra={"score": score})
 
 
-def opt_out(buyer_id: str, text: str) -> int:
+def opt_out(buyer_id: str, text: str, case_id: int | str | None = None) -> int:
     """Stop every channel for this buyer at once (outreach.lifecycle.consent); returns how many
-    cases were closed. Idempotent: a second opt-out adds nothing."""
+    cases were closed. Idempotent: a second opt-out adds nothing. The conversation's own case,
+    settled and waiting for its rating (`case_id`), closes too: the question will not be asked."""
     with session_scope() as session:
-        return consent.opt_out(session, buyer_id, text)
+        closed = consent.opt_out(session, buyer_id, text)
+        if case_id is not None:
+            case = _owned_case(session, case_id, buyer_id)
+            if case.status == S.RESOLVED:
+                machine.close(session, case, "resolved_no_survey", EventKind.CLOSED_OPTED_OUT)
+                closed += 1
+        return closed
+
+
+BEFORE_OFFER = (None, "confirming", "asking_issue", "asking_quantity", "asking_weight", "picking_order")
+
+
+def answer_question(case_id: int | str | None, buyer_id: str, text: str, offer_index: int = 0,
+                    stage: str | None = "offering") -> str | None:
+    """The answer to an off-script question ("退款多久到账？", "快递到哪了？", "你是机器人吗？") from
+    the knowledge file and the buyer's own case; None when the words ask none of its topics."""
+    from outreach.cases.answers import answer_for_case
+    from outreach.dialogue.knowledge import knowledge
+
+    topic = knowledge().topic_of(text, offered=stage not in BEFORE_OFFER)
+    if topic is None:
+        return None
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id) if case_id is not None else None
+        if case is None and topic not in ("who", "refund_timing", "invoice"):
+            return None  # with no case, "我的卫衣怎么还没发货" raises a problem; it is not a question to answer
+        if topic == "logistics" and case is not None and case.category == "late_delivery" and stage in BEFORE_OFFER:
+            return None  # "怎么还没发货" about a late order is the complaint itself, not a question
+        return answer_for_case(session, case, topic, offer_index)
+
+
+def open_question(case_id: int | str, buyer_id: str, stage: str | None, offer_index: int = 0) -> Step | None:
+    """The question the conversation is at, asked again (after an off-script answer), with its
+    buttons; nothing is recorded. None when no question is open."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id)
+        if stage == "confirming" and case.status in (S.NEW, S.CONTACTED):
+            return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(case.category)})
+        if stage == "offering" and case.status == S.OFFERING:
+            offers = quote(case_facts(session, case), rules()).offers
+            if 0 <= offer_index < len(offers):
+                return Step(kind="offer", case_id=case.id, offer=offers[offer_index], offer_index=offer_index,
+                            remedies_left=len(offers) - offer_index - 1, message=offers[offer_index].say)
+        if stage == "asking_quantity" and case.status in TALKING:
+            return Step(kind="ask_quantity", case_id=case.id, extra={})
+        if stage == "asking_issue" and case.status in TALKING:
+            return Step(kind="ask_issue", case_id=case.id, extra={"label": case.category,
+                                                                 "choices": _issue_choices(case.category)})
+        if stage == "asking_weight" and case.status in TALKING:
+            return Step(kind="ask_weight", case_id=case.id, extra=_weight_question(session, case))
+        if stage in ("rating", "recommending") and case.status in RATABLE:
+            return Step(kind="ask_" + stage, case_id=case.id)
+        return None
+
+
+
+# ------------------------------------------------------------------ the buyer starts or reopens
+
+RECENT_ORDER_DAYS = 90
+MAX_ORDER_CHOICES = 5
+
+
+def _recent_orders(session: Session, buyer_id: str) -> list[tuple[str, str]]:
+    """The buyer's recent orders, newest first: (order id, the first item's title)."""
+    from datetime import timedelta
+
+    from outreach.store.models import Order
+
+    since = utcnow() - timedelta(days=RECENT_ORDER_DAYS)
+    orders = session.execute(select(Order.id).where(Order.buyer_id == buyer_id, Order.paid_at >= since)
+                             .order_by(Order.paid_at.desc(), Order.id.desc()).limit(MAX_ORDER_CHOICES)).scalars()
+    return [(order_id, main_item(session, order_id).title) for order_id in orders]
+
+
+def is_talking(case_id: int | str, buyer_id: str) -> bool:
+    """Whether the case is still being talked through (the bot may change its problem and offers)."""
+    with session_scope() as session:
+        return _owned_case(session, case_id, buyer_id).status in TALKING
+
+
+def raise_problem(buyer_id: str, text: str, label: str, model_version: str | None = None) -> Step:
+    """A buyer raises a problem with no conversation about it open: after an opt-out (no proactive
+    contact follows, but the conversation they start is served), after a closed case, or with no
+    case at all. The words are kept as the buyer's feedback; with one recent order the case opens
+    at once, with several the buyer picks the order (`pick_order`), with none a person helps."""
+    from outreach.store.models import Buyer
+
+    with session_scope() as session:
+        if session.get(Buyer, buyer_id) is None:  # not a buyer of the platform's import: nothing to open
+            return Step(kind="no_order", case_id=0)
+        feedback = Feedback(buyer_id=buyer_id, source="chat", text=text[:2000], created_at=utcnow(),
+                            category=label, model_version=model_version)
+        session.add(feedback)
+        session.flush()
+        orders = _recent_orders(session, buyer_id)
+        if len(orders) == 1:
+            return _open_from_feedback(session, feedback, orders[0][0])
+        if not orders:
+            return Step(kind="no_order", case_id=0)
+        return Step(kind="pick_order", case_id=0, extra={"orders": orders})
+
+
+def start_on_order(buyer_id: str, order_id: str) -> Step:
+    """The buyer picked the order their latest problem is about: the case opens (or the open one
+    for that order continues) and the diagnosis is put to them to confirm."""
+    from outreach.store.models import Order
+
+    with session_scope() as session:
+        order = session.get(Order, order_id)
+        if order is None or order.buyer_id != buyer_id:
+            raise CaseNotFound(f"no order {order_id!r} of this buyer")
+        feedback = session.execute(
+            select(Feedback).where(Feedback.buyer_id == buyer_id, Feedback.source == "chat",
+                                   Feedback.case_id.is_(None)).order_by(Feedback.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        if feedback is None:
+            return Step(kind="no_order", case_id=0)
+        return _open_from_feedback(session, feedback, order_id)
+
+
+def _open_from_feedback(session: Session, feedback: Feedback, order_id: str) -> Step:
+    from outreach.cases.triage import open_case_for
+    from outreach.diagnosis.severity import severity_of
+    from outreach.store.models import Buyer, Order
+
+    order = session.get(Order, order_id)
+    buyer = session.get(Buyer, feedback.buyer_id)
+    label = feedback.category or NO_PROBLEM
+    severity = severity_of(label, feedback.text, age_band=buyer.age_band, order_total_fen=order.total_fen)
+    case, created = open_case_for(session, feedback, order, label, int(severity.level), feedback.model_version)
+    feedback.order_id, feedback.case_id, feedback.diagnosed_at = order.id, case.id, utcnow()
+    if not created:
+        events.record(session, case.id, EventKind.FEEDBACK_ATTACHED, feedback=feedback.id, label=label)
+    if case.status == S.NEW:  # the buyer is talking already: the scheduler has nothing to start
+        machine.move(session, case, S.CONTACTED, EventKind.CONVERSATION_OPENED, started_by="buyer",
+                     changes={"first_contact_at": utcnow()})  # no channel: nothing for the scheduler to chase
+    if case.status not in TALKING:
+        return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+    if label in rules().person_first:
+        return _hand_over(session, case, rules().person_first[label], call_back=True)
+    _note_issue(session, case, None, feedback.text)
+    _note_affected(session, case, feedback.text)  # "大闸蟹死了3只": the count is given already
+    item = main_item(session, order.id)
+    return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(label), "order_title": item.title,
+                                                        "unit": item.unit})

@@ -49,6 +49,29 @@ _SINCE = (
     .limit(bindparam("limit"))
 )
 _INSERT = insert(InboxMessage.__table__)
+_RECENT = (  # enough of the latest messages to hold the bot's latest turn
+    select(InboxMessage.sender, InboxMessage.buttons)
+    .where(InboxMessage.buyer_id == bindparam("buyer_id"), InboxMessage.sender != "system")
+    .order_by(InboxMessage.id.desc())
+    .limit(20)
+)
+
+
+def offered_payloads(session: Session, buyer_id: str) -> set[str]:
+    """The payloads of the buttons in the bot's latest turn: the only taps that count as taps.
+
+    A payload from an older question, or one never offered (a client may post any
+    `/intent{...}`), is read as text instead (issue 16).
+    """
+    offered: set[str] = set()
+    in_turn = False
+    for sender, buttons in session.execute(_RECENT, {"buyer_id": buyer_id}):
+        if sender == "bot":
+            in_turn = True
+            offered |= {str(b.get("payload")) for b in buttons or [] if isinstance(b, dict)}
+        elif in_turn:
+            break
+    return offered
 
 
 def active_case(session: Session, buyer_id: str) -> tuple[int, str] | None:

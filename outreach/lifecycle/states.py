@@ -83,6 +83,7 @@ class EventKind(str, Enum):
     PROBLEM_CORRECTED = "problem_corrected"
     CORRECTED = "corrected"
     ISSUE_NAMED = "issue_named"
+    MORE_PROBLEMS = "more_problems"  # the buyer named several problems: the others follow this one
     FACTS_MISSING = "facts_missing"
     AFFECTED_QUANTITY = "affected_quantity"
     WEIGHED = "weighed"

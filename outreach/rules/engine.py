@@ -8,10 +8,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from outreach.diagnosis.taxonomy import NO_PROBLEM
-from outreach.rules.schema import KIND_FACTS, PAYING_KINDS, REFUND_KINDS, SHARE_KINDS, RemedyRule, RuleBook
+from outreach.rules.schema import (
+    GOODS_KINDS,
+    KIND_FACTS,
+    PAYING_KINDS,
+    REFUND_KINDS,
+    SHARE_KINDS,
+    RemedyRule,
+    RuleBook,
+)
 
 # Facts the bot can ask the buyer for; any other missing fact goes to a person.
 ASKABLE_FACTS = ("affected_quantity", "issue", "shortfall_percent")
@@ -43,6 +52,22 @@ class CaseFacts:
     loss_fen: int | None = None  # unsafe food: the buyer's loss (3x loss may beat 10x price)
     appraisal_fee_fen: int | None = None  # counterfeit without the badge: refunded on top
     refunds_90d: int = 0  # the buyer's paid remedies in the last 90 days (buyer-risk gate)
+    # The affected part of the line as an exact fraction when it is not whole pieces ("烂了一半",
+    # "坏了2斤" of 5斤, "三分之一"); None: affected_quantity / quantity.
+    affected_share: Fraction | None = None
+    portion_text: str | None = None  # how the buyer's share is said back ("一半", "2斤"); None: pieces
+    line_total_fen: int | None = None  # what the line cost; None: unit price x quantity
+
+    def line_total(self) -> int:
+        if self.line_total_fen is not None:
+            return self.line_total_fen
+        return self.unit_price_fen * self.quantity
+
+    def share(self, affected: int) -> Fraction:
+        """The affected part of the line, exact: a stated share, else pieces over pieces bought."""
+        if self.affected_share is not None:
+            return self.affected_share
+        return Fraction(affected, self.quantity)
 
 
 @dataclass(frozen=True)
@@ -59,6 +84,7 @@ class Offer:
     return_freight_paid: bool = False
     report_merchant: bool = False
     law: str | None = None
+    value_fen: int = 0  # the money paid, or what goods sent again are worth (approval cap)
 
 
 @dataclass(frozen=True)
@@ -84,6 +110,13 @@ def yuan(fen: int) -> str:
 
 def _percent(fen: int, percent: int | Decimal) -> int:
     return int((Decimal(fen) * Decimal(percent) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def fen_of(fen: int, share: Fraction) -> int:
+    """`share` of an amount in fen, exact until this one rounding to the nearest fen, half up."""
+    exact = Fraction(fen) * share
+    whole, rest = divmod(exact.numerator, exact.denominator)
+    return whole + (1 if 2 * rest >= exact.denominator else 0)
 
 
 def _condition_holds(condition: str, facts: CaseFacts, book: RuleBook) -> bool:
@@ -119,8 +152,8 @@ def _applies(rule: RemedyRule, facts: CaseFacts, book: RuleBook) -> bool:
 
 def _amount(rule: RemedyRule, facts: CaseFacts, affected: int, book: RuleBook) -> int:
     total = facts.order_total_fen
-    if rule.kind == "refund_share":
-        return min(facts.unit_price_fen * affected, total)
+    if rule.kind == "refund_share":  # the share of what the line cost, rounded once at the end
+        return min(fen_of(facts.line_total(), facts.share(affected)), total)
     if rule.kind in ("refund_full", "cancel_refund"):
         return total
     if rule.kind == "compensation_percent":
@@ -141,9 +174,19 @@ def _amount(rule: RemedyRule, facts: CaseFacts, affected: int, book: RuleBook) -
     return 0  # goods sent again: no money paid
 
 
+def goods_value(rule: RemedyRule, facts: CaseFacts, affected: int) -> int:
+    """What the goods a reship sends are worth: it counts towards the approval cap like money."""
+    if rule.kind == "reship_full":
+        return facts.line_total()
+    if rule.kind == "reship_share":
+        return fen_of(facts.line_total(), facts.share(affected))
+    return 0
+
+
 def _missing(rule: RemedyRule, facts: CaseFacts) -> list[str]:
     missing = []
-    if rule.kind in SHARE_KINDS and facts.affected_quantity is None and facts.quantity != 1:
+    if (rule.kind in SHARE_KINDS and facts.affected_quantity is None and facts.affected_share is None
+            and facts.quantity != 1):
         missing.append("affected_quantity")
     needed = KIND_FACTS.get(rule.kind)
     if needed and getattr(facts, needed) is None:
@@ -152,34 +195,42 @@ def _missing(rule: RemedyRule, facts: CaseFacts) -> list[str]:
 
 
 def _approval_reasons(rule: RemedyRule, amount: int, facts: CaseFacts, book: RuleBook) -> tuple[str, ...]:
-    if rule.kind not in PAYING_KINDS or amount == 0:
+    """Why a person approves; `amount` is the money paid, or the value of the goods sent again."""
+    if rule.kind not in PAYING_KINDS | GOODS_KINDS or amount == 0:
         return ()
     reasons = []
     if rule.verify:
         reasons.append("verification")
     if amount > book.auto_approval_cap_fen:
         reasons.append("above_cap")
-    if facts.refunds_90d >= book.buyer_risk.refunds_90d:
+    if facts.refunds_90d >= book.buyer_risk.refunds_90d and rule.kind in PAYING_KINDS:  # refunds, not goods
         reasons.append("buyer_risk")
     return tuple(reasons)
 
 
 def _offer(rule: RemedyRule, facts: CaseFacts, affected: int, book: RuleBook) -> Offer:
     amount = _amount(rule, facts, affected, book)
+    portion = facts.portion_text or f"{affected}{facts.unit}"
     values = {"affected": affected, "unit": facts.unit, "amount": yuan(amount), "coupon": yuan(rule.coupon_fen),
-              "multiple": rule.multiple}
+              "multiple": rule.multiple, "portion": portion,
+              "timing": book.timing_of(rule.kind, rule.fast_refund or (facts.trust_badge and rule.kind in REFUND_KINDS),
+                                        rule.return_goods)}
     badge = facts.trust_badge and rule.kind in REFUND_KINDS
     freight_paid = badge and rule.return_goods  # 退货补运费 only where the goods go back
     note = (book.trust_badge.note if freight_paid else book.trust_badge.fast_note) if badge else ""
     say = rule.say.format(**values) + note
-    reasons = _approval_reasons(rule, amount, facts, book)
-    return Offer(rule_id=rule.id, kind=rule.kind, amount_fen=amount, needs_approval=bool(reasons), say=say,
+    value = amount if rule.kind in PAYING_KINDS else goods_value(rule, facts, affected)
+    reasons = _approval_reasons(rule, value, facts, book)
+    return Offer(rule_id=rule.id, kind=rule.kind, amount_fen=amount, value_fen=value, needs_approval=bool(reasons),
+                 say=say,
                  done=rule.done.format(**values), coupon_fen=0 if rule.kind == "coupon" else rule.coupon_fen,
                  approval_reasons=reasons, fast_refund=rule.fast_refund or badge, return_freight_paid=freight_paid,
                  report_merchant=rule.report_merchant, law=rule.law)
 
 
 def _affected_valid(facts: CaseFacts) -> bool:
+    if facts.affected_share is not None and not 0 < facts.affected_share <= 1:
+        return False
     return facts.affected_quantity is None or 0 < facts.affected_quantity <= facts.quantity
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -55,6 +56,22 @@ def issue_from_words(book: RuleBook, label: str, texts: list[str]) -> str | None
     return None
 
 
+def line_total_fen(session: Session, order: Order, item: OrderItem) -> int:
+    """What the buyer paid for the line: the order's total when it is the order's only line (the
+    price per piece may have been rounded), else the unit price times the pieces."""
+    lines = session.execute(select(func.count(OrderItem.id)).where(OrderItem.order_id == order.id)).scalar_one()
+    return order.total_fen if lines == 1 else item.unit_price_fen * item.quantity
+
+
+def stored_share(facts: dict) -> Fraction | None:
+    """The affected share the buyer stated ("1/2"), kept in cases.facts."""
+    raw = facts.get("affected_share")
+    try:
+        return Fraction(raw) if raw else None
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
 def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: datetime | None = None) -> CaseFacts:
     from outreach.rules.loader import rules
     from outreach.store.types import utcnow
@@ -93,5 +110,8 @@ def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: 
         trust_badge=bool(shop.trust_badge),
         item_kind=item.kind,
         refunds_90d=refunds_in_90_days(session, case.buyer_id, now or utcnow(), except_case=case.id),
+        affected_share=stored_share(stored),
+        portion_text=stored.get("portion") if stored_share(stored) is not None else None,
+        line_total_fen=line_total_fen(session, order, item),
         **{name: stored.get(name) for name in PLATFORM_FACTS},
     )

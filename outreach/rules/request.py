@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from fractions import Fraction
 
 from pydantic import BaseModel, Extra, Field, conint, validator
 
@@ -35,6 +36,8 @@ class QuoteRequest(BaseModel):
     reported_at: datetime
     text: str = ""  # the buyer's words: name the issue when `issue` is not given
     affected_quantity: int | None = None
+    affected_share: str | None = Field(None, regex=r"^\d+/\d+$", description="the affected part of the line, '1/2'")
+    line_total_fen: Fen | None = None  # type: ignore[valid-type]  # what the line cost (default: price x quantity)
     issue: str | None = None
     current_unit_price_fen: Fen | None = None  # type: ignore[valid-type]
     overcharge_fen: Fen | None = None  # type: ignore[valid-type]
@@ -53,6 +56,7 @@ class QuoteRequest(BaseModel):
     def facts(self, book: RuleBook) -> CaseFacts:
         values = self.dict(exclude={"text", "case_id"})
         values["promises"] = tuple(self.promises)
+        values["affected_share"] = Fraction(self.affected_share) if self.affected_share else None
         if values["issue"] is None and self.text:
             values["issue"] = issue_from_words(book, self.label, [self.text])
         return CaseFacts(**values)

@@ -52,6 +52,8 @@ PAYING_KINDS = {
     "refund_share", "refund_full", "cancel_refund", "compensation_percent", "refund_difference",
     "refund_excess", "refund_shortfall", "coupon", "legal_multiple",
 }
+# Kinds that send goods again: no money, but their value counts towards the approval cap.
+GOODS_KINDS = {"reship_share", "reship_full"}
 # Kinds that refund the buyer's payment: the trust badge makes them fast, with return freight paid.
 REFUND_KINDS = {"refund_share", "refund_full", "cancel_refund", "refund_difference", "refund_excess",
                 "refund_shortfall"}
@@ -62,7 +64,7 @@ KIND_FACTS = {
     "refund_shortfall": "shortfall_percent",
 }
 # The placeholders a say/done sentence may use; the engine fills exactly these.
-TEMPLATE_FIELDS = ("amount", "affected", "unit", "coupon", "multiple")
+TEMPLATE_FIELDS = ("amount", "affected", "unit", "coupon", "multiple", "portion", "timing")
 
 Fen = conint(ge=0)
 
@@ -129,6 +131,17 @@ class TrustBadge(Strict):
     fast_note: str = ""  # appended to their refund offers without a return (fast refund only)
 
 
+class Timing(Strict):
+    """When the buyer sees a remedy's effect: the one place every sentence and answer takes it from."""
+
+    fast_refund: str = Field(min_length=1)  # the platform pays first, or a 信任购 shop
+    original_route: str = Field(min_length=1)  # an ordinary refund to the payment account
+    after_return: str = Field(min_length=1)  # 退货退款: after the goods are back
+    compensation: str = Field(min_length=1)  # compensation, coupons, legal multiples
+    reship: str = Field(min_length=1)  # goods sent again
+    review: str = Field(min_length=1)  # a person approves first
+
+
 class Issue(Strict):
     """One issue within a label (e.g. price_issue: double_charge)."""
 
@@ -144,7 +157,8 @@ class RuleBook(Strict):
     late_compensation: LateCompensation
     buyer_risk: BuyerRisk = BuyerRisk()
     trust_badge: TrustBadge = TrustBadge()
-    food_kinds: list[str] = ["seafood", "fruit", "health_food"]
+    timing: Timing
+    food_kinds: list[str] = ["seafood", "fruit", "health_food", "food"]
     # label -> issue -> its button and the words in the buyer's report that name it
     issues: dict[str, dict[str, Issue]] = {}
     # label -> why a person takes over at once (the offers are listed for that person)
@@ -163,6 +177,16 @@ class RuleBook(Strict):
         if duplicates:
             raise ValueError(f"rule ids must be unique; repeated: {', '.join(duplicates)}")
         return remedies
+
+    def timing_of(self, kind: str, fast: bool = False, return_goods: bool = False) -> str:
+        """When a remedy of this kind takes effect (rules file: timing)."""
+        if kind in ("reship_share", "reship_full"):
+            return self.timing.reship
+        if kind in ("compensation_percent", "coupon", "legal_multiple"):
+            return self.timing.compensation
+        if fast:
+            return self.timing.fast_refund
+        return self.timing.after_return if return_goods else self.timing.original_route
 
     def rule(self, rule_id: str) -> RemedyRule:
         for rules in self.remedies.values():

@@ -220,19 +220,21 @@ def _load_since(buyer_id: str, after_id: int, limit: int) -> list[dict[str, Any]
 _BUYER = select(Buyer.id).where(Buyer.id == bindparam("buyer_id"))
 
 
-def _store_buyer_message(buyer_id: str, text: str) -> tuple[int, bool] | None:
-    """Stores the buyer's message; its id and whether a person owns the conversation, or None.
+def _store_buyer_message(buyer_id: str, text: str, payload: str = "") -> tuple[int, bool, bool] | None:
+    """Stores the buyer's message; its id, whether a person owns the conversation and whether
+    `payload` is a button of the bot's latest question, or None for an unknown buyer.
     While a person owns it the bot does not hear the message, so consent and the waiting
     buyer's acknowledgement are handled here (_while_a_person_owns)."""
     with session_scope() as session:
         if session.execute(_BUYER, {"buyer_id": buyer_id}).first() is None:
             return None
+        offered = bool(payload) and payload in messages.offered_payloads(session, buyer_id)
         case = messages.active_case(session, buyer_id)
         message = messages.append(session, buyer_id, "buyer", text, case_id=None if case is None else case[0])
         owned = human_owns(case)
         if owned and case is not None:
             _while_a_person_owns(session, buyer_id, case[0], text)
-        return int(message["id"]), owned
+        return int(message["id"]), owned, offered
 
 
 def _while_a_person_owns(session: Session, buyer_id: str, case_id: int, text: str) -> None:
@@ -349,17 +351,22 @@ async def _post_message(request: web.Request) -> web.StreamResponse:
         return web.json_response({"messages": [], "notice": MSG_EMPTY_NOTICE})
 
     app = request.app
-    stored = await asyncio.to_thread(_store_buyer_message, buyer_id, cleaned or command)
+    stored = await asyncio.to_thread(_store_buyer_message, buyer_id, cleaned or command, command)
     if stored is None:
         log.warning("valid token for unknown buyer %s", mask(buyer_id))
         raise ApiError(401, MSG_BAD_TOKEN)
-    message_id, human_owns = stored
+    message_id, human_owns, offered = stored
+    if command and not offered:
+        # Only a button of the bot's latest question counts as a tap; anything else is read as
+        # the words the buyer sent (the button's title), never as a command.
+        log.info("payload %s of buyer %s was not offered; read as text", command[:40], mask(buyer_id))
+        cleaned, command = cleaned or command, ""
     app[NOTIFIER].wake(buyer_id)  # the buyer's other open pages show the message at once
 
     if not human_owns:
         try:
             # The in-app channel stores the bot's replies in the inbox before it answers.
-            # Typed text is never read as a bot command: only button payloads are.
+            # Typed text is never read as a bot command: only offered button payloads are.
             await relay(app[HTTP], app[SETTINGS], buyer_id, command or cleaned.lstrip("/") or "?")
         except (RelayError, asyncio.TimeoutError) as exc:
             log.warning("bot did not take a message of buyer %s: %s", mask(buyer_id), exc)

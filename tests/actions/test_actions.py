@@ -84,7 +84,7 @@ async def test_a_typed_order_number_is_never_enough_to_act(db: str) -> None:
     case_id, _owner, order = make_case("spoiled", quantity=1)
     stranger = tracker("B_stranger", intent="spoiled", text=f"我的订单{order}螃蟹死了，给我退款")
     messages, _ = await run(ActionChooseProblem(), stranger)
-    assert "utter_no_active_case" in responses(messages)
+    assert responses(messages) == ["utter_no_recent_order"]  # the stranger's own orders only: none
     accept_messages, _ = await run(
         ActionAnswerYes(), tracker("B_stranger", slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0})
     )
@@ -174,19 +174,26 @@ async def test_the_affected_quantity_is_asked_parsed_and_priced(db: str) -> None
 
     validator = ValidateQuantityForm()
     dispatcher = CollectingDispatcher()
-    assert validator.validate_affected_quantity("死了三只", dispatcher, tracker(buyer), {}) == {
-        "affected_quantity": "3"
+    at_case = tracker(buyer, slots={"case_id": str(case_id)})
+    assert await validator.validate_affected_quantity("死了三只", dispatcher, at_case, {}) == {
+        "affected_quantity": "死了三只"
     }
-    assert validator.validate_affected_quantity("不知道", dispatcher, tracker(buyer), {}) == {"affected_quantity": None}
+    assert await validator.validate_affected_quantity("不知道", dispatcher, at_case, {}) == {"affected_quantity": None}
+    assert await validator.validate_affected_quantity("五星", dispatcher, at_case, {}) == {"affected_quantity": None}
+    assert await validator.validate_affected_quantity("坏了30只", dispatcher, at_case, {}) == {
+        "affected_quantity": None}
+    assert responses(dispatcher.messages) == ["utter_quantity_invalid", "utter_quantity_invalid",
+                                              "utter_quantity_too_many"]
+    assert dispatcher.messages[-1]["max_quantity"] == 10
     messages, events = await run(
-        ActionTakeQuantity(), tracker(buyer, slots={"case_id": str(case_id), "affected_quantity": "3"})
+        ActionTakeQuantity(), tracker(buyer, slots={"case_id": str(case_id), "affected_quantity": "死了三只"})
     )
     assert responses(messages) == ["utter_offer"] and "119.4" in messages[0]["offer_text"]
 
     too_many, events = await run(
         ActionTakeQuantity(), tracker(buyer, slots={"case_id": str(case_id), "affected_quantity": "30"})
     )
-    assert responses(too_many) == ["utter_quantity_invalid"] and SlotSet("affected_quantity", None) in events
+    assert responses(too_many) == ["utter_quantity_too_many"] and SlotSet("affected_quantity", None) in events
 
 
 async def test_rating_is_stored_once_and_closes_the_case(db: str) -> None:

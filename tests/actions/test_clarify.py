@@ -11,10 +11,11 @@ from actions.clarify import ActionClarifyProblem, likeliest_problems
 from outreach.diagnosis.taxonomy import taxonomy
 
 
-def _tracker(ranking: list[dict[str, Any]], stage: str | None = "confirming") -> Tracker:
+def _tracker(ranking: list[dict[str, Any]], stage: str | None = "confirming", sender: str = "B1",
+             case_id: int | None = None) -> Tracker:
     return Tracker(
-        sender_id="B1",
-        slots={"stage": stage},
+        sender_id=sender,
+        slots={"stage": stage, "case_id": str(case_id) if case_id else None, "offer_index": 0.0},
         latest_message={"intent": {"name": "nlu_fallback", "confidence": 0.45}, "intent_ranking": ranking,
                         "text": "东西不太对劲", "entities": []},
         events=[],
@@ -53,7 +54,14 @@ def test_at_least_two_choices_even_when_one_problem_stands_out() -> None:
     assert likeliest_problems([{"name": "greet", "confidence": 1.0}], taxonomy().ids) == []
 
 
-async def test_while_an_offer_is_on_the_table_a_vague_message_gets_the_polite_fallback() -> None:
+async def test_while_an_offer_is_on_the_table_a_vague_message_gets_the_offer_and_its_buttons_again(db: str) -> None:
+    from outreach.cases.conversation import choose_problem
+    from tests.factories import make_case
+
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    offer = choose_problem(case_id, buyer, "spoiled", "confirmed")
     dispatcher = CollectingDispatcher()
-    await ActionClarifyProblem().run(dispatcher, _tracker(RANKING, stage="offering"), {})
-    assert [m["response"] for m in dispatcher.messages] == ["utter_default"]
+    await ActionClarifyProblem().run(dispatcher, _tracker(RANKING, stage="offering", sender=buyer, case_id=case_id),
+                                     {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_not_understood", "utter_offer"]
+    assert dispatcher.messages[1]["offer_text"] == offer.message

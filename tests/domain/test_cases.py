@@ -233,11 +233,13 @@ def test_refund_above_the_cap_waits_for_approval_and_hands_over(any_db: str) -> 
     assert count(Remedy, case_id=case_id) == 1
 
 
-def test_buyer_saying_no_problem_resolves_without_remedy(any_db: str) -> None:
+def test_buyer_saying_no_problem_is_thanked_and_the_case_closes_without_a_rating(any_db: str) -> None:
     case_id, buyer_id, _ = make_case("spoiled")
-    assert choose_problem(case_id, buyer_id, "no_problem", "corrected").kind == "no_problem"
+    step = choose_problem(case_id, buyer_id, "no_problem", "corrected")
+    assert (step.kind, step.extra["ask_rating"]) == ("no_problem", False)
     case = load_case(case_id)
-    assert (case.status, case.category, case.suspected_category) == ("resolved", "no_problem", "spoiled")
+    assert (case.status, case.category, case.suspected_category) == ("closed", "no_problem", "spoiled")
+    assert "satisfaction_asked" not in event_kinds(case_id)
     assert count(Remedy) == 0
     assert "corrected" in event_kinds(case_id)
 

@@ -180,8 +180,9 @@ def test_simulate_shows_per_label_and_merchant_what_new_rules_would_change(db: s
     assert (spoiled["paid_fen_old"], spoiled["paid_fen_new"], spoiled["approval_fen_new"]) == (11940, 0, 11940)
     assert (spoiled["auto_old"], spoiled["auto_new"], spoiled["person_new"]) == (1, 0, 1)
     assert (late["paid_fen_old"], late["paid_fen_new"], late["auto_new"]) == (1500, 3000, 1)
-    assert (wrong["changed"], wrong["paid_fen_new"]) == (0, 0)  # re-ship first, nothing paid either way
-    assert report["total"]["changed"] == 2 and report["total"]["cases"] == 3
+    # the 150-yuan re-ship is above the new 100-yuan cap: goods count like money, a person approves
+    assert (wrong["changed"], wrong["paid_fen_new"], wrong["person_new"]) == (1, 0, 1)
+    assert report["total"]["changed"] == 3 and report["total"]["cases"] == 3
     assert sum(m["cases"] for m in report["by_merchant"].values()) == 3
 
     assert main(["rules", "simulate", "--rules", str(tmp_path / "new.yml")]) == 0

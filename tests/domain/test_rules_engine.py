@@ -290,12 +290,12 @@ def test_unshipped_order_offers_cancellation_of_the_full_total_before_compensati
             crab_facts(
                 label="wrong_item", order_total_fen=20001, unit_price_fen=20001, quantity=1, affected_quantity=None
             ),
-            {"reship_full": False, "refund_full": True},
-            id="200.01-yuan-needs-a-person",
+            {"reship_full": True, "refund_full": True},
+            id="200.01-yuan-needs-a-person-for-money-or-goods",
         ),
         pytest.param(
             crab_facts(unit_price_fen=9900, order_total_fen=99000, affected_quantity=3),
-            {"refund_share": True, "reship_share": False},
+            {"refund_share": True, "reship_share": True},
             id="3-crabs-at-99-yuan",
         ),
         pytest.param(
@@ -303,12 +303,14 @@ def test_unshipped_order_offers_cancellation_of_the_full_total_before_compensati
         ),
     ],
 )
-def test_money_above_the_200_yuan_cap_needs_approval_reships_never(book, facts: CaseFacts, approvals: dict) -> None:
+def test_money_or_goods_above_the_200_yuan_cap_need_approval(book, facts: CaseFacts, approvals: dict) -> None:
     result = quote(facts, book)
     assert {o.kind: o.needs_approval for o in result.offers} == approvals
 
 
-def test_reships_are_free_and_never_need_approval_however_expensive(book) -> None:
+def test_a_reships_value_counts_towards_the_cap_like_money(book) -> None:
+    """Goods sent again cost the platform what they are worth: a 4,599-yuan reship is no more
+    automatic than a 4,599-yuan refund (issue 16)."""
     expensive = [
         crab_facts(unit_price_fen=500000, order_total_fen=5000000, affected_quantity=10),
         crab_facts(
@@ -320,7 +322,11 @@ def test_reships_are_free_and_never_need_approval_however_expensive(book) -> Non
     ]
     reships = [o for facts in expensive for o in quote(facts, book).offers if o.kind.startswith("reship")]
     assert len(reships) == 3
-    assert all(o.amount_fen == 0 and not o.needs_approval for o in reships)
+    assert all(o.amount_fen == 0 and o.needs_approval and "above_cap" in o.approval_reasons for o in reships)
+    assert [o.value_fen for o in reships] == [5000000, 999900, 600000]
+    cheap = crab_facts(label="missing_item", unit_price_fen=3000, order_total_fen=9000, quantity=3, affected_quantity=2)
+    reship = next(o for o in quote(cheap, book).offers if o.kind == "reship_share")
+    assert reship.value_fen == 6000 and not reship.needs_approval
 
 
 # --- texts said to the buyer --------------------------------------------------------------------
@@ -386,7 +392,7 @@ def test_offer_texts_are_filled_in_and_paying_offers_name_the_amount_in_yuan(boo
 def test_dead_crab_offer_says_how_many_and_how_much() -> None:
     say = quote(crab_facts(), rules()).offers[0].say
     assert "3只" in say
-    assert f"共{yuan(11940)}元" in say
+    assert f"退款{yuan(11940)}元" in say
     compensation = quote(shipped_late_facts(30000), rules()).offers[0]
     assert "15元" in compensation.say and "15元" in compensation.done
 

@@ -59,3 +59,22 @@ def test_an_item_sold_by_the_jin_promises_its_quantity(any_db: str) -> None:
     case_id, buyer_id, _ = make_case("not_as_described", text="缺斤少两", **{**ORANGES, "unit": "斤", "quantity": 5,
                                                                           "unit_price_fen": 998})
     assert choose_problem(case_id, buyer_id, "not_as_described", "confirmed").extra["promised"] == "5斤"
+
+
+def test_what_the_buyer_says_was_promised_never_overrides_the_listing(any_db: str) -> None:
+    """A buyer claiming a promise of 100斤 on a 2斤 listing is refunded against the listing's 2斤."""
+    case_id, buyer_id, _ = make_case("not_as_described", text="缺斤少两",
+                                     **{**ORANGES, "title": "赣南脐橙 2斤装", "unit_price_fen": 13800})
+    choose_problem(case_id, buyer_id, "not_as_described", "confirmed")
+    step = give_weighed(case_id, buyer_id, "说好的100斤，实际只有1斤8两")
+    assert (step.offer.rule_id, step.offer.amount_fen) == ("short_weight_refund", 1380)  # 10% of 138
+    with session_scope() as session:
+        assert session.get(Case, case_id).facts["promised_g"] == 1000
+
+
+def test_a_correction_claiming_another_promised_weight_than_the_listing_is_not_taken(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("missing_item", text="少发了", **{**ORANGES, "title": "赣南脐橙 2斤装"})
+    step = choose_problem(case_id, buyer_id, "not_as_described", "corrected", text="标称100斤实际2斤")
+    assert step.kind == "confirm" and step.extra["listing"] == "2斤"
+    with session_scope() as session:
+        assert session.get(Case, case_id).category == "missing_item"

@@ -114,6 +114,15 @@ def test_every_label_reaches_its_remedy_or_its_person_through_the_real_bot(stack
                 failures.append(f"{path.label}: accepting got {done!r}")
     assert not failures, "\n".join(failures)
 
+    from outreach.dialogue.voice import problems
+    from outreach.inbox.messages import since
+
+    with session_scope() as session:  # one voice: no forbidden phrase, no pair that must never follow
+        for n, _path in enumerate(PATHS):
+            texts = [m["text"] for m in since(session, f"B-LABEL-{n}") if m["sender"] == "bot"]
+            failures += problems(texts)
+    assert not failures, "\n".join(failures)
+
     with session_scope() as session:
         cases = {c.order_id: c for c in session.execute(select(Case).where(Case.order_id.like("O-LABEL-%"))).scalars()}
         for n, path in enumerate(PATHS):

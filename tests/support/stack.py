@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _use_env(env: dict[str, str]) -> dict[str, str | None]:
+def use_env(env: dict[str, str]) -> dict[str, str | None]:
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     get_settings.cache_clear()
@@ -57,11 +58,12 @@ def _restore_env(saved: dict[str, str | None]) -> None:
     store_db.dispose_all()
 
 
-@pytest.fixture(scope="session")
-def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+@contextmanager
+def started_stack(var: Path) -> Iterator[dict[str, Any]]:
+    """Start Rasa, the action server and the web server on a fresh SQLite store under `var`
+    (as `make run` does); yields the stack's settings, folder, processes and environment."""
     if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it first)")
-    var = tmp_path_factory.mktemp("stack")
+        raise RuntimeError(f"no trained model at {MODEL}: run `make train` (make test does it first)")
     (var / "models").symlink_to(MODEL.parent)
     env = {
         "OUTREACH_VAR_DIR": str(var),
@@ -70,7 +72,7 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         "OUTREACH_ACTION_PORT": str(free_port()),
         "OUTREACH_WEB_PORT": str(free_port()),
     }
-    saved = _use_env(env)
+    saved = use_env(env)
     try:
         settings = get_settings()  # generates this stack's secrets under var/secrets
         group = ProcessGroup(settings)
@@ -89,10 +91,18 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         group.stop()
 
 
+@pytest.fixture(scope="session")
+def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it first)")
+    with started_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
+
+
 @pytest.fixture
 def stack(running_stack: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The running stack, with this test's environment and store pointed at it."""
-    saved = _use_env(running_stack["env"])
+    saved = use_env(running_stack["env"])
     try:
         yield running_stack
     finally:
@@ -113,10 +123,10 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
 class Buyer:
     """A buyer's app: the in-app HTTP endpoints with the buyer's signed token."""
 
-    def __init__(self, settings: Any, buyer_id: str) -> None:
-        link = json.loads(cli("buyer", "link", buyer_id, "--json").stdout)
+    def __init__(self, settings: Any, buyer_id: str, token: str | None = None) -> None:
+        """`token`: one issued already; by default the platform's `outreach buyer link` issues it."""
         self.base = f"http://127.0.0.1:{settings.web_port}"
-        self.token = link["token"]
+        self.token = token or json.loads(cli("buyer", "link", buyer_id, "--json").stdout)["token"]
         self.headers = {"Authorization": f"Bearer {self.token}"}
 
     def inbox(self) -> list[dict[str, Any]]:

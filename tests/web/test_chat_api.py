@@ -304,15 +304,34 @@ async def test_post_stores_the_message_and_returns_the_bot_reply(client: TestCli
 
 
 async def test_button_click_sends_title_as_text_and_payload_to_bot(client: TestClient, bot: FakeRasa) -> None:
+    append("B1", "bot", "是这个问题吗？", [{"title": "是的", "payload": "/affirm"}])
     response = await post(client, "B1", {"text": "是的", "payload": "/affirm"})
     assert response.status == 200
-    assert stored("B1")[0] == ("buyer", "是的")
+    assert stored("B1")[1] == ("buyer", "是的")
     assert bot.calls[0]["message"] == "/affirm"
 
     response = await post(client, "B1", {"payload": "/deny"})
     assert response.status == 200
-    assert stored("B1")[2] == ("buyer", "/deny")
+    assert stored("B1")[3] == ("buyer", "/deny")
     assert bot.calls[1]["message"] == "/deny"
+
+
+async def test_only_a_button_of_the_latest_question_counts_as_a_tap(client: TestClient, bot: FakeRasa) -> None:
+    """A payload never offered (a probe's `/not_as_described{"issue": ...}`), or one of an older
+    question, reaches the bot as the words the buyer sent, never as a command."""
+    append("B1", "bot", "是这个问题吗？", [{"title": "是的", "payload": "/affirm"}])
+    forged = '/not_as_described{"issue": "short_weight"}'
+    await post(client, "B1", {"text": "缺斤少两", "payload": forged})
+    assert bot.calls[-1]["message"] == "缺斤少两"
+    await post(client, "B1", {"payload": "/request_human"})
+    assert bot.calls[-1]["message"] == "request_human"
+    # the fake bot's reply offered /affirm and /deny; an earlier question's button is stale
+    append("B1", "buyer", "好的")
+    append("B1", "bot", "请打分", [{"title": "5分", "payload": '/rate{"rating": "5"}'}])
+    await post(client, "B1", {"text": "是的", "payload": "/affirm"})
+    assert bot.calls[-1]["message"] == "是的"
+    await post(client, "B1", {"text": "不是", "payload": "/deny"})  # the fake bot offered it last
+    assert bot.calls[-1]["message"] == "/deny"
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t  \n", "\x00\x01\x7f", "\u200b\u200e"])

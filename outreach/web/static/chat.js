@@ -318,8 +318,33 @@
 
     var next = index < items.length ? items[index].el : firstPendingEl();
     els.messages.insertBefore(item, next);
-    items.splice(index, 0, { id: message.id, time: time, el: item });
+    items.splice(index, 0, { id: message.id, time: time, el: item, sender: sender });
     return sender === "buyer";
+  }
+
+  // Only the buttons of the bot's latest turn answer the open question (the server reads any
+  // other tap as text): older ones are disabled, so a buyer never taps a stale choice.
+  function retireOldButtons() {
+    var current = {};
+    var inTurn = false;
+    for (var i = items.length - 1; i >= 0; i--) {
+      var who = items[i].sender;
+      if (who === "bot") {
+        inTurn = true;
+        current[items[i].id] = true;
+      } else if (inTurn && who !== "system") {
+        break;
+      }
+    }
+    items.forEach(function (entry) {
+      if (current[entry.id]) {
+        return;
+      }
+      Array.prototype.forEach.call(entry.el.querySelectorAll(".buttons button"), function (b) {
+        b.disabled = true;
+        b.classList.add("stale");
+      });
+    });
   }
 
   function firstPendingEl() {
@@ -339,6 +364,7 @@
         stick = true;
       }
     });
+    retireOldButtons();
     if (items.length) {
       removeEmptyHint();
     }

@@ -1,0 +1,188 @@
+"""The buyer's words read against the question the conversation is at, before the intent's own
+action runs: an off-script question is answered and the open question asked again; a named
+remedy at an offer is taken; a yes with details at the confirmation moves on; a rating in words
+at the rating question is recorded. The reading itself is the core's (outreach.dialogue)."""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import buyer_of, case_of, conversation, guarded, off_loop, say_step
+from outreach.cases.conversation import CaseNotFound, NotYourCase
+from outreach.diagnosis.taxonomy import NO_PROBLEM
+from outreach.dialogue.knowledge import is_question, knowledge
+from outreach.dialogue.reading import read_no_problem, read_rating, read_remedy, read_yes_no
+
+_AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
+
+
+def text_of(tracker: Tracker) -> str:
+    """What the buyer typed; a button's payload is exact and is not read again."""
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
+def offer_index(tracker: Tracker) -> int:
+    return int(tracker.get_slot("offer_index") or 0)
+
+
+async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """An off-script question: answered from the knowledge file, then the open question again."""
+    text = text_of(tracker)
+    stage = tracker.get_slot("stage")
+    if not text or knowledge().topic_of(text, offered=stage not in conversation.BEFORE_OFFER) is None:
+        return None
+    case_id = await case_of(tracker)
+    buyer = buyer_of(tracker)
+    try:
+        answer = await off_loop(conversation.answer_question, case_id, buyer, text, offer_index(tracker), stage)
+        if answer is None:
+            return None
+        dispatcher.utter_message(text=answer)
+        step = None
+        if case_id is not None:
+            step = await off_loop(conversation.open_question, case_id, buyer, tracker.get_slot("stage"),
+                                  offer_index(tracker))
+    except (CaseNotFound, NotYourCase):
+        dispatcher.utter_message(text=await off_loop(conversation.answer_question, None, buyer, text, 0) or "")
+        return []
+    return [] if step is None else say_step(dispatcher, step)
+
+
+async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Events when the words were understood in context; None lets the intent's action decide."""
+    text = text_of(tracker)
+    if not text:
+        return None
+    stage = tracker.get_slot("stage")
+    if stage == "offering" and read_remedy(text) is not None and not is_question(text):
+        # "赔！必须赔三倍" demands a remedy; it asks nothing
+        taken = await _take_remedy(dispatcher, tracker, text)
+        if taken is not None:
+            return taken
+    answered = await answer_off_script(dispatcher, tracker)
+    if answered is not None:
+        return answered
+    if stage == "offering" and _AMOUNTISH.search(text):  # "不对 是4只": the amount corrected at the offer
+        case_id = await case_of(tracker)
+        if case_id is not None:
+            try:
+                step = await off_loop(conversation.correct_affected, case_id, buyer_of(tracker), text,
+                                      offer_index(tracker))
+            except (CaseNotFound, NotYourCase):
+                step = None
+            if step is not None:
+                return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
+    if stage == "confirming" and read_no_problem(text):  # "木有问题 东西都收到了": nothing wrong after all
+        return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
+            case_id, buyer, NO_PROBLEM, "corrected", text=text))
+    if stage == "offering" and read_remedy(text) is None:
+        yes = True if read_no_problem(text) else read_yes_no(text)  # "没问题" to an offer is a yes
+        if yes is not None:
+            operation = conversation.accept if yes else conversation.decline
+            return await guarded(dispatcher, tracker, partial(operation, index=offer_index(tracker)))
+    if stage == "offering" and read_remedy(text) is not None and not is_question(text):
+        taken = await _take_remedy(dispatcher, tracker, text)
+        if taken is not None:
+            return taken
+    if stage == "confirming" and await _confirms(tracker, text):
+        return await guarded(dispatcher, tracker, partial(confirm, text=text, more=problems_in(tracker)))
+    if stage == "rating":
+        rating = read_rating(text)
+        if rating is not None:
+            from outreach.cases.survey import comment_of
+
+            return await guarded(dispatcher, tracker,
+                                 lambda case_id, buyer: conversation.rate(case_id, buyer, rating, comment_of(text)))
+    return None
+
+
+async def _take_remedy(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType] | None:
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return None
+    try:
+        step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, offer_index(tracker))
+    except (CaseNotFound, NotYourCase):
+        return None
+    return None if step is None else await guarded(dispatcher, tracker, lambda _case, _buyer: step)
+
+
+async def _confirms(tracker: Tracker, text: str) -> bool:
+    """At the confirmation: a yes, or no yes/no at all but the details of the suspected problem
+    ("买5盒就到了3盒", "补发，赶紧的"), unless the words name another problem."""
+    yes = read_yes_no(text)
+    if yes is not None:
+        return yes
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    if read_remedy(text) is None and not _AMOUNTISH.search(text):
+        return False
+    intent = tracker.latest_message.get("intent", {}).get("name")
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return False
+    try:
+        brief = await off_loop(conversation.brief, case_id, buyer_of(tracker))
+        if intent in taxonomy().ids and intent != brief.label:
+            return False
+        if read_remedy(text) is not None:
+            return True
+        reading = await off_loop(conversation.check_affected, case_id, buyer_of(tracker), text)
+    except (CaseNotFound, NotYourCase):
+        return False
+    return reading.status == "ok"
+
+
+def problems_in(tracker: Tracker) -> dict[str, str]:
+    """The problems the clauses of the latest words name surely, each with its clause
+    (bot.nlu.problem_classifier)."""
+    clauses = tracker.latest_message.get("problem_clauses") or {}
+    if isinstance(clauses, dict) and clauses:
+        return {str(label): str(text) for label, text in clauses.items()}
+    return {str(label): "" for label in tracker.latest_message.get("problems") or []}
+
+
+def confirm(case_id: int, buyer_id: str, text: str | None = None,
+            more: dict[str, str] | None = None) -> conversation.Step:
+    """The buyer confirms the suspected problem; details in the same words move the conversation on,
+    and other problems they name follow it."""
+    suspected = conversation.brief(case_id, buyer_id).label
+    return conversation.choose_problem(case_id, buyer_id, suspected, "confirmed", text=text, more=more)
+
+
+async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Words the bot cannot place: say so briefly and ask the open question again, with its
+    buttons, so the offer or the rating question never disappears behind a "没太明白"."""
+    case_id = await case_of(tracker)
+    step = None
+    if case_id is not None:
+        try:
+            step = await off_loop(conversation.open_question, case_id, buyer_of(tracker), tracker.get_slot("stage"),
+                                  offer_index(tracker))
+        except (CaseNotFound, NotYourCase):
+            step = None
+    if step is None:
+        dispatcher.utter_message(response="utter_default")
+        return []
+    dispatcher.utter_message(response="utter_not_understood")
+    return say_step(dispatcher, step)
+
+
+async def reask(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The open question again, with its buttons (nothing else said)."""
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return []
+    try:
+        step = await off_loop(conversation.open_question, case_id, buyer_of(tracker), tracker.get_slot("stage"),
+                              offer_index(tracker))
+    except (CaseNotFound, NotYourCase):
+        return []
+    return [] if step is None else say_step(dispatcher, step)
+

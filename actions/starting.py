@@ -1,0 +1,64 @@
+"""A buyer raises a problem with no conversation about it open (none yet, a closed case, after an
+opt-out): they pick the order, their words become feedback and a case opens (outreach.cases)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import buyer_of, conversation, off_loop, refuse, say_step
+from outreach.cases.conversation import CaseNotFound, NotYourCase, Step
+
+
+def last_words(tracker: Tracker) -> str:
+    """The buyer's latest typed words: a tapped problem button carries none of its own."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and not (event.get("text") or "").startswith("/"):
+            return event.get("text") or ""
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
+def say_start(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
+    if step.kind == "pick_order":
+        buttons = [{"title": title[:30], "payload": "/pick_order" + json.dumps({"order_id": order_id})}
+                   for order_id, title in step.extra["orders"]]
+        dispatcher.utter_message(response="utter_pick_order", buttons=buttons)
+        return [SlotSet("stage", "picking_order")]
+    if step.kind == "no_order":
+        dispatcher.utter_message(response="utter_no_recent_order")
+        return [SlotSet("stage", None)]
+    events: list[EventType] = [SlotSet("case_id", str(step.case_id)), SlotSet("offer_index", None),
+                               SlotSet("affected_quantity", None)]
+    if step.extra.get("unit"):
+        events.append(SlotSet("unit", step.extra["unit"]))
+    return events + say_step(dispatcher, step)
+
+
+async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, label: str,
+                        model_version: str | None) -> list[EventType]:
+    text = last_words(tracker) or label
+    step = await off_loop(conversation.raise_problem, buyer_of(tracker), text, label, model_version)
+    return say_start(dispatcher, step)
+
+
+class ActionPickOrder(Action):
+    """The buyer tapped the order their problem is about."""
+
+    def name(self) -> str:
+        return "action_pick_order"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        order_id = next(tracker.get_latest_entity_values("order_id"), None)
+        if not order_id:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        try:
+            step = await off_loop(conversation.start_on_order, buyer_of(tracker), str(order_id))
+        except (CaseNotFound, NotYourCase) as error:
+            return refuse(dispatcher, error)
+        return say_start(dispatcher, step)

@@ -1,0 +1,123 @@
+"""Answers to a buyer's off-script question, from the knowledge file and the buyer's own case:
+refund timing of their remedy, logistics from the order, the remedy's status, what the rules
+allow and why, and who they are talking to."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from outreach.diagnosis.taxonomy import taxonomy
+from outreach.dialogue.knowledge import Knowledge, knowledge
+from outreach.rules import ledger
+from outreach.rules.engine import Offer, quote, yuan
+from outreach.rules.facts import case_facts
+from outreach.rules.loader import rules
+from outreach.rules.schema import REFUND_KINDS, RuleBook
+from outreach.store.models import Buyer, Case, Order
+
+
+def _local(moment: datetime, tz_name: str | None) -> str:
+    from outreach.scheduling.windows import zone
+
+    return f"{moment.astimezone(zone(tz_name or 'Asia/Shanghai')):%m月%d日 %H:%M}"
+
+
+def _offers_text(offers: list[Offer], book: RuleBook) -> str:
+    names = []
+    for offer in offers:
+        if offer.kind in ("reship_share", "reship_full"):
+            names.append("补发或换新")
+        elif offer.kind == "legal_multiple":
+            names.append(f"人工核实后{book.rule(offer.rule_id).multiple}倍赔偿{yuan(offer.amount_fen)}元")
+        elif offer.kind in ("coupon", "compensation_percent"):
+            names.append(f"{yuan(offer.amount_fen)}元补偿")
+        else:
+            names.append(f"退款{yuan(offer.amount_fen)}元")
+    return "、".join(dict.fromkeys(names)) or "转人工客服核实处理"
+
+
+def _timing(book: RuleBook, kind: str, rule_id: str, trust_badge: bool) -> str:
+    rule = book.rule(rule_id)
+    return book.timing_of(kind, rule.fast_refund or (trust_badge and kind in REFUND_KINDS), rule.return_goods)
+
+
+def answer_for_case(session: Session, case: Case | None, topic: str, offer_index: int,
+                    book: RuleBook | None = None, known: Knowledge | None = None) -> str:
+    """The answer to `topic` for this case (None: the buyer has no case open)."""
+    book = book or rules()
+    known = known or knowledge()
+    timing = book.timing
+    if topic == "invoice":
+        return known.answer("invoice", "general")
+    if topic == "who" or case is None:
+        if topic == "refund_timing":
+            return known.answer(topic, "general", fast_refund=timing.fast_refund,
+                                original_route=timing.original_route, after_return=timing.after_return)
+        if topic == "who":
+            return known.answer("who", "bot")
+        return known.answer("why", "none")
+    facts = case_facts(session, case, book)
+    result = quote(facts, book)
+    remedy = ledger.existing(session, case.id)
+    offer = result.offers[offer_index] if 0 <= offer_index < len(result.offers) else None
+    if topic == "refund_timing":
+        if remedy is not None:
+            when = _timing(book, remedy.kind, remedy.rule_id, facts.trust_badge)
+            situation = "pending" if remedy.status == "pending_approval" else "done"
+            return known.answer(topic, situation, remedy=_remedy_name(remedy.kind), timing=when,
+                                review=timing.review)
+        if offer is not None:
+            return known.answer(topic, "offer", timing=_timing(book, offer.kind, offer.rule_id, facts.trust_badge))
+        return known.answer(topic, "general", fast_refund=timing.fast_refund, original_route=timing.original_route,
+                            after_return=timing.after_return)
+    if topic == "remedy_status":
+        if remedy is None:
+            return known.answer(topic, "none")
+        if remedy.status == "pending_approval":
+            return known.answer(topic, "pending", review=timing.review)
+        return known.answer(topic, "done", remedy=_remedy_name(remedy.kind),
+                            timing=_timing(book, remedy.kind, remedy.rule_id, facts.trust_badge))
+    if topic == "logistics":
+        order = session.get(Order, case.order_id)
+        tz = session.get(Buyer, case.buyer_id).time_zone
+        if order.delivered_at is not None:
+            return known.answer(topic, "delivered", delivered_at=_local(order.delivered_at, tz))
+        if order.shipped_at is not None:
+            return known.answer(topic, "shipped", shipped_at=_local(order.shipped_at, tz))
+        if order.paid_at is not None:
+            deadline = order.paid_at + timedelta(hours=order.promised_ship_hours)
+            return known.answer(topic, "unshipped", promised_hours=str(order.promised_ship_hours),
+                                deadline=_local(deadline, tz))
+        return known.answer(topic, "unknown")
+    if topic == "how_much":
+        if offer is not None:
+            return known.answer(topic, "offer", offer=offer.say)
+        if "affected_quantity" in result.missing_facts:
+            return known.answer(topic, "share", line_total=yuan(facts.line_total()), quantity=str(facts.quantity),
+                                unit=facts.unit)
+        return known.answer(topic, "none")
+    label = taxonomy().zh(case.category)
+    if topic == "legal_multiple":
+        legal = [o for o in result.offers if o.kind == "legal_multiple"]
+        if legal:
+            rule = book.rule(legal[0].rule_id)
+            return known.answer(topic, "allowed", law=rule.law or "按照法律规定", multiple=str(rule.multiple),
+                                floor=yuan(rule.floor_fen))
+        return known.answer(topic, "not_applicable", label=label, offers=_offers_text(result.offers, book))
+    if topic == "why":
+        if not result.offers:
+            return known.answer(topic, "none")
+        return known.answer(topic, "offers", label=label, offers=_offers_text(result.offers, book),
+                            line_total=yuan(facts.line_total()))
+    if topic == "freight":
+        paid = offer is not None and (book.rule(offer.rule_id).return_goods or offer.kind == "reship_full")
+        return known.answer(topic, "paid" if paid else "none")
+    raise KeyError(f"unknown topic {topic!r}")
+
+
+def _remedy_name(kind: str) -> str:
+    return {"reship_share": "补发", "reship_full": "重新发货", "coupon": "优惠券补偿",
+            "compensation_percent": "延迟发货补偿", "legal_multiple": "赔偿"}.get(kind, "退款")
+

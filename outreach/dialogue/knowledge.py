@@ -1,0 +1,102 @@
+"""Answers to buyers' off-script questions: the knowledge file's schema, its one loader, and
+which topic a message asks about. The answer's facts (order, offer, remedy) come from the
+caller (outreach.cases.answers); this module knows only the file."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Extra, Field, ValidationError
+
+from outreach.dialogue.reading import normalize
+
+DEFAULT_FILE = Path(__file__).resolve().parent.parent / "defaults" / "knowledge.yml"
+# The situations each topic must answer; the code picks one of them for the case at hand.
+SITUATIONS: dict[str, tuple[str, ...]] = {
+    "refund_timing": ("done", "pending", "offer", "general"),
+    "who": ("bot",),
+    "logistics": ("unshipped", "shipped", "delivered", "unknown"),
+    "remedy_status": ("done", "pending", "none"),
+    "legal_multiple": ("allowed", "not_applicable"),
+    "why": ("offers", "none"),
+    "freight": ("paid", "none"),
+    "invoice": ("general",),
+    "how_much": ("offer", "share", "none"),
+}
+_QUESTION = re.compile(r"[?？]|吗|呢|么|多久|多长|哪|什么|怎么|几|啥|谁|为什么|为啥|是不是|能不能|可不可以|有没有|咋")
+
+
+def is_question(text: str) -> bool:
+    """Whether the words ask something (？, 吗, 多久, 哪, 为什么 ...)."""
+    return bool(_QUESTION.search(normalize(text)))
+
+
+class Topic(BaseModel):
+    class Config:
+        extra = Extra.forbid
+
+    words: list[str] = Field(min_items=1)
+    answers: dict[str, str]
+    statement_too: bool = False  # asked in a plain sentence too ("我要假一赔三")
+    # only once an offer was made: before it, "凭什么扣我两次钱" is a complaint, not a question
+    after_offer: bool = False
+
+
+class Knowledge(BaseModel):
+    class Config:
+        extra = Extra.forbid
+
+    topics: dict[str, Topic]
+
+    def topic_of(self, text: str, offered: bool = True) -> str | None:
+        """The topic the message asks about: the longest matching words win. `offered`: whether
+        the conversation is past its first offer."""
+        text = normalize(text)
+        if not text:
+            return None
+        asked = bool(_QUESTION.search(text))
+        best: tuple[int, str] | None = None
+        for name, topic in self.topics.items():
+            if not (asked or topic.statement_too) or (topic.after_offer and not offered):
+                continue
+            for word in topic.words:
+                if word.lower() in text and (best is None or len(word) > best[0]):
+                    best = (len(word), name)
+        return best[1] if best else None
+
+    def answer(self, topic: str, situation: str, **values: str) -> str:
+        return self.topics[topic].answers[situation].format(**values)
+
+
+class KnowledgeError(ValueError):
+    pass
+
+
+def load_knowledge(path: Path | str = DEFAULT_FILE) -> Knowledge:
+    """Read and check a knowledge file: every topic the code answers, every situation it picks."""
+    path = Path(path)
+    try:
+        knowledge = Knowledge.parse_obj(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise KnowledgeError(f"{path}: {exc}; fix the file (docs/rules.md#answers-to-buyers-questions)") from exc
+    problems = []
+    for topic, situations in SITUATIONS.items():
+        found = knowledge.topics.get(topic)
+        if found is None:
+            problems.append(f"topic {topic!r} is missing")
+            continue
+        problems += [f"{topic}.answers.{s} is missing" for s in situations if s not in found.answers]
+    problems += [f"topic {t!r} is unknown; use one of {', '.join(SITUATIONS)}" for t in knowledge.topics
+                 if t not in SITUATIONS]
+    if problems:
+        raise KnowledgeError(f"{path}: " + "; ".join(problems))
+    return knowledge
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> Knowledge:
+    """The knowledge file in use, loaded once per process (like the rules)."""
+    return load_knowledge()

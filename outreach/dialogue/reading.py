@@ -1,0 +1,385 @@
+"""What a buyer's words say, read against the question the conversation is at.
+
+Pure functions over text and the order line; no Rasa, no database. They read the parts of a
+care conversation a classifier of intents cannot: how much was affected (pieces, shares,
+percentages, weights), which remedy the buyer picks in their own words, a rating in words,
+digits or stars, and a yes or no that carries details.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from fractions import Fraction
+
+from outreach.diagnosis.numbers import RATING_WORDS, chinese_to_int, scored_number
+from outreach.diagnosis.weights import GRAMS, weights_in
+
+# Dialect and spoken forms of small numbers ("俩" two, "仨" three), read like digits.
+_SPOKEN = {"俩": "两个", "仨": "三个"}
+# Typing slips of pinyin input and net spellings, as buyers type them: read as meant.
+_SLIPS = (
+    (re.compile(r"^号的|^号滴|^号$|^号吧|挺号"), lambda m: m.group().replace("号", "好")),
+    (re.compile(r"是德|是得(?=[\s，,。!！]|$)"), "是的"),
+    (re.compile(r"^恩"), "嗯"),
+    (re.compile(r"退狂|退宽|退矿"), "退款"),
+    (re.compile(r"退前|退线"), "退钱"),
+    (re.compile(r"(?<=重新)法|(?<=给我)法|(?<=补)法"), "发"),
+    (re.compile(r"(?<=[\d一二两三四五六七八九十])\s*ge\b"), "个"),
+    (re.compile(r"一伴|一办"), "一半"),
+    (re.compile(r"肿么|咋个"), "怎么"),
+    (re.compile(r"木有|没得"), "没有"),
+    (re.compile(r"神马"), "什么"),
+    (re.compile(r"伐要|勿要|覅|不消"), "不要"),  # Wu and south-western "don't want"
+    (re.compile(r"铜钿|钞票"), "钱"),
+    (re.compile(r"(?<=[一两二三四五六七八九十\d])之(?![一二三四五六七八九十\d])"), "只"),  # voice input: 两之
+
+    (re.compile(r"(?<=[吧了的啊])把$|(?<=[^\s])把(?=[\s!！。]*$)"), "吧"),
+)
+_CN = "零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百"
+_NUM = re.compile(rf"-?\d+(?:\.\d+)?|[{_CN}]+")
+# Words after a number that make it something other than a count of affected pieces.
+_NOT_A_COUNT = re.compile(
+    r"\s*(?:分钟|分|星|颗星|颗|天|日|号|小时|个小时|点|周|星期|礼拜|月|年|元|块|毛|角|%|％|成|倍|岁|次|遍|楼|层|公里|里|米|cm|mm"
+    r"|斤|两|公斤|千克|kg|克|g\b|ml|毫升|升)",
+    re.IGNORECASE,
+)
+_MEASURE = re.compile(
+    r"\s?(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|串|根|片|块|对|套|本|张|台|把|听|桶|斤|两|公斤|克)")
+# Words naming what went wrong; a number next to one is the affected count.
+_HARM = "坏烂碎破裂死臭霉化漏瘪扁少缺丢没到不能不新鲜变质发黑发软有问题不行损"
+_ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
+_NONE_GOOD = re.compile(r"一个都没好|一个好的都没|没有一个好|一个也没好|没一个好|一个好的也没")
+_HALF = re.compile(r"(?<![大小])一半|半箱|半盒|半袋|半数")
+_VAGUE = re.compile(
+    r"一大半|一小半|大部分|大多数|大半|多数|绝大部分|好多|很多|不少|一些|一部分|部分|小部分|少部分|几个|一点点|有的")
+_FRACTION_CN = re.compile(rf"([{_CN}\d]+)\s*分之\s*([{_CN}\d]+)")
+_FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
+_PERCENT = re.compile(rf"(\d+(?:\.\d+)?)\s*[%％]|百分之\s*([{_CN}\d]+(?:\.\d+)?)")
+_TENTHS = re.compile(rf"(?<![{_CN}\d])([一二两三四五六七八九\d])\s*成(?!功|了|交|本|色)")
+_TENTHS_RANGE = re.compile(r"[一二两三四五六七八九]\s*[一二两三四五六七八九]\s*成")
+_NONE = re.compile(r"^(?:没有坏的?|没坏|都没问题|一个没坏|完好无损)"
+                   r"|都是好的|都好好的|都没坏|一个都没坏|一个也没坏|没有坏的")
+
+
+@dataclass(frozen=True)
+class Affected:
+    """How much of the line the buyer says was affected.
+
+    status: ok | none (no amount in the words) | vague ("大部分") | too_many | zero
+    """
+
+    status: str
+    pieces: int | None = None  # whole pieces, when the buyer counted them
+    share: Fraction | None = None  # the part of the line, exact
+    said: str = ""  # how the share is said back ("一半", "2斤", "30%")
+    limit: int | None = None  # for too_many: the pieces bought
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, spoken small numbers as numerals, lower case, trimmed."""
+    text = unicodedata.normalize("NFKC", text or "").lower().strip()
+    for spoken, written in _SPOKEN.items():
+        text = text.replace(spoken, written)
+    for slip, meant in _SLIPS:
+        text = slip.sub(meant, text)
+    return text
+
+
+def _number(raw: str) -> Fraction | None:
+    raw = raw.strip()
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", raw):
+        return Fraction(raw)
+    value = chinese_to_int(raw)
+    return Fraction(value) if value is not None else None
+
+
+def _share_said(share: Fraction) -> str:
+    names = {Fraction(1, 2): "一半", Fraction(1, 3): "三分之一", Fraction(2, 3): "三分之二",
+             Fraction(1, 4): "四分之一", Fraction(3, 4): "四分之三", Fraction(1): "全部"}
+    if share in names:
+        return names[share]
+    percent = share * 100
+    return f"{percent.numerator // percent.denominator}%" if percent.denominator == 1 else f"{float(percent):.1f}%"
+
+
+def _of_share(share: Fraction, quantity: int, said: str | None = None) -> Affected:
+    if share <= 0:
+        return Affected("zero")
+    if share > 1:
+        return Affected("too_many", limit=quantity)
+    pieces = share * quantity
+    if pieces.denominator == 1:  # a share that is whole pieces is said in pieces
+        return Affected("ok", pieces=int(pieces), share=share, said=said or "")
+    return Affected("ok", share=share, said=said or _share_said(share))
+
+
+def _counts(text: str) -> list[tuple[int, Fraction, str]]:
+    """Numbers that may be counts: (position, value, the words right after it)."""
+    found = []
+    for match in _NUM.finditer(text):
+        raw = match.group()
+        after = text[match.end():match.end() + 6]
+        before = text[max(0, match.start() - 1):match.start()]
+        if _NOT_A_COUNT.match(after) or before in ("第", "¥", "$", "#") or len(raw.lstrip("-")) > 6:
+            continue
+        if after.startswith(("分之", "半", "大半", "小半", "部分", "些", "点")) or raw in ("十分", "万"):
+            continue
+        if not raw.lstrip("-")[0].isdigit() and raw != text.strip() and not _MEASURE.match(after):
+            continue  # a Chinese numeral counts only with a measure word: "一看", "一下" are no counts
+        value = _number(raw)
+        if value is not None:
+            found.append((match.start(), value, after))
+    return found
+
+
+def _near_harm(text: str, start: int, end: int) -> bool:
+    window = text[max(0, start - 4):start] + text[end:end + 6]
+    return any(ch in _HARM for ch in window)
+
+
+def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | None:
+    if not promised_g:
+        return None
+    text = re.sub(r"(?<![\d一二两三四五六七八九十斤])半斤", "0.5斤", text)
+    stated = [g for g in weights_in(text) if g < promised_g or len(weights_in(text)) == 1]
+    if not stated:
+        return None
+    grams = stated[-1] if len(stated) > 1 else stated[0]
+    if grams > promised_g:
+        return Fraction(2)  # more than was bought: out of range
+    jin = Fraction(grams, GRAMS["斤"])
+    said = f"{jin.numerator}斤" if jin.denominator == 1 else (
+        f"{jin.numerator // jin.denominator}斤半" if jin.denominator == 2 and jin > 1 else f"{grams}克")
+    if jin == Fraction(1, 2):
+        said = "半斤"
+    return Fraction(grams, promised_g), said
+
+
+# "只收到3盒", "就到了3盒": what arrived, for missing pieces the rest is what is affected.
+_RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|只有|就只有|就)"
+                       rf"\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐斤]")
+
+
+def read_affected(text: str, quantity: int, promised_g: int | None = None, label: str | None = None) -> Affected:
+    """How much of a line of `quantity` pieces the text says was affected.
+
+    `promised_g`: the line's weight when it is sold by weight (a weight in the text is then a
+    share of it). Shares ("一半", "三分之一", "30%", "三成", "2斤" of 5斤) are exact fractions;
+    a share that is whole pieces comes back as pieces.
+    """
+    text = normalize(text)
+    if not text:
+        return Affected("none")
+    if _NONE_GOOD.search(text):
+        return _of_share(Fraction(1), quantity)
+    if _NONE.search(text):
+        return Affected("zero")
+    weight = _weight_share(text, promised_g)
+    if weight is not None:
+        return _of_share(weight[0], quantity, weight[1])
+    fraction = _FRACTION_CN.search(text)
+    if fraction:
+        whole, part = _number(fraction.group(1)), _number(fraction.group(2))
+        if whole and part is not None:
+            return _of_share(part / whole, quantity)
+    fraction = _FRACTION.search(text)
+    if fraction and int(fraction.group(2)) and int(fraction.group(2)) != quantity:
+        return _of_share(Fraction(int(fraction.group(1)), int(fraction.group(2))), quantity)
+    percent = _PERCENT.search(text)
+    if percent:
+        value = _number(percent.group(1) or percent.group(2))
+        if value is not None:
+            return _of_share(value / 100, quantity, f"{percent.group(1) or percent.group(2)}%"
+                             if percent.group(1) else None)
+    if _TENTHS_RANGE.search(text):
+        return Affected("vague")
+    tenths = _TENTHS.search(text)
+    if tenths:
+        value = _number(tenths.group(1))
+        if value is not None:
+            return _of_share(value / 10, quantity)
+    if label == "missing_item":
+        received = _RECEIVED.search(text)
+        if received:
+            got = _number(received.group(1))
+            if got is not None and got.denominator == 1 and 0 <= got < quantity:
+                return _of_share(Fraction(quantity - int(got), quantity), quantity)
+    counts = _counts(text)
+    if _VAGUE.search(text) and not counts:
+        return Affected("vague")
+    if _HALF.search(text) and not counts:
+        return _of_share(Fraction(1, 2), quantity)
+    if _ALL.search(text) and not any(v != quantity and _near_harm(text, p, p + 1) for p, v, _ in counts):
+        return _of_share(Fraction(1), quantity)
+    if counts:
+        return _pick_count(text, counts, quantity)
+    if _HALF.search(text):
+        return _of_share(Fraction(1, 2), quantity)
+    if _VAGUE.search(text):
+        return Affected("vague")
+    return Affected("none")
+
+
+def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: int) -> Affected:
+    """The count among several numbers: not the order's own quantity when another is said
+    ("一箱12个有4个是烂的"), preferably the one next to what went wrong, else the last. A larger
+    number said first that is not the order's quantity is how many pieces the line holds ("8只
+    死了4只" of one box): the count is a share of it."""
+    whole = [c for c in counts if c[1].denominator == 1 and c[1] > 0 and not re.match(r"\s*[箱盒袋包件份]", c[2])]
+    if len(whole) >= 2 and quantity not in [c[1] for c in whole]:
+        total, hurt = whole[0][1], whole[-1][1]
+        if 0 < hurt < total and _near_harm(text, whole[-1][0], whole[-1][0] + len(str(hurt))):
+            per_unit = re.search(r"(?:一|每)\s*[箱盒袋包]", text[:whole[0][0]]) is not None and quantity > 1
+            share = hurt / (total * quantity) if per_unit else hurt / total
+            unit = re.match(r"\s*([个只件斤枚颗瓶条支])", whole[-1][2])
+            said = f"{int(hurt)}{unit.group(1)}" if unit else _share_said(share)
+            return _of_share(share, quantity, said)
+    if len(counts) > 1:
+        others = [c for c in counts if c[1] != quantity]
+        counts = others or counts
+    if len(counts) > 1:
+        harmed = [c for c in counts if _near_harm(text, c[0], c[0] + len(str(c[1])))]
+        counts = harmed or counts
+        # a container before the count ("一箱...") is not the count
+        counts = [c for c in counts if not re.match(r"[箱盒袋包件份]", c[2])] or counts
+    value = counts[-1][1]
+    if value <= 0:
+        return Affected("zero")
+    if value.denominator != 1:
+        return _of_share(value / quantity, quantity)
+    if value > quantity:
+        return Affected("too_many", limit=quantity)
+    return Affected("ok", pieces=int(value), share=Fraction(int(value), quantity))
+
+
+# ------------------------------------------------------------------- remedies
+
+# What the buyer wants, in their words; the keys are kinds of remedy (`REMEDY_KINDS`).
+_REMEDY_WORDS: dict[str, tuple[str, ...]] = {
+    "return_refund": ("退货退款", "退货", "寄回去", "退回去", "把货退"),
+    "replace": ("换货", "换新", "换一个", "换个", "换一件", "换件", "给我换", "调换", "更换", "重新换"),
+    "reship": ("补发", "重发", "再发", "补寄", "重新发", "再寄", "补一个", "补几个", "补给我", "发一个新", "寄一个",
+               "发正确", "发对的", "重新寄", "补上"),
+    "cancel": ("取消订单", "取消吧", "不要了", "不想要了", "取消"),
+    "compensation": ("补偿", "赔偿", "赔我", "赔点", "优惠券", "券", "赔三倍", "赔十倍", "假一赔三", "假一赔十",
+                     "必须赔", "要赔"),
+    "refund": ("退款", "退钱", "退我钱", "把钱退", "钱退", "退回钱", "退给我", "退费", "仅退款", "退差价", "退了吧",
+               "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱"),
+}
+# The kinds of offer each remedy word picks.
+REMEDY_KINDS: dict[str, tuple[str, ...]] = {
+    "refund": ("refund_share", "refund_full", "cancel_refund", "refund_difference", "refund_excess",
+               "refund_shortfall"),
+    "return_refund": ("refund_full",),
+    "replace": ("reship_full", "reship_share"),
+    "reship": ("reship_share", "reship_full"),
+    "cancel": ("cancel_refund",),
+    "compensation": ("compensation_percent", "coupon", "legal_multiple", "refund_share"),
+}
+_NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不)\s*(?:再|给我|帮我)?\s*$")
+
+
+_SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐]|补过来|补给我|再寄|再发")
+_MONEY_BACK = re.compile(r"退[^，。,.!！？?]{1,6}钱|钱[^，。,.!！？?]{0,3}退(?!货)")
+_JUST_REFUND = re.compile(r"^(?:快|赶紧|马上|直接)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
+
+
+def read_remedy(text: str) -> str | None:
+    """The remedy the buyer picks in their own words (a key of REMEDY_KINDS), or None.
+
+    A remedy said after a negation ("不要补发了，退款吧") is not the choice.
+    """
+    text = normalize(text)
+    if _JUST_REFUND.match(text):  # "退！"
+        return "refund"
+    hits: list[tuple[int, int, str]] = []
+    for kind, words in _REMEDY_WORDS.items():
+        for word in words:
+            for match in re.finditer(re.escape(word), text):
+                hits.append((match.start(), match.end(), kind))
+    hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
+    hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
+    # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
+    hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
+    found = [(start, kind) for start, _end, kind in hits
+             if not _NEGATION.search(text[max(0, start - 4):start])]
+    if not found:
+        return None
+    # The latest mention wins ("补发也行，还是退款吧").
+    found.sort(key=lambda hit: hit[0])
+    return found[-1][1]
+
+
+# -------------------------------------------------------------------- ratings
+
+_STARS = re.compile(r"[★⭐🌟]")
+_EXTRA_RATING_WORDS = {
+    "还好": 3, "一般般": 3, "凑活": 3, "就那样": 3, "马马虎虎": 3, "中规中矩": 3, "还凑合": 3,
+    "挺好的": 4, "蛮好": 4, "满意的": 4, "挺满意的": 4, "还满意": 4, "比较好": 4, "可以的": 4, "不赖": 4,
+    "很好": 5, "非常好": 5, "特别好": 5, "超好": 5, "太好了": 5, "很棒": 5, "点赞": 5, "五星好评": 5,
+    "不好": 2, "不咋地": 2, "不太好": 2, "不行": 2, "失望": 1, "很失望": 1, "太失望": 1, "一星": 1,
+}
+_RATING_WORDS = {**RATING_WORDS, **_EXTRA_RATING_WORDS}
+_BY_LENGTH = sorted(_RATING_WORDS, key=len, reverse=True)
+
+
+def read_rating(text: str) -> int | None:
+    """A 1-5 rating in digits ("4"), scores ("4分", "五星", "一颗星"), stars ("⭐⭐⭐⭐") or words
+    ("还行", "一般般", "挺满意的", "太差了"); None when the text holds none in range."""
+    text = normalize(text)
+    stars = len(_STARS.findall(text))
+    if stars:
+        return stars if 1 <= stars <= 5 else None
+    value = scored_number(text)
+    if value is None:
+        # the longest phrase wins, so "不满意" is never read as "满意"
+        word = next((w for w in _BY_LENGTH if w in text), None)
+        if word is not None:
+            return _RATING_WORDS[word]
+        bare = re.fullmatch(rf"\s*(?:给|打)?\s*(\d+|[{_CN}])\s*(?:吧|啊|呀|哦|的|。|!|！)?\s*", text)
+        if bare:
+            number = _number(bare.group(1))
+            value = int(number) if number is not None and number.denominator == 1 else None
+    return value if value is not None and 1 <= value <= 5 else None
+
+
+# ------------------------------------------------------------------- yes / no
+
+_YES = re.compile(
+    r"^(?:是的?|是啊|是呀|对|对的|对啊|对呀|没错|嗯+|恩+|en|好|好的|好滴|好嘞|好吧|行|行吧|可以|可以的|中|要得|得行|要的|确实|就是|"
+    r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥)"
+)
+_NO = re.compile(
+    r"^(?!不错|不好意思|不客气|没错|没毛病)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了|没有|没|no|不|并不是|也不是|都不是|错了|不必|别)"
+)
+
+
+_TRAILING_NO = re.compile(r"(?:不要|不用了?|不需要|不接受|不同意|不行|算了)[了吧啊呀。.!！~～\s]*$")
+
+
+def read_yes_no(text: str) -> bool | None:
+    """Whether the message opens with a yes or a no ("是的，有4个烂了" is a yes with details), or
+    ends with a refusal ("5块钱打发叫花子呢？不要")."""
+    text = normalize(text).lstrip("，,。. ！!～~")
+    if not text:
+        return None
+    if _NO.match(text):
+        return False
+    if _YES.match(text):
+        return True
+    if _TRAILING_NO.search(text):
+        return False
+    return None
+
+
+_NO_PROBLEM = re.compile(
+    r"^(?:没有?问题|没事|没啥事|没什么问题|都挺好|挺好的|都收到了|都好好的|一切正常|误会|点错了|搞错了|没毛病|不用了都好)"
+    r"|没有?问题了|东西都收到了|都收到了|已经解决|已经好了|商家已经处理|误会了|点错了")
+
+
+def read_no_problem(text: str) -> bool:
+    """Whether the words say nothing is wrong after all ("没有问题了", "东西都收到了，挺好的")."""
+    return bool(_NO_PROBLEM.search(normalize(text)))
+

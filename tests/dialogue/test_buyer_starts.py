@@ -1,0 +1,71 @@
+"""A buyer may raise a problem at any time: with no case, after a closed case, after an opt-out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from outreach.cases.conversation import choose_problem, opt_out, raise_problem, start_on_order
+from outreach.store.db import session_scope
+from outreach.store.models import Case, Feedback, OptOut
+from outreach.store.types import utcnow
+from tests.factories import make_case, make_order
+
+
+def cases_of(buyer: str) -> list[Case]:
+    with session_scope() as session:
+        rows = session.execute(select(Case).where(Case.buyer_id == buyer).order_by(Case.id)).scalars().all()
+        session.expunge_all()
+        return list(rows)
+
+
+def test_with_no_case_and_one_recent_order_a_complaint_opens_a_case_to_confirm(any_db: str) -> None:
+    buyer, order = make_order(title="手工玻璃杯 6只装", unit="个", quantity=6, unit_price_fen=1500, kind="home",
+                              live_seafood=False, shipped_at=utcnow() - timedelta(days=2),
+                              delivered_at=utcnow() - timedelta(hours=3))
+    step = raise_problem(buyer, "杯子碎了两个", "damaged")
+    assert step.kind == "confirm" and step.extra["order_title"] == "手工玻璃杯 6只装"
+    (case,) = cases_of(buyer)
+    assert (case.order_id, case.category, case.status) == (order, "damaged", "contacted")
+    with session_scope() as session:
+        feedback = session.execute(select(Feedback).where(Feedback.case_id == case.id)).scalar_one()
+        assert (feedback.source, feedback.text) == ("chat", "杯子碎了两个")
+    step = choose_problem(case.id, buyer, "damaged", "confirmed", text="对，碎了两个")
+    assert step.kind == "offer" and step.offer.amount_fen == 3000
+
+
+def test_with_several_orders_the_buyer_picks_the_order(any_db: str) -> None:
+    buyer, first = make_order(title="赣南脐橙", kind="fruit")
+    make_order(buyer_id=buyer, title="羊毛围巾", kind="apparel")
+    step = raise_problem(buyer, "橙子烂了好多", "spoiled")
+    assert step.kind == "pick_order" and {o for o, _ in step.extra["orders"]} >= {first}
+    assert cases_of(buyer) == []
+    step = start_on_order(buyer, first)
+    assert step.kind == "confirm"
+    assert [(c.order_id, c.category) for c in cases_of(buyer)] == [(first, "spoiled")]
+
+
+def test_after_an_opt_out_a_problem_the_buyer_raises_is_served_and_consent_is_kept(any_db: str) -> None:
+    case_id, buyer, order = make_case("spoiled")
+    opt_out(buyer, "别再联系我")
+    step = raise_problem(buyer, "又收到一箱坏的", "spoiled")
+    assert step.kind == "confirm"
+    new = cases_of(buyer)[-1]
+    assert new.id != case_id and new.status == "contacted" and new.order_id == order
+    with session_scope() as session:
+        assert session.execute(select(OptOut).where(OptOut.buyer_id == buyer)).first() is not None
+
+
+def test_another_buyers_order_cannot_be_picked(any_db: str) -> None:
+    buyer, _ = make_order()
+    make_order(buyer_id=buyer)
+    _, other_order = make_order()
+    assert raise_problem(buyer, "东西坏了", "damaged").kind == "pick_order"
+    try:
+        start_on_order(buyer, other_order)
+    except LookupError:
+        pass
+    else:
+        raise AssertionError("another buyer's order was accepted")
+    assert cases_of(buyer) == []

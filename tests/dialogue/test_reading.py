@@ -1,0 +1,182 @@
+"""Reading buyers' words in context: amounts, shares, remedies, ratings and yes/no, over many
+registers (terse, chatty, elderly voice-to-text, dialect, typos, full-width characters)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from outreach.dialogue.reading import read_affected, read_rating, read_remedy, read_yes_no
+
+
+@pytest.mark.parametrize(("text", "quantity", "pieces"), [
+    ("是的，一箱12个有4个是烂的", 12, 4),
+    ("3个", 10, 3),
+    ("３个", 10, 3),
+    ("三只", 10, 3),
+    ("死了三只", 10, 3),
+    ("坏了俩", 5, 2),
+    ("碎了仨", 6, 3),
+    ("两盒都压扁了", 3, 2),
+    ("有两个碎了，其他还好", 6, 2),
+    ("十个里面三个烂的", 10, 3),
+    ("就一个坏了", 4, 1),
+    ("嗯 坏了 2 个", 6, 2),
+    ("对的对的 收到的时候就有五个已经死掉了", 10, 5),
+    ("少了1盒", 3, 1),
+    ("少发了一件", 2, 1),
+    ("全烂了", 6, 6),
+    ("全部都坏了", 4, 4),
+    ("一个好的都没有", 5, 5),
+    ("都碎了", 2, 2),
+    ("20个里有7个发霉", 20, 7),
+    ("7", 10, 7),
+    ("坏咗三个", 8, 3),  # Cantonese
+    ("烂咯两个嘛", 8, 2),  # south-western
+    ("有3个是坏滴", 8, 3),
+])
+def test_counts_of_affected_pieces(text: str, quantity: int, pieces: int) -> None:
+    reading = read_affected(text, quantity)
+    assert (reading.status, reading.pieces) == ("ok", pieces)
+    assert reading.share == Fraction(pieces, quantity)
+
+
+@pytest.mark.parametrize(("text", "quantity", "share"), [
+    ("烂了一半", 1, Fraction(1, 2)),
+    ("一半都坏了", 1, Fraction(1, 2)),
+    ("三分之一都坏了", 1, Fraction(1, 3)),
+    ("大概3分之1", 1, Fraction(1, 3)),
+    ("1/3左右", 1, Fraction(1, 3)),
+    ("四分之三不能吃", 1, Fraction(3, 4)),
+    ("30%", 1, Fraction(3, 10)),
+    ("３０％烂了", 1, Fraction(3, 10)),
+    ("百分之二十", 1, Fraction(1, 5)),
+    ("三成坏了", 1, Fraction(3, 10)),
+    ("半箱都是烂的", 1, Fraction(1, 2)),
+    ("一半", 6, Fraction(1, 2)),
+])
+def test_shares_of_the_line_are_exact_fractions(text: str, quantity: int, share: Fraction) -> None:
+    reading = read_affected(text, quantity)
+    assert reading.status == "ok" and reading.share == share
+
+
+@pytest.mark.parametrize(("text", "share", "said"), [
+    ("坏了2斤", Fraction(2, 5), None),
+    ("有一斤半是烂的", Fraction(3, 10), "1斤半"),
+    ("大概500克坏了", Fraction(1, 5), None),
+    ("半斤烂了", Fraction(1, 10), "半斤"),
+])
+def test_weights_are_a_share_of_goods_sold_by_weight(text: str, share: Fraction, said: str | None) -> None:
+    reading = read_affected(text, 1, promised_g=2500)  # one 5-jin box
+    assert reading.status == "ok" and reading.share == share
+    if said:
+        assert reading.said == said
+
+
+@pytest.mark.parametrize(("text", "quantity", "status"), [
+    ("坏了100个", 10, "too_many"),
+    ("12个", 10, "too_many"),
+    ("0个", 5, "zero"),
+    ("-2", 5, "zero"),
+    ("零个", 5, "zero"),
+    ("都是好的", 5, "zero"),
+    ("没有坏的", 5, "zero"),
+    ("大部分都坏了", 10, "vague"),
+    ("好多都烂了", 10, "vague"),
+    ("有一些", 10, "vague"),
+    ("一大半", 10, "vague"),
+    ("七八成", 10, "vague"),
+    ("五星", 10, "none"),
+    ("4分", 10, "none"),
+    ("不知道", 10, "none"),
+    ("", 10, "none"),
+    ("🦀🦀🦀", 10, "none"),
+    ("下午3点到的", 10, "none"),
+    ("花了39块", 10, "none"),
+    ("等了3天", 10, "none"),
+])
+def test_out_of_range_zero_vague_and_non_amounts_are_told_apart(text: str, quantity: int, status: str) -> None:
+    reading = read_affected(text, quantity)
+    assert reading.status == status
+    if status == "too_many":
+        assert reading.limit == quantity
+
+
+def test_huge_text_is_read_without_error() -> None:
+    assert read_affected("坏" * 100_000, 5).status in ("none", "vague")
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("那直接退款吧", "refund"),
+    ("退钱就行", "refund"),
+    ("把钱退给我", "refund"),
+    ("只退坏掉那部分的钱就行", "refund"),
+    ("我要仅退款", "refund"),
+    ("给我换个新的", "replace"),
+    ("换货吧", "replace"),
+    ("能不能换一个", "replace"),
+    ("补发吧", "reship"),
+    ("重新发一个给我", "reship"),
+    ("给我补寄两个", "reship"),
+    ("不要补发了，退款吧", "refund"),
+    ("不用退款，补发就行", "reship"),
+    ("补发也行，还是退款吧", "refund"),
+    ("退货退款", "return_refund"),
+    ("我要退货", "return_refund"),
+    ("算了取消订单", "cancel"),
+    ("给点补偿就行", "compensation"),
+    ("好的", None),
+    ("嗯", None),
+    ("这个东西太差了", None),
+])
+def test_the_remedy_named_in_the_buyers_words(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy
+
+
+@pytest.mark.parametrize(("text", "rating"), [
+    ("5", 5), ("５", 5), ("4分", 4), ("五星", 5), ("给五星", 5), ("打3分吧", 3), ("一颗星", 1), ("满分", 5),
+    ("⭐⭐⭐⭐", 4), ("★★★★★", 5), ("⭐", 1),
+    ("还行", 3), ("还行吧", 3), ("一般般", 3), ("一般", 3), ("还好", 3), ("马马虎虎", 3), ("凑合", 3),
+    ("挺满意的", 4), ("满意", 4), ("还不错", 4), ("挺好的", 4),
+    ("非常满意", 5), ("很满意！", 5), ("太棒了", 5), ("很好", 5), ("五星好评", 5),
+    ("不满意", 2), ("不太满意", 2), ("非常不满意", 1), ("太差了", 1), ("很失望", 1), ("差评", 1),
+    ("十分满意", 5),
+    ("6", None), ("0", None), ("10分", None), ("不知道", None), ("", None), ("下次再说", None),
+])
+def test_ratings_in_words_digits_and_stars(text: str, rating: int | None) -> None:
+    assert read_rating(text) == rating
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("是的，一箱12个有4个是烂的", True), ("是", True), ("对", True), ("对的呀", True), ("嗯嗯", True),
+    ("恩", True), ("好的", True), ("可以", True), ("行", True), ("中", True), ("要得", True), ("对头", True),
+    ("没错，就是这个问题", True), ("OK", True), ("ok的", True), ("👌", True), ("是滴", True),
+    ("不是", False), ("不对", False), ("不是这个问题", False), ("不用了", False), ("算了", False),
+    ("没有", False), ("不要", False),
+    ("不错", None), ("螃蟹死了", None), ("", None), ("？", None),
+])
+def test_yes_and_no_that_may_carry_details(text: str, yes: bool | None) -> None:
+    assert read_yes_no(text) is yes
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("号的", "好的"), ("是德 死了3只", "是的 死了3只"), ("恩 碎了两ge", "嗯 碎了两个"), ("退狂", "退款"),
+    ("嗯呢 退前吧", "嗯呢 退钱吧"), ("给我重新法一件", "给我重新发一件"), ("烂了一伴", "烂了一半"),
+    ("肿么还没发货", "怎么还没发货"), ("木有问题", "没有问题"), ("取消订单把", "取消订单吧"),
+    ("ＯＫ", "ok"),
+])
+def test_typing_slips_are_read_as_meant(typed: str, meant: str) -> None:
+    from outreach.dialogue.reading import normalize
+
+    assert normalize(typed) == meant
+
+
+@pytest.mark.parametrize(("text", "none_wrong"), [
+    ("没有问题了，东西挺好的", True), ("木有问题 东西都收到了 挺号的", True), ("没事了", True), ("点错了", True),
+    ("有问题", False), ("螃蟹死了", False), ("问题很大", False),
+])
+def test_nothing_wrong_after_all(text: str, none_wrong: bool) -> None:
+    from outreach.dialogue.reading import read_no_problem
+
+    assert read_no_problem(text) is none_wrong

@@ -1,0 +1,49 @@
+"""Several problems in one message are handled one after another, each in its own recorded case."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from outreach.cases.conversation import accept, choose_problem
+from outreach.store.db import session_scope
+from outreach.store.models import Case, CaseEvent, Remedy
+from tests.factories import make_case
+
+
+def test_a_wrong_colour_and_a_late_shipment_are_settled_one_after_the_other(any_db: str) -> None:
+    from datetime import timedelta
+
+    from outreach.store.types import utcnow
+
+    now = utcnow()
+    case_id, buyer, order = make_case("wrong_item", quantity=1, unit_price_fen=19900, kind="apparel",
+                                      live_seafood=False, paid_at=now - timedelta(days=6),
+                                      shipped_at=now - timedelta(days=2), delivered_at=now - timedelta(hours=3))
+    step = choose_problem(case_id, buyer, "wrong_item", "corrected", text="颜色发错了，而且晚了三天才发货",
+                          more=["wrong_item", "late_delivery"])
+    assert step.kind == "offer" and step.offer.rule_id == "wrong_item_reship"
+    done = accept(case_id, buyer, step.offer_index)
+    following = done.extra["next"]
+    assert done.kind == "executed" and done.extra["ask_rating"] is False
+    assert following.kind == "offer" and following.offer.rule_id == "late_ship_compensation"
+    assert following.case_id != case_id and following.extra["label_zh"]
+    last = accept(following.case_id, buyer, following.offer_index)
+    assert last.kind == "executed" and "next" not in last.extra
+    with session_scope() as session:
+        cases = session.execute(select(Case).where(Case.order_id == order).order_by(Case.id)).scalars().all()
+        assert [(c.category, c.status) for c in cases] == [("wrong_item", "closed"), ("late_delivery", "resolved")]
+        rules = session.execute(select(Remedy.rule_id).order_by(Remedy.id)).scalars().all()
+        assert rules == ["wrong_item_reship", "late_ship_compensation"]
+        noted = session.execute(select(CaseEvent).where(CaseEvent.case_id == case_id,
+                                                        CaseEvent.kind == "more_problems")).scalars().all()
+        assert len(noted) == 2  # named, then handed on to the next case
+
+
+def test_a_health_reaction_named_with_a_yes_goes_to_a_person_first(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=2)
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 鱼有点臭 我老公吃了以后上吐下泻",
+                          more=["spoiled", "health_reaction"])
+    assert step.kind == "handover"
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        assert (case.category, case.status) == ("health_reaction", "handed_over")

@@ -1,0 +1,71 @@
+"""The conversation corpus (tests/conversations/): its schema, and the representative subset
+(`ci: true`, at least one conversation of every kind) played through the session's real Rasa,
+action and web servers. `make eval-chat` plays all of it and prints the rate by kind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.chat_player import play
+from tests.support.conversations import CorpusError, load_corpus, load_file
+
+CORPUS = load_corpus()
+SUBSET = [(kind, c) for kind, c in CORPUS if c.ci]
+
+
+def test_the_corpus_holds_150_conversations_and_the_subset_covers_every_kind() -> None:
+    assert len(CORPUS) >= 150
+    assert {kind for kind, _ in SUBSET} == {kind for kind, _ in CORPUS}
+    assert len(SUBSET) <= 22  # the subset's share of `make test` stays small
+
+
+def test_a_conversation_that_breaks_the_schema_is_refused_naming_file_conversation_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.yml"
+    bad.write_text(
+        "kind: broken\nabout: x\nconversations:\n"
+        "  - id: broken-one\n    order: {item: {catalog: 智利车厘子}}\n    turns: [好]\n"
+        "    expect: {remedy: spoiled_share_refund, amount_fen: -5}\n"
+        "  - id: broken-two\n    order: {item: {title: 苹果, kind: fruit}}\n    turns: [好]\n    expect: {}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CorpusError) as caught:
+        load_file(bad)
+    message = str(caught.value)
+    assert f"{bad}: conversation broken-one (#1), expect.amount_fen" in message
+    assert "conversation broken-two (#2), order.item: item needs price_fen" in message
+
+
+def test_an_unknown_rule_or_label_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "rules.yml"
+    bad.write_text(
+        "kind: rules\nabout: x\nconversations:\n"
+        "  - id: rules-one\n    order: {item: {catalog: 智利车厘子}}\n    flag: {label: rotten, text: 烂了}\n"
+        "    turns: [好]\n    expect: {remedy: refund_everything}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CorpusError) as caught:
+        load_file(bad)
+    assert "flag.label: unknown label 'rotten'" in str(caught.value)
+    assert "expect.remedy: unknown rule 'refund_everything'" in str(caught.value)
+
+
+@pytest.mark.e2e
+def test_the_representative_conversations_end_as_the_platform_rules_say(stack: dict[str, Any]) -> None:
+    results = [play(kind, conversation, stack["settings"]) for kind, conversation in SUBSET]
+    failures = [r.report() for r in results if not r.passed]
+    passed = len(results) - len(failures)
+    assert not failures, f"{passed}/{len(results)} passed\n\n" + "\n\n".join(failures)
+
+
+def test_no_buyer_turn_of_the_corpus_is_a_training_example() -> None:
+    """The corpus measures understanding; a sentence copied into the NLU data would only measure memory."""
+    from outreach.diagnosis.training_data import NLU_DIR, read_intent_examples
+
+    trained = {text for texts in read_intent_examples(sorted(NLU_DIR.rglob("*.yml"))).values() for text in texts}
+    turns = {t if isinstance(t, str) else getattr(t, "ask", None) or getattr(t, "text", "")
+             for _, c in CORPUS for t in c.turns}
+    copied = sorted(t for t in turns if len(t) >= 6 and t in trained)
+    assert not copied, f"corpus turns found in data/nlu: {copied[:10]}"
