@@ -24,6 +24,10 @@ from outreach.rules.schema import ITEM_PROMISES
 from outreach.settings import PROJECT_ROOT
 
 CORPUS_DIR = PROJECT_ROOT / "tests" / "conversations"
+# The held-out set: written apart from the bot's developers, never played by `make test`, so
+# its rate is an honest figure for buyers nobody tuned the bot on (docs/conversation-corpus.md).
+HELDOUT_DIR = CORPUS_DIR / "heldout"
+SETS = {"main": CORPUS_DIR, "heldout": HELDOUT_DIR}
 CATALOG = PROJECT_ROOT / "data" / "seed" / "catalog.yml"
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 Slug = constr(regex=r"^[a-z0-9][a-z0-9-]{2,60}$")
