@@ -143,9 +143,12 @@ class Tap(Strict):
 
 class Ask(Strict):
     """An off-script question, typed: after the bot's answer, the open question's buttons (those
-    of the latest bot message before it) must be shown again."""
+    of the latest bot message before it) must be shown again. `answer`, when given: words of which
+    at least one must appear in the bot's reply, so a reply that ignores the question (a repeated
+    offer, "没太明白") does not count as an answer."""
 
     ask: str = Field(min_length=1)
+    answer: list[str] = []
 
 
 class Payload(Strict):
