@@ -82,7 +82,8 @@ eval: setup
 # The conversation corpus (tests/conversations/, docs/conversation-corpus.md) played through the
 # real Rasa, action and web servers: success rate by kind of conversation (target 95 %) and each
 # failure with its transcript. Prints the figure, never fails on it. Narrow it down with
-# EVAL_CHAT_ARGS="--kind shares --quiet" or "--id terse-crab-three-dead".
+# EVAL_CHAT_ARGS="--kind shares --quiet" or "--id terse-crab-three-dead". The held-out set
+# (tests/conversations/heldout/, never tuned on): EVAL_CHAT_ARGS=--heldout, or --set all for both.
 eval-chat: setup
 	$(BIN)/outreach bot train
 	$(BIN)/python -m tests.support.eval_chat $(EVAL_CHAT_ARGS)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.chat_player import play
-from tests.support.conversations import CorpusError, load_corpus, load_file
+from tests.support.conversations import SETS, Conversation, CorpusError, load_corpus, load_file
 
 CORPUS = load_corpus()
 SUBSET = [(kind, c) for kind, c in CORPUS if c.ci]
@@ -60,12 +60,36 @@ def test_the_representative_conversations_end_as_the_platform_rules_say(stack: d
     assert not failures, f"{passed}/{len(results)} passed\n\n" + "\n\n".join(failures)
 
 
-def test_no_buyer_turn_of_the_corpus_is_a_training_example() -> None:
-    """The corpus measures understanding; a sentence copied into the NLU data would only measure memory."""
+def _trained_texts() -> set[str]:
     from outreach.diagnosis.training_data import NLU_DIR, read_intent_examples
 
-    trained = {text for texts in read_intent_examples(sorted(NLU_DIR.rglob("*.yml"))).values() for text in texts}
-    turns = {t if isinstance(t, str) else getattr(t, "ask", None) or getattr(t, "text", "")
-             for _, c in CORPUS for t in c.turns}
-    copied = sorted(t for t in turns if len(t) >= 6 and t in trained)
+    return {text for texts in read_intent_examples(sorted(NLU_DIR.rglob("*.yml"))).values() for text in texts}
+
+
+def _typed(conversation: Conversation) -> set[str]:
+    """The buyer's words of a conversation long enough to be telling (6 characters or more)."""
+    turns = {t if isinstance(t, str) else getattr(t, "ask", None) or getattr(t, "text", "") for t in conversation.turns}
+    return {t for t in turns if len(t) >= 6}
+
+
+def test_no_buyer_turn_of_the_corpus_is_a_training_example() -> None:
+    """The corpus measures understanding; a sentence copied into the NLU data would only measure memory."""
+    trained = _trained_texts()
+    copied = sorted({t for _, c in CORPUS for t in _typed(c) if t in trained})
     assert not copied, f"corpus turns found in data/nlu: {copied[:10]}"
+
+
+def test_the_held_out_set_loads_apart_from_the_corpus_and_covers_every_kind() -> None:
+    """The held-out set (tests/conversations/heldout/) is never played by `make test`; it only has
+    to load, stay apart from the main corpus and cover every kind of it, so its rate means something."""
+    heldout = load_corpus(SETS["heldout"])
+    assert len(heldout) >= 60
+    assert {kind for kind, _ in CORPUS} <= {kind for kind, _ in heldout}
+    assert not {c.id for _, c in heldout} & {c.id for _, c in CORPUS}
+
+
+def test_no_buyer_turn_of_the_held_out_set_is_a_training_example() -> None:
+    """Names only the conversations, not their words: the held-out texts stay unseen by whoever tunes the bot."""
+    trained = _trained_texts()
+    copied = sorted(c.id for _, c in load_corpus(SETS["heldout"]) if _typed(c) & trained)
+    assert not copied, f"held-out conversations with a turn found in data/nlu (reword the NLU data): {copied}"

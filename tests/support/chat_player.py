@@ -234,7 +234,7 @@ def play(kind: str, conversation: Conversation, settings: Settings, tag: str | N
             return result
         result.transcript += replies
         if isinstance(turn, Ask):
-            result.differences += _answered_and_back(text, open_buttons, replies)
+            result.differences += _answered_and_back(text, open_buttons, replies, turn.answer)
     result.differences += check(conversation, world, result.transcript)
     result.seconds = (utcnow() - started).total_seconds()
     return result
@@ -261,11 +261,15 @@ def _turn(turn: Any, transcript: list[Line]) -> tuple[str, str | None]:
     return (button["title"], button["payload"]) if button else (turn.tap, None)
 
 
-def _answered_and_back(question: str, open_buttons: list[dict[str, str]], replies: list[Line]) -> list[str]:
-    """An off-script question gets an answer, and the open question's buttons come back."""
+def _answered_and_back(question: str, open_buttons: list[dict[str, str]], replies: list[Line],
+                       answer: list[str]) -> list[str]:
+    """An off-script question gets an answer (naming one of `answer`, when given), and the open
+    question's buttons come back."""
     said = [line for line in replies if line.sender == "bot"]
     if not said:
         return [f"no answer to 「{question}」"]
+    if answer and not any(word in line.text for line in said for word in answer):
+        return [f"the reply to 「{question}」 does not answer it (none of {' / '.join(answer)})"]
     titles = [b["title"] for b in open_buttons]
     if titles and not any([b["title"] for b in line.buttons] == titles for line in said):
         shown = " | ".join(titles)

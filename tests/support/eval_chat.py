@@ -1,7 +1,10 @@
 """`make eval-chat`: play the whole conversation corpus through the real servers and print the
 success rate by kind of conversation, and each failure with its transcript and what differed.
 
-    python -m tests.support.eval_chat [--kind KIND ...] [--id ID ...] [--ci-only] [--quiet]
+    python -m tests.support.eval_chat [--set main|heldout|all] [--kind KIND ...] [--id ID ...] [--ci-only] [--quiet]
+
+`--set heldout` (or `--heldout`) plays the held-out set (tests/conversations/heldout/) instead of
+the main corpus; `--set all` plays both and prints each set's rate by kind apart.
 
 The rate is a figure to watch (target 95 %), not a gate: the command exits 0 whatever it is,
 and non-zero only when the corpus is invalid or the servers do not start.
@@ -16,20 +19,21 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from outreach.settings import PROJECT_ROOT
 from outreach.store import db as store_db
 from tests.support.chat_player import Result, play
-from tests.support.conversations import CorpusError, load_corpus
+from tests.support.conversations import SETS, CorpusError, load_corpus
 from tests.support.stack import started_stack, use_env
 
 TARGET = 0.95
 
 
-def summary(results: list[Result]) -> str:
+def summary(results: list[Result], title: str = "") -> str:
     by_kind: dict[str, list[Result]] = defaultdict(list)
     for result in results:
         by_kind[result.kind].append(result)
     width = max([len(k) for k in by_kind] + [len("all")])
-    rows = [f"{'kind':<{width}}  passed   rate"]
+    rows = ([title] if title else []) + [f"{'kind':<{width}}  passed   rate"]
     for kind in sorted(by_kind):
         done = by_kind[kind]
         passed = sum(r.passed for r in done)
@@ -42,42 +46,51 @@ def summary(results: list[Result]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", dest="sets", choices=[*SETS, "all"], default="main",
+                        help="which conversations: the main corpus (default), the held-out set, or both")
+    parser.add_argument("--heldout", dest="sets", action="store_const", const="heldout",
+                        help="the held-out set (same as --set heldout)")
     parser.add_argument("--kind", action="append", default=[], help="only this kind (file name); repeatable")
     parser.add_argument("--id", action="append", default=[], help="only this conversation; repeatable")
     parser.add_argument("--ci-only", action="store_true", help="only the subset `make test` plays")
     parser.add_argument("--quiet", action="store_true", help="no transcripts, only what differed")
     args = parser.parse_args(argv)
+    names = list(SETS) if args.sets == "all" else [args.sets]
     try:
-        corpus = load_corpus()
+        corpus = [(name, k, c) for name in names for k, c in load_corpus(SETS[name])]
     except CorpusError as exc:
         print(f"the corpus is invalid:\n{exc}", file=sys.stderr)
         return 2
-    chosen = [(k, c) for k, c in corpus if (not args.kind or k in args.kind) and (not args.id or c.id in args.id)
-              and (c.ci or not args.ci_only)]
+    chosen = [(name, k, c) for name, k, c in corpus if (not args.kind or k in args.kind)
+              and (not args.id or c.id in args.id) and (c.ci or not args.ci_only)]
     if not chosen:
         print("no conversation matches", file=sys.stderr)
         return 2
     began = time.monotonic()
-    results: list[Result] = []
+    results: dict[str, list[Result]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory(prefix="eval-chat-") as folder, started_stack(Path(folder)) as stack:
         use_env(stack["env"])
         store_db.dispose_all()
         ready = time.monotonic()
         print(f"servers ready in {ready - began:.0f} s; playing {len(chosen)} conversations", flush=True)
-        for n, (kind, conversation) in enumerate(chosen, start=1):
+        for n, (name, kind, conversation) in enumerate(chosen, start=1):
             result = play(kind, conversation, stack["settings"], tag=f"{n:03d}{int(began) % 100000}")
-            results.append(result)
+            results[name].append(result)
             mark = "ok  " if result.passed else "FAIL"
-            print(f"[{n:3d}/{len(chosen)}] {mark} {kind}/{conversation.id} ({result.seconds:.1f} s)", flush=True)
+            shown = kind if name == "main" else f"{name}:{kind}"
+            print(f"[{n:3d}/{len(chosen)}] {mark} {shown}/{conversation.id} ({result.seconds:.1f} s)", flush=True)
         played = time.monotonic() - ready
-    failures = [r for r in results if not r.passed]
+    everything = [r for name in names for r in results[name]]
+    failures = [r for r in everything if not r.passed]
     if failures:
         print(f"\n{len(failures)} conversation(s) failed:\n")
         for result in failures:
             text = result.report()
             print(text.split("\n  transcript:")[0] if args.quiet else text, end="\n\n")
-    print(summary(results))
-    print(f"played in {played:.0f} s ({played / len(results):.1f} s a conversation); "
+    for name in names:
+        if results[name]:
+            print(summary(results[name], title=f"{name} set ({SETS[name].relative_to(PROJECT_ROOT)})"), end="\n\n")
+    print(f"played in {played:.0f} s ({played / len(everything):.1f} s a conversation); "
           f"{time.monotonic() - began:.0f} s with start-up")
     return 0
 
