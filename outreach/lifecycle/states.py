@@ -140,7 +140,7 @@ EVENT_ZH: dict[EventKind, str] = {
     E.RATED: "买家评分", E.RECOMMEND_ANSWERED: "回答推荐意愿", E.CLOSED: "结案",
     E.CLOSED_OPTED_OUT: "买家拒绝联系后结案",
     E.OPTED_OUT: "买家要求不再联系", E.OPTED_IN: "买家重新同意联系", E.LOOK_DECIDED: "人工判断反馈",
-    E.PHONE_REVEALED: "查看完整号码", E.STAFF_ACTION: "客服操作记录",
+    E.PHONE_REVEALED: "查看完整号码", E.STAFF_ACTION: "客服操作记录", E.MORE_PROBLEMS: "买家还反映了其他问题",
 }
 
 
