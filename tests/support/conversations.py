@@ -238,13 +238,16 @@ class CorpusFile(Strict):
     conversations: list[Conversation] = Field(min_items=1)
 
 
+NOT_KINDS = ("merchants", "nouns")  # the catalog's other sections: shops, and the names feedback texts use
+
+
 def catalog_product(part: str) -> dict[str, Any]:
     """The one product of the seed catalog whose title contains `part`, as item fields."""
     data = yaml.safe_load(CATALOG.read_text(encoding="utf-8"))
     found = [
         {"title": p["title"], "kind": kind, "price_fen": p["price_fen"], "unit": p["unit"],
          "promises": p["promises"], "live_seafood": p["live_seafood"]}
-        for kind, products in data.items() if kind != "merchants" for p in products if part in p["title"]
+        for kind, products in data.items() if kind not in NOT_KINDS for p in products if part in p["title"]
     ]
     if len(found) != 1:
         raise ValueError(f"catalog {part!r} matches {len(found)} products of {CATALOG.name}; name exactly one")
