@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from outreach.cases import conversation
 from outreach.cases.conversation import CaseNotFound, NotYourCase, Step
+from outreach.dialogue.replies import Replies, quantity_problem, replies_for
 from outreach.lifecycle.events import mask
 from outreach.store.db import retry_transient, session_scope
 
@@ -105,121 +105,27 @@ def not_done(dispatcher: CollectingDispatcher, tracker: Tracker, error: DBAPIErr
     return []
 
 
-def _maybe_ask_rating(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
-    """Ask for the rating unless the satisfaction rule says this buyer was asked too recently."""
-    if step.extra.get("ask_rating", True):
-        dispatcher.utter_message(response="utter_ask_rating")
-        return [SlotSet("stage", "rating")]
-    return [SlotSet("stage", "closed")]
-
-
-# What a buyer names that the rules do not allow for this order ("unavailable" of an offer step).
-REMEDY_ZH = {"refund": "退款", "return_refund": "退货退款", "replace": "换新", "reship": "补发",
-             "cancel": "取消订单", "compensation": "补偿"}
+def utter(dispatcher: CollectingDispatcher, replies: Replies) -> list[EventType]:
+    """Say the replies and return the slot changes (and the form that asks next)."""
+    for said in replies.said:
+        if said.text is not None:
+            dispatcher.utter_message(text=said.text)
+        else:
+            dispatcher.utter_message(response=said.response, **said.params)
+    events: list[EventType] = [SlotSet(name, value) for name, value in replies.slots]
+    if replies.form is not None:
+        events.append(FollowupAction(replies.form[0]))
+    return events
 
 
 def say_quantity_problem(dispatcher: CollectingDispatcher, status: str, limit: int | None, unit: str) -> None:
     """A polite question back that names the limit: too many, none, vague or unreadable."""
-    if status == "too_many":
-        dispatcher.utter_message(response="utter_quantity_too_many", max_quantity=limit, unit=unit)
-    elif status == "zero":
-        dispatcher.utter_message(response="utter_quantity_zero")
-    elif status == "vague":
-        dispatcher.utter_message(response="utter_quantity_vague", unit=unit)
-    else:
-        dispatcher.utter_message(response="utter_quantity_invalid", max_quantity=limit or "订单数量", unit=unit)
+    utter(dispatcher, quantity_problem(status, limit, unit))
 
 
 def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
-    """Utter what a Step means and set the stage the rules read."""
-    if step.kind == "offer":
-        if step.extra.get("amount_problem"):
-            say_quantity_problem(dispatcher, step.extra["amount_problem"], step.extra.get("max"),
-                                 step.extra.get("unit", ""))
-        if step.extra.get("unavailable"):
-            dispatcher.utter_message(response="utter_remedy_unavailable",
-                                     remedy_zh=REMEDY_ZH.get(step.extra["unavailable"], "这个方案"))
-        dispatcher.utter_message(response="utter_offer", offer_text=step.message)
-        return [SlotSet("stage", "offering"), SlotSet("offer_index", float(step.offer_index or 0))]
-    if step.kind == "confirm":
-        if step.extra.get("listing"):
-            dispatcher.utter_message(response="utter_listing_weight", listing=step.extra["listing"])
-        if step.extra.get("order_title"):  # a conversation the buyer started
-            dispatcher.utter_message(response="utter_confirm_started", label_zh=step.extra.get("label_zh", ""),
-                                     order_title=step.extra["order_title"])
-        else:
-            dispatcher.utter_message(response="utter_ask_confirm_again", label_zh=step.extra.get("label_zh", ""))
-        return [SlotSet("stage", "confirming")]
-    if step.kind == "ask_rating":
-        dispatcher.utter_message(response="utter_ask_rating")
-        return [SlotSet("stage", "rating")]
-    if step.kind == "ask_recommending":
-        dispatcher.utter_message(response="utter_ask_recommend")
-        return [SlotSet("stage", "recommending")]
-    if step.kind == "ask_quantity":
-        if "invalid" in step.extra:
-            status = step.extra["invalid"] if isinstance(step.extra["invalid"], str) else "none"
-            say_quantity_problem(dispatcher, status, step.extra.get("max"), step.extra.get("unit", ""))
-        return [
-            SlotSet("stage", "asking_quantity"),
-            SlotSet("affected_quantity", None),
-            FollowupAction("quantity_form"),
-        ]
-    if step.kind == "ask_issue":
-        label = step.extra["label"]
-        buttons = [{"title": choice["title"],
-                    "payload": f"/{label}" + json.dumps({"issue": choice["issue"]}, ensure_ascii=False)}
-                   for choice in step.extra["choices"]]
-        dispatcher.utter_message(response="utter_ask_issue", buttons=buttons)
-        return [SlotSet("stage", "asking_issue")]
-    if step.kind == "ask_weight":
-        if step.extra.get("invalid"):
-            dispatcher.utter_message(response="utter_weight_invalid")
-        elif step.extra.get("promised"):
-            dispatcher.utter_message(response="utter_weight_promised", promised=step.extra["promised"])
-        return [SlotSet("stage", "asking_weight"), SlotSet("weighed", None), FollowupAction("weight_form")]
-    if step.kind == "handover":
-        dispatcher.utter_message(text=step.message)
-        return [SlotSet("stage", "human")]
-    if step.kind == "no_problem":
-        dispatcher.utter_message(response="utter_no_problem")
-        return _maybe_ask_rating(dispatcher, step)
-    if step.kind == "executed":
-        if step.already_done:
-            dispatcher.utter_message(response="utter_remedy_already_done")
-        else:
-            dispatcher.utter_message(response="utter_remedy_done", remedy_text=step.offer.done if step.offer else "")
-        following = step.extra.get("next")
-        if following is not None:  # the next problem the buyer named, in its own case
-            dispatcher.utter_message(response="utter_next_problem", label_zh=following.extra.get("label_zh", ""))
-            return [SlotSet("case_id", str(following.case_id)), SlotSet("offer_index", None),
-                    SlotSet("affected_quantity", None)] + say_step(dispatcher, following)
-        return _maybe_ask_rating(dispatcher, step)
-    if step.kind == "pending_approval":
-        if step.already_done:
-            dispatcher.utter_message(response="utter_remedy_already_done")
-        else:
-            from outreach.rules.loader import rules
-
-            dispatcher.utter_message(response="utter_pending_approval", amount=step.extra.get("amount", ""),
-                                     review=rules().timing.review)
-        return [SlotSet("stage", "human")]
-    if step.kind == "rated":
-        rating = step.extra.get("rating")
-        if step.already_done:
-            dispatcher.utter_message(response="utter_already_rated")
-            return [SlotSet("stage", "closed")]
-        if step.extra.get("low"):
-            dispatcher.utter_message(response="utter_sorry_low_rating", rating=rating)
-            return [SlotSet("stage", "human")]
-        dispatcher.utter_message(response="utter_thanks_for_rating", rating=rating)
-        dispatcher.utter_message(response="utter_ask_recommend")
-        return [SlotSet("stage", "recommending")]
-    if step.kind == "recommended":
-        dispatcher.utter_message(response="utter_thanks_for_recommend")
-        return [SlotSet("stage", "closed")]
-    dispatcher.utter_message(response="utter_case_closed")
-    return [SlotSet("stage", "closed")]
+    """Utter what a Step means and set the stage the rules read (outreach.dialogue.replies)."""
+    return utter(dispatcher, replies_for(step))
 
 
 __all__ = ["conversation", "guarded", "only_changes", "case_holds", "say_step", "off_loop", "buyer_of", "case_of",
