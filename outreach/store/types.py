@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,8 +30,27 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc)
 
 
+# The time the product works at: the wall clock, except inside `clock_at` (the demo replays the
+# weeks before it through the product's own code, at the times they happened).
+_REPLAYED: ContextVar[datetime | None] = ContextVar("outreach_replayed_time", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    replayed = _REPLAYED.get()
+    return replayed if replayed is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Within the block (this thread or task only), `utcnow()` is `moment`: what the product does
+    there is stored as done then."""
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}: give the time in UTC")
+    token = _REPLAYED.set(moment.astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _REPLAYED.reset(token)
 
 
 # The years a time the assistant works with may lie in: orders, feedback, `outreach plan --at`.
