@@ -1,8 +1,10 @@
 """Settled cases from the weeks before the demo, so a lead's dashboard has figures to read.
 
 Past orders of the seeded shops' own products, times in order (paid, shipped, delivered,
-reported), feedback that fits the item bought, and payouts the product's offer engine gives
-under the rules file for that case (outreach.rules.engine.quote), never a made-up amount.
+reported), feedback that fits the item bought. Each case is then run through the product at the
+times it happened: the scheduler's planner chooses chat or call, the chat is talked through by the
+conversation logic (outreach.demo.chats) and a call is recorded by the agent as the call desk
+records it (outreach.scheduling.call_outcomes), so every payout is what the rules gave.
 Only problems are cases: praise is not. Within the 30 days the dashboard shows by default and
 settled before the 48-hour survey rule could hold back a demo buyer's rating. One shop
 (湖畔渔家海鲜铺) has far more hurt orders than its peers, so the outliers page has something to show.
@@ -12,57 +14,60 @@ tests/demo/test_demo_consistency.py checks all of this on the seeded database.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from outreach.demo.chats import AGENT, LEAD, Chat, decide_buyer, play, survey
+from outreach.demo.chats import Buyer as DemoBuyer
 from outreach.diagnosis.severity import severity_of
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
-from outreach.lifecycle.states import CaseStatus, EventKind
-from outreach.rules.engine import CaseFacts, Offer, quote, yuan
-from outreach.rules.facts import PLATFORM_FACTS, issue_from_words
+from outreach.lifecycle import events, machine
+from outreach.lifecycle.rating import may_ask, record_rating
+from outreach.lifecycle.states import PERSON_HOLDS, CaseStatus, EventKind
+from outreach.rules.engine import quote
+from outreach.rules.facts import case_facts, issue_from_words
 from outreach.rules.loader import rules
 from outreach.rules.schema import RuleBook
-from outreach.scheduling.planner import CaseView, Decision, decide
+from outreach.scheduling.call_outcomes import finish_call
+from outreach.scheduling.calls import book_call
+from outreach.scheduling.capacity import CapacityBook
+from outreach.scheduling.planner import CaseView, decide
 from outreach.scheduling.policy import policy as scheduling_policy
 from outreach.store.db import session_scope
 from outreach.store.models import (
+    Approval,
     Buyer,
     CallTask,
     Case,
-    CaseEvent,
     Contact,
     Feedback,
-    InboxMessage,
     Merchant,
     Order,
     OrderItem,
-    Remedy,
     Satisfaction,
     Shop,
 )
+from outreach.store.types import clock_at
+from outreach.workspace import desk
 
 BAD_SHOP_NAME = "湖畔渔家海鲜铺"
-# How a buyer ends the chat, by whether they ended satisfied (our own example texts).
-ENDINGS = {True: ["好的，谢谢，处理得挺快的", "行，这样可以，谢谢", "好的没问题了", "谢谢客服，辛苦了",
-                  "退款收到了，挺好"],
-           False: ["还是很生气，东西根本没法用", "这么处理我不满意，太敷衍了", "等了这么久才给这点，太差劲了",
-                   "赔这么少，我要投诉", "算了，以后不会再买了"]}
-COMMENTS = ["处理很快，点赞", "客服很耐心", "退款到账了，谢谢", "希望商家以后包装好一点", "等了挺久才有人联系",
-            "还行，下次注意"]
 
 
-def _rating(rng: random.Random, trust: bool, handed_over: bool) -> int:
-    weights = [2, 3, 8, 30, 57] if trust else [5, 6, 12, 32, 45]
-    if handed_over:
-        weights = [10, 10, 20, 30, 30]
-    return rng.choices([1, 2, 3, 4, 5], weights=weights)[0]
+@dataclass(frozen=True)
+class PastCase:
+    """A case opened in the past, waiting to be played through the product."""
 
-
-def _recommend(rng: random.Random, rating: int) -> int:
-    return max(0, min(10, rating * 2 + rng.choice([-2, -1, 0, 0, 1])))
+    case_id: int
+    buyer_id: str
+    channel: str  # inapp | call
+    contact_at: datetime  # when the scheduler's chat or call went out
+    quantity: int
+    unit: str
+    trust: bool
 
 
 def seed_history(now: datetime, seed_value: int = 2026, orders_per_shop: int = 26) -> dict[str, int]:
@@ -72,6 +77,7 @@ def seed_history(now: datetime, seed_value: int = 2026, orders_per_shop: int = 2
     hurt_draws = random.Random(seed_value + 11)  # its own stream: which orders go wrong stays put as the rest changes
     catalog, texts, book = load_seed_file("catalog.yml"), load_seed_file("feedback_texts.yml"), rules()
     made = {"past_orders": 0, "past_cases": 0, "ratings": 0}
+    opened: list[PastCase] = []
     with session_scope() as session:
         shops = session.execute(select(Shop, Merchant.kind).join(Merchant, Merchant.id == Shop.merchant_id)
                                 .order_by(Shop.id)).all()
@@ -91,9 +97,11 @@ def seed_history(now: datetime, seed_value: int = 2026, orders_per_shop: int = 2
                 made["past_orders"] += 1
                 if label:
                     session.flush()
-                    made["ratings"] += _past_case(session, rng, book, order, product, shop.trust_badge, kind, label,
-                                                  text)
+                    opened.append(_open_case(session, rng, book, order, product, shop.trust_badge, kind, label, text))
                     made["past_cases"] += 1
+    # In the order they happened: what one case paid counts in the next one's refund history.
+    for past in sorted(opened, key=lambda p: p.contact_at):
+        made["ratings"] += _play(rng, past)
     return made
 
 
@@ -119,179 +127,117 @@ def _past_order(session: Session, rng: random.Random, now: datetime, shop: Shop,
     return order
 
 
-def _facts(rng: random.Random, book: RuleBook, order: Order, product: dict[str, Any], trust: bool, kind: str,
-           label: str, text: str, reported: datetime) -> CaseFacts:
-    """What the platform knows about the case, as the bot would have gathered it."""
-    quantity = order.total_fen // product["price_fen"]
+def _platform_facts(rng: random.Random, book: RuleBook, order: Order, product: dict[str, Any], label: str,
+                    text: str) -> dict[str, Any]:
+    """What the platform knows about the case beyond the order (the facts only it can supply)."""
     issue = issue_from_words(book, label, [text])
     if issue is None and book.issues.get(label):
         issue = next(iter(book.issues[label]))
-    return CaseFacts(
-        label=label, order_total_fen=order.total_fen, unit_price_fen=product["price_fen"], quantity=quantity,
-        unit=product["unit"], paid_at=order.paid_at, promised_ship_hours=order.promised_ship_hours,
-        reported_at=reported, shipped_at=order.shipped_at, delivered_at=order.delivered_at,
-        live_seafood=bool(product.get("live_seafood")), affected_quantity=rng.randint(1, quantity),
-        promises=tuple(product.get("promises", [])), trust_badge=trust, item_kind=kind, issue=issue,
-        current_unit_price_fen=product["price_fen"] * 8 // 10, overcharge_fen=order.total_fen,
-        shortfall_percent=rng.choice([10, 15, 20]), appraisal_fee_fen=0,
-    )
+    return {"issue": issue, "current_unit_price_fen": product["price_fen"] * 8 // 10,
+            "overcharge_fen": order.total_fen, "shortfall_percent": rng.choice([10, 15, 20]),
+            "appraisal_fee_fen": 0}
 
 
-def _past_case(session: Session, rng: random.Random, book: RuleBook, order: Order, product: dict[str, Any],
-               trust: bool, kind: str, label: str, text: str) -> int:
+def _open_case(session: Session, rng: random.Random, book: RuleBook, order: Order, product: dict[str, Any],
+               trust: bool, kind: str, label: str, text: str) -> PastCase:
+    """The feedback, the case it opened and the scheduler's decision on it."""
     if label == "late_delivery":  # tracking stuck: reported after the promise passed, before delivery
         created = order.paid_at + timedelta(hours=order.promised_ship_hours + rng.uniform(1, 5))
     else:  # reported within the evidence window after receipt
         created = order.delivered_at + timedelta(hours=rng.uniform(0.5, 20))
-    facts = _facts(rng, book, order, product, trust, kind, label, text, created)
-    result = quote(facts, book)
     buyer = session.get(Buyer, order.buyer_id)
     severity = severity_of(label, text, age_band=buyer.age_band, order_total_fen=order.total_fen).level
     case = Case(buyer_id=order.buyer_id, order_id=order.id, open_key=None, suspected_category=label, category=label,
-                severity=severity, status=CaseStatus.CLOSED.value, created_at=created, due_at=created,
-                closed_reason="rated", affected_quantity=facts.affected_quantity,
-                facts={name: getattr(facts, name) for name in PLATFORM_FACTS})
+                severity=severity, status=CaseStatus.NEW.value, created_at=created, due_at=created,
+                facts=_platform_facts(rng, book, order, product, label, text))
     session.add(case)
     session.flush()
-    channel, contact_at, decision = _plan(session, rng, case, buyer, order, created)
     session.add(Feedback(external_id=f"HF{case.id}", buyer_id=order.buyer_id, order_id=order.id,
                          source=rng.choice(["review", "comment", "message", "chat"]), text=text, created_at=created,
                          diagnosed_at=created, category=label, confidence=900, severity=case.severity,
                          case_id=case.id, decision="contact", language="zh"))
-    if rng.random() >= 0.9:  # never reached
-        session.add(Contact(case_id=case.id, buyer_id=order.buyer_id, channel=channel, status="failed",
-                            created_at=created + timedelta(minutes=2)))
-        case.closed_reason, case.closed_at = "no_answer", created + timedelta(days=2)
+    with clock_at(created):
+        channel, contact_at = _plan(session, rng, case, buyer, order, created)
+        session.flush()  # the rows' default times are taken when they are written
+    return PastCase(case.id, order.buyer_id, channel, contact_at, order.total_fen // product["price_fen"],
+                    product["unit"], trust)
+
+
+def _play(rng: random.Random, past: PastCase) -> int:
+    """The case through the product, from the first contact; returns 1 when the buyer rated it."""
+    first = past.contact_at + timedelta(minutes=rng.uniform(1, 30))
+    if rng.random() >= 0.9:  # never reached: the contact failed and the case closed unanswered
+        with clock_at(first), session_scope() as session:
+            case = session.get(Case, past.case_id)
+            session.add(Contact(case_id=case.id, buyer_id=case.buyer_id, channel=past.channel, status="failed",
+                                created_at=first))
+        with clock_at(first + timedelta(days=2)), session_scope() as session:
+            machine.close(session, session.get(Case, past.case_id), "no_answer")
         return 0
-    first = contact_at + timedelta(minutes=rng.uniform(1, 30))
-    case.first_contact_at = first
-    contact = Contact(case_id=case.id, buyer_id=order.buyer_id, channel=channel,
-                      status="accepted" if channel == "inapp" else "reached", created_at=first)
-    session.add(contact)
-    offer = result.offers[0] if result.offers else None
-    handover = result.handover_reason or (f"remedy of {yuan(offer.amount_fen)} yuan needs approval"
-                                          if offer is not None and offer.needs_approval else None)
-    if handover is None and rng.random() < 0.1:
-        handover = "buyer asked for a person"
-    if handover:
-        case.handover_reason = handover
-        session.add(CaseEvent(case_id=case.id, kind=EventKind.HANDED_OVER.value, detail={"reason": handover},
-                              created_at=first + timedelta(minutes=5)))
-        # the demo's agent (outreach.demo.staff) claims it, replies and settles it
-        claimed = first + timedelta(minutes=rng.uniform(6, 40))
-        session.add(CaseEvent(case_id=case.id, kind=EventKind.CLAIMED.value, detail={"staff": "agent"},
-                              created_at=claimed))
-        session.add(CaseEvent(case_id=case.id, kind=EventKind.AGENT_REPLIED.value, detail={"staff": "agent"},
-                              created_at=claimed + timedelta(minutes=rng.uniform(1, 8))))
-        case.agent, case.settled_by = "agent", "agent"
-    rating = _rating(rng, trust, handover is not None)
-    ended_satisfied = (rating >= 4) if rng.random() < 0.85 else (rating < 4)  # words and rating mostly agree
-    if channel == "call":  # an agent talked to the buyer: a call record with notes, not a chat
-        resolved_at, contact.detail = _call_record(session, rng, case, decision, contact_at, first, offer,
-                                                   ended_satisfied)
+    buyer = decide_buyer(rng, past.quantity, past.trust)
+    if past.channel == "call":
+        _call(rng, past, first, buyer)
     else:
-        resolved_at = _transcript(session, rng, case, text, offer, first, ended_satisfied,
-                                  waits=handover is not None)
-    case.resolved_at, case.closed_at = resolved_at, resolved_at
-    if offer is not None:
-        _pay(session, case, offer, resolved_at, by_person=handover is not None, by_phone=channel == "call")
-    if rng.random() > 0.8:
-        case.closed_reason = "resolved_no_survey"
-        return 0
-    asked = resolved_at + timedelta(minutes=1)
-    session.add(CaseEvent(case_id=case.id, kind=EventKind.SATISFACTION_ASKED.value, detail={}, created_at=asked))
-    if channel != "call":  # on the phone the agent asks and records the answer
-        session.add(InboxMessage(buyer_id=case.buyer_id, case_id=case.id, sender="buyer", text=str(rating),
-                                 created_at=asked + timedelta(minutes=rng.uniform(0.3, 5))))
-    comment = rng.choice(COMMENTS) if rng.random() < 0.3 else None
-    recommend = _recommend(rng, rating) if rng.random() < 0.7 else None
-    session.add(Satisfaction(case_id=case.id, buyer_id=order.buyer_id, rating=rating, comment=comment,
-                             created_at=resolved_at + timedelta(minutes=2), recommend=recommend,
-                             recommended_at=resolved_at + timedelta(minutes=3) if recommend is not None else None))
-    return 1
+        play(rng, past.case_id, past.buyer_id, first, buyer)
+    with session_scope() as session:
+        return int(session.execute(select(Satisfaction.id).where(Satisfaction.case_id == past.case_id)).first()
+                   is not None)
 
 
 def _plan(session: Session, rng: random.Random, case: Case, buyer: Buyer, order: Order, created: datetime
-          ) -> tuple[str, datetime, Decision]:
+          ) -> tuple[str, datetime]:
     """The scheduler's own decision for the new case (outreach.scheduling.planner.decide): chat or
-    call, and when (a call waits for the buyer's call window), with its reason in the trail."""
+    call, and when (a call is booked into the buyer's call window), with its reason in the trail."""
     active = created - timedelta(hours=rng.uniform(1, 96)) if rng.random() < 0.8 else None
     view = CaseView(case_id=case.id, buyer_id=buyer.id, status=CaseStatus.NEW.value, severity=case.severity,
                     due_at=created, order_total_fen=order.total_fen, time_zone=buyer.time_zone, phone=buyer.phone,
                     age_band=buyer.age_band, last_app_active_at=active)
-    decision = decide(view, created, scheduling_policy())
+    policy = scheduling_policy()
+    decision = decide(view, created, policy)
     channel = "call" if decision.action == "call" else "inapp"
-    at = max(decision.at or created, created)
     case.channel = channel
-    session.add(CaseEvent(case_id=case.id, kind=EventKind.CHANNEL_CHOSEN.value,
-                          detail={"channel": channel, "reason": decision.reason}, created_at=created))
+    events.record(session, case.id, EventKind.CHANNEL_CHOSEN, channel=channel, reason=decision.reason)
     if channel == "call":
-        session.add(CaseEvent(case_id=case.id, kind=EventKind.CALL_BOOKED.value,
-                              detail={"at": at.isoformat(), "reason": decision.reason}, created_at=created))
-    return channel, at, decision
+        task = book_call(session, case, view, decision, created, CapacityBook.load(session, policy, created))
+        return channel, max(task.due_at, created)
+    return channel, max(decision.at or created, created)
 
 
-def _transcript(session: Session, rng: random.Random, case: Case, text: str, offer: Offer | None, first: datetime,
-                ended_satisfied: bool, waits: bool) -> datetime:
-    """The chat as the bot and the buyer had it: the bot names the problem, the buyer confirms, the
-    remedy is offered and carried out (or a person takes over), and the buyer's last words. The bot
-    answers within seconds, the buyer after a while, a person (when one takes over) after minutes.
-    Returns when the case was settled."""
-    opening = f"您好，我是平台客服小助手。看到您反馈：“{text}”，给您添麻烦了，是这样吗？"
-    lines: list[tuple[str, str]] = [("bot", opening), ("buyer", rng.choice(["是的", "对", "嗯，是这样"]))]
-    if offer is not None and not waits:
-        lines += [("bot", offer.say), ("buyer", rng.choice(["好的", "可以", "行"])), ("bot", offer.done)]
-    else:
-        lines.append(("bot", "这个问题需要人工客服为您处理，已为您转接，请稍候。"))
-        if offer is not None:
-            lines.append(("agent", offer.done))
-    lines.append(("buyer", rng.choice(ENDINGS[ended_satisfied])))
-    at = first
-    settled = first
-    for sender, said in lines:
-        if sender == "buyer":
-            at += timedelta(minutes=rng.uniform(0.5, 25))
-        elif sender == "agent":
-            at += timedelta(minutes=rng.uniform(5, 40))
-        elif at != first:
-            at += timedelta(seconds=rng.uniform(1, 6))
-        session.add(InboxMessage(buyer_id=case.buyer_id, case_id=case.id, sender=sender, text=said,
-                                 author="客服小李" if sender == "agent" else None, created_at=at))
-        if sender != "buyer":
-            settled = at
-    return max(settled, at)
-
-
-def _call_record(session: Session, rng: random.Random, case: Case, decision: Decision, due: datetime,
-                 first: datetime, offer: Offer | None, ended_satisfied: bool) -> tuple[datetime, str]:
-    """The booked call, answered: the agent's notes say what the buyer told and what was agreed.
-    Returns when the call ended, and the notes."""
+def _call(rng: random.Random, past: PastCase, first: datetime, buyer: DemoBuyer) -> None:
+    """The booked call, answered: the agent claims it, talks to the buyer and records the outcome at
+    the call desk: the first remedy the rules allow (a lead approves it above the automatic
+    authority), the affected quantity the buyer told, and the buyer's rating when they gave one."""
+    policy = scheduling_policy()
+    quiet_hours = policy.limits.satisfaction.quiet_hours
     ended = first + timedelta(minutes=rng.uniform(3, 12))
-    agreed = f"按规则办理：{rules().title_of(offer.rule_id)}" if offer is not None else "需进一步核实，由客服跟进"
-    mood = "买家表示认可" if ended_satisfied else "买家仍不满意"
-    notes = f"电话接通，买家确认问题属实。{agreed}。{mood}。"
-    session.add(CallTask(case_id=case.id, buyer_id=case.buyer_id, attempt=1, team=decision.team or "care",
-                         priority=decision.priority, due_at=due, status="done", reason=decision.reason[:300],
-                         agent="agent", claimed_at=first - timedelta(minutes=1), outcome="reached",
-                         notes=notes, created_at=case.created_at,
-                         done_at=ended))
-    session.add(CaseEvent(case_id=case.id, kind=EventKind.CALL_REACHED.value,
-                          detail={"agent": "agent", "attempt": 1, "notes": notes}, created_at=ended))
-    return ended, notes
-
-
-def _pay(session: Session, case: Case, offer: Offer, at: datetime, by_person: bool, by_phone: bool) -> None:
-    """The remedy the engine offered first, carried out (a person approved it where the rules say so)."""
-    if by_phone:
-        reason = f"agreed by phone under rule {offer.rule_id}"
-    elif by_person:
-        reason = f"agent demo carried out rule {offer.rule_id}"
-    else:
-        reason = f"buyer accepted offer 1 for {case.category} under rule {offer.rule_id}"
-    session.add(Remedy(case_id=case.id, idempotency_key=f"history:{case.id}", rule_id=offer.rule_id,
-                       kind=str(offer.kind), amount_fen=offer.amount_fen, coupon_fen=offer.coupon_fen,
-                       status="executed", reason=reason, created_at=at))
-    kind = EventKind.REMEDY_APPROVED if offer.needs_approval else EventKind.REMEDY_EXECUTED
-    session.add(CaseEvent(case_id=case.id, kind=kind.value, detail={"rule": offer.rule_id,
-                                                                   "amount_fen": offer.amount_fen},
-                          created_at=at))
+    with clock_at(first), session_scope() as session:
+        task = session.execute(select(CallTask).where(CallTask.case_id == past.case_id)).scalar_one()
+        task.status, task.agent, task.claimed_at = "claimed", AGENT.username, first
+        events.record(session, past.case_id, EventKind.CALL_CLAIMED, task=task.id, agent=AGENT.username)
+    with clock_at(ended), session_scope() as session:
+        case = session.get(Case, past.case_id)
+        case.affected_quantity = buyer.affected
+        offers = quote(case_facts(session, case), rules()).offers
+        offer = offers[0] if offers else None
+        agreed = f"按规则办理：{rules().title_of(offer.rule_id)}" if offer is not None else "需进一步核实，由客服跟进"
+        notes = f"电话接通，买家确认问题属实，受影响{buyer.affected}{past.unit}。{agreed}。" + (
+            "买家表示认可。" if buyer.ended_satisfied else "买家仍不满意。")
+        finish_call(session, task.id, "reached", notes, AGENT.username, ended, policy,
+                    remedy_rule=offer.rule_id if offer is not None else None)
+        if buyer.rating is not None and may_ask(session, case, ended, quiet_hours):  # asked on the phone
+            record_rating(session, case, buyer.rating, ended)
+        approval = session.execute(select(Approval.id).where(Approval.case_id == case.id,
+                                                             Approval.status == "pending")).scalar_one_or_none()
+        needs_person = CaseStatus(case.status) in PERSON_HOLDS
+    if approval is not None:  # approved later: the buyer hears in the app, and answers the rating there
+        approved = ended + timedelta(minutes=rng.uniform(10, 90))
+        with clock_at(approved), session_scope() as session:
+            desk.decide(session, approval, LEAD, True, "符合平台规则，同意赔付", quiet_hours)
+        survey(Chat(rng, past.case_id, past.buyer_id, approved), buyer)
+    elif needs_person:  # no remedy agreed, or a low rating: the agent follows up and closes the case
+        at = ended + timedelta(minutes=rng.uniform(5, 60))
+        with clock_at(at), session_scope() as session:
+            case = session.get(Case, past.case_id)
+            if CaseStatus(case.status) is CaseStatus.HANDED_OVER:
+                desk.claim(session, case.id, AGENT, at)
+            desk.close(session, case.id, AGENT, "resolved", at)

@@ -14,11 +14,14 @@ RATING_QUESTION = "utter_ask_rating"
 OPT_OUT_DONE = "utter_opt_out_done"
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=1)
+def _responses() -> dict:
+    return yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]
+
+
 def bot_response(name: str) -> tuple[str, list[dict[str, str]]]:
     """The first variant of a domain response: its text and buttons."""
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
-    response = domain["responses"][name][0]
+    response = _responses()[name][0]
     # The domain escapes braces for Rasa's templating: {{ -> {.
     buttons = [{"title": b["title"], "payload": b["payload"].replace("{{", "{").replace("}}", "}")}
                for b in response.get("buttons", [])]
