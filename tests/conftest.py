@@ -128,3 +128,64 @@ def at(text_value: str) -> datetime:
 
 
 HOURS = timedelta(hours=1)
+
+
+# --- the shipped model's rebuild, in the background ------------------------------------------
+
+REBUILD_TEST = "test_shipped_model.py::test_the_committed_model_is_what_make_model_builds_from_its_inputs"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Rebuilding the shipped diagnosis model takes minutes of one core: when its test is among
+    the selected ones, start the rebuild now in its own (niced) process, so it runs beside the
+    rest of the suite; the test waits for it (`rebuilt_shipped_model`)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from outreach.diagnosis.commands import DEFAULT_EXPORT
+
+    if not DEFAULT_EXPORT.is_file() or not any(item.nodeid.endswith(REBUILD_TEST) for item in session.items):
+        return
+    folder = Path(tempfile.mkdtemp(prefix="outreach-rebuild-"))
+    log = (folder / "rebuild.log").open("wb")
+    process = subprocess.Popen([sys.executable, "-m", "tests.support.rebuild_shipped", str(folder / "model")],
+                               cwd=Path(__file__).resolve().parents[1], stdout=log, stderr=subprocess.STDOUT,
+                               preexec_fn=lambda: os.nice(5))
+    session.config.stash[_REBUILD] = (process, folder)
+
+
+_REBUILD = pytest.StashKey[tuple]()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    started = session.config.stash.get(_REBUILD, None)
+    if started is not None and started[0].poll() is None:  # the test did not run to the end
+        started[0].kill()
+        started[0].wait()
+
+
+@pytest.fixture
+def rebuilt_shipped_model(request: pytest.FixtureRequest) -> Path:
+    """The folder the background rebuild wrote (started at collection, waited for here)."""
+    import subprocess
+
+    from outreach.diagnosis.commands import DEFAULT_EXPORT
+
+    started = request.config.stash.get(_REBUILD, None)
+    if started is None:
+        if DEFAULT_EXPORT.is_file():
+            pytest.fail("the rebuild was not started at collection")
+        message = f"the history export {DEFAULT_EXPORT} is not on this machine"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + "; CI must check the shipped model against it")
+        pytest.skip(message)
+    process, folder = started
+    try:
+        process.wait(timeout=3600)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("rebuilding the shipped model took more than an hour")
+    log = (folder / "rebuild.log").read_text(encoding="utf-8", errors="replace")
+    assert process.returncode == 0, f"the rebuild failed:\n{log[-3000:]}"
+    return folder / "model"
