@@ -19,7 +19,7 @@ from outreach.dashboard.phones import PhoneView
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.display import kind_zh, local_minute, yuan
 from outreach.importing.schema import SOURCE_ZH
-from outreach.lifecycle.reasons import closed_reason_zh, reason_zh
+from outreach.lifecycle.reasons import CLOSED_REASONS, FACT_ZH, closed_reason_zh, reason_zh
 from outreach.lifecycle.states import CaseStatus, EventKind
 from outreach.metrics.filters import Filters
 from outreach.metrics.report import BADGE_ZH, CHANNEL_ZH
@@ -155,7 +155,7 @@ def overview_page(member: Any, report: dict[str, Any], values: dict[str, Any], m
 
 PEOPLE_KPIS = [("handed_over", "转人工案件", ""), ("minutes_to_first_human_reply", "首次人工回复（分钟，中位数）", ""),
                ("handover_resolution_rate", "转人工解决率", "%"), ("reopen_rate", "重开率", "%")]
-AGENT_COLUMNS_ZH = [("agent", "客服"), ("claimed", "接手案件"), ("replied", "首次回复案件"),
+AGENT_COLUMNS_ZH = [("name", "客服"), ("claimed", "接手案件"), ("replied", "首次回复案件"),
                     ("minutes_to_first_reply", "首次回复（分钟，中位数）"), ("resolved", "解决"),
                     ("resolution_rate", "解决率%"), ("reopened", "重开"), ("reopen_rate", "重开率%")]
 
@@ -301,7 +301,12 @@ DETAIL_ZH = {"reason": "原因", "rule": "规则", "channel": "渠道", "staff":
              "settled_by": "原处理人", "comment": "附评价", "quantity": "数量", "outcome": "结果",
              "severity": "紧急程度", "feedback": "反馈", "recommend": "推荐意愿", "worker": "调度进程",
              "detail": "说明", "issue": "具体情形", "status": "状态", "remedy": "赔付", "score": "分数",
-             "attempt": "外呼次数", "notes": "通话记录"}
+             "attempt": "外呼次数", "notes": "通话记录", "said": "买家原话", "share": "受影响比例", "chars": "字数",
+             "message": "消息编号", "team": "外呼组", "index": "方案序号", "facts": "缺少的信息", "model": "诊断模型",
+             "created": "新记录", "started_by": "发起方", "weighed_g": "实称（克）", "promised_g": "标称（克）",
+             "until": "截止", "role": "角色", "old": "原问题", "new": "新问题", "next_case": "下一个案件",
+             "after_case": "前一个案件", "labels": "问题类型", "minutes": "分钟", "ahead": "前面排队",
+             "buyer": "买家", "retry_in_s": "重试间隔（秒）", "previous_agent": "原客服"}
 
 
 def _detail_value(key: str, value: Any, book: Any) -> str:
@@ -312,12 +317,20 @@ def _detail_value(key: str, value: Any, book: Any) -> str:
             return CaseStatus(value).zh
         except ValueError:
             return str(value)
+    if key == "reason" and value in CLOSED_REASONS:  # why a case closed ("rated", "agent:resolved")
+        return closed_reason_zh(value)
     if key in ("reason", "note") and isinstance(value, str):
         return reason_zh(value).removeprefix("其他原因（未翻译）：")
     if key == "channel":
         return CHANNEL_ZH.get(str(value), str(value))
-    if key in ("label", "category") and value in taxonomy().ids:
+    if key in ("label", "category", "old", "new") and value in taxonomy().ids:
         return taxonomy().zh(value)
+    if key == "facts" and isinstance(value, list):
+        return "、".join(FACT_ZH.get(str(v), str(v)) for v in value)
+    if key == "started_by":
+        return {"buyer": "买家", "platform": "平台"}.get(str(value), str(value))
+    if key == "labels" and isinstance(value, list):
+        return "、".join(taxonomy().zh(v) if v in taxonomy().ids else str(v) for v in value)
     if key == "amount_fen" and isinstance(value, int):
         return yuan(value)
     if isinstance(value, bool):
@@ -331,8 +344,9 @@ def _detail_value(key: str, value: Any, book: Any) -> str:
 
 
 def _detail(detail: Any, book: Any) -> str:
-    if isinstance(detail, dict):
-        return "；".join(f"{DETAIL_ZH.get(k, k)}：{_detail_value(k, v, book)}" for k, v in detail.items())
+    if isinstance(detail, dict):  # a value nobody gave (None) is left out, not shown as "None"
+        return "；".join(f"{DETAIL_ZH.get(k, k)}：{_detail_value(k, v, book)}" for k, v in detail.items()
+                        if v is not None)
     return str(detail or "")
 
 

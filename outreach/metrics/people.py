@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from outreach.lifecycle.states import EventKind
 from outreach.metrics.facts import filtered
 from outreach.metrics.filters import Filters
-from outreach.store.models import Case, CaseEvent
+from outreach.store.models import Case, CaseEvent, StaffUser
 
 AGENT_COLUMNS = ["agent", "claimed", "replied", "minutes_to_first_reply", "resolved", "resolution_rate",
                  "reopened", "reopen_rate"]
@@ -99,10 +99,12 @@ def people_report(session: Session, filters: Filters) -> dict[str, Any]:
             agents[case.settled_by]["resolved"] += 1
             if case.settled_by in case.reopened_from:
                 agents[case.settled_by]["reopened"] += 1
+    shown = dict(session.execute(select(StaffUser.username, StaffUser.display_name)).all())
     rows = []
     for name in sorted(agents):
         a = agents[name]
-        rows.append({"agent": name, "claimed": a["claimed"], "replied": len(a["replies"]),
+        rows.append({"agent": name, "name": shown.get(name, name), "claimed": a["claimed"],
+                     "replied": len(a["replies"]),
                      "minutes_to_first_reply": _minutes(a["replies"]), "resolved": a["resolved"],
                      "resolution_rate": _rate(a["resolved"], a["claimed"]), "reopened": a["reopened"],
                      "reopen_rate": _rate(a["reopened"], a["resolved"])})

@@ -26,7 +26,8 @@ pytestmark = [
     installed_or_skip(VENDOR_FILES["echarts.min.js"].exists(), reason="ECharts missing: run `make web-deps`"),
 ]
 SHOTS = PROJECT_ROOT / "var" / "screenshots"
-ENGLISH_WORDS = re.compile(r"\b(new|contacted|handed_over|closed|resolved|stands out|yuan|None)\b")
+ENGLISH_WORDS = re.compile(r"\b(new|contacted|handed_over|closed|resolved|stands out|yuan|None|True|False|rated|inapp|"
+                           r"buyer|agent|model|said)\b")
 
 
 @pytest.fixture
