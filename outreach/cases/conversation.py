@@ -502,8 +502,10 @@ def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[
     """Several problems in one message ("颜色发错了，还晚到了三天"): the others wait their turn, each
     with the words that named it."""
     labels = taxonomy().ids
+    same_goods = set(rules().goods_condition) if label in rules().goods_condition else set()
+    # "化了一半 都粘成一坨了" on spoiled dumplings is one harm, not a quality problem besides
     others = [{"label": m, "text": str(t or "")[:300]} for m, t in clauses.items()
-              if m in labels and m not in (label, NO_PROBLEM)]
+              if m in labels and m not in (label, NO_PROBLEM) and m not in same_goods]
     if not others:
         return
     case.facts = {**(case.facts or {}), "more_problems": others}

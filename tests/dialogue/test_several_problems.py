@@ -47,3 +47,28 @@ def test_a_health_reaction_named_with_a_yes_goes_to_a_person_first(any_db: str) 
     with session_scope() as session:
         case = session.get(Case, case_id)
         assert (case.category, case.status) == ("health_reaction", "handed_over")
+
+
+def test_another_word_for_the_state_of_the_same_goods_is_not_a_second_problem(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1, unit="袋", unit_price_fen=3990, live_seafood=False,
+                                  kind="food", title="速冻馄饨 800g")
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 化了一半 全都黏在一起了",
+                          more={"spoiled": "化了一半", "quality_defect": "全都黏在一起了"})
+    done = accept(case_id, buyer, step.offer_index)
+    assert done.kind == "executed" and "next" not in done.extra
+    with session_scope() as session:
+        assert "more_problems" not in (session.get(Case, case_id).facts or {})
+
+
+def test_clauses_name_problems_surely_and_not_from_yes_words_or_insults() -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    diagnoser = load_diagnoser()
+    assert diagnoser.diagnose("是啊是啊").confidence >= 0.7  # the model alone would name a problem here
+    assert set(clause_problems(diagnoser, "是啊是啊 碎了两个")) == {"damaged"}
+    assert "health_reaction" not in clause_problems(diagnoser, "发错尺码了 你们眼睛长哪里去了")
+    assert "health_reaction" in clause_problems(diagnoser, "是的 狗吃了以后一直拉肚子 已经去宠物医院了")
+    # every clause naming a problem is kept with it: together they say which price problem it is
+    price = clause_problems(diagnoser, "杯子碎了一个 而且结账时满减没减 多付了15块")
+    assert price["price_issue"] == "结账时满减没减 多付了15块"
