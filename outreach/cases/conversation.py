@@ -6,6 +6,7 @@ move their own case. Each call is one transaction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from outreach.cases import survey
 from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
-from outreach.dialogue.reading import REMEDY_KINDS, Affected, read_affected, read_remedy
+from outreach.dialogue.reading import REMEDY_KINDS, Affected, corrects_itself, read_affected, read_remedy
 from outreach.lifecycle import consent, events, machine
 from outreach.lifecycle import rating as satisfaction
 from outreach.lifecycle.remedies import carry_out
@@ -251,11 +252,23 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
             machine.close(session, case, "buyer: no problem")
             return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
         _note_more_problems(session, case, label, clauses)
+        reading = None
         if text:  # "是的，一箱12个有4个是烂的": the details answer the next question too
             # the clause that named this problem first ("烂了2斤，而且整箱只有8斤半"), else all the words
-            if not clauses.get(label) or _note_affected(session, case, clauses[label]).status != "ok":
-                _note_affected(session, case, text)
-        return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
+            # ... unless the words correct themselves ("烂了2个 不对 是3个"): then the whole, read to the end
+            if not clauses.get(label) or corrects_itself(text) \
+                    or _note_affected(session, case, clauses[label]).status != "ok":
+                reading = _note_affected(session, case, text)
+            if label == "not_as_described" and (len(weights_in(text)) >= 2 or (
+                    weights_in(text) and re.search(r"称|秤|实际|只有|才有|净含量", text))):
+                _note_weighed(session, case, text)  # "净含量500克 我称了只有380克": no weight question
+        step = _next_offer(session, case, 0)
+        if step.kind == "ask_quantity" and reading is not None and reading.status in ("too_many", "zero"):
+            # "碎了20个" of 15: the question comes back naming the limit
+            item = main_item(session, case.order_id)
+            return Step(kind="ask_quantity", case_id=case.id,
+                        extra={**step.extra, "max": item.quantity, "invalid": reading.status, "unit": item.unit})
+        return _take_named_remedy(session, case, step, text)
 
 
 def _listing_contradicted(session: Session, case: Case, label: str, text: str | None) -> str | None:
