@@ -36,7 +36,7 @@ MIN_DETAIL_CHARS = 8
 # second labels are too loose for acting on ("退钱" is no price problem).
 CLAUSE_SURE = 0.7
 _CLAUSES = re.compile(r"[，,。！!？?；;：:、\s]+|而且|并且|另外|还有|再加上")
-# Words that only say yes or no, however often repeated ("是的是的是的", "对对对"): no problem in them.
+# Words that only say yes or no, however often repeated ("是啊是啊", "对对对对"): no problem in them.
 _ONLY_YES_NO = re.compile(r"^(?:是的?|是啊|对的?|对啊|嗯|恩|好的?|行|可以|没错|不是|不对|没有)+[啊呀啦嘛哈的了~～]*$")
 
 
@@ -46,7 +46,7 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
     are read as meant first (typing slips, dialect, traditional characters: outreach.dialogue).
     A problem a person must take first (rules file: person_first), in a clause that asks rather
     than tells, is named only as surely as triage makes it the primary problem (PRIMARY_MIN):
-    "眼睛长哪去了" is an insult, not an eye injury; "猫吃了以后一直吐" is told, and named."""
+    "你们眼睛长哪里去了" is an insult, not an eye injury; "狗吃了以后一直拉肚子" is told, and named."""
     from outreach.diagnosis.classifier import PRIMARY_MIN
     from outreach.dialogue.knowledge import is_question
     from outreach.dialogue.reading import normalize, read_remedy, read_yes_no
@@ -65,7 +65,7 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
         result = diagnoser.diagnose(clause)
         sure = PRIMARY_MIN if result.category in urgent and is_question(clause) else CLAUSE_SURE
         if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure:
-            # every clause naming it: "优惠券没用上 多付了10块" says which price problem together
+            # every clause naming it: "满减没减 多付了15块" says which price problem together
             found[result.category] = f"{found[result.category]} {clause}" if result.category in found else clause
     return found
 

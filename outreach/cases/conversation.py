@@ -255,16 +255,16 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
         reading = None
         if text:  # "是的，一箱12个有4个是烂的": the details answer the next question too
             # the clause that named this problem first ("烂了2斤，而且整箱只有8斤半"), else all the words
-            # ... unless the words correct themselves ("烂了2个 不对 是3个"): then the whole, read to the end
+            # ... unless the words correct themselves ("坏了3个 不对 应该是4个"): then the whole, read to the end
             if not clauses.get(label) or corrects_itself(text) \
                     or _note_affected(session, case, clauses[label]).status != "ok":
                 reading = _note_affected(session, case, text)
             if label == "not_as_described" and (len(weights_in(text)) >= 2 or (
                     weights_in(text) and re.search(r"称|秤|实际|只有|才有|净含量", text))):
-                _note_weighed(session, case, text)  # "净含量500克 我称了只有380克": no weight question
+                _note_weighed(session, case, text)  # "标的1斤 实际称了才8两": no weight question
         step = _next_offer(session, case, 0)
         if step.kind == "ask_quantity" and reading is not None and reading.status in ("too_many", "zero"):
-            # "碎了20个" of 15: the question comes back naming the limit
+            # "碎了30个" of 12: the question comes back naming the limit
             item = main_item(session, case.order_id)
             return Step(kind="ask_quantity", case_id=case.id,
                         extra={**step.extra, "max": item.quantity, "invalid": reading.status, "unit": item.unit})
@@ -516,7 +516,7 @@ def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[
     with the words that named it."""
     labels = taxonomy().ids
     same_goods = set(rules().goods_condition) if label in rules().goods_condition else set()
-    # "化了一半 都粘成一坨了" on spoiled dumplings is one harm, not a quality problem besides
+    # "解冻了三分之一 全黏成一团" on frozen food is one harm, not a quality problem besides
     others = [{"label": m, "text": str(t or "")[:300]} for m, t in clauses.items()
               if m in labels and m not in (label, NO_PROBLEM) and m not in same_goods]
     if not others:

@@ -41,7 +41,7 @@ class Topic(BaseModel):
 
     words: list[str] = Field(min_items=1)
     # Regular expressions for the ways of asking that no fixed words list covers: a topic's word
-    # and a question word apart ("钱几天能退回来", "退的钱退到哪").
+    # and a question word apart ("钱大概几天能回到卡上", "退款是回到支付宝吗").
     patterns: list[str] = []
     answers: dict[str, str]
     statement_too: bool = False  # asked in a plain sentence too ("我要假一赔三")

@@ -54,10 +54,10 @@ _NOT_A_COUNT = re.compile(
 _MEASURE = re.compile(
     r"\s?(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|串|根|片|块|对|套|本|张|台|把|听|桶|斤|两|公斤|克)")
 # Words naming what went wrong; a number next to one is the affected count. Words, not letters:
-# "还有一个只是脏了" names no harm by its "有".
+# "还有一个只是有点脏" names no harm by its "有".
 _HARM = re.compile(r"[坏烂碎破裂死臭霉化漏瘪扁少缺丢损]|没了|没有|没到|没收到|没发|不能|不新鲜|变质|发黑|发软"
                    r"|有问题|不行|不好|不对|错")
-# Words that take back what was just said ("烂了2个 不对 是3个", "又数了一遍 是2个"): what follows wins.
+# Words that take back what was just said ("坏了3个 不对 应该是4个", "重新数了一下 是5个"): what follows wins.
 _CORRECTION = re.compile(r"不对不对|不对|说错了|打错了|写错了|看错了|数错了|搞错了|应该是|准确说|准确地说|更正|纠正|"
                          r"又数了一?遍|重新数了一?下?|再数了一?下?|仔细数了一?下?|哦不|噢不|啊不|其实是")
 _ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
@@ -183,7 +183,7 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     if not text:
         return Affected("none")
     corrected = _after_correction(text)
-    if corrected is not None:  # "烂了2个 不对 是3个": the amount after the correction, when it says one
+    if corrected is not None:  # "坏了3个 不对 应该是4个": the amount after the correction, when it says one
         reading = read_affected(corrected, quantity, promised_g, label)
         if reading.status != "none":
             return reading
@@ -238,7 +238,7 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
 
 
 def corrects_itself(text: str) -> bool:
-    """Whether the words take back something said in them ("烂了2个 不对 是3个")."""
+    """Whether the words take back something said in them ("坏了3个 不对 应该是4个")."""
     return _after_correction(normalize(text)) is not None
 
 
@@ -314,11 +314,11 @@ _MONEY_BACK = re.compile(r"退[^，。,.!！？?]{1,6}钱|钱[^，。,.!！？?]
 _JUST_REFUND = re.compile(r"^(?:快|赶紧|马上|直接)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
 _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|就)?\s*(补|换)(?:吧|啊|呀|一下|上)?\s*[!！。.~～]*$")
-# "换蓝色的", "换42码的": a change to another colour, size or flavour is a replacement.
+# "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
 _CHANGE_TO = re.compile(r"(?<![退交])换(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
-# A remedy named after these words is a reason or a worry, not the choice ("怕补过来又是坏的").
+# A remedy named after these words is a reason or a worry, not the choice ("免得寄过来又是烂的").
 _REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|不然|否则")
-# A remedy declined after it is named: "钱就不用退了", "补发就算了".
+# A remedy declined after it is named: "退钱就不必了", "补发就算了".
 _DECLINED_AFTER = re.compile(r"^(?:的话)?(?:就|也|都)?(?:不用|不要|不需要|不必|算了|免了)")
 
 
@@ -345,14 +345,14 @@ def read_remedy(text: str) -> str | None:
                 hits.append((match.start(), match.end(), kind))
     hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
     hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
-    hits += [(m.start(), m.end(), "replace") for m in _CHANGE_TO.finditer(text)]  # "换蓝色的"
+    hits += [(m.start(), m.end(), "replace") for m in _CHANGE_TO.finditer(text)]  # "换白色的"
     # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
     hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
     found = [(start, kind) for start, end, kind in hits
              if not _NEGATION.search(text[max(0, start - 4):start])
-             and not re.search(r"不用|不要|不需要|不必", text[start:end])  # "钱就不用退了"
+             and not re.search(r"不用|不要|不需要|不必", text[start:end])  # "钱不用退"
              and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
-             and not _REASON.search(_clause_before(text, start))]  # "怕补过来又是坏的"
+             and not _REASON.search(_clause_before(text, start))]  # "免得寄过来又是烂的"
     if not found:
         return None
     # The latest mention wins ("补发也行，还是退款吧").
@@ -415,7 +415,7 @@ def read_yes_no(text: str) -> bool | None:
     if not text:
         return None
     turn = _BUT.search(text)
-    if turn is not None and turn.start() > 0:  # "谢谢 不过不用了": what follows the "but" decides
+    if turn is not None and turn.start() > 0:  # "好的谢谢 但是算了": what follows the "but" decides
         after = read_yes_no(text[turn.end():])
         if after is not None:
             return after

@@ -124,7 +124,7 @@ def test_a_count_recounted_at_the_offer_replaces_the_first(any_db: str) -> None:
     case_id, buyer, _ = make_case("damaged", quantity=6, unit="个", unit_price_fen=1000, live_seafood=False)
     step = choose_problem(case_id, buyer, "damaged", "confirmed", text="碎了3个")
     assert step.offer.amount_fen == 3000
-    step = correct_affected(case_id, buyer, "我仔细数了一下 裂的是2个 还有一个只是有划痕", step.offer_index)
+    step = correct_affected(case_id, buyer, "仔细数过了 裂开的其实只有2个 另外那个就是有点划痕", step.offer_index)
     assert step.kind == "offer" and step.offer.amount_fen == 2000
 
 

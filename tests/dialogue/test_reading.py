@@ -238,7 +238,7 @@ def test_remedies_with_second_thoughts_reasons_and_one_word(text: str, remedy: s
     assert read_remedy(text) == remedy
 
 
-@pytest.mark.parametrize(("text", "rating"), [("非常满以", 5), ("挺蛮意的", 4), ("不满以", 2)])
+@pytest.mark.parametrize(("text", "rating"), [("特别满以", 5), ("挺蛮意的", 4), ("不满以", 2)])
 def test_ratings_with_typing_slips(text: str, rating: int) -> None:
     assert read_rating(text) == rating
 

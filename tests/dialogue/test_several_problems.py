@@ -52,8 +52,8 @@ def test_a_health_reaction_named_with_a_yes_goes_to_a_person_first(any_db: str) 
 def test_another_word_for_the_state_of_the_same_goods_is_not_a_second_problem(any_db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=1, unit="袋", unit_price_fen=3990, live_seafood=False,
                                   kind="food", title="速冻馄饨 800g")
-    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 化了一半 全都黏在一起了",
-                          more={"spoiled": "化了一半", "quality_defect": "全都黏在一起了"})
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="对 解冻了三分之一 馄饨全黏成一团了",
+                          more={"spoiled": "解冻了三分之一", "quality_defect": "馄饨全黏成一团了"})
     done = accept(case_id, buyer, step.offer_index)
     assert done.kind == "executed" and "next" not in done.extra
     with session_scope() as session:
