@@ -19,6 +19,15 @@ class ActionHandover(Action):
         return "action_handover"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        from actions.context import in_context, text_of
+        from outreach.dialogue.reading import asks_for_person
+
+        text = text_of(tracker)
+        if text and not asks_for_person(text):
+            # "你是真人还是机器人" asks who is talking; "给我换个新的" picks a remedy: no request for a person
+            understood = await in_context(dispatcher, tracker)
+            if understood is not None:
+                return understood
         events = await guarded(
             dispatcher,
             tracker,
@@ -117,6 +126,10 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
     rating = parse_rating(str(raw)) if raw is not None else None
     if rating is None:
         rating = parse_rating(text)
+    if rating is None and stage == "rating":
+        from outreach.dialogue.reading import read_rating
+
+        rating = read_rating(text)  # "特别满以", "⭐⭐⭐⭐", "挺满意的": read as meant
     if rating is None:
         dispatcher.utter_message(response="utter_ask_rating_again")
         return []

@@ -18,6 +18,9 @@ from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge
 from outreach.dialogue.reading import read_no_problem, read_rating, read_remedy, read_yes_no
 
+# How sure the classifier must be of another problem, in words that also pick a remedy or state an
+# amount, for them to correct the suspected problem rather than confirm it.
+OTHER_PROBLEM_SURE = 0.7
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
 
 
@@ -124,12 +127,16 @@ async def _confirms(tracker: Tracker, text: str) -> bool:
     if read_remedy(text) is None and not _AMOUNTISH.search(text):
         return False
     intent = tracker.latest_message.get("intent", {}).get("name")
+    confidence = float(tracker.latest_message.get("intent", {}).get("confidence") or 0.0)
     case_id = await case_of(tracker)
     if case_id is None:
         return False
     try:
         brief = await off_loop(conversation.brief, case_id, buyer_of(tracker))
-        if intent in taxonomy().ids and intent != brief.label:
+        if intent in taxonomy().ids and intent != brief.label and (
+                intent in problems_in(tracker) or confidence >= OTHER_PROBLEM_SURE):
+            # another problem named surely; a guess on words that only demand a remedy ("等不及了 直接取消退钱")
+            # does not override the problem the buyer is being asked to confirm
             return False
         if read_remedy(text) is not None:
             return True
