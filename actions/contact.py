@@ -124,12 +124,13 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
         return await guarded(dispatcher, tracker,
                              lambda case_id, buyer: conversation.recommend(case_id, buyer, score, comment))
     rating = parse_rating(str(raw)) if raw is not None else None
-    if rating is None:
-        rating = parse_rating(text)
     if rating is None and stage == "rating":
         from outreach.dialogue.reading import read_rating
 
-        rating = read_rating(text)  # "特别满以", "⭐⭐⭐⭐", "挺满意的": read as meant
+        # the words read as meant first: "挺满一的" is 挺满意的, not the 1 a stray numeral would give
+        rating = read_rating(text)
+    if rating is None:
+        rating = parse_rating(text)
     if rating is None:
         dispatcher.utter_message(response="utter_ask_rating_again")
         return []

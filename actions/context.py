@@ -16,7 +16,7 @@ from actions.common import buyer_of, case_of, conversation, guarded, off_loop, s
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge
-from outreach.dialogue.reading import read_no_problem, read_rating, read_remedy, read_yes_no
+from outreach.dialogue.reading import asks_for_it, read_no_problem, read_rating, read_remedy, read_yes_no
 
 # How sure the classifier must be of another problem, in words that also pick a remedy or state an
 # amount, for them to correct the suspected problem rather than confirm it.
@@ -89,7 +89,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         if yes is not None:
             operation = conversation.accept if yes else conversation.decline
             return await guarded(dispatcher, tracker, partial(operation, index=offer_index(tracker)))
-    if stage == "offering" and read_remedy(text) is not None and not is_question(text):
+    if stage == "offering" and read_remedy(text) is not None and (not is_question(text) or asks_for_it(text)):
+        # "退钱行不行" asks for the remedy; "补发要多久？" asks about it (answered above, or not taken)
         taken = await _take_remedy(dispatcher, tracker, text)
         if taken is not None:
             return taken

@@ -34,8 +34,9 @@ _SLIPS = (
     (re.compile(r"^是撒|^是噻|^系啊|^係啊"), "是的"),
     # "三分只一": a slip of 之 between two numbers
     (re.compile(r"(?<=[一二两三四五六七八九十\d])\s*分[只之支知治]\s*(?=[一二两三四五六七八九十\d])"), "分之"),
-    (re.compile(r"(?<=[一二两三四五六七八九十几\d])各(?![种位自类])"), "个"),  # pinyin slip: 两各
-    (re.compile(r"满以|满义|蛮意|瞒意|满易"), "满意"),
+    # pinyin slips of 个 (ge) after a number: 两各, 三格, 2哥
+    (re.compile(r"(?<=[一二两三四五六七八九十几\d])[各格哥](?![种位自类子外式局调电])"), "个"),
+    (re.compile(r"满以|满义|蛮意|瞒意|满易|满一(?=[的啊呀了吧哦!！。~～\s]|$)"), "满意"),
     (re.compile(r"神马"), "什么"),
     (re.compile(r"伐要|勿要|覅|不消"), "不要"),  # Wu and south-western "don't want"
     (re.compile(r"铜钿|钞票"), "钱"),
@@ -325,6 +326,18 @@ _DECLINED_AFTER = re.compile(r"^(?:的话)?(?:就|也|都)?(?:不用|不要|不�
 def _clause_before(text: str, start: int) -> str:
     """The words of the clause before position `start`."""
     return re.split(r"[，,。.!！？?；;\s]", text[:start])[-1]
+
+
+_ASKS_FOR = re.compile(r"行不行|行吗|可以吗|可以不|能不能|可不可以|好不好|好吗|成不成|成吗|得唔得|得不得|中不中"
+                       r"|能[^，。,.!！？?]{0,6}吗")
+_ASKS_ABOUT = re.compile(r"多久|几天|什么时候|啥时候|怎么|为什么|为啥|多少|哪")
+
+
+def asks_for_it(text: str) -> bool:
+    """Whether a question asks for something ("退钱行不行", "能给我补发吗") rather than about it
+    ("补发要多久？", "退多少？")."""
+    text = normalize(text)
+    return bool(_ASKS_FOR.search(text)) and not _ASKS_ABOUT.search(text)
 
 
 def read_remedy(text: str) -> str | None:

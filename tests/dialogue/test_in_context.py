@@ -149,6 +149,7 @@ def test_a_replacement_asked_as_another_colour_is_taken(any_db: str) -> None:
     ("退的钱是回到支付宝吗", ("原路",)),
     ("包裹现在在哪", ("包裹", "运输")),
     ("可以退货退款吗", ("退货退款", "寄回")),
+    ("退货行不行", ("退货退款", "寄回")),
 ])
 def test_off_script_questions_asked_in_other_words_are_answered(any_db: str, question: str,
                                                                  words: tuple[str, ...]) -> None:

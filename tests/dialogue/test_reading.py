@@ -269,3 +269,23 @@ def test_traditional_characters_are_read_as_simplified() -> None:
     from outreach.dialogue.reading import normalize
 
     assert normalize("還沒發貨 錢什麼時候退") == "还没发货 钱什么时候退"
+
+
+@pytest.mark.parametrize(("text", "asks_for"), [
+    ("退钱行不行", True), ("给我补发一个可以吗", True), ("换个新的好不好", True),
+    ("补发要多久？", False), ("能退多少？", False), ("退款怎么算的", False),
+])
+def test_a_question_that_asks_for_a_remedy_is_told_from_one_about_it(text: str, asks_for: bool) -> None:
+    from outreach.dialogue.reading import asks_for_it
+
+    assert asks_for_it(text) is asks_for
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("烂了三格", "烂了三个"), ("碎了2哥", "碎了2个"), ("还剩两格电", "还剩两格电"), ("挺满一的", "挺满意的"),
+    ("不满一个月", "不满一个月"),
+])
+def test_more_pinyin_slips_of_ge_and_yi(typed: str, meant: str) -> None:
+    from outreach.dialogue.reading import normalize
+
+    assert normalize(typed) == meant
