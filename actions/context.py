@@ -111,10 +111,18 @@ async def _take_remedy(dispatcher: CollectingDispatcher, tracker: Tracker, text:
     if case_id is None:
         return None
     try:
-        step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, offer_index(tracker))
+        step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, offer_index(tracker),
+                              remedies_in(tracker))
     except (CaseNotFound, NotYourCase):
         return None
     return None if step is None else await guarded(dispatcher, tracker, lambda _case, _buyer: step)
+
+
+def remedies_in(tracker: Tracker) -> list[dict]:
+    """The remedies one message picks for several problems ("碎的退钱，少的补发"), each with how likely
+    each problem is what it is for (bot.nlu.problem_classifier)."""
+    found = tracker.latest_message.get("remedy_clauses") or []
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
 async def _confirms(tracker: Tracker, text: str) -> bool:

@@ -70,6 +70,20 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
     return found
 
 
+def remedy_clauses(diagnoser: Diagnoser, text: str) -> list[dict[str, Any]]:
+    """When one message picks several remedies ("碎的退钱，少的补发"): each remedy with how likely each
+    problem is to be what the words before it point at ("碎的"); the conversation matches them to
+    the problems the buyer named (outreach.cases.conversation.choose_remedy). Empty for one remedy."""
+    from outreach.dialogue.reading import remedies_by_clause
+
+    pairs = remedies_by_clause(text)
+    if len({remedy for _subject, remedy in pairs}) < 2:
+        return []
+    return [{"remedy": remedy,
+             "problems": {label: round(p, 4) for label, p in diagnoser.probabilities(subject).items()}}
+            for subject, remedy in pairs]
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ProblemClassifier(GraphComponent):
     @staticmethod
@@ -103,6 +117,9 @@ class ProblemClassifier(GraphComponent):
                 self._other_language(message, language.code)
             else:
                 self._name_problem(message, text)
+                remedies = remedy_clauses(self.diagnoser, text)
+                if remedies:
+                    message.set("remedy_clauses", remedies, add_to_output=True)
         return messages
 
     def _other_language(self, message: Message, code: str) -> None:

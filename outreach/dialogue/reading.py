@@ -345,12 +345,30 @@ def read_remedy(text: str) -> str | None:
 
     A remedy said after a negation ("不要补发了，退款吧") is not the choice.
     """
-    text = normalize(text)
+    found = _remedy_mentions(normalize(text))
+    return found[-1][1] if found else None
+
+
+def remedies_by_clause(text: str) -> list[tuple[str, str]]:
+    """Each clause's remedy with the words before it, which say what it is for ("碎的退钱，少的补发"
+    gives [("碎的", "refund"), ("少的", "reship")]); clauses naming no remedy or nothing before it
+    are left out."""
+    pairs = []
+    for clause in re.split(r"[，,。.;；!！\s]+", normalize(text)):
+        found = _remedy_mentions(clause)
+        subject = clause[:found[0][0]].strip() if found else ""
+        if subject:
+            pairs.append((subject, found[-1][1]))
+    return pairs
+
+
+def _remedy_mentions(text: str) -> list[tuple[int, str]]:
+    """The remedies the (normalized) words choose, in order: (position, kind)."""
     if _JUST_REFUND.match(text):  # "退！"
-        return "refund"
+        return [(0, "refund")]
     alone = _JUST_ONE.match(text)
     if alone:  # "补", "换吧"
-        return "reship" if alone.group(1) == "补" else "replace"
+        return [(0, "reship" if alone.group(1) == "补" else "replace")]
     hits: list[tuple[int, int, str]] = []
     for kind, words in _REMEDY_WORDS.items():
         for word in words:
@@ -366,11 +384,8 @@ def read_remedy(text: str) -> str | None:
              and not re.search(r"不用|不要|不需要|不必", text[start:end])  # "钱不用退"
              and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
              and not _REASON.search(_clause_before(text, start))]  # "免得寄过来又是烂的"
-    if not found:
-        return None
     # The latest mention wins ("补发也行，还是退款吧").
-    found.sort(key=lambda hit: hit[0])
-    return found[-1][1]
+    return sorted(found, key=lambda hit: hit[0])
 
 
 # -------------------------------------------------------------------- ratings
