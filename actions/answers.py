@@ -16,13 +16,26 @@ from actions.contact import is_survey_answer, record_survey_answer
 from actions.context import confirm, in_context, not_understood, problems_in, reask, text_of
 from actions.starting import raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
-from outreach.dialogue.reading import read_no_problem
+from outreach.dialogue.reading import read_no_problem, read_yes_no
 
 CHITCHAT_HURT = 0.3  # a "problem" the diagnosis thinks this unlikely to be a complaint is small talk
 
 
 def _offer_index(tracker: Tracker) -> int:
     return int(tracker.get_slot("offer_index") or 0)
+
+
+# How sure the classifier must be of a yes in words that hold no yes of their own ("是的", "可以",
+# "行"...: outreach.dialogue.reading.read_yes_no) before a problem is confirmed or an offer accepted.
+YES_SURE = 0.7
+
+
+def _unsure_yes(tracker: Tracker) -> bool:
+    text = text_of(tracker)
+    if not text:  # a tapped button is exact
+        return False
+    confidence = float(tracker.latest_message.get("intent", {}).get("confidence") or 0.0)
+    return read_yes_no(text) is not True and confidence < YES_SURE
 
 
 class ActionAnswerYes(Action):
@@ -34,6 +47,10 @@ class ActionAnswerYes(Action):
         if understood is not None:
             return understood
         stage = tracker.get_slot("stage")
+        if stage in ("confirming", "offering") and _unsure_yes(tracker):
+            # "今天好冷啊" guessed as a yes: nothing is confirmed or carried out on a guess; the question stands
+            dispatcher.utter_message(response="utter_ack")
+            return await reask(dispatcher, tracker)
         if stage == "confirming":
             return await guarded(dispatcher, tracker,
                                  partial(confirm, text=text_of(tracker), more=problems_in(tracker)))

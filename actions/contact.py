@@ -19,6 +19,15 @@ class ActionHandover(Action):
         return "action_handover"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        from actions.context import in_context, text_of
+        from outreach.dialogue.reading import asks_for_person
+
+        text = text_of(tracker)
+        if text and not asks_for_person(text):
+            # "你是真人还是机器人" asks who is talking; "给我换个新的" picks a remedy: no request for a person
+            understood = await in_context(dispatcher, tracker)
+            if understood is not None:
+                return understood
         events = await guarded(
             dispatcher,
             tracker,
@@ -115,6 +124,11 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
         return await guarded(dispatcher, tracker,
                              lambda case_id, buyer: conversation.recommend(case_id, buyer, score, comment))
     rating = parse_rating(str(raw)) if raw is not None else None
+    if rating is None and stage == "rating":
+        from outreach.dialogue.reading import read_rating
+
+        # the words read as meant first: "挺满一的" is 挺满意的, not the 1 a stray numeral would give
+        rating = read_rating(text)
     if rating is None:
         rating = parse_rating(text)
     if rating is None:

@@ -16,8 +16,11 @@ from actions.common import buyer_of, case_of, conversation, guarded, off_loop, s
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge
-from outreach.dialogue.reading import read_no_problem, read_rating, read_remedy, read_yes_no
+from outreach.dialogue.reading import asks_for_it, read_no_problem, read_rating, read_remedy, read_yes_no
 
+# How sure the classifier must be of another problem, in words that also pick a remedy or state an
+# amount, for them to correct the suspected problem rather than confirm it.
+OTHER_PROBLEM_SURE = 0.7
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
 
 
@@ -86,7 +89,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         if yes is not None:
             operation = conversation.accept if yes else conversation.decline
             return await guarded(dispatcher, tracker, partial(operation, index=offer_index(tracker)))
-    if stage == "offering" and read_remedy(text) is not None and not is_question(text):
+    if stage == "offering" and read_remedy(text) is not None and (not is_question(text) or asks_for_it(text)):
+        # "退钱行不行" asks for the remedy; "补发要多久？" asks about it (answered above, or not taken)
         taken = await _take_remedy(dispatcher, tracker, text)
         if taken is not None:
             return taken
@@ -107,10 +111,18 @@ async def _take_remedy(dispatcher: CollectingDispatcher, tracker: Tracker, text:
     if case_id is None:
         return None
     try:
-        step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, offer_index(tracker))
+        step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, offer_index(tracker),
+                              remedies_in(tracker))
     except (CaseNotFound, NotYourCase):
         return None
     return None if step is None else await guarded(dispatcher, tracker, lambda _case, _buyer: step)
+
+
+def remedies_in(tracker: Tracker) -> list[dict]:
+    """The remedies one message picks for several problems ("碎的退钱，少的补发"), each with how likely
+    each problem is what it is for (bot.nlu.problem_classifier)."""
+    found = tracker.latest_message.get("remedy_clauses") or []
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
 async def _confirms(tracker: Tracker, text: str) -> bool:
@@ -124,12 +136,16 @@ async def _confirms(tracker: Tracker, text: str) -> bool:
     if read_remedy(text) is None and not _AMOUNTISH.search(text):
         return False
     intent = tracker.latest_message.get("intent", {}).get("name")
+    confidence = float(tracker.latest_message.get("intent", {}).get("confidence") or 0.0)
     case_id = await case_of(tracker)
     if case_id is None:
         return False
     try:
         brief = await off_loop(conversation.brief, case_id, buyer_of(tracker))
-        if intent in taxonomy().ids and intent != brief.label:
+        if intent in taxonomy().ids and intent != brief.label and (
+                intent in problems_in(tracker) or confidence >= OTHER_PROBLEM_SURE):
+            # another problem named surely; a guess on words that only demand a remedy ("等不及了 直接取消退钱")
+            # does not override the problem the buyer is being asked to confirm
             return False
         if read_remedy(text) is not None:
             return True

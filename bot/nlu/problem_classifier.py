@@ -36,24 +36,52 @@ MIN_DETAIL_CHARS = 8
 # second labels are too loose for acting on ("退钱" is no price problem).
 CLAUSE_SURE = 0.7
 _CLAUSES = re.compile(r"[，,。！!？?；;：:、\s]+|而且|并且|另外|还有|再加上")
+# Words that only say yes or no, however often repeated ("是啊是啊", "对对对对"): no problem in them.
+_ONLY_YES_NO = re.compile(r"^(?:是的?|是啊|对的?|对啊|嗯|恩|好的?|行|可以|没错|不是|不对|没有)+[啊呀啦嘛哈的了~～]*$")
 
 
 def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
-    """The problems the clauses of a message name, each surely, in order, with the clause that
-    names it; a clause that asks for a remedy ("退钱") or only says yes or no names none."""
-    from outreach.dialogue.reading import read_remedy, read_yes_no
+    """The problems the clauses of a message name, each surely, in order, with the clauses that
+    name it; a clause that asks for a remedy ("退钱") or only says yes or no names none. The words
+    are read as meant first (typing slips, dialect, traditional characters: outreach.dialogue).
+    A problem a person must take first (rules file: person_first), in a clause that asks rather
+    than tells, is named only as surely as triage makes it the primary problem (PRIMARY_MIN):
+    "你们眼睛长哪里去了" is an insult, not an eye injury; "狗吃了以后一直拉肚子" is told, and named."""
+    from outreach.diagnosis.classifier import PRIMARY_MIN
+    from outreach.dialogue.knowledge import is_question
+    from outreach.dialogue.reading import normalize, read_remedy, read_yes_no
+    from outreach.rules.loader import rules
 
+    urgent = set(rules().person_first)
     found: dict[str, str] = {}
-    for clause in _CLAUSES.split(text):
+    for clause in _CLAUSES.split(normalize(text)):
         clause = clause.strip()
         if len(clause) < 3 or read_remedy(clause) is not None or (len(clause) <= 4 and read_yes_no(clause)):
+            continue
+        if _ONLY_YES_NO.match(clause):
             continue
         if len(set(clause)) * 3 < len(clause):  # "等了好久好久好久…": a rambling clause names nothing surely
             continue
         result = diagnoser.diagnose(clause)
-        if result.hurt and result.category != NO_PROBLEM and result.confidence >= CLAUSE_SURE:
-            found.setdefault(result.category, clause)
+        sure = PRIMARY_MIN if result.category in urgent and is_question(clause) else CLAUSE_SURE
+        if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure:
+            # every clause naming it: "满减没减 多付了15块" says which price problem together
+            found[result.category] = f"{found[result.category]} {clause}" if result.category in found else clause
     return found
+
+
+def remedy_clauses(diagnoser: Diagnoser, text: str) -> list[dict[str, Any]]:
+    """When one message picks several remedies ("碎的退钱，少的补发"): each remedy with how likely each
+    problem is to be what the words before it point at ("碎的"); the conversation matches them to
+    the problems the buyer named (outreach.cases.conversation.choose_remedy). Empty for one remedy."""
+    from outreach.dialogue.reading import remedies_by_clause
+
+    pairs = remedies_by_clause(text)
+    if len({remedy for _subject, remedy in pairs}) < 2:
+        return []
+    return [{"remedy": remedy,
+             "problems": {label: round(p, 4) for label, p in diagnoser.probabilities(subject).items()}}
+            for subject, remedy in pairs]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -89,6 +117,9 @@ class ProblemClassifier(GraphComponent):
                 self._other_language(message, language.code)
             else:
                 self._name_problem(message, text)
+                remedies = remedy_clauses(self.diagnoser, text)
+                if remedies:
+                    message.set("remedy_clauses", remedies, add_to_output=True)
         return messages
 
     def _other_language(self, message: Message, code: str) -> None:

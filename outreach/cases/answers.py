@@ -111,6 +111,11 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
             return known.answer(topic, "none")
         return known.answer(topic, "offers", label=label, offers=_offers_text(result.offers, book),
                             line_total=yuan(facts.line_total()))
+    if topic == "return_goods":
+        returning = [o for o in result.offers if book.rule(o.rule_id).return_goods]
+        if returning:
+            return known.answer(topic, "allowed", offer=returning[0].say)
+        return known.answer(topic, "not_needed", offers=_offers_text(result.offers, book))
     if topic == "freight":
         paid = offer is not None and (book.rule(offer.rule_id).return_goods or offer.kind == "reship_full")
         return known.answer(topic, "paid" if paid else "none")

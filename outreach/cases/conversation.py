@@ -6,6 +6,7 @@ move their own case. Each call is one transaction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from outreach.cases import survey
 from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
-from outreach.dialogue.reading import REMEDY_KINDS, Affected, read_affected, read_remedy
+from outreach.dialogue.reading import REMEDY_KINDS, Affected, corrects_itself, read_affected, read_remedy
 from outreach.lifecycle import consent, events, machine
 from outreach.lifecycle import rating as satisfaction
 from outreach.lifecycle.remedies import carry_out
@@ -251,11 +252,23 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
             machine.close(session, case, "buyer: no problem")
             return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
         _note_more_problems(session, case, label, clauses)
+        reading = None
         if text:  # "是的，一箱12个有4个是烂的": the details answer the next question too
             # the clause that named this problem first ("烂了2斤，而且整箱只有8斤半"), else all the words
-            if not clauses.get(label) or _note_affected(session, case, clauses[label]).status != "ok":
-                _note_affected(session, case, text)
-        return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
+            # ... unless the words correct themselves ("坏了3个 不对 应该是4个"): then the whole, read to the end
+            if not clauses.get(label) or corrects_itself(text) \
+                    or _note_affected(session, case, clauses[label]).status != "ok":
+                reading = _note_affected(session, case, text)
+            if label == "not_as_described" and (len(weights_in(text)) >= 2 or (
+                    weights_in(text) and re.search(r"称|秤|实际|只有|才有|净含量", text))):
+                _note_weighed(session, case, text)  # "标的1斤 实际称了才8两": no weight question
+        step = _next_offer(session, case, 0)
+        if step.kind == "ask_quantity" and reading is not None and reading.status in ("too_many", "zero"):
+            # "碎了30个" of 12: the question comes back naming the limit
+            item = main_item(session, case.order_id)
+            return Step(kind="ask_quantity", case_id=case.id,
+                        extra={**step.extra, "max": item.quantity, "invalid": reading.status, "unit": item.unit})
+        return _take_named_remedy(session, case, step, text)
 
 
 def _listing_contradicted(session: Session, case: Case, label: str, text: str | None) -> str | None:
@@ -370,10 +383,31 @@ def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -
         return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
 
 
-def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int) -> Step | None:
+def assign_remedies(clauses: list[dict], labels: list[str]) -> dict[str, str]:
+    """Which remedy goes with which problem: each remedy clause ({"remedy", "problems": label ->
+    probability}) to the problem among `labels` it most likely points at, one each, surest first."""
+    ranked = sorted(((float((clause.get("problems") or {}).get(label) or 0.0), i, label)
+                     for i, clause in enumerate(clauses) for label in labels), reverse=True)
+    chosen: dict[str, str] = {}
+    used: set[int] = set()
+    for _probability, i, label in ranked:
+        remedy = clauses[i].get("remedy")
+        if i in used or label in chosen or remedy not in REMEDY_KINDS:
+            continue
+        chosen[label] = str(remedy)
+        used.add(i)
+    return chosen
+
+
+def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int,
+                  remedies: list[dict] | None = None) -> Step | None:
     """The buyer names the remedy they want while an offer is open ("那直接退款吧", "给我换个新的").
     The matching offer is carried out; when the rules allow no such remedy, the current offer is
-    said again with why. None when the words name no remedy."""
+    said again with why. None when the words name no remedy.
+
+    `remedies`: when the words pick several ("碎的退钱，少的补发"), each remedy with how likely each
+    problem is what it is for (bot.nlu.problem_classifier.remedy_clauses): this case takes its own,
+    and each problem waiting its turn keeps its one for when it comes."""
     choice = read_remedy(text)
     if choice is None:
         return None
@@ -381,6 +415,11 @@ def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int) -> S
         case = _owned_case(session, case_id, buyer_id, lock=True)
         if ledger.existing(session, case.id) is not None or case.status != S.OFFERING:
             return None
+        waiting = [item["label"] for item in _waiting(case)]
+        if remedies and waiting:
+            assigned = assign_remedies(remedies, [case.category, *waiting])
+            choice = assigned.get(case.category, choice)
+            _note_waiting_remedies(session, case, assigned)
         matching = _offer_matching(session, case, choice, index)
         if matching is not None:
             return _accept(session, case, matching)
@@ -502,12 +541,25 @@ def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[
     """Several problems in one message ("颜色发错了，还晚到了三天"): the others wait their turn, each
     with the words that named it."""
     labels = taxonomy().ids
+    same_goods = set(rules().goods_condition) if label in rules().goods_condition else set()
+    # "解冻了三分之一 全黏成一团" on frozen food is one harm, not a quality problem besides
     others = [{"label": m, "text": str(t or "")[:300]} for m, t in clauses.items()
-              if m in labels and m not in (label, NO_PROBLEM)]
+              if m in labels and m not in (label, NO_PROBLEM) and m not in same_goods]
     if not others:
         return
     case.facts = {**(case.facts or {}), "more_problems": others}
     events.record(session, case.id, EventKind.MORE_PROBLEMS, labels=[o["label"] for o in others])
+
+
+def _note_waiting_remedies(session: Session, case: Case, remedies: dict[str, str]) -> None:
+    waiting = _waiting(case)
+    if not any(item["label"] in remedies for item in waiting):
+        return
+    case.facts = {**(case.facts or {}), "more_problems": [
+        {**item, "remedy": remedies[item["label"]]} if remedies.get(item["label"]) in REMEDY_KINDS else item
+        for item in waiting]}
+    events.record(session, case.id, EventKind.MORE_PROBLEMS, remedies={k: v for k, v in remedies.items()
+                                                                      if k != case.category})
 
 
 def _waiting(case: Case) -> list[dict[str, str]]:
@@ -526,6 +578,7 @@ def _next_problem(session: Session, case: Case) -> Step | None:
     if not waiting:
         return None
     label, said, rest = waiting[0]["label"], waiting[0]["text"], waiting[1:]
+    chosen = waiting[0].get("remedy")  # picked already, in the words that picked this case's remedy
     case.facts = {k: v for k, v in (case.facts or {}).items() if k != "more_problems"}
     key = f"{incident_key(case.buyer_id, case.order_id)}:{label}"
     following = Case(buyer_id=case.buyer_id, order_id=case.order_id, open_key=key, suspected_category=label,
@@ -548,8 +601,12 @@ def _next_problem(session: Session, case: Case) -> Step | None:
     if following.status not in TALKING:
         return None
     step = _next_offer(session, following, 0)
+    if chosen in REMEDY_KINDS and step.kind == "offer":
+        matching = _offer_matching(session, following, chosen, step.offer_index or 0)
+        if matching is not None:
+            step = _accept(session, following, matching)
     return Step(kind=step.kind, case_id=step.case_id, offer=step.offer, offer_index=step.offer_index,
-                remedies_left=step.remedies_left, message=step.message,
+                remedies_left=step.remedies_left, message=step.message, already_done=step.already_done,
                 extra={**step.extra, "label_zh": taxonomy().zh(label), "new_case": True})
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Extra, Field, ValidationError
+from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
 from outreach.dialogue.reading import normalize
 
@@ -25,8 +25,10 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
     "freight": ("paid", "none"),
     "invoice": ("general",),
     "how_much": ("offer", "share", "none"),
+    "return_goods": ("allowed", "not_needed"),
 }
-_QUESTION = re.compile(r"[?？]|吗|呢|么|多久|多长|哪|什么|怎么|几|啥|谁|为什么|为啥|是不是|能不能|可不可以|有没有|咋")
+_QUESTION = re.compile(r"[?？]|吗|呢|么|多久|多长|哪|什么|怎么|几|啥|谁|为什么|为啥|是不是|能不能|可不可以|有没有|咋"
+                       r"|行不行|好不好|成不成|要不要|得不得|得唔得|可以不")
 
 
 def is_question(text: str) -> bool:
@@ -39,6 +41,9 @@ class Topic(BaseModel):
         extra = Extra.forbid
 
     words: list[str] = Field(min_items=1)
+    # Regular expressions for the ways of asking that no fixed words list covers: a topic's word
+    # and a question word apart ("钱大概几天能回到卡上", "退款是回到支付宝吗").
+    patterns: list[str] = []
     answers: dict[str, str]
     statement_too: bool = False  # asked in a plain sentence too ("我要假一赔三")
     # only once an offer was made: before it, "凭什么扣我两次钱" is a complaint, not a question
@@ -50,6 +55,16 @@ class Knowledge(BaseModel):
         extra = Extra.forbid
 
     topics: dict[str, Topic]
+
+    @validator("topics")
+    def _patterns_compile(cls, topics: dict[str, Topic]) -> dict[str, Topic]:
+        for name, topic in topics.items():
+            for pattern in topic.patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"{name}.patterns: {pattern!r} does not compile: {exc}") from exc
+        return topics
 
     def topic_of(self, text: str, offered: bool = True) -> str | None:
         """The topic the message asks about: the longest matching words win. `offered`: whether
@@ -65,6 +80,10 @@ class Knowledge(BaseModel):
             for word in topic.words:
                 if word.lower() in text and (best is None or len(word) > best[0]):
                     best = (len(word), name)
+            for pattern in topic.patterns:
+                found = re.search(pattern, text)
+                if found and (best is None or len(found.group()) > best[0]):
+                    best = (len(found.group()), name)
         return best[1] if best else None
 
     def answer(self, topic: str, situation: str, **values: str) -> str:

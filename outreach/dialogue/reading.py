@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from outreach.diagnosis.numbers import RATING_WORDS, chinese_to_int, scored_number
 from outreach.diagnosis.weights import GRAMS, weights_in
+from outreach.dialogue.traditional import to_simplified
 
 # Dialect and spoken forms of small numbers ("俩" two, "仨" three), read like digits.
 _SPOKEN = {"俩": "两个", "仨": "三个"}
@@ -29,7 +30,13 @@ _SLIPS = (
     (re.compile(r"(?<=[\d一二两三四五六七八九十])\s*ge\b"), "个"),
     (re.compile(r"一伴|一办"), "一半"),
     (re.compile(r"肿么|咋个"), "怎么"),
-    (re.compile(r"木有|没得"), "没有"),
+    (re.compile(r"木有|没得|莫得|冇得|冇"), "没有"),  # south-western, Cantonese "none"
+    (re.compile(r"^是撒|^是噻|^系啊|^係啊"), "是的"),
+    # "三分只一": a slip of 之 between two numbers
+    (re.compile(r"(?<=[一二两三四五六七八九十\d])\s*分[只之支知治]\s*(?=[一二两三四五六七八九十\d])"), "分之"),
+    # pinyin slips of 个 (ge) after a number: 两各, 三格, 2哥
+    (re.compile(r"(?<=[一二两三四五六七八九十几\d])[各格哥](?![种位自类子外式局调电])"), "个"),
+    (re.compile(r"满以|满义|蛮意|瞒意|满易|满一(?=[的啊呀了吧哦!！。~～\s]|$)"), "满意"),
     (re.compile(r"神马"), "什么"),
     (re.compile(r"伐要|勿要|覅|不消"), "不要"),  # Wu and south-western "don't want"
     (re.compile(r"铜钿|钞票"), "钱"),
@@ -47,8 +54,13 @@ _NOT_A_COUNT = re.compile(
 )
 _MEASURE = re.compile(
     r"\s?(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|串|根|片|块|对|套|本|张|台|把|听|桶|斤|两|公斤|克)")
-# Words naming what went wrong; a number next to one is the affected count.
-_HARM = "坏烂碎破裂死臭霉化漏瘪扁少缺丢没到不能不新鲜变质发黑发软有问题不行损"
+# Words naming what went wrong; a number next to one is the affected count. Words, not letters:
+# "还有一个只是有点脏" names no harm by its "有".
+_HARM = re.compile(r"[坏烂碎破裂死臭霉化漏瘪扁少缺丢损]|没了|没有|没到|没收到|没发|不能|不新鲜|变质|发黑|发软"
+                   r"|有问题|不行|不好|不对|错")
+# Words that take back what was just said ("坏了3个 不对 应该是4个", "重新数了一下 是5个"): what follows wins.
+_CORRECTION = re.compile(r"不对不对|不对|说错了|打错了|写错了|看错了|数错了|搞错了|应该是|准确说|准确地说|更正|纠正|"
+                         r"又数了一?遍|重新数了一?下?|再数了一?下?|仔细数了一?下?|哦不|噢不|啊不|其实是")
 _ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
 _NONE_GOOD = re.compile(r"一个都没好|一个好的都没|没有一个好|一个也没好|没一个好|一个好的也没")
 _HALF = re.compile(r"(?<![大小])一半|半箱|半盒|半袋|半数")
@@ -79,7 +91,7 @@ class Affected:
 
 def normalize(text: str) -> str:
     """Full-width to half-width, spoken small numbers as numerals, lower case, trimmed."""
-    text = unicodedata.normalize("NFKC", text or "").lower().strip()
+    text = to_simplified(unicodedata.normalize("NFKC", text or "").lower().strip())
     for spoken, written in _SPOKEN.items():
         text = text.replace(spoken, written)
     for slip, meant in _SLIPS:
@@ -135,8 +147,7 @@ def _counts(text: str) -> list[tuple[int, Fraction, str]]:
 
 
 def _near_harm(text: str, start: int, end: int) -> bool:
-    window = text[max(0, start - 4):start] + text[end:end + 6]
-    return any(ch in _HARM for ch in window)
+    return bool(_HARM.search(text[max(0, start - 4):start]) or _HARM.search(text[end:end + 6]))
 
 
 def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | None:
@@ -172,6 +183,11 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     text = normalize(text)
     if not text:
         return Affected("none")
+    corrected = _after_correction(text)
+    if corrected is not None:  # "坏了3个 不对 应该是4个": the amount after the correction, when it says one
+        reading = read_affected(corrected, quantity, promised_g, label)
+        if reading.status != "none":
+            return reading
     if _NONE_GOOD.search(text):
         return _of_share(Fraction(1), quantity)
     if _NONE.search(text):
@@ -222,6 +238,17 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     return Affected("none")
 
 
+def corrects_itself(text: str) -> bool:
+    """Whether the words take back something said in them ("坏了3个 不对 应该是4个")."""
+    return _after_correction(normalize(text)) is not None
+
+
+def _after_correction(text: str) -> str | None:
+    """The words after the last correction in the text ("不对", "说错了", "应该是"), or None."""
+    ends = [found.end() for found in _CORRECTION.finditer(text)]
+    return text[ends[-1]:] if ends and ends[-1] < len(text) else None
+
+
 def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: int) -> Affected:
     """The count among several numbers: not the order's own quantity when another is said
     ("一箱12个有4个是烂的"), preferably the one next to what went wrong, else the last. A larger
@@ -259,14 +286,16 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
 # What the buyer wants, in their words; the keys are kinds of remedy (`REMEDY_KINDS`).
 _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
     "return_refund": ("退货退款", "退货", "寄回去", "退回去", "把货退"),
-    "replace": ("换货", "换新", "换一个", "换个", "换一件", "换件", "给我换", "调换", "更换", "重新换"),
+    "replace": ("换货", "换新", "换一个", "换个", "换一件", "换件", "给我换", "调换", "更换", "重新换", "换成", "换回",
+                "换一下", "换掉", "帮我换", "换一双", "换一条", "换一盒", "换正确", "换对"),
     "reship": ("补发", "重发", "再发", "补寄", "重新发", "再寄", "补一个", "补几个", "补给我", "发一个新", "寄一个",
                "发正确", "发对的", "重新寄", "补上"),
     "cancel": ("取消订单", "取消吧", "不要了", "不想要了", "取消"),
     "compensation": ("补偿", "赔偿", "赔我", "赔点", "优惠券", "券", "赔三倍", "赔十倍", "假一赔三", "假一赔十",
                      "必须赔", "要赔"),
     "refund": ("退款", "退钱", "退我钱", "把钱退", "钱退", "退回钱", "退给我", "退费", "仅退款", "退差价", "退了吧",
-               "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱"),
+               "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱",
+               "直接退"),
 }
 # The kinds of offer each remedy word picks.
 REMEDY_KINDS: dict[str, tuple[str, ...]] = {
@@ -284,6 +313,31 @@ _NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|
 _SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐]|补过来|补给我|再寄|再发")
 _MONEY_BACK = re.compile(r"退[^，。,.!！？?]{1,6}钱|钱[^，。,.!！？?]{0,3}退(?!货)")
 _JUST_REFUND = re.compile(r"^(?:快|赶紧|马上|直接)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
+# One word alone: "补", "换吧", "补发" said as the whole answer.
+_JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|就)?\s*(补|换)(?:吧|啊|呀|一下|上)?\s*[!！。.~～]*$")
+# "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
+_CHANGE_TO = re.compile(r"(?<![退交])换(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
+# A remedy named after these words is a reason or a worry, not the choice ("免得寄过来又是烂的").
+_REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|不然|否则")
+# A remedy declined after it is named: "退钱就不必了", "补发就算了".
+_DECLINED_AFTER = re.compile(r"^(?:的话)?(?:就|也|都)?(?:不用|不要|不需要|不必|算了|免了)")
+
+
+def _clause_before(text: str, start: int) -> str:
+    """The words of the clause before position `start`."""
+    return re.split(r"[，,。.!！？?；;\s]", text[:start])[-1]
+
+
+_ASKS_FOR = re.compile(r"行不行|行吗|可以吗|可以不|能不能|可不可以|好不好|好吗|成不成|成吗|得唔得|得不得|中不中"
+                       r"|能[^，。,.!！？?]{0,6}吗")
+_ASKS_ABOUT = re.compile(r"多久|几天|什么时候|啥时候|怎么|为什么|为啥|多少|哪")
+
+
+def asks_for_it(text: str) -> bool:
+    """Whether a question asks for something ("退钱行不行", "能给我补发吗") rather than about it
+    ("补发要多久？", "退多少？")."""
+    text = normalize(text)
+    return bool(_ASKS_FOR.search(text)) and not _ASKS_ABOUT.search(text)
 
 
 def read_remedy(text: str) -> str | None:
@@ -291,9 +345,30 @@ def read_remedy(text: str) -> str | None:
 
     A remedy said after a negation ("不要补发了，退款吧") is not the choice.
     """
-    text = normalize(text)
+    found = _remedy_mentions(normalize(text))
+    return found[-1][1] if found else None
+
+
+def remedies_by_clause(text: str) -> list[tuple[str, str]]:
+    """Each clause's remedy with the words before it, which say what it is for ("碎的退钱，少的补发"
+    gives [("碎的", "refund"), ("少的", "reship")]); clauses naming no remedy or nothing before it
+    are left out."""
+    pairs = []
+    for clause in re.split(r"[，,。.;；!！\s]+", normalize(text)):
+        found = _remedy_mentions(clause)
+        subject = clause[:found[0][0]].strip() if found else ""
+        if subject:
+            pairs.append((subject, found[-1][1]))
+    return pairs
+
+
+def _remedy_mentions(text: str) -> list[tuple[int, str]]:
+    """The remedies the (normalized) words choose, in order: (position, kind)."""
     if _JUST_REFUND.match(text):  # "退！"
-        return "refund"
+        return [(0, "refund")]
+    alone = _JUST_ONE.match(text)
+    if alone:  # "补", "换吧"
+        return [(0, "reship" if alone.group(1) == "补" else "replace")]
     hits: list[tuple[int, int, str]] = []
     for kind, words in _REMEDY_WORDS.items():
         for word in words:
@@ -301,15 +376,16 @@ def read_remedy(text: str) -> str | None:
                 hits.append((match.start(), match.end(), kind))
     hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
     hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
+    hits += [(m.start(), m.end(), "replace") for m in _CHANGE_TO.finditer(text)]  # "换白色的"
     # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
     hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
-    found = [(start, kind) for start, _end, kind in hits
-             if not _NEGATION.search(text[max(0, start - 4):start])]
-    if not found:
-        return None
+    found = [(start, kind) for start, end, kind in hits
+             if not _NEGATION.search(text[max(0, start - 4):start])
+             and not re.search(r"不用|不要|不需要|不必", text[start:end])  # "钱不用退"
+             and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
+             and not _REASON.search(_clause_before(text, start))]  # "免得寄过来又是烂的"
     # The latest mention wins ("补发也行，还是退款吧").
-    found.sort(key=lambda hit: hit[0])
-    return found[-1][1]
+    return sorted(found, key=lambda hit: hit[0])
 
 
 # -------------------------------------------------------------------- ratings
@@ -352,10 +428,11 @@ _YES = re.compile(
     r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥)"
 )
 _NO = re.compile(
-    r"^(?!不错|不好意思|不客气|没错|没毛病)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了|没有|没|no|不|并不是|也不是|都不是|错了|不必|别)"
+    r"^(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了|没有|没|no|不|并不是|也不是|都不是|错了|不必|别)"
 )
 
 
+_BUT = re.compile(r"不过|但是|可是|只是|然而")
 _TRAILING_NO = re.compile(r"(?:不要|不用了?|不需要|不接受|不同意|不行|算了)[了吧啊呀。.!！~～\s]*$")
 
 
@@ -365,6 +442,11 @@ def read_yes_no(text: str) -> bool | None:
     text = normalize(text).lstrip("，,。. ！!～~")
     if not text:
         return None
+    turn = _BUT.search(text)
+    if turn is not None and turn.start() > 0:  # "好的谢谢 但是算了": what follows the "but" decides
+        after = read_yes_no(text[turn.end():])
+        if after is not None:
+            return after
     if _NO.match(text):
         return False
     if _YES.match(text):
@@ -383,3 +465,19 @@ def read_no_problem(text: str) -> bool:
     """Whether the words say nothing is wrong after all ("没有问题了", "东西都收到了，挺好的")."""
     return bool(_NO_PROBLEM.search(normalize(text)))
 
+
+# ------------------------------------------------------------------ a person
+
+_PERSON = re.compile(
+    r"人工|真人|换个人|换人|找人|叫人|活人|不要机器人|不跟机器人|别用机器人|唔好同机器人|客服来|你们(?:领导|经理|主管|负责人)|找(?:领导|经理|主管)"
+    r"|投诉|打电话给我|给我打电话|来电话|打给我|专人|转接|接线员")
+_NOT_ASKING = re.compile(r"是不是真人|是真人|真人还是|还是真人|是人吗|是机器人|机器人吗|还是机器人|是人还是")
+
+
+def asks_for_person(text: str) -> bool:
+    """Whether the words ask for a person to take over ("转人工", "叫你们经理来", "给我打电话"),
+    as opposed to asking who is talking ("你是真人还是机器人") or naming a remedy."""
+    text = normalize(text)
+    if _NOT_ASKING.search(text) and not re.search(r"转人工|人工客服|要人工|找人工|接人工", text):
+        return False
+    return bool(_PERSON.search(text))

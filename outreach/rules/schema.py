@@ -163,6 +163,9 @@ class RuleBook(Strict):
     issues: dict[str, dict[str, Issue]] = {}
     # label -> why a person takes over at once (the offers are listed for that person)
     person_first: dict[str, str] = {}
+    # Labels that all say what state the goods arrived in: a further problem of this group named
+    # beside the one being settled is the same harm said in other words, not a second problem.
+    goods_condition: list[str] = ["quality_defect", "damaged", "spoiled"]
     remedies: dict[str, list[RemedyRule]]
     handover_message: str
     # said when a person takes over by phone: {at} local time, {phone} masked number

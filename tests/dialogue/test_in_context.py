@@ -3,6 +3,7 @@ remedy named in their own words, shares, off-script questions with the open ques
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from outreach.cases.conversation import (
@@ -100,3 +101,64 @@ def test_after_the_remedy_the_timing_answer_names_it(any_db: str) -> None:
     answer = answer_question(case_id, buyer, "钱什么时候能到？")
     assert "已办理" in answer and rules().timing.original_route in answer
     assert "已经办理好了" in answer_question(case_id, buyer, "退款办好了吗？")
+
+
+def test_a_count_corrected_in_the_confirming_words_is_the_one_offered(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=8, unit="个", unit_price_fen=1000, live_seafood=False,
+                                  kind="fruit")
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="对 坏了3个 哦不 是4个",
+                          more={"spoiled": "坏了3个"})
+    assert step.kind == "offer" and step.offer.amount_fen == 4000
+
+
+def test_a_count_above_the_order_at_the_confirmation_asks_back_naming_the_limit(any_db: str) -> None:
+    case_id, buyer, _ = make_case("damaged", quantity=12, unit="个", unit_price_fen=300, live_seafood=False)
+    step = choose_problem(case_id, buyer, "damaged", "confirmed", text="是的 碎了30个")
+    assert step.kind == "ask_quantity" and (step.extra["invalid"], step.extra["max"]) == ("too_many", 12)
+    assert remedy_of(case_id) is None
+
+
+def test_a_count_recounted_at_the_offer_replaces_the_first(any_db: str) -> None:
+    from outreach.cases.conversation import correct_affected
+
+    case_id, buyer, _ = make_case("damaged", quantity=6, unit="个", unit_price_fen=1000, live_seafood=False)
+    step = choose_problem(case_id, buyer, "damaged", "confirmed", text="碎了3个")
+    assert step.offer.amount_fen == 3000
+    step = correct_affected(case_id, buyer, "仔细数过了 裂开的其实只有2个 另外那个就是有点划痕", step.offer_index)
+    assert step.kind == "offer" and step.offer.amount_fen == 2000
+
+
+def test_a_changed_mind_in_one_message_takes_the_last_choice_not_the_worry(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=6, unit="个", unit_price_fen=1000, live_seafood=False,
+                                  kind="fruit")
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="坏了2个")
+    step = choose_remedy(case_id, buyer, "重新发吧 算了 还是退钱 免得补过来还是烂的", step.offer_index)
+    assert step.kind == "executed" and remedy_of(case_id).kind == "refund_share"
+
+
+def test_a_replacement_asked_as_another_colour_is_taken(any_db: str) -> None:
+    case_id, buyer, _ = make_case("wrong_item", quantity=1, unit="件", unit_price_fen=9900, live_seafood=False,
+                                  kind="apparel", title="纯棉T恤 白色 L")
+    step = choose_problem(case_id, buyer, "wrong_item", "confirmed", text="发成黑色了")
+    step = choose_remedy(case_id, buyer, "换白色的", step.offer_index)
+    assert step.kind == "executed" and remedy_of(case_id).kind in ("reship_full", "reship_share")
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("钱大概几天能到我卡上", ("工作日", "到账", "原路")),
+    ("退的钱是回到支付宝吗", ("原路",)),
+    ("包裹现在在哪", ("包裹", "运输")),
+    ("可以退货退款吗", ("退货退款", "寄回")),
+    ("退货行不行", ("退货退款", "寄回")),
+])
+def test_off_script_questions_asked_in_other_words_are_answered(any_db: str, question: str,
+                                                                 words: tuple[str, ...]) -> None:
+    from datetime import timedelta
+
+    from outreach.store.types import utcnow
+
+    case_id, buyer, _ = make_case("damaged", quantity=2, unit="个", unit_price_fen=2500, live_seafood=False,
+                                  delivered_at=None, shipped_at=utcnow() - timedelta(days=1))
+    step = choose_problem(case_id, buyer, "damaged", "confirmed", text="碎了1个")
+    answer = answer_question(case_id, buyer, question, step.offer_index or 0)
+    assert answer is not None and any(word in answer for word in words), answer

@@ -180,3 +180,112 @@ def test_nothing_wrong_after_all(text: str, none_wrong: bool) -> None:
     from outreach.dialogue.reading import read_no_problem
 
     assert read_no_problem(text) is none_wrong
+
+
+@pytest.mark.parametrize(("text", "quantity", "pieces"), [
+    ("坏了3个 不对 应该是4个", 10, 4),
+    ("死了两只，哦不，是三只", 8, 3),
+    ("刚才说错了 碎的是1个", 6, 1),
+    ("我重新数了一下 烂掉的有5个", 12, 5),
+    ("漏了2盒 不对不对 漏了3盒", 6, 3),
+])
+def test_a_count_corrected_in_the_same_words_is_the_later_one(text: str, quantity: int, pieces: int) -> None:
+    reading = read_affected(text, quantity)
+    assert (reading.status, reading.pieces) == ("ok", pieces)
+
+
+@pytest.mark.parametrize(("text", "quantity", "pieces"), [
+    ("碎的是3个 还有一个只是有点脏", 8, 3),  # "还有" names no harm
+    ("有2个裂了 另外有一个是好的", 6, 2),
+])
+def test_a_number_beside_harmless_words_is_not_the_count(text: str, quantity: int, pieces: int) -> None:
+    reading = read_affected(text, quantity)
+    assert (reading.status, reading.pieces) == ("ok", pieces)
+
+
+def test_a_correction_without_an_amount_leaves_the_earlier_one() -> None:
+    assert read_affected("烂了3个 不对 是发霉了", 10).pieces == 3
+
+
+@pytest.mark.parametrize(("text", "quantity", "pieces", "share"), [
+    ("烂了四分只一", 1, None, Fraction(1, 4)),  # 之 typed as 只
+    ("坏了三各", 12, 3, None),  # 个 typed as 各
+    ("壞了兩個", 6, 2, None),  # traditional characters
+    ("死咗三隻", 8, 3, None),
+])
+def test_counts_with_typing_slips_and_traditional_characters(text: str, quantity: int, pieces: int | None,
+                                                             share: Fraction | None) -> None:
+    reading = read_affected(text, quantity)
+    assert reading.status == "ok" and reading.pieces == pieces
+    if share is not None:
+        assert reading.share == share
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("先补发吧 算了 还是退款吧 免得再寄过来又坏", "refund"),  # a worry names no choice
+    ("退款吧 要是补发又要等好几天", "refund"),
+    ("给我补一个好的 退钱就不必了", "reship"),  # declined after it is named
+    ("重新发一个吧 钱不用退", "reship"),
+    ("补发就算了 直接退", "refund"),
+    ("换成黑色的", "replace"),
+    ("换个大一码的", "replace"),
+    ("换L码的吧", "replace"),
+    ("补", "reship"),
+    ("换吧", "replace"),
+    ("交换的", None),
+])
+def test_remedies_with_second_thoughts_reasons_and_one_word(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy
+
+
+@pytest.mark.parametrize(("text", "rating"), [("特别满以", 5), ("挺蛮意的", 4), ("不满以", 2)])
+def test_ratings_with_typing_slips(text: str, rating: int) -> None:
+    assert read_rating(text) == rating
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("谢谢啊 但是不用了", False),
+    ("好的 不过算了吧", False),
+    ("可以 不过要快点", True),
+    ("對啊", True),
+    ("是撒", True),
+])
+def test_yes_or_no_after_a_but_and_in_other_scripts(text: str, yes: bool) -> None:
+    assert read_yes_no(text) is yes
+
+
+@pytest.mark.parametrize(("text", "person"), [
+    ("转人工", True), ("叫你们主管出来", True), ("我要投诉", True), ("找个真人客服", True),
+    ("你到底是真人还是机器人", False), ("你是机器人吧", False), ("换个新的给我", False), ("退款吧", False),
+    ("你是机器人吗 我要人工", True),
+])
+def test_a_request_for_a_person_is_told_from_a_question_about_who_answers(text: str, person: bool) -> None:
+    from outreach.dialogue.reading import asks_for_person
+
+    assert asks_for_person(text) is person
+
+
+def test_traditional_characters_are_read_as_simplified() -> None:
+    from outreach.dialogue.reading import normalize
+
+    assert normalize("還沒發貨 錢什麼時候退") == "还没发货 钱什么时候退"
+
+
+@pytest.mark.parametrize(("text", "asks_for"), [
+    ("退钱行不行", True), ("给我补发一个可以吗", True), ("换个新的好不好", True),
+    ("补发要多久？", False), ("能退多少？", False), ("退款怎么算的", False),
+])
+def test_a_question_that_asks_for_a_remedy_is_told_from_one_about_it(text: str, asks_for: bool) -> None:
+    from outreach.dialogue.reading import asks_for_it
+
+    assert asks_for_it(text) is asks_for
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("烂了三格", "烂了三个"), ("碎了2哥", "碎了2个"), ("还剩两格电", "还剩两格电"), ("挺满一的", "挺满意的"),
+    ("不满一个月", "不满一个月"),
+])
+def test_more_pinyin_slips_of_ge_and_yi(typed: str, meant: str) -> None:
+    from outreach.dialogue.reading import normalize
+
+    assert normalize(typed) == meant

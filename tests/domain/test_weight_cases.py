@@ -78,3 +78,15 @@ def test_a_correction_claiming_another_promised_weight_than_the_listing_is_not_t
     assert step.kind == "confirm" and step.extra["listing"] == "2斤"
     with session_scope() as session:
         assert session.get(Case, case_id).category == "missing_item"
+
+
+def test_a_yes_that_gives_the_weighing_needs_no_weight_question(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("not_as_described", text="缺斤少两", **ORANGES)
+    step = choose_problem(case_id, buyer_id, "not_as_described", "confirmed", text="是的 我拿秤称了只有八斤七两")
+    assert (step.kind, step.offer.rule_id, step.offer.amount_fen) == ("offer", "short_weight_refund", 649)
+
+
+def test_a_yes_with_a_lone_weight_that_is_no_weighing_still_asks(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("not_as_described", text="缺斤少两", **ORANGES)
+    step = choose_problem(case_id, buyer_id, "not_as_described", "confirmed", text="是的 少了差不多两斤吧")
+    assert step.kind == "ask_weight"  # "少了两斤" is how much is missing, not what it weighed
