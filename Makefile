@@ -67,10 +67,28 @@ browser-deps:
 haproxy-deps:
 	@if [ ! -x /usr/sbin/haproxy ]; then apt-get update && apt-get install -y haproxy; fi
 
+# The tests that start the real servers need the trained Rasa model; the others do not: they run
+# beside the training and those tests (the machine's second core), their output shown at the end.
+# With PYTEST_ARGS (a selection), one pytest run after the training.
+SERVER_TESTS := tests/e2e tests/faults tests/scaled tests/bot/test_rasa.py tests/bot/test_graph_runner.py \
+	tests/security/test_fuzz.py tests/security/test_local_files.py
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
+
 test: setup system-deps
 	$(BIN)/ruff check .
+ifeq ($(strip $(PYTEST_ARGS)),)
+	@mkdir -p var; \
+	  $(PYTEST) --durations=12 $(addprefix --ignore=,$(SERVER_TESTS)) > var/test-without-servers.log 2>&1 & \
+	  without=$$!; \
+	  $(BIN)/outreach bot train && $(PYTEST) --durations=12 $(SERVER_TESTS); servers=$$?; \
+	  wait $$without; without_rc=$$?; \
+	  echo "--- the tests without servers (var/test-without-servers.log) ---"; cat var/test-without-servers.log; \
+	  echo "tests with servers: exit $$servers; tests without servers: exit $$without_rc"; \
+	  test $$servers -eq 0 -a $$without_rc -eq 0
+else
 	$(BIN)/outreach bot train
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+endif
 
 # Diagnosis accuracy of the model in use on the held-back real reviews (hurt versus ok, with the
 # plain baseline and calibration), the labelled real reviews (twelve labels), the written held-back
