@@ -54,7 +54,8 @@ def test_reply_time_resolution_and_reopen_rate_by_agent(db: str) -> None:
     assert 4.0 <= people["total"]["minutes_to_first_human_reply"] <= 8.0  # median of ~10 and ~4 minutes
     by_agent = {a["agent"]: a for a in people["agents"]}
     assert by_agent["agent-li"] | {"minutes_to_first_reply": None} == {
-        "agent": "agent-li", "name": "agent-li", "claimed": 1, "replied": 1, "minutes_to_first_reply": None, "resolved": 1,
+        "agent": "agent-li", "name": "agent-li", "claimed": 1, "replied": 1, "minutes_to_first_reply": None,
+        "resolved": 1,
         "resolution_rate": 100.0, "reopened": 1, "reopen_rate": 100.0}
     assert 9.5 <= by_agent["agent-li"]["minutes_to_first_reply"] <= 11
     assert (by_agent["agent-wang"]["resolved"], by_agent["agent-wang"]["reopen_rate"]) == (0, None)
