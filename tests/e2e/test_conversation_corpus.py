@@ -79,17 +79,24 @@ def test_no_buyer_turn_of_the_corpus_is_a_training_example() -> None:
     assert not copied, f"corpus turns found in data/nlu: {copied[:10]}"
 
 
-def test_the_held_out_set_loads_apart_from_the_corpus_and_covers_every_kind() -> None:
-    """The held-out set (tests/conversations/heldout/) is never played by `make test`; it only has
-    to load, stay apart from the main corpus and cover every kind of it, so its rate means something."""
-    heldout = load_corpus(SETS["heldout"])
+HELDOUT_SETS = ["heldout", "heldout-fresh"]
+
+
+@pytest.mark.parametrize("name", HELDOUT_SETS)
+def test_the_held_out_set_loads_apart_from_the_corpus_and_covers_every_kind(name: str) -> None:
+    """A held-out set (tests/conversations/heldout/, heldout-fresh/) is never played by `make test`;
+    it only has to load, stay apart from the main corpus and the other sets and cover every kind of
+    the main corpus, so its rate means something."""
+    heldout = load_corpus(SETS[name])
     assert len(heldout) >= 60
     assert {kind for kind, _ in CORPUS} <= {kind for kind, _ in heldout}
-    assert not {c.id for _, c in heldout} & {c.id for _, c in CORPUS}
+    others = {c.id for other in SETS if other != name for _, c in load_corpus(SETS[other])}
+    assert not {c.id for _, c in heldout} & others
 
 
-def test_no_buyer_turn_of_the_held_out_set_is_a_training_example() -> None:
+@pytest.mark.parametrize("name", HELDOUT_SETS)
+def test_no_buyer_turn_of_the_held_out_set_is_a_training_example(name: str) -> None:
     """Names only the conversations, not their words: the held-out texts stay unseen by whoever tunes the bot."""
     trained = _trained_texts()
-    copied = sorted(c.id for _, c in load_corpus(SETS["heldout"]) if _typed(c) & trained)
+    copied = sorted(c.id for _, c in load_corpus(SETS[name]) if _typed(c) & trained)
     assert not copied, f"held-out conversations with a turn found in data/nlu (reword the NLU data): {copied}"
