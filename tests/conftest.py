@@ -158,6 +158,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 _REBUILD = pytest.StashKey[tuple]()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The rebuild's test goes last: the rest of the session runs while the rebuild works."""
+    items.sort(key=lambda item: item.nodeid.endswith(REBUILD_TEST))
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     started = session.config.stash.get(_REBUILD, None)
     if started is not None and started[0].poll() is None:  # the test did not run to the end
