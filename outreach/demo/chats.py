@@ -60,7 +60,7 @@ COMMENTS = ["处理很快，点赞", "客服很耐心", "退款到账了，谢�
 
 
 @dataclass(frozen=True)
-class Buyer:
+class BuyerPlan:
     """What this buyer will say, decided ahead."""
 
     affected: int  # how many pieces went wrong, when asked
@@ -72,10 +72,10 @@ class Buyer:
     recommend: int | None
 
 
-def decide_buyer(rng: random.Random, quantity: int, trust: bool) -> Buyer:
+def decide_buyer(rng: random.Random, quantity: int, trust: bool) -> BuyerPlan:
     rating = rng.choices([1, 2, 3, 4, 5], weights=[2, 3, 8, 30, 57] if trust else [5, 6, 12, 32, 45])[0]
     answers = rng.random() < 0.8
-    return Buyer(
+    return BuyerPlan(
         affected=rng.randint(1, quantity),
         declines_first=rng.random() < 0.1,
         wants_person=rng.random() < 0.08,
@@ -165,7 +165,7 @@ def _opening(brief: conversation.Brief) -> Replies:
     return replies
 
 
-def play(rng: random.Random, case_id: int, buyer_id: str, first: datetime, buyer: Buyer) -> datetime:
+def play(rng: random.Random, case_id: int, buyer_id: str, first: datetime, buyer: BuyerPlan) -> datetime:
     """Talk the case through from the first message to the rating; returns when the chat ended."""
     chat = Chat(rng, case_id, buyer_id, first)
     brief = open_chat(chat, first)
@@ -237,7 +237,7 @@ def _agent_settles(chat: Chat) -> None:
         _lead_approves(chat)
 
 
-def survey(chat: Chat, buyer: Buyer) -> None:
+def survey(chat: Chat, buyer: BuyerPlan) -> None:
     """The buyer's last words, and their rating when the bot asked for one and they answer."""
     chat.buyer_says(chat.rng.choice(ENDINGS[buyer.ended_satisfied]), lambda: None)
     if buyer.rating is None or not conversation.awaiting_rating(chat.case_id, chat.buyer_id):

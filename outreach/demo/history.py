@@ -21,8 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from outreach.demo.chats import AGENT, LEAD, Chat, decide_buyer, play, survey
-from outreach.demo.chats import Buyer as DemoBuyer
+from outreach.demo.chats import AGENT, LEAD, BuyerPlan, Chat, decide_buyer, play, survey
 from outreach.diagnosis.severity import severity_of
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.lifecycle import events, machine
@@ -203,7 +202,7 @@ def _plan(session: Session, rng: random.Random, case: Case, buyer: Buyer, order:
     return channel, max(decision.at or created, created)
 
 
-def _call(rng: random.Random, past: PastCase, first: datetime, buyer: DemoBuyer) -> None:
+def _call(rng: random.Random, past: PastCase, first: datetime, buyer: BuyerPlan) -> None:
     """The booked call, answered: the agent claims it, talks to the buyer and records the outcome at
     the call desk: the first remedy the rules allow (a lead approves it above the automatic
     authority), the affected quantity the buyer told, and the buyer's rating when they gave one."""
