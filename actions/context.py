@@ -14,9 +14,17 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import buyer_of, case_of, conversation, guarded, off_loop, say_step
 from outreach.cases.conversation import CaseNotFound, NotYourCase
+from outreach.diagnosis.features import readable
 from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge
-from outreach.dialogue.reading import asks_for_it, read_no_problem, read_rating, read_remedy, read_yes_no
+from outreach.dialogue.reading import (
+    asks_for_it,
+    declines_remedy,
+    read_no_problem,
+    read_rating,
+    read_remedy,
+    read_yes_no,
+)
 
 # How sure the classifier must be of another problem, in words that also pick a remedy or state an
 # amount, for them to correct the suspected problem rather than confirm it.
@@ -62,6 +70,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     text = text_of(tracker)
     if not text:
         return None
+    if not readable(text) and read_yes_no(text) is None and read_rating(text) is None:
+        # "？！。。。" or "😡😡😡": nothing to read, whatever a classifier made of it; the question stands
+        return await not_understood(dispatcher, tracker)
     stage = tracker.get_slot("stage")
     if stage == "offering" and read_remedy(text) is not None and not is_question(text):
         # "赔！必须赔三倍" demands a remedy; it asks nothing
@@ -86,6 +97,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
             case_id, buyer, NO_PROBLEM, "corrected", text=text))
     if stage == "offering" and read_remedy(text) is None:
         yes = True if read_no_problem(text) else read_yes_no(text)  # "没问题" to an offer is a yes
+        if yes is None and declines_remedy(text):  # "补发也不要 我要的是原来那把"
+            yes = False
         if yes is not None:
             operation = conversation.accept if yes else conversation.decline
             return await guarded(dispatcher, tracker, partial(operation, index=offer_index(tracker)))

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import buyer_of, case_of, conversation, guarded, off_loop, say_quantity_problem
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.weights import weights_in
+from outreach.dialogue.reading import read_fine_after_all
 
 
 class ValidateQuantityForm(FormValidationAction):
@@ -36,6 +37,8 @@ class ValidateQuantityForm(FormValidationAction):
             reading = await off_loop(conversation.check_affected, case_id, buyer, text)
         except (CaseNotFound, NotYourCase):
             return {"affected_quantity": None}
+        if reading.status != "ok" and read_fine_after_all(text):
+            return {"affected_quantity": text}  # none affected after all: action_take_quantity closes the case
         if reading.status != "ok":
             brief = await off_loop(conversation.brief, case_id, buyer)
             say_quantity_problem(dispatcher, reading.status, reading.limit or brief.quantity, brief.unit)

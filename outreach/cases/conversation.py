@@ -17,7 +17,14 @@ from outreach.cases import survey
 from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
-from outreach.dialogue.reading import REMEDY_KINDS, Affected, corrects_itself, read_affected, read_remedy
+from outreach.dialogue.reading import (
+    REMEDY_KINDS,
+    Affected,
+    corrects_itself,
+    read_affected,
+    read_fine_after_all,
+    read_remedy,
+)
 from outreach.lifecycle import consent, events, machine
 from outreach.lifecycle import rating as satisfaction
 from outreach.lifecycle.remedies import carry_out
@@ -318,7 +325,10 @@ def _note_affected(session: Session, case: Case, text: str) -> Affected:
 
 def give_affected(case_id: int | str, buyer_id: str, text: str) -> Step:
     """The buyer says how much was affected: pieces, a share ("一半", "三分之一", "30%") or a weight.
-    Out of range, zero or vague answers get the question back, naming the limit."""
+    Out of range, zero or vague answers get the question back, naming the limit; words that say
+    nothing was affected after all ("剥开看了 里面好好的 不用处理了") close the case as no problem."""
+    if read_fine_after_all(text) and check_affected(case_id, buyer_id, text).status != "ok":
+        return choose_problem(case_id, buyer_id, NO_PROBLEM, "corrected", text=text)
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
         if case.status not in (S.CONTACTED, S.OFFERING):

@@ -41,6 +41,12 @@ _SLIPS = (
     (re.compile(r"伐要|勿要|覅|不消"), "不要"),  # Wu and south-western "don't want"
     (re.compile(r"铜钿|钞票"), "钱"),
     (re.compile(r"(?<=[一两二三四五六七八九十\d])之(?![一二三四五六七八九十\d])"), "只"),  # voice input: 两之
+    # pinyin slips of measure words after a number: 一合 (盒), 一平 (瓶)
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*合(?![适格同理作算计并成约法一])"), "盒"),
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*平(?![方米安时常台均衡板])"), "瓶"),
+    (re.compile(r"(?<![宣公发分散跑进脚漫])[布步]发(?![现布表展生])"), "补发"),  # pinyin slips of 补发 (bu fa)
+    (re.compile(r"[俾畀](?=我|返)"), "给"),  # Cantonese "give": 赔啲俾我
+    (re.compile(r"(?<=[赔退补])啲"), "点"),  # Cantonese "some": 赔啲, 退啲钱
 
     (re.compile(r"(?<=[吧了的啊])把$|(?<=[^\s])把(?=[\s!！。]*$)"), "吧"),
 )
@@ -310,7 +316,10 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
 _NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不)\s*(?:再|给我|帮我)?\s*$")
 
 
-_SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐]|补过来|补给我|再寄|再发")
+_SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐]|补过来|补给我"
+                        r"|(?:重新|再)\s*(?:给我|帮我|给|帮)?\s*(?:发|寄)(?![票错])")  # "重新给我发65寸的吧"
+# "赔" alone as a demand ("赶紧给我赔", "赔啲俾我"); longer words that hold it ("赔钱") name their own kind.
+_PAY_UP = re.compile(r"赔(?![率本])")
 _MONEY_BACK = re.compile(r"退[^，。,.!！？?]{1,6}钱|钱[^，。,.!！？?]{0,3}退(?!货)")
 _JUST_REFUND = re.compile(r"^(?:快|赶紧|马上|直接)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
@@ -376,6 +385,7 @@ def _remedy_mentions(text: str) -> list[tuple[int, str]]:
                 hits.append((match.start(), match.end(), kind))
     hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
     hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
+    hits += [(m.start(), m.end(), "compensation") for m in _PAY_UP.finditer(text)]  # "赶紧给我赔"
     hits += [(m.start(), m.end(), "replace") for m in _CHANGE_TO.finditer(text)]  # "换白色的"
     # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
     hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
@@ -425,7 +435,10 @@ def read_rating(text: str) -> int | None:
 
 _YES = re.compile(
     r"^(?:是的?|是啊|是呀|对|对的|对啊|对呀|没错|嗯+|恩+|en|好|好的|好滴|好嘞|好吧|行|行吧|可以|可以的|中|要得|得行|要的|确实|就是|"
-    r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥)"
+    r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥"
+    # going ahead in other words: "提交吧", "办吧", "安排吧", Cantonese "得啦"
+    r"|(?:那就|就)?提交(?!投诉)|申请吧|(?:那就|就|给我|帮我)?办(?:吧|理吧|了吧)|(?:那就|就)?安排(?:吧|一下|上)|处理吧|弄吧|搞吧|成交|没意见|听你的"
+    r"|按你说的|照办|得(?:啦|嘞|咯|喇|吖|㗎))"
 )
 _NO = re.compile(
     r"^(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了|没有|没|no|不|并不是|也不是|都不是|错了|不必|别)"
@@ -433,7 +446,8 @@ _NO = re.compile(
 
 
 _BUT = re.compile(r"不过|但是|可是|只是|然而")
-_TRAILING_NO = re.compile(r"(?:不要|不用了?|不需要|不接受|不同意|不行|算了)[了吧啊呀。.!！~～\s]*$")
+_TRAILING_NO = re.compile(
+    r"(?:不要|不用了?|不需要|不接受|不同意|不行|算了|不用(?:处理|管|麻烦))[了吧啊呀。.!！~～\s]*$")
 
 
 def read_yes_no(text: str) -> bool | None:
@@ -464,6 +478,33 @@ _NO_PROBLEM = re.compile(
 def read_no_problem(text: str) -> bool:
     """Whether the words say nothing is wrong after all ("没有问题了", "东西都收到了，挺好的")."""
     return bool(_NO_PROBLEM.search(normalize(text)))
+
+
+# At the quantity question: the goods turn out fine ("剥开看了 里面好好的 能吃"), or nothing needs doing.
+_FINE_AFTER_ALL = re.compile(r"好好的|都是好的|是好的|没坏|没有坏|(?<![不没])能吃|(?<![不没])能用|(?<![不没])可以吃"
+                             r"|不用处理|不需要处理|无需处理|不用管了|不用麻烦")
+
+
+def read_fine_after_all(text: str) -> bool:
+    """Whether an answer to "how many were affected" says none were after all: the words of
+    read_no_problem, or that the goods are fine ("里面好好的 能吃") or need nothing done."""
+    text = normalize(text)
+    return bool(_NO_PROBLEM.search(text) or _FINE_AFTER_ALL.search(text))
+
+
+def declines_remedy(text: str) -> bool:
+    """Whether the words turn down a remedy by name ("补发也不要", "退款就算了", "不要换货") and choose
+    none: at an offer they decline it."""
+    text = normalize(text)
+    if _remedy_mentions(text):
+        return False
+    for kind_words in _REMEDY_WORDS.values():
+        for word in kind_words:
+            for match in re.finditer(re.escape(word), text):
+                if _NEGATION.search(text[max(0, match.start() - 4):match.start()]) \
+                        or _DECLINED_AFTER.match(text[match.end():]):
+                    return True
+    return False
 
 
 # ------------------------------------------------------------------ a person

@@ -350,3 +350,28 @@ async def test_only_slots_that_change_are_sent_back_to_rasa(db: str) -> None:
         new_buyer, intent="EXTERNAL_case_outreach", slots={"offer_index": None, "affected_quantity": None},
         entities=[{"entity": "case_id", "value": str(new_case)}]))
     assert {e["name"] for e in started if e.get("event") == "slot"} == {"case_id", "stage", "unit"}
+
+
+async def test_a_remedy_turned_down_by_name_at_the_last_offer_hands_over(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    await run(ActionAnswerNo(), tracker(buyer, intent="deny", text="不要退款",
+                                        slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    # the classifier may hear a new problem in "我要的是原来那个"; the words turn the re-ship down
+    messages, events = await run(ActionChooseProblem(), tracker(
+        buyer, intent="wrong_item", text="补发也不要 我要的是原来那个",
+        slots={"case_id": str(case_id), "stage": "offering", "offer_index": 1}))
+    assert slot(events, "stage") == "human" and "人工" in messages[0]["text"]
+    with session_scope() as session:
+        assert (session.get(Case, case_id).status, session.get(Case, case_id).category) == ("handed_over", "spoiled")
+
+
+async def test_punctuation_only_words_are_not_read_as_a_problem(db: str) -> None:
+    case_id, buyer, _ = make_case("damaged", quantity=2)
+    messages, _events = await run(ActionChooseProblem(), tracker(
+        buyer, intent="service_attitude", text="？！。" * 700, slots={"case_id": str(case_id), "stage": "confirming"}))
+    assert responses(messages)[0] == "utter_not_understood"
+    with session_scope() as session:
+        assert session.get(Case, case_id).category == "damaged"
+        assert session.execute(select(func.count()).select_from(Remedy)
+                               .where(Remedy.case_id == case_id)).scalar_one() == 0

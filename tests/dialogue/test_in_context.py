@@ -14,6 +14,7 @@ from outreach.cases.conversation import (
     give_affected,
     open_question,
 )
+from outreach.lifecycle.states import CaseStatus
 from outreach.rules.loader import rules
 from outreach.store.db import session_scope
 from outreach.store.models import Case, Remedy
@@ -162,3 +163,22 @@ def test_off_script_questions_asked_in_other_words_are_answered(any_db: str, que
     step = choose_problem(case_id, buyer, "damaged", "confirmed", text="碎了1个")
     answer = answer_question(case_id, buyer, question, step.offer_index or 0)
     assert answer is not None and any(word in answer for word in words), answer
+
+
+def test_none_affected_after_all_at_the_quantity_question_closes_the_case(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=5, unit="斤", unit_price_fen=598, live_seafood=False,
+                                  kind="fruit")
+    assert choose_problem(case_id, buyer, "spoiled", "confirmed", text="嗯 好像有几根黑了").kind == "ask_quantity"
+    step = give_affected(case_id, buyer, "哦我刚剥开看了 是熟透了 里面好好的 能吃 不用处理了")
+    assert step.kind == "no_problem" and remedy_of(case_id) is None
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        assert (case.status, case.category) == (CaseStatus.CLOSED, "no_problem")
+
+
+def test_an_answer_with_no_amount_that_is_not_fine_is_asked_again(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=5, unit="斤", unit_price_fen=598, live_seafood=False,
+                                  kind="fruit")
+    choose_problem(case_id, buyer, "spoiled", "confirmed")
+    step = give_affected(case_id, buyer, "不能吃了")
+    assert step.kind == "ask_quantity" and remedy_of(case_id) is None

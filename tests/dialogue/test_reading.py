@@ -7,7 +7,14 @@ from fractions import Fraction
 
 import pytest
 
-from outreach.dialogue.reading import read_affected, read_rating, read_remedy, read_yes_no
+from outreach.dialogue.reading import (
+    declines_remedy,
+    read_affected,
+    read_fine_after_all,
+    read_rating,
+    read_remedy,
+    read_yes_no,
+)
 
 
 @pytest.mark.parametrize(("text", "quantity", "pieces"), [
@@ -289,3 +296,54 @@ def test_more_pinyin_slips_of_ge_and_yi(typed: str, meant: str) -> None:
     from outreach.dialogue.reading import normalize
 
     assert normalize(typed) == meant
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("赶紧给我赔", "compensation"),  # "赔" alone is a demand for compensation
+    ("得啦 赔啲俾我", "compensation"),  # Cantonese: give me some compensation
+    ("重新给我发65寸的吧", "reship"),  # the re-ship chosen while naming the size
+    ("再帮我寄一个", "reship"),
+    ("布发一下吧", "reship"),  # pinyin slip of 补发
+    ("你们给我发错了", None),  # a complaint, not a choice
+    ("散步发现坏了", None),  # 步发 inside other words is no slip
+    ("不赔我就投诉", None),
+])
+def test_remedies_in_demands_slips_and_dialect(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("提交吧", True), ("那就提交", True), ("办吧", True), ("就安排一下吧", True), ("得啦", True),
+    ("提交投诉", None), ("得了吧", None), ("安排人给我打电话", None),
+    ("剥开看了 里面好好的 不用处理了", False),  # a refusal at the end
+])
+def test_going_ahead_in_other_words(text: str, yes: bool | None) -> None:
+    assert read_yes_no(text) is yes
+
+
+@pytest.mark.parametrize(("text", "declines"), [
+    ("补发也不要 我要的是那把原来的", True), ("退款就算了", True), ("不要换货", True),
+    ("不用补发了，直接退钱吧", False),  # declines one remedy and chooses another
+    ("补发吧", False), ("你好", False),
+])
+def test_a_remedy_turned_down_by_name(text: str, declines: bool) -> None:
+    assert declines_remedy(text) is declines
+
+
+@pytest.mark.parametrize(("text", "quantity", "pieces"), [
+    ("是得 有一合全都发霉了", 2, 1),  # 一合 for 一盒: one box of two, not all of them
+    ("對 碎了一平", 2, 1),  # 一平 for 一瓶
+    ("三合一的坏了1个", 3, 1),  # 三合一 is no slip
+])
+def test_measure_word_slips_after_a_number(text: str, quantity: int, pieces: int) -> None:
+    reading = read_affected(text, quantity)
+    assert (reading.status, reading.pieces) == ("ok", pieces)
+
+
+@pytest.mark.parametrize(("text", "fine"), [
+    ("哦我刚剥开看了 是熟透了 里面好好的 能吃 不用处理了", True),
+    ("没有坏的", True), ("没问题了", True),
+    ("不能吃了", False), ("坏了好几个", False), ("3个", False),
+])
+def test_none_affected_after_all_at_the_quantity_question(text: str, fine: bool) -> None:
+    assert read_fine_after_all(text) is fine
