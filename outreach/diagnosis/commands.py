@@ -67,7 +67,7 @@ def cmd_model_retrain(args: argparse.Namespace) -> int:
     from outreach.diagnosis.learned import learned_examples
     from outreach.diagnosis.retraining import format_comparison, retrain
     from outreach.diagnosis.taxonomy import taxonomy
-    from outreach.diagnosis.training import TooFewExamples
+    from outreach.diagnosis.training import TooFewExamples, read_inputs
     from outreach.store.db import session_scope
 
     if args.force and not (args.reason or "").strip():
@@ -78,7 +78,8 @@ def cmd_model_retrain(args: argparse.Namespace) -> int:
     with session_scope() as session:
         learned = learned_examples(session)
     try:
-        result = retrain(get_settings(), export, taxonomy(), load_config(), learned,
+        inputs = read_inputs(export, taxonomy(), learned=learned)
+        result = retrain(get_settings(), inputs, taxonomy(), load_config(),
                          force_reason=args.reason if args.force else None)
     except (HistoryError, TooFewExamples, ValueError) as error:
         return _fail(str(error), 1)

@@ -9,7 +9,6 @@ promoted only when no headline figure is worse (or when forced, with a reason, w
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,8 +19,7 @@ from outreach.diagnosis.decisions import DiagnosisConfig, thresholds
 from outreach.diagnosis.registry import keep, load_current, models_dir, promote
 from outreach.diagnosis.report import GATING, Figures, Slices, measure, read_slices
 from outreach.diagnosis.taxonomy import Taxonomy
-from outreach.diagnosis.training import Parameters, TrainingInputs, build, read_inputs
-from outreach.diagnosis.training_data import Example
+from outreach.diagnosis.training import Parameters, TrainingInputs, build
 from outreach.settings import Settings
 
 PROMOTIONS = "promotions.jsonl"
@@ -85,10 +83,10 @@ class Retrained:
     forced_reason: str | None = None
 
 
-def retrain(settings: Settings, export: Path, tax: Taxonomy, config: DiagnosisConfig, learned: Sequence[Example],
+def retrain(settings: Settings, inputs: TrainingInputs, tax: Taxonomy, config: DiagnosisConfig,
             *, force_reason: str | None = None, parameters: Parameters | None = None) -> Retrained:
-    """A candidate from the export, data/ and the learned labels, compared with the model in use."""
-    inputs = read_inputs(export, tax, learned=learned)
+    """A candidate from the inputs (the export, data/ and the learned labels: training.read_inputs),
+    compared with the model in use on the same held-back slices; promoted when not worse."""
     candidate = train(inputs, tax, config, parameters)
     current_model = load_current(settings, tax)
     current = measure(Diagnoser(current_model, thresholds(config.costs), tax), candidate.slices)

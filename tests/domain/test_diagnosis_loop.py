@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,12 +20,13 @@ from outreach.cases.triage import triage
 from outreach.cli import main
 from outreach.diagnosis.classifier import Diagnoser
 from outreach.diagnosis.decisions import Decision, Thresholds, load_config
+from outreach.diagnosis.history import read_history
 from outreach.diagnosis.learned import LabelSource, learned_examples
 from outreach.diagnosis.registry import load_current, models_dir, promote
 from outreach.diagnosis.retraining import retrain
 from outreach.diagnosis.taxonomy import taxonomy
-from outreach.diagnosis.training import Parameters, build
-from outreach.diagnosis.training_data import labelled_examples
+from outreach.diagnosis.training import Parameters, TrainingInputs, build
+from outreach.diagnosis.training_data import Example, labelled_examples
 from outreach.settings import get_settings
 from outreach.store.db import session_scope
 from outreach.store.models import Case, Feedback, LabelledExample
@@ -164,18 +166,35 @@ def test_look_commands_list_and_decide(db: str, capsys: pytest.CaptureFixture[st
 # --- retraining ----------------------------------------------------------------------------------
 
 
-def export_of_written_examples(path: Path, per_label: int = 40) -> Path:
-    """A rated-review export made from the written examples (rating 1 for problems, 5 for praise)."""
+WRITTEN_PER_LABEL = 60
+
+
+def sample_of_written_examples(per_label: int) -> dict[str, list[str]]:
+    """The first written examples of each label (three times as many of no_problem)."""
     by_label: dict[str, list[str]] = defaultdict(list)
     for text, label in labelled_examples(taxonomy().ids):
         if len(by_label[label]) < per_label * (3 if label == "no_problem" else 1):
             by_label[label].append(text)
+    return by_label
+
+
+def export_of_written_examples(path: Path, per_label: int = 40) -> Path:
+    """A rated-review export made from the written examples (rating 1 for problems, 5 for praise)."""
     with path.open("w", encoding="utf-8") as out:
-        for label, texts in sorted(by_label.items()):
+        for label, texts in sorted(sample_of_written_examples(per_label).items()):
             for text in texts:
                 out.write(json.dumps({"text": text, "rating": 5 if label == "no_problem" else 1},
                                      ensure_ascii=False) + "\n")
     return path
+
+
+def inputs_of(export: Path, learned: Sequence[Example] = ()) -> TrainingInputs:
+    """What a retrain reads (training.read_inputs), with a sample of the written examples instead of
+    all of data/ and without the real reviews' labels: the promotion logic is what these tests
+    check, and a build on everything takes minutes (tests/domain/test_shipped_model.py does that)."""
+    written = sample_of_written_examples(WRITTEN_PER_LABEL)
+    return TrainingInputs(read_history(export), {}, [(t, label) for label, texts in written.items() for t in texts],
+                          list(learned))
 
 
 def test_a_retrain_that_is_not_worse_is_promoted_and_used_from_then_on(db: str, tmp_path: Path) -> None:
@@ -185,7 +204,7 @@ def test_a_retrain_that_is_not_worse_is_promoted_and_used_from_then_on(db: str, 
     promote(weak, settings.var_dir)
     assert load_current(settings, tax).version == weak.version
     export = export_of_written_examples(tmp_path / "export.jsonl")
-    result = retrain(settings, export, tax, load_config(), [], parameters=Parameters(calibration_folds=2))
+    result = retrain(settings, inputs_of(export), tax, load_config(), parameters=Parameters(calibration_folds=2))
     assert result.promoted and result.comparison.not_worse and result.current_version == weak.version
     assert load_current(settings, tax).version == result.candidate.model.version != weak.version
     log = (models_dir(settings.var_dir) / "promotions.jsonl").read_text(encoding="utf-8").splitlines()
@@ -196,14 +215,15 @@ def test_a_worse_retrain_is_kept_but_not_promoted_unless_forced_with_a_reason(db
     settings = get_settings()
     tax = taxonomy()
     export = export_of_written_examples(tmp_path / "export.jsonl")
-    good = retrain(settings, export, tax, load_config(), [], parameters=Parameters(calibration_folds=2))
+    inputs = inputs_of(export)
+    good = retrain(settings, inputs, tax, load_config(), parameters=Parameters(calibration_folds=2))
     promote(good.candidate.model, settings.var_dir)
     crippled = Parameters(calibration_folds=2, c_hurt=0.0005, c_problems=0.0005)
-    worse = retrain(settings, export, tax, load_config(), [], parameters=crippled)
+    worse = retrain(settings, inputs, tax, load_config(), parameters=crippled)
     assert not worse.promoted and worse.comparison.worse
     assert (worse.folder / "manifest.json").exists()  # kept for a look, not in use
     assert load_current(settings, tax).version == good.candidate.model.version
-    forced = retrain(settings, export, tax, load_config(), [], parameters=crippled,
+    forced = retrain(settings, inputs, tax, load_config(), parameters=crippled,
                      force_reason="testing the rollback path")
     assert forced.promoted
     entry = json.loads((models_dir(settings.var_dir) / "promotions.jsonl").read_text().splitlines()[-1])
@@ -224,7 +244,7 @@ def test_learned_labels_train_the_candidate(db: str, tmp_path: Path) -> None:
     with session_scope() as session:
         learned = learned_examples(session)
     export = export_of_written_examples(tmp_path / "export.jsonl", per_label=10)
-    result = retrain(get_settings(), export, taxonomy(), load_config(), learned,
+    result = retrain(get_settings(), inputs_of(export, learned), taxonomy(), load_config(),
                      parameters=Parameters(calibration_folds=2))
     inputs = result.candidate.model.manifest["inputs"]
     assert inputs["learned_labels"]["count"] == 1
