@@ -19,11 +19,11 @@ from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge
 from outreach.dialogue.reading import (
     asks_for_it,
-    declines_remedy,
     read_no_problem,
     read_rating,
     read_remedy,
     read_yes_no,
+    rejects_offer,
 )
 
 # How sure the classifier must be of another problem, in words that also pick a remedy or state an
@@ -97,7 +97,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
             case_id, buyer, NO_PROBLEM, "corrected", text=text))
     if stage == "offering" and read_remedy(text) is None:
         yes = True if read_no_problem(text) else read_yes_no(text)  # "没问题" to an offer is a yes
-        if yes is None and declines_remedy(text):  # "补发也不要 我要的是原来那把"
+        if yes is None and rejects_offer(text):  # "补发也不要 我要的是原来那把", "才这么点？"
             yes = False
         if yes is not None:
             operation = conversation.accept if yes else conversation.decline

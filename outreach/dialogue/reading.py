@@ -321,9 +321,9 @@ _SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件
 # "赔" alone as a demand ("赶紧给我赔", "赔啲俾我"); longer words that hold it ("赔钱") name their own kind.
 _PAY_UP = re.compile(r"赔(?![率本])")
 _MONEY_BACK = re.compile(r"退[^，。,.!！？?]{1,6}钱|钱[^，。,.!！？?]{0,3}退(?!货)")
-_JUST_REFUND = re.compile(r"^(?:快|赶紧|马上|直接)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
+_JUST_REFUND = re.compile(r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
-_JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|就)?\s*(补|换)(?:吧|啊|呀|一下|上)?\s*[!！。.~～]*$")
+_JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|换)(?:吧|啊|呀|一下|上)?\s*[!！。.~～]*$")
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
 _CHANGE_TO = re.compile(r"(?<![退交])换(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
 # A remedy named after these words is a reason or a worry, not the choice ("免得寄过来又是烂的").
@@ -433,15 +433,24 @@ def read_rating(text: str) -> int | None:
 
 # ------------------------------------------------------------------- yes / no
 
+# Words that lead into a yes without changing it: "那行", "亲 可以", "哦 好的".
+_LEAD_IN = r"(?:那就?|就|亲[\s，,]*|哦|噢|喔|额|呃|嗯[\s，,]+)?"
+# Short words that are a yes only when they are all there is ("收到", "成", "可"): "收到的是坏的" is none.
+_ALONE = r"(?=[\s，,。.!！~～]|$)"
 _YES = re.compile(
-    r"^(?:是的?|是啊|是呀|对|对的|对啊|对呀|没错|嗯+|恩+|en|好|好的|好滴|好嘞|好吧|行|行吧|可以|可以的|中|要得|得行|要的|确实|就是|"
+    r"^" + _LEAD_IN
+    + r"(?:是的?|是啊|是呀|对|对的|对啊|对呀|没错|嗯+|恩+|en|好|好的|好滴|好嘞|好吧|行|行吧|可以|可以的|中|要得|得行"
+    r"|要的|确实|就是|"
     r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥"
     # going ahead in other words: "提交吧", "办吧", "安排吧", Cantonese "得啦"
     r"|(?:那就|就)?提交(?!投诉)|申请吧|(?:那就|就|给我|帮我)?办(?:吧|理吧|了吧)|(?:那就|就)?安排(?:吧|一下|上)|处理吧|弄吧|搞吧|成交|没意见|听你的"
-    r"|按你说的|照办|得(?:啦|嘞|咯|喇|吖|㗎))"
+    r"|按你说的|照办|得(?:啦|嘞|咯|喇|吖|㗎)"
+    r"|也行|也可以|也好|这么着|这么办|按这个|就这个|就它|选这个|要这个|彳亍|阔以|整吧|搞快点|麻烦你?了"
+    r"|(?:成|可|掂|收到|了解|明白|得)(?:吧|啊|呀|的|了|啦)?" + _ALONE + ")"
 )
 _NO = re.compile(
-    r"^(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了|没有|没|no|不|并不是|也不是|都不是|错了|不必|别)"
+    r"^(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了|没有|没|no|不|并不是|也不是|都不是|错了|不必|别"
+    r"|免了|拒绝)"
 )
 
 
@@ -490,6 +499,16 @@ def read_fine_after_all(text: str) -> bool:
     read_no_problem, or that the goods are fine ("里面好好的 能吃") or need nothing done."""
     text = normalize(text)
     return bool(_NO_PROBLEM.search(text) or _FINE_AFTER_ALL.search(text))
+
+
+# An offer turned down as too little: "太少了", "才这么点？", "打发要饭的呢".
+_TOO_LITTLE = re.compile(r"太少|才这么点|就这么点|这么点钱|少得可怜|打发(?:要饭|叫花|乞丐)|要饭的|叫花子")
+
+
+def rejects_offer(text: str) -> bool:
+    """Whether words at an offer turn it down without a plain no: a remedy turned down by name
+    ("补发也不要") or the offer called too little ("才这么点？")."""
+    return declines_remedy(text) or bool(_TOO_LITTLE.search(normalize(text)))
 
 
 def declines_remedy(text: str) -> bool:

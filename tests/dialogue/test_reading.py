@@ -14,6 +14,7 @@ from outreach.dialogue.reading import (
     read_rating,
     read_remedy,
     read_yes_no,
+    rejects_offer,
 )
 
 
@@ -347,3 +348,20 @@ def test_measure_word_slips_after_a_number(text: str, quantity: int, pieces: int
 ])
 def test_none_affected_after_all_at_the_quantity_question(text: str, fine: bool) -> None:
     assert read_fine_after_all(text) is fine
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("那行", True), ("也行", True), ("那好吧", True), ("亲 可以", True), ("就这个吧", True), ("成", True),
+    ("收到", True), ("阔以", True), ("那麻烦你了", True), ("免了", False), ("拒绝", False),
+    ("收到的是坏的", None), ("成色不好", None), ("亲 东西坏了", None), ("明白了吗你", None),
+])
+def test_short_yes_words_count_only_when_they_are_all_there_is(text: str, yes: bool | None) -> None:
+    assert read_yes_no(text) is yes
+
+
+@pytest.mark.parametrize(("text", "rejects"), [
+    ("才这么点？", True), ("太少了吧", True), ("打发要饭的呢", True), ("补发也不要", True),
+    ("好的", False), ("那就这样吧", False),
+])
+def test_an_offer_called_too_little_is_turned_down(text: str, rejects: bool) -> None:
+    assert rejects_offer(text) is rejects
