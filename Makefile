@@ -102,7 +102,8 @@ eval: setup
 # failure with its transcript. Prints the figure, never fails on it. Narrow it down with
 # EVAL_CHAT_ARGS="--kind shares --quiet" or "--id terse-crab-three-dead". The held-out set
 # (tests/conversations/heldout/): EVAL_CHAT_ARGS=--heldout; the fresh one (heldout-fresh/, never tuned on):
-# EVAL_CHAT_ARGS="--set heldout-fresh"; --set all for every set.
+# EVAL_CHAT_ARGS="--set heldout-fresh"; the second fresh one (heldout-fresh2/): EVAL_CHAT_ARGS="--set heldout-fresh2";
+# --set all for every set.
 eval-chat: setup
 	$(BIN)/outreach bot train
 	$(BIN)/python -m tests.support.eval_chat $(EVAL_CHAT_ARGS)

@@ -30,7 +30,11 @@ HELDOUT_DIR = CORPUS_DIR / "heldout"
 # A second held-out set, written later by someone new after the first one had guided fixes
 # (its transcripts were read), so it again measures buyers nobody tuned the bot on.
 FRESH_HELDOUT_DIR = CORPUS_DIR / "heldout-fresh"
-SETS = {"main": CORPUS_DIR, "heldout": HELDOUT_DIR, "heldout-fresh": FRESH_HELDOUT_DIR}
+# A third held-out set, written after the fresh one had guided fixes, by someone who read neither
+# the bot's code and NLU data nor the other sets' texts.
+FRESH2_HELDOUT_DIR = CORPUS_DIR / "heldout-fresh2"
+SETS = {"main": CORPUS_DIR, "heldout": HELDOUT_DIR, "heldout-fresh": FRESH_HELDOUT_DIR,
+        "heldout-fresh2": FRESH2_HELDOUT_DIR}
 CATALOG = PROJECT_ROOT / "data" / "seed" / "catalog.yml"
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 Slug = constr(regex=r"^[a-z0-9][a-z0-9-]{2,60}$")
