@@ -61,13 +61,14 @@ class ActionOptOut(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         from actions.context import in_context, not_understood
-        from outreach.dialogue.reading import read_remedy
+        from outreach.dialogue.reading import read_remedy, read_yes_no
         from outreach.lifecycle.consent import asks_to_stop
 
         text = tracker.latest_message.get("text") or ""
-        if not text.startswith("/") and not asks_to_stop(text) and not _CONTACT.search(text) \
-                and read_remedy(text) is not None:
-            # a remedy asked for without a word about contact is no opt-out ("取消订单吧" cancels an order)
+        if not text.startswith("/") and not asks_to_stop(text) and (
+                not _CONTACT.search(text) or read_remedy(text) is not None or read_yes_no(text) is not None):
+            # the classifier's guess alone never opts a buyer out: a remedy asked for ("取消订单吧",
+            # "不用重发了 我退货") or a refusal of an offer ("不要退钱 我就要米 让他快点发") is no opt-out
             return await in_context(dispatcher, tracker) or await not_understood(dispatcher, tracker)
         if tracker.get_slot("stage") == "offering":
             # "退款吧，以后别再联系我了": the remedy chosen in the same words is carried out first

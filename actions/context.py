@@ -9,7 +9,7 @@ import re
 from functools import partial
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActiveLoop, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import buyer_of, case_of, conversation, guarded, off_loop, say_step
@@ -19,11 +19,15 @@ from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge
 from outreach.dialogue.reading import (
     asks_for_it,
+    is_pasted_notice,
     read_no_problem,
     read_rating,
     read_remedy,
     read_yes_no,
     rejects_offer,
+    remedy_clause,
+    wants_a_person,
+    without_markup,
 )
 
 # How sure the classifier must be of another problem, in words that also pick a remedy or state an
@@ -70,11 +74,13 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     text = text_of(tracker)
     if not text:
         return None
-    if not readable(text) and read_yes_no(text) is None and read_rating(text) is None:
-        # "？！。。。" or "😡😡😡": nothing to read, whatever a classifier made of it; the question stands
+    if is_pasted_notice(text) or (
+            not readable(without_markup(text)) and read_yes_no(text) is None and read_rating(text) is None):
+        # "？！。。。", "😡😡😡", "<script>…</script>", a pasted courier notice: nothing of the buyer's to
+        # read, whatever a classifier made of it; the question stands
         return await not_understood(dispatcher, tracker)
     stage = tracker.get_slot("stage")
-    if stage == "offering" and read_remedy(text) is not None and not is_question(text):
+    if stage == "offering" and read_remedy(text) is not None and not is_question(remedy_clause(text)):
         # "赔！必须赔三倍" demands a remedy; it asks nothing
         taken = await _take_remedy(dispatcher, tracker, text)
         if taken is not None:
@@ -82,6 +88,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     answered = await answer_off_script(dispatcher, tracker)
     if answered is not None:
         return answered
+    if wants_a_person(text):  # "我不要退货 也不要换 找个人来处理": whatever else the words say
+        return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.hand_over(
+            case_id, buyer, "buyer asked for a person")) + [ActiveLoop(None)]
     if stage == "offering" and _AMOUNTISH.search(text):  # "不对 是4只": the amount corrected at the offer
         case_id = await case_of(tracker)
         if case_id is not None:
@@ -102,7 +111,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         if yes is not None:
             operation = conversation.accept if yes else conversation.decline
             return await guarded(dispatcher, tracker, partial(operation, index=offer_index(tracker)))
-    if stage == "offering" and read_remedy(text) is not None and (not is_question(text) or asks_for_it(text)):
+    if stage == "offering" and read_remedy(text) is not None and (
+            not is_question(remedy_clause(text)) or asks_for_it(text)):
         # "退钱行不行" asks for the remedy; "补发要多久？" asks about it (answered above, or not taken)
         taken = await _take_remedy(dispatcher, tracker, text)
         if taken is not None:

@@ -41,6 +41,11 @@ def say_start(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
 
 async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, label: str,
                         model_version: str | None) -> list[EventType]:
+    from actions.context import problems_in
+    from outreach.rules.loader import rules
+
+    # "狗粮吃了第二天就又吐又拉 …": a problem a person must take first, named surely in a clause, wins
+    label = next((named for named in problems_in(tracker) if named in rules().person_first), label)
     text = last_words(tracker) or label
     step = await off_loop(conversation.raise_problem, buyer_of(tracker), text, label, model_version)
     return say_start(dispatcher, step)

@@ -23,9 +23,11 @@ from rasa.shared.nlu.training_data.message import Message
 
 from outreach.diagnosis.classifier import VAGUE_CONFIDENCE, Diagnoser
 from outreach.diagnosis.decisions import Decision
+from outreach.diagnosis.features import readable
 from outreach.diagnosis.language import detect
 from outreach.diagnosis.registry import load_diagnoser
 from outreach.diagnosis.taxonomy import NO_PROBLEM
+from outreach.dialogue.reading import without_markup
 
 OTHER_LANGUAGE = "other_language"
 
@@ -36,6 +38,10 @@ MIN_DETAIL_CHARS = 8
 # second labels are too loose for acting on ("退钱" is no price problem).
 CLAUSE_SURE = 0.7
 _CLAUSES = re.compile(r"[，,。！!？?；;：:、\s]+|而且|并且|另外|还有|再加上")
+# A clause that is only an amount ("一斤半", "3个", "三分之一") names no problem of its own.
+_AMOUNT_ONLY = re.compile(r"^(?:大概|大约|差不多|有|共)?\s*(?:[\d.]+|[零〇一二两三四五六七八九十百半几]+)"
+                          r"(?:分之[零〇一二两三四五六七八九十\d]+)?\s*"
+                          r"(?:个|只|件|盒|箱|袋|包|瓶|份|斤|两|克|公斤|kg|g|%|成|根|颗|条|支|罐)?\s*(?:半|多|左右)?$")
 # Words that only say yes or no, however often repeated ("是啊是啊", "对对对对"): no problem in them.
 _ONLY_YES_NO = re.compile(r"^(?:是的?|是啊|对的?|对啊|嗯|恩|好的?|行|可以|没错|不是|不对|没有)+[啊呀啦嘛哈的了~～]*$")
 
@@ -58,15 +64,19 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
         clause = clause.strip()
         if len(clause) < 3 or read_remedy(clause) is not None or (len(clause) <= 4 and read_yes_no(clause)):
             continue
-        if _ONLY_YES_NO.match(clause):
+        if _ONLY_YES_NO.match(clause) or _AMOUNT_ONLY.match(clause):  # "一斤半" says how much, not what
             continue
         if len(set(clause)) * 3 < len(clause):  # "等了好久好久好久…": a rambling clause names nothing surely
             continue
         result = diagnoser.diagnose(clause)
         sure = PRIMARY_MIN if result.category in urgent and is_question(clause) else CLAUSE_SURE
-        if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure:
+        named = [result.category] if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure \
+            else []
+        if not is_question(clause):  # told, not asked: a sign of harm is named whatever the model says
+            named += [label for label in diagnoser.tax.signs_in(clause) if label not in named]
+        for label in named:
             # every clause naming it: "满减没减 多付了15块" says which price problem together
-            found[result.category] = f"{found[result.category]} {clause}" if result.category in found else clause
+            found[label] = f"{found[label]} {clause}" if label in found else clause
     return found
 
 
@@ -112,8 +122,8 @@ class ProblemClassifier(GraphComponent):
             text = message.get(TEXT)
             if not text or text.startswith("/"):  # buttons send intents directly
                 continue
-            language = detect(text)
-            if not language.chinese:
+            language = detect(without_markup(text))  # "{amount}" pasted is no English
+            if not language.chinese and readable(without_markup(text)):
                 self._other_language(message, language.code)
             else:
                 self._name_problem(message, text)

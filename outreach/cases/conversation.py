@@ -31,7 +31,7 @@ from outreach.lifecycle.remedies import carry_out
 from outreach.lifecycle.states import PERSON_HOLDS, RATABLE, CaseStatus, EventKind
 from outreach.rules import ledger
 from outreach.rules.engine import ASKABLE_FACTS, Offer, quote, yuan
-from outreach.rules.facts import case_facts, main_item
+from outreach.rules.facts import case_facts, line_refunded_fen, main_item
 from outreach.rules.loader import rules
 from outreach.store.db import session_scope
 from outreach.store.models import Case, CaseEvent, Feedback, Satisfaction
@@ -542,16 +542,23 @@ def _rules_can_act(session: Session, case: Case, label: str) -> bool:
     if label in rules().person_first:
         return True
     facts = dataclasses.replace(case_facts(session, case), label=label, issue=None, affected_quantity=None,
-                                affected_share=None, portion_text=None, shortfall_percent=None)
-    result = quote(facts, rules())
-    return bool(result.offers) or bool(result.missing_facts and set(result.missing_facts) <= set(ASKABLE_FACTS))
+                                affected_share=None, portion_text=None, shortfall_percent=None,
+                                line_refunded_fen=line_refunded_fen(session, case, own=True))
+    for issue in [None, *rules().issues.get(label, {})]:  # the words may name an issue ("称了一下": short weight)
+        result = quote(dataclasses.replace(facts, issue=issue), rules())
+        if result.offers or (result.missing_facts and set(result.missing_facts) <= set(ASKABLE_FACTS)):
+            return True
+    return False
 
 
 def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[str, str]) -> None:
     """Several problems in one message ("颜色发错了，还晚到了三天"): the others wait their turn, each
     with the words that named it."""
     labels = taxonomy().ids
-    same_goods = set(rules().goods_condition) if label in rules().goods_condition else set()
+    book = rules()
+    same_goods = set(book.goods_condition) if label in book.goods_condition else set()
+    if label in book.covers_goods:  # the whole goods taken back or replaced: their condition goes with them
+        same_goods = set(book.goods_condition) | set(book.covers_goods)
     # "解冻了三分之一 全黏成一团" on frozen food is one harm, not a quality problem besides
     others = [{"label": m, "text": str(t or "")[:300]} for m, t in clauses.items()
               if m in labels and m not in (label, NO_PROBLEM) and m not in same_goods]

@@ -19,6 +19,21 @@ class Label(BaseModel):
     zh: str
     severity: conint(ge=1, le=4)  # type: ignore[valid-type]
     covers: str
+    # Words that name this problem beyond doubt when told rather than asked ("又吐又拉", "起疹子"):
+    # a safety net under the model for the problems a person must take first.
+    signs: list[str] = []
+
+    @validator("signs", each_item=True)
+    def _sign_compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"sign {pattern!r} is not a valid regular expression: {error}") from None
+        return pattern
+
+
+# A sign right after these words is denied ("没有过敏", "不拉肚子").
+_DENIED = re.compile(r"(?:没|不|无|未|别|没有)[^，,。.!！？?\s]{0,2}$")
 
 
 class Qualifier(BaseModel):
@@ -76,6 +91,16 @@ class Taxonomy(BaseModel):
 
     def zh(self, label_id: str) -> str:
         return self.label(label_id).zh
+
+    def signs_in(self, text: str) -> list[str]:
+        """The labels whose signs the text shows, not denied ("我家狗又吐又拉" but not "没有过敏")."""
+        found = []
+        for label in self.labels:
+            for sign in label.signs:
+                if any(not _DENIED.search(text[:m.start()]) for m in re.finditer(sign, text)):
+                    found.append(label.id)
+                    break
+        return found
 
 
 class TaxonomyError(ValueError):

@@ -38,6 +38,11 @@ _SLIPS = (
     (re.compile(r"(?<=[一二两三四五六七八九十几\d])[各格哥](?![种位自类子外式局调电])"), "个"),
     (re.compile(r"满以|满义|蛮意|瞒意|满易|满一(?=[的啊呀了吧哦!！。~～\s]|$)"), "满意"),
     (re.compile(r"神马"), "什么"),
+    (re.compile(r"多就(?=到|能|可以|退|回|发|才|会)"), "多久"),  # 退款多就到账
+    (re.compile(r"从新"), "重新"),
+    (re.compile(r"发措|发挫"), "发错"),
+    (re.compile(r"(?<=[退补])查价"), "差价"),  # 退查价
+    (re.compile(r"(?<=价格|价钱|降价|便宜)讲了|(?<=[今昨前当]天)讲了(?=\d|[一二三四五六七八九十几])"), "降了"),
     (re.compile(r"伐要|勿要|覅|不消"), "不要"),  # Wu and south-western "don't want"
     (re.compile(r"铜钿|钞票"), "钱"),
     (re.compile(r"(?<=[一两二三四五六七八九十\d])之(?![一二三四五六七八九十\d])"), "只"),  # voice input: 两之
@@ -93,6 +98,23 @@ class Affected:
     share: Fraction | None = None  # the part of the line, exact
     said: str = ""  # how the share is said back ("一半", "2斤", "30%")
     limit: int | None = None  # for too_many: the pieces bought
+
+
+# Markup and template placeholders typed or pasted by a buyer: nothing of theirs to read in them.
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[a-z/!][^>]{0,200}>|\{\{?\s*[a-z_]\w*\s*\}?\}",
+                     re.IGNORECASE | re.DOTALL)
+# A system notice pasted by mistake ("【中通快递】您的快件已由【菜鸟驿站】代收，请凭取件码…").
+_NOTICE = re.compile(r"^\s*【[^】]{2,12}】.*(?:取件码|验证码|快件|包裹已|驿站|已签收|代收|退订回)", re.DOTALL)
+
+
+def without_markup(text: str) -> str:
+    """The buyer's words without markup and template placeholders ("<script>…</script>", "{amount}")."""
+    return _MARKUP.sub(" ", text or "").strip()
+
+
+def is_pasted_notice(text: str) -> bool:
+    """Whether the words are a courier's or a platform's notice pasted by mistake, not the buyer's."""
+    return bool(_NOTICE.search(text or ""))
 
 
 def normalize(text: str) -> str:
@@ -296,12 +318,14 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
                 "换一下", "换掉", "帮我换", "换一双", "换一条", "换一盒", "换正确", "换对"),
     "reship": ("补发", "重发", "再发", "补寄", "重新发", "再寄", "补一个", "补几个", "补给我", "发一个新", "寄一个",
                "发正确", "发对的", "重新寄", "补上"),
-    "cancel": ("取消订单", "取消吧", "不要了", "不想要了", "取消"),
+    "cancel": ("取消订单", "取消吧", "不要了", "不想要了", "取消", "撤单", "撤销订单", "单子撤", "订单撤"),
     "compensation": ("补偿", "赔偿", "赔我", "赔点", "优惠券", "券", "赔三倍", "赔十倍", "假一赔三", "假一赔十",
-                     "必须赔", "要赔"),
+                     "必须赔", "要赔", "给我核实", "帮我核实", "核实一下"),
     "refund": ("退款", "退钱", "退我钱", "把钱退", "钱退", "退回钱", "退给我", "退费", "仅退款", "退差价", "退了吧",
                "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱",
-               "直接退"),
+               "直接退", "折现", "折成钱", "折成现金", "给现金", "钱还我", "还我钱", "把钱还", "还钱"),
+    # the goods, not the money: "赶紧给我发", "让商家快点发货" (a late order shipped with its compensation)
+    "ship": (),
 }
 # The kinds of offer each remedy word picks.
 REMEDY_KINDS: dict[str, tuple[str, ...]] = {
@@ -312,12 +336,18 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
     "reship": ("reship_share", "reship_full"),
     "cancel": ("cancel_refund",),
     "compensation": ("compensation_percent", "coupon", "legal_multiple", "refund_share"),
+    "ship": ("reship_full", "reship_share", "compensation_percent"),
 }
 _NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不)\s*(?:再|给我|帮我)?\s*$")
 
 
 _SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐]|补过来|补给我"
                         r"|(?:重新|再)\s*(?:给我|帮我|给|帮)?\s*(?:发|寄)(?![票错])")  # "重新给我发65寸的吧"
+# "发米白的过来", "寄个新的过来": goods sent (again).
+_SEND_OVER = re.compile(r"(?:发|寄)[^，。,.!！？?\s]{0,6}过来(?!的)")  # not "你们发过来的是坏的"
+# "赶紧给我发", "让商家快点发货": the goods wanted, not the money.
+_SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立即)\s*(?:给我|帮我|让他|让商家)?\s*发"
+                      r"(?:货|出来|出去)?(?![错票])|(?:让|叫|催)(?:他|商家|店家|卖家)?(?:快点?|赶紧)?发货")
 # "赔" alone as a demand ("赶紧给我赔", "赔啲俾我"); longer words that hold it ("赔钱") name their own kind.
 _PAY_UP = re.compile(r"赔(?![率本])")
 _MONEY_BACK = re.compile(r"退[^，。,.!！？?]{1,6}钱|钱[^，。,.!！？?]{0,3}退(?!货)")
@@ -358,6 +388,20 @@ def read_remedy(text: str) -> str | None:
     return found[-1][1] if found else None
 
 
+def remedy_clause(text: str) -> str:
+    """The clause of the words that names the chosen remedy ("谁说要取消了 我要的是衣服 赶紧给我发"
+    gives "赶紧给我发"), or all the words when none does: whether that clause asks a question
+    decides whether the remedy is asked about or asked for."""
+    text = normalize(text)
+    found = _remedy_mentions(text)
+    if not found:
+        return text
+    start = found[-1][0]
+    begin = max(text.rfind(mark, 0, start) for mark in "，,。.!！？?；; ") + 1
+    ends = [i for i in (text.find(mark, start) for mark in "，,。.!！？?；; ") if i >= 0]
+    return text[begin:min(ends) + 1 if ends else len(text)]
+
+
 def remedies_by_clause(text: str) -> list[tuple[str, str]]:
     """Each clause's remedy with the words before it, which say what it is for ("碎的退钱，少的补发"
     gives [("碎的", "refund"), ("少的", "reship")]); clauses naming no remedy or nothing before it
@@ -386,6 +430,8 @@ def _remedy_mentions(text: str) -> list[tuple[int, str]]:
     hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
     hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
     hits += [(m.start(), m.end(), "compensation") for m in _PAY_UP.finditer(text)]  # "赶紧给我赔"
+    hits += [(m.start(), m.end(), "reship") for m in _SEND_OVER.finditer(text)]  # "发米白的过来"
+    hits += [(m.start(), m.end(), "ship") for m in _SHIP_IT.finditer(text)]  # "赶紧给我发"
     hits += [(m.start(), m.end(), "replace") for m in _CHANGE_TO.finditer(text)]  # "换白色的"
     # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
     hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
@@ -455,6 +501,7 @@ _NO = re.compile(
 
 
 _BUT = re.compile(r"不过|但是|可是|只是|然而")
+_TRAILING_YES = re.compile(r"(?:给就给|那就给|凑合|将就|只能这样|就这样|行吧|好吧|收下)[了吧啊呀。.!！~～\s]*$")
 _TRAILING_NO = re.compile(
     r"(?:不要|不用了?|不需要|不接受|不同意|不行|算了|不用(?:处理|管|麻烦))[了吧啊呀。.!！~～\s]*$")
 
@@ -476,6 +523,8 @@ def read_yes_no(text: str) -> bool | None:
         return True
     if _TRAILING_NO.search(text):
         return False
+    if _TRAILING_YES.search(text):  # "五块钱？打发要饭的呢 算了 给就给吧": a grudging yes at the end
+        return True
     return None
 
 
@@ -529,9 +578,12 @@ def declines_remedy(text: str) -> bool:
 # ------------------------------------------------------------------ a person
 
 _PERSON = re.compile(
-    r"人工|真人|换个人|换人|找人|叫人|活人|不要机器人|不跟机器人|别用机器人|唔好同机器人|客服来|你们(?:领导|经理|主管|负责人)|找(?:领导|经理|主管)"
-    r"|投诉|打电话给我|给我打电话|来电话|打给我|专人|转接|接线员")
-_NOT_ASKING = re.compile(r"是不是真人|是真人|真人还是|还是真人|是人吗|是机器人|机器人吗|还是机器人|是人还是")
+    r"人工|真人|换个人|换人|找人|叫人|活人|[找叫派来]个人(?!信息|资料|中心)|换个客服|不要机器人|不跟机器人|别用机器人"
+    r"|唔好同机器人|客服来|你们(?:领导|经理|主管|负责人)|找(?:领导|经理|主管)"
+    r"|打电话给我|给我打电话|来电话|打给我|专人|转接|接线员")
+_COMPLAINT = re.compile(r"投诉")  # a request for a person, or a threat ("再不发我就打12315投诉你们")
+_NOT_ASKING = re.compile(r"是不是真人|是真人|真人还是|还是真人|是人吗|是机器人|机器人吗|还是机器人|是人还是|人工还是"
+                         r"|是人工吗|还是自动|自动回复吗")
 
 
 def asks_for_person(text: str) -> bool:
@@ -540,4 +592,11 @@ def asks_for_person(text: str) -> bool:
     text = normalize(text)
     if _NOT_ASKING.search(text) and not re.search(r"转人工|人工客服|要人工|找人工|接人工", text):
         return False
-    return bool(_PERSON.search(text))
+    return bool(_PERSON.search(text) or _COMPLAINT.search(text))
+
+
+def wants_a_person(text: str) -> bool:
+    """Whether the words plainly ask for a person ("找个人来处理", "转人工"), not only threaten a
+    complaint: words that do this win over whatever else they say."""
+    text = normalize(text)
+    return asks_for_person(text) and bool(_PERSON.search(text))

@@ -26,7 +26,9 @@ NLU_FILE = Path(__file__).resolve().parents[2] / "data" / "nlu" / "conversation.
 # Closed by an opt-out: everything not settled, and a hand-over, claimed or not (the person
 # must not contact the buyer either). A settled case keeps its remedy; no rating is asked.
 CLOSED_BY_OPT_OUT = NOT_SETTLED | {CaseStatus.HANDED_OVER, CaseStatus.CLAIMED}
-_STOP = re.compile(r"(别|不要|不许|不用|请勿|勿)(再|总|老)?(联系|打扰|打电话|打来|回访|发消息|给我发|找我|烦)")
+# "别再联系我", "不要再主动联系我了", "以后也别来找我", "别在联系我" (在 typed for 再)
+_STOP = re.compile(r"(别|不要|不许|不用|请勿|勿)(再|在|总|老)?[^，,。.!！？?\s]{0,4}?"
+                   r"(联系|打扰|打电话|打来|回访|发消息|给我发|找我|烦)")
 _DROP = re.compile(r"[\s\W_]+")
 
 

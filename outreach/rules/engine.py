@@ -15,6 +15,7 @@ from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.rules.schema import (
     GOODS_KINDS,
     KIND_FACTS,
+    LINE_REFUND_KINDS,
     PAYING_KINDS,
     REFUND_KINDS,
     SHARE_KINDS,
@@ -57,6 +58,7 @@ class CaseFacts:
     affected_share: Fraction | None = None
     portion_text: str | None = None  # how the buyer's share is said back ("一半", "2斤"); None: pieces
     line_total_fen: int | None = None  # what the line cost; None: unit price x quantity
+    line_refunded_fen: int = 0  # given back for the line's goods by other cases of the order
 
     def line_total(self) -> int:
         if self.line_total_fen is not None:
@@ -234,6 +236,16 @@ def _affected_valid(facts: CaseFacts) -> bool:
     return facts.affected_quantity is None or 0 < facts.affected_quantity <= facts.quantity
 
 
+def _within_what_was_paid(offers: list[Offer], facts: CaseFacts) -> list[Offer]:
+    """Offers that keep the money given back for the line's goods, over every case of the order,
+    within what the line cost; once it is all given back, no goods are sent again either."""
+    if not facts.line_refunded_fen:
+        return offers
+    left = facts.line_total() - facts.line_refunded_fen
+    return [o for o in offers if not (o.kind in LINE_REFUND_KINDS and o.amount_fen > left)
+            and not (o.kind in GOODS_KINDS and left <= 0)]
+
+
 def quote(facts: CaseFacts, book: RuleBook) -> Quote:
     """The allowed offers for a case, best first, or what is missing, or why a person must help."""
     if facts.label == NO_PROBLEM:
@@ -256,6 +268,7 @@ def quote(facts: CaseFacts, book: RuleBook) -> Quote:
     affected = facts.affected_quantity or 1
     offers = [_offer(rule, facts, affected, book) for rule in allowed]
     offers = [o for o in offers if o.amount_fen > 0 or o.kind not in PAYING_KINDS]  # nothing to pay: no offer
+    offers = _within_what_was_paid(offers, facts)
     if person_first:
         return Quote(offers=offers, handover_reason=person_first)
     if not offers:

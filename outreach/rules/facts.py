@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from outreach.rules.engine import CaseFacts
-from outreach.rules.schema import PAYING_KINDS, RuleBook
+from outreach.rules.schema import LINE_REFUND_KINDS, PAYING_KINDS, RuleBook
 from outreach.store.models import Case, Feedback, Order, OrderItem, Remedy, Shop
 
 # Facts the platform may store on a case (cases.facts), beyond the order.
@@ -45,6 +45,18 @@ def refunds_in_90_days(session: Session, buyer_id: str, before: datetime, except
     if except_case is not None:
         query = query.where(Remedy.case_id != except_case)
     return session.execute(query).scalar_one()
+
+
+def line_refunded_fen(session: Session, case: Case, *, own: bool = False) -> int:
+    """What other cases of the same order (and this one, with `own`) gave back for the line's goods
+    (executed, approved or waiting for approval), so that two problems of one order never refund
+    more than was paid."""
+    query = select(func.coalesce(func.sum(Remedy.amount_fen), 0)).join(Case, Case.id == Remedy.case_id).where(
+        Case.order_id == case.order_id, Remedy.kind.in_(LINE_REFUND_KINDS),
+        Remedy.status.in_(("executed", "approved", "pending_approval")))
+    if not own:
+        query = query.where(Case.id != case.id)
+    return int(session.execute(query).scalar_one())
 
 
 def issue_from_words(book: RuleBook, label: str, texts: list[str]) -> str | None:
@@ -113,5 +125,6 @@ def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: 
         affected_share=stored_share(stored),
         portion_text=stored.get("portion") if stored_share(stored) is not None else None,
         line_total_fen=line_total_fen(session, order, item),
+        line_refunded_fen=line_refunded_fen(session, case),
         **{name: stored.get(name) for name in PLATFORM_FACTS},
     )

@@ -132,7 +132,7 @@ def _meaning_problems(book: RuleBook) -> list[tuple[Loc, str]]:
     """What the schema alone cannot see: labels, issues and sentence placeholders."""
     labels = taxonomy().ids
     problems: list[tuple[Loc, str]] = []
-    for section in ("remedies", "issues", "person_first"):
+    for section in ("remedies", "issues", "person_first", "goods_condition", "covers_goods"):
         for label in getattr(book, section):
             if label not in labels:
                 problems.append(((section, label), f"unknown label {label!r}; use one of: {', '.join(labels)}"))

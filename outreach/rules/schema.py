@@ -54,6 +54,9 @@ PAYING_KINDS = {
 }
 # Kinds that send goods again: no money, but their value counts towards the approval cap.
 GOODS_KINDS = {"reship_share", "reship_full"}
+# Kinds that give back money paid for the line's goods: together, over every case of an order,
+# never more than the line cost (a full refund for one problem leaves nothing for a second).
+LINE_REFUND_KINDS = {"refund_share", "refund_full", "cancel_refund", "refund_shortfall", "refund_difference"}
 # Kinds that refund the buyer's payment: the trust badge makes them fast, with return freight paid.
 REFUND_KINDS = {"refund_share", "refund_full", "cancel_refund", "refund_difference", "refund_excess",
                 "refund_shortfall"}
@@ -166,6 +169,9 @@ class RuleBook(Strict):
     # Labels that all say what state the goods arrived in: a further problem of this group named
     # beside the one being settled is the same harm said in other words, not a second problem.
     goods_condition: list[str] = ["quality_defect", "damaged", "spoiled"]
+    # Labels whose remedy takes back or replaces the goods as a whole: a goods-condition problem (or
+    # another of these) named beside one is settled with it ("寄来个14的 套都套不进去").
+    covers_goods: list[str] = ["wrong_item", "not_as_described", "counterfeit"]
     remedies: dict[str, list[RemedyRule]]
     handover_message: str
     # said when a person takes over by phone: {at} local time, {phone} masked number

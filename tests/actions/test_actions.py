@@ -375,3 +375,26 @@ async def test_punctuation_only_words_are_not_read_as_a_problem(db: str) -> None
         assert session.get(Case, case_id).category == "damaged"
         assert session.execute(select(func.count()).select_from(Remedy)
                                .where(Remedy.case_id == case_id)).scalar_one() == 0
+
+
+async def test_a_guessed_opt_out_in_words_that_refuse_an_offer_declines_it_and_opts_nobody_out(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    messages, events = await run(ActionOptOut(), tracker(
+        buyer, intent="opt_out", text="不要退钱 你们看着办吧",
+        slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    assert responses(messages) == ["utter_offer"] and slot(events, "offer_index") == 1  # the next offer
+    with session_scope() as session:
+        assert session.execute(select(func.count()).select_from(OptOut)).scalar_one() == 0
+
+
+async def test_markup_and_a_pasted_notice_change_nothing_at_the_confirmation(db: str) -> None:
+    case_id, buyer, _ = make_case("damaged", quantity=2)
+    slots = {"case_id": str(case_id), "stage": "confirming"}
+    for intent, text in (("no_problem", "<script>alert('退款')</script>"), ("late_delivery",
+                         "【中通快递】您的快件已由【菜鸟驿站】代收，请凭取件码6-3-2087及时取件，如有疑问请联系驿站。")):
+        messages, _events = await run(ActionChooseProblem(), tracker(buyer, intent=intent, text=text, slots=slots))
+        assert responses(messages)[0] == "utter_not_understood"
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        assert (case.category, case.status) == ("damaged", "contacted")

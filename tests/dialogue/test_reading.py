@@ -365,3 +365,37 @@ def test_short_yes_words_count_only_when_they_are_all_there_is(text: str, yes: b
 ])
 def test_an_offer_called_too_little_is_turned_down(text: str, rejects: bool) -> None:
     assert rejects_offer(text) is rejects
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("别补了 少的那两盒折现给我", "refund"), ("不等了 单子撤了把钱还我", "refund"),
+    ("发米白的过来", "reship"), ("你们发过来的是坏的", None), ("从新发一件黑色的", "reship"),
+    ("谁说要取消了 我要的是衣服 赶紧给我发", "ship"),  # the goods, not the money
+    ("那好你们给我核实一下吧", "compensation"), ("那退查价", "refund"),
+])
+def test_remedies_in_more_of_buyers_words(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy
+
+
+def test_markup_placeholders_and_pasted_notices_hold_no_words_of_the_buyer() -> None:
+    from outreach.dialogue.reading import is_pasted_notice, without_markup
+
+    assert without_markup("<script>alert('退款')</script>") == "" and without_markup("{amount}") == ""
+    assert without_markup("盖子<b>裂了</b>") == "盖子 裂了"
+    assert is_pasted_notice("【中通快递】您的快件已由【菜鸟驿站】代收，请凭取件码6-3-2087及时取件")
+    assert not is_pasted_notice("【急】杯子碎了两个")
+
+
+@pytest.mark.parametrize(("text", "clause"), [
+    ("谁说要取消了 我要的是衣服 赶紧给我发", "赶紧给我发"),  # the remedy asked for after a rhetorical question
+    ("补发要多久？", "补发要多久?"), ("你好", "你好"),
+])
+def test_the_clause_that_names_the_remedy(text: str, clause: str) -> None:
+    from outreach.dialogue.reading import remedy_clause
+
+    assert remedy_clause(text) == clause
+
+
+def test_a_grudging_yes_at_the_end_accepts() -> None:
+    assert read_yes_no("五块钱？打发要饭的呢 算了 给就给吧") is True
+    assert read_yes_no("不行 好吧") is False  # a no first stays a no

@@ -104,3 +104,62 @@ def test_the_words_before_each_remedy_point_at_its_problem() -> None:
         clauses = remedy_clauses(diagnoser, text)
         assert assign_remedies(clauses, ["damaged", "missing_item"]) == {"damaged": "refund", "missing_item": "reship"}
     assert remedy_clauses(diagnoser, "直接退钱吧") == []  # one remedy: the usual reading
+
+
+def test_a_second_problem_of_goods_refunded_in_full_is_not_paid_again(any_db: str) -> None:
+    case_id, buyer, order = make_case("not_as_described", quantity=1, unit_price_fen=16800, live_seafood=False,
+                                      kind="apparel", title="桑蚕丝连衣裙")
+    step = choose_problem(case_id, buyer, "not_as_described", "confirmed", text="根本不是真丝 一股塑料味",
+                          more={"not_as_described": "根本不是真丝", "quality_defect": "一股塑料味"})
+    assert step.kind == "offer" and step.offer.kind == "refund_full" and step.offer.amount_fen == 16800
+    done = accept(case_id, buyer, step.offer_index)
+    assert done.kind == "executed" and "next" not in done.extra  # nothing left to give for the dress
+    with session_scope() as session:
+        paid = session.execute(select(Remedy.amount_fen).join(Case, Case.id == Remedy.case_id)
+                               .where(Case.order_id == order)).scalars().all()
+        assert sum(paid) == 16800
+
+
+def test_shares_refunded_for_two_problems_of_one_order_stay_within_what_was_paid() -> None:
+    import dataclasses
+
+    from outreach.rules.engine import quote
+    from outreach.rules.loader import rules
+    from tests.domain.test_rules_engine import fruit_facts
+
+    facts = dataclasses.replace(fruit_facts(label="quality_defect"), affected_quantity=2)  # 256.00 in full
+    assert any(o.kind == "refund_full" for o in quote(facts, rules()).offers)
+    after_one_box = quote(dataclasses.replace(facts, line_refunded_fen=12800), rules())
+    assert all(o.amount_fen <= 12800 for o in after_one_box.offers if o.kind.startswith("refund"))
+    after_all = quote(dataclasses.replace(facts, line_refunded_fen=25600), rules())
+    assert not any(o.kind.startswith(("refund", "reship")) for o in after_all.offers)
+
+
+def test_a_told_sign_of_harm_to_a_body_is_named_whatever_the_model_says() -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    diagnoser = load_diagnoser()
+    found = clause_problems(diagnoser, "换了你们家的狗粮第二天 我家狗就又吐又拉 今天都站不起来了")
+    assert found["health_reaction"] == "我家狗就又吐又拉"
+    assert "health_reaction" not in clause_problems(diagnoser, "宝宝用了没有过敏 就是发货太慢了")
+    assert "health_reaction" not in clause_problems(diagnoser, "这个面霜敏感肌用了会不会过敏")
+
+
+def test_signs_are_read_with_their_denials() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert taxonomy().signs_in("用了两天脸上起疹子") == ["health_reaction"]
+    assert taxonomy().signs_in("吃了没拉肚子") == [] and taxonomy().signs_in("医院附近的店") == []
+
+
+def test_a_short_weight_named_beside_a_rotten_part_follows_it(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=10, unit="斤", unit_price_fen=4990, live_seafood=False,
+                                  kind="fruit", title="赣南脐橙 10斤整箱", promises=["weight_guarantee"])
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的，烂了2斤，而且我称了一下整箱只有8斤半",
+                          more={"spoiled": "烂了2斤", "not_as_described": "我称了一下整箱只有8斤半"})
+    assert step.kind == "offer" and step.offer.amount_fen == 9980
+    following = accept(case_id, buyer, step.offer_index).extra["next"]
+    # the refund of the rotten part leaves room for the shortfall: 15 % of 499.00
+    assert following.kind == "offer" and following.offer.kind == "refund_shortfall"
+    assert following.offer.amount_fen == 7485

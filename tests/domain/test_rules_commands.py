@@ -191,3 +191,12 @@ def test_simulate_shows_per_label_and_merchant_what_new_rules_would_change(db: s
     tomorrow = (now + timedelta(days=1)).date().isoformat()
     assert main(["rules", "simulate", "--rules", str(tmp_path / "new.yml"), "--since", tomorrow, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"]["cases"] == 0
+
+
+def test_an_unknown_label_in_the_goods_groups_is_refused_with_its_place(tmp_path: Path) -> None:
+    data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    data["covers_goods"] = ["wrong_item", "broken_heart"]
+    path = tmp_path / "rules.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulesError, match="broken_heart"):
+        load_rules(path)
