@@ -25,7 +25,6 @@ from outreach.dialogue.reading import (
     read_remedy,
     read_yes_no,
     rejects_offer,
-    remedy_clause,
     wants_a_person,
     without_markup,
 )
@@ -80,7 +79,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         # read, whatever a classifier made of it; the question stands
         return await not_understood(dispatcher, tracker)
     stage = tracker.get_slot("stage")
-    if stage == "offering" and read_remedy(text) is not None and not is_question(remedy_clause(text)):
+    if stage == "offering" and read_remedy(text) is not None and not is_question(text):
         # "赔！必须赔三倍" demands a remedy; it asks nothing
         taken = await _take_remedy(dispatcher, tracker, text)
         if taken is not None:
@@ -111,8 +110,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         if yes is not None:
             operation = conversation.accept if yes else conversation.decline
             return await guarded(dispatcher, tracker, partial(operation, index=offer_index(tracker)))
-    if stage == "offering" and read_remedy(text) is not None and (
-            not is_question(remedy_clause(text)) or asks_for_it(text)):
+    if stage == "offering" and read_remedy(text) is not None and (not is_question(text) or asks_for_it(text)):
         # "退钱行不行" asks for the remedy; "补发要多久？" asks about it (answered above, or not taken)
         taken = await _take_remedy(dispatcher, tracker, text)
         if taken is not None:

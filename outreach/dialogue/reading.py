@@ -388,20 +388,6 @@ def read_remedy(text: str) -> str | None:
     return found[-1][1] if found else None
 
 
-def remedy_clause(text: str) -> str:
-    """The clause of the words that names the chosen remedy ("谁说要取消了 我要的是衣服 赶紧给我发"
-    gives "赶紧给我发"), or all the words when none does: whether that clause asks a question
-    decides whether the remedy is asked about or asked for."""
-    text = normalize(text)
-    found = _remedy_mentions(text)
-    if not found:
-        return text
-    start = found[-1][0]
-    begin = max(text.rfind(mark, 0, start) for mark in "，,。.!！？?；; ") + 1
-    ends = [i for i in (text.find(mark, start) for mark in "，,。.!！？?；; ") if i >= 0]
-    return text[begin:min(ends) + 1 if ends else len(text)]
-
-
 def remedies_by_clause(text: str) -> list[tuple[str, str]]:
     """Each clause's remedy with the words before it, which say what it is for ("碎的退钱，少的补发"
     gives [("碎的", "refund"), ("少的", "reship")]); clauses naming no remedy or nothing before it

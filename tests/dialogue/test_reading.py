@@ -386,16 +386,14 @@ def test_markup_placeholders_and_pasted_notices_hold_no_words_of_the_buyer() -> 
     assert not is_pasted_notice("【急】杯子碎了两个")
 
 
-@pytest.mark.parametrize(("text", "clause"), [
-    ("谁说要取消了 我要的是衣服 赶紧给我发", "赶紧给我发"),  # the remedy asked for after a rhetorical question
-    ("补发要多久？", "补发要多久?"), ("你好", "你好"),
-])
-def test_the_clause_that_names_the_remedy(text: str, clause: str) -> None:
-    from outreach.dialogue.reading import remedy_clause
-
-    assert remedy_clause(text) == clause
-
-
 def test_a_grudging_yes_at_the_end_accepts() -> None:
     assert read_yes_no("五块钱？打发要饭的呢 算了 给就给吧") is True
     assert read_yes_no("不行 好吧") is False  # a no first stays a no
+
+
+def test_a_rhetorical_who_is_no_question_and_a_choice_asked_is_one() -> None:
+    from outreach.dialogue.knowledge import is_question
+
+    assert not is_question("谁说要取消了 我要的是衣服 赶紧给我发")
+    assert is_question("我能退货退款吗 还是只能仅退款") and is_question("退的钱是回到微信还是银行卡啊")
+    assert not is_question("补发也行，还是退款吧")
