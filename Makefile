@@ -103,6 +103,7 @@ eval: setup
 # EVAL_CHAT_ARGS="--kind shares --quiet" or "--id terse-crab-three-dead". The held-out set
 # (tests/conversations/heldout/): EVAL_CHAT_ARGS=--heldout; the fresh one (heldout-fresh/, never tuned on):
 # EVAL_CHAT_ARGS="--set heldout-fresh"; the second fresh one (heldout-fresh2/): EVAL_CHAT_ARGS="--set heldout-fresh2";
+# the third fresh one (heldout-fresh3/): EVAL_CHAT_ARGS="--set heldout-fresh3";
 # --set all for every set.
 eval-chat: setup
 	$(BIN)/outreach bot train

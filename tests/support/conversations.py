@@ -33,8 +33,11 @@ FRESH_HELDOUT_DIR = CORPUS_DIR / "heldout-fresh"
 # A third held-out set, written after the fresh one had guided fixes, by someone who read neither
 # the bot's code and NLU data nor the other sets' texts.
 FRESH2_HELDOUT_DIR = CORPUS_DIR / "heldout-fresh2"
+# A fourth, written after the second fresh one had guided fixes, again by someone who read neither
+# the bot's code and NLU data nor the other sets' texts.
+FRESH3_HELDOUT_DIR = CORPUS_DIR / "heldout-fresh3"
 SETS = {"main": CORPUS_DIR, "heldout": HELDOUT_DIR, "heldout-fresh": FRESH_HELDOUT_DIR,
-        "heldout-fresh2": FRESH2_HELDOUT_DIR}
+        "heldout-fresh2": FRESH2_HELDOUT_DIR, "heldout-fresh3": FRESH3_HELDOUT_DIR}
 CATALOG = PROJECT_ROOT / "data" / "seed" / "catalog.yml"
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 Slug = constr(regex=r"^[a-z0-9][a-z0-9-]{2,60}$")
