@@ -70,36 +70,42 @@ class ActionOptOut(Action):
             # the classifier's guess alone never opts a buyer out: a remedy asked for ("取消订单吧",
             # "不用重发了 我退货") or a refusal of an offer ("不要退钱 我就要米 让他快点发") is no opt-out
             return await in_context(dispatcher, tracker) or await not_understood(dispatcher, tracker)
-        if tracker.get_slot("stage") == "offering":
-            # "退款吧，以后别再联系我了": the remedy chosen in the same words is carried out first
-            await self._accept_first(dispatcher, tracker, text)
-        from actions.common import case_of
+        return await opt_out_now(dispatcher, tracker, text)
 
-        case_id = await case_of(tracker)
-        try:
-            await off_loop(conversation.opt_out, buyer_of(tracker), text, case_id)
-        except (conversation.CaseNotFound, conversation.NotYourCase):
-            await off_loop(conversation.opt_out, buyer_of(tracker), text)
-        dispatcher.utter_message(response="utter_opt_out_done")
-        return [ActiveLoop(None), SlotSet("stage", "closed")]
 
-    @staticmethod
-    async def _accept_first(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> None:
-        from actions.common import case_of
-        from outreach.dialogue.reading import read_remedy, read_yes_no
+async def opt_out_now(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
+    """The buyer asks for no more contact: any remedy chosen in the same words first, then the
+    opt-out recorded for every channel, and the conversation closed."""
+    from actions.common import case_of
 
-        case_id = await case_of(tracker)
-        if case_id is None or not (read_remedy(text) or read_yes_no(text)):
-            return
-        index = int(tracker.get_slot("offer_index") or 0)
-        try:
-            step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, index)
-            if step is None:
-                step = await off_loop(conversation.accept, case_id, buyer_of(tracker), index)
-        except (conversation.CaseNotFound, conversation.NotYourCase):
-            return
-        if step.kind == "executed" and step.offer is not None:
-            dispatcher.utter_message(response="utter_remedy_done", remedy_text=step.offer.done)
+    if tracker.get_slot("stage") == "offering":
+        # "退款吧，以后别再联系我了": the remedy chosen in the same words is carried out first
+        await _accept_first(dispatcher, tracker, text)
+    case_id = await case_of(tracker)
+    try:
+        await off_loop(conversation.opt_out, buyer_of(tracker), text, case_id)
+    except (conversation.CaseNotFound, conversation.NotYourCase):
+        await off_loop(conversation.opt_out, buyer_of(tracker), text)
+    dispatcher.utter_message(response="utter_opt_out_done")
+    return [ActiveLoop(None), SlotSet("stage", "closed")]
+
+
+async def _accept_first(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> None:
+    from actions.common import case_of
+    from outreach.dialogue.reading import read_remedy, read_yes_no
+
+    case_id = await case_of(tracker)
+    if case_id is None or not (read_remedy(text) or read_yes_no(text)):
+        return
+    index = int(tracker.get_slot("offer_index") or 0)
+    try:
+        step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, index)
+        if step is None:
+            step = await off_loop(conversation.accept, case_id, buyer_of(tracker), index)
+    except (conversation.CaseNotFound, conversation.NotYourCase):
+        return
+    if step.kind == "executed" and step.offer is not None:
+        dispatcher.utter_message(response="utter_remedy_done", remedy_text=step.offer.done)
 
 
 def is_survey_answer(tracker: Tracker) -> bool:

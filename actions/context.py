@@ -19,6 +19,8 @@ from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge
 from outreach.dialogue.reading import (
     asks_for_it,
+    ends_with_yes,
+    is_key_mash,
     is_pasted_notice,
     read_no_problem,
     read_rating,
@@ -28,10 +30,12 @@ from outreach.dialogue.reading import (
     wants_a_person,
     without_markup,
 )
+from outreach.lifecycle.consent import asks_to_stop
 
 # How sure the classifier must be of another problem, in words that also pick a remedy or state an
 # amount, for them to correct the suspected problem rather than confirm it.
 OTHER_PROBLEM_SURE = 0.7
+_TURN = re.compile(r"不过|但是|可是|但|然而")
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
 
 
@@ -73,15 +77,28 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     text = text_of(tracker)
     if not text:
         return None
-    if is_pasted_notice(text) or (
+    if is_pasted_notice(text) or is_key_mash(text) or (
             not readable(without_markup(text)) and read_yes_no(text) is None and read_rating(text) is None):
         # "？！。。。", "😡😡😡", "<script>…</script>", a pasted courier notice: nothing of the buyer's to
         # read, whatever a classifier made of it; the question stands
         return await not_understood(dispatcher, tracker)
+    if asks_to_stop(_TURN.split(text)[-1]):  # "算了 不用处理 以后不要再联系我了", whatever a classifier made of it
+        # (only what follows a "but" counts: "我之前说过别联系我，但现在我有问题要处理" asks for help)
+        from actions.contact import opt_out_now
+
+        return await opt_out_now(dispatcher, tracker, text)
     stage = tracker.get_slot("stage")
     if stage == "offering" and read_remedy(text) is not None and not is_question(text):
         # "赔！必须赔三倍" demands a remedy; it asks nothing
         taken = await _take_remedy(dispatcher, tracker, text)
+        if taken is not None:
+            return taken
+    if stage == "offering" and ends_with_yes(text):  # "五块钱打发要饭的呢……行吧 券我收着": grudgingly taken
+        taken = await _take_remedy(dispatcher, tracker, text) if read_remedy(text) is not None else None
+        return taken or await guarded(dispatcher, tracker, partial(conversation.accept, index=offer_index(tracker)))
+    demand = _demand_after_question(text) if stage == "offering" else None
+    if demand is not None:  # "你们不是假一赔十吗 我要赔": the question is rhetorical, the demand is the answer
+        taken = await _take_remedy(dispatcher, tracker, demand)
         if taken is not None:
             return taken
     answered = await answer_off_script(dispatcher, tracker)
@@ -125,6 +142,20 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
             return await guarded(dispatcher, tracker,
                                  lambda case_id, buyer: conversation.rate(case_id, buyer, rating, comment_of(text)))
     return None
+
+
+def _demand_after_question(text: str) -> str | None:
+    """The last sentence of words that ask something first, when it demands a remedy plainly
+    ("你们不是假一赔十吗 我要赔" gives "我要赔"); not a second option of the question ("…还是只能仅退款")."""
+    if not is_question(text):
+        return None
+    parts = [part for part in re.split(r"[。！!？?…~～\s]+", text) if part]
+    if len(parts) < 2:
+        return None
+    last = parts[-1]
+    if is_question(last) or re.match(r"还是|或者|或是|要么", last) or read_remedy(last) is None:
+        return None
+    return last
 
 
 async def _take_remedy(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType] | None:

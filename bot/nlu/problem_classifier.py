@@ -27,7 +27,7 @@ from outreach.diagnosis.features import readable
 from outreach.diagnosis.language import detect
 from outreach.diagnosis.registry import load_diagnoser
 from outreach.diagnosis.taxonomy import NO_PROBLEM
-from outreach.dialogue.reading import without_markup
+from outreach.dialogue.reading import is_key_mash, without_markup
 
 OTHER_LANGUAGE = "other_language"
 
@@ -123,7 +123,7 @@ class ProblemClassifier(GraphComponent):
             if not text or text.startswith("/"):  # buttons send intents directly
                 continue
             language = detect(without_markup(text))  # "{amount}" pasted is no English
-            if not language.chinese and readable(without_markup(text)):
+            if not language.chinese and readable(without_markup(text)) and not is_key_mash(text):
                 self._other_language(message, language.code)
             else:
                 self._name_problem(message, text)

@@ -61,10 +61,12 @@ _SCORED = re.compile(  # '十分满意' says 'very satisfied', not ten points
 
 
 def scored_number(text: str) -> int | None:
-    """A number written as a score: '3分', '五星', '一颗星', '10分'."""
-    match = _SCORED.search(unicodedata.normalize("NFKC", text or ""))
-    if match is None:
+    """A number written as a score: '3分', '五星', '一颗星', '10分'; of several, the last
+    ("3分吧……算了 给4分" gives 4: a buyer corrects a score by saying another)."""
+    matches = list(_SCORED.finditer(unicodedata.normalize("NFKC", text or "")))
+    if not matches:
         return None
+    match = matches[-1]
     raw = match.group(1)
     return int(raw) if raw.isdigit() else chinese_to_int(raw)
 

@@ -24,7 +24,9 @@ _SLIPS = (
     (re.compile(r"^号的|^号滴|^号$|^号吧|挺号"), lambda m: m.group().replace("号", "好")),
     (re.compile(r"是德|是得(?=[\s，,。!！]|$)"), "是的"),
     (re.compile(r"^恩"), "嗯"),
+    (re.compile(r"推(?=款|宽|狂|矿|钱)"), "退"),  # 推款, 推宽 (tui)
     (re.compile(r"退狂|退宽|退矿"), "退款"),
+    (re.compile(r"(?<=[烂坏碎死霉了有])一般(?!般)"), "一半"),  # 烂了一般 (yi ban)
     (re.compile(r"退前|退线"), "退钱"),
     (re.compile(r"(?<=重新)法|(?<=给我)法|(?<=补)法"), "发"),
     (re.compile(r"(?<=[\d一二两三四五六七八九十])\s*ge\b"), "个"),
@@ -110,6 +112,18 @@ _NOTICE = re.compile(r"^\s*【[^】]{2,12}】.*(?:取件码|验证码|快件|包
 def without_markup(text: str) -> str:
     """The buyer's words without markup and template placeholders ("<script>…</script>", "{amount}")."""
     return _MARKUP.sub(" ", text or "").strip()
+
+
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def is_key_mash(text: str) -> bool:
+    """Whether the words are keys pressed at random ("jjjjjjkkk", "asdfgh"): no language at all."""
+    letters = re.sub(r"[\s\W\d_]+", "", text or "").lower()
+    if len(letters) < 4 or not letters.isascii() or not letters.isalpha():
+        return False
+    return len(set(letters)) <= 3 or not re.search(r"[aeiouy]", letters) or any(
+        letters in row for row in _KEY_ROWS)
 
 
 def is_pasted_notice(text: str) -> bool:
@@ -198,7 +212,7 @@ def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | N
 
 # "只收到3盒", "就到了3盒": what arrived, for missing pieces the rest is what is affected.
 _RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|只有|就只有|就)"
-                       rf"\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐斤]")
+                       rf"\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐斤本台把张套片根枚]")
 
 
 def read_affected(text: str, quantity: int, promised_g: int | None = None, label: str | None = None) -> Affected:
@@ -251,10 +265,10 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
             if got is not None and got.denominator == 1 and 0 <= got < quantity:
                 return _of_share(Fraction(quantity - int(got), quantity), quantity)
     counts = _counts(text)
+    if _HALF.search(text) and not counts:  # "烂了一半 好多都发霉了": the share said beats the vague words
+        return _of_share(Fraction(1, 2), quantity)
     if _VAGUE.search(text) and not counts:
         return Affected("vague")
-    if _HALF.search(text) and not counts:
-        return _of_share(Fraction(1, 2), quantity)
     if _ALL.search(text) and not any(v != quantity and _near_harm(text, p, p + 1) for p, v, _ in counts):
         return _of_share(Fraction(1), quantity)
     if counts:
@@ -320,10 +334,12 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
                "发正确", "发对的", "重新寄", "补上"),
     "cancel": ("取消订单", "取消吧", "不要了", "不想要了", "取消", "撤单", "撤销订单", "单子撤", "订单撤"),
     "compensation": ("补偿", "赔偿", "赔我", "赔点", "优惠券", "券", "赔三倍", "赔十倍", "假一赔三", "假一赔十",
-                     "必须赔", "要赔", "给我核实", "帮我核实", "核实一下"),
+                     "必须赔", "要赔", "给我核实", "帮我核实", "核实一下", "给个说法", "要个说法", "讨个说法",
+                     "意思一下"),
     "refund": ("退款", "退钱", "退我钱", "把钱退", "钱退", "退回钱", "退给我", "退费", "仅退款", "退差价", "退了吧",
                "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱",
-               "直接退", "折现", "折成钱", "折成现金", "给现金", "钱还我", "还我钱", "把钱还", "还钱"),
+               "直接退", "退我", "退就行", "退回来", "退回给我", "折现", "折成钱", "折成现金", "给现金", "钱还我",
+               "还我钱", "把钱还", "还钱"),
     # the goods, not the money: "赶紧给我发", "让商家快点发货" (a late order shipped with its compensation)
     "ship": (),
 }
@@ -341,15 +357,16 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
 _NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不)\s*(?:再|给我|帮我)?\s*$")
 
 
-_SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐]|补过来|补给我"
+_SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐本台把张套片根]|补过来|补给我"
                         r"|(?:重新|再)\s*(?:给我|帮我|给|帮)?\s*(?:发|寄)(?![票错])")  # "重新给我发65寸的吧"
 # "发米白的过来", "寄个新的过来": goods sent (again).
-_SEND_OVER = re.compile(r"(?:发|寄)[^，。,.!！？?\s]{0,6}过来(?!的)")  # not "你们发过来的是坏的"
+_SEND_OVER = re.compile(r"(?:发|寄)(?:个|一个|一件|一份|几个|[一两二三四五六七八九十\d]+[个只件盒份双条])?"
+                        r"(?:新的|对的|正确的|好的|[^，。,.!！？?\s]{1,4}的)过来(?!的)")  # not "寄死蟹过来恶心谁呢"
 # "赶紧给我发", "让商家快点发货": the goods wanted, not the money.
 _SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立即)\s*(?:给我|帮我|让他|让商家)?\s*发"
                       r"(?:货|出来|出去)?(?![错票])|(?:让|叫|催)(?:他|商家|店家|卖家)?(?:快点?|赶紧)?发货")
 # "赔" alone as a demand ("赶紧给我赔", "赔啲俾我"); longer words that hold it ("赔钱") name their own kind.
-_PAY_UP = re.compile(r"赔(?![率本])")
+_PAY_UP = re.compile(r"赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")  # "补几块钱"
 _MONEY_BACK = re.compile(r"退[^，。,.!！？?]{1,6}钱|钱[^，。,.!！？?]{0,3}退(?!货)")
 _JUST_REFUND = re.compile(r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
@@ -358,6 +375,8 @@ _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|�
 _CHANGE_TO = re.compile(r"(?<![退交])换(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
 # A remedy named after these words is a reason or a worry, not the choice ("免得寄过来又是烂的").
 _REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|不然|否则")
+# A remedy the buyer cannot or will not go through with: "我也不会弄那个寄回去的", "懒得寄回去".
+_CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！？?\s]{0,4}$")
 # A remedy declined after it is named: "退钱就不必了", "补发就算了".
 _DECLINED_AFTER = re.compile(r"^(?:的话)?(?:就|也|都)?(?:不用|不要|不需要|不必|算了|免了)")
 
@@ -425,7 +444,8 @@ def _remedy_mentions(text: str) -> list[tuple[int, str]]:
              if not _NEGATION.search(text[max(0, start - 4):start])
              and not re.search(r"不用|不要|不需要|不必", text[start:end])  # "钱不用退"
              and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
-             and not _REASON.search(_clause_before(text, start))]  # "免得寄过来又是烂的"
+             and not _REASON.search(_clause_before(text, start))  # "免得寄过来又是烂的"
+             and not _CANNOT.search(text[max(0, start - 8):start])]  # "我也不会弄那个寄回去的"
     # The latest mention wins ("补发也行，还是退款吧").
     return sorted(found, key=lambda hit: hit[0])
 
@@ -456,7 +476,8 @@ def read_rating(text: str) -> int | None:
         word = next((w for w in _BY_LENGTH if w in text), None)
         if word is not None:
             return _RATING_WORDS[word]
-        bare = re.fullmatch(rf"\s*(?:给|打)?\s*(\d+|[{_CN}])\s*(?:吧|啊|呀|哦|的|。|!|！)?\s*", text)
+        bare = re.fullmatch(rf"\s*(?:给|打)?\s*(\d+|[{_CN}])\s*(?:吧|啊|呀|哦|的|。|!|！)?\s*", text) \
+            or re.match(r"\s*([1-5])(?:\s+|[，,。.!！]\s*)(?=\D)", text)  # "5 这次算你们快": a score, then words
         if bare:
             number = _number(bare.group(1))
             value = int(number) if number is not None and number.denominator == 1 else None
@@ -477,7 +498,7 @@ _YES = re.compile(
     # going ahead in other words: "提交吧", "办吧", "安排吧", Cantonese "得啦"
     r"|(?:那就|就)?提交(?!投诉)|申请吧|(?:那就|就|给我|帮我)?办(?:吧|理吧|了吧)|(?:那就|就)?安排(?:吧|一下|上)|处理吧|弄吧|搞吧|成交|没意见|听你的"
     r"|按你说的|照办|得(?:啦|嘞|咯|喇|吖|㗎)"
-    r"|也行|也可以|也好|这么着|这么办|按这个|就这个|就它|选这个|要这个|彳亍|阔以|整吧|搞快点|麻烦你?了"
+    r"|按(?:你们的?|平台的?)?(?:规矩|规定|规则|流程)|也行|也可以|也好|这么着|这么办|按这个|就这个|就它|选这个|要这个|彳亍|阔以|整吧|搞快点|麻烦你?了"
     r"|(?:成|可|掂|收到|了解|明白|得)(?:吧|啊|呀|的|了|啦)?" + _ALONE + ")"
 )
 _NO = re.compile(
@@ -487,9 +508,17 @@ _NO = re.compile(
 
 
 _BUT = re.compile(r"不过|但是|可是|只是|然而")
-_TRAILING_YES = re.compile(r"(?:给就给|那就给|凑合|将就|只能这样|就这样|行吧|好吧|收下)[了吧啊呀。.!！~～\s]*$")
+# A remedy verb right after a no-word: the no is about that remedy ("不用补了", "不要退货 给我换").
+_REMEDY_AFTER_NO = re.compile(r"\s*(?:再|给我|帮我)?\s*(?:补|换|退|重发|寄回|赔)")
+_TRAILING_YES = re.compile(
+    r"(?:给就给|那就给|凑合|将就|只能这样|就这样|行吧|好吧|收下|收着|我收了|拿着)[了吧啊呀。.!！~～\s]*$")
 _TRAILING_NO = re.compile(
     r"(?:不要|不用了?|不需要|不接受|不同意|不行|算了|不用(?:处理|管|麻烦))[了吧啊呀。.!！~～\s]*$")
+
+
+def ends_with_yes(text: str) -> bool:
+    """Whether the words end by going along ("五块钱打发要饭的呢……行吧 券我收着"), whatever comes before."""
+    return bool(_TRAILING_YES.search(normalize(text)))
 
 
 def read_yes_no(text: str) -> bool | None:
@@ -503,7 +532,8 @@ def read_yes_no(text: str) -> bool | None:
         after = read_yes_no(text[turn.end():])
         if after is not None:
             return after
-    if _NO.match(text):
+    no = _NO.match(text)
+    if no and not _REMEDY_AFTER_NO.match(text, no.end()):  # "不用补了 把钱退我" turns a remedy down, not the question
         return False
     if _YES.match(text):
         return True
@@ -552,6 +582,9 @@ def declines_remedy(text: str) -> bool:
     text = normalize(text)
     if _remedy_mentions(text):
         return False
+    no = _NO.match(text)
+    if no and _REMEDY_AFTER_NO.match(text, no.end()):  # "不用补了", "不要退钱"
+        return True
     for kind_words in _REMEDY_WORDS.values():
         for word in kind_words:
             for match in re.finditer(re.escape(word), text):

@@ -27,8 +27,8 @@ NLU_FILE = Path(__file__).resolve().parents[2] / "data" / "nlu" / "conversation.
 # must not contact the buyer either). A settled case keeps its remedy; no rating is asked.
 CLOSED_BY_OPT_OUT = NOT_SETTLED | {CaseStatus.HANDED_OVER, CaseStatus.CLAIMED}
 # "别再联系我", "不要再主动联系我了", "以后也别来找我", "别在联系我" (在 typed for 再)
-_STOP = re.compile(r"(别|不要|不许|不用|请勿|勿)(再|在|总|老)?[^，,。.!！？?\s]{0,4}?"
-                   r"(联系|打扰|打电话|打来|回访|发消息|给我发|找我|烦)")
+_STOP = re.compile(r"(别|不要|不许|不用|请勿|勿)(再|在|总|老)?(?:主动|来|去|给我|跟我|和我)?"
+                   r"(联系|连系|打扰|打电话|打来|回访|发消息|给我发|找我|烦)")
 _DROP = re.compile(r"[\s\W_]+")
 
 

@@ -398,3 +398,27 @@ async def test_markup_and_a_pasted_notice_change_nothing_at_the_confirmation(db:
     with session_scope() as session:
         case = session.get(Case, case_id)
         assert (case.category, case.status) == ("damaged", "contacted")
+
+
+async def test_a_grudging_yes_after_a_complaint_about_the_offer_takes_it(db: str) -> None:
+    case_id, buyer, _ = make_case("service_attitude", quantity=1, unit_price_fen=9900, live_seafood=False,
+                                  kind="apparel")
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    messages, _events = await run(ActionChooseProblem(), tracker(
+        buyer, intent="price_issue", text="五块钱打发要饭的呢……行吧 券我收着",
+        slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    assert "utter_remedy_done" in responses(messages)
+    with session_scope() as session:
+        assert session.execute(select(Remedy.kind).where(Remedy.case_id == case_id)).scalar_one() == "coupon"
+
+
+async def test_a_plain_demand_after_a_rhetorical_question_is_taken(db: str) -> None:
+    case_id, buyer, _ = make_case("missing_item", quantity=3, unit="盒", unit_price_fen=8800, live_seafood=False)
+    await run(ActionAnswerYes(), tracker(buyer, text="是的 少了1盒", slots={"case_id": str(case_id),
+                                                                         "stage": "confirming"}))
+    messages, _events = await run(ActionChooseProblem(), tracker(
+        buyer, intent="price_issue", text="你们不是说少件包退吗 直接退钱",
+        slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    assert "utter_remedy_done" in responses(messages)
+    with session_scope() as session:
+        assert session.execute(select(Remedy.amount_fen).where(Remedy.case_id == case_id)).scalar_one() == 8800

@@ -397,3 +397,57 @@ def test_a_rhetorical_who_is_no_question_and_a_choice_asked_is_one() -> None:
     assert not is_question("谁说要取消了 我要的是衣服 赶紧给我发")
     assert is_question("我能退货退款吗 还是只能仅退款") and is_question("退的钱是回到微信还是银行卡啊")
     assert not is_question("补发也行，还是退款吧")
+
+
+def test_keys_pressed_at_random_are_no_language() -> None:
+    from outreach.dialogue.reading import is_key_mash
+
+    assert is_key_mash("jjjjjjjjkkk") and is_key_mash("asdfgh")
+    assert not is_key_mash("hello") and not is_key_mash("Great product") and not is_key_mash("ok")
+
+
+@pytest.mark.parametrize(("text", "ends"), [
+    ("五块钱打发要饭的呢……行吧 券我收着", True), ("算了 给就给吧", True), ("行吧", True),
+    ("五块钱？打发要饭的呢", False), ("好吧我再想想看", False),
+])
+def test_a_grudging_yes_at_the_end(text: str, ends: bool) -> None:
+    from outreach.dialogue.reading import ends_with_yes
+
+    assert ends_with_yes(text) is ends
+
+
+@pytest.mark.parametrize(("text", "rating"), [
+    ("3分吧……算了 给4分 处理得挺快", 4), ("5 这次算你们快", 5), ("2 3个坏了", None),
+])
+def test_a_score_corrected_or_followed_by_words(text: str, rating: int | None) -> None:
+    assert read_rating(text) == rating
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("不用补了 麻烦 把那两双的钱退我", None),  # a remedy turned down, not the question
+    ("不要退款 我要换货", None), ("不用了", False), ("按你们规矩退就行", True),
+])
+def test_a_no_word_before_a_remedy_is_about_the_remedy(text: str, yes: bool | None) -> None:
+    assert read_yes_no(text) is yes
+
+
+@pytest.mark.parametrize(("text", "quantity", "status", "pieces"), [
+    ("是的 烂了一般 好多都掉粒发霉了", 4, "ok", 2),  # 一般 typed for 一半, beside vague words
+    ("直接推宽吧", 4, "none", None),
+])
+def test_more_slips_in_amounts(text: str, quantity: int, status: str, pieces: int | None) -> None:
+    reading = read_affected(text, quantity)
+    assert (reading.status, reading.pieces) == (status, pieces)
+
+
+def test_what_arrived_counts_in_any_measure_word() -> None:
+    reading = read_affected("是 只有两本", 3, label="missing_item")
+    assert (reading.status, reading.pieces) == ("ok", 1)
+    assert read_remedy("补一本吧") == "reship" and read_remedy("直接推宽吧") == "refund"
+    assert read_remedy("死了三只 寄死蟹过来恶心谁呢") is None
+
+
+def test_an_opt_out_with_slips_is_heard() -> None:
+    from outreach.lifecycle.consent import asks_to_stop
+
+    assert asks_to_stop("算了 不用处理 以后不要在连系我了") and asks_to_stop("谢谢 不过以后请不要再主动联系我了")
