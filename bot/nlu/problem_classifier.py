@@ -62,6 +62,9 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for clause in _CLAUSES.split(normalize(text)):
         clause = clause.strip()
+        signs = [] if is_question(clause) else diagnoser.tax.signs_in(clause)  # told, not asked
+        for label in signs:  # "没发", "券也没抵扣上": named whatever the model says, however short
+            found[label] = f"{found[label]} {clause}" if label in found else clause
         if len(clause) < 3 or read_remedy(clause) is not None or (len(clause) <= 4 and read_yes_no(clause)):
             continue
         if _ONLY_YES_NO.match(clause) or _AMOUNT_ONLY.match(clause):  # "一斤半" says how much, not what
@@ -71,9 +74,7 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
         result = diagnoser.diagnose(clause)
         sure = PRIMARY_MIN if result.category in urgent and is_question(clause) else CLAUSE_SURE
         named = [result.category] if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure \
-            else []
-        if not is_question(clause):  # told, not asked: a sign of harm is named whatever the model says
-            named += [label for label in diagnoser.tax.signs_in(clause) if label not in named]
+            and result.category not in signs else []
         for label in named:
             # every clause naming it: "满减没减 多付了15块" says which price problem together
             found[label] = f"{found[label]} {clause}" if label in found else clause

@@ -422,3 +422,14 @@ async def test_a_plain_demand_after_a_rhetorical_question_is_taken(db: str) -> N
     assert "utter_remedy_done" in responses(messages)
     with session_scope() as session:
         assert session.execute(select(Remedy.amount_fen).where(Remedy.case_id == case_id)).scalar_one() == 8800
+
+
+async def test_words_that_name_the_problem_asked_about_among_others_confirm_it(db: str) -> None:
+    case_id, buyer, _ = make_case("late_delivery", quantity=1, unit_price_fen=4500, live_seafood=False,
+                                  kind="home", shipped_at=None, delivered_at=None)
+    t = tracker(buyer, intent="missing_item", text="没发", slots={"case_id": str(case_id), "stage": "confirming"})
+    t.latest_message["problem_clauses"] = {"late_delivery": "没发"}  # as bot.nlu.problem_classifier reads it
+    messages, _events = await run(ActionChooseProblem(), t)
+    assert "utter_problem_noted" not in responses(messages)
+    with session_scope() as session:
+        assert session.get(Case, case_id).category == "late_delivery"

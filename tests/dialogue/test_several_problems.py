@@ -163,3 +163,10 @@ def test_a_short_weight_named_beside_a_rotten_part_follows_it(any_db: str) -> No
     # the refund of the rotten part leaves room for the shortfall: 15 % of 499.00
     assert following.kind == "offer" and following.offer.kind == "refund_shortfall"
     assert following.offer.amount_fen == 7485
+
+
+def test_a_short_clause_that_shows_a_sign_names_its_problem() -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    assert clause_problems(load_diagnoser(), "没发") == {"late_delivery": "没发"}
