@@ -104,6 +104,7 @@ eval: setup
 # (tests/conversations/heldout/): EVAL_CHAT_ARGS=--heldout; the fresh one (heldout-fresh/, never tuned on):
 # EVAL_CHAT_ARGS="--set heldout-fresh"; the second fresh one (heldout-fresh2/): EVAL_CHAT_ARGS="--set heldout-fresh2";
 # the third fresh one (heldout-fresh3/): EVAL_CHAT_ARGS="--set heldout-fresh3";
+# the fourth fresh one (heldout-fresh4/): EVAL_CHAT_ARGS="--set heldout-fresh4";
 # --set all for every set.
 eval-chat: setup
 	$(BIN)/outreach bot train

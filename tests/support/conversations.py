@@ -36,8 +36,12 @@ FRESH2_HELDOUT_DIR = CORPUS_DIR / "heldout-fresh2"
 # A fourth, written after the second fresh one had guided fixes, again by someone who read neither
 # the bot's code and NLU data nor the other sets' texts.
 FRESH3_HELDOUT_DIR = CORPUS_DIR / "heldout-fresh3"
+# A fifth, written after the third fresh one had guided fixes, again by someone who read neither
+# the bot's code and NLU data nor the other sets' texts.
+FRESH4_HELDOUT_DIR = CORPUS_DIR / "heldout-fresh4"
 SETS = {"main": CORPUS_DIR, "heldout": HELDOUT_DIR, "heldout-fresh": FRESH_HELDOUT_DIR,
-        "heldout-fresh2": FRESH2_HELDOUT_DIR, "heldout-fresh3": FRESH3_HELDOUT_DIR}
+        "heldout-fresh2": FRESH2_HELDOUT_DIR, "heldout-fresh3": FRESH3_HELDOUT_DIR,
+        "heldout-fresh4": FRESH4_HELDOUT_DIR}
 CATALOG = PROJECT_ROOT / "data" / "seed" / "catalog.yml"
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 Slug = constr(regex=r"^[a-z0-9][a-z0-9-]{2,60}$")
