@@ -11,11 +11,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buyer_of, case_holds, case_of, conversation, guarded, off_loop
+from actions.common import case_holds, conversation, guarded
 from actions.contact import is_survey_answer, record_survey_answer
-from actions.context import confirm, in_context, not_understood, problems_in, reask, text_of
+from actions.context import confirm, in_context, not_understood, problems_in, reask, suspected_among_named, text_of
 from actions.starting import raise_problem
-from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.dialogue.reading import read_no_problem, read_yes_no
 
@@ -94,17 +93,6 @@ class ActionAnswerNo(Action):
         return await not_understood(dispatcher, tracker)
 
 
-async def _suspected(tracker: Tracker) -> str | None:
-    """The problem the conversation asks the buyer to confirm, or None without a case."""
-    case_id = await case_of(tracker)
-    if case_id is None:
-        return None
-    try:
-        return (await off_loop(conversation.brief, case_id, buyer_of(tracker))).label
-    except (CaseNotFound, NotYourCase):
-        return None
-
-
 class ActionChooseProblem(Action):
     """The buyer named a problem in their own words: the intent is the label, and it wins."""
 
@@ -139,10 +127,8 @@ class ActionChooseProblem(Action):
             # no conversation about a problem is open (none yet, closed, opted out): the buyer starts one
             return await raise_problem(dispatcher, tracker, label, model_version)
         how = "corrected"
-        suspected = await _suspected(tracker) if tracker.get_slot("stage") == "confirming" and more \
-            and read_yes_no(text_of(tracker)) is not False else None  # "不是 快递到了 是屏幕摔裂了" denies it
-        if suspected is not None and suspected not in (label, NO_PROBLEM) and label != NO_PROBLEM \
-                and suspected in more:
+        suspected = await suspected_among_named(tracker, label) if label != NO_PROBLEM else None
+        if suspected is not None:
             # "烂了三分之一 而且拖了两天半才发": the problem we asked about and another besides; the whole
             # words' likeliest label is the other one, but ours is confirmed and the other follows
             label, how, more = suspected, "confirmed", {**more, label: more.get(label, "")}

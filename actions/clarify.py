@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import case_holds, conversation
-from actions.context import in_context, not_understood, problems_in
+from actions.common import case_holds, conversation, guarded
+from actions.context import confirm, in_context, not_understood, problems_in, suspected_among_named, text_of
 from actions.starting import raise_problem
 from outreach.diagnosis.taxonomy import taxonomy
 
@@ -46,6 +47,9 @@ class ActionClarifyProblem(Action):
         if understood is not None:
             return understood
         named = problems_in(tracker)
+        suspected = await suspected_among_named(tracker, None)
+        if suspected is not None:  # "有一盒全长毛了 还有…降到29.9了": ours among the problems named
+            return await guarded(dispatcher, tracker, partial(confirm, text=text_of(tracker), more=named))
         if named and tracker.get_slot("stage") in PROBLEM_STAGES and not await case_holds(tracker,
                                                                                       conversation.is_talking):
             # no conversation open and a clause names a problem surely: the buyer starts one

@@ -20,6 +20,7 @@ from outreach.dialogue.knowledge import is_question, knowledge
 from outreach.dialogue.reading import (
     asks_for_it,
     ends_with_yes,
+    is_command_like,
     is_key_mash,
     is_pasted_notice,
     read_no_problem,
@@ -77,7 +78,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     text = text_of(tracker)
     if not text:
         return None
-    if is_pasted_notice(text) or is_key_mash(text) or (
+    if is_pasted_notice(text) or is_key_mash(text) or is_command_like(text) or (
             not readable(without_markup(text)) and read_yes_no(text) is None and read_rating(text) is None):
         # "？！。。。", "😡😡😡", "<script>…</script>", a pasted courier notice: nothing of the buyer's to
         # read, whatever a classifier made of it; the question stands
@@ -214,6 +215,23 @@ def problems_in(tracker: Tracker) -> dict[str, str]:
     if isinstance(clauses, dict) and clauses:
         return {str(label): str(text) for label, text in clauses.items()}
     return {str(label): "" for label in tracker.latest_message.get("problems") or []}
+
+
+async def suspected_among_named(tracker: Tracker, label: str | None) -> str | None:
+    """At the confirmation, the problem we asked about when the buyer's words name it among others
+    (the clauses' problems) though the whole words' likeliest `label` is another; None otherwise,
+    and when the words deny it ("不是 快递到了 是屏幕摔裂了")."""
+    named = problems_in(tracker)
+    if tracker.get_slot("stage") != "confirming" or not named or read_yes_no(text_of(tracker)) is False:
+        return None
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return None
+    try:
+        suspected = (await off_loop(conversation.brief, case_id, buyer_of(tracker))).label
+    except (CaseNotFound, NotYourCase):
+        return None
+    return suspected if suspected in named and suspected not in (label, NO_PROBLEM) else None
 
 
 def confirm(case_id: int, buyer_id: str, text: str | None = None,

@@ -27,7 +27,7 @@ from outreach.diagnosis.features import readable
 from outreach.diagnosis.language import detect
 from outreach.diagnosis.registry import load_diagnoser
 from outreach.diagnosis.taxonomy import NO_PROBLEM
-from outreach.dialogue.reading import is_key_mash, without_markup
+from outreach.dialogue.reading import is_command_like, is_key_mash, without_markup
 
 OTHER_LANGUAGE = "other_language"
 
@@ -39,9 +39,11 @@ MIN_DETAIL_CHARS = 8
 CLAUSE_SURE = 0.7
 _CLAUSES = re.compile(r"[，,。！!？?；;：:、\s]+|而且|并且|另外|还有|再加上")
 # A clause that is only an amount ("一斤半", "3个", "三分之一") names no problem of its own.
-_AMOUNT_ONLY = re.compile(r"^(?:大概|大约|差不多|有|共)?\s*(?:[\d.]+|[零〇一二两三四五六七八九十百半几]+)"
-                          r"(?:分之[零〇一二两三四五六七八九十\d]+)?\s*"
-                          r"(?:个|只|件|盒|箱|袋|包|瓶|份|斤|两|克|公斤|kg|g|%|成|根|颗|条|支|罐)?\s*(?:半|多|左右)?$")
+_AMOUNT_ONLY = re.compile(
+    r"^(?:箱子里|盒子里|袋子里|包裹里|里面|一共|总共|只有|就有|就|才|只|有|共|大概|大约|差不多)*\s*"
+    r"(?:(?:一|每)\s*[盒箱袋包份])?\s*"  # "一盒十只": what a box holds
+    r"(?:[\d.]+|[零〇一二两三四五六七八九十百半几]+)(?:分之[零〇一二两三四五六七八九十\d]+)?\s*"
+    r"(?:个|只|件|盒|箱|袋|包|瓶|份|斤|两|克|公斤|kg|g|%|成|根|颗|条|支|罐|本|副|块|片|双|套|台)?\s*(?:半|多|左右)?$")
 # Words that only say yes or no, however often repeated ("是啊是啊", "对对对对"): no problem in them.
 _ONLY_YES_NO = re.compile(r"^(?:是的?|是啊|对的?|对啊|嗯|恩|好的?|行|可以|没错|不是|不对|没有)+[啊呀啦嘛哈的了~～]*$")
 
@@ -88,7 +90,7 @@ def remedy_clauses(diagnoser: Diagnoser, text: str) -> list[dict[str, Any]]:
     from outreach.dialogue.reading import remedies_by_clause
 
     pairs = remedies_by_clause(text)
-    if len({remedy for _subject, remedy in pairs}) < 2:
+    if len(pairs) < 2:  # one remedy for one thing: the usual reading
         return []
     return [{"remedy": remedy,
              "problems": {label: round(p, 4) for label, p in diagnoser.probabilities(subject).items()}}
@@ -124,7 +126,8 @@ class ProblemClassifier(GraphComponent):
             if not text or text.startswith("/"):  # buttons send intents directly
                 continue
             language = detect(without_markup(text))  # "{amount}" pasted is no English
-            if not language.chinese and readable(without_markup(text)) and not is_key_mash(text):
+            if not language.chinese and readable(without_markup(text)) and not is_key_mash(text) \
+                    and not is_command_like(text):
                 self._other_language(message, language.code)
             else:
                 self._name_problem(message, text)

@@ -266,8 +266,7 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
             if not clauses.get(label) or corrects_itself(text) \
                     or _note_affected(session, case, clauses[label]).status != "ok":
                 reading = _note_affected(session, case, text)
-            if label == "not_as_described" and (len(weights_in(text)) >= 2 or (
-                    weights_in(text) and re.search(r"称|秤|实际|只有|才有|净含量", text))):
+            if label == "not_as_described" and _says_weighed(text):
                 _note_weighed(session, case, text)  # "标的1斤 实际称了才8两": no weight question
         step = _next_offer(session, case, 0)
         if step.kind == "ask_quantity" and reading is not None and reading.status in ("too_many", "zero"):
@@ -276,6 +275,11 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text
             return Step(kind="ask_quantity", case_id=case.id,
                         extra={**step.extra, "max": item.quantity, "invalid": reading.status, "unit": item.unit})
         return _take_named_remedy(session, case, step, text)
+
+
+def _says_weighed(text: str) -> bool:
+    """Whether the words state what the goods weighed ("标的1斤 实际称了才8两", "秤上是1斤7两")."""
+    return len(weights_in(text)) >= 2 or bool(weights_in(text) and re.search(r"称|秤|实际|只有|才有|净含量", text))
 
 
 def _listing_contradicted(session: Session, case: Case, label: str, text: str | None) -> str | None:
@@ -297,7 +301,7 @@ def give_affected_quantity(case_id: int | str, buyer_id: str, quantity: int) -> 
 def read_affected_of(session: Session, case: Case, text: str) -> Affected:
     """How much of the case's line the buyer's words say was affected (outreach.dialogue.reading)."""
     item = main_item(session, case.order_id)
-    return read_affected(text, item.quantity, _promised_grams(session, case), label=case.category)
+    return read_affected(text, item.quantity, _promised_grams(session, case), label=case.category, unit=item.unit)
 
 
 def check_affected(case_id: int | str, buyer_id: str, text: str) -> Affected:
@@ -377,6 +381,10 @@ def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -
         if case.status != S.OFFERING or ledger.existing(session, case.id) is not None:
             return None
         offers = quote(case_facts(session, case), rules()).offers
+        if any(o.kind == "refund_shortfall" for o in offers) and _says_weighed(text):
+            # "哦 看错了 秤上是1斤7两": the weighing corrected at the offer; the shortfall is worked out again
+            _note_weighed(session, case, text)
+            return _next_offer(session, case, index)
         if not any(o.kind in SHARE_KINDS for o in offers):
             return None
         reading = read_affected_of(session, case, text)

@@ -27,8 +27,8 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
     "how_much": ("offer", "share", "none"),
     "return_goods": ("allowed", "not_needed"),
 }
-_QUESTION = re.compile(r"[?？]|吗|呢|么|多久|多长|哪|什么|怎么|几(?!块钱|个钱)|啥|谁(?!说)|为什么|为啥|是不是"
-                       r"|能不能|可不可以|有没有|咋"
+_QUESTION = re.compile(r"[?？]|吗|呢|么|多久|多长|多少(?!都)|哪|什么|怎么|几(?!块钱|个钱)|啥|谁(?!说)|为什么|为啥"
+                       r"|是不是|能不能|可不可以|有没有|咋"
                        r"|行不行|好不好|成不成|要不要|得不得|得唔得|可以不"
                        # a choice asked: "是回到微信还是银行卡啊" (not "还是退款吧", which picks one)
                        r"|\S{1,8}还是[^\s，,。.!！吧]{1,8}(?:啊|呀|呢|哈)$")

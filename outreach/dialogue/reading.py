@@ -17,6 +17,8 @@ from outreach.diagnosis.numbers import RATING_WORDS, chinese_to_int, scored_numb
 from outreach.diagnosis.weights import GRAMS, weights_in
 from outreach.dialogue.traditional import to_simplified
 
+# A phrase said twice or more in a row, as buyers stress it ("不要了不要了", "是的是的").
+_REPEATED = re.compile(r"([\u4e00-\u9fff]{2,4})\1+")
 # Dialect and spoken forms of small numbers ("俩" two, "仨" three), read like digits.
 _SPOKEN = {"俩": "两个", "仨": "三个"}
 # Typing slips of pinyin input and net spellings, as buyers type them: read as meant.
@@ -24,7 +26,11 @@ _SLIPS = (
     (re.compile(r"^号的|^号滴|^号$|^号吧|挺号"), lambda m: m.group().replace("号", "好")),
     (re.compile(r"是德|是得(?=[\s，,。!！]|$)"), "是的"),
     (re.compile(r"^恩"), "嗯"),
-    (re.compile(r"推(?=款|宽|狂|矿|钱)"), "退"),  # 推款, 推宽 (tui)
+    (re.compile(r"推(?=款|宽|狂|矿|钱)|tui(?=\s*[款钱货])"), "退"),  # 推款, 推宽, tui钱 (tui)
+    (re.compile(r"(?<=[\u4e00-\u9fff])\s*le\b"), "了"),  # 包的太随便le
+    (re.compile(r"列(?=了|开|缝|口)"), "裂"),  # 列了两个 (lie)
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*和(?=[\s，,。.!！]|$|的|都|全|坏|烂|少|没|退|补)|(?<=[那这])和(?=[退补换的])"),
+     "盒"),  # 少一和, 那和退钱 (he)
     (re.compile(r"退狂|退宽|退矿"), "退款"),
     (re.compile(r"(?<=[烂坏碎死霉了有])一般(?!般)"), "一半"),  # 烂了一般 (yi ban)
     (re.compile(r"退前|退线"), "退钱"),
@@ -66,7 +72,7 @@ _NOT_A_COUNT = re.compile(
     re.IGNORECASE,
 )
 _MEASURE = re.compile(
-    r"\s?(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|串|根|片|块|对|套|本|张|台|把|听|桶|斤|两|公斤|克)")
+    r"\s?(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|串|根|片|块|对|套|本|张|台|把|听|桶|副|斤|两|公斤|克)")
 # Words naming what went wrong; a number next to one is the affected count. Words, not letters:
 # "还有一个只是有点脏" names no harm by its "有".
 _HARM = re.compile(r"[坏烂碎破裂死臭霉化漏瘪扁少缺丢损]|没了|没有|没到|没收到|没发|不能|不新鲜|变质|发黑|发软"
@@ -114,6 +120,15 @@ def without_markup(text: str) -> str:
     return _MARKUP.sub(" ", text or "").strip()
 
 
+# A bot command typed or forged as words ("zzz_not_an_intent", 'accept{"rule_id": …}'): no words of a buyer.
+_COMMAND = re.compile(r"^\s*/?[A-Za-z]\w*(?:\s*\{.*\}|_\w*)\s*$", re.DOTALL)
+
+
+def is_command_like(text: str) -> bool:
+    """Whether the words are a bot command or payload sent as text, not anything a buyer says."""
+    return bool(_COMMAND.match(text or ""))
+
+
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
@@ -138,7 +153,7 @@ def normalize(text: str) -> str:
         text = text.replace(spoken, written)
     for slip, meant in _SLIPS:
         text = slip.sub(meant, text)
-    return text
+    return _REPEATED.sub(r"\1", text)  # "不要了不要了退钱吧", "是的是的": said once
 
 
 def _number(raw: str) -> Fraction | None:
@@ -169,18 +184,25 @@ def _of_share(share: Fraction, quantity: int, said: str | None = None) -> Affect
     return Affected("ok", share=share, said=said or _share_said(share))
 
 
-def _counts(text: str) -> list[tuple[int, Fraction, str]]:
-    """Numbers that may be counts: (position, value, the words right after it)."""
+_PRICE_BEFORE = re.compile(r"(?:降到|降了|降|卖|价|到手|只要|才要)\s*$")
+
+
+def _counts(text: str, unit: str | None = None) -> list[tuple[int, Fraction, str]]:
+    """Numbers that may be counts: (position, value, the words right after it). The line's own
+    unit counts even where it would be money or time ("少了两块" of soap sold by the 块)."""
     found = []
     for match in _NUM.finditer(text):
         raw = match.group()
         after = text[match.end():match.end() + 6]
         before = text[max(0, match.start() - 1):match.start()]
-        if _NOT_A_COUNT.match(after) or before in ("第", "¥", "$", "#") or len(raw.lstrip("-")) > 6:
+        in_unit = bool(unit) and after.lstrip().startswith(unit) and not after.lstrip()[len(unit):].startswith("钱")
+        if (_NOT_A_COUNT.match(after) and not in_unit) or before in ("第", "¥", "$", "#") or len(raw.lstrip("-")) > 6:
+            continue
+        if _PRICE_BEFORE.search(text[max(0, match.start() - 3):match.start()]):  # "降到29.9": a price
             continue
         if after.startswith(("分之", "半", "大半", "小半", "部分", "些", "点")) or raw in ("十分", "万"):
             continue
-        if not raw.lstrip("-")[0].isdigit() and raw != text.strip() and not _MEASURE.match(after):
+        if not raw.lstrip("-")[0].isdigit() and raw != text.strip() and not _MEASURE.match(after) and not in_unit:
             continue  # a Chinese numeral counts only with a measure word: "一看", "一下" are no counts
         value = _number(raw)
         if value is not None:
@@ -212,10 +234,11 @@ def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | N
 
 # "只收到3盒", "就到了3盒": what arrived, for missing pieces the rest is what is affected.
 _RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|只有|就只有|就)"
-                       rf"\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐斤本台把张套片根枚]")
+                       rf"\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐斤本台把张套片根枚副块](?!钱)")
 
 
-def read_affected(text: str, quantity: int, promised_g: int | None = None, label: str | None = None) -> Affected:
+def read_affected(text: str, quantity: int, promised_g: int | None = None, label: str | None = None,
+                  unit: str | None = None) -> Affected:
     """How much of a line of `quantity` pieces the text says was affected.
 
     `promised_g`: the line's weight when it is sold by weight (a weight in the text is then a
@@ -227,7 +250,7 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         return Affected("none")
     corrected = _after_correction(text)
     if corrected is not None:  # "坏了3个 不对 应该是4个": the amount after the correction, when it says one
-        reading = read_affected(corrected, quantity, promised_g, label)
+        reading = read_affected(corrected, quantity, promised_g, label, unit)
         if reading.status != "none":
             return reading
     if _NONE_GOOD.search(text):
@@ -264,7 +287,7 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
             got = _number(received.group(1))
             if got is not None and got.denominator == 1 and 0 <= got < quantity:
                 return _of_share(Fraction(quantity - int(got), quantity), quantity)
-    counts = _counts(text)
+    counts = _counts(text, unit)
     if _HALF.search(text) and not counts:  # "烂了一半 好多都发霉了": the share said beats the vague words
         return _of_share(Fraction(1, 2), quantity)
     if _VAGUE.search(text) and not counts:
@@ -291,6 +314,9 @@ def _after_correction(text: str) -> str | None:
     return text[ends[-1]:] if ends and ends[-1] < len(text) else None
 
 
+_EXCEPTION = re.compile(r"[^，,。.!！？?\s]{0,3}(?:只是|只不过|不算|没坏|是好的|还好|还能)")
+
+
 def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: int) -> Affected:
     """The count among several numbers: not the order's own quantity when another is said
     ("一箱12个有4个是烂的"), preferably the one next to what went wrong, else the last. A larger
@@ -305,6 +331,8 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
             unit = re.match(r"\s*([个只件斤枚颗瓶条支])", whole[-1][2])
             said = f"{int(hurt)}{unit.group(1)}" if unit else _share_said(share)
             return _of_share(share, quantity, said)
+    # "是4个 有一个只是碰青了": a count said as an exception is not the affected one
+    counts = [c for c in counts if not _EXCEPTION.match(text, c[0] + len(str(c[1])))] or counts
     if len(counts) > 1:
         others = [c for c in counts if c[1] != quantity]
         counts = others or counts
@@ -338,8 +366,8 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
                      "意思一下"),
     "refund": ("退款", "退钱", "退我钱", "把钱退", "钱退", "退回钱", "退给我", "退费", "仅退款", "退差价", "退了吧",
                "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱",
-               "直接退", "退我", "退就行", "退回来", "退回给我", "折现", "折成钱", "折成现金", "给现金", "钱还我",
-               "还我钱", "把钱还", "还钱"),
+               "直接退", "退吧", "退我", "退就行", "退回来", "退回给我", "折现", "折成钱", "折成现金", "给现金",
+               "钱还我", "还我钱", "把钱还", "还钱"),
     # the goods, not the money: "赶紧给我发", "让商家快点发货" (a late order shipped with its compensation)
     "ship": (),
 }
@@ -357,7 +385,7 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
 _NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不)\s*(?:再|给我|帮我)?\s*$")
 
 
-_SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐本台把张套片根]|补过来|补给我"
+_SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐本台把张套片根副]|补过来|补给我"
                         r"|(?:重新|再)\s*(?:给我|帮我|给|帮)?\s*(?:发|寄)(?![票错])")  # "重新给我发65寸的吧"
 # "发米白的过来", "寄个新的过来": goods sent (again).
 _SEND_OVER = re.compile(r"(?:发|寄)(?:个|一个|一件|一份|几个|[一两二三四五六七八九十\d]+[个只件盒份双条])?"
@@ -410,13 +438,15 @@ def read_remedy(text: str) -> str | None:
 def remedies_by_clause(text: str) -> list[tuple[str, str]]:
     """Each clause's remedy with the words before it, which say what it is for ("碎的退钱，少的补发"
     gives [("碎的", "refund"), ("少的", "reship")]); clauses naming no remedy or nothing before it
-    are left out."""
+    are left out. One remedy for two things joined by 和 / 跟 ("烂的和少的都退钱") is a pair for each."""
     pairs = []
     for clause in re.split(r"[，,。.;；!！\s]+", normalize(text)):
         found = _remedy_mentions(clause)
         subject = clause[:found[0][0]].strip() if found else ""
-        if subject:
-            pairs.append((subject, found[-1][1]))
+        both = re.fullmatch(r"(.+?)(?:和|跟|与|以及|还有)(.+?)(?:都|也都|全都|一起)", subject)
+        for part in (both.groups() if both else (subject,)):
+            if part.strip():
+                pairs.append((part.strip(), found[-1][1]))
     return pairs
 
 
@@ -442,7 +472,7 @@ def _remedy_mentions(text: str) -> list[tuple[int, str]]:
     hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
     found = [(start, kind) for start, end, kind in hits
              if not _NEGATION.search(text[max(0, start - 4):start])
-             and not re.search(r"不用|不要|不需要|不必", text[start:end])  # "钱不用退"
+             and (kind == "cancel" or not re.search(r"不用|不要|不需要|不必", text[start:end]))  # "钱不用退"
              and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
              and not _REASON.search(_clause_before(text, start))  # "免得寄过来又是烂的"
              and not _CANNOT.search(text[max(0, start - 8):start])]  # "我也不会弄那个寄回去的"
@@ -466,7 +496,7 @@ _BY_LENGTH = sorted(_RATING_WORDS, key=len, reverse=True)
 def read_rating(text: str) -> int | None:
     """A 1-5 rating in digits ("4"), scores ("4分", "五星", "一颗星"), stars ("⭐⭐⭐⭐") or words
     ("还行", "一般般", "挺满意的", "太差了"); None when the text holds none in range."""
-    text = normalize(text)
+    text = re.sub(r"^\s*([1-5])\s*份\s*$", r"\1分", normalize(text))  # "5份": 分 mistyped
     stars = len(_STARS.findall(text))
     if stars:
         return stars if 1 <= stars <= 5 else None
@@ -533,7 +563,9 @@ def read_yes_no(text: str) -> bool | None:
         if after is not None:
             return after
     no = _NO.match(text)
-    if no and not _REMEDY_AFTER_NO.match(text, no.end()):  # "不用补了 把钱退我" turns a remedy down, not the question
+    if no and not _REMEDY_AFTER_NO.match(text, no.end()) \
+            and not any(start == 0 for start, _kind in _remedy_mentions(text)):
+        # "不用补了 把钱退我" turns a remedy down and "不要了 退钱吧" cancels: neither answers the question no
         return False
     if _YES.match(text):
         return True

@@ -182,3 +182,15 @@ def test_an_answer_with_no_amount_that_is_not_fine_is_asked_again(any_db: str) -
     choose_problem(case_id, buyer, "spoiled", "confirmed")
     step = give_affected(case_id, buyer, "不能吃了")
     assert step.kind == "ask_quantity" and remedy_of(case_id) is None
+
+
+def test_a_weighing_corrected_at_the_offer_is_worked_out_again(any_db: str) -> None:
+    from outreach.cases.conversation import correct_affected
+
+    case_id, buyer, _ = make_case("not_as_described", quantity=2, unit="斤", unit_price_fen=6800,
+                                  live_seafood=False, kind="food", title="风干牛肉干 散称 2斤",
+                                  promises=["weight_guarantee"])
+    step = choose_problem(case_id, buyer, "not_as_described", "confirmed", text="是的 称了只有1斤6两")
+    assert step.kind == "offer" and step.offer.amount_fen == 2720  # 4两 short of 2斤: 20 %
+    step = correct_affected(case_id, buyer, "哦 看错了 秤上是1斤7两", step.offer_index)
+    assert step is not None and step.kind == "offer" and step.offer.amount_fen == 2040  # 15 %

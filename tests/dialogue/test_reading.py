@@ -451,3 +451,53 @@ def test_an_opt_out_with_slips_is_heard() -> None:
     from outreach.lifecycle.consent import asks_to_stop
 
     assert asks_to_stop("算了 不用处理 以后不要在连系我了") and asks_to_stop("谢谢 不过以后请不要再主动联系我了")
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("列了两个 快递包的太随便le", "裂了两个 快递包的太随便了"), ("tui钱", "退钱"),
+    ("只到了三和 少一和", "只到了三盒 少一盒"),
+    ("少的那和退前", "少的那盒退钱"), ("我和你", "我和你"), ("不要了不要了退钱吧", "不要了退钱吧"),
+])
+def test_still_more_slips_are_read_as_meant(typed: str, meant: str) -> None:
+    from outreach.dialogue.reading import normalize
+
+    assert normalize(typed) == meant
+
+
+def test_counts_in_the_lines_own_unit_and_exceptions_left_out() -> None:
+    reading = read_affected("只收到3块 少了两块", 5, label="missing_item", unit="块")  # soap by the 块
+    assert (reading.status, reading.pieces) == ("ok", 2)
+    assert read_affected("少了两块钱", 5, unit="块").status == "none"  # money, not soap
+    reading = read_affected("哦不对 我刚又数了一遍 是4个 有一个只是碰青了", 12)
+    assert reading.pieces == 4
+    assert read_affected("给我再寄一副过来吧", 3).pieces == 1
+    assert read_yes_no("不要了不要了退钱吧") is None and read_remedy("不要了不要了退钱吧") == "refund"
+
+
+def test_commands_typed_as_words_hold_nothing_of_the_buyer() -> None:
+    from outreach.dialogue.reading import is_command_like
+
+    assert is_command_like("zzz_not_an_intent") and is_command_like('accept{"rule_id": "counterfeit_ten_times"}')
+    assert not is_command_like("hello") and not is_command_like("iPhone15")
+
+
+def test_one_remedy_for_two_things_joined_by_and() -> None:
+    from outreach.dialogue.reading import remedies_by_clause
+
+    assert remedies_by_clause("烂的和少的都退钱") == [("烂的", "refund"), ("少的", "refund")]
+
+
+def test_how_much_and_who_pays_postage_are_questions_with_answers() -> None:
+    from outreach.dialogue.knowledge import is_question, knowledge
+
+    assert is_question("那能退多少钱") and knowledge().topic_of("那能退多少钱", offered=True) == "how_much"
+    assert knowledge().topic_of("退回去的邮费要我出吗", offered=True) == "freight"
+
+
+def test_a_price_is_no_count_and_what_arrived_is_a_sign_of_missing_pieces() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    reading = read_affected("有一盒全长毛了 还有 我买完第二天就降到29.9了", 3)
+    assert (reading.status, reading.pieces) == ("ok", 1)
+    assert taxonomy().signs_in("箱子里只有5只") == ["missing_item"]
+    assert taxonomy().signs_in("箱子里就5瓶") == [] and taxonomy().signs_in("只有一个人") == []

@@ -170,3 +170,12 @@ def test_a_short_clause_that_shows_a_sign_names_its_problem() -> None:
     from outreach.diagnosis.registry import load_diagnoser
 
     assert clause_problems(load_diagnoser(), "没发") == {"late_delivery": "没发"}
+
+
+def test_a_clause_that_only_counts_names_no_problem_of_its_own() -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    diagnoser = load_diagnoser()
+    assert clause_problems(diagnoser, "对 少了1瓶 箱子里就5瓶") == {"missing_item": "少了1瓶"}
+    assert "not_as_described" not in clause_problems(diagnoser, "坏的挑出来称了 一斤半")
