@@ -21,6 +21,7 @@ from outreach.dialogue.reading import (
     REMEDY_KINDS,
     Affected,
     corrects_itself,
+    goes_ahead,
     read_affected,
     read_fine_after_all,
     read_remedy,
@@ -351,6 +352,10 @@ def _take_named_remedy(session: Session, case: Case, step: Step, text: str | Non
     if step.kind != "offer" or not text:
         return step
     choice = read_remedy(text)
+    if choice is None and step.offer is not None and step.offer.needs_approval and goes_ahead(text):
+        # "那你就给我提交吧": told to go ahead with what a person must check anyway (a legal multiple,
+        # an amount above the cap); nothing is paid before that person decides
+        return _accept(session, case, step.offer_index or 0)
     if choice is None:
         return step
     index = _offer_matching(session, case, choice, step.offer_index or 0)

@@ -546,6 +546,15 @@ _TRAILING_NO = re.compile(
     r"(?:不要|不用了?|不需要|不接受|不同意|不行|算了|不用(?:处理|管|麻烦))[了吧啊呀。.!！~～\s]*$")
 
 
+# Going ahead with whatever the process is ("那你就给我提交吧", "帮我申请吧", "就按这个办").
+_GO_AHEAD = re.compile(r"提交(?!投诉)|申请吧|帮我申请|给我申请|办吧|办理吧|按这个办|照办|走流程|核实吧|核实一下")
+
+
+def goes_ahead(text: str) -> bool:
+    """Whether the words tell us to go ahead with the process, not only say yes."""
+    return bool(_GO_AHEAD.search(normalize(text)))
+
+
 def ends_with_yes(text: str) -> bool:
     """Whether the words end by going along ("五块钱打发要饭的呢……行吧 券我收着"), whatever comes before."""
     return bool(_TRAILING_YES.search(normalize(text)))

@@ -194,3 +194,16 @@ def test_a_weighing_corrected_at_the_offer_is_worked_out_again(any_db: str) -> N
     assert step.kind == "offer" and step.offer.amount_fen == 2720  # 4两 short of 2斤: 20 %
     step = correct_affected(case_id, buyer, "哦 看错了 秤上是1斤7两", step.offer_index)
     assert step is not None and step.kind == "offer" and step.offer.amount_fen == 2040  # 15 %
+
+
+def test_told_to_go_ahead_at_the_confirmation_submits_what_a_person_must_check(any_db: str) -> None:
+    from outreach.store.models import Approval
+
+    case_id, buyer, _ = make_case("counterfeit", quantity=1, unit_price_fen=69900, live_seafood=False,
+                                  kind="apparel")
+    step = choose_problem(case_id, buyer, "counterfeit", "confirmed", text="那好那你就给我提交吧")
+    assert step.kind == "pending_approval"  # waits for a person's verification; nothing paid yet
+    with session_scope() as session:
+        assert session.execute(select(Approval).where(Approval.case_id == case_id)).scalar_one_or_none() is not None
+    other, buyer2, _ = make_case("damaged", quantity=2, unit_price_fen=1000, live_seafood=False, kind="home")
+    assert choose_problem(other, buyer2, "damaged", "confirmed", text="是的 碎了1个 那就提交吧").kind == "offer"
