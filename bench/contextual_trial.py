@@ -429,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             parser.add_argument(flag, type=type(value), default=value)
     parser.add_argument("--throughput-texts", type=int, default=20000)
+    parser.add_argument("--name", default="", help="the run's folder under var/trial/ (default: from the settings)")
     parser.add_argument("--limit", type=int, default=0, help="train on the first N rows only (a smoke test)")
     parser.add_argument("--throughput-of", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--which", help=argparse.SUPPRESS)
@@ -447,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(data.validation.texts):,}, held-back labelled slice {len(data.test.texts):,} "
           f"(vague, not scored: {data.vague_test})", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
-    name = f"{settings.arch}{'-words' if settings.words else ''}{'-written' if settings.written else ''}"
+    name = args.name or f"{settings.arch}{'-words' if settings.words else ''}{'-written' if settings.written else ''}"
     folder = OUT / name
     folder.mkdir(exist_ok=True)
 
