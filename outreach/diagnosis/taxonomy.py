@@ -14,6 +14,15 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "defaults" / "taxonomy.y
 NO_PROBLEM = "no_problem"
 
 
+def _compiled(what: str, pattern: str) -> str:
+    """The pattern, when it is a valid regular expression; else the error, naming what it is."""
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise ValueError(f"{what} {pattern!r} is not a valid regular expression: {error}") from None
+    return pattern
+
+
 class Label(BaseModel):
     id: str = Field(regex=r"^[a-z_]+$")
     zh: str
@@ -25,11 +34,7 @@ class Label(BaseModel):
 
     @validator("signs", each_item=True)
     def _sign_compiles(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise ValueError(f"sign {pattern!r} is not a valid regular expression: {error}") from None
-        return pattern
+        return _compiled("sign", pattern)
 
 
 # A sign right after these words is denied ("没有过敏", "不拉肚子").
@@ -56,11 +61,7 @@ class Taxonomy(BaseModel):
 
     @validator("vague_complaints", each_item=True)
     def _pattern_compiles(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise ValueError(f"vague complaint {pattern!r} is not a valid regular expression: {error}") from None
-        return pattern
+        return _compiled("vague complaint", pattern)
 
     @validator("labels")
     def _unique_with_no_problem(cls, labels: list[Label]) -> list[Label]:

@@ -179,3 +179,13 @@ def test_a_clause_that_only_counts_names_no_problem_of_its_own() -> None:
     diagnoser = load_diagnoser()
     assert clause_problems(diagnoser, "对 少了1瓶 箱子里就5瓶") == {"missing_item": "少了1瓶"}
     assert "not_as_described" not in clause_problems(diagnoser, "坏的挑出来称了 一斤半")
+
+
+def test_a_sign_that_is_no_regular_expression_is_refused_naming_it() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from outreach.diagnosis.taxonomy import Label
+
+    with pytest.raises(ValidationError, match="sign '吐\\(' is not a valid regular expression"):
+        Label(id="health_reaction", zh="人身健康", severity=1, covers="x", signs=["吐("])
