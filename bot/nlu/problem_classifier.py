@@ -21,7 +21,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from outreach.diagnosis.classifier import VAGUE_CONFIDENCE, Diagnoser
+from outreach.diagnosis.classifier import VAGUE_CONFIDENCE, Diagnoser, Diagnosis
 from outreach.diagnosis.decisions import Decision
 from outreach.diagnosis.language import detect
 from outreach.diagnosis.registry import load_diagnoser
@@ -47,13 +47,15 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
     A problem a person must take first (rules file: person_first), in a clause that asks rather
     than tells, is named only as surely as triage makes it the primary problem (PRIMARY_MIN):
     "你们眼睛长哪里去了" is an insult, not an eye injury; "狗吃了以后一直拉肚子" is told, and named."""
-    from outreach.diagnosis.classifier import PRIMARY_MIN
-    from outreach.dialogue.knowledge import is_question
-    from outreach.dialogue.reading import normalize, read_remedy, read_yes_no
-    from outreach.rules.loader import rules
+    clauses = clauses_to_read(text)
+    return problems_named(clauses, diagnoser.diagnose_many(clauses))
 
-    urgent = set(rules().person_first)
-    found: dict[str, str] = {}
+
+def clauses_to_read(text: str) -> list[str]:
+    """The clauses of a message that may name a problem (clause_problems), in order."""
+    from outreach.dialogue.reading import normalize, read_remedy, read_yes_no
+
+    kept = []
     for clause in _CLAUSES.split(normalize(text)):
         clause = clause.strip()
         if len(clause) < 3 or read_remedy(clause) is not None or (len(clause) <= 4 and read_yes_no(clause)):
@@ -62,7 +64,19 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
             continue
         if len(set(clause)) * 3 < len(clause):  # "等了好久好久好久…": a rambling clause names nothing surely
             continue
-        result = diagnoser.diagnose(clause)
+        kept.append(clause)
+    return kept
+
+
+def problems_named(clauses: list[str], diagnoses: list[Diagnosis]) -> dict[str, str]:
+    """What clause_problems makes of the clauses and their diagnoses (one batch for all of them)."""
+    from outreach.diagnosis.classifier import PRIMARY_MIN
+    from outreach.dialogue.knowledge import is_question
+    from outreach.rules.loader import rules
+
+    urgent = set(rules().person_first)
+    found: dict[str, str] = {}
+    for clause, result in zip(clauses, diagnoses):
         sure = PRIMARY_MIN if result.category in urgent and is_question(clause) else CLAUSE_SURE
         if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure:
             # every clause naming it: "满减没减 多付了15块" says which price problem together
@@ -79,9 +93,9 @@ def remedy_clauses(diagnoser: Diagnoser, text: str) -> list[dict[str, Any]]:
     pairs = remedies_by_clause(text)
     if len({remedy for _subject, remedy in pairs}) < 2:
         return []
-    return [{"remedy": remedy,
-             "problems": {label: round(p, 4) for label, p in diagnoser.probabilities(subject).items()}}
-            for subject, remedy in pairs]
+    probabilities = diagnoser.probabilities_many([subject for subject, _remedy in pairs])
+    return [{"remedy": remedy, "problems": {label: round(p, 4) for label, p in found.items()}}
+            for (_subject, remedy), found in zip(pairs, probabilities)]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -139,14 +153,18 @@ class ProblemClassifier(GraphComponent):
                     message.set("problems", list(found), add_to_output=True)
                     message.set("problem_clauses", found, add_to_output=True)
             return
-        diagnosis = self.diagnoser.diagnose(text)
+        # The whole text and each clause that may name a problem, diagnosed in one batch; the
+        # text's twelve probabilities from the same scoring.
+        clauses = clauses_to_read(text)
+        diagnoses, probabilities_of = self.diagnoser.diagnose_with_probabilities([text, *clauses])
+        diagnosis = diagnoses[0]
         if diagnosis.confidence == 0.0:  # nothing to read
             return
         confidence = diagnosis.confidence
         if diagnosis.decision is Decision.LOOK:  # the model cannot tell praise from complaint: ask
             confidence = min(confidence, VAGUE_CONFIDENCE)
         ranking = [{INTENT_NAME_KEY: diagnosis.category, PREDICTED_CONFIDENCE_KEY: confidence}]
-        probabilities = self.diagnoser.probabilities(text)
+        probabilities = probabilities_of[0] or self.diagnoser.probabilities(text)  # scored, as confidence > 0
         ranking += [
             {INTENT_NAME_KEY: label, PREDICTED_CONFIDENCE_KEY: probability}
             for label, probability in sorted(probabilities.items(), key=lambda pair: -pair[1])
@@ -158,7 +176,7 @@ class ProblemClassifier(GraphComponent):
         message.set("conversation_intent", original, add_to_output=True)  # what the first classifier said
         message.set(INTENT, dict(ranking[0]), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking + others, add_to_output=True)
-        found = clause_problems(self.diagnoser, text)  # only what a clause names surely, each with its words
+        found = problems_named(clauses, diagnoses[1:])  # only what a clause names surely, each with its words
         message.set("problems", list(found), add_to_output=True)
         message.set("problem_clauses", found, add_to_output=True)
         message.set("diagnosis", {"model_version": diagnosis.model_version,
