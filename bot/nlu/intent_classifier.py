@@ -21,7 +21,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import coo_matrix, csr_matrix, hstack, spmatrix, vstack
 
 
 def column_major(component: LogisticRegressionClassifier) -> LogisticRegressionClassifier:
@@ -31,14 +31,28 @@ def column_major(component: LogisticRegressionClassifier) -> LogisticRegressionC
     return component
 
 
-def sentence_row(message: Message) -> csr_matrix:
+def sentence_row(message: Message) -> spmatrix:
     """What Rasa's LogisticRegressionClassifier._create_X makes of one message: its sparse
     sentence features of the text, joined in the featurizers' order, then the dense ones."""
     sparse = [f.features for f in message.features
               if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE]
     dense_feats = message.get_dense_features(attribute=TEXT)[1]
+    if dense_feats is None and sparse and all(part.shape[0] == 1 for part in sparse):
+        return _joined_row(sparse)  # this bot's pipeline: sparse featurizers only
     joined = sparse[0] if len(sparse) == 1 else hstack(sparse) if sparse else []
     return hstack([csr_matrix(joined), csr_matrix(dense_feats.features if dense_feats else [])])
+
+
+def _joined_row(parts: list[spmatrix]) -> csr_matrix:
+    """One-row sparse matrices side by side, as scipy's hstack (through bmat and three format
+    conversions) would give them: the same entries, duplicates summed in the same order, float64
+    as Rasa's join with its empty dense block makes it."""
+    coos = [coo_matrix(part) for part in parts]
+    offsets = np.cumsum([0] + [part.shape[1] for part in parts[:-1]])
+    columns = np.concatenate([coo.col.astype(np.int64) + offset for coo, offset in zip(coos, offsets)])
+    data = np.concatenate([coo.data for coo in coos]).astype(np.result_type(*(c.dtype for c in coos), np.float64))
+    width = int(sum(part.shape[1] for part in parts))
+    return coo_matrix((data, (np.zeros(len(columns), dtype=np.int64), columns)), shape=(1, width)).tocsr()
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -48,5 +62,6 @@ class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
         component = super().load(*args, **kwargs)
         return column_major(component)  # type: ignore[return-value]
 
-    def _create_X(self, messages: list[Message]) -> csr_matrix:
-        return vstack([sentence_row(message) for message in messages])
+    def _create_X(self, messages: list[Message]) -> spmatrix:
+        rows = [sentence_row(message) for message in messages]
+        return rows[0] if len(rows) == 1 else vstack(rows)  # a parse is one message

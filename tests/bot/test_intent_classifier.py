@@ -67,12 +67,18 @@ def test_a_message_row_is_the_one_rasa_builds() -> None:
         [("words", "sentence", sparse(1, 12)), ("dense", "sentence", rng.random((1, 4)))],  # and a dense one
         [],  # no features at all
     ]
+    duplicates = coo_matrix(([1, 2, 3, 4], ([0, 0, 0, 0], [5, 1, 5, 0])), shape=(1, 8))  # unsorted, repeated
+    cases.append([("words", "sentence", duplicates), ("chars", "sentence", sparse(1, 30).astype(np.int64))])
+    coefficients = rng.random((200, 5))
     messages = [_message(features) for features in cases]
     for message in messages:
         ours = FastLogisticRegressionClassifier._create_X(None, [message])  # type: ignore[arg-type]
         theirs = LogisticRegressionClassifier._create_X(None, [message])  # type: ignore[arg-type]
-        assert ours.shape == theirs.shape
-        assert (ours != theirs).nnz == 0
+        assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
+        assert (ours.tocsr() != theirs.tocsr()).nnz == 0
+        if ours.shape[1]:  # the scores scikit-learn computes from it, to the last bit
+            weights = coefficients[: ours.shape[1]]
+            assert np.array_equal(ours.tocsr() @ weights, theirs.tocsr() @ weights)
     several = [messages[0], _message(cases[0])]
     assert (FastLogisticRegressionClassifier._create_X(None, several)  # type: ignore[arg-type]
             != LogisticRegressionClassifier._create_X(None, several)).nnz == 0  # type: ignore[arg-type]
