@@ -194,17 +194,18 @@ async def _confirms(tracker: Tracker, text: str) -> bool:
     if case_id is None:
         return False
     try:
-        brief = await off_loop(conversation.brief, case_id, buyer_of(tracker))
-        if intent in taxonomy().ids and intent != brief.label and (
-                intent in problems_in(tracker) or confidence >= OTHER_PROBLEM_SURE):
-            # another problem named surely; a guess on words that only demand a remedy ("等不及了 直接取消退钱")
-            # does not override the problem the buyer is being asked to confirm
-            return False
-        if read_remedy(text) is not None:
-            return True
-        reading = await off_loop(conversation.check_affected, case_id, buyer_of(tracker), text)
+        # the case and how the words read for it, in one round (the amount is read even when a
+        # remedy named decides: reading changes nothing)
+        brief, reading = await off_loop(conversation.brief_and_affected, case_id, buyer_of(tracker), text)
     except (CaseNotFound, NotYourCase):
         return False
+    if intent in taxonomy().ids and intent != brief.label and (
+            intent in problems_in(tracker) or confidence >= OTHER_PROBLEM_SURE):
+        # another problem named surely; a guess on words that only demand a remedy ("等不及了 直接取消退钱")
+        # does not override the problem the buyer is being asked to confirm
+        return False
+    if read_remedy(text) is not None:
+        return True
     return reading.status == "ok"
 
 
@@ -237,9 +238,8 @@ async def suspected_among_named(tracker: Tracker, label: str | None) -> str | No
 def confirm(case_id: int, buyer_id: str, text: str | None = None,
             more: dict[str, str] | None = None) -> conversation.Step:
     """The buyer confirms the suspected problem; details in the same words move the conversation on,
-    and other problems they name follow it."""
-    suspected = conversation.brief(case_id, buyer_id).label
-    return conversation.choose_problem(case_id, buyer_id, suspected, "confirmed", text=text, more=more)
+    and other problems they name follow it. The suspected problem is read in the same transaction."""
+    return conversation.choose_problem(case_id, buyer_id, None, "confirmed", text=text, more=more)
 
 
 async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -12,6 +12,7 @@ version (`diagnosis` in the parse result), so what the buyer confirms or correct
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -21,12 +22,12 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from outreach.diagnosis.classifier import VAGUE_CONFIDENCE, Diagnoser
+from outreach.diagnosis.classifier import VAGUE_CONFIDENCE, Diagnoser, Diagnosis
 from outreach.diagnosis.decisions import Decision
 from outreach.diagnosis.features import readable
 from outreach.diagnosis.language import detect
 from outreach.diagnosis.registry import load_diagnoser
-from outreach.diagnosis.taxonomy import NO_PROBLEM
+from outreach.diagnosis.taxonomy import NO_PROBLEM, Taxonomy
 from outreach.dialogue.reading import is_command_like, is_key_mash, without_markup
 
 OTHER_LANGUAGE = "other_language"
@@ -50,33 +51,58 @@ _ONLY_YES_NO = re.compile(r"^(?:是的?|是啊|对的?|对啊|嗯|恩|好的?|�
 
 def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
     """The problems the clauses of a message name, each surely, in order, with the clauses that
-    name it; a clause that asks for a remedy ("退钱") or only says yes or no names none. The words
-    are read as meant first (typing slips, dialect, traditional characters: outreach.dialogue).
+    name it; a clause that asks for a remedy ("退钱") or only says yes or no names none by the
+    model. The words are read as meant first (typing slips, dialect, traditional characters:
+    outreach.dialogue). A clause told rather than asked that shows a label's signs (taxonomy
+    file: `signs`, "又吐又拉", "没发") names that label whatever the model says, however short.
     A problem a person must take first (rules file: person_first), in a clause that asks rather
     than tells, is named only as surely as triage makes it the primary problem (PRIMARY_MIN):
     "你们眼睛长哪里去了" is an insult, not an eye injury; "狗吃了以后一直拉肚子" is told, and named."""
+    clauses = clauses_to_read(text)
+    return problems_named(diagnoser.tax, clauses, diagnoser.diagnose_many(model_reads(clauses)))
+
+
+def clauses_to_read(text: str) -> list[tuple[str, bool]]:
+    """Every clause of a message, in order, with whether the model reads it (clause_problems)."""
+    from outreach.dialogue.reading import normalize, read_remedy, read_yes_no
+
+    clauses = []
+    for clause in _CLAUSES.split(normalize(text)):
+        clause = clause.strip()
+        if not clause:
+            continue
+        skipped = (len(clause) < 3 or read_remedy(clause) is not None
+                   or (len(clause) <= 4 and bool(read_yes_no(clause)))
+                   or bool(_ONLY_YES_NO.match(clause)) or bool(_AMOUNT_ONLY.match(clause))  # "一斤半": how much
+                   or len(set(clause)) * 3 < len(clause))  # "等了好久好久好久…": a rambling clause
+        clauses.append((clause, not skipped))
+    return clauses
+
+
+def model_reads(clauses: list[tuple[str, bool]]) -> list[str]:
+    """The clauses the model reads, in order (one batch for all of them)."""
+    return [clause for clause, read in clauses if read]
+
+
+def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Sequence[Diagnosis]) -> dict[str, str]:
+    """What clause_problems makes of the clauses, their signs and the diagnoses of those the model
+    reads (`diagnoses`, in the order of model_reads)."""
     from outreach.diagnosis.classifier import PRIMARY_MIN
     from outreach.dialogue.knowledge import is_question
-    from outreach.dialogue.reading import normalize, read_remedy, read_yes_no
     from outreach.rules.loader import rules
 
     urgent = set(rules().person_first)
     found: dict[str, str] = {}
-    for clause in _CLAUSES.split(normalize(text)):
-        clause = clause.strip()
-        signs = [] if is_question(clause) else diagnoser.tax.signs_in(clause)  # told, not asked
-        for label in signs:  # "没发", "券也没抵扣上": named whatever the model says, however short
-            found[label] = f"{found[label]} {clause}" if label in found else clause
-        if len(clause) < 3 or read_remedy(clause) is not None or (len(clause) <= 4 and read_yes_no(clause)):
-            continue
-        if _ONLY_YES_NO.match(clause) or _AMOUNT_ONLY.match(clause):  # "一斤半" says how much, not what
-            continue
-        if len(set(clause)) * 3 < len(clause):  # "等了好久好久好久…": a rambling clause names nothing surely
-            continue
-        result = diagnoser.diagnose(clause)
-        sure = PRIMARY_MIN if result.category in urgent and is_question(clause) else CLAUSE_SURE
-        named = [result.category] if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure \
-            and result.category not in signs else []
+    read = iter(diagnoses)
+    for clause, by_model in clauses:
+        asked = is_question(clause)
+        named = [] if asked else tax.signs_in(clause)  # told, not asked
+        if by_model:
+            result = next(read)
+            sure = PRIMARY_MIN if result.category in urgent and asked else CLAUSE_SURE
+            if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure \
+                    and result.category not in named:
+                named.append(result.category)
         for label in named:
             # every clause naming it: "满减没减 多付了15块" says which price problem together
             found[label] = f"{found[label]} {clause}" if label in found else clause
@@ -92,9 +118,9 @@ def remedy_clauses(diagnoser: Diagnoser, text: str) -> list[dict[str, Any]]:
     pairs = remedies_by_clause(text)
     if len(pairs) < 2:  # one remedy for one thing: the usual reading
         return []
-    return [{"remedy": remedy,
-             "problems": {label: round(p, 4) for label, p in diagnoser.probabilities(subject).items()}}
-            for subject, remedy in pairs]
+    probabilities = diagnoser.probabilities_many([subject for subject, _remedy in pairs])
+    return [{"remedy": remedy, "problems": {label: round(p, 4) for label, p in found.items()}}
+            for (_subject, remedy), found in zip(pairs, probabilities)]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -153,14 +179,18 @@ class ProblemClassifier(GraphComponent):
                     message.set("problems", list(found), add_to_output=True)
                     message.set("problem_clauses", found, add_to_output=True)
             return
-        diagnosis = self.diagnoser.diagnose(text)
+        # The whole text and each clause that may name a problem, diagnosed in one batch; the
+        # text's twelve probabilities from the same scoring.
+        clauses = clauses_to_read(text)
+        diagnoses, probabilities_of = self.diagnoser.diagnose_with_probabilities([text, *model_reads(clauses)])
+        diagnosis = diagnoses[0]
         if diagnosis.confidence == 0.0:  # nothing to read
             return
         confidence = diagnosis.confidence
         if diagnosis.decision is Decision.LOOK:  # the model cannot tell praise from complaint: ask
             confidence = min(confidence, VAGUE_CONFIDENCE)
         ranking = [{INTENT_NAME_KEY: diagnosis.category, PREDICTED_CONFIDENCE_KEY: confidence}]
-        probabilities = self.diagnoser.probabilities(text)
+        probabilities = probabilities_of[0] or self.diagnoser.probabilities(text)  # scored, as confidence > 0
         ranking += [
             {INTENT_NAME_KEY: label, PREDICTED_CONFIDENCE_KEY: probability}
             for label, probability in sorted(probabilities.items(), key=lambda pair: -pair[1])
@@ -172,7 +202,7 @@ class ProblemClassifier(GraphComponent):
         message.set("conversation_intent", original, add_to_output=True)  # what the first classifier said
         message.set(INTENT, dict(ranking[0]), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking + others, add_to_output=True)
-        found = clause_problems(self.diagnoser, text)  # only what a clause names surely, each with its words
+        found = problems_named(self.diagnoser.tax, clauses, diagnoses[1:])  # only what clauses name surely
         message.set("problems", list(found), add_to_output=True)
         message.set("problem_clauses", found, add_to_output=True)
         message.set("diagnosis", {"model_version": diagnosis.model_version,

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from outreach.cases import survey
@@ -85,18 +85,22 @@ def _owned_case(session: Session, case_id: int | str | None, buyer_id: str, lock
         key = int(case_id)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
         raise CaseNotFound(f"no case {case_id!r}") from exc
+    # The talking buyer's case in one statement (locked, when asked): the common case. A case
+    # of another buyer is never locked, so the refusal below, logged in its own transaction,
+    # never waits for a lock this one holds.
+    found = session.execute(_LOCKED_CASE if lock else _CASE, {"key": key, "buyer": buyer_id}).scalar_one_or_none()
+    if found is not None:
+        return found
     owner = session.execute(select(Case.buyer_id).where(Case.id == key)).scalar_one_or_none()
     if owner is None:
         raise CaseNotFound(f"no case {case_id!r}")
-    if owner != buyer_id:
-        # Checked before any row lock is taken: the refusal is logged in its own
-        # transaction, which must not wait for a lock this one holds.
-        _log_refusal(key, buyer_id)
-        raise NotYourCase(f"case {key} does not belong to the buyer talking")
-    query = select(Case).where(Case.id == key)
-    if lock:
-        query = query.with_for_update()
-    return session.execute(query).scalar_one()
+    _log_refusal(key, buyer_id)
+    raise NotYourCase(f"case {key} does not belong to the buyer talking")
+
+
+# Built once: a statement built per call costs more CPU than its round trip.
+_CASE = select(Case).where(Case.id == bindparam("key"), Case.buyer_id == bindparam("buyer"))
+_LOCKED_CASE = _CASE.with_for_update()
 
 
 def _log_refusal(case_id: int, buyer_id: str) -> None:
@@ -227,22 +231,33 @@ def _learn_from_buyer(session: Session, case: Case, label: str, how: str, model_
                      model_label=feedback.category)
 
 
-def choose_problem(case_id: int | str, buyer_id: str, label: str, how: str, text: str | None = None,
+def _problem_named(label: str, how: str, clauses: dict[str, str]) -> tuple[str, str]:
+    """The problem the conversation goes on with: the one named, unless the same words name one a
+    person must take first."""
+    taxonomy().label(label)  # unknown labels are a programming error
+    urgent = next((m for m in clauses if m in rules().person_first), None)
+    if urgent is not None and label not in rules().person_first:  # "…吃了以后上吐下泻": a person first
+        return urgent, "corrected"
+    return label, how
+
+
+def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: str, text: str | None = None,
                    issue: str | None = None, model_version: str | None = None,
                    more: dict[str, str] | list[str] | None = None) -> Step:
     """The buyer confirmed the suspected problem or named another one; their word wins.
 
-    `issue` is a button's choice within the label (rules file: issues); `text` the buyer's
-    words, which may name it instead; `model_version` the model that read those words.
+    `label` None: the problem suspected so far, the case's own label, read in the same
+    transaction. `issue` is a button's choice within the label (rules file: issues); `text`
+    the buyer's words, which may name it instead; `model_version` the model that read those words.
     """
-    taxonomy().label(label)  # unknown labels are a programming error
     # other problems named in the same words, each with the clause that names it
     clauses = dict(more) if isinstance(more, dict) else {m: "" for m in more or []}
-    urgent = next((m for m in clauses if m in rules().person_first), None)
-    if urgent is not None and label not in rules().person_first:  # "…吃了以后上吐下泻": a person first
-        label, how = urgent, "corrected"
+    if label is not None:
+        label, how = _problem_named(label, how, clauses)
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
+        if label is None:
+            label, how = _problem_named(case.category, how, clauses)
         if case.status not in TALKING:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         listing = _listing_contradicted(session, case, label, text)
@@ -309,6 +324,14 @@ def check_affected(case_id: int | str, buyer_id: str, text: str) -> Affected:
     """How the buyer's answer to the quantity question reads for their case; nothing is changed."""
     with session_scope() as session:
         return read_affected_of(session, _owned_case(session, case_id, buyer_id), text)
+
+
+def brief_and_affected(case_id: int | str, buyer_id: str, text: str) -> tuple[Brief, Affected]:
+    """The case's brief and how much of its line the words say was affected, in one transaction
+    (brief and check_affected together); nothing is changed."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id)
+        return _brief(session, case), read_affected_of(session, case, text)
 
 
 def _note_affected(session: Session, case: Case, text: str) -> Affected:

@@ -81,6 +81,7 @@ class _Judged:
     runner_up_p: list[list[float]]  # and their probabilities
     labels: dict[int, tuple[int, ...]]  # texts with more than one problem: all of them, primary first
     notes: dict[int, str]
+    twelve: np.ndarray  # (n, 12): each label's probability, as Diagnoser.probabilities gives it
 
 
 class Diagnoser:
@@ -113,7 +114,27 @@ class Diagnoser:
 
     def probabilities(self, text: str) -> dict[str, float]:
         """The probability of each of the twelve labels for one whole text."""
-        return dict(zip(self.classes, map(float, self._twelve([text])[0])))
+        return self.probabilities_many([text])[0]
+
+    def probabilities_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """`probabilities` of each text, scored as one batch (each text's figures are its own)."""
+        if not texts:
+            return []
+        return [dict(zip(self.classes, map(float, row))) for row in self._twelve(texts)]
+
+    def diagnose_with_probabilities(
+        self, texts: Sequence[str]
+    ) -> tuple[list[Diagnosis], list[dict[str, float] | None]]:
+        """`diagnose_many(texts)` and, from the same scoring, `probabilities` of each text the
+        diagnosis scored: the same figures as the two calls apart. None for a text it did not
+        score (no words to read, another language: its diagnosis has confidence 0)."""
+        scored: list[tuple[list[int], _Judged]] = []
+        diagnoses = self.diagnose_many(texts, _judged=scored)
+        probabilities: list[dict[str, float] | None] = [None] * len(texts)
+        for indices, judged in scored:
+            for i, row in zip(indices, judged.twelve):
+                probabilities[i] = dict(zip(self.classes, map(float, row)))
+        return diagnoses, probabilities
 
     def _twelve(self, texts: Sequence[str]) -> np.ndarray:
         scores = self.model.scorer.scores(texts)
@@ -127,8 +148,11 @@ class Diagnoser:
         age_band: str | None = None,
         order_total_fen: int | None = None,
         contexts: Sequence[Context] | None = None,
+        _judged: list[tuple[list[int], _Judged]] | None = None,
     ) -> list[Diagnosis]:
-        """Diagnose a batch; `contexts` gives (age_band, order_total_fen) per text when they differ."""
+        """Diagnose a batch; `contexts` gives (age_band, order_total_fen) per text when they differ.
+        `_judged` (diagnose_with_probabilities) receives the scoring of the texts read as Chinese,
+        with their indices."""
         if contexts is None:
             contexts = [(age_band, order_total_fen)] * len(texts)
         results: list[Diagnosis | None] = [None] * len(texts)
@@ -145,17 +169,27 @@ class Diagnoser:
                     todo.append(i)
                 else:
                     results[i] = self._foreign(found.code, found.name)
+        keep: list[_Judged] | None = None if _judged is None else []
         if len(todo) == len(texts):
-            return self._diagnose_chinese(list(texts), list(contexts))
+            diagnoses = self._diagnose_chinese(list(texts), list(contexts), keep)
+            if _judged is not None and keep:
+                _judged.append((todo, keep[0]))
+            return diagnoses
         batch, batch_contexts = [texts[i] for i in todo], [contexts[i] for i in todo]
-        for i, diagnosis in zip(todo, self._diagnose_chinese(batch, batch_contexts)):
+        chinese = self._diagnose_chinese(batch, batch_contexts, keep)
+        if _judged is not None and keep:
+            _judged.append((todo, keep[0]))
+        for i, diagnosis in zip(todo, chinese):
             results[i] = diagnosis
         return results  # type: ignore[return-value]
 
-    def _diagnose_chinese(self, texts: list[str], contexts: list[Context]) -> list[Diagnosis]:
+    def _diagnose_chinese(self, texts: list[str], contexts: list[Context],
+                          keep: list[_Judged] | None = None) -> list[Diagnosis]:
         if not texts:
             return []
         judged = self._judge(texts)
+        if keep is not None:
+            keep.append(judged)
         classes = self.classes
         categories = [classes[primary] for primary in judged.primary]
         severities = self._severity_rules.many(categories, texts, contexts)
@@ -227,7 +261,7 @@ class Diagnoser:
         runner_up = np.argsort(-masked, axis=1, kind="stable")[:, :2]
         runner_up_p = np.take_along_axis(twelve, runner_up, axis=1)
         return _Judged(
-            p, primary.tolist(), confidence.tolist(), runner_up.tolist(), runner_up_p.tolist(), labels, notes
+            p, primary.tolist(), confidence.tolist(), runner_up.tolist(), runner_up_p.tolist(), labels, notes, twelve
         )
 
     def _vague_complaints(self, texts: list[str], candidates: list[int]) -> list[int]:

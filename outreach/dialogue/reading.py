@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from outreach.diagnosis.numbers import RATING_WORDS, chinese_to_int, scored_number
 from outreach.diagnosis.weights import GRAMS, weights_in
@@ -146,8 +147,12 @@ def is_pasted_notice(text: str) -> bool:
     return bool(_NOTICE.search(text or ""))
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    """Full-width to half-width, spoken small numbers as numerals, lower case, trimmed."""
+    """Full-width to half-width, spoken small numbers as numerals, lower case, trimmed.
+
+    Kept for the latest texts: one turn reads the same words many times (remedy, yes or no,
+    amount, question), each reading normalizing them first, and the result depends on the text alone."""
     text = to_simplified(unicodedata.normalize("NFKC", text or "").lower().strip())
     for spoken, written in _SPOKEN.items():
         text = text.replace(spoken, written)
@@ -371,6 +376,7 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
     # the goods, not the money: "赶紧给我发", "让商家快点发货" (a late order shipped with its compensation)
     "ship": (),
 }
+_WORD_PATTERNS = {word: re.compile(re.escape(word)) for words in _REMEDY_WORDS.values() for word in words}
 # The kinds of offer each remedy word picks.
 REMEDY_KINDS: dict[str, tuple[str, ...]] = {
     "refund": ("refund_share", "refund_full", "cancel_refund", "refund_difference", "refund_excess",
@@ -450,18 +456,20 @@ def remedies_by_clause(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _remedy_mentions(text: str) -> list[tuple[int, str]]:
-    """The remedies the (normalized) words choose, in order: (position, kind)."""
+@lru_cache(maxsize=4096)
+def _remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
+    """The remedies the (normalized) words choose, in order: (position, kind). Kept for the latest
+    texts, as normalize: a turn asks the same words for their remedy several times."""
     if _JUST_REFUND.match(text):  # "退！"
-        return [(0, "refund")]
+        return ((0, "refund"),)
     alone = _JUST_ONE.match(text)
     if alone:  # "补", "换吧"
-        return [(0, "reship" if alone.group(1) == "补" else "replace")]
+        return ((0, "reship" if alone.group(1) == "补" else "replace"),)
     hits: list[tuple[int, int, str]] = []
     for kind, words in _REMEDY_WORDS.items():
         for word in words:
-            for match in re.finditer(re.escape(word), text):
-                hits.append((match.start(), match.end(), kind))
+            if word in text:  # most words are not: a substring test is far cheaper than a search
+                hits += [(match.start(), match.end(), kind) for match in _WORD_PATTERNS[word].finditer(text)]
     hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
     hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
     hits += [(m.start(), m.end(), "compensation") for m in _PAY_UP.finditer(text)]  # "赶紧给我赔"
@@ -477,7 +485,7 @@ def _remedy_mentions(text: str) -> list[tuple[int, str]]:
              and not _REASON.search(_clause_before(text, start))  # "免得寄过来又是烂的"
              and not _CANNOT.search(text[max(0, start - 8):start])]  # "我也不会弄那个寄回去的"
     # The latest mention wins ("补发也行，还是退款吧").
-    return sorted(found, key=lambda hit: hit[0])
+    return tuple(sorted(found, key=lambda hit: hit[0]))
 
 
 # -------------------------------------------------------------------- ratings
@@ -628,7 +636,9 @@ def declines_remedy(text: str) -> bool:
         return True
     for kind_words in _REMEDY_WORDS.values():
         for word in kind_words:
-            for match in re.finditer(re.escape(word), text):
+            if word not in text:
+                continue
+            for match in _WORD_PATTERNS[word].finditer(text):
                 if _NEGATION.search(text[max(0, match.start() - 4):match.start()]) \
                         or _DECLINED_AFTER.match(text[match.end():]):
                     return True

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, true
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from outreach.store.models import Case, InboxMessage
+from outreach.store.models import Buyer, Case, InboxMessage
 from outreach.store.types import utcnow
 
 MAX_STORED_CHARS = 10_000
@@ -78,6 +78,23 @@ def active_case(session: Session, buyer_id: str) -> tuple[int, str] | None:
     """The id and status of the case a conversation belongs to: the buyer's most recently contacted case."""
     row = session.execute(_ACTIVE_CASE, {"buyer_id": buyer_id}).one_or_none()
     return None if row is None else (int(row.id), str(row.status))
+
+
+# The buyer, if known, with their active case (if any): one round trip where two were.
+_ACTIVE = _ACTIVE_CASE.subquery()
+_BUYER_AND_CASE = (
+    select(Buyer.id, _ACTIVE.c.id.label("case_id"), _ACTIVE.c.status)
+    .outerjoin(_ACTIVE, true())
+    .where(Buyer.id == bindparam("buyer_id"))
+)
+
+
+def known_buyer_case(session: Session, buyer_id: str) -> tuple[bool, tuple[int, str] | None]:
+    """Whether the buyer is known, and `active_case` for them, in one statement."""
+    row = session.execute(_BUYER_AND_CASE, {"buyer_id": buyer_id}).one_or_none()
+    if row is None:
+        return False, None
+    return True, None if row.case_id is None else (int(row.case_id), str(row.status))
 
 
 def active_case_id(session: Session, buyer_id: str) -> int | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from outreach.lifecycle import events, machine
 from outreach.lifecycle.states import NOT_SETTLED, CaseStatus, EventKind
@@ -52,10 +53,13 @@ def asks_to_stop(text: str) -> bool:
     return any(example == plain or (len(example) >= 3 and example in plain) for example in _opt_out_examples())
 
 
+def opt_outs_of(buyer_id: str) -> Select:
+    """The buyer's opt-outs in force."""
+    return select(OptOut.id).where(OptOut.buyer_id == buyer_id, OptOut.revoked_at.is_(None))
+
+
 def is_opted_out(session: Session, buyer_id: str) -> bool:
-    return session.execute(
-        select(OptOut.id).where(OptOut.buyer_id == buyer_id, OptOut.revoked_at.is_(None)).limit(1)
-    ).first() is not None
+    return session.execute(opt_outs_of(buyer_id).limit(1)).first() is not None
 
 
 def record_opt_out(session: Session, buyer_id: str, text: str) -> bool:

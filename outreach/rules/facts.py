@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from outreach.rules.engine import CaseFacts
 from outreach.rules.schema import LINE_REFUND_KINDS, PAYING_KINDS, RuleBook
@@ -18,25 +19,38 @@ PLATFORM_FACTS = ("issue", "current_unit_price_fen", "overcharge_fen", "shortfal
 RISK_DAYS = 90
 
 
+_MAIN_ITEM = select(OrderItem).where(OrderItem.order_id == bindparam("order_id")).order_by(OrderItem.id).limit(1)
+
+
 def main_item(session: Session, order_id: str) -> OrderItem:
-    item = session.execute(
-        select(OrderItem).where(OrderItem.order_id == order_id).order_by(OrderItem.id).limit(1)
-    ).scalar_one_or_none()
+    """The order's first line. Read once per transaction: one turn of a conversation asks for it
+    several times (the brief, the amount read, the promised weight), and no line of an order
+    changes while its case is worked on."""
+    known = session.info.get("main_items")
+    if known is not None and known[0] is session.get_transaction() and order_id in known[1]:
+        return known[1][order_id]
+    item = session.execute(_MAIN_ITEM, {"order_id": order_id}).scalar_one_or_none()
     if item is None:
         raise LookupError(f"order {order_id} has no items")
+    transaction = session.get_transaction()
+    if known is None or known[0] is not transaction:  # kept for this transaction only
+        known = (transaction, {})
+        session.info["main_items"] = known
+    known[1][order_id] = item
     return item
+
+
+def _first_report(case_id: int) -> Select:
+    return select(Feedback.created_at).where(Feedback.case_id == case_id).order_by(Feedback.created_at).limit(1)
 
 
 def reported_at(session: Session, case: Case) -> datetime:
     """When the buyer first reported the problem: the earliest feedback of the case."""
-    first = session.execute(
-        select(Feedback.created_at).where(Feedback.case_id == case.id).order_by(Feedback.created_at).limit(1)
-    ).scalar_one_or_none()
+    first = session.execute(_first_report(case.id)).scalar_one_or_none()
     return first or case.created_at
 
 
-def refunds_in_90_days(session: Session, buyer_id: str, before: datetime, except_case: int | None = None) -> int:
-    """The buyer's paid or pending remedies on other cases in the 90 days before `before`."""
+def _refunds(buyer_id: str, before: datetime, except_case: int | None = None) -> Select:
     query = select(func.count(Remedy.id)).join(Case, Case.id == Remedy.case_id).where(
         Case.buyer_id == buyer_id, Remedy.kind.in_(PAYING_KINDS), Remedy.amount_fen > 0,
         Remedy.status.in_(("executed", "pending_approval")),
@@ -44,7 +58,12 @@ def refunds_in_90_days(session: Session, buyer_id: str, before: datetime, except
     )
     if except_case is not None:
         query = query.where(Remedy.case_id != except_case)
-    return session.execute(query).scalar_one()
+    return query
+
+
+def refunds_in_90_days(session: Session, buyer_id: str, before: datetime, except_case: int | None = None) -> int:
+    """The buyer's paid or pending remedies on other cases in the 90 days before `before`."""
+    return session.execute(_refunds(buyer_id, before, except_case)).scalar_one()
 
 
 def line_refunded_fen(session: Session, case: Case, *, own: bool = False) -> int:
@@ -71,7 +90,15 @@ def issue_from_words(book: RuleBook, label: str, texts: list[str]) -> str | None
 def line_total_fen(session: Session, order: Order, item: OrderItem) -> int:
     """What the buyer paid for the line: the order's total when it is the order's only line (the
     price per piece may have been rounded), else the unit price times the pieces."""
-    lines = session.execute(select(func.count(OrderItem.id)).where(OrderItem.order_id == order.id)).scalar_one()
+    lines = session.execute(_lines(order.id)).scalar_one()
+    return _line_total(order, item, lines)
+
+
+def _lines(order_id: str) -> Select:
+    return select(func.count(OrderItem.id)).where(OrderItem.order_id == order_id)
+
+
+def _line_total(order: Order, item: OrderItem, lines: int) -> int:
     return order.total_fen if lines == 1 else item.unit_price_fen * item.quantity
 
 
@@ -89,9 +116,13 @@ def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: 
     from outreach.store.types import utcnow
 
     book = book or rules()
-    # The order, its shop and its first item in one query (three lazy loads otherwise).
-    order, shop, item = session.execute(
-        select(Order, Shop, OrderItem).join(Shop, Shop.id == Order.shop_id)
+    # The order, its shop and its first item, when the buyer first reported, their refunds of the
+    # last 90 days and the order's number of lines: one statement, not four.
+    order, shop, item, first_report, refunds_90d, lines = session.execute(
+        select(Order, Shop, OrderItem, *(query.correlate(None).scalar_subquery() for query in (
+            _first_report(case.id), _refunds(case.buyer_id, now or utcnow(), except_case=case.id),
+            _lines(case.order_id))))
+        .join(Shop, Shop.id == Order.shop_id)
         .join(OrderItem, OrderItem.order_id == Order.id)
         .where(Order.id == case.order_id).order_by(OrderItem.id).limit(1)
     ).one()
@@ -113,7 +144,7 @@ def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: 
         unit=item.unit,
         paid_at=order.paid_at,
         promised_ship_hours=order.promised_ship_hours,
-        reported_at=reported_at(session, case),
+        reported_at=first_report or case.created_at,
         shipped_at=order.shipped_at,
         delivered_at=order.delivered_at,
         live_seafood=item.live_seafood,
@@ -121,10 +152,10 @@ def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: 
         promises=tuple(item.promises or ()),
         trust_badge=bool(shop.trust_badge),
         item_kind=item.kind,
-        refunds_90d=refunds_in_90_days(session, case.buyer_id, now or utcnow(), except_case=case.id),
+        refunds_90d=refunds_90d,
         affected_share=stored_share(stored),
         portion_text=stored.get("portion") if stored_share(stored) is not None else None,
-        line_total_fen=line_total_fen(session, order, item),
+        line_total_fen=_line_total(order, item, lines),
         line_refunded_fen=line_refunded_fen(session, case),
         **{name: stored.get(name) for name in PLATFORM_FACTS},
     )

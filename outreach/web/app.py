@@ -18,7 +18,6 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from outreach.dashboard.agent_api import add_agent_api
@@ -34,7 +33,6 @@ from outreach.lifecycle.states import human_owns
 from outreach.scheduling.policy import policy
 from outreach.settings import Settings
 from outreach.store.db import session_scope
-from outreach.store.models import Buyer
 from outreach.store.types import utcnow
 from outreach.workspace.queue import acknowledge_wait
 
@@ -217,19 +215,16 @@ def _load_since(buyer_id: str, after_id: int, limit: int) -> list[dict[str, Any]
         return messages.since(session, buyer_id, after_id, limit)
 
 
-_BUYER = select(Buyer.id).where(Buyer.id == bindparam("buyer_id"))
-
-
 def _store_buyer_message(buyer_id: str, text: str, payload: str = "") -> tuple[int, bool, bool] | None:
     """Stores the buyer's message; its id, whether a person owns the conversation and whether
     `payload` is a button of the bot's latest question, or None for an unknown buyer.
     While a person owns it the bot does not hear the message, so consent and the waiting
     buyer's acknowledgement are handled here (_while_a_person_owns)."""
     with session_scope() as session:
-        if session.execute(_BUYER, {"buyer_id": buyer_id}).first() is None:
+        known, case = messages.known_buyer_case(session, buyer_id)
+        if not known:
             return None
         offered = bool(payload) and payload in messages.offered_payloads(session, buyer_id)
-        case = messages.active_case(session, buyer_id)
         message = messages.append(session, buyer_id, "buyer", text, case_id=None if case is None else case[0])
         owned = human_owns(case)
         if owned and case is not None:

@@ -242,3 +242,33 @@ def test_control_characters_are_dropped_before_judging(diagnoser: Diagnoser) -> 
 
 def test_normalise_turns_full_width_into_half_width() -> None:
     assert normalise("  买了３盒　少了１盒！ ") == "买了3盒 少了1盒!"
+
+
+# --- one batch for a message and its clauses (bot.nlu.problem_classifier) -----------------------
+
+BATCH_TEXTS = [
+    "虾都死了，还发臭", "是啊是啊 碎了两个", "杯子碎了一个 而且结账时满减没减 多付了15块", "有点问题", "态度太差了",
+    "可以，就这样吧", "", "？？？", "The shrimp arrived dead", "碎了的退钱", "少了的补一个", "3个", "螃蟹死了三隻",
+]
+
+
+def test_a_batch_reads_each_text_as_it_reads_it_alone(diagnoser: Diagnoser) -> None:
+    """Diagnosing or scoring texts together gives each text exactly its own reading: the bot reads
+    a message and its clauses in one batch, to the same figures as one by one."""
+    assert diagnoser.diagnose_many(BATCH_TEXTS) == [diagnoser.diagnose(text) for text in BATCH_TEXTS]
+    readable = [text for text in BATCH_TEXTS if text and text != "？？？"]  # probabilities need words
+    assert diagnoser.probabilities_many(readable) == [diagnoser.probabilities(text) for text in readable]
+    assert diagnoser.probabilities_many([]) == []
+
+
+def test_diagnosis_and_probabilities_come_from_one_scoring(diagnoser: Diagnoser) -> None:
+    chinese = [text for text in BATCH_TEXTS if text and "shrimp" not in text and text != "？？？"]
+    for texts in (chinese, BATCH_TEXTS):  # every text scored by the diagnosis, or some not (English, empty)
+        diagnoses, probabilities = diagnoser.diagnose_with_probabilities(texts)
+        assert diagnoses == diagnoser.diagnose_many(texts)
+        for text, diagnosis, found in zip(texts, diagnoses, probabilities):
+            if diagnosis.confidence == 0.0:  # not scored: nothing to read, or another language
+                assert found is None
+            else:
+                assert found == diagnoser.probabilities(text) and set(found) == set(taxonomy().ids)
+        assert sum(found is not None for found in probabilities) >= len(chinese)
