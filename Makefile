@@ -72,6 +72,8 @@ haproxy-deps:
 # With PYTEST_ARGS (a selection), one pytest run after the training.
 SERVER_TESTS := tests/e2e tests/faults tests/scaled tests/bot/test_rasa.py tests/bot/test_graph_runner.py \
 	tests/security/test_fuzz.py tests/security/test_local_files.py
+# Restarts the PostgreSQL server itself: run alone, after both sessions, whose connections it would cut.
+PG_RESTART_TEST := tests/faults/test_faults.py::test_a_postgresql_restart_mid_payouts_loses_and_doubles_nothing_and_the_scheduler_carries_on
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
 test: setup system-deps
@@ -80,11 +82,14 @@ ifeq ($(strip $(PYTEST_ARGS)),)
 	@mkdir -p var; \
 	  $(PYTEST) --durations=12 $(addprefix --ignore=,$(SERVER_TESTS)) > var/test-without-servers.log 2>&1 & \
 	  without=$$!; \
-	  $(BIN)/outreach bot train && $(PYTEST) --durations=12 $(SERVER_TESTS); servers=$$?; \
+	  $(BIN)/outreach bot train && $(PYTEST) --durations=12 $(SERVER_TESTS) --deselect $(PG_RESTART_TEST); \
+	  servers=$$?; \
 	  wait $$without; without_rc=$$?; \
+	  $(PYTEST) $(PG_RESTART_TEST); restart=$$?; \
 	  echo "--- the tests without servers (var/test-without-servers.log) ---"; cat var/test-without-servers.log; \
-	  echo "tests with servers: exit $$servers; tests without servers: exit $$without_rc"; \
-	  test $$servers -eq 0 -a $$without_rc -eq 0
+	  echo "tests with servers: exit $$servers; tests without servers: exit $$without_rc;" \
+	    "the PostgreSQL restart: exit $$restart"; \
+	  test $$servers -eq 0 -a $$without_rc -eq 0 -a $$restart -eq 0
 else
 	$(BIN)/outreach bot train
 	$(PYTEST) $(PYTEST_ARGS)
