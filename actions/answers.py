@@ -11,18 +11,22 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import case_holds, conversation, guarded
+from actions.common import case_holds, conversation, guarded, offer_index
 from actions.contact import is_survey_answer, record_survey_answer
-from actions.context import confirm, in_context, not_understood, problems_in, reask, suspected_among_named, text_of
+from actions.context import (
+    confirm,
+    in_context,
+    not_understood,
+    problems_in,
+    reask,
+    suspected_among_named,
+    text_of,
+)
 from actions.starting import raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.dialogue.reading import read_no_problem, read_yes_no
 
 CHITCHAT_HURT = 0.3  # a "problem" the diagnosis thinks this unlikely to be a complaint is small talk
-
-
-def _offer_index(tracker: Tracker) -> int:
-    return int(tracker.get_slot("offer_index") or 0)
 
 
 # How sure the classifier must be of a yes in words that hold no yes of their own ("是的", "可以",
@@ -55,7 +59,7 @@ class ActionAnswerYes(Action):
             return await guarded(dispatcher, tracker,
                                  partial(confirm, text=text_of(tracker), more=problems_in(tracker)))
         if stage == "offering":
-            index = _offer_index(tracker)
+            index = offer_index(tracker)
             return await guarded(dispatcher, tracker, partial(conversation.accept, index=index))
         if stage == "rating":
             # A second yes: the confirmation may have been lost on the way; say it is done.
@@ -82,7 +86,7 @@ class ActionAnswerNo(Action):
             dispatcher.utter_message(response="utter_ask_problem")
             return []
         if stage == "offering":
-            index = _offer_index(tracker)
+            index = offer_index(tracker)
             return await guarded(dispatcher, tracker, partial(conversation.decline, index=index))
         if stage == "rating":
             dispatcher.utter_message(response="utter_ask_rating_again")

@@ -128,5 +128,19 @@ def say_step(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
     return utter(dispatcher, replies_for(step))
 
 
+MAX_OFFERS = 20  # more offers than any rule table makes: a tapped index beyond it is not one we showed
+
+
+def offer_index(tracker: Tracker) -> int:
+    """The offer the buyer is answering: the one a tapped offer button names (its payload carries
+    the index, so a tap repeated after a lost answer still means the offer the buyer saw), else
+    the one the conversation last made."""
+    tapped = next(tracker.get_latest_entity_values("offer"), None)
+    if isinstance(tapped, (str, int)) and str(tapped).isascii() and str(tapped).isdigit() \
+            and int(tapped) < MAX_OFFERS:
+        return int(tapped)
+    return int(tracker.get_slot("offer_index") or 0)
+
+
 __all__ = ["conversation", "guarded", "only_changes", "case_holds", "say_step", "off_loop", "buyer_of", "case_of",
-           "refuse"]
+           "refuse", "offer_index"]

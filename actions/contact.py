@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buyer_of, case_holds, conversation, guarded, off_loop
+from actions.common import buyer_of, case_holds, conversation, guarded, off_loop, offer_index
 from outreach.cases.survey import comment_of, parse_recommend
 from outreach.diagnosis.numbers import parse_rating
 
@@ -97,7 +97,7 @@ async def _accept_first(dispatcher: CollectingDispatcher, tracker: Tracker, text
     case_id = await case_of(tracker)
     if case_id is None or not (read_remedy(text) or read_yes_no(text)):
         return
-    index = int(tracker.get_slot("offer_index") or 0)
+    index = offer_index(tracker)
     try:
         step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, index)
         if step is None:

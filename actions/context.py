@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buyer_of, case_of, conversation, guarded, off_loop, say_step
+from actions.common import buyer_of, case_of, conversation, guarded, off_loop, offer_index, say_step
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.features import readable
 from outreach.diagnosis.taxonomy import NO_PROBLEM
@@ -44,10 +44,6 @@ def text_of(tracker: Tracker) -> str:
     """What the buyer typed; a button's payload is exact and is not read again."""
     text = tracker.latest_message.get("text") or ""
     return "" if text.startswith("/") else text
-
-
-def offer_index(tracker: Tracker) -> int:
-    return int(tracker.get_slot("offer_index") or 0)
 
 
 async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:

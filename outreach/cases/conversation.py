@@ -6,6 +6,7 @@ move their own case. Each call is one transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -525,11 +526,38 @@ def _note_weighed(session: Session, case: Case, text: str) -> bool:
     return True
 
 
+_OPEN_OFFER = (
+    select(CaseEvent.detail)
+    .where(CaseEvent.case_id == bindparam("case_id"), CaseEvent.kind == EventKind.OFFERED.value)
+    .order_by(CaseEvent.id.desc())
+    .limit(1)
+)
+
+
+def _offer_moved_on(session: Session, case: Case, index: int) -> Step | None:
+    """The open offer again when the buyer's yes or no answers another one, else None.
+
+    A tap repeated because its answer was lost (a Rasa replica died after the case moved on and
+    before the buyer saw the next offer) must not decline or accept an offer the buyer never saw.
+    """
+    detail = session.execute(_OPEN_OFFER, {"case_id": case.id}).scalar_one_or_none() or {}
+    current = detail.get("index")
+    if not isinstance(current, int) or current == index:
+        return None
+    step = _next_offer(session, case, current)
+    return dataclasses.replace(step, extra={**step.extra, "moved_on": True}) if step.kind == "offer" else step
+
+
 def decline(case_id: int | str, buyer_id: str, index: int) -> Step:
+    """Decline the offer at index and make the next one; a decline of an offer no longer open
+    (repeated after a lost answer) changes nothing and shows the open one."""
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
         if case.status != S.OFFERING:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+        moved = _offer_moved_on(session, case, index)
+        if moved is not None:
+            return moved
         events.record(session, case.id, EventKind.DECLINED, index=index)
         return _next_offer(session, case, index + 1)
 
@@ -545,6 +573,9 @@ def accept(case_id: int | str, buyer_id: str, index: int) -> Step:
                         extra={"rule": done.rule_id, "amount": yuan(done.amount_fen)})
         if case.status != S.OFFERING:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+        moved = _offer_moved_on(session, case, index)
+        if moved is not None:  # nothing is carried out that the buyer did not see and agree to
+            return moved
         return _accept(session, case, index)
 
 
@@ -573,8 +604,6 @@ def _accept(session: Session, case: Case, index: int) -> Step:
 def _rules_can_act(session: Session, case: Case, label: str) -> bool:
     """Whether a further problem the buyer named gets anything from the rules for this order
     ("快递也太慢了" on an order shipped in time gets nothing: it is noted, not pursued)."""
-    import dataclasses
-
     if label in rules().person_first:
         return True
     facts = dataclasses.replace(case_facts(session, case), label=label, issue=None, affected_quantity=None,

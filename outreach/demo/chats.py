@@ -106,6 +106,7 @@ class Chat:
                 texts.append((said.text, []))
             else:
                 text, buttons = bot_response(said.response)
+                buttons = [{**b, "payload": fill(b["payload"], said.params)} for b in buttons]
                 texts.append((fill(text, said.params), said.params.get("buttons") or buttons))
         if replies.form is not None:  # the form asks for its slot with the domain's utter_ask_<slot>
             text, buttons = bot_response(f"utter_ask_{replies.form[1]}")

@@ -83,7 +83,9 @@ def replies_for(step: Step) -> Replies:  # noqa: C901 - one branch per kind of s
             _quantity_problem(replies, extra["amount_problem"], extra.get("max"), extra.get("unit", ""))
         if extra.get("unavailable"):
             replies.say("utter_remedy_unavailable", remedy_zh=REMEDY_ZH.get(extra["unavailable"], "这个方案"))
-        replies.say("utter_offer", offer_text=step.message)
+        if extra.get("moved_on"):  # a yes or no to an earlier offer: this one is open now
+            replies.say("utter_offer_moved_on")
+        replies.say("utter_offer", offer_text=step.message, offer_tap=str(step.offer_index or 0))
         replies.set(stage="offering", offer_index=float(step.offer_index or 0))
     elif step.kind == "confirm":
         if extra.get("listing"):

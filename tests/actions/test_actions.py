@@ -433,3 +433,26 @@ async def test_words_that_name_the_problem_asked_about_among_others_confirm_it(d
     assert "utter_problem_noted" not in responses(messages)
     with session_scope() as session:
         assert session.get(Case, case_id).category == "late_delivery"
+
+
+async def test_a_tapped_no_repeated_after_its_answer_was_lost_answers_the_offer_the_buyer_saw(db: str) -> None:
+    """The replica that declined offer 0 saved offer_index 1 and died before the buyer saw offer 1:
+    the same tap again names offer 0 in its payload and must not decline offer 1."""
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    offering = {"case_id": str(case_id), "stage": "offering", "offer_index": 0}
+    await run(ActionAnswerNo(), tracker(buyer, intent="deny", slots=offering,
+                                       entities=[{"entity": "offer", "value": "0"}]))
+    moved_on = {**offering, "offer_index": 1.0}  # what the dead replica saved
+    messages, _ = await run(ActionAnswerNo(), tracker(buyer, intent="deny", slots=moved_on,
+                                                           entities=[{"entity": "offer", "value": "0"}]))
+    assert responses(messages) == ["utter_offer_moved_on", "utter_offer"]
+    assert messages[-1]["offer_tap"] == "1"  # its buttons answer offer 1
+    with session_scope() as session:
+        assert session.get(Case, case_id).status == "offering"
+        assert session.execute(select(func.count()).select_from(CaseEvent).where(
+            CaseEvent.case_id == case_id, CaseEvent.kind == "declined")).scalar_one() == 1
+    # an index the bot never showed is no tap: the conversation's own offer is answered
+    messages, _ = await run(ActionAnswerYes(), tracker(buyer, slots=moved_on,
+                                                       entities=[{"entity": "offer", "value": "99"}]))
+    assert responses(messages)[0] == "utter_remedy_done"

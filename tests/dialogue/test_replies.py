@@ -11,7 +11,8 @@ def test_an_offer_is_said_with_its_words_and_moves_the_conversation_to_offering(
     replies = replies_for(Step(kind="offer", case_id=7, offer_index=1, message="为您全额退款。",
                                extra={"unavailable": "reship"}))
     assert [(s.response, s.params) for s in replies.said] == [
-        ("utter_remedy_unavailable", {"remedy_zh": "补发"}), ("utter_offer", {"offer_text": "为您全额退款。"})]
+        ("utter_remedy_unavailable", {"remedy_zh": "补发"}),
+        ("utter_offer", {"offer_text": "为您全额退款。", "offer_tap": "1"})]
     assert replies.slots == [("stage", "offering"), ("offer_index", 1.0)] and replies.form is None
 
 

@@ -210,6 +210,23 @@ def test_declining_walks_through_the_offers_then_hands_over(any_db: str) -> None
     assert decline(case_id, buyer_id, 2).kind == "closed"
 
 
+def test_a_yes_or_no_to_an_offer_no_longer_open_changes_nothing_and_shows_the_open_one(any_db: str) -> None:
+    """A tap repeated after its answer was lost (the replica that declined offer 0 died before the
+    buyer saw offer 1) must neither decline offer 1 nor carry out anything the buyer did not see."""
+    case_id, buyer_id = crab_case_offering()
+    assert decline(case_id, buyer_id, 0).offer_index == 1
+    again = decline(case_id, buyer_id, 0)  # the same tap again
+    assert (again.kind, again.offer_index, again.extra.get("moved_on")) == ("offer", 1, True)
+    stale_yes = accept(case_id, buyer_id, 0)  # a yes to the offer already declined
+    assert (stale_yes.kind, stale_yes.offer_index, stale_yes.extra.get("moved_on")) == ("offer", 1, True)
+    assert count(Remedy, case_id=case_id) == 0 and load_case(case_id).status == "offering"
+    with session_scope() as session:
+        declines = session.execute(select(CaseEvent.detail).where(
+            CaseEvent.case_id == case_id, CaseEvent.kind == "declined")).scalars().all()
+    assert declines == [{"index": 0}]  # one decline recorded, not two
+    assert accept(case_id, buyer_id, 1).kind == "executed"  # the offer the buyer saw last
+
+
 def test_refund_above_the_cap_waits_for_approval_and_hands_over(any_db: str) -> None:
     case_id, buyer_id, _ = make_case(
         "wrong_item",

@@ -25,7 +25,7 @@ class Path:
     item: dict[str, Any]
     answers: list[tuple[str, str | None]]  # what the buyer says (text, button payload)
     expect: str  # in the bot's last reply
-    rule: str | None = None  # the remedy accepted with one more "好的", if any
+    rule: str | None = None  # the remedy accepted with the offer's yes button, if any
     order: dict[str, Any] = field(default_factory=dict)
 
 
@@ -52,7 +52,7 @@ PATHS = [
          item("赣南脐橙 现摘现发 10斤整箱", "fruit", 4990, 1, "箱", promises=["weight_guarantee"]),
          [YES, ("8斤7两", None)], "6.49元", "short_weight_refund"),
     Path("counterfeit", "这支口红鉴定出来是假货，根本不是正品", item("丝绒雾面口红", "cosmetics", 32000),
-         [YES, ("好的", "/affirm")], "人工审核"),
+         [YES, ("好的", None)], "人工审核"),
     Path("price_issue", "付款的价格跟页面上显示的不一样", item("每日坚果 30包", "snacks", 8800, 2, "盒"),
          [YES, ("被重复扣款", '/price_issue{"issue": "double_charge"}')], "176元", "price_double_charge_refund",
          order={"charged_fen": 35200}),
@@ -109,7 +109,7 @@ def test_every_label_reaches_its_remedy_or_its_person_through_the_real_bot(stack
             failures.append(f"{path.label}: expected {path.expect!r} in {said!r}")
             continue
         if path.rule:
-            done = " / ".join(m["text"] for m in buyer.say("好的", payload="/affirm"))
+            done = " / ".join(m["text"] for m in buyer.tap(replies, "可以，就这样"))
             if "已为您办理" not in done:
                 failures.append(f"{path.label}: accepting got {done!r}")
     assert not failures, "\n".join(failures)

@@ -206,9 +206,9 @@ def test_the_bot_asks_how_many_were_affected_and_walks_the_offers(stack: dict[st
     assert any("几只" in m["text"] for m in question), question
     offer = buyer.say("死了三只")
     assert any("119.40" in m["text"] for m in offer), offer  # 3 x 39.80, never guessed
-    second = buyer.say("不用了", payload="/deny")
+    second = buyer.tap(offer, "不用了")
     assert any("补发" in m["text"] for m in second), second
-    done = buyer.say("好的", payload="/affirm")
+    done = buyer.tap(second, "可以，就这样")
     assert any("已为您办理" in m["text"] for m in done), done
     buyer.say("4分", payload='/rate{"rating": "4"}')
 

@@ -112,8 +112,10 @@ def _answer(conversation: Conversation, last: dict[str, Any]) -> tuple[str, str]
     payloads = [b["payload"] for b in last.get("buttons") or []]
     if payloads[:1] == [RATE_5] or RATING_MARK in text:  # the rating question, with buttons or asked again
         return "5分 非常满意", RATE_5
-    if OFFER_MARK in text:
-        return ("可以", "/affirm") if conversation.accepts else ("不用了", "/deny")
+    if OFFER_MARK in text:  # the offer's own buttons, which name the offer they answer
+        wanted = "/affirm" if conversation.accepts else "/deny"
+        tap = next((p for p in payloads if p.split("{")[0] == wanted), wanted)
+        return ("可以", tap) if conversation.accepts else ("不用了", tap)
     if OPENING_MARK in text:
         return "是的", "/affirm"
     return None
@@ -159,7 +161,7 @@ async def converse(app: BuyerApp, conversation: Conversation, handover_text: str
             gate.waiting += 1
             await gate.event.wait()
             gate.waiting -= 1
-        if payload == "/affirm" and OFFER_MARK in asked["text"] and conversation.accepted_at is None:
+        if payload.startswith("/affirm") and OFFER_MARK in asked["text"] and conversation.accepted_at is None:
             conversation.accepted_at = time.monotonic()
         turn = await app.say(text, payload)
         conversation.turns.append(turn)

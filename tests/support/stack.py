@@ -141,3 +141,9 @@ class Buyer:
         response = requests.post(f"{self.base}/api/messages", json=body, headers=self.headers, timeout=60)
         assert response.status_code == 200, response.text
         return [m for m in response.json()["messages"] if m["sender"] != "buyer"]
+
+    def tap(self, shown: list[dict[str, Any]], title: str) -> list[dict[str, Any]]:
+        """Tap the button titled `title` among the messages `shown` (the bot's latest answer)."""
+        button = next((b for m in shown for b in m.get("buttons") or [] if b["title"] == title), None)
+        assert button is not None, f"no button {title!r} in {shown}"
+        return self.say(button["title"], payload=button["payload"])
