@@ -70,12 +70,14 @@ def line_refunded_fen(session: Session, case: Case, *, own: bool = False) -> int
     """What other cases of the same order (and this one, with `own`) gave back for the line's goods
     (executed, approved or waiting for approval), so that two problems of one order never refund
     more than was paid."""
+    return int(session.execute(_line_refunded(case, own=own)).scalar_one())
+
+
+def _line_refunded(case: Case, *, own: bool) -> Select:
     query = select(func.coalesce(func.sum(Remedy.amount_fen), 0)).join(Case, Case.id == Remedy.case_id).where(
         Case.order_id == case.order_id, Remedy.kind.in_(LINE_REFUND_KINDS),
         Remedy.status.in_(("executed", "approved", "pending_approval")))
-    if not own:
-        query = query.where(Case.id != case.id)
-    return int(session.execute(query).scalar_one())
+    return query if own else query.where(Case.id != case.id)
 
 
 def issue_from_words(book: RuleBook, label: str, texts: list[str]) -> str | None:
@@ -117,11 +119,12 @@ def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: 
 
     book = book or rules()
     # The order, its shop and its first item, when the buyer first reported, their refunds of the
-    # last 90 days and the order's number of lines: one statement, not four.
-    order, shop, item, first_report, refunds_90d, lines = session.execute(
+    # last 90 days, the order's number of lines and what other cases gave back for the line's
+    # goods: one statement, not five.
+    order, shop, item, first_report, refunds_90d, lines, refunded = session.execute(
         select(Order, Shop, OrderItem, *(query.correlate(None).scalar_subquery() for query in (
             _first_report(case.id), _refunds(case.buyer_id, now or utcnow(), except_case=case.id),
-            _lines(case.order_id))))
+            _lines(case.order_id), _line_refunded(case, own=False))))
         .join(Shop, Shop.id == Order.shop_id)
         .join(OrderItem, OrderItem.order_id == Order.id)
         .where(Order.id == case.order_id).order_by(OrderItem.id).limit(1)
@@ -156,6 +159,6 @@ def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: 
         affected_share=stored_share(stored),
         portion_text=stored.get("portion") if stored_share(stored) is not None else None,
         line_total_fen=_line_total(order, item, lines),
-        line_refunded_fen=line_refunded_fen(session, case),
+        line_refunded_fen=int(refunded),
         **{name: stored.get(name) for name in PLATFORM_FACTS},
     )
