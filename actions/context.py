@@ -18,6 +18,7 @@ from outreach.diagnosis.features import readable
 from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge
 from outreach.dialogue.reading import (
+    after_but,
     asks_for_it,
     ends_with_yes,
     is_command_like,
@@ -36,7 +37,6 @@ from outreach.lifecycle.consent import asks_to_stop
 # How sure the classifier must be of another problem, in words that also pick a remedy or state an
 # amount, for them to correct the suspected problem rather than confirm it.
 OTHER_PROBLEM_SURE = 0.7
-_TURN = re.compile(r"不过|但是|可是|但|然而")
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
 
 
@@ -79,7 +79,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         # "？！。。。", "😡😡😡", "<script>…</script>", a pasted courier notice: nothing of the buyer's to
         # read, whatever a classifier made of it; the question stands
         return await not_understood(dispatcher, tracker)
-    if asks_to_stop(_TURN.split(text)[-1]):  # "算了 不用处理 以后不要再联系我了", whatever a classifier made of it
+    if asks_to_stop(after_but(text)):  # "算了 不用处理 以后不要再联系我了", whatever a classifier made of it
         # (only what follows a "but" counts: "我之前说过别联系我，但现在我有问题要处理" asks for help)
         from actions.contact import opt_out_now
 

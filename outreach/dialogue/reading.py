@@ -545,7 +545,15 @@ _NO = re.compile(
 )
 
 
-_BUT = re.compile(r"不过|但是|可是|只是|然而")
+# A turn in the message: what follows it decides ("好的谢谢 但是算了"). Not the 但 of 不但 (…而且).
+_BUT = re.compile(r"不过|但是|可是|只是|然而|(?<!不)但")
+
+
+def after_but(text: str) -> str:
+    """What follows the message's last "but" with words after it; the whole message when none
+    ("我之前说过别联系我，但现在我有问题要处理" asks for help, not for silence)."""
+    pieces = [piece for piece in _BUT.split(text) if piece.strip(" ，,。.！!～~")]
+    return pieces[-1] if pieces else text
 # A remedy verb right after a no-word: the no is about that remedy ("不用补了", "不要退货 给我换").
 _REMEDY_AFTER_NO = re.compile(r"\s*(?:再|给我|帮我)?\s*(?:补|换|退|重发|寄回|赔)")
 _TRAILING_YES = re.compile(

@@ -8,6 +8,7 @@ from fractions import Fraction
 import pytest
 
 from outreach.dialogue.reading import (
+    after_but,
     declines_remedy,
     read_affected,
     read_fine_after_all,
@@ -260,6 +261,18 @@ def test_ratings_with_typing_slips(text: str, rating: int) -> None:
 ])
 def test_yes_or_no_after_a_but_and_in_other_scripts(text: str, yes: bool) -> None:
     assert read_yes_no(text) is yes
+
+
+@pytest.mark.parametrize(("text", "after"), [
+    ("我之前说过别联系我，但现在我有问题要处理", "现在我有问题要处理"),
+    ("东西挺好的 只是以后别打电话了", "以后别打电话了"),
+    ("好的谢谢 不过算了 但是以后别联系我", "以后别联系我"),
+    ("不但碎了而且少了一个", "不但碎了而且少了一个"),  # 不但…而且 is no turn
+    ("以后别联系我了 但是。", "以后别联系我了 "),  # nothing after the but: what came before
+    ("别再联系我了", "别再联系我了"),
+])
+def test_what_follows_the_last_but_decides(text: str, after: str) -> None:
+    assert after_but(text) == after
 
 
 @pytest.mark.parametrize(("text", "person"), [
