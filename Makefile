@@ -105,11 +105,8 @@ eval: setup
 # The conversation corpus (tests/conversations/, docs/conversation-corpus.md) played through the
 # real Rasa, action and web servers: success rate by kind of conversation (target 95 %) and each
 # failure with its transcript. Prints the figure, never fails on it. Narrow it down with
-# EVAL_CHAT_ARGS="--kind shares --quiet" or "--id terse-crab-three-dead". The held-out set
-# (tests/conversations/heldout/): EVAL_CHAT_ARGS=--heldout; the fresh one (heldout-fresh/, never tuned on):
-# EVAL_CHAT_ARGS="--set heldout-fresh"; the second fresh one (heldout-fresh2/): EVAL_CHAT_ARGS="--set heldout-fresh2";
-# the third fresh one (heldout-fresh3/): EVAL_CHAT_ARGS="--set heldout-fresh3";
-# the fourth fresh one (heldout-fresh4/): EVAL_CHAT_ARGS="--set heldout-fresh4";
+# EVAL_CHAT_ARGS="--kind shares --quiet" or "--id terse-crab-three-dead". A held-out set
+# (tests/conversations/heldout*/, never tuned on): EVAL_CHAT_ARGS="--set heldout-fresh5";
 # --set all for every set.
 eval-chat: setup
 	$(BIN)/outreach bot train

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.chat_player import play
-from tests.support.conversations import SETS, Conversation, CorpusError, load_corpus, load_file
+from tests.support.conversations import HELDOUT_SETS, SETS, Conversation, CorpusError, load_corpus, load_file
 
 CORPUS = load_corpus()
 SUBSET = [(kind, c) for kind, c in CORPUS if c.ci]
@@ -79,14 +79,11 @@ def test_no_buyer_turn_of_the_corpus_is_a_training_example() -> None:
     assert not copied, f"corpus turns found in data/nlu: {copied[:10]}"
 
 
-HELDOUT_SETS = ["heldout", "heldout-fresh", "heldout-fresh2", "heldout-fresh3", "heldout-fresh4"]
-
-
 @pytest.mark.parametrize("name", HELDOUT_SETS)
 def test_the_held_out_set_loads_apart_from_the_corpus_and_covers_every_kind(name: str) -> None:
-    """A held-out set (tests/conversations/heldout/, heldout-fresh/, heldout-fresh2/, heldout-fresh3/,
-    heldout-fresh4/) is never played by `make test`; it only has to load, stay apart from the main corpus and
-    the other sets and cover every kind of the main corpus, so its rate means something."""
+    """A held-out set (tests/conversations/heldout*/) is never played by `make test`; it only has to
+    load, stay apart from the main corpus and the other sets and cover every kind of the main
+    corpus, so its rate means something."""
     heldout = load_corpus(SETS[name])
     assert len(heldout) >= 60
     assert {kind for kind, _ in CORPUS} <= {kind for kind, _ in heldout}

@@ -24,24 +24,15 @@ from outreach.rules.schema import ITEM_PROMISES
 from outreach.settings import PROJECT_ROOT
 
 CORPUS_DIR = PROJECT_ROOT / "tests" / "conversations"
-# The held-out set: written apart from the bot's developers, never played by `make test`, so
-# its rate is an honest figure for buyers nobody tuned the bot on (docs/conversation-corpus.md).
+# The held-out sets (tests/conversations/heldout*/): each written apart from the bot's developers
+# and never played by `make test`, so its first play is an honest figure for buyers nobody tuned
+# the bot on (docs/conversation-corpus.md). heldout/ came first; each heldout-freshN/ was written
+# after the sets before it had guided fixes, by someone who read neither the bot's code and NLU
+# data nor the other sets' texts. A new set is a new folder: nothing else to register.
 HELDOUT_DIR = CORPUS_DIR / "heldout"
-# A second held-out set, written later by someone new after the first one had guided fixes
-# (its transcripts were read), so it again measures buyers nobody tuned the bot on.
-FRESH_HELDOUT_DIR = CORPUS_DIR / "heldout-fresh"
-# A third held-out set, written after the fresh one had guided fixes, by someone who read neither
-# the bot's code and NLU data nor the other sets' texts.
-FRESH2_HELDOUT_DIR = CORPUS_DIR / "heldout-fresh2"
-# A fourth, written after the second fresh one had guided fixes, again by someone who read neither
-# the bot's code and NLU data nor the other sets' texts.
-FRESH3_HELDOUT_DIR = CORPUS_DIR / "heldout-fresh3"
-# A fifth, written after the third fresh one had guided fixes, again by someone who read neither
-# the bot's code and NLU data nor the other sets' texts.
-FRESH4_HELDOUT_DIR = CORPUS_DIR / "heldout-fresh4"
-SETS = {"main": CORPUS_DIR, "heldout": HELDOUT_DIR, "heldout-fresh": FRESH_HELDOUT_DIR,
-        "heldout-fresh2": FRESH2_HELDOUT_DIR, "heldout-fresh3": FRESH3_HELDOUT_DIR,
-        "heldout-fresh4": FRESH4_HELDOUT_DIR}
+SETS = {"main": CORPUS_DIR, **{folder.name: folder for folder in sorted(CORPUS_DIR.glob("heldout*"), key=lambda f: (
+    len(f.name), f.name)) if folder.is_dir()}}
+HELDOUT_SETS = [name for name in SETS if name != "main"]
 CATALOG = PROJECT_ROOT / "data" / "seed" / "catalog.yml"
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 Slug = constr(regex=r"^[a-z0-9][a-z0-9-]{2,60}$")

@@ -1,15 +1,11 @@
 """`make eval-chat`: play the whole conversation corpus through the real servers and print the
 success rate by kind of conversation, and each failure with its transcript and what differed.
 
-    python -m tests.support.eval_chat [--set main|heldout|heldout-fresh|heldout-fresh2|heldout-fresh3
-                                             |heldout-fresh4|all]
+    python -m tests.support.eval_chat [--set main|heldout|heldout-fresh|heldout-freshN|all]
                                       [--kind KIND ...] [--id ID ...] [--ci-only] [--quiet]
 
-`--set heldout` (or `--heldout`) plays the held-out set (tests/conversations/heldout/) instead of
-the main corpus, `--set heldout-fresh` the fresh held-out set (tests/conversations/heldout-fresh/),
-`--set heldout-fresh2` the second fresh one (tests/conversations/heldout-fresh2/),
-`--set heldout-fresh3` the third fresh one (tests/conversations/heldout-fresh3/),
-`--set heldout-fresh4` the fourth fresh one (tests/conversations/heldout-fresh4/);
+`--set NAME` plays the held-out set in tests/conversations/NAME/ (heldout, heldout-fresh,
+heldout-fresh2, ...; `--heldout` is `--set heldout`) instead of the main corpus;
 `--set all` plays every set and prints each set's rate by kind apart.
 
 The rate is a figure to watch (target 95 %), not a gate: the command exits 0 whatever it is,
@@ -54,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", dest="sets", choices=[*SETS, "all"], default="main",
                         help="which conversations: the main corpus (default), a held-out set "
-                             "(heldout, heldout-fresh, heldout-fresh2, heldout-fresh3, heldout-fresh4), or all of them")
+                             "(tests/conversations/heldout*/), or all of them")
     parser.add_argument("--heldout", dest="sets", action="store_const", const="heldout",
                         help="the held-out set (same as --set heldout)")
     parser.add_argument("--kind", action="append", default=[], help="only this kind (file name); repeatable")
