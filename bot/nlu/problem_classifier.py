@@ -101,7 +101,7 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
             result = next(read)
             sure = PRIMARY_MIN if result.category in urgent and asked else CLAUSE_SURE
             if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure \
-                    and result.category not in named:
+                    and result.category not in named and tax.model_may_name(result.category, clause):
                 named.append(result.category)
         for label in named:
             # every clause naming it: "满减没减 多付了15块" says which price problem together

@@ -22,10 +22,12 @@ from outreach.dialogue.reading import (
     REMEDY_KINDS,
     Affected,
     corrects_itself,
+    ends_accepting,
     goes_ahead,
     read_affected,
     read_fine_after_all,
     read_remedy,
+    rejects_offer,
 )
 from outreach.lifecycle import consent, events, machine
 from outreach.lifecycle import rating as satisfaction
@@ -275,7 +277,7 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: st
             # Nothing went wrong after all: thank and close; there is nothing to rate.
             machine.close(session, case, "buyer: no problem")
             return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
-        _note_more_problems(session, case, label, clauses)
+        _note_more_problems(session, case, label, _with_weighing(clauses, label, text))
         reading = None
         if text:  # "是的，一箱12个有4个是烂的": the details answer the next question too
             # the clause that named this problem first ("烂了2斤，而且整箱只有8斤半"), else all the words
@@ -296,7 +298,18 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: st
 
 def _says_weighed(text: str) -> bool:
     """Whether the words state what the goods weighed ("标的1斤 实际称了才8两", "秤上是1斤7两")."""
-    return len(weights_in(text)) >= 2 or bool(weights_in(text) and re.search(r"称|秤|实际|只有|才有|净含量", text))
+    return len(weights_in(text)) >= 2 or bool(weights_in(text) and re.search(
+        r"称|秤|实际|只有|才有|净含量|一共|总共|才\s*[\d一二两三四五六七八九十]", text))
+
+
+def _with_weighing(clauses: dict[str, str], label: str, text: str | None) -> dict[str, str]:
+    """A short weight waiting its turn keeps the clauses that say what the goods weighed, told
+    beside another problem ("烂了2斤，…连烂的算上一共才8斤，不够秤"), so its weight is not asked again."""
+    other = "not_as_described"
+    if not text or label == other or other not in clauses or weights_in(clauses[other]):
+        return clauses
+    weighed = " ".join(c for c in re.split(r"[，,。.!！；;\s]+", text) if c and weights_in(c) and _says_weighed(c))
+    return {**clauses, other: f"{clauses[other]} {weighed}".strip()} if weighed else clauses
 
 
 def _listing_contradicted(session: Session, case: Case, label: str, text: str | None) -> str | None:
@@ -417,8 +430,10 @@ def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -
         if not any(o.kind in SHARE_KINDS for o in offers):
             return None
         reading = read_affected_of(session, case, text)
-        if reading.status in ("none", "vague"):
-            return None
+        if reading.status in ("none", "vague") or (rejects_offer(text) and not corrects_itself(text)):
+            return None  # "补发一个也不要": the count is the refused remedy's, no new amount
+        if reading.status == "ok" and reading.pieces is not None and reading.pieces == case.affected_quantity:
+            return None  # the amount the offer already stands on: nothing corrected
         if reading.status != "ok":
             item = main_item(session, case.order_id)
             step = _next_offer(session, case, index)
@@ -426,8 +441,14 @@ def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -
                         remedies_left=step.remedies_left, message=step.message,
                         extra={**step.extra, "amount_problem": reading.status, "max": item.quantity,
                                "unit": item.unit})
+        seen = offers[index].rule_id if 0 <= index < len(offers) else None
         _note_affected(session, case, text)
-        return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
+        step = _next_offer(session, case, 0)
+        if step.kind == "offer" and step.offer is not None and step.offer.rule_id == seen \
+                and ends_accepting(text) and read_remedy(text) is None:
+            # "对，6个，可以了": the count corrected and the same remedy agreed to, worked out anew
+            return _accept(session, case, 0)
+        return _take_named_remedy(session, case, step, text)
 
 
 def assign_remedies(clauses: list[dict], labels: list[str]) -> dict[str, str]:
@@ -768,6 +789,8 @@ def opt_out(buyer_id: str, text: str, case_id: int | str | None = None) -> int:
         return closed
 
 
+# A logistics "question" that is the late-delivery complaint itself ("怎么还没发货", "一直不到").
+_LATE_COMPLAINT = re.compile(r"没|还不|一直不|迟迟|太慢|这么慢|好慢|慢死|拖|[几\d一二两三四五六七八九十]天了")
 BEFORE_OFFER = (None, "confirming", "asking_issue", "asking_quantity", "asking_weight", "picking_order")
 
 
@@ -785,8 +808,9 @@ def answer_question(case_id: int | str | None, buyer_id: str, text: str, offer_i
         case = _owned_case(session, case_id, buyer_id) if case_id is not None else None
         if case is None and topic not in ("who", "refund_timing", "invoice"):
             return None  # with no case, "我的卫衣怎么还没发货" raises a problem; it is not a question to answer
-        if topic == "logistics" and case is not None and case.category == "late_delivery" and stage in BEFORE_OFFER:
-            return None  # "怎么还没发货" about a late order is the complaint itself, not a question
+        if topic == "logistics" and case is not None and case.category == "late_delivery" and stage in BEFORE_OFFER \
+                and _LATE_COMPLAINT.search(text):
+            return None  # "怎么还没发货" about a late order is the complaint itself; "快递到哪了？" is asked
         return answer_for_case(session, case, topic, offer_index)
 
 

@@ -31,8 +31,11 @@ class Label(BaseModel):
     # Words that name this problem beyond doubt when told rather than asked ("又吐又拉", "起疹子"):
     # a safety net under the model for the problems a person must take first.
     signs: list[str] = []
+    # Words of a clause about something else, in which the model alone does not name this label
+    # ("里面连个隔板都没有" tells how goods were packed, not that pieces are missing).
+    not_by_model: list[str] = []
 
-    @validator("signs", each_item=True)
+    @validator("signs", "not_by_model", each_item=True)
     def _sign_compiles(cls, pattern: str) -> str:
         return _compiled("sign", pattern)
 
@@ -92,6 +95,10 @@ class Taxonomy(BaseModel):
 
     def zh(self, label_id: str) -> str:
         return self.label(label_id).zh
+
+    def model_may_name(self, label_id: str, clause: str) -> bool:
+        """Whether the model's reading alone may name the label in this clause (`not_by_model`)."""
+        return not any(re.search(pattern, clause) for pattern in self.label(label_id).not_by_model)
 
     def signs_in(self, text: str) -> list[str]:
         """The labels whose signs the text shows, not denied ("我家狗又吐又拉" but not "没有过敏")."""

@@ -27,7 +27,10 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
     "how_much": ("offer", "share", "none"),
     "return_goods": ("allowed", "not_needed"),
 }
-_QUESTION = re.compile(r"[?？]|吗|呢|么|多久|多长|多少(?!都)|哪|什么|怎么|几(?!块钱|个钱)|啥|谁(?!说)|为什么|为啥"
+# 么 of 这么 / 那么 / 多么 asks nothing ("就这么整吧"), nor 几 of 好几 / 十几 / 几十 ("还得等好几天");
+# 呢 asks only in a short clause ("那退款呢", "我的快递呢"), not in a told one ("孩子就等这个呢").
+_QUESTION = re.compile(r"[?？]|吗|(?:^|[\s，,。.!！;；])[^\s，,。.!！;；]{0,5}呢|(?<![这那多])么"
+                       r"|多久|多长|多少(?!都)|哪|什么|怎么|(?<![好十])几(?![十百千万]|块钱|个钱)|啥|谁(?!说)|为什么|为啥"
                        r"|是不是|能不能|可不可以|有没有|咋"
                        r"|行不行|好不好|成不成|要不要|得不得|得唔得|可以不"
                        # a choice asked: "是回到微信还是银行卡啊" (not "还是退款吧", which picks one)

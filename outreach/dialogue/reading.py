@@ -63,6 +63,24 @@ _SLIPS = (
     (re.compile(r"(?<=[赔退补])啲"), "点"),  # Cantonese "some": 赔啲, 退啲钱
 
     (re.compile(r"(?<=[吧了的啊])把$|(?<=[^\s])把(?=[\s!！。]*$)"), "吧"),
+    # Cantonese: 死咗 (died), 唔该 (thanks), 唔 (not), 郁都唔郁 (not moving at all), 嘅 (of)
+    (re.compile(r"唔该晒?|唔該晒?"), "谢谢"),
+    (re.compile(r"郁都唔郁|郁都不郁|唔识郁"), "一动不动"),
+    (re.compile(r"咗"), "了"),
+    (re.compile(r"唔"), "不"),
+    (re.compile(r"嘅"), "的"),
+    # belly up, said of fish and shrimp: dead ("反晒肚", "虾都翻肚皮了")
+    (re.compile(r"[反翻]晒?肚(?:皮|白)?(?:了)?"), "死了"),
+    # answers typed in pinyin: "shi的", "keyi", "liang只", "4fen"
+    (re.compile(r"(?<![a-z])shide(?![a-z])"), "是的"),
+    (re.compile(r"(?<![a-z])shi(?=的|$|[\s，,。.!！])"), "是"),
+    (re.compile(r"(?<![a-z])(?:keyi|ke yi|kyi)(?![a-z])"), "可以"),
+    (re.compile(r"(?<![a-z])(?:haode|hao de)(?![a-z])"), "好的"),
+    (re.compile(r"(?<![a-z])(?:duide|dui de)(?![a-z])"), "对的"),
+    (re.compile(r"(?<![a-z])(?:buyong|bu yong)(?![a-z])"), "不用"),
+    (re.compile(r"(?<![a-z])(?:bushi|bu shi)(?![a-z])"), "不是"),
+    (re.compile(r"(?<![a-z])liang(?=\s*[个只件盒斤瓶包袋箱])"), "两"),
+    (re.compile(r"(?<=[\d一二两三四五])\s*fen(?![a-z])"), "分"),
 )
 _CN = "零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百"
 _NUM = re.compile(rf"-?\d+(?:\.\d+)?|[{_CN}]+")
@@ -76,7 +94,7 @@ _MEASURE = re.compile(
     r"\s?(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|串|根|片|块|对|套|本|张|台|把|听|桶|副|斤|两|公斤|克)")
 # Words naming what went wrong; a number next to one is the affected count. Words, not letters:
 # "还有一个只是有点脏" names no harm by its "有".
-_HARM = re.compile(r"[坏烂碎破裂死臭霉化漏瘪扁少缺丢损]|没了|没有|没到|没收到|没发|不能|不新鲜|变质|发黑|发软"
+_HARM = re.compile(r"[坏烂碎破裂死臭霉化漏瘪扁少缺丢损]|没了|没有|没到|没收到|没发|不能|不新鲜|变质|发黑|发软|不动"
                    r"|有问题|不行|不好|不对|错")
 # Words that take back what was just said ("坏了3个 不对 应该是4个", "重新数了一下 是5个"): what follows wins.
 _CORRECTION = re.compile(r"不对不对|不对|说错了|打错了|写错了|看错了|数错了|搞错了|应该是|准确说|准确地说|更正|纠正|"
@@ -219,9 +237,16 @@ def _near_harm(text: str, start: int, end: int) -> bool:
     return bool(_HARM.search(text[max(0, start - 4):start]) or _HARM.search(text[end:end + 6]))
 
 
+# Words that make a weight the whole's ("一共才8斤", "整箱称了8斤"), not the affected part's.
+_TOTAL = re.compile(r"一共|总共|共计|合计|加起来|算上|整箱|整盒|整袋|总重|净重|称了|秤上|上秤")
+
+
 def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | None:
     if not promised_g:
         return None
+    told = [clause for clause in re.split(r"[，,。.!！；;\s]+", text) if not _TOTAL.search(clause)]
+    if len(told) < len(re.split(r"[，,。.!！；;\s]+", text)) and any(weights_in(clause) for clause in told):
+        text = "，".join(told)  # "烂了2斤 连烂的算上一共才8斤": the 8斤 is what the box weighed
     text = re.sub(r"(?<![\d一二两三四五六七八九十斤])半斤", "0.5斤", text)
     stated = [g for g in weights_in(text) if g < promised_g or len(weights_in(text)) == 1]
     if not stated:
@@ -255,7 +280,8 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         return Affected("none")
     corrected = _after_correction(text)
     if corrected is not None:  # "坏了3个 不对 应该是4个": the amount after the correction, when it says one
-        reading = read_affected(corrected, quantity, promised_g, label, unit)
+        stated = _STATED.search(corrected)  # "又数了一遍 死的是6个 刚才漏了一个": the count it states
+        reading = read_affected(stated.group(1) if stated else corrected, quantity, promised_g, label, unit)
         if reading.status != "none":
             return reading
     if _NONE_GOOD.search(text):
@@ -313,6 +339,10 @@ def corrects_itself(text: str) -> bool:
     return _after_correction(normalize(text)) is not None
 
 
+# A count stated after a correction with 是 ("死的是6个", "应该是4个"): the count, whatever reason follows.
+_STATED = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤|两|公斤|克))")
+
+
 def _after_correction(text: str) -> str | None:
     """The words after the last correction in the text ("不对", "说错了", "应该是"), or None."""
     ends = [found.end() for found in _CORRECTION.finditer(text)]
@@ -330,7 +360,9 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
     whole = [c for c in counts if c[1].denominator == 1 and c[1] > 0 and not re.match(r"\s*[箱盒袋包件份]", c[2])]
     if len(whole) >= 2 and quantity not in [c[1] for c in whole]:
         total, hurt = whole[0][1], whole[-1][1]
-        if 0 < hurt < total and _near_harm(text, whole[-1][0], whole[-1][0] + len(str(hurt))):
+        # the line's content is told first and is no harm itself ("死了两只 一共才7只 少了一只" is not)
+        told_harm = _HARM.search(text[max(0, whole[0][0] - 4):whole[0][0]])
+        if 0 < hurt < total and not told_harm and _near_harm(text, whole[-1][0], whole[-1][0] + len(str(hurt))):
             per_unit = re.search(r"(?:一|每)\s*[箱盒袋包]", text[:whole[0][0]]) is not None and quantity > 1
             share = hurt / (total * quantity) if per_unit else hurt / total
             unit = re.match(r"\s*([个只件斤枚颗瓶条支])", whole[-1][2])
@@ -402,7 +434,8 @@ _SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立�
 # "赔" alone as a demand ("赶紧给我赔", "赔啲俾我"); longer words that hold it ("赔钱") name their own kind.
 _PAY_UP = re.compile(r"赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")  # "补几块钱"
 _MONEY_BACK = re.compile(r"退[^，。,.!！？?]{1,6}钱|钱[^，。,.!！？?]{0,3}退(?!货)")
-_JUST_REFUND = re.compile(r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
+_JUST_REFUND = re.compile(
+    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
 _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|换)(?:吧|啊|呀|一下|上)?\s*[!！。.~～]*$")
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
@@ -412,7 +445,13 @@ _REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|不�
 # A remedy the buyer cannot or will not go through with: "我也不会弄那个寄回去的", "懒得寄回去".
 _CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！？?\s]{0,4}$")
 # A remedy declined after it is named: "退钱就不必了", "补发就算了".
-_DECLINED_AFTER = re.compile(r"^(?:的话)?(?:就|也|都)?(?:不用|不要|不需要|不必|算了|免了)")
+_DECLINED_AFTER = re.compile(r"^(?:的话)?(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?(?:就|也|都)?"
+                             r"(?:不用|不要|不需要|不必|算了|免了)")  # "补发一个也不要"
+# A remedy named with its drawback: "补发还得等好几天" is why not.
+_DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:还得|还要|又得|得|要)?(?:再)?(?:等|太慢|太久|太麻烦|麻烦|费劲)")
+# A remedy told as done by someone ("商家已经私下把钱退给我了"): news, not a choice.
+_DONE_BEFORE = re.compile(r"已经|早就|早已|已")
+_DONE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,4}了")
 
 
 def _clause_before(text: str, start: int) -> str:
@@ -466,6 +505,12 @@ def _remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     if alone:  # "补", "换吧"
         return ((0, "reship" if alone.group(1) == "补" else "replace"),)
     hits: list[tuple[int, int, str]] = []
+    if "退" in text:  # "退！马上给我退！": a clause that is only the demand
+        at = 0
+        for clause in re.split(r"([，,。.!！；;\s]+)", text):
+            if clause and _JUST_REFUND.match(clause):
+                hits.append((at, at + len(clause), "refund"))
+            at += len(clause)
     for kind, words in _REMEDY_WORDS.items():
         for word in words:
             if word in text:  # most words are not: a substring test is far cheaper than a search
@@ -482,6 +527,8 @@ def _remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
              if not _NEGATION.search(text[max(0, start - 4):start])
              and (kind == "cancel" or not re.search(r"不用|不要|不需要|不必", text[start:end]))  # "钱不用退"
              and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
+             and not _DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
+             and not (_DONE_BEFORE.search(_clause_before(text, start)) and _DONE_AFTER.match(text[end:]))
              and not _REASON.search(_clause_before(text, start))  # "免得寄过来又是烂的"
              and not _CANNOT.search(text[max(0, start - 8):start])]  # "我也不会弄那个寄回去的"
     # The latest mention wins ("补发也行，还是退款吧").
@@ -557,7 +604,8 @@ def after_but(text: str) -> str:
 # A remedy verb right after a no-word: the no is about that remedy ("不用补了", "不要退货 给我换").
 _REMEDY_AFTER_NO = re.compile(r"\s*(?:再|给我|帮我)?\s*(?:补|换|退|重发|寄回|赔)")
 _TRAILING_YES = re.compile(
-    r"(?:给就给|那就给|凑合|将就|只能这样|就这样|行吧|好吧|收下|收着|我收了|拿着)[了吧啊呀。.!！~～\s]*$")
+    r"(?:给就给|那就给|给吧|凑合|将就|只能这样|就这样|就这么(?:整|办|弄)|行吧|好吧|收下|收着|我收了|拿着"
+    r"|总比没有强|总比没有好)[了吧啊呀。.!！~～\s]*$")
 _TRAILING_NO = re.compile(
     r"(?:不要|不用了?|不需要|不接受|不同意|不行|算了|不用(?:处理|管|麻烦))[了吧啊呀。.!！~～\s]*$")
 
@@ -569,6 +617,16 @@ _GO_AHEAD = re.compile(r"提交(?!投诉)|申请吧|帮我申请|给我申请|�
 def goes_ahead(text: str) -> bool:
     """Whether the words tell us to go ahead with the process, not only say yes."""
     return bool(_GO_AHEAD.search(normalize(text)))
+
+
+# A last clause that agrees and says nothing else ("对，6个，可以了", "那就这样吧").
+_ACCEPT_END = re.compile(r"[\s,，。.!！~～]\s*(?:那就|就)?(?:可以|行|好|好的|没问题|就这样|同意|ok)(?:了|的|吧|啊|呀)?"
+                         r"[。.!！~～\s]*$")
+
+
+def ends_accepting(text: str) -> bool:
+    """Whether the words end by agreeing in a clause of its own, after other words."""
+    return bool(_ACCEPT_END.search(normalize(text)))
 
 
 def ends_with_yes(text: str) -> bool:

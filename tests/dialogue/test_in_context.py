@@ -207,3 +207,36 @@ def test_told_to_go_ahead_at_the_confirmation_submits_what_a_person_must_check(a
         assert session.execute(select(Approval).where(Approval.case_id == case_id)).scalar_one_or_none() is not None
     other, buyer2, _ = make_case("damaged", quantity=2, unit_price_fen=1000, live_seafood=False, kind="home")
     assert choose_problem(other, buyer2, "damaged", "confirmed", text="是的 碎了1个 那就提交吧").kind == "offer"
+
+
+def test_a_recount_stated_with_its_reason_and_then_agreed_to_is_carried_out(any_db: str) -> None:
+    from outreach.cases.conversation import correct_affected
+
+    case_id, buyer, _ = make_case("spoiled", quantity=24, unit="只", unit_price_fen=250, kind="seafood")
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的，死了5个")
+    assert step.offer.amount_fen == 1250
+    step = correct_affected(case_id, buyer, "等一下，我又数了一遍，死的是6个，刚才漏了一个", step.offer_index)
+    assert step.kind == "offer" and step.offer.amount_fen == 1500  # the 6 stated, not the 1 of the reason
+    assert correct_affected(case_id, buyer, "对，6个", step.offer_index) is None  # nothing new
+    done = correct_affected(case_id, buyer, "不对 是7个，可以了", step.offer_index)
+    assert done.kind == "executed" and remedy_of(case_id).amount_fen == 1750
+
+
+def test_a_refused_remedy_with_its_count_is_no_recount(any_db: str) -> None:
+    from outreach.cases.conversation import correct_affected
+
+    case_id, buyer, _ = make_case("damaged", quantity=1, unit="个", unit_price_fen=12800, live_seafood=False)
+    step = choose_problem(case_id, buyer, "damaged", "confirmed", text="是的，缸底裂了一条缝")
+    assert correct_affected(case_id, buyer, "补发一个也不要，我的鱼都死了", step.offer_index) is None
+
+
+def test_a_where_is_my_parcel_question_about_a_late_order_is_answered_but_its_complaint_is_not(any_db: str) -> None:
+    from datetime import timedelta
+
+    from outreach.store.types import utcnow
+
+    case_id, buyer, _ = make_case("late_delivery", quantity=1, unit="个", unit_price_fen=29900, live_seafood=False,
+                                  shipped_at=utcnow() - timedelta(days=2), delivered_at=None)
+    assert "运输途中" in answer_question(case_id, buyer, "我的快递现在到哪了？", 0, "confirming")
+    assert answer_question(case_id, buyer, "怎么还没到？", 0, "confirming") is None
+    assert answer_question(case_id, buyer, "四天了 连个快递单号都没有 是不是压根没货", 0, "confirming") is None

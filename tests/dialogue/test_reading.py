@@ -7,9 +7,12 @@ from fractions import Fraction
 
 import pytest
 
+from outreach.dialogue.knowledge import is_question
 from outreach.dialogue.reading import (
     after_but,
     declines_remedy,
+    ends_accepting,
+    normalize,
     read_affected,
     read_fine_after_all,
     read_rating,
@@ -242,6 +245,13 @@ def test_counts_with_typing_slips_and_traditional_characters(text: str, quantity
     ("补", "reship"),
     ("换吧", "replace"),
     ("交换的", None),
+    ("给我补发一只吧……算了算了，还是直接退钱吧，补发还得等好几天", "refund"),  # the drawback names no choice
+    ("不过商家已经私下把钱退给我了，不用你们管了", None),  # done by someone: news, not a choice
+    ("已经坏了退钱", "refund"),
+    ("补发一个也不要，我的鱼都死了", None),  # refused with its count
+    ("退！马上给我退！", "refund"),
+    ("退…哦不 还是换双42的吧", "replace"),
+    ("不取消，孩子就等这个呢，你们赔点钱照常发货就行", "compensation"),
 ])
 def test_remedies_with_second_thoughts_reasons_and_one_word(text: str, remedy: str | None) -> None:
     assert read_remedy(text) == remedy
@@ -514,3 +524,50 @@ def test_a_price_is_no_count_and_what_arrived_is_a_sign_of_missing_pieces() -> N
     assert (reading.status, reading.pieces) == ("ok", 1)
     assert taxonomy().signs_in("箱子里只有5只") == ["missing_item"]
     assert taxonomy().signs_in("箱子里就5瓶") == [] and taxonomy().signs_in("只有一个人") == []
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("十几块钱……算了，总比没有强，给吧", True),  # grudging
+    ("中，就这么整吧", True),
+    ("keyi", True),  # pinyin
+    ("shi的 死了liang只", True),
+    ("buyong", False),
+])
+def test_yes_and_no_grudging_and_in_pinyin(text: str, yes: bool) -> None:
+    assert read_yes_no(text) is yes
+
+
+def test_pinyin_and_cantonese_are_read_as_meant() -> None:
+    assert read_rating("4fen") == 4 and read_affected("shi的 死了liang只", 10).pieces == 2
+    assert normalize("一半死咗，反晒肚，郁都唔郁") == "一半死了,死了,一动不动"
+    assert normalize("5分，唔该晒") == "5分,谢谢" and read_rating("5分，唔该晒") == 5
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("中，就这么整吧", False), ("孩子就等这个呢，你们赔点钱照常发货就行", False), ("还得等好几天", False),
+    ("十几块钱", False), ("那退款呢", True), ("我的快递呢", True), ("退款要几天", True), ("怎么这么慢", True),
+])
+def test_what_asks_and_what_only_looks_like_it(text: str, asked: bool) -> None:
+    assert is_question(text) is asked
+
+
+@pytest.mark.parametrize(("text", "quantity", "unit", "pieces", "share"), [
+    ("是的，死了两只，而且盒子里一共才7只，少了一只", 8, "只", 1, Fraction(1, 8)),  # the first is no total
+    ("八只里头有三只都不动了", 1, "盒", None, Fraction(3, 8)),  # pieces of one box: a share of it
+    ("8只死了4只", 1, "盒", None, Fraction(1, 2)),
+    ("等一下，我又数了一遍，死的是6个，刚才漏了一个", 24, "只", 6, Fraction(1, 4)),
+])
+def test_counts_beside_totals_and_reasons(text: str, quantity: int, unit: str, pieces: int | None,
+                                          share: Fraction) -> None:
+    reading = read_affected(text, quantity, unit=unit)
+    assert (reading.status, reading.pieces, reading.share) == ("ok", pieces, share)
+
+
+def test_a_weight_the_whole_box_had_is_not_the_affected_part() -> None:
+    reading = read_affected("烂了2斤，我把整箱放秤上称了，连烂的算上一共才8斤", 9, promised_g=4500, unit="斤")
+    assert reading.share == Fraction(2, 9)
+
+
+def test_agreeing_at_the_end_in_a_clause_of_its_own() -> None:
+    assert ends_accepting("对，6个，可以了") and ends_accepting("6个 行吧")
+    assert not ends_accepting("对 是6个") and not ends_accepting("可以")

@@ -189,3 +189,47 @@ def test_a_sign_that_is_no_regular_expression_is_refused_naming_it() -> None:
 
     with pytest.raises(ValidationError, match="sign '吐\\(' is not a valid regular expression"):
         Label(id="health_reaction", zh="人身健康", severity=1, covers="x", signs=["吐("])
+
+
+def test_a_clause_about_the_packing_names_no_missing_piece_and_belly_up_seafood_is_dead() -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    diagnoser = load_diagnoser()
+    found = clause_problems(diagnoser, "箱子角都塌进去了，里面连个隔板都没有，碎了三个")
+    assert "missing_item" not in found and "damaged" in found
+    assert not taxonomy().model_may_name("missing_item", "中间连张纸都没垫")
+    assert taxonomy().model_may_name("missing_item", "少了一个杯子")
+    # Cantonese "死咗 反晒肚": dead shrimp, no health reaction of a person
+    assert set(clause_problems(diagnoser, "係啊，啲虾一到就有一半死咗，反晒肚，郁都唔郁")) == {"spoiled"}
+
+
+def test_the_counts_of_two_problems_come_from_their_own_clauses(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=8, unit="只", unit_price_fen=2980, kind="seafood")
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    text = "是的，死了两只，而且盒子里一共才7只，少了一只"
+    more = clause_problems(load_diagnoser(), text)
+    assert more["spoiled"] == "死了两只" and more["missing_item"] == "少了一只"
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text=text, more=more)
+    assert step.offer.amount_fen == 5960  # 2 of 8, not 4
+    following = accept(case_id, buyer, step.offer_index).extra["next"]
+    assert following.offer.kind == "reship_share" and "1只" in following.message
+
+
+def test_a_short_weight_told_with_the_box_total_keeps_the_weighing_and_the_rotten_part(any_db: str) -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    case_id, buyer, _ = make_case("spoiled", quantity=9, unit="斤", unit_price_fen=666, live_seafood=False,
+                                  kind="fruit", title="赣南脐橙 9斤装",
+                                  promises=["fresh_rot_refund", "weight_guarantee"])
+    text = "是的，烂了2斤，我把整箱放秤上称了，连烂的算上一共才8斤，不够秤"
+    more = clause_problems(load_diagnoser(), text)
+    assert "not_as_described" in more
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text=text, more=more)
+    assert step.offer.amount_fen == 1332  # 2 of 9 斤, not the 8 斤 the whole box weighed
+    following = accept(case_id, buyer, step.offer_index).extra["next"]
+    assert following.kind == "offer" and following.offer.kind == "refund_shortfall"  # no weight asked again
