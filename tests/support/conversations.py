@@ -30,9 +30,13 @@ CORPUS_DIR = PROJECT_ROOT / "tests" / "conversations"
 # after the sets before it had guided fixes, by someone who read neither the bot's code and NLU
 # data nor the other sets' texts. A new set is a new folder: nothing else to register.
 HELDOUT_DIR = CORPUS_DIR / "heldout"
-SETS = {"main": CORPUS_DIR, **{folder.name: folder for folder in sorted(CORPUS_DIR.glob("heldout*"), key=lambda f: (
-    len(f.name), f.name)) if folder.is_dir()}}
-HELDOUT_SETS = [name for name in SETS if name != "main"]
+# Tuning sets (tests/conversations/phrasings-*/): many short conversations around one question,
+# written to widen the readings; like the main corpus they are tuned on, unlike it not played by
+# `make test` (EVAL_CHAT_ARGS="--set phrasings-offer").
+SETS = {"main": CORPUS_DIR, **{folder.name: folder for folder in sorted(
+    (f for pattern in ("heldout*", "phrasings-*") for f in CORPUS_DIR.glob(pattern)),
+    key=lambda f: (f.name.startswith("phrasings"), len(f.name), f.name)) if folder.is_dir()}}
+HELDOUT_SETS = [name for name in SETS if name.startswith("heldout")]
 CATALOG = PROJECT_ROOT / "data" / "seed" / "catalog.yml"
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 Slug = constr(regex=r"^[a-z0-9][a-z0-9-]{2,60}$")
