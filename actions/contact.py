@@ -143,9 +143,10 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
         return []
     if stage not in ("rating", "closed") and not await case_holds(tracker, conversation.awaiting_rating):
         # A number said mid-conversation is not a rating of a case still in progress, unless
-        # the rating question came with a person's decision (an approval).
-        dispatcher.utter_message(response="utter_default")
-        return []
+        # the rating question came with a person's decision (an approval): the open question again
+        from actions.context import not_understood
+
+        return await not_understood(dispatcher, tracker)
     return await guarded(dispatcher, tracker,
                          lambda case_id, buyer: conversation.rate(case_id, buyer, rating, comment))
 

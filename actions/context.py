@@ -29,6 +29,7 @@ from outreach.dialogue.reading import (
     read_remedy,
     read_yes_no,
     rejects_offer,
+    satisfied_in_words,
     wants_a_person,
     without_markup,
 )
@@ -93,6 +94,11 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if stage == "offering" and ends_with_yes(text):  # "五块钱打发要饭的呢……行吧 券我收着": grudgingly taken
         taken = await _take_remedy(dispatcher, tracker, text) if read_remedy(text) is not None else None
         return taken or await guarded(dispatcher, tracker, partial(conversation.accept, index=offer_index(tracker)))
+    content = satisfied_in_words(text) if stage == "offering" and read_remedy(text) is None else None
+    if content is not None and read_yes_no(text) is None and not is_question(text):  # "可以的" is a plain yes
+        # "非常满意" to an offer: taken, and the rating it already gives is recorded, not asked for
+        return await guarded(dispatcher, tracker, partial(conversation.accept_content, index=offer_index(tracker),
+                                                          rating=content, comment=text))
     demand = _demand_after_question(text) if stage == "offering" else None
     if demand is not None:  # "你们不是假一赔十吗 我要赔": the question is rhetorical, the demand is the answer
         taken = await _take_remedy(dispatcher, tracker, demand)

@@ -600,6 +600,16 @@ def accept(case_id: int | str, buyer_id: str, index: int) -> Step:
         return _accept(session, case, index)
 
 
+def accept_content(case_id: int | str, buyer_id: str, index: int, rating: int, comment: str | None = None) -> Step:
+    """An offer taken with words that also rate ("非常满意"): carried out as `accept`, and when the
+    rating question would follow, the rating the words give is recorded instead of asked."""
+    step = accept(case_id, buyer_id, index)
+    if step.kind != "executed" or step.already_done or "next" in step.extra or not step.extra.get("ask_rating"):
+        return step
+    rated = rate(case_id, buyer_id, rating, comment)
+    return dataclasses.replace(step, extra={**step.extra, "ask_rating": False, "then": rated})
+
+
 def _accept(session: Session, case: Case, index: int) -> Step:
     result = quote(case_facts(session, case), rules())
     if not 0 <= index < len(result.offers):

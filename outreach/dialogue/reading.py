@@ -548,6 +548,15 @@ _RATING_WORDS = {**RATING_WORDS, **_EXTRA_RATING_WORDS}
 _BY_LENGTH = sorted(_RATING_WORDS, key=len, reverse=True)
 
 
+def satisfied_in_words(text: str) -> int | None:
+    """A rating of 4 or 5 said only in words ("非常满意", "挺好的"), no digits, stars or 分: at an
+    offer it says the buyer is content with it. None otherwise ("4" at an offer is no answer to it)."""
+    if re.search(r"[\d０-９★⭐🌟]|分|星", text or ""):
+        return None
+    rating = read_rating(text)
+    return rating if rating is not None and rating >= 4 else None
+
+
 def read_rating(text: str) -> int | None:
     """A 1-5 rating in digits ("4"), scores ("4分", "五星", "一颗星"), stars ("⭐⭐⭐⭐") or words
     ("还行", "一般般", "挺满意的", "太差了"); None when the text holds none in range."""

@@ -136,6 +136,8 @@ def replies_for(step: Step) -> Replies:  # noqa: C901 - one branch per kind of s
             replies.say("utter_next_problem", label_zh=following.extra.get("label_zh", ""))
             replies.set(case_id=str(following.case_id), offer_index=None, affected_quantity=None)
             replies.extend(replies_for(following))
+        elif extra.get("then") is not None:  # rated in the words that took the offer
+            replies.extend(replies_for(extra["then"]))
         else:
             _rating_question(replies, step)
     elif step.kind == "pending_approval":

@@ -456,3 +456,21 @@ async def test_a_tapped_no_repeated_after_its_answer_was_lost_answers_the_offer_
     messages, _ = await run(ActionAnswerYes(), tracker(buyer, slots=moved_on,
                                                        entities=[{"entity": "offer", "value": "99"}]))
     assert responses(messages)[0] == "utter_remedy_done"
+
+
+async def test_content_in_words_at_an_offer_takes_it_and_is_the_rating_a_digit_is_no_answer(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    offering = {"case_id": str(case_id), "stage": "offering", "offer_index": 0}
+    messages, _ = await run(ActionRecordRating(), tracker(buyer, intent="rate", text="4", slots=offering))
+    assert responses(messages)[-1] == "utter_offer"  # the offer and its buttons stay; nothing is carried out
+    with session_scope() as session:
+        assert session.execute(
+            select(func.count()).select_from(Remedy).where(Remedy.case_id == case_id)).scalar_one() == 0
+    messages, events = await run(ActionRecordRating(), tracker(buyer, intent="rate", text="非常满意", slots=offering))
+    assert responses(messages) == ["utter_remedy_done", "utter_thanks_for_rating", "utter_ask_recommend"]
+    assert slot(events, "stage") == "recommending"
+    with session_scope() as session:
+        assert session.execute(select(Satisfaction.rating).where(Satisfaction.case_id == case_id)).scalar_one() == 5
+        assert session.execute(select(func.count()).select_from(Remedy).where(
+            Remedy.case_id == case_id, Remedy.status == "executed")).scalar_one() == 1
