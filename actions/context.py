@@ -20,6 +20,7 @@ from outreach.dialogue.knowledge import is_question, knowledge
 from outreach.dialogue.reading import (
     after_but,
     asks_for_it,
+    ends_refusing,
     ends_with_yes,
     is_command_like,
     is_key_mash,
@@ -33,7 +34,7 @@ from outreach.dialogue.reading import (
     wants_a_person,
     without_markup,
 )
-from outreach.lifecycle.consent import asks_to_stop
+from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
 
 # How sure the classifier must be of another problem, in words that also pick a remedy or state an
 # amount, for them to correct the suspected problem rather than confirm it.
@@ -80,12 +81,20 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         # "？！。。。", "😡😡😡", "<script>…</script>", a pasted courier notice: nothing of the buyer's to
         # read, whatever a classifier made of it; the question stands
         return await not_understood(dispatcher, tracker)
+    if asks_to_wait(text) and read_yes_no(text) is not True and read_remedy(text) is None \
+            and not _AMOUNTISH.search(text):  # "等一下 我又数了一遍 是2个" is a recount, not a pause
+        # "别催我，我想想", "刚在炒菜呢 等我一下": nothing decided; the question stands
+        dispatcher.utter_message(response="utter_take_your_time")
+        return await reask(dispatcher, tracker)
     if asks_to_stop(after_but(text)):  # "算了 不用处理 以后不要再联系我了", whatever a classifier made of it
         # (only what follows a "but" counts: "我之前说过别联系我，但现在我有问题要处理" asks for help)
         from actions.contact import opt_out_now
 
         return await opt_out_now(dispatcher, tracker, text)
     stage = tracker.get_slot("stage")
+    if stage == "offering" and read_remedy(text) not in (None, "cancel") and ends_refusing(text):
+        # "5块钱的券？打发谁呢 不要": whatever was named, the answer is no
+        return await guarded(dispatcher, tracker, partial(conversation.decline, index=offer_index(tracker)))
     if stage == "offering" and read_remedy(text) is not None and not is_question(text):
         # "赔！必须赔三倍" demands a remedy; it asks nothing
         taken = await _take_remedy(dispatcher, tracker, text)

@@ -24,6 +24,7 @@ from outreach.dialogue.reading import (
     corrects_itself,
     ends_accepting,
     goes_ahead,
+    keeps_goods,
     read_affected,
     read_fine_after_all,
     read_remedy,
@@ -399,9 +400,13 @@ def _take_named_remedy(session: Session, case: Case, step: Step, text: str | Non
     return step if index is None else _accept(session, case, index)
 
 
-def _offer_matching(session: Session, case: Case, choice: str, current: int) -> int | None:
-    """The index of the offer of the kind the buyer named, the current one first."""
+def _offer_matching(session: Session, case: Case, choice: str, current: int, keep: bool = False) -> int | None:
+    """The index of the offer of the kind the buyer named, the current one first; with `keep` (the
+    buyer keeps the goods: "错的我留着 退我一半钱"), never one that takes the goods back."""
     offers = quote(case_facts(session, case), rules()).offers
+    if keep:
+        offers = [o if not rules().rule(o.rule_id).return_goods else dataclasses.replace(o, kind="")
+                  for o in offers]
     kinds = REMEDY_KINDS[choice]
     if choice == "return_refund":
         matching = [i for i, o in enumerate(offers) if o.kind == "refund_full" and rules().rule(o.rule_id).return_goods]
@@ -488,7 +493,7 @@ def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int,
             assigned = assign_remedies(remedies, [case.category, *waiting])
             choice = assigned.get(case.category, choice)
             _note_waiting_remedies(session, case, assigned)
-        matching = _offer_matching(session, case, choice, index)
+        matching = _offer_matching(session, case, choice, index, keep=keeps_goods(text))
         if matching is not None:
             return _accept(session, case, matching)
         step = _next_offer(session, case, index)

@@ -98,7 +98,7 @@ _HARM = re.compile(r"[坏烂碎破裂死臭霉化漏瘪扁少缺丢损]|没了|�
                    r"|有问题|不行|不好|不对|错")
 # Words that take back what was just said ("坏了3个 不对 应该是4个", "重新数了一下 是5个"): what follows wins.
 _CORRECTION = re.compile(r"不对不对|不对|说错了|打错了|写错了|看错了|数错了|搞错了|应该是|准确说|准确地说|更正|纠正|"
-                         r"又数了一?遍|重新数了一?下?|再数了一?下?|仔细数了一?下?|哦不|噢不|啊不|其实是")
+                         r"又数了一?遍|重新数了一?下?|再数了一?下?|仔细数了一?下?|哦不|噢不|啊不|其实是|漏看了?|看漏了?|漏数了?|少数了?")
 _ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
 _NONE_GOOD = re.compile(r"一个都没好|一个好的都没|没有一个好|一个也没好|没一个好|一个好的也没")
 _HALF = re.compile(r"(?<![大小])一半|半箱|半盒|半袋|半数")
@@ -352,6 +352,10 @@ def _after_correction(text: str) -> str | None:
 _EXCEPTION = re.compile(r"[^，,。.!！？?\s]{0,3}(?:只是|只不过|不算|没坏|是好的|还好|还能)")
 
 
+_ALL_OF_COUNT = re.compile(r"\s*[个只件盒箱袋包瓶份双条支罐颗枚斤]?\s*(?:都|全)(?:是)?(?:坏|烂|碎|死|裂|破|漏|发霉)")
+_TOTAL_BEFORE = re.compile(r"(?:一共|总共|加起来|总共是|一共是)\s*$")
+
+
 def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: int) -> Affected:
     """The count among several numbers: not the order's own quantity when another is said
     ("一箱12个有4个是烂的"), preferably the one next to what went wrong, else the last. A larger
@@ -368,6 +372,13 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
             unit = re.match(r"\s*([个只件斤枚颗瓶条支])", whole[-1][2])
             said = f"{int(hurt)}{unit.group(1)}" if unit else _share_said(share)
             return _of_share(share, quantity, said)
+    # "另一瓶也裂了 两瓶都坏了": a count with 都 and harm is the affected one, whatever else is said
+    every = [c for c in counts if _ALL_OF_COUNT.match(c[2])]
+    if every:
+        counts = every[-1:]
+    elif re.search(r"又|另外|还有", text):  # "又翻出来三个碎的 一共五个": the total said at the end
+        totals = [c for c in counts if _TOTAL_BEFORE.search(text[max(0, c[0] - 4):c[0]])]
+        counts = totals[-1:] or counts
     # "是4个 有一个只是碰青了": a count said as an exception is not the affected one
     counts = [c for c in counts if not _EXCEPTION.match(text, c[0] + len(str(c[1])))] or counts
     if len(counts) > 1:
@@ -423,8 +434,9 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
 _NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不)\s*(?:再|给我|帮我)?\s*$")
 
 
-_SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐本台把张套片根副]|补过来|补给我"
-                        r"|(?:重新|再)\s*(?:给我|帮我|给|帮)?\s*(?:发|寄)(?![票错])")  # "重新给我发65寸的吧"
+_SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐本台把张套片根副斤]|补过来|补给我"
+                        # "重新给我发65寸的吧"; not "再发我就拉黑" (messages, a threat)
+                        r"|(?:重新|再)\s*(?:给我|帮我|给|帮)?\s*(?:发|寄)(?![票错]|我就|消息|信息|短信)")
 # "发米白的过来", "寄个新的过来": goods sent (again).
 _SEND_OVER = re.compile(r"(?:发|寄)(?:个|一个|一件|一份|几个|[一两二三四五六七八九十\d]+[个只件盒份双条])?"
                         r"(?:新的|对的|正确的|好的|[^，。,.!！？?\s]{1,4}的)过来(?!的)")  # not "寄死蟹过来恶心谁呢"
@@ -441,7 +453,7 @@ _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|�
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
 _CHANGE_TO = re.compile(r"(?<![退交])换(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
 # A remedy named after these words is a reason or a worry, not the choice ("免得寄过来又是烂的").
-_REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|不然|否则")
+_REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|不然|否则|^等")  # "等补过来都过季了"
 # A remedy the buyer cannot or will not go through with: "我也不会弄那个寄回去的", "懒得寄回去".
 _CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！？?\s]{0,4}$")
 # A remedy declined after it is named: "退钱就不必了", "补发就算了".
@@ -524,7 +536,8 @@ def _remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
     hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
     found = [(start, kind) for start, end, kind in hits
-             if not _NEGATION.search(text[max(0, start - 4):start])
+             if not _NEGATION.search(_clause_before(text, start)[-4:])  # "钱也不要 再给我发2只活的"
+             and not re.match(r"我就|消息|信息|短信", text[end:])  # "再发我就拉黑": messages, a threat
              and (kind == "cancel" or not re.search(r"不用|不要|不需要|不必", text[start:end]))  # "钱不用退"
              and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
              and not _DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
@@ -581,13 +594,14 @@ def read_rating(text: str) -> int | None:
 # ------------------------------------------------------------------- yes / no
 
 # Words that lead into a yes without changing it: "那行", "亲 可以", "哦 好的".
-_LEAD_IN = r"(?:那就?|就|亲[\s，,]*|哦|噢|喔|额|呃|嗯[\s，,]+)?"
+_LEAD_IN = (r"(?:您好|你好|喂)?[\s，,]*(?:那就?|就|亲[\s，,]*|哦|噢|喔|额|呃|嗯[\s，,]+|勉强|还是"
+            r"|(?:他|她|我老公|我老婆|我爱人|我家里人|家里人|我儿子|我女儿)说|算了[\s，,]*)?")
 # Short words that are a yes only when they are all there is ("收到", "成", "可"): "收到的是坏的" is none.
 _ALONE = r"(?=[\s，,。.!！~～]|$)"
 _YES = re.compile(
     r"^" + _LEAD_IN
     + r"(?:是的?|是啊|是呀|对|对的|对啊|对呀|没错|嗯+|恩+|en|好|好的|好滴|好嘞|好吧|行|行吧|可以|可以的|中|要得|得行"
-    r"|要的|确实|就是|"
+    r"|要的|确实|就是|可不咋的|可不咋地|可不是|那可不|嗯呐|"
     r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥"
     # going ahead in other words: "提交吧", "办吧", "安排吧", Cantonese "得啦"
     r"|(?:那就|就)?提交(?!投诉)|申请吧|(?:那就|就|给我|帮我)?办(?:吧|理吧|了吧)|(?:那就|就)?安排(?:吧|一下|上)|处理吧|弄吧|搞吧|成交|没意见|听你的"
@@ -596,7 +610,7 @@ _YES = re.compile(
     r"|(?:成|可|掂|收到|了解|明白|得)(?:吧|啊|呀|的|了|啦)?" + _ALONE + ")"
 )
 _NO = re.compile(
-    r"^(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦|没发|没到|没收到|没动静|没物流|不发货)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了|没有|没|no|不|并不是|也不是|都不是|错了|不必|别"
+    r"^(?:还是|也|都|那也|那还是)?(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦|没发|没到|没收到|没动静|没物流|不发货)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了(?![吧\s，,]*(?:可以|行|好的?|就这样|同意|接受|给吧))|没有|没|no|不|并不是|也不是|都不是|错了|不必|别"
     r"|免了|拒绝)"
 )
 
@@ -614,7 +628,7 @@ def after_but(text: str) -> str:
 _REMEDY_AFTER_NO = re.compile(r"\s*(?:再|给我|帮我)?\s*(?:补|换|退|重发|寄回|赔)")
 _TRAILING_YES = re.compile(
     r"(?:给就给|那就给|给吧|凑合|将就|只能这样|就这样|就这么(?:整|办|弄)|行吧|好吧|收下|收着|我收了|拿着"
-    r"|总比没有强|总比没有好)[了吧啊呀。.!！~～\s]*$")
+    r"|总比没有强|总比没有好|(?<![不没])同意|(?<![不没])接受)[了吧啊呀。.!！~～\s]*$")
 _TRAILING_NO = re.compile(
     r"(?:不要|不用了?|不需要|不接受|不同意|不行|算了|不用(?:处理|管|麻烦))[了吧啊呀。.!！~～\s]*$")
 
@@ -638,15 +652,31 @@ def ends_accepting(text: str) -> bool:
     return bool(_ACCEPT_END.search(normalize(text)))
 
 
+# The buyer keeps the goods ("错的我留着凑合穿", "懒得寄来寄去"): a refund that takes them back is not it.
+_KEEPS_GOODS = re.compile(r"留着|我留下|自己留|不退货|不用寄回|不寄回|不想寄|懒得寄|不想退回|凑合(?:穿|用|吃|着)")
+
+
+def keeps_goods(text: str) -> bool:
+    return bool(_KEEPS_GOODS.search(normalize(text)))
+
+
+def ends_refusing(text: str) -> bool:
+    """Whether the words end by refusing ("5块钱的券？打发谁呢 不要"), whatever they named before."""
+    return bool(_TRAILING_NO.search(normalize(text)))
+
+
 def ends_with_yes(text: str) -> bool:
     """Whether the words end by going along ("五块钱打发要饭的呢……行吧 券我收着"), whatever comes before."""
     return bool(_TRAILING_YES.search(normalize(text)))
 
 
+_LEADING_SYMBOLS = re.compile(r"^[^\w👌👍]+")
+
+
 def read_yes_no(text: str) -> bool | None:
     """Whether the message opens with a yes or a no ("是的，有4个烂了" is a yes with details), or
     ends with a refusal ("5块钱打发叫花子呢？不要")."""
-    text = normalize(text).lstrip("，,。. ！!～~")
+    text = _LEADING_SYMBOLS.sub("", normalize(text))  # "🙏🙏 好的 谢谢"
     if not text:
         return None
     turn = _BUT.search(text)

@@ -28,8 +28,12 @@ NLU_FILE = Path(__file__).resolve().parents[2] / "data" / "nlu" / "conversation.
 # must not contact the buyer either). A settled case keeps its remedy; no rating is asked.
 CLOSED_BY_OPT_OUT = NOT_SETTLED | {CaseStatus.HANDED_OVER, CaseStatus.CLAIMED}
 # "别再联系我", "不要再主动联系我了", "以后也别来找我", "别在联系我" (在 typed for 再)
-_STOP = re.compile(r"(别|不要|不许|不用|请勿|勿)(再|在|总|老)?(?:主动|来|去|给我|跟我|和我)?"
-                   r"(联系|连系|打扰|打电话|打来|回访|发消息|给我发|找我|烦)")
+_STOP = re.compile(r"(?<!先)(别|不要|不许|不用|请勿|勿)(再|在|总|老)?(?:主动|来|去|给我|跟我|和我)?"
+                   # "再给我发2只活的" asks for goods, not for silence
+                   r"(联系|连系|打扰|打电话|打来|回访|发消息|给我发(?![\d一二两三四五六七八九十几个新好活正对])|找我|烦)")
+# "先别烦我 在开车 一会儿说", "别催我，我想想": a pause in the conversation, not an end to contact
+_PAUSE = re.compile(r"先别|别催|等会|等一下|等我一下|等下|一会儿|待会|晚点|稍等|在开车|在忙|想想|考虑一下|问问我")
+_FOR_GOOD = re.compile(r"以后|再也|永远|所有|拉黑|退订|投诉")
 _DROP = re.compile(r"[\s\W_]+")
 
 
@@ -43,10 +47,19 @@ def _opt_out_examples() -> tuple[str, ...]:
     raise LookupError(f"{NLU_FILE}: no opt_out intent examples")
 
 
+def asks_to_wait(text: str) -> bool:
+    """Whether the buyer asks for a moment ("等我一下", "别催我，我想想", "先别烦我 在开车"): the
+    question stands, nothing is decided, and it is no opt-out."""
+    plain = _DROP.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+    return bool(_PAUSE.search(plain)) and not _FOR_GOOD.search(plain)
+
+
 def asks_to_stop(text: str) -> bool:
     """Whether a buyer's message asks for no more contact ("别再联系我", "退订", "TD")."""
     plain = _DROP.sub("", unicodedata.normalize("NFKC", text or "")).lower()
     if not plain:
+        return False
+    if asks_to_wait(plain):
         return False
     if _STOP.search(plain):
         return True

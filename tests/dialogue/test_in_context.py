@@ -240,3 +240,11 @@ def test_a_where_is_my_parcel_question_about_a_late_order_is_answered_but_its_co
     assert "运输途中" in answer_question(case_id, buyer, "我的快递现在到哪了？", 0, "confirming")
     assert answer_question(case_id, buyer, "怎么还没到？", 0, "confirming") is None
     assert answer_question(case_id, buyer, "四天了 连个快递单号都没有 是不是压根没货", 0, "confirming") is None
+
+
+def test_a_refund_that_takes_the_goods_back_is_not_what_a_buyer_keeping_them_asked_for(any_db: str) -> None:
+    case_id, buyer, _ = make_case("wrong_item", quantity=1, unit="双", unit_price_fen=2990, live_seafood=False,
+                                  kind="apparel", title="居家棉拖鞋 40-41码")
+    step = choose_problem(case_id, buyer, "wrong_item", "confirmed", text="是的 来的36码")
+    kept = choose_remedy(case_id, buyer, "错的我留着凑合穿 退我一半钱就行", step.offer_index)
+    assert kept.kind == "offer" and kept.extra.get("unavailable") == "refund" and remedy_of(case_id) is None

@@ -571,3 +571,37 @@ def test_a_weight_the_whole_box_had_is_not_the_affected_part() -> None:
 def test_agreeing_at_the_end_in_a_clause_of_its_own() -> None:
     assert ends_accepting("对，6个，可以了") and ends_accepting("6个 行吧")
     assert not ends_accepting("对 是6个") and not ends_accepting("可以")
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("勉强接受吧 下次别再这样了", True), ("呵呵 总算碰到个说人话的 同意", True), ("🙏🙏 好的 谢谢", True),
+    ("算了 可以", True), ("他说行", True), ("可不咋地 嗯呐", True), ("您好，是的，麻烦您了", True),
+    ("还是不行 一点诚意都没有", False), ("都不满意", False), ("算了不要了", False), ("不同意", False),
+    ("不行 好吧", False),
+])
+def test_yes_and_no_with_lead_ins_and_at_the_end(text: str, yes: bool) -> None:
+    assert read_yes_no(text) is yes
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("给我补3斤好的就行", "reship"),  # by weight
+    ("券也不要钱也不要 再给我发2只活的", "reship"),  # the no belongs to the clause before
+    ("别再找我了 再发我就拉黑", None),  # messages, a threat
+    ("那补发吧… 不对 还是退钱吧 等补过来都过季了", "refund"),  # 等…: the reason, not the choice
+])
+def test_remedies_apart_from_the_words_around_them(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy
+
+
+def test_counts_said_for_every_piece_or_as_a_running_total() -> None:
+    assert read_affected("刚拆开另一瓶也裂了 两瓶都坏了", 2, unit="瓶").pieces == 2
+    assert read_affected("又翻出来三个碎的 一共五个", 30, unit="枚").pieces == 5
+    assert read_affected("漏看了一个 是3只", 6).pieces == 3
+
+
+def test_keeping_the_goods_and_refusing_at_the_end() -> None:
+    from outreach.dialogue.reading import ends_refusing, keeps_goods
+
+    assert keeps_goods("错的我留着凑合穿 退我一半钱就行") and keeps_goods("懒得寄来寄去 退我点钱我凑合用")
+    assert not keeps_goods("退货退款吧")
+    assert ends_refusing("5块钱的券？打发谁呢 不要") and not ends_refusing("不要了 退钱吧")

@@ -228,3 +228,13 @@ def test_the_platform_records_an_opt_out_and_an_opt_in_from_the_command_line(db:
     assert cli("opt-in", buyer_id) == {"buyer_id": buyer_id, "opted_in": True}
     with session_scope() as session:
         assert not consent.is_opted_out(session, buyer_id)
+
+
+def test_a_pause_is_no_opt_out_and_goods_asked_for_are_no_silence() -> None:
+    from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
+
+    for pause in ("别催我，我想想", "先别烦我 在开车 一会儿说", "刚在炒菜呢 等我一下", "等会儿 我问问我老公"):
+        assert asks_to_wait(pause) and not asks_to_stop(pause), pause
+    assert not asks_to_stop("券也不要钱也不要 再给我发2只活的")
+    for stop in ("以后别再联系我了", "别再给我发消息了", "别再找我了 再发我就拉黑"):
+        assert asks_to_stop(stop) and not asks_to_wait(stop), stop

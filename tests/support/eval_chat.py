@@ -48,17 +48,18 @@ def summary(results: list[Result], title: str = "") -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--set", dest="sets", choices=[*SETS, "all"], default="main",
-                        help="which conversations: the main corpus (default), a held-out set "
-                             "(tests/conversations/heldout*/), or all of them")
-    parser.add_argument("--heldout", dest="sets", action="store_const", const="heldout",
+    parser.add_argument("--set", dest="sets", choices=[*SETS, "all"], action="append",
+                        help="which conversations: the main corpus (default), a held-out or tuning set "
+                             "(tests/conversations/heldout*/, phrasings-*/), or all of them; repeatable")
+    parser.add_argument("--heldout", dest="sets", action="append_const", const="heldout",
                         help="the held-out set (same as --set heldout)")
     parser.add_argument("--kind", action="append", default=[], help="only this kind (file name); repeatable")
     parser.add_argument("--id", action="append", default=[], help="only this conversation; repeatable")
     parser.add_argument("--ci-only", action="store_true", help="only the subset `make test` plays")
     parser.add_argument("--quiet", action="store_true", help="no transcripts, only what differed")
     args = parser.parse_args(argv)
-    names = list(SETS) if args.sets == "all" else [args.sets]
+    chosen = args.sets or ["main"]
+    names = list(SETS) if "all" in chosen else list(dict.fromkeys(chosen))
     try:
         corpus = [(name, k, c) for name in names for k, c in load_corpus(SETS[name])]
     except CorpusError as exc:
