@@ -31,6 +31,7 @@ from outreach.dialogue.reading import (
     read_yes_no,
     rejects_offer,
     satisfied_in_words,
+    turns_to_another,
     wants_a_person,
     without_markup,
 )
@@ -39,6 +40,8 @@ from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
 # How sure the classifier must be of another problem, in words that also pick a remedy or state an
 # amount, for them to correct the suspected problem rather than confirm it.
 OTHER_PROBLEM_SURE = 0.7
+# An amount stated, not the 一 of 等一下: digits, a number with a measure word, a share.
+_COUNTISH = re.compile(r"[\d０-９]|[一两二三四五六七八九十俩仨]\s*[个只件盒瓶斤双袋包箱枚]|一半|分之|全部|都")
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
 
 
@@ -82,7 +85,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         # read, whatever a classifier made of it; the question stands
         return await not_understood(dispatcher, tracker)
     if asks_to_wait(text) and read_yes_no(text) is not True and read_remedy(text) is None \
-            and not _AMOUNTISH.search(text):  # "等一下 我又数了一遍 是2个" is a recount, not a pause
+            and not _COUNTISH.search(text):  # "等一下 我又数了一遍 是2个" is a recount, not a pause
         # "别催我，我想想", "刚在炒菜呢 等我一下": nothing decided; the question stands
         dispatcher.utter_message(response="utter_take_your_time")
         return await reask(dispatcher, tracker)
@@ -113,6 +116,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         taken = await _take_remedy(dispatcher, tracker, demand)
         if taken is not None:
             return taken
+    other = await _turned_to_another(tracker, text) if stage == "confirming" else None
+    if other is not None:  # "芒果挺新鲜的 没坏 就是箱子里少了两个": not the problem we asked about, this one
+        return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
+            case_id, buyer, other, "corrected", text=text, more=problems_in(tracker)))
     answered = await answer_off_script(dispatcher, tracker)
     if answered is not None:
         return answered
@@ -227,6 +234,23 @@ def problems_in(tracker: Tracker) -> dict[str, str]:
     if isinstance(clauses, dict) and clauses:
         return {str(label): str(text) for label, text in clauses.items()}
     return {str(label): "" for label in tracker.latest_message.get("problems") or []}
+
+
+async def _turned_to_another(tracker: Tracker, text: str) -> str | None:
+    """At the confirmation, the one other problem the words name when they deny or set aside the
+    one we asked about ("款式是对的 就是少了两双", "不是 是少发了"); None otherwise."""
+    if not turns_to_another(text):
+        return None
+    named = [label for label in problems_in(tracker) if label != NO_PROBLEM]
+    case_id = await case_of(tracker)
+    if not named or case_id is None:
+        return None
+    try:
+        suspected = (await off_loop(conversation.brief, case_id, buyer_of(tracker))).label
+    except (CaseNotFound, NotYourCase):
+        return None
+    others = [label for label in named if label != suspected]
+    return others[0] if len(others) == 1 and suspected not in named else None
 
 
 async def suspected_among_named(tracker: Tracker, label: str | None) -> str | None:

@@ -33,8 +33,9 @@ from outreach.dialogue.reading import is_command_like, is_key_mash, without_mark
 OTHER_LANGUAGE = "other_language"
 
 
-# A yes or no this long may carry details naming problems (several, or a more urgent one).
-MIN_DETAIL_CHARS = 8
+# A yes or no this long may carry details naming problems (several, or a more urgent one;
+# "不是 是少发了" is 7 characters).
+MIN_DETAIL_CHARS = 5
 # A clause names a problem of its own only when the model is this sure of it: the whole-text
 # second labels are too loose for acting on ("退钱" is no price problem).
 CLAUSE_SURE = 0.7
@@ -64,7 +65,7 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
 
 def clauses_to_read(text: str) -> list[tuple[str, bool]]:
     """Every clause of a message, in order, with whether the model reads it (clause_problems)."""
-    from outreach.dialogue.reading import normalize, read_remedy, read_yes_no
+    from outreach.dialogue.reading import normalize, read_remedy, read_yes_no, says_fine
 
     clauses = []
     for clause in _CLAUSES.split(normalize(text)):
@@ -74,7 +75,8 @@ def clauses_to_read(text: str) -> list[tuple[str, bool]]:
         skipped = (len(clause) < 3 or read_remedy(clause) is not None
                    or (len(clause) <= 4 and bool(read_yes_no(clause)))
                    or bool(_ONLY_YES_NO.match(clause)) or bool(_AMOUNT_ONLY.match(clause))  # "一斤半": how much
-                   or len(set(clause)) * 3 < len(clause))  # "等了好久好久好久…": a rambling clause
+                   or len(set(clause)) * 3 < len(clause)  # "等了好久好久好久…": a rambling clause
+                   or says_fine(clause))  # "芒果挺新鲜的", "物流还行": what is fine names no problem
         clauses.append((clause, not skipped))
     return clauses
 

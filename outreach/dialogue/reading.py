@@ -703,6 +703,29 @@ _NO_PROBLEM = re.compile(
     r"|没有?问题了|东西都收到了|都收到了|已经解决|已经好了|商家已经处理|误会了|点错了")
 
 
+# A clause that says one thing is fine ("芒果挺新鲜的", "没坏", "款式是对的", "物流还行", "快递早到了"),
+# told before the problem that is ("就是箱子里少了两个"): it names no problem of its own.
+_FINE_CLAUSE = re.compile(r"^(?:都|也|倒是?|东西|款式|颜色|尺码|质量|物流|快递|包装|味道|[^，,。\s]{0,4})?"
+                          r"(?:挺|很|还|都)?(?:新鲜|好好的|是对的|没错|没问题|没坏|没烂|没碎|没死|活蹦乱跳|活着|还行"
+                          r"|挺好|挺快|早到了|早就到了|按时到|准时|正常|完好)(?:的|了|啊|呀)?$")
+
+
+def says_fine(clause: str) -> bool:
+    """Whether a clause only says something is fine (it names no problem)."""
+    return bool(_FINE_CLAUSE.match(normalize(clause).strip()))
+
+
+# The words turn from what is fine to what is wrong: "…就是少了两个", "不是…是耳机不响".
+_PIVOT = re.compile(r"就是|只是|而是|但是|不过|(?:^|[\s,，。])是(?!的|啊|呀|不是)")
+
+
+def turns_to_another(text: str) -> bool:
+    """Whether the words deny or set aside one thing to name what is wrong instead."""
+    text = normalize(text)
+    return bool(_PIVOT.search(text)) and (read_yes_no(text) is False or any(
+        says_fine(c) for c in re.split(r"[\s,，。.!！;；]+", text) if c))
+
+
 def read_no_problem(text: str) -> bool:
     """Whether the words say nothing is wrong after all ("没有问题了", "东西都收到了，挺好的")."""
     return bool(_NO_PROBLEM.search(normalize(text)))

@@ -605,3 +605,14 @@ def test_keeping_the_goods_and_refusing_at_the_end() -> None:
     assert keeps_goods("错的我留着凑合穿 退我一半钱就行") and keeps_goods("懒得寄来寄去 退我点钱我凑合用")
     assert not keeps_goods("退货退款吧")
     assert ends_refusing("5块钱的券？打发谁呢 不要") and not ends_refusing("不要了 退钱吧")
+
+
+def test_what_is_fine_names_no_problem_and_the_words_turn_to_what_is_wrong() -> None:
+    from outreach.dialogue.reading import says_fine, turns_to_another
+
+    for fine in ("芒果挺新鲜的", "没坏", "款式是对的", "都活蹦乱跳的", "物流还行", "快递早到了"):
+        assert says_fine(fine), fine
+    assert not says_fine("少了两双") and not says_fine("是耳机左边不响")
+    for turned in ("款式是对的 就是少了两双", "不是 快递早到了 是耳机左边不响", "不是 是少发了"):
+        assert turns_to_another(turned), turned
+    assert not turns_to_another("是的 碎了2个") and not turns_to_another("就是碎了两个")

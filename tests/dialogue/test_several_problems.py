@@ -233,3 +233,12 @@ def test_a_short_weight_told_with_the_box_total_keeps_the_weighing_and_the_rotte
     assert step.offer.amount_fen == 1332  # 2 of 9 斤, not the 8 斤 the whole box weighed
     following = accept(case_id, buyer, step.offer_index).extra["next"]
     assert following.kind == "offer" and following.offer.kind == "refund_shortfall"  # no weight asked again
+
+
+def test_a_clause_that_says_what_is_fine_names_no_problem_and_leaves_the_one_that_is_wrong() -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    diagnoser = load_diagnoser()
+    assert set(clause_problems(diagnoser, "芒果挺新鲜的 没坏 就是箱子里少了两个")) == {"missing_item"}
+    assert set(clause_problems(diagnoser, "不是 是少发了")) == {"missing_item"}
