@@ -366,10 +366,22 @@ def _note_affected(session: Session, case: Case, text: str) -> Affected:
     return reading
 
 
+def _urgent_told(text: str) -> str | None:
+    """A problem a person must take first whose signs a clause tells (not asks about), if any."""
+    from outreach.dialogue.knowledge import is_question
+
+    told = [clause for clause in re.split(r"[\s,，。.!！？?;；]+", text) if clause and not is_question(clause)]
+    return next((label for clause in told for label in taxonomy().signs_in(clause)
+                 if label in rules().person_first), None)
+
+
 def give_affected(case_id: int | str, buyer_id: str, text: str) -> Step:
     """The buyer says how much was affected: pieces, a share ("一半", "三分之一", "30%") or a weight.
     Out of range, zero or vague answers get the question back, naming the limit; words that say
     nothing was affected after all ("剥开看了 里面好好的 不用处理了") close the case as no problem."""
+    urgent = _urgent_told(text)
+    if urgent is not None:  # "两盒都有味 我老公吃了 上吐下泻 在医院挂水": a person first, not a count
+        return choose_problem(case_id, buyer_id, urgent, "corrected", text=text)
     if read_fine_after_all(text) and check_affected(case_id, buyer_id, text).status != "ok":
         return choose_problem(case_id, buyer_id, NO_PROBLEM, "corrected", text=text)
     with session_scope() as session:
@@ -897,7 +909,17 @@ def raise_problem(buyer_id: str, text: str, label: str, model_version: str | Non
             return _open_from_feedback(session, feedback, orders[0][0])
         if not orders:
             return Step(kind="no_order", case_id=0)
+        named = orders_named(text, orders)
+        if len(named) == 1:  # "我买的面膜少了一盒": the one order whose goods the words name
+            return _open_from_feedback(session, feedback, named[0][0])
         return Step(kind="pick_order", case_id=0, extra={"orders": orders})
+
+
+def orders_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The orders (id, title) whose title shares a word of two Chinese characters with the words."""
+    words = set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", text))
+    return [(order_id, title) for order_id, title in orders
+            if words & set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", title))]
 
 
 def start_on_order(buyer_id: str, order_id: str) -> Step:

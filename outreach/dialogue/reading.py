@@ -447,7 +447,7 @@ _SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立�
 _PAY_UP = re.compile(r"赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")  # "补几块钱"
 _MONEY_BACK = re.compile(r"退[^，。,.!！？?]{1,6}钱|钱[^，。,.!！？?]{0,3}退(?!货)")
 _JUST_REFUND = re.compile(
-    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
+    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
 _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|换)(?:吧|啊|呀|一下|上)?\s*[!！。.~～]*$")
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
@@ -671,14 +671,21 @@ def ends_with_yes(text: str) -> bool:
 
 
 _LEADING_SYMBOLS = re.compile(r"^[^\w👌👍]+")
+# "不好意思 刚才复制错了 是的": the earlier message was a mistake; what follows answers
+_MISTAKE_BEFORE = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)?[\s,，。.!！]*(?:刚才|刚刚)?[^\s,，。.!！]{0,3}"
+                             r"(?:复制|发|打|点|贴)错了[\s,，。.!！]*")
+# "……算了 给吧 懒得跟你们扯": a grudging yes, whatever remark follows
+_RESIGNED_YES = re.compile(r"算了[吧\s,，。.…]*(?:给吧|行吧|好吧|就这样吧?|可以|同意|接受|收下吧?)")
 
 
 def read_yes_no(text: str) -> bool | None:
     """Whether the message opens with a yes or a no ("是的，有4个烂了" is a yes with details), or
     ends with a refusal ("5块钱打发叫花子呢？不要")."""
-    text = _LEADING_SYMBOLS.sub("", normalize(text))  # "🙏🙏 好的 谢谢"
+    text = _MISTAKE_BEFORE.sub("", _LEADING_SYMBOLS.sub("", normalize(text)))  # "🙏🙏 好的 谢谢"
     if not text:
         return None
+    if _RESIGNED_YES.search(text):
+        return True
     turn = _BUT.search(text)
     if turn is not None and turn.start() > 0:  # "好的谢谢 但是算了": what follows the "but" decides
         after = read_yes_no(text[turn.end():])

@@ -248,3 +248,20 @@ def test_a_refund_that_takes_the_goods_back_is_not_what_a_buyer_keeping_them_ask
     step = choose_problem(case_id, buyer, "wrong_item", "confirmed", text="是的 来的36码")
     kept = choose_remedy(case_id, buyer, "错的我留着凑合穿 退我一半钱就行", step.offer_index)
     assert kept.kind == "offer" and kept.extra.get("unavailable") == "refund" and remedy_of(case_id) is None
+
+
+def test_harm_to_a_body_told_at_the_count_question_goes_to_a_person(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=2, unit="盒", unit_price_fen=5900, live_seafood=False,
+                                  kind="food")
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 一打开就有股酸臭味")
+    assert step.kind == "ask_quantity"
+    step = give_affected(case_id, buyer, "两盒都有味 我老公昨晚吃了几只 半夜上吐下泻 现在还在医院挂水")
+    assert step.kind == "handover" and remedy_of(case_id) is None
+
+
+def test_a_buyer_who_names_the_goods_of_one_order_is_not_asked_to_pick_it() -> None:
+    from outreach.cases.conversation import orders_named
+
+    orders = [("O-1", "补水面膜 玻尿酸精华 25片/盒"), ("O-2", "原木抽纸 3层 100抽 24包")]
+    assert orders_named("你好 我买的面膜少了一盒 下单三盒只收到两盒", orders) == [orders[0]]
+    assert orders_named("东西少了一盒", orders) == []

@@ -616,3 +616,9 @@ def test_what_is_fine_names_no_problem_and_the_words_turn_to_what_is_wrong() -> 
     for turned in ("款式是对的 就是少了两双", "不是 快递早到了 是耳机左边不响", "不是 是少发了"):
         assert turns_to_another(turned), turned
     assert not turns_to_another("是的 碎了2个") and not turns_to_another("就是碎了两个")
+
+
+def test_a_grudging_yes_before_a_remark_and_a_mistake_owned_up_to() -> None:
+    assert read_yes_no("就6块9？打发要饭的呢……算了 给吧 懒得跟你们扯") is True
+    assert read_yes_no("不好意思 刚才复制错了 是的") is True
+    assert read_remedy("退退退 这种破烂谁还要") == "refund"

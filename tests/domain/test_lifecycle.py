@@ -238,3 +238,9 @@ def test_a_pause_is_no_opt_out_and_goods_asked_for_are_no_silence() -> None:
     assert not asks_to_stop("券也不要钱也不要 再给我发2只活的")
     for stop in ("以后别再联系我了", "别再给我发消息了", "别再找我了 再发我就拉黑"):
         assert asks_to_stop(stop) and not asks_to_wait(stop), stop
+
+
+def test_stopping_messages_said_as_pushes_or_of_this_kind() -> None:
+    from outreach.lifecycle.consent import asks_to_stop
+
+    assert asks_to_stop("不需要 以后也不要再给我推这些消息") and asks_to_stop("不打分了 以后这类消息别再发给我")
