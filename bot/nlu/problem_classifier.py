@@ -94,6 +94,7 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
     from outreach.rules.loader import rules
 
     urgent = set(rules().person_first)
+    message = " ".join(clause for clause, _read in clauses)
     found: dict[str, str] = {}
     read = iter(diagnoses)
     for clause, by_model in clauses:
@@ -103,7 +104,7 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
             result = next(read)
             sure = PRIMARY_MIN if result.category in urgent and asked else CLAUSE_SURE
             if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure \
-                    and result.category not in named and tax.model_may_name(result.category, clause):
+                    and result.category not in named and tax.model_may_name(result.category, clause, message):
                 named.append(result.category)
         for label in named:
             # every clause naming it: "满减没减 多付了15块" says which price problem together

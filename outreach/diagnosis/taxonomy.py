@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, conint, validator
 
@@ -34,6 +35,8 @@ class Label(BaseModel):
     # Words of a clause about something else, in which the model alone does not name this label
     # ("里面连个隔板都没有" tells how goods were packed, not that pieces are missing).
     not_by_model: list[str] = []
+    # What `not_by_model` is read against: the clause, or the whole message the clause is in.
+    not_by_model_in: Literal["clause", "message"] = "clause"
 
     @validator("signs", "not_by_model", each_item=True)
     def _sign_compiles(cls, pattern: str) -> str:
@@ -96,9 +99,12 @@ class Taxonomy(BaseModel):
     def zh(self, label_id: str) -> str:
         return self.label(label_id).zh
 
-    def model_may_name(self, label_id: str, clause: str) -> bool:
-        """Whether the model's reading alone may name the label in this clause (`not_by_model`)."""
-        return not any(re.search(pattern, clause) for pattern in self.label(label_id).not_by_model)
+    def model_may_name(self, label_id: str, clause: str, message: str | None = None) -> bool:
+        """Whether the model's reading alone may name the label in this clause of the message
+        (`not_by_model`, read against the clause or the whole message: `not_by_model_in`)."""
+        label = self.label(label_id)
+        words = message if label.not_by_model_in == "message" and message is not None else clause
+        return not any(re.search(pattern, words) for pattern in label.not_by_model)
 
     def signs_in(self, text: str) -> list[str]:
         """The labels whose signs the text shows, not denied ("我家狗又吐又拉" but not "没有过敏")."""

@@ -545,7 +545,8 @@ def test_pinyin_and_cantonese_are_read_as_meant() -> None:
 
 @pytest.mark.parametrize(("text", "asked"), [
     ("中，就这么整吧", False), ("孩子就等这个呢，你们赔点钱照常发货就行", False), ("还得等好几天", False),
-    ("十几块钱", False), ("那退款呢", True), ("我的快递呢", True), ("退款要几天", True), ("怎么这么慢", True),
+    ("十几块钱", False), ("退退退 这种破烂谁还要", False),
+    ("那退款呢", True), ("我的快递呢", True), ("退款要几天", True), ("怎么这么慢", True),
 ])
 def test_what_asks_and_what_only_looks_like_it(text: str, asked: bool) -> None:
     assert is_question(text) is asked

@@ -242,3 +242,14 @@ def test_a_clause_that_says_what_is_fine_names_no_problem_and_leaves_the_one_tha
     diagnoser = load_diagnoser()
     assert set(clause_problems(diagnoser, "芒果挺新鲜的 没坏 就是箱子里少了两个")) == {"missing_item"}
     assert set(clause_problems(diagnoser, "不是 是少发了")) == {"missing_item"}
+
+
+def test_the_service_is_a_further_problem_only_in_words_about_it() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    for addressed in ("是那个客服是吧", "我儿子说让我问问你们", "一点消息都没有"):
+        assert not taxonomy().model_may_name("service_attitude", addressed, addressed), addressed
+    for complaint in ("客服态度太差了", "他说我自己数错了 爱买不买", "问了半天没人理"):
+        assert taxonomy().model_may_name("service_attitude", complaint, complaint), complaint
+    # the words about it may stand in another clause of the message
+    assert taxonomy().model_may_name("service_attitude", "我去问客服", "拖了三天才发货 我去问客服 还凶我")
