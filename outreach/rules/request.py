@@ -37,7 +37,9 @@ class QuoteRequest(BaseModel):
     text: str = ""  # the buyer's words: name the issue when `issue` is not given
     affected_quantity: int | None = None
     affected_share: str | None = Field(None, regex=r"^\d+/\d+$", description="the affected part of the line, '1/2'")
-    line_total_fen: Fen | None = None  # type: ignore[valid-type]  # what the line cost (default: price x quantity)
+    # what the line cost; default: the order total, the request describing an order of one line
+    # (as for a stored order of one line: the price per piece may itself be rounded)
+    line_total_fen: Fen | None = None  # type: ignore[valid-type]
     issue: str | None = None
     current_unit_price_fen: Fen | None = None  # type: ignore[valid-type]
     overcharge_fen: Fen | None = None  # type: ignore[valid-type]
@@ -57,6 +59,8 @@ class QuoteRequest(BaseModel):
         values = self.dict(exclude={"text", "case_id"})
         values["promises"] = tuple(self.promises)
         values["affected_share"] = Fraction(self.affected_share) if self.affected_share else None
+        if values["line_total_fen"] is None:
+            values["line_total_fen"] = self.order_total_fen
         if values["issue"] is None and self.text:
             values["issue"] = issue_from_words(book, self.label, [self.text])
         return CaseFacts(**values)

@@ -119,6 +119,17 @@ def test_remedy_quote_prints_the_offers_as_json(tmp_path: Path, capsys) -> None:
     assert "3只" in result["offers"][0]["say"]
 
 
+def test_remedy_quote_shares_the_order_total_of_a_one_line_order_as_the_bot_does(tmp_path: Path, capsys) -> None:
+    """3 bowls for 59.90 (19.97 each is rounded), 2 broken: 59.90 x 2/3 = 39.93, as a stored
+    order of one line gives; unit price x pieces would give 39.94."""
+    bowls = {"case_id": "C-2", "label": "damaged", "order_total_fen": 5990, "unit_price_fen": 1997, "quantity": 3,
+             "unit": "只", "item_kind": "home", "paid_at": "2026-11-17T10:00:00+08:00",
+             "shipped_at": "2026-11-18T09:00:00+08:00", "delivered_at": "2026-11-20T10:00:00+08:00",
+             "reported_at": "2026-11-20T15:00:00+08:00", "affected_quantity": 2}
+    assert main(["remedy", "quote", str(write(tmp_path, json.dumps(bowls), "bowls.json"))]) == 0
+    assert json.loads(capsys.readouterr().out)["offers"][0]["amount_fen"] == 3993
+
+
 def test_remedy_quote_says_which_facts_are_missing_and_which_the_bot_asks(tmp_path: Path, capsys) -> None:
     lines = [json.dumps(CRABS), json.dumps({**CRABS, "label": "price_issue", "text": "付款时扣了两次钱"})]
     assert main(["remedy", "quote", str(write(tmp_path, "\n".join(lines), "cases.jsonl"))]) == 0
