@@ -63,6 +63,9 @@ _SLIPS = (
     (re.compile(r"(?<=[赔退补])啲"), "点"),  # Cantonese "some": 赔啲, 退啲钱
 
     (re.compile(r"(?<=[吧了的啊])把$|(?<=[^\s])把(?=[\s!！。]*$)"), "吧"),
+    (re.compile(r"可义|可已|可一(?=$|[\s，,。.!！])"), "可以"),  # typing slips of 可以
+    (re.compile(r"(?<=[一二三四五12345])粉"), "分"),  # 五粉
+    (re.compile(r"俺"), "我"),  # northern "I"
     # Cantonese: 死咗 (died), 唔该 (thanks), 唔 (not), 郁都唔郁 (not moving at all), 嘅 (of)
     (re.compile(r"唔该晒?|唔該晒?"), "谢谢"),
     (re.compile(r"郁都唔郁|郁都不郁|唔识郁"), "一动不动"),
@@ -278,6 +281,9 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     text = normalize(text)
     if not text:
         return Affected("none")
+    is_not = _IS_NOT.search(text)
+    if is_not:  # "是5只不是4只": the count said first, the one denied after
+        return read_affected(is_not.group(1), quantity, promised_g, label, unit)
     corrected = _after_correction(text)
     if corrected is not None:  # "坏了3个 不对 应该是4个": the amount after the correction, when it says one
         stated = _STATED.search(corrected)  # "又数了一遍 死的是6个 刚才漏了一个": the count it states
@@ -319,6 +325,8 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
             if got is not None and got.denominator == 1 and 0 <= got < quantity:
                 return _of_share(Fraction(quantity - int(got), quantity), quantity)
     counts = _counts(text, unit)
+    if quantity == 1 and _HALF.search(text) and all(value == 1 for _, value, _ in counts):
+        counts = []  # "一盒里面一半都烂了" of one box: the one said is the box, the half is the share
     if _HALF.search(text) and not counts:  # "烂了一半 好多都发霉了": the share said beats the vague words
         return _of_share(Fraction(1, 2), quantity)
     if _VAGUE.search(text) and not counts:
@@ -339,6 +347,9 @@ def corrects_itself(text: str) -> bool:
     return _after_correction(normalize(text)) is not None
 
 
+# "是5只不是4只", "是5只 不是4只": the count it is, then the one it is not.
+_IS_NOT = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤|两|公斤|克))"
+                     rf"[\s,，]*(?:而)?不是")
 # A count stated after a correction with 是 ("死的是6个", "应该是4个"): the count, whatever reason follows.
 _STATED = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤|两|公斤|克))")
 
@@ -544,6 +555,10 @@ def _remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
              and not (_DONE_BEFORE.search(_clause_before(text, start)) and _DONE_AFTER.match(text[end:]))
              and not _REASON.search(_clause_before(text, start))  # "免得寄过来又是烂的"
              and not _CANNOT.search(text[max(0, start - 8):start])]  # "我也不会弄那个寄回去的"
+    chosen = [start for start, kind in found if kind != "cancel"]
+    if chosen:  # "我要退货退款 不想要了": said after the choice, the reason for it, not a cancel
+        found = [(start, kind) for start, kind in found
+                 if kind != "cancel" or start < chosen[0] or not text.startswith(("不要了", "不想要了"), start)]
     # The latest mention wins ("补发也行，还是退款吧").
     return tuple(sorted(found, key=lambda hit: hit[0]))
 
@@ -594,8 +609,8 @@ def read_rating(text: str) -> int | None:
 # ------------------------------------------------------------------- yes / no
 
 # Words that lead into a yes without changing it: "那行", "亲 可以", "哦 好的".
-_LEAD_IN = (r"(?:您好|你好|喂)?[\s，,]*(?:那就?|就|亲[\s，,]*|哦|噢|喔|额|呃|嗯[\s，,]+|勉强|还是"
-            r"|(?:他|她|我老公|我老婆|我爱人|我家里人|家里人|我儿子|我女儿)说|算了[\s，,]*)?")
+_LEAD_IN = (r"(?:您好|你好|喂)?[\s，,]*(?:(?:那就?|就|亲|哦|噢|喔|额|呃|嗯|勉强|还是"
+            r"|(?:他|她|我老公|我老婆|我爱人|我家里人|家里人|我儿子|我女儿)说|算了)[\s，,]*){0,2}")
 # Short words that are a yes only when they are all there is ("收到", "成", "可"): "收到的是坏的" is none.
 _ALONE = r"(?=[\s，,。.!！~～]|$)"
 _YES = re.compile(
@@ -661,8 +676,10 @@ def keeps_goods(text: str) -> bool:
 
 
 def ends_refusing(text: str) -> bool:
-    """Whether the words end by refusing ("5块钱的券？打发谁呢 不要"), whatever they named before."""
-    return bool(_TRAILING_NO.search(normalize(text)))
+    """Whether the words end by refusing ("5块钱的券？打发谁呢 不要"), whatever they named before;
+    not "退了吧 不要了", where 不要了 gives the order up."""
+    text = normalize(text)
+    return bool(_TRAILING_NO.search(text)) and not re.search(r"不(?:想)?要了[了吧啊呀。.!！~～\s]*$", text)
 
 
 def ends_with_yes(text: str) -> bool:
@@ -675,6 +692,8 @@ _LEADING_SYMBOLS = re.compile(r"^[^\w👌👍]+")
 _MISTAKE_BEFORE = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)?[\s,，。.!！]*(?:刚才|刚刚)?[^\s,，。.!！]{0,3}"
                              r"(?:复制|发|打|点|贴)错了[\s,，。.!！]*")
 # "……算了 给吧 懒得跟你们扯": a grudging yes, whatever remark follows
+# "退就退呗", "给就给吧": fine, have it so
+_X_THEN_X = re.compile(r"^([\u4e00-\u9fff]{1,2})就\1(?:呗|吧|啊)?")
 _RESIGNED_YES = re.compile(r"算了[吧\s,，。.…]*(?:给吧|行吧|好吧|就这样吧?|可以|同意|接受|收下吧?)")
 
 
@@ -684,7 +703,7 @@ def read_yes_no(text: str) -> bool | None:
     text = _MISTAKE_BEFORE.sub("", _LEADING_SYMBOLS.sub("", normalize(text)))  # "🙏🙏 好的 谢谢"
     if not text:
         return None
-    if _RESIGNED_YES.search(text):
+    if _RESIGNED_YES.search(text) or _X_THEN_X.match(text):
         return True
     turn = _BUT.search(text)
     if turn is not None and turn.start() > 0:  # "好的谢谢 但是算了": what follows the "but" decides

@@ -606,6 +606,7 @@ def test_keeping_the_goods_and_refusing_at_the_end() -> None:
     assert keeps_goods("错的我留着凑合穿 退我一半钱就行") and keeps_goods("懒得寄来寄去 退我点钱我凑合用")
     assert not keeps_goods("退货退款吧")
     assert ends_refusing("5块钱的券？打发谁呢 不要") and not ends_refusing("不要了 退钱吧")
+    assert not ends_refusing("退了吧 不要了")  # the order given up: a cancel, no refusal
 
 
 def test_what_is_fine_names_no_problem_and_the_words_turn_to_what_is_wrong() -> None:
@@ -623,3 +624,20 @@ def test_a_grudging_yes_before_a_remark_and_a_mistake_owned_up_to() -> None:
     assert read_yes_no("就6块9？打发要饭的呢……算了 给吧 懒得跟你们扯") is True
     assert read_yes_no("不好意思 刚才复制错了 是的") is True
     assert read_remedy("退退退 这种破烂谁还要") == "refund"
+
+
+def test_the_seventh_sets_readings() -> None:
+    """Causes seen in heldout-fresh7's first play, read in general."""
+    from outreach.dialogue.knowledge import knowledge
+
+    for yes in ("退就退呗 早干嘛去了", "哦 那好那好 就这样办吧 谢谢你啊姑娘", "哦 明白了 可以", "可义"):
+        assert read_yes_no(yes) is True, yes
+    assert read_rating("五粉") == 5
+    assert read_remedy("补发还得等好几天 中不中 直接把那几个的钱退给俺") == "refund"
+    assert not is_question("直接把那几个的钱退给我")
+    assert read_remedy("是的 发错了 我要退货退款 不想要了") == "return_refund"  # 不想要了: the reason
+    assert read_remedy("不想要了") == "cancel"
+    assert read_affected("是 一盒里面一半都烂了", 1).share == Fraction(1, 2)  # the box is the one counted
+    assert read_affected("坏了1个", 1).pieces == 1
+    assert read_affected("等一下 我刚又撬开看了 是5只不是4只", 12).pieces == 5
+    assert knowledge().topic_of("你们是谁啊 怎么知道我买了啥", offered=False) == "who"
