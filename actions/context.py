@@ -242,12 +242,8 @@ async def _turned_to_another(tracker: Tracker, text: str) -> str | None:
     if not turns_to_another(text):
         return None
     named = [label for label in problems_in(tracker) if label != NO_PROBLEM]
-    case_id = await case_of(tracker)
-    if not named or case_id is None:
-        return None
-    try:
-        suspected = (await off_loop(conversation.brief, case_id, buyer_of(tracker))).label
-    except (CaseNotFound, NotYourCase):
+    suspected = await _suspected(tracker) if named else None
+    if suspected is None:
         return None
     others = [label for label in named if label != suspected]
     return others[0] if len(others) == 1 and suspected not in named else None
@@ -260,14 +256,19 @@ async def suspected_among_named(tracker: Tracker, label: str | None) -> str | No
     named = problems_in(tracker)
     if tracker.get_slot("stage") != "confirming" or not named or read_yes_no(text_of(tracker)) is False:
         return None
+    suspected = await _suspected(tracker)
+    return suspected if suspected in named and suspected not in (label, NO_PROBLEM) else None
+
+
+async def _suspected(tracker: Tracker) -> str | None:
+    """The problem the conversation's case is about so far, or None with no case of this buyer."""
     case_id = await case_of(tracker)
     if case_id is None:
         return None
     try:
-        suspected = (await off_loop(conversation.brief, case_id, buyer_of(tracker))).label
+        return (await off_loop(conversation.brief, case_id, buyer_of(tracker))).label
     except (CaseNotFound, NotYourCase):
         return None
-    return suspected if suspected in named and suspected not in (label, NO_PROBLEM) else None
 
 
 def confirm(case_id: int, buyer_id: str, text: str | None = None,
