@@ -1,6 +1,6 @@
 """The assistant's changes to Rasa's internals: installed by one call, checked, each switchable.
 
-Four Rasa 3.6 internals are replaced in the Rasa server for speed (docs/performance.md). Each
+Five Rasa 3.6 internals are replaced in the Rasa server for speed (docs/performance.md). Each
 replacement was written against Rasa's code as it is in one release, so `install()`:
 
 1. reads the switches: `OUTREACH_RASA_PATCHES=off` turns every patch off,
@@ -81,6 +81,33 @@ PATCHES: tuple[Patch, ...] = (
                "(model_path: Union[str, pathlib.Path]) -> Tuple[str, rasa.engine.storage.storage.ModelMetadata, "
                "rasa.engine.runner.interface.GraphRunner]", "17f24faf96817bdf"),  # where Rasa names the runner class
     ), "bot.graph_runner"),
+    Patch("rule_states", "the rule policy's states built only as far back as its longest rule", (
+        Target("rasa.core.policies.policy:Policy._prediction_states",
+               "(self, tracker: 'DialogueStateTracker', domain: 'Domain', use_text_for_last_user_input: 'bool' = "
+               "False, rule_only_data: 'Optional[Dict[Text, Any]]' = None) -> 'List[State]'", "ed9b82bed2f26ad7"),
+        Target("rasa.core.policies.rule_policy:RulePolicy._get_possible_keys",
+               "(self, lookup: 'Dict[Text, Text]', states: 'List[State]') -> 'Set[Text]'", "2915fd81711e194c"),
+        # what the window relies on: a rule is applicable beyond its length, the states are
+        # built as below, and the rule lookup uses them only to match rules or as a fallback key
+        Target("rasa.core.policies.rule_policy:RulePolicy._is_rule_applicable",
+               "(self, rule_key: 'Text', turn_index: 'int', conversation_state: 'State') -> 'bool'",
+               "64a108b016b46e57"),
+        Target("rasa.core.policies.rule_policy:RulePolicy._find_action_from_rules",
+               "(self, tracker: 'DialogueStateTracker', domain: 'Domain', use_text_for_last_user_input: 'bool') -> "
+               "'Tuple[Optional[Text], Optional[Text], bool]'", "be6da6ee0f5429bd"),
+        Target("rasa.shared.core.domain:Domain.states_for_tracker_history",
+               "(self, tracker: 'DialogueStateTracker', omit_unset_slots: bool = False, ignore_rule_only_turns: bool = "
+               "False, rule_only_data: Optional[Dict[str, Any]] = None) -> List[Dict[str, MutableMapping[str, "
+               "Union[str, Tuple[Union[float, str], ...]]]]]", "035111ce73ac90ba"),
+        Target("rasa.shared.core.trackers:DialogueStateTracker.generate_all_prior_trackers",
+               "(self) -> Generator[Tuple[ForwardRef('DialogueStateTracker'), bool], NoneType, NoneType]",
+               "a1f6954347b52649"),
+        Target("rasa.core.featurizers.tracker_featurizers:MaxHistoryTrackerFeaturizer.prediction_states",
+               "(self, trackers: 'List[DialogueStateTracker]', domain: 'Domain', use_text_for_last_user_input: "
+               "'bool' = False, ignore_rule_only_turns: 'bool' = False, rule_only_data: "
+               "'Optional[Dict[Text, Any]]' = None, ignore_action_unlikely_intent: 'bool' = False) -> "
+               "'List[List[State]]'", "451caf09a389e871"),
+    ), "bot.rule_states"),
 )
 
 

@@ -1,9 +1,9 @@
 """Engine and session handling. Engines are created lazily, one per URL, never at import.
 
-PostgreSQL may restart under a running process: the pool tests each connection before
-handing it out (pool_pre_ping), and `retry_transient` runs a unit of work again when the
-server dropped the connection, was starting up or shutting down, or chose the transaction
-as a deadlock or serialization victim.
+PostgreSQL may restart under a running process: the pool tests a connection that sat unused
+for a while before handing it out (`ping_when_idle`), and `retry_transient` runs a unit of work
+again when the server dropped the connection, was starting up or shutting down, or chose the
+transaction as a deadlock or serialization victim.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -31,6 +31,10 @@ CONNECT_TIMEOUT_S = 5  # an unreachable server fails the connection attempt inst
 TRANSIENT_PGCODES = ("08", "57P", "40001", "40P01")
 # Waits between attempts, about 8 s in all: a restart of the local server takes 1-3 s.
 RETRY_DELAYS_S = (0.25, 0.5, 1.0, 2.0, 4.0)
+# A pooled connection unused for longer than this is tested before use. A restart of the server
+# takes longer (1-3 s here), so every connection it dropped is tested; one in steady use is not:
+# testing every checkout (pool_pre_ping) cost a round trip per transaction, eight per chat turn.
+PING_AFTER_IDLE_S = 0.25
 _engines: dict[str, Engine] = {}
 _factories: dict[str, sessionmaker] = {}
 
@@ -60,9 +64,35 @@ def get_engine(url: str | None = None) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             connect_args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": CONNECT_TIMEOUT_S}
-            engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+            engine = create_engine(url, future=True, connect_args=connect_args)
+            ping_when_idle(engine)
         _engines[url] = engine
     return engine
+
+
+def ping_when_idle(engine: Engine, idle_s: float = PING_AFTER_IDLE_S) -> None:
+    """Test a pooled connection before it is handed out when it sat unused for idle_s or longer.
+
+    A dead one is replaced (the pool connects anew, up to three times) instead of failing the
+    first statement of the work. A connection the server drops while it is in use, or in the
+    moment between two uses, fails its statement as before: `retry_transient` repeats the work.
+    """
+    def returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    def handing_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("returned_at")  # none: connected just now (info is cleared on invalidation)
+        if since is None or time.monotonic() - since < idle_s:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.dbapi.Error as error:  # not a disconnect, yet unusable all the same
+            raise DisconnectionError(str(error)) from error
+        if not alive:
+            raise DisconnectionError("the server closed the connection while it was unused")
+
+    event.listen(engine, "checkin", returned)
+    event.listen(engine, "checkout", handing_out)
 
 
 def session_factory(url: str | None = None) -> sessionmaker:

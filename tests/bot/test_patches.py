@@ -59,10 +59,11 @@ def test_a_target_gone_from_rasa_is_refused() -> None:
 
 
 def test_switches_turn_one_patch_or_all_of_them_off() -> None:
-    assert [p.name for p in enabled({})] == ["action_calls", "action_results", "event_types", "graph_runner"]
+    assert [p.name for p in enabled({})] == ["action_calls", "action_results", "event_types", "graph_runner",
+                                             "rule_states"]
     assert enabled({ALL_SWITCH: "off"}) == []
     assert [p.name for p in enabled({"OUTREACH_PATCH_GRAPH_RUNNER": "0", "OUTREACH_PATCH_EVENT_TYPES": "ON"})] == [
-        "action_calls", "action_results", "event_types"]
+        "action_calls", "action_results", "event_types", "rule_states"]
     with pytest.raises(PatchError, match="OUTREACH_PATCH_ACTION_CALLS='maybe' is neither on nor off"):
         enabled({"OUTREACH_PATCH_ACTION_CALLS": "maybe"})
 
@@ -73,5 +74,6 @@ def test_rasa_does_not_start_when_a_patch_does_not_fit() -> None:
     result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 2
-    assert "error: the Rasa patches (action_calls, action_results, event_types, graph_runner) were written for " \
-           "Rasa 0.0.1, but Rasa 3.6.21 is installed" in result.stderr
+    assert "error: the Rasa patches (action_calls, action_results, event_types, graph_runner, rule_states) " \
+           "were written " \
+           "for Rasa 0.0.1, but Rasa 3.6.21 is installed" in result.stderr

@@ -4,6 +4,7 @@ same failures a server restart causes reach the store, without restarting the sh
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from outreach.store.db import dispose_all, is_transient, retry_transient, session_scope
+from outreach.store.db import PING_AFTER_IDLE_S, dispose_all, get_engine, is_transient, retry_transient, session_scope
 from outreach.store.models import Buyer
 from tests.faults.tcp_proxy import TcpProxy, running_proxy
 
@@ -93,3 +94,30 @@ def test_a_broken_rule_of_the_data_is_not_retried(relay: tuple[TcpProxy, str]) -
         retry_transient(add_twice, delays=FAST)
     assert not is_transient(failure.value)
     assert len(attempts) == 1 and buyers(url) == 0
+
+
+def test_a_connection_dropped_while_unused_is_replaced_before_the_work_gets_it(
+    relay: tuple[TcpProxy, str],
+) -> None:
+    proxy, url = relay
+    assert buyers(url) == 0  # the pool now holds one connection
+    proxy.cut()  # the server restarts while it sits unused
+    time.sleep(PING_AFTER_IDLE_S + 0.05)
+    assert buyers(url) == 0  # no retry: the dead connection was tested and replaced
+
+
+def test_a_connection_in_steady_use_is_not_tested_and_an_unused_one_is(
+    relay: tuple[TcpProxy, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, url = relay
+    engine = get_engine(url)
+    pings: list[object] = []
+    real_ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(connection) or real_ping(connection))
+    for _ in range(10):
+        buyers(url)
+    assert pings == []
+    time.sleep(PING_AFTER_IDLE_S + 0.05)
+    buyers(url)
+    buyers(url)
+    assert len(pings) == 1
