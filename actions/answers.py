@@ -24,6 +24,7 @@ from actions.context import (
 )
 from actions.starting import raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
+from outreach.dialogue.knowledge import is_question
 from outreach.dialogue.reading import read_no_problem, read_yes_no
 
 CHITCHAT_HURT = 0.3  # a "problem" the diagnosis thinks this unlikely to be a complaint is small talk
@@ -120,6 +121,9 @@ class ActionChooseProblem(Action):
         if label == NO_PROBLEM and tracker.get_slot("stage") not in (None, "confirming", "closed") \
                 and not read_no_problem(text_of(tracker)):
             # mid-flow, the classifier's "no problem" alone never closes a case ("伐要补了 退铜钿好了")
+            return await not_understood(dispatcher, tracker)
+        if label == NO_PROBLEM and is_question(text_of(tracker)) and not read_no_problem(text_of(tracker)):
+            # "我这个办好了么" asks; it does not say nothing went wrong
             return await not_understood(dispatcher, tracker)
         if label not in taxonomy().ids:
             return await not_understood(dispatcher, tracker)

@@ -20,6 +20,7 @@ from outreach.dialogue.knowledge import is_question, knowledge
 from outreach.dialogue.reading import (
     after_but,
     asks_for_it,
+    clauses_of,
     ends_refusing,
     ends_with_yes,
     is_command_like,
@@ -51,9 +52,10 @@ def text_of(tracker: Tracker) -> str:
     return "" if text.startswith("/") else text
 
 
-async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            text: str | None = None) -> list[EventType] | None:
     """An off-script question: answered from the knowledge file, then the open question again."""
-    text = text_of(tracker)
+    text = text_of(tracker) if text is None else text
     stage = tracker.get_slot("stage")
     if not text or knowledge().topic_of(text, offered=stage not in conversation.BEFORE_OFFER) is None:
         return None
@@ -74,9 +76,50 @@ async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker) 
     return [] if step is None else say_step(dispatcher, step)
 
 
-async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
-    """Events when the words were understood in context; None lets the intent's action decide."""
-    text = text_of(tracker)
+def told_beside_question(text: str, stage: str | None) -> str | None:
+    """The clauses that answer the open question when the words also ask something ("是的碎了3个，
+    多久能退？", "行 就退款吧 几天到账", "挺满意的 你是真人还是机器人"): both are taken, the question
+    answered first. None when the words only ask, or their other clauses answer nothing."""
+    if not is_question(text):
+        return None
+    parts = clauses_of(text)
+    # "我能退货退款吗 还是只能仅退款": the choice after 还是 belongs to the question
+    asked = [i for i, part in enumerate(parts) if is_question(part)
+             or (i > 0 and re.match(r"还是|或者|或是|要么", part))]
+    told = " ".join(part for i, part in enumerate(parts) if i not in asked)
+    if not told or len(told.split()) == len(parts):
+        return None
+    if stage == "confirming" and read_yes_no(told) is True:
+        return told
+    if stage == "offering" and read_remedy(told) == "compensation":
+        return None  # "你们不是说假一赔三吗 我要赔": the demand is what was asked about; answered, not taken
+    if stage == "offering" and (read_yes_no(told) is not None or read_remedy(told) is not None):
+        return told
+    if stage == "rating" and (read_rating(told) is not None or satisfied_in_words(told) is not None):
+        return told
+    return None
+
+
+async def answered_beside(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> bool:
+    """Say the knowledge answer to the question in the words, without asking the open question
+    again (their other clauses answer it); False when the words ask no topic of the file."""
+    stage = tracker.get_slot("stage")
+    try:
+        answer = await off_loop(conversation.answer_question, await case_of(tracker), buyer_of(tracker), text,
+                                offer_index(tracker), stage)
+    except (CaseNotFound, NotYourCase):
+        return False
+    if answer is None:
+        return False
+    dispatcher.utter_message(text=answer)
+    return True
+
+
+async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
+                     text: str | None = None) -> list[EventType] | None:
+    """Events when the words (the buyer's latest, unless given) were understood in context; None
+    lets the intent's action decide."""
+    text = text_of(tracker) if text is None else text
     if not text:
         return None
     if is_pasted_notice(text) or is_key_mash(text) or is_command_like(text) or (
@@ -95,6 +138,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
 
         return await opt_out_now(dispatcher, tracker, text)
     stage = tracker.get_slot("stage")
+    told = told_beside_question(text, stage)
+    if told is not None and await answered_beside(dispatcher, tracker, text):
+        # "是的碎了3个，多久能退？": the question answered, then the rest read as the answer it is
+        return await in_context(dispatcher, tracker, told) or await reask(dispatcher, tracker)
     if stage == "offering" and read_remedy(text) not in (None, "cancel") and ends_refusing(text):
         # "5块钱的券？打发谁呢 不要": whatever was named, the answer is no
         return await guarded(dispatcher, tracker, partial(conversation.decline, index=offer_index(tracker)))
@@ -120,7 +167,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if other is not None:  # "芒果挺新鲜的 没坏 就是箱子里少了两个": not the problem we asked about, this one
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, other, "corrected", text=text, more=problems_in(tracker)))
-    answered = await answer_off_script(dispatcher, tracker)
+    answered = await answer_off_script(dispatcher, tracker, text)
     if answered is not None:
         return answered
     if wants_a_person(text):  # "我不要退货 也不要换 找个人来处理": whatever else the words say
@@ -217,7 +264,7 @@ async def _confirms(tracker: Tracker, text: str) -> bool:
         brief, reading = await off_loop(conversation.brief_and_affected, case_id, buyer_of(tracker), text)
     except (CaseNotFound, NotYourCase):
         return False
-    if intent in taxonomy().ids and intent != brief.label and (
+    if intent in taxonomy().ids and intent not in (brief.label, NO_PROBLEM) and (
             intent in problems_in(tracker) or confidence >= OTHER_PROBLEM_SURE):
         # another problem named surely; a guess on words that only demand a remedy ("等不及了 直接取消退钱")
         # does not override the problem the buyer is being asked to confirm

@@ -12,7 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import buyer_of, case_of, conversation, guarded, off_loop, say_quantity_problem
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.weights import weights_in
-from outreach.dialogue.reading import read_fine_after_all
+from outreach.dialogue.knowledge import is_question
+from outreach.dialogue.reading import clauses_of, read_fine_after_all
+
+
+def _told(text: str) -> str:
+    """The clauses of the words that ask nothing ("2斤 钱几天到" gives "2斤")."""
+    return " ".join(part for part in clauses_of(text) if not is_question(part))
 
 
 class ValidateQuantityForm(FormValidationAction):
@@ -33,7 +39,10 @@ class ValidateQuantityForm(FormValidationAction):
             answer = await off_loop(conversation.answer_question, case_id, buyer, text, 0, "asking_quantity")
             if answer is not None:
                 dispatcher.utter_message(text=answer)
-                return {"affected_quantity": None}
+                told = _told(text)  # "2斤 钱几天到": the question answered, and the amount taken
+                if not told or (await off_loop(conversation.check_affected, case_id, buyer, told)).status != "ok":
+                    return {"affected_quantity": None}
+                text = told
             reading = await off_loop(conversation.check_affected, case_id, buyer, text)
         except (CaseNotFound, NotYourCase):
             return {"affected_quantity": None}
@@ -65,13 +74,27 @@ class ValidateWeightForm(FormValidationAction):
     def name(self) -> str:
         return "validate_weight_form"
 
-    def validate_weighed(
+    async def validate_weighed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if not weights_in(str(value or "")):
+        """What the goods weighed; an off-script question is answered (and a weight beside it taken)."""
+        text = str(value or "")
+        case_id = await case_of(tracker)
+        if case_id is not None:
+            try:
+                answer = await off_loop(conversation.answer_question, case_id, buyer_of(tracker), text, 0,
+                                        "asking_weight")
+            except (CaseNotFound, NotYourCase):
+                answer = None
+            if answer is not None:  # "差的钱退回来要几天": answered; the weight question stands
+                dispatcher.utter_message(text=answer)
+                text = _told(text)
+                if not weights_in(text):
+                    return {"weighed": None}
+        if not weights_in(text):
             dispatcher.utter_message(response="utter_weight_invalid")
             return {"weighed": None}
-        return {"weighed": str(value)}
+        return {"weighed": text}
 
 
 class ActionTakeWeight(Action):

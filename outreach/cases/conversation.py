@@ -21,6 +21,7 @@ from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
 from outreach.dialogue.reading import (
     REMEDY_KINDS,
     Affected,
+    clauses_of,
     corrects_itself,
     ends_accepting,
     goes_ahead,
@@ -278,17 +279,25 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: st
             # Nothing went wrong after all: thank and close; there is nothing to rate.
             machine.close(session, case, "buyer: no problem")
             return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
+        clauses = _weighed_short(session, case, clauses, label, text)
         _note_more_problems(session, case, label, _with_weighing(clauses, label, text))
         reading = None
         if text:  # "是的，一箱12个有4个是烂的": the details answer the next question too
             # the clause that named this problem first ("烂了2斤，而且整箱只有8斤半"), else all the words
             # ... unless the words correct themselves ("坏了3个 不对 应该是4个"): then the whole, read to the end
-            if not clauses.get(label) or corrects_itself(text) \
+            # one problem named, and a share said outside its clause ("坏了一半 有一个切开全烂了"): all the
+            # words are about it
+            alone = not [other for other in clauses if other != label] and bool(
+                _SHARE_SAID.search(text)) and not _SHARE_SAID.search(clauses.get(label) or "")
+            if alone or not clauses.get(label) or corrects_itself(text) \
                     or _note_affected(session, case, clauses[label]).status != "ok":
                 reading = _note_affected(session, case, text)
             if label == "not_as_described" and _says_weighed(text):
                 _note_weighed(session, case, text)  # "标的1斤 实际称了才8两": no weight question
         step = _next_offer(session, case, 0)
+        if step.kind in ("ask_quantity", "ask_weight") and read_remedy(text or "") is not None:
+            # "碎了 直接退钱吧": the remedy is kept until the amount it needs is told
+            case.facts = {**(case.facts or {}), WANTED: read_remedy(text or "")}
         if step.kind == "ask_quantity" and reading is not None and reading.status in ("too_many", "zero"):
             # "碎了30个" of 12: the question comes back naming the limit
             item = main_item(session, case.order_id)
@@ -297,10 +306,28 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: st
         return _take_named_remedy(session, case, step, text)
 
 
+# A weight told as what is missing: "少了半斤", "差了3两", "不够2斤".
+_SHORT_BY = re.compile(r"(?:少了|差了|缺了|少|差|缺|不够)\s*(?=[\d.一二两三四五六七八九十半])")
+
+
+_SHARE_SAID = re.compile(r"一半|分之|[%％]|百分|[一二两三四五六七八九]成")
+# A shortfall said beside the weighing ("就两斤六两 差了快半斤呢"): not what the goods weighed.
+_SHORT_PHRASE = re.compile(r"(?:少了|差了|缺了|少|差|缺|不够)\s*(?:快|将近|接近|差不多|大概|约)?\s*"
+                           r"[\d.一二两三四五六七八九十半]+\s*(?:公斤|千克|斤|两|克|kg|g)")
+
+
 def _says_weighed(text: str) -> bool:
-    """Whether the words state what the goods weighed ("标的1斤 实际称了才8两", "秤上是1斤7两")."""
+    """Whether the words state what the goods weighed ("标的1斤 实际称了才8两", "秤上是1斤7两"), or by
+    how much they fell short ("少了半斤")."""
     return len(weights_in(text)) >= 2 or bool(weights_in(text) and re.search(
-        r"称|秤|实际|只有|才有|净含量|一共|总共|才\s*[\d一二两三四五六七八九十]", text))
+        r"称|秤|实际|只有|才有|净含量|一共|总共|才\s*[\d一二两三四五六七八九十]", text)) or _short_by(text) is not None
+
+
+def _short_by(text: str) -> int | None:
+    """The grams the words say are missing ("少了半斤": 250), when they say it of one weight."""
+    told = _SHORT_BY.search(text)
+    found = weights_in(text[told.end():]) if told else []
+    return found[0] if len(found) == 1 and len(weights_in(text)) == 1 else None
 
 
 def _with_weighing(clauses: dict[str, str], label: str, text: str | None) -> dict[str, str]:
@@ -309,8 +336,25 @@ def _with_weighing(clauses: dict[str, str], label: str, text: str | None) -> dic
     other = "not_as_described"
     if not text or label == other or other not in clauses or weights_in(clauses[other]):
         return clauses
-    weighed = " ".join(c for c in re.split(r"[，,。.!！；;\s]+", text) if c and weights_in(c) and _says_weighed(c))
+    weighed = " ".join(c for c in clauses_of(text) if weights_in(c) and _says_weighed(c))
     return {**clauses, other: f"{clauses[other]} {weighed}".strip()} if weighed else clauses
+
+
+def _weighed_short(session: Session, case: Case, clauses: dict[str, str], label: str,
+                   text: str | None) -> dict[str, str]:
+    """A weighing told beside another problem that shows the goods short of the listing's weight
+    ("烂了2斤 整箱称了一下才8斤7两" of 10斤 promised 足斤足两) is the short weight too."""
+    other = "not_as_described"
+    if not text or label == other or other in clauses:
+        return clauses
+    item = main_item(session, case.order_id)
+    promised = _promised_grams(session, case)
+    if not promised or "weight_guarantee" not in (item.promises or []):
+        return clauses
+    weighed = [c for c in clauses_of(text) if re.search(r"称|秤|净重", c) and re.search(r"才|只有|就|一共|总共|整", c)
+               and not re.search(r"[烂坏死碎臭霉]", c)  # "称了一下 烂的有2斤" weighs the rot
+               and len(weights_in(c)) == 1 and weights_in(c)[0] < promised]
+    return {**clauses, other: " ".join(weighed)} if weighed else clauses
 
 
 def _listing_contradicted(session: Session, case: Case, label: str, text: str | None) -> str | None:
@@ -370,7 +414,7 @@ def _urgent_told(text: str) -> str | None:
     """A problem a person must take first whose signs a clause tells (not asks about), if any."""
     from outreach.dialogue.knowledge import is_question
 
-    told = [clause for clause in re.split(r"[\s,，。.!！？?;；]+", text) if clause and not is_question(clause)]
+    told = [clause for clause in clauses_of(text) if not is_question(clause)]
     return next((label for clause in told for label in taxonomy().signs_in(clause)
                  if label in rules().person_first), None)
 
@@ -396,12 +440,18 @@ def give_affected(case_id: int | str, buyer_id: str, text: str) -> Step:
         return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
 
 
+WANTED = "wanted_remedy"  # case.facts: a remedy named before the amount it needs was told
+
+
 def _take_named_remedy(session: Session, case: Case, step: Step, text: str | None) -> Step:
     """When the words that moved the conversation on also pick a remedy ("是的，直接退款吧"),
     carry out that one if the rules allow it; otherwise the step stands."""
     if step.kind != "offer" or not text:
         return step
-    choice = read_remedy(text)
+    wanted = (case.facts or {}).get(WANTED)
+    if wanted is not None:
+        case.facts = {k: v for k, v in case.facts.items() if k != WANTED}
+    choice = read_remedy(text) or (wanted if wanted in REMEDY_KINDS else None)
     if choice is None and step.offer is not None and step.offer.needs_approval and goes_ahead(text):
         # "那你就给我提交吧": told to go ahead with what a person must check anyway (a legal multiple,
         # an amount above the cap); nothing is paid before that person decides
@@ -538,14 +588,17 @@ def give_weighed(case_id: int | str, buyer_id: str, text: str) -> Step:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         if not _note_weighed(session, case, text):
             return Step(kind="ask_weight", case_id=case.id, extra=_weight_question(session, case, invalid=True))
-        return _next_offer(session, case, 0)
+        return _take_named_remedy(session, case, _next_offer(session, case, 0), text)
 
 
 def _note_weighed(session: Session, case: Case, text: str) -> bool:
     """Keep the shortfall the buyer's weights show (the listing's weight wins); False when the
     words give no usable weighing."""
-    stated = weights_in(text)
+    stated = weights_in(_SHORT_PHRASE.sub("", text)) or weights_in(text)
     listed = _promised_grams(session, case)
+    missing = _short_by(text)
+    if listed and missing is not None:  # "少了半斤" of 5斤: 4.5斤 weighed
+        stated = [listed - missing] if missing < listed else []
     if listed:
         # What the listing states wins over what the buyer says was promised: the weighed
         # amount is the last weight said ("标称100斤，实际1斤8两" on a 2斤 listing: 1斤8两).

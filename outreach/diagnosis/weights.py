@@ -29,9 +29,13 @@ def _amount(raw: str) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
 
+_HALF_UNIT = re.compile(r"(?<![\d一二两三四五六七八九十百千.])半(?=\s*(?:公斤|千克|斤|kg))")
+
+
 def weights_in(text: str) -> list[int]:
     """Every weight written in the text, in grams, in order; nothing for text without one."""
     text = unicodedata.normalize("NFKC", text or "").lower()
+    text = _HALF_UNIT.sub("0.5", text)  # "半斤装", "少了半斤": half of the unit (not the 半 of "一斤半")
     found = []
     for match in _WEIGHT.finditer(text):
         amount = _amount(match.group(1))

@@ -29,17 +29,32 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
 }
 # 么 of 这么 / 那么 / 多么 asks nothing ("就这么整吧"), nor 几 of 好几 / 十几 / 几十 ("还得等好几天");
 # 呢 asks only in a short clause ("那退款呢", "我的快递呢"), not in a told one ("孩子就等这个呢").
-_QUESTION = re.compile(r"[?？]|吗|(?:^|[\s，,。.!！;；])[^\s，,。.!！;；]{0,5}呢|(?<![这那多])么"
-                       r"|多久|多长|多少(?!都)|哪|什么|怎么|(?<![好十那这])几(?![十百千万]|块钱|个钱)|啥|谁(?!说|还要|还敢|稀罕)|为什么|为啥"
+_QUESTION = re.compile(r"[?？]|吗|(?:^|[\s，,。.!！;；])[^\s，,。.!！;；]{0,5}(?<!着)呢|(?<![这那多])么"
+                       r"|多久|多长|多少(?!都)|哪|什么|怎么|(?<![好十那这])几(?![十百千万]|块钱|个钱)|(?<!没)啥|谁(?!说(?!话)|还要|还敢|稀罕)|为什么|为啥|多快"
                        r"|是不是|能不能|可不可以|有没有|咋"
+                       # asked in other words: "你先告诉我退款是退到微信还是银行卡", "到底发货没有"
+                       r"|告诉我|想知道|想问|问一下|问下|请问|(?<![还都也])(?:了|货|到|发|退|办|好)没有?(?=$|[\s，,。.!！])"
+                       r"|(?<=[去来回要用行能])不(?=$|[\s，,。.!！])"  # "要我寄回去不"
                        r"|行不行|好不好|成不成|要不要|得不得|得唔得|可以不"
                        # a choice asked: "是回到微信还是银行卡啊" (not "还是退款吧", which picks one)
                        r"|\S{1,8}还是[^\s，,。.!！吧]{1,8}(?:啊|呀|呢|哈)$")
 
 
+# A question asked to make a point, not for an answer: "不退钱难道让我吃吗", "这还用问吗".
+_RHETORICAL = re.compile(r"难道|还用问|还用说|明摆着|你说呢|闲的没事|闲得没事")
+
+
 def is_question(text: str) -> bool:
-    """Whether the words ask something (？, 吗, 多久, 哪, 为什么 ...)."""
-    return bool(_QUESTION.search(normalize(text)))
+    """Whether the words ask something (？, 吗, 多久, 哪, 为什么 ...), not only to make a point."""
+    return _asks(normalize(text))
+
+
+# A question the buyer says they asked someone else: "之前问客服什么时候发货，客服爱答不理的".
+_REPORTED = re.compile(r"问(?:过|了)?(?:一下)?(?:客服|商家|店家|卖家|老板|快递员?|他们|他|她)[^，。,.!！？?；;]*")
+
+
+def _asks(text: str) -> bool:
+    return bool(_QUESTION.search(_REPORTED.sub("", text))) and not _RHETORICAL.search(text)
 
 
 class Topic(BaseModel):
@@ -78,7 +93,7 @@ class Knowledge(BaseModel):
         text = normalize(text)
         if not text:
             return None
-        asked = bool(_QUESTION.search(text))
+        asked = _asks(text)
         best: tuple[int, str] | None = None
         for name, topic in self.topics.items():
             if not (asked or topic.statement_too) or (topic.after_offer and not offered):

@@ -27,7 +27,8 @@ _SLIPS = (
     (re.compile(r"^号的|^号滴|^号$|^号吧|挺号"), lambda m: m.group().replace("号", "好")),
     (re.compile(r"是德|是得(?=[\s，,。!！]|$)"), "是的"),
     (re.compile(r"^恩"), "嗯"),
-    (re.compile(r"推(?=款|宽|狂|矿|钱)|tui(?=\s*[款钱货])"), "退"),  # 推款, 推宽, tui钱 (tui)
+    (re.compile(r"(?<![a-z])(?:tuikuan|tui kuan)(?![a-z])"), "退款"),
+    (re.compile(r"推(?=款|宽|狂|矿|钱)|tui(?=\s*[款钱货前宽])"), "退"),  # 推款, 推宽, tui钱, tui前 (tui)
     (re.compile(r"(?<=[\u4e00-\u9fff])\s*le\b"), "了"),  # 包的太随便le
     (re.compile(r"列(?=了|开|缝|口)"), "裂"),  # 列了两个 (lie)
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*和(?=[\s，,。.!！]|$|的|都|全|坏|烂|少|没|退|补)|(?<=[那这])和(?=[退补换的])"),
@@ -66,10 +67,17 @@ _SLIPS = (
     (re.compile(r"可义|可已|可一(?=$|[\s，,。.!！])"), "可以"),  # typing slips of 可以
     (re.compile(r"(?<=[一二三四五12345])粉"), "分"),  # 五粉
     (re.compile(r"俺"), "我"),  # northern "I"
+    (re.compile(r"(?<=[行好样])8(?=$|[\s，,。!！~～])"), "吧"),  # 行8 就这样8 (ba)
+    (re.compile(r"拉倒"), "算了"),  # northern "forget it"
+    (re.compile(r"(?<=[到入])帐"), "账"),  # 到帐
+    (re.compile(r"(人工|真人|机器人|客服|官方)妈"), r"\1吗"),  # 你是人工妈 (ma)
+    (re.compile(r"哪哒|哪嗒"), "哪里"),  # Hunan "where"
     # Cantonese: 死咗 (died), 唔该 (thanks), 唔 (not), 郁都唔郁 (not moving at all), 嘅 (of)
     (re.compile(r"唔该晒?|唔該晒?"), "谢谢"),
     (re.compile(r"郁都唔郁|郁都不郁|唔识郁"), "一动不动"),
     (re.compile(r"咗"), "了"),
+    (re.compile(r"[唔不]使"), "不用"),  # 唔使退钱: no need
+    (re.compile(r"几耐"), "多久"),  # 几耐先到账: how long
     (re.compile(r"唔"), "不"),
     (re.compile(r"嘅"), "的"),
     # belly up, said of fish and shrimp: dead ("反晒肚", "虾都翻肚皮了")
@@ -80,6 +88,7 @@ _SLIPS = (
     (re.compile(r"(?<![a-z])(?:keyi|ke yi|kyi)(?![a-z])"), "可以"),
     (re.compile(r"(?<![a-z])(?:haode|hao de)(?![a-z])"), "好的"),
     (re.compile(r"(?<![a-z])(?:duide|dui de)(?![a-z])"), "对的"),
+    (re.compile(r"(?<![a-z])dui(?![a-z])"), "对"),
     (re.compile(r"(?<![a-z])(?:buyong|bu yong)(?![a-z])"), "不用"),
     (re.compile(r"(?<![a-z])(?:bushi|bu shi)(?![a-z])"), "不是"),
     (re.compile(r"(?<![a-z])liang(?=\s*[个只件盒斤瓶包袋箱])"), "两"),
@@ -100,7 +109,9 @@ _MEASURE = re.compile(
 _HARM = re.compile(r"[坏烂碎破裂死臭霉化漏瘪扁少缺丢损]|没了|没有|没到|没收到|没发|不能|不新鲜|变质|发黑|发软|不动"
                    r"|有问题|不行|不好|不对|错")
 # Words that take back what was just said ("坏了3个 不对 应该是4个", "重新数了一下 是5个"): what follows wins.
-_CORRECTION = re.compile(r"不对不对|不对|说错了|打错了|写错了|看错了|数错了|搞错了|应该是|准确说|准确地说|更正|纠正|"
+# not the 不对 of what is wrong with the goods ("数量不对", "颜色不对"): that is the complaint
+_CORRECTION = re.compile(r"不对不对|(?<!数量)(?<!数目)(?<!个数)(?<!件数)(?<!颜色)(?<!尺码)(?<!款式)(?<!型号)(?<!货)不对"
+                         r"|说错了|打错了|写错了|看错了|数错了|搞错了|应该是|准确说|准确地说|更正|纠正|"
                          r"又数了一?遍|重新数了一?下?|再数了一?下?|仔细数了一?下?|哦不|噢不|啊不|其实是|漏看了?|看漏了?|漏数了?|少数了?")
 _ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
 _NONE_GOOD = re.compile(r"一个都没好|一个好的都没|没有一个好|一个也没好|没一个好|一个好的也没")
@@ -182,6 +193,15 @@ def normalize(text: str) -> str:
     return _REPEATED.sub(r"\1", text)  # "不要了不要了退钱吧", "是的是的": said once
 
 
+# Clause boundaries: punctuation and spaces, but not the point of a decimal ("称了只有1.6斤").
+_BOUNDARY = re.compile(r"[，,。!！？?；;\s]+|(?<!\d)\.+|\.+(?!\d)")
+
+
+def clauses_of(text: str) -> list[str]:
+    """The clauses of the words, in order (empty ones left out); "1.6斤" stays whole."""
+    return [clause for clause in _BOUNDARY.split(text) if clause]
+
+
 def _number(raw: str) -> Fraction | None:
     raw = raw.strip()
     if re.fullmatch(r"-?\d+(?:\.\d+)?", raw):
@@ -247,8 +267,8 @@ _TOTAL = re.compile(r"一共|总共|共计|合计|加起来|算上|整箱|整盒
 def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | None:
     if not promised_g:
         return None
-    told = [clause for clause in re.split(r"[，,。.!！；;\s]+", text) if not _TOTAL.search(clause)]
-    if len(told) < len(re.split(r"[，,。.!！；;\s]+", text)) and any(weights_in(clause) for clause in told):
+    told = [clause for clause in clauses_of(text) if not _TOTAL.search(clause)]
+    if len(told) < len(clauses_of(text)) and any(weights_in(clause) for clause in told):
         text = "，".join(told)  # "烂了2斤 连烂的算上一共才8斤": the 8斤 is what the box weighed
     text = re.sub(r"(?<![\d一二两三四五六七八九十斤])半斤", "0.5斤", text)
     stated = [g for g in weights_in(text) if g < promised_g or len(weights_in(text)) == 1]
@@ -256,7 +276,7 @@ def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | N
         return None
     grams = stated[-1] if len(stated) > 1 else stated[0]
     if grams > promised_g:
-        return Fraction(2)  # more than was bought: out of range
+        return Fraction(2), ""  # more than was bought: out of range
     jin = Fraction(grams, GRAMS["斤"])
     said = f"{jin.numerator}斤" if jin.denominator == 1 else (
         f"{jin.numerator // jin.denominator}斤半" if jin.denominator == 2 and jin > 1 else f"{grams}克")
@@ -318,6 +338,9 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         value = _number(tenths.group(1))
         if value is not None:
             return _of_share(value / 10, quantity)
+    boxes = _box_shares(text, quantity, unit)
+    if boxes is not None:  # "一盒全烂了 另一盒也坏了一半" of 2 boxes: 3/4
+        return _of_share(boxes, quantity)
     if label == "missing_item":
         received = _RECEIVED.search(text)
         if received:
@@ -333,6 +356,8 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         return Affected("vague")
     if _ALL.search(text) and not any(v != quantity and _near_harm(text, p, p + 1) for p, v, _ in counts):
         return _of_share(Fraction(1), quantity)
+    if len(counts) > 1 and label is not None:  # "碎了两个还少了一个 就收到四个": each problem's own count
+        counts = _counts_of_problem(text, counts, label)
     if counts:
         return _pick_count(text, counts, quantity)
     if _HALF.search(text):
@@ -340,6 +365,54 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     if _VAGUE.search(text):
         return Affected("vague")
     return Affected("none")
+
+
+# What the words right before a count make it: missing pieces ("少了一个"), what arrived ("只收到4袋",
+# "数了好几遍就四个"), or pieces gone bad ("碎了两个").
+_MISSING_BEFORE = re.compile(r"(?:少了|缺了|少发了?|漏发了?|漏了|差了|少|缺)\s*$")
+_ARRIVED_BEFORE = re.compile(r"(?:收到了?|到了|来了|只有|才有|剩下?|(?:遍|数了?|一共|总共)就|一共才|总共才)\s*$")
+_GONE_BAD_BEFORE = re.compile(r"(?:[坏烂碎破裂死臭霉化]|发霉|变质)(?:掉|透|开)?了?\s*$")
+
+
+def _counts_of_problem(text: str, counts: list[tuple[int, Fraction, str]],
+                       label: str | None) -> list[tuple[int, Fraction, str]]:
+    """Of several counts told beside each other, those of the problem `label`: not the missing
+    pieces nor what arrived for goods gone bad, not the pieces gone bad for missing goods; all of
+    them when that leaves none."""
+    def before(count: tuple[int, Fraction, str]) -> str:
+        return _clause_before(text, count[0])[-6:]
+
+    if label == "missing_item":
+        kept = [c for c in counts if not _GONE_BAD_BEFORE.search(before(c))]
+    else:
+        kept = [c for c in counts if not _MISSING_BEFORE.search(before(c)) and not _ARRIVED_BEFORE.search(before(c))]
+    return kept or counts
+
+
+_BOX_COUNT = re.compile(rf"([{_CN}\d]+)\s*([盒箱袋包筐])")
+
+
+def _box_shares(text: str, quantity: int, unit: str | None) -> Fraction | None:
+    """The share of a line of several boxes when boxes are told half gone ("两盒里有一盒坏了一半",
+    "一盒全烂了 另一盒也坏了一半"): each clause's boxes, half or whole, over the boxes bought."""
+    if quantity < 2 or unit not in ("盒", "箱", "袋", "包", "筐"):
+        return None
+    total, halves = Fraction(0), False
+    for clause in clauses_of(text):
+        boxes = [m for m in _BOX_COUNT.finditer(clause) if m.group(2) == unit]
+        rest = clause[boxes[-1].end():] if boxes else ""
+        if not boxes or not _HARM.search(rest):
+            continue
+        count = _number(boxes[-1].group(1))
+        if count is None or count.denominator != 1:
+            return None
+        if _HALF.search(rest) or re.search(r"(?<![大小])半", rest):
+            total, halves = total + count / 2, True
+        elif re.search(r"全|都|整", rest):
+            total += count
+        else:
+            return None  # pieces inside a box, or no share: read the usual way
+    return total / quantity if halves and 0 < total <= quantity else None
 
 
 def corrects_itself(text: str) -> bool:
@@ -414,7 +487,8 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
 
 # What the buyer wants, in their words; the keys are kinds of remedy (`REMEDY_KINDS`).
 _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
-    "return_refund": ("退货退款", "退货", "寄回去", "退回去", "把货退"),
+    # the whole line's money ("全退行不行"): only where a full refund is offered
+    "return_refund": ("退货退款", "退货", "寄回去", "退回去", "把货退", "全退", "全额退", "全部退", "整单退"),
     "replace": ("换货", "换新", "换一个", "换个", "换一件", "换件", "给我换", "调换", "更换", "重新换", "换成", "换回",
                 "换一下", "换掉", "帮我换", "换一双", "换一条", "换一盒", "换正确", "换对"),
     "reship": ("补发", "重发", "再发", "补寄", "重新发", "再寄", "补一个", "补几个", "补给我", "发一个新", "寄一个",
@@ -442,21 +516,25 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
     "compensation": ("compensation_percent", "coupon", "legal_multiple", "refund_share"),
     "ship": ("reship_full", "reship_share", "compensation_percent"),
 }
-_NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不)\s*(?:再|给我|帮我)?\s*$")
+_NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不|不同意|不接受|不愿意|拒绝)\s*(?:再|给我|帮我)?\s*$")
 
 
 _SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐本台把张套片根副斤]|补过来|补给我"
                         # "重新给我发65寸的吧"; not "再发我就拉黑" (messages, a threat)
                         r"|(?:重新|再)\s*(?:给我|帮我|给|帮)?\s*(?:发|寄)(?![票错]|我就|消息|信息|短信)")
 # "发米白的过来", "寄个新的过来": goods sent (again).
-_SEND_OVER = re.compile(r"(?:发|寄)(?:个|一个|一件|一份|几个|[一两二三四五六七八九十\d]+[个只件盒份双条])?"
-                        r"(?:新的|对的|正确的|好的|[^，。,.!！？?\s]{1,4}的)过来(?!的)")  # not "寄死蟹过来恶心谁呢"
+_SEND_OVER = re.compile(r"(?:给我|帮我)(?:重新|再)?(?:发|寄)(?:个|一个|一件|一双|一盒)?[^，。,.!！？?\s]{1,4}的"
+                        r"(?:吧|啊|呀)(?=$|[\s，,。.!！])"  # "那给我发灰色的吧" (not "你们给我发个39的": what came)
+                        r"|(?:发|寄)(?:个|一个|一件|一份|几个|[一两二三四五六七八九十\d]+[个只件盒份双条])?"
+                        r"(?:新的|对的|正确的|好的|[^，。,.!！？?\s]{1,4}的)过?来(?!的)")  # not "寄死蟹过来恶心谁呢"
 # "赶紧给我发", "让商家快点发货": the goods wanted, not the money.
 _SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立即)\s*(?:给我|帮我|让他|让商家)?\s*发"
                       r"(?:货|出来|出去)?(?![错票])|(?:让|叫|催)(?:他|商家|店家|卖家)?(?:快点?|赶紧)?发货")
 # "赔" alone as a demand ("赶紧给我赔", "赔啲俾我"); longer words that hold it ("赔钱") name their own kind.
-_PAY_UP = re.compile(r"赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")  # "补几块钱"
-_MONEY_BACK = re.compile(r"退[^，。,.!！？?]{1,6}钱|钱[^，。,.!！？?]{0,3}退(?!货)")
+_PAY_UP = re.compile(r"(?<![才只])赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")  # "补几块钱"
+# "退那一盒的钱"; not "退这点钱" (the amount offered, called too little)
+_MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这几))[^，。,.!！？?]{1,6}钱"
+                         r"|钱[^，。,.!！？?]{0,3}退(?!货)")
 _JUST_REFUND = re.compile(
     r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
@@ -468,18 +546,24 @@ _REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|不�
 # A remedy the buyer cannot or will not go through with: "我也不会弄那个寄回去的", "懒得寄回去".
 _CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！？?\s]{0,4}$")
 # A remedy declined after it is named: "退钱就不必了", "补发就算了".
-_DECLINED_AFTER = re.compile(r"^(?:的话)?(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?(?:就|也|都)?"
-                             r"(?:不用|不要|不需要|不必|算了|免了)")  # "补发一个也不要"
+# ("退货退款算了", without 就 / 也, picks it: "just do that")
+_DECLINED_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?"
+                             r"(?:(?:就|也|都)?(?:不用|不要|不需要|不必|免了)|(?:就|也|都)算了)")  # "补发一个也不要"
 # A remedy named with its drawback: "补发还得等好几天" is why not.
-_DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:还得|还要|又得|得|要)?(?:再)?(?:等|太慢|太久|太麻烦|麻烦|费劲)")
+_DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:还得|还要|又得|得|要)?(?:再)?"
+                             r"(?:等|太慢|太久|太麻烦|麻烦|费劲|去买|重新买)")  # "退钱我还得再去买"
 # A remedy told as done by someone ("商家已经私下把钱退给我了"): news, not a choice.
 _DONE_BEFORE = re.compile(r"已经|早就|早已|已")
 _DONE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,4}了")
 
 
+# After "不 + remedy", words that make the no rhetorical: "不退钱难道让我吃吗", "不补发还能怎样".
+_RHETORICAL = re.compile(r"\s*(?:难道|还能|那还能|不然)")
+
+
 def _clause_before(text: str, start: int) -> str:
     """The words of the clause before position `start`."""
-    return re.split(r"[，,。.!！？?；;\s]", text[:start])[-1]
+    return re.split(r"[，,。!！？?；;\s]|(?<!\d)\.|\.(?!\d)", text[:start])[-1]
 
 
 _ASKS_FOR = re.compile(r"行不行|行吗|可以吗|可以不|能不能|可不可以|好不好|好吗|成不成|成吗|得唔得|得不得|中不中"
@@ -508,7 +592,7 @@ def remedies_by_clause(text: str) -> list[tuple[str, str]]:
     gives [("碎的", "refund"), ("少的", "reship")]); clauses naming no remedy or nothing before it
     are left out. One remedy for two things joined by 和 / 跟 ("烂的和少的都退钱") is a pair for each."""
     pairs = []
-    for clause in re.split(r"[，,。.;；!！\s]+", normalize(text)):
+    for clause in clauses_of(normalize(text)):
         found = _remedy_mentions(clause)
         subject = clause[:found[0][0]].strip() if found else ""
         both = re.fullmatch(r"(.+?)(?:和|跟|与|以及|还有)(.+?)(?:都|也都|全都|一起)", subject)
@@ -547,7 +631,8 @@ def _remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
     hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
     found = [(start, kind) for start, end, kind in hits
-             if not _NEGATION.search(_clause_before(text, start)[-4:])  # "钱也不要 再给我发2只活的"
+             if (not _NEGATION.search(_clause_before(text, start)[-4:])  # "钱也不要 再给我发2只活的"
+                 or _RHETORICAL.match(text[end:]))  # "不退钱难道让我吃吗": the remedy is wanted
              and not re.match(r"我就|消息|信息|短信", text[end:])  # "再发我就拉黑": messages, a threat
              and (kind == "cancel" or not re.search(r"不用|不要|不需要|不必", text[start:end]))  # "钱不用退"
              and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
@@ -555,6 +640,14 @@ def _remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
              and not (_DONE_BEFORE.search(_clause_before(text, start)) and _DONE_AFTER.match(text[end:]))
              and not _REASON.search(_clause_before(text, start))  # "免得寄过来又是烂的"
              and not _CANNOT.search(text[max(0, start - 8):start])]  # "我也不会弄那个寄回去的"
+    refused = {kind for start, end, kind in hits if _DECLINED_AFTER.match(text[end:])}
+    found = [(start, kind) for start, kind in found if kind not in refused]  # said again after, it is the reason
+    turned_down = [(end, end + m.end()) for _s, end, _k in hits for m in [_DECLINED_AFTER.match(text[end:])] if m]
+    # "补发也不要了": the 不要了 turns the remedy down; it cancels nothing
+    found = [(start, kind) for start, kind in found if not any(a <= start < b for a, b in turned_down)]
+    found = [(start, kind) for start, kind in found  # "算了不要了", "算了 不要了": no to the offer
+             if kind != "cancel" or not re.search(r"算了[\s，,]*$", text[:start])
+             or not text.startswith(("不要了", "不想要了"), start)]
     chosen = [start for start, kind in found if kind != "cancel"]
     if chosen:  # "我要退货退款 不想要了": said after the choice, the reason for it, not a cancel
         found = [(start, kind) for start, kind in found
@@ -615,7 +708,9 @@ _LEAD_IN = (r"(?:您好|你好|喂)?[\s，,]*(?:(?:那就?|就|亲|哦|噢|喔|�
 _ALONE = r"(?=[\s，,。.!！~～]|$)"
 _YES = re.compile(
     r"^" + _LEAD_IN
-    + r"(?:是的?|是啊|是呀|对|对的|对啊|对呀|没错|嗯+|恩+|en|好|好的|好滴|好嘞|好吧|行|行吧|可以|可以的|中|要得|得行"
+    # (not the 对了 of "对了 我还想开个发票": by the way)
+    + r"(?:是的?|是啊|是呀|对(?!了[\s，,。]+\S)|对的|对啊|对呀|没错|嗯+|恩+|en|好|好的|好滴|好嘞|好吧|行|行吧"
+    r"|可以|可以的|中|要得|得行"
     r"|要的|确实|就是|可不咋的|可不咋地|可不是|那可不|嗯呐|"
     r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥"
     # going ahead in other words: "提交吧", "办吧", "安排吧", Cantonese "得啦"
@@ -625,7 +720,7 @@ _YES = re.compile(
     r"|(?:成|可|掂|收到|了解|明白|得)(?:吧|啊|呀|的|了|啦)?" + _ALONE + ")"
 )
 _NO = re.compile(
-    r"^(?:还是|也|都|那也|那还是)?(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦|没发|没到|没收到|没动静|没物流|不发货)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了(?![吧\s，,]*(?:可以|行|好的?|就这样|同意|接受|给吧))|没有|没|no|不|并不是|也不是|都不是|错了|不必|别"
+    r"^(?:还是|也|都|那也|那还是|我(?=不同意|不接受|不要|不想要|不需要|拒绝|不想退|不退|不换|不补))?(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦|没发|没到|没收到|没动静|没物流|不发货)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了(?![吧\s，,]*(?:可以|行|好的?|就这样|同意|接受|给吧))|没有|没|no|不|并不是|也不是|都不是|错了|不必|别"
     r"|免了|拒绝)"
 )
 
@@ -643,9 +738,10 @@ def after_but(text: str) -> str:
 _REMEDY_AFTER_NO = re.compile(r"\s*(?:再|给我|帮我)?\s*(?:补|换|退|重发|寄回|赔)")
 _TRAILING_YES = re.compile(
     r"(?:给就给|那就给|给吧|凑合|将就|只能这样|就这样|就这么(?:整|办|弄)|行吧|好吧|收下|收着|我收了|拿着"
-    r"|总比没有强|总比没有好|(?<![不没])同意|(?<![不没])接受)[了吧啊呀。.!！~～\s]*$")
+    r"|总比没有强|总比没有好|(?<![不没])同意|(?<![不没])接受"
+    r"|[\s，,。.!！？?](?:是的|是啊|对的|对啊|嗯|可以|行))[了吧啊呀。.!！~～\s]*$")  # "咋的 还得我给你证明啊？是的"
 _TRAILING_NO = re.compile(
-    r"(?:不要|不用了?|不需要|不接受|不同意|不行|算了|不用(?:处理|管|麻烦))[了吧啊呀。.!！~～\s]*$")
+    r"(?:(?<!要)不要|(?<!用)不用了?|不需要|不接受|不同意|(?<!行)不行|算了|不用(?:处理|管|麻烦))[了吧啊呀。.!！~～\s]*$")
 
 
 # Going ahead with whatever the process is ("那你就给我提交吧", "帮我申请吧", "就按这个办").
@@ -677,8 +773,11 @@ def keeps_goods(text: str) -> bool:
 
 def ends_refusing(text: str) -> bool:
     """Whether the words end by refusing ("5块钱的券？打发谁呢 不要"), whatever they named before;
-    not "退了吧 不要了", where 不要了 gives the order up."""
+    not "退了吧 不要了", where 不要了 gives the order up, nor "退货退款算了", which picks it."""
     text = normalize(text)
+    named = _remedy_mentions(text)
+    if named and re.fullmatch(r"[^，,。\s就也都]{1,6}算了[了吧啊呀。.!！~～\s]*", text[named[-1][0]:]):
+        return False
     return bool(_TRAILING_NO.search(text)) and not re.search(r"不(?:想)?要了[了吧啊呀。.!！~～\s]*$", text)
 
 
@@ -694,6 +793,8 @@ _MISTAKE_BEFORE = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)?[\s,，�
 # "……算了 给吧 懒得跟你们扯": a grudging yes, whatever remark follows
 # "退就退呗", "给就给吧": fine, have it so
 _X_THEN_X = re.compile(r"^([\u4e00-\u9fff]{1,2})就\1(?:呗|吧|啊)?")
+# A yes said as a question back: "这还用问吗 当然是坏了", "你说呢 螃蟹都臭了", "这不明摆着吗".
+_EMPHATIC_YES = re.compile(r"^(?:这|那)?(?:还用(?:问|说)|不是明摆着|不明摆着|明摆着|你说呢|废话|当然(?:是|了|啦))")
 _RESIGNED_YES = re.compile(r"算了[吧\s,，。.…]*(?:给吧|行吧|好吧|就这样吧?|可以|同意|接受|收下吧?)")
 
 
@@ -703,7 +804,7 @@ def read_yes_no(text: str) -> bool | None:
     text = _MISTAKE_BEFORE.sub("", _LEADING_SYMBOLS.sub("", normalize(text)))  # "🙏🙏 好的 谢谢"
     if not text:
         return None
-    if _RESIGNED_YES.search(text) or _X_THEN_X.match(text):
+    if _RESIGNED_YES.search(text) or _X_THEN_X.match(text) or _EMPHATIC_YES.match(text):
         return True
     turn = _BUT.search(text)
     if turn is not None and turn.start() > 0:  # "好的谢谢 但是算了": what follows the "but" decides
@@ -749,7 +850,7 @@ def turns_to_another(text: str) -> bool:
     """Whether the words deny or set aside one thing to name what is wrong instead."""
     text = normalize(text)
     return bool(_PIVOT.search(text)) and (read_yes_no(text) is False or any(
-        says_fine(c) for c in re.split(r"[\s,，。.!！;；]+", text) if c))
+        says_fine(c) for c in clauses_of(text)))
 
 
 def read_no_problem(text: str) -> bool:
@@ -770,7 +871,7 @@ def read_fine_after_all(text: str) -> bool:
 
 
 # An offer turned down as too little: "太少了", "才这么点？", "打发要饭的呢".
-_TOO_LITTLE = re.compile(r"太少|才这么点|就这么点|这么点钱|少得可怜|打发(?:要饭|叫花|乞丐)|要饭的|叫花子")
+_TOO_LITTLE = re.compile(r"太少|才这么点|就这么点|这么点钱|这点钱|就这点|少得可怜|打发(?:要饭|叫花|乞丐)|要饭的|叫花子")
 
 
 def rejects_offer(text: str) -> bool:

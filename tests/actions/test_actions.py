@@ -314,10 +314,13 @@ async def test_a_weight_complaint_starts_the_weight_form_and_the_weighed_text_ge
     assert FollowupAction("weight_form") in events and slot(events, "stage") == "asking_weight"
 
     dispatcher = CollectingDispatcher()
-    bad = ValidateWeightForm().validate_weighed("不清楚", dispatcher, tracker(buyer), {})
+    bad = await ValidateWeightForm().validate_weighed("不清楚", dispatcher, tracker(buyer), {})
     assert bad == {"weighed": None} and dispatcher.messages[0]["response"] == "utter_weight_invalid"
-    assert ValidateWeightForm().validate_weighed("8斤7两", CollectingDispatcher(), tracker(buyer), {}) == {
+    assert await ValidateWeightForm().validate_weighed("8斤7两", CollectingDispatcher(), tracker(buyer), {}) == {
         "weighed": "8斤7两"}
+    dispatcher = CollectingDispatcher()  # a question at the weight question is answered; the weight beside it taken
+    asked = await ValidateWeightForm().validate_weighed("称了8斤7两 差的钱退回来要几天", dispatcher, tracker(buyer), {})
+    assert asked == {"weighed": "称了8斤7两"} and "工作日" in dispatcher.messages[0]["text"]
     messages, events = await run(ActionTakeWeight(), tracker(buyer, slots={**slots, "weighed": "8斤7两"}))
     assert responses(messages) == ["utter_offer"] and "足斤足两" in messages[0]["offer_text"]
 
@@ -474,3 +477,23 @@ async def test_content_in_words_at_an_offer_takes_it_and_is_the_rating_a_digit_i
         assert session.execute(select(Satisfaction.rating).where(Satisfaction.case_id == case_id)).scalar_one() == 5
         assert session.execute(select(func.count()).select_from(Remedy).where(
             Remedy.case_id == case_id, Remedy.status == "executed")).scalar_one() == 1
+
+
+async def test_a_question_beside_the_answer_is_answered_and_the_answer_taken(db: str) -> None:
+    case_id, buyer, _ = make_case("damaged", quantity=6)
+    slots = {"case_id": str(case_id), "stage": "confirming"}
+    messages, events = await run(ActionAnswerYes(), tracker(buyer, slots=slots, text="是的碎了3个，多久能退？"))
+    assert "工作日" in messages[0]["text"]  # the question answered first
+    assert responses(messages)[-1] == "utter_offer" and "3" in messages[-1]["offer_text"]  # then the count taken
+    slots = {"case_id": str(case_id), "stage": "offering", "offer_index": 0.0}
+    messages, _ = await run(ActionAnswerYes(), tracker(buyer, slots=slots, text="我能退货退款吗 还是只能仅退款"))
+    assert remedy_of(case_id) is None  # the choice after 还是 belongs to the question: nothing carried out
+    messages, _ = await run(ActionAnswerYes(), tracker(buyer, slots=slots, text="对了 我还想开个电子发票 怎么弄"))
+    assert "发票" in messages[0]["text"] and remedy_of(case_id) is None  # 对了: by the way, no yes
+    messages, _ = await run(ActionAnswerYes(), tracker(buyer, slots=slots, text="行 就退款吧 几天到账"))
+    assert remedy_of(case_id) is not None  # accepted, and the timing said
+
+
+def remedy_of(case_id: int) -> Remedy | None:
+    with session_scope() as session:
+        return session.execute(select(Remedy).where(Remedy.case_id == case_id)).scalars().first()

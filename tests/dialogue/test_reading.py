@@ -7,11 +7,13 @@ from fractions import Fraction
 
 import pytest
 
-from outreach.dialogue.knowledge import is_question
+from outreach.dialogue.knowledge import is_question, knowledge
 from outreach.dialogue.reading import (
     after_but,
+    clauses_of,
     declines_remedy,
     ends_accepting,
+    ends_refusing,
     normalize,
     read_affected,
     read_fine_after_all,
@@ -641,3 +643,94 @@ def test_the_seventh_sets_readings() -> None:
     assert read_affected("坏了1个", 1).pieces == 1
     assert read_affected("等一下 我刚又撬开看了 是5只不是4只", 12).pieces == 5
     assert knowledge().topic_of("你们是谁啊 怎么知道我买了啥", offered=False) == "who"
+
+
+# ---------------------------------------------------------------- the third round of tuning sets
+
+@pytest.mark.parametrize(("text", "remedy", "yes"), [
+    ("我不同意 才赔20多块", None, False),  # 赔 said of the amount offered: a complaint, and a no
+    ("不取消 我不同意取消", None, False),
+    ("退钱我不要你给我寄个好的来", "reship", None),  # the money turned down, goods asked for
+    ("唔使退钱喇", None, None),  # Cantonese: no need to refund
+    ("拉倒吧 退这点钱", None, False),  # the amount called too little, not chosen
+    ("不退钱难道让我吃吗", "refund", None),  # a rhetorical no: the refund is wanted
+    ("补发也不要 现在补发过节也用不上了", None, None),  # turned down, then named again as the reason
+    ("我不想退", None, False),
+    ("补发也不要了", None, False),  # the 不要了 turns the re-ship down; it cancels nothing
+    ("算了不要了", None, False),  # no to the offer, not a cancel
+    ("退差价没意思 退货退款算了", "return_refund", False),  # "X算了" picks X
+    ("能不能补发啊 退钱我还得再去买", "reship", None),  # the refund named with its drawback
+    ("那给我发灰色的吧", "reship", None),
+    ("我买的42码 你们给我发个39的 眼睛长哪去了？？？", None, None),  # what came, not a request
+    ("我要整单全退", "return_refund", None),  # the whole line's money: only where a full refund is offered
+    ("dui 碎了1支 tuikuan", "refund", True),  # pinyin
+])
+def test_remedies_and_refusals_of_the_third_round(text: str, remedy: str | None, yes: bool | None) -> None:
+    assert (read_remedy(text), read_yes_no(text)) == (remedy, yes)
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("这还用问吗 当然是坏了", True), ("你说呢 螃蟹都臭了", True), ("这不明摆着吗 图片都发了", True),
+    ("咋的 还得我给你证明啊？是的", True), ("行8 就这样8", True),
+    ("对了 我还想开个电子发票 怎么弄", None),  # 对了: by the way
+])
+def test_a_yes_said_as_a_question_back_or_at_the_end(text: str, yes: bool | None) -> None:
+    assert read_yes_no(text) is yes
+
+
+def test_ends_refusing_reads_a_question_and_a_pick_as_no_refusal() -> None:
+    assert not ends_refusing("换来换去太麻烦 全退行不行")  # 行不行 asks
+    assert not ends_refusing("退货退款算了")
+    assert ends_refusing("补发就算了")
+
+
+@pytest.mark.parametrize(("text", "quantity", "label", "pieces", "share"), [
+    ("是的碎了两个还少了一个我数了好几遍就四个", 5, "damaged", 2, Fraction(2, 5)),
+    ("是的碎了两个还少了一个我数了好几遍就四个", 5, "missing_item", 1, Fraction(1, 5)),
+    ("是得 坏了4个 还有数量不对 少了三个", 20, "spoiled", 4, Fraction(1, 5)),  # 数量不对 is the complaint
+    ("对 有两袋化透了都粘一起了 另外少发了一袋 只收到4袋", 5, "spoiled", 2, Fraction(2, 5)),
+    ("一箱12个 就2个坏了", 12, "spoiled", 2, Fraction(1, 6)),
+])
+def test_each_problem_takes_its_own_count(text: str, quantity: int, label: str, pieces: int,
+                                          share: Fraction) -> None:
+    reading = read_affected(text, quantity, label=label)
+    assert (reading.status, reading.pieces, reading.share) == ("ok", pieces, share)
+
+
+@pytest.mark.parametrize(("text", "share"), [
+    ("两盒里有一盒坏了一半 另一盒没事", Fraction(1, 4)),
+    ("一盒全烂了 另一盒也坏了一半", Fraction(3, 4)),
+])
+def test_half_of_one_box_of_several_is_a_share_of_the_line(text: str, share: Fraction) -> None:
+    reading = read_affected(text, 2, label="spoiled", unit="盒")
+    assert (reading.status, reading.share) == ("ok", share)
+
+
+def test_a_decimal_weight_stays_whole_and_a_weight_above_the_promise_is_out_of_range() -> None:
+    assert clauses_of("对 称了只有1.6斤。好") == ["对", "称了只有1.6斤", "好"]
+    assert read_affected("对 称了只有1.6斤", 1, 1000, label="not_as_described").share == Fraction(4, 5)
+    assert read_affected("称了有3斤", 1, 1000, label="not_as_described").status == "too_many"
+
+
+@pytest.mark.parametrize(("text", "offered", "topic"), [
+    ("到底发货没有 帮我查下物流", False, "logistics"),  # V没有 asks
+    ("我跟你说啊我还没数完 你先告诉我退款是退到微信还是银行卡", False, "refund_timing"),  # 告诉我 asks
+    ("要是退宽几天到帐", False, "refund_timing"), ("啲钱几耐先到账啊", True, "refund_timing"),
+    ("钱到哪哒了咯", True, "refund_timing"), ("极速退款是多快", True, "refund_timing"),
+    ("补偿发到哪了", True, "refund_timing"), ("退回来要多久", True, "refund_timing"),
+    ("你是人工妈", False, "who"), ("我这是在跟谁说话啊", False, "who"), ("这是官方客服吗", False, "who"),
+    ("你们是平台的么 还是店里的", False, "who"), ("你们跟那个客服是一伙的吗", True, "who"),
+    ("我这个办好了么", False, "remedy_status"), ("退款办好了没", True, "remedy_status"),
+    ("坏的要我寄回去不", True, "freight"),
+    ("再加点吧 16块钱太少了", True, "why"), ("就这么点？", True, "why"), ("光退钱啊 不再送张券吗", True, "why"),
+    ("之前问客服什么时候发货，客服爱答不理的", False, None),  # a question asked of someone else
+    ("不退钱难道让我吃吗", True, None), ("以经收到了 昨天晚上到的 没啥文题 谢谢", False, None),
+])
+def test_questions_in_more_of_buyers_words_find_their_topic(text: str, offered: bool, topic: str | None) -> None:
+    assert knowledge().topic_of(text, offered=offered) == topic
+
+
+def test_statements_that_look_like_questions_are_none() -> None:
+    assert not is_question("我手滑点错评价了 鼠标好用着呢")  # 着呢 tells
+    assert not is_question("这还用问吗 当然是坏了")  # rhetorical
+    assert is_question("你们是谁")

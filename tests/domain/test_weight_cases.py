@@ -90,3 +90,31 @@ def test_a_yes_with_a_lone_weight_that_is_no_weighing_still_asks(any_db: str) ->
     case_id, buyer_id, _ = make_case("not_as_described", text="缺斤少两", **ORANGES)
     step = choose_problem(case_id, buyer_id, "not_as_described", "confirmed", text="是的 少了差不多两斤吧")
     assert step.kind == "ask_weight"  # "少了两斤" is how much is missing, not what it weighed
+
+
+@pytest.mark.parametrize(("text", "grams"), [("半斤装", [250]), ("少了半斤", [250]), ("半公斤", [500]),
+                                             ("一斤半", [750]), ("两斤半", [1250])])
+def test_half_a_unit_is_a_weight(text: str, grams: list[int]) -> None:
+    assert weights_in(text) == grams
+
+
+def test_a_shortfall_told_exactly_is_the_weighing(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("not_as_described", text="缺斤少两", **ORANGES)
+    step = choose_problem(case_id, buyer_id, "not_as_described", "confirmed", text="是的 少了半斤")
+    assert (step.kind, step.offer.rule_id, step.offer.amount_fen) == ("offer", "short_weight_refund", 250)  # 5% of 49.90
+
+
+def test_a_shortfall_said_beside_the_weighing_is_not_what_was_weighed(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("not_as_described", text="缺斤少两", **ORANGES)
+    step = choose_problem(case_id, buyer_id, "not_as_described", "confirmed",
+                          text="是的 称了一下 就八斤七两 差了一斤多呢")
+    assert (step.kind, step.offer.rule_id, step.offer.amount_fen) == ("offer", "short_weight_refund", 649)
+
+
+def test_a_weighing_told_beside_rot_is_the_short_weight_too(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("spoiled", text="橙子烂了", **{**ORANGES, "promises": ["fresh_rot_refund",
+                                                                                        "weight_guarantee"]})
+    choose_problem(case_id, buyer_id, None, "confirmed", text="是的 烂了2斤 整箱称了一下才8斤7两")
+    with session_scope() as session:
+        waiting = session.get(Case, case_id).facts.get("more_problems")
+    assert [item["label"] for item in waiting] == ["not_as_described"]
