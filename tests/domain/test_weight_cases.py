@@ -101,7 +101,8 @@ def test_half_a_unit_is_a_weight(text: str, grams: list[int]) -> None:
 def test_a_shortfall_told_exactly_is_the_weighing(any_db: str) -> None:
     case_id, buyer_id, _ = make_case("not_as_described", text="缺斤少两", **ORANGES)
     step = choose_problem(case_id, buyer_id, "not_as_described", "confirmed", text="是的 少了半斤")
-    assert (step.kind, step.offer.rule_id, step.offer.amount_fen) == ("offer", "short_weight_refund", 250)  # 5% of 49.90
+    # 9.5斤 of 10斤: 5 % of 49.90
+    assert (step.kind, step.offer.rule_id, step.offer.amount_fen) == ("offer", "short_weight_refund", 250)
 
 
 def test_a_shortfall_said_beside_the_weighing_is_not_what_was_weighed(any_db: str) -> None:
