@@ -139,7 +139,9 @@ class ActionChooseProblem(Action):
         if suspected is not None:
             # "烂了三分之一 而且拖了两天半才发": the problem we asked about and another besides; the whole
             # words' likeliest label is the other one, but ours is confirmed and the other follows
-            label, how, more = suspected, "confirmed", {**more, label: more.get(label, "")}
+            # (the whole words' guess is a further problem only when a clause names it too: "死了1只
+            # 给我补发一只活的吧" reads as missing goods as a whole, yet no clause tells of any)
+            label, how, more = suspected, "confirmed", ({**more, label: more[label]} if label in more else more)
         elif issue is None and label != NO_PROBLEM:  # a tapped issue button answers our question
             dispatcher.utter_message(response="utter_problem_noted", label_zh=taxonomy().zh(label))
 

@@ -173,6 +173,11 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     if wants_a_person(text):  # "我不要退货 也不要换 找个人来处理": whatever else the words say
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.hand_over(
             case_id, buyer, "buyer asked for a person")) + [ActiveLoop(None)]
+    if stage == "offering" and read_yes_no(text) is True and read_remedy(text) is None:
+        others = await _other_problems(tracker)
+        if others:  # "可以 另外还少了一盒 就11盒": this offer taken, the other problem follows
+            return await guarded(dispatcher, tracker, partial(conversation.accept, index=offer_index(tracker),
+                                                              more=others))
     if stage == "offering" and _AMOUNTISH.search(text):  # "不对 是4只": the amount corrected at the offer
         case_id = await case_of(tracker)
         if case_id is not None:
@@ -294,6 +299,15 @@ async def _turned_to_another(tracker: Tracker, text: str) -> str | None:
         return None
     others = [label for label in named if label != suspected]
     return others[0] if len(others) == 1 and suspected not in named else None
+
+
+async def _other_problems(tracker: Tracker) -> dict[str, str]:
+    """The problems the clauses name besides the case's own (none when they name only it)."""
+    named = {label: clause for label, clause in problems_in(tracker).items() if label != NO_PROBLEM}
+    if not named:
+        return {}
+    suspected = await _suspected(tracker)
+    return named if suspected is not None and any(label != suspected for label in named) else {}
 
 
 async def suspected_among_named(tracker: Tracker, label: str | None) -> str | None:

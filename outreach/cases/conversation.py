@@ -287,7 +287,9 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: st
             # ... unless the words correct themselves ("坏了3个 不对 应该是4个"): then the whole, read to the end
             # one problem named, and a share said outside its clause ("坏了一半 有一个切开全烂了"): all the
             # words are about it
-            alone = not [other for other in clauses if other != label] and bool(
+            # (another harm to the same goods is the same problem: "一盒全烂了 另一盒也坏了一半")
+            same_goods = set(rules().goods_condition) if label in rules().goods_condition else set()
+            alone = not [other for other in clauses if other != label and other not in same_goods] and bool(
                 _SHARE_SAID.search(text)) and not _SHARE_SAID.search(clauses.get(label) or "")
             if alone or not clauses.get(label) or corrects_itself(text) \
                     or _note_affected(session, case, clauses[label]).status != "ok":
@@ -653,8 +655,9 @@ def decline(case_id: int | str, buyer_id: str, index: int) -> Step:
         return _next_offer(session, case, index + 1)
 
 
-def accept(case_id: int | str, buyer_id: str, index: int) -> Step:
-    """Carry out the offer at index, at most once per case however often this is called."""
+def accept(case_id: int | str, buyer_id: str, index: int, more: dict[str, str] | None = None) -> Step:
+    """Carry out the offer at index, at most once per case however often this is called. `more`:
+    further problems the same words name ("可以 另外还少了一盒"), each with its clause: they follow."""
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
         done = ledger.existing(session, case.id)
@@ -667,6 +670,8 @@ def accept(case_id: int | str, buyer_id: str, index: int) -> Step:
         moved = _offer_moved_on(session, case, index)
         if moved is not None:  # nothing is carried out that the buyer did not see and agree to
             return moved
+        if more:
+            _note_more_problems(session, case, case.category, more)
         return _accept(session, case, index)
 
 
@@ -730,7 +735,8 @@ def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[
               if m in labels and m not in (label, NO_PROBLEM) and m not in same_goods]
     if not others:
         return
-    case.facts = {**(case.facts or {}), "more_problems": others}
+    waiting = [item for item in _waiting(case) if item["label"] not in {o["label"] for o in others}]
+    case.facts = {**(case.facts or {}), "more_problems": waiting + others}
     events.record(session, case.id, EventKind.MORE_PROBLEMS, labels=[o["label"] for o in others])
 
 

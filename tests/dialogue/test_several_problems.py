@@ -253,3 +253,15 @@ def test_the_service_is_a_further_problem_only_in_words_about_it() -> None:
         assert taxonomy().model_may_name("service_attitude", complaint, complaint), complaint
     # the words about it may stand in another clause of the message
     assert taxonomy().model_may_name("service_attitude", "我去问客服", "拖了三天才发货 我去问客服 还凶我")
+
+
+def test_a_yes_that_names_another_problem_takes_the_offer_and_the_other_follows(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("damaged", quantity=12, unit="盒", unit_price_fen=500)
+    step = choose_problem(case_id, buyer_id, None, "confirmed", text="是的 破了2盒")
+    assert step.offer.amount_fen == 1000
+    step = accept(case_id, buyer_id, step.offer_index or 0, more={"missing_item": "另外还少了一盒 就11盒"})
+    with session_scope() as session:
+        remedies = session.execute(select(Remedy).where(Remedy.case_id == case_id)).scalars().all()
+        cases = session.execute(select(Case.category).where(Case.buyer_id == buyer_id)).scalars().all()
+    assert [r.amount_fen for r in remedies] == [1000]  # the 11 is no recount of the broken ones
+    assert sorted(cases) == ["damaged", "missing_item"]  # the missing box follows as its own case
