@@ -91,7 +91,7 @@ def told_beside_question(text: str, stage: str | None) -> str | None:
         return None
     if stage == "confirming" and read_yes_no(told) is True:
         return told
-    if stage == "offering" and read_remedy(told) == "compensation":
+    if stage == "offering" and read_remedy(told) in ("compensation", "legal"):
         return None  # "你们不是说假一赔三吗 我要赔": the demand is what was asked about; answered, not taken
     if stage == "offering" and (read_yes_no(told) is not None or read_remedy(told) is not None):
         return told
@@ -139,8 +139,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         return await opt_out_now(dispatcher, tracker, text)
     stage = tracker.get_slot("stage")
     told = told_beside_question(text, stage)
-    if told is not None and await answered_beside(dispatcher, tracker, text):
-        # "是的碎了3个，多久能退？": the question answered, then the rest read as the answer it is
+    if told is not None:
+        # "是的碎了3个，多久能退？": the question answered (when the knowledge file has it), then the rest
+        # read as the answer it is ("不要退钱 给我补发吧 补发几天能到": the re-ship's message says when)
+        await answered_beside(dispatcher, tracker, text)
         return await in_context(dispatcher, tracker, told) or await reask(dispatcher, tracker)
     if stage == "offering" and read_remedy(text) not in (None, "cancel") and ends_refusing(text):
         # "5块钱的券？打发谁呢 不要": whatever was named, the answer is no
@@ -206,7 +208,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     if stage == "confirming" and await _confirms(tracker, text):
         return await guarded(dispatcher, tracker, partial(confirm, text=text, more=problems_in(tracker)))
     if stage == "rating":
-        rating = read_rating(text)
+        rating = read_rating(text) or satisfied_in_words(text)
         if rating is not None:
             from outreach.cases.survey import comment_of
 

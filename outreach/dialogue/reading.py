@@ -338,6 +338,11 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         value = _number(tenths.group(1))
         if value is not None:
             return _of_share(value / 10, quantity)
+    good = _GOOD_LEFT.search(text)
+    if good:  # "能有几个好的？就剩2个好的": what is left good, the rest affected
+        left = _number(good.group(1) or good.group(2))
+        if left is not None and left.denominator == 1 and 0 <= left < quantity:
+            return _of_share(Fraction(quantity - int(left), quantity), quantity)
     boxes = _box_shares(text, quantity, unit)
     if boxes is not None:  # "一盒全烂了 另一盒也坏了一半" of 2 boxes: 3/4
         return _of_share(boxes, quantity)
@@ -389,6 +394,8 @@ def _counts_of_problem(text: str, counts: list[tuple[int, Fraction, str]],
     return kept or counts
 
 
+_GOOD_LEFT = re.compile(rf"(?:剩|剩下|只有|就|才)\s*([{_CN}\d]+)\s*[个只件盒瓶袋包颗枚斤]?\s*(?:是)?好的"
+                        rf"|好的(?:只有|就|才|剩)\s*([{_CN}\d]+)")
 _BOX_COUNT = re.compile(rf"([{_CN}\d]+)\s*([盒箱袋包筐])")
 
 
@@ -487,16 +494,20 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
 
 # What the buyer wants, in their words; the keys are kinds of remedy (`REMEDY_KINDS`).
 _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
-    # the whole line's money ("全退行不行"): only where a full refund is offered
-    "return_refund": ("退货退款", "退货", "寄回去", "退回去", "把货退", "全退", "全额退", "全部退"),
+    "return_refund": ("退货退款", "退货", "寄回去", "退回去", "把货退"),
+    # the whole line's money ("全退行不行", "不要了 全退"): only where a full refund or a cancel is offered
+    "full_refund": ("全退", "全额退", "全部退"),
     "replace": ("换货", "换新", "换一个", "换个", "换一件", "换件", "给我换", "调换", "更换", "重新换", "换成", "换回",
                 "换一下", "换掉", "帮我换", "换一双", "换一条", "换一盒", "换正确", "换对"),
     "reship": ("补发", "重发", "再发", "补寄", "重新发", "再寄", "补一个", "补几个", "补给我", "发一个新", "寄一个",
                "发正确", "发对的", "重新寄", "补上", "补就行", "慢慢补", "补齐", "补全"),
     "cancel": ("取消订单", "取消吧", "不要了", "不想要了", "取消", "撤单", "撤销订单", "单子撤", "订单撤"),
-    "compensation": ("补偿", "赔偿", "赔我", "赔点", "优惠券", "券", "赔三倍", "赔十倍", "假一赔三", "假一赔十",
-                     "必须赔", "要赔", "给我核实", "帮我核实", "核实一下", "给个说法", "要个说法", "讨个说法",
-                     "意思一下"),
+    "compensation": ("补偿", "赔偿", "赔我", "赔点", "必须赔", "要赔", "给我核实", "帮我核实", "核实一下", "给个说法",
+                     "要个说法", "讨个说法", "意思一下"),
+    # a coupon is no money back ("给个优惠券算了" on missing goods: not allowed, the offers stay)
+    "coupon": ("优惠券", "券"),
+    # a legal multiple is for fakes and false claims only ("能赔三倍不" on a dented cup is no refund)
+    "legal": ("赔三倍", "赔十倍", "假一赔三", "假一赔十", "三倍赔偿", "十倍赔偿"),
     "refund": ("退款", "退钱", "退我钱", "把钱退", "钱退", "退回钱", "退给我", "退费", "仅退款", "退差价", "退了吧",
                "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱",
                "直接退", "退吧", "退我", "退就行", "退回来", "退回给我", "折现", "折成钱", "折成现金", "给现金",
@@ -514,6 +525,9 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
     "reship": ("reship_share", "reship_full"),
     "cancel": ("cancel_refund",),
     "compensation": ("compensation_percent", "coupon", "legal_multiple", "refund_share"),
+    "coupon": ("coupon",),
+    "legal": ("legal_multiple",),
+    "full_refund": ("refund_full", "cancel_refund"),
     "ship": ("reship_full", "reship_share", "compensation_percent"),
 }
 _NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不|不同意|不接受|不愿意|拒绝)\s*(?:再|给我|帮我)?\s*$")

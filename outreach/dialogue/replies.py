@@ -16,7 +16,8 @@ from outreach.cases.conversation import Step
 
 # What a buyer names that the rules do not allow for this order ("unavailable" of an offer step).
 REMEDY_ZH = {"refund": "退款", "return_refund": "退货退款", "replace": "换新", "reship": "补发",
-             "cancel": "取消订单", "compensation": "补偿"}
+             "cancel": "取消订单", "compensation": "补偿", "coupon": "优惠券", "legal": "假一赔三、假一赔十",
+             "full_refund": "全额退款"}
 
 
 @dataclass(frozen=True)

@@ -662,7 +662,7 @@ def test_the_seventh_sets_readings() -> None:
     ("能不能补发啊 退钱我还得再去买", "reship", None),  # the refund named with its drawback
     ("那给我发灰色的吧", "reship", None),
     ("我买的42码 你们给我发个39的 眼睛长哪去了？？？", None, None),  # what came, not a request
-    ("我要整单全退", "return_refund", None),  # the whole line's money: only where a full refund is offered
+    ("我要整单全退", "full_refund", None),  # the whole line's money: only where a full refund or cancel is offered
     ("dui 碎了1支 tuikuan", "refund", True),  # pinyin
 ])
 def test_remedies_and_refusals_of_the_third_round(text: str, remedy: str | None, yes: bool | None) -> None:
@@ -734,3 +734,17 @@ def test_statements_that_look_like_questions_are_none() -> None:
     assert not is_question("我手滑点错评价了 鼠标好用着呢")  # 着呢 tells
     assert not is_question("这还用问吗 当然是坏了")  # rhetorical
     assert is_question("你们是谁")
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("给个优惠券算了", "coupon"), ("这个能赔三倍不", "legal"), ("是的 一直没发 不要了 全退", "full_refund"),
+    ("给点补偿就行", "compensation"),
+])
+def test_a_coupon_a_legal_multiple_and_the_whole_money_are_kinds_of_their_own(text: str, remedy: str) -> None:
+    assert read_remedy(text) == remedy
+
+
+def test_what_is_left_good_makes_the_rest_affected() -> None:
+    reading = read_affected("能有几个好的？就剩2个好的", 8, label="spoiled")
+    assert (reading.pieces, reading.share) == (6, Fraction(3, 4))
+    assert is_question("这个能赔三倍不") and is_question("难道退货运费还要我自己出？")
