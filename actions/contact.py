@@ -90,13 +90,16 @@ async def opt_out_now(dispatcher: CollectingDispatcher, tracker: Tracker, text: 
     return [ActiveLoop(None), SlotSet("stage", "closed")]
 
 
+_POLITE = re.compile(r"\s*(?:谢谢|感谢|多谢|辛苦)")
+
+
 async def _accept_first(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> None:
     from actions.common import case_of
     from outreach.dialogue.reading import read_remedy, read_yes_no
 
     case_id = await case_of(tracker)
-    if case_id is None or not (read_remedy(text) or read_yes_no(text)):
-        return
+    if case_id is None or not (read_remedy(text) or (read_yes_no(text) and not _POLITE.match(text))):
+        return  # "谢谢你们 不过我不想再收到任何回访了": thanks, not a yes to the offer
     index = offer_index(tracker)
     try:
         step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, index)

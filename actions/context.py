@@ -156,6 +156,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         taken = await _take_remedy(dispatcher, tracker, text) if read_remedy(text) is not None else None
         return taken or await guarded(dispatcher, tracker, partial(conversation.accept, index=offer_index(tracker)))
     content = satisfied_in_words(text) if stage == "offering" and read_remedy(text) is None else None
+    if content is None and stage == "offering" and re.fullmatch(r"[\s★⭐🌟]+", text):
+        content = read_rating(text)  # "⭐⭐⭐⭐⭐" to an offer: taken and rated, as 非常满意 is
     if content is not None and read_yes_no(text) is None and not is_question(text):  # "可以的" is a plain yes
         # "非常满意" to an offer: taken, and the rating it already gives is recorded, not asked for
         return await guarded(dispatcher, tracker, partial(conversation.accept_content, index=offer_index(tracker),

@@ -29,6 +29,7 @@ from outreach.dialogue.reading import (
     read_affected,
     read_fine_after_all,
     read_remedy,
+    refused_kinds,
     rejects_offer,
 )
 from outreach.lifecycle import consent, events, machine
@@ -476,6 +477,8 @@ def _offer_matching(session: Session, case: Case, choice: str, current: int, kee
         matching = [i for i, o in enumerate(offers) if o.kind == "refund_full" and rules().rule(o.rule_id).return_goods]
     else:
         matching = [i for i, o in enumerate(offers) if o.kind in kinds]
+    if choice == "compensation":  # "赔" asks for money in general: an offer turned down earlier stays so
+        matching = [i for i in matching if i >= current]
     if not matching:
         return None
     return current if current in matching else matching[0]
@@ -561,6 +564,13 @@ def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int,
         if matching is not None:
             return _accept(session, case, matching)
         step = _next_offer(session, case, index)
+        refused = refused_kinds(text)
+        if step.kind == "offer" and step.offer is not None and any(step.offer.kind in REMEDY_KINDS[kind]
+                                                                   for kind in refused):
+            # "补发也不要 … 我要商家赔我损失": the open offer turned down by name, and what is asked
+            # instead the rules do not give: declined, as a plain no
+            events.record(session, case.id, EventKind.DECLINED, index=step.offer_index or index)
+            return _next_offer(session, case, (step.offer_index or index) + 1)
         return Step(kind=step.kind, case_id=step.case_id, offer=step.offer, offer_index=step.offer_index,
                     remedies_left=step.remedies_left, message=step.message,
                     extra={**step.extra, "unavailable": choice})
@@ -877,6 +887,8 @@ def opt_out(buyer_id: str, text: str, case_id: int | str | None = None) -> int:
 
 # A logistics "question" that is the late-delivery complaint itself ("怎么还没发货", "一直不到").
 _LATE_COMPLAINT = re.compile(r"没|还不|一直不|迟迟|太慢|这么慢|好慢|慢死|拖|[几\d一二两三四五六七八九十]天了")
+# ... but "到底发货没", "发了没" asks whether it shipped: answered
+_ASKS_SHIPPED = re.compile(r"发货没|发了没|发没发|发货了(?:吗|么|没)|发了(?:吗|么)|到底发没|有没有发")
 BEFORE_OFFER = (None, "confirming", "asking_issue", "asking_quantity", "asking_weight", "picking_order")
 
 
@@ -895,7 +907,7 @@ def answer_question(case_id: int | str | None, buyer_id: str, text: str, offer_i
         if case is None and topic not in ("who", "refund_timing", "invoice"):
             return None  # with no case, "我的卫衣怎么还没发货" raises a problem; it is not a question to answer
         if topic == "logistics" and case is not None and case.category == "late_delivery" and stage in BEFORE_OFFER \
-                and _LATE_COMPLAINT.search(text):
+                and _LATE_COMPLAINT.search(text) and not _ASKS_SHIPPED.search(text):
             return None  # "怎么还没发货" about a late order is the complaint itself; "快递到哪了？" is asked
         return answer_for_case(session, case, topic, offer_index)
 

@@ -19,6 +19,7 @@ from outreach.diagnosis.weights import GRAMS, weights_in
 from outreach.dialogue.traditional import to_simplified
 
 # A phrase said twice or more in a row, as buyers stress it ("不要了不要了", "是的是的").
+_ONE_BY_ONE = re.compile(r"一([个只件盒瓶袋])一\1")
 _REPEATED = re.compile(r"([\u4e00-\u9fff]{2,4})\1+")
 # Dialect and spoken forms of small numbers ("俩" two, "仨" three), read like digits.
 _SPOKEN = {"俩": "两个", "仨": "三个"}
@@ -59,7 +60,7 @@ _SLIPS = (
     # pinyin slips of measure words after a number: 一合 (盒), 一平 (瓶)
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*合(?![适格同理作算计并成约法一])"), "盒"),
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*平(?![方米安时常台均衡板])"), "瓶"),
-    (re.compile(r"(?<![宣公发分散跑进脚漫])[布步]发(?![现布表展生])"), "补发"),  # pinyin slips of 补发 (bu fa)
+    (re.compile(r"(?<![宣公发分散跑进脚漫])[布步捕]发(?![现布表展生])"), "补发"),  # pinyin slips of 补发 (bu fa)
     (re.compile(r"[俾畀](?=我|返)"), "给"),  # Cantonese "give": 赔啲俾我
     (re.compile(r"(?<=[赔退补])啲"), "点"),  # Cantonese "some": 赔啲, 退啲钱
 
@@ -88,6 +89,9 @@ _SLIPS = (
     (re.compile(r"(?<![a-z])(?:keyi|ke yi|kyi)(?![a-z])"), "可以"),
     (re.compile(r"(?<![a-z])(?:haode|hao de)(?![a-z])"), "好的"),
     (re.compile(r"(?<![a-z])(?:duide|dui de)(?![a-z])"), "对的"),
+    (re.compile(r"(?<=是)\s*de(?![a-z])"), "的"),  # 是de
+    (re.compile(r"(?<=退)\s*kuan(?![a-z])"), "款"),  # 退kuan
+    (re.compile(r"(?<![a-z])sui(?=\s*了)"), "碎"),  # sui了2个
     (re.compile(r"(?<![a-z])dui(?![a-z])"), "对"),
     (re.compile(r"(?<![a-z])(?:buyong|bu yong)(?![a-z])"), "不用"),
     (re.compile(r"(?<![a-z])(?:bushi|bu shi)(?![a-z])"), "不是"),
@@ -190,6 +194,7 @@ def normalize(text: str) -> str:
         text = text.replace(spoken, written)
     for slip, meant in _SLIPS:
         text = slip.sub(meant, text)
+    text = _ONE_BY_ONE.sub(r"逐\1", text)  # "一个一个数的": one by one, no count of one
     return _REPEATED.sub(r"\1", text)  # "不要了不要了退钱吧", "是的是的": said once
 
 
@@ -363,6 +368,8 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         return _of_share(Fraction(1), quantity)
     if len(counts) > 1 and label is not None:  # "碎了两个还少了一个 就收到四个": each problem's own count
         counts = _counts_of_problem(text, counts, label)
+    if len(counts) > 1 and quantity > 1:  # (of one box, the pieces inside are counted in another unit)
+        counts = _in_own_unit(counts, unit)
     if counts:
         return _pick_count(text, counts, quantity)
     if _HALF.search(text):
@@ -447,6 +454,16 @@ _ALL_OF_COUNT = re.compile(r"\s*[个只件盒箱袋包瓶份双条支罐颗枚�
 _TOTAL_BEFORE = re.compile(r"(?:一共|总共|加起来|总共是|一共是)\s*$")
 
 
+def _in_own_unit(counts: list[tuple[int, Fraction, str]], unit: str | None) -> list[tuple[int, Fraction, str]]:
+    """The counts said in the line's own unit, when some are and others are not ("箱子瘪进去一个大坑 …
+    6袋里碎了2袋" of bags: not the 一个 of the dent); all of them otherwise."""
+    if not unit or len(unit) != 1:
+        return counts
+    own = [c for c in counts if c[2].lstrip().startswith(unit)]
+    return own if own and len(own) < len(counts) and any(re.match(r"\s*[个只件盒瓶袋包箱条支罐颗枚双]", c[2])
+                                                           for c in counts if c not in own) else counts
+
+
 def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: int) -> Affected:
     """The count among several numbers: not the order's own quantity when another is said
     ("一箱12个有4个是烂的"), preferably the one next to what went wrong, else the last. A larger
@@ -524,6 +541,8 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
     "replace": ("reship_full", "reship_share"),
     "reship": ("reship_share", "reship_full"),
     "cancel": ("cancel_refund",),
+    # (a share refund only while it is open: "我要商家赔我损失" after turning it down does not take it;
+    # outreach.cases.conversation._offer_matching)
     "compensation": ("compensation_percent", "coupon", "legal_multiple", "refund_share"),
     "coupon": ("coupon",),
     "legal": ("legal_multiple",),
@@ -674,6 +693,7 @@ def _remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
 
 _STARS = re.compile(r"[★⭐🌟]")
 _EXTRA_RATING_WORDS = {
+    "贼满意": 5, "老满意了": 5, "特满意": 5, "可满意了": 5,  # northern "very"
     "还好": 3, "一般般": 3, "凑活": 3, "就那样": 3, "马马虎虎": 3, "中规中矩": 3, "还凑合": 3,
     "挺好的": 4, "蛮好": 4, "满意的": 4, "挺满意的": 4, "还满意": 4, "比较好": 4, "可以的": 4, "不赖": 4,
     "很好": 5, "非常好": 5, "特别好": 5, "超好": 5, "太好了": 5, "很棒": 5, "点赞": 5, "五星好评": 5,
@@ -809,6 +829,8 @@ _MISTAKE_BEFORE = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)?[\s,，�
 _X_THEN_X = re.compile(r"^([\u4e00-\u9fff]{1,2})就\1(?:呗|吧|啊)?")
 # A yes said as a question back: "这还用问吗 当然是坏了", "你说呢 螃蟹都臭了", "这不明摆着吗".
 _EMPHATIC_YES = re.compile(r"^(?:这|那)?(?:还用(?:问|说)|不是明摆着|不明摆着|明摆着|你说呢|废话|当然(?:是|了|啦))")
+_GRUDGING_CLAUSE = re.compile(r"(?:^|[\s，,。.!！？?])(?:那)?(?:行吧|好吧|先收着|收着吧|收下了|那就这样吧|凑合吧)"
+                              r"(?=$|[\s，,。.!！])")
 _RESIGNED_YES = re.compile(r"算了[吧\s,，。.…]*(?:给吧|行吧|好吧|就这样吧?|可以|同意|接受|收下吧?)")
 
 
@@ -835,6 +857,8 @@ def read_yes_no(text: str) -> bool | None:
     if _TRAILING_NO.search(text):
         return False
     if _TRAILING_YES.search(text):  # "五块钱？打发要饭的呢 算了 给就给吧": a grudging yes at the end
+        return True
+    if _GRUDGING_CLAUSE.search(text):  # "5块？？？行吧 先收着 这种店你们必须管管"
         return True
     return None
 
@@ -892,6 +916,19 @@ def rejects_offer(text: str) -> bool:
     """Whether words at an offer turn it down without a plain no: a remedy turned down by name
     ("补发也不要") or the offer called too little ("才这么点？")."""
     return declines_remedy(text) or bool(_TOO_LITTLE.search(normalize(text)))
+
+
+def refused_kinds(text: str) -> set[str]:
+    """The kinds of remedy the words turn down by name ("补发也不要", "不要退款"), whatever else they name."""
+    text = normalize(text)
+    refused = set()
+    for kind, kind_words in _REMEDY_WORDS.items():
+        for word in kind_words:
+            if word in text and any(_NEGATION.search(text[max(0, m.start() - 4):m.start()])
+                                    or _DECLINED_AFTER.match(text[m.end():])
+                                    for m in _WORD_PATTERNS[word].finditer(text)):
+                refused.add(kind)
+    return refused
 
 
 def declines_remedy(text: str) -> bool:

@@ -20,6 +20,7 @@ from outreach.dialogue.reading import (
     read_rating,
     read_remedy,
     read_yes_no,
+    refused_kinds,
     rejects_offer,
 )
 
@@ -748,3 +749,27 @@ def test_what_is_left_good_makes_the_rest_affected() -> None:
     reading = read_affected("能有几个好的？就剩2个好的", 8, label="spoiled")
     assert (reading.pieces, reading.share) == (6, Fraction(3, 4))
     assert is_question("这个能赔三倍不") and is_question("难道退货运费还要我自己出？")
+
+
+def test_causes_of_the_eighth_sets_first_play() -> None:
+    reading = read_affected("9个！！！我一个一个数的", 30, label="spoiled")  # one by one is no count of one
+    assert (reading.pieces, reading.share) == (9, Fraction(3, 10))
+    reading = read_affected("箱子整个瘪进去一个大坑 6袋里碎了2袋 剩下4袋还算完整", 6, label="damaged", unit="袋")
+    assert reading.pieces == 2  # the line's own unit, not the 一个 of the dent
+    assert read_yes_no("5块？？？行吧 先收着 这种店你们必须管管") is True  # a grudging yes amid complaints
+    assert read_rating("贼满意") == 5
+    assert normalize("是de sui了2个") == "是的 碎了2个" and read_remedy("退kuan") == "refund"
+    assert read_remedy("捕发吧") == "reship"
+    assert refused_kinds("补发也不要 这是送人的等不了 我要商家赔我损失") == {"reship"}
+
+
+def test_an_opt_out_said_as_no_follow_ups_by_chat_or_phone() -> None:
+    from outreach.lifecycle.consent import asks_to_stop
+
+    assert asks_to_stop("谢谢你们 不过我不想再收到任何回访了 电话也请不要打 麻烦把我从名单里去掉")
+    assert not asks_to_stop("电话打不通")
+
+
+def test_pieces_inside_one_box_are_counted_in_their_own_unit() -> None:
+    assert read_affected("是的 一盒6瓶 碎了2瓶 其他的没事", 1, label="damaged", unit="盒").share == Fraction(1, 3)
+    assert read_affected("难道我还骗你们不成 一箱12个烂了4个", 1, label="spoiled", unit="箱").share == Fraction(1, 3)
