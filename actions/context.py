@@ -16,7 +16,7 @@ from actions.common import buyer_of, case_of, conversation, guarded, off_loop, o
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.features import readable
 from outreach.diagnosis.taxonomy import NO_PROBLEM
-from outreach.dialogue.knowledge import is_question, knowledge
+from outreach.dialogue.knowledge import is_question, knowledge, told_clauses
 from outreach.dialogue.reading import (
     after_but,
     asks_for_it,
@@ -82,12 +82,9 @@ def told_beside_question(text: str, stage: str | None) -> str | None:
     answered first. None when the words only ask, or their other clauses answer nothing."""
     if not is_question(text):
         return None
-    parts = clauses_of(text)
-    # "我能退货退款吗 还是只能仅退款": the choice after 还是 belongs to the question
-    asked = [i for i, part in enumerate(parts) if is_question(part)
-             or (i > 0 and re.match(r"还是|或者|或是|要么", part))]
-    told = " ".join(part for i, part in enumerate(parts) if i not in asked)
-    if not told or len(told.split()) == len(parts):
+    clauses = told_clauses(text)
+    told = " ".join(clauses)
+    if not told or len(clauses) == len(clauses_of(text)):
         return None
     if stage == "confirming" and read_yes_no(told) is True:
         return told

@@ -12,13 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import buyer_of, case_of, conversation, guarded, off_loop, say_quantity_problem
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.weights import weights_in
-from outreach.dialogue.knowledge import is_question
-from outreach.dialogue.reading import clauses_of, read_fine_after_all
+from outreach.dialogue.knowledge import told_clauses
+from outreach.dialogue.reading import read_fine_after_all
 
 
 def _told(text: str) -> str:
-    """The clauses of the words that ask nothing ("2斤 钱几天到" gives "2斤")."""
-    return " ".join(part for part in clauses_of(text) if not is_question(part))
+    return " ".join(told_clauses(text))  # "2斤 钱几天到": "2斤"
 
 
 class ValidateQuantityForm(FormValidationAction):

@@ -415,9 +415,9 @@ def _note_affected(session: Session, case: Case, text: str) -> Affected:
 
 def _urgent_told(text: str) -> str | None:
     """A problem a person must take first whose signs a clause tells (not asks about), if any."""
-    from outreach.dialogue.knowledge import is_question
+    from outreach.dialogue.knowledge import told_clauses
 
-    told = [clause for clause in clauses_of(text) if not is_question(clause)]
+    told = told_clauses(text)
     return next((label for clause in told for label in taxonomy().signs_in(clause)
                  if label in rules().person_first), None)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
-from outreach.dialogue.reading import normalize
+from outreach.dialogue.reading import clauses_of, normalize
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "defaults" / "knowledge.yml"
 # The situations each topic must answer; the code picks one of them for the case at hand.
@@ -52,6 +52,14 @@ def is_question(text: str) -> bool:
 
 # A question the buyer says they asked someone else: "之前问客服什么时候发货，客服爱答不理的".
 _REPORTED = re.compile(r"问(?:过|了)?(?:一下)?(?:客服|商家|店家|卖家|老板|快递员?|他们|他|她)[^，。,.!！？?；;]*")
+
+
+def told_clauses(text: str) -> list[str]:
+    """The clauses of the words that ask nothing ("2斤 钱几天到" gives ["2斤"]); a choice after 还是
+    belongs to the question before it ("我能退货退款吗 还是只能仅退款" tells nothing)."""
+    parts = clauses_of(text)
+    return [part for i, part in enumerate(parts)
+            if not is_question(part) and not (i > 0 and re.match(r"还是|或者|或是|要么", part))]
 
 
 def _asks(text: str) -> bool:
