@@ -4,6 +4,7 @@ allow and why, and who they are talking to."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -117,6 +118,11 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
             return known.answer(topic, "allowed", offer=returning[0].say)
         return known.answer(topic, "not_needed", offers=_offers_text(result.offers, book))
     if topic == "freight":
+        if offer is None and not result.offers and result.missing_facts:
+            # before the amount is known: what the first offer would be, for any amount
+            guess = quote(dataclasses.replace(facts, affected_quantity=facts.affected_quantity or 1,
+                                              shortfall_percent=facts.shortfall_percent or 1), book)
+            offer = guess.offers[0] if guess.offers else None
         paid = offer is not None and (book.rule(offer.rule_id).return_goods or offer.kind == "reship_full")
         return known.answer(topic, "paid" if paid else "none")
     raise KeyError(f"unknown topic {topic!r}")

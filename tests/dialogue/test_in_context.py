@@ -265,3 +265,11 @@ def test_a_buyer_who_names_the_goods_of_one_order_is_not_asked_to_pick_it() -> N
     orders = [("O-1", "补水面膜 玻尿酸精华 25片/盒"), ("O-2", "原木抽纸 3层 100抽 24包")]
     assert orders_named("你好 我买的面膜少了一盒 下单三盒只收到两盒", orders) == [orders[0]]
     assert orders_named("东西少了一盒", orders) == []
+
+
+def test_who_pays_postage_asked_before_the_offer_is_answered_for_the_first_offer(db: str) -> None:
+    case_id, buyer_id, _ = make_case("spoiled", quantity=12)
+    choose_problem(case_id, buyer_id, None, "confirmed")  # the count question is open
+    assert "不产生运费" in answer_question(case_id, buyer_id, "坏的要不要寄回去啊", 0, "asking_quantity")
+    case_id, buyer_id, _ = make_case("quality_defect", quantity=1)
+    assert "商家承担" in answer_question(case_id, buyer_id, "坏的要寄回去吗", 0, "confirming")
