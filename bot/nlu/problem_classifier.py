@@ -28,7 +28,7 @@ from outreach.diagnosis.features import readable
 from outreach.diagnosis.language import detect
 from outreach.diagnosis.registry import load_diagnoser
 from outreach.diagnosis.taxonomy import NO_PROBLEM, Taxonomy
-from outreach.dialogue.reading import is_command_like, is_key_mash, without_markup
+from outreach.dialogue.reading import is_command_like, is_key_mash, normalize, without_markup
 
 OTHER_LANGUAGE = "other_language"
 
@@ -154,7 +154,8 @@ class ProblemClassifier(GraphComponent):
             text = message.get(TEXT)
             if not text or text.startswith("/"):  # buttons send intents directly
                 continue
-            language = detect(without_markup(text))  # "{amount}" pasted is no English
+            # "{amount}" pasted is no English; "keyi jiu zheyang ba" read as meant is Chinese
+            language = detect(normalize(without_markup(text)))
             if not language.chinese and readable(without_markup(text)) and not is_key_mash(text) \
                     and not is_command_like(text):
                 self._other_language(message, language.code)

@@ -87,6 +87,9 @@ _SLIPS = (
     (re.compile(r"(?<![a-z])shide(?![a-z])"), "是的"),
     (re.compile(r"(?<![a-z])shi(?=的|$|[\s，,。.!！])"), "是"),
     (re.compile(r"(?<![a-z])(?:keyi|ke yi|kyi)(?![a-z])"), "可以"),
+    (re.compile(r"(?<![a-z])jiu\s*zhe\s*yang(?:\s*ba)?(?![a-z])"), "就这样吧"),  # keyi jiu zheyang ba
+    (re.compile(r"(?<![a-z])(?:bu\s*yao\s*le|buyaole)(?![a-z])"), "不要了"),
+    (re.compile(r"(?<![a-z])(?:hao\s*de|haode)(?![a-z])"), "好的"),
     (re.compile(r"(?<![a-z])(?:haode|hao de)(?![a-z])"), "好的"),
     (re.compile(r"(?<![a-z])(?:duide|dui de)(?![a-z])"), "对的"),
     (re.compile(r"(?<=是)\s*de(?![a-z])"), "的"),  # 是de

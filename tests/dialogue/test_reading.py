@@ -773,3 +773,11 @@ def test_an_opt_out_said_as_no_follow_ups_by_chat_or_phone() -> None:
 def test_pieces_inside_one_box_are_counted_in_their_own_unit() -> None:
     assert read_affected("是的 一盒6瓶 碎了2瓶 其他的没事", 1, label="damaged", unit="盒").share == Fraction(1, 3)
     assert read_affected("难道我还骗你们不成 一箱12个烂了4个", 1, label="spoiled", unit="箱").share == Fraction(1, 3)
+
+
+def test_a_sentence_typed_in_pinyin_is_read_as_chinese() -> None:
+    from outreach.diagnosis.language import detect
+
+    assert normalize("keyi jiu zheyang ba") == "可以 就这样吧" and read_yes_no("keyi jiu zheyang ba") is True
+    assert detect(normalize("keyi jiu zheyang ba")).chinese  # not handed over as another language
+    assert not detect(normalize("refund please, the box arrived broken")).chinese
