@@ -47,7 +47,8 @@ async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, labe
     # "狗粮吃了第二天就又吐又拉 …": a problem a person must take first, named surely in a clause, wins
     label = next((named for named in problems_in(tracker) if named in rules().person_first), label)
     text = last_words(tracker) or label
-    step = await off_loop(conversation.raise_problem, buyer_of(tracker), text, label, model_version)
+    step = await off_loop(conversation.raise_problem, buyer_of(tracker), text, label, model_version,
+                          problems_in(tracker))
     return say_start(dispatcher, step)
 
 

@@ -961,11 +961,14 @@ def is_talking(case_id: int | str, buyer_id: str) -> bool:
         return _owned_case(session, case_id, buyer_id).status in TALKING
 
 
-def raise_problem(buyer_id: str, text: str, label: str, model_version: str | None = None) -> Step:
+def raise_problem(buyer_id: str, text: str, label: str, model_version: str | None = None,
+                  more: dict[str, str] | None = None) -> Step:
     """A buyer raises a problem with no conversation about it open: after an opt-out (no proactive
     contact follows, but the conversation they start is served), after a closed case, or with no
     case at all. The words are kept as the buyer's feedback; with one recent order the case opens
-    at once, with several the buyer picks the order (`pick_order`), with none a person helps."""
+    at once, with several the buyer picks the order (`pick_order`), with none a person helps.
+    `more`: other problems the same words name ("盘子碎了两个 而且还少了一个"), each with its clause:
+    they follow this one."""
     from outreach.store.models import Buyer
 
     with session_scope() as session:
@@ -977,12 +980,12 @@ def raise_problem(buyer_id: str, text: str, label: str, model_version: str | Non
         session.flush()
         orders = _recent_orders(session, buyer_id)
         if len(orders) == 1:
-            return _open_from_feedback(session, feedback, orders[0][0])
+            return _open_from_feedback(session, feedback, orders[0][0], more)
         if not orders:
             return Step(kind="no_order", case_id=0)
         named = orders_named(text, orders)
         if len(named) == 1:  # "我买的面膜少了一盒": the one order whose goods the words name
-            return _open_from_feedback(session, feedback, named[0][0])
+            return _open_from_feedback(session, feedback, named[0][0], more)
         return Step(kind="pick_order", case_id=0, extra={"orders": orders})
 
 
@@ -1011,7 +1014,8 @@ def start_on_order(buyer_id: str, order_id: str) -> Step:
         return _open_from_feedback(session, feedback, order_id)
 
 
-def _open_from_feedback(session: Session, feedback: Feedback, order_id: str) -> Step:
+def _open_from_feedback(session: Session, feedback: Feedback, order_id: str,
+                        more: dict[str, str] | None = None) -> Step:
     from outreach.cases.triage import open_case_for
     from outreach.diagnosis.severity import severity_of
     from outreach.store.models import Buyer, Order
@@ -1032,6 +1036,8 @@ def _open_from_feedback(session: Session, feedback: Feedback, order_id: str) -> 
     if label in rules().person_first:
         return _hand_over(session, case, rules().person_first[label], call_back=True)
     _note_issue(session, case, None, feedback.text)
+    if more:
+        _note_more_problems(session, case, label, more)
     _note_affected(session, case, feedback.text)  # "大闸蟹死了3只": the count is given already
     item = main_item(session, order.id)
     return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(label), "order_title": item.title,

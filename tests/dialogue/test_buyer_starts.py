@@ -69,3 +69,18 @@ def test_another_buyers_order_cannot_be_picked(any_db: str) -> None:
     else:
         raise AssertionError("another buyer's order was accepted")
     assert cases_of(buyer) == []
+
+
+def test_two_problems_in_the_buyers_first_words_are_both_taken(any_db: str) -> None:
+    buyer, _order = make_order(title="日式粗陶盘子 6个装", unit="个", quantity=6, unit_price_fen=1980, kind="home",
+                               live_seafood=False, shipped_at=utcnow() - timedelta(days=2),
+                               delivered_at=utcnow() - timedelta(hours=3))
+    step = raise_problem(buyer, "盘子碎了两个 而且还少了一个 一共买了6个", "missing_item",
+                         more={"damaged": "盘子碎了两个", "missing_item": "而且还少了一个"})
+    assert step.kind == "confirm"
+    (case,) = cases_of(buyer)
+    step = choose_problem(case.id, buyer, None, "confirmed", text="好")
+    assert step.kind == "offer" and step.offer.kind == "reship_share"  # the one missing plate first
+    with session_scope() as session:
+        waiting = session.get(Case, case.id).facts.get("more_problems")
+    assert [item["label"] for item in waiting] == ["damaged"]  # the broken ones follow
