@@ -10,6 +10,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from outreach.dialogue.reading import (
     ends_accepting,
     goes_ahead,
     keeps_goods,
+    normalize,
     read_affected,
     read_fine_after_all,
     read_remedy,
@@ -379,7 +381,20 @@ def give_affected_quantity(case_id: int | str, buyer_id: str, quantity: int) -> 
 def read_affected_of(session: Session, case: Case, text: str) -> Affected:
     """How much of the case's line the buyer's words say was affected (outreach.dialogue.reading)."""
     item = main_item(session, case.order_id)
-    return read_affected(text, item.quantity, _promised_grams(session, case), label=case.category, unit=item.unit)
+    reading = read_affected(text, item.quantity, _promised_grams(session, case), label=case.category, unit=item.unit)
+    inside = _PIECES_INSIDE.findall(item.title) if item.quantity == 1 else []
+    if reading.status == "ok" and reading.pieces == 1 and inside and int(inside[-1][0]) >= 2:
+        # one box of "4对8只": "死了一只" is one of the eight, not the box
+        count, piece = int(inside[-1][0]), inside[-1][1]
+        told = read_affected(text, count, label=case.category, unit=piece)
+        if told.status == "ok" and told.pieces is not None and told.pieces < count \
+                and re.search(rf"[\d一两二三四五六七八九十几]\s*{piece}", normalize(text)):
+            return Affected("ok", share=Fraction(told.pieces, count), said=f"{told.pieces}{piece}")
+    return reading
+
+
+# How many pieces a one-piece line holds, as its title says ("4对8只", "6个礼盒装", "12枚装").
+_PIECES_INSIDE = re.compile(r"(\d+)\s*(只|个|枚|颗|粒|瓶|罐|袋|包|片|条|支|盒)(?:装|/|礼盒|一盒|一箱|\s|$)")
 
 
 def check_affected(case_id: int | str, buyer_id: str, text: str) -> Affected:

@@ -682,7 +682,7 @@ def _remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     # "补发也不要了": the 不要了 turns the remedy down; it cancels nothing
     found = [(start, kind) for start, kind in found if not any(a <= start < b for a, b in turned_down)]
     found = [(start, kind) for start, kind in found  # "算了不要了", "算了 不要了": no to the offer
-             if kind != "cancel" or not re.search(r"算了[\s，,]*$", text[:start])
+             if kind != "cancel" or not re.search(r"(?:算了[\s，,]*|钱|款|补发|退款|券)$", text[:start])
              or not text.startswith(("不要了", "不想要了"), start)]
     chosen = [start for start, kind in found if kind != "cancel"]
     if chosen:  # "我要退货退款 不想要了": said after the choice, the reason for it, not a cancel
@@ -833,7 +833,11 @@ _X_THEN_X = re.compile(r"^([\u4e00-\u9fff]{1,2})就\1(?:呗|吧|啊)?")
 # A yes said as a question back: "这还用问吗 当然是坏了", "你说呢 螃蟹都臭了", "这不明摆着吗".
 _EMPHATIC_YES = re.compile(r"^(?:这|那)?(?:还用(?:问|说)|不是明摆着|不明摆着|明摆着|你说呢|废话|当然(?:是|了|啦))")
 _GRUDGING_CLAUSE = re.compile(r"(?:^|[\s，,。.!！？?])(?:那)?(?:行吧|好吧|先收着|收着吧|收下了|那就这样吧|凑合吧)"
-                              r"(?=$|[\s，,。.!！])")
+                              r"(?=$|[\s，,。.!！])"
+                              # resigned: "随便吧 你们看着办", "那还能怎么办", "爱咋咋地", "懒得跟你们计较"
+                              r"|^(?:那|唉|哎|行|好)?[\s，,]*(?:随便(?:吧|啦|了)?(?=$|[\s，,。.!！])|你们看着办|看着办吧|无所谓了?|还能怎么办|那还能怎么办"
+                              r"|还能咋(?:地|样|办)|你们说了算呗?|你说了算呗?|爱咋咋地|爱咋咋滴|懒得(?:跟你们)?计较"
+                              r"|也只能这样了?|只能这样了?)")
 _RESIGNED_YES = re.compile(r"算了[吧\s,，。.…]*(?:给吧|行吧|好吧|就这样吧?|可以|同意|接受|收下吧?)")
 
 

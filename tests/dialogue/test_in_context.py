@@ -273,3 +273,10 @@ def test_who_pays_postage_asked_before_the_offer_is_answered_for_the_first_offer
     assert "不产生运费" in answer_question(case_id, buyer_id, "坏的要不要寄回去啊", 0, "asking_quantity")
     case_id, buyer_id, _ = make_case("quality_defect", quantity=1)
     assert "商家承担" in answer_question(case_id, buyer_id, "坏的要寄回去吗", 0, "confirming")
+
+
+def test_one_piece_inside_a_box_the_title_counts_is_a_share_of_the_box(db: str) -> None:
+    case_id, buyer_id, _ = make_case("spoiled", title="阳澄湖大闸蟹礼盒 4对8只 鲜活现捆", quantity=1, unit="盒",
+                                     unit_price_fen=39800, kind="seafood", live_seafood=True)
+    step = choose_problem(case_id, buyer_id, None, "confirmed", text="死了一只 还有啥好说的")
+    assert step.kind == "offer" and step.offer.amount_fen == 4975  # 398.00 x 1/8, not the whole box

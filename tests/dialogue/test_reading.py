@@ -781,3 +781,13 @@ def test_a_sentence_typed_in_pinyin_is_read_as_chinese() -> None:
     assert normalize("keyi jiu zheyang ba") == "可以 就这样吧" and read_yes_no("keyi jiu zheyang ba") is True
     assert detect(normalize("keyi jiu zheyang ba")).chinese  # not handed over as another language
     assert not detect(normalize("refund please, the box arrived broken")).chinese
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("随便吧", True), ("随便吧 你们看着办", True), ("那还能怎么办", True), ("爱咋咋地", True),
+    ("懒得跟你们计较", True), ("无所谓了", True), ("你们说了算呗", True), ("也只能这样了", True),
+    ("随便问一下 退款多久", None), ("算了算了 钱不要了", False),
+])
+def test_resigned_words_accept_and_money_turned_down_declines(text: str, yes: bool | None) -> None:
+    assert read_yes_no(text) is yes
+    assert read_remedy("算了算了 钱不要了") is None  # the money turned down; nothing cancelled
