@@ -168,12 +168,12 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     if other is not None:  # "芒果挺新鲜的 没坏 就是箱子里少了两个": not the problem we asked about, this one
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, other, "corrected", text=text, more=problems_in(tracker)))
+    if wants_a_person(text):  # "我不要退货 也不要换 找个人来处理", "能不能叫个真人跟我说说": whatever else
+        return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.hand_over(
+            case_id, buyer, "buyer asked for a person")) + [ActiveLoop(None)]
     answered = await answer_off_script(dispatcher, tracker, text)
     if answered is not None:
         return answered
-    if wants_a_person(text):  # "我不要退货 也不要换 找个人来处理": whatever else the words say
-        return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.hand_over(
-            case_id, buyer, "buyer asked for a person")) + [ActiveLoop(None)]
     if stage == "offering" and read_yes_no(text) is True and read_remedy(text) is None:
         others = await _other_problems(tracker)
         if others:  # "可以 另外还少了一盒 就11盒": this offer taken, the other problem follows

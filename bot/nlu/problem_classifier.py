@@ -39,6 +39,9 @@ MIN_DETAIL_CHARS = 5
 # A clause names a problem of its own only when the model is this sure of it: the whole-text
 # second labels are too loose for acting on ("退钱" is no price problem).
 CLAUSE_SURE = 0.7
+# A message with more clauses than this for the model is a long story (a rant): the model names
+# only the whole text's problem in it; further problems need their signs.
+LONG_CLAUSES = 8
 _CLAUSES = re.compile(r"[，,。！!？?；;：:、\s]+|而且|并且|另外|还有|再加上")
 # A clause that is only an amount ("一斤半", "3个", "三分之一") names no problem of its own.
 _AMOUNT_ONLY = re.compile(
@@ -60,7 +63,11 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
     than tells, is named only as surely as triage makes it the primary problem (PRIMARY_MIN):
     "你们眼睛长哪里去了" is an insult, not an eye injury; "狗吃了以后一直拉肚子" is told, and named."""
     clauses = clauses_to_read(text)
-    return problems_named(diagnoser.tax, clauses, diagnoser.diagnose_many(model_reads(clauses)))
+    reads = model_reads(clauses)
+    if len(reads) <= LONG_CLAUSES:
+        return problems_named(diagnoser.tax, clauses, diagnoser.diagnose_many(reads))
+    diagnoses = diagnoser.diagnose_many([text, *reads])  # a rant: the whole text's problem too
+    return problems_named(diagnoser.tax, clauses, diagnoses[1:], only=diagnoses[0].category)
 
 
 def clauses_to_read(text: str) -> list[tuple[str, bool]]:
@@ -86,9 +93,12 @@ def model_reads(clauses: list[tuple[str, bool]]) -> list[str]:
     return [clause for clause, read in clauses if read]
 
 
-def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Sequence[Diagnosis]) -> dict[str, str]:
+def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Sequence[Diagnosis],
+                   only: str | None = None) -> dict[str, str]:
     """What clause_problems makes of the clauses, their signs and the diagnoses of those the model
-    reads (`diagnoses`, in the order of model_reads)."""
+    reads (`diagnoses`, in the order of model_reads). `only`: in a long message (more than
+    LONG_CLAUSES clauses the model reads), the model names only the whole text's problem; others
+    come from their signs ("我3号拍的", "说是4到5斤" in a rant about rot are no problems of their own)."""
     from outreach.diagnosis.classifier import PRIMARY_MIN
     from outreach.dialogue.knowledge import is_question
     from outreach.rules.loader import rules
@@ -104,6 +114,7 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
             result = next(read)
             sure = PRIMARY_MIN if result.category in urgent and asked else CLAUSE_SURE
             if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure \
+                    and (only is None or result.category == only) \
                     and result.category not in named and tax.model_may_name(result.category, clause, message):
                 named.append(result.category)
         for label in named:
@@ -206,7 +217,9 @@ class ProblemClassifier(GraphComponent):
         message.set("conversation_intent", original, add_to_output=True)  # what the first classifier said
         message.set(INTENT, dict(ranking[0]), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking + others, add_to_output=True)
-        found = problems_named(self.diagnoser.tax, clauses, diagnoses[1:])  # only what clauses name surely
+        reads = len(diagnoses) - 1  # only what clauses name surely; in a rant, the text's problem or signs
+        found = problems_named(self.diagnoser.tax, clauses, diagnoses[1:],
+                               only=diagnosis.category if reads > LONG_CLAUSES else None)
         message.set("problems", list(found), add_to_output=True)
         message.set("problem_clauses", found, add_to_output=True)
         message.set("diagnosis", {"model_version": diagnosis.model_version,

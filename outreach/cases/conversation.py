@@ -383,7 +383,8 @@ def read_affected_of(session: Session, case: Case, text: str) -> Affected:
     item = main_item(session, case.order_id)
     reading = read_affected(text, item.quantity, _promised_grams(session, case), label=case.category, unit=item.unit)
     inside = _PIECES_INSIDE.findall(item.title) if item.quantity == 1 else []
-    if reading.status == "ok" and reading.pieces == 1 and inside and int(inside[-1][0]) >= 2:
+    if reading.status in ("ok", "too_many") and (reading.pieces == 1 or reading.status == "too_many") \
+            and inside and int(inside[-1][0]) >= 2:
         # one box of "4对8只": "死了一只" is one of the eight, not the box
         count, piece = int(inside[-1][0]), inside[-1][1]
         told = read_affected(text, count, label=case.category, unit=piece)

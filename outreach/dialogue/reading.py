@@ -32,6 +32,7 @@ _SLIPS = (
     (re.compile(r"推(?=款|宽|狂|矿|钱)|tui(?=\s*[款钱货前宽])"), "退"),  # 推款, 推宽, tui钱, tui前 (tui)
     (re.compile(r"(?<=[\u4e00-\u9fff])\s*le\b"), "了"),  # 包的太随便le
     (re.compile(r"列(?=了|开|缝|口)"), "裂"),  # 列了两个 (lie)
+    (re.compile(r"(?<![关开释心胸情缅])怀(?=了|掉)"), "坏"),  # voice input: 有两个怀了 (huai)
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*和(?=[\s，,。.!！]|$|的|都|全|坏|烂|少|没|退|补)|(?<=[那这])和(?=[退补换的])"),
      "盒"),  # 少一和, 那和退钱 (he)
     (re.compile(r"退狂|退宽|退矿"), "退款"),
@@ -78,6 +79,7 @@ _SLIPS = (
     (re.compile(r"郁都唔郁|郁都不郁|唔识郁"), "一动不动"),
     (re.compile(r"咗"), "了"),
     (re.compile(r"[唔不]使"), "不用"),  # 唔使退钱: no need
+    (re.compile(r"唔好(?=[\u4e00-\u9fff])"), "不要"),  # 唔好取消: don't cancel
     (re.compile(r"几耐"), "多久"),  # 几耐先到账: how long
     (re.compile(r"唔"), "不"),
     (re.compile(r"嘅"), "的"),
@@ -88,6 +90,12 @@ _SLIPS = (
     (re.compile(r"(?<![a-z])shi(?=的|$|[\s，,。.!！])"), "是"),
     (re.compile(r"(?<![a-z])(?:keyi|ke yi|kyi)(?![a-z])"), "可以"),
     (re.compile(r"(?<![a-z])jiu\s*zhe\s*yang(?:\s*ba)?(?![a-z])"), "就这样吧"),  # keyi jiu zheyang ba
+    (re.compile(r"(?<![a-z])(?:fei\s*chang|hen|ting)\s*man\s*yi(?![a-z])"), "非常满意"),  # fei chang man yi
+    (re.compile(r"(?<![a-z])bu\s*man\s*yi(?![a-z])"), "不满意"),
+    (re.compile(r"(?<![a-z])man\s*yi(?![a-z])"), "满意"),
+    (re.compile(r"(?<![a-z])tui\s*qian(?![a-z])"), "退钱"),
+    (re.compile(r"(?<![a-z])xie\s*xie(?![a-z])"), "谢谢"),
+    (re.compile(r"(?<![a-z])refund(?=\s*[\u4e00-\u9fff])"), "退款"),  # "refund吧" (not "refund please")
     (re.compile(r"(?<![a-z])(?:bu\s*yao\s*le|buyaole)(?![a-z])"), "不要了"),
     (re.compile(r"(?<![a-z])(?:hao\s*de|haode)(?![a-z])"), "好的"),
     (re.compile(r"(?<![a-z])(?:haode|hao de)(?![a-z])"), "好的"),
@@ -961,7 +969,7 @@ def declines_remedy(text: str) -> bool:
 # ------------------------------------------------------------------ a person
 
 _PERSON = re.compile(
-    r"人工|真人|换个人|换人|找人|叫人|活人|[找叫派来]个人(?!信息|资料|中心)|换个客服|不要机器人|不跟机器人|别用机器人"
+    r"人工|(?<!是)真人(?!吗|还是|呢)|换个人|换人|找人|叫人|活人|[找叫派来]个(?:真)?人(?!信息|资料|中心)|换个客服|不要机器人|不跟机器人|别用机器人"
     r"|唔好同机器人|客服来|你们(?:领导|经理|主管|负责人)|找(?:领导|经理|主管)"
     r"|打电话给我|给我打电话|来电话|打给我|专人|转接|接线员")
 _COMPLAINT = re.compile(r"投诉")  # a request for a person, or a threat ("再不发我就打12315投诉你们")

@@ -791,3 +791,13 @@ def test_a_sentence_typed_in_pinyin_is_read_as_chinese() -> None:
 def test_resigned_words_accept_and_money_turned_down_declines(text: str, yes: bool | None) -> None:
     assert read_yes_no(text) is yes
     assert read_remedy("算了算了 钱不要了") is None  # the money turned down; nothing cancelled
+
+
+def test_wording_of_the_fourth_round() -> None:
+    assert normalize("fei chang man yi") == "非常满意" and read_rating("fei chang man yi") == 5
+    assert normalize("有两个怀了") == "有两个坏了"  # voice input
+    assert read_yes_no("唔好取消 我仲要嘅 快啲发就得") is False  # Cantonese: don't cancel
+    assert read_remedy("refund吧 hao de xie xie") == "refund"
+    from outreach.dialogue.reading import wants_a_person
+    assert wants_a_person("我年纪大了弄不明白这些 能不能叫个真人跟我说说")
+    assert not wants_a_person("你是真人还是机器人")

@@ -265,3 +265,16 @@ def test_a_yes_that_names_another_problem_takes_the_offer_and_the_other_follows(
         cases = session.execute(select(Case.category).where(Case.buyer_id == buyer_id)).scalars().all()
     assert [r.amount_fen for r in remedies] == [1000]  # the 11 is no recount of the broken ones
     assert sorted(cases) == ["damaged", "missing_item"]  # the missing box follows as its own case
+
+
+def test_in_a_long_story_the_model_names_only_its_problem_and_signs_name_the_rest() -> None:
+    from bot.nlu.problem_classifier import LONG_CLAUSES, clause_problems, clauses_to_read, model_reads
+    from outreach.diagnosis.registry import load_diagnoser
+
+    story = ("真的气死我了！！我5号下的单，88块一箱，说是新鲜现摘，今天才到，我下楼搬了2趟，"
+             "打开一看烂了6个！！汁水流了一箱，我家3个孩子等着吃的，你们还说包赔，"
+             "我买了这么多年水果头一回，这也太过分了，下次真的不敢买了，赶紧处理")
+    assert len(model_reads(clauses_to_read(story))) > LONG_CLAUSES
+    assert set(clause_problems(load_diagnoser(), story)) == {"spoiled"}
+    told = story + "，客服还骂人"  # a further problem with its sign still counts
+    assert set(clause_problems(load_diagnoser(), told)) == {"spoiled", "service_attitude"}
