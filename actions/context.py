@@ -135,6 +135,12 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
 
         return await opt_out_now(dispatcher, tracker, text)
     stage = tracker.get_slot("stage")
+    if stage == "picking_order":
+        from actions.starting import say_start
+
+        step = await off_loop(conversation.start_on_named_order, buyer_of(tracker), text)
+        if step is not None:  # "袜子": the order whose goods the words name
+            return say_start(dispatcher, step)
     told = told_beside_question(text, stage)
     if told is not None:
         # "是的碎了3个，多久能退？": the question answered (when the knowledge file has it), then the rest

@@ -1012,6 +1012,14 @@ def orders_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, st
             if words & set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", title))]
 
 
+def start_on_named_order(buyer_id: str, text: str) -> Step | None:
+    """The buyer answers "which order?" by typing part of its goods ("袜子") instead of tapping:
+    that order, when the words name exactly one of their recent orders; None otherwise."""
+    with session_scope() as session:
+        named = orders_named(text, _recent_orders(session, buyer_id))
+    return start_on_order(buyer_id, named[0][0]) if len(named) == 1 else None
+
+
 def start_on_order(buyer_id: str, order_id: str) -> Step:
     """The buyer picked the order their latest problem is about: the case opens (or the open one
     for that order continues) and the diagnosis is put to them to confirm."""

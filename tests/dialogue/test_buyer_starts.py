@@ -84,3 +84,17 @@ def test_two_problems_in_the_buyers_first_words_are_both_taken(any_db: str) -> N
     with session_scope() as session:
         waiting = session.get(Case, case.id).facts.get("more_problems")
     assert [item["label"] for item in waiting] == ["damaged"]  # the broken ones follow
+
+
+def test_the_order_is_picked_by_typing_part_of_its_goods(any_db: str) -> None:
+    from outreach.cases.conversation import start_on_named_order
+
+    buyer, socks = make_order(title="纯棉中筒袜 男 10双装", unit="双", quantity=10, unit_price_fen=390, kind="clothing",
+                              live_seafood=False, shipped_at=utcnow() - timedelta(days=2),
+                              delivered_at=utcnow() - timedelta(hours=3))
+    make_order(buyer_id=buyer, title="低温鲜牛奶 950ml", unit="瓶", quantity=2, unit_price_fen=1590, kind="food",
+               live_seafood=False, shipped_at=utcnow() - timedelta(days=2), delivered_at=utcnow() - timedelta(hours=3))
+    assert raise_problem(buyer, "少了两双 买10双到了8双", "missing_item").kind == "pick_order"
+    assert start_on_named_order(buyer, "牛肉") is None  # names none of them: the question stands
+    step = start_on_named_order(buyer, "中筒袜那个")
+    assert step is not None and step.kind == "confirm" and cases_of(buyer)[0].order_id == socks
