@@ -321,6 +321,10 @@ _SHORT_PHRASE = re.compile(r"(?:少了|差了|缺了|少|差|缺|不够)\s*(?:�
                            r"[\d.一二两三四五六七八九十半]+\s*(?:公斤|千克|斤|两|克|kg|g)")
 
 
+# A weight told as what was promised, not weighed: "说好的8斤", "标的2斤", "页面写着5斤".
+_PROMISED = re.compile(r"说好|标称|标的|标着|写的|写着|承诺|宣传|页面上?|商品页|主播说")
+
+
 def _says_weighed(text: str) -> bool:
     """Whether the words state what the goods weighed ("标的1斤 实际称了才8两", "秤上是1斤7两"), or by
     how much they fell short ("少了半斤")."""
@@ -339,9 +343,12 @@ def _with_weighing(clauses: dict[str, str], label: str, text: str | None) -> dic
     """A short weight waiting its turn keeps the clauses that say what the goods weighed, told
     beside another problem ("烂了2斤，…连烂的算上一共才8斤，不够秤"), so its weight is not asked again."""
     other = "not_as_described"
-    if not text or label == other or other not in clauses or weights_in(clauses[other]):
-        return clauses
-    weighed = " ".join(c for c in clauses_of(text) if weights_in(c) and _says_weighed(c))
+    if not text or label == other or other not in clauses or any(
+            weights_in(c) and not _PROMISED.search(c) for c in clauses_of(clauses[other])):
+        return clauses  # its own words say what was weighed (not only what was promised: "说好的8斤")
+    # ... and the words of the weighing itself ("我上秤称了"), which tell the short-weight issue
+    weighed = " ".join(c for c in clauses_of(text) if (weights_in(c) and _says_weighed(c))
+                       or (not weights_in(c) and re.search(r"称|秤", c)))
     return {**clauses, other: f"{clauses[other]} {weighed}".strip()} if weighed else clauses
 
 
@@ -629,7 +636,12 @@ def _note_weighed(session: Session, case: Case, text: str) -> bool:
         stated = [listed - missing] if missing < listed else []
     if listed:
         # What the listing states wins over what the buyer says was promised: the weighed
-        # amount is the last weight said ("标称100斤，实际1斤8两" on a 2斤 listing: 1斤8两).
+        # amount is the last weight said ("标称100斤，实际1斤8两" on a 2斤 listing: 1斤8两), not one
+        # told as the promise after it ("一共只有7斤3两 说好的8斤": 7斤3两)
+        weighed_words = [w for clause in clauses_of(_SHORT_PHRASE.sub("", text)) if not _PROMISED.search(clause)
+                         for w in weights_in(clause)]
+        if missing is None and weighed_words:
+            stated = weighed_words
         promised, weighed = listed, (stated[-1] if stated else None)
     elif len(stated) >= 2:
         promised, weighed = stated[0], stated[1]

@@ -278,3 +278,15 @@ def test_in_a_long_story_the_model_names_only_its_problem_and_signs_name_the_res
     assert set(clause_problems(load_diagnoser(), story)) == {"spoiled"}
     told = story + "，客服还骂人"  # a further problem with its sign still counts
     assert set(clause_problems(load_diagnoser(), told)) == {"spoiled", "service_attitude"}
+
+
+def test_a_short_weight_told_with_its_promise_beside_rot_gets_its_refund(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("spoiled", title="广西砂糖橘 新鲜采摘", kind="fruit", unit_price_fen=560,
+                                     quantity=8, unit="斤", promises=["fresh_rot_refund", "weight_guarantee"])
+    step = choose_problem(case_id, buyer_id, None, "confirmed",
+                          text="是 烂了1斤 而且我上秤称了 一共只有7斤3两 说好的8斤",
+                          more={"spoiled": "烂了1斤", "not_as_described": "说好的8斤"})
+    step = accept(case_id, buyer_id, step.offer_index or 0)
+    following = step.extra["next"]
+    assert following.kind == "offer" and (following.offer.rule_id, following.offer.amount_fen) == (
+        "short_weight_refund", 403)  # 7斤3两 of 8斤: 9 % of 44.80, not the promised 8斤 read as weighed

@@ -119,3 +119,10 @@ def test_a_weighing_told_beside_rot_is_the_short_weight_too(any_db: str) -> None
     with session_scope() as session:
         waiting = session.get(Case, case_id).facts.get("more_problems")
     assert [item["label"] for item in waiting] == ["not_as_described"]
+
+
+def test_a_weight_told_as_the_promise_after_the_weighing_is_not_what_was_weighed(any_db: str) -> None:
+    case_id, buyer_id, _ = make_case("not_as_described", text="缺斤少两", **ORANGES)
+    step = choose_problem(case_id, buyer_id, "not_as_described", "confirmed",
+                          text="是 我上秤称了 一共只有8斤7两 说好的10斤")
+    assert (step.kind, step.offer.rule_id, step.offer.amount_fen) == ("offer", "short_weight_refund", 649)
