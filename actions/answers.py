@@ -25,13 +25,13 @@ from actions.context import (
 from actions.starting import raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.dialogue.knowledge import is_question
-from outreach.dialogue.reading import read_no_problem, read_yes_no
+from outreach.dialogue.yes_no import read_no_problem, read_yes_no
 
 CHITCHAT_HURT = 0.3  # a "problem" the diagnosis thinks this unlikely to be a complaint is small talk
 
 
 # How sure the classifier must be of a yes in words that hold no yes of their own ("是的", "可以",
-# "行"...: outreach.dialogue.reading.read_yes_no) before a problem is confirmed or an offer accepted.
+# "行"...: outreach.dialogue.yes_no.read_yes_no) before a problem is confirmed or an offer accepted.
 YES_SURE = 0.7
 
 

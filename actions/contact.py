@@ -20,7 +20,7 @@ class ActionHandover(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         from actions.context import in_context, text_of
-        from outreach.dialogue.reading import asks_for_person
+        from outreach.dialogue.person import asks_for_person
 
         text = text_of(tracker)
         if text and not asks_for_person(text):
@@ -61,7 +61,8 @@ class ActionOptOut(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         from actions.context import in_context, not_understood
-        from outreach.dialogue.reading import read_remedy, read_yes_no
+        from outreach.dialogue.remedy_words import read_remedy
+        from outreach.dialogue.yes_no import read_yes_no
         from outreach.lifecycle.consent import asks_to_stop
 
         text = tracker.latest_message.get("text") or ""
@@ -95,7 +96,8 @@ _POLITE = re.compile(r"\s*(?:谢谢|感谢|多谢|辛苦)")
 
 async def _accept_first(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> None:
     from actions.common import case_of
-    from outreach.dialogue.reading import read_remedy, read_yes_no
+    from outreach.dialogue.remedy_words import read_remedy
+    from outreach.dialogue.yes_no import read_yes_no
 
     case_id = await case_of(tracker)
     if case_id is None or not (read_remedy(text) or (read_yes_no(text) and not _POLITE.match(text))):
@@ -135,7 +137,7 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
                              lambda case_id, buyer: conversation.recommend(case_id, buyer, score, comment))
     rating = parse_rating(str(raw)) if raw is not None else None
     if rating is None and stage == "rating":
-        from outreach.dialogue.reading import read_rating
+        from outreach.dialogue.ratings import read_rating
 
         # the words read as meant first: "挺满一的" is 挺满意的, not the 1 a stray numeral would give
         rating = read_rating(text)

@@ -17,24 +17,18 @@ from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.features import readable
 from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge, told_clauses
-from outreach.dialogue.reading import (
+from outreach.dialogue.person import wants_a_person
+from outreach.dialogue.ratings import read_rating, satisfied_in_words
+from outreach.dialogue.remedy_words import asks_for_it, read_remedy
+from outreach.dialogue.words import clauses_of, is_command_like, is_key_mash, is_pasted_notice, without_markup
+from outreach.dialogue.yes_no import (
     after_but,
-    asks_for_it,
-    clauses_of,
     ends_refusing,
     ends_with_yes,
-    is_command_like,
-    is_key_mash,
-    is_pasted_notice,
     read_no_problem,
-    read_rating,
-    read_remedy,
     read_yes_no,
     rejects_offer,
-    satisfied_in_words,
     turns_to_another,
-    wants_a_person,
-    without_markup,
 )
 from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
 

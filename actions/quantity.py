@@ -13,7 +13,7 @@ from actions.common import buyer_of, case_of, conversation, guarded, off_loop, s
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.weights import weights_in
 from outreach.dialogue.knowledge import told_clauses
-from outreach.dialogue.reading import read_fine_after_all
+from outreach.dialogue.yes_no import read_fine_after_all
 
 
 def _told(text: str) -> str:

@@ -28,7 +28,7 @@ from outreach.diagnosis.features import readable
 from outreach.diagnosis.language import detect
 from outreach.diagnosis.registry import load_diagnoser
 from outreach.diagnosis.taxonomy import NO_PROBLEM, Taxonomy
-from outreach.dialogue.reading import is_command_like, is_key_mash, normalize, without_markup
+from outreach.dialogue.words import is_command_like, is_key_mash, normalize, without_markup
 
 OTHER_LANGUAGE = "other_language"
 
@@ -72,7 +72,9 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
 
 def clauses_to_read(text: str) -> list[tuple[str, bool]]:
     """Every clause of a message, in order, with whether the model reads it (clause_problems)."""
-    from outreach.dialogue.reading import normalize, read_remedy, read_yes_no, says_fine
+    from outreach.dialogue.remedy_words import read_remedy
+    from outreach.dialogue.words import normalize
+    from outreach.dialogue.yes_no import read_yes_no, says_fine
 
     clauses = []
     for clause in _CLAUSES.split(normalize(text)):
@@ -127,7 +129,7 @@ def remedy_clauses(diagnoser: Diagnoser, text: str) -> list[dict[str, Any]]:
     """When one message picks several remedies ("碎的退钱，少的补发"): each remedy with how likely each
     problem is to be what the words before it point at ("碎的"); the conversation matches them to
     the problems the buyer named (outreach.cases.conversation.choose_remedy). Empty for one remedy."""
-    from outreach.dialogue.reading import remedies_by_clause
+    from outreach.dialogue.remedy_words import remedies_by_clause
 
     pairs = remedies_by_clause(text)
     if len(pairs) < 2:  # one remedy for one thing: the usual reading

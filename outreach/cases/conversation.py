@@ -19,21 +19,17 @@ from outreach.cases import survey
 from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
-from outreach.dialogue.reading import (
-    REMEDY_KINDS,
-    Affected,
-    clauses_of,
-    corrects_itself,
-    ends_accepting,
-    goes_ahead,
-    keeps_goods,
-    normalize,
-    read_affected,
-    read_fine_after_all,
-    read_remedy,
-    refused_kinds,
-    rejects_offer,
+from outreach.dialogue.amounts import Affected, corrects_itself, read_affected
+from outreach.dialogue.remedy_words import REMEDY_KINDS, keeps_goods, read_remedy, refused_kinds
+from outreach.dialogue.weighing import (
+    read_weighing,
+    says_weighed,
+    weighing_clauses,
+    weighs_beyond_promise,
+    whole_weighed_below,
 )
+from outreach.dialogue.words import normalize
+from outreach.dialogue.yes_no import ends_accepting, goes_ahead, read_fine_after_all, rejects_offer
 from outreach.lifecycle import consent, events, machine
 from outreach.lifecycle import rating as satisfaction
 from outreach.lifecycle.remedies import carry_out
@@ -297,7 +293,7 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: st
             if alone or not clauses.get(label) or corrects_itself(text) \
                     or _note_affected(session, case, clauses[label]).status != "ok":
                 reading = _note_affected(session, case, text)
-            if label == "not_as_described" and _says_weighed(text):
+            if label == "not_as_described" and says_weighed(text):
                 _note_weighed(session, case, text)  # "标的1斤 实际称了才8两": no weight question
         step = _next_offer(session, case, 0)
         if step.kind in ("ask_quantity", "ask_weight") and read_remedy(text or "") is not None:
@@ -311,44 +307,16 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: st
         return _take_named_remedy(session, case, step, text)
 
 
-# A weight told as what is missing: "少了半斤", "差了3两", "不够2斤".
-_SHORT_BY = re.compile(r"(?:少了|差了|缺了|少|差|缺|不够)\s*(?=[\d.一二两三四五六七八九十半])")
-
-
 _SHARE_SAID = re.compile(r"一半|分之|[%％]|百分|[一二两三四五六七八九]成")
-# A shortfall said beside the weighing ("就两斤六两 差了快半斤呢"): not what the goods weighed.
-_SHORT_PHRASE = re.compile(r"(?:少了|差了|缺了|少|差|缺|不够)\s*(?:快|将近|接近|差不多|大概|约)?\s*"
-                           r"[\d.一二两三四五六七八九十半]+\s*(?:公斤|千克|斤|两|克|kg|g)")
-
-
-# A weight told as what was promised, not weighed: "说好的8斤", "标的2斤", "页面写着5斤".
-_PROMISED = re.compile(r"说好|标称|标的|标着|写的|写着|承诺|宣传|页面上?|商品页|主播说")
-
-
-def _says_weighed(text: str) -> bool:
-    """Whether the words state what the goods weighed ("标的1斤 实际称了才8两", "秤上是1斤7两"), or by
-    how much they fell short ("少了半斤")."""
-    return len(weights_in(text)) >= 2 or bool(weights_in(text) and re.search(
-        r"称|秤|实际|只有|才有|净含量|一共|总共|才\s*[\d一二两三四五六七八九十]", text)) or _short_by(text) is not None
-
-
-def _short_by(text: str) -> int | None:
-    """The grams the words say are missing ("少了半斤": 250), when they say it of one weight."""
-    told = _SHORT_BY.search(text)
-    found = weights_in(text[told.end():]) if told else []
-    return found[0] if len(found) == 1 and len(weights_in(text)) == 1 else None
 
 
 def _with_weighing(clauses: dict[str, str], label: str, text: str | None) -> dict[str, str]:
     """A short weight waiting its turn keeps the clauses that say what the goods weighed, told
     beside another problem ("烂了2斤，…连烂的算上一共才8斤，不够秤"), so its weight is not asked again."""
     other = "not_as_described"
-    if not text or label == other or other not in clauses or any(
-            weights_in(c) and not _PROMISED.search(c) for c in clauses_of(clauses[other])):
+    if not text or label == other or other not in clauses or weighs_beyond_promise(clauses[other]):
         return clauses  # its own words say what was weighed (not only what was promised: "说好的8斤")
-    # ... and the words of the weighing itself ("我上秤称了"), which tell the short-weight issue
-    weighed = " ".join(c for c in clauses_of(text) if (weights_in(c) and _says_weighed(c))
-                       or (not weights_in(c) and re.search(r"称|秤", c)))
+    weighed = weighing_clauses(text)  # ... and the words of the weighing itself ("我上秤称了")
     return {**clauses, other: f"{clauses[other]} {weighed}".strip()} if weighed else clauses
 
 
@@ -363,10 +331,8 @@ def _weighed_short(session: Session, case: Case, clauses: dict[str, str], label:
     promised = _promised_grams(session, case)
     if not promised or "weight_guarantee" not in (item.promises or []):
         return clauses
-    weighed = [c for c in clauses_of(text) if re.search(r"称|秤|净重", c) and re.search(r"才|只有|就|一共|总共|整", c)
-               and not re.search(r"[烂坏死碎臭霉]", c)  # "称了一下 烂的有2斤" weighs the rot
-               and len(weights_in(c)) == 1 and weights_in(c)[0] < promised]
-    return {**clauses, other: " ".join(weighed)} if weighed else clauses
+    weighed = whole_weighed_below(text, promised)
+    return {**clauses, other: weighed} if weighed else clauses
 
 
 def _listing_contradicted(session: Session, case: Case, label: str, text: str | None) -> str | None:
@@ -386,7 +352,7 @@ def give_affected_quantity(case_id: int | str, buyer_id: str, quantity: int) -> 
 
 
 def read_affected_of(session: Session, case: Case, text: str) -> Affected:
-    """How much of the case's line the buyer's words say was affected (outreach.dialogue.reading)."""
+    """How much of the case's line the buyer's words say was affected (outreach.dialogue.amounts)."""
     item = main_item(session, case.order_id)
     reading = read_affected(text, item.quantity, _promised_grams(session, case), label=case.category, unit=item.unit)
     inside = _PIECES_INSIDE.findall(item.title) if item.quantity == 1 else []
@@ -518,7 +484,7 @@ def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -
         if case.status != S.OFFERING or ledger.existing(session, case.id) is not None:
             return None
         offers = quote(case_facts(session, case), rules()).offers
-        if any(o.kind == "refund_shortfall" for o in offers) and _says_weighed(text):
+        if any(o.kind == "refund_shortfall" for o in offers) and says_weighed(text):
             # "哦 看错了 秤上是1斤7两": the weighing corrected at the offer; the shortfall is worked out again
             _note_weighed(session, case, text)
             return _next_offer(session, case, index)
@@ -629,31 +595,14 @@ def give_weighed(case_id: int | str, buyer_id: str, text: str) -> Step:
 def _note_weighed(session: Session, case: Case, text: str) -> bool:
     """Keep the shortfall the buyer's weights show (the listing's weight wins); False when the
     words give no usable weighing."""
-    stated = weights_in(_SHORT_PHRASE.sub("", text)) or weights_in(text)
-    listed = _promised_grams(session, case)
-    missing = _short_by(text)
-    if listed and missing is not None:  # "少了半斤" of 5斤: 4.5斤 weighed
-        stated = [listed - missing] if missing < listed else []
-    if listed:
-        # What the listing states wins over what the buyer says was promised: the weighed
-        # amount is the last weight said ("标称100斤，实际1斤8两" on a 2斤 listing: 1斤8两), not one
-        # told as the promise after it ("一共只有7斤3两 说好的8斤": 7斤3两)
-        weighed_words = [w for clause in clauses_of(_SHORT_PHRASE.sub("", text)) if not _PROMISED.search(clause)
-                         for w in weights_in(clause)]
-        if missing is None and weighed_words:
-            stated = weighed_words
-        promised, weighed = listed, (stated[-1] if stated else None)
-    elif len(stated) >= 2:
-        promised, weighed = stated[0], stated[1]
-    else:
-        promised, weighed = None, None
-    if promised is None or weighed is None or weighed > promised * 3:  # not a weighing of these goods
+    weighing = read_weighing(text, _promised_grams(session, case))
+    if weighing is None:
         return False
-    percent = shortfall_percent(promised, weighed)
-    case.facts = {**(case.facts or {}), "shortfall_percent": percent, "promised_g": promised,
-                  "weighed_g": weighed}
-    events.record(session, case.id, EventKind.WEIGHED, promised_g=promised, weighed_g=weighed,
-                  shortfall_percent=percent)
+    percent = shortfall_percent(weighing.promised_g, weighing.weighed_g)
+    case.facts = {**(case.facts or {}), "shortfall_percent": percent, "promised_g": weighing.promised_g,
+                  "weighed_g": weighing.weighed_g}
+    events.record(session, case.id, EventKind.WEIGHED, promised_g=weighing.promised_g,
+                  weighed_g=weighing.weighed_g, shortfall_percent=percent)
     return True
 
 

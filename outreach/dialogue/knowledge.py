@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
-from outreach.dialogue.reading import clauses_of, normalize
+from outreach.dialogue.words import clauses_of, normalize
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "defaults" / "knowledge.yml"
 # The situations each topic must answer; the code picks one of them for the case at hand.

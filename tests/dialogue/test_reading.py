@@ -7,20 +7,18 @@ from fractions import Fraction
 
 import pytest
 
+from outreach.dialogue.amounts import read_affected
 from outreach.dialogue.knowledge import is_question, knowledge
-from outreach.dialogue.reading import (
+from outreach.dialogue.ratings import read_rating
+from outreach.dialogue.remedy_words import read_remedy, refused_kinds
+from outreach.dialogue.words import clauses_of, normalize
+from outreach.dialogue.yes_no import (
     after_but,
-    clauses_of,
     declines_remedy,
     ends_accepting,
     ends_refusing,
-    normalize,
-    read_affected,
     read_fine_after_all,
-    read_rating,
-    read_remedy,
     read_yes_no,
-    refused_kinds,
     rejects_offer,
 )
 
@@ -182,7 +180,7 @@ def test_yes_and_no_that_may_carry_details(text: str, yes: bool | None) -> None:
     ("ＯＫ", "ok"),
 ])
 def test_typing_slips_are_read_as_meant(typed: str, meant: str) -> None:
-    from outreach.dialogue.reading import normalize
+    from outreach.dialogue.words import normalize
 
     assert normalize(typed) == meant
 
@@ -192,7 +190,7 @@ def test_typing_slips_are_read_as_meant(typed: str, meant: str) -> None:
     ("有问题", False), ("螃蟹死了", False), ("问题很大", False),
 ])
 def test_nothing_wrong_after_all(text: str, none_wrong: bool) -> None:
-    from outreach.dialogue.reading import read_no_problem
+    from outreach.dialogue.yes_no import read_no_problem
 
     assert read_no_problem(text) is none_wrong
 
@@ -294,13 +292,13 @@ def test_what_follows_the_last_but_decides(text: str, after: str) -> None:
     ("你是机器人吗 我要人工", True),
 ])
 def test_a_request_for_a_person_is_told_from_a_question_about_who_answers(text: str, person: bool) -> None:
-    from outreach.dialogue.reading import asks_for_person
+    from outreach.dialogue.person import asks_for_person
 
     assert asks_for_person(text) is person
 
 
 def test_traditional_characters_are_read_as_simplified() -> None:
-    from outreach.dialogue.reading import normalize
+    from outreach.dialogue.words import normalize
 
     assert normalize("還沒發貨 錢什麼時候退") == "还没发货 钱什么时候退"
 
@@ -310,7 +308,7 @@ def test_traditional_characters_are_read_as_simplified() -> None:
     ("补发要多久？", False), ("能退多少？", False), ("退款怎么算的", False),
 ])
 def test_a_question_that_asks_for_a_remedy_is_told_from_one_about_it(text: str, asks_for: bool) -> None:
-    from outreach.dialogue.reading import asks_for_it
+    from outreach.dialogue.remedy_words import asks_for_it
 
     assert asks_for_it(text) is asks_for
 
@@ -320,7 +318,7 @@ def test_a_question_that_asks_for_a_remedy_is_told_from_one_about_it(text: str, 
     ("不满一个月", "不满一个月"),
 ])
 def test_more_pinyin_slips_of_ge_and_yi(typed: str, meant: str) -> None:
-    from outreach.dialogue.reading import normalize
+    from outreach.dialogue.words import normalize
 
     assert normalize(typed) == meant
 
@@ -404,7 +402,7 @@ def test_remedies_in_more_of_buyers_words(text: str, remedy: str | None) -> None
 
 
 def test_markup_placeholders_and_pasted_notices_hold_no_words_of_the_buyer() -> None:
-    from outreach.dialogue.reading import is_pasted_notice, without_markup
+    from outreach.dialogue.words import is_pasted_notice, without_markup
 
     assert without_markup("<script>alert('退款')</script>") == "" and without_markup("{amount}") == ""
     assert without_markup("盖子<b>裂了</b>") == "盖子 裂了"
@@ -426,7 +424,7 @@ def test_a_rhetorical_who_is_no_question_and_a_choice_asked_is_one() -> None:
 
 
 def test_keys_pressed_at_random_are_no_language() -> None:
-    from outreach.dialogue.reading import is_key_mash
+    from outreach.dialogue.words import is_key_mash
 
     assert is_key_mash("jjjjjjjjkkk") and is_key_mash("asdfgh")
     assert not is_key_mash("hello") and not is_key_mash("Great product") and not is_key_mash("ok")
@@ -437,7 +435,7 @@ def test_keys_pressed_at_random_are_no_language() -> None:
     ("五块钱？打发要饭的呢", False), ("好吧我再想想看", False),
 ])
 def test_a_grudging_yes_at_the_end(text: str, ends: bool) -> None:
-    from outreach.dialogue.reading import ends_with_yes
+    from outreach.dialogue.yes_no import ends_with_yes
 
     assert ends_with_yes(text) is ends
 
@@ -485,7 +483,7 @@ def test_an_opt_out_with_slips_is_heard() -> None:
     ("少的那和退前", "少的那盒退钱"), ("我和你", "我和你"), ("不要了不要了退钱吧", "不要了退钱吧"),
 ])
 def test_still_more_slips_are_read_as_meant(typed: str, meant: str) -> None:
-    from outreach.dialogue.reading import normalize
+    from outreach.dialogue.words import normalize
 
     assert normalize(typed) == meant
 
@@ -501,14 +499,14 @@ def test_counts_in_the_lines_own_unit_and_exceptions_left_out() -> None:
 
 
 def test_commands_typed_as_words_hold_nothing_of_the_buyer() -> None:
-    from outreach.dialogue.reading import is_command_like
+    from outreach.dialogue.words import is_command_like
 
     assert is_command_like("zzz_not_an_intent") and is_command_like('accept{"rule_id": "counterfeit_ten_times"}')
     assert not is_command_like("hello") and not is_command_like("iPhone15")
 
 
 def test_one_remedy_for_two_things_joined_by_and() -> None:
-    from outreach.dialogue.reading import remedies_by_clause
+    from outreach.dialogue.remedy_words import remedies_by_clause
 
     assert remedies_by_clause("烂的和少的都退钱") == [("烂的", "refund"), ("少的", "refund")]
 
@@ -604,7 +602,8 @@ def test_counts_said_for_every_piece_or_as_a_running_total() -> None:
 
 
 def test_keeping_the_goods_and_refusing_at_the_end() -> None:
-    from outreach.dialogue.reading import ends_refusing, keeps_goods
+    from outreach.dialogue.remedy_words import keeps_goods
+    from outreach.dialogue.yes_no import ends_refusing
 
     assert keeps_goods("错的我留着凑合穿 退我一半钱就行") and keeps_goods("懒得寄来寄去 退我点钱我凑合用")
     assert not keeps_goods("退货退款吧")
@@ -613,7 +612,7 @@ def test_keeping_the_goods_and_refusing_at_the_end() -> None:
 
 
 def test_what_is_fine_names_no_problem_and_the_words_turn_to_what_is_wrong() -> None:
-    from outreach.dialogue.reading import says_fine, turns_to_another
+    from outreach.dialogue.yes_no import says_fine, turns_to_another
 
     for fine in ("芒果挺新鲜的", "没坏", "款式是对的", "都活蹦乱跳的", "物流还行", "快递早到了"):
         assert says_fine(fine), fine
@@ -798,6 +797,6 @@ def test_wording_of_the_fourth_round() -> None:
     assert normalize("有两个怀了") == "有两个坏了"  # voice input
     assert read_yes_no("唔好取消 我仲要嘅 快啲发就得") is False  # Cantonese: don't cancel
     assert read_remedy("refund吧 hao de xie xie") == "refund"
-    from outreach.dialogue.reading import wants_a_person
+    from outreach.dialogue.person import wants_a_person
     assert wants_a_person("我年纪大了弄不明白这些 能不能叫个真人跟我说说")
     assert not wants_a_person("你是真人还是机器人")

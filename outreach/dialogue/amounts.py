@@ -1,0 +1,354 @@
+"""How much of an order line the buyer's words say was affected: pieces counted, shares (half,
+a third, "大部分", percentages, 成), weights, what arrived against what was bought, and a count
+corrected in the same words.
+
+Pure functions over the words and the line (quantity, unit, promised weight); no Rasa, no database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from outreach.diagnosis.weights import GRAMS, weights_in
+from outreach.dialogue.words import CN_DIGITS as _CN
+from outreach.dialogue.words import clause_before, clauses_of, normalize
+from outreach.dialogue.words import number_of as _number
+
+_NUM = re.compile(rf"-?\d+(?:\.\d+)?|[{_CN}]+")
+# Words after a number that make it something other than a count of affected pieces.
+_NOT_A_COUNT = re.compile(
+    r"\s*(?:分钟|分|星|颗星|颗|天|日|号|小时|个小时|点|周|星期|礼拜|月|年|元|块|毛|角|%|％|成|倍|岁|次|遍|楼|层|公里|里|米|cm|mm"
+    r"|斤|两|公斤|千克|kg|克|g\b|ml|毫升|升)",
+    re.IGNORECASE,
+)
+_MEASURE = re.compile(
+    r"\s?(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|串|根|片|块|对|套|本|张|台|把|听|桶|副|斤|两|公斤|克)")
+# Words naming what went wrong; a number next to one is the affected count. Words, not letters:
+# "还有一个只是有点脏" names no harm by its "有".
+_HARM = re.compile(r"[坏烂碎破裂死臭霉化漏瘪扁少缺丢损]|没了|没有|没到|没收到|没发|不能|不新鲜|变质|发黑|发软|不动"
+                   r"|有问题|不行|不好|不对|错")
+# Words that take back what was just said ("坏了3个 不对 应该是4个", "重新数了一下 是5个"): what follows wins.
+# not the 不对 of what is wrong with the goods ("数量不对", "颜色不对"): that is the complaint
+_CORRECTION = re.compile(r"不对不对|(?<!数量)(?<!数目)(?<!个数)(?<!件数)(?<!颜色)(?<!尺码)(?<!款式)(?<!型号)(?<!货)不对"
+                         r"|说错了|打错了|写错了|看错了|数错了|搞错了|应该是|准确说|准确地说|更正|纠正|"
+                         r"又数了一?遍|重新数了一?下?|再数了一?下?|仔细数了一?下?|哦不|噢不|啊不|其实是|漏看了?|看漏了?|漏数了?|少数了?")
+_ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
+_NONE_GOOD = re.compile(r"一个都没好|一个好的都没|没有一个好|一个也没好|没一个好|一个好的也没")
+_HALF = re.compile(r"(?<![大小])一半|半箱|半盒|半袋|半数")
+_VAGUE = re.compile(
+    r"一大半|一小半|大部分|大多数|大半|多数|绝大部分|好多|很多|不少|一些|一部分|部分|小部分|少部分|几个|一点点|有的")
+_FRACTION_CN = re.compile(rf"([{_CN}\d]+)\s*分之\s*([{_CN}\d]+)")
+_FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
+_PERCENT = re.compile(rf"(\d+(?:\.\d+)?)\s*[%％]|百分之\s*([{_CN}\d]+(?:\.\d+)?)")
+_TENTHS = re.compile(rf"(?<![{_CN}\d])([一二两三四五六七八九\d])\s*成(?!功|了|交|本|色)")
+_TENTHS_RANGE = re.compile(r"[一二两三四五六七八九]\s*[一二两三四五六七八九]\s*成")
+_NONE = re.compile(r"^(?:没有坏的?|没坏|都没问题|一个没坏|完好无损)"
+                   r"|都是好的|都好好的|都没坏|一个都没坏|一个也没坏|没有坏的")
+
+
+@dataclass(frozen=True)
+class Affected:
+    """How much of the line the buyer says was affected.
+
+    status: ok | none (no amount in the words) | vague ("大部分") | too_many | zero
+    """
+
+    status: str
+    pieces: int | None = None  # whole pieces, when the buyer counted them
+    share: Fraction | None = None  # the part of the line, exact
+    said: str = ""  # how the share is said back ("一半", "2斤", "30%")
+    limit: int | None = None  # for too_many: the pieces bought
+
+
+def _share_said(share: Fraction) -> str:
+    names = {Fraction(1, 2): "一半", Fraction(1, 3): "三分之一", Fraction(2, 3): "三分之二",
+             Fraction(1, 4): "四分之一", Fraction(3, 4): "四分之三", Fraction(1): "全部"}
+    if share in names:
+        return names[share]
+    percent = share * 100
+    return f"{percent.numerator // percent.denominator}%" if percent.denominator == 1 else f"{float(percent):.1f}%"
+
+
+def _of_share(share: Fraction, quantity: int, said: str | None = None) -> Affected:
+    if share <= 0:
+        return Affected("zero")
+    if share > 1:
+        return Affected("too_many", limit=quantity)
+    pieces = share * quantity
+    if pieces.denominator == 1:  # a share that is whole pieces is said in pieces
+        return Affected("ok", pieces=int(pieces), share=share, said=said or "")
+    return Affected("ok", share=share, said=said or _share_said(share))
+
+
+_PRICE_BEFORE = re.compile(r"(?:降到|降了|降|卖|价|到手|只要|才要)\s*$")
+
+
+def _counts(text: str, unit: str | None = None) -> list[tuple[int, Fraction, str]]:
+    """Numbers that may be counts: (position, value, the words right after it). The line's own
+    unit counts even where it would be money or time ("少了两块" of soap sold by the 块)."""
+    found = []
+    for match in _NUM.finditer(text):
+        raw = match.group()
+        after = text[match.end():match.end() + 6]
+        before = text[max(0, match.start() - 1):match.start()]
+        in_unit = bool(unit) and after.lstrip().startswith(unit) and not after.lstrip()[len(unit):].startswith("钱")
+        if (_NOT_A_COUNT.match(after) and not in_unit) or before in ("第", "¥", "$", "#") or len(raw.lstrip("-")) > 6:
+            continue
+        if _PRICE_BEFORE.search(text[max(0, match.start() - 3):match.start()]):  # "降到29.9": a price
+            continue
+        if after.startswith(("分之", "半", "大半", "小半", "部分", "些", "点")) or raw in ("十分", "万"):
+            continue
+        if not raw.lstrip("-")[0].isdigit() and raw != text.strip() and not _MEASURE.match(after) and not in_unit:
+            continue  # a Chinese numeral counts only with a measure word: "一看", "一下" are no counts
+        value = _number(raw)
+        if value is not None:
+            found.append((match.start(), value, after))
+    return found
+
+
+def _near_harm(text: str, start: int, end: int) -> bool:
+    return bool(_HARM.search(text[max(0, start - 4):start]) or _HARM.search(text[end:end + 6]))
+
+
+# Words that make a weight the whole's ("一共才8斤", "整箱称了8斤"), not the affected part's.
+_TOTAL = re.compile(r"一共|总共|共计|合计|加起来|算上|整箱|整盒|整袋|总重|净重|称了|秤上|上秤")
+
+
+def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | None:
+    if not promised_g:
+        return None
+    told = [clause for clause in clauses_of(text) if not _TOTAL.search(clause)]
+    if len(told) < len(clauses_of(text)) and any(weights_in(clause) for clause in told):
+        text = "，".join(told)  # "烂了2斤 连烂的算上一共才8斤": the 8斤 is what the box weighed
+    text = re.sub(r"(?<![\d一二两三四五六七八九十斤])半斤", "0.5斤", text)
+    stated = [g for g in weights_in(text) if g < promised_g or len(weights_in(text)) == 1]
+    if not stated:
+        return None
+    grams = stated[-1] if len(stated) > 1 else stated[0]
+    if grams > promised_g:
+        return Fraction(2), ""  # more than was bought: out of range
+    jin = Fraction(grams, GRAMS["斤"])
+    said = f"{jin.numerator}斤" if jin.denominator == 1 else (
+        f"{jin.numerator // jin.denominator}斤半" if jin.denominator == 2 and jin > 1 else f"{grams}克")
+    if jin == Fraction(1, 2):
+        said = "半斤"
+    return Fraction(grams, promised_g), said
+
+
+# "只收到3盒", "就到了3盒": what arrived, for missing pieces the rest is what is affected.
+_RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|只有|就只有|就)"
+                       rf"\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐斤本台把张套片根枚副块](?!钱)")
+
+
+def read_affected(text: str, quantity: int, promised_g: int | None = None, label: str | None = None,
+                  unit: str | None = None) -> Affected:
+    """How much of a line of `quantity` pieces the text says was affected.
+
+    `promised_g`: the line's weight when it is sold by weight (a weight in the text is then a
+    share of it). Shares ("一半", "三分之一", "30%", "三成", "2斤" of 5斤) are exact fractions;
+    a share that is whole pieces comes back as pieces.
+    """
+    text = normalize(text)
+    if not text:
+        return Affected("none")
+    is_not = _IS_NOT.search(text)
+    if is_not:  # "是5只不是4只": the count said first, the one denied after
+        return read_affected(is_not.group(1), quantity, promised_g, label, unit)
+    corrected = _after_correction(text)
+    if corrected is not None:  # "坏了3个 不对 应该是4个": the amount after the correction, when it says one
+        stated = _STATED.search(corrected)  # "又数了一遍 死的是6个 刚才漏了一个": the count it states
+        reading = read_affected(stated.group(1) if stated else corrected, quantity, promised_g, label, unit)
+        if reading.status != "none":
+            return reading
+    if _NONE_GOOD.search(text):
+        return _of_share(Fraction(1), quantity)
+    if _NONE.search(text):
+        return Affected("zero")
+    weight = _weight_share(text, promised_g)
+    if weight is not None:
+        return _of_share(weight[0], quantity, weight[1])
+    fraction = _FRACTION_CN.search(text)
+    if fraction:
+        whole, part = _number(fraction.group(1)), _number(fraction.group(2))
+        if whole and part is not None:
+            return _of_share(part / whole, quantity)
+    fraction = _FRACTION.search(text)
+    if fraction and int(fraction.group(2)) and int(fraction.group(2)) != quantity:
+        return _of_share(Fraction(int(fraction.group(1)), int(fraction.group(2))), quantity)
+    percent = _PERCENT.search(text)
+    if percent:
+        value = _number(percent.group(1) or percent.group(2))
+        if value is not None:
+            return _of_share(value / 100, quantity, f"{percent.group(1) or percent.group(2)}%"
+                             if percent.group(1) else None)
+    if _TENTHS_RANGE.search(text):
+        return Affected("vague")
+    tenths = _TENTHS.search(text)
+    if tenths:
+        value = _number(tenths.group(1))
+        if value is not None:
+            return _of_share(value / 10, quantity)
+    good = _GOOD_LEFT.search(text)
+    if good:  # "能有几个好的？就剩2个好的": what is left good, the rest affected
+        left = _number(good.group(1) or good.group(2))
+        if left is not None and left.denominator == 1 and 0 <= left < quantity:
+            return _of_share(Fraction(quantity - int(left), quantity), quantity)
+    boxes = _box_shares(text, quantity, unit)
+    if boxes is not None:  # "一盒全烂了 另一盒也坏了一半" of 2 boxes: 3/4
+        return _of_share(boxes, quantity)
+    if label == "missing_item":
+        received = _RECEIVED.search(text)
+        if received:
+            got = _number(received.group(1))
+            if got is not None and got.denominator == 1 and 0 <= got < quantity:
+                return _of_share(Fraction(quantity - int(got), quantity), quantity)
+    counts = _counts(text, unit)
+    if quantity == 1 and _HALF.search(text) and all(value == 1 for _, value, _ in counts):
+        counts = []  # "一盒里面一半都烂了" of one box: the one said is the box, the half is the share
+    if _HALF.search(text) and not counts:  # "烂了一半 好多都发霉了": the share said beats the vague words
+        return _of_share(Fraction(1, 2), quantity)
+    if _VAGUE.search(text) and not counts:
+        return Affected("vague")
+    if _ALL.search(text) and not any(v != quantity and _near_harm(text, p, p + 1) for p, v, _ in counts):
+        return _of_share(Fraction(1), quantity)
+    if len(counts) > 1 and label is not None:  # "碎了两个还少了一个 就收到四个": each problem's own count
+        counts = _counts_of_problem(text, counts, label)
+    if len(counts) > 1 and quantity > 1:  # (of one box, the pieces inside are counted in another unit)
+        counts = _in_own_unit(counts, unit)
+    if counts:
+        return _pick_count(text, counts, quantity)
+    if _HALF.search(text):
+        return _of_share(Fraction(1, 2), quantity)
+    if _VAGUE.search(text):
+        return Affected("vague")
+    return Affected("none")
+
+
+# What the words right before a count make it: missing pieces ("少了一个"), what arrived ("只收到4袋",
+# "数了好几遍就四个"), or pieces gone bad ("碎了两个").
+_MISSING_BEFORE = re.compile(r"(?:少了|缺了|少发了?|漏发了?|漏了|差了|少|缺)\s*$")
+_ARRIVED_BEFORE = re.compile(r"(?:收到了?|到了|来了|只有|才有|剩下?|(?:遍|数了?|一共|总共)就|一共才|总共才)\s*$")
+_GONE_BAD_BEFORE = re.compile(r"(?:[坏烂碎破裂死臭霉化]|发霉|变质)(?:掉|透|开)?了?\s*$")
+
+
+def _counts_of_problem(text: str, counts: list[tuple[int, Fraction, str]],
+                       label: str | None) -> list[tuple[int, Fraction, str]]:
+    """Of several counts told beside each other, those of the problem `label`: not the missing
+    pieces nor what arrived for goods gone bad, not the pieces gone bad for missing goods; all of
+    them when that leaves none."""
+    def before(count: tuple[int, Fraction, str]) -> str:
+        return clause_before(text, count[0])[-6:]
+
+    if label == "missing_item":
+        kept = [c for c in counts if not _GONE_BAD_BEFORE.search(before(c))]
+    else:
+        kept = [c for c in counts if not _MISSING_BEFORE.search(before(c)) and not _ARRIVED_BEFORE.search(before(c))]
+    return kept or counts
+
+
+_GOOD_LEFT = re.compile(rf"(?:剩|剩下|只有|就|才)\s*([{_CN}\d]+)\s*[个只件盒瓶袋包颗枚斤]?\s*(?:是)?好的"
+                        rf"|好的(?:只有|就|才|剩)\s*([{_CN}\d]+)")
+_BOX_COUNT = re.compile(rf"([{_CN}\d]+)\s*([盒箱袋包筐])")
+
+
+def _box_shares(text: str, quantity: int, unit: str | None) -> Fraction | None:
+    """The share of a line of several boxes when boxes are told half gone ("两盒里有一盒坏了一半",
+    "一盒全烂了 另一盒也坏了一半"): each clause's boxes, half or whole, over the boxes bought."""
+    if quantity < 2 or unit not in ("盒", "箱", "袋", "包", "筐"):
+        return None
+    total, halves = Fraction(0), False
+    for clause in clauses_of(text):
+        boxes = [m for m in _BOX_COUNT.finditer(clause) if m.group(2) == unit]
+        rest = clause[boxes[-1].end():] if boxes else ""
+        if not boxes or not _HARM.search(rest):
+            continue
+        count = _number(boxes[-1].group(1))
+        if count is None or count.denominator != 1:
+            return None
+        if _HALF.search(rest) or re.search(r"(?<![大小])半", rest):
+            total, halves = total + count / 2, True
+        elif re.search(r"全|都|整", rest):
+            total += count
+        else:
+            return None  # pieces inside a box, or no share: read the usual way
+    return total / quantity if halves and 0 < total <= quantity else None
+
+
+def corrects_itself(text: str) -> bool:
+    """Whether the words take back something said in them ("坏了3个 不对 应该是4个")."""
+    return _after_correction(normalize(text)) is not None
+
+
+# "是5只不是4只", "是5只 不是4只": the count it is, then the one it is not.
+_IS_NOT = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤|两|公斤|克))"
+                     rf"[\s,，]*(?:而)?不是")
+# A count stated after a correction with 是 ("死的是6个", "应该是4个"): the count, whatever reason follows.
+_STATED = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤|两|公斤|克))")
+
+
+def _after_correction(text: str) -> str | None:
+    """The words after the last correction in the text ("不对", "说错了", "应该是"), or None."""
+    ends = [found.end() for found in _CORRECTION.finditer(text)]
+    return text[ends[-1]:] if ends and ends[-1] < len(text) else None
+
+
+_EXCEPTION = re.compile(r"[^，,。.!！？?\s]{0,3}(?:只是|只不过|不算|没坏|是好的|还好|还能)")
+
+
+_ALL_OF_COUNT = re.compile(r"\s*[个只件盒箱袋包瓶份双条支罐颗枚斤]?\s*(?:都|全)(?:是)?(?:坏|烂|碎|死|裂|破|漏|发霉)")
+_TOTAL_BEFORE = re.compile(r"(?:一共|总共|加起来|总共是|一共是)\s*$")
+
+
+def _in_own_unit(counts: list[tuple[int, Fraction, str]], unit: str | None) -> list[tuple[int, Fraction, str]]:
+    """The counts said in the line's own unit, when some are and others are not ("箱子瘪进去一个大坑 …
+    6袋里碎了2袋" of bags: not the 一个 of the dent); all of them otherwise."""
+    if not unit or len(unit) != 1:
+        return counts
+    own = [c for c in counts if c[2].lstrip().startswith(unit)]
+    return own if own and len(own) < len(counts) and any(re.match(r"\s*[个只件盒瓶袋包箱条支罐颗枚双]", c[2])
+                                                           for c in counts if c not in own) else counts
+
+
+def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: int) -> Affected:
+    """The count among several numbers: not the order's own quantity when another is said
+    ("一箱12个有4个是烂的"), preferably the one next to what went wrong, else the last. A larger
+    number said first that is not the order's quantity is how many pieces the line holds ("8只
+    死了4只" of one box): the count is a share of it."""
+    whole = [c for c in counts if c[1].denominator == 1 and c[1] > 0 and not re.match(r"\s*[箱盒袋包件份]", c[2])]
+    if len(whole) >= 2 and quantity not in [c[1] for c in whole]:
+        total, hurt = whole[0][1], whole[-1][1]
+        # the line's content is told first and is no harm itself ("死了两只 一共才7只 少了一只" is not)
+        told_harm = _HARM.search(text[max(0, whole[0][0] - 4):whole[0][0]])
+        if 0 < hurt < total and not told_harm and _near_harm(text, whole[-1][0], whole[-1][0] + len(str(hurt))):
+            per_unit = re.search(r"(?:一|每)\s*[箱盒袋包]", text[:whole[0][0]]) is not None and quantity > 1
+            share = hurt / (total * quantity) if per_unit else hurt / total
+            unit = re.match(r"\s*([个只件斤枚颗瓶条支])", whole[-1][2])
+            said = f"{int(hurt)}{unit.group(1)}" if unit else _share_said(share)
+            return _of_share(share, quantity, said)
+    # "另一瓶也裂了 两瓶都坏了": a count with 都 and harm is the affected one, whatever else is said
+    every = [c for c in counts if _ALL_OF_COUNT.match(c[2])]
+    if every:
+        counts = every[-1:]
+    elif re.search(r"又|另外|还有", text):  # "又翻出来三个碎的 一共五个": the total said at the end
+        totals = [c for c in counts if _TOTAL_BEFORE.search(text[max(0, c[0] - 4):c[0]])]
+        counts = totals[-1:] or counts
+    # "是4个 有一个只是碰青了": a count said as an exception is not the affected one
+    counts = [c for c in counts if not _EXCEPTION.match(text, c[0] + len(str(c[1])))] or counts
+    if len(counts) > 1:
+        others = [c for c in counts if c[1] != quantity]
+        counts = others or counts
+    if len(counts) > 1:
+        harmed = [c for c in counts if _near_harm(text, c[0], c[0] + len(str(c[1])))]
+        counts = harmed or counts
+        # a container before the count ("一箱...") is not the count
+        counts = [c for c in counts if not re.match(r"[箱盒袋包件份]", c[2])] or counts
+    value = counts[-1][1]
+    if value <= 0:
+        return Affected("zero")
+    if value.denominator != 1:
+        return _of_share(value / quantity, quantity)
+    if value > quantity:
+        return Affected("too_many", limit=quantity)
+    return Affected("ok", pieces=int(value), share=Fraction(int(value), quantity))

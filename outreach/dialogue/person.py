@@ -1,0 +1,33 @@
+"""Whether a buyer asks for a person ("转人工", "叫你们经理来", "给我打电话") rather than asking who is
+talking ("你是真人还是机器人"). Pure functions over text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from outreach.dialogue.words import normalize
+
+_PERSON = re.compile(
+    r"人工|(?<!是)真人(?!吗|还是|呢)|换个人|换人|找人|叫人|活人|[找叫派来]个(?:真)?人(?!信息|资料|中心)|换个客服|不要机器人|不跟机器人|别用机器人"
+    r"|唔好同机器人|客服来|你们(?:领导|经理|主管|负责人)|找(?:领导|经理|主管)"
+    r"|打电话给我|给我打电话|来电话|打给我|专人|转接|接线员")
+_COMPLAINT = re.compile(r"投诉")  # a request for a person, or a threat ("再不发我就打12315投诉你们")
+_NOT_ASKING = re.compile(r"是不是真人|是真人|真人还是|还是真人|是人吗|是机器人|机器人吗|还是机器人|是人还是|人工还是"
+                         r"|是人工吗|还是自动|自动回复吗")
+
+
+def asks_for_person(text: str) -> bool:
+    """Whether the words ask for a person to take over ("转人工", "叫你们经理来", "给我打电话"),
+    as opposed to asking who is talking ("你是真人还是机器人") or naming a remedy."""
+    text = normalize(text)
+    if _NOT_ASKING.search(text) and not re.search(r"转人工|人工客服|要人工|找人工|接人工", text):
+        return False
+    return bool(_PERSON.search(text) or _COMPLAINT.search(text))
+
+
+def wants_a_person(text: str) -> bool:
+    """Whether the words plainly ask for a person ("找个人来处理", "转人工"), not only threaten a
+    complaint: words that do this win over whatever else they say."""
+    text = normalize(text)
+    return asks_for_person(text) and bool(_PERSON.search(text))

@@ -1,0 +1,53 @@
+"""A satisfaction rating from 1 to 5 as buyers give it: digits, scores ("4分", "五星"), stars
+("⭐⭐⭐⭐") or words ("还行", "一般般", "挺满意的", "太差了"). Pure functions over text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from outreach.diagnosis.numbers import RATING_WORDS, scored_number
+from outreach.dialogue.words import CN_DIGITS as _CN
+from outreach.dialogue.words import normalize
+from outreach.dialogue.words import number_of as _number
+
+_STARS = re.compile(r"[★⭐🌟]")
+_EXTRA_RATING_WORDS = {
+    "贼满意": 5, "老满意了": 5, "特满意": 5, "可满意了": 5,  # northern "very"
+    "还好": 3, "一般般": 3, "凑活": 3, "就那样": 3, "马马虎虎": 3, "中规中矩": 3, "还凑合": 3,
+    "挺好的": 4, "蛮好": 4, "满意的": 4, "挺满意的": 4, "还满意": 4, "比较好": 4, "可以的": 4, "不赖": 4,
+    "很好": 5, "非常好": 5, "特别好": 5, "超好": 5, "太好了": 5, "很棒": 5, "点赞": 5, "五星好评": 5,
+    "不好": 2, "不咋地": 2, "不太好": 2, "不行": 2, "失望": 1, "很失望": 1, "太失望": 1, "一星": 1,
+}
+_RATING_WORDS = {**RATING_WORDS, **_EXTRA_RATING_WORDS}
+_BY_LENGTH = sorted(_RATING_WORDS, key=len, reverse=True)
+
+
+def satisfied_in_words(text: str) -> int | None:
+    """A rating of 4 or 5 said only in words ("非常满意", "挺好的"), no digits, stars or 分: at an
+    offer it says the buyer is content with it. None otherwise ("4" at an offer is no answer to it)."""
+    if re.search(r"[\d０-９★⭐🌟]|分|星", text or ""):
+        return None
+    rating = read_rating(text)
+    return rating if rating is not None and rating >= 4 else None
+
+
+def read_rating(text: str) -> int | None:
+    """A 1-5 rating in digits ("4"), scores ("4分", "五星", "一颗星"), stars ("⭐⭐⭐⭐") or words
+    ("还行", "一般般", "挺满意的", "太差了"); None when the text holds none in range."""
+    text = re.sub(r"^\s*([1-5])\s*份\s*$", r"\1分", normalize(text))  # "5份": 分 mistyped
+    stars = len(_STARS.findall(text))
+    if stars:
+        return stars if 1 <= stars <= 5 else None
+    value = scored_number(text)
+    if value is None:
+        # the longest phrase wins, so "不满意" is never read as "满意"
+        word = next((w for w in _BY_LENGTH if w in text), None)
+        if word is not None:
+            return _RATING_WORDS[word]
+        bare = re.fullmatch(rf"\s*(?:给|打)?\s*(\d+|[{_CN}])\s*(?:吧|啊|呀|哦|的|。|!|！)?\s*", text) \
+            or re.match(r"\s*([1-5])(?:\s+|[，,。.!！]\s*)(?=\D)", text)  # "5 这次算你们快": a score, then words
+        if bare:
+            number = _number(bare.group(1))
+            value = int(number) if number is not None and number.denominator == 1 else None
+    return value if value is not None and 1 <= value <= 5 else None

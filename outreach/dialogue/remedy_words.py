@@ -1,0 +1,209 @@
+"""Which remedy a buyer picks in their own words ("那直接退款吧", "给我换个新的", "只退坏掉那部分的钱就行"),
+and which they turn down by name ("补发就算了", "不要退款").
+
+A remedy named as a reason, a worry, a drawback or something already done is not a choice.
+Pure functions over text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from outreach.dialogue.words import clause_before as _clause_before
+from outreach.dialogue.words import clauses_of, normalize
+
+# What the buyer wants, in their words; the keys are kinds of remedy (`REMEDY_KINDS`).
+_REMEDY_WORDS: dict[str, tuple[str, ...]] = {
+    "return_refund": ("退货退款", "退货", "寄回去", "退回去", "把货退"),
+    # the whole line's money ("全退行不行", "不要了 全退"): only where a full refund or a cancel is offered
+    "full_refund": ("全退", "全额退", "全部退"),
+    "replace": ("换货", "换新", "换一个", "换个", "换一件", "换件", "给我换", "调换", "更换", "重新换", "换成", "换回",
+                "换一下", "换掉", "帮我换", "换一双", "换一条", "换一盒", "换正确", "换对"),
+    "reship": ("补发", "重发", "再发", "补寄", "重新发", "再寄", "补一个", "补几个", "补给我", "发一个新", "寄一个",
+               "发正确", "发对的", "重新寄", "补上", "补就行", "慢慢补", "补齐", "补全"),
+    "cancel": ("取消订单", "取消吧", "不要了", "不想要了", "取消", "撤单", "撤销订单", "单子撤", "订单撤"),
+    "compensation": ("补偿", "赔偿", "赔我", "赔点", "必须赔", "要赔", "给我核实", "帮我核实", "核实一下", "给个说法",
+                     "要个说法", "讨个说法", "意思一下"),
+    # a coupon is no money back ("给个优惠券算了" on missing goods: not allowed, the offers stay)
+    "coupon": ("优惠券", "券"),
+    # a legal multiple is for fakes and false claims only ("能赔三倍不" on a dented cup is no refund)
+    "legal": ("赔三倍", "赔十倍", "假一赔三", "假一赔十", "三倍赔偿", "十倍赔偿"),
+    "refund": ("退款", "退钱", "退我钱", "把钱退", "钱退", "退回钱", "退给我", "退费", "仅退款", "退差价", "退了吧",
+               "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱",
+               "直接退", "退吧", "退我", "退就行", "退回来", "退回给我", "折现", "折成钱", "折成现金", "给现金",
+               "钱还我", "还我钱", "把钱还", "还钱"),
+    # the goods, not the money: "赶紧给我发", "让商家快点发货" (a late order shipped with its compensation)
+    "ship": (),
+}
+_WORD_PATTERNS = {word: re.compile(re.escape(word)) for words in _REMEDY_WORDS.values() for word in words}
+# The kinds of offer each remedy word picks.
+REMEDY_KINDS: dict[str, tuple[str, ...]] = {
+    "refund": ("refund_share", "refund_full", "cancel_refund", "refund_difference", "refund_excess",
+               "refund_shortfall"),
+    "return_refund": ("refund_full",),
+    "replace": ("reship_full", "reship_share"),
+    "reship": ("reship_share", "reship_full"),
+    "cancel": ("cancel_refund",),
+    # (a share refund only while it is open: "我要商家赔我损失" after turning it down does not take it;
+    # outreach.cases.conversation._offer_matching)
+    "compensation": ("compensation_percent", "coupon", "legal_multiple", "refund_share"),
+    "coupon": ("coupon",),
+    "legal": ("legal_multiple",),
+    "full_refund": ("refund_full", "cancel_refund"),
+    "ship": ("reship_full", "reship_share", "compensation_percent"),
+}
+_NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不|不同意|不接受|不愿意|拒绝)\s*(?:再|给我|帮我)?\s*$")
+
+
+_SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐本台把张套片根副斤]|补过来|补给我"
+                        # "重新给我发65寸的吧"; not "再发我就拉黑" (messages, a threat)
+                        r"|(?:重新|再)\s*(?:给我|帮我|给|帮)?\s*(?:发|寄)(?![票错]|我就|消息|信息|短信)")
+# "发米白的过来", "寄个新的过来": goods sent (again).
+_SEND_OVER = re.compile(r"(?:给我|帮我)(?:重新|再)?(?:发|寄)(?:个|一个|一件|一双|一盒)?[^，。,.!！？?\s]{1,4}的"
+                        r"(?:吧|啊|呀)(?=$|[\s，,。.!！])"  # "那给我发灰色的吧" (not "你们给我发个39的": what came)
+                        r"|(?:发|寄)(?:个|一个|一件|一份|几个|[一两二三四五六七八九十\d]+[个只件盒份双条])?"
+                        r"(?:新的|对的|正确的|好的|[^，。,.!！？?\s]{1,4}的)过?来(?!的)")  # not "寄死蟹过来恶心谁呢"
+# "赶紧给我发", "让商家快点发货": the goods wanted, not the money.
+_SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立即)\s*(?:给我|帮我|让他|让商家)?\s*发"
+                      r"(?:货|出来|出去)?(?![错票])|(?:让|叫|催)(?:他|商家|店家|卖家)?(?:快点?|赶紧)?发货")
+# "赔" alone as a demand ("赶紧给我赔", "赔啲俾我"); longer words that hold it ("赔钱") name their own kind.
+_PAY_UP = re.compile(r"(?<![才只])赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")  # "补几块钱"
+# "退那一盒的钱"; not "退这点钱" (the amount offered, called too little)
+_MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这几))[^，。,.!！？?]{1,6}钱"
+                         r"|钱[^，。,.!！？?]{0,3}退(?!货)")
+_JUST_REFUND = re.compile(
+    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
+# One word alone: "补", "换吧", "补发" said as the whole answer.
+_JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|换)(?:吧|啊|呀|一下|上)?\s*[!！。.~～]*$")
+# "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
+_CHANGE_TO = re.compile(r"(?<![退交])换(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
+# A remedy named after these words is a reason or a worry, not the choice ("免得寄过来又是烂的").
+_REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|不然|否则|^等")  # "等补过来都过季了"
+# A remedy the buyer cannot or will not go through with: "我也不会弄那个寄回去的", "懒得寄回去".
+_CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！？?\s]{0,4}$")
+# A remedy declined after it is named: "退钱就不必了", "补发就算了".
+# ("退货退款算了", without 就 / 也, picks it: "just do that")
+_DECLINED_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?"
+                             r"(?:(?:就|也|都)?(?:不用|不要|不需要|不必|免了)|(?:就|也|都)算了)")  # "补发一个也不要"
+# A remedy named with its drawback: "补发还得等好几天" is why not.
+_DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:还得|还要|又得|得|要)?(?:再)?"
+                             r"(?:等|太慢|太久|太麻烦|麻烦|费劲|去买|重新买)")  # "退钱我还得再去买"
+# A remedy told as done by someone ("商家已经私下把钱退给我了"): news, not a choice.
+_DONE_BEFORE = re.compile(r"已经|早就|早已|已")
+_DONE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,4}了")
+
+
+# After "不 + remedy", words that make the no rhetorical: "不退钱难道让我吃吗", "不补发还能怎样".
+_RHETORICAL = re.compile(r"\s*(?:难道|还能|那还能|不然)")
+
+
+_ASKS_FOR = re.compile(r"行不行|行吗|可以吗|可以不|能不能|可不可以|好不好|好吗|成不成|成吗|得唔得|得不得|中不中"
+                       r"|能[^，。,.!！？?]{0,6}吗")
+_ASKS_ABOUT = re.compile(r"多久|几天|什么时候|啥时候|怎么|为什么|为啥|多少|哪")
+
+
+def asks_for_it(text: str) -> bool:
+    """Whether a question asks for something ("退钱行不行", "能给我补发吗") rather than about it
+    ("补发要多久？", "退多少？")."""
+    text = normalize(text)
+    return bool(_ASKS_FOR.search(text)) and not _ASKS_ABOUT.search(text)
+
+
+def read_remedy(text: str) -> str | None:
+    """The remedy the buyer picks in their own words (a key of REMEDY_KINDS), or None.
+
+    A remedy said after a negation ("不要补发了，退款吧") is not the choice.
+    """
+    found = remedy_mentions(normalize(text))
+    return found[-1][1] if found else None
+
+
+def remedies_by_clause(text: str) -> list[tuple[str, str]]:
+    """Each clause's remedy with the words before it, which say what it is for ("碎的退钱，少的补发"
+    gives [("碎的", "refund"), ("少的", "reship")]); clauses naming no remedy or nothing before it
+    are left out. One remedy for two things joined by 和 / 跟 ("烂的和少的都退钱") is a pair for each."""
+    pairs = []
+    for clause in clauses_of(normalize(text)):
+        found = remedy_mentions(clause)
+        subject = clause[:found[0][0]].strip() if found else ""
+        both = re.fullmatch(r"(.+?)(?:和|跟|与|以及|还有)(.+?)(?:都|也都|全都|一起)", subject)
+        for part in (both.groups() if both else (subject,)):
+            if part.strip():
+                pairs.append((part.strip(), found[-1][1]))
+    return pairs
+
+
+@lru_cache(maxsize=4096)
+def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
+    """The remedies the (normalized) words choose, in order: (position, kind). Kept for the latest
+    texts, as normalize: a turn asks the same words for their remedy several times."""
+    if _JUST_REFUND.match(text):  # "退！"
+        return ((0, "refund"),)
+    alone = _JUST_ONE.match(text)
+    if alone:  # "补", "换吧"
+        return ((0, "reship" if alone.group(1) == "补" else "replace"),)
+    hits: list[tuple[int, int, str]] = []
+    if "退" in text:  # "退！马上给我退！": a clause that is only the demand
+        at = 0
+        for clause in re.split(r"([，,。.!！；;\s]+)", text):
+            if clause and _JUST_REFUND.match(clause):
+                hits.append((at, at + len(clause), "refund"))
+            at += len(clause)
+    for kind, words in _REMEDY_WORDS.items():
+        for word in words:
+            if word in text:  # most words are not: a substring test is far cheaper than a search
+                hits += [(match.start(), match.end(), kind) for match in _WORD_PATTERNS[word].finditer(text)]
+    hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
+    hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
+    hits += [(m.start(), m.end(), "compensation") for m in _PAY_UP.finditer(text)]  # "赶紧给我赔"
+    hits += [(m.start(), m.end(), "reship") for m in _SEND_OVER.finditer(text)]  # "发米白的过来"
+    hits += [(m.start(), m.end(), "ship") for m in _SHIP_IT.finditer(text)]  # "赶紧给我发"
+    hits += [(m.start(), m.end(), "replace") for m in _CHANGE_TO.finditer(text)]  # "换白色的"
+    # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
+    hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
+    found = [(start, kind) for start, end, kind in hits
+             if (not _NEGATION.search(_clause_before(text, start)[-4:])  # "钱也不要 再给我发2只活的"
+                 or _RHETORICAL.match(text[end:]))  # "不退钱难道让我吃吗": the remedy is wanted
+             and not re.match(r"我就|消息|信息|短信", text[end:])  # "再发我就拉黑": messages, a threat
+             and (kind == "cancel" or not re.search(r"不用|不要|不需要|不必", text[start:end]))  # "钱不用退"
+             and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
+             and not _DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
+             and not (_DONE_BEFORE.search(_clause_before(text, start)) and _DONE_AFTER.match(text[end:]))
+             and not _REASON.search(_clause_before(text, start))  # "免得寄过来又是烂的"
+             and not _CANNOT.search(text[max(0, start - 8):start])]  # "我也不会弄那个寄回去的"
+    refused = {kind for start, end, kind in hits if _DECLINED_AFTER.match(text[end:])}
+    found = [(start, kind) for start, kind in found if kind not in refused]  # said again after, it is the reason
+    turned_down = [(end, end + m.end()) for _s, end, _k in hits for m in [_DECLINED_AFTER.match(text[end:])] if m]
+    # "补发也不要了": the 不要了 turns the remedy down; it cancels nothing
+    found = [(start, kind) for start, kind in found if not any(a <= start < b for a, b in turned_down)]
+    found = [(start, kind) for start, kind in found  # "算了不要了", "算了 不要了": no to the offer
+             if kind != "cancel" or not re.search(r"(?:算了[\s，,]*|钱|款|补发|退款|券)$", text[:start])
+             or not text.startswith(("不要了", "不想要了"), start)]
+    chosen = [start for start, kind in found if kind != "cancel"]
+    if chosen:  # "我要退货退款 不想要了": said after the choice, the reason for it, not a cancel
+        found = [(start, kind) for start, kind in found
+                 if kind != "cancel" or start < chosen[0] or not text.startswith(("不要了", "不想要了"), start)]
+    # The latest mention wins ("补发也行，还是退款吧").
+    return tuple(sorted(found, key=lambda hit: hit[0]))
+
+
+def refused_kinds(text: str) -> set[str]:
+    """The kinds of remedy the words turn down by name ("补发也不要", "不要退款"), whatever else they name."""
+    text = normalize(text)
+    refused = set()
+    for kind, kind_words in _REMEDY_WORDS.items():
+        for word in kind_words:
+            if word in text and any(_NEGATION.search(text[max(0, m.start() - 4):m.start()])
+                                    or _DECLINED_AFTER.match(text[m.end():])
+                                    for m in _WORD_PATTERNS[word].finditer(text)):
+                refused.add(kind)
+    return refused
+
+
+# The buyer keeps the goods ("错的我留着凑合穿", "懒得寄来寄去"): a refund that takes them back is not it.
+_KEEPS_GOODS = re.compile(r"留着|我留下|自己留|不退货|不用寄回|不寄回|不想寄|懒得寄|不想退回|凑合(?:穿|用|吃|着)")
+
+
+def keeps_goods(text: str) -> bool:
+    return bool(_KEEPS_GOODS.search(normalize(text)))

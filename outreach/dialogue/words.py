@@ -1,0 +1,186 @@
+"""A buyer's words made ready to read: one spelling (full-width, traditional characters, typing
+slips, spoken numbers, stressed repeats), clauses, and words that are not a buyer's at all (markup,
+pasted notices, forged commands, keys pressed at random).
+
+Pure functions over text; the readers of amounts, remedies, ratings and yes or no build on them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from fractions import Fraction
+from functools import lru_cache
+
+from outreach.diagnosis.numbers import chinese_to_int
+from outreach.dialogue.traditional import to_simplified
+
+# A phrase said twice or more in a row, as buyers stress it ("不要了不要了", "是的是的").
+_ONE_BY_ONE = re.compile(r"一([个只件盒瓶袋])一\1")
+_REPEATED = re.compile(r"([\u4e00-\u9fff]{2,4})\1+")
+# Dialect and spoken forms of small numbers ("俩" two, "仨" three), read like digits.
+_SPOKEN = {"俩": "两个", "仨": "三个"}
+# Typing slips of pinyin input and net spellings, as buyers type them: read as meant.
+_SLIPS = (
+    (re.compile(r"^号的|^号滴|^号$|^号吧|挺号"), lambda m: m.group().replace("号", "好")),
+    (re.compile(r"是德|是得(?=[\s，,。!！]|$)"), "是的"),
+    (re.compile(r"^恩"), "嗯"),
+    (re.compile(r"(?<![a-z])(?:tuikuan|tui kuan)(?![a-z])"), "退款"),
+    (re.compile(r"推(?=款|宽|狂|矿|钱)|tui(?=\s*[款钱货前宽])"), "退"),  # 推款, 推宽, tui钱, tui前 (tui)
+    (re.compile(r"(?<=[\u4e00-\u9fff])\s*le\b"), "了"),  # 包的太随便le
+    (re.compile(r"列(?=了|开|缝|口)"), "裂"),  # 列了两个 (lie)
+    (re.compile(r"(?<![关开释心胸情缅])怀(?=了|掉)"), "坏"),  # voice input: 有两个怀了 (huai)
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*和(?=[\s，,。.!！]|$|的|都|全|坏|烂|少|没|退|补)|(?<=[那这])和(?=[退补换的])"),
+     "盒"),  # 少一和, 那和退钱 (he)
+    (re.compile(r"退狂|退宽|退矿"), "退款"),
+    (re.compile(r"(?<=[烂坏碎死霉了有])一般(?!般)"), "一半"),  # 烂了一般 (yi ban)
+    (re.compile(r"退前|退线"), "退钱"),
+    (re.compile(r"(?<=重新)法|(?<=给我)法|(?<=补)法"), "发"),
+    (re.compile(r"(?<=[\d一二两三四五六七八九十])\s*ge\b"), "个"),
+    (re.compile(r"一伴|一办"), "一半"),
+    (re.compile(r"肿么|咋个"), "怎么"),
+    (re.compile(r"木有|没得|莫得|冇得|冇"), "没有"),  # south-western, Cantonese "none"
+    (re.compile(r"^是撒|^是噻|^系啊|^係啊"), "是的"),
+    # "三分只一": a slip of 之 between two numbers
+    (re.compile(r"(?<=[一二两三四五六七八九十\d])\s*分[只之支知治]\s*(?=[一二两三四五六七八九十\d])"), "分之"),
+    # pinyin slips of 个 (ge) after a number: 两各, 三格, 2哥
+    (re.compile(r"(?<=[一二两三四五六七八九十几\d])[各格哥](?![种位自类子外式局调电])"), "个"),
+    (re.compile(r"满以|满义|蛮意|瞒意|满易|满一(?=[的啊呀了吧哦!！。~～\s]|$)"), "满意"),
+    (re.compile(r"神马"), "什么"),
+    (re.compile(r"多就(?=到|能|可以|退|回|发|才|会)"), "多久"),  # 退款多就到账
+    (re.compile(r"从新"), "重新"),
+    (re.compile(r"发措|发挫"), "发错"),
+    (re.compile(r"(?<=[退补])查价"), "差价"),  # 退查价
+    (re.compile(r"(?<=价格|价钱|降价|便宜)讲了|(?<=[今昨前当]天)讲了(?=\d|[一二三四五六七八九十几])"), "降了"),
+    (re.compile(r"伐要|勿要|覅|不消"), "不要"),  # Wu and south-western "don't want"
+    (re.compile(r"铜钿|钞票"), "钱"),
+    (re.compile(r"(?<=[一两二三四五六七八九十\d])之(?![一二三四五六七八九十\d])"), "只"),  # voice input: 两之
+    # pinyin slips of measure words after a number: 一合 (盒), 一平 (瓶)
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*合(?![适格同理作算计并成约法一])"), "盒"),
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*平(?![方米安时常台均衡板])"), "瓶"),
+    (re.compile(r"(?<![宣公发分散跑进脚漫])[布步捕]发(?![现布表展生])"), "补发"),  # pinyin slips of 补发 (bu fa)
+    (re.compile(r"[俾畀](?=我|返)"), "给"),  # Cantonese "give": 赔啲俾我
+    (re.compile(r"(?<=[赔退补])啲"), "点"),  # Cantonese "some": 赔啲, 退啲钱
+
+    (re.compile(r"(?<=[吧了的啊])把$|(?<=[^\s])把(?=[\s!！。]*$)"), "吧"),
+    (re.compile(r"可义|可已|可一(?=$|[\s，,。.!！])"), "可以"),  # typing slips of 可以
+    (re.compile(r"(?<=[一二三四五12345])粉"), "分"),  # 五粉
+    (re.compile(r"俺"), "我"),  # northern "I"
+    (re.compile(r"(?<=[行好样])8(?=$|[\s，,。!！~～])"), "吧"),  # 行8 就这样8 (ba)
+    (re.compile(r"拉倒"), "算了"),  # northern "forget it"
+    (re.compile(r"(?<=[到入])帐"), "账"),  # 到帐
+    (re.compile(r"(人工|真人|机器人|客服|官方)妈"), r"\1吗"),  # 你是人工妈 (ma)
+    (re.compile(r"哪哒|哪嗒"), "哪里"),  # Hunan "where"
+    # Cantonese: 死咗 (died), 唔该 (thanks), 唔 (not), 郁都唔郁 (not moving at all), 嘅 (of)
+    (re.compile(r"唔该晒?|唔該晒?"), "谢谢"),
+    (re.compile(r"郁都唔郁|郁都不郁|唔识郁"), "一动不动"),
+    (re.compile(r"咗"), "了"),
+    (re.compile(r"[唔不]使"), "不用"),  # 唔使退钱: no need
+    (re.compile(r"唔好(?=[\u4e00-\u9fff])"), "不要"),  # 唔好取消: don't cancel
+    (re.compile(r"几耐"), "多久"),  # 几耐先到账: how long
+    (re.compile(r"唔"), "不"),
+    (re.compile(r"嘅"), "的"),
+    # belly up, said of fish and shrimp: dead ("反晒肚", "虾都翻肚皮了")
+    (re.compile(r"[反翻]晒?肚(?:皮|白)?(?:了)?"), "死了"),
+    # answers typed in pinyin: "shi的", "keyi", "liang只", "4fen"
+    (re.compile(r"(?<![a-z])shide(?![a-z])"), "是的"),
+    (re.compile(r"(?<![a-z])shi(?=的|$|[\s，,。.!！])"), "是"),
+    (re.compile(r"(?<![a-z])(?:keyi|ke yi|kyi)(?![a-z])"), "可以"),
+    (re.compile(r"(?<![a-z])jiu\s*zhe\s*yang(?:\s*ba)?(?![a-z])"), "就这样吧"),  # keyi jiu zheyang ba
+    (re.compile(r"(?<![a-z])(?:fei\s*chang|hen|ting)\s*man\s*yi(?![a-z])"), "非常满意"),  # fei chang man yi
+    (re.compile(r"(?<![a-z])bu\s*man\s*yi(?![a-z])"), "不满意"),
+    (re.compile(r"(?<![a-z])man\s*yi(?![a-z])"), "满意"),
+    (re.compile(r"(?<![a-z])tui\s*qian(?![a-z])"), "退钱"),
+    (re.compile(r"(?<![a-z])xie\s*xie(?![a-z])"), "谢谢"),
+    (re.compile(r"(?<![a-z])refund(?=\s*[\u4e00-\u9fff])"), "退款"),  # "refund吧" (not "refund please")
+    (re.compile(r"(?<![a-z])(?:bu\s*yao\s*le|buyaole)(?![a-z])"), "不要了"),
+    (re.compile(r"(?<![a-z])(?:hao\s*de|haode)(?![a-z])"), "好的"),
+    (re.compile(r"(?<![a-z])(?:haode|hao de)(?![a-z])"), "好的"),
+    (re.compile(r"(?<![a-z])(?:duide|dui de)(?![a-z])"), "对的"),
+    (re.compile(r"(?<=是)\s*de(?![a-z])"), "的"),  # 是de
+    (re.compile(r"(?<=退)\s*kuan(?![a-z])"), "款"),  # 退kuan
+    (re.compile(r"(?<![a-z])sui(?=\s*了)"), "碎"),  # sui了2个
+    (re.compile(r"(?<![a-z])dui(?![a-z])"), "对"),
+    (re.compile(r"(?<![a-z])(?:buyong|bu yong)(?![a-z])"), "不用"),
+    (re.compile(r"(?<![a-z])(?:bushi|bu shi)(?![a-z])"), "不是"),
+    (re.compile(r"(?<![a-z])liang(?=\s*[个只件盒斤瓶包袋箱])"), "两"),
+    (re.compile(r"(?<=[\d一二两三四五])\s*fen(?![a-z])"), "分"),
+)
+# The numerals of Chinese written numbers, as a character class.
+CN_DIGITS = "零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百"
+
+
+# Markup and template placeholders typed or pasted by a buyer: nothing of theirs to read in them.
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[a-z/!][^>]{0,200}>|\{\{?\s*[a-z_]\w*\s*\}?\}",
+                     re.IGNORECASE | re.DOTALL)
+# A system notice pasted by mistake ("【中通快递】您的快件已由【菜鸟驿站】代收，请凭取件码…").
+_NOTICE = re.compile(r"^\s*【[^】]{2,12}】.*(?:取件码|验证码|快件|包裹已|驿站|已签收|代收|退订回)", re.DOTALL)
+
+
+def without_markup(text: str) -> str:
+    """The buyer's words without markup and template placeholders ("<script>…</script>", "{amount}")."""
+    return _MARKUP.sub(" ", text or "").strip()
+
+
+# A bot command typed or forged as words ("zzz_not_an_intent", 'accept{"rule_id": …}'): no words of a buyer.
+_COMMAND = re.compile(r"^\s*/?[A-Za-z]\w*(?:\s*\{.*\}|_\w*)\s*$", re.DOTALL)
+
+
+def is_command_like(text: str) -> bool:
+    """Whether the words are a bot command or payload sent as text, not anything a buyer says."""
+    return bool(_COMMAND.match(text or ""))
+
+
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def is_key_mash(text: str) -> bool:
+    """Whether the words are keys pressed at random ("jjjjjjkkk", "asdfgh"): no language at all."""
+    letters = re.sub(r"[\s\W\d_]+", "", text or "").lower()
+    if len(letters) < 4 or not letters.isascii() or not letters.isalpha():
+        return False
+    return len(set(letters)) <= 3 or not re.search(r"[aeiouy]", letters) or any(
+        letters in row for row in _KEY_ROWS)
+
+
+def is_pasted_notice(text: str) -> bool:
+    """Whether the words are a courier's or a platform's notice pasted by mistake, not the buyer's."""
+    return bool(_NOTICE.search(text or ""))
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> str:
+    """Full-width to half-width, spoken small numbers as numerals, lower case, trimmed.
+
+    Kept for the latest texts: one turn reads the same words many times (remedy, yes or no,
+    amount, question), each reading normalizing them first, and the result depends on the text alone."""
+    text = to_simplified(unicodedata.normalize("NFKC", text or "").lower().strip())
+    for spoken, written in _SPOKEN.items():
+        text = text.replace(spoken, written)
+    for slip, meant in _SLIPS:
+        text = slip.sub(meant, text)
+    text = _ONE_BY_ONE.sub(r"逐\1", text)  # "一个一个数的": one by one, no count of one
+    return _REPEATED.sub(r"\1", text)  # "不要了不要了退钱吧", "是的是的": said once
+
+
+# Clause boundaries: punctuation and spaces, but not the point of a decimal ("称了只有1.6斤").
+_BOUNDARY = re.compile(r"[，,。!！？?；;\s]+|(?<!\d)\.+|\.+(?!\d)")
+
+
+def clauses_of(text: str) -> list[str]:
+    """The clauses of the words, in order (empty ones left out); "1.6斤" stays whole."""
+    return [clause for clause in _BOUNDARY.split(text) if clause]
+
+
+def clause_before(text: str, start: int) -> str:
+    """The words of the clause before position `start`."""
+    return re.split(r"[，,。!！？?；;\s]|(?<!\d)\.|\.(?!\d)", text[:start])[-1]
+
+
+def number_of(raw: str) -> Fraction | None:
+    """The value of a number written in digits ("2", "1.5") or Chinese ("两", "十二"); None if neither."""
+    raw = raw.strip()
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", raw):
+        return Fraction(raw)
+    value = chinese_to_int(raw)
+    return Fraction(value) if value is not None else None

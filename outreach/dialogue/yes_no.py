@@ -1,0 +1,200 @@
+"""Yes or no as buyers say it, details and all: "是的，有4个烂了" is a yes with details, "5块钱打发
+叫花子呢？不要" ends by refusing, "算了 给就给吧" is a grudging yes; and the answers near it: nothing
+wrong after all, an offer turned down by name or as too little, going ahead with the process.
+Pure functions over text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from outreach.dialogue.remedy_words import refused_kinds, remedy_mentions
+from outreach.dialogue.words import clauses_of, normalize
+
+# Words that lead into a yes without changing it: "那行", "亲 可以", "哦 好的".
+_LEAD_IN = (r"(?:您好|你好|喂)?[\s，,]*(?:(?:那就?|就|亲|哦|噢|喔|额|呃|嗯|勉强|还是"
+            r"|(?:他|她|我老公|我老婆|我爱人|我家里人|家里人|我儿子|我女儿)说|算了)[\s，,]*){0,2}")
+# Short words that are a yes only when they are all there is ("收到", "成", "可"): "收到的是坏的" is none.
+_ALONE = r"(?=[\s，,。.!！~～]|$)"
+_YES = re.compile(
+    r"^" + _LEAD_IN
+    # (not the 对了 of "对了 我还想开个发票": by the way)
+    + r"(?:是的?|是啊|是呀|对(?!了[\s，,。]+\S)|对的|对啊|对呀|没错|嗯+|恩+|en|好|好的|好滴|好嘞|好吧|行|行吧"
+    r"|可以|可以的|中|要得|得行"
+    r"|要的|确实|就是|可不咋的|可不咋地|可不是|那可不|嗯呐|"
+    r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥"
+    # going ahead in other words: "提交吧", "办吧", "安排吧", Cantonese "得啦"
+    r"|(?:那就|就)?提交(?!投诉)|申请吧|(?:那就|就|给我|帮我)?办(?:吧|理吧|了吧)|(?:那就|就)?安排(?:吧|一下|上)|处理吧|弄吧|搞吧|成交|没意见|听你的"
+    r"|按你说的|照办|得(?:啦|嘞|咯|喇|吖|㗎)"
+    r"|按(?:你们的?|平台的?)?(?:规矩|规定|规则|流程)|也行|也可以|也好|这么着|这么办|按这个|就这个|就它|选这个|要这个|彳亍|阔以|整吧|搞快点|麻烦你?了"
+    r"|(?:成|可|掂|收到|了解|明白|得)(?:吧|啊|呀|的|了|啦)?" + _ALONE + ")"
+)
+_NO = re.compile(
+    r"^(?:还是|也|都|那也|那还是|我(?=不同意|不接受|不要|不想要|不需要|拒绝|不想退|不退|不换|不补))?(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦|没发|没到|没收到|没动静|没物流|不发货)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了(?![吧\s，,]*(?:可以|行|好的?|就这样|同意|接受|给吧))|没有|没|no|不|并不是|也不是|都不是|错了|不必|别"
+    r"|免了|拒绝)"
+)
+
+
+# A turn in the message: what follows it decides ("好的谢谢 但是算了"). Not the 但 of 不但 (…而且).
+_BUT = re.compile(r"不过|但是|可是|只是|然而|(?<!不)但")
+
+
+def after_but(text: str) -> str:
+    """What follows the message's last "but" with words after it; the whole message when none
+    ("我之前说过别联系我，但现在我有问题要处理" asks for help, not for silence)."""
+    pieces = [piece for piece in _BUT.split(text) if piece.strip(" ，,。.！!～~")]
+    return pieces[-1] if pieces else text
+# A remedy verb right after a no-word: the no is about that remedy ("不用补了", "不要退货 给我换").
+_REMEDY_AFTER_NO = re.compile(r"\s*(?:再|给我|帮我)?\s*(?:补|换|退|重发|寄回|赔)")
+_TRAILING_YES = re.compile(
+    r"(?:给就给|那就给|给吧|凑合|将就|只能这样|就这样|就这么(?:整|办|弄)|行吧|好吧|收下|收着|我收了|拿着"
+    r"|总比没有强|总比没有好|(?<![不没])同意|(?<![不没])接受"
+    r"|[\s，,。.!！？?](?:是的|是啊|对的|对啊|嗯|可以|行))[了吧啊呀。.!！~～\s]*$")  # "咋的 还得我给你证明啊？是的"
+_TRAILING_NO = re.compile(
+    r"(?:(?<!要)不要|(?<!用)不用了?|不需要|不接受|不同意|(?<!行)不行|算了|不用(?:处理|管|麻烦))[了吧啊呀。.!！~～\s]*$")
+
+
+# Going ahead with whatever the process is ("那你就给我提交吧", "帮我申请吧", "就按这个办").
+_GO_AHEAD = re.compile(r"提交(?!投诉)|申请吧|帮我申请|给我申请|办吧|办理吧|按这个办|照办|走流程|核实吧|核实一下")
+
+
+def goes_ahead(text: str) -> bool:
+    """Whether the words tell us to go ahead with the process, not only say yes."""
+    return bool(_GO_AHEAD.search(normalize(text)))
+
+
+# A last clause that agrees and says nothing else ("对，6个，可以了", "那就这样吧").
+_ACCEPT_END = re.compile(r"[\s,，。.!！~～]\s*(?:那就|就)?(?:可以|行|好|好的|没问题|就这样|同意|ok)(?:了|的|吧|啊|呀)?"
+                         r"[。.!！~～\s]*$")
+
+
+def ends_accepting(text: str) -> bool:
+    """Whether the words end by agreeing in a clause of its own, after other words."""
+    return bool(_ACCEPT_END.search(normalize(text)))
+
+
+def ends_refusing(text: str) -> bool:
+    """Whether the words end by refusing ("5块钱的券？打发谁呢 不要"), whatever they named before;
+    not "退了吧 不要了", where 不要了 gives the order up, nor "退货退款算了", which picks it."""
+    text = normalize(text)
+    named = remedy_mentions(text)
+    if named and re.fullmatch(r"[^，,。\s就也都]{1,6}算了[了吧啊呀。.!！~～\s]*", text[named[-1][0]:]):
+        return False
+    return bool(_TRAILING_NO.search(text)) and not re.search(r"不(?:想)?要了[了吧啊呀。.!！~～\s]*$", text)
+
+
+def ends_with_yes(text: str) -> bool:
+    """Whether the words end by going along ("五块钱打发要饭的呢……行吧 券我收着"), whatever comes before."""
+    return bool(_TRAILING_YES.search(normalize(text)))
+
+
+_LEADING_SYMBOLS = re.compile(r"^[^\w👌👍]+")
+# "不好意思 刚才复制错了 是的": the earlier message was a mistake; what follows answers
+_MISTAKE_BEFORE = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)?[\s,，。.!！]*(?:刚才|刚刚)?[^\s,，。.!！]{0,3}"
+                             r"(?:复制|发|打|点|贴)错了[\s,，。.!！]*")
+# "……算了 给吧 懒得跟你们扯": a grudging yes, whatever remark follows
+# "退就退呗", "给就给吧": fine, have it so
+_X_THEN_X = re.compile(r"^([\u4e00-\u9fff]{1,2})就\1(?:呗|吧|啊)?")
+# A yes said as a question back: "这还用问吗 当然是坏了", "你说呢 螃蟹都臭了", "这不明摆着吗".
+_EMPHATIC_YES = re.compile(r"^(?:这|那)?(?:还用(?:问|说)|不是明摆着|不明摆着|明摆着|你说呢|废话|当然(?:是|了|啦))")
+_GRUDGING_CLAUSE = re.compile(r"(?:^|[\s，,。.!！？?])(?:那)?(?:行吧|好吧|先收着|收着吧|收下了|那就这样吧|凑合吧)"
+                              r"(?=$|[\s，,。.!！])"
+                              # resigned: "随便吧 你们看着办", "那还能怎么办", "爱咋咋地", "懒得跟你们计较"
+                              r"|^(?:那|唉|哎|行|好)?[\s，,]*(?:随便(?:吧|啦|了)?(?=$|[\s，,。.!！])|你们看着办|看着办吧|无所谓了?|还能怎么办|那还能怎么办"
+                              r"|还能咋(?:地|样|办)|你们说了算呗?|你说了算呗?|爱咋咋地|爱咋咋滴|懒得(?:跟你们)?计较"
+                              r"|也只能这样了?|只能这样了?)")
+_RESIGNED_YES = re.compile(r"算了[吧\s,，。.…]*(?:给吧|行吧|好吧|就这样吧?|可以|同意|接受|收下吧?)")
+
+
+def read_yes_no(text: str) -> bool | None:
+    """Whether the message opens with a yes or a no ("是的，有4个烂了" is a yes with details), or
+    ends with a refusal ("5块钱打发叫花子呢？不要")."""
+    text = _MISTAKE_BEFORE.sub("", _LEADING_SYMBOLS.sub("", normalize(text)))  # "🙏🙏 好的 谢谢"
+    if not text:
+        return None
+    if _RESIGNED_YES.search(text) or _X_THEN_X.match(text) or _EMPHATIC_YES.match(text):
+        return True
+    turn = _BUT.search(text)
+    if turn is not None and turn.start() > 0:  # "好的谢谢 但是算了": what follows the "but" decides
+        after = read_yes_no(text[turn.end():])
+        if after is not None:
+            return after
+    no = _NO.match(text)
+    if no and not _REMEDY_AFTER_NO.match(text, no.end()) \
+            and not any(start == 0 for start, _kind in remedy_mentions(text)):
+        # "不用补了 把钱退我" turns a remedy down and "不要了 退钱吧" cancels: neither answers the question no
+        return False
+    if _YES.match(text):
+        return True
+    if _TRAILING_NO.search(text):
+        return False
+    if _TRAILING_YES.search(text):  # "五块钱？打发要饭的呢 算了 给就给吧": a grudging yes at the end
+        return True
+    if _GRUDGING_CLAUSE.search(text):  # "5块？？？行吧 先收着 这种店你们必须管管"
+        return True
+    return None
+
+
+_NO_PROBLEM = re.compile(
+    r"^(?:没有?问题|没事|没啥事|没什么问题|都挺好|挺好的|都收到了|都好好的|一切正常|误会|点错了|搞错了|没毛病|不用了都好)"
+    r"|没有?问题了|东西都收到了|都收到了|已经解决|已经好了|商家已经处理|误会了|点错了")
+
+
+# A clause that says one thing is fine ("芒果挺新鲜的", "没坏", "款式是对的", "物流还行", "快递早到了"),
+# told before the problem that is ("就是箱子里少了两个"): it names no problem of its own.
+_FINE_CLAUSE = re.compile(r"^(?:都|也|倒是?|东西|款式|颜色|尺码|质量|物流|快递|包装|味道|[^，,。\s]{0,4})?"
+                          r"(?:挺|很|还|都)?(?:新鲜|好好的|是对的|没错|没问题|没坏|没烂|没碎|没死|活蹦乱跳|活着|还行"
+                          r"|挺好|挺快|早到了|早就到了|按时到|准时|正常|完好)(?:的|了|啊|呀)?$")
+
+
+def says_fine(clause: str) -> bool:
+    """Whether a clause only says something is fine (it names no problem)."""
+    return bool(_FINE_CLAUSE.match(normalize(clause).strip()))
+
+
+# The words turn from what is fine to what is wrong: "…就是少了两个", "不是…是耳机不响".
+_PIVOT = re.compile(r"就是|只是|而是|但是|不过|(?:^|[\s,，。])是(?!的|啊|呀|不是)")
+
+
+def turns_to_another(text: str) -> bool:
+    """Whether the words deny or set aside one thing to name what is wrong instead."""
+    text = normalize(text)
+    return bool(_PIVOT.search(text)) and (read_yes_no(text) is False or any(
+        says_fine(c) for c in clauses_of(text)))
+
+
+def read_no_problem(text: str) -> bool:
+    """Whether the words say nothing is wrong after all ("没有问题了", "东西都收到了，挺好的")."""
+    return bool(_NO_PROBLEM.search(normalize(text)))
+
+
+# At the quantity question: the goods turn out fine ("剥开看了 里面好好的 能吃"), or nothing needs doing.
+_FINE_AFTER_ALL = re.compile(r"好好的|都是好的|是好的|没坏|没有坏|(?<![不没])能吃|(?<![不没])能用|(?<![不没])可以吃"
+                             r"|不用处理|不需要处理|无需处理|不用管了|不用麻烦")
+
+
+def read_fine_after_all(text: str) -> bool:
+    """Whether an answer to "how many were affected" says none were after all: the words of
+    read_no_problem, or that the goods are fine ("里面好好的 能吃") or need nothing done."""
+    text = normalize(text)
+    return bool(_NO_PROBLEM.search(text) or _FINE_AFTER_ALL.search(text))
+
+
+# An offer turned down as too little: "太少了", "才这么点？", "打发要饭的呢".
+_TOO_LITTLE = re.compile(r"太少|才这么点|就这么点|这么点钱|这点钱|就这点|少得可怜|打发(?:要饭|叫花|乞丐)|要饭的|叫花子")
+
+
+def rejects_offer(text: str) -> bool:
+    """Whether words at an offer turn it down without a plain no: a remedy turned down by name
+    ("补发也不要") or the offer called too little ("才这么点？")."""
+    return declines_remedy(text) or bool(_TOO_LITTLE.search(normalize(text)))
+
+
+def declines_remedy(text: str) -> bool:
+    """Whether the words turn down a remedy by name ("补发也不要", "退款就算了", "不要换货") and choose
+    none: at an offer they decline it."""
+    text = normalize(text)
+    if remedy_mentions(text):
+        return False
+    no = _NO.match(text)
+    return bool(no and _REMEDY_AFTER_NO.match(text, no.end())) or bool(refused_kinds(text))  # "不用补了"
