@@ -210,13 +210,20 @@ def _approval_reasons(rule: RemedyRule, amount: int, facts: CaseFacts, book: Rul
     return tuple(reasons)
 
 
+def _shipping_words(facts: CaseFacts, book: RuleBook) -> str:
+    if facts.shipped_at is None:
+        return book.shipping.unshipped
+    return book.shipping.in_transit if facts.delivered_at is None else book.shipping.delivered
+
+
 def _offer(rule: RemedyRule, facts: CaseFacts, affected: int, book: RuleBook) -> Offer:
     amount = _amount(rule, facts, affected, book)
     portion = facts.portion_text or f"{affected}{facts.unit}"
     values = {"affected": affected, "unit": facts.unit, "amount": yuan(amount), "coupon": yuan(rule.coupon_fen),
               "multiple": rule.multiple, "portion": portion,
               "timing": book.timing_of(rule.kind, rule.fast_refund or (facts.trust_badge and rule.kind in REFUND_KINDS),
-                                        rule.return_goods)}
+                                        rule.return_goods),
+              "shipping": _shipping_words(facts, book)}
     badge = facts.trust_badge and rule.kind in REFUND_KINDS
     freight_paid = badge and rule.return_goods  # 退货补运费 only where the goods go back
     note = (book.trust_badge.note if freight_paid else book.trust_badge.fast_note) if badge else ""

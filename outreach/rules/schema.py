@@ -67,7 +67,7 @@ KIND_FACTS = {
     "refund_shortfall": "shortfall_percent",
 }
 # The placeholders a say/done sentence may use; the engine fills exactly these.
-TEMPLATE_FIELDS = ("amount", "affected", "unit", "coupon", "multiple", "portion", "timing")
+TEMPLATE_FIELDS = ("amount", "affected", "unit", "coupon", "multiple", "portion", "timing", "shipping")
 
 Fen = conint(ge=0)
 
@@ -145,6 +145,15 @@ class Timing(Strict):
     review: str = Field(min_length=1)  # a person approves first
 
 
+class Shipping(Strict):
+    """Where the order is now, said after an offer about a late order ({shipping}): a sentence must
+    not promise to ship goods that have already arrived."""
+
+    unshipped: str = ""
+    in_transit: str = ""
+    delivered: str = ""
+
+
 class Issue(Strict):
     """One issue within a label (e.g. price_issue: double_charge)."""
 
@@ -161,6 +170,7 @@ class RuleBook(Strict):
     buyer_risk: BuyerRisk = BuyerRisk()
     trust_badge: TrustBadge = TrustBadge()
     timing: Timing
+    shipping: Shipping = Shipping()
     food_kinds: list[str] = ["seafood", "fruit", "health_food", "food"]
     # label -> issue -> its button and the words in the buyer's report that name it
     issues: dict[str, dict[str, Issue]] = {}

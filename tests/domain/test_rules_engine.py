@@ -273,6 +273,20 @@ def test_unshipped_order_offers_cancellation_of_the_full_total_before_compensati
     assert offers_of(result) == [("cancel_refund", 200000), ("compensation_percent", 3000)]
 
 
+def test_a_late_order_is_promised_to_ship_only_while_it_has_not_shipped(book) -> None:
+    def compensation_say(facts: CaseFacts) -> str:
+        return next(o.say for o in quote(facts, book).offers if o.rule_id == "late_ship_compensation")
+
+    unshipped = compensation_say(unshipped_facts(10000))
+    late = shipped_late_facts(10000)
+    in_transit = compensation_say(dataclasses.replace(late, delivered_at=None))
+    delivered = compensation_say(dataclasses.replace(late, delivered_at=late.reported_at - 2 * H))
+    assert book.shipping.unshipped and book.shipping.unshipped in unshipped
+    assert book.shipping.in_transit and book.shipping.in_transit in in_transit
+    assert "发出" not in delivered.replace("未按承诺时间发货", "")  # the goods are there: nothing to ship
+    assert delivered.endswith("补偿。")
+
+
 # --- approval cap ------------------------------------------------------------------------------
 
 
