@@ -22,7 +22,7 @@ from sanic.response import HTTPResponse
 from bot.http_session import kept_alive
 from outreach.inbox import messages
 from outreach.inbox.privacy import install_log_masking
-from outreach.inbox.relay import CHANNEL_SECRET_HEADER
+from outreach.inbox.relay import CHANNEL_SECRET_HEADER, INBOX, INBOX_AFTER
 from outreach.store.db import retry_transient, session_scope
 
 log = logging.getLogger(__name__)
@@ -32,14 +32,25 @@ NOTIFY_TIMEOUT = aiohttp.ClientTimeout(total=2)
 Pending = tuple[str, list[dict[str, str]]]  # a bot message's text and buttons
 
 
-def _store(buyer_id: str, pending: list[Pending]) -> list[dict[str, Any]]:
-    """The bot's messages of one turn, in order, in one transaction, all under the buyer's case.
+def _store(buyer_id: str, pending: list[Pending], inbox_after: int | None = None,
+           ) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
+    """The bot's messages of one turn, in order, in one transaction, all under the buyer's case;
+    with `inbox_after`, also the buyer's inbox after that message id, read in the same transaction.
 
     Run again over a database restart (retry_transient): a turn whose messages were not stored
     would leave the buyer without the bot's answer, e.g. that a person took over. A commit
     whose acknowledgement was lost stores them twice, which the buyer can live with."""
     with session_scope() as session:
-        return messages.append_all(session, buyer_id, "bot", pending)
+        stored = messages.append_all(session, buyer_id, "bot", pending)
+        inbox = None if inbox_after is None else messages.since(session, buyer_id, inbox_after)
+        return stored, inbox
+
+
+def inbox_after_of(body: dict[str, Any]) -> int | None:
+    """The message id after which the web server wants the buyer's inbox back, if it asked
+    (a whole number, 0 or more); None otherwise."""
+    after = body.get(INBOX_AFTER)
+    return after if isinstance(after, int) and not isinstance(after, bool) and after >= 0 else None
 
 
 class InAppOutput(CollectingOutputChannel):
@@ -51,11 +62,14 @@ class InAppOutput(CollectingOutputChannel):
     one transaction with one live notice (the webhook answers only after the turn anyway).
     """
 
-    def __init__(self, secret: str, notify_url: str | None, per_turn: bool = False) -> None:
+    def __init__(self, secret: str, notify_url: str | None, per_turn: bool = False,
+                 inbox_after: int | None = None) -> None:
         super().__init__()
         self.secret = secret
         self.notify_url = notify_url
         self.per_turn = per_turn
+        self.inbox_after = inbox_after  # read the buyer's inbox after this id where the turn is stored
+        self.inbox: list[dict[str, Any]] | None = None
         self._pending: dict[str, list[Pending]] = {}
 
     @classmethod
@@ -81,7 +95,9 @@ class InAppOutput(CollectingOutputChannel):
         """Store the messages kept so far and, with `notify`, wake the buyers' live connections."""
         pending, self._pending = self._pending, {}
         for buyer_id, turn in pending.items():
-            self.messages.extend(await asyncio.to_thread(retry_transient, _store, buyer_id, turn))
+            stored, inbox = await asyncio.to_thread(retry_transient, _store, buyer_id, turn, self.inbox_after)
+            self.messages.extend(stored)
+            self.inbox = inbox if inbox is not None else self.inbox
             if notify:
                 await self._notify(buyer_id)
 
@@ -139,7 +155,7 @@ class InAppInput(InputChannel):
             sender, text = body.get("sender"), body.get("message")
             if not isinstance(sender, str) or not sender or not isinstance(text, str):
                 return response.json({"error": "sender and message must be strings"}, status=400)
-            output = InAppOutput(self.secret, self.notify_url, per_turn=True)
+            output = InAppOutput(self.secret, self.notify_url, per_turn=True, inbox_after=inbox_after_of(body))
             try:
                 await on_new_message(UserMessage(text, output, sender, input_channel=self.name()))
             finally:
@@ -147,6 +163,9 @@ class InAppInput(InputChannel):
                 # buyer's live connections when this answer reaches it; only if it gave up
                 # waiting (a closed connection) must the channel wake them itself.
                 await output.flush(notify=request.transport is None or request.transport.is_closing())
-            return response.json({"messages": output.messages})
+            answer: dict[str, Any] = {"messages": output.messages}
+            if output.inbox is not None:
+                answer[INBOX] = output.inbox
+            return response.json(answer)
 
         return webhook

@@ -20,6 +20,7 @@ from outreach.store.models import Buyer, Case, InboxMessage
 from outreach.store.types import utcnow
 
 MAX_STORED_CHARS = 10_000
+MAX_PAGE = 200  # the most messages one read returns (the web API's page)
 SENDERS = ("bot", "buyer", "system", "agent")  # agent: a person in the workspace (author: their display name)
 
 
@@ -141,7 +142,7 @@ def append_all(
     return stored
 
 
-def since(session: Session, buyer_id: str, after_id: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+def since(session: Session, buyer_id: str, after_id: int = 0, limit: int = MAX_PAGE) -> list[dict[str, Any]]:
     """The buyer's messages after `after_id`, oldest first, as `as_dict` gives them."""
     rows = session.execute(_SINCE, {"buyer_id": buyer_id, "after_id": after_id, "limit": limit})
     return [as_dict(row) for row in rows]

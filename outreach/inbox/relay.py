@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -15,6 +16,10 @@ CHANNEL_SECRET_HEADER = "X-Outreach-Channel-Secret"
 # replicas (deploy/haproxy.cfg.template hashes on it): the sender id is in the JSON body,
 # which a balancer should not have to parse. Percent-encoded, as in /conversations/{id}/.
 CONVERSATION_HEADER = "X-Outreach-Conversation"
+# The webhook's body field asking for the buyer's inbox after a message id, and the answer's
+# field holding it (bot/channels/inapp.py).
+INBOX_AFTER = "inbox_after"
+INBOX = "inbox"
 
 
 def conversation_key(buyer_id: str) -> str:
@@ -25,9 +30,15 @@ class RelayError(RuntimeError):
     """The bot did not take the message; the buyer's message is kept regardless."""
 
 
-async def relay(http: aiohttp.ClientSession, settings: Settings, buyer_id: str, text: str) -> None:
+async def relay(http: aiohttp.ClientSession, settings: Settings, buyer_id: str, text: str,
+                inbox_after: int | None = None) -> list[dict[str, Any]] | None:
+    """Hands the message to the bot. With `inbox_after`, the channel also reads the buyer's inbox
+    after that message id in the transaction that stores the bot's answer, and this returns those
+    rows (the answer's page, without a second transaction); None when it did not."""
     url = f"{settings.rasa_url}/webhooks/{settings.inapp_channel}/webhook"
-    body = {"sender": buyer_id, "message": text[:BOT_MAX_CHARS]}
+    body: dict[str, Any] = {"sender": buyer_id, "message": text[:BOT_MAX_CHARS]}
+    if inbox_after is not None:
+        body[INBOX_AFTER] = inbox_after
     headers = {CHANNEL_SECRET_HEADER: settings.channel_secret, CONVERSATION_HEADER: conversation_key(buyer_id)}
     try:
         timeout = aiohttp.ClientTimeout(total=settings.rasa_timeout_s)
@@ -42,3 +53,7 @@ async def relay(http: aiohttp.ClientSession, settings: Settings, buyer_id: str, 
     # on in silence, so the buyer must be told something instead.
     if isinstance(payload, dict) and payload.get("messages") == []:
         raise RelayError("bot took the message but said nothing (a custom action failed)")
+    inbox = payload.get(INBOX) if isinstance(payload, dict) else None
+    if inbox_after is None or not isinstance(inbox, list) or not all(isinstance(row, dict) for row in inbox):
+        return None
+    return inbox

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 64 * 1024
-MAX_PAGE = 200
+MAX_PAGE = messages.MAX_PAGE
 DEFAULT_PAGE = 100
 MAX_PAYLOAD_CHARS = 200
 MAX_TOKEN_CHARS = 1024
@@ -358,11 +358,14 @@ async def _post_message(request: web.Request) -> web.StreamResponse:
         cleaned, command = cleaned or command, ""
     app[NOTIFIER].wake(buyer_id)  # the buyer's other open pages show the message at once
 
+    rows = None
     if not human_owns:
         try:
             # The in-app channel stores the bot's replies in the inbox before it answers.
             # Typed text is never read as a bot command: only offered button payloads are.
-            await relay(app[HTTP], app[SETTINGS], buyer_id, command or cleaned.lstrip("/") or "?")
+            # the answer's page comes back with it, read where the bot's answer was stored
+            rows = await relay(app[HTTP], app[SETTINGS], buyer_id, command or cleaned.lstrip("/") or "?",
+                               inbox_after=message_id - 1)
         except (RelayError, asyncio.TimeoutError) as exc:
             log.warning("bot did not take a message of buyer %s: %s", mask(buyer_id), exc)
             await asyncio.to_thread(_store_system_message, buyer_id, MSG_BUSY)
@@ -371,7 +374,8 @@ async def _post_message(request: web.Request) -> web.StreamResponse:
             await asyncio.to_thread(_store_system_message, buyer_id, MSG_BUSY)
         app[NOTIFIER].wake(buyer_id)
 
-    rows = await asyncio.to_thread(_load_since, buyer_id, message_id - 1, MAX_PAGE)
+    if rows is None:
+        rows = await asyncio.to_thread(_load_since, buyer_id, message_id - 1, MAX_PAGE)
     return web.json_response({"messages": rows})
 
 

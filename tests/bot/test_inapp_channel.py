@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from outreach.inbox.messages import since
 from outreach.store.db import session_scope
 from tests.factories import make_case
@@ -80,11 +82,11 @@ async def test_a_turns_messages_are_stored_over_a_database_restart(sqlite_db: st
     _, buyer_id, _ = make_case("spoiled")
     real_store, attempts = inapp._store, []
 
-    def store_after_a_restart(buyer: str, pending: list) -> list:
+    def store_after_a_restart(buyer: str, pending: list, inbox_after: int | None = None) -> tuple:
         attempts.append(buyer)
         if len(attempts) == 1:  # the database was restarting
             raise OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
-        return real_store(buyer, pending)
+        return real_store(buyer, pending, inbox_after)
 
     monkeypatch.setattr(inapp, "_store", store_after_a_restart)
     output = inapp.InAppOutput("secret", None, per_turn=True)
@@ -92,3 +94,32 @@ async def test_a_turns_messages_are_stored_over_a_database_restart(sqlite_db: st
     await output.flush()
     assert len(attempts) == 2
     assert inbox_texts(buyer_id)[-1][0] == "这个问题需要专业客服为您处理，我已经为您转接人工客服。"
+
+
+async def test_a_turn_can_bring_back_the_buyers_inbox_read_where_it_was_stored(sqlite_db: str) -> None:
+    from bot.channels.inapp import InAppOutput
+    from outreach.inbox import messages
+
+    _, buyer_id, _ = make_case("spoiled")
+    with session_scope() as session:
+        earlier = messages.append(session, buyer_id, "bot", "较早的消息")["id"]
+        asked = messages.append(session, buyer_id, "buyer", "螃蟹死了3只")["id"]
+    output = InAppOutput("secret", None, per_turn=True, inbox_after=asked - 1)
+    await output.send_text_message(buyer_id, "很抱歉，已为您记录。")
+    assert output.inbox is None  # nothing stored yet
+    await output.flush()
+    assert [m["text"] for m in output.inbox] == ["螃蟹死了3只", "很抱歉，已为您记录。"]
+    assert all(m["id"] > earlier for m in output.inbox)
+    plain = InAppOutput("secret", None, per_turn=True)  # not asked for: none read
+    await plain.send_text_message(buyer_id, "好的")
+    await plain.flush()
+    assert plain.inbox is None
+
+
+@pytest.mark.parametrize(("after", "wanted"), [(41, 41), (0, 0), (-1, None), ("41", None), (True, None),
+                                              (None, None), (4.5, None)])
+def test_only_a_whole_message_id_asks_for_the_inbox(after: object, wanted: int | None) -> None:
+    from bot.channels.inapp import inbox_after_of
+
+    assert inbox_after_of({"sender": "B1", "message": "x", "inbox_after": after}) == wanted
+    assert inbox_after_of({"sender": "B1", "message": "x"}) is None

@@ -61,6 +61,11 @@ def append(buyer_id: str, sender: str, text: str, buttons: list[dict[str, str]] 
         return int(messages.append(session, buyer_id, sender, text, buttons=buttons)["id"])
 
 
+def inbox_after(buyer_id: str, after_id: int) -> list[dict[str, Any]]:
+    with session_scope() as session:
+        return messages.since(session, buyer_id, after_id)
+
+
 def closed_port_url() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -73,6 +78,7 @@ class FakeRasa:
     """The Rasa server's in-app webhook: checks the secret and stores a bot reply in the inbox."""
 
     calls: list[dict[str, Any]] = field(default_factory=list)
+    without_inbox: bool = False  # answer as a channel that does not send the inbox back
 
     async def webhook(self, request: web.Request) -> web.Response:
         if request.headers.get(CHANNEL_SECRET_HEADER) != CHANNEL_SECRET:
@@ -83,7 +89,11 @@ class FakeRasa:
             await asyncio.sleep(3)  # a bot slower than the relay timeout
         buttons = [{"title": "是的", "payload": "/affirm"}, {"title": "不是", "payload": "/deny"}]
         await asyncio.to_thread(append, body["sender"], "bot", f"收到：{body['message']}", buttons)
-        return web.json_response([])
+        if self.without_inbox or "inbox_after" not in body:
+            return web.json_response([])
+        # as the in-app channel answers: the buyer's inbox after the given id, read where it stored
+        inbox = await asyncio.to_thread(inbox_after, body["sender"], body["inbox_after"])
+        return web.json_response({"messages": inbox[-1:], "inbox": inbox})
 
 
 StartApp = Callable[..., Awaitable[TestClient]]
@@ -300,7 +310,24 @@ async def test_post_stores_the_message_and_returns_the_bot_reply(client: TestCli
     ]
     assert returned[1]["buttons"][0] == {"title": "是的", "payload": "/affirm"}
     assert stored("B1") == [("buyer", "我的海鲜到了是死的"), ("bot", "收到：我的海鲜到了是死的")]
-    assert bot.calls == [{"sender": "B1", "message": "我的海鲜到了是死的"}]
+    assert [(c["sender"], c["message"]) for c in bot.calls] == [("B1", "我的海鲜到了是死的")]
+
+
+@pytest.mark.parametrize("with_inbox", [True, False], ids=["inbox-from-the-bot", "read-again"])
+async def test_the_reply_page_is_the_inbox_after_the_buyers_message(
+        client: TestClient, bot: FakeRasa, monkeypatch: pytest.MonkeyPatch, with_inbox: bool) -> None:
+    """The bot's channel reads the page where it stores its answer; the web server reads it
+    again only when the channel did not send it."""
+    append("B1", "bot", "较早的消息")
+    bot.without_inbox = not with_inbox
+    reads: list[int] = []
+    real_load = web_app._load_since
+    monkeypatch.setattr(web_app, "_load_since", lambda *args: reads.append(1) or real_load(*args))
+    response = await post(client, "B1", {"text": "草莓烂了"})
+    returned = (await response.json())["messages"]
+    assert [(m["sender"], m["text"]) for m in returned] == [("buyer", "草莓烂了"), ("bot", "收到：草莓烂了")]
+    assert bot.calls[-1]["inbox_after"] == returned[0]["id"] - 1
+    assert reads == ([] if with_inbox else [1])
 
 
 async def test_button_click_sends_title_as_text_and_payload_to_bot(client: TestClient, bot: FakeRasa) -> None:
