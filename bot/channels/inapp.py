@@ -41,9 +41,9 @@ def _store(buyer_id: str, pending: list[Pending], inbox_after: int | None = None
     would leave the buyer without the bot's answer, e.g. that a person took over. A commit
     whose acknowledgement was lost stores them twice, which the buyer can live with."""
     with session_scope() as session:
-        stored = messages.append_all(session, buyer_id, "bot", pending)
-        inbox = None if inbox_after is None else messages.since(session, buyer_id, inbox_after)
-        return stored, inbox
+        if inbox_after is None:
+            return messages.append_all(session, buyer_id, "bot", pending), None
+        return messages.append_turn(session, buyer_id, "bot", pending, inbox_after)
 
 
 def inbox_after_of(body: dict[str, Any]) -> int | None:

@@ -111,9 +111,10 @@ def append(
     buttons: list[dict[str, str]] | None = None,
     case_id: int | None = None,
     author: str | None = None,
+    case_known: bool = False,
 ) -> dict[str, Any]:
     """One message; what `as_dict` gives of it. `author`: an agent's display name (sender agent)."""
-    return append_all(session, buyer_id, sender, [(text, buttons or [])], case_id, author)[0]
+    return append_all(session, buyer_id, sender, [(text, buttons or [])], case_id, author, case_known)[0]
 
 
 def append_all(
@@ -123,13 +124,15 @@ def append_all(
     texts: Sequence[tuple[str, list[dict[str, str]]]],
     case_id: int | None = None,
     author: str | None = None,
+    case_known: bool = False,
 ) -> list[dict[str, Any]]:
-    """Messages of one sender, in order, under one case (the buyer's active one unless given)."""
+    """Messages of one sender, in order, under one case: the buyer's active one unless given
+    (with `case_known`, `case_id` is the active case as the caller just read it, None for none)."""
     if sender not in SENDERS:
         raise ValueError(f"unknown sender {sender!r}: use one of {', '.join(SENDERS)}")
     if (sender == "agent") != bool(author):
         raise ValueError("an agent's message names its author (the agent's display name); no other message does")
-    if case_id is None:
+    if case_id is None and not case_known:
         case_id = active_case_id(session, buyer_id)
     now = utcnow()
     stored = []
@@ -140,6 +143,41 @@ def append_all(
         row["id"] = session.execute(_INSERT, row).inserted_primary_key[0]
         stored.append(as_dict(SimpleNamespace(**row)))
     return stored
+
+
+# A turn's messages under the buyer's active case, found by the insert itself.
+_ACTIVE_CASE_ID = (
+    select(Case.id)
+    .where(Case.buyer_id == bindparam("active_of"), Case.first_contact_at.is_not(None))
+    .order_by(Case.first_contact_at.desc(), Case.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_INSERT_UNDER_ACTIVE = insert(InboxMessage.__table__).values(case_id=_ACTIVE_CASE_ID)
+_COLUMNS = ("sender", "text", "buttons", "created_at", "author")
+
+
+def append_turn(
+    session: Session, buyer_id: str, sender: str, texts: Sequence[tuple[str, list[dict[str, str]]]], after_id: int,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A turn's messages of one sender under the buyer's active case, then the buyer's inbox
+    after `after_id`: two statements where `append_all` and `since` take one per message and
+    two more. Returns the stored messages (as `as_dict` gives them) and the inbox page."""
+    if sender not in SENDERS or sender == "agent":
+        raise ValueError(f"append_turn stores the bot's, the buyer's or the system's messages, not {sender!r}")
+    if not texts:
+        return [], since(session, buyer_id, after_id)
+    now = utcnow()
+    rows = [{"buyer_id": buyer_id, "active_of": buyer_id, "sender": sender, "text": clean_text(text),
+             "buttons": [{"title": b["title"], "payload": b["payload"]} for b in buttons], "created_at": now,
+             "author": None} for text, buttons in texts]
+    session.execute(_INSERT_UNDER_ACTIVE, rows)
+    inbox = since(session, buyer_id, after_id)
+    stored = [m for m in inbox if m["sender"] == sender][-len(rows):]
+    if len(stored) < len(rows):  # beyond the page (`after_id` far back): said without their ids
+        stored = [as_dict(SimpleNamespace(id=None, case_id=None, **{k: v for k, v in row.items() if k in _COLUMNS}))
+                  for row in rows]
+    return stored, inbox
 
 
 def since(session: Session, buyer_id: str, after_id: int = 0, limit: int = MAX_PAGE) -> list[dict[str, Any]]:

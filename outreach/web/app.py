@@ -225,7 +225,9 @@ def _store_buyer_message(buyer_id: str, text: str, payload: str = "") -> tuple[i
         if not known:
             return None
         offered = bool(payload) and payload in messages.offered_payloads(session, buyer_id)
-        message = messages.append(session, buyer_id, "buyer", text, case_id=None if case is None else case[0])
+        # the active case was just read: none is none, not a reason to look again
+        message = messages.append(session, buyer_id, "buyer", text, case_id=None if case is None else case[0],
+                                  case_known=True)
         owned = human_owns(case)
         if owned and case is not None:
             _while_a_person_owns(session, buyer_id, case[0], text)
