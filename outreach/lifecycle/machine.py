@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import ClauseElement
 
 from outreach.lifecycle import events
 from outreach.lifecycle.states import STATUS_ZH, CaseStatus, EventKind, allowed
@@ -68,7 +70,13 @@ def move(session: Session, case: Case, to: CaseStatus, kind: EventKind | None, *
     )
     if result.rowcount != 1:
         raise StaleCase(case.id, current.value)
-    session.expire(case, ["status", "version", *(changes or {})])
+    # the row now holds exactly these values: kept as loaded, so reading them costs no query
+    known = {"status": to.value, "version": seen + 1, **(changes or {})}
+    for key, value in known.items():
+        if isinstance(value, ClauseElement):  # a value the database works out
+            session.expire(case, [key])
+        else:
+            set_committed_value(case, key, value)
     if kind is not None:
         events.record(session, case.id, kind, **({"from": current.value, "to": to.value} | detail))
 
