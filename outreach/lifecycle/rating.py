@@ -1,18 +1,20 @@
 """The satisfaction question: once per case, only once the case is settled, never while a
-conversation is still going, never to an opted-out buyer, and never to the same buyer again
-within the quiet time (limits.yml: satisfaction.quiet_hours, passed in by the caller)."""
+conversation is still going, never to an opted-out buyer (except at the end of a conversation
+the buyer started themselves after opting out: it is their own conversation, not a contact),
+and never to the same buyer again within the quiet time (limits.yml: satisfaction.quiet_hours,
+passed in by the caller)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from outreach.lifecycle import consent, events, machine
 from outreach.lifecycle.states import PERSON_HOLDS, RATABLE, CaseStatus, EventKind
-from outreach.store.models import Case, CaseEvent, Satisfaction
+from outreach.store.models import Case, CaseEvent, OptOut, Satisfaction
 
 LOW_RATING = 2  # a rating of 1 or 2 reopens the case for a person, as the best help desks do
 MAX_COMMENT_CHARS = 500
@@ -27,7 +29,23 @@ def may_ask(session: Session, case: Case, now: datetime, quiet_hours: int) -> bo
         exists(select(Satisfaction.id).where(Satisfaction.case_id == case.id)),
         exists(_asked_since(case.buyer_id, now, quiet_hours)),
     )).one()
-    return not (opted_out or rated or asked)
+    if opted_out and not _started_by_buyer_since_opt_out(session, case):
+        return False
+    return not (rated or asked)
+
+
+def _started_by_buyer_since_opt_out(session: Session, case: Case) -> bool:
+    """Whether the buyer opened this case's conversation themselves after their latest opt-out
+    in force (asked only for an opted-out buyer, so the extra reads are rare)."""
+    opted_at = session.execute(
+        select(func.max(OptOut.created_at)).where(OptOut.buyer_id == case.buyer_id, OptOut.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    opened = session.execute(
+        select(CaseEvent.detail, CaseEvent.created_at)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == EventKind.CONVERSATION_OPENED.value)
+    ).all()
+    return opted_at is not None and any(
+        (detail or {}).get("started_by") == "buyer" and created_at >= opted_at for detail, created_at in opened)
 
 
 def _asked_since(buyer_id: str, now: datetime, quiet_hours: int) -> Select:

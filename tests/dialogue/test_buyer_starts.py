@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from outreach.cases.conversation import choose_problem, opt_out, raise_problem, start_on_order
+from outreach.cases.conversation import accept, choose_problem, opt_out, raise_problem, start_on_order
+from outreach.lifecycle.rating import may_ask
 from outreach.store.db import session_scope
 from outreach.store.models import Case, Feedback, OptOut
 from outreach.store.types import utcnow
@@ -55,6 +56,25 @@ def test_after_an_opt_out_a_problem_the_buyer_raises_is_served_and_consent_is_ke
     assert new.id != case_id and new.status == "contacted" and new.order_id == order
     with session_scope() as session:
         assert session.execute(select(OptOut).where(OptOut.buyer_id == buyer)).first() is not None
+
+
+def test_an_opted_out_buyer_who_starts_a_chat_is_asked_to_rate_it_but_not_after_opting_out_in_it(
+        any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", title="阳澄湖大闸蟹 10只装", unit="只", quantity=10, unit_price_fen=3980)
+    opt_out(buyer, "别再联系我")
+    raise_problem(buyer, "又收到死螃蟹了 死了2只", "spoiled")
+    served = cases_of(buyer)[-1]
+    step = choose_problem(served.id, buyer, "spoiled", "confirmed", text="对 死了2只")
+    assert step.kind == "offer"
+    done = accept(served.id, buyer, step.offer_index)
+    assert done.kind == "executed" and done.extra["ask_rating"] is True  # their own conversation
+
+    with session_scope() as session:  # quiet time 0: only the opt-outs decide
+        assert may_ask(session, session.get(Case, served.id), utcnow(), 0)
+        session.add(OptOut(buyer_id=buyer, source_text="以后别再给我发消息了", created_at=utcnow()))
+    with session_scope() as session:  # an opt-out after the buyer started it: not asked
+        assert not may_ask(session, session.get(Case, served.id), utcnow(), 0)
+        assert not may_ask(session, session.get(Case, case_id), utcnow(), 0)  # the case we started
 
 
 def test_another_buyers_order_cannot_be_picked(any_db: str) -> None:
