@@ -171,6 +171,11 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     if wants_a_person(text):  # "我不要退货 也不要换 找个人来处理", "能不能叫个真人跟我说说": whatever else
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.hand_over(
             case_id, buyer, "buyer asked for a person")) + [ActiveLoop(None)]
+    if stage in (None, "closed") and _problem_told(tracker):
+        # "行吧 机器人也行 我买的碗碎了一个": with no conversation going, the remark is answered and the
+        # problem the words tell is taken up (by the intent's action), not dropped
+        await answered_beside(dispatcher, tracker, text)
+        return None
     answered = await answer_off_script(dispatcher, tracker, text)
     if answered is not None:
         return answered
@@ -278,6 +283,12 @@ async def _confirms(tracker: Tracker, text: str) -> bool:
     if read_remedy(text) is not None:
         return True
     return reading.status == "ok"
+
+
+def _problem_told(tracker: Tracker) -> bool:
+    """Whether a clause of the latest words tells (not asks about) a problem the classifier named surely."""
+    return any(label != NO_PROBLEM and clause and not is_question(clause)
+               for label, clause in problems_in(tracker).items())
 
 
 def problems_in(tracker: Tracker) -> dict[str, str]:

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import buyer_of, conversation, off_loop, refuse, say_step
 from outreach.cases.conversation import CaseNotFound, NotYourCase, Step
+from outreach.dialogue.knowledge import is_question
 
 
 def last_words(tracker: Tracker) -> str:
@@ -47,6 +48,13 @@ async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, labe
     # "狗粮吃了第二天就又吐又拉 …": a problem a person must take first, named surely in a clause, wins
     label = next((named for named in problems_in(tracker) if named in rules().person_first), label)
     text = last_words(tracker) or label
+    if label == "late_delivery" and is_question(text):
+        where = await off_loop(conversation.where_is_order, buyer_of(tracker), text)
+        if where is not None:  # "快递怎么还没到": where it is; a problem only when the promise was missed
+            answer, late = where
+            dispatcher.utter_message(text=answer)
+            if not late:
+                return []
     step = await off_loop(conversation.raise_problem, buyer_of(tracker), text, label, model_version,
                           problems_in(tracker))
     return say_start(dispatcher, step)

@@ -44,6 +44,21 @@ def _timing(book: RuleBook, kind: str, rule_id: str, trust_badge: bool) -> str:
     return book.timing_of(kind, rule.fast_refund or (trust_badge and kind in REFUND_KINDS), rule.return_goods)
 
 
+def logistics_answer(session: Session, order: Order, known: Knowledge | None = None) -> str:
+    """Where the order is: delivered, on its way, or not shipped yet and by when it should be."""
+    known = known or knowledge()
+    tz = session.get(Buyer, order.buyer_id).time_zone
+    if order.delivered_at is not None:
+        return known.answer("logistics", "delivered", delivered_at=_local(order.delivered_at, tz))
+    if order.shipped_at is not None:
+        return known.answer("logistics", "shipped", shipped_at=_local(order.shipped_at, tz))
+    if order.paid_at is not None:
+        deadline = order.paid_at + timedelta(hours=order.promised_ship_hours)
+        return known.answer("logistics", "unshipped", promised_hours=str(order.promised_ship_hours),
+                            deadline=_local(deadline, tz))
+    return known.answer("logistics", "unknown")
+
+
 def answer_for_case(session: Session, case: Case | None, topic: str, offer_index: int,
                     book: RuleBook | None = None, known: Knowledge | None = None) -> str:
     """The answer to `topic` for this case (None: the buyer has no case open)."""
@@ -81,17 +96,7 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
         return known.answer(topic, "done", remedy=_remedy_name(remedy.kind),
                             timing=_timing(book, remedy.kind, remedy.rule_id, facts.trust_badge))
     if topic == "logistics":
-        order = session.get(Order, case.order_id)
-        tz = session.get(Buyer, case.buyer_id).time_zone
-        if order.delivered_at is not None:
-            return known.answer(topic, "delivered", delivered_at=_local(order.delivered_at, tz))
-        if order.shipped_at is not None:
-            return known.answer(topic, "shipped", shipped_at=_local(order.shipped_at, tz))
-        if order.paid_at is not None:
-            deadline = order.paid_at + timedelta(hours=order.promised_ship_hours)
-            return known.answer(topic, "unshipped", promised_hours=str(order.promised_ship_hours),
-                                deadline=_local(deadline, tz))
-        return known.answer(topic, "unknown")
+        return logistics_answer(session, session.get(Order, case.order_id), known)
     if topic == "how_much":
         if offer is not None:
             return known.answer(topic, "offer", offer=offer.say)

@@ -973,6 +973,32 @@ def orders_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, st
             if words & set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", title))]
 
 
+def where_is_order(buyer_id: str, text: str) -> tuple[str, bool] | None:
+    """With no conversation open, a question about where the goods are ("快递怎么还没到") of the
+    buyer's one recent order, or the one the words name: where it is, and whether its ship
+    promise was missed (a problem to take up, not only a question). None when the words ask no
+    such question or the order is not known."""
+    from datetime import timedelta
+
+    from outreach.cases.answers import logistics_answer
+    from outreach.dialogue.knowledge import knowledge
+    from outreach.store.models import Order
+
+    if knowledge().topic_of(text, offered=False) != "logistics":
+        return None
+    with session_scope() as session:
+        recent = _recent_orders(session, buyer_id)
+        named = orders_named(text, recent)
+        chosen = named if len(named) == 1 else recent if len(recent) == 1 else []
+        if len(chosen) != 1:
+            return None
+        order = session.get(Order, chosen[0][0])
+        if order is None or order.paid_at is None:
+            return None
+        late = (order.shipped_at or utcnow()) > order.paid_at + timedelta(hours=order.promised_ship_hours)
+        return logistics_answer(session, order), late
+
+
 def start_on_named_order(buyer_id: str, text: str) -> Step | None:
     """The buyer answers "which order?" by typing part of its goods ("袜子") instead of tapping:
     that order, when the words name exactly one of their recent orders; None otherwise."""

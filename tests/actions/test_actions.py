@@ -497,3 +497,35 @@ async def test_a_question_beside_the_answer_is_answered_and_the_answer_taken(db:
 def remedy_of(case_id: int) -> Remedy | None:
     with session_scope() as session:
         return session.execute(select(Remedy).where(Remedy.case_id == case_id)).scalars().first()
+
+
+async def test_with_no_conversation_a_remark_is_answered_and_the_problem_told_beside_it_taken_up(db: str) -> None:
+    from tests.factories import make_order
+
+    buyer, order = make_order(title="骨瓷饭碗 4只装", kind="home", unit="只", quantity=4, unit_price_fen=1200,
+                              live_seafood=False)
+    t = tracker(buyer, intent="damaged", text="行吧 机器人也行 我买的碗碎了一个")
+    t.latest_message["problem_clauses"] = {"damaged": "我买的碗碎了一个"}  # as bot.nlu.problem_classifier reads it
+    messages, events = await run(ActionChooseProblem(), t)
+    assert "智能客服" in messages[0]["text"]  # who is talking: answered
+    assert slot(events, "stage") == "confirming"  # and the problem is put to the buyer to confirm
+    with session_scope() as session:
+        case = session.execute(select(Case).where(Case.buyer_id == buyer)).scalar_one()
+        assert (case.order_id, case.category) == (order, "damaged")
+
+
+async def test_with_no_conversation_where_an_order_on_time_is_answered_and_no_case_opens(db: str) -> None:
+    from datetime import timedelta
+
+    from outreach.store.types import utcnow
+    from tests.factories import make_order
+
+    now = utcnow()
+    buyer, _ = make_order(title="加厚珊瑚绒毯子", kind="home", live_seafood=False, paid_at=now - timedelta(days=2),
+                          shipped_at=now - timedelta(days=1))
+    t = tracker(buyer, intent="late_delivery", text="快递怎么还没到")
+    t.latest_message["problem_clauses"] = {"late_delivery": "快递怎么还没到"}
+    messages, _events = await run(ActionChooseProblem(), t)
+    assert ["运输途中" in (m.get("text") or "") for m in messages] == [True]
+    with session_scope() as session:
+        assert session.execute(select(func.count(Case.id)).where(Case.buyer_id == buyer)).scalar_one() == 0

@@ -118,3 +118,29 @@ def test_the_order_is_picked_by_typing_part_of_its_goods(any_db: str) -> None:
     assert start_on_named_order(buyer, "牛肉") is None  # names none of them: the question stands
     step = start_on_named_order(buyer, "中筒袜那个")
     assert step is not None and step.kind == "confirm" and cases_of(buyer)[0].order_id == socks
+
+
+def test_where_a_buyers_one_order_is_is_answered_and_only_a_missed_promise_is_a_problem(any_db: str) -> None:
+    from outreach.cases.conversation import where_is_order
+
+    now = utcnow()
+    on_time, _ = make_order(title="加厚珊瑚绒毯子", kind="home", live_seafood=False, paid_at=now - timedelta(days=2),
+                            shipped_at=now - timedelta(days=1))
+    answer, late = where_is_order(on_time, "快递怎么还没到")
+    assert "运输途中" in answer and late is False
+    stuck, _ = make_order(title="保温杯", kind="home", live_seafood=False, paid_at=now - timedelta(days=4))
+    answer, late = where_is_order(stuck, "什么时候发货啊？")
+    assert "还没有发货" in answer and late is True  # 48 h promised, 4 days gone
+    assert where_is_order(on_time, "毯子掉毛很严重") is None  # no question of where it is
+
+
+def test_with_several_orders_only_the_one_the_words_name_is_answered(any_db: str) -> None:
+    from outreach.cases.conversation import where_is_order
+
+    now = utcnow()
+    buyer, _ = make_order(title="赣南脐橙 5斤装", kind="fruit", live_seafood=False, paid_at=now - timedelta(days=1))
+    make_order(buyer_id=buyer, title="羊毛围巾", kind="apparel", live_seafood=False, paid_at=now - timedelta(days=1),
+               shipped_at=now - timedelta(hours=20))
+    assert where_is_order(buyer, "快递到哪了") is None  # which order is not said
+    answer, late = where_is_order(buyer, "围巾的快递到哪了")
+    assert "运输途中" in answer and late is False
