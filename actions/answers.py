@@ -112,6 +112,12 @@ class ActionChooseProblem(Action):
         if is_survey_answer(tracker):
             # "还行吧" or "挺满意" after the survey question answers it; it names no new problem.
             return await record_survey_answer(dispatcher, tracker)
+        if tracker.get_slot("stage") in ("confirming", "offering") and label not in (None, NO_PROBLEM) \
+                and label not in problems_in(tracker) and is_question(text_of(tracker)) \
+                and await case_holds(tracker, conversation.is_talking):
+            # "你们是商家那边的还是平台的？" asks something; a guessed label that no clause names surely
+            # never turns the problem being settled into another
+            return await not_understood(dispatcher, tracker)
         hurt = (tracker.latest_message.get("diagnosis") or {}).get("hurt_probability")
         if tracker.get_slot("stage") == "confirming" and label != NO_PROBLEM and hurt is not None \
                 and float(hurt) < CHITCHAT_HURT and await case_holds(tracker, conversation.is_talking):

@@ -28,12 +28,9 @@ class ActionHandover(Action):
             understood = await in_context(dispatcher, tracker)
             if understood is not None:
                 return understood
-        events = await guarded(
-            dispatcher,
-            tracker,
-            lambda case_id, buyer: conversation.hand_over(case_id, buyer, "buyer asked for a person"),
-        )
-        return events + [ActiveLoop(None)]
+        from actions.context import hand_over_asked
+
+        return await hand_over_asked(dispatcher, tracker, text)
 
 
 class ActionHandoverLanguage(Action):
@@ -135,12 +132,15 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
             return []
         return await guarded(dispatcher, tracker,
                              lambda case_id, buyer: conversation.recommend(case_id, buyer, score, comment))
-    rating = parse_rating(str(raw)) if raw is not None else None
-    if rating is None and stage == "rating":
+    rating = None
+    if stage == "rating":
         from outreach.dialogue.ratings import read_rating
 
-        # the words read as meant first: "挺满一的" is 挺满意的, not the 1 a stray numeral would give
+        # the whole words read as meant first: "挺满一的" is 挺满意的, not the 1 a stray numeral would
+        # give, and "打个4分 哎算了 给你们满分" is the 5 said last, not the 4 an entity found
         rating = read_rating(text)
+    if rating is None and raw is not None:
+        rating = parse_rating(str(raw))
     if rating is None:
         rating = parse_rating(text)
     if rating is None:

@@ -9,10 +9,10 @@ import re
 from functools import partial
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, EventType
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buyer_of, case_of, conversation, guarded, off_loop, offer_index, say_step
+from actions.common import buyer_of, case_holds, case_of, conversation, guarded, off_loop, offer_index, say_step
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.features import readable
 from outreach.diagnosis.taxonomy import NO_PROBLEM
@@ -169,8 +169,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, other, "corrected", text=text, more=problems_in(tracker)))
     if wants_a_person(text):  # "我不要退货 也不要换 找个人来处理", "能不能叫个真人跟我说说": whatever else
-        return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.hand_over(
-            case_id, buyer, "buyer asked for a person")) + [ActiveLoop(None)]
+        return await hand_over_asked(dispatcher, tracker, text)
     if stage in (None, "closed") and _problem_told(tracker):
         # "行吧 机器人也行 我买的碗碎了一个": with no conversation going, the remark is answered and the
         # problem the words tell is taken up (by the intent's action), not dropped
@@ -219,6 +218,20 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             return await guarded(dispatcher, tracker,
                                  lambda case_id, buyer: conversation.rate(case_id, buyer, rating, comment_of(text)))
     return None
+
+
+async def hand_over_asked(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
+    """A person asked for. With no conversation open, a problem the same words tell opens its case
+    first ("瑜伽垫颜色发错了 … 直接转人工"), so the person has something to take over."""
+    reason = "buyer asked for a person"
+    named = [label for label in problems_in(tracker) if label != NO_PROBLEM]
+    if named and not await case_holds(tracker, conversation.is_talking):
+        step = await off_loop(conversation.raise_problem, buyer_of(tracker), text, named[0], None, problems_in(tracker))
+        if step.kind == "confirm" and step.case_id:
+            handed = await off_loop(conversation.hand_over, step.case_id, buyer_of(tracker), reason)
+            return [SlotSet("case_id", str(step.case_id))] + say_step(dispatcher, handed) + [ActiveLoop(None)]
+    return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.hand_over(
+        case_id, buyer, reason)) + [ActiveLoop(None)]
 
 
 def _demand_after_question(text: str) -> str | None:

@@ -1050,6 +1050,8 @@ def _open_from_feedback(session: Session, feedback: Feedback, order_id: str,
     if more:
         _note_more_problems(session, case, label, more)
     _note_affected(session, case, feedback.text)  # "大闸蟹死了3只": the count is given already
+    if label == "not_as_described" and says_weighed(feedback.text):
+        _note_weighed(session, case, feedback.text)  # "标的10斤 一称只有9斤2两": the weighing too
     item = main_item(session, order.id)
     return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(label), "order_title": item.title,
                                                         "unit": item.unit})

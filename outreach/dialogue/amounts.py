@@ -142,6 +142,18 @@ _RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|�
                        rf"\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐斤本台把张套片根枚副块](?!钱)")
 
 
+# Voice-to-text writes a measure word as a word that sounds the same ("有一代长白毛了" for 一袋):
+# after a number, read as the line's own unit when that is the unit it sounds like.
+_SOUNDS_LIKE = {"袋": "代带", "盒": "合", "箱": "厢", "瓶": "平"}
+
+
+def _in_own_unit_word(text: str, unit: str | None) -> str:
+    heard = _SOUNDS_LIKE.get(unit or "")
+    if not heard:
+        return text
+    return re.sub(rf"(?<=[{_CN}\d几])\s*[{heard}]", unit or "", text)
+
+
 def read_affected(text: str, quantity: int, promised_g: int | None = None, label: str | None = None,
                   unit: str | None = None) -> Affected:
     """How much of a line of `quantity` pieces the text says was affected.
@@ -150,7 +162,7 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     share of it). Shares ("一半", "三分之一", "30%", "三成", "2斤" of 5斤) are exact fractions;
     a share that is whole pieces comes back as pieces.
     """
-    text = normalize(text)
+    text = _in_own_unit_word(normalize(text), unit)
     if not text:
         return Affected("none")
     is_not = _IS_NOT.search(text)

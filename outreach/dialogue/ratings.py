@@ -18,7 +18,10 @@ _EXTRA_RATING_WORDS = {
     "挺好的": 4, "蛮好": 4, "满意的": 4, "挺满意的": 4, "还满意": 4, "比较好": 4, "可以的": 4, "不赖": 4,
     "很好": 5, "非常好": 5, "特别好": 5, "超好": 5, "太好了": 5, "很棒": 5, "点赞": 5, "五星好评": 5,
     "不好": 2, "不咋地": 2, "不太好": 2, "不行": 2, "失望": 1, "很失望": 1, "太失望": 1, "一星": 1,
+    "贼拉满意": 5, "老鼻子满意": 5, "巨满意": 5, "相当满意": 5,  # northeastern and net intensifiers
 }
+# A score taken back for another: "打个4分 哎算了 给你们满分", "3分吧 不对 还是5分".
+_TAKEN_BACK = re.compile(r"算了|不对|还是|改成|改一下|重新|应该是")
 _RATING_WORDS = {**RATING_WORDS, **_EXTRA_RATING_WORDS}
 _BY_LENGTH = sorted(_RATING_WORDS, key=len, reverse=True)
 
@@ -39,6 +42,11 @@ def read_rating(text: str) -> int | None:
     stars = len(_STARS.findall(text))
     if stars:
         return stars if 1 <= stars <= 5 else None
+    corrected = _TAKEN_BACK.search(text)
+    if corrected is not None and corrected.start() > 0:
+        again = read_rating(text[corrected.end():])
+        if again is not None:  # what is said after taking the first answer back
+            return again
     value = scored_number(text)
     if value is None:
         # the longest phrase wins, so "不满意" is never read as "满意"

@@ -78,6 +78,8 @@ _JUST_REFUND = re.compile(
 _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|换)(?:吧|啊|呀|一下|上)?\s*[!！。.~～]*$")
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
 _CHANGE_TO = re.compile(r"(?<![退交])换(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
+# "换来换去", "退来退去", "寄来寄去": the back and forth a buyer is tired of.
+_BACK_AND_FORTH = re.compile(r"([\u4e00-\u9fff])来\1去[^，。,.!！？?\s]{0,3}")
 # A remedy named after these words is a reason or a worry, not the choice ("免得寄过来又是烂的").
 _REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|不然|否则|^等")  # "等补过来都过季了"
 # A remedy the buyer cannot or will not go through with: "我也不会弄那个寄回去的", "懒得寄回去".
@@ -160,6 +162,9 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     hits += [(m.start(), m.end(), "reship") for m in _SEND_OVER.finditer(text)]  # "发米白的过来"
     hits += [(m.start(), m.end(), "ship") for m in _SHIP_IT.finditer(text)]  # "赶紧给我发"
     hits += [(m.start(), m.end(), "replace") for m in _CHANGE_TO.finditer(text)]  # "换白色的"
+    # "换来换去的闹心", "寄来寄去": the hassle of doing it, never a choice of it
+    hassle = [(m.start(), m.end()) for m in _BACK_AND_FORTH.finditer(text)]
+    hits = [h for h in hits if not any(a <= h[0] < b for a, b in hassle)]
     # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
     hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
     found = [(start, kind) for start, end, kind in hits

@@ -529,3 +529,33 @@ async def test_with_no_conversation_where_an_order_on_time_is_answered_and_no_ca
     assert ["运输途中" in (m.get("text") or "") for m in messages] == [True]
     with session_scope() as session:
         assert session.execute(select(func.count(Case.id)).where(Case.buyer_id == buyer)).scalar_one() == 0
+
+
+async def test_a_question_never_turns_the_problem_being_settled_into_a_guessed_one(db: str) -> None:
+    case_id, buyer, _ = make_case("quality_defect", quantity=1, unit_price_fen=12900, live_seafood=False,
+                                  kind="digital")
+    t = tracker(buyer, intent="service_attitude", text="你们客服晚上几点下班啊？",
+                slots={"case_id": str(case_id), "stage": "confirming"})
+    messages, _events = await run(ActionChooseProblem(), t)
+    assert "utter_not_understood" in responses(messages)
+    with session_scope() as session:
+        assert session.get(Case, case_id).category == "quality_defect"
+    t.latest_message["problem_clauses"] = {"service_attitude": "你们客服晚上几点下班啊？"}
+    await run(ActionChooseProblem(), t)  # a clause that names it surely: the buyer's correction wins
+    with session_scope() as session:
+        assert session.get(Case, case_id).category == "service_attitude"
+
+
+async def test_a_person_asked_for_in_the_first_words_takes_the_case_those_words_open(db: str) -> None:
+    from tests.factories import make_order
+
+    buyer, order = make_order(title="瑜伽垫 加厚防滑 紫色", kind="sports", unit="张", quantity=1, unit_price_fen=8900,
+                              live_seafood=False)
+    text = "瑜伽垫颜色发错了 我下单的紫色 来的是灰的 不想跟机器聊 直接转人工"
+    t = tracker(buyer, intent="wrong_item", text=text)
+    t.latest_message["problem_clauses"] = {"wrong_item": "瑜伽垫颜色发错了 来的是灰的"}
+    _messages, events = await run(ActionChooseProblem(), t)
+    with session_scope() as session:
+        case = session.execute(select(Case).where(Case.buyer_id == buyer)).scalar_one()
+        assert (case.order_id, case.category, case.status) == (order, "wrong_item", "handed_over")
+    assert slot(events, "case_id") == str(case.id)

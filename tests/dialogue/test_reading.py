@@ -800,3 +800,45 @@ def test_wording_of_the_fourth_round() -> None:
     from outreach.dialogue.person import wants_a_person
     assert wants_a_person("我年纪大了弄不明白这些 能不能叫个真人跟我说说")
     assert not wants_a_person("你是真人还是机器人")
+
+
+@pytest.mark.parametrize(("text", "remedy", "declines"), [
+    ("不换了 换来换去的闹心", None, True),  # the hassle of exchanging, and a no to it
+    ("换来换去太麻烦 退款吧", "refund", False),
+    ("懒得寄来寄去 直接退钱吧", "refund", False),
+])
+def test_the_back_and_forth_of_a_remedy_is_never_its_choice(text: str, remedy: str | None, declines: bool) -> None:
+    from outreach.dialogue.remedy_words import read_remedy
+    from outreach.dialogue.yes_no import declines_remedy
+
+    assert read_remedy(text) == remedy
+    assert declines_remedy(text) is declines
+
+
+@pytest.mark.parametrize(("text", "rating"), [
+    ("打个4分 哎算了 给你们满分", 5),  # the score taken back: what is said after it
+    ("3分吧 不对 还是5分", 5),
+    ("一般般吧 算了 还是给个满意", 4),
+    ("4分 还行吧", 4),  # a remark after the score takes nothing back
+    ("5分 算了不说了", 5),
+    ("贼拉满意", 5),
+])
+def test_a_rating_taken_back_is_the_one_said_after(text: str, rating: int) -> None:
+    from outreach.dialogue.ratings import read_rating
+
+    assert read_rating(text) == rating
+
+
+@pytest.mark.parametrize(("text", "unit", "quantity", "pieces"), [
+    ("有一代长白毛了另外两代还好", "袋", 3, 1),  # voice-to-text: 代 for 袋
+    ("坏了两合", "盒", 4, 2),
+    ("碎了一平", "瓶", 6, 1),
+])
+def test_a_measure_word_heard_as_another_word_is_the_lines_own_unit(text: str, unit: str, quantity: int,
+                                                                     pieces: int) -> None:
+    reading = read_affected(text, quantity, unit=unit)
+    assert (reading.status, reading.pieces) == ("ok", pieces)
+
+
+def test_a_word_that_only_sounds_like_another_unit_is_not_read_as_that_unit() -> None:
+    assert read_affected("有一代长白毛了另外两代还好", 3, unit="只").status != "ok"

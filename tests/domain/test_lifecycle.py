@@ -244,3 +244,6 @@ def test_stopping_messages_said_as_pushes_or_of_this_kind() -> None:
     from outreach.lifecycle.consent import asks_to_stop
 
     assert asks_to_stop("不需要 以后也不要再给我推这些消息") and asks_to_stop("不打分了 以后这类消息别再发给我")
+    assert asks_to_stop("分就不打了 以后别给我推这些了") and asks_to_stop("别再推送了")
+    # pushing off blame is no opt-out
+    assert not asks_to_stop("别推卸责任 赶紧退钱") and not asks_to_stop("你们别推脱了") and not asks_to_stop("别推荐了")

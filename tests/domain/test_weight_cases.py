@@ -126,3 +126,19 @@ def test_a_weight_told_as_the_promise_after_the_weighing_is_not_what_was_weighed
     step = choose_problem(case_id, buyer_id, "not_as_described", "confirmed",
                           text="是 我上秤称了 一共只有8斤7两 说好的10斤")
     assert (step.kind, step.offer.rule_id, step.offer.amount_fen) == ("offer", "short_weight_refund", 649)
+
+
+def test_a_buyer_who_starts_with_the_weighing_is_not_asked_for_it_again(any_db: str) -> None:
+    from datetime import timedelta
+
+    from outreach.cases.conversation import raise_problem
+    from outreach.store.types import utcnow
+    from tests.factories import make_order
+
+    buyer_id, _ = make_order(shipped_at=utcnow() - timedelta(days=2), delivered_at=utcnow() - timedelta(hours=5),
+                             **ORANGES)
+    step = raise_problem(buyer_id, "你们这橙子不够秤啊 标的10斤 我拿家里的秤一称只有9斤2两", "not_as_described")
+    assert step.kind == "confirm"
+    step = choose_problem(step.case_id, buyer_id, "not_as_described", "confirmed", text="是的")
+    assert step.kind == "offer" and step.offer.kind == "refund_shortfall"
+    assert step.offer.amount_fen == 399  # 49.90 x 8 % (10斤 listed, 9斤2两 weighed)
