@@ -134,7 +134,10 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
                              lambda case_id, buyer: conversation.recommend(case_id, buyer, score, comment))
     rating = None
     if stage == "rating":
-        from outreach.dialogue.ratings import read_rating
+        from outreach.dialogue.ratings import declines_rating, read_rating
+
+        if declines_rating(text):  # "不评了", "跳过": closed without a rating
+            return await guarded(dispatcher, tracker, conversation.skip_rating)
 
         # the whole words read as meant first: "挺满一的" is 挺满意的, not the 1 a stray numeral would
         # give, and "打个4分 哎算了 给你们满分" is the 5 said last, not the 4 an entity found

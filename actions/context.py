@@ -18,7 +18,7 @@ from outreach.diagnosis.features import readable
 from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge, told_clauses
 from outreach.dialogue.person import wants_a_person
-from outreach.dialogue.ratings import read_rating, satisfied_in_words
+from outreach.dialogue.ratings import declines_rating, read_rating, satisfied_in_words
 from outreach.dialogue.remedy_words import asks_for_it, read_remedy
 from outreach.dialogue.words import clauses_of, is_command_like, is_key_mash, is_pasted_notice, without_markup
 from outreach.dialogue.yes_no import (
@@ -210,6 +210,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             return taken
     if stage == "confirming" and await _confirms(tracker, text):
         return await guarded(dispatcher, tracker, partial(confirm, text=text, more=problems_in(tracker)))
+    if stage == "rating" and declines_rating(text):  # "不评了", "跳过": closed without a rating
+        return await guarded(dispatcher, tracker, conversation.skip_rating)
     if stage == "rating":
         rating = read_rating(text) or satisfied_in_words(text)
         if rating is not None:

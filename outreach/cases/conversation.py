@@ -837,6 +837,17 @@ def rate(case_id: int | str, buyer_id: str, rating: int, comment: str | None = N
         return Step(kind="rated", case_id=case.id, extra={"rating": rating, "low": low})
 
 
+def skip_rating(case_id: int | str, buyer_id: str) -> Step:
+    """The buyer turns the rating question down ("不评了"): a settled case closes without a rating."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        if case.status != S.RESOLVED:
+            return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+        machine.close(session, case, "buyer declined the rating")
+        events.record(session, case.id, EventKind.SATISFACTION_SKIPPED, reason="buyer declined the rating")
+        return Step(kind="rating_declined", case_id=case.id)
+
+
 def recommend(case_id: int | str, buyer_id: str, score: int, comment: str | None = None) -> Step:
     """Store the optional 0-10 recommendation answer (NPS) of a rated case, once."""
     with session_scope() as session:

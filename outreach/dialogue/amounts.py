@@ -142,6 +142,10 @@ _RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|�
                        rf"\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐斤本台把张套片根枚副块](?!钱)")
 
 
+# "除了两个 别的都烂了", "除了3只以外其他全死了": all but the pieces named.
+_ALL_BUT = re.compile(rf"除了?\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐颗枚]?\s*(?:以外|之外)?[\s，,]*"
+                      r"(?:别的|其他|其它|其余|剩下的?)的?\s*(?:都|全)")
+_GOOD_AFTER = re.compile(r"\s*(?:是)?(?:好的|好好的|没问题|没坏|正常|完好|能吃|能用)")
 # Voice-to-text writes a measure word as a word that sounds the same ("有一代长白毛了" for 一袋):
 # after a number, read as the line's own unit when that is the unit it sounds like.
 _SOUNDS_LIKE = {"袋": "代带", "盒": "合", "箱": "厢", "瓶": "平"}
@@ -176,6 +180,13 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
             return reading
     if _NONE_GOOD.search(text):
         return _of_share(Fraction(1), quantity)
+    all_but = _ALL_BUT.search(text)
+    if all_but and (kept := _number(all_but.group(1))) is not None and kept.denominator == 1:
+        if not 0 <= kept < quantity:
+            return Affected("too_many", limit=quantity)
+        if _GOOD_AFTER.match(text[all_but.end():]):  # "除了一个 别的都是好的": the one named is it
+            return _of_share(kept / quantity, quantity)
+        return _of_share((quantity - kept) / quantity, quantity)  # "除了两个 别的都烂了": all but those
     if _NONE.search(text):
         return Affected("zero")
     weight = _weight_share(text, promised_g)

@@ -59,3 +59,13 @@ def read_rating(text: str) -> int | None:
             number = _number(bare.group(1))
             value = int(number) if number is not None and number.denominator == 1 else None
     return value if value is not None and 1 <= value <= 5 else None
+
+
+# The rating question turned down: "不评了", "跳过", "不想打分 没啥好说的", "分就不打了".
+_NO_RATING = re.compile(r"不评|不想评|不用评|不打分|不想打分|不用打分|分就不打|分不打了|不打了|跳过|skip|免评|不参与")
+
+
+def declines_rating(text: str) -> bool:
+    """Whether the words turn the rating question down and give no rating."""
+    text = normalize(text)
+    return bool(_NO_RATING.search(text)) and read_rating(text) is None

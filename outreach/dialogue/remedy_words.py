@@ -68,7 +68,8 @@ _SEND_OVER = re.compile(r"(?:给我|帮我)(?:重新|再)?(?:发|寄)(?:个|一�
 _SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立即)\s*(?:给我|帮我|让他|让商家)?\s*发"
                       r"(?:货|出来|出去)?(?![错票])|(?:让|叫|催)(?:他|商家|店家|卖家)?(?:快点?|赶紧)?发货")
 # "赔" alone as a demand ("赶紧给我赔", "赔啲俾我"); longer words that hold it ("赔钱") name their own kind.
-_PAY_UP = re.compile(r"(?<![才只])赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")  # "补几块钱"
+# ("补几块钱" too; not "多赔点", asking for more)
+_PAY_UP = re.compile(r"(?<![才只多])赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")
 # "退那一盒的钱"; not "退这点钱" (the amount offered, called too little)
 _MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这几))[^，。,.!！？?]{1,6}钱"
                          r"|钱[^，。,.!！？?]{0,3}退(?!货)")
@@ -78,6 +79,8 @@ _JUST_REFUND = re.compile(
 _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|换)(?:吧|啊|呀|一下|上)?\s*[!！。.~～]*$")
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
 _CHANGE_TO = re.compile(r"(?<![退交])换(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
+# The words right before a money remedy that ask for more of it: "多赔点", "多给点补偿", "再多退点".
+_MORE_BEFORE = re.compile(r"(?:多|再多?|加)(?:给|赔|退|补)?(?:点|一点|些)?$")
 # "换来换去", "退来退去", "寄来寄去": the back and forth a buyer is tired of.
 _BACK_AND_FORTH = re.compile(r"([\u4e00-\u9fff])来\1去[^，。,.!！？?\s]{0,3}")
 # A remedy named after these words is a reason or a worry, not the choice ("免得寄过来又是烂的").
@@ -162,6 +165,8 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     hits += [(m.start(), m.end(), "reship") for m in _SEND_OVER.finditer(text)]  # "发米白的过来"
     hits += [(m.start(), m.end(), "ship") for m in _SHIP_IT.finditer(text)]  # "赶紧给我发"
     hits += [(m.start(), m.end(), "replace") for m in _CHANGE_TO.finditer(text)]  # "换白色的"
+    # "多赔点吧", "多给点补偿", "再加点钱": asking for more than the offer is haggling, not a choice
+    hits = [h for h in hits if h[2] not in ("compensation", "refund") or not _MORE_BEFORE.search(text[:h[0]])]
     # "换来换去的闹心", "寄来寄去": the hassle of doing it, never a choice of it
     hassle = [(m.start(), m.end()) for m in _BACK_AND_FORTH.finditer(text)]
     hits = [h for h in hits if not any(a <= h[0] < b for a, b in hassle)]

@@ -163,6 +163,9 @@ def replies_for(step: Step) -> Replies:  # noqa: C901 - one branch per kind of s
     elif step.kind == "recommended":
         replies.say("utter_thanks_for_recommend")
         replies.set(stage="closed")
+    elif step.kind == "rating_declined":
+        replies.say("utter_rating_declined")
+        replies.set(stage="closed")
     else:
         replies.say("utter_case_closed")
         replies.set(stage="closed")

@@ -93,7 +93,7 @@ _SLIPS = (
     (re.compile(r"(?<![a-z])tui\s*qian(?![a-z])"), "退钱"),
     (re.compile(r"(?<![a-z])xie\s*xie(?![a-z])"), "谢谢"),
     (re.compile(r"(?<![a-z])refund(?=\s*[\u4e00-\u9fff])"), "退款"),  # "refund吧" (not "refund please")
-    (re.compile(r"(?<![a-z])(?:bu\s*yao\s*le|buyaole)(?![a-z])"), "不要了"),
+    (re.compile(r"(?<![a-z])(?:bu\s*yao\s*le|buyaole)(?![a-z])(?:\s+(?=[a-z\u4e00-\u9fff]))?"), "不要了"),
     (re.compile(r"(?<![a-z])(?:hao\s*de|haode)(?![a-z])"), "好的"),
     (re.compile(r"(?<![a-z])(?:haode|hao de)(?![a-z])"), "好的"),
     (re.compile(r"(?<![a-z])(?:duide|dui de)(?![a-z])"), "对的"),
@@ -102,6 +102,19 @@ _SLIPS = (
     (re.compile(r"(?<![a-z])sui(?=\s*了)"), "碎"),  # sui了2个
     (re.compile(r"(?<![a-z])dui(?![a-z])"), "对"),
     (re.compile(r"(?<![a-z])(?:buyong|bu yong)(?![a-z])"), "不用"),
+    # a syllable at a time ("bu yao tui qian"): the words run on, as when typed in characters
+    (re.compile(r"(?<![a-z])bu\s*yao(?![a-z])(?:\s+(?=[a-z\u4e00-\u9fff]))?"), "不要"),
+    (re.compile(r"(?<![a-z])bu\s*xing(?![a-z])(?:\s+(?=[a-z\u4e00-\u9fff]))?"), "不行"),
+    (re.compile(r"(?<![a-z])tui\s*huo(?![a-z])"), "退货"),
+    (re.compile(r"(?<![a-z])bu\s*huan(?![a-z])(?:\s+(?=[a-z\u4e00-\u9fff]))?"), "不换"),
+    # a score in pinyin: "wu xing", "si fen ba"
+    (re.compile(r"(?<![a-z])yi(?=\s*(?:fen|xing|颗星|分|星)(?![a-z]))"), "一"),
+    (re.compile(r"(?<![a-z])(?:er|liang)(?=\s*(?:fen|xing|颗星|分|星)(?![a-z]))"), "两"),
+    (re.compile(r"(?<![a-z])san(?=\s*(?:fen|xing|颗星|分|星)(?![a-z]))"), "三"),
+    (re.compile(r"(?<![a-z])si(?=\s*(?:fen|xing|颗星|分|星)(?![a-z]))"), "四"),
+    (re.compile(r"(?<![a-z])wu(?=\s*(?:fen|xing|颗星|分|星)(?![a-z]))"), "五"),
+    (re.compile(r"(?<=[一两二三四五])\s*xing(?![a-z])"), "星"),
+    (re.compile(r"(?<=[分星])\s*ba(?![a-z])"), "吧"),
     (re.compile(r"(?<![a-z])(?:bushi|bu shi)(?![a-z])"), "不是"),
     (re.compile(r"(?<![a-z])liang(?=\s*[个只件盒斤瓶包袋箱])"), "两"),
     (re.compile(r"(?<=[\d一二两三四五])\s*fen(?![a-z])"), "分"),

@@ -24,9 +24,10 @@ from outreach.store.models import CallTask, Case, OptOut
 from outreach.store.types import utcnow
 
 NLU_FILE = Path(__file__).resolve().parents[2] / "data" / "nlu" / "conversation.yml"
-# Closed by an opt-out: everything not settled, and a hand-over, claimed or not (the person
-# must not contact the buyer either). A settled case keeps its remedy; no rating is asked.
-CLOSED_BY_OPT_OUT = NOT_SETTLED | {CaseStatus.HANDED_OVER, CaseStatus.CLAIMED}
+# Closed by an opt-out: everything not settled, a hand-over, claimed or not (the person must not
+# contact the buyer either), and a settled case waiting for its rating (it keeps its remedy; the
+# rating is never asked now, so nothing is left open).
+CLOSED_BY_OPT_OUT = NOT_SETTLED | {CaseStatus.HANDED_OVER, CaseStatus.CLAIMED, CaseStatus.RESOLVED}
 # "别再联系我", "不要再主动联系我了", "以后也别来找我", "别在联系我" (在 typed for 再)
 _STOP = re.compile(r"(?<!先)(别|不要|不许|不用|请勿|勿)(再|在|总|老)?(?:主动|来|去|给我|跟我|和我)?"
                    # "再给我发2只活的" asks for goods, not for silence

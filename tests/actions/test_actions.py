@@ -559,3 +559,18 @@ async def test_a_person_asked_for_in_the_first_words_takes_the_case_those_words_
         case = session.execute(select(Case).where(Case.buyer_id == buyer)).scalar_one()
         assert (case.order_id, case.category, case.status) == (order, "wrong_item", "handed_over")
     assert slot(events, "case_id") == str(case.id)
+
+
+async def test_a_rating_turned_down_closes_the_settled_case_without_one(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    with session_scope() as session:
+        assert session.get(Case, case_id).status == "resolved"
+    messages, events = await run(ActionRecordRating(), tracker(
+        buyer, intent="deny", text="不评了 没啥好说的", slots={"case_id": str(case_id), "stage": "rating"}))
+    assert responses(messages) == ["utter_rating_declined"] and slot(events, "stage") == "closed"
+    with session_scope() as session:
+        assert session.get(Case, case_id).status == "closed"
+        ratings = select(func.count(Satisfaction.id)).where(Satisfaction.case_id == case_id)
+        assert session.execute(ratings).scalar_one() == 0

@@ -842,3 +842,34 @@ def test_a_measure_word_heard_as_another_word_is_the_lines_own_unit(text: str, u
 
 def test_a_word_that_only_sounds_like_another_unit_is_not_read_as_that_unit() -> None:
     assert read_affected("有一代长白毛了另外两代还好", 3, unit="只").status != "ok"
+
+
+@pytest.mark.parametrize(("text", "quantity", "pieces"), [
+    ("除了两个 别的都烂了", 10, 8),  # all but the ones named
+    ("除了3只以外其他全死了", 10, 7),
+    ("除了一个别的都是好的", 5, 1),  # the one named is the bad one
+])
+def test_all_but_the_pieces_named(text: str, quantity: int, pieces: int) -> None:
+    reading = read_affected(text, quantity)
+    assert (reading.status, reading.pieces) == ("ok", pieces)
+    assert read_affected("除了12个 别的都烂了", 10).status == "too_many"
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("bu yao tui qian", "不要退钱"),  # a syllable at a time
+    ("wu xing", "五星"),
+    ("si fen ba", "四分"),
+    ("bu xing", "不行"),
+])
+def test_pinyin_typed_a_syllable_at_a_time_is_read_as_meant(text: str, meant: str) -> None:
+    from outreach.dialogue.words import normalize
+
+    assert normalize(text).startswith(meant)
+
+
+def test_asking_for_more_money_is_haggling_and_chooses_nothing() -> None:
+    from outreach.dialogue.remedy_words import read_remedy
+
+    for haggle in ("多赔点吧", "这么贵的车厘子才退这点？多赔点吧", "多给点补偿"):
+        assert read_remedy(haggle) is None, haggle
+    assert read_remedy("赶紧给我赔") == "compensation" and read_remedy("赔点钱吧") == "compensation"

@@ -160,7 +160,7 @@ def test_approve_against_reject_of_one_remedy_at_once_exactly_one_wins(any_db: s
             assert len(notices) == 1, notices
 
 
-def test_an_opt_out_closes_a_claimed_hand_over_and_cancels_its_call_but_keeps_a_settled_case(any_db: str) -> None:
+def test_an_opt_out_closes_a_claimed_hand_over_and_cancels_its_call_and_closes_a_settled_case(any_db: str) -> None:
     claimed, buyer_id, _ = make_case(status="handed_over")
     settled, _, _ = make_case("late_delivery", status="resolved", buyer_id=buyer_id)
     with session_scope() as session:
@@ -168,11 +168,12 @@ def test_an_opt_out_closes_a_claimed_hand_over_and_cancels_its_call_but_keeps_a_
     assert consent.asks_to_stop("别再联系我！") and consent.asks_to_stop("TD") and consent.asks_to_stop("以后别找我了")
     assert not consent.asks_to_stop("螃蟹死了，联系一下商家") and not consent.asks_to_stop("")
     with session_scope() as session:
-        assert consent.opt_out(session, buyer_id, "别再联系我") == 1
+        assert consent.opt_out(session, buyer_id, "别再联系我") == 2
     with session_scope() as session:
         case = session.get(Case, claimed)
         assert (case.status, case.closed_reason, case.agent, case.open_key) == ("closed", "opted_out", None, None)
-        assert session.get(Case, settled).status == "resolved"
+        # settled and waiting for its rating: closed, the rating never asked now
+        assert (session.get(Case, settled).status, session.get(Case, settled).closed_reason) == ("closed", "opted_out")
         assert consent.is_opted_out(session, buyer_id)
     with pytest.raises(desk.DeskError, match="not_claimed"), session_scope() as session:
         desk.reply(session, claimed, desk.Staff("agent-li", "李", "agent"), "您好")
