@@ -232,6 +232,9 @@ async def hand_over_asked(dispatcher: CollectingDispatcher, tracker: Tracker, te
         if step.kind == "confirm" and step.case_id:
             handed = await off_loop(conversation.hand_over, step.case_id, buyer_of(tracker), reason)
             return [SlotSet("case_id", str(step.case_id))] + say_step(dispatcher, handed) + [ActiveLoop(None)]
+        from actions.starting import say_start
+
+        return say_start(dispatcher, step)  # several orders: which one first (the person is asked for after)
     return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.hand_over(
         case_id, buyer, reason)) + [ActiveLoop(None)]
 

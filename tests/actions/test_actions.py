@@ -574,3 +574,16 @@ async def test_a_rating_turned_down_closes_the_settled_case_without_one(db: str)
         assert session.get(Case, case_id).status == "closed"
         ratings = select(func.count(Satisfaction.id)).where(Satisfaction.case_id == case_id)
         assert session.execute(ratings).scalar_one() == 0
+
+
+async def test_a_person_asked_for_with_a_problem_and_several_orders_is_first_asked_which_order(db: str) -> None:
+    from tests.factories import make_order
+
+    buyer, first = make_order(title="瑜伽垫 加厚防滑 紫色", kind="sports", unit="张", quantity=1, unit_price_fen=8900,
+                              live_seafood=False)
+    make_order(buyer_id=buyer, title="保温杯", kind="home", live_seafood=False)
+    t = tracker(buyer, intent="wrong_item", text="颜色发错了 直接转人工")
+    t.latest_message["problem_clauses"] = {"wrong_item": "颜色发错了"}
+    messages, events = await run(ActionChooseProblem(), t)
+    assert responses(messages) == ["utter_pick_order"] and slot(events, "stage") == "picking_order"
+    assert any(first in str(b["payload"]) for b in messages[0]["buttons"])
