@@ -42,7 +42,7 @@ def say_start(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
 
 async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, label: str,
                         model_version: str | None) -> list[EventType]:
-    from actions.context import problems_in
+    from actions.context import problems_in, remedies_in
     from outreach.rules.loader import rules
 
     # "狗粮吃了第二天就又吐又拉 …": a problem a person must take first, named surely in a clause, wins
@@ -56,7 +56,7 @@ async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, labe
             if not late:
                 return []
     step = await off_loop(conversation.raise_problem, buyer_of(tracker), text, label, model_version,
-                          problems_in(tracker))
+                          problems_in(tracker), remedies_in(tracker))
     return say_start(dispatcher, step)
 
 

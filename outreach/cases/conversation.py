@@ -280,21 +280,8 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: st
             return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
         clauses = _weighed_short(session, case, clauses, label, text)
         _note_more_problems(session, case, label, _with_weighing(clauses, label, text))
-        reading = None
-        if text:  # "是的，一箱12个有4个是烂的": the details answer the next question too
-            # the clause that named this problem first ("烂了2斤，而且整箱只有8斤半"), else all the words
-            # ... unless the words correct themselves ("坏了3个 不对 应该是4个"): then the whole, read to the end
-            # one problem named, and a share said outside its clause ("坏了一半 有一个切开全烂了"): all the
-            # words are about it
-            # (another harm to the same goods is the same problem: "一盒全烂了 另一盒也坏了一半")
-            same_goods = set(rules().goods_condition) if label in rules().goods_condition else set()
-            alone = not [other for other in clauses if other != label and other not in same_goods] and bool(
-                _SHARE_SAID.search(text)) and not _SHARE_SAID.search(clauses.get(label) or "")
-            if alone or not clauses.get(label) or corrects_itself(text) \
-                    or _note_affected(session, case, clauses[label]).status != "ok":
-                reading = _note_affected(session, case, text)
-            if label == "not_as_described" and says_weighed(text):
-                _note_weighed(session, case, text)  # "标的1斤 实际称了才8两": no weight question
+        # "是的，一箱12个有4个是烂的": the details answer the next question too
+        reading = _note_details(session, case, label, text, clauses) if text else None
         step = _next_offer(session, case, 0)
         if step.kind in ("ask_quantity", "ask_weight") and read_remedy(text or "") is not None:
             # "碎了 直接退钱吧": the remedy is kept until the amount it needs is told
@@ -308,6 +295,25 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: st
 
 
 _SHARE_SAID = re.compile(r"一半|分之|[%％]|百分|[一二两三四五六七八九]成")
+
+
+def _note_details(session: Session, case: Case, label: str, text: str, clauses: dict[str, str]) -> Affected | None:
+    """Keep how much the words say this problem affected, and what the goods weighed: from the
+    clause that named this problem ("芒果烂了3个 还少发了2个": 3 for the rot), else from all the
+    words. The reading of all the words when it was taken (None when the clause said it)."""
+    reading = None
+    # ... unless the words correct themselves ("坏了3个 不对 应该是4个"): then the whole, read to the end
+    # one problem named, and a share said outside its clause ("坏了一半 有一个切开全烂了"): all the
+    # words are about it (another harm to the same goods is the same problem: "一盒全烂了 另一盒也坏了一半")
+    same_goods = set(rules().goods_condition) if label in rules().goods_condition else set()
+    alone = not [other for other in clauses if other != label and other not in same_goods] and bool(
+        _SHARE_SAID.search(text)) and not _SHARE_SAID.search(clauses.get(label) or "")
+    if alone or not clauses.get(label) or corrects_itself(text) \
+            or _note_affected(session, case, clauses[label]).status != "ok":
+        reading = _note_affected(session, case, text)
+    if label == "not_as_described" and says_weighed(text):
+        _note_weighed(session, case, text)  # "标的1斤 实际称了才8两": no weight question
+    return reading
 
 
 def _with_weighing(clauses: dict[str, str], label: str, text: str | None) -> dict[str, str]:
@@ -438,11 +444,12 @@ WANTED = "wanted_remedy"  # case.facts: a remedy named before the amount it need
 def _take_named_remedy(session: Session, case: Case, step: Step, text: str | None) -> Step:
     """When the words that moved the conversation on also pick a remedy ("是的，直接退款吧"),
     carry out that one if the rules allow it; otherwise the step stands."""
-    if step.kind != "offer" or not text:
-        return step
     wanted = (case.facts or {}).get(WANTED)
+    if step.kind != "offer" or not (text or wanted):
+        return step
     if wanted is not None:
         case.facts = {k: v for k, v in case.facts.items() if k != WANTED}
+    text = text or ""
     choice = read_remedy(text) or (wanted if wanted in REMEDY_KINDS else None)
     if choice is None and step.offer is not None and step.offer.needs_approval and goes_ahead(text):
         # "那你就给我提交吧": told to go ahead with what a person must check anyway (a legal multiple,
@@ -727,6 +734,21 @@ def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[
     events.record(session, case.id, EventKind.MORE_PROBLEMS, labels=[o["label"] for o in others])
 
 
+def _note_first_remedies(session: Session, case: Case, text: str, remedies: list[dict] | None) -> None:
+    """The remedies a buyer's first words pick ("吹风机不出热风了 给我换个新的", "芒果烂了3个 还少发了2个
+    少的那两个直接退钱就行"): this case keeps its own until its offer comes, each problem waiting
+    its turn its own."""
+    waiting = [item["label"] for item in _waiting(case)]
+    if remedies and waiting:
+        assigned = assign_remedies(remedies, [case.category, *waiting])
+        _note_waiting_remedies(session, case, assigned)
+        own = assigned.get(case.category)
+    else:
+        own = read_remedy(text) if not waiting else None
+    if own in REMEDY_KINDS:
+        case.facts = {**(case.facts or {}), WANTED: own}
+
+
 def _note_waiting_remedies(session: Session, case: Case, remedies: dict[str, str]) -> None:
     waiting = _waiting(case)
     if not any(item["label"] in remedies for item in waiting):
@@ -950,13 +972,14 @@ def is_talking(case_id: int | str, buyer_id: str) -> bool:
 
 
 def raise_problem(buyer_id: str, text: str, label: str, model_version: str | None = None,
-                  more: dict[str, str] | None = None) -> Step:
+                  more: dict[str, str] | None = None, remedies: list[dict] | None = None) -> Step:
     """A buyer raises a problem with no conversation about it open: after an opt-out (no proactive
     contact follows, but the conversation they start is served), after a closed case, or with no
     case at all. The words are kept as the buyer's feedback; with one recent order the case opens
     at once, with several the buyer picks the order (`pick_order`), with none a person helps.
     `more`: other problems the same words name ("盘子碎了两个 而且还少了一个"), each with its clause:
-    they follow this one."""
+    they follow this one. `remedies`: the remedies the words pick, clause by clause, as for
+    `choose_remedy` ("少的那两个直接退钱就行"): each problem keeps its own for when its offer comes."""
     from outreach.store.models import Buyer
 
     with session_scope() as session:
@@ -968,12 +991,12 @@ def raise_problem(buyer_id: str, text: str, label: str, model_version: str | Non
         session.flush()
         orders = _recent_orders(session, buyer_id)
         if len(orders) == 1:
-            return _open_from_feedback(session, feedback, orders[0][0], more)
+            return _open_from_feedback(session, feedback, orders[0][0], more, remedies)
         if not orders:
             return Step(kind="no_order", case_id=0)
         named = orders_named(text, orders)
         if len(named) == 1:  # "我买的面膜少了一盒": the one order whose goods the words name
-            return _open_from_feedback(session, feedback, named[0][0], more)
+            return _open_from_feedback(session, feedback, named[0][0], more, remedies)
         return Step(kind="pick_order", case_id=0, extra={"orders": orders})
 
 
@@ -1037,7 +1060,7 @@ def start_on_order(buyer_id: str, order_id: str) -> Step:
 
 
 def _open_from_feedback(session: Session, feedback: Feedback, order_id: str,
-                        more: dict[str, str] | None = None) -> Step:
+                        more: dict[str, str] | None = None, remedies: list[dict] | None = None) -> Step:
     from outreach.cases.triage import open_case_for
     from outreach.diagnosis.severity import severity_of
     from outreach.store.models import Buyer, Order
@@ -1060,9 +1083,10 @@ def _open_from_feedback(session: Session, feedback: Feedback, order_id: str,
     _note_issue(session, case, None, feedback.text)
     if more:
         _note_more_problems(session, case, label, more)
-    _note_affected(session, case, feedback.text)  # "大闸蟹死了3只": the count is given already
-    if label == "not_as_described" and says_weighed(feedback.text):
-        _note_weighed(session, case, feedback.text)  # "标的10斤 一称只有9斤2两": the weighing too
+    # "大闸蟹死了3只", "标的10斤 一称只有9斤2两": the count or the weighing is given already, and with
+    # two problems each keeps its own ("芒果烂了3个 还少发了2个": 3 rotten)
+    _note_details(session, case, label, feedback.text, more or {})
+    _note_first_remedies(session, case, feedback.text, remedies)
     item = main_item(session, order.id)
     return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(label), "order_title": item.title,
                                                         "unit": item.unit})

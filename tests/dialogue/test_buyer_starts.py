@@ -144,3 +144,25 @@ def test_with_several_orders_only_the_one_the_words_name_is_answered(any_db: str
     assert where_is_order(buyer, "快递到哪了") is None  # which order is not said
     answer, late = where_is_order(buyer, "围巾的快递到哪了")
     assert "运输途中" in answer and late is False
+
+
+def test_a_buyer_who_starts_with_two_problems_gets_each_its_own_count(any_db: str) -> None:
+    buyer, _order = make_order(title="凯特芒果 大果", unit="个", quantity=10, unit_price_fen=590, kind="fruit",
+                               live_seafood=False, promises=["fresh_rot_refund"],
+                               shipped_at=utcnow() - timedelta(days=2), delivered_at=utcnow() - timedelta(hours=3))
+    step = raise_problem(buyer, "芒果烂了3个 还少发了2个", "spoiled",
+                         more={"spoiled": "芒果烂了3个", "missing_item": "还少发了2个"})
+    assert step.kind == "confirm"
+    step = choose_problem(step.case_id, buyer, "spoiled", "confirmed", text="对")
+    assert step.kind == "offer" and step.offer.amount_fen == 1770  # 59.00 x 3/10, not the 2 missing
+
+
+def test_a_remedy_named_in_the_first_words_is_kept_for_its_problem(any_db: str) -> None:
+    buyer, _order = make_order(title="负离子吹风机 折叠便携", unit="个", quantity=1, unit_price_fen=15900,
+                               kind="digital", live_seafood=False, shipped_at=utcnow() - timedelta(days=5),
+                               delivered_at=utcnow() - timedelta(days=3))
+    step = raise_problem(buyer, "吹风机用了一次就不出热风了 给我换个新的", "quality_defect")
+    assert step.kind == "confirm"
+    step = choose_problem(step.case_id, buyer, "quality_defect", "confirmed", text="对")
+    # the replacement asked for, not the first offer (a return and refund)
+    assert step.kind == "executed" and step.extra["rule"] == "quality_replace"
