@@ -1000,11 +1000,21 @@ def raise_problem(buyer_id: str, text: str, label: str, model_version: str | Non
         return Step(kind="pick_order", case_id=0, extra={"orders": orders})
 
 
+# A noun said with its suffix ("袜子", "杯子", "盘子", "鞋子"): the goods are its first character
+# ("纯棉中筒袜 男", "马克杯"). Tried only when no two characters match ("瓜子" is said whole).
+_NOUN_SUFFIX = re.compile(r"([\u4e00-\u9fff])[子儿]")
+
+
 def orders_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The orders (id, title) whose title shares a word of two Chinese characters with the words."""
+    """The orders (id, title) whose title shares a word of two Chinese characters with the words,
+    or else the goods a noun with its suffix names ("袜子少了两双": the 中筒袜)."""
     words = set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", text))
-    return [(order_id, title) for order_id, title in orders
-            if words & set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", title))]
+    named = [(order_id, title) for order_id, title in orders
+             if words & set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", title))]
+    if named:
+        return named
+    nouns = {match.group(1) for match in _NOUN_SUFFIX.finditer(text)}
+    return [(order_id, title) for order_id, title in orders if any(noun in title for noun in nouns)]
 
 
 def where_is_order(buyer_id: str, text: str) -> tuple[str, bool] | None:

@@ -39,7 +39,7 @@ def test_with_no_case_and_one_recent_order_a_complaint_opens_a_case_to_confirm(a
 def test_with_several_orders_the_buyer_picks_the_order(any_db: str) -> None:
     buyer, first = make_order(title="赣南脐橙", kind="fruit")
     make_order(buyer_id=buyer, title="羊毛围巾", kind="apparel")
-    step = raise_problem(buyer, "橙子烂了好多", "spoiled")
+    step = raise_problem(buyer, "买的东西烂了好多", "spoiled")  # no goods named
     assert step.kind == "pick_order" and {o for o, _ in step.extra["orders"]} >= {first}
     assert cases_of(buyer) == []
     step = start_on_order(buyer, first)
@@ -166,3 +166,12 @@ def test_a_remedy_named_in_the_first_words_is_kept_for_its_problem(any_db: str) 
     step = choose_problem(step.case_id, buyer, "quality_defect", "confirmed", text="对")
     # the replacement asked for, not the first offer (a return and refund)
     assert step.kind == "executed" and step.extra["rule"] == "quality_replace"
+
+
+def test_goods_said_with_a_noun_suffix_name_their_order() -> None:
+    from outreach.cases.conversation import orders_named
+
+    orders = [("a", "纯棉中筒袜 男"), ("b", "低温鲜牛奶 950ml"), ("c", "原木抽纸 24包")]
+    assert orders_named("袜子少了两双 买10双到了8双", orders) == [("a", "纯棉中筒袜 男")]
+    assert orders_named("东西坏了", orders) == []
+    assert orders_named("瓜子受潮了", [("a", "洽洽瓜子 500g"), ("b", "香瓜")]) == [("a", "洽洽瓜子 500g")]
