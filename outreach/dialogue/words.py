@@ -37,6 +37,10 @@ _SLIPS = (
     (re.compile(r"退前|退线"), "退钱"),
     (re.compile(r"(?<=重新)法|(?<=给我)法|(?<=补)法"), "发"),
     (re.compile(r"(?<=[\d一二两三四五六七八九十])\s*ge\b"), "个"),
+    # other measure words in pinyin after a number: "漏了3ping", "少了2he"
+    *((re.compile(rf"(?<=[\d一二两三四五六七八九十])\s*{pinyin}(?![a-z])"), word) for pinyin, word in (
+        ("ping", "瓶"), ("he", "盒"), ("dai", "袋"), ("xiang", "箱"), ("jin", "斤"), ("zhi", "只"),
+        ("jian", "件"), ("bao", "包"), ("shuang", "双"), ("tiao", "条"), ("guan", "罐"))),
     (re.compile(r"一伴|一办"), "一半"),
     (re.compile(r"肿么|咋个"), "怎么"),
     (re.compile(r"木有|没得|莫得|冇得|冇"), "没有"),  # south-western, Cantonese "none"
@@ -45,7 +49,7 @@ _SLIPS = (
     (re.compile(r"(?<=[一二两三四五六七八九十\d])\s*分[只之支知治]\s*(?=[一二两三四五六七八九十\d])"), "分之"),
     # pinyin slips of 个 (ge) after a number: 两各, 三格, 2哥
     (re.compile(r"(?<=[一二两三四五六七八九十几\d])[各格哥](?![种位自类子外式局调电])"), "个"),
-    (re.compile(r"满以|满义|蛮意|瞒意|满易|满一(?=[的啊呀了吧哦!！。~～\s]|$)"), "满意"),
+    (re.compile(r"满以|满义|蛮意|瞒意|满易|满衣|满宜|满一(?=[的啊呀了吧哦!！。~～\s]|$)"), "满意"),
     (re.compile(r"神马"), "什么"),
     (re.compile(r"多就(?=到|能|可以|退|回|发|才|会)"), "多久"),  # 退款多就到账
     (re.compile(r"从新"), "重新"),

@@ -873,3 +873,15 @@ def test_asking_for_more_money_is_haggling_and_chooses_nothing() -> None:
     for haggle in ("多赔点吧", "这么贵的车厘子才退这点？多赔点吧", "多给点补偿"):
         assert read_remedy(haggle) is None, haggle
     assert read_remedy("赶紧给我赔") == "compensation" and read_remedy("赔点钱吧") == "compensation"
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("漏了3ping", "漏了3瓶"),  # a measure word in pinyin after a number
+    ("少了2he", "少了2盒"),
+    ("挺满衣的", "挺满意的"),
+])
+def test_measure_words_in_pinyin_and_slips_of_satisfied(text: str, meant: str) -> None:
+    from outreach.dialogue.words import normalize
+
+    assert normalize(text) == meant
+    assert normalize("hello 3 hello") == "hello 3 hello"  # a word that only begins like one is left
