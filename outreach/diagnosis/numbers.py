@@ -57,7 +57,7 @@ RATING_WORDS: dict[str, int] = {
 }
 _BY_LENGTH = sorted(RATING_WORDS, key=len, reverse=True)
 _SCORED = re.compile(  # '十分满意' says 'very satisfied', not ten points
-    r"(\d+|[零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾]+)\s*(?:颗|个)?\s*(?:分|星)(?!钟|满意|不满|之)")
+    r"(\d+|[零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾]+)\s*(?:颗|个|粒)?\s*(?:分|星)(?!钟|满意|不满|之)")
 
 
 def scored_number(text: str) -> int | None:

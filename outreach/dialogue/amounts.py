@@ -20,7 +20,8 @@ _NUM = re.compile(rf"-?\d+(?:\.\d+)?|[{_CN}]+")
 # Words after a number that make it something other than a count of affected pieces.
 _NOT_A_COUNT = re.compile(
     r"\s*(?:分钟|分|星|颗星|颗|天|日|号|小时|个小时|点|周|星期|礼拜|月|年|元|块|毛|角|%|％|成|倍|岁|次|遍|楼|层|公里|里|米|cm|mm"
-    r"|斤|两|公斤|千克|kg|克|g\b|ml|毫升|升)",
+    r"|斤|两|公斤|千克|kg|克|g\b|ml|毫升|升"
+    r"|个?零)",  # "手滑多打了俩零": zeros typed, no count
     re.IGNORECASE,
 )
 _MEASURE = re.compile(
@@ -321,7 +322,7 @@ _EXCEPTION = re.compile(r"[^，,。.!！？?\s]{0,3}(?:只是|只不过|不算|�
 
 
 _ALL_OF_COUNT = re.compile(r"\s*[个只件盒箱袋包瓶份双条支罐颗枚斤]?\s*(?:都|全)(?:是)?(?:坏|烂|碎|死|裂|破|漏|发霉)")
-_TOTAL_BEFORE = re.compile(r"(?:一共|总共|加起来|总共是|一共是)\s*$")
+_TOTAL_BEFORE = re.compile(r"(?:一共|总共|加起来|合起来|合计|总计)(?:是|有)?\s*$")
 
 
 def _in_own_unit(counts: list[tuple[int, Fraction, str]], unit: str | None) -> list[tuple[int, Fraction, str]]:
@@ -355,7 +356,7 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
     if every:
         counts = every[-1:]
     elif re.search(r"又|另外|还有", text):  # "又翻出来三个碎的 一共五个": the total said at the end
-        totals = [c for c in counts if _TOTAL_BEFORE.search(text[max(0, c[0] - 4):c[0]])]
+        totals = [c for c in counts if _TOTAL_BEFORE.search(text[max(0, c[0] - 5):c[0]])]
         counts = totals[-1:] or counts
     # "是4个 有一个只是碰青了": a count said as an exception is not the affected one
     counts = [c for c in counts if not _EXCEPTION.match(text, c[0] + len(str(c[1])))] or counts

@@ -74,9 +74,9 @@ _PAY_UP = re.compile(r"(?<![才只多])赔(?![率本])|补(?:偿|[几一两点]|
 _MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这几))[^，。,.!！？?]{1,6}钱"
                          r"|钱[^，。,.!！？?]{0,3}退(?!货)")
 _JUST_REFUND = re.compile(
-    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:吧|啊|呀|了吧|掉)?\s*[!！。.~～]*$")
+    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:吧|啊|呀|呗|了吧|掉)?\s*[!！。.~～]*$")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
-_JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|换)(?:吧|啊|呀|一下|上)?\s*[!！。.~～]*$")
+_JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|换)(?:吧|啊|呀|呗|一下|上)?\s*[!！。.~～]*$")
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
 _CHANGE_TO = re.compile(r"(?<![退交])换(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
 # The words right before a money remedy that ask for more of it: "多赔点", "多给点补偿", "再多退点".
@@ -90,7 +90,8 @@ _CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！�
 # A remedy declined after it is named: "退钱就不必了", "补发就算了".
 # ("退货退款算了", without 就 / 也, picks it: "just do that")
 _DECLINED_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?"
-                             r"(?:(?:就|也|都)?(?:不用|不要|不需要|不必|免了)|(?:就|也|都)算了)")  # "补发一个也不要"
+                             # "补发一个也不要", "光退钱不行"
+                             r"(?:(?:就|也|都)?(?:不用|不要|不需要|不必|免了|不行|不成)|(?:就|也|都)算了)")
 # A remedy named with its drawback: "补发还得等好几天" is why not.
 _DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:还得|还要|又得|得|要)?(?:再)?"
                              r"(?:等|太慢|太久|太麻烦|麻烦|费劲|去买|重新买)")  # "退钱我还得再去买"

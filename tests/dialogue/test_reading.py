@@ -885,3 +885,20 @@ def test_measure_words_in_pinyin_and_slips_of_satisfied(text: str, meant: str) -
 
     assert normalize(text) == meant
     assert normalize("hello 3 hello") == "hello 3 hello"  # a word that only begins like one is left
+
+
+def test_the_tenth_fresh_sets_readings() -> None:
+    from outreach.dialogue.ratings import read_rating
+    from outreach.dialogue.remedy_words import read_remedy
+    from outreach.dialogue.yes_no import declines_remedy, read_yes_no
+
+    # zeros typed by mistake are no count; the count next to the harm is
+    assert read_affected("手滑多打了俩零 碎了1个", 6).pieces == 1
+    # the total said after a recount ("加起来是7个"), not the two found on the second look
+    assert read_affected("等一下 刚才只看了上面一层 底下那层还有两个裂的 碎的加起来是7个", 30).pieces == 7
+    # a remedy called not good enough is turned down, never taken
+    assert declines_remedy("光退钱不行 我是买来送人的") and read_remedy("光退钱不行 我是买来送人的") is None
+    assert read_remedy("补发不行 我要退钱") == "refund"
+    assert read_remedy("退呗 还能咋样") == "refund"  # have it so
+    assert read_yes_no("克以") is True
+    assert read_rating("五粒星 唔該晒") == 5
