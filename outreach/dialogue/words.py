@@ -118,11 +118,11 @@ _SLIPS = (
     (re.compile(r"(?<![a-z])san(?=\s*(?:fen|xing|颗星|分|星)(?![a-z]))"), "三"),
     (re.compile(r"(?<![a-z])si(?=\s*(?:fen|xing|颗星|分|星)(?![a-z]))"), "四"),
     (re.compile(r"(?<![a-z])wu(?=\s*(?:fen|xing|颗星|分|星)(?![a-z]))"), "五"),
+    (re.compile(r"(?<=[\d一二两三四五])\s*fen(?![a-z])"), "分"),
     (re.compile(r"(?<=[一两二三四五])\s*xing(?![a-z])"), "星"),
     (re.compile(r"(?<=[分星])\s*ba(?![a-z])"), "吧"),
     (re.compile(r"(?<![a-z])(?:bushi|bu shi)(?![a-z])"), "不是"),
     (re.compile(r"(?<![a-z])liang(?=\s*[个只件盒斤瓶包袋箱])"), "两"),
-    (re.compile(r"(?<=[\d一二两三四五])\s*fen(?![a-z])"), "分"),
 )
 # The numerals of Chinese written numbers, as a character class.
 CN_DIGITS = "零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百"

@@ -858,7 +858,7 @@ def test_all_but_the_pieces_named(text: str, quantity: int, pieces: int) -> None
 @pytest.mark.parametrize(("text", "meant"), [
     ("bu yao tui qian", "不要退钱"),  # a syllable at a time
     ("wu xing", "五星"),
-    ("si fen ba", "四分"),
+    ("si fen ba", "四分吧"),  # the 吧 read too, once the score is
     ("bu xing", "不行"),
 ])
 def test_pinyin_typed_a_syllable_at_a_time_is_read_as_meant(text: str, meant: str) -> None:
