@@ -130,8 +130,12 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         return await opt_out_now(dispatcher, tracker, text)
     stage = tracker.get_slot("stage")
     if stage == "picking_order":
-        from actions.starting import say_start
+        from actions.starting import raise_problem, say_start
 
+        named = [label for label in problems_in(tracker) if label != NO_PROBLEM]
+        if named:  # "那我说下 拖鞋发错码了": the problem told anew, with its goods: read as the first words were
+            model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")
+            return await raise_problem(dispatcher, tracker, named[0], model_version)
         step = await off_loop(conversation.start_on_named_order, buyer_of(tracker), text)
         if step is not None:  # "袜子": the order whose goods the words name
             return say_start(dispatcher, step)

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import buyer_of, conversation, off_loop, refuse, say_step
 from outreach.cases.conversation import CaseNotFound, NotYourCase, Step
+from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question
 
 
@@ -46,7 +47,12 @@ async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, labe
     from outreach.rules.loader import rules
 
     # "狗粮吃了第二天就又吐又拉 …": a problem a person must take first, named surely in a clause, wins
-    label = next((named for named in problems_in(tracker) if named in rules().person_first), label)
+    named = [found for found in problems_in(tracker) if found != NO_PROBLEM]
+    label = next((found for found in named if found in rules().person_first), label)
+    if named and label not in named:
+        # "我那套书到底发货没有啊 付完款四天了一点动静都没有": the whole words' likeliest label is
+        # named by no clause, while a clause tells its problem surely: that one is the buyer's
+        label = named[0]
     text = last_words(tracker) or label
     if label == "late_delivery" and is_question(text):
         where = await off_loop(conversation.where_is_order, buyer_of(tracker), text)

@@ -49,6 +49,13 @@ _AMOUNT_ONLY = re.compile(
     r"(?:(?:一|每)\s*[盒箱袋包份])?\s*"  # "一盒十只": what a box holds
     r"(?:[\d.]+|[零〇一二两三四五六七八九十百半几]+)(?:分之[零〇一二两三四五六七八九十\d]+)?\s*"
     r"(?:个|只|件|盒|箱|袋|包|瓶|份|斤|两|克|公斤|kg|g|%|成|根|颗|条|支|罐|本|副|块|片|双|套|台)?\s*(?:半|多|左右)?$")
+# A clause right after a correction ("烂了3斤 哦不对 我刚称了是2斤半") that only restates the amount,
+# weighed or counted again: it corrects the amount before it and names no problem of its own.
+_CORRECTION = re.compile(r"不对|说错了?|搞错了?|看错了?|数错了?|打错了?|哦不|应该是|更正")
+_RESTATED = re.compile(r"^(?:我|又|刚|刚刚|才|重新|仔细|再)*(?:称|数|点|量|看)(?:了|过)?(?:一下|下|一遍)?(?:是|有|就)?")
+# Words to the bot about talking to it ("跟你说也一样", "和你讲也没用"): no problem in them.
+_TO_THE_BOT = re.compile(r"^(?:那|那就)?(?:算了)?(?:跟|和|同|对)(?:你|您)(?:们)?(?:说|讲)(?:了)?(?:也|都)?"
+                         r"(?:一样|没用|白说|行|成)")
 # Words that only say yes or no, however often repeated ("是啊是啊", "对对对对"): no problem in them.
 _ONLY_YES_NO = re.compile(r"^(?:是的?|是啊|对的?|对啊|嗯|恩|好的?|行|可以|没错|不是|不对|没有)+[啊呀啦嘛哈的了~～]*$")
 
@@ -77,13 +84,17 @@ def clauses_to_read(text: str) -> list[tuple[str, bool]]:
     from outreach.dialogue.yes_no import read_yes_no, says_fine
 
     clauses = []
+    corrected = False  # the clause before took something back
     for clause in _CLAUSES.split(normalize(text)):
         clause = clause.strip()
         if not clause:
             continue
-        skipped = (len(clause) < 3 or read_remedy(clause) is not None
+        restated = corrected and bool(_AMOUNT_ONLY.match(_RESTATED.sub("", clause)))
+        corrected = bool(_CORRECTION.search(clause))
+        skipped = (restated or len(clause) < 3 or read_remedy(clause) is not None
                    or (len(clause) <= 4 and bool(read_yes_no(clause)))
                    or bool(_ONLY_YES_NO.match(clause)) or bool(_AMOUNT_ONLY.match(clause))  # "一斤半": how much
+                   or bool(_TO_THE_BOT.match(clause))
                    or len(set(clause)) * 3 < len(clause)  # "等了好久好久好久…": a rambling clause
                    or says_fine(clause))  # "芒果挺新鲜的", "物流还行": what is fine names no problem
         clauses.append((clause, not skipped))
@@ -125,18 +136,37 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
     return found
 
 
-def remedy_clauses(diagnoser: Diagnoser, text: str) -> list[dict[str, Any]]:
+def remedy_clauses(diagnoser: Diagnoser, text: str, several_problems: bool = False) -> list[dict[str, Any]]:
     """When one message picks several remedies ("碎的退钱，少的补发"): each remedy with how likely each
     problem is to be what the words before it point at ("碎的"); the conversation matches them to
-    the problems the buyer named (outreach.cases.conversation.choose_remedy). Empty for one remedy."""
-    from outreach.dialogue.remedy_words import remedies_by_clause
+    the problems the buyer named (outreach.cases.conversation.choose_remedy). Empty for one remedy,
+    unless the message names several problems (`several_problems`): then the one remedy goes with
+    what it is said of ("芒果烂了3个 还少发了2个 少的那两个直接退钱就行"), or with the clause told
+    right before it ("吹风机不出热风了 给我换个新的 另外客服态度也太差了")."""
+    from outreach.dialogue.remedy_words import remedies_by_clause, remedy_mentions
 
     pairs = remedies_by_clause(text)
-    if len(pairs) < 2:  # one remedy for one thing: the usual reading
+    if len(pairs) < 2 and several_problems:
+        pairs = pairs or _remedy_after_clause(text, remedy_mentions)
+        if len(pairs) != 1:
+            return []
+    elif len(pairs) < 2:  # one remedy for one thing: the usual reading
         return []
     probabilities = diagnoser.probabilities_many([subject for subject, _remedy in pairs])
     return [{"remedy": remedy, "problems": {label: round(p, 4) for label, p in found.items()}}
             for (_subject, remedy), found in zip(pairs, probabilities)]
+
+
+def _remedy_after_clause(text: str, mentions: Any) -> list[tuple[str, str]]:
+    """The one remedy named in a clause of its own, with the clause told before it as its subject."""
+    from outreach.dialogue.words import clauses_of, normalize
+
+    clauses = clauses_of(normalize(text))
+    named = [(i, mentions(clause)) for i, clause in enumerate(clauses) if mentions(clause)]
+    if len(named) != 1 or named[0][0] == 0 or len({kind for _at, kind in named[0][1]}) != 1:
+        return []
+    i, found = named[0]
+    return [(clauses[i - 1], found[0][1])]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -174,7 +204,7 @@ class ProblemClassifier(GraphComponent):
                 self._other_language(message, language.code)
             else:
                 self._name_problem(message, text)
-                remedies = remedy_clauses(self.diagnoser, text)
+                remedies = remedy_clauses(self.diagnoser, text, len(message.get("problems") or []) > 1)
                 if remedies:
                     message.set("remedy_clauses", remedies, add_to_output=True)
         return messages

@@ -722,8 +722,11 @@ def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[
     labels = taxonomy().ids
     book = rules()
     same_goods = set(book.goods_condition) if label in book.goods_condition else set()
-    if label in book.covers_goods:  # the whole goods taken back or replaced: their condition goes with them
-        same_goods = set(book.goods_condition) | set(book.covers_goods)
+    if label in book.covers_goods:
+        # the whole goods taken back or replaced: their condition goes with them (not so beside a
+        # short weight, refunded by the shortfall: "标的10斤 我称了只有9斤 还烂了三分之一" is two problems)
+        weighed = says_weighed(clauses.get(label) or "")
+        same_goods = (set() if weighed else set(book.goods_condition)) | set(book.covers_goods)
     # "解冻了三分之一 全黏成一团" on frozen food is one harm, not a quality problem besides
     others = [{"label": m, "text": str(t or "")[:300]} for m, t in clauses.items()
               if m in labels and m not in (label, NO_PROBLEM) and m not in same_goods]
@@ -914,12 +917,23 @@ def answer_question(case_id: int | str | None, buyer_id: str, text: str, offer_i
         return None
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id) if case_id is not None else None
+        if case is None and topic == "remedy_status":
+            # "上次那个退款办好了吗" with no conversation open: the buyer's latest case, settled or not
+            case = _latest_case(session, buyer_id)
+            if case is None:
+                return knowledge().answer(topic, "no_case")
         if case is None and topic not in ("who", "refund_timing", "invoice"):
             return None  # with no case, "我的卫衣怎么还没发货" raises a problem; it is not a question to answer
         if topic == "logistics" and case is not None and case.category == "late_delivery" and stage in BEFORE_OFFER \
                 and _LATE_COMPLAINT.search(text) and not _ASKS_SHIPPED.search(text):
             return None  # "怎么还没发货" about a late order is the complaint itself; "快递到哪了？" is asked
         return answer_for_case(session, case, topic, offer_index)
+
+
+def _latest_case(session: Session, buyer_id: str) -> Case | None:
+    """The buyer's most recent case, whatever its status."""
+    return session.execute(select(Case).where(Case.buyer_id == buyer_id)
+                           .order_by(Case.created_at.desc(), Case.id.desc()).limit(1)).scalar_one_or_none()
 
 
 def open_question(case_id: int | str, buyer_id: str, stage: str | None, offer_index: int = 0) -> Step | None:
@@ -1005,15 +1019,27 @@ def raise_problem(buyer_id: str, text: str, label: str, model_version: str | Non
 _NOUN_SUFFIX = re.compile(r"([\u4e00-\u9fff])[子儿]")
 
 
+# A noun of one character said as the thing that went wrong ("碗碎了一个", "碗到了碎了一个", "那个锅漏了"):
+# the goods are that character in a title. Tried last, and only characters that can name goods.
+_ONE_CHARACTER_NOUN = re.compile(r"(?:^|(?<=[\s，,。!！?？那这])|(?<=买的|那个|这个|那些|这些))([\u4e00-\u9fff])"
+                                 r"(?=[^，,。!！?？\s]{0,3}?(?:[碎烂坏破裂少漏死臭霉缺化]|没到|没收到|没发|不见))")
+_NOT_GOODS = set("东西货件单快都也还全就是有个的一了我你他她它这那些次里外上下")
+
+
 def orders_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The orders (id, title) whose title shares a word of two Chinese characters with the words,
-    or else the goods a noun with its suffix names ("袜子少了两双": the 中筒袜)."""
+    or else the goods a noun with its suffix names ("袜子少了两双": the 中筒袜), or else a noun of one
+    character told with what went wrong ("碗碎了一个": the 陶瓷碗)."""
     words = set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", text))
     named = [(order_id, title) for order_id, title in orders
              if words & set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", title))]
     if named:
         return named
     nouns = {match.group(1) for match in _NOUN_SUFFIX.finditer(text)}
+    named = [(order_id, title) for order_id, title in orders if any(noun in title for noun in nouns)]
+    if named:
+        return named
+    nouns = {match.group(1) for match in _ONE_CHARACTER_NOUN.finditer(text)} - _NOT_GOODS
     return [(order_id, title) for order_id, title in orders if any(noun in title for noun in nouns)]
 
 

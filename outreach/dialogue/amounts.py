@@ -138,8 +138,8 @@ def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | N
     return Fraction(grams, promised_g), said
 
 
-# "只收到3盒", "就到了3盒": what arrived, for missing pieces the rest is what is affected.
-_RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|只有|就只有|就)"
+# "只收到3盒", "就到了3盒", "数了一下才16个": what arrived, for missing pieces the rest is what is affected.
+_RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|只有|就只有|就|才)"
                        rf"\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐斤本台把张套片根枚副块](?!钱)")
 
 
@@ -306,10 +306,11 @@ def corrects_itself(text: str) -> bool:
 
 
 # "是5只不是4只", "是5只 不是4只": the count it is, then the one it is not.
-_IS_NOT = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤|两|公斤|克))"
+_IS_NOT = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤半?|两|公斤|克))"
                      rf"[\s,，]*(?:而)?不是")
-# A count stated after a correction with 是 ("死的是6个", "应该是4个"): the count, whatever reason follows.
-_STATED = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤|两|公斤|克))")
+# A count stated after a correction with 是 ("死的是6个", "应该是4个", "称了是2斤半"): the count,
+# whatever reason follows.
+_STATED = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤半?|两|公斤|克))")
 
 
 def _after_correction(text: str) -> str | None:

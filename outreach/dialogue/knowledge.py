@@ -19,7 +19,7 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
     "refund_timing": ("done", "pending", "offer", "general"),
     "who": ("bot",),
     "logistics": ("unshipped", "shipped", "delivered", "unknown"),
-    "remedy_status": ("done", "pending", "none"),
+    "remedy_status": ("done", "pending", "none", "no_case"),
     "legal_multiple": ("allowed", "not_applicable"),
     "why": ("offers", "none"),
     "freight": ("paid", "none"),
@@ -41,8 +41,10 @@ _QUESTION = re.compile(r"[?？]|吗|(?:^|[\s，,。.!！;；])[^\s，,。.!！;�
                        r"|\S{1,8}还是[^\s，,。.!！吧]{1,8}(?:啊|呀|呢|哈)$")
 
 
-# A question asked to make a point, not for an answer: "不退钱难道让我吃吗", "这还用问吗".
-_RHETORICAL = re.compile(r"^不[^，,。\s]{1,5}难道|还用问|还用说|明摆着|你说呢|闲的没事|闲得没事")
+# A question asked to make a point, not for an answer: "不退钱难道让我吃吗", "这还用问吗",
+# "我倒要看看你们怎么处理".
+_RHETORICAL = re.compile(r"^不[^，,。\s]{1,5}难道|还用问|还用说|明摆着|你说呢|闲的没事|闲得没事"
+                         r"|倒要看看|倒想看看|倒是要看看")
 
 
 def is_question(text: str) -> bool:

@@ -38,7 +38,9 @@ def satisfied_in_words(text: str) -> int | None:
 def read_rating(text: str) -> int | None:
     """A 1-5 rating in digits ("4"), scores ("4分", "五星", "一颗星"), stars ("⭐⭐⭐⭐") or words
     ("还行", "一般般", "挺满意的", "太差了"); None when the text holds none in range."""
-    text = re.sub(r"^\s*([1-5])\s*份\s*$", r"\1分", normalize(text))  # "5份": 分 mistyped
+    # "5份", "给你五份": 分 mistyped, as a score said alone
+    text = re.sub(r"^(\s*(?:给你|给您|给|打)?\s*[1-5一二三四五])\s*份(?=\s*[吧啊呀哦的了]?\s*[。.!！~～]*\s*$)",
+                  r"\1分", normalize(text))
     stars = len(_STARS.findall(text))
     if stars:
         return stars if 1 <= stars <= 5 else None

@@ -44,16 +44,16 @@ _SLIPS = (
     (re.compile(r"一伴|一办"), "一半"),
     (re.compile(r"肿么|咋个"), "怎么"),
     (re.compile(r"木有|没得|莫得|冇得|冇"), "没有"),  # south-western, Cantonese "none"
-    (re.compile(r"^是撒|^是噻|^系啊|^係啊"), "是的"),
+    (re.compile(r"^是撒|^是噻|^[系係](?:啊|呀|啦|咯|嘅|喇)"), "是的"),
     # "三分只一": a slip of 之 between two numbers
     (re.compile(r"(?<=[一二两三四五六七八九十\d])\s*分[只之支知治]\s*(?=[一二两三四五六七八九十\d])"), "分之"),
     # pinyin slips of 个 (ge) after a number: 两各, 三格, 2哥
     (re.compile(r"(?<=[一二两三四五六七八九十几\d])[各格哥](?![种位自类子外式局调电])"), "个"),
-    (re.compile(r"满以|满义|蛮意|瞒意|满易|满衣|满宜|满一(?=[的啊呀了吧哦!！。~～\s]|$)"), "满意"),
+    (re.compile(r"满以|满义|蛮意|瞒意|满易|满衣|满宜|慢意|漫意|曼意|满一(?=[的啊呀了吧哦!！。~～\s]|$)"), "满意"),
     (re.compile(r"克以|可已|可义|科以"), "可以"),
     (re.compile(r"神马"), "什么"),
     (re.compile(r"多就(?=到|能|可以|退|回|发|才|会)"), "多久"),  # 退款多就到账
-    (re.compile(r"从新"), "重新"),
+    (re.compile(r"从新|冲新|充新|崇新"), "重新"),
     (re.compile(r"发措|发挫"), "发错"),
     (re.compile(r"(?<=[退补])查价"), "差价"),  # 退查价
     (re.compile(r"(?<=价格|价钱|降价|便宜)讲了|(?<=[今昨前当]天)讲了(?=\d|[一二三四五六七八九十几])"), "降了"),
@@ -64,6 +64,7 @@ _SLIPS = (
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*合(?![适格同理作算计并成约法一])"), "盒"),
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*平(?![方米安时常台均衡板])"), "瓶"),
     (re.compile(r"(?<![宣公发分散跑进脚漫])[布步捕]发(?![现布表展生])"), "补发"),  # pinyin slips of 补发 (bu fa)
+    (re.compile(r"(?<![全内外总局细一大干本])部发(?![现布表展生])"), "补发"),  # 部发吧 (not 全部发错)
     (re.compile(r"[俾畀](?=我|返)"), "给"),  # Cantonese "give": 赔啲俾我
     (re.compile(r"(?<=[赔退补])啲"), "点"),  # Cantonese "some": 赔啲, 退啲钱
 
@@ -80,6 +81,9 @@ _SLIPS = (
     (re.compile(r"唔该晒?|唔該晒?"), "谢谢"),
     (re.compile(r"郁都唔郁|郁都不郁|唔识郁"), "一动不动"),
     (re.compile(r"咗"), "了"),
+    (re.compile(r"喺度|喺嗰度"), "在那里"),  # Cantonese "there"
+    (re.compile(r"喺"), "在"),
+    (re.compile(r"瞓"), "躺"),  # Cantonese "lie, sleep"
     (re.compile(r"[唔不]使"), "不用"),  # 唔使退钱: no need
     (re.compile(r"唔好(?=[\u4e00-\u9fff])"), "不要"),  # 唔好取消: don't cancel
     (re.compile(r"几耐"), "多久"),  # 几耐先到账: how long

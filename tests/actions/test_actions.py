@@ -587,3 +587,34 @@ async def test_a_person_asked_for_with_a_problem_and_several_orders_is_first_ask
     messages, events = await run(ActionChooseProblem(), t)
     assert responses(messages) == ["utter_pick_order"] and slot(events, "stage") == "picking_order"
     assert any(first in str(b["payload"]) for b in messages[0]["buttons"])
+
+
+async def test_a_first_message_is_opened_as_the_problem_its_clause_tells_not_the_whole_words_guess(db: str) -> None:
+    from tests.factories import make_order
+
+    buyer, order = make_order(title="明朝那些事儿 全套9册", kind="books", unit="套", quantity=1, unit_price_fen=13800,
+                              live_seafood=False, shipped_at=None, delivered_at=None)
+    t = tracker(buyer, intent="missing_item", text="那套书到底发货没有啊 付完款四天了一点动静都没有")
+    t.latest_message["problem_clauses"] = {"late_delivery": "付完款四天了一点动静都没有"}
+    await run(ActionChooseProblem(), t)
+    with session_scope() as session:
+        case = session.execute(select(Case).where(Case.buyer_id == buyer)).scalar_one()
+        assert (case.order_id, case.category) == (order, "late_delivery")
+
+
+async def test_a_problem_told_anew_instead_of_picking_the_order_opens_as_told(db: str) -> None:
+    from tests.factories import make_order
+
+    buyer, slippers = make_order(title="居家棉拖鞋 情侣款", kind="apparel", unit="双", quantity=1, unit_price_fen=5980,
+                                 live_seafood=False)
+    make_order(buyer_id=buyer, title="去屑洗发水 750ml", kind="beauty", live_seafood=False)
+    t = tracker(buyer, intent="service_attitude", text="你们客服真敷衍")
+    t.latest_message["problem_clauses"] = {"service_attitude": "你们客服真敷衍"}
+    _messages, events = await run(ActionChooseProblem(), t)
+    assert slot(events, "stage") == "picking_order"
+    t = tracker(buyer, intent="wrong_item", text="拖鞋发错码了 要40的来了38", slots={"stage": "picking_order"})
+    t.latest_message["problem_clauses"] = {"wrong_item": "拖鞋发错码了 要40的来了38"}
+    await run(ActionChooseProblem(), t)
+    with session_scope() as session:
+        case = session.execute(select(Case).where(Case.buyer_id == buyer)).scalar_one()
+        assert (case.order_id, case.category) == (slippers, "wrong_item")

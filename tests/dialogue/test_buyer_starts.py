@@ -175,3 +175,30 @@ def test_goods_said_with_a_noun_suffix_name_their_order() -> None:
     assert orders_named("袜子少了两双 买10双到了8双", orders) == [("a", "纯棉中筒袜 男")]
     assert orders_named("东西坏了", orders) == []
     assert orders_named("瓜子受潮了", [("a", "洽洽瓜子 500g"), ("b", "香瓜")]) == [("a", "洽洽瓜子 500g")]
+
+
+def test_goods_said_with_one_character_name_their_order_only_when_told_with_what_went_wrong() -> None:
+    from outreach.cases.conversation import orders_named
+
+    orders = [("a", "洗衣凝珠 持久留香 52颗"), ("b", "日式釉下彩陶瓷碗 4只装"), ("c", "不锈钢炒锅 32cm")]
+    assert orders_named("碗碎了一个 拆开就是裂成两半的", orders) == [("b", "日式釉下彩陶瓷碗 4只装")]
+    assert orders_named("碗到了碎了一个", orders) == [("b", "日式釉下彩陶瓷碗 4只装")]
+    assert orders_named("那个锅漏了", orders) == [("c", "不锈钢炒锅 32cm")]
+    assert orders_named("东西坏了", orders) == [] and orders_named("这个都坏了", orders) == []
+
+
+def test_the_status_of_a_remedy_asked_with_no_conversation_open(any_db: str) -> None:
+    from outreach.cases.conversation import answer_question
+    from outreach.rules.ledger import idempotency_key
+    from outreach.store.models import Remedy
+
+    buyer, _order = make_order(title="广西沃柑 中果", unit="个", quantity=24, unit_price_fen=200, kind="fruit",
+                               live_seafood=False)
+    assert "还没有办理过" in answer_question(None, buyer, "我的退款到哪了", stage=None)
+    case_id, buyer, _ = make_case("late_delivery", buyer_id=buyer)
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        case.status = "closed"
+        session.add(Remedy(case_id=case_id, idempotency_key=idempotency_key(case_id), rule_id="late_ship_compensation",
+                           kind="compensation_percent", amount_fen=500, status="executed", reason="test"))
+    assert "已经办理好了" in answer_question(None, buyer, "上次那个退款办好了吗", stage=None)

@@ -902,3 +902,36 @@ def test_the_tenth_fresh_sets_readings() -> None:
     assert read_remedy("退呗 还能咋样") == "refund"  # have it so
     assert read_yes_no("克以") is True
     assert read_rating("五粒星 唔該晒") == 5
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("部发吧", "补发吧"), ("全部发错了", "全部发错了"), ("那就冲新发个黑色的", "那就重新发个黑色的"),
+    ("挺慢意的", "挺满意的"), ("系呀 冇气咗", "是的 没有气了"), ("瞓喺度", "躺在那里"),
+])
+def test_more_slips_and_cantonese_are_read_as_meant(typed: str, meant: str) -> None:
+    assert normalize(typed) == meant
+
+
+@pytest.mark.parametrize(("text", "rating"), [("给你五份", 5), ("5份", 5), ("打4份吧", 4), ("挺慢意的", 4),
+                                              ("少了两份", None)])
+def test_a_score_with_fen_mistyped_as_portions(text: str, rating: int | None) -> None:
+    assert read_rating(text) == rating
+
+
+def test_a_weight_with_a_half_restated_after_a_correction_keeps_its_half() -> None:
+    reading = read_affected("是的 烂了3斤 哦不对 我刚称了是2斤半", 1, promised_g=5000, label="spoiled", unit="斤")
+    assert reading.share == Fraction(1, 4) and reading.said == "2斤半"
+
+
+def test_going_ahead_said_urgently_and_a_taunt_that_asks_nothing() -> None:
+    assert read_yes_no("赶紧提交 我倒要看看你们怎么处理") is True
+    assert not is_question("赶紧提交 我倒要看看你们怎么处理")
+    assert is_question("你们怎么处理")
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("请问你们是平台客服吗", "who"), ("你是客服吗", "who"), ("我的退款到哪了", "remedy_status"),
+    ("快递到哪了", "logistics"),
+])
+def test_who_the_bot_is_and_where_the_money_is_are_told_from_where_the_parcel_is(text: str, topic: str) -> None:
+    assert knowledge().topic_of(text, offered=False) == topic

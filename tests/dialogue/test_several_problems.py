@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from outreach.cases.conversation import accept, choose_problem
@@ -290,3 +291,60 @@ def test_a_short_weight_told_with_its_promise_beside_rot_gets_its_refund(any_db:
     following = step.extra["next"]
     assert following.kind == "offer" and (following.offer.rule_id, following.offer.amount_fen) == (
         "short_weight_refund", 403)  # 7斤3两 of 8斤: 9 % of 44.80, not the promised 8斤 read as weighed
+
+
+def test_clauses_that_restate_an_amount_or_talk_to_the_bot_name_no_problem() -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    diagnoser = load_diagnoser()
+    assert clause_problems(diagnoser, "是的 烂了3斤 哦不对 我刚称了是2斤半") == {"spoiled": "烂了3斤"}
+    assert list(clause_problems(diagnoser, "算了 跟你说也一样 那个商家客服骂我")) == ["service_attitude"]
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("有两只冇气咗 瞓喺度一动都唔动", "spoiled"),  # Cantonese: gone still, not gone missing
+    ("我那套书到底发货没有啊 付完款四天了一点动静都没有", "late_delivery"),
+    ("你们这螃蟹拖了三天多才发出来", "late_delivery"),
+    ("说是十双我数了好几遍就七双", "missing_item"),
+    ("黄桃罐头买了6罐 就到了5罐", "missing_item"),
+    ("跟商家说还回我爱买不买", "service_attitude"),
+    ("打电话给店家还直接挂我电话", "service_attitude"),
+])
+def test_signs_name_problems_told_in_everyday_words(text: str, label: str) -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    assert list(clause_problems(load_diagnoser(), text)) == [label]
+
+
+def test_harm_to_a_person_is_named_by_the_model_only_beside_words_about_a_body() -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    diagnoser = load_diagnoser()
+    assert "health_reaction" not in clause_problems(diagnoser, "对 洗一次掉一盆毛 擦脸糊一脸")
+    assert "health_reaction" in clause_problems(diagnoser, "宝宝用了以后脸上起了好多红点点")
+
+
+def test_one_remedy_beside_two_problems_goes_with_what_it_is_said_of() -> None:
+    from bot.nlu.problem_classifier import remedy_clauses
+    from outreach.diagnosis.registry import load_diagnoser
+
+    diagnoser = load_diagnoser()
+    [told] = remedy_clauses(diagnoser, "芒果烂了3个 还少发了2个 少的那两个直接退钱就行", several_problems=True)
+    assert told["remedy"] == "refund" and max(told["problems"], key=told["problems"].get) == "missing_item"
+    [told] = remedy_clauses(diagnoser, "吹风机用了一次就不出热风了 给我换个新的 另外你们客服态度也太差了",
+                            several_problems=True)
+    assert told["remedy"] == "replace" and max(told["problems"], key=told["problems"].get) == "quality_defect"
+    assert remedy_clauses(diagnoser, "芒果烂了3个 少的那两个直接退钱就行") == []  # one problem: the usual reading
+
+
+def test_a_short_weight_first_leaves_a_rotten_part_its_own_turn(any_db: str) -> None:
+    case_id, buyer, _ = make_case("not_as_described", quantity=1, unit="箱", unit_price_fen=5990, live_seafood=False,
+                                  kind="fruit", title="赣南脐橙 10斤装", promises=["weight_guarantee"])
+    step = choose_problem(case_id, buyer, "not_as_described", "confirmed", text="标的10斤 我称了只有9斤 还烂了三分之一",
+                          more={"not_as_described": "标的10斤 我称了只有9斤", "spoiled": "还烂了三分之一"})
+    assert step.kind == "offer" and step.offer.kind == "refund_shortfall"
+    following = accept(case_id, buyer, step.offer_index).extra["next"]
+    assert following.kind == "offer" and following.offer.rule_id == "spoiled_share_refund"

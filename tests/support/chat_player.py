@@ -27,6 +27,7 @@ from outreach.importing.jsonl import store_feedback, store_orders
 from outreach.importing.schema import BuyerIn, FeedbackIn, ItemIn, OrderIn, ShopIn
 from outreach.inbox import tokens
 from outreach.lifecycle import consent
+from outreach.rules.ledger import idempotency_key
 from outreach.scheduling.dispatch import dispatch_once
 from outreach.settings import Settings
 from outreach.store.db import session_scope
@@ -132,7 +133,7 @@ def set_up(conversation: Conversation, tag: str, settings: Settings) -> tuple[Wo
 
 
 def _history(conversation: Conversation, buyer_id: str, order_ids: list[str], now: datetime) -> None:
-    """What happened before: a case settled and rated ten days ago, or an opt-out."""
+    """What happened before: a case settled (its compensation paid) and rated ten days ago, or an opt-out."""
     if conversation.history == "closed_case":
         long_ago = now - timedelta(days=10)
         with session_scope() as session:
@@ -142,6 +143,11 @@ def _history(conversation: Conversation, buyer_id: str, order_ids: list[str], no
                         closed_reason="rated")
             session.add(case)
             session.flush()
+            # settled: its compensation was paid before the rating, as the ledger would show
+            session.add(Remedy(case_id=case.id, idempotency_key=idempotency_key(case.id),
+                               rule_id="late_ship_compensation", kind="compensation_percent", amount_fen=500,
+                               status="executed",
+                               reason="settled before the conversation (corpus history)", created_at=long_ago))
             session.add(Satisfaction(case_id=case.id, buyer_id=buyer_id, rating=4, created_at=long_ago))
     elif conversation.history == "opted_out":
         with session_scope() as session:
