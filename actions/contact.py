@@ -67,7 +67,8 @@ class ActionOptOut(Action):
                 not _CONTACT.search(text) or read_remedy(text) is not None or read_yes_no(text) is not None):
             # the classifier's guess alone never opts a buyer out: a remedy asked for ("取消订单吧",
             # "不用重发了 我退货") or a refusal of an offer ("不要退钱 我就要米 让他快点发") is no opt-out
-            return await in_context(dispatcher, tracker) or await not_understood(dispatcher, tracker)
+            understood = await in_context(dispatcher, tracker)  # (no events is an answer too: not `or`)
+            return understood if understood is not None else await not_understood(dispatcher, tracker)
         return await opt_out_now(dispatcher, tracker, text)
 
 

@@ -144,7 +144,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # "是的碎了3个，多久能退？": the question answered (when the knowledge file has it), then the rest
         # read as the answer it is ("不要退钱 给我补发吧 补发几天能到": the re-ship's message says when)
         await answered_beside(dispatcher, tracker, text)
-        return await in_context(dispatcher, tracker, told) or await reask(dispatcher, tracker)
+        understood = await in_context(dispatcher, tracker, told)  # (no events is an answer too: not `or`)
+        return understood if understood is not None else await reask(dispatcher, tracker)
     if stage == "offering" and read_remedy(text) not in (None, "cancel") and ends_refusing(text):
         # "5块钱的券？打发谁呢 不要": whatever was named, the answer is no
         return await guarded(dispatcher, tracker, partial(conversation.decline, index=offer_index(tracker)))
@@ -155,7 +156,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             return taken
     if stage == "offering" and ends_with_yes(text):  # "五块钱打发要饭的呢……行吧 券我收着": grudgingly taken
         taken = await _take_remedy(dispatcher, tracker, text) if read_remedy(text) is not None else None
-        return taken or await guarded(dispatcher, tracker, partial(conversation.accept, index=offer_index(tracker)))
+        if taken is not None:
+            return taken
+        return await guarded(dispatcher, tracker, partial(conversation.accept, index=offer_index(tracker)))
     content = satisfied_in_words(text) if stage == "offering" and read_remedy(text) is None else None
     if content is None and stage == "offering" and re.fullmatch(r"[\s★⭐🌟]+", text):
         content = read_rating(text)  # "⭐⭐⭐⭐⭐" to an offer: taken and rated, as 非常满意 is
@@ -248,7 +251,10 @@ def _demand_after_question(text: str) -> str | None:
     ("你们不是假一赔十吗 我要赔" gives "我要赔"); not a second option of the question ("…还是只能仅退款")."""
     if not is_question(text):
         return None
-    parts = [part for part in re.split(r"[。！!？?…~～\s]+", text) if part]
+    # (voice input writes no stops: a sentence ends at its particle before the next one begins,
+    # "取消了我还怎么送礼物啊那不取消你们给赔点钱就行")
+    parts = [part for part in re.split(r"[。！!？?…~～\s]+|(?<=[啊呀吗嘛呢])(?=那|你们|我|就|还是|干脆|直接)", text)
+             if part]
     if len(parts) < 2:
         return None
     last = parts[-1]

@@ -51,7 +51,9 @@ async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, labe
     label = next((found for found in named if found in rules().person_first), label)
     if named and label not in named:
         # "我那套书到底发货没有啊 付完款四天了一点动静都没有": the whole words' likeliest label is
-        # named by no clause, while a clause tells its problem surely: that one is the buyer's
+        # named by no clause, while a clause tells its problem surely: that one is the buyer's (the
+        # whole words' label, when a clause names it too, is their focus: "上次说发货慢的那单到了，
+        # 结果碎了两个杯子" is about the broken cups)
         label = named[0]
     text = last_words(tracker) or label
     if label == "late_delivery" and is_question(text):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.dialogue.knowledge import Knowledge, knowledge
+from outreach.dialogue.remedy_words import REMEDY_KINDS, read_remedy
 from outreach.rules import ledger
 from outreach.rules.engine import Offer, quote, yuan
 from outreach.rules.facts import case_facts
@@ -59,9 +60,20 @@ def logistics_answer(session: Session, order: Order, known: Knowledge | None = N
     return known.answer("logistics", "unknown")
 
 
+def _offer_asked_about(text: str, offers: list[Offer], current: Offer | None) -> Offer | None:
+    """The offer a timing question is about: the open one, unless the words name a remedy of another
+    kind, then the offer of that kind (None when there is none: the general answer)."""
+    named = read_remedy(text) if text else None
+    if named is None or current is None or current.kind in REMEDY_KINDS.get(named, ()):
+        return current
+    return next((o for o in offers if o.kind in REMEDY_KINDS.get(named, ())), None)
+
+
 def answer_for_case(session: Session, case: Case | None, topic: str, offer_index: int,
-                    book: RuleBook | None = None, known: Knowledge | None = None) -> str:
-    """The answer to `topic` for this case (None: the buyer has no case open)."""
+                    book: RuleBook | None = None, known: Knowledge | None = None, text: str = "") -> str:
+    """The answer to `topic` for this case (None: the buyer has no case open). `text`: the words
+    asked, when they name another remedy than the open offer ("补发的话要多久能到" at a refund offer:
+    the re-ship's timing; "要是退款几天到账" at a re-ship offer: the refund's)."""
     book = book or rules()
     known = known or knowledge()
     timing = book.timing
@@ -84,8 +96,9 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
             situation = "pending" if remedy.status == "pending_approval" else "done"
             return known.answer(topic, situation, remedy=_remedy_name(remedy.kind), timing=when,
                                 review=timing.review)
-        if offer is not None:
-            return known.answer(topic, "offer", timing=_timing(book, offer.kind, offer.rule_id, facts.trust_badge))
+        asked = _offer_asked_about(text, result.offers, offer)
+        if asked is not None:
+            return known.answer(topic, "offer", timing=_timing(book, asked.kind, asked.rule_id, facts.trust_badge))
         return known.answer(topic, "general", fast_refund=timing.fast_refund, original_route=timing.original_route,
                             after_return=timing.after_return)
     if topic == "remedy_status":

@@ -927,7 +927,7 @@ def answer_question(case_id: int | str | None, buyer_id: str, text: str, offer_i
         if topic == "logistics" and case is not None and case.category == "late_delivery" and stage in BEFORE_OFFER \
                 and _LATE_COMPLAINT.search(text) and not _ASKS_SHIPPED.search(text):
             return None  # "怎么还没发货" about a late order is the complaint itself; "快递到哪了？" is asked
-        return answer_for_case(session, case, topic, offer_index)
+        return answer_for_case(session, case, topic, offer_index, text=text)
 
 
 def _latest_case(session: Session, buyer_id: str) -> Case | None:

@@ -24,6 +24,8 @@ _NOT_A_COUNT = re.compile(
     r"|个?零)",  # "手滑多打了俩零": zeros typed, no count
     re.IGNORECASE,
 )
+# Marks on the goods, not pieces of them, in whatever unit: "一按一个坑", "有两个黑点".
+_MARKS = re.compile(r"\s*[个只处道条]?(?:坑|洞|窟窿|口子|印子|印|疤|黑点|斑点|斑|缺口|裂缝|裂口|划痕)")
 _MEASURE = re.compile(
     r"\s?(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|串|根|片|块|对|套|本|张|台|把|听|桶|副|斤|两|公斤|克)")
 # Words naming what went wrong; a number next to one is the affected count. Words, not letters:
@@ -46,7 +48,9 @@ _PERCENT = re.compile(rf"(\d+(?:\.\d+)?)\s*[%％]|百分之\s*([{_CN}\d]+(?:\.\d
 _TENTHS = re.compile(rf"(?<![{_CN}\d])([一二两三四五六七八九\d])\s*成(?!功|了|交|本|色)")
 _TENTHS_RANGE = re.compile(r"[一二两三四五六七八九]\s*[一二两三四五六七八九]\s*成")
 _NONE = re.compile(r"^(?:没有坏的?|没坏|都没问题|一个没坏|完好无损)"
-                   r"|都是好的|都好好的|都没坏|一个都没坏|一个也没坏|没有坏的")
+                   r"|都是好的|都好好的|都没坏|一个都没坏|一个也没坏|没有坏的"
+                   # missing goods found after all: "一本都没少", "一个也不少"
+                   r"|一[个只件本盒瓶袋包双条支罐副套片根块箱]?(?:都|也)(?:没|不)少|都没少|都齐了|都在")
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,8 @@ def _counts(text: str, unit: str | None = None) -> list[tuple[int, Fraction, str
         after = text[match.end():match.end() + 6]
         before = text[max(0, match.start() - 1):match.start()]
         in_unit = bool(unit) and after.lstrip().startswith(unit) and not after.lstrip()[len(unit):].startswith("钱")
-        if (_NOT_A_COUNT.match(after) and not in_unit) or before in ("第", "¥", "$", "#") or len(raw.lstrip("-")) > 6:
+        if (_NOT_A_COUNT.match(after) and not in_unit) or _MARKS.match(after) or before in ("第", "¥", "$", "#") \
+                or len(raw.lstrip("-")) > 6:
             continue
         if _PRICE_BEFORE.search(text[max(0, match.start() - 3):match.start()]):  # "降到29.9": a price
             continue
@@ -115,11 +120,21 @@ def _near_harm(text: str, start: int, end: int) -> bool:
 
 # Words that make a weight the whole's ("一共才8斤", "整箱称了8斤"), not the affected part's.
 _TOTAL = re.compile(r"一共|总共|共计|合计|加起来|算上|整箱|整盒|整袋|总重|净重|称了|秤上|上秤")
+# Words that weigh the whole goods, not what went bad ("连烂的算上一共才8斤").
+_WEIGHS_WHOLE = re.compile(r"整箱|整盒|整袋|总重|净重|称了|秤上|上秤|连[^，。,.!！？?]{0,4}算上|才")
+
+
+# More found on a second look, then the total of it: "箱底又翻出来一斤烂的 总共是3斤".
+_FOUND_MORE = re.compile(r"又|再|另外|还有")
+_RECOUNT_TOTAL = re.compile(r"(?:总共|一共|加起来|合计|算上)(?:是|有)")
 
 
 def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | None:
     if not promised_g:
         return None
+    recount = [clause for clause in clauses_of(text) if _RECOUNT_TOTAL.search(clause) and weights_in(clause)]
+    if recount and _FOUND_MORE.search(text) and not _WEIGHS_WHOLE.search(text):
+        text = recount[-1]  # the total of what went bad, said after more was found
     told = [clause for clause in clauses_of(text) if not _TOTAL.search(clause)]
     if len(told) < len(clauses_of(text)) and any(weights_in(clause) for clause in told):
         text = "，".join(told)  # "烂了2斤 连烂的算上一共才8斤": the 8斤 is what the box weighed
@@ -139,7 +154,8 @@ def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | N
 
 
 # "只收到3盒", "就到了3盒", "数了一下才16个": what arrived, for missing pieces the rest is what is affected.
-_RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|只有|就只有|就|才)"
+_RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|来了|只有|就只有"
+                       rf"|(?:就|只|才)(?:给了?|发了?|寄了?)|就|才)"
                        rf"\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐斤本台把张套片根枚副块](?!钱)")
 
 
@@ -342,7 +358,7 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
     number said first that is not the order's quantity is how many pieces the line holds ("8只
     死了4只" of one box): the count is a share of it."""
     whole = [c for c in counts if c[1].denominator == 1 and c[1] > 0 and not re.match(r"\s*[箱盒袋包件份]", c[2])]
-    if len(whole) >= 2 and quantity not in [c[1] for c in whole]:
+    if len(whole) >= 2 and whole[0][1] != quantity:  # (the order's own quantity said first is no content)
         total, hurt = whole[0][1], whole[-1][1]
         # the line's content is told first and is no harm itself ("死了两只 一共才7只 少了一只" is not)
         told_harm = _HARM.search(text[max(0, whole[0][0] - 4):whole[0][0]])

@@ -19,6 +19,7 @@ _EXTRA_RATING_WORDS = {
     "很好": 5, "非常好": 5, "特别好": 5, "超好": 5, "太好了": 5, "很棒": 5, "点赞": 5, "五星好评": 5,
     "不好": 2, "不咋地": 2, "不太好": 2, "不行": 2, "失望": 1, "很失望": 1, "太失望": 1, "一星": 1,
     "贼拉满意": 5, "老鼻子满意": 5, "巨满意": 5, "相当满意": 5,  # northeastern and net intensifiers
+    "嘎嘎满意": 5, "嘎嘎好": 5, "杠杠的": 5, "老好了": 5,
 }
 # A score taken back for another: "打个4分 哎算了 给你们满分", "3分吧 不对 还是5分".
 _TAKEN_BACK = re.compile(r"算了|不对|还是|改成|改一下|重新|应该是")
@@ -51,6 +52,11 @@ def read_rating(text: str) -> int | None:
             return again
     value = scored_number(text)
     if value is None:
+        # a digit said beside the words ("交关满意 5", "5 这次算你们快"): the score given is the digit
+        alone = re.search(r"(?:^|\s)([1-5])\s*[。.!！~～]*\s*$", text) \
+            or re.match(r"\s*([1-5])(?:\s+|[，,。.!！]\s*)(?=\D)", text)
+        if alone:
+            return int(alone.group(1))
         # the longest phrase wins, so "不满意" is never read as "满意"
         word = next((w for w in _BY_LENGTH if w in text), None)
         if word is not None:

@@ -44,7 +44,8 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
     "return_refund": ("refund_full",),
     "replace": ("reship_full", "reship_share"),
     "reship": ("reship_share", "reship_full"),
-    "cancel": ("cancel_refund",),
+    # (delivered goods are not cancelled: "这单取消 东西不要了" at a return-and-refund offer agrees to it)
+    "cancel": ("cancel_refund", "refund_full"),
     # (a share refund only while it is open: "我要商家赔我损失" after turning it down does not take it;
     # outreach.cases.conversation._offer_matching)
     "compensation": ("compensation_percent", "coupon", "legal_multiple", "refund_share"),
@@ -63,7 +64,10 @@ _SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件
 _SEND_OVER = re.compile(r"(?:给我|帮我)(?:重新|再)?(?:发|寄)(?:个|一个|一件|一双|一盒)?[^，。,.!！？?\s]{1,4}的"
                         r"(?:吧|啊|呀)(?=$|[\s，,。.!！])"  # "那给我发灰色的吧" (not "你们给我发个39的": what came)
                         r"|(?:发|寄)(?:个|一个|一件|一份|几个|[一两二三四五六七八九十\d]+[个只件盒份双条])?"
-                        r"(?:新的|对的|正确的|好的|[^，。,.!！？?\s]{1,4}的)过?来(?!的)")  # not "寄死蟹过来恶心谁呢"
+                        r"(?:新的|对的|正确的|好的|[^，。,.!！？?\s]{1,4}的)过?来(?!的)"  # not "寄死蟹过来恶心谁呢"
+                        # "错的我寄回去 你们发个黑色的" (not "你们给我发个39的": what came)
+                        r"|(?<!给我)(?<!给)(?:你们|商家|店家)(?:重新|再)?发个[^，。,.!！？?\s]{1,4}的"
+                        r"(?=\s*(?:吧|啊|呀|过来|来)?\s*[。.!！~～]*$)")
 # "赶紧给我发", "让商家快点发货": the goods wanted, not the money.
 _SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立即)\s*(?:给我|帮我|让他|让商家)?\s*发"
                       r"(?:货|出来|出去)?(?![错票])|(?:让|叫|催)(?:他|商家|店家|卖家)?(?:快点?|赶紧)?发货")
@@ -91,7 +95,8 @@ _CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！�
 # ("退货退款算了", without 就 / 也, picks it: "just do that")
 _DECLINED_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?"
                              # "补发一个也不要", "光退钱不行"
-                             r"(?:(?:就|也|都)?(?:不用|不要|不需要|不必|免了|不行|不成)|(?:就|也|都)算了)")
+                             r"(?:(?:就|也|都)?(?:不用|不要|不需要|不必|免了|不行|不成)|(?:就|也|都)算了)"
+                             r"(?![吗么嘛呢]|不行)")  # "直接退钱不行吗": asked for, not turned down
 # A remedy named with its drawback: "补发还得等好几天" is why not.
 _DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:还得|还要|又得|得|要)?(?:再)?"
                              r"(?:等|太慢|太久|太麻烦|麻烦|费劲|去买|重新买)")  # "退钱我还得再去买"

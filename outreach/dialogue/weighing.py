@@ -26,6 +26,8 @@ _WEIGHED = re.compile(r"称|秤|实际|只有|才有|净含量|一共|总共|才
 # A clause that weighs the whole ("整箱称了一下才8斤7两"), not the rotten part ("称了一下 烂的有2斤").
 _WEIGHS = re.compile(r"称|秤|净重")
 _ALL_THERE_WAS = re.compile(r"才|只有|就|一共|总共|整")
+# A weight without its packaging: "净重1斤6两", "去掉盒子1斤6两".
+_NET = re.compile(r"净重|净含量|去掉(?:盒子|包装|箱子|袋子|壳|皮)|去皮|除去(?:盒子|包装)|不算(?:盒子|包装|箱子)")
 _HARM = re.compile(r"[烂坏死碎臭霉]")
 
 
@@ -84,8 +86,12 @@ def read_weighing(text: str, listed_g: int | None) -> Weighing | None:
     if listed_g:
         # the weighed amount is the last weight said ("标称100斤，实际1斤8两" on a 2斤 listing: 1斤8两),
         # not one told as the promise after it ("一共只有7斤3两 说好的8斤": 7斤3两)
-        weighed_words = [w for clause in clauses_of(without_shortfall) if not _PROMISED.search(clause)
-                         for w in weights_in(clause)]
+        # ... and of several weights told, the net one ("连盒子才1斤8两，去掉盒子净重1斤6两"), else those
+        # read off a scale rather than said in passing ("1斤6两的东西卖我2斤的价")
+        told = [clause for clause in clauses_of(without_shortfall) if not _PROMISED.search(clause)]
+        weighed_words = ([w for clause in told if _NET.search(clause) for w in weights_in(clause)]
+                         or [w for clause in told if _WEIGHED.search(clause) for w in weights_in(clause)]
+                         or [w for clause in told for w in weights_in(clause)])
         if missing is None and weighed_words:
             stated = weighed_words
         promised, weighed = listed_g, (stated[-1] if stated else None)

@@ -54,6 +54,10 @@ _SLIPS = (
     (re.compile(r"神马"), "什么"),
     (re.compile(r"多就(?=到|能|可以|退|回|发|才|会)"), "多久"),  # 退款多就到账
     (re.compile(r"从新|冲新|充新|崇新"), "重新"),
+    (re.compile(r"腿(?=款|钱|货|费)"), "退"),  # 腿款 (tui)
+    (re.compile(r"陪(?=点|钱|偿|我|付|款)"), "赔"),  # 陪点钱 (pei)
+    (re.compile(r"还型|还形"), "还行"),
+    (re.compile(r"灰常"), "非常"),  # net spelling of 非常
     (re.compile(r"发措|发挫"), "发错"),
     (re.compile(r"(?<=[退补])查价"), "差价"),  # 退查价
     (re.compile(r"(?<=价格|价钱|降价|便宜)讲了|(?<=[今昨前当]天)讲了(?=\d|[一二三四五六七八九十几])"), "降了"),
@@ -77,6 +81,8 @@ _SLIPS = (
     (re.compile(r"(?<=[到入])帐"), "账"),  # 到帐
     (re.compile(r"(人工|真人|机器人|客服|官方)妈"), r"\1吗"),  # 你是人工妈 (ma)
     (re.compile(r"哪哒|哪嗒"), "哪里"),  # Hunan "where"
+    (re.compile(r"么子|么个"), "什么"),  # Hunan, Hubei "what": 冇得么子问题
+    (re.compile(r"交关"), "非常"),  # Wu "very": 交关满意
     # Cantonese: 死咗 (died), 唔该 (thanks), 唔 (not), 郁都唔郁 (not moving at all), 嘅 (of)
     (re.compile(r"唔该晒?|唔該晒?"), "谢谢"),
     (re.compile(r"郁都唔郁|郁都不郁|唔识郁"), "一动不动"),
@@ -109,6 +115,16 @@ _SLIPS = (
     (re.compile(r"(?<=是)\s*de(?![a-z])"), "的"),  # 是de
     (re.compile(r"(?<=退)\s*kuan(?![a-z])"), "款"),  # 退kuan
     (re.compile(r"(?<![a-z])sui(?=\s*了)"), "碎"),  # sui了2个
+    (re.compile(r"(?<![a-z])(sui|lan|huai|shao|si)\s*le(?![a-z])"),  # sui le yi ge
+     lambda m: {"sui": "碎了", "lan": "烂了", "huai": "坏了", "shao": "少了", "si": "死了"}[m.group(1)]),
+    # a number in pinyin before a measure word: "yi ge", "liang zhi" (not shi: 是 or 十)
+    *((re.compile(rf"(?<![a-z]){pinyin}\s*(?=(?:ge|zhi|ping|he|dai|xiang|jin|jian|bao|shuang|tiao|guan)(?![a-z])"
+                  r"|[个只件盒瓶袋箱斤包双条罐])"), digit)
+      for pinyin, digit in (("yi", "一"), ("er", "二"), ("liang", "两"), ("san", "三"), ("si", "四"), ("wu", "五"),
+                            ("liu", "六"), ("qi", "七"), ("ba", "八"), ("jiu", "九"))),
+    (re.compile(r"(?<=[一二两三四五六七八九])\s*(ge|zhi|ping|he|dai|xiang|jin|jian|bao|shuang|tiao|guan)(?![a-z])"),
+     lambda m: dict(ge="个", zhi="只", ping="瓶", he="盒", dai="袋", xiang="箱", jin="斤", jian="件", bao="包",
+                    shuang="双", tiao="条", guan="罐")[m.group(1)]),
     (re.compile(r"(?<![a-z])dui(?![a-z])"), "对"),
     (re.compile(r"(?<![a-z])(?:buyong|bu yong)(?![a-z])"), "不用"),
     # a syllable at a time ("bu yao tui qian"): the words run on, as when typed in characters

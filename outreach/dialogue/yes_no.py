@@ -136,7 +136,7 @@ def read_yes_no(text: str) -> bool | None:
 
 
 _NO_PROBLEM = re.compile(
-    r"^(?:没有?问题|没事|没啥事|没什么问题|都挺好|挺好的|都收到了|都好好的|一切正常|误会|点错了|搞错了|没毛病|不用了都好)"
+    r"^(?:没有?问题|没事|没啥事|没有?(?:什么|啥)问题|都挺好|挺好的|都收到了|都好好的|一切正常|误会|点错了|搞错了|没毛病|不用了都好)"
     r"|没有?问题了|东西都收到了|都收到了|已经解决|已经好了|商家已经处理|误会了|点错了")
 
 
@@ -170,7 +170,8 @@ def read_no_problem(text: str) -> bool:
 
 # At the quantity question: the goods turn out fine ("剥开看了 里面好好的 能吃"), or nothing needs doing.
 _FINE_AFTER_ALL = re.compile(r"好好的|都是好的|是好的|没坏|没有坏|(?<![不没])能吃|(?<![不没])能用|(?<![不没])可以吃"
-                             r"|不用处理|不需要处理|无需处理|不用管了|不用麻烦")
+                             r"|不用处理|不需要处理|无需处理|不用管了|不用麻烦"
+                             r"|找到了|一[个只件本盒瓶袋包双条支罐副套]?(?:都|也)(?:没|不)少|都没少|都齐了")
 
 
 def read_fine_after_all(text: str) -> bool:
@@ -194,7 +195,9 @@ def declines_remedy(text: str) -> bool:
     """Whether the words turn down a remedy by name ("补发也不要", "退款就算了", "不要换货") and choose
     none: at an offer they decline it."""
     text = normalize(text)
-    if remedy_mentions(text):
+    refused = refused_kinds(text)
+    named = {kind for _at, kind in remedy_mentions(text)}
+    if named and not (refused and named <= refused):  # "退钱？我不要退钱": the offer said back, then refused
         return False
     no = _NO.match(text)
-    return bool(no and _REMEDY_AFTER_NO.match(text, no.end())) or bool(refused_kinds(text))  # "不用补了"
+    return bool(no and _REMEDY_AFTER_NO.match(text, no.end())) or bool(refused)  # "不用补了"

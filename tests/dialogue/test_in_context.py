@@ -280,3 +280,13 @@ def test_one_piece_inside_a_box_the_title_counts_is_a_share_of_the_box(db: str) 
                                      unit_price_fen=39800, kind="seafood", live_seafood=True)
     step = choose_problem(case_id, buyer_id, None, "confirmed", text="死了一只 还有啥好说的")
     assert step.kind == "offer" and step.offer.amount_fen == 4975  # 398.00 x 1/8, not the whole box
+
+
+def test_a_timing_question_naming_another_remedy_is_answered_for_that_remedy(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=4, unit="盒", unit_price_fen=3500, kind="fruit",
+                                  live_seafood=False, trust_badge=False, title="怒江蓝莓 125g/盒 4盒装")
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 坏了两盒")
+    assert step.offer.kind == "refund_share"
+    reship = answer_question(case_id, buyer, "补发的话要多久能到", step.offer_index)
+    assert "48 小时" in reship and rules().timing.original_route not in reship
+    assert rules().timing.original_route in answer_question(case_id, buyer, "退款几天到账", step.offer_index)

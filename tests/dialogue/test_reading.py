@@ -935,3 +935,54 @@ def test_going_ahead_said_urgently_and_a_taunt_that_asks_nothing() -> None:
 ])
 def test_who_the_bot_is_and_where_the_money_is_are_told_from_where_the_parcel_is(text: str, topic: str) -> None:
     assert knowledge().topic_of(text, offered=False) == topic
+
+
+@pytest.mark.parametrize(("text", "quantity", "pieces"), [
+    ("是 拍了10双就给了7双 当我不识数？", 10, 3), ("是的 拍了4盒来了3盒", 4, 1), ("数了一下才16个 少了四个", 20, 4),
+    ("是的有两个坏了一按一个坑", 12, 2),  # a dent is no piece
+])
+def test_what_arrived_is_read_for_missing_goods_and_marks_are_no_pieces(text: str, quantity: int, pieces: int) -> None:
+    label = "missing_item" if "坏" not in text else "spoiled"
+    assert read_affected(text, quantity, label=label).pieces == pieces
+
+
+def test_a_content_count_said_first_makes_a_share_of_one_box() -> None:
+    reading = read_affected("两串葡萄有一串烂了", 1, label="spoiled", unit="盒")
+    assert reading.share == Fraction(1, 2)
+
+
+def test_a_weight_total_after_more_was_found_is_what_went_bad() -> None:
+    assert read_affected("等下 箱底又翻出来一斤烂的 总共是3斤", 10, promised_g=5000, label="spoiled",
+                         unit="斤").share == Fraction(3, 10)
+    assert read_affected("烂了2斤 连烂的算上一共才8斤", 10, promised_g=5000, label="spoiled",
+                         unit="斤").share == Fraction(1, 5)
+
+
+def test_missing_goods_found_after_all() -> None:
+    text = "等一下我再翻翻……哦找到了 压在箱子最底下的夹层里 一本都没少 不好意思啊"
+    assert read_affected(text, 3, label="missing_item").status == "zero" and read_fine_after_all(text)
+
+
+@pytest.mark.parametrize(("text", "rating"), [("嘎嘎满意", 5), ("灰常满意", 5), ("还型吧", 3), ("交关满意 5", 5),
+                                              ("满意 4分", 4)])
+def test_more_ratings_in_dialect_slips_and_a_digit_beside_words(text: str, rating: int) -> None:
+    assert read_rating(text) == rating
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("不用补 直接腿款吧", "refund"), ("取消了我还怎么送礼物啊那不取消你们给陪点钱就行", "compensation"),
+    ("补发？等你们补发黄花菜都凉了 直接退钱不行吗", "refund"), ("是的 发错了 错的我寄回去 你们发个黑色的", "reship"),
+    ("你们给我发个39的", None), ("光退钱不行", None),
+    ("shi de sui le yi ge", None),
+])
+def test_remedies_asked_back_rhetorically_or_with_slips(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy
+
+
+def test_a_remedy_said_back_then_turned_down_declines_it() -> None:
+    assert declines_remedy("退钱？我不要退钱！！") and not declines_remedy("不要退钱 给我补发")
+
+
+def test_pinyin_counts_and_harm() -> None:
+    assert normalize("shi de sui le yi ge") == "是的 碎了 一个"
+    assert normalize("shao le san zhi") == "少了 三只"
