@@ -27,8 +27,8 @@ def existing(session: Session, case_id: int) -> Remedy | None:
 def execute_once(session: Session, case_id: int, offer: Offer, reason: str) -> tuple[Remedy, bool]:
     """Record the remedy unless the case already has one. Returns (remedy, created).
 
-    The unique idempotency key makes this safe under concurrency: a second writer's
-    insert fails inside its savepoint and it reads the first writer's row instead.
+    The unique idempotency key makes this safe under concurrency: a second writer's insert
+    finds the key taken (store.db.insert_once) and it reads the first writer's row instead.
     """
     from outreach.rules.payments import pay_once
 
