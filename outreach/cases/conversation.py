@@ -254,44 +254,71 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: st
     transaction. `issue` is a button's choice within the label (rules file: issues); `text`
     the buyer's words, which may name it instead; `model_version` the model that read those words.
     """
-    # other problems named in the same words, each with the clause that names it
-    clauses = dict(more) if isinstance(more, dict) else {m: "" for m in more or []}
+    clauses = _clauses_of(more)
     if label is not None:
         label, how = _problem_named(label, how, clauses)
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
-        if label is None:
-            label, how = _problem_named(case.category, how, clauses)
-        if case.status not in TALKING:
-            return Step(kind="closed", case_id=case.id, extra={"status": case.status})
-        listing = _listing_contradicted(session, case, label, text)
-        if listing is not None:  # "标称100斤" on a 750g listing: what the listing states wins
-            return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(case.category),
-                                                                "listing": listing})
-        if label != case.category:
-            events.record(session, case.id, EventKind.CORRECTED, old=case.category, new=label, model=model_version)
-        case.category = label
-        events.record(session, case.id, EventKind("problem_" + how), label=label, model=model_version)
-        _learn_from_buyer(session, case, label, how, model_version)
-        _note_issue(session, case, issue, text)
-        if label == NO_PROBLEM:
-            # Nothing went wrong after all: thank and close; there is nothing to rate.
-            machine.close(session, case, "buyer: no problem")
-            return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
-        clauses = _weighed_short(session, case, clauses, label, text)
-        _note_more_problems(session, case, label, _with_weighing(clauses, label, text))
-        # "是的，一箱12个有4个是烂的": the details answer the next question too
-        reading = _note_details(session, case, label, text, clauses) if text else None
-        step = _next_offer(session, case, 0)
-        if step.kind in ("ask_quantity", "ask_weight") and read_remedy(text or "") is not None:
-            # "碎了 直接退钱吧": the remedy is kept until the amount it needs is told
-            case.facts = {**(case.facts or {}), WANTED: read_remedy(text or "")}
-        if step.kind == "ask_quantity" and reading is not None and reading.status in ("too_many", "zero"):
-            # "碎了30个" of 12: the question comes back naming the limit
-            item = main_item(session, case.order_id)
-            return Step(kind="ask_quantity", case_id=case.id,
-                        extra={**step.extra, "max": item.quantity, "invalid": reading.status, "unit": item.unit})
-        return _take_named_remedy(session, case, step, text)
+        return _choose_problem(session, case, label, how, clauses, text, issue, model_version)
+
+
+def _clauses_of(more: dict[str, str] | list[str] | None) -> dict[str, str]:
+    """Other problems named in the same words, each with the clause that names it."""
+    return dict(more) if isinstance(more, dict) else {m: "" for m in more or []}
+
+
+def confirm_with_details(case_id: int | str, buyer_id: str, text: str, other: str | None = None,
+                         more: dict[str, str] | None = None) -> Step | None:
+    """At the confirmation, words with no yes or no that give the suspected problem's details
+    ("买5盒就到了3盒", "补发，赶紧的"): the problem is confirmed with them (as `choose_problem` with
+    label None) when they name a remedy or how much of the case's line was affected, unless
+    `other`, a problem the words surely name, is not the case's. None, and nothing changed,
+    otherwise. The case is read once, in the transaction that takes the words on."""
+    clauses = _clauses_of(more)
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        if other is not None and other not in (case.category, NO_PROBLEM):
+            return None  # another problem named surely: not a confirmation of this one
+        if read_remedy(text) is None and read_affected_of(session, case, text).status != "ok":
+            return None
+        return _choose_problem(session, case, None, "confirmed", clauses, text)
+
+
+def _choose_problem(session: Session, case: Case, label: str | None, how: str, clauses: dict[str, str],
+                    text: str | None, issue: str | None = None, model_version: str | None = None) -> Step:
+    """choose_problem on the buyer's case, locked."""
+    if label is None:
+        label, how = _problem_named(case.category, how, clauses)
+    if case.status not in TALKING:
+        return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+    listing = _listing_contradicted(session, case, label, text)
+    if listing is not None:  # "标称100斤" on a 750g listing: what the listing states wins
+        return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(case.category),
+                                                            "listing": listing})
+    if label != case.category:
+        events.record(session, case.id, EventKind.CORRECTED, old=case.category, new=label, model=model_version)
+    case.category = label
+    events.record(session, case.id, EventKind("problem_" + how), label=label, model=model_version)
+    _learn_from_buyer(session, case, label, how, model_version)
+    _note_issue(session, case, issue, text)
+    if label == NO_PROBLEM:
+        # Nothing went wrong after all: thank and close; there is nothing to rate.
+        machine.close(session, case, "buyer: no problem")
+        return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
+    clauses = _weighed_short(session, case, clauses, label, text)
+    _note_more_problems(session, case, label, _with_weighing(clauses, label, text))
+    # "是的，一箱12个有4个是烂的": the details answer the next question too
+    reading = _note_details(session, case, label, text, clauses) if text else None
+    step = _next_offer(session, case, 0)
+    if step.kind in ("ask_quantity", "ask_weight") and read_remedy(text or "") is not None:
+        # "碎了 直接退钱吧": the remedy is kept until the amount it needs is told
+        case.facts = {**(case.facts or {}), WANTED: read_remedy(text or "")}
+    if step.kind == "ask_quantity" and reading is not None and reading.status in ("too_many", "zero"):
+        # "碎了30个" of 12: the question comes back naming the limit
+        item = main_item(session, case.order_id)
+        return Step(kind="ask_quantity", case_id=case.id,
+                    extra={**step.extra, "max": item.quantity, "invalid": reading.status, "unit": item.unit})
+    return _take_named_remedy(session, case, step, text)
 
 
 _SHARE_SAID = re.compile(r"一半|分之|[%％]|百分|[一二两三四五六七八九]成")
@@ -381,14 +408,6 @@ def check_affected(case_id: int | str, buyer_id: str, text: str) -> Affected:
     """How the buyer's answer to the quantity question reads for their case; nothing is changed."""
     with session_scope() as session:
         return read_affected_of(session, _owned_case(session, case_id, buyer_id), text)
-
-
-def brief_and_affected(case_id: int | str, buyer_id: str, text: str) -> tuple[Brief, Affected]:
-    """The case's brief and how much of its line the words say was affected, in one transaction
-    (brief and check_affected together); nothing is changed."""
-    with session_scope() as session:
-        case = _owned_case(session, case_id, buyer_id)
-        return _brief(session, case), read_affected_of(session, case, text)
 
 
 def _note_affected(session: Session, case: Case, text: str) -> Affected:
