@@ -6,6 +6,7 @@ at the rating question is recorded. The reading itself is the core's (outreach.d
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from rasa_sdk import Tracker
@@ -360,14 +361,16 @@ async def _other_problems(tracker: Tracker) -> dict[str, str]:
     return named if suspected is not None and any(label != suspected for label in named) else {}
 
 
-async def suspected_among_named(tracker: Tracker, label: str | None) -> str | None:
+async def suspected_among_named(tracker: Tracker, label: str | None,
+                                suspected_of: Callable[[], Awaitable[str | None]] | None = None) -> str | None:
     """At the confirmation, the problem we asked about when the buyer's words name it among others
     (the clauses' problems) though the whole words' likeliest `label` is another; None otherwise,
-    and when the words deny it ("不是 快递到了 是屏幕摔裂了")."""
+    and when the words deny it ("不是 快递到了 是屏幕摔裂了"). `suspected_of`: how the caller, which
+    reads the case anyway, gives the problem asked about (else it is read here)."""
     named = problems_in(tracker)
     if tracker.get_slot("stage") != "confirming" or not named or read_yes_no(text_of(tracker)) is False:
         return None
-    suspected = await _suspected(tracker)
+    suspected = await (suspected_of or partial(_suspected, tracker))()
     return suspected if suspected in named and suspected not in (label, NO_PROBLEM) else None
 
 

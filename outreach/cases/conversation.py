@@ -990,6 +990,14 @@ def is_talking(case_id: int | str, buyer_id: str) -> bool:
         return _owned_case(session, case_id, buyer_id).status in TALKING
 
 
+def talking_about(case_id: int | str, buyer_id: str) -> str | None:
+    """The problem the case is about while it is still being talked through (is_talking); None
+    once it is not."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id)
+        return case.category if case.status in TALKING else None
+
+
 def raise_problem(buyer_id: str, text: str, label: str, model_version: str | None = None,
                   more: dict[str, str] | None = None, remedies: list[dict] | None = None) -> Step:
     """A buyer raises a problem with no conversation about it open: after an opt-out (no proactive

@@ -64,3 +64,27 @@ async def test_a_stranger_s_details_confirm_nothing(any_db: str) -> None:
         "B_stranger", intent="spoiled", text="死了3只", slots={"case_id": str(case_id), "stage": "confirming"}))
     assert responses(messages) == ["utter_no_recent_order"]  # the stranger's own orders only: none
     assert "problem_confirmed" not in kinds_of(case_id) and "access_refused" in kinds_of(case_id)
+
+
+async def test_the_problem_told_in_the_buyer_s_words_is_taken_with_the_case_read_once_for_the_checks(
+        any_db: str) -> None:
+    """Whether the case is still talked through and which problem it is about are one read, however
+    many of the action's checks ask: the details check, that read, and the choice are three."""
+    case_id, buyer, _ = make_case("spoiled", quantity=1, unit="斤", unit_price_fen=6980, title="鲜活基围虾 1斤装",
+                                  promises=["fresh_rot_refund"])
+    transactions: list[object] = []
+
+    def begun(connection: object) -> None:
+        transactions.append(connection)
+
+    confirming = tracker(buyer, intent="spoiled", text="打开全是死的，都臭了",
+                         slots={"case_id": str(case_id), "stage": "confirming"})
+    confirming.latest_message.update(problems=["spoiled"], problem_clauses={"spoiled": "打开全是死的 都臭了"},
+                                     diagnosis={"hurt_probability": 0.99})
+    event.listen(get_engine(), "begin", begun)
+    try:
+        messages, _ = await run(ActionChooseProblem(), confirming)
+    finally:
+        event.remove(get_engine(), "begin", begun)
+    assert responses(messages) == ["utter_problem_noted", "utter_offer"]
+    assert len(transactions) == 3
