@@ -225,11 +225,14 @@ def _next_offer(session: Session, case: Case, index: int) -> Step:
     )
 
 
+_FEEDBACK = select(Feedback).where(Feedback.case_id == bindparam("case_id"))
+
+
 def _learn_from_buyer(session: Session, case: Case, label: str, how: str, model_version: str | None) -> None:
     """The buyer's word on their problem labels what they wrote about it: the feedback that opened
     the case (confirmed, or corrected when they named another problem)."""
     source = LabelSource.BUYER_CONFIRMED if how == "confirmed" else LabelSource.BUYER_CORRECTED
-    for feedback in session.execute(select(Feedback).where(Feedback.case_id == case.id)).scalars():
+    for feedback in session.execute(_FEEDBACK, {"case_id": case.id}).scalars():
         record_label(session, text=feedback.text, label=label, source=source, case_id=case.id,
                      feedback_id=feedback.id, model_version=feedback.model_version or model_version,
                      model_label=feedback.category)
@@ -863,13 +866,16 @@ def hand_over(case_id: int | str, buyer_id: str, reason: str) -> Step:
         return _hand_over(session, case, reason)
 
 
+_SATISFACTION = select(Satisfaction).where(Satisfaction.case_id == bindparam("case_id"))
+
+
 def rate(case_id: int | str, buyer_id: str, rating: int, comment: str | None = None) -> Step:
     """Store the buyer's 1-5 rating once; a low one sends the case to a person (outreach.cases.survey)."""
     if not 1 <= rating <= 5:
         raise ValueError(f"rating {rating} is outside 1-5")
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
-        found = session.execute(select(Satisfaction).where(Satisfaction.case_id == case.id)).scalar_one_or_none()
+        found = session.execute(_SATISFACTION, {"case_id": case.id}).scalar_one_or_none()
         if found is not None:
             return Step(kind="rated", case_id=case.id, already_done=True, extra={"rating": found.rating})
         if case.status not in RATABLE:
@@ -893,7 +899,7 @@ def recommend(case_id: int | str, buyer_id: str, score: int, comment: str | None
     """Store the optional 0-10 recommendation answer (NPS) of a rated case, once."""
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
-        found = session.execute(select(Satisfaction).where(Satisfaction.case_id == case.id)).scalar_one_or_none()
+        found = session.execute(_SATISFACTION, {"case_id": case.id}).scalar_one_or_none()
         if found is None:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         created = survey.record_recommend(session, found, score, utcnow(), comment)
