@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import case_holds, conversation, guarded, offer_index
+from actions.common import case_holds, case_talked_about, conversation, guarded, offer_index, once
 from actions.contact import is_survey_answer, record_survey_answer
 from actions.context import (
     confirm,
@@ -109,18 +109,20 @@ class ActionChooseProblem(Action):
         understood = await in_context(dispatcher, tracker)
         if understood is not None:
             return understood
+        # the case's problem while it is talked through: read once, for each question below
+        talked_about = once(lambda: case_talked_about(tracker))
         if is_survey_answer(tracker):
             # "还行吧" or "挺满意" after the survey question answers it; it names no new problem.
             return await record_survey_answer(dispatcher, tracker)
         if tracker.get_slot("stage") in ("confirming", "offering") and label not in (None, NO_PROBLEM) \
                 and label not in problems_in(tracker) and is_question(text_of(tracker)) \
-                and await case_holds(tracker, conversation.is_talking):
+                and await talked_about() is not None:
             # "你们是商家那边的还是平台的？" asks something; a guessed label that no clause names surely
             # never turns the problem being settled into another
             return await not_understood(dispatcher, tracker)
         hurt = (tracker.latest_message.get("diagnosis") or {}).get("hurt_probability")
         if tracker.get_slot("stage") == "confirming" and label != NO_PROBLEM and hurt is not None \
-                and float(hurt) < CHITCHAT_HURT and await case_holds(tracker, conversation.is_talking):
+                and float(hurt) < CHITCHAT_HURT and await talked_about() is not None:
             # "今天好冷啊": small talk the classifier had to put somewhere; the question stands
             dispatcher.utter_message(response="utter_ack")
             return await reask(dispatcher, tracker)
@@ -137,11 +139,11 @@ class ActionChooseProblem(Action):
         text = tracker.latest_message.get("text") or ""
         model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")
         more = problems_in(tracker)  # several problems in one message, each with its clause
-        if label != NO_PROBLEM and not await case_holds(tracker, conversation.is_talking):
+        if label != NO_PROBLEM and await talked_about() is None:
             # no conversation about a problem is open (none yet, closed, opted out): the buyer starts one
             return await raise_problem(dispatcher, tracker, label, model_version)
         how = "corrected"
-        suspected = await suspected_among_named(tracker, label) if label != NO_PROBLEM else None
+        suspected = await suspected_among_named(tracker, label, talked_about) if label != NO_PROBLEM else None
         if suspected is not None:
             # "烂了三分之一 而且拖了两天半才发": the problem we asked about and another besides; the whole
             # words' likeliest label is the other one, but ours is confirmed and the other follows

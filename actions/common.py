@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
@@ -60,6 +60,31 @@ async def case_holds(tracker: Tracker, question: Callable[[int, str], bool]) -> 
         return await off_loop(question, case_id, buyer_of(tracker))
     except (CaseNotFound, NotYourCase):
         return False
+
+
+async def case_talked_about(tracker: Tracker) -> str | None:
+    """The problem of the conversation's case while it is still talked through
+    (conversation.talking_about); None when it is not, or with no case of the talking buyer."""
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return None
+    try:
+        return await off_loop(conversation.talking_about, case_id, buyer_of(tracker))
+    except (CaseNotFound, NotYourCase):
+        return None
+
+
+def once(read: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
+    """`read`, awaited at the first call only: an action that asks the store the same question at
+    several of its steps, changing nothing in between, asks it once."""
+    answers: list[T] = []
+
+    async def answer() -> T:
+        if not answers:
+            answers.append(await read())
+        return answers[0]
+
+    return answer
 
 
 def refuse(dispatcher: CollectingDispatcher, error: Exception) -> list[EventType]:
@@ -142,5 +167,6 @@ def offer_index(tracker: Tracker) -> int:
     return int(tracker.get_slot("offer_index") or 0)
 
 
-__all__ = ["conversation", "guarded", "only_changes", "case_holds", "say_step", "off_loop", "buyer_of", "case_of",
+__all__ = ["conversation", "guarded", "only_changes", "case_holds", "case_talked_about", "once", "say_step", "off_loop",
+           "buyer_of", "case_of",
            "refuse", "offer_index"]

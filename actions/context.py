@@ -6,13 +6,25 @@ at the rating question is recorded. The reading itself is the core's (outreach.d
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import DBAPIError
 
-from actions.common import buyer_of, case_holds, case_of, conversation, guarded, off_loop, offer_index, say_step
+from actions.common import (
+    buyer_of,
+    case_holds,
+    case_of,
+    conversation,
+    guarded,
+    not_done,
+    off_loop,
+    offer_index,
+    say_step,
+)
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.features import readable
 from outreach.diagnosis.taxonomy import NO_PROBLEM
@@ -215,8 +227,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         taken = await _take_remedy(dispatcher, tracker, text)
         if taken is not None:
             return taken
-    if stage == "confirming" and await _confirms(tracker, text):
-        return await guarded(dispatcher, tracker, partial(confirm, text=text, more=problems_in(tracker)))
+    if stage == "confirming":
+        confirmed = await _confirmed(dispatcher, tracker, text)
+        if confirmed is not None:
+            return confirmed
     if stage == "rating" and declines_rating(text):  # "不评了", "跳过": closed without a rating
         return await guarded(dispatcher, tracker, conversation.skip_rating)
     if stage == "rating":
@@ -282,35 +296,42 @@ def remedies_in(tracker: Tracker) -> list[dict]:
     return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
-async def _confirms(tracker: Tracker, text: str) -> bool:
-    """At the confirmation: a yes, or no yes/no at all but the details of the suspected problem
-    ("买5盒就到了3盒", "补发，赶紧的"), unless the words name another problem."""
+async def _confirmed(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType] | None:
+    """At the confirmation: a yes confirms the suspected problem, and so do words with no yes/no at
+    all that give its details ("买5盒就到了3盒", "补发，赶紧的"), unless they name another problem.
+    None: not confirmed, nothing changed."""
     yes = read_yes_no(text)
-    if yes is not None:
-        return yes
-    from outreach.diagnosis.taxonomy import taxonomy
-
+    if yes is False:
+        return None
+    if yes:
+        return await guarded(dispatcher, tracker, partial(confirm, text=text, more=problems_in(tracker)))
     if read_remedy(text) is None and not _AMOUNTISH.search(text):
-        return False
-    intent = tracker.latest_message.get("intent", {}).get("name")
-    confidence = float(tracker.latest_message.get("intent", {}).get("confidence") or 0.0)
+        return None
     case_id = await case_of(tracker)
     if case_id is None:
-        return False
+        return None
     try:
-        # the case and how the words read for it, in one round (the amount is read even when a
-        # remedy named decides: reading changes nothing)
-        brief, reading = await off_loop(conversation.brief_and_affected, case_id, buyer_of(tracker), text)
+        # whether the details are the case's, and taking them on, in one transaction
+        step = await off_loop(conversation.confirm_with_details, case_id, buyer_of(tracker), text,
+                              _other_named_surely(tracker), problems_in(tracker))
     except (CaseNotFound, NotYourCase):
-        return False
-    if intent in taxonomy().ids and intent not in (brief.label, NO_PROBLEM) and (
-            intent in problems_in(tracker) or confidence >= OTHER_PROBLEM_SURE):
-        # another problem named surely; a guess on words that only demand a remedy ("等不及了 直接取消退钱")
-        # does not override the problem the buyer is being asked to confirm
-        return False
-    if read_remedy(text) is not None:
-        return True
-    return reading.status == "ok"
+        return None
+    except DBAPIError as error:
+        return not_done(dispatcher, tracker, error)
+    return None if step is None else await guarded(dispatcher, tracker, lambda _case, _buyer: step)
+
+
+def _other_named_surely(tracker: Tracker) -> str | None:
+    """The problem the words name surely (a clause names it, or the classifier is sure), which
+    confirms nothing unless it is the case's own; None when they name none. A guess on words that
+    only demand a remedy ("等不及了 直接取消退钱") does not override the problem being confirmed."""
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    intent = tracker.latest_message.get("intent", {}).get("name")
+    confidence = float(tracker.latest_message.get("intent", {}).get("confidence") or 0.0)
+    if intent in taxonomy().ids and (intent in problems_in(tracker) or confidence >= OTHER_PROBLEM_SURE):
+        return intent
+    return None
 
 
 def _problem_told(tracker: Tracker) -> bool:
@@ -350,14 +371,16 @@ async def _other_problems(tracker: Tracker) -> dict[str, str]:
     return named if suspected is not None and any(label != suspected for label in named) else {}
 
 
-async def suspected_among_named(tracker: Tracker, label: str | None) -> str | None:
+async def suspected_among_named(tracker: Tracker, label: str | None,
+                                suspected_of: Callable[[], Awaitable[str | None]] | None = None) -> str | None:
     """At the confirmation, the problem we asked about when the buyer's words name it among others
     (the clauses' problems) though the whole words' likeliest `label` is another; None otherwise,
-    and when the words deny it ("不是 快递到了 是屏幕摔裂了")."""
+    and when the words deny it ("不是 快递到了 是屏幕摔裂了"). `suspected_of`: how the caller, which
+    reads the case anyway, gives the problem asked about (else it is read here)."""
     named = problems_in(tracker)
     if tracker.get_slot("stage") != "confirming" or not named or read_yes_no(text_of(tracker)) is False:
         return None
-    suspected = await _suspected(tracker)
+    suspected = await (suspected_of or partial(_suspected, tracker))()
     return suspected if suspected in named and suspected not in (label, NO_PROBLEM) else None
 
 

@@ -225,11 +225,14 @@ def _next_offer(session: Session, case: Case, index: int) -> Step:
     )
 
 
+_FEEDBACK = select(Feedback).where(Feedback.case_id == bindparam("case_id"))
+
+
 def _learn_from_buyer(session: Session, case: Case, label: str, how: str, model_version: str | None) -> None:
     """The buyer's word on their problem labels what they wrote about it: the feedback that opened
     the case (confirmed, or corrected when they named another problem)."""
     source = LabelSource.BUYER_CONFIRMED if how == "confirmed" else LabelSource.BUYER_CORRECTED
-    for feedback in session.execute(select(Feedback).where(Feedback.case_id == case.id)).scalars():
+    for feedback in session.execute(_FEEDBACK, {"case_id": case.id}).scalars():
         record_label(session, text=feedback.text, label=label, source=source, case_id=case.id,
                      feedback_id=feedback.id, model_version=feedback.model_version or model_version,
                      model_label=feedback.category)
@@ -254,44 +257,71 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: st
     transaction. `issue` is a button's choice within the label (rules file: issues); `text`
     the buyer's words, which may name it instead; `model_version` the model that read those words.
     """
-    # other problems named in the same words, each with the clause that names it
-    clauses = dict(more) if isinstance(more, dict) else {m: "" for m in more or []}
+    clauses = _clauses_of(more)
     if label is not None:
         label, how = _problem_named(label, how, clauses)
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
-        if label is None:
-            label, how = _problem_named(case.category, how, clauses)
-        if case.status not in TALKING:
-            return Step(kind="closed", case_id=case.id, extra={"status": case.status})
-        listing = _listing_contradicted(session, case, label, text)
-        if listing is not None:  # "标称100斤" on a 750g listing: what the listing states wins
-            return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(case.category),
-                                                                "listing": listing})
-        if label != case.category:
-            events.record(session, case.id, EventKind.CORRECTED, old=case.category, new=label, model=model_version)
-        case.category = label
-        events.record(session, case.id, EventKind("problem_" + how), label=label, model=model_version)
-        _learn_from_buyer(session, case, label, how, model_version)
-        _note_issue(session, case, issue, text)
-        if label == NO_PROBLEM:
-            # Nothing went wrong after all: thank and close; there is nothing to rate.
-            machine.close(session, case, "buyer: no problem")
-            return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
-        clauses = _weighed_short(session, case, clauses, label, text)
-        _note_more_problems(session, case, label, _with_weighing(clauses, label, text))
-        # "是的，一箱12个有4个是烂的": the details answer the next question too
-        reading = _note_details(session, case, label, text, clauses) if text else None
-        step = _next_offer(session, case, 0)
-        if step.kind in ("ask_quantity", "ask_weight") and read_remedy(text or "") is not None:
-            # "碎了 直接退钱吧": the remedy is kept until the amount it needs is told
-            case.facts = {**(case.facts or {}), WANTED: read_remedy(text or "")}
-        if step.kind == "ask_quantity" and reading is not None and reading.status in ("too_many", "zero"):
-            # "碎了30个" of 12: the question comes back naming the limit
-            item = main_item(session, case.order_id)
-            return Step(kind="ask_quantity", case_id=case.id,
-                        extra={**step.extra, "max": item.quantity, "invalid": reading.status, "unit": item.unit})
-        return _take_named_remedy(session, case, step, text)
+        return _choose_problem(session, case, label, how, clauses, text, issue, model_version)
+
+
+def _clauses_of(more: dict[str, str] | list[str] | None) -> dict[str, str]:
+    """Other problems named in the same words, each with the clause that names it."""
+    return dict(more) if isinstance(more, dict) else {m: "" for m in more or []}
+
+
+def confirm_with_details(case_id: int | str, buyer_id: str, text: str, other: str | None = None,
+                         more: dict[str, str] | None = None) -> Step | None:
+    """At the confirmation, words with no yes or no that give the suspected problem's details
+    ("买5盒就到了3盒", "补发，赶紧的"): the problem is confirmed with them (as `choose_problem` with
+    label None) when they name a remedy or how much of the case's line was affected, unless
+    `other`, a problem the words surely name, is not the case's. None, and nothing changed,
+    otherwise. The case is read once, in the transaction that takes the words on."""
+    clauses = _clauses_of(more)
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        if other is not None and other not in (case.category, NO_PROBLEM):
+            return None  # another problem named surely: not a confirmation of this one
+        if read_remedy(text) is None and read_affected_of(session, case, text).status != "ok":
+            return None
+        return _choose_problem(session, case, None, "confirmed", clauses, text)
+
+
+def _choose_problem(session: Session, case: Case, label: str | None, how: str, clauses: dict[str, str],
+                    text: str | None, issue: str | None = None, model_version: str | None = None) -> Step:
+    """choose_problem on the buyer's case, locked."""
+    if label is None:
+        label, how = _problem_named(case.category, how, clauses)
+    if case.status not in TALKING:
+        return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+    listing = _listing_contradicted(session, case, label, text)
+    if listing is not None:  # "标称100斤" on a 750g listing: what the listing states wins
+        return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(case.category),
+                                                            "listing": listing})
+    if label != case.category:
+        events.record(session, case.id, EventKind.CORRECTED, old=case.category, new=label, model=model_version)
+    case.category = label
+    events.record(session, case.id, EventKind("problem_" + how), label=label, model=model_version)
+    _learn_from_buyer(session, case, label, how, model_version)
+    _note_issue(session, case, issue, text)
+    if label == NO_PROBLEM:
+        # Nothing went wrong after all: thank and close; there is nothing to rate.
+        machine.close(session, case, "buyer: no problem")
+        return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
+    clauses = _weighed_short(session, case, clauses, label, text)
+    _note_more_problems(session, case, label, _with_weighing(clauses, label, text))
+    # "是的，一箱12个有4个是烂的": the details answer the next question too
+    reading = _note_details(session, case, label, text, clauses) if text else None
+    step = _next_offer(session, case, 0)
+    if step.kind in ("ask_quantity", "ask_weight") and read_remedy(text or "") is not None:
+        # "碎了 直接退钱吧": the remedy is kept until the amount it needs is told
+        case.facts = {**(case.facts or {}), WANTED: read_remedy(text or "")}
+    if step.kind == "ask_quantity" and reading is not None and reading.status in ("too_many", "zero"):
+        # "碎了30个" of 12: the question comes back naming the limit
+        item = main_item(session, case.order_id)
+        return Step(kind="ask_quantity", case_id=case.id,
+                    extra={**step.extra, "max": item.quantity, "invalid": reading.status, "unit": item.unit})
+    return _take_named_remedy(session, case, step, text)
 
 
 _SHARE_SAID = re.compile(r"一半|分之|[%％]|百分|[一二两三四五六七八九]成")
@@ -381,14 +411,6 @@ def check_affected(case_id: int | str, buyer_id: str, text: str) -> Affected:
     """How the buyer's answer to the quantity question reads for their case; nothing is changed."""
     with session_scope() as session:
         return read_affected_of(session, _owned_case(session, case_id, buyer_id), text)
-
-
-def brief_and_affected(case_id: int | str, buyer_id: str, text: str) -> tuple[Brief, Affected]:
-    """The case's brief and how much of its line the words say was affected, in one transaction
-    (brief and check_affected together); nothing is changed."""
-    with session_scope() as session:
-        case = _owned_case(session, case_id, buyer_id)
-        return _brief(session, case), read_affected_of(session, case, text)
 
 
 def _note_affected(session: Session, case: Case, text: str) -> Affected:
@@ -847,13 +869,16 @@ def hand_over(case_id: int | str, buyer_id: str, reason: str) -> Step:
         return _hand_over(session, case, reason)
 
 
+_SATISFACTION = select(Satisfaction).where(Satisfaction.case_id == bindparam("case_id"))
+
+
 def rate(case_id: int | str, buyer_id: str, rating: int, comment: str | None = None) -> Step:
     """Store the buyer's 1-5 rating once; a low one sends the case to a person (outreach.cases.survey)."""
     if not 1 <= rating <= 5:
         raise ValueError(f"rating {rating} is outside 1-5")
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
-        found = session.execute(select(Satisfaction).where(Satisfaction.case_id == case.id)).scalar_one_or_none()
+        found = session.execute(_SATISFACTION, {"case_id": case.id}).scalar_one_or_none()
         if found is not None:
             return Step(kind="rated", case_id=case.id, already_done=True, extra={"rating": found.rating})
         if case.status not in RATABLE:
@@ -877,7 +902,7 @@ def recommend(case_id: int | str, buyer_id: str, score: int, comment: str | None
     """Store the optional 0-10 recommendation answer (NPS) of a rated case, once."""
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
-        found = session.execute(select(Satisfaction).where(Satisfaction.case_id == case.id)).scalar_one_or_none()
+        found = session.execute(_SATISFACTION, {"case_id": case.id}).scalar_one_or_none()
         if found is None:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         created = survey.record_recommend(session, found, score, utcnow(), comment)
@@ -983,6 +1008,14 @@ def is_talking(case_id: int | str, buyer_id: str) -> bool:
     """Whether the case is still being talked through (the bot may change its problem and offers)."""
     with session_scope() as session:
         return _owned_case(session, case_id, buyer_id).status in TALKING
+
+
+def talking_about(case_id: int | str, buyer_id: str) -> str | None:
+    """The problem the case is about while it is still being talked through (is_talking); None
+    once it is not."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id)
+        return case.category if case.status in TALKING else None
 
 
 def raise_problem(buyer_id: str, text: str, label: str, model_version: str | None = None,

@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import BindParameter
 
 from outreach.lifecycle import events, machine
 from outreach.lifecycle.states import NOT_SETTLED, CaseStatus, EventKind
@@ -74,7 +75,7 @@ def asks_to_stop(text: str) -> bool:
     return any(example == plain or (len(example) >= 3 and example in plain) for example in _opt_out_examples())
 
 
-def opt_outs_of(buyer_id: str) -> Select:
+def opt_outs_of(buyer_id: str | BindParameter) -> Select:
     """The buyer's opt-outs in force."""
     return select(OptOut.id).where(OptOut.buyer_id == buyer_id, OptOut.revoked_at.is_(None))
 

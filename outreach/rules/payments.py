@@ -82,11 +82,15 @@ def paid(session: Session, remedy: Remedy) -> Payment | None:
     return session.execute(select(Payment).where(Payment.remedy_id == remedy.id)).scalar_one_or_none()
 
 
-def pay_once(session: Session, remedy: Remedy, provider: PaymentAdapter | None = None) -> Payment | None:
-    """Pay an executed remedy unless it is paid already; nothing to pay (a re-ship) pays nothing."""
+def pay_once(session: Session, remedy: Remedy, provider: PaymentAdapter | None = None, *,
+             recorded_now: bool = False) -> Payment | None:
+    """Pay an executed remedy unless it is paid already; nothing to pay (a re-ship) pays nothing.
+
+    `recorded_now`: the remedy was recorded in this very transaction, which no other one can see
+    yet, so no payment of it can exist: none is looked for (the unique keys still hold)."""
     if remedy.status != "executed" or remedy.amount_fen + remedy.coupon_fen == 0:
         return None
-    found = paid(session, remedy)
+    found = None if recorded_now else paid(session, remedy)
     if found is not None:
         return found
     provider = provider or adapter()

@@ -248,3 +248,20 @@ def test_stopping_messages_said_as_pushes_or_of_this_kind() -> None:
     assert asks_to_stop("分就不打了 以后别给我推这些了") and asks_to_stop("别再推送了")
     # pushing off blame is no opt-out
     assert not asks_to_stop("别推卸责任 赶紧退钱") and not asks_to_stop("你们别推脱了") and not asks_to_stop("别推荐了")
+
+
+def test_a_move_stores_its_changes_whether_given_or_worked_out_by_the_database(any_db: str) -> None:
+    case_id, _, _ = make_case(status="offering")
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        machine.move(session, case, CaseStatus.HANDED_OVER, EventKind.HANDED_OVER,
+                     changes={"handover_reason": "given", "agent": None, "severity": Case.severity + 1})
+        assert (case.status, case.handover_reason, case.severity) == ("handed_over", "given", 4)
+    with session_scope() as session:
+        stored = session.get(Case, case_id)
+        assert (stored.status, stored.handover_reason, stored.agent, stored.severity) == ("handed_over", "given",
+                                                                                          None, 4)
+        machine.move(session, stored, CaseStatus.CLAIMED, None, changes={"agent": "lin", "handover_reason": None})
+    assert snapshot(case_id)[:2] == ("claimed", 2)
+    with session_scope() as session:
+        assert (session.get(Case, case_id).agent, session.get(Case, case_id).handover_reason) == ("lin", None)

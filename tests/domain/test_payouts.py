@@ -216,3 +216,27 @@ def test_payments_never_exceed_one_per_remedy(db: str) -> None:
         remedy = session.execute(select(Remedy).where(Remedy.case_id == case_id)).scalar_one()
         assert payments.pay_once(session, remedy).provider_ref == f"ledger:case:{case_id}:remedy"
         assert session.execute(select(func.count(Payment.id))).scalar_one() == 1
+
+
+def test_an_accept_looks_up_the_ledger_once_and_pays_without_looking_for_a_payment(any_db: str) -> None:
+    """The accept checks for a remedy before anything else; recording it does not look again, and a
+    remedy recorded in the same transaction cannot be paid yet: the unique keys keep both to once."""
+    from sqlalchemy import event
+
+    from outreach.store.db import get_engine
+
+    case_id, buyer_id = crab_refund_on_offer()
+    reads: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith(("SELECT remedies.", "SELECT payments.")):  # a remedy or a payment read
+            reads.append(statement.split(".")[0].split()[1])
+
+    event.listen(get_engine(), "before_cursor_execute", note)
+    try:
+        step = accept(case_id, buyer_id, 0)
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", note)
+    assert step.kind == "executed" and not step.already_done
+    assert reads == ["remedies"]
+    assert [p.amount_fen for p in rows(Payment, case_id=case_id)] == [11940]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.orm import Session
 
 from outreach.store.db import get_engine, session_scope
 from outreach.store.migrate import current_revision, upgrade
@@ -120,3 +123,97 @@ def test_chinese_emoji_and_long_text_are_stored_intact(any_db: str) -> None:
     with session_scope() as session:
         stored = session.execute(select(InboxMessage)).scalar_one()
         assert stored.text == text and stored.buttons[0]["title"] == "是的"
+
+
+@contextmanager
+def statements_sent(session: Session) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def _case_row(buyer: str, order: str, key: str, **values: object) -> Case:
+    return Case(buyer_id=buyer, order_id=order, open_key=key, suspected_category="spoiled", category="spoiled",
+                severity=3, **values)
+
+
+def test_insert_once_stores_a_row_as_a_flush_would_and_the_second_gets_the_first(any_db: str) -> None:
+    from outreach.store.db import insert_once
+    from outreach.store.models import Case as CaseRow
+
+    buyer, order = make_order()
+    columns = CaseRow.__table__.columns
+    # left unset (defaults), set to None (NULL; JSON's null), a JSON value, a time
+    values = {"facts": None, "affected_quantity": None, "due_at": None, "handover_reason": "h", "status": "contacted",
+              "first_contact_at": datetime(2026, 12, 5, 8, 0, tzinfo=timezone.utc)}
+    with session_scope() as session:
+        flushed = _case_row(buyer, order, "by-flush", **values)
+        session.add(flushed)
+        session.flush()
+        once, created = insert_once(session, _case_row(buyer, order, "by-insert-once", **values),
+                                    lambda: None)
+        assert created and once.id != flushed.id and once in session
+        assert inspect(once).persistent
+        same = [c.key for c in columns if c.key not in ("id", "open_key", "created_at", "due_at")]
+        with statements_sent(session) as sent:
+            assert [getattr(once, k) for k in same] == [getattr(flushed, k) for k in same]
+        assert sent == []  # the row's values are known as after a flush: none is loaded
+        assert once.due_at.tzinfo is not None and once.created_at.tzinfo is not None
+        raw = {row.open_key: row for row in session.execute(select(*columns).where(
+            CaseRow.id.in_([flushed.id, once.id]))).all()}
+        assert [getattr(raw["by-insert-once"], k) for k in same] == [getattr(raw["by-flush"], k) for k in same]
+        assert raw["by-insert-once"].due_at is not None and raw["by-insert-once"].version == 0
+
+        again, created = insert_once(session, _case_row(buyer, order, "by-insert-once"), lambda: session.execute(
+            select(CaseRow).where(CaseRow.open_key == "by-insert-once")).scalar_one())
+        assert not created and again is once
+        session.add(_case_row(buyer, order, "still-usable"))  # the transaction goes on after the lost race
+
+
+def test_insert_once_lets_a_conflict_it_was_not_told_about_surface(any_db: str) -> None:
+    from outreach.store.db import insert_once
+
+    buyer, order = make_order()
+    with session_scope() as session:
+        session.add(_case_row(buyer, order, "taken"))
+    with pytest.raises(IntegrityError), session_scope() as session:
+        insert_once(session, _case_row(buyer, order, "taken"), lambda: None)
+
+
+def test_concurrent_remedies_for_one_case_record_and_pay_exactly_one(any_db: str) -> None:
+    """The ledger without the case's lock: writers racing on the unique key, each in its own
+    transaction, all end with the one remedy and the one payment."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from outreach.rules import ledger
+    from outreach.rules.engine import Offer
+    from outreach.store.models import Payment
+
+    case_id, _buyer, _ = make_case("spoiled")
+    offer = Offer(rule_id="spoiled_share_refund", kind="refund_share", amount_fen=11940, needs_approval=False,
+                  say="", done="")
+    writers = 16
+    start = threading.Barrier(writers)
+
+    def record(_: int) -> tuple[int, bool]:
+        start.wait(timeout=60)
+        with session_scope() as session:
+            remedy, created = ledger.execute_once(session, case_id, offer, "race")
+            return remedy.id, created
+
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+        results = list(pool.map(record, range(writers)))
+    assert sum(created for _, created in results) == 1 and len({remedy for remedy, _ in results}) == 1
+    with session_scope() as session:
+        remedies = session.execute(select(Remedy.id).where(Remedy.case_id == case_id)).scalars().all()
+        paid = session.execute(select(Payment.amount_fen).where(Payment.case_id == case_id)).scalars().all()
+    assert remedies == [results[0][0]] and paid == [11940]
