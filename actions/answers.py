@@ -19,6 +19,7 @@ from actions.context import (
     not_understood,
     problems_in,
     reask,
+    remedies_in,
     suspected_among_named,
     text_of,
 )
@@ -58,7 +59,8 @@ class ActionAnswerYes(Action):
             return await reask(dispatcher, tracker)
         if stage == "confirming":
             return await guarded(dispatcher, tracker,
-                                 partial(confirm, text=text_of(tracker), more=problems_in(tracker)))
+                                 partial(confirm, text=text_of(tracker), more=problems_in(tracker),
+                                         remedies=remedies_in(tracker)))
         if stage == "offering":
             index = offer_index(tracker)
             return await guarded(dispatcher, tracker, partial(conversation.accept, index=index))

@@ -10,7 +10,15 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import case_holds, conversation, guarded
-from actions.context import confirm, in_context, not_understood, problems_in, suspected_among_named, text_of
+from actions.context import (
+    confirm,
+    in_context,
+    not_understood,
+    problems_in,
+    remedies_in,
+    suspected_among_named,
+    text_of,
+)
 from actions.starting import raise_problem
 from outreach.diagnosis.taxonomy import taxonomy
 
@@ -49,7 +57,8 @@ class ActionClarifyProblem(Action):
         named = problems_in(tracker)
         suspected = await suspected_among_named(tracker, None)
         if suspected is not None:  # "有一盒全长毛了 还有…降到29.9了": ours among the problems named
-            return await guarded(dispatcher, tracker, partial(confirm, text=text_of(tracker), more=named))
+            return await guarded(dispatcher, tracker, partial(confirm, text=text_of(tracker), more=named,
+                                                              remedies=remedies_in(tracker)))
         if named and tracker.get_slot("stage") in PROBLEM_STAGES and not await case_holds(tracker,
                                                                                       conversation.is_talking):
             # no conversation open and a clause names a problem surely: the buyer starts one

@@ -304,7 +304,8 @@ async def _confirmed(dispatcher: CollectingDispatcher, tracker: Tracker, text: s
     if yes is False:
         return None
     if yes:
-        return await guarded(dispatcher, tracker, partial(confirm, text=text, more=problems_in(tracker)))
+        return await guarded(dispatcher, tracker, partial(confirm, text=text, more=problems_in(tracker),
+                                                          remedies=remedies_in(tracker)))
     if read_remedy(text) is None and not _AMOUNTISH.search(text):
         return None
     case_id = await case_of(tracker)
@@ -313,7 +314,7 @@ async def _confirmed(dispatcher: CollectingDispatcher, tracker: Tracker, text: s
     try:
         # whether the details are the case's, and taking them on, in one transaction
         step = await off_loop(conversation.confirm_with_details, case_id, buyer_of(tracker), text,
-                              _other_named_surely(tracker), problems_in(tracker))
+                              _other_named_surely(tracker), problems_in(tracker), remedies_in(tracker))
     except (CaseNotFound, NotYourCase):
         return None
     except DBAPIError as error:
@@ -396,10 +397,12 @@ async def _suspected(tracker: Tracker) -> str | None:
 
 
 def confirm(case_id: int, buyer_id: str, text: str | None = None,
-            more: dict[str, str] | None = None) -> conversation.Step:
+            more: dict[str, str] | None = None, remedies: list[dict] | None = None) -> conversation.Step:
     """The buyer confirms the suspected problem; details in the same words move the conversation on,
-    and other problems they name follow it. The suspected problem is read in the same transaction."""
-    return conversation.choose_problem(case_id, buyer_id, None, "confirmed", text=text, more=more)
+    and other problems they name follow it, each with the remedy the words pick for it. The
+    suspected problem is read in the same transaction."""
+    return conversation.choose_problem(case_id, buyer_id, None, "confirmed", text=text, more=more,
+                                       remedies=remedies)
 
 
 async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

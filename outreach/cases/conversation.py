@@ -250,19 +250,20 @@ def _problem_named(label: str, how: str, clauses: dict[str, str]) -> tuple[str, 
 
 def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: str, text: str | None = None,
                    issue: str | None = None, model_version: str | None = None,
-                   more: dict[str, str] | list[str] | None = None) -> Step:
+                   more: dict[str, str] | list[str] | None = None, remedies: list[dict] | None = None) -> Step:
     """The buyer confirmed the suspected problem or named another one; their word wins.
 
     `label` None: the problem suspected so far, the case's own label, read in the same
     transaction. `issue` is a button's choice within the label (rules file: issues); `text`
     the buyer's words, which may name it instead; `model_version` the model that read those words.
+    `remedies`: what the words pick for each of several problems (as for `raise_problem`).
     """
     clauses = _clauses_of(more)
     if label is not None:
         label, how = _problem_named(label, how, clauses)
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
-        return _choose_problem(session, case, label, how, clauses, text, issue, model_version)
+        return _choose_problem(session, case, label, how, clauses, text, issue, model_version, remedies)
 
 
 def _clauses_of(more: dict[str, str] | list[str] | None) -> dict[str, str]:
@@ -271,7 +272,7 @@ def _clauses_of(more: dict[str, str] | list[str] | None) -> dict[str, str]:
 
 
 def confirm_with_details(case_id: int | str, buyer_id: str, text: str, other: str | None = None,
-                         more: dict[str, str] | None = None) -> Step | None:
+                         more: dict[str, str] | None = None, remedies: list[dict] | None = None) -> Step | None:
     """At the confirmation, words with no yes or no that give the suspected problem's details
     ("买5盒就到了3盒", "补发，赶紧的"): the problem is confirmed with them (as `choose_problem` with
     label None) when they name a remedy or how much of the case's line was affected, unless
@@ -284,11 +285,12 @@ def confirm_with_details(case_id: int | str, buyer_id: str, text: str, other: st
             return None  # another problem named surely: not a confirmation of this one
         if read_remedy(text) is None and read_affected_of(session, case, text).status != "ok":
             return None
-        return _choose_problem(session, case, None, "confirmed", clauses, text)
+        return _choose_problem(session, case, None, "confirmed", clauses, text, remedies=remedies)
 
 
 def _choose_problem(session: Session, case: Case, label: str | None, how: str, clauses: dict[str, str],
-                    text: str | None, issue: str | None = None, model_version: str | None = None) -> Step:
+                    text: str | None, issue: str | None = None, model_version: str | None = None,
+                    remedies: list[dict] | None = None) -> Step:
     """choose_problem on the buyer's case, locked."""
     if label is None:
         label, how = _problem_named(case.category, how, clauses)
@@ -310,18 +312,22 @@ def _choose_problem(session: Session, case: Case, label: str | None, how: str, c
         return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
     clauses = _weighed_short(session, case, clauses, label, text)
     _note_more_problems(session, case, label, _with_weighing(clauses, label, text))
+    if remedies and _waiting(case) and not _note_first_remedies(session, case, text or "", remedies):
+        text_remedy = None  # "有一盒有臭味 还少了一盒 少的那盒退钱就行": the refund is the missing box's
+    else:
+        text_remedy = text
     # "是的，一箱12个有4个是烂的": the details answer the next question too
     reading = _note_details(session, case, label, text, clauses) if text else None
     step = _next_offer(session, case, 0)
-    if step.kind in ("ask_quantity", "ask_weight") and read_remedy(text or "") is not None:
+    if step.kind in ("ask_quantity", "ask_weight") and read_remedy(text_remedy or "") is not None:
         # "碎了 直接退钱吧": the remedy is kept until the amount it needs is told
-        case.facts = {**(case.facts or {}), WANTED: read_remedy(text or "")}
+        case.facts = {**(case.facts or {}), WANTED: read_remedy(text_remedy or "")}
     if step.kind == "ask_quantity" and reading is not None and reading.status in ("too_many", "zero"):
         # "碎了30个" of 12: the question comes back naming the limit
         item = main_item(session, case.order_id)
         return Step(kind="ask_quantity", case_id=case.id,
                     extra={**step.extra, "max": item.quantity, "invalid": reading.status, "unit": item.unit})
-    return _take_named_remedy(session, case, step, text)
+    return _take_named_remedy(session, case, step, text_remedy)
 
 
 _SHARE_SAID = re.compile(r"一半|分之|[%％]|百分|[一二两三四五六七八九]成")
@@ -759,10 +765,10 @@ def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[
     events.record(session, case.id, EventKind.MORE_PROBLEMS, labels=[o["label"] for o in others])
 
 
-def _note_first_remedies(session: Session, case: Case, text: str, remedies: list[dict] | None) -> None:
+def _note_first_remedies(session: Session, case: Case, text: str, remedies: list[dict] | None) -> bool:
     """The remedies a buyer's first words pick ("吹风机不出热风了 给我换个新的", "芒果烂了3个 还少发了2个
     少的那两个直接退钱就行"): this case keeps its own until its offer comes, each problem waiting
-    its turn its own."""
+    its turn its own. Whether this case got one."""
     waiting = [item["label"] for item in _waiting(case)]
     if remedies and waiting:
         assigned = assign_remedies(remedies, [case.category, *waiting])
@@ -772,6 +778,7 @@ def _note_first_remedies(session: Session, case: Case, text: str, remedies: list
         own = read_remedy(text) if not waiting else None
     if own in REMEDY_KINDS:
         case.facts = {**(case.facts or {}), WANTED: own}
+    return own in REMEDY_KINDS
 
 
 def _note_waiting_remedies(session: Session, case: Case, remedies: dict[str, str]) -> None:

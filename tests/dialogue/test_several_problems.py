@@ -348,3 +348,29 @@ def test_a_short_weight_first_leaves_a_rotten_part_its_own_turn(any_db: str) -> 
     assert step.kind == "offer" and step.offer.kind == "refund_shortfall"
     following = accept(case_id, buyer, step.offer_index).extra["next"]
     assert following.kind == "offer" and following.offer.rule_id == "spoiled_share_refund"
+
+
+def test_one_remedy_at_the_confirmation_goes_with_the_problem_it_is_said_of(any_db: str) -> None:
+    from bot.nlu.problem_classifier import remedy_clauses
+    from outreach.diagnosis.registry import load_diagnoser
+
+    text = "是的 有一盒有臭味 还少了一盒 少的那盒退钱就行"
+    case_id, buyer, _ = make_case("spoiled", quantity=4, unit="盒", unit_price_fen=4500, kind="seafood",
+                                  live_seafood=False, title="冷冻大虾仁 去虾线 500g/盒")
+    remedies = remedy_clauses(load_diagnoser(), text, several_problems=True)
+    step = choose_problem(case_id, buyer, None, "confirmed", text=text,
+                          more={"spoiled": "有一盒有臭味", "missing_item": "还少了一盒"}, remedies=remedies)
+    assert step.kind == "offer" and step.offer.rule_id == "spoiled_share_refund"  # offered, not carried out
+    following = accept(case_id, buyer, step.offer_index).extra["next"]
+    assert following.kind == "executed" and following.offer.rule_id == "missing_item_share_refund"
+
+
+@pytest.mark.parametrize(("text", "labels"), [
+    ("左耳没声音 还有这个发货晚了两天", ["quality_defect", "late_delivery"]),
+    ("用了三天就不出热风了 问店家还说是我用法不对 态度特别差", ["quality_defect", "service_attitude"]),
+])
+def test_a_product_that_does_not_work_and_what_the_shop_said_are_read_apart(text: str, labels: list[str]) -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    assert list(clause_problems(load_diagnoser(), text)) == labels
