@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, validator
 
-from outreach.dialogue.words import clauses_of, normalize
+from outreach.dialogue.words import asked_clauses, clauses_of, normalize
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "defaults" / "knowledge.yml"
 # The situations each topic must answer; the code picks one of them for the case at hand.
@@ -38,13 +38,15 @@ _QUESTION = re.compile(r"[?？]|吗|(?:^|[\s，,。.!！;；])[^\s，,。.!！;�
                        r"|(?:能|可以|会|有|要|是)[^，,。.!！？?\s]{1,6}不(?=$|[\s，,。.!！])"  # "这个能赔三倍不"
                        r"|行不行|好不好|成不成|要不要|得不得|得唔得|可以不"
                        # a choice asked: "是回到微信还是银行卡啊" (not "还是退款吧", which picks one)
-                       r"|\S{1,8}还是[^\s，,。.!！吧]{1,8}(?:啊|呀|呢|哈)$")
+                       r"|\S{1,8}还是[^\s，,。.!！吧]{1,8}(?:啊|呀|呢|哈)$"
+                       r"|是[^\s，,。.!！]{1,8}还是[^\s，,。.!！吧呗]{1,8}$")  # "你是真人还是机器人"
 
 
 # A question asked to make a point, not for an answer: "不退钱难道让我吃吗", "这还用问吗",
 # "我倒要看看你们怎么处理".
 _RHETORICAL = re.compile(r"^不[^，,。\s]{1,5}难道|还用问|还用说|明摆着|你说呢|闲的没事|闲得没事"
-                         r"|倒要看看|倒想看看|倒是要看看")
+                         r"|倒要看看|倒想看看|倒是要看看"
+                         r"|不就[^，,。\s]{0,3}(?:行|好|完|得|可以|结了)了?[吗嘛么]")  # "换个新的不就行了吗"
 
 
 def is_question(text: str) -> bool:
@@ -58,10 +60,11 @@ _REPORTED = re.compile(r"问(?:过|了)?(?:一下)?(?:客服|商家|店家|卖�
 
 def told_clauses(text: str) -> list[str]:
     """The clauses of the words that ask nothing ("2斤 钱几天到" gives ["2斤"]); a choice after 还是
-    belongs to the question before it ("我能退货退款吗 还是只能仅退款" tells nothing)."""
-    parts = clauses_of(text)
+    belongs to the question before it ("我能退货退款吗 还是只能仅退款" tells nothing), and a clause
+    with a question mark asks ("补发？等你们补发黄花菜都凉了 直接退钱不行吗": the offer said back)."""
+    parts, marked = clauses_of(text), asked_clauses(text)
     return [part for i, part in enumerate(parts)
-            if not is_question(part) and not (i > 0 and re.match(r"还是|或者|或是|要么", part))]
+            if not is_question(part) and not marked[i] and not (i > 0 and re.match(r"还是|或者|或是|要么", part))]
 
 
 def _asks(text: str) -> bool:

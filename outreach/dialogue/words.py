@@ -210,6 +210,13 @@ def clauses_of(text: str) -> list[str]:
     return [clause for clause in _BOUNDARY.split(text) if clause]
 
 
+def asked_clauses(text: str) -> list[bool]:
+    """For each clause of `clauses_of(text)`, whether a question mark ends it ("补发？" said back)."""
+    ends = [bool(re.search(r"[？?]", mark.group())) for mark in _BOUNDARY.finditer(text)]
+    pieces = _BOUNDARY.split(text)
+    return [i < len(ends) and ends[i] for i, piece in enumerate(pieces) if piece]
+
+
 def clause_before(text: str, start: int) -> str:
     """The words of the clause before position `start`."""
     return re.split(r"[，,。!！？?；;\s]|(?<!\d)\.|\.(?!\d)", text[:start])[-1]

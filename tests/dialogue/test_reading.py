@@ -986,3 +986,16 @@ def test_a_remedy_said_back_then_turned_down_declines_it() -> None:
 def test_pinyin_counts_and_harm() -> None:
     assert normalize("shi de sui le yi ge") == "是的 碎了 一个"
     assert normalize("shao le san zhi") == "少了 三只"
+
+
+def test_a_clause_said_back_with_a_question_mark_tells_nothing() -> None:
+    from outreach.dialogue.knowledge import told_clauses
+
+    assert told_clauses("补发？等你们补发黄花菜都凉了 直接退钱不行吗") == ["等你们补发黄花菜都凉了"]
+    assert told_clauses("挺满意的 你是真人还是机器人") == ["挺满意的"]  # an either-or asked without 吗
+
+
+def test_a_remedy_put_as_a_rhetorical_question_is_asked_for() -> None:
+    assert not is_question("退货多麻烦啊 换个新的不就行了吗")
+    assert read_remedy("退货多麻烦啊 换个新的不就行了吗") == "replace"
+    assert is_question("你是真人还是机器人") and not is_question("还是退款吧")
