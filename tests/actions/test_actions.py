@@ -40,6 +40,22 @@ def tracker(
     )
 
 
+def told(buyer: str, intent: str, text: str, clause: str | None = None, *, label: str | None = None,
+         slots: dict[str, Any] | None = None) -> Tracker:
+    """The buyer's words as the NLU reads them: the intent, and the clause naming a problem surely
+    (bot.nlu.problem_classifier), `label` when it is not the intent's."""
+    t = tracker(buyer, intent=intent, text=text, slots=slots)
+    t.latest_message["problem_clauses"] = {label or intent: clause or text}
+    return t
+
+
+def the_buyers_case(buyer: str) -> tuple[str, str]:
+    """(order, label) of the buyer's one case."""
+    with session_scope() as session:
+        case = session.execute(select(Case).where(Case.buyer_id == buyer)).scalar_one()
+        return case.order_id, case.category
+
+
 async def run(action: Action, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, t, {})
@@ -582,8 +598,7 @@ async def test_a_person_asked_for_with_a_problem_and_several_orders_is_first_ask
     buyer, first = make_order(title="瑜伽垫 加厚防滑 紫色", kind="sports", unit="张", quantity=1, unit_price_fen=8900,
                               live_seafood=False)
     make_order(buyer_id=buyer, title="保温杯", kind="home", live_seafood=False)
-    t = tracker(buyer, intent="wrong_item", text="颜色发错了 直接转人工")
-    t.latest_message["problem_clauses"] = {"wrong_item": "颜色发错了"}
+    t = told(buyer, "wrong_item", "颜色发错了 直接转人工", "颜色发错了")
     messages, events = await run(ActionChooseProblem(), t)
     assert responses(messages) == ["utter_pick_order"] and slot(events, "stage") == "picking_order"
     assert any(first in str(b["payload"]) for b in messages[0]["buttons"])
@@ -594,12 +609,10 @@ async def test_a_first_message_is_opened_as_the_problem_its_clause_tells_not_the
 
     buyer, order = make_order(title="明朝那些事儿 全套9册", kind="books", unit="套", quantity=1, unit_price_fen=13800,
                               live_seafood=False, shipped_at=None, delivered_at=None)
-    t = tracker(buyer, intent="missing_item", text="那套书到底发货没有啊 付完款四天了一点动静都没有")
-    t.latest_message["problem_clauses"] = {"late_delivery": "付完款四天了一点动静都没有"}
+    t = told(buyer, "missing_item", "那套书到底发货没有啊 付完款四天了一点动静都没有", "付完款四天了一点动静都没有",
+             label="late_delivery")
     await run(ActionChooseProblem(), t)
-    with session_scope() as session:
-        case = session.execute(select(Case).where(Case.buyer_id == buyer)).scalar_one()
-        assert (case.order_id, case.category) == (order, "late_delivery")
+    assert the_buyers_case(buyer) == (order, "late_delivery")
 
 
 async def test_a_problem_told_anew_instead_of_picking_the_order_opens_as_told(db: str) -> None:
@@ -608,13 +621,8 @@ async def test_a_problem_told_anew_instead_of_picking_the_order_opens_as_told(db
     buyer, slippers = make_order(title="居家棉拖鞋 情侣款", kind="apparel", unit="双", quantity=1, unit_price_fen=5980,
                                  live_seafood=False)
     make_order(buyer_id=buyer, title="去屑洗发水 750ml", kind="beauty", live_seafood=False)
-    t = tracker(buyer, intent="service_attitude", text="你们客服真敷衍")
-    t.latest_message["problem_clauses"] = {"service_attitude": "你们客服真敷衍"}
-    _messages, events = await run(ActionChooseProblem(), t)
+    _messages, events = await run(ActionChooseProblem(), told(buyer, "service_attitude", "你们客服真敷衍"))
     assert slot(events, "stage") == "picking_order"
-    t = tracker(buyer, intent="wrong_item", text="拖鞋发错码了 要40的来了38", slots={"stage": "picking_order"})
-    t.latest_message["problem_clauses"] = {"wrong_item": "拖鞋发错码了 要40的来了38"}
+    t = told(buyer, "wrong_item", "拖鞋发错码了 要40的来了38", slots={"stage": "picking_order"})
     await run(ActionChooseProblem(), t)
-    with session_scope() as session:
-        case = session.execute(select(Case).where(Case.buyer_id == buyer)).scalar_one()
-        assert (case.order_id, case.category) == (slippers, "wrong_item")
+    assert the_buyers_case(buyer) == (slippers, "wrong_item")
