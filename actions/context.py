@@ -37,6 +37,7 @@ from outreach.dialogue.yes_no import (
     after_but,
     ends_refusing,
     ends_with_yes,
+    fine_after_all,
     read_no_problem,
     read_yes_no,
     rejects_offer,
@@ -212,7 +213,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
                 step = None
             if step is not None:
                 return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
-    if stage == "confirming" and read_no_problem(text):  # "木有问题 东西都收到了": nothing wrong after all
+    if stage == "confirming" and fine_after_all(text):  # "木有问题 东西都收到了": nothing wrong after all
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, NO_PROBLEM, "corrected", text=text))
     if stage == "offering" and read_remedy(text) is None:
@@ -417,10 +418,28 @@ async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         except (CaseNotFound, NotYourCase):
             step = None
     if step is None:
+        choices = problem_choices_shown(tracker)
+        if choices:  # "是的" to "which of these?": the same choice again, not a dead end
+            dispatcher.utter_message(response="utter_not_understood")
+            dispatcher.utter_message(response="utter_which_problem", buttons=choices)
+            return []
         dispatcher.utter_message(response="utter_default")
         return []
     dispatcher.utter_message(response="utter_not_understood")
     return say_step(dispatcher, step)
+
+
+def problem_choices_shown(tracker: Tracker) -> list[dict]:
+    """The buttons of the bot's latest turn when it asked which problem it is (a payload per
+    label of the taxonomy, and the way to a person); none otherwise."""
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    labels = set(taxonomy().ids)
+    latest = next((event for event in reversed(tracker.events) if event.get("event") == "bot"), None)
+    buttons = ((latest or {}).get("data") or {}).get("buttons") or []
+    if any(str(b.get("payload", "")).lstrip("/") in labels for b in buttons):
+        return [{"title": b.get("title"), "payload": b.get("payload")} for b in buttons]
+    return []
 
 
 async def reask(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

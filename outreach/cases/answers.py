@@ -18,6 +18,7 @@ from outreach.rules.facts import case_facts
 from outreach.rules.loader import rules
 from outreach.rules.schema import REFUND_KINDS, RuleBook
 from outreach.store.models import Buyer, Case, Order
+from outreach.store.types import utcnow
 
 
 def _local(moment: datetime, tz_name: str | None) -> str:
@@ -45,8 +46,10 @@ def _timing(book: RuleBook, kind: str, rule_id: str, trust_badge: bool) -> str:
     return book.timing_of(kind, rule.fast_refund or (trust_badge and kind in REFUND_KINDS), rule.return_goods)
 
 
-def logistics_answer(session: Session, order: Order, known: Knowledge | None = None) -> str:
-    """Where the order is: delivered, on its way, or not shipped yet and by when it should be."""
+def logistics_answer(session: Session, order: Order, known: Knowledge | None = None,
+                     now: datetime | None = None) -> str:
+    """Where the order is: delivered, on its way, or not shipped yet and by when it should be (or
+    should have been: the promise missed is said as such)."""
     known = known or knowledge()
     tz = session.get(Buyer, order.buyer_id).time_zone
     if order.delivered_at is not None:
@@ -55,7 +58,8 @@ def logistics_answer(session: Session, order: Order, known: Knowledge | None = N
         return known.answer("logistics", "shipped", shipped_at=_local(order.shipped_at, tz))
     if order.paid_at is not None:
         deadline = order.paid_at + timedelta(hours=order.promised_ship_hours)
-        return known.answer("logistics", "unshipped", promised_hours=str(order.promised_ship_hours),
+        situation = "overdue" if (now or utcnow()) > deadline else "unshipped"
+        return known.answer("logistics", situation, promised_hours=str(order.promised_ship_hours),
                             deadline=_local(deadline, tz))
     return known.answer("logistics", "unknown")
 

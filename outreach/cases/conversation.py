@@ -410,7 +410,8 @@ def read_affected_of(session: Session, case: Case, text: str) -> Affected:
 
 
 # How many pieces a one-piece line holds, as its title says ("4对8只", "6个礼盒装", "12枚装").
-_PIECES_INSIDE = re.compile(r"(\d+)\s*(只|个|枚|颗|粒|瓶|罐|袋|包|片|条|支|盒)(?:装|/|礼盒|一盒|一箱|\s|$)")
+_PIECES_INSIDE = re.compile(r"(\d+)\s*(只|个|枚|颗|粒|瓶|罐|袋|包|片|条|支|盒|卷|抽)"
+                            r"(?:装|/|礼盒|一盒|一箱|整箱|整盒|\s|$)")
 
 
 def check_affected(case_id: int | str, buyer_id: str, text: str) -> Affected:

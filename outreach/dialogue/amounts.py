@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from outreach.diagnosis.weights import GRAMS, weights_in
 from outreach.dialogue.words import CN_DIGITS as _CN
-from outreach.dialogue.words import clause_before, clauses_of, normalize
+from outreach.dialogue.words import PIECE_WORDS, clause_before, clauses_of, normalize
 from outreach.dialogue.words import number_of as _number
 
 _NUM = re.compile(rf"-?\d+(?:\.\d+)?|[{_CN}]+")
@@ -88,6 +88,7 @@ def _of_share(share: Fraction, quantity: int, said: str | None = None) -> Affect
 
 
 _PRICE_BEFORE = re.compile(r"(?:降到|降了|降|卖|价|到手|只要|才要)\s*$")
+_AND_A_HALF = re.compile(rf"\s*[{PIECE_WORDS}]半(?![斤两年月天钟小个])")
 
 
 def _counts(text: str, unit: str | None = None) -> list[tuple[int, Fraction, str]]:
@@ -109,6 +110,8 @@ def _counts(text: str, unit: str | None = None) -> list[tuple[int, Fraction, str
         if not raw.lstrip("-")[0].isdigit() and raw != text.strip() and not _MEASURE.match(after) and not in_unit:
             continue  # a Chinese numeral counts only with a measure word: "一看", "一下" are no counts
         value = _number(raw)
+        if value is not None and _AND_A_HALF.match(after):  # "烂了一盒半": a box and a half
+            value += Fraction(1, 2)
         if value is not None:
             found.append((match.start(), value, after))
     return found
@@ -156,11 +159,11 @@ def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | N
 # "只收到3盒", "就到了3盒", "数了一下才16个": what arrived, for missing pieces the rest is what is affected.
 _RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|来了|只有|就只有"
                        rf"|(?:就|只|才)(?:给了?|发了?|寄了?)|就|才)"
-                       rf"\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐斤本台把张套片根枚副块](?!钱)")
+                       rf"\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤](?!钱)")
 
 
 # "除了两个 别的都烂了", "除了3只以外其他全死了": all but the pieces named.
-_ALL_BUT = re.compile(rf"除了?\s*([{_CN}\d]+)\s*[个只件盒箱袋包瓶份双条支罐颗枚]?\s*(?:以外|之外)?[\s，,]*"
+_ALL_BUT = re.compile(rf"除了?\s*([{_CN}\d]+)\s*[{PIECE_WORDS}]?\s*(?:以外|之外)?[\s，,]*"
                       r"(?:别的|其他|其它|其余|剩下的?)的?\s*(?:都|全)")
 _GOOD_AFTER = re.compile(r"\s*(?:是)?(?:好的|好好的|没问题|没坏|正常|完好|能吃|能用)")
 # Voice-to-text writes a measure word as a word that sounds the same ("有一代长白毛了" for 一袋):
@@ -288,7 +291,7 @@ def _counts_of_problem(text: str, counts: list[tuple[int, Fraction, str]],
     return kept or counts
 
 
-_GOOD_LEFT = re.compile(rf"(?:剩|剩下|只有|就|才)\s*([{_CN}\d]+)\s*[个只件盒瓶袋包颗枚斤]?\s*(?:是)?好的"
+_GOOD_LEFT = re.compile(rf"(?:剩|剩下|只有|就|才)\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤]?\s*(?:是)?好的"
                         rf"|好的(?:只有|就|才|剩)\s*([{_CN}\d]+)")
 _BOX_COUNT = re.compile(rf"([{_CN}\d]+)\s*([盒箱袋包筐])")
 

@@ -18,7 +18,7 @@ DEFAULT_FILE = Path(__file__).resolve().parent.parent / "defaults" / "knowledge.
 SITUATIONS: dict[str, tuple[str, ...]] = {
     "refund_timing": ("done", "pending", "offer", "general"),
     "who": ("bot",),
-    "logistics": ("unshipped", "shipped", "delivered", "unknown"),
+    "logistics": ("unshipped", "overdue", "shipped", "delivered", "unknown"),
     "remedy_status": ("done", "pending", "none", "no_case"),
     "legal_multiple": ("allowed", "not_applicable"),
     "why": ("offers", "none"),

@@ -98,8 +98,12 @@ _DECLINED_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:[一两二三四五六七�
                              r"(?:(?:就|也|都)?(?:不用|不要|不需要|不必|免了|不行|不成)|(?:就|也|都)算了)"
                              r"(?![吗么嘛呢]|不行)")  # "直接退钱不行吗": asked for, not turned down
 # A remedy named with its drawback: "补发还得等好几天" is why not.
-_DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:还得|还要|又得|得|要)?(?:再)?"
-                             r"(?:等|太慢|太久|太麻烦|麻烦|费劲|去买|重新买)")  # "退钱我还得再去买"
+# ("退钱那个我也弄不明白": what the buyer cannot manage)
+_DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:那个|那些)?(?:我)?(?:也|都)?(?:还得|还要|又得|得|要)?(?:再)?"
+                             r"(?:等|太慢|太久|太麻烦|麻烦|费劲|去买|重新买"  # "退钱我还得再去买"
+                             r"|弄不明白|搞不明白|整不明白|闹不明白|弄不懂|搞不懂|不会弄|不会操作|不懂)")
+# Money told as what the compensation is for: "赔点延误的钱就行" is compensation, not a refund.
+_PAID_FOR = re.compile(r"赔|补偿")
 # A remedy told as done by someone ("商家已经私下把钱退给我了"): news, not a choice.
 _DONE_BEFORE = re.compile(r"已经|早就|早已|已")
 _DONE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,4}了")
@@ -187,7 +191,9 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
              and not _DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
              and not (_DONE_BEFORE.search(_clause_before(text, start)) and _DONE_AFTER.match(text[end:]))
              and not _REASON.search(_clause_before(text, start))  # "免得寄过来又是烂的"
-             and not _CANNOT.search(text[max(0, start - 8):start])]  # "我也不会弄那个寄回去的"
+             and not _CANNOT.search(text[max(0, start - 8):start])  # "我也不会弄那个寄回去的"
+             and not (kind == "refund" and text.startswith("的钱", start)
+                      and _PAID_FOR.search(_clause_before(text, start)))]
     refused = {kind for start, end, kind in hits if _DECLINED_AFTER.match(text[end:])}
     found = [(start, kind) for start, kind in found if kind not in refused]  # said again after, it is the reason
     turned_down = [(end, end + m.end()) for _s, end, _k in hits for m in [_DECLINED_AFTER.match(text[end:])] if m]

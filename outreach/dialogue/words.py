@@ -57,13 +57,15 @@ _SLIPS = (
     (re.compile(r"腿(?=款|钱|货|费)"), "退"),  # 腿款 (tui)
     (re.compile(r"陪(?=点|钱|偿|我|付|款)"), "赔"),  # 陪点钱 (pei)
     (re.compile(r"还型|还形"), "还行"),
-    (re.compile(r"灰常"), "非常"),  # net spelling of 非常
+    (re.compile(r"灰常|非[长场尝厂肠畅](?=满意|好|棒|差|不|感谢|失望|快|慢)"), "非常"),  # 灰常, 非长满意 (fei chang)
+    (re.compile(r"(?<=转)\s*[仁任认忍]\s*[工功公]|(?<=转)人[功公攻]"), "人工"),  # 转仁工, 转人公 (ren gong)
     (re.compile(r"发措|发挫"), "发错"),
     (re.compile(r"(?<=[退补])查价"), "差价"),  # 退查价
     (re.compile(r"(?<=价格|价钱|降价|便宜)讲了|(?<=[今昨前当]天)讲了(?=\d|[一二三四五六七八九十几])"), "降了"),
     (re.compile(r"伐要|勿要|覅|不消"), "不要"),  # Wu and south-western "don't want"
     (re.compile(r"铜钿|钞票"), "钱"),
     (re.compile(r"(?<=[一两二三四五六七八九十\d])之(?![一二三四五六七八九十\d])"), "只"),  # voice input: 两之
+    (re.compile(r"(?<=[少了漏坏碎烂死有])[亮量凉粮](?=[个只件盒瓶袋箱斤包双条罐])"), "两"),  # 少发了亮个 (liang)
     # pinyin slips of measure words after a number: 一合 (盒), 一平 (瓶)
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*合(?![适格同理作算计并成约法一])"), "盒"),
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*平(?![方米安时常台均衡板])"), "瓶"),
@@ -146,6 +148,8 @@ _SLIPS = (
 )
 # The numerals of Chinese written numbers, as a character class.
 CN_DIGITS = "零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百"
+# The measure words of pieces ("4卷", "两杯", "3罐"), as a character class: weights (斤) apart.
+PIECE_WORDS = "个只件盒箱袋包瓶份双条支罐本台把张套片根枚副块颗卷粒串听杯桶提扎捆"
 
 
 # Markup and template placeholders typed or pasted by a buyer: nothing of theirs to read in them.

@@ -181,6 +181,24 @@ def read_fine_after_all(text: str) -> bool:
     return bool(_NO_PROBLEM.search(text) or _FINE_AFTER_ALL.search(text))
 
 
+# At the confirmation, the goods found fine and nothing wanted: "箱子是扁了一点可我拆开看了里面的壶好好的
+# 一点没坏 … 不用管了" (not "碎了两个 其他都是好的": a count of harm is told)
+_FINE_GOODS = re.compile(r"好好的|都是好的|一点(?:都|也)?没(?:坏|碎|烂|事)|完好|(?<![不没])能用|(?<![不没])能吃")
+_NOTHING_NEEDED = re.compile(r"不用管了?|不用处理|不需要处理|无需处理|不用麻烦|不碍事|不影响(?:使用|用|吃)")
+_HARM_COUNTED = re.compile(r"[\d一两二三四五六七八九十几]\s*[个只件盒瓶袋包箱双条支罐颗斤]")
+
+
+def fine_after_all(text: str) -> bool:
+    """Whether words at the confirmation say nothing is wrong after all: read_no_problem's words, or
+    the goods found fine with nothing wanted and no count of harm told."""
+    text = normalize(text)
+    if read_no_problem(text):
+        return True
+    fine = _FINE_GOODS.search(text)
+    return bool(fine and _NOTHING_NEEDED.search(text) and not _HARM_COUNTED.search(text)
+                and not _PIVOT.search(text, fine.end()))
+
+
 # An offer turned down as too little: "太少了", "才这么点？", "打发要饭的呢".
 _TOO_LITTLE = re.compile(r"太少|才这么点|就这么点|这么点钱|这点钱|就这点|少得可怜|打发(?:要饭|叫花|乞丐)|要饭的|叫花子")
 

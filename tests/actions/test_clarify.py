@@ -65,3 +65,25 @@ async def test_while_an_offer_is_on_the_table_a_vague_message_gets_the_offer_and
                                      {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_not_understood", "utter_offer"]
     assert dispatcher.messages[1]["offer_text"] == offer.message
+
+
+async def test_words_that_answer_no_choice_get_the_same_problem_choice_again(db: str) -> None:
+    """ "是的" to "which of these is it?" picks nothing: the choice comes back, not a dead end."""
+    from actions.context import not_understood
+
+    shown = [{"title": taxonomy().zh("spoiled"), "payload": "/spoiled"},
+             {"title": taxonomy().zh("missing_item"), "payload": "/missing_item"},
+             {"title": "都不是，转人工", "payload": "/request_human"}]
+    tracker = _tracker(RANKING, stage=None)
+    tracker.events = [{"event": "bot", "text": "想跟您确认一下…", "data": {"buttons": shown}},
+                      {"event": "user", "text": "是的"}]
+    dispatcher = CollectingDispatcher()
+    assert await not_understood(dispatcher, tracker) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_not_understood", "utter_which_problem"]
+    assert dispatcher.messages[1]["buttons"] == shown
+
+    tracker.events = [{"event": "bot", "text": "您好", "data": {"buttons": [{"title": "转人工",
+                                                                         "payload": "/request_human"}]}}]
+    dispatcher = CollectingDispatcher()
+    await not_understood(dispatcher, tracker)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_default"]

@@ -999,3 +999,68 @@ def test_a_remedy_put_as_a_rhetorical_question_is_asked_for() -> None:
     assert not is_question("退货多麻烦啊 换个新的不就行了吗")
     assert read_remedy("退货多麻烦啊 换个新的不就行了吗") == "replace"
     assert is_question("你是真人还是机器人") and not is_question("还是退款吧")
+
+
+# The fourteenth round (fresh sets 13 and 14): each a kind of wording, not the sets' sentences.
+@pytest.mark.parametrize(("text", "rating"), [
+    ("不怎么满意 你们发货就不能包好点", 2), ("不是很满意", 2), ("不咋满意", 2), ("不是特别满意", 3),
+    ("非长满意", 5), ("非常不满意", 1), ("满意满意", 4),
+])
+def test_satisfied_negated_with_a_softener_and_slips_of_very(text: str, rating: int) -> None:
+    assert read_rating(text) == rating
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("转仁工", "转人工"), ("转人公", "转人工"), ("少发了亮个", "少发了两个"), ("非场好", "非常好"),
+])
+def test_homophone_slips_of_a_person_two_and_very(typed: str, meant: str) -> None:
+    assert normalize(typed) == meant
+
+
+@pytest.mark.parametrize(("text", "quantity", "unit", "pieces", "share"), [
+    ("买了6卷保鲜袋就到了4卷", 6, "卷", 2, Fraction(1, 3)),  # what arrived, in any measure word
+    ("两盒里烂了一盒半", 2, "盒", None, Fraction(3, 4)),  # a box and a half
+    ("烂了两个半", 6, "个", None, Fraction(5, 12)),
+])
+def test_what_arrived_in_any_measure_word_and_a_piece_and_a_half(text: str, quantity: int, unit: str,
+                                                                 pieces: int | None, share: Fraction) -> None:
+    reading = read_affected(text, quantity, label="spoiled" if "烂" in text else "missing_item", unit=unit)
+    assert (reading.status, reading.pieces, reading.share) == ("ok", pieces, share)
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("别取消 东西我还要 赔点延误的钱就行", "compensation"),  # money for the delay is compensation
+    ("给我补上就行了退钱那个我也弄不明白", "reship"),  # a refund the buyer cannot manage is no choice
+    ("退钱那个太麻烦了 补发吧", "reship"),
+    ("只退坏掉那部分的钱就行", "refund"),
+])
+def test_money_for_a_delay_and_a_remedy_the_buyer_cannot_manage(text: str, remedy: str) -> None:
+    assert read_remedy(text) == remedy
+
+
+@pytest.mark.parametrize(("text", "fine"), [
+    ("箱子是扁了一点可我拆开看了里面的壶好好的一点没坏我也试着烧了水能用不用管了谢谢你们", True),
+    ("没问题了", True),
+    ("碎了两个 其他都是好的 不用管了", False),  # a count of harm is told
+    ("东西好好的 不用管了 就是客服态度太差", False),  # turns to what is wrong
+    ("是的 碎了", False),
+])
+def test_goods_found_fine_with_nothing_wanted_at_the_confirmation(text: str, fine: bool) -> None:
+    from outreach.dialogue.yes_no import fine_after_all
+
+    assert fine_after_all(text) is fine
+
+
+@pytest.mark.parametrize(("text", "stop"), [
+    ("我已经跟商家换好了 以后这种事别来问我了", True), ("以后别问我了", True),
+    ("别问我 问商家去", False), ("以后还是别乱买了", False),
+])
+def test_never_asked_again_from_now_on_is_an_opt_out(text: str, stop: bool) -> None:
+    from outreach.lifecycle.consent import asks_to_stop
+
+    assert asks_to_stop(text) is stop
+
+
+@pytest.mark.parametrize("text", ["到底什么时候能发货？", "啥时候能发", "几时发出啊", "多久能发货"])
+def test_when_it_ships_asks_about_logistics(text: str) -> None:
+    assert knowledge().topic_of(text, offered=False) == "logistics"

@@ -154,6 +154,19 @@ def test_signs_are_read_with_their_denials() -> None:
     assert taxonomy().signs_in("吃了没拉肚子") == [] and taxonomy().signs_in("医院附近的店") == []
 
 
+@pytest.mark.parametrize(("clause", "label"), [
+    ("我买的那个砂糖橘烂了不少我儿子让我跟你们说一下", "spoiled"),  # rotten, in a quantity
+    ("一共二十斤我挑出来称了烂的有四斤", "spoiled"),
+    ("有两杯胀包了", "spoiled"),  # swollen packs
+    ("买了6卷保鲜袋就到了4卷", "missing_item"),  # counted short, in any measure word
+])
+def test_signs_of_rot_in_a_quantity_swollen_packs_and_short_rolls(clause: str, label: str) -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert taxonomy().signs_in(clause) == [label]
+    assert taxonomy().signs_in("纸箱烂了") == [] and taxonomy().signs_in("鞋底烂了两个洞") == []
+
+
 def test_a_short_weight_named_beside_a_rotten_part_follows_it(any_db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit="斤", unit_price_fen=4990, live_seafood=False,
                                   kind="fruit", title="赣南脐橙 10斤整箱", promises=["weight_guarantee"])
