@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buyer_of, case_holds, conversation, guarded, off_loop, offer_index
+from actions.common import buyer_of, case_holds, case_of, conversation, guarded, off_loop, offer_index
 from outreach.cases.survey import comment_of, parse_recommend
 from outreach.diagnosis.numbers import parse_rating
 
@@ -156,8 +156,51 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
         from actions.context import not_understood
 
         return await not_understood(dispatcher, tracker)
+    told = await _new_problem_told(tracker) if stage == "rating" else None
+    if told is not None:  # "4星 对了 说好送的开瓶器也没给我": rated, then the new problem, not the last question
+        return await _rate_then_raise(dispatcher, tracker, rating, comment, told)
     return await guarded(dispatcher, tracker,
                          lambda case_id, buyer: conversation.rate(case_id, buyer, rating, comment))
+
+
+# Remarks beside a rating ("5分 就是快递有点慢", "4星 客服态度一般") are no new case; goods problems are.
+_REMARK_LABELS = ("late_delivery", "service_attitude")
+
+
+async def _new_problem_told(tracker: Tracker) -> str | None:
+    """A problem the words beside a rating tell surely, other than the case's own and a remark: a
+    new problem the buyer raises now."""
+    from actions.context import problems_in
+    from outreach.cases.conversation import CaseNotFound, NotYourCase
+    from outreach.diagnosis.taxonomy import NO_PROBLEM
+
+    named = [label for label in problems_in(tracker) if label != NO_PROBLEM and label not in _REMARK_LABELS]
+    case_id = await case_of(tracker)
+    if not named or case_id is None:
+        return None
+    try:
+        own = (await off_loop(conversation.brief, case_id, buyer_of(tracker))).label
+    except (CaseNotFound, NotYourCase):
+        return None
+    return next((label for label in named if label != own), None)
+
+
+async def _rate_then_raise(dispatcher: CollectingDispatcher, tracker: Tracker, rating: int, comment: str | None,
+                           label: str) -> list[EventType]:
+    from actions.starting import raise_problem
+    from outreach.cases.conversation import CaseNotFound, NotYourCase
+
+    case_id = await case_of(tracker)
+    try:
+        step = None if case_id is None else await off_loop(conversation.rate, case_id, buyer_of(tracker), rating,
+                                                           comment)
+    except (CaseNotFound, NotYourCase):
+        step = None
+    if step is None or step.kind != "rated" or step.already_done or step.extra.get("low"):
+        return await guarded(dispatcher, tracker, lambda _case, _buyer: step) if step is not None else []
+    dispatcher.utter_message(response="utter_thanks_for_rating", rating=rating)
+    model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")
+    return [SlotSet("stage", None)] + await raise_problem(dispatcher, tracker, label, model_version)
 
 
 class ActionRecordRating(Action):

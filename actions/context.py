@@ -31,7 +31,7 @@ from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge, told_clauses
 from outreach.dialogue.person import wants_a_person
 from outreach.dialogue.ratings import declines_rating, read_rating, satisfied_in_words
-from outreach.dialogue.remedy_words import asks_for_it, read_remedy
+from outreach.dialogue.remedy_words import asks_for_it, gives_up_the_order, read_remedy
 from outreach.dialogue.words import clauses_of, is_command_like, is_key_mash, is_pasted_notice, without_markup
 from outreach.dialogue.yes_no import (
     after_but,
@@ -132,7 +132,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # read, whatever a classifier made of it; the question stands
         return await not_understood(dispatcher, tracker)
     if asks_to_wait(text) and read_yes_no(text) is not True and read_remedy(text) is None \
-            and not _COUNTISH.search(text):  # "等一下 我又数了一遍 是2个" is a recount, not a pause
+            and not _COUNTISH.search(text) \
+            and knowledge().topic_of(text) is None:  # "等一下 我又数了一遍 是2个" is a recount, not a pause
+        # (and "等下 我先问问 … 已经寄出来了？" asks something: answered below)
         # "别催我，我想想", "刚在炒菜呢 等我一下": nothing decided; the question stands
         dispatcher.utter_message(response="utter_take_your_time")
         return await reask(dispatcher, tracker)
@@ -213,9 +215,23 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
                 step = None
             if step is not None:
                 return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
+    if stage == "confirming" and (read_yes_no(text) is False or _WRONG_PICK.search(text)):
+        # "不是 点错了 是枕头那单 两个枕头只来了一个": the case moves to the order the words name
+        case_id = await case_of(tracker)
+        try:
+            moved = None if case_id is None else await off_loop(conversation.move_to_order, case_id,
+                                                                  buyer_of(tracker), text)
+        except (CaseNotFound, NotYourCase):
+            moved = None
+        if moved is not None:
+            return await guarded(dispatcher, tracker, lambda _case, _buyer: moved)
     if stage == "confirming" and fine_after_all(text):  # "木有问题 东西都收到了": nothing wrong after all
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, NO_PROBLEM, "corrected", text=text))
+    if stage == "offering" and gives_up_the_order(text):  # "算了 不要了" at an unshipped order's cancellation
+        taken = await _take_remedy(dispatcher, tracker, text)
+        if taken is not None:
+            return taken
     if stage == "offering" and read_remedy(text) is None:
         yes = True if read_no_problem(text) else read_yes_no(text)  # "没问题" to an offer is a yes
         if yes is None and rejects_offer(text):  # "补发也不要 我要的是原来那把", "才这么点？"
@@ -234,13 +250,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             return confirmed
     if stage == "rating" and declines_rating(text):  # "不评了", "跳过": closed without a rating
         return await guarded(dispatcher, tracker, conversation.skip_rating)
-    if stage == "rating":
-        rating = read_rating(text) or satisfied_in_words(text)
-        if rating is not None:
-            from outreach.cases.survey import comment_of
+    if stage == "rating" and (read_rating(text) or satisfied_in_words(text)) is not None:
+        from actions.contact import record_survey_answer  # one place records a rating, and what is told beside it
 
-            return await guarded(dispatcher, tracker,
-                                 lambda case_id, buyer: conversation.rate(case_id, buyer, rating, comment_of(text)))
+        return await record_survey_answer(dispatcher, tracker)
     return None
 
 
@@ -427,6 +440,10 @@ async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         return []
     dispatcher.utter_message(response="utter_not_understood")
     return say_step(dispatcher, step)
+
+
+# The order picked was not the one: "点错了", "选错了", "不是这单".
+_WRONG_PICK = re.compile(r"点错|选错|按错|弄错|搞错|不是这[单个笔]")
 
 
 def problem_choices_shown(tracker: Tracker) -> list[dict]:

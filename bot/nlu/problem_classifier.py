@@ -128,7 +128,9 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
             sure = PRIMARY_MIN if result.category in urgent and asked else CLAUSE_SURE
             if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure \
                     and (only is None or result.category == only) \
-                    and result.category not in named and tax.model_may_name(result.category, clause, message):
+                    and not named and tax.model_may_name(result.category, clause, message):
+                # (a clause whose signs name its problem is that problem: "上面一片片绿点" of mouldy bread
+                # is the mould, not a listing the model half suspects)
                 named.append(result.category)
         for label in named:
             # every clause naming it: "满减没减 多付了15块" says which price problem together

@@ -13,7 +13,7 @@ from outreach.diagnosis.taxonomy import taxonomy
 from outreach.dialogue.knowledge import Knowledge, knowledge
 from outreach.dialogue.remedy_words import REMEDY_KINDS, read_remedy
 from outreach.rules import ledger
-from outreach.rules.engine import Offer, quote, yuan
+from outreach.rules.engine import CaseFacts, Offer, quote, yuan
 from outreach.rules.facts import case_facts
 from outreach.rules.loader import rules
 from outreach.rules.schema import REFUND_KINDS, RuleBook
@@ -27,7 +27,9 @@ def _local(moment: datetime, tz_name: str | None) -> str:
     return f"{moment.astimezone(zone(tz_name or 'Asia/Shanghai')):%m月%d日 %H:%M}"
 
 
-def _offers_text(offers: list[Offer], book: RuleBook) -> str:
+def _offers_text(offers: list[Offer], book: RuleBook, amounts: bool = True) -> str:
+    """The offers named for the buyer; without `amounts` (the affected part not told yet) a refund
+    is named by how it is counted, not by a sum."""
     names = []
     for offer in offers:
         if offer.kind in ("reship_share", "reship_full"):
@@ -37,7 +39,7 @@ def _offers_text(offers: list[Offer], book: RuleBook) -> str:
         elif offer.kind in ("coupon", "compensation_percent"):
             names.append(f"{yuan(offer.amount_fen)}元补偿")
         else:
-            names.append(f"退款{yuan(offer.amount_fen)}元")
+            names.append(f"退款{yuan(offer.amount_fen)}元" if amounts else "按受影响的部分退款")
     return "、".join(dict.fromkeys(names)) or "转人工客服核实处理"
 
 
@@ -134,20 +136,28 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
             return known.answer(topic, "none")
         return known.answer(topic, "offers", label=label, offers=_offers_text(result.offers, book),
                             line_total=yuan(facts.line_total()))
-    if topic == "return_goods":
-        returning = [o for o in result.offers if book.rule(o.rule_id).return_goods]
+    if topic == "return_goods":  # asked at the offer, or before it ("能不能直接退货退款啊" at the count question)
+        offers, amounts = result.offers, True
+        if not offers and result.missing_facts:
+            offers, amounts = _offers_for_any_amount(facts, book), False
+        returning = [o for o in offers if book.rule(o.rule_id).return_goods]
         if returning:
             return known.answer(topic, "allowed", offer=returning[0].say)
-        return known.answer(topic, "not_needed", offers=_offers_text(result.offers, book))
+        return known.answer(topic, "not_needed", offers=_offers_text(offers, book, amounts))
     if topic == "freight":
         if offer is None and not result.offers and result.missing_facts:
-            # before the amount is known: what the first offer would be, for any amount
-            guess = quote(dataclasses.replace(facts, affected_quantity=facts.affected_quantity or 1,
-                                              shortfall_percent=facts.shortfall_percent or 1), book)
-            offer = guess.offers[0] if guess.offers else None
+            guesses = _offers_for_any_amount(facts, book)
+            offer = guesses[0] if guesses else None
         paid = offer is not None and (book.rule(offer.rule_id).return_goods or offer.kind == "reship_full")
         return known.answer(topic, "paid" if paid else "none")
     raise KeyError(f"unknown topic {topic!r}")
+
+
+def _offers_for_any_amount(facts: CaseFacts, book: RuleBook) -> list[Offer]:
+    """Before the amount is known: the offers the rules would make, for any amount (their kinds and
+    whether the goods go back hold; their sums do not)."""
+    return quote(dataclasses.replace(facts, affected_quantity=facts.affected_quantity or 1,
+                                     shortfall_percent=facts.shortfall_percent or 1), book).offers
 
 
 def _remedy_name(kind: str) -> str:

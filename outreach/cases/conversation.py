@@ -7,6 +7,7 @@ move their own case. Each call is one transaction.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +21,7 @@ from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
 from outreach.dialogue.amounts import Affected, corrects_itself, read_affected
-from outreach.dialogue.remedy_words import REMEDY_KINDS, keeps_goods, read_remedy, refused_kinds
+from outreach.dialogue.remedy_words import REMEDY_KINDS, gives_up_the_order, keeps_goods, read_remedy, refused_kinds
 from outreach.dialogue.weighing import (
     read_weighing,
     says_weighed,
@@ -406,6 +407,10 @@ def read_affected_of(session: Session, case: Case, text: str) -> Affected:
         if told.status == "ok" and told.pieces is not None and told.pieces < count \
                 and re.search(rf"[\d一两二三四五六七八九十几]\s*{piece}", normalize(text)):
             return Affected("ok", share=Fraction(told.pieces, count), said=f"{told.pieces}{piece}")
+    if reading.status == "ok" and reading.pieces is None and reading.share is not None \
+            and item.kind in rules().whole_piece_kinds:  # half of one monitor's screen is the monitor
+        pieces = min(item.quantity, math.ceil(reading.share * item.quantity))
+        return Affected("ok", pieces=pieces, share=Fraction(pieces, item.quantity))
     return reading
 
 
@@ -479,7 +484,8 @@ def _take_named_remedy(session: Session, case: Case, step: Step, text: str | Non
     if wanted is not None:
         case.facts = {k: v for k, v in case.facts.items() if k != WANTED}
     text = text or ""
-    choice = read_remedy(text) or (wanted if wanted in REMEDY_KINDS else None)
+    choice = read_remedy(text) or (wanted if wanted in REMEDY_KINDS else None) \
+        or ("give_up" if gives_up_the_order(text) else None)
     if choice is None and step.offer is not None and step.offer.needs_approval and goes_ahead(text):
         # "那你就给我提交吧": told to go ahead with what a person must check anyway (a legal multiple,
         # an amount above the cap); nothing is paid before that person decides
@@ -573,13 +579,15 @@ def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int,
     `remedies`: when the words pick several ("碎的退钱，少的补发"), each remedy with how likely each
     problem is what it is for (bot.nlu.problem_classifier.remedy_clauses): this case takes its own,
     and each problem waiting its turn keeps its one for when it comes."""
-    choice = read_remedy(text)
+    choice = read_remedy(text) or ("give_up" if gives_up_the_order(text) else None)
     if choice is None:
         return None
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id, lock=True)
         if ledger.existing(session, case.id) is not None or case.status != S.OFFERING:
             return None
+        if choice == "give_up" and _offer_matching(session, case, choice, index) is None:
+            return None  # nothing left to cancel: "算了不要了" is no choice here
         waiting = [item["label"] for item in _waiting(case)]
         if remedies and waiting:
             assigned = assign_remedies(remedies, [case.category, *waiting])
@@ -1057,7 +1065,7 @@ def raise_problem(buyer_id: str, text: str, label: str, model_version: str | Non
 
 # A noun said with its suffix ("袜子", "杯子", "盘子", "鞋子"): the goods are its first character
 # ("纯棉中筒袜 男", "马克杯"). Tried only when no two characters match ("瓜子" is said whole).
-_NOUN_SUFFIX = re.compile(r"([\u4e00-\u9fff])[子儿]")
+_NOUN_SUFFIX = re.compile(r"([\u4e00-\u9fff])[子儿头]")  # "枕头": the 乳胶枕 (not "里头", "上头")
 
 
 # A noun of one character said as the thing that went wrong ("碗碎了一个", "碗到了碎了一个", "那个锅漏了"):
@@ -1076,7 +1084,7 @@ def orders_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, st
              if words & set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", title))]
     if named:
         return named
-    nouns = {match.group(1) for match in _NOUN_SUFFIX.finditer(text)}
+    nouns = {match.group(1) for match in _NOUN_SUFFIX.finditer(text)} - _NOT_GOODS
     named = [(order_id, title) for order_id, title in orders if any(noun in title for noun in nouns)]
     if named:
         return named
@@ -1108,6 +1116,39 @@ def where_is_order(buyer_id: str, text: str) -> tuple[str, bool] | None:
             return None
         late = (order.shipped_at or utcnow()) > order.paid_at + timedelta(hours=order.promised_ship_hours)
         return logistics_answer(session, order), late
+
+
+def move_to_order(case_id: int | str, buyer_id: str, text: str) -> Step | None:
+    """At the confirmation of a case the buyer started, words that put it on another of their
+    recent orders ("不是 点错了 是枕头那单 两个枕头只来了一个"): nothing was offered yet, so the case
+    moves to that order, the words' details are noted and the confirmation is asked again. None when
+    the words name no other single order, or the case has moved on or that order has a case open."""
+    from outreach.cases.triage import incident_key
+
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        started_by_buyer = session.execute(select(Feedback.id).where(
+            Feedback.case_id == case.id, Feedback.source == "chat").limit(1)).first() is not None
+        offered = session.execute(select(CaseEvent.id).where(
+            CaseEvent.case_id == case.id, CaseEvent.kind == EventKind.OFFERED.value).limit(1)).first() is not None
+        if case.status != S.CONTACTED or not started_by_buyer or offered:
+            return None
+        others = [order for order in orders_named(text, _recent_orders(session, buyer_id)) if order[0] != case.order_id]
+        if len(others) != 1:
+            return None
+        order_id, key = others[0][0], incident_key(buyer_id, others[0][0])
+        if session.execute(select(Case.id).where(Case.open_key == key)).first() is not None:
+            return None
+        before = case.order_id
+        case.order_id, case.open_key, case.affected_quantity = order_id, key, None
+        case.facts = {k: v for k, v in (case.facts or {}).items() if k not in ("affected_share", "portion")}
+        for feedback in session.execute(select(Feedback).where(Feedback.case_id == case.id)).scalars():
+            feedback.order_id = order_id
+        events.record(session, case.id, EventKind.ORDER_CORRECTED, order=order_id, was=before, text=text[:200])
+        _note_details(session, case, case.category, text, {})
+        item = main_item(session, order_id)
+        return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(case.category),
+                                                            "order_title": item.title, "unit": item.unit})
 
 
 def start_on_named_order(buyer_id: str, text: str) -> Step | None:

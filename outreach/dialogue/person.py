@@ -22,7 +22,9 @@ def asks_for_person(text: str) -> bool:
     """Whether the words ask for a person to take over ("转人工", "叫你们经理来", "给我打电话"),
     as opposed to asking who is talking ("你是真人还是机器人") or naming a remedy."""
     text = normalize(text)
-    if _NOT_ASKING.search(text) and not re.search(r"转人工|人工客服|要人工|找人工|接人工", text):
+    # ("你是机器人吧 换个真人来跟我说" asks who is talking and then for a person: the request stands)
+    if _NOT_ASKING.search(text) and not re.search(r"转人工|人工客服|要人工|找人工|接人工|换个?(?:真)?人"
+                                                  r"|换个客服|[找叫派来]个(?:真)?人", text):
         return False
     return bool(_PERSON.search(text) or _COMPLAINT.search(text))
 

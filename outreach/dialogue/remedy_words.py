@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from outreach.dialogue.words import PIECE_WORDS, clauses_of, normalize
 from outreach.dialogue.words import clause_before as _clause_before
-from outreach.dialogue.words import clauses_of, normalize
 
 # What the buyer wants, in their words; the keys are kinds of remedy (`REMEDY_KINDS`).
 _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
@@ -52,6 +52,8 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
     "coupon": ("coupon",),
     "legal": ("legal_multiple",),
     "full_refund": ("refund_full", "cancel_refund"),
+    # the order given up ("等不了了 算了不要了"): only an unshipped order's cancellation (gives_up_the_order)
+    "give_up": ("cancel_refund",),
     "ship": ("reship_full", "reship_share", "compensation_percent"),
 }
 _NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不|不同意|不接受|不愿意|拒绝)\s*(?:再|给我|帮我)?\s*$")
@@ -68,6 +70,11 @@ _SEND_OVER = re.compile(r"(?:给我|帮我)(?:重新|再)?(?:发|寄)(?:个|一�
                         # "错的我寄回去 你们发个黑色的" (not "你们给我发个39的": what came)
                         r"|(?<!给我)(?<!给)(?:你们|商家|店家)(?:重新|再)?发个[^，。,.!！？?\s]{1,4}的"
                         r"(?=\s*(?:吧|啊|呀|过来|来)?\s*[。.!！~～]*$)")
+_ASKED_TO_SEND = re.compile(r"重新|再|换|麻烦|请|帮|赶紧|快点|尽快")
+# Who the buyer wants to talk to instead of the bot: "换个真人", "换个人来", "换人工".
+_A_PERSON_AFTER = re.compile(r"(?:个|一个)?(?:真人|活人|人工|客服|人(?!家)|负责人|领导|主管|经理)")
+# What was bought, said before what came: "我拍的黑色帽子 …", "我买的是L码".
+_BOUGHT = re.compile(r"(?:拍|买|订|下单|要)的(?:是)?[^，。,.!！？?\s]{1,8}[，。,.!！？?\s]")
 # "赶紧给我发", "让商家快点发货": the goods wanted, not the money.
 _SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立即)\s*(?:给我|帮我|让他|让商家)?\s*发"
                       r"(?:货|出来|出去)?(?![错票])|(?:让|叫|催)(?:他|商家|店家|卖家)?(?:快点?|赶紧)?发货")
@@ -82,6 +89,8 @@ _JUST_REFUND = re.compile(
 # One word alone: "补", "换吧", "补发" said as the whole answer.
 _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|换)(?:吧|啊|呀|呗|一下|上)?\s*[!！。.~～]*$")
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
+# "换一台", "换台新的", "换一部": one piece changed, in any measure word.
+_CHANGE_ONE = re.compile(rf"(?<![退交])换(?:一|个|一个)?[{PIECE_WORDS}台部](?!钱)")
 _CHANGE_TO = re.compile(r"(?<![退交])换(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
 # The words right before a money remedy that ask for more of it: "多赔点", "多给点补偿", "再多退点".
 _MORE_BEFORE = re.compile(r"(?:多|再多?|加)(?:给|赔|退|补)?(?:点|一点|些)?$")
@@ -172,9 +181,13 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
     hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
     hits += [(m.start(), m.end(), "compensation") for m in _PAY_UP.finditer(text)]  # "赶紧给我赔"
-    hits += [(m.start(), m.end(), "reship") for m in _SEND_OVER.finditer(text)]  # "发米白的过来"
+    # "发米白的过来"; not "我拍的黑色帽子 给我寄个粉红的来", what came against what was bought
+    hits += [(m.start(), m.end(), "reship") for m in _SEND_OVER.finditer(text)
+             if not (_BOUGHT.search(text[:m.start()])
+                     and not _ASKED_TO_SEND.search(text[max(0, m.start() - 4):m.end()]))]
     hits += [(m.start(), m.end(), "ship") for m in _SHIP_IT.finditer(text)]  # "赶紧给我发"
     hits += [(m.start(), m.end(), "replace") for m in _CHANGE_TO.finditer(text)]  # "换白色的"
+    hits += [(m.start(), m.end(), "replace") for m in _CHANGE_ONE.finditer(text)]  # "换一台吧"
     # "多赔点吧", "多给点补偿", "再加点钱": asking for more than the offer is haggling, not a choice
     hits = [h for h in hits if h[2] not in ("compensation", "refund") or not _MORE_BEFORE.search(text[:h[0]])]
     # "换来换去的闹心", "寄来寄去": the hassle of doing it, never a choice of it
@@ -186,6 +199,7 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
              if (not _NEGATION.search(_clause_before(text, start)[-4:])  # "钱也不要 再给我发2只活的"
                  or _RHETORICAL.match(text[end:]))  # "不退钱难道让我吃吗": the remedy is wanted
              and not re.match(r"我就|消息|信息|短信", text[end:])  # "再发我就拉黑": messages, a threat
+             and not _A_PERSON_AFTER.match(text[end:])  # "换个真人来跟我说": a person, not goods
              and (kind == "cancel" or not re.search(r"不用|不要|不需要|不必", text[start:end]))  # "钱不用退"
              and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
              and not _DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
@@ -208,6 +222,17 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
                  if kind != "cancel" or start < chosen[0] or not text.startswith(("不要了", "不想要了"), start)]
     # The latest mention wins ("补发也行，还是退款吧").
     return tuple(sorted(found, key=lambda hit: hit[0]))
+
+
+# The buyer gives the order up: "算了不要了", "等不了了", "不想等了" (not "不取消了", "不要退款").
+_GIVE_UP = re.compile(r"(?:^|[\s，,。.!！]|算了|了)(?:不要了|不想要了|东西不要了|不等了|等不了了?|不想等了|不想再等了)")
+
+
+def gives_up_the_order(text: str) -> bool:
+    """Whether the words give the order up and name no remedy ("是啊 等不了了 算了不要了"): where the
+    order can still be cancelled, that is the cancellation (kind `give_up`); elsewhere no choice."""
+    text = normalize(text)
+    return bool(_GIVE_UP.search(text)) and not remedy_mentions(text) and "取消" not in text
 
 
 def refused_kinds(text: str) -> set[str]:

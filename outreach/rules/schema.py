@@ -172,6 +172,9 @@ class RuleBook(Strict):
     timing: Timing
     shipping: Shipping = Shipping()
     food_kinds: list[str] = ["seafood", "fruit", "health_food", "food"]
+    # Item kinds whose pieces are not shared out: part of one harmed is the piece ("一半是花的" of a
+    # monitor's screen is the monitor), so a share that is not whole pieces counts the pieces it touches.
+    whole_piece_kinds: list[str] = []
     # label -> issue -> its button and the words in the buyer's report that name it
     issues: dict[str, dict[str, Issue]] = {}
     # label -> why a person takes over at once (the offers are listed for that person)

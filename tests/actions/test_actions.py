@@ -227,6 +227,30 @@ async def test_rating_is_stored_once_and_closes_the_case(db: str) -> None:
         assert case.status == "closed" and case.open_key is None
 
 
+async def test_a_new_problem_told_beside_the_rating_is_rated_then_raised(db: str) -> None:
+    """"4星 对了 说好送的开瓶器也没给我": the settled case keeps its 4, and the new problem opens a case
+    of its own to confirm (not the last survey question); a remark beside a rating opens nothing."""
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    rated = told(buyer, "rate", "4星 对了 说好送的开瓶器也没给我", "说好送的开瓶器也没给我", label="missing_item",
+                 slots={"case_id": str(case_id), "stage": "rating"})
+    messages, _ = await run(ActionRecordRating(), rated)
+    assert responses(messages) == ["utter_thanks_for_rating", "utter_confirm_started"] and messages[0]["rating"] == 4
+    with session_scope() as session:
+        cases = session.execute(select(Case).where(Case.buyer_id == buyer).order_by(Case.id)).scalars().all()
+        assert [(c.category, c.status) for c in cases] == [("spoiled", "closed"), ("missing_item", "contacted")]
+        assert session.execute(select(Satisfaction.rating)).scalars().all() == [4]
+
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    remark = told(buyer, "rate", "5分 就是快递有点慢", "就是快递有点慢", label="late_delivery",
+                  slots={"case_id": str(case_id), "stage": "rating"})
+    messages, _ = await run(ActionRecordRating(), remark)
+    assert responses(messages) == ["utter_thanks_for_rating", "utter_ask_recommend"]
+
+
 async def test_a_number_mid_conversation_is_not_taken_as_a_rating(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=1)
     messages, _ = await run(

@@ -202,3 +202,25 @@ def test_the_status_of_a_remedy_asked_with_no_conversation_open(any_db: str) -> 
         session.add(Remedy(case_id=case_id, idempotency_key=idempotency_key(case_id), rule_id="late_ship_compensation",
                            kind="compensation_percent", amount_fen=500, status="executed", reason="test"))
     assert "已经办理好了" in answer_question(None, buyer, "上次那个退款办好了吗", stage=None)
+
+
+def test_the_wrong_order_picked_is_corrected_at_the_confirmation_and_the_case_moves(any_db: str) -> None:
+    from outreach.cases.conversation import move_to_order
+    from outreach.store.models import CaseEvent
+
+    buyer, sheet = make_order(title="全棉磨毛床单 单件", kind="home", unit="件", quantity=1, live_seafood=False)
+    _, pillows = make_order(buyer_id=buyer, title="天然乳胶枕 2只装", kind="home", unit="只", quantity=2,
+                            unit_price_fen=7900, live_seafood=False)
+    assert raise_problem(buyer, "有个东西少发了一个", "missing_item").kind == "pick_order"
+    (case,) = [c for c in [start_on_order(buyer, sheet)] if c.kind == "confirm"]
+    assert move_to_order(case.case_id, buyer, "不是 点错了") is None  # no order named: nothing moves
+    step = move_to_order(case.case_id, buyer, "不是 点错了 是枕头那单 两个枕头只来了一个")
+    assert step is not None and step.kind == "confirm" and step.extra["order_title"] == "天然乳胶枕 2只装"
+    (moved,) = cases_of(buyer)  # one case, now on the pillows, with the count the words give
+    assert (moved.order_id, moved.status, moved.affected_quantity) == (pillows, "contacted", 1)
+    with session_scope() as session:
+        kinds = session.execute(select(CaseEvent.kind).where(CaseEvent.case_id == moved.id)).scalars().all()
+        assert "order_corrected" in kinds
+    # once the problem is confirmed and the case moved on, it stays on its order
+    choose_problem(moved.id, buyer, "missing_item", "confirmed")
+    assert move_to_order(moved.id, buyer, "不是 点错了 是床单那单") is None

@@ -290,3 +290,33 @@ def test_a_timing_question_naming_another_remedy_is_answered_for_that_remedy(any
     reship = answer_question(case_id, buyer, "补发的话要多久能到", step.offer_index)
     assert "48 小时" in reship and rules().timing.original_route not in reship
     assert rules().timing.original_route in answer_question(case_id, buyer, "退款几天到账", step.offer_index)
+
+
+def test_the_order_given_up_is_its_cancellation_only_where_it_can_be_cancelled(any_db: str) -> None:
+    """"算了 不要了" at an unshipped order's cancellation takes it; where nothing can be cancelled it
+    chooses nothing (the yes or no reading decides)."""
+    from datetime import timedelta
+
+    from outreach.store.types import utcnow
+
+    case_id, buyer, _ = make_case("late_delivery", quantity=1, unit_price_fen=8900, live_seafood=False,
+                                  paid_at=utcnow() - timedelta(days=3), shipped_at=None, delivered_at=None)
+    first = choose_problem(case_id, buyer, "late_delivery", "confirmed")
+    assert first.kind == "offer" and first.offer.kind == "cancel_refund"
+    step = choose_remedy(case_id, buyer, "算了 不要了", first.offer_index)
+    assert step.kind == "executed" and remedy_of(case_id).kind == "cancel_refund"
+
+    case_id, buyer, _ = make_case("spoiled", quantity=1, unit_price_fen=8900, live_seafood=False, kind="fruit")
+    first = choose_problem(case_id, buyer, "spoiled", "confirmed")
+    assert choose_remedy(case_id, buyer, "算了 不要了", first.offer_index) is None
+
+
+def test_returning_the_goods_asked_before_the_amount_is_answered_without_a_sum(any_db: str) -> None:
+    """"能不能直接退货退款啊" at the quantity question: the refund needs no return, said without a sum
+    the buyer has not given yet."""
+    case_id, buyer, _ = make_case("damaged", quantity=6, unit="瓶", unit_price_fen=8800, live_seafood=False,
+                                  kind="drinks")
+    step = choose_problem(case_id, buyer, "damaged", "confirmed")
+    assert step.kind == "ask_quantity"
+    answer = answer_question(case_id, buyer, "能不能直接退货退款啊", 0, "asking_quantity")
+    assert answer is not None and "不需要寄回" in answer and "按受影响的部分退款" in answer and "元" not in answer

@@ -1064,3 +1064,43 @@ def test_never_asked_again_from_now_on_is_an_opt_out(text: str, stop: bool) -> N
 @pytest.mark.parametrize("text", ["到底什么时候能发货？", "啥时候能发", "几时发出啊", "多久能发货"])
 def test_when_it_ships_asks_about_logistics(text: str) -> None:
     assert knowledge().topic_of(text, offered=False) == "logistics"
+
+
+# The fifteenth fresh set's kinds of wording.
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("搞什么啊 我拍的黑色帽子 给我寄个粉红的来", None),  # what came, against what was bought
+    ("我拍的黑色帽子 给我重新寄个黑色的来", "reship"),
+    ("我买的是L码 麻烦发个L码的过来", "reship"),
+    ("不退 我就想要个能用的 换一台吧", "replace"),  # one piece changed, in any measure word
+    ("你是机器人吧 换个真人来跟我说", None),  # a person, not goods
+])
+def test_what_came_a_piece_changed_and_a_person_asked_for_instead(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy
+
+
+def test_a_question_about_the_robot_then_a_request_for_a_person_asks_for_one() -> None:
+    from outreach.dialogue.person import asks_for_person
+
+    assert asks_for_person("你是机器人吧 换个真人来跟我说")
+    assert not asks_for_person("你是真人还是机器人") and not asks_for_person("你是机器人吗")
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("可宜", "可以"), ("兰了3个", "烂了3个"), ("兰花开了", "兰花开了")])
+def test_slips_of_can_and_rotten(typed: str, meant: str) -> None:
+    assert normalize(typed) == meant
+
+
+@pytest.mark.parametrize("text", ["等下 我先问问 这东西现在是还在仓库里还是已经寄出来了？", "寄出来了吗"])
+def test_whether_it_left_the_warehouse_asks_about_logistics(text: str) -> None:
+    assert knowledge().topic_of(text, offered=False) == "logistics"
+
+
+@pytest.mark.parametrize(("text", "gives_up"), [
+    ("是啊 等不了了 算了不要了", True), ("算了 不要了", True), ("不想等了", True),
+    ("不取消了 我等着", False), ("算了不要了 退钱吧", False),  # a remedy named is that remedy
+    ("不要退款", False),
+])
+def test_the_order_given_up(text: str, gives_up: bool) -> None:
+    from outreach.dialogue.remedy_words import gives_up_the_order
+
+    assert gives_up_the_order(text) is gives_up

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from sqlalchemy import select
 
@@ -387,3 +389,32 @@ def test_a_product_that_does_not_work_and_what_the_shop_said_are_read_apart(text
     from outreach.diagnosis.registry import load_diagnoser
 
     assert list(clause_problems(load_diagnoser(), text)) == labels
+
+
+def test_a_clause_whose_signs_name_its_problem_names_no_other_by_the_model() -> None:
+    from bot.nlu.problem_classifier import problems_named
+    from outreach.diagnosis.classifier import Diagnosis
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    def sure(label: str) -> Diagnosis:
+        return Diagnosis(category=label, confidence=0.9, hurt=True, severity=3)
+
+    clauses = [("买的吐司4袋有2袋发霉了", True), ("上面一片片绿点", True)]
+    named = problems_named(taxonomy(), clauses, [sure("spoiled"), sure("not_as_described")])
+    assert named == {"spoiled": "买的吐司4袋有2袋发霉了 上面一片片绿点"}  # the mould, not the listing
+    # without a sign the model's sure reading of a clause still names its problem
+    named = problems_named(taxonomy(), [("颜色和图片上完全不一样", True)], [sure("not_as_described")])
+    assert named == {"not_as_described": "颜色和图片上完全不一样"}
+
+
+def test_half_of_one_monitors_screen_is_the_monitor_but_half_a_box_of_cherries_is_half(any_db: str) -> None:
+    """rules.yml `whole_piece_kinds`: a share of one piece of such a kind counts the piece."""
+    from outreach.cases.conversation import check_affected
+
+    case_id, buyer, _ = make_case("damaged", title="27英寸4K显示器", kind="electronics", unit_price_fen=129900,
+                                  quantity=1, unit="台", live_seafood=False)
+    reading = check_affected(case_id, buyer, "屏幕上好几道裂纹 开机一半是花的")
+    assert (reading.pieces, reading.share) == (1, 1)
+    case_id, buyer, _ = make_case("spoiled", title="智利车厘子 2斤礼盒", kind="fruit", unit_price_fen=13800,
+                                  quantity=1, unit="盒", live_seafood=False)
+    assert check_affected(case_id, buyer, "烂了一半").share == Fraction(1, 2)
