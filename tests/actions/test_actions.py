@@ -213,9 +213,7 @@ async def test_the_affected_quantity_is_asked_parsed_and_priced(db: str) -> None
 
 
 async def test_rating_is_stored_once_and_closes_the_case(db: str) -> None:
-    case_id, buyer, _ = make_case("spoiled", quantity=1)
-    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
-    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    case_id, buyer = await settled_at_rating()
     rated = tracker(buyer, intent="rate", text="五星好评", slots={"case_id": str(case_id), "stage": "rating"})
     messages, events = await run(ActionRecordRating(), rated)
     assert responses(messages) == ["utter_thanks_for_rating", "utter_ask_recommend"] and messages[0]["rating"] == 5
@@ -227,12 +225,18 @@ async def test_rating_is_stored_once_and_closes_the_case(db: str) -> None:
         assert case.status == "closed" and case.open_key is None
 
 
+async def settled_at_rating(label: str = "spoiled") -> tuple[int, str]:
+    """A case confirmed, its offer accepted, the rating question open: (case id, buyer)."""
+    case_id, buyer, _ = make_case(label, quantity=1)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    return case_id, buyer
+
+
 async def test_a_new_problem_told_beside_the_rating_is_rated_then_raised(db: str) -> None:
     """"4星 对了 说好送的开瓶器也没给我": the settled case keeps its 4, and the new problem opens a case
     of its own to confirm (not the last survey question); a remark beside a rating opens nothing."""
-    case_id, buyer, _ = make_case("spoiled", quantity=1)
-    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
-    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    case_id, buyer = await settled_at_rating()
     rated = told(buyer, "rate", "4星 对了 说好送的开瓶器也没给我", "说好送的开瓶器也没给我", label="missing_item",
                  slots={"case_id": str(case_id), "stage": "rating"})
     messages, _ = await run(ActionRecordRating(), rated)
@@ -242,9 +246,7 @@ async def test_a_new_problem_told_beside_the_rating_is_rated_then_raised(db: str
         assert [(c.category, c.status) for c in cases] == [("spoiled", "closed"), ("missing_item", "contacted")]
         assert session.execute(select(Satisfaction.rating)).scalars().all() == [4]
 
-    case_id, buyer, _ = make_case("spoiled", quantity=1)
-    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
-    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0}))
+    case_id, buyer = await settled_at_rating()
     remark = told(buyer, "rate", "5分 就是快递有点慢", "就是快递有点慢", label="late_delivery",
                   slots={"case_id": str(case_id), "stage": "rating"})
     messages, _ = await run(ActionRecordRating(), remark)
