@@ -163,6 +163,8 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
                          lambda case_id, buyer: conversation.rate(case_id, buyer, rating, comment))
 
 
+# Words that bring up something new: "对了", "还有", "另外", "顺便说一下".
+_NEWS = re.compile(r"对了|还有|另外|顺便|忘了说|再说一下|还有个事")
 # Remarks beside a rating ("5分 就是快递有点慢", "4星 客服态度一般") are no new case; goods problems are.
 _REMARK_LABELS = ("late_delivery", "service_attitude")
 
@@ -172,9 +174,15 @@ async def _new_problem_told(tracker: Tracker) -> str | None:
     new problem the buyer raises now."""
     from actions.context import problems_in
     from outreach.cases.conversation import CaseNotFound, NotYourCase
-    from outreach.diagnosis.taxonomy import NO_PROBLEM
+    from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
+    from outreach.dialogue.ratings import read_rating
 
-    named = [label for label in problems_in(tracker) if label != NO_PROBLEM and label not in _REMARK_LABELS]
+    text = tracker.latest_message.get("text") or ""
+    clauses = problems_in(tracker)
+    # told as news ("对了", "还有", "另外") or by its signs, never the words of the rating ("就3分 不能再多了")
+    named = [label for label, clause in clauses.items()
+             if label != NO_PROBLEM and label not in _REMARK_LABELS and read_rating(clause) is None
+             and (_NEWS.search(text) or label in taxonomy().signs_in(clause))]
     case_id = await case_of(tracker)
     if not named or case_id is None:
         return None

@@ -252,6 +252,12 @@ async def test_a_new_problem_told_beside_the_rating_is_rated_then_raised(db: str
     messages, _ = await run(ActionRecordRating(), remark)
     assert responses(messages) == ["utter_thanks_for_rating", "utter_ask_recommend"]
 
+    case_id, buyer = await settled_at_rating()  # a guess of the model in the rating's own words is no news
+    grudging = told(buyer, "rate", "就3分 不能再多了", "不能再多了", label="quality_defect",
+                    slots={"case_id": str(case_id), "stage": "rating"})
+    messages, _ = await run(ActionRecordRating(), grudging)
+    assert responses(messages) == ["utter_thanks_for_rating", "utter_ask_recommend"]
+
 
 async def test_a_number_mid_conversation_is_not_taken_as_a_rating(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=1)
