@@ -20,7 +20,7 @@ from outreach.cases import survey
 from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
-from outreach.dialogue.amounts import Affected, corrects_itself, read_affected
+from outreach.dialogue.amounts import Affected, corrects_itself, counts_the_good, read_affected
 from outreach.dialogue.remedy_words import REMEDY_KINDS, gives_up_the_order, keeps_goods, read_remedy, refused_kinds
 from outreach.dialogue.weighing import (
     read_weighing,
@@ -345,7 +345,7 @@ def _note_details(session: Session, case: Case, label: str, text: str, clauses: 
     same_goods = set(rules().goods_condition) if label in rules().goods_condition else set()
     alone = not [other for other in clauses if other != label and other not in same_goods] and bool(
         _SHARE_SAID.search(text)) and not _SHARE_SAID.search(clauses.get(label) or "")
-    if alone or not clauses.get(label) or corrects_itself(text) \
+    if alone or not clauses.get(label) or corrects_itself(text) or counts_the_good(text) \
             or _note_affected(session, case, clauses[label]).status != "ok":
         reading = _note_affected(session, case, text)
     if label == "not_as_described" and says_weighed(text):

@@ -192,6 +192,11 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     is_not = _IS_NOT.search(text)
     if is_not:  # "是5只不是4只": the count said first, the one denied after
         return read_affected(is_not.group(1), quantity, promised_g, label, unit)
+    kept = _DENIED_AMOUNT.sub("", text)
+    if kept != text and kept.strip():  # "烂的有一半 不是三分之一": the share denied is no reading
+        reading = read_affected(kept, quantity, promised_g, label, unit)
+        if reading.status != "none":
+            return reading
     corrected = _after_correction(text)
     if corrected is not None:  # "坏了3个 不对 应该是4个": the amount after the correction, when it says one
         stated = _STATED.search(corrected)  # "又数了一遍 死的是6个 刚才漏了一个": the count it states
@@ -291,6 +296,13 @@ def _counts_of_problem(text: str, counts: list[tuple[int, Fraction, str]],
     return kept or counts
 
 
+def counts_the_good(text: str) -> bool:
+    """Whether the words count what is still good ("10个就剩3个是好的 其他都坏了", "除了两个 别的都烂了"):
+    the harm is the rest, read from all the words, not from the clause naming it."""
+    text = normalize(text)
+    return bool(_GOOD_LEFT.search(text) or _ALL_BUT.search(text))
+
+
 _GOOD_LEFT = re.compile(rf"(?:剩|剩下|只有|就|才)\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤]?\s*(?:是)?好的"
                         rf"|好的(?:只有|就|才|剩)\s*([{_CN}\d]+)")
 _BOX_COUNT = re.compile(rf"([{_CN}\d]+)\s*([盒箱袋包筐])")
@@ -327,6 +339,9 @@ def corrects_itself(text: str) -> bool:
 # "是5只不是4只", "是5只 不是4只": the count it is, then the one it is not.
 _IS_NOT = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤半?|两|公斤|克))"
                      rf"[\s,，]*(?:而)?不是")
+# An amount denied after another is said ("烂的有一半 不是三分之一", "坏了4个 不是3个").
+_DENIED_AMOUNT = re.compile(rf"[\s,，]*(?:而)?不是\s*(?:[\d{_CN}]+\s*分之\s*[\d{_CN}]+|一半|百分之\s*[\d{_CN}]+"
+                            rf"|\d+\s*[%％]|(?:\d+|[{_CN}]+)\s*(?:[{PIECE_WORDS}]|斤半?|两|公斤|克))")
 # A count stated after a correction with 是 ("死的是6个", "应该是4个", "称了是2斤半"): the count,
 # whatever reason follows.
 _STATED = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤半?|两|公斤|克))")

@@ -27,6 +27,7 @@ _EXTRA_RATING_WORDS = {
 # A score taken back for another: "打个4分 哎算了 给你们满分", "3分吧 不对 还是5分".
 _TAKEN_BACK = re.compile(r"算了|不对|还是|改成|改一下|重新|应该是")
 _RATING_WORDS = {**RATING_WORDS, **_EXTRA_RATING_WORDS}
+_FULL_MARKS = re.compile(r"(?<!不)(?<!不给)(?<!没)(?<!不是)满分|给满(?!意)|打满(?!意)")
 _BY_LENGTH = sorted(_RATING_WORDS, key=len, reverse=True)
 
 
@@ -54,6 +55,8 @@ def read_rating(text: str) -> int | None:
         if again is not None:  # what is said after taking the first answer back
             return again
     value = scored_number(text)
+    if value is None and _FULL_MARKS.search(text):  # "挺好的 给满分": the score given, not the remark
+        value = 5
     if value is None:
         # a digit said beside the words ("交关满意 5", "5 这次算你们快"): the score given is the digit
         alone = re.search(r"(?:^|\s)([1-5])\s*[。.!！~～]*\s*$", text) \

@@ -91,7 +91,7 @@ _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|�
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
 # "换一台", "换台新的", "换一部": one piece changed, in any measure word.
 _CHANGE_ONE = re.compile(rf"(?<![退交])换(?:一|个|一个)?[{PIECE_WORDS}台部](?!钱)")
-_CHANGE_TO = re.compile(r"(?<![退交])换(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
+_CHANGE_TO = re.compile(r"(?<![退交])换(?!来|回来)(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
 # The words right before a money remedy that ask for more of it: "多赔点", "多给点补偿", "再多退点".
 _MORE_BEFORE = re.compile(r"(?:多|再多?|加)(?:给|赔|退|补)?(?:点|一点|些)?$")
 # "换来换去", "退来退去", "寄来寄去": the back and forth a buyer is tired of.
@@ -108,7 +108,7 @@ _DECLINED_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:[一两二三四五六七�
                              r"(?![吗么嘛呢]|不行)")  # "直接退钱不行吗": asked for, not turned down
 # A remedy named with its drawback: "补发还得等好几天" is why not.
 # ("退钱那个我也弄不明白": what the buyer cannot manage)
-_DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:那个|那些)?(?:我)?(?:也|都)?(?:还得|还要|又得|得|要)?(?:再)?"
+_DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:那个|那些)?(?:我)?(?:也|都)?(?:还得|还要|又得|又要|得|要)?(?:再)?"
                              r"(?:等|太慢|太久|太麻烦|麻烦|费劲|去买|重新买"  # "退钱我还得再去买"
                              r"|弄不明白|搞不明白|整不明白|闹不明白|弄不懂|搞不懂|不会弄|不会操作|不懂)")
 # Money told as what the compensation is for: "赔点延误的钱就行" is compensation, not a refund.

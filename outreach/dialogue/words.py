@@ -182,8 +182,9 @@ def is_key_mash(text: str) -> bool:
     letters = re.sub(r"[\s\W\d_]+", "", text or "").lower()
     if len(letters) < 4 or not letters.isascii() or not letters.isalpha():
         return False
+    # (keys of one row, in any order and with some left out: "asdfjkl", "qwer")
     return len(set(letters)) <= 3 or not re.search(r"[aeiouy]", letters) or any(
-        letters in row for row in _KEY_ROWS)
+        set(letters) <= set(row) for row in _KEY_ROWS)
 
 
 def is_pasted_notice(text: str) -> bool:

@@ -320,3 +320,10 @@ def test_returning_the_goods_asked_before_the_amount_is_answered_without_a_sum(a
     assert step.kind == "ask_quantity"
     answer = answer_question(case_id, buyer, "能不能直接退货退款啊", 0, "asking_quantity")
     assert answer is not None and "不需要寄回" in answer and "按受影响的部分退款" in answer and "元" not in answer
+
+
+def test_the_good_ones_counted_at_the_confirmation_make_the_rest_the_harm(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=10, unit="个", unit_price_fen=399, live_seafood=False,
+                                  kind="fruit")
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 10个就剩3个是好的 其他都坏了")
+    assert step.kind == "offer" and step.offer.amount_fen == 2793  # 39.90 x 7/10

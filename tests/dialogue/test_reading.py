@@ -1104,3 +1104,42 @@ def test_the_order_given_up(text: str, gives_up: bool) -> None:
     from outreach.dialogue.remedy_words import gives_up_the_order
 
     assert gives_up_the_order(text) is gives_up
+
+
+# The sixteenth fresh set's kinds of wording.
+@pytest.mark.parametrize(("text", "quantity", "pieces", "share"), [
+    ("等等 我全倒出来又挑了一遍 烂的有一半 不是三分之一", 1, None, Fraction(1, 2)),  # the share denied is no reading
+    ("坏了4个 不是3个", 12, 4, Fraction(1, 3)),
+])
+def test_an_amount_denied_after_another_is_not_the_reading(text: str, quantity: int, pieces: int | None,
+                                                           share: Fraction) -> None:
+    reading = read_affected(text, quantity, label="spoiled", unit="个" if quantity > 1 else "盒")
+    assert (reading.pieces, reading.share) == (pieces, share)
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("退货退款 钱退我 别给我换 换来的也一样烂", "refund"),  # what a replacement would bring is no choice of it
+    ("补发吧……哦不 还是直接退钱吧 补发又要等好几天", "refund"),  # the drawback said after, with 又要
+    ("换个大一号的", "replace"),
+])
+def test_a_replacement_turned_down_and_a_drawback_with_you_yao(text: str, remedy: str) -> None:
+    assert read_remedy(text) == remedy
+
+
+@pytest.mark.parametrize(("text", "rating"), [("挺好的 给满分", 5), ("不给满分 4分吧", 4), ("挺好的", 4)])
+def test_full_marks_given_beside_a_remark_is_the_score(text: str, rating: int) -> None:
+    assert read_rating(text) == rating
+
+
+@pytest.mark.parametrize(("text", "mash"), [("asdfjkl;;", True), ("qwer", True), ("hello", False), ("ok", False)])
+def test_keys_of_one_row_in_any_order_are_a_key_mash(text: str, mash: bool) -> None:
+    from outreach.dialogue.words import is_key_mash
+
+    assert is_key_mash(text) is mash
+
+
+def test_the_good_ones_counted_make_the_rest_the_harm() -> None:
+    from outreach.dialogue.amounts import counts_the_good
+
+    assert counts_the_good("10个就剩3个是好的 其他都坏了") and counts_the_good("除了两个 别的都烂了")
+    assert not counts_the_good("烂了3个")
