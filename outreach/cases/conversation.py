@@ -942,7 +942,8 @@ def opt_out(buyer_id: str, text: str, case_id: int | str | None = None) -> int:
 # A logistics "question" that is the late-delivery complaint itself ("怎么还没发货", "一直不到").
 _LATE_COMPLAINT = re.compile(r"没|还不|一直不|迟迟|太慢|这么慢|好慢|慢死|拖|[几\d一二两三四五六七八九十]天了")
 # ... but "到底发货没", "发了没" asks whether it shipped: answered
-_ASKS_SHIPPED = re.compile(r"发货没|发了没|发没发|发货了(?:吗|么|没)|发了(?:吗|么)|到底发没|有没有发")
+_ASKS_SHIPPED = re.compile(r"发货没|发了没|发没发|发货了(?:吗|么|没)|发了(?:吗|么)|到底发没|有没有发"
+                           r"|(?:发|寄)(?:出来|出去|出|走)了(?:吗|么|没|嘛)|在仓库")  # "东西到底发出来了没有？"
 BEFORE_OFFER = (None, "confirming", "asking_issue", "asking_quantity", "asking_weight", "picking_order")
 
 

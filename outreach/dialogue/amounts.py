@@ -303,7 +303,9 @@ def counts_the_good(text: str) -> bool:
     return bool(_GOOD_LEFT.search(text) or _ALL_BUT.search(text))
 
 
-_GOOD_LEFT = re.compile(rf"(?:剩|剩下|只有|就|才)\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤]?\s*(?:是)?好的"
+# ("6个椰子就一个能喝 剩下全馊了": what is still good, in any word for it)
+_GOOD_LEFT = re.compile(rf"(?:剩|剩下|只有|就|才)\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤]?\s*"
+                        rf"(?:是好的|好的|(?:还)?(?:能喝|能吃|能用)|没坏|完好)"
                         rf"|好的(?:只有|就|才|剩)\s*([{_CN}\d]+)")
 _BOX_COUNT = re.compile(rf"([{_CN}\d]+)\s*([盒箱袋包筐])")
 

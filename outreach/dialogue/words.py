@@ -58,7 +58,8 @@ _SLIPS = (
     (re.compile(r"腿(?=款|钱|货|费)"), "退"),  # 腿款 (tui)
     (re.compile(r"陪(?=点|钱|偿|我|付|款)"), "赔"),  # 陪点钱 (pei)
     (re.compile(r"还型|还形"), "还行"),
-    (re.compile(r"灰常|非[长场尝厂肠畅](?=满意|好|棒|差|不|感谢|失望|快|慢)"), "非常"),  # 灰常, 非长满意 (fei chang)
+    # 灰常, 飞常, 非长满意 (fei chang)
+    (re.compile(r"灰常|[飞菲啡]常|非[长场尝厂肠畅](?=满意|好|棒|差|不|感谢|失望|快|慢)"), "非常"),
     (re.compile(r"(?<=转)\s*[仁任认忍]\s*[工功公]|(?<=转)人[功公攻]"), "人工"),  # 转仁工, 转人公 (ren gong)
     (re.compile(r"发措|发挫"), "发错"),
     (re.compile(r"(?<=[退补])查价"), "差价"),  # 退查价
@@ -70,7 +71,9 @@ _SLIPS = (
     # pinyin slips of measure words after a number: 一合 (盒), 一平 (瓶)
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*合(?![适格同理作算计并成约法一])"), "盒"),
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*平(?![方米安时常台均衡板])"), "瓶"),
-    (re.compile(r"(?<![宣公发分散跑进脚漫])[布步捕]发(?![现布表展生])"), "补发"),  # pinyin slips of 补发 (bu fa)
+    (re.compile(r"(?<![宣公发分散跑进脚漫])[布步捕埠]发(?![现布表展生])"), "补发"),  # pinyin slips of 补发 (bu fa)
+    # 少发了一相 (xiang)
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*[相厢湘](?![同信关比对应似当互处机片情])"), "箱"),
     (re.compile(r"(?<![全内外总局细一大干本])部发(?![现布表展生])"), "补发"),  # 部发吧 (not 全部发错)
     (re.compile(r"[俾畀](?=我|返)"), "给"),  # Cantonese "give": 赔啲俾我
     (re.compile(r"(?<=[赔退补])啲"), "点"),  # Cantonese "some": 赔啲, 退啲钱
@@ -154,7 +157,9 @@ PIECE_WORDS = "个只件盒箱袋包瓶份双条支罐本台把张套片根枚�
 
 
 # Markup and template placeholders typed or pasted by a buyer: nothing of theirs to read in them.
-_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[a-z/!][^>]{0,200}>|\{\{?\s*[a-z_]\w*\s*\}?\}",
+# (and links pasted: "https://m.example.com/trade/detail?tid=…" says nothing in words)
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[a-z/!][^>]{0,200}>|\{\{?\s*[a-z_]\w*\s*\}?\}"
+                     r"|(?:https?://|www\.)[^\s\u4e00-\u9fff]+",
                      re.IGNORECASE | re.DOTALL)
 # A system notice pasted by mistake ("【中通快递】您的快件已由【菜鸟驿站】代收，请凭取件码…").
 _NOTICE = re.compile(r"^\s*【[^】]{2,12}】.*(?:取件码|验证码|快件|包裹已|驿站|已签收|代收|退订回)", re.DOTALL)

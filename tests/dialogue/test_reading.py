@@ -1143,3 +1143,31 @@ def test_the_good_ones_counted_make_the_rest_the_harm() -> None:
 
     assert counts_the_good("10个就剩3个是好的 其他都坏了") and counts_the_good("除了两个 别的都烂了")
     assert not counts_the_good("烂了3个")
+
+
+# The seventeenth fresh set's kinds of wording.
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("飞常慢意", "非常满意"), ("少发了一相", "少发了一箱"), ("给我埠发一个", "给我补发一个"),
+    ("全部发错了", "全部发错了"), ("一厢情愿", "一厢情愿"),
+])
+def test_slips_of_very_case_and_reship(typed: str, meant: str) -> None:
+    assert normalize(typed) == meant
+
+
+def test_what_is_still_good_in_any_word_makes_the_rest_the_harm() -> None:
+    reading = read_affected("是的 6个椰子就一个能喝 剩下全馊了", 6, label="spoiled", unit="个")
+    assert (reading.pieces, reading.share) == (5, Fraction(5, 6))
+
+
+def test_a_pasted_link_says_nothing_in_words() -> None:
+    from outreach.dialogue.words import without_markup
+
+    assert without_markup("https://m.example.com/trade/detail?tid=3391028871&from=share") == ""
+    assert without_markup("看这个 https://a.example/c 碎了").split() == ["看这个", "碎了"]
+
+
+def test_not_all_sent_is_missing_goods_not_a_late_order() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert taxonomy().signs_in("有个包裹里的东西没发全") == ["missing_item"]
+    assert taxonomy().signs_in("四天了还没发货") == ["late_delivery"]
