@@ -244,6 +244,12 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         taken = await _take_remedy(dispatcher, tracker, text)
         if taken is not None:
             return taken
+    choices = problem_choices_shown(tracker) if stage == "confirming" else []
+    if choices and read_yes_no(text) is True and not problems_in(tracker):
+        # "是的" to "which of these is it?" picks none of them: the choice again, not the first guess
+        dispatcher.utter_message(response="utter_not_understood")
+        dispatcher.utter_message(response="utter_which_problem", buttons=choices)
+        return []
     if stage == "confirming":
         confirmed = await _confirmed(dispatcher, tracker, text)
         if confirmed is not None:

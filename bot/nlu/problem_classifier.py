@@ -57,6 +57,8 @@ _RESTATED = re.compile(r"^(?:我|又|刚|刚刚|才|重新|仔细|再)*(?:称|�
 _TO_THE_BOT = re.compile(r"^(?:那|那就)?(?:算了)?(?:跟|和|同|对)(?:你|您)(?:们)?(?:说|讲)(?:了)?(?:也|都)?"
                          r"(?:一样|没用|白说|行|成)")
 # Words that only say yes or no, however often repeated ("是啊是啊", "对对对对"): no problem in them.
+# A clause that only takes back what was said ("我说错了", "搞错了"): no problem in it.
+_ONLY_TAKEN_BACK = re.compile(r"^(?:我|哦|噢|啊|哎)?(?:刚才|刚刚)?(?:说错|搞错|打错|看错|弄错|记错|写错|讲错)了?$")
 _ONLY_YES_NO = re.compile(r"^(?:是的?|是啊|对的?|对啊|嗯|恩|好的?|行|可以|没错|不是|不对|没有)+[啊呀啦嘛哈的了~～]*$")
 
 
@@ -94,6 +96,7 @@ def clauses_to_read(text: str) -> list[tuple[str, bool]]:
         skipped = (restated or len(clause) < 3 or read_remedy(clause) is not None
                    or (len(clause) <= 4 and bool(read_yes_no(clause)))
                    or bool(_ONLY_YES_NO.match(clause)) or bool(_AMOUNT_ONLY.match(clause))  # "一斤半": how much
+                   or bool(_ONLY_TAKEN_BACK.match(clause))
                    or bool(_TO_THE_BOT.match(clause))
                    or len(set(clause)) * 3 < len(clause)  # "等了好久好久好久…": a rambling clause
                    or says_fine(clause))  # "芒果挺新鲜的", "物流还行": what is fine names no problem

@@ -342,8 +342,9 @@ def corrects_itself(text: str) -> bool:
 _IS_NOT = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤半?|两|公斤|克))"
                      rf"[\s,，]*(?:而)?不是")
 # An amount denied after another is said ("烂的有一半 不是三分之一", "坏了4个 不是3个").
-_DENIED_AMOUNT = re.compile(rf"[\s,，]*(?:而)?不是\s*(?:[\d{_CN}]+\s*分之\s*[\d{_CN}]+|一半|百分之\s*[\d{_CN}]+"
-                            rf"|\d+\s*[%％]|(?:\d+|[{_CN}]+)\s*(?:[{PIECE_WORDS}]|斤半?|两|公斤|克))")
+# (not "哦不是 三分之一": that takes back the amount before it)
+_DENIED_AMOUNT = re.compile(rf"[\s,，]*(?:而)?(?<![哦噢啊哎呃喔])不是\s*"
+                            rf"(?:[\d{_CN}]+\s*分之\s*[\d{_CN}]+|一半|百分之\s*[\d{_CN}]+|\d+\s*[%％]|(?:\d+|[{_CN}]+)\s*(?:[{PIECE_WORDS}]|斤半?|两|公斤|克))")
 # A count stated after a correction with 是 ("死的是6个", "应该是4个", "称了是2斤半"): the count,
 # whatever reason follows.
 _STATED = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤半?|两|公斤|克))")

@@ -200,6 +200,7 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
                  or _RHETORICAL.match(text[end:]))  # "不退钱难道让我吃吗": the remedy is wanted
              and not re.match(r"我就|消息|信息|短信", text[end:])  # "再发我就拉黑": messages, a threat
              and not _A_PERSON_AFTER.match(text[end:])  # "换个真人来跟我说": a person, not goods
+             and not text.startswith("的话", end)  # "退了一部分钱的话 发票还能开吗": a condition, not a choice
              and (kind == "cancel" or not re.search(r"不用|不要|不需要|不必", text[start:end]))  # "钱不用退"
              and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
              and not _DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"

@@ -87,3 +87,20 @@ async def test_words_that_answer_no_choice_get_the_same_problem_choice_again(db:
     dispatcher = CollectingDispatcher()
     await not_understood(dispatcher, tracker)
     assert [m["response"] for m in dispatcher.messages] == ["utter_default"]
+
+
+async def test_yes_to_the_problem_choice_at_the_confirmation_asks_the_choice_again(db: str) -> None:
+    """ "是的" to "which of these is it?" while a case waits for its confirmation confirms none of
+    them, least of all the first guess the buyer just turned down."""
+    from actions.context import in_context
+    from tests.factories import make_case
+
+    case_id, buyer, _ = make_case("damaged", quantity=4, unit="个")
+    shown = [{"title": taxonomy().zh("missing_item"), "payload": "/missing_item"},
+             {"title": "都不是，转人工", "payload": "/request_human"}]
+    tracker = _tracker(RANKING, stage="confirming", sender=buyer, case_id=case_id)
+    tracker.latest_message.update({"intent": {"name": "affirm", "confidence": 0.99}, "text": "是的"})
+    tracker.events = [{"event": "bot", "text": "想跟您确认一下…", "data": {"buttons": shown}}]
+    dispatcher = CollectingDispatcher()
+    assert await in_context(dispatcher, tracker) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_not_understood", "utter_which_problem"]

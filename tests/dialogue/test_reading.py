@@ -1171,3 +1171,18 @@ def test_not_all_sent_is_missing_goods_not_a_late_order() -> None:
 
     assert taxonomy().signs_in("有个包裹里的东西没发全") == ["missing_item"]
     assert taxonomy().signs_in("四天了还没发货") == ["late_delivery"]
+
+
+# The eighteenth fresh set's kinds of wording.
+def test_an_amount_taken_back_with_o_bu_shi_is_corrected_not_denied() -> None:
+    reading = read_affected("对 坏了一半 哦不是 三分之一", 1, label="spoiled", unit="盒")
+    assert reading.share == Fraction(1, 3)
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("退了一部分钱的话 发票还能开吗？", None),  # a condition, not a choice
+    ("补发的话要多久能到", None),
+    ("退款的话 就退款吧", "refund"),
+])
+def test_a_remedy_said_as_a_condition_is_no_choice(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy

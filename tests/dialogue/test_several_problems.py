@@ -418,3 +418,9 @@ def test_half_of_one_monitors_screen_is_the_monitor_but_half_a_box_of_cherries_i
     case_id, buyer, _ = make_case("spoiled", title="智利车厘子 2斤礼盒", kind="fruit", unit_price_fen=13800,
                                   quantity=1, unit="盒", live_seafood=False)
     assert check_affected(case_id, buyer, "烂了一半").share == Fraction(1, 2)
+
+
+def test_a_clause_that_only_takes_back_what_was_said_names_no_problem() -> None:
+    from bot.nlu.problem_classifier import clauses_to_read
+
+    assert ("我说错了", False) in clauses_to_read("不是 我说错了 没有碎的 是少发了一个")
