@@ -18,6 +18,7 @@ from actions.common import (
     buyer_of,
     case_holds,
     case_of,
+    case_talked_about,
     conversation,
     guarded,
     not_done,
@@ -245,8 +246,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         if taken is not None:
             return taken
     choices = problem_choices_shown(tracker) if stage == "confirming" else []
-    if choices and read_yes_no(text) is True and not problems_in(tracker):
-        # "是的" to "which of these is it?" picks none of them: the choice again, not the first guess
+    if choices and read_yes_no(text) is True and not problems_in(tracker) and _denied_before_choice(tracker) \
+            and f"/{await case_talked_about(tracker)}" not in [choice["payload"] for choice in choices]:
+        # "是的" to "which of these is it?" after the buyer turned the first guess down ("不是 … 是少发了一个")
+        # picks none of them: the choice again (otherwise a yes is still the guess confirmed)
         dispatcher.utter_message(response="utter_not_understood")
         dispatcher.utter_message(response="utter_which_problem", buttons=choices)
         return []
@@ -450,6 +453,17 @@ async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
 
 # The order picked was not the one: "点错了", "选错了", "不是这单".
 _WRONG_PICK = re.compile(r"点错|选错|按错|弄错|搞错|不是这[单个笔]")
+
+
+def _denied_before_choice(tracker: Tracker) -> bool:
+    """Whether the buyer's words that drew the bot's latest turn said no ("不是 我说错了 …")."""
+    passed_bot = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            passed_bot = True
+        elif event.get("event") == "user" and passed_bot:
+            return read_yes_no(event.get("text") or "") is False
+    return False
 
 
 def problem_choices_shown(tracker: Tracker) -> list[dict]:

@@ -100,7 +100,15 @@ async def test_yes_to_the_problem_choice_at_the_confirmation_asks_the_choice_aga
              {"title": "都不是，转人工", "payload": "/request_human"}]
     tracker = _tracker(RANKING, stage="confirming", sender=buyer, case_id=case_id)
     tracker.latest_message.update({"intent": {"name": "affirm", "confidence": 0.99}, "text": "是的"})
-    tracker.events = [{"event": "bot", "text": "想跟您确认一下…", "data": {"buttons": shown}}]
+    tracker.events = [{"event": "user", "text": "不是 我说错了 没有碎的 是少发了一个"},
+                      {"event": "bot", "text": "想跟您确认一下…", "data": {"buttons": shown}}]
     dispatcher = CollectingDispatcher()
     assert await in_context(dispatcher, tracker) == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_not_understood", "utter_which_problem"]
+
+    # with no denial before the choice ("拖鞋" typed at the confirmation), a yes is still the guess
+    tracker.events = [{"event": "user", "text": "拖鞋"},
+                      {"event": "bot", "text": "想跟您确认一下…", "data": {"buttons": shown}}]
+    dispatcher = CollectingDispatcher()
+    await in_context(dispatcher, tracker)
+    assert "utter_which_problem" not in [m.get("response") for m in dispatcher.messages]
