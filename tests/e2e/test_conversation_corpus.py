@@ -79,15 +79,22 @@ def test_no_buyer_turn_of_the_corpus_is_a_training_example() -> None:
     assert not copied, f"corpus turns found in data/nlu: {copied[:10]}"
 
 
+@pytest.fixture(scope="module")
+def every_set() -> dict[str, list[tuple[str, Conversation]]]:
+    """Every set of conversations, each loaded once for the tests that compare them."""
+    return {name: load_corpus(folder) for name, folder in SETS.items()}
+
+
 @pytest.mark.parametrize("name", HELDOUT_SETS)
-def test_the_held_out_set_loads_apart_from_the_corpus_and_covers_every_kind(name: str) -> None:
+def test_the_held_out_set_loads_apart_from_the_corpus_and_covers_every_kind(
+        name: str, every_set: dict[str, list[tuple[str, Conversation]]]) -> None:
     """A held-out set (tests/conversations/heldout*/) is never played by `make test`; it only has to
     load, stay apart from the main corpus and the other sets and cover every kind of the main
     corpus, so its rate means something."""
-    heldout = load_corpus(SETS[name])
+    heldout = every_set[name]
     assert len(heldout) >= 60
     assert {kind for kind, _ in CORPUS} <= {kind for kind, _ in heldout}
-    others = {c.id for other in SETS if other != name for _, c in load_corpus(SETS[other])}
+    others = {c.id for other, loaded in every_set.items() if other != name for _, c in loaded}
     assert not {c.id for _, c in heldout} & others
 
 
