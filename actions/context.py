@@ -250,9 +250,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             and f"/{await case_talked_about(tracker)}" not in [choice["payload"] for choice in choices]:
         # "是的" to "which of these is it?" after the buyer turned the first guess down ("不是 … 是少发了一个")
         # picks none of them: the choice again (otherwise a yes is still the guess confirmed)
-        dispatcher.utter_message(response="utter_not_understood")
-        dispatcher.utter_message(response="utter_which_problem", buttons=choices)
-        return []
+        return ask_choice_again(dispatcher, choices)
     if stage == "confirming":
         confirmed = await _confirmed(dispatcher, tracker, text)
         if confirmed is not None:
@@ -442,9 +440,7 @@ async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if step is None:
         choices = problem_choices_shown(tracker)
         if choices:  # "是的" to "which of these?": the same choice again, not a dead end
-            dispatcher.utter_message(response="utter_not_understood")
-            dispatcher.utter_message(response="utter_which_problem", buttons=choices)
-            return []
+            return ask_choice_again(dispatcher, choices)
         dispatcher.utter_message(response="utter_default")
         return []
     dispatcher.utter_message(response="utter_not_understood")
@@ -464,6 +460,13 @@ def _denied_before_choice(tracker: Tracker) -> bool:
         elif event.get("event") == "user" and passed_bot:
             return read_yes_no(event.get("text") or "") is False
     return False
+
+
+def ask_choice_again(dispatcher: CollectingDispatcher, choices: list[dict]) -> list[EventType]:
+    """The buyer's words picked none of the problems offered: say so and show the same choice."""
+    dispatcher.utter_message(response="utter_not_understood")
+    dispatcher.utter_message(response="utter_which_problem", buttons=choices)
+    return []
 
 
 def problem_choices_shown(tracker: Tracker) -> list[dict]:

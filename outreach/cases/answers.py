@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.dialogue.knowledge import Knowledge, knowledge
-from outreach.dialogue.remedy_words import REMEDY_KINDS, read_remedy
+from outreach.dialogue.remedy_words import REMEDY_KINDS, remedy_named
 from outreach.rules import ledger
 from outreach.rules.engine import CaseFacts, Offer, quote, yuan
 from outreach.rules.facts import case_facts
@@ -69,8 +69,7 @@ def logistics_answer(session: Session, order: Order, known: Knowledge | None = N
 def _offer_asked_about(text: str, offers: list[Offer], current: Offer | None) -> Offer | None:
     """The offer a timing question is about: the open one, unless the words name a remedy of another
     kind, then the offer of that kind (None when there is none: the general answer)."""
-    # ("补发的话要多久能到": a remedy said as a condition is no choice, but it is what the question is about)
-    named = read_remedy(text.replace("的话", "，")) if text else None
+    named = remedy_named(text) if text else None  # "补发的话要多久能到": a condition, still the subject
     if named is None or current is None or current.kind in REMEDY_KINDS.get(named, ()):
         return current
     return next((o for o in offers if o.kind in REMEDY_KINDS.get(named, ())), None)

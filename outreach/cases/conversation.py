@@ -1147,9 +1147,7 @@ def move_to_order(case_id: int | str, buyer_id: str, text: str) -> Step | None:
             feedback.order_id = order_id
         events.record(session, case.id, EventKind.ORDER_CORRECTED, order=order_id, was=before, text=text[:200])
         _note_details(session, case, case.category, text, {})
-        item = main_item(session, order_id)
-        return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(case.category),
-                                                            "order_title": item.title, "unit": item.unit})
+        return _confirm_step(session, case)
 
 
 def start_on_named_order(buyer_id: str, text: str) -> Step | None:
@@ -1206,6 +1204,12 @@ def _open_from_feedback(session: Session, feedback: Feedback, order_id: str,
     # two problems each keeps its own ("芒果烂了3个 还少发了2个": 3 rotten)
     _note_details(session, case, label, feedback.text, more or {})
     _note_first_remedies(session, case, feedback.text, remedies)
-    item = main_item(session, order.id)
-    return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(label), "order_title": item.title,
-                                                        "unit": item.unit})
+    return _confirm_step(session, case, label)
+
+
+def _confirm_step(session: Session, case: Case, label: str | None = None) -> Step:
+    """The diagnosis put to the buyer to confirm: the problem (the case's unless the buyer's words
+    just named one) on the case's order's main item."""
+    item = main_item(session, case.order_id)
+    return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(label or case.category),
+                                                        "order_title": item.title, "unit": item.unit})

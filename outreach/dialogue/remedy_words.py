@@ -159,14 +159,9 @@ def remedies_by_clause(text: str) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=4096)
-def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
-    """The remedies the (normalized) words choose, in order: (position, kind). Kept for the latest
-    texts, as normalize: a turn asks the same words for their remedy several times."""
-    if _JUST_REFUND.match(text):  # "退！"
-        return ((0, "refund"),)
-    alone = _JUST_ONE.match(text)
-    if alone:  # "补", "换吧"
-        return ((0, "reship" if alone.group(1) == "补" else "replace"),)
+def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Every remedy the (normalized) words speak of, chosen or not: (start, end, kind), a word inside
+    a longer one left out. Haggling ("多赔点") and the hassle of doing it ("换来换去") are no mention."""
     hits: list[tuple[int, int, str]] = []
     if "退" in text:  # "退！马上给我退！": a clause that is only the demand
         at = 0
@@ -195,6 +190,29 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     hits = [h for h in hits if not any(a <= h[0] < b for a, b in hassle)]
     # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
     hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
+    return tuple(hits)
+
+
+def remedy_named(text: str) -> str | None:
+    """The remedy the words are about, chosen or not ("补发的话要多久能到", "补发还得等几天吧": the
+    re-ship): the latest one not negated, or None. For what a question is about; a choice is
+    read_remedy's."""
+    text = normalize(text)
+    named = [kind for start, _end, kind in _remedy_hits(text)
+             if not _NEGATION.search(_clause_before(text, start)[-4:])]
+    return named[-1] if named else None
+
+
+@lru_cache(maxsize=4096)
+def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
+    """The remedies the (normalized) words choose, in order: (position, kind). Kept for the latest
+    texts, as normalize: a turn asks the same words for their remedy several times."""
+    if _JUST_REFUND.match(text):  # "退！"
+        return ((0, "refund"),)
+    alone = _JUST_ONE.match(text)
+    if alone:  # "补", "换吧"
+        return ((0, "reship" if alone.group(1) == "补" else "replace"),)
+    hits = _remedy_hits(text)
     found = [(start, kind) for start, end, kind in hits
              if (not _NEGATION.search(_clause_before(text, start)[-4:])  # "钱也不要 再给我发2只活的"
                  or _RHETORICAL.match(text[end:]))  # "不退钱难道让我吃吗": the remedy is wanted

@@ -1186,3 +1186,16 @@ def test_an_amount_taken_back_with_o_bu_shi_is_corrected_not_denied() -> None:
 ])
 def test_a_remedy_said_as_a_condition_is_no_choice(text: str, remedy: str | None) -> None:
     assert read_remedy(text) == remedy
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("补发的话要多久能到", "reship"),  # a condition: no choice, but what the question is about
+    ("补发还得等几天吧", "reship"),  # a drawback: no choice either
+    ("不要补发 退款几天到账", "refund"),  # the one negated is not the subject
+    ("大概多久能好", None),
+])
+def test_the_remedy_a_question_is_about_is_read_without_the_choice_filters(text: str, named: str | None) -> None:
+    from outreach.dialogue.remedy_words import remedy_named
+
+    assert remedy_named(text) == named
+    assert read_remedy("补发的话要多久能到") is None
