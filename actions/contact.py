@@ -227,17 +227,20 @@ class ActionRecordRating(Action):
 
 
 class ActionSmallTalk(Action):
-    """A greeting or thanks; when the same words ask something or answer the open question, that wins."""
+    """A greeting or thanks, then the open question again; when the same words ask something or
+    answer the open question, that wins."""
 
     def name(self) -> str:
         return "action_small_talk"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        from actions.context import in_context
+        from actions.context import in_context, reask
 
         understood = await in_context(dispatcher, tracker)
         if understood is not None:
             return understood
         intent = tracker.latest_message.get("intent", {}).get("name")
         dispatcher.utter_message(response="utter_thank" if intent == "thank" else "utter_greet")
-        return []
+        # a question still open comes back with its buttons ("谢谢你啊姑娘" at the confirmation is
+        # no answer to it, and the conversation must not stall)
+        return await reask(dispatcher, tracker)

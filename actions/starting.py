@@ -4,6 +4,7 @@ opt-out): they pick the order, their words become feedback and a case opens (out
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -49,11 +50,12 @@ async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, labe
     # "狗粮吃了第二天就又吐又拉 …": a problem a person must take first, named surely in a clause, wins
     named = [found for found in problems_in(tracker) if found != NO_PROBLEM]
     label = next((found for found in named if found in rules().person_first), label)
-    if named and label not in named:
+    if named and (label not in named or _told_first(problems_in(tracker), named[0], label)):
         # "我那套书到底发货没有啊 付完款四天了一点动静都没有": the whole words' likeliest label is
-        # named by no clause, while a clause tells its problem surely: that one is the buyer's (the
-        # whole words' label, when a clause names it too, is their focus: "上次说发货慢的那单到了，
-        # 结果碎了两个杯子" is about the broken cups)
+        # named by no clause, while a clause tells its problem surely: that one is the buyer's. Of
+        # several told, the first is taken first when its signs tell it ("盘子碎了两个 而且还少了一个":
+        # the broken ones, then the missing one); otherwise the whole words' label is their focus
+        # ("快递到了 打开一看碎了一个", "上次说发货慢的那单到了，结果碎了两个杯子": the broken cups)
         label = named[0]
     text = last_words(tracker) or label
     if label == "late_delivery" and is_question(text):
@@ -66,6 +68,19 @@ async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, labe
     step = await off_loop(conversation.raise_problem, buyer_of(tracker), text, label, model_version,
                           problems_in(tracker), remedies_in(tracker))
     return say_start(dispatcher, step)
+
+
+# Words that turn to what the message is about: "…那单到了，结果碎了两个杯子".
+_TURN = re.compile(r"^(?:结果|但是|可是|没想到|谁知道?|不料|哪知道?)")
+
+
+def _told_first(clauses: dict[str, str], first: str, focus: str) -> bool:
+    """Whether the problem told first (`first`) comes before the whole words' label (`focus`): its
+    clause shows its signs, and the words do not turn to the focus ("…那单到了，结果碎了两个杯子")."""
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    return first != focus and first in taxonomy().signs_in(clauses.get(first, "")) \
+        and not _TURN.match(clauses.get(focus, "").strip())
 
 
 class ActionPickOrder(Action):

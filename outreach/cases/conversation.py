@@ -535,8 +535,11 @@ def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -
         reading = read_affected_of(session, case, text)
         if reading.status in ("none", "vague") or (rejects_offer(text) and not corrects_itself(text)):
             return None  # "补发一个也不要": the count is the refused remedy's, no new amount
-        if reading.status == "ok" and reading.pieces is not None and reading.pieces == case.affected_quantity:
-            return None  # the amount the offer already stands on: nothing corrected
+        if reading.status == "ok" and (
+                (reading.pieces is not None and reading.pieces == case.affected_quantity)
+                or (reading.pieces is None and str(reading.share) == (case.facts or {}).get("affected_share"))):
+            # the amount the offer already stands on ("不要 只退一半我不接受" of the half): nothing corrected
+            return None
         if reading.status != "ok":
             item = main_item(session, case.order_id)
             step = _next_offer(session, case, index)

@@ -25,7 +25,9 @@ _NOT_A_COUNT = re.compile(
     re.IGNORECASE,
 )
 # Marks on the goods, not pieces of them, in whatever unit: "一按一个坑", "有两个黑点".
-_MARKS = re.compile(r"\s*[个只处道条]?(?:坑|洞|窟窿|口子|印子|印|疤|黑点|斑点|斑|缺口|裂缝|裂口|划痕)")
+# (and parts of the box or of a piece: "箱子一个角都瘪进去了", "一个边", "一侧")
+_MARKS = re.compile(r"\s*[个只处道条]?(?:坑|洞|窟窿|口子|印子|印|疤|黑点|斑点|斑|缺口|裂缝|裂口|划痕"
+                    r"|角(?!钱)|边(?!的)|侧)")
 _MEASURE = re.compile(
     r"\s?(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|串|根|片|块|对|套|本|张|台|把|听|桶|副|斤|两|公斤|克)")
 # Words naming what went wrong; a number next to one is the affected count. Words, not letters:
@@ -246,6 +248,9 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     boxes = _box_shares(text, quantity, unit)
     if boxes is not None:  # "一盒全烂了 另一盒也坏了一半" of 2 boxes: 3/4
         return _of_share(boxes, quantity)
+    out_of = _share_out_of(text, quantity, unit)
+    if out_of is not None:  # "两串里有一串基本全烂了" of one box: half of it
+        return _of_share(out_of[0], quantity, out_of[1])
     if label == "missing_item":
         received = _RECEIVED.search(text)
         if received:
@@ -331,6 +336,31 @@ def _box_shares(text: str, quantity: int, unit: str | None) -> Fraction | None:
         else:
             return None  # pieces inside a box, or no share: read the usual way
     return total / quantity if halves and 0 < total <= quantity else None
+
+
+# "两串里有一串全烂了", "八只里面死了三只", "20个里头碎了3个": so many of so many, in one measure word.
+_OUT_OF = re.compile(rf"([{_CN}\d]+)\s*([{PIECE_WORDS}])(?:里面|里头|里|当中|之中|中)[^，,。.!！？?\d{_CN}]{{0,4}}"
+                     rf"([{_CN}\d]+)\s*\2")
+
+
+def _share_out_of(text: str, quantity: int, unit: str | None) -> tuple[Fraction, str] | None:
+    """The share told as so many of so many ("两串里有一串基本全烂了": 1/2; "两串里有一串烂了一半": 1/4),
+    when the clause names harm and the whole is not the line's own pieces counted another way
+    (then the usual count reads it: "10个里3个坏了" of 10 pieces)."""
+    for clause in clauses_of(text):
+        found = _OUT_OF.search(clause)
+        if not found:
+            continue
+        whole, part = _number(found.group(1)), _number(found.group(3))
+        rest = clause[found.end():]
+        if not whole or part is None or not 0 < part <= whole or not _HARM.search(clause):
+            return None
+        if found.group(2) == unit and whole == quantity:
+            return None
+        if _HALF.search(rest) or re.search(r"(?<![大小])半", rest):
+            return part / whole / 2, ""
+        return part / whole, f"{int(part)}{found.group(2)}" if part.denominator == 1 else ""
+    return None
 
 
 def corrects_itself(text: str) -> bool:

@@ -67,8 +67,12 @@ def told_clauses(text: str) -> list[str]:
             if not is_question(part) and not marked[i] and not (i > 0 and re.match(r"还是|或者|或是|要么", part))]
 
 
+# "该怎么赔就怎么赔", "该咋办就咋办", "该赔多少就赔多少": whatever is due, no question.
+_WHATEVER_IS_DUE = re.compile(r"(怎么|咋|啥)([^\s，,。.!！？?]{1,3})就\1\2|([^\s，,。.!！？?]{1,2})(多少|几个)就\3\4")
+
+
 def _asks(text: str) -> bool:
-    return bool(_QUESTION.search(_REPORTED.sub("", text))) and not _RHETORICAL.search(text)
+    return bool(_QUESTION.search(_WHATEVER_IS_DUE.sub("", _REPORTED.sub("", text)))) and not _RHETORICAL.search(text)
 
 
 class Topic(BaseModel):

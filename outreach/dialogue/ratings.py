@@ -26,6 +26,8 @@ _EXTRA_RATING_WORDS = {
 }
 # A score taken back for another: "打个4分 哎算了 给你们满分", "3分吧 不对 还是5分".
 _TAKEN_BACK = re.compile(r"算了|不对|还是|改成|改一下|重新|应该是")
+# A score denied beside the one given: "是4分不是2分", "不是2分 是4分".
+_DENIED_SCORE = re.compile(r"[\s,，]*(?:而)?不是\s*(?:[1-5]|[一二两三四五])\s*(?:分|星|颗星)")
 _RATING_WORDS = {**RATING_WORDS, **_EXTRA_RATING_WORDS}
 _FULL_MARKS = re.compile(r"(?<!不)(?<!不给)(?<!没)(?<!不是)满分|给满(?!意)|打满(?!意)")
 _BY_LENGTH = sorted(_RATING_WORDS, key=len, reverse=True)
@@ -46,6 +48,9 @@ def read_rating(text: str) -> int | None:
     # "5份", "给你五份": 分 mistyped, as a score said alone
     text = re.sub(r"^(\s*(?:给你|给您|给|打)?\s*[1-5一二三四五])\s*份(?=\s*[吧啊呀哦的了]?\s*[。.!！~～]*\s*$)",
                   r"\1分", normalize(text))
+    kept = _DENIED_SCORE.sub(" ", text).strip()
+    if kept != text and kept:  # "是4分不是2分": the score denied is no answer
+        text = kept
     stars = len(_STARS.findall(text))
     if stars:
         return stars if 1 <= stars <= 5 else None
@@ -83,3 +88,14 @@ def declines_rating(text: str) -> bool:
     """Whether the words turn the rating question down and give no rating."""
     text = normalize(text)
     return bool(_NO_RATING.search(text)) and read_rating(text) is None
+
+
+# The score just given was a slip: "手滑点错了", "按错了", "不小心点到2分".
+_SLIP = re.compile(r"点错|按错|打错|选错|点快了|手滑|误触|不小心|手抖|看错")
+
+
+def corrected_rating(text: str) -> int | None:
+    """The rating the words give in place of one just given by a slip ("啊手滑点错了 是4分不是2分":
+    4); None when they tell no slip or give no rating."""
+    text = normalize(text)
+    return read_rating(text) if _SLIP.search(text) else None

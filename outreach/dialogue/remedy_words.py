@@ -70,6 +70,8 @@ _SEND_OVER = re.compile(r"(?:给我|帮我)(?:重新|再)?(?:发|寄)(?:个|一�
                         # "错的我寄回去 你们发个黑色的" (not "你们给我发个39的": what came)
                         r"|(?<!给我)(?<!给)(?:你们|商家|店家)(?:重新|再)?发个[^，。,.!！？?\s]{1,4}的"
                         r"(?=\s*(?:吧|啊|呀|过来|来)?\s*[。.!！~～]*$)")
+# "把鱼油寄给我吧", "把对的发过来": the goods sent to the buyer (not "把错的寄回去": a return)
+_SEND_IT_TO_ME = re.compile(r"把[^，。,.!！？?\s]{1,8}?(?:重新|再)?(?:寄|发|送)(?:给我|过来|来(?!的))")
 _ASKED_TO_SEND = re.compile(r"重新|再|换|麻烦|请|帮|赶紧|快点|尽快")
 # Who the buyer wants to talk to instead of the bot: "换个真人", "换个人来", "换人工".
 _A_PERSON_AFTER = re.compile(r"(?:个|一个)?(?:真人|活人|人工|客服|人(?!家)|负责人|领导|主管|经理)")
@@ -180,6 +182,7 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
     hits += [(m.start(), m.end(), "reship") for m in _SEND_OVER.finditer(text)
              if not (_BOUGHT.search(text[:m.start()])
                      and not _ASKED_TO_SEND.search(text[max(0, m.start() - 4):m.end()]))]
+    hits += [(m.start(), m.end(), "reship") for m in _SEND_IT_TO_ME.finditer(text)]  # "把鱼油寄给我吧"
     hits += [(m.start(), m.end(), "ship") for m in _SHIP_IT.finditer(text)]  # "赶紧给我发"
     hits += [(m.start(), m.end(), "replace") for m in _CHANGE_TO.finditer(text)]  # "换白色的"
     hits += [(m.start(), m.end(), "replace") for m in _CHANGE_ONE.finditer(text)]  # "换一台吧"

@@ -89,6 +89,18 @@ _SLIPS = (
     (re.compile(r"哪哒|哪嗒"), "哪里"),  # Hunan "where"
     (re.compile(r"么子|么个"), "什么"),  # Hunan, Hubei "what": 冇得么子问题
     (re.compile(r"交关"), "非常"),  # Wu "very": 交关满意
+    # Wu: 死脱 (died), 里厢 (inside), 勿 (not: "一动也勿动"), 迭能 / 实梗 (like this)
+    (re.compile(r"死脱|死特"), "死了"),
+    (re.compile(r"里厢"), "里面"),
+    (re.compile(r"(?<![请切])勿"), "不"),
+    (re.compile(r"迭能|实梗"), "这样"),
+    # Hunan, south-western 莫 (don't): "莫再发咯", "以后莫联系我"
+    (re.compile(r"莫(?=再|在|联系|打|发|来|烦|找|问|管|催|推)"), "别"),
+    (re.compile(r"呢啲|呢些"), "这些"),  # Cantonese "these"
+    # slips of measure words and of 次 / 笔 after a number: "死了一跳" (tiao), "扣了两吃" (ci), "少了两比" (bi)
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*跳(?![舞绳高远水楼槽])"), "条"),
+    (re.compile(r"(?<=[扣付刷交收])(了?我?[两二三\d])[吃词此刺](?=钱|款|了|$|[\s，,。!！])"), r"\1次"),
+    (re.compile(r"(?<=[一两二三\d])比(?![较例如赛分一1])"), "笔"),
     # Cantonese: 死咗 (died), 唔该 (thanks), 唔 (not), 郁都唔郁 (not moving at all), 嘅 (of)
     (re.compile(r"唔该晒?|唔該晒?"), "谢谢"),
     (re.compile(r"郁都唔郁|郁都不郁|唔识郁"), "一动不动"),

@@ -1,6 +1,6 @@
 """The bot's own sentences (responses in bot/domain/care.yml) for messages stored outside a
 conversation turn: the rating question after a person settled a case, the opt-out
-confirmation during a hand-over. One text, in the domain."""
+confirmation during a hand-over, a low rating corrected while waiting for a person. One text, in the domain."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import yaml
 DOMAIN_FILE = Path(__file__).resolve().parents[2] / "bot" / "domain" / "care.yml"
 RATING_QUESTION = "utter_ask_rating"
 OPT_OUT_DONE = "utter_opt_out_done"
+RATING_CORRECTED = "utter_rating_corrected"  # {rating}: the corrected score
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import BindParameter
 
+from outreach.dialogue.words import normalize
 from outreach.lifecycle import events, machine
 from outreach.lifecycle.states import NOT_SETTLED, CaseStatus, EventKind
 from outreach.store.models import CallTask, Case, OptOut
@@ -38,7 +39,7 @@ _STOP = re.compile(r"(?<!先)(别|不要|不许|不用|请勿|勿)(再|在|总|�
                    # "以后这类消息别再发给我"
                    r"|(?:这类|这种|这些|此类)(?:消息|信息|短信)(?:别|不要)再?发"
                    # "我不想再收到任何回访了 电话也请不要打 麻烦把我从名单里去掉"
-                   r"|不想再?收到(?:任何)?(?:回访|消息|短信|电话|通知)|(?:电话|短信)也?(?:请|麻烦)?(?:别|不要|勿)再?打"
+                   r"|不想再?收到(?:任何)?(?:这些|这种|这类|此类)?(?:回访|消息|信息|短信|电话|通知)|(?:电话|短信)也?(?:请|麻烦)?(?:别|不要|勿)再?打"
                    r"|从(?:名单|名单里|回访名单)(?:里|中)?(?:去掉|删掉|删除|移除)"
                    # "以后这种事别来问我了": from now on, never asked again
                    r"|(?:以后|今后|往后|下次)[^别不]{0,6}(?:别|不要|不用|甭)(?:再|在)?(?:来)?(?:问我|问了|找我|烦我)")
@@ -61,20 +62,24 @@ def _opt_out_examples() -> tuple[str, ...]:
 def asks_to_wait(text: str) -> bool:
     """Whether the buyer asks for a moment ("等我一下", "别催我，我想想", "先别烦我 在开车"): the
     question stands, nothing is decided, and it is no opt-out."""
-    plain = _DROP.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+    plain = _DROP.sub("", normalize(text or ""))
     return bool(_PAUSE.search(plain)) and not _FOR_GOOD.search(plain)
 
 
 def asks_to_stop(text: str) -> bool:
-    """Whether a buyer's message asks for no more contact ("别再联系我", "退订", "TD")."""
-    plain = _DROP.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+    """Whether a buyer's message asks for no more contact ("别再联系我", "退订", "TD"), read as meant
+    (dialect: "唔好再联系我", "以后莫联系我")."""
+    raw = _DROP.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+    plain = _DROP.sub("", normalize(text or ""))
     if not plain:
         return False
     if asks_to_wait(plain):
         return False
     if _STOP.search(plain):
         return True
-    return any(example == plain or (len(example) >= 3 and example in plain) for example in _opt_out_examples())
+    # (the examples as written: "唔好再搵我" is learnt in its own words)
+    return any(example in (plain, raw) or (len(example) >= 3 and (example in plain or example in raw))
+               for example in _opt_out_examples())
 
 
 def opt_outs_of(buyer_id: str | BindParameter) -> Select:

@@ -18,6 +18,9 @@ from outreach.lifecycle.states import PERSON_HOLDS, RATABLE, CaseStatus, EventKi
 from outreach.store.models import Case, CaseEvent, OptOut, Satisfaction
 
 LOW_RATING = 2  # a rating of 1 or 2 reopens the case for a person, as the best help desks do
+# A low rating corrected this soon after it was given ("手滑点错了 是4分") is taken back, while no person
+# has taken the case yet.
+CORRECTION_MINUTES = 30
 MAX_COMMENT_CHARS = 500
 
 
@@ -101,3 +104,20 @@ def record_rating(session: Session, case: Case, rating: int, now: datetime, comm
     if status is CaseStatus.RESOLVED:
         machine.close(session, case, "rated", EventKind.CLOSED, now)
     return False
+
+
+def correct_low_rating(session: Session, case: Case, rating: int, now: datetime, text: str) -> bool:
+    """A low rating the buyer says was a slip, corrected to a content one while the case waits for a
+    person because of it: the rating is replaced, the case closes as rated, and the correction is
+    recorded with the buyer's words. False (nothing changed) when a person has the case already, the
+    case went to a person for another reason, the rating is old, or the new one is low too."""
+    if not LOW_RATING < rating <= 5 or CaseStatus(case.status) is not CaseStatus.HANDED_OVER:
+        return False
+    found = session.execute(select(Satisfaction).where(Satisfaction.case_id == case.id)).scalar_one_or_none()
+    if found is None or found.rating > LOW_RATING or not (case.handover_reason or "").startswith("low satisfaction") \
+            or now - found.created_at > timedelta(minutes=CORRECTION_MINUTES):
+        return False
+    was, found.rating = found.rating, rating
+    events.record(session, case.id, EventKind.RATING_CORRECTED, was=was, rating=rating, text=text[:200])
+    machine.close(session, case, "rated", EventKind.CLOSED, now)
+    return True

@@ -105,6 +105,7 @@ class EventKind(str, Enum):
     SATISFACTION_ASKED = "satisfaction_asked"
     SATISFACTION_SKIPPED = "satisfaction_skipped"
     RATED = "rated"
+    RATING_CORRECTED = "rating_corrected"  # a low rating given by a slip, corrected before a person took it
     RECOMMEND_ANSWERED = "recommend_answered"
     CLOSED = "closed"
     CLOSED_OPTED_OUT = "closed_opted_out"
@@ -139,7 +140,7 @@ EVENT_ZH: dict[EventKind, str] = {
     E.HANDED_OVER: "转人工", E.REOPENED: "重新打开", E.CLAIMED: "客服接手", E.TAKEN_OVER: "客服强制接手",
     E.RELEASED: "客服释放案件", E.AGENT_REPLIED: "人工客服回复", E.WAIT_ACKNOWLEDGED: "告知买家等待",
     E.HANDED_BACK: "交还机器人", E.SATISFACTION_ASKED: "询问满意度", E.SATISFACTION_SKIPPED: "未询问满意度",
-    E.RATED: "买家评分", E.RECOMMEND_ANSWERED: "回答推荐意愿", E.CLOSED: "结案",
+    E.RATED: "买家评分", E.RATING_CORRECTED: "买家更正评分", E.RECOMMEND_ANSWERED: "回答推荐意愿", E.CLOSED: "结案",
     E.CLOSED_OPTED_OUT: "买家拒绝联系后结案",
     E.OPTED_OUT: "买家要求不再联系", E.OPTED_IN: "买家重新同意联系", E.LOOK_DECIDED: "人工判断反馈",
     E.PHONE_REVEALED: "查看完整号码", E.STAFF_ACTION: "客服操作记录", E.MORE_PROBLEMS: "买家还反映了其他问题",

@@ -22,17 +22,20 @@ from sqlalchemy.orm import Session
 
 from outreach.dashboard.agent_api import add_agent_api
 from outreach.dashboard.app import add_dashboard
+from outreach.dialogue.ratings import corrected_rating
 from outreach.inbox import messages, tokens
-from outreach.inbox.bot_texts import OPT_OUT_DONE, bot_response
+from outreach.inbox.bot_texts import OPT_OUT_DONE, RATING_CORRECTED, bot_response
 from outreach.inbox.live import NOTIFIER, Notifier
 from outreach.inbox.privacy import install_log_masking
 from outreach.inbox.relay import CHANNEL_SECRET_HEADER, RelayError, relay
 from outreach.lifecycle import consent
 from outreach.lifecycle.events import mask
+from outreach.lifecycle.rating import correct_low_rating
 from outreach.lifecycle.states import human_owns
 from outreach.scheduling.policy import policy
 from outreach.settings import Settings
 from outreach.store.db import session_scope
+from outreach.store.models import Case
 from outreach.store.types import utcnow
 from outreach.workspace.queue import acknowledge_wait
 
@@ -236,13 +239,22 @@ def _store_buyer_message(buyer_id: str, text: str, payload: str = "") -> tuple[i
 
 def _while_a_person_owns(session: Session, buyer_id: str, case_id: int, text: str) -> None:
     """"别再联系我" is honoured in every state: the opt-out stops every channel, the person's too.
-    Any other message of a buyer still waiting for a person gets the expected wait, once."""
+    A low rating the buyer says was a slip ("手滑点错了 是4分") is corrected while no person has
+    taken the case yet, and the case closes as rated. Any other message of a buyer still waiting
+    for a person gets the expected wait, once."""
     now = utcnow()
     if consent.asks_to_stop(text):
         closed = consent.opt_out(session, buyer_id, text, now)
         log.info("buyer %s opted out during a hand-over: %d case(s) closed", mask(buyer_id), closed)
         done, _ = bot_response(OPT_OUT_DONE)
         messages.append(session, buyer_id, "bot", done, case_id=case_id)
+        return
+    corrected = corrected_rating(text)
+    case = session.get(Case, case_id) if corrected is not None else None
+    if case is not None and corrected is not None and correct_low_rating(session, case, corrected, now, text):
+        log.info("buyer %s corrected a low rating of case %d to %d", mask(buyer_id), case_id, corrected)
+        done, _ = bot_response(RATING_CORRECTED)
+        messages.append(session, buyer_id, "bot", done.replace("{rating}", str(corrected)), case_id=case_id)
         return
     acknowledge_wait(session, case_id, now, policy().limits.agents)
 

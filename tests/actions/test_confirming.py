@@ -3,6 +3,8 @@ it and move on, in one transaction; words surely naming another problem correct 
 
 from __future__ import annotations
 
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import event, select
 
 from actions.answers import ActionChooseProblem
@@ -88,3 +90,63 @@ async def test_the_problem_told_in_the_buyer_s_words_is_taken_with_the_case_read
         event.remove(get_engine(), "begin", begun)
     assert responses(messages) == ["utter_problem_noted", "utter_offer"]
     assert len(transactions) == 3
+
+
+async def test_thanks_at_an_open_question_is_answered_and_the_question_comes_back(any_db: str) -> None:
+    from actions.contact import ActionSmallTalk
+
+    case_id, buyer, _ = make_case("spoiled", status="resolved", quantity=10, unit_price_fen=3980)
+    messages, _ = await run(ActionSmallTalk(), tracker(
+        buyer, intent="thank", text="谢谢你啊姑娘", slots={"case_id": str(case_id), "stage": "rating"}))
+    assert responses(messages)[0] == "utter_thank"
+    assert responses(messages)[1:] == ["utter_ask_rating"]  # the rating question again (its buttons are the domain's)
+    assert "rated" not in kinds_of(case_id)
+
+
+async def test_thanks_as_the_answer_to_the_confirmation_confirms(any_db: str) -> None:
+    from actions.contact import ActionSmallTalk
+
+    case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980)
+    _, events = await run(ActionSmallTalk(), tracker(
+        buyer, intent="thank", text="那你们帮我查一查吧 谢谢", slots={"case_id": str(case_id), "stage": "confirming"}))
+    assert "problem_confirmed" in kinds_of(case_id) and slot(events, "stage") == "asking_quantity"
+
+
+def _buyer_start(buyer: str, text: str, clauses: dict[str, str]) -> Tracker:
+    started = tracker(buyer, intent="missing_item", text=text)
+    started.latest_message["problem_clauses"] = clauses
+    return started
+
+
+async def test_of_two_problems_a_buyer_tells_first_the_first_told_is_taken_first(any_db: str) -> None:
+    from actions.starting import raise_problem
+    from tests.factories import make_order
+
+    buyer, _ = make_order(title="日式粗陶盘子 6个装", kind="home", unit_price_fen=1980, quantity=6)
+    dispatcher = CollectingDispatcher()
+    # the whole words' likeliest label (missing) is told second: the broken plates come first
+    await raise_problem(dispatcher, _buyer_start(buyer, "盘子碎了两个 而且还少了一个", {
+        "damaged": "盘子碎了两个", "missing_item": "而且还少了一个"}), "missing_item", None)
+    assert dispatcher.messages[-1]["label_zh"] == "运输破损"
+
+
+async def test_a_problem_the_words_turn_to_is_their_focus_whatever_was_told_before(any_db: str) -> None:
+    from actions.starting import raise_problem
+    from tests.factories import make_order
+
+    buyer, _ = make_order(title="玻璃杯 4只装", kind="home", unit_price_fen=1500, quantity=4)
+    dispatcher = CollectingDispatcher()
+    await raise_problem(dispatcher, _buyer_start(buyer, "上次说发货慢的那单到了，结果碎了两个杯子", {
+        "late_delivery": "上次说发货慢的那单到了", "damaged": "结果碎了两个杯子"}), "damaged", None)
+    assert dispatcher.messages[-1]["label_zh"] == "运输破损"
+
+
+async def test_a_scene_the_model_reads_as_a_problem_is_not_taken_before_the_one_told(any_db: str) -> None:
+    from actions.starting import raise_problem
+    from tests.factories import make_order
+
+    buyer, _ = make_order(title="加厚玻璃水杯 6只装", kind="home", unit_price_fen=1490, quantity=6)
+    dispatcher = CollectingDispatcher()
+    await raise_problem(dispatcher, _buyer_start(buyer, "快递到了 打开一看碎了一个", {
+        "late_delivery": "快递到了", "damaged": "打开一看碎了一个"}), "damaged", None)
+    assert dispatcher.messages[-1]["label_zh"] == "运输破损"

@@ -327,3 +327,16 @@ def test_the_good_ones_counted_at_the_confirmation_make_the_rest_the_harm(any_db
                                   kind="fruit")
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 10个就剩3个是好的 其他都坏了")
     assert step.kind == "offer" and step.offer.amount_fen == 2793  # 39.90 x 7/10
+
+
+def test_the_share_an_offer_stands_on_said_again_while_refusing_it_is_no_correction(any_db: str) -> None:
+    from outreach.cases.conversation import correct_affected
+
+    case_id, buyer, _ = make_case("damaged", quantity=1, unit="盒", unit_price_fen=8800, live_seafood=False,
+                                  kind="fruit")
+    step = choose_problem(case_id, buyer, "damaged", "confirmed", text="是的 压扁了一半")
+    assert step.offer.amount_fen == 4400
+    # "只退一半我不接受" refuses the half; it corrects nothing (it had been offered again, unchanged)
+    assert correct_affected(case_id, buyer, "不要 只退一半我不接受", step.offer_index) is None
+    step = correct_affected(case_id, buyer, "不对 应该是三分之一", step.offer_index)
+    assert step is not None and step.offer.amount_fen == 2933

@@ -1199,3 +1199,87 @@ def test_the_remedy_a_question_is_about_is_read_without_the_choice_filters(text:
 
     assert remedy_named(text) == named
     assert read_remedy("补发的话要多久能到") is None
+
+
+# The nineteenth and twentieth fresh sets' kinds of wording.
+@pytest.mark.parametrize(("text", "quantity", "unit", "share", "said"), [
+    ("两串里有一串基本全烂了 应该算一半", 1, "盒", Fraction(1, 2), "1串"),  # so many of so many in a box
+    ("两串里有一串烂了一半", 1, "盒", Fraction(1, 4), "四分之一"),
+    ("八只里厢死脱三只", 1, "盒", Fraction(3, 8), "3只"),  # Wu: 里厢, 死脱
+    ("两盒里有一盒坏了一半", 2, "盒", Fraction(1, 4), "四分之一"),  # boxes of the line: unchanged
+    ("是的 一共20个 压碎了3个 箱子一个角都瘪进去了", 20, "个", Fraction(3, 20), ""),  # a corner is no count
+])
+def test_shares_told_as_so_many_of_so_many(text: str, quantity: int, unit: str, share: Fraction, said: str) -> None:
+    reading = read_affected(text, quantity, label="spoiled", unit=unit)
+    assert (reading.share, reading.said) == (share, said)
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("死了一跳", "死了一条"),  # 跳 for 条 after a number
+    ("扣了两吃钱 银行卡少了两比", "扣了两次钱 银行卡少了两笔"),
+    ("一动也勿动", "一动也不动"),  # Wu
+    ("就迭能办", "就这样办"),
+    ("以后莫联系我", "以后别联系我"),  # Hunan
+    ("1比1复刻", "1比1复刻"),
+    ("请勿打扰", "请勿打扰"),
+])
+def test_dialect_and_slips_of_the_fresh_sets_are_read_as_meant(text: str, meant: str) -> None:
+    assert normalize(text) == meant
+
+
+@pytest.mark.parametrize("text", ["唔好再联系我啦 我唔想再收到呢啲信息", "莫再发咯 烦死个人 以后莫联系我"])
+def test_an_opt_out_in_dialect_is_heard(text: str) -> None:
+    from outreach.lifecycle.consent import asks_to_stop
+
+    assert asks_to_stop(text)
+
+
+def test_money_gone_twice_is_a_double_charge_not_missing_goods() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert taxonomy().signs_in("扣了两次钱 银行卡少了两笔") == ["price_issue"]
+    assert not taxonomy().model_may_name("missing_item", "银行卡少了两笔")
+    assert taxonomy().signs_in("少了两个") == ["missing_item"]
+
+
+def test_a_fear_about_a_late_parcel_is_no_complaint_about_the_service() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    message = "等了好几天才说发出来 我还当没人管了嘞"
+    assert not taxonomy().model_may_name("service_attitude", "我还当没人管了嘞", message)
+    assert taxonomy().model_may_name("service_attitude", "客服根本没人管", "客服根本没人管")
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("把鱼油寄给我吧", "reship"), ("把对的发过来", "reship"), ("把错的寄回去", "return_refund"),
+    ("不要把东西寄给我", None),
+])
+def test_goods_asked_to_be_sent_to_the_buyer_are_a_reship(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("那你们帮我查一查吧 谢谢你啊姑娘", True), ("帮我处理一下", True), ("帮我查一下物流", None),
+])
+def test_asked_to_look_into_it_is_a_yes(text: str, yes: bool | None) -> None:
+    from outreach.dialogue.yes_no import read_yes_no
+
+    assert read_yes_no(text) is yes
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("那你们给我处理 该怎么赔就怎么赔", False), ("该咋办就咋办", False), ("该赔多少就赔多少", False),
+    ("该怎么赔就怎么赔 退款多久到账", True), ("怎么赔", True),
+])
+def test_whatever_is_due_asks_nothing(text: str, asks: bool) -> None:
+    assert is_question(text) is asks
+
+
+@pytest.mark.parametrize(("text", "rating", "corrected"), [
+    ("啊手滑点错了 是4分不是2分", 4, 4), ("不是2分 是4分", 4, None), ("手滑 点成2了 应该是5", 5, 5), ("2", 2, None),
+])
+def test_a_score_denied_beside_another_and_a_slip_told(text: str, rating: int, corrected: int | None) -> None:
+    from outreach.dialogue.ratings import corrected_rating
+
+    assert read_rating(text) == rating
+    assert corrected_rating(text) == corrected

@@ -609,3 +609,39 @@ async def test_no_500_for_a_burst_of_odd_inputs(client: TestClient) -> None:
         assert response.status < 500, value
     returned = await (await client.get("/api/messages", headers=auth("B1"), params={"limit": "200"})).json()
     assert "<script>alert(1)</script>" in [m["text"] for m in returned["messages"]]
+
+
+async def test_a_low_rating_said_to_be_a_slip_is_corrected_while_no_person_has_the_case(
+        client: TestClient, bot: FakeRasa) -> None:
+    from outreach.cases.conversation import rate
+    from outreach.store.models import CaseEvent, Satisfaction
+    from tests.factories import make_case
+
+    case_id, buyer, _ = make_case("wrong_item", status="resolved", quantity=1)
+    assert rate(case_id, buyer, 2).extra["low"]  # to a person
+    response = await post(client, buyer, {"text": "啊手滑点错了 是4分不是2分"})
+    returned = (await response.json())["messages"]
+    assert [m["sender"] for m in returned] == ["buyer", "bot"] and "4 分" in returned[1]["text"]
+    assert bot.calls == []
+    with session_scope() as session:
+        assert session.get(Case, case_id).status == "closed"
+        assert session.execute(select(Satisfaction.rating).where(Satisfaction.case_id == case_id)).scalar_one() == 4
+        kinds = session.execute(select(CaseEvent.kind).where(CaseEvent.case_id == case_id)).scalars().all()
+        assert "rating_corrected" in kinds
+
+
+async def test_a_rating_slip_told_after_a_person_took_the_case_changes_nothing(
+        client: TestClient, bot: FakeRasa) -> None:
+    from outreach.cases.conversation import rate
+    from outreach.store.models import Satisfaction
+    from tests.factories import make_case
+
+    case_id, buyer, _ = make_case("wrong_item", status="resolved", quantity=1)
+    rate(case_id, buyer, 1)
+    with session_scope() as session:
+        session.get(Case, case_id).status = "claimed"
+    response = await post(client, buyer, {"text": "点错了 应该是5分"})
+    assert [m["sender"] for m in (await response.json())["messages"]] == ["buyer"]
+    with session_scope() as session:
+        assert session.get(Case, case_id).status == "claimed"
+        assert session.execute(select(Satisfaction.rating).where(Satisfaction.case_id == case_id)).scalar_one() == 1
