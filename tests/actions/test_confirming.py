@@ -3,6 +3,7 @@ it and move on, in one transaction; words surely naming another problem correct 
 
 from __future__ import annotations
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import event, select
@@ -118,35 +119,23 @@ def _buyer_start(buyer: str, text: str, clauses: dict[str, str]) -> Tracker:
     return started
 
 
-async def test_of_two_problems_a_buyer_tells_first_the_first_told_is_taken_first(any_db: str) -> None:
+@pytest.mark.parametrize(("title", "text", "clauses", "whole"), [
+    # the whole words' likeliest label (missing) is told second: the broken plates, told first, come first
+    ("日式粗陶盘子 6个装", "盘子碎了两个 而且还少了一个",
+     {"damaged": "盘子碎了两个", "missing_item": "而且还少了一个"}, "missing_item"),
+    # the words turn to the broken cups: their focus, whatever was told before
+    ("玻璃杯 6只装", "上次说发货慢的那单到了，结果碎了两个杯子",
+     {"late_delivery": "上次说发货慢的那单到了", "damaged": "结果碎了两个杯子"}, "damaged"),
+    # a scene the model reads as a problem ("快递到了") is not taken before the one told by its signs
+    ("加厚玻璃水杯 6只装", "快递到了 打开一看碎了一个",
+     {"late_delivery": "快递到了", "damaged": "打开一看碎了一个"}, "damaged"),
+])
+async def test_of_several_problems_a_buyer_tells_first_the_one_to_take_first(
+        any_db: str, title: str, text: str, clauses: dict[str, str], whole: str) -> None:
     from actions.starting import raise_problem
     from tests.factories import make_order
 
-    buyer, _ = make_order(title="日式粗陶盘子 6个装", kind="home", unit_price_fen=1980, quantity=6)
+    buyer, _ = make_order(title=title, kind="home", unit_price_fen=1490, quantity=6)
     dispatcher = CollectingDispatcher()
-    # the whole words' likeliest label (missing) is told second: the broken plates come first
-    await raise_problem(dispatcher, _buyer_start(buyer, "盘子碎了两个 而且还少了一个", {
-        "damaged": "盘子碎了两个", "missing_item": "而且还少了一个"}), "missing_item", None)
-    assert dispatcher.messages[-1]["label_zh"] == "运输破损"
-
-
-async def test_a_problem_the_words_turn_to_is_their_focus_whatever_was_told_before(any_db: str) -> None:
-    from actions.starting import raise_problem
-    from tests.factories import make_order
-
-    buyer, _ = make_order(title="玻璃杯 4只装", kind="home", unit_price_fen=1500, quantity=4)
-    dispatcher = CollectingDispatcher()
-    await raise_problem(dispatcher, _buyer_start(buyer, "上次说发货慢的那单到了，结果碎了两个杯子", {
-        "late_delivery": "上次说发货慢的那单到了", "damaged": "结果碎了两个杯子"}), "damaged", None)
-    assert dispatcher.messages[-1]["label_zh"] == "运输破损"
-
-
-async def test_a_scene_the_model_reads_as_a_problem_is_not_taken_before_the_one_told(any_db: str) -> None:
-    from actions.starting import raise_problem
-    from tests.factories import make_order
-
-    buyer, _ = make_order(title="加厚玻璃水杯 6只装", kind="home", unit_price_fen=1490, quantity=6)
-    dispatcher = CollectingDispatcher()
-    await raise_problem(dispatcher, _buyer_start(buyer, "快递到了 打开一看碎了一个", {
-        "late_delivery": "快递到了", "damaged": "打开一看碎了一个"}), "damaged", None)
+    await raise_problem(dispatcher, _buyer_start(buyer, text, clauses), whole, None)
     assert dispatcher.messages[-1]["label_zh"] == "运输破损"
