@@ -39,9 +39,12 @@ from outreach.dialogue.yes_no import (
     ends_refusing,
     ends_with_yes,
     fine_after_all,
+    goes_ahead,
     read_no_problem,
     read_yes_no,
     rejects_offer,
+    sets_aside,
+    settled_already,
     turns_to_another,
 )
 from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
@@ -187,6 +190,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         taken = await _take_remedy(dispatcher, tracker, demand)
         if taken is not None:
             return taken
+    if stage == "confirming" and settled_already(text):  # "我已经找商家说过了 … 钱也收到了 不用再弄了"
+        return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
+            case_id, buyer, NO_PROBLEM, "corrected", text=text))
     other = await _turned_to_another(tracker, text) if stage == "confirming" else None
     if other is not None:  # "芒果挺新鲜的 没坏 就是箱子里少了两个": not the problem we asked about, this one
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
@@ -324,7 +330,7 @@ async def _confirmed(dispatcher: CollectingDispatcher, tracker: Tracker, text: s
     yes = read_yes_no(text)
     if yes is False:
         return None
-    if yes:
+    if yes or goes_ahead(text):  # "要核实就核实吧": told to go ahead with it
         return await guarded(dispatcher, tracker, partial(confirm, text=text, more=problems_in(tracker),
                                                           remedies=remedies_in(tracker)))
     if read_remedy(text) is None and not _AMOUNTISH.search(text):
@@ -381,7 +387,8 @@ async def _turned_to_another(tracker: Tracker, text: str) -> str | None:
     if suspected is None:
         return None
     others = [label for label in named if label != suspected]
-    return others[0] if len(others) == 1 and suspected not in named else None
+    # ("盒子是压扁了 … 问题不在这 我拍的是黑色": the problem asked about granted, then set aside)
+    return others[0] if len(others) == 1 and (suspected not in named or sets_aside(text)) else None
 
 
 async def _other_problems(tracker: Tracker) -> dict[str, str]:

@@ -28,7 +28,7 @@ from outreach.diagnosis.features import readable
 from outreach.diagnosis.language import detect
 from outreach.diagnosis.registry import load_diagnoser
 from outreach.diagnosis.taxonomy import NO_PROBLEM, Taxonomy
-from outreach.dialogue.words import is_command_like, is_key_mash, normalize, without_markup
+from outreach.dialogue.words import PIECE_WORDS, is_command_like, is_key_mash, normalize, without_markup
 
 OTHER_LANGUAGE = "other_language"
 
@@ -48,7 +48,12 @@ _AMOUNT_ONLY = re.compile(
     r"^(?:箱子里|盒子里|袋子里|包裹里|里面|一共|总共|只有|就有|就|才|只|有|共|大概|大约|差不多)*\s*"
     r"(?:(?:一|每)\s*[盒箱袋包份])?\s*"  # "一盒十只": what a box holds
     r"(?:[\d.]+|[零〇一二两三四五六七八九十百半几]+)(?:分之[零〇一二两三四五六七八九十\d]+)?\s*"
-    r"(?:个|只|件|盒|箱|袋|包|瓶|份|斤|两|克|公斤|kg|g|%|成|根|颗|条|支|罐|本|副|块|片|双|套|台)?\s*(?:半|多|左右)?$")
+    rf"(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|%|成)?\s*(?:半|多|左右)?$")
+# How many pieces were promised ("说是10双", "说的4袋"): an amount, no problem of its own (what came
+# short is told beside it). A weight promised ("说好的8斤") is the listing's, against a weighing.
+_PROMISED_PIECES = re.compile(r"^(?:说是|说的是?|说好的?|不是说|标的是?|写的是?|写着|页面上?写的?"
+                              r"|买的是?|拍的是?|订的是?)\s*"
+                              rf"(?:[\d.]+|[零〇一二两三四五六七八九十百几]+)\s*[{PIECE_WORDS}](?:装)?$")
 # A clause right after a correction ("烂了3斤 哦不对 我刚称了是2斤半") that only restates the amount,
 # weighed or counted again: it corrects the amount before it and names no problem of its own.
 _CORRECTION = re.compile(r"不对|说错了?|搞错了?|看错了?|数错了?|打错了?|哦不|应该是|更正")
@@ -96,6 +101,7 @@ def clauses_to_read(text: str) -> list[tuple[str, bool]]:
         skipped = (restated or len(clause) < 3 or read_remedy(clause) is not None
                    or (len(clause) <= 4 and bool(read_yes_no(clause)))
                    or bool(_ONLY_YES_NO.match(clause)) or bool(_AMOUNT_ONLY.match(clause))  # "一斤半": how much
+                   or bool(_PROMISED_PIECES.match(clause))
                    or bool(_ONLY_TAKEN_BACK.match(clause))
                    or bool(_TO_THE_BOT.match(clause))
                    or len(set(clause)) * 3 < len(clause)  # "等了好久好久好久…": a rambling clause

@@ -29,7 +29,7 @@ from outreach.dialogue.weighing import (
     weighs_beyond_promise,
     whole_weighed_below,
 )
-from outreach.dialogue.words import normalize
+from outreach.dialogue.words import clauses_of, normalize
 from outreach.dialogue.yes_no import ends_accepting, goes_ahead, read_fine_after_all, rejects_offer
 from outreach.lifecycle import consent, events, machine
 from outreach.lifecycle import rating as satisfaction
@@ -357,10 +357,14 @@ def _with_weighing(clauses: dict[str, str], label: str, text: str | None) -> dic
     """A short weight waiting its turn keeps the clauses that say what the goods weighed, told
     beside another problem ("烂了2斤，…连烂的算上一共才8斤，不够秤"), so its weight is not asked again."""
     other = "not_as_described"
-    if not text or label == other or other not in clauses or weighs_beyond_promise(clauses[other]):
-        return clauses  # its own words say what was weighed (not only what was promised: "说好的8斤")
-    weighed = weighing_clauses(text)  # ... and the words of the weighing itself ("我上秤称了")
-    return {**clauses, other: f"{clauses[other]} {weighed}".strip()} if weighed else clauses
+    if not text or label == other or other not in clauses:
+        return clauses
+    own = clauses[other]
+    weighed = weighing_clauses(text)  # the weighing ... and the words of the weighing itself ("我上秤称了")
+    if weighs_beyond_promise(own):  # its own words say what was weighed (not only what was promised:
+        # "说好的8斤"); the act of weighing told apart ("我放秤上称了一下 整箱才9斤") says it is the weight
+        weighed = " ".join(clause for clause in clauses_of(weighed) if not weights_in(clause) and clause not in own)
+    return {**clauses, other: f"{own} {weighed}".strip()} if weighed else clauses
 
 
 def _weighed_short(session: Session, case: Case, clauses: dict[str, str], label: str,
@@ -1083,9 +1087,10 @@ def orders_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, st
     """The orders (id, title) whose title shares a word of two Chinese characters with the words,
     or else the goods a noun with its suffix names ("袜子少了两双": the 中筒袜), or else a noun of one
     character told with what went wrong ("碗碎了一个": the 陶瓷碗)."""
-    words = set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", text))
-    named = [(order_id, title) for order_id, title in orders
-             if words & set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", title))]
+    named = _orders_sharing_words(text, orders)
+    if len(named) > 1:  # "精华收到了没问题哈 就是面膜": the goods told fine are not the ones meant
+        told = " ".join(clause for clause in clauses_of(text) if not _TOLD_FINE.search(clause))
+        named = _orders_sharing_words(told, orders) or named
     if named:
         return named
     nouns = {match.group(1) for match in _NOUN_SUFFIX.finditer(text)} - _NOT_GOODS
@@ -1094,6 +1099,15 @@ def orders_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, st
         return named
     nouns = {match.group(1) for match in _ONE_CHARACTER_NOUN.finditer(text)} - _NOT_GOODS
     return [(order_id, title) for order_id, title in orders if any(noun in title for noun in nouns)]
+
+
+_TOLD_FINE = re.compile(r"没问题|没坏|挺好|好好的|都好|正常|完好")
+
+
+def _orders_sharing_words(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    words = set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", text))
+    return [(order_id, title) for order_id, title in orders
+            if words & set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", title))]
 
 
 def where_is_order(buyer_id: str, text: str) -> tuple[str, bool] | None:

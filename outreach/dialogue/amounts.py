@@ -89,6 +89,9 @@ def _of_share(share: Fraction, quantity: int, said: str | None = None) -> Affect
     return Affected("ok", share=share, said=said or _share_said(share))
 
 
+# A share said of what is still good: "七成还是好的", "一半是好的", "80%都没问题".
+_SHARE_GOOD = re.compile(rf"((?:[{_CN}\d]+\s*分之\s*[{_CN}\d]+|\d+(?:\.\d+)?\s*[%％]|[一二两三四五六七八九]\s*成|一半))"
+                         r"\s*(?:左右)?\s*(?:还|都|也)?(?:是)?(?:好的|好好的|没问题|没坏|完好|能吃|能用)")
 _PRICE_BEFORE = re.compile(r"(?:降到|降了|降|卖|价|到手|只要|才要)\s*$")
 _AND_A_HALF = re.compile(rf"\s*[{PIECE_WORDS}]半(?![斤两年月天钟小个])")
 
@@ -200,7 +203,9 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         if reading.status != "none":
             return reading
     corrected = _after_correction(text)
-    if corrected is not None:  # "坏了3个 不对 应该是4个": the amount after the correction, when it says one
+    if corrected is not None and not _counts_another_problem(corrected, label, unit):
+        # "坏了3个 不对 应该是4个": the amount after the correction, when it says one (not a recount of
+        # another problem: "漏了3盒 … 我又数了一遍 总共才11盒 少了一盒" of leaked yogurt)
         stated = _STATED.search(corrected)  # "又数了一遍 死的是6个 刚才漏了一个": the count it states
         reading = read_affected(stated.group(1) if stated else corrected, quantity, promised_g, label, unit)
         if reading.status != "none":
@@ -227,6 +232,11 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     fraction = _FRACTION.search(text)
     if fraction and int(fraction.group(2)) and int(fraction.group(2)) != quantity:
         return _of_share(Fraction(int(fraction.group(1)), int(fraction.group(2))), quantity)
+    good = _SHARE_GOOD.search(text)
+    if good:  # "大概七成还是好的 剩下的都烂了": the rest of the share said good
+        reading = read_affected(good.group(1), quantity, None, label, unit)
+        if reading.status == "ok" and reading.share is not None and reading.share < 1:
+            return _of_share(1 - reading.share, quantity)
     percent = _PERCENT.search(text)
     if percent:
         value = _number(percent.group(1) or percent.group(2))
@@ -282,6 +292,8 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
 # What the words right before a count make it: missing pieces ("少了一个"), what arrived ("只收到4袋",
 # "数了好几遍就四个"), or pieces gone bad ("碎了两个").
 _MISSING_BEFORE = re.compile(r"(?:少了|缺了|少发了?|漏发了?|漏了|差了|少|缺)\s*$")
+# (of goods broken or leaking, "漏了3盒" is a leak: 漏 names missing goods only with 发)
+_MISSING_BEFORE_DAMAGED = re.compile(r"(?:少了|缺了|少发了?|漏发了?|差了|少|缺)\s*$")
 _ARRIVED_BEFORE = re.compile(r"(?:收到了?|到了|来了|只有|才有|剩下?|(?:遍|数了?|一共|总共)就|一共才|总共才)\s*$")
 _GONE_BAD_BEFORE = re.compile(r"(?:[坏烂碎破裂死臭霉化]|发霉|变质)(?:掉|透|开)?了?\s*$")
 
@@ -291,14 +303,25 @@ def _counts_of_problem(text: str, counts: list[tuple[int, Fraction, str]],
     """Of several counts told beside each other, those of the problem `label`: not the missing
     pieces nor what arrived for goods gone bad, not the pieces gone bad for missing goods; all of
     them when that leaves none."""
+    return _own_counts(text, counts, label) or counts
+
+
+def _own_counts(text: str, counts: list[tuple[int, Fraction, str]],
+                label: str | None) -> list[tuple[int, Fraction, str]]:
     def before(count: tuple[int, Fraction, str]) -> str:
         return clause_before(text, count[0])[-6:]
 
     if label == "missing_item":
-        kept = [c for c in counts if not _GONE_BAD_BEFORE.search(before(c))]
-    else:
-        kept = [c for c in counts if not _MISSING_BEFORE.search(before(c)) and not _ARRIVED_BEFORE.search(before(c))]
-    return kept or counts
+        return [c for c in counts if not _GONE_BAD_BEFORE.search(before(c))]
+    missing = _MISSING_BEFORE_DAMAGED if label == "damaged" else _MISSING_BEFORE
+    return [c for c in counts if not missing.search(before(c)) and not _ARRIVED_BEFORE.search(before(c))]
+
+
+def _counts_another_problem(text: str, label: str | None, unit: str | None) -> bool:
+    """Whether every count in the words is another problem's (missing or arrived for goods gone bad,
+    gone bad for missing goods)."""
+    counts = _counts(text, unit)
+    return label is not None and bool(counts) and not _own_counts(text, counts, label)
 
 
 def counts_the_good(text: str) -> bool:
@@ -386,7 +409,7 @@ def _after_correction(text: str) -> str | None:
     return text[ends[-1]:] if ends and ends[-1] < len(text) else None
 
 
-_EXCEPTION = re.compile(r"[^，,。.!！？?\s]{0,3}(?:只是|只不过|不算|没坏|是好的|还好|还能)")
+_EXCEPTION = re.compile(r"[^，,。.!！？?\s]{0,3}(?:只是|只不过|不算|没坏|是好的|好的|好好的|没问题|还好|还能)")
 
 
 _ALL_OF_COUNT = re.compile(r"\s*[个只件盒箱袋包瓶份双条支罐颗枚斤]?\s*(?:都|全)(?:是)?(?:坏|烂|碎|死|裂|破|漏|发霉)")

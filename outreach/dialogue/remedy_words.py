@@ -31,8 +31,8 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
     "legal": ("赔三倍", "赔十倍", "假一赔三", "假一赔十", "三倍赔偿", "十倍赔偿"),
     "refund": ("退款", "退钱", "退我钱", "把钱退", "钱退", "退回钱", "退给我", "退费", "仅退款", "退差价", "退了吧",
                "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱",
-               "直接退", "退吧", "退我", "退就行", "退回来", "退回给我", "折现", "折成钱", "折成现金", "给现金",
-               "钱还我", "还我钱", "把钱还", "还钱"),
+               "直接退", "退吧", "退我", "退就行", "退差额", "退回来", "退回给我", "折现", "折成钱", "折成现金",
+               "给现金", "钱还我", "还我钱", "把钱还", "还钱"),
     # the goods, not the money: "赶紧给我发", "让商家快点发货" (a late order shipped with its compensation)
     "ship": (),
 }
@@ -87,13 +87,14 @@ _PAY_UP = re.compile(r"(?<![才只多])赔(?![率本])|补(?:偿|[几一两点]|
 _MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这几))[^，。,.!！？?]{1,6}钱"
                          r"|钱[^，。,.!！？?]{0,3}退(?!货)")
 _JUST_REFUND = re.compile(
-    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:吧|啊|呀|呗|了吧|掉)?\s*[!！。.~～]*$")
+    # (and south-western "退嘛", "退了算了": just refund it)
+    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:吧|啊|呀|呗|嘛|了吧|了算了|掉)?\s*[!！。.~～]*$")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
 _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|换)(?:吧|啊|呀|呗|一下|上)?\s*[!！。.~～]*$")
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
 # "换一台", "换台新的", "换一部": one piece changed, in any measure word.
 _CHANGE_ONE = re.compile(rf"(?<![退交])换(?:一|个|一个)?[{PIECE_WORDS}台部](?!钱)")
-_CHANGE_TO = re.compile(r"(?<![退交])换(?!来|回来)(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}的")
+_CHANGE_TO = re.compile(r"(?<![退交])换(?!来|回来)(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}?的")
 # The words right before a money remedy that ask for more of it: "多赔点", "多给点补偿", "再多退点".
 _MORE_BEFORE = re.compile(r"(?:多|再多?|加)(?:给|赔|退|补)?(?:点|一点|些)?$")
 # "换来换去", "退来退去", "寄来寄去": the back and forth a buyer is tired of.
@@ -104,7 +105,7 @@ _REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|不�
 _CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！？?\s]{0,4}$")
 # A remedy declined after it is named: "退钱就不必了", "补发就算了".
 # ("退货退款算了", without 就 / 也, picks it: "just do that")
-_DECLINED_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?"
+_DECLINED_AFTER = re.compile(r"^(?:的话|的)?(?:我)?(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?"
                              # "补发一个也不要", "光退钱不行"
                              r"(?:(?:就|也|都)?(?:不用|不要|不需要|不必|免了|不行|不成)|(?:就|也|都)算了)"
                              r"(?![吗么嘛呢]|不行)")  # "直接退钱不行吗": asked for, not turned down
@@ -113,6 +114,16 @@ _DECLINED_AFTER = re.compile(r"^(?:的话)?(?:我)?(?:[一两二三四五六七�
 _DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:那个|那些)?(?:我)?(?:也|都)?(?:还得|还要|又得|又要|得|要)?(?:再)?"
                              r"(?:等|太慢|太久|太麻烦|麻烦|费劲|去买|重新买"  # "退钱我还得再去买"
                              r"|弄不明白|搞不明白|整不明白|闹不明白|弄不懂|搞不懂|不会弄|不会操作|不懂)")
+# What a remedy would bring, said right after it: "补发还得搁那干等", "再寄过来又要压坏", "补过来也化了",
+# "换个新的怕又是瓜的" (Sichuan 瓜: broken): why not, never the choice.
+_CONSEQUENCE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,4}?(?:又要|又得|又会|又是|也会|也得|也要|也是|也|怕|万一"
+                                r"|还得|还要|估计又|肯定又)[^，。,.!！？?\s]{0,4}?(?:等|坏|烂|碎|化|压|慢|瓜|过季|没用|一样|麻烦)")
+# The broken ones to be refunded: "那就退碎了的那2个", "退坏的那几个".
+_REFUND_THE_BAD = re.compile(r"退(?:掉)?(?:碎|坏|烂|破|死|漏|少)[^，。,.!！？?\s]{0,3}的")
+# Something the shop did already ("他们给我退了10块钱", "商家已经补发了"): news, not a choice.
+_SHOP_BEFORE = re.compile(r"(?:商家|店家|卖家|店里|他们|她们|老板|客服)(?:已经|都|也)?(?:给我|帮我)?$")
+# The wrong goods sent back as part of a re-ship or a swap ("重新发个白的吧 磕坏的这个我寄回去").
+_I_SEND_BACK = re.compile(r"我(?:给你们|给商家|自己)?$")
 # Money told as what the compensation is for: "赔点延误的钱就行" is compensation, not a refund.
 _PAID_FOR = re.compile(r"赔|补偿")
 # A remedy told as done by someone ("商家已经私下把钱退给我了"): news, not a choice.
@@ -176,6 +187,7 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
             if word in text:  # most words are not: a substring test is far cheaper than a search
                 hits += [(match.start(), match.end(), kind) for match in _WORD_PATTERNS[word].finditer(text)]
     hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
+    hits += [(m.start(), m.end(), "refund") for m in _REFUND_THE_BAD.finditer(text)]  # "那就退碎了的那2个"
     hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
     hits += [(m.start(), m.end(), "compensation") for m in _PAY_UP.finditer(text)]  # "赶紧给我赔"
     # "发米白的过来"; not "我拍的黑色帽子 给我寄个粉红的来", what came against what was bought
@@ -225,6 +237,9 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
              and (kind == "cancel" or not re.search(r"不用|不要|不需要|不必", text[start:end]))  # "钱不用退"
              and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
              and not _DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
+             and not _CONSEQUENCE_AFTER.match(text[end:])  # "补过来也化了"
+             and not (_SHOP_BEFORE.search(_clause_before(text, start))
+                      and text.startswith(("退了", "补了", "赔了", "发了", "换了"), start))
              and not (_DONE_BEFORE.search(_clause_before(text, start)) and _DONE_AFTER.match(text[end:]))
              and not _REASON.search(_clause_before(text, start))  # "免得寄过来又是烂的"
              and not _CANNOT.search(text[max(0, start - 8):start])  # "我也不会弄那个寄回去的"
@@ -242,6 +257,10 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     if chosen:  # "我要退货退款 不想要了": said after the choice, the reason for it, not a cancel
         found = [(start, kind) for start, kind in found
                  if kind != "cancel" or start < chosen[0] or not text.startswith(("不要了", "不想要了"), start)]
+    goods = [start for start, kind in found if kind in ("reship", "replace")]
+    if goods:  # "给我换成无糖的吧 这个有糖的我给你们寄回去": sending the wrong one back is part of it
+        found = [(start, kind) for start, kind in found if kind != "return_refund" or start < goods[0]
+                 or not _I_SEND_BACK.search(_clause_before(text, start))]
     # The latest mention wins ("补发也行，还是退款吧").
     return tuple(sorted(found, key=lambda hit: hit[0]))
 

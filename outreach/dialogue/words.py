@@ -97,6 +97,8 @@ _SLIPS = (
     # Hunan, south-western 莫 (don't): "莫再发咯", "以后莫联系我"
     (re.compile(r"莫(?=再|在|联系|打|发|来|烦|找|问|管|催|推)"), "别"),
     (re.compile(r"呢啲|呢些"), "这些"),  # Cantonese "these"
+    (re.compile(r"补返|补番"), "补发"),  # Cantonese "send the rest": 帮我补返一斤
+    (re.compile(r"没有[咗了]气(?![味色])"), "没气了"),  # Cantonese 冇咗气 (冇 read as 没有 above): dead
     # slips of measure words and of 次 / 笔 after a number: "死了一跳" (tiao), "扣了两吃" (ci), "少了两比" (bi)
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*跳(?![舞绳高远水楼槽])"), "条"),
     (re.compile(r"(?<=[扣付刷交收])(了?我?[两二三\d])[吃词此刺](?=钱|款|了|$|[\s，,。!！])"), r"\1次"),
@@ -194,9 +196,17 @@ def is_command_like(text: str) -> bool:
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
+# Words owning up to a slip of the fingers: "sdfghjkl 手滑了" is still nothing said.
+_SLIP_OWNED = re.compile(r"不好意思|抱歉|对不起|sorry|手滑了?|按错了?|打错了?|误触了?|碰到了?|乱按的?|[啊哎呀哦]")
+
+
 def is_key_mash(text: str) -> bool:
-    """Whether the words are keys pressed at random ("jjjjjjkkk", "asdfgh"): no language at all."""
-    letters = re.sub(r"[\s\W\d_]+", "", text or "").lower()
+    """Whether the words are keys pressed at random ("jjjjjjkkk", "asdfgh", "sdfghjkl 手滑了"): no
+    language at all (owning up to the slip says nothing either)."""
+    text = text or ""
+    if re.search(r"[a-zA-Z]", text) and re.search(r"[\u4e00-\u9fff]", text):
+        text = _SLIP_OWNED.sub(" ", text.lower())
+    letters = re.sub(r"[\s\W\d_]+", "", text).lower()
     if len(letters) < 4 or not letters.isascii() or not letters.isalpha():
         return False
     # (keys of one row, in any order and with some left out: "asdfjkl", "qwer")

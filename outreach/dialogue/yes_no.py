@@ -54,7 +54,7 @@ _TRAILING_YES = re.compile(
     r"|总比没有强|总比没有好|(?<![不没])同意|(?<![不没])接受"
     r"|[\s，,。.!！？?](?:是的|是啊|对的|对啊|嗯|可以|行))[了吧啊呀。.!！~～\s]*$")  # "咋的 还得我给你证明啊？是的"
 _TRAILING_NO = re.compile(
-    r"(?:(?<!要)不要|(?<!用)不用了?|不需要|不接受|不同意|(?<!行)不行|算了|不用(?:处理|管|麻烦))[了吧啊呀。.!！~～\s]*$")
+    r"(?:(?<!要)不要|(?<!用)不用了?|不需要|不接受|不同意|(?<!行)不行|算了|不用再?(?:处理|管|麻烦|弄))[了吧啊呀。.!！~～\s]*$")
 
 
 # Going ahead with whatever the process is ("那你就给我提交吧", "帮我申请吧", "就按这个办").
@@ -87,8 +87,17 @@ def ends_refusing(text: str) -> bool:
 
 
 def ends_with_yes(text: str) -> bool:
-    """Whether the words end by going along ("五块钱打发要饭的呢……行吧 券我收着"), whatever comes before."""
-    return bool(_TRAILING_YES.search(normalize(text)))
+    """Whether the words end by going along ("五块钱打发要饭的呢……行吧 券我收着"), whatever comes before,
+    or go along before a last "but" that only adds a demand ("…行吧券我收下 但那个店你们得管管")."""
+    text = normalize(text)
+    if _TRAILING_YES.search(text):
+        return True
+    turns = list(_BUT.finditer(text))
+    if not turns or turns[-1].start() == 0:
+        return False
+    after = text[turns[-1].end():]
+    return read_yes_no(after) is None and not remedy_mentions(after) \
+        and bool(_TRAILING_YES.search(text[:turns[-1].start()].rstrip(" ，,")))
 
 
 _LEADING_SYMBOLS = re.compile(r"^[^\w👌👍]+")
@@ -145,7 +154,8 @@ _NO_PROBLEM = re.compile(
 
 # A clause that says one thing is fine ("芒果挺新鲜的", "没坏", "款式是对的", "物流还行", "快递早到了"),
 # told before the problem that is ("就是箱子里少了两个"): it names no problem of its own.
-_FINE_CLAUSE = re.compile(r"^(?:都|也|倒是?|东西|款式|颜色|尺码|质量|物流|快递|包装|味道|[^，,。\s]{0,4})?"
+_FINE_CLAUSE = re.compile(r"^(?:但是|不过|可是)?(?:里面的?)?(?:都|也|倒是?|东西|款式|颜色|尺码|质量|物流|快递|包装|味道"
+                          r"|[^，,。\s]{0,4})?"
                           r"(?:挺|很|还|都)?(?:新鲜|好好的|是对的|没错|没问题|没坏|没烂|没碎|没死|活蹦乱跳|活着|还行"
                           r"|挺好|挺快|早到了|早就到了|按时到|准时|正常|完好)(?:的|了|啊|呀)?$")
 
@@ -159,10 +169,21 @@ def says_fine(clause: str) -> bool:
 _PIVOT = re.compile(r"就是|只是|而是|但是|不过|(?:^|[\s,，。])是(?!的|啊|呀|不是)")
 
 
+# The problem asked about set aside in so many words: "问题不在这", "不是这个问题", "这个不是重点".
+_SET_ASIDE = re.compile(r"问题不在这|问题不是这|不是这个问题|不是这个事|跟这个没关系|和这个没关系"
+                        r"|这个不是重点|这不是重点")
+
+
+def sets_aside(text: str) -> bool:
+    """Whether the words say the problem asked about is not the one, however much of it they grant
+    ("盒子是压扁了 但是里面耳机没坏 问题不在这 我拍的是黑色 寄来的是白色的")."""
+    return bool(_SET_ASIDE.search(normalize(text)))
+
+
 def turns_to_another(text: str) -> bool:
     """Whether the words deny or set aside one thing to name what is wrong instead."""
     text = normalize(text)
-    return bool(_PIVOT.search(text)) and (read_yes_no(text) is False or any(
+    return sets_aside(text) or bool(_PIVOT.search(text)) and (read_yes_no(text) is False or any(
         says_fine(c) for c in clauses_of(text)))
 
 
@@ -187,8 +208,22 @@ def read_fine_after_all(text: str) -> bool:
 # At the confirmation, the goods found fine and nothing wanted: "箱子是扁了一点可我拆开看了里面的壶好好的
 # 一点没坏 … 不用管了" (not "碎了两个 其他都是好的": a count of harm is told)
 _FINE_GOODS = re.compile(r"好好的|都是好的|一点(?:都|也)?没(?:坏|碎|烂|事)|完好|(?<![不没])能用|(?<![不没])能吃")
-_NOTHING_NEEDED = re.compile(r"不用管了?|不用处理|不需要处理|无需处理|不用麻烦|不碍事|不影响(?:使用|用|吃)")
+_NOTHING_NEEDED = re.compile(r"不用再?管了?|不用再?处理|不需要再?处理|无需处理|不用再?麻烦|不用再?弄了?|不碍事"
+                             r"|不影响(?:使用|用|吃)")
+# Nothing wrong after all, as the buyer tells it: their own mistake ("是我自己没看清"), or settled with
+# the shop already ("我已经找商家说过了 他们给我退了10块钱 钱也收到了").
+_NOT_THEIR_FAULT = re.compile(r"(?:是|怪)?我自己(?:没看清|没看|看错|搞错|弄错|理解错|的问题|选错|拍错)|是我的问题"
+                              r"|已经(?:跟|和|找)(?:商家|店家|卖家|客服|店里)[^，。,.!！？?]{0,6}(?:解决|说过|处理|退了|补了|赔了)"
+                              r"|(?:已经|自己)(?:跟商家|和商家)?解决了|钱(?:也|都)?(?:已经)?收到了")
 _HARM_COUNTED = re.compile(r"[\d一两二三四五六七八九十几]\s*[个只件盒瓶袋包箱双条支罐颗斤]")
+
+
+def settled_already(text: str) -> bool:
+    """Whether the words say nothing is left to do, as the buyer's own mistake ("是我自己没看清 不用处理了")
+    or settled with the shop ("我已经找商家说过了 他们给我退了10块钱 钱也收到了 … 不用再弄了"), whatever
+    else they grant."""
+    text = normalize(text)
+    return bool(_NOT_THEIR_FAULT.search(text) and _NOTHING_NEEDED.search(text))
 
 
 def fine_after_all(text: str) -> bool:
@@ -196,6 +231,8 @@ def fine_after_all(text: str) -> bool:
     the goods found fine with nothing wanted and no count of harm told."""
     text = normalize(text)
     if read_no_problem(text):
+        return True
+    if settled_already(text):
         return True
     fine = _FINE_GOODS.search(text)
     return bool(fine and _NOTHING_NEEDED.search(text) and not _HARM_COUNTED.search(text)

@@ -340,3 +340,17 @@ def test_the_share_an_offer_stands_on_said_again_while_refusing_it_is_no_correct
     assert correct_affected(case_id, buyer, "不要 只退一半我不接受", step.offer_index) is None
     step = correct_affected(case_id, buyer, "不对 应该是三分之一", step.offer_index)
     assert step is not None and step.offer.amount_fen == 2933
+
+
+def test_a_short_weight_told_beside_rot_keeps_the_act_of_weighing_for_its_turn(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=10, unit="斤", unit_price_fen=599, kind="fruit",
+                                  live_seafood=False, promises=["fresh_rot_refund", "weight_guarantee"],
+                                  title="赣南脐橙 按斤称")
+    told = "是哩 烂了2斤左右 还有我放秤上称了一下 整箱才9斤 说好的10斤"
+    step = choose_problem(case_id, buyer, None, "confirmed", text=told,
+                          more={"spoiled": "烂了2斤左右", "not_as_described": "整箱才9斤"})
+    assert step.offer.amount_fen == 1198
+    following = accept(case_id, buyer, step.offer_index).extra["next"]
+    # "整箱才9斤" alone is no weighing; "我放秤上称了一下" said apart makes it one (a person had been called)
+    assert following.kind == "offer" and following.offer.rule_id == "short_weight_refund"
+    assert following.offer.amount_fen == 599

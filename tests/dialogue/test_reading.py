@@ -1283,3 +1283,114 @@ def test_a_score_denied_beside_another_and_a_slip_told(text: str, rating: int, c
 
     assert read_rating(text) == rating
     assert corrected_rating(text) == corrected
+
+
+# The twenty-first and twenty-second fresh sets' kinds of wording.
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("整吧 退钱得了 补发还得搁那干等", "refund"),  # what the re-ship would bring: why not
+    ("退钞票好了 再寄过来又要压坏脱", "refund"),
+    ("钱退给我就行 不要补了 补过来也化了", "refund"),
+    ("退嘛 退了算了 换个新的怕又是瓜的", "refund"),
+    ("重新发个白的吧 磕坏的这个我寄回去", "reship"),  # sending the wrong one back is part of it
+    ("给我换成无糖的吧这个有糖的我给你们寄回去", "replace"),
+    ("退货退款 我寄回去", "return_refund"),
+    ("退差额吧", "refund"), ("那就退碎了的那2个", "refund"),
+    ("我唔要退钱 帮我补返一斤新鲜嘅", "reship"),  # Cantonese 补返
+    ("是的 不过我已经找商家说过了 他们给我退了10块钱 钱也收到了", None),  # what the shop did
+    ("换新的也不要", None),
+])
+def test_remedies_with_their_drawbacks_and_what_the_shop_did(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy
+
+
+def test_a_remedy_turned_down_with_de_is_declined() -> None:
+    from outreach.dialogue.yes_no import rejects_offer
+
+    assert rejects_offer("换新的也不要 我就想保修 把左边那只修好 你们这能办吗")
+    assert not rejects_offer("换新的吧")
+
+
+@pytest.mark.parametrize(("text", "quantity", "unit", "label", "share"), [
+    ("是 大概七成还是好的 剩下的都烂了", 1, "盒", "spoiled", Fraction(3, 10)),  # the rest of what is good
+    ("一半是好的", 1, "盒", "spoiled", Fraction(1, 2)),
+    ("三台里面有一台的喇叭网凹进去一半 另外两台好的", 3, "台", "damaged", Fraction(1, 3)),  # the good ones
+    # leaked yogurt, recounted for the missing cup: the leak keeps its own count
+    ("漏了3盒 箱子里黏糊糊的 我又数了一遍 总共才11盒 少了一盒", 12, "盒", "damaged", Fraction(1, 4)),
+    ("漏了3盒 箱子里黏糊糊的 我又数了一遍 总共才11盒 少了一盒", 12, "盒", "missing_item", Fraction(1, 12)),
+    ("坏了3个 不对 应该是4个", 10, "个", "damaged", Fraction(2, 5)),
+])
+def test_shares_said_of_the_good_and_counts_of_each_problem(
+        text: str, quantity: int, unit: str, label: str, share: Fraction) -> None:
+    assert read_affected(text, quantity, label=label, unit=unit).share == share
+
+
+@pytest.mark.parametrize(("text", "label", "may"), [
+    ("估计是路上从箱子里掉出去了", "damaged", False),  # lost on the way: missing, not broken
+    ("箱子压扁了 掉了一块漆", "damaged", True),
+    ("甭管多少了", "missing_item", False),
+])
+def test_words_the_model_may_not_name_alone(text: str, label: str, may: bool) -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert taxonomy().model_may_name(label, text, text) is may
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("主播讲吃了可以代替降压药", "not_as_described"), ("那个主播在直播间里说吃这个能治失眠", "not_as_described"),
+    ("发了好几条都不回我", "service_attitude"),
+])
+def test_signs_of_a_health_claim_and_of_a_shop_that_never_answers(text: str, label: str) -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert taxonomy().signs_in(text) == [label]
+
+
+def test_the_shop_s_auto_reply_is_no_question_about_who_answers() -> None:
+    assert knowledge().topic_of("发了好几条都不回我 就一个自动回复在那转圈圈") is None
+    assert knowledge().topic_of("你是自动回复吗") == "who"
+
+
+@pytest.mark.parametrize(("text", "sets_aside", "settled"), [
+    ("盒子是压扁了 但是里面耳机没坏 问题不在这 我拍的是黑色 寄来的是白色的", True, False),
+    ("不是啥大问题 写的就是中果 是我自己没看清 不用处理了 谢谢哈", False, True),
+    ("是的 不过我已经找商家说过了 他们给我退了10块钱 钱也收到了 挺好的 不用再弄了", False, True),
+    ("是的 碎了两个 不用处理别的", False, False),
+])
+def test_the_problem_set_aside_and_nothing_left_to_do(text: str, sets_aside: bool, settled: bool) -> None:
+    from outreach.dialogue import yes_no
+
+    assert yes_no.sets_aside(text) is sets_aside
+    assert yes_no.settled_already(text) is settled
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("五块钱？打发叫花子呢……行吧券我收下 但那个店你们得管管", True),  # a demand after the yes
+    ("行吧 但是我不要券", False), ("好吧 不过退款吧", False),
+])
+def test_going_along_before_a_last_demand(text: str, yes: bool) -> None:
+    from outreach.dialogue.yes_no import ends_with_yes
+
+    assert ends_with_yes(text) is yes
+
+
+@pytest.mark.parametrize(("text", "mash"), [
+    ("sdfghjkl 手滑了", True), ("jjjjkkk 不好意思", True), ("ok 手滑了", False), ("hello 坏了", False),
+])
+def test_a_key_mash_owned_up_to_is_still_nothing_said(text: str, mash: bool) -> None:
+    from outreach.dialogue.words import is_key_mash
+
+    assert is_key_mash(text) is mash
+
+
+def test_the_goods_told_fine_are_not_the_order_meant() -> None:
+    from outreach.cases.conversation import orders_named
+
+    orders = [("A", "烟酰胺美白精华液 30ml"), ("B", "补水面膜 玻尿酸精华 25片/盒")]
+    assert orders_named("面膜少了一盒 精华收到了没问题哈 就是面膜", orders) == [orders[1]]
+    assert orders_named("精华和面膜都少了", orders) == orders
+
+
+def test_what_was_promised_alone_is_an_amount_not_a_problem() -> None:
+    from bot.nlu.problem_classifier import clauses_to_read
+
+    assert ("说是6卷", False) in clauses_to_read("对 说是6卷 只来了4卷")
