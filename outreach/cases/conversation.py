@@ -312,7 +312,7 @@ def _choose_problem(session: Session, case: Case, label: str | None, how: str, c
         machine.close(session, case, "buyer: no problem")
         return Step(kind="no_problem", case_id=case.id, extra={"ask_rating": False})
     clauses = _weighed_short(session, case, clauses, label, text)
-    _note_more_problems(session, case, label, _with_weighing(clauses, label, text))
+    _note_more_problems(session, case, label, _with_weighing(clauses, label, text), text)
     if remedies and _waiting(case) and not _note_first_remedies(session, case, text or "", remedies):
         text_remedy = None  # "有一盒有臭味 还少了一盒 少的那盒退钱就行": the refund is the missing box's
     else:
@@ -745,11 +745,15 @@ def _accept(session: Session, case: Case, index: int) -> Step:
                        "ask_rating": _ask_rating(session, case) if created else True})
 
 
-def _rules_can_act(session: Session, case: Case, label: str) -> bool:
-    """Whether a further problem the buyer named gets anything from the rules for this order
-    ("快递也太慢了" on an order shipped in time gets nothing: it is noted, not pursued)."""
+def _rules_can_act(session: Session, case: Case, label: str, order_id: str | None = None) -> bool:
+    """Whether a further problem the buyer named gets anything from the rules for this order, or the
+    other order its words named ("快递也太慢了" on an order shipped in time gets nothing: it is noted,
+    not pursued)."""
     if label in rules().person_first:
         return True
+    if order_id and order_id != case.order_id:  # read as a case of that order, reported now (never stored)
+        case = Case(id=case.id, buyer_id=case.buyer_id, order_id=order_id, category=label, facts={},
+                    created_at=utcnow())
     facts = dataclasses.replace(case_facts(session, case), label=label, issue=None, affected_quantity=None,
                                 affected_share=None, portion_text=None, shortfall_percent=None,
                                 line_refunded_fen=line_refunded_fen(session, case, own=True))
@@ -760,9 +764,11 @@ def _rules_can_act(session: Session, case: Case, label: str) -> bool:
     return False
 
 
-def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[str, str]) -> None:
+def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[str, str],
+                        text: str | None = None) -> None:
     """Several problems in one message ("颜色发错了，还晚到了三天"): the others wait their turn, each
-    with the words that named it."""
+    with the words that named it, and with the other order of the buyer's its words name (`text`:
+    the whole message; "草莓烂了三分之一 还有我前天拍的车厘子 到现在都没发货")."""
     labels = taxonomy().ids
     book = rules()
     same_goods = set(book.goods_condition) if label in book.goods_condition else set()
@@ -776,9 +782,28 @@ def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[
               if m in labels and m not in (label, NO_PROBLEM) and m not in same_goods]
     if not others:
         return
+    if text:
+        _place_on_orders(session, case, others, text)
     waiting = [item for item in _waiting(case) if item["label"] not in {o["label"] for o in others}]
     case.facts = {**(case.facts or {}), "more_problems": waiting + others}
     events.record(session, case.id, EventKind.MORE_PROBLEMS, labels=[o["label"] for o in others])
+
+
+def _place_on_orders(session: Session, case: Case, others: list[dict[str, str]], text: str) -> None:
+    """Each further problem whose words, or the clause right before them, name exactly one other
+    recent order of the buyer's ("还有我前天拍的车厘子 到现在都没发货") is that order's."""
+    recent = _recent_orders(session, case.buyer_id)
+    if len(recent) < 2:
+        return
+    parts = clauses_of(normalize(text))
+    for item in others:
+        first = clauses_of(normalize(item["text"]))[:1]
+        at = parts.index(first[0]) if first and first[0] in parts else None
+        if at is None:
+            continue
+        named = orders_named(" ".join(parts[max(0, at - 1):at + 1]), recent)
+        if len(named) == 1 and named[0][0] != case.order_id:
+            item["order"] = named[0][0]
 
 
 def _note_first_remedies(session: Session, case: Case, text: str, remedies: list[dict] | None) -> bool:
@@ -820,14 +845,15 @@ def _next_problem(session: Session, case: Case) -> Step | None:
     from outreach.diagnosis.severity import severity_of
     from outreach.store.db import insert_once
 
-    waiting = [item for item in _waiting(case) if _rules_can_act(session, case, item["label"])]
+    waiting = [item for item in _waiting(case) if _rules_can_act(session, case, item["label"], item.get("order"))]
     if not waiting:
         return None
     label, said, rest = waiting[0]["label"], waiting[0]["text"], waiting[1:]
     chosen = waiting[0].get("remedy")  # picked already, in the words that picked this case's remedy
+    order_id = waiting[0].get("order") or case.order_id  # another order named with it: that one's own case
     case.facts = {k: v for k, v in (case.facts or {}).items() if k != "more_problems"}
-    key = f"{incident_key(case.buyer_id, case.order_id)}:{label}"
-    following = Case(buyer_id=case.buyer_id, order_id=case.order_id, open_key=key, suspected_category=label,
+    key = f"{incident_key(case.buyer_id, order_id)}:{label}"
+    following = Case(buyer_id=case.buyer_id, order_id=order_id, open_key=key, suspected_category=label,
                      category=label, severity=int(severity_of(label).level), status=S.NEW.value,
                      facts={"more_problems": rest} if rest else {})
     following, created = insert_once(session, following, lambda: session.execute(
@@ -853,7 +879,8 @@ def _next_problem(session: Session, case: Case) -> Step | None:
             step = _accept(session, following, matching)
     return Step(kind=step.kind, case_id=step.case_id, offer=step.offer, offer_index=step.offer_index,
                 remedies_left=step.remedies_left, message=step.message, already_done=step.already_done,
-                extra={**step.extra, "label_zh": taxonomy().zh(label), "new_case": True})
+                extra={**step.extra, "label_zh": taxonomy().zh(label), "new_case": True,
+                       **({"order_title": main_item(session, order_id).title} if order_id != case.order_id else {})})
 
 
 def _ask_rating(session: Session, case: Case) -> bool:
@@ -1216,7 +1243,7 @@ def _open_from_feedback(session: Session, feedback: Feedback, order_id: str,
         return _hand_over(session, case, rules().person_first[label], call_back=True)
     _note_issue(session, case, None, feedback.text)
     if more:
-        _note_more_problems(session, case, label, more)
+        _note_more_problems(session, case, label, more, feedback.text)
     # "大闸蟹死了3只", "标的10斤 一称只有9斤2两": the count or the weighing is given already, and with
     # two problems each keeps its own ("芒果烂了3个 还少发了2个": 3 rotten)
     _note_details(session, case, label, feedback.text, more or {})

@@ -134,7 +134,11 @@ def replies_for(step: Step) -> Replies:  # noqa: C901 - one branch per kind of s
             replies.say("utter_remedy_done", remedy_text=step.offer.done if step.offer else "")
         following = extra.get("next")
         if following is not None:  # the next problem the buyer named, in its own case
-            replies.say("utter_next_problem", label_zh=following.extra.get("label_zh", ""))
+            if following.extra.get("order_title"):  # on another order the words named
+                replies.say("utter_next_problem_other_order", label_zh=following.extra.get("label_zh", ""),
+                            order_title=following.extra["order_title"])
+            else:
+                replies.say("utter_next_problem", label_zh=following.extra.get("label_zh", ""))
             replies.set(case_id=str(following.case_id), offer_index=None, affected_quantity=None)
             replies.extend(replies_for(following))
         elif extra.get("then") is not None:  # rated in the words that took the offer

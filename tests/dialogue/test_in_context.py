@@ -354,3 +354,23 @@ def test_a_short_weight_told_beside_rot_keeps_the_act_of_weighing_for_its_turn(a
     # "整箱才9斤" alone is no weighing; "我放秤上称了一下" said apart makes it one (a person had been called)
     assert following.kind == "offer" and following.offer.rule_id == "short_weight_refund"
     assert following.offer.amount_fen == 599
+
+
+def test_a_further_problem_told_of_another_order_is_that_order_s_own_case(any_db: str) -> None:
+    from tests.factories import make_order
+
+    case_id, buyer, strawberries = make_case("spoiled", quantity=1, unit="盒", unit_price_fen=8990, kind="fruit",
+                                             live_seafood=False, promises=["fresh_rot_refund"],
+                                             title="丹东99红颜草莓 3斤礼盒")
+    _, cherries = make_order(buyer_id=buyer, title="智利车厘子 JJ级 2斤", kind="fruit", unit_price_fen=13800,
+                             quantity=1, unit="盒", live_seafood=False, shipped_at=None, delivered_at=None,
+                             promised_ship_hours=48)
+    told = "是 一盒草莓烂了三分之一 软趴趴的 还有我前天拍的车厘子 到现在都没发货 说好48小时的"
+    step = choose_problem(case_id, buyer, None, "confirmed", text=told,
+                          more={"spoiled": "一盒草莓烂了三分之一", "late_delivery": "到现在都没发货"})
+    assert step.offer.amount_fen == 2997
+    following = accept(case_id, buyer, step.offer_index).extra["next"]
+    assert following.kind == "offer" and following.extra["order_title"] == "智利车厘子 JJ级 2斤"
+    with session_scope() as session:
+        case = session.get(Case, following.case_id)
+        assert (case.order_id, case.category) == (cherries, "late_delivery") and cherries != strawberries
