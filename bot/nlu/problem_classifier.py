@@ -48,7 +48,8 @@ _AMOUNT_ONLY = re.compile(
     r"^(?:箱子里|盒子里|袋子里|包裹里|里面|一共|总共|只有|就有|就|才|只|有|共|大概|大约|差不多)*\s*"
     r"(?:(?:一|每)\s*[盒箱袋包份])?\s*"  # "一盒十只": what a box holds
     r"(?:[\d.]+|[零〇一二两三四五六七八九十百半几]+)(?:分之[零〇一二两三四五六七八九十\d]+)?\s*"
-    rf"(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|%|成)?\s*(?:半|多|左右)?$")
+    # (money alone too: "就5块钱？？" of the offer is no price problem)
+    rf"(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|%|成|块钱|元|钱|毛钱?)?\s*(?:半|多|左右)?$")
 # How many pieces were promised ("说是10双", "说的4袋"): an amount, no problem of its own (what came
 # short is told beside it). A weight promised ("说好的8斤") is the listing's, against a weighing.
 _PROMISED_PIECES = re.compile(r"^(?:说是|说的是?|说好的?|不是说|标的是?|写的是?|写着|页面上?写的?"

@@ -713,6 +713,18 @@ def accept(case_id: int | str, buyer_id: str, index: int, more: dict[str, str] |
         return _accept(session, case, index)
 
 
+def accept_next_too(step: Step, buyer_id: str) -> Step:
+    """An offer taken with words that take the next problem's too ("都按规矩退吧"): that next offer,
+    made in the same turn, is carried out as well; the step is unchanged when no offer follows."""
+    following = step.extra.get("next")
+    if step.kind != "executed" or following is None or following.kind != "offer":
+        return step
+    done = accept(following.case_id, buyer_id, following.offer_index or 0)
+    keep = {k: following.extra[k] for k in ("label_zh", "new_case", "order_title") if k in following.extra}
+    return dataclasses.replace(step, extra={**step.extra, "next": dataclasses.replace(
+        done, extra={**done.extra, **keep})})
+
+
 def accept_content(case_id: int | str, buyer_id: str, index: int, rating: int, comment: str | None = None) -> Step:
     """An offer taken with words that also rate ("非常满意"): carried out as `accept`, and when the
     rating question would follow, the rating the words give is recorded instead of asked."""
@@ -1248,6 +1260,10 @@ def _open_from_feedback(session: Session, feedback: Feedback, order_id: str,
     # two problems each keeps its own ("芒果烂了3个 还少发了2个": 3 rotten)
     _note_details(session, case, label, feedback.text, more or {})
     _note_first_remedies(session, case, feedback.text, remedies)
+    if label != NO_PROBLEM and order.delivered_at is not None and not _rules_can_act(session, case, label):
+        # "猕猴桃签收以后放了几天 … 烂了12个 能退吗" four days after delivery: nothing the rules give
+        # depends on a yes, so a person takes it now rather than after a confirmation that changes nothing
+        return _hand_over(session, case, f"buyer started: no rule gives a remedy for {label} on this order")
     return _confirm_step(session, case, label)
 
 

@@ -27,7 +27,7 @@ _EXTRA_RATING_WORDS = {
 # A score taken back for another: "打个4分 哎算了 给你们满分", "3分吧 不对 还是5分".
 _TAKEN_BACK = re.compile(r"算了|不对|还是|改成|改一下|重新|应该是")
 # A score denied beside the one given: "是4分不是2分", "不是2分 是4分".
-_DENIED_SCORE = re.compile(r"[\s,，]*(?:而)?不是\s*(?:[1-5]|[一二两三四五])\s*(?:分|星|颗星)")
+_DENIED_SCORE = re.compile(r"[\s,，]*(?:而)?不是\s*(?:[1-5]|[一二两三四五])\s*(?:分|星|颗星|(?=[\s,，。.!！]|$))")
 _RATING_WORDS = {**RATING_WORDS, **_EXTRA_RATING_WORDS}
 _FULL_MARKS = re.compile(r"(?<!不)(?<!不给)(?<!没)(?<!不是)满分|给满(?!意)|打满(?!意)")
 _BY_LENGTH = sorted(_RATING_WORDS, key=len, reverse=True)
@@ -98,4 +98,10 @@ def corrected_rating(text: str) -> int | None:
     """The rating the words give in place of one just given by a slip ("啊手滑点错了 是4分不是2分":
     4); None when they tell no slip or give no rating."""
     text = normalize(text)
-    return read_rating(text) if _SLIP.search(text) else None
+    if not _SLIP.search(text):
+        return None
+    rating = read_rating(text)
+    if rating is None:  # "啊点错了 是4 不是2 手滑": the one score left when the denied one is taken out
+        digits = re.findall(r"(?<![\d.])[1-5](?![\d.])", _DENIED_SCORE.sub(" ", text))
+        rating = int(digits[0]) if len(digits) == 1 else None
+    return rating

@@ -116,6 +116,8 @@ _DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:那个|那些)?(?:我)?(?:也|都)
                              r"|弄不明白|搞不明白|整不明白|闹不明白|弄不懂|搞不懂|不会弄|不会操作|不懂)")
 # What a remedy would bring, said right after it: "补发还得搁那干等", "再寄过来又要压坏", "补过来也化了",
 # "换个新的怕又是瓜的" (Sichuan 瓜: broken): why not, never the choice.
+# A remedy waved away: "退二十几块有什么用".
+_NO_USE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,6}?(?:有什么用|有啥用|顶什么用|管什么用|有个屁用|有毛用)")
 _CONSEQUENCE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,4}?(?:又要|又得|又会|又是|也会|也得|也要|也是|也|怕|万一"
                                 r"|还得|还要|估计又|肯定又)[^，。,.!！？?\s]{0,4}?(?:等|坏|烂|碎|化|压|慢|瓜|过季|没用|一样|麻烦)")
 # The broken ones to be refunded: "那就退碎了的那2个", "退坏的那几个".
@@ -238,6 +240,7 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
              and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
              and not _DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
              and not _CONSEQUENCE_AFTER.match(text[end:])  # "补过来也化了"
+             and not _NO_USE_AFTER.match(text[end:])  # "退二十几块有什么用"
              and not (_SHOP_BEFORE.search(_clause_before(text, start))
                       and text.startswith(("退了", "补了", "赔了", "发了", "换了"), start))
              and not (_DONE_BEFORE.search(_clause_before(text, start)) and _DONE_AFTER.match(text[end:]))

@@ -98,6 +98,9 @@ _SLIPS = (
     (re.compile(r"莫(?=再|在|联系|打|发|来|烦|找|问|管|催|推)"), "别"),
     (re.compile(r"呢啲|呢些"), "这些"),  # Cantonese "these"
     (re.compile(r"补返|补番"), "补发"),  # Cantonese "send the rest": 帮我补返一斤
+    (re.compile(r"补尝|补常|补赏"), "补偿"),  # pinyin slips of 补偿 (bu chang)
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])直(?![接到播线的])"), "只"),  # 死了两直 (zhi)
+    (re.compile(r"价钿"), "价钱"),  # Wu "price"
     (re.compile(r"没有[咗了]气(?![味色])"), "没气了"),  # Cantonese 冇咗气 (冇 read as 没有 above): dead
     # slips of measure words and of 次 / 笔 after a number: "死了一跳" (tiao), "扣了两吃" (ci), "少了两比" (bi)
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*跳(?![舞绳高远水楼槽])"), "条"),

@@ -259,3 +259,13 @@ def declines_remedy(text: str) -> bool:
         return False
     no = _NO.match(text)
     return bool(no and _REMEDY_AFTER_NO.match(text, no.end())) or bool(refused)  # "不用补了"
+
+
+# Words that take every remedy in hand at once: "都按规矩退吧", "两个都退", "一起办了吧" (not "都行": either).
+_BOTH = re.compile(r"(?:都|全都|全部|两个都|俩都)(?:按|退|给|办|处理|赔|补|弄)|一起(?:办|处理|退|弄|赔)")
+
+
+def takes_all(text: str) -> bool:
+    """Whether words that take an offer take the other problems' remedies too ("都按规矩退吧")."""
+    return bool(_BOTH.search(normalize(text)))
+

@@ -235,15 +235,17 @@ async def settled_at_rating(label: str = "spoiled") -> tuple[int, str]:
 
 async def test_a_new_problem_told_beside_the_rating_is_rated_then_raised(db: str) -> None:
     """"4星 对了 说好送的开瓶器也没给我": the settled case keeps its 4, and the new problem opens a case
-    of its own to confirm (not the last survey question); a remark beside a rating opens nothing."""
+    of its own (not the last survey question): the one crab's line was refunded in full already, so the
+    rules give nothing more and a person takes it at once; a remark beside a rating opens nothing."""
     case_id, buyer = await settled_at_rating()
     rated = told(buyer, "rate", "4星 对了 说好送的开瓶器也没给我", "说好送的开瓶器也没给我", label="missing_item",
                  slots={"case_id": str(case_id), "stage": "rating"})
     messages, _ = await run(ActionRecordRating(), rated)
-    assert responses(messages) == ["utter_thanks_for_rating", "utter_confirm_started"] and messages[0]["rating"] == 4
+    assert responses(messages) == ["utter_thanks_for_rating", "text"] and messages[0]["rating"] == 4
+    assert "人工" in messages[1]["text"]
     with session_scope() as session:
         cases = session.execute(select(Case).where(Case.buyer_id == buyer).order_by(Case.id)).scalars().all()
-        assert [(c.category, c.status) for c in cases] == [("spoiled", "closed"), ("missing_item", "contacted")]
+        assert [(c.category, c.status) for c in cases] == [("spoiled", "closed"), ("missing_item", "handed_over")]
         assert session.execute(select(Satisfaction.rating)).scalars().all() == [4]
 
     case_id, buyer = await settled_at_rating()

@@ -37,7 +37,8 @@ def test_with_no_case_and_one_recent_order_a_complaint_opens_a_case_to_confirm(a
 
 
 def test_with_several_orders_the_buyer_picks_the_order(any_db: str) -> None:
-    buyer, first = make_order(title="赣南脐橙", kind="fruit")
+    buyer, first = make_order(title="赣南脐橙", kind="fruit", shipped_at=utcnow() - timedelta(days=2),
+                              delivered_at=utcnow() - timedelta(hours=3))
     make_order(buyer_id=buyer, title="羊毛围巾", kind="apparel")
     step = raise_problem(buyer, "买的东西烂了好多", "spoiled")  # no goods named
     assert step.kind == "pick_order" and {o for o, _ in step.extra["orders"]} >= {first}
@@ -224,3 +225,19 @@ def test_the_wrong_order_picked_is_corrected_at_the_confirmation_and_the_case_mo
     # once the problem is confirmed and the case moved on, it stays on its order
     choose_problem(moved.id, buyer, "missing_item", "confirmed")
     assert move_to_order(moved.id, buyer, "不是 点错了 是床单那单") is None
+
+
+def test_a_problem_the_rules_give_nothing_for_goes_to_a_person_without_a_confirmation(any_db: str) -> None:
+    # kiwis found rotten four days after delivery: past the evidence window, nothing depends on a yes
+    buyer, order = make_order(title="陕西徐香猕猴桃 30个装", unit="个", quantity=30, unit_price_fen=200, kind="fruit",
+                              live_seafood=False, promises=["fresh_rot_refund"],
+                              shipped_at=utcnow() - timedelta(days=6), delivered_at=utcnow() - timedelta(days=4))
+    step = raise_problem(buyer, "猕猴桃签收以后放了几天 今天打开一看烂了12个 能退吗", "spoiled")
+    assert step.kind == "handover"
+    (case,) = cases_of(buyer)
+    assert (case.order_id, case.status) == (order, "handed_over")
+    # the same the day after delivery is confirmed first, as usual
+    buyer, _ = make_order(title="陕西徐香猕猴桃 30个装", unit="个", quantity=30, unit_price_fen=200, kind="fruit",
+                          live_seafood=False, promises=["fresh_rot_refund"],
+                          shipped_at=utcnow() - timedelta(days=2), delivered_at=utcnow() - timedelta(hours=20))
+    assert raise_problem(buyer, "猕猴桃烂了12个", "spoiled").kind == "confirm"

@@ -374,3 +374,21 @@ def test_a_further_problem_told_of_another_order_is_that_order_s_own_case(any_db
     with session_scope() as session:
         case = session.get(Case, following.case_id)
         assert (case.order_id, case.category) == (cherries, "late_delivery") and cherries != strawberries
+
+
+def test_words_that_take_every_remedy_take_the_next_problem_s_offer_too(any_db: str) -> None:
+    from outreach.cases.conversation import accept_next_too
+
+    case_id, buyer, _ = make_case("spoiled", quantity=10, unit="斤", unit_price_fen=599, kind="fruit",
+                                  live_seafood=False, promises=["fresh_rot_refund", "weight_guarantee"],
+                                  title="赣南脐橙 10斤装")
+    told = "是的 烂了2斤 另外我觉得分量也不对 拿家里的秤称了一下 整箱连烂的一起才8斤6两 说好的10斤呢"
+    step = choose_problem(case_id, buyer, None, "confirmed", text=told,
+                          more={"spoiled": "烂了2斤", "not_as_described": "我觉得分量也不对 说好的10斤呢"})
+    assert step.offer.amount_fen == 1198  # "分量也不对" is the complaint, not a correction of the 2斤
+    both = accept_next_too(accept(case_id, buyer, step.offer_index), buyer)
+    following = both.extra["next"]
+    assert following.kind == "executed" and following.extra["label_zh"] == "货不对板"
+    with session_scope() as session:
+        paid = session.execute(select(Remedy.rule_id, Remedy.amount_fen).order_by(Remedy.id)).all()
+    assert [tuple(row) for row in paid][-2:] == [("spoiled_share_refund", 1198), ("short_weight_refund", 839)]

@@ -1394,3 +1394,53 @@ def test_what_was_promised_alone_is_an_amount_not_a_problem() -> None:
     from bot.nlu.problem_classifier import clauses_to_read
 
     assert ("说是6卷", False) in clauses_to_read("对 说是6卷 只来了4卷")
+
+
+# The twenty-third and twenty-fourth fresh sets' kinds of wording.
+@pytest.mark.parametrize(("text", "meant"), [
+    ("补尝给我吧", "补偿给我吧"), ("死了两直", "死了两只"), ("老贵额价钿", "老贵额价钱"), ("直接退", "直接退"),
+])
+def test_slips_of_the_last_fresh_sets(text: str, meant: str) -> None:
+    assert normalize(text) == meant
+
+
+@pytest.mark.parametrize(("text", "quantity", "promised_g", "share"), [
+    # "分量也不对" is the complaint of a short weight, not a correction of the 2斤 told before it
+    ("是的 烂了2斤 另外我觉得分量也不对 拿家里的秤称了一下 整箱连烂的一起才8斤6两 说好的10斤呢", 10, 5000,
+     Fraction(1, 5)),
+    ("不好意思我刚又翻了一遍 是4只 有一只压在最底下没看到", 8, None, Fraction(1, 2)),  # a recount
+    ("对的 死了两直 还有一直也不太动 不过还活着", 4, None, Fraction(1, 2)),
+])
+def test_amounts_of_the_last_fresh_sets(text: str, quantity: int, promised_g: int | None, share: Fraction) -> None:
+    assert read_affected(text, quantity, promised_g, label="spoiled", unit="斤" if promised_g else "只").share == share
+
+
+def test_a_remedy_waved_away_is_no_choice_and_a_missing_piece_feared_is_no_report() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert read_remedy("不要退钱 退二十几块有什么用 我这是一套的 少一个就配不齐了") is None
+    assert not taxonomy().model_may_name("missing_item", "少一个就配不齐了")
+    assert not taxonomy().model_may_name("price_issue", "老贵的价钱买来的")
+    assert taxonomy().signs_in("一条都不回") == ["service_attitude"]
+
+
+def test_money_alone_and_the_shop_s_auto_reply() -> None:
+    from bot.nlu.problem_classifier import clauses_to_read
+
+    assert ("就5块钱", False) in clauses_to_read("就5块钱？？行吧收了")
+    assert knowledge().topic_of("好不容易回一句还是自动回复") is None
+
+
+@pytest.mark.parametrize(("text", "both"), [
+    ("都按规矩退吧", True), ("两个都退", True), ("都行 给吧", False), ("好的", False),
+])
+def test_words_that_take_every_remedy(text: str, both: bool) -> None:
+    from outreach.dialogue.yes_no import takes_all
+
+    assert takes_all(text) is both
+
+
+def test_a_slip_rating_with_a_bare_digit_denied() -> None:
+    from outreach.dialogue.ratings import corrected_rating
+
+    assert corrected_rating("啊点错了 是4 不是2 手滑") == 4
