@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from outreach.cases.conversation import (
+    Step,
     accept,
     answer_question,
     choose_problem,
@@ -342,13 +343,19 @@ def test_the_share_an_offer_stands_on_said_again_while_refusing_it_is_no_correct
     assert step is not None and step.offer.amount_fen == 2933
 
 
-def test_a_short_weight_told_beside_rot_keeps_the_act_of_weighing_for_its_turn(any_db: str) -> None:
+def _rot_and_short_weight(told: str, rot: str, short: str) -> tuple[int, str, Step]:
+    """Ten jin of oranges (足斤足两), some rotten and the box short, told at the confirmation."""
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit="斤", unit_price_fen=599, kind="fruit",
                                   live_seafood=False, promises=["fresh_rot_refund", "weight_guarantee"],
-                                  title="赣南脐橙 按斤称")
-    told = "是哩 烂了2斤左右 还有我放秤上称了一下 整箱才9斤 说好的10斤"
+                                  title="赣南脐橙 10斤装")
     step = choose_problem(case_id, buyer, None, "confirmed", text=told,
-                          more={"spoiled": "烂了2斤左右", "not_as_described": "整箱才9斤"})
+                          more={"spoiled": rot, "not_as_described": short})
+    return case_id, buyer, step
+
+
+def test_a_short_weight_told_beside_rot_keeps_the_act_of_weighing_for_its_turn(any_db: str) -> None:
+    case_id, buyer, step = _rot_and_short_weight("是哩 烂了2斤左右 还有我放秤上称了一下 整箱才9斤 说好的10斤",
+                                                 "烂了2斤左右", "整箱才9斤")
     assert step.offer.amount_fen == 1198
     following = accept(case_id, buyer, step.offer_index).extra["next"]
     # "整箱才9斤" alone is no weighing; "我放秤上称了一下" said apart makes it one (a person had been called)
@@ -379,12 +386,9 @@ def test_a_further_problem_told_of_another_order_is_that_order_s_own_case(any_db
 def test_words_that_take_every_remedy_take_the_next_problem_s_offer_too(any_db: str) -> None:
     from outreach.cases.conversation import accept_next_too
 
-    case_id, buyer, _ = make_case("spoiled", quantity=10, unit="斤", unit_price_fen=599, kind="fruit",
-                                  live_seafood=False, promises=["fresh_rot_refund", "weight_guarantee"],
-                                  title="赣南脐橙 10斤装")
-    told = "是的 烂了2斤 另外我觉得分量也不对 拿家里的秤称了一下 整箱连烂的一起才8斤6两 说好的10斤呢"
-    step = choose_problem(case_id, buyer, None, "confirmed", text=told,
-                          more={"spoiled": "烂了2斤", "not_as_described": "我觉得分量也不对 说好的10斤呢"})
+    case_id, buyer, step = _rot_and_short_weight(
+        "是的 烂了2斤 另外我觉得分量也不对 拿家里的秤称了一下 整箱连烂的一起才8斤6两 说好的10斤呢",
+        "烂了2斤", "我觉得分量也不对 说好的10斤呢")
     assert step.offer.amount_fen == 1198  # "分量也不对" is the complaint, not a correction of the 2斤
     both = accept_next_too(accept(case_id, buyer, step.offer_index), buyer)
     following = both.extra["next"]
