@@ -187,7 +187,9 @@ def test_two_conversations_each_stay_on_their_own_replica_across_turns(
     for buyer in buyers.values():
         buyer.wait_for_opening()
     before = {(r, b.id): _lock_lines(cluster, r, b.id) for r in buyers for b in buyers.values()}
-    for message in ("是的，虾都死了", "我再想想"):
+    # (words every conversation answers through its replica: the first test settled rasa-1's case in
+    # full, and a new report of the same dead shrimp would now go to a person, past the bot)
+    for message in ("你好", "我再想想"):
         for replica, buyer in buyers.items():
             assert buyer.say(message)  # the bot answered
             assert cluster.replica_for(buyer.id) == replica
