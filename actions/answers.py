@@ -21,6 +21,7 @@ from actions.context import (
     reask,
     remedies_in,
     suspected_among_named,
+    taking_offer,
     text_of,
 )
 from actions.starting import raise_problem
@@ -63,7 +64,7 @@ class ActionAnswerYes(Action):
                                          remedies=remedies_in(tracker)))
         if stage == "offering":
             index = offer_index(tracker)
-            return await guarded(dispatcher, tracker, partial(conversation.accept, index=index))
+            return await guarded(dispatcher, tracker, taking_offer(tracker, partial(conversation.accept, index=index)))
         if stage == "rating":
             # A second yes: the confirmation may have been lost on the way; say it is done.
             if await case_holds(tracker, conversation.remedy_carried_out):

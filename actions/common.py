@@ -15,7 +15,6 @@ from sqlalchemy.exc import DBAPIError
 from outreach.cases import conversation
 from outreach.cases.conversation import CaseNotFound, NotYourCase, Step
 from outreach.dialogue.replies import Replies, quantity_problem, replies_for
-from outreach.dialogue.yes_no import takes_all
 from outreach.lifecycle.events import mask
 from outreach.store.db import retry_transient, session_scope
 
@@ -108,9 +107,6 @@ async def guarded(
             dispatcher.utter_message(response="utter_no_active_case")
             return []
         step = await off_loop(operation, case_id, buyer_of(tracker))
-        if tracker.get_slot("stage") == "offering" and takes_all(tracker.latest_message.get("text") or ""):
-            # "都按规矩退吧": the next problem's offer, made now, is taken in the same words
-            step = await off_loop(conversation.accept_next_too, step, buyer_of(tracker))
     except (CaseNotFound, NotYourCase) as error:
         return refuse(dispatcher, error)
     except DBAPIError as error:

@@ -26,7 +26,7 @@ from actions.common import (
     offer_index,
     say_step,
 )
-from outreach.cases.conversation import CaseNotFound, NotYourCase
+from outreach.cases.conversation import CaseNotFound, NotYourCase, Step
 from outreach.diagnosis.features import readable
 from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge, told_clauses
@@ -45,6 +45,7 @@ from outreach.dialogue.yes_no import (
     rejects_offer,
     sets_aside,
     settled_already,
+    takes_all,
     turns_to_another,
 )
 from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
@@ -55,6 +56,18 @@ OTHER_PROBLEM_SURE = 0.7
 # An amount stated, not the 一 of 等一下: digits, a number with a measure word, a share.
 _COUNTISH = re.compile(r"[\d０-９]|[一两二三四五六七八九十俩仨]\s*[个只件盒瓶斤双袋包箱枚]|一半|分之|全部|都")
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
+
+
+def taking_offer(tracker: Tracker, operation: Callable[[int, str], Step]) -> Callable[[int, str], Step]:
+    """An operation that takes the offer; when the buyer's words take every remedy ("都按规矩退吧"),
+    the next problem's offer, made in the same turn, is taken in the same words too."""
+    if not takes_all(text_of(tracker)):
+        return operation
+
+    def with_the_next(case_id: int, buyer_id: str) -> Step:
+        return conversation.accept_next_too(operation(case_id, buyer_id), buyer_id)
+
+    return with_the_next
 
 
 def text_of(tracker: Tracker) -> str:
@@ -177,14 +190,15 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         taken = await _take_remedy(dispatcher, tracker, text) if read_remedy(text) is not None else None
         if taken is not None:
             return taken
-        return await guarded(dispatcher, tracker, partial(conversation.accept, index=offer_index(tracker)))
+        return await guarded(dispatcher, tracker, taking_offer(
+            tracker, partial(conversation.accept, index=offer_index(tracker))))
     content = satisfied_in_words(text) if stage == "offering" and read_remedy(text) is None else None
     if content is None and stage == "offering" and re.fullmatch(r"[\s★⭐🌟]+", text):
         content = read_rating(text)  # "⭐⭐⭐⭐⭐" to an offer: taken and rated, as 非常满意 is
     if content is not None and read_yes_no(text) is None and not is_question(text):  # "可以的" is a plain yes
         # "非常满意" to an offer: taken, and the rating it already gives is recorded, not asked for
-        return await guarded(dispatcher, tracker, partial(conversation.accept_content, index=offer_index(tracker),
-                                                          rating=content, comment=text))
+        return await guarded(dispatcher, tracker, taking_offer(tracker, partial(
+            conversation.accept_content, index=offer_index(tracker), rating=content, comment=text)))
     demand = _demand_after_question(text) if stage == "offering" else None
     if demand is not None:  # "你们不是假一赔十吗 我要赔": the question is rhetorical, the demand is the answer
         taken = await _take_remedy(dispatcher, tracker, demand)
@@ -210,8 +224,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     if stage == "offering" and read_yes_no(text) is True and read_remedy(text) is None:
         others = await _other_problems(tracker)
         if others:  # "可以 另外还少了一盒 就11盒": this offer taken, the other problem follows
-            return await guarded(dispatcher, tracker, partial(conversation.accept, index=offer_index(tracker),
-                                                              more=others))
+            return await guarded(dispatcher, tracker, taking_offer(tracker, partial(
+                conversation.accept, index=offer_index(tracker), more=others)))
     if stage == "offering" and _AMOUNTISH.search(text):  # "不对 是4只": the amount corrected at the offer
         case_id = await case_of(tracker)
         if case_id is not None:
@@ -244,8 +258,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         if yes is None and rejects_offer(text):  # "补发也不要 我要的是原来那把", "才这么点？"
             yes = False
         if yes is not None:
-            operation = conversation.accept if yes else conversation.decline
-            return await guarded(dispatcher, tracker, partial(operation, index=offer_index(tracker)))
+            if not yes:
+                return await guarded(dispatcher, tracker, partial(conversation.decline, index=offer_index(tracker)))
+            return await guarded(dispatcher, tracker, taking_offer(
+                tracker, partial(conversation.accept, index=offer_index(tracker))))
     if stage == "offering" and read_remedy(text) is not None and (not is_question(text) or asks_for_it(text)):
         # "退钱行不行" asks for the remedy; "补发要多久？" asks about it (answered above, or not taken)
         taken = await _take_remedy(dispatcher, tracker, text)
@@ -313,7 +329,9 @@ async def _take_remedy(dispatcher: CollectingDispatcher, tracker: Tracker, text:
                               remedies_in(tracker))
     except (CaseNotFound, NotYourCase):
         return None
-    return None if step is None else await guarded(dispatcher, tracker, lambda _case, _buyer: step)
+    if step is None:
+        return None
+    return await guarded(dispatcher, tracker, taking_offer(tracker, lambda _case, _buyer: step))
 
 
 def remedies_in(tracker: Tracker) -> list[dict]:

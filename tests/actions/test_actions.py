@@ -660,3 +660,22 @@ async def test_a_problem_told_anew_instead_of_picking_the_order_opens_as_told(db
     t = told(buyer, "wrong_item", "拖鞋发错码了 要40的来了38", slots={"stage": "picking_order"})
     await run(ActionChooseProblem(), t)
     assert the_buyers_case(buyer) == (slippers, "wrong_item")
+
+
+def test_only_words_that_take_every_remedy_take_the_next_offer_too(monkeypatch) -> None:
+    """The offer-taking paths wrap their operation (actions.context.taking_offer); nothing else does."""
+    from actions import context
+    from outreach.cases.conversation import Step
+
+    taken = Step(kind="executed", case_id=7)
+    followed: list[Step] = []
+
+    def the_next_too(step: Step, buyer: str) -> Step:
+        followed.append(step)
+        return Step(kind="executed", case_id=8)
+
+    monkeypatch.setattr(context.conversation, "accept_next_too", the_next_too)
+    plain = context.taking_offer(tracker("b-1", text="好的"), lambda case_id, buyer: taken)
+    assert plain(7, "b-1") is taken and not followed
+    both = context.taking_offer(tracker("b-1", text="都按规矩退吧"), lambda case_id, buyer: taken)
+    assert both(7, "b-1").case_id == 8 and followed == [taken]
