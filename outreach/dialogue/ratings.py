@@ -8,7 +8,7 @@ import re
 
 from outreach.diagnosis.numbers import RATING_WORDS, scored_number
 from outreach.dialogue.words import CN_DIGITS as _CN
-from outreach.dialogue.words import normalize
+from outreach.dialogue.words import normalize, tells_a_slip
 from outreach.dialogue.words import number_of as _number
 
 _STARS = re.compile(r"[★⭐🌟]")
@@ -90,15 +90,11 @@ def declines_rating(text: str) -> bool:
     return bool(_NO_RATING.search(text)) and read_rating(text) is None
 
 
-# The score just given was a slip: "手滑点错了", "按错了", "不小心点到2分".
-_SLIP = re.compile(r"点错|按错|打错|选错|点快了|手滑|误触|不小心|手抖|看错")
-
-
 def corrected_rating(text: str) -> int | None:
     """The rating the words give in place of one just given by a slip ("啊手滑点错了 是4分不是2分":
     4); None when they tell no slip or give no rating."""
     text = normalize(text)
-    if not _SLIP.search(text):
+    if not tells_a_slip(text):
         return None
     rating = read_rating(text)
     if rating is None:  # "啊点错了 是4 不是2 手滑": the one score left when the denied one is taken out

@@ -200,7 +200,16 @@ _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
 # Words owning up to a slip of the fingers: "sdfghjkl 手滑了" is still nothing said.
-_SLIP_OWNED = re.compile(r"不好意思|抱歉|对不起|sorry|手滑了?|按错了?|打错了?|误触了?|碰到了?|乱按的?|[啊哎呀哦]")
+# Words that own up to a slip of the finger: "手滑点错了", "按错了", "不小心点到2分".
+_SLIP_WORDS = r"点错|按错|打错|选错|点快了|手滑|误触|不小心|手抖|看错|乱按|按到|碰到"
+_SLIP = re.compile(_SLIP_WORDS)
+# A slip owned up to, with the apologies and interjections around it: nothing of the buyer's to read.
+_SLIP_OWNED = re.compile(rf"不好意思|抱歉|对不起|sorry|(?:{_SLIP_WORDS})[了的]?|[啊哎呀哦]")
+
+
+def tells_a_slip(text: str) -> bool:
+    """Whether the words own up to a slip of the finger ("啊手滑点错了")."""
+    return _SLIP.search(text) is not None
 
 
 def is_key_mash(text: str) -> bool:

@@ -1375,6 +1375,7 @@ def test_going_along_before_a_last_demand(text: str, yes: bool) -> None:
 
 @pytest.mark.parametrize(("text", "mash"), [
     ("sdfghjkl 手滑了", True), ("jjjjkkk 不好意思", True), ("ok 手滑了", False), ("hello 坏了", False),
+    ("asdfjkl 不小心按到的", True), ("qwerty 手抖了", True), ("zxcvbn 点错了", True),
 ])
 def test_a_key_mash_owned_up_to_is_still_nothing_said(text: str, mash: bool) -> None:
     from outreach.dialogue.words import is_key_mash
@@ -1444,3 +1445,5 @@ def test_a_slip_rating_with_a_bare_digit_denied() -> None:
     from outreach.dialogue.ratings import corrected_rating
 
     assert corrected_rating("啊点错了 是4 不是2 手滑") == 4
+    assert corrected_rating("手抖了 应该是5分") == 5 and corrected_rating("乱按的 3分") == 3
+    assert corrected_rating("3分") is None
