@@ -37,7 +37,7 @@ from outreach.lifecycle.remedies import carry_out
 from outreach.lifecycle.states import PERSON_HOLDS, RATABLE, CaseStatus, EventKind
 from outreach.rules import ledger
 from outreach.rules.engine import ASKABLE_FACTS, Offer, quote, yuan
-from outreach.rules.facts import case_facts, line_refunded_fen, main_item
+from outreach.rules.facts import case_facts, facts_for_order, line_refunded_fen, main_item
 from outreach.rules.loader import rules
 from outreach.store.db import session_scope
 from outreach.store.models import Case, CaseEvent, Feedback, Satisfaction
@@ -764,11 +764,12 @@ def _rules_can_act(session: Session, case: Case, label: str, order_id: str | Non
     if label in rules().person_first:
         return True
     if order_id and order_id != case.order_id:  # read as a case of that order, reported now (never stored)
-        case = Case(id=case.id, buyer_id=case.buyer_id, order_id=order_id, category=label, facts={},
-                    created_at=utcnow())
-    facts = dataclasses.replace(case_facts(session, case), label=label, issue=None, affected_quantity=None,
-                                affected_share=None, portion_text=None, shortfall_percent=None,
-                                line_refunded_fen=line_refunded_fen(session, case, own=True))
+        facts = facts_for_order(session, case, order_id, label)
+    else:
+        facts = dataclasses.replace(case_facts(session, case), label=label,
+                                    line_refunded_fen=line_refunded_fen(session, case, own=True))
+    facts = dataclasses.replace(facts, issue=None, affected_quantity=None, affected_share=None, portion_text=None,
+                                shortfall_percent=None)
     for issue in [None, *rules().issues.get(label, {})]:  # the words may name an issue ("称了一下": short weight)
         result = quote(dataclasses.replace(facts, issue=issue), rules())
         if result.offers or (result.missing_facts and set(result.missing_facts) <= set(ASKABLE_FACTS)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from fractions import Fraction
 
@@ -135,37 +136,55 @@ _FACTS = (
 
 
 def case_facts(session: Session, case: Case, book: RuleBook | None = None, now: datetime | None = None) -> CaseFacts:
+    """What the rules need to know of a case: its order, goods, shop, buyer and what was told."""
+    return _facts(session, case.id, case.buyer_id, case.order_id, case.category, case.created_at,
+                  dict(case.facts or {}), case.affected_quantity, book, now)
+
+
+def facts_for_order(session: Session, case: Case, order_id: str, label: str, book: RuleBook | None = None) -> CaseFacts:
+    """The facts of a further problem the buyer of `case` tells now about another order of theirs,
+    read as that order's new case would start (nothing is stored); `case`'s own remedies are left
+    out of the buyer's record as they are for `case` itself."""
+    from outreach.store.types import utcnow
+
+    now = utcnow()
+    facts = _facts(session, case.id, case.buyer_id, order_id, label, now, {}, None, book, now)
+    # reported now, in words of its own: not when, nor in what words, `case` was first reported
+    return dataclasses.replace(facts, reported_at=now, issue=None)
+
+
+def _facts(session: Session, case_id: int, buyer_id: str, order_id: str, category: str, created_at: datetime,
+           stored: dict, affected_quantity: int | None, book: RuleBook | None, now: datetime | None) -> CaseFacts:
     from outreach.rules.loader import rules
     from outreach.store.types import utcnow
 
     book = book or rules()
     before = now or utcnow()
     order, shop, item, first_report, refunds_90d, lines, refunded = session.execute(_FACTS, {
-        "case_id": case.id, "buyer_id": case.buyer_id, "order_id": case.order_id,
+        "case_id": case_id, "buyer_id": buyer_id, "order_id": order_id,
         "since": before - timedelta(days=RISK_DAYS), "before": before}).one()
-    stored = dict(case.facts or {})
-    if stored.get("issue") is None and book.issues.get(case.category):  # only labels with issues
+    if stored.get("issue") is None and book.issues.get(category):  # only labels with issues
         texts = list(session.execute(
-            select(Feedback.text).where(Feedback.case_id == case.id).order_by(Feedback.created_at)
+            select(Feedback.text).where(Feedback.case_id == case_id).order_by(Feedback.created_at)
         ).scalars())
-        stored["issue"] = issue_from_words(book, case.category, texts)
+        stored["issue"] = issue_from_words(book, category, texts)
     if stored.get("current_unit_price_fen") is None:
         stored["current_unit_price_fen"] = item.current_unit_price_fen
     if stored.get("overcharge_fen") is None and order.charged_fen is not None:
         stored["overcharge_fen"] = max(order.charged_fen - order.total_fen, 0)
     return CaseFacts(
-        label=case.category,
+        label=category,
         order_total_fen=order.total_fen,
         unit_price_fen=item.unit_price_fen,
         quantity=item.quantity,
         unit=item.unit,
         paid_at=order.paid_at,
         promised_ship_hours=order.promised_ship_hours,
-        reported_at=first_report or case.created_at,
+        reported_at=first_report or created_at,
         shipped_at=order.shipped_at,
         delivered_at=order.delivered_at,
         live_seafood=item.live_seafood,
-        affected_quantity=case.affected_quantity,
+        affected_quantity=affected_quantity,
         promises=tuple(item.promises or ()),
         trust_badge=bool(shop.trust_badge),
         item_kind=item.kind,
