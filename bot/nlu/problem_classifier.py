@@ -52,7 +52,7 @@ _AMOUNT_ONLY = re.compile(
     rf"(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|%|成|块钱|元|钱|毛钱?)?\s*(?:半|多|左右)?$")
 # How many pieces were promised ("说是10双", "说的4袋"): an amount, no problem of its own (what came
 # short is told beside it). A weight promised ("说好的8斤") is the listing's, against a weighing.
-_PROMISED_PIECES = re.compile(r"^(?:说是|说的是?|说好的?|不是说|标的是?|写的是?|写着|页面上?写的?"
+_PROMISED_PIECES = re.compile(r"^(?:我|我们|明明)?(?:说是|说的是?|说好的?|不是说|标的是?|写的是?|写着|页面上?写的?"
                               r"|买的是?|拍的是?|订的是?)\s*"
                               rf"(?:[\d.]+|[零〇一二两三四五六七八九十百几]+)\s*[{PIECE_WORDS}](?:装)?$")
 # A clause right after a correction ("烂了3斤 哦不对 我刚称了是2斤半") that only restates the amount,

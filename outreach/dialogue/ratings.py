@@ -8,7 +8,7 @@ import re
 
 from outreach.diagnosis.numbers import RATING_WORDS, scored_number
 from outreach.dialogue.words import CN_DIGITS as _CN
-from outreach.dialogue.words import normalize, tells_a_slip
+from outreach.dialogue.words import WRONG_PRESS, normalize, tells_a_slip
 from outreach.dialogue.words import number_of as _number
 
 _STARS = re.compile(r"[★⭐🌟]")
@@ -25,7 +25,8 @@ _EXTRA_RATING_WORDS = {
     "不够满意": 2, "不算满意": 2, "不是特别满意": 3, "不是非常满意": 3, "不算太满意": 3,
 }
 # A score taken back for another: "打个4分 哎算了 给你们满分", "3分吧 不对 还是5分".
-_TAKEN_BACK = re.compile(r"算了|不对|还是|改成|改一下|重新|应该是")
+# (and a score pressed by mistake: "2 哦按错了 是4")
+_TAKEN_BACK = re.compile(rf"算了|不对|还是|改成|改一下|重新|应该是|{WRONG_PRESS}")
 # A score denied beside the one given: "是4分不是2分", "不是2分 是4分".
 _DENIED_SCORE = re.compile(r"[\s,，]*(?:而)?不是\s*(?:[1-5]|[一二两三四五])\s*(?:分|星|颗星|(?=[\s,，。.!！]|$))")
 _RATING_WORDS = {**RATING_WORDS, **_EXTRA_RATING_WORDS}
@@ -56,7 +57,8 @@ def read_rating(text: str) -> int | None:
         return stars if 1 <= stars <= 5 else None
     corrected = _TAKEN_BACK.search(text)
     if corrected is not None and corrected.start() > 0:
-        again = read_rating(text[corrected.end():])
+        # ("按错了 是4": the score said again, after what takes the first back)
+        again = read_rating(re.sub(r"^[了的啦]?[\s,，。.!！]*(?:是|给|打|改成|应该是)?\s*", "", text[corrected.end():]))
         if again is not None:  # what is said after taking the first answer back
             return again
     value = scored_number(text)

@@ -89,6 +89,9 @@ _MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这
 _JUST_REFUND = re.compile(
     # (and south-western "退嘛", "退了算了": just refund it)
     r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:吧|啊|呀|呗|嘛|了吧|了算了|掉)?\s*[!！。.~～]*$")
+# "这个也退", "差的分量也退", "都退了吧": this one refunded as well (not "钱都退了", news of a refund).
+_ALSO_REFUND = re.compile(r"(?:也|都|一起|一并|一块)\s*(?:给我|帮我)?\s*退(?:掉|了吧)?(?:吧|啊|呀|呗|嘛)?"
+                          r"(?=$|[\s，,。.!！~～])")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
 _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|换)(?:吧|啊|呀|呗|一下|上)?\s*[!！。.~～]*$")
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
@@ -190,6 +193,7 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
                 hits += [(match.start(), match.end(), kind) for match in _WORD_PATTERNS[word].finditer(text)]
     hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
     hits += [(m.start(), m.end(), "refund") for m in _REFUND_THE_BAD.finditer(text)]  # "那就退碎了的那2个"
+    hits += [(m.start(), m.end(), "refund") for m in _ALSO_REFUND.finditer(text)]  # "这个也退"
     hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
     hits += [(m.start(), m.end(), "compensation") for m in _PAY_UP.finditer(text)]  # "赶紧给我赔"
     # "发米白的过来"; not "我拍的黑色帽子 给我寄个粉红的来", what came against what was bought
@@ -279,10 +283,18 @@ def gives_up_the_order(text: str) -> bool:
     return bool(_GIVE_UP.search(text)) and not remedy_mentions(text) and "取消" not in text
 
 
+# One verb turned down: "换也不要", "补就算了", "退也不用" (the verb alone is no mention of a remedy).
+# (and "算了 不换了": the one verb, no longer wanted)
+_ONE_VERB_DECLINED = re.compile(r"(?:^|[\s，,。.!！])(换|补|退)(?:也|都|就)(?:不要|不用|不需要|不必|算了|免了)"
+                                r"|(?:^|[\s，,。.!！]|算了)不(?:用|想)?(换|补|退)了")
+_ONE_VERB_KINDS = {"换": "replace", "补": "reship", "退": "refund"}
+
+
 def refused_kinds(text: str) -> set[str]:
-    """The kinds of remedy the words turn down by name ("补发也不要", "不要退款"), whatever else they name."""
+    """The kinds of remedy the words turn down by name ("补发也不要", "不要退款", "换也不要"), whatever
+    else they name."""
     text = normalize(text)
-    refused = set()
+    refused = {_ONE_VERB_KINDS[m.group(1) or m.group(2)] for m in _ONE_VERB_DECLINED.finditer(text)}
     for kind, kind_words in _REMEDY_WORDS.items():
         for word in kind_words:
             if word in text and any(_NEGATION.search(text[max(0, m.start() - 4):m.start()])

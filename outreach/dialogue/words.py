@@ -101,7 +101,12 @@ _SLIPS = (
     (re.compile(r"补尝|补常|补赏"), "补偿"),  # pinyin slips of 补偿 (bu chang)
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])直(?![接到播线的])"), "只"),  # 死了两直 (zhi)
     (re.compile(r"价钿"), "价钱"),  # Wu "price"
-    (re.compile(r"没有[咗了]气(?![味色])"), "没气了"),  # Cantonese 冇咗气 (冇 read as 没有 above): dead
+    (re.compile(r"没有[咗了晒]气(?![味色])"), "没气了"),  # Cantonese 冇咗气, 冇晒气 (冇 read as 没有 above): dead
+    (re.compile(r"(?<=[死烂坏碎])晒(?![干太衣被])"), "光了"),  # Cantonese 晒 (all): 死晒, 烂晒
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d每])\s*樽|樽(?=装)"), "瓶"),  # Cantonese 樽 (bottle): 四樽有两樽爆咗
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*爽(?![快口朗])"), "双"),  # 少了一爽 (shuang)
+    # 补发巴, 退款巴 (ba); not 嘴巴, 尾巴, 下巴, 大巴
+    (re.compile(r"(?<=[\u4e00-\u9fff])(?<![嘴尾下大中盐泥哑结锅干])巴(?=$|[\s，,。!！~～])"), "吧"),
     # slips of measure words and of 次 / 笔 after a number: "死了一跳" (tiao), "扣了两吃" (ci), "少了两比" (bi)
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*跳(?![舞绳高远水楼槽])"), "条"),
     (re.compile(r"(?<=[扣付刷交收])(了?我?[两二三\d])[吃词此刺](?=钱|款|了|$|[\s，,。!！])"), r"\1次"),
@@ -201,7 +206,9 @@ _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 # Words owning up to a slip of the fingers: "sdfghjkl 手滑了" is still nothing said.
 # Words that own up to a slip of the finger: "手滑点错了", "按错了", "不小心点到2分".
-_SLIP_WORDS = r"点错|按错|打错|选错|点快了|手滑|误触|不小心|手抖|看错|乱按|按到|碰到"
+# (WRONG_PRESS: the ones that say a key or a score was pressed by mistake)
+WRONG_PRESS = r"点错|按错|打错|选错|点快了|手滑|误触|手抖|乱按"
+_SLIP_WORDS = rf"{WRONG_PRESS}|不小心|看错|按到|碰到"
 _SLIP = re.compile(_SLIP_WORDS)
 # A slip owned up to, with the apologies and interjections around it: nothing of the buyer's to read.
 _SLIP_OWNED = re.compile(rf"不好意思|抱歉|对不起|sorry|(?:{_SLIP_WORDS})[了的]?|[啊哎呀哦]")

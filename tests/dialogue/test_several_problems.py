@@ -75,6 +75,10 @@ def test_clauses_name_problems_surely_and_not_from_yes_words_or_insults() -> Non
     # every clause naming a problem is kept with it: together they say which price problem it is
     price = clause_problems(diagnoser, "杯子碎了一个 而且结账时满减没减 多付了15块")
     assert price["price_issue"] == "结账时满减没减 多付了15块"
+    # what was bought, told as a count, is the measure of what is missing, not a wrong item
+    assert set(clause_problems(diagnoser, "哦 是这样 我买的三副 盒子里就只有两副")) == {"missing_item"}
+    # Cantonese "成袋冇晒气" (the bag lost all its air) is how the shrimp died, not goods missing
+    assert set(clause_problems(diagnoser, "系啊 死咗一斤 成袋冇晒气")) == {"spoiled"}
 
 
 def test_one_message_that_picks_a_remedy_for_each_problem_settles_both_as_picked(any_db: str) -> None:
