@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import case_holds, case_talked_about, conversation, guarded, offer_index, once
+from actions.common import case_holds, case_of, case_talked_about, conversation, guarded, offer_index, once
 from actions.contact import is_survey_answer, record_survey_answer
 from actions.context import (
     confirm,
@@ -145,6 +145,10 @@ class ActionChooseProblem(Action):
         if label != NO_PROBLEM and await talked_about() is None:
             # no conversation about a problem is open (none yet, closed, opted out): the buyer starts one
             return await raise_problem(dispatcher, tracker, label, model_version)
+        if label == NO_PROBLEM and await case_of(tracker) is None:
+            # "就是跟你们说一声 花瓶收到了 没有任何问题": nothing to settle, and no case to close
+            dispatcher.utter_message(response="utter_glad_all_fine")
+            return []
         how = "corrected"
         suspected = await suspected_among_named(tracker, label, talked_about) if label != NO_PROBLEM else None
         if suspected is not None:

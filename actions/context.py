@@ -32,8 +32,15 @@ from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge, told_clauses
 from outreach.dialogue.person import wants_a_person
 from outreach.dialogue.ratings import declines_rating, read_rating, satisfied_in_words
-from outreach.dialogue.remedy_words import asks_for_it, gives_up_the_order, read_remedy
-from outreach.dialogue.words import clauses_of, is_command_like, is_key_mash, is_pasted_notice, without_markup
+from outreach.dialogue.remedy_words import asks_for_it, gives_up_the_order, read_remedy, refused_kinds
+from outreach.dialogue.words import (
+    clauses_of,
+    is_command_like,
+    is_key_mash,
+    is_pasted_notice,
+    normalize,
+    without_markup,
+)
 from outreach.dialogue.yes_no import (
     after_but,
     ends_refusing,
@@ -55,6 +62,11 @@ from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
 OTHER_PROBLEM_SURE = 0.7
 # An amount stated, not the 一 of 等一下: digits, a number with a measure word, a share.
 _COUNTISH = re.compile(r"[\d０-９]|[一两二三四五六七八九十俩仨]\s*[个只件盒瓶斤双袋包箱枚]|一半|分之|全部|都")
+# A score and nothing else: "5", "打5分", "五星", "给4分吧".
+_SCORE_ONLY = re.compile(r"\s*(?:给|打|就|给你们?|给您)?\s*(?:[1-5]|[一二三四五])\s*(?:分|星|颗星)?"
+                         r"\s*(?:吧|啊|呀|哦|的|了)?\s*[。.!！~～]*\s*")
+# The lowest score that takes an offer it is given to; a lower one is no yes to it.
+OFFER_TAKEN_FROM = 3
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
 
 
@@ -236,6 +248,13 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
                 step = None
             if step is not None:
                 return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
+    if stage == "offering" and _SCORE_ONLY.fullmatch(normalize(text)):
+        rating = read_rating(text)
+        if rating is not None and rating >= OFFER_TAKEN_FROM:
+            # "打5分", "4" to an offer whose amount is no count (a count was read above): the buyer is
+            # content with it and rates already, as with "非常满意"
+            return await guarded(dispatcher, tracker, taking_offer(tracker, partial(
+                conversation.accept_content, index=offer_index(tracker), rating=rating, comment=text)))
     if stage == "confirming" and (read_yes_no(text) is False or _WRONG_PICK.search(text)):
         # "不是 点错了 是枕头那单 两个枕头只来了一个": the case moves to the order the words name
         case_id = await case_of(tracker)
@@ -306,7 +325,7 @@ async def hand_over_asked(dispatcher: CollectingDispatcher, tracker: Tracker, te
 def _demand_after_question(text: str) -> str | None:
     """The last sentence of words that ask something first, when it demands a remedy plainly
     ("你们不是假一赔十吗 我要赔" gives "我要赔"); not a second option of the question ("…还是只能仅退款")."""
-    if not is_question(text):
+    if not is_question(text) or re.search(r"[？?]\s*$", text):  # "… 真能赔十倍？": the last sentence asks too
         return None
     # (voice input writes no stops: a sentence ends at its particle before the next one begins,
     # "取消了我还怎么送礼物啊那不取消你们给赔点钱就行")
@@ -346,7 +365,8 @@ async def _confirmed(dispatcher: CollectingDispatcher, tracker: Tracker, text: s
     all that give its details ("买5盒就到了3盒", "补发，赶紧的"), unless they name another problem.
     None: not confirmed, nothing changed."""
     yes = read_yes_no(text)
-    if yes is False:
+    if yes is False and not (read_remedy(text) is not None and refused_kinds(text)):
+        # (a no to one remedy, then another asked for, "算了 不换了 … 直接退钱吧", confirms with it)
         return None
     if yes or goes_ahead(text):  # "要核实就核实吧": told to go ahead with it
         return await guarded(dispatcher, tracker, partial(confirm, text=text, more=problems_in(tracker),
@@ -375,9 +395,17 @@ def _other_named_surely(tracker: Tracker) -> str | None:
 
     intent = tracker.latest_message.get("intent", {}).get("name")
     confidence = float(tracker.latest_message.get("intent", {}).get("confidence") or 0.0)
-    if intent in taxonomy().ids and (intent in problems_in(tracker) or confidence >= OTHER_PROBLEM_SURE):
+    if intent in problems_in(tracker):
+        return intent
+    if intent in taxonomy().ids and confidence >= OTHER_PROBLEM_SURE and not _only_demands(text_of(tracker)):
         return intent
     return None
+
+
+def _only_demands(text: str) -> bool:
+    """Whether every clause of the words demands a remedy ("那就退差价": no price problem told)."""
+    clauses = [clause for clause in clauses_of(text) if len(clause) > 2]
+    return bool(clauses) and all(read_remedy(clause) is not None for clause in clauses)
 
 
 def _problem_told(tracker: Tracker) -> bool:

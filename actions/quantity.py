@@ -6,18 +6,27 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import buyer_of, case_of, conversation, guarded, off_loop, say_quantity_problem
 from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.weights import weights_in
 from outreach.dialogue.knowledge import told_clauses
+from outreach.dialogue.person import wants_a_person
 from outreach.dialogue.yes_no import read_fine_after_all
 
 
 def _told(text: str) -> str:
     return " ".join(told_clauses(text))  # "2斤 钱几天到": "2斤"
+
+
+async def _person_asked(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
+    """A person asked for instead of the answer a form wanted: handed over, the answer left unset."""
+    from actions.context import hand_over_asked
+
+    return await hand_over_asked(dispatcher, tracker, text) + [SlotSet("affected_quantity", None),
+                                                               SlotSet("weighed", None)]
 
 
 class ValidateQuantityForm(FormValidationAction):
@@ -34,6 +43,8 @@ class ValidateQuantityForm(FormValidationAction):
         buyer = buyer_of(tracker)
         if case_id is None:
             return {"affected_quantity": None}
+        if wants_a_person(text):  # "我也说不清少了哪几本 … 麻烦帮我转人工吧": the form ends, a person takes it
+            return {"affected_quantity": text}
         try:
             answer = await off_loop(conversation.answer_question, case_id, buyer, text, 0, "asking_quantity")
             if answer is not None:
@@ -62,6 +73,8 @@ class ActionTakeQuantity(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = str(tracker.get_slot("affected_quantity") or "")
+        if wants_a_person(text):
+            return await _person_asked(dispatcher, tracker, text)
 
         def give(case_id: int, buyer_id: str) -> conversation.Step:
             return conversation.give_affected(case_id, buyer_id, text)
@@ -78,6 +91,8 @@ class ValidateWeightForm(FormValidationAction):
     ) -> dict[str, Any]:
         """What the goods weighed; an off-script question is answered (and a weight beside it taken)."""
         text = str(value or "")
+        if wants_a_person(text):  # "我家没秤 你们找个人跟我说吧": the form ends, a person takes it
+            return {"weighed": text}
         case_id = await case_of(tracker)
         if case_id is not None:
             try:
@@ -104,6 +119,8 @@ class ActionTakeWeight(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = str(tracker.get_slot("weighed") or "")
+        if wants_a_person(text):
+            return await _person_asked(dispatcher, tracker, text)
 
         def give(case_id: int, buyer_id: str) -> conversation.Step:
             return conversation.give_weighed(case_id, buyer_id, text)

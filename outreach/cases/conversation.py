@@ -757,10 +757,12 @@ def _accept(session: Session, case: Case, index: int) -> Step:
                        "ask_rating": _ask_rating(session, case) if created else True})
 
 
-def _rules_can_act(session: Session, case: Case, label: str, order_id: str | None = None) -> bool:
+def _rules_can_act(session: Session, case: Case, label: str, order_id: str | None = None,
+                   issue: str | None = None) -> bool:
     """Whether a further problem the buyer named gets anything from the rules for this order, or the
     other order its words named ("快递也太慢了" on an order shipped in time gets nothing: it is noted,
-    not pursued)."""
+    not pursued). `issue`: the one the words named ("现在直播间卖99了": a price drop); without it,
+    any of the label's issues may apply."""
     if label in rules().person_first:
         return True
     if order_id and order_id != case.order_id:  # read as a case of that order, reported now (never stored)
@@ -770,8 +772,9 @@ def _rules_can_act(session: Session, case: Case, label: str, order_id: str | Non
                                     line_refunded_fen=line_refunded_fen(session, case, own=True))
     facts = dataclasses.replace(facts, issue=None, affected_quantity=None, affected_share=None, portion_text=None,
                                 shortfall_percent=None)
-    for issue in [None, *rules().issues.get(label, {})]:  # the words may name an issue ("称了一下": short weight)
-        result = quote(dataclasses.replace(facts, issue=issue), rules())
+    # the words may name an issue later ("称了一下": short weight), unless they named it already
+    for named in [issue] if issue is not None else [None, *rules().issues.get(label, {})]:
+        result = quote(dataclasses.replace(facts, issue=named), rules())
         if result.offers or (result.missing_facts and set(result.missing_facts) <= set(ASKABLE_FACTS)):
             return True
     return False
@@ -1261,7 +1264,8 @@ def _open_from_feedback(session: Session, feedback: Feedback, order_id: str,
     # two problems each keeps its own ("芒果烂了3个 还少发了2个": 3 rotten)
     _note_details(session, case, label, feedback.text, more or {})
     _note_first_remedies(session, case, feedback.text, remedies)
-    if label != NO_PROBLEM and order.delivered_at is not None and not _rules_can_act(session, case, label):
+    if label != NO_PROBLEM and order.delivered_at is not None and not _rules_can_act(
+            session, case, label, issue=(case.facts or {}).get("issue") if label == case.category else None):
         # "猕猴桃签收以后放了几天 … 烂了12个 能退吗" four days after delivery: nothing the rules give
         # depends on a yes, so a person takes it now rather than after a confirmation that changes nothing
         return _hand_over(session, case, f"buyer started: no rule gives a remedy for {label} on this order")

@@ -679,3 +679,45 @@ def test_only_words_that_take_every_remedy_take_the_next_offer_too(monkeypatch) 
     assert plain(7, "b-1") is taken and not followed
     both = context.taking_offer(tracker("b-1", text="都按规矩退吧"), lambda case_id, buyer: taken)
     assert both(7, "b-1").case_id == 8 and followed == [taken]
+
+
+async def test_a_person_asked_for_instead_of_the_count_ends_the_form_and_hands_over(db: str) -> None:
+    case_id, buyer, _ = make_case("missing_item", quantity=10, unit="本", unit_price_fen=1990, live_seafood=False,
+                                  kind="books", title="儿童绘本礼盒 10册")
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    text = "我也说不清少了哪几本，书单上写的跟收到的对不上，麻烦帮我转人工吧"
+    at_case = tracker(buyer, slots={"case_id": str(case_id)})
+    assert await ValidateQuantityForm().validate_affected_quantity(text, CollectingDispatcher(), at_case, {}) == {
+        "affected_quantity": text}  # the form ends: no "how many?" again
+    messages, events = await run(
+        ActionTakeQuantity(), tracker(buyer, slots={"case_id": str(case_id), "affected_quantity": text}))
+    assert SlotSet("affected_quantity", None) in events and ActiveLoop(None) in events
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        assert (case.status, case.handover_reason) == ("handed_over", "buyer asked for a person")
+        assert session.execute(select(func.count(Remedy.id))).scalar_one() == 0
+
+
+async def test_a_score_given_to_an_offer_with_no_count_takes_it_and_rates(db: str) -> None:
+    from actions.context import in_context
+
+    case_id, buyer, _ = make_case("service_attitude", quantity=1, unit_price_fen=19900, live_seafood=False,
+                                  kind="appliance", title="高速负离子吹风机")
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    offering = {"case_id": str(case_id), "stage": "offering", "offer_index": 0}
+    low = CollectingDispatcher()
+    assert await in_context(low, tracker(buyer, slots=offering, intent="rate", text="2")) is None  # no yes
+    dispatcher = CollectingDispatcher()
+    events = await in_context(dispatcher, tracker(buyer, slots=offering, intent="rate", text="打4分"))
+    assert events is not None and "utter_remedy_done" in responses(dispatcher.messages)
+    with session_scope() as session:
+        assert session.execute(select(Remedy.rule_id)).scalars().all() == ["service_apology_coupon"]
+        assert session.execute(select(Satisfaction.rating)).scalars().all() == [4]
+
+
+async def test_a_buyer_who_writes_only_to_say_all_is_well_is_thanked_and_no_case_opens(db: str) -> None:
+    text = "你好，就是跟你们说一声，花瓶收到了，包得很仔细，没有任何问题，不用处理，谢谢"
+    messages, events = await run(ActionChooseProblem(), tracker("B-glad", intent="no_problem", text=text))
+    assert responses(messages) == ["utter_glad_all_fine"] and events == []
+    with session_scope() as session:
+        assert session.execute(select(func.count(Case.id))).scalar_one() == 0

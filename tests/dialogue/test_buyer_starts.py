@@ -241,3 +241,21 @@ def test_a_problem_the_rules_give_nothing_for_goes_to_a_person_without_a_confirm
                           live_seafood=False, promises=["fresh_rot_refund"],
                           shipped_at=utcnow() - timedelta(days=2), delivered_at=utcnow() - timedelta(hours=20))
     assert raise_problem(buyer, "猕猴桃烂了12个", "spoiled").kind == "confirm"
+
+
+def test_a_price_drop_told_past_the_price_protection_goes_to_a_person_at_once(any_db: str) -> None:
+    # the words name the issue (a drop: "现在直播间卖99了"); ten days after paying, 价保 (7 days) is over
+    def power_bank(paid_days: int) -> str:
+        buyer, _ = make_order(title="20000毫安充电宝", kind="electronics", unit_price_fen=12900, quantity=1, unit="个",
+                              live_seafood=False, current_unit_price_fen=9900, promises=["price_protection"],
+                              paid_at=utcnow() - timedelta(days=paid_days),
+                              shipped_at=utcnow() - timedelta(days=paid_days - 1),
+                              delivered_at=utcnow() - timedelta(days=paid_days - 3))
+        return buyer
+
+    late = power_bank(10)
+    assert raise_problem(late, "我十天前买的充电宝129 现在直播间卖99了 能退差价吗", "price_issue").kind == "handover"
+    (case,) = cases_of(late)
+    assert case.status == "handed_over" and case.facts["issue"] == "price_drop"
+    in_time = power_bank(5)
+    assert raise_problem(in_time, "我五天前买的充电宝129 现在直播间卖99了 能退差价吗", "price_issue").kind == "confirm"

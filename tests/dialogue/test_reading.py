@@ -1447,3 +1447,57 @@ def test_a_slip_rating_with_a_bare_digit_denied() -> None:
     assert corrected_rating("啊点错了 是4 不是2 手滑") == 4
     assert corrected_rating("手抖了 应该是5分") == 5 and corrected_rating("乱按的 3分") == 3
     assert corrected_rating("3分") is None
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("成袋冇晒气", "成袋没气了"), ("虾死晒", "虾死光了"), ("四樽有两樽爆咗", "四瓶有两瓶爆了"),
+    ("少了一爽 只有四爽", "少了一双 只有四双"), ("补发巴", "补发吧"), ("下巴", "下巴"), ("晒干了", "晒干了"),
+])
+def test_cantonese_words_and_slips_of_fresh_sets_25_to_28_are_read_as_meant(text: str, meant: str) -> None:
+    assert normalize(text) == meant
+
+
+def test_a_score_pressed_by_mistake_and_given_again_in_the_same_words() -> None:
+    assert read_rating("2 哦按错了 是4") == 4 and read_rating("手抖了 5分") == 5
+    assert read_rating("我觉得是4") is None and read_rating("3分 不对 是4分") == 4
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("这个也退", "refund"), ("差的分量也退", "refund"), ("都退了吧", "refund"), ("一起退吧", "refund"),
+    ("这个也不退", None),
+])
+def test_this_one_refunded_too(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy
+
+
+def test_one_verb_turned_down_and_another_remedy_asked_for() -> None:
+    from outreach.dialogue.yes_no import rejects_offer
+
+    assert rejects_offer("换也不要 换了还不是一样") and rejects_offer("补就算了")
+    assert refused_kinds("算了 不换了 来回折腾 直接退钱吧") == {"replace"}
+    assert read_remedy("算了 不换了 来回折腾 直接退钱吧") == "refund"
+    assert refused_kinds("不退了 给我补发吧") == {"refund"} and read_remedy("不退了 给我补发吧") == "reship"
+
+
+def test_the_buyer_s_own_mistake_with_the_goods_is_nothing_to_settle() -> None:
+    from outreach.dialogue.yes_no import settled_already
+
+    assert settled_already("是我自己没弄明白 旁边有个小轮子是调音量的 一拧就好了 不用麻烦你们了")
+    assert not settled_already("我自己没弄明白怎么退款")
+
+
+def test_an_accusation_asked_only_to_make_it_asks_nothing_and_names_the_false_claim() -> None:
+    from outreach.rules.facts import issue_from_words
+    from outreach.rules.loader import rules
+
+    text = "对 主播在直播间说喝了能降血压 我爸喝了一个月 血压一点没降 这不是虚假宣传吗"
+    assert not is_question(text) and not is_question("这不是骗人吗") and is_question("这不是你们的问题吗")
+    assert issue_from_words(rules(), "not_as_described", ["主播说这个茶天天喝能降血糖 一点没变"]) == "false_claim"
+
+
+def test_a_demand_that_ends_asking_is_a_question_not_a_choice() -> None:
+    from actions.context import _demand_after_question, _only_demands
+
+    assert _demand_after_question("你们店不是写着假一赔十吗 真能赔十倍？") is None
+    assert _demand_after_question("你们不是假一赔十吗 我要赔") == "我要赔"
+    assert _only_demands("那就退差价") and not _only_demands("现在降价了 那就退差价")
