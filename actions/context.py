@@ -63,7 +63,7 @@ OTHER_PROBLEM_SURE = 0.7
 # An amount stated, not the 一 of 等一下: digits, a number with a measure word, a share.
 _COUNTISH = re.compile(r"[\d０-９]|[一两二三四五六七八九十俩仨]\s*[个只件盒瓶斤双袋包箱枚]|一半|分之|全部|都")
 # A score and nothing else: "5", "打5分", "五星", "给4分吧".
-_SCORE_ONLY = re.compile(r"\s*(?:给|打|就|给你们?|给您)?\s*(?:[1-5]|[一二三四五])\s*(?:分|星|颗星)?"
+_SCORE_ONLY = re.compile(r"\s*(?:给|打|就|给你们?|给您)?\s*(?:[1-5]|[一二三四五])\s*(?P<unit>分|星|颗星)?"
                          r"\s*(?:吧|啊|呀|哦|的|了)?\s*[。.!！~～]*\s*")
 # The lowest score that takes an offer it is given to; a lower one is no yes to it.
 OFFER_TAKEN_FROM = 3
@@ -248,11 +248,13 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
                 step = None
             if step is not None:
                 return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
-    if stage == "offering" and _SCORE_ONLY.fullmatch(normalize(text)):
+    score = _SCORE_ONLY.fullmatch(normalize(text)) if stage == "offering" else None
+    if score is not None and (score.group("unit") or _remedy_just_done(tracker)):
         rating = read_rating(text)
         if rating is not None and rating >= OFFER_TAKEN_FROM:
-            # "打5分", "4" to an offer whose amount is no count (a count was read above): the buyer is
-            # content with it and rates already, as with "非常满意"
+            # "打5分" to an offer, or "4" to the next problem's offer made right after a remedy (the
+            # buyer took it for the rating question), whose amount is no count (a count was read above):
+            # content with it, and rated already, as with "非常满意"
             return await guarded(dispatcher, tracker, taking_offer(tracker, partial(
                 conversation.accept_content, index=offer_index(tracker), rating=rating, comment=text)))
     if stage == "confirming" and (read_yes_no(text) is False or _WRONG_PICK.search(text)):
@@ -520,6 +522,20 @@ def ask_choice_again(dispatcher: CollectingDispatcher, choices: list[dict]) -> l
     dispatcher.utter_message(response="utter_not_understood")
     dispatcher.utter_message(response="utter_which_problem", buttons=choices)
     return []
+
+
+def _remedy_just_done(tracker: Tracker) -> bool:
+    """Whether the bot's turn before the buyer's latest words said a remedy was carried out."""
+    turns = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            turns += 1
+            if turns == 2:
+                return False
+        elif turns == 1 and event.get("event") == "bot" \
+                and (event.get("metadata") or {}).get("utter_action") == "utter_remedy_done":
+            return True
+    return False
 
 
 def problem_choices_shown(tracker: Tracker) -> list[dict]:

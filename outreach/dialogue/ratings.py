@@ -55,8 +55,9 @@ def read_rating(text: str) -> int | None:
     stars = len(_STARS.findall(text))
     if stars:
         return stars if 1 <= stars <= 5 else None
-    corrected = _TAKEN_BACK.search(text)
-    if corrected is not None and corrected.start() > 0:
+    for corrected in reversed(list(_TAKEN_BACK.finditer(text))):
+        if corrected.start() == 0:
+            continue
         # ("按错了 是4": the score said again, after what takes the first back)
         again = read_rating(re.sub(r"^[了的啦]?[\s,，。.!！]*(?:是|给|打|改成|应该是)?\s*", "", text[corrected.end():]))
         if again is not None:  # what is said after taking the first answer back

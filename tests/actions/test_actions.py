@@ -715,6 +715,27 @@ async def test_a_score_given_to_an_offer_with_no_count_takes_it_and_rates(db: st
         assert session.execute(select(Satisfaction.rating)).scalars().all() == [4]
 
 
+async def test_a_bare_digit_takes_an_offer_only_right_after_a_remedy_was_carried_out(db: str) -> None:
+    from actions.context import in_context
+
+    case_id, buyer, _ = make_case("service_attitude", quantity=1, unit_price_fen=19900, live_seafood=False,
+                                  kind="appliance", title="高速负离子吹风机")
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    offering = {"case_id": str(case_id), "stage": "offering", "offer_index": 0}
+    first = CollectingDispatcher()
+    assert await in_context(first, tracker(buyer, slots=offering, intent="rate", text="3")) is None
+    after_a_remedy = tracker(buyer, slots=offering, intent="rate", text="3")
+    after_a_remedy.events = [  # the bot's turn before: the first problem's remedy, then this offer
+        {"event": "user", "text": "可以"},
+        {"event": "bot", "text": "已为您办理好了", "metadata": {"utter_action": "utter_remedy_done"}},
+        {"event": "bot", "text": "接下来处理", "metadata": {"utter_action": "utter_offer"}},
+        {"event": "user", "text": "3"},
+    ]
+    assert await in_context(CollectingDispatcher(), after_a_remedy) is not None
+    with session_scope() as session:
+        assert session.execute(select(Satisfaction.rating)).scalars().all() == [3]
+
+
 async def test_a_buyer_who_writes_only_to_say_all_is_well_is_thanked_and_no_case_opens(db: str) -> None:
     text = "你好，就是跟你们说一声，花瓶收到了，包得很仔细，没有任何问题，不用处理，谢谢"
     messages, events = await run(ActionChooseProblem(), tracker("B-glad", intent="no_problem", text=text))
