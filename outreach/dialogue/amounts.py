@@ -176,13 +176,15 @@ _GOOD_AFTER = re.compile(r"\s*(?:是)?(?:好的|好好的|没问题|没坏|正�
 # Voice-to-text writes a measure word as a word that sounds the same ("有一代长白毛了" for 一袋):
 # after a number, read as the line's own unit when that is the unit it sounds like.
 _SOUNDS_LIKE = {"袋": "代带", "盒": "合", "箱": "厢", "瓶": "平"}
+# Pieces counted in another everyday word for a piece ("四颗烂了两颗" of pineapples sold by the 个).
+_SAME_PIECE = {"个": "颗只枚粒", "颗": "个粒", "只": "个", "枚": "个颗", "粒": "颗个"}
 
 
 def _in_own_unit_word(text: str, unit: str | None) -> str:
-    heard = _SOUNDS_LIKE.get(unit or "")
+    heard = _SOUNDS_LIKE.get(unit or "", "") + _SAME_PIECE.get(unit or "", "")
     if not heard:
         return text
-    return re.sub(rf"(?<=[{_CN}\d几])\s*[{heard}]", unit or "", text)
+    return re.sub(rf"(?<=[{_CN}\d几])\s*[{heard}](?!零)", unit or "", text)  # (not "俩零": zeros typed)
 
 
 def read_affected(text: str, quantity: int, promised_g: int | None = None, label: str | None = None,
@@ -296,7 +298,9 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
 _MISSING_BEFORE = re.compile(r"(?:少了|缺了|少发了?|漏发了?|漏了|差了|少|缺)\s*$")
 # (of goods broken or leaking, "漏了3盒" is a leak: 漏 names missing goods only with 发)
 _MISSING_BEFORE_DAMAGED = re.compile(r"(?:少了|缺了|少发了?|漏发了?|差了|少|缺)\s*$")
-_ARRIVED_BEFORE = re.compile(r"(?:收到了?|到了|来了|只有|才有|剩下?|(?:遍|数了?|一共|总共)就|一共才|总共才)\s*$")
+# (not the 只有 of "10只有5只": so many 只, then 有)
+_ARRIVED_BEFORE = re.compile(r"(?:收到了?|到了|来了|(?<![\d一二两三四五六七八九十几])只有|才有|"
+                             r"剩下?|(?:遍|数了?|一共|总共)就|一共才|总共才)\s*$")
 _GONE_BAD_BEFORE = re.compile(r"(?:[坏烂碎破裂死臭霉化]|发霉|变质)(?:掉|透|开)?了?\s*$")
 
 

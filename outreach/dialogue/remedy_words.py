@@ -32,7 +32,8 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
     "refund": ("退款", "退钱", "退我钱", "把钱退", "钱退", "退回钱", "退给我", "退费", "仅退款", "退差价", "退了吧",
                "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱",
                "直接退", "退吧", "退我", "退就行", "退差额", "退回来", "退回给我", "折现", "折成钱", "折成现金",
-               "给现金", "钱还我", "还我钱", "把钱还", "还钱"),
+               "给现金", "钱还我", "还我钱", "把钱还", "还钱", "退多扣", "退多收", "退多付", "退还多", "多扣的退",
+               "多收的退", "多付的退"),
     # the goods, not the money: "赶紧给我发", "让商家快点发货" (a late order shipped with its compensation)
     "ship": (),
 }
@@ -112,6 +113,14 @@ _DECLINED_AFTER = re.compile(r"^(?:的话|的)?(?:我)?(?:[一两二三四五六
                              # "补发一个也不要", "光退钱不行"
                              r"(?:(?:就|也|都)?(?:不用|不要|不需要|不必|免了|不行|不成)|(?:就|也|都)算了)"
                              r"(?![吗么嘛呢]|不行)")  # "直接退钱不行吗": asked for, not turned down
+# A remedy chosen with 吧 ("那就退款吧不要了"): what follows gives the goods up, it turns nothing down.
+_CHOSEN_END = re.compile(r"吧$")
+def _declined_after(text: str, end: int) -> re.Match[str] | None:
+    """The words right after a remedy ending at `end` that turn it down ("补发就算了"), unless it was
+    chosen with 吧 first ("那就退款吧不要了": the goods given up)."""
+    return None if _CHOSEN_END.search(text[:end]) else _DECLINED_AFTER.match(text[end:])
+
+
 # A remedy named with its drawback: "补发还得等好几天" is why not.
 # ("退钱那个我也弄不明白": what the buyer cannot manage)
 _DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:那个|那些)?(?:我)?(?:也|都)?(?:还得|还要|又得|又要|得|要)?(?:再)?"
@@ -241,7 +250,7 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
              and not _A_PERSON_AFTER.match(text[end:])  # "换个真人来跟我说": a person, not goods
              and not text.startswith("的话", end)  # "退了一部分钱的话 发票还能开吗": a condition, not a choice
              and (kind == "cancel" or not re.search(r"不用|不要|不需要|不必", text[start:end]))  # "钱不用退"
-             and not _DECLINED_AFTER.match(text[end:])  # "补发就算了"
+             and not _declined_after(text, end)  # "补发就算了"
              and not _DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
              and not _CONSEQUENCE_AFTER.match(text[end:])  # "补过来也化了"
              and not _NO_USE_AFTER.match(text[end:])  # "退二十几块有什么用"
@@ -252,9 +261,9 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
              and not _CANNOT.search(text[max(0, start - 8):start])  # "我也不会弄那个寄回去的"
              and not (kind == "refund" and text.startswith("的钱", start)
                       and _PAID_FOR.search(_clause_before(text, start)))]
-    refused = {kind for start, end, kind in hits if _DECLINED_AFTER.match(text[end:])}
+    refused = {kind for start, end, kind in hits if _declined_after(text, end)}
     found = [(start, kind) for start, kind in found if kind not in refused]  # said again after, it is the reason
-    turned_down = [(end, end + m.end()) for _s, end, _k in hits for m in [_DECLINED_AFTER.match(text[end:])] if m]
+    turned_down = [(end, end + m.end()) for _s, end, _k in hits for m in [_declined_after(text, end)] if m]
     # "补发也不要了": the 不要了 turns the remedy down; it cancels nothing
     found = [(start, kind) for start, kind in found if not any(a <= start < b for a, b in turned_down)]
     found = [(start, kind) for start, kind in found  # "算了不要了", "算了 不要了": no to the offer
@@ -298,7 +307,7 @@ def refused_kinds(text: str) -> set[str]:
     for kind, kind_words in _REMEDY_WORDS.items():
         for word in kind_words:
             if word in text and any(_NEGATION.search(text[max(0, m.start() - 4):m.start()])
-                                    or _DECLINED_AFTER.match(text[m.end():])
+                                    or _declined_after(text, m.end())
                                     for m in _WORD_PATTERNS[word].finditer(text)):
                 refused.add(kind)
     return refused

@@ -42,6 +42,7 @@ _SLIPS = (
         ("ping", "瓶"), ("he", "盒"), ("dai", "袋"), ("xiang", "箱"), ("jin", "斤"), ("zhi", "只"),
         ("jian", "件"), ("bao", "包"), ("shuang", "双"), ("tiao", "条"), ("guan", "罐"))),
     (re.compile(r"一伴|一办"), "一半"),
+    (re.compile(r"(?<![\d一二两三四五六七八九十几半.])斤半"), "一斤半"),  # spoken: 烂了斤半
     (re.compile(r"肿么|咋个"), "怎么"),
     (re.compile(r"木有|没得|莫得|冇得|冇"), "没有"),  # south-western, Cantonese "none"
     (re.compile(r"^是撒|^是噻|^[系係](?:啊|呀|啦|咯|嘅|喇)"), "是的"),
@@ -62,7 +63,8 @@ _SLIPS = (
     (re.compile(r"灰常|[飞菲啡]常|非[长场尝厂肠畅](?=满意|好|棒|差|不|感谢|失望|快|慢)"), "非常"),
     (re.compile(r"(?<=转)\s*[仁任认忍]\s*[工功公]|(?<=转)人[功公攻]"), "人工"),  # 转仁工, 转人公 (ren gong)
     (re.compile(r"发措|发挫"), "发错"),
-    (re.compile(r"(?<=[退补])查价"), "差价"),  # 退查价
+    (re.compile(r"(?<=[退补])[查插茶]价"), "差价"),  # 退查价, 退插价
+    (re.compile(r"将价|降架|酱价"), "降价"),
     (re.compile(r"(?<=价格|价钱|降价|便宜)讲了|(?<=[今昨前当]天)讲了(?=\d|[一二三四五六七八九十几])"), "降了"),
     (re.compile(r"伐要|勿要|覅|不消"), "不要"),  # Wu and south-western "don't want"
     (re.compile(r"铜钿|钞票"), "钱"),
@@ -118,6 +120,61 @@ _SLIPS = (
     (re.compile(r"喺度|喺嗰度"), "在那里"),  # Cantonese "there"
     (re.compile(r"喺"), "在"),
     (re.compile(r"瞓"), "躺"),  # Cantonese "lie, sleep"
+    # Cantonese: 你哋 (you), 系咪 (is it), 嚟 (come), 点解 (why), 30蚊 (yuan), 咁 (so), 得唔得 (all right?),
+    # 唔识 (cannot), 揾 (look for), 睇 (see), 而家 (now), 仲 (still), 痕 (itch), 呃人 (cheat), 几好 (quite good)
+    (re.compile(r"([你我佢])哋"), lambda m: {"你": "你们", "我": "我们", "佢": "他们"}[m.group(1)]),
+    (re.compile(r"佢"), "他"),
+    (re.compile(r"系咪|系唔系|系不系"), "是不是"),
+    (re.compile(r"唔系"), "不是"),
+    (re.compile(r"(?<=[我你他都就也])系(?![统列数])"), "是"),
+    (re.compile(r"使唔使"), "用不用"),
+    (re.compile(r"得唔得"), "行不行"),
+    (re.compile(r"嚟"), "来"),
+    (re.compile(r"(?<!得)[㗎喎]"), "的"),
+    (re.compile(r"点解"), "为什么"),
+    (re.compile(r"(?<=[\d一两二三四五六七八九十百千几])\s*蚊"), "块"),
+    (re.compile(r"咁(?=[少多贵慢差快大细小])"), "这么"),
+    (re.compile(r"唔识"), "不会"),
+    (re.compile(r"揾"), "找"),
+    (re.compile(r"睇"), "看"),
+    (re.compile(r"而家"), "现在"),
+    (re.compile(r"(?<![\u4e00-\u9fff])仲|仲(?=[有未係系要])"), "还"),
+    (re.compile(r"痕痒"), "痒"),
+    (re.compile(r"(?<=[红又好])痕"), "痒"),
+    (re.compile(r"起晒"), "起满了"),
+    (re.compile(r"(?<=们)啲"), "的"),
+    (re.compile(r"啲"), "些"),
+    (re.compile(r"呃人"), "骗人"),
+    (re.compile(r"(?<=[好难咗了唔不冇没])食|食(?=咗|了|完|过)"), "吃"),
+    (re.compile(r"几(?=好|满意|开心|正|靓)"), "挺"),
+    (re.compile(r"寄返|寄番"), "寄回"),
+    (re.compile(r"换过(?=[一部个件只台双])"), "换"),
+    (re.compile(r"呢个|呢只|呢件"), "这个"),
+    (re.compile(r"(?<=[播佢他她家你们])话(?=[\u4e00-\u9fff])(?!费|题|筒|术|语|剧)"), "说"),  # 主播话 (the host said)
+    (re.compile(r"嗰啲|嗰些"), "那些"),
+    (re.compile(r"嗰"), "那"),
+    # Wu (Shanghai): 侬 (you), 阿拉 (I, we), 伐 (question particle), 哪能 (how), 额 (of), 迭眼 (this little),
+    # 辰光 (time), 调 (exchange), 碎脱 (broken), 里向 (inside), 姆妈 (mum), 伊 (he, she)
+    (re.compile(r"侬"), "你"),
+    (re.compile(r"阿拉(?!斯加|伯|丁|比|善)"), "我"),  # (not 阿拉斯加帝王蟹)
+    (re.compile(r"(?<=[好退行对要是有能])伐(?=$|[\s，,。.!！？?~～])"), "吗"),
+    (re.compile(r"哪能"), "怎么"),
+    (re.compile(r"(?<![金超名余限定数差巨份配税面总])额(?![度外头定满])"), "的"),
+    (re.compile(r"迭眼|迭点"), "这点"),
+    (re.compile(r"辰光"), "时候"),
+    (re.compile(r"(?<![强协空单声基步音])调(?=一|个|只|件|双|台|条)"), "换"),
+    (re.compile(r"(?<=[碎坏烂破])脱"), "了"),
+    (re.compile(r"里向"), "里面"),
+    (re.compile(r"姆妈"), "妈妈"),
+    (re.compile(r"伊(?=讲|回|说|寄|发|拉黑|就|个态度)"), "他"),
+    # Sichuan: 啥子 (what), 莫法 (no way), 好久到 (how long till)
+    (re.compile(r"啥子"), "什么"),
+    (re.compile(r"莫法"), "没法"),
+    (re.compile(r"好久(?=到|能到|才到|能退|退|回来|到账|发)"), "多久"),
+    # Taiwanese Mandarin: 讯息 (message), 结帐 (check out)
+    (re.compile(r"传讯息|传简讯"), "发消息"),
+    (re.compile(r"讯息|简讯"), "消息"),
+    (re.compile(r"结帐"), "结账"),
     (re.compile(r"[唔不]使"), "不用"),  # 唔使退钱: no need
     (re.compile(r"唔好(?=[\u4e00-\u9fff])"), "不要"),  # 唔好取消: don't cancel
     (re.compile(r"几耐"), "多久"),  # 几耐先到账: how long
@@ -171,6 +228,9 @@ _SLIPS = (
     (re.compile(r"(?<=[分星])\s*ba(?![a-z])"), "吧"),
     (re.compile(r"(?<![a-z])(?:bushi|bu shi)(?![a-z])"), "不是"),
     (re.compile(r"(?<![a-z])liang(?=\s*[个只件盒斤瓶包袋箱])"), "两"),
+    (re.compile(r"(?<![a-z])xing(?![a-z])"), "行"),  # "xing 重新fa吧" (not the xing of "wu xing": 星 above)
+    (re.compile(r"(?<=[新补再])\s*fa(?![a-z])"), "发"),
+    (re.compile(r"(?<![a-z])lai(?=的|了)"), "来"),
 )
 # The numerals of Chinese written numbers, as a character class.
 CN_DIGITS = "零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百"

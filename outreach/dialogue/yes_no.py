@@ -25,7 +25,7 @@ _YES = re.compile(
     r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥"
     # going ahead in other words: "提交吧", "赶紧提交", "办吧", "安排吧", Cantonese "得啦"
     r"|(?:那就|就|赶紧|赶快|快点?|马上|抓紧|那你就?|你就)?(?:给我|帮我)?提交(?!投诉)|申请吧|(?:那就|就|给我|帮我)?办(?:吧|理吧|了吧)|(?:那就|就)?安排(?:吧|一下|上)|处理吧|弄吧|搞吧|成交|没意见|听你的"
-    r"|按你说的|照办|得(?:啦|嘞|咯|喇|吖|㗎)"
+    r"|按你说的|照办|得(?:啦|嘞|咯|喇|吖|㗎)|(?:就)?(?:照|按)(?:你|您)(?:说|讲)的(?:办|来|做)|y(?=[\s，,。.!！~～]|$)"
     # asked to look into it, with nothing named: "那你们帮我查一查吧", "帮我处理一下" (not "帮我查一下物流")
     r"|(?:你们?)?(?:帮我|给我|帮忙)(?:查|看|核实|处理|弄)(?:一)?(?:查|看|下)?(?:吧|呀|啊|哈|呗)?" + _ALONE
     + r"|按(?:你们的?|平台的?)?(?:规矩|规定|规则|流程)|也行|也可以|也好|这么着|这么办|按这个|就这个|就它|选这个|要这个"
@@ -34,7 +34,7 @@ _YES = re.compile(
 )
 _NO = re.compile(
     r"^(?:还是|也|都|那也|那还是|我(?=不同意|不接受|不要|不想要|不需要|拒绝|不想退|不退|不换|不补))?(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦|没发|没到|没收到|没动静|没物流|不发货)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了(?![吧\s，,]*(?:可以|行|好的?|就这样|同意|接受|给吧))|没有|没|no|不|并不是|也不是|都不是|错了|不必|别"
-    r"|免了|拒绝)"
+    r"|免了|拒绝|n(?=[\s，,。.!！~～]|$))"
 )
 
 
@@ -76,6 +76,10 @@ def ends_accepting(text: str) -> bool:
     return bool(_ACCEPT_END.search(normalize(text)))
 
 
+# "退钱 别的不要", "只要退款 其他的都不用": the remedy named and nothing else.
+_ONLY_THAT = re.compile(r"(?:别的|其他的?|其余的?)(?:都|也)?(?:不要|不用|不需要)了?[了吧啊呀。.!！~～\s]*$")
+
+
 def ends_refusing(text: str) -> bool:
     """Whether the words end by refusing ("5块钱的券？打发谁呢 不要"), whatever they named before;
     not "退了吧 不要了", where 不要了 gives the order up, nor "退货退款算了", which picks it."""
@@ -83,7 +87,8 @@ def ends_refusing(text: str) -> bool:
     named = remedy_mentions(text)
     if named and re.fullmatch(r"[^，,。\s就也都]{1,6}算了[了吧啊呀。.!！~～\s]*", text[named[-1][0]:]):
         return False
-    return bool(_TRAILING_NO.search(text)) and not re.search(r"不(?:想)?要了[了吧啊呀。.!！~～\s]*$", text)
+    return bool(_TRAILING_NO.search(text)) and not re.search(r"不(?:想)?要了[了吧啊呀。.!！~～\s]*$", text) \
+        and not (named and _ONLY_THAT.search(text))  # "退钱 别的不要": that remedy and nothing else
 
 
 def ends_with_yes(text: str) -> bool:
@@ -102,8 +107,9 @@ def ends_with_yes(text: str) -> bool:
 
 _LEADING_SYMBOLS = re.compile(r"^[^\w👌👍]+")
 # "不好意思 刚才复制错了 是的": the earlier message was a mistake; what follows answers
-_MISTAKE_BEFORE = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)?[\s,，。.!！]*(?:刚才|刚刚)?[^\s,，。.!！]{0,3}"
-                             r"(?:复制|发|打|点|贴)错了[\s,，。.!！]*")
+# (not "不是发错了 是少发了": the problem denied, not a message)
+_MISTAKE_BEFORE = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)?[\s,，。.!！]*(?:刚才|刚刚)?(?!不是|没有?)"
+                             r"[^\s,，。.!！]{0,3}(?:复制|发|打|点|贴)错了[\s,，。.!！]*")
 # "……算了 给吧 懒得跟你们扯": a grudging yes, whatever remark follows
 # "退就退呗", "给就给吧": fine, have it so
 _X_THEN_X = re.compile(r"^([\u4e00-\u9fff]{1,2})就\1(?:呗|吧|啊)?")
@@ -115,7 +121,7 @@ _GRUDGING_CLAUSE = re.compile(r"(?:^|[\s，,。.!！？?])(?:那)?(?:行吧|好�
                               r"|^(?:那|唉|哎|行|好)?[\s，,]*(?:随便(?:吧|啦|了)?(?=$|[\s，,。.!！])|你们看着办|看着办吧|无所谓了?|还能怎么办|那还能怎么办"
                               r"|还能咋(?:地|样|办)|你们说了算呗?|你说了算呗?|爱咋咋地|爱咋咋滴|懒得(?:跟你们)?计较"
                               r"|也只能这样了?|只能这样了?)")
-_RESIGNED_YES = re.compile(r"算了[吧\s,，。.…]*(?:给吧|行吧|好吧|就这样吧?|可以|同意|接受|收下吧?)")
+_RESIGNED_YES = re.compile(r"算了[吧\s,，。.…]*(?:给吧|行吧|好吧|就这样吧?|可以|同意|接受|收下吧?|拿了|拿着|收了)")
 
 
 def read_yes_no(text: str) -> bool | None:
@@ -149,7 +155,10 @@ def read_yes_no(text: str) -> bool | None:
 
 _NO_PROBLEM = re.compile(
     r"^(?:没有?问题|没事|没啥事|没有?(?:什么|啥)问题|都挺好|挺好的|都收到了|都好好的|一切正常|误会|点错了|搞错了|没毛病|不用了都好)"
-    r"|没有?问题了|东西都收到了|都收到了|已经解决|已经好了|商家已经处理|误会了|点错了")
+    r"|没有?问题了|东西都收到了|都收到了|已经解决|已经好了|商家已经处理|误会了|点错了"
+    # the harm asked about denied, the goods fine: "没化 好着呢", "没坏 好好的"
+    r"|^(?:没|没有|木有)(?:化|坏|烂|碎|死|漏|破|变质|发霉|少)[了啊呀的]?[\s,，。!！]*"
+    r"(?:好着呢|好着的|好好的|都好|挺好的?|好得很|没事|都在)")
 
 
 # A clause that says one thing is fine ("芒果挺新鲜的", "没坏", "款式是对的", "物流还行", "快递早到了"),
@@ -241,7 +250,8 @@ def fine_after_all(text: str) -> bool:
 
 
 # An offer turned down as too little: "太少了", "才这么点？", "打发要饭的呢".
-_TOO_LITTLE = re.compile(r"太少|才这么点|就这么点|这么点钱|这点钱|就这点|少得可怜|打发(?:要饭|叫花|乞丐)|要饭的|叫花子")
+_TOO_LITTLE = re.compile(r"太少|才这么点|就这么点|这么点钱|这点钱|就这点(?!本事|能耐|水平)|少得可怜|"
+                         r"打发(?:要饭|叫花|乞丐)|要饭的|叫花子")
 
 
 def rejects_offer(text: str) -> bool:

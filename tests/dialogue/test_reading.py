@@ -767,6 +767,9 @@ def test_an_opt_out_said_as_no_follow_ups_by_chat_or_phone() -> None:
 
     assert asks_to_stop("谢谢你们 不过我不想再收到任何回访了 电话也请不要打 麻烦把我从名单里去掉")
     assert not asks_to_stop("电话打不通")
+    # in Cantonese and in Taiwanese Mandarin: "以后唔好再发信息俾我", "之后也不要再传讯息给我"
+    assert asks_to_stop(after_but("冇坏啊 几好食 不过以后唔好再发信息俾我"))
+    assert asks_to_stop("之后也不要再传讯息给我") and not asks_to_stop("再发信息我就投诉")
 
 
 def test_pieces_inside_one_box_are_counted_in_their_own_unit() -> None:
@@ -1399,7 +1402,7 @@ def test_what_was_promised_alone_is_an_amount_not_a_problem() -> None:
 
 # The twenty-third and twenty-fourth fresh sets' kinds of wording.
 @pytest.mark.parametrize(("text", "meant"), [
-    ("补尝给我吧", "补偿给我吧"), ("死了两直", "死了两只"), ("老贵额价钿", "老贵额价钱"), ("直接退", "直接退"),
+    ("补尝给我吧", "补偿给我吧"), ("死了两直", "死了两只"), ("老贵额价钿", "老贵的价钱"), ("直接退", "直接退"),
 ])
 def test_slips_of_the_last_fresh_sets(text: str, meant: str) -> None:
     assert normalize(text) == meant
@@ -1501,3 +1504,43 @@ def test_a_demand_that_ends_asking_is_a_question_not_a_choice() -> None:
     assert _demand_after_question("你们店不是写着假一赔十吗 真能赔十倍？") is None
     assert _demand_after_question("你们不是假一赔十吗 我要赔") == "我要赔"
     assert _only_demands("那就退差价") and not _only_demands("现在降价了 那就退差价")
+
+
+# The twenty-ninth to thirty-second fresh sets' dialect words, read as meant.
+@pytest.mark.parametrize(("text", "meant"), [
+    ("你哋系咪商家嚟㗎？", "你们是不是商家来的?"), ("点解得30蚊咁少？", "为什么得30块这么少?"),
+    ("烂咗嗰啲使唔使寄返去？", "烂了那些用不用寄回去?"),
+    ("我唔识搞退货 换过部新嘅俾我得唔得", "我不会搞退货 换部新的给我行不行"),
+    ("侬哪能晓得阿拉买了啥额？", "你怎么晓得我买了啥的?"), ("调一件藏青额寄过来好伐", "换一件藏青的寄过来好吗"),
+    ("是额 碎脱一瓶 箱子里向全是酒", "是的 碎了一瓶 箱子里面全是酒"), ("退的钱好久到嘛？", "退的钱多久到嘛?"),
+    ("之后也不要再传讯息给我", "之后也不要再发消息给我"), ("刚买两天就将价了 退插价", "刚买两天就降价了 退差价"),
+    ("烂咗斤半", "烂了一斤半"), ("主播话呢个灵芝孢子粉食咗可以降血压", "主播说这个灵芝孢子粉吃了可以降血压"),
+    ("xing 重新fa吧", "行 重新发吧"), ("金额不对", "金额不对"), ("联系我", "联系我"),
+    ("阿拉斯加帝王蟹死了", "阿拉斯加帝王蟹死了"), ("额外收费", "额外收费"),
+])
+def test_dialect_words_of_fresh_sets_29_to_32(text: str, meant: str) -> None:
+    assert normalize(text) == meant
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("你哋系咪商家嚟㗎？", "who"), ("侬是店里额人伐？", "who"), ("你们怎么知道我的杯子的？", "who"),
+    ("点解得30蚊咁少？", "why"), ("就这点？", "why"), ("反正侬也就迭眼本事", None),
+    ("dui 我要的xiang la的 lai的是wu xiang的", None), ("你是AI吗", "who"),
+])
+def test_questions_of_fresh_sets_29_to_32_find_their_topic(text: str, topic: str | None) -> None:
+    assert knowledge().topic_of(text) == topic
+
+
+def test_yes_no_words_of_fresh_sets_29_to_32() -> None:
+    from outreach.dialogue.yes_no import fine_after_all
+
+    assert read_yes_no("算了算了 拿了 反正侬也就迭眼本事") is True and read_yes_no("就照你讲嘅办啦") is True
+    assert read_yes_no("y") is True and read_yes_no("n") is False
+    assert not ends_refusing("退钱 别的不要") and read_remedy("退钱 别的不要") == "refund"
+    assert fine_after_all("没化 好着呢") and not fine_after_all("没化 就是少了一袋")
+    assert read_yes_no("不是发错了 是少发了 买了4袋就到了3袋") is False
+    assert read_remedy("那就退宽吧不要了") == "refund" and read_remedy("那就退多扣的40") == "refund"
+
+
+def test_pieces_counted_in_another_word_for_a_piece() -> None:
+    assert read_affected("对啊 四颗烂了两颗 切开里面都黑黑的", 4, unit="个").pieces == 2

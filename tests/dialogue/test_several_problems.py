@@ -79,6 +79,11 @@ def test_clauses_name_problems_surely_and_not_from_yes_words_or_insults() -> Non
     assert set(clause_problems(diagnoser, "哦 是这样 我买的三副 盒子里就只有两副")) == {"missing_item"}
     # Cantonese "成袋冇晒气" (the bag lost all its air) is how the shrimp died, not goods missing
     assert set(clause_problems(diagnoser, "系啊 死咗一斤 成袋冇晒气")) == {"spoiled"}
+    # how the money was paid names no fault of the goods; a health effect that never came is the claim's
+    assert set(clause_problems(diagnoser, "对 扣了我两次钱 微信一次银行卡一次 都是139")) == {"price_issue"}
+    claim = ("直播间那个主播讲这个纳豆激酶吃了能通血管 还说可以代替降压药 "
+             "我七十多了就信了 吃了一个月天天量血压一点变化都没有")
+    assert set(clause_problems(diagnoser, claim)) == {"not_as_described"}
 
 
 def test_one_message_that_picks_a_remedy_for_each_problem_settles_both_as_picked(any_db: str) -> None:
