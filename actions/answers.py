@@ -157,7 +157,10 @@ class ActionChooseProblem(Action):
             # (the whole words' guess is a further problem only when a clause names it too: "死了1只
             # 给我补发一只活的吧" reads as missing goods as a whole, yet no clause tells of any)
             label, how, more = suspected, "confirmed", ({**more, label: more[label]} if label in more else more)
-        elif issue is None and label != NO_PROBLEM:  # a tapped issue button answers our question
+        elif issue is None and label != NO_PROBLEM and not (
+                tracker.get_slot("stage") == "offering" and label == await talked_about()):
+            # (a tapped issue button answers our question; the problem already talked about, told
+            # again in anger, is not news: "四天了动都没动一下" at the offer)
             dispatcher.utter_message(response="utter_problem_noted", label_zh=taxonomy().zh(label))
 
         def choose(case_id: int, buyer_id: str) -> conversation.Step:

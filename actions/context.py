@@ -62,8 +62,9 @@ from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
 OTHER_PROBLEM_SURE = 0.7
 # An amount stated, not the 一 of 等一下: digits, a number with a measure word, a share.
 _COUNTISH = re.compile(r"[\d０-９]|[一两二三四五六七八九十俩仨]\s*[个只件盒瓶斤双袋包箱枚]|一半|分之|全部|都")
-# A score and nothing else: "5", "打5分", "五星", "给4分吧".
-_SCORE_ONLY = re.compile(r"\s*(?:给|打|就|给你们?|给您)?\s*(?:[1-5]|[一二三四五])\s*(?P<unit>分|星|颗星)?"
+# A score and nothing else: "5", "打5分", "五星", "给4分吧", "满分！", "蛮好 四颗星".
+_SCORE_ONLY = re.compile(r"\s*(?:(?:蛮好|挺好|很好|还行|还可以|不错)[\s，,]*)?(?:给|打|就|给你们?|给您)?\s*"
+                         r"(?:(?:[1-5]|[一二三四五])\s*(?P<unit>分|星|颗星)?|(?P<full>满分))"
                          r"\s*(?:吧|啊|呀|哦|的|了)?\s*[。.!！~～]*\s*")
 # The lowest score that takes an offer it is given to; a lower one is no yes to it.
 OFFER_TAKEN_FROM = 3
@@ -120,8 +121,8 @@ def told_beside_question(text: str, stage: str | None) -> str | None:
         return None
     clauses = told_clauses(text)
     told = " ".join(clauses)
-    if not told or len(clauses) == len(clauses_of(text)):
-        return None
+    if not told or len(clauses) == len(clauses_of(text)) or re.fullmatch(r"(?:哦|噢|喔|啊)?对了[啊呀]?", told):
+        return None  # ("对了 能开发票不？": by the way, no yes)
     if stage == "confirming" and read_yes_no(told) is True:
         return told
     if stage == "offering" and read_remedy(told) in ("compensation", "legal"):
@@ -238,6 +239,15 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         if others:  # "可以 另外还少了一盒 就11盒": this offer taken, the other problem follows
             return await guarded(dispatcher, tracker, taking_offer(tracker, partial(
                 conversation.accept, index=offer_index(tracker), more=others)))
+    score = _SCORE_ONLY.fullmatch(normalize(text)) if stage == "offering" else None
+    if score is not None and (score.group("unit") or score.group("full") or _remedy_just_done(tracker)):
+        rating = read_rating(text)
+        if rating is not None and rating >= OFFER_TAKEN_FROM:
+            # "打5分" to an offer, or "4" to the next problem's offer made right after a remedy (the
+            # buyer took it for the rating question, not a new count): content with it, and rated
+            # already, as with "非常满意"
+            return await guarded(dispatcher, tracker, taking_offer(tracker, partial(
+                conversation.accept_content, index=offer_index(tracker), rating=rating, comment=text)))
     if stage == "offering" and _AMOUNTISH.search(text):  # "不对 是4只": the amount corrected at the offer
         case_id = await case_of(tracker)
         if case_id is not None:
@@ -248,15 +258,6 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
                 step = None
             if step is not None:
                 return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
-    score = _SCORE_ONLY.fullmatch(normalize(text)) if stage == "offering" else None
-    if score is not None and (score.group("unit") or _remedy_just_done(tracker)):
-        rating = read_rating(text)
-        if rating is not None and rating >= OFFER_TAKEN_FROM:
-            # "打5分" to an offer, or "4" to the next problem's offer made right after a remedy (the
-            # buyer took it for the rating question), whose amount is no count (a count was read above):
-            # content with it, and rated already, as with "非常满意"
-            return await guarded(dispatcher, tracker, taking_offer(tracker, partial(
-                conversation.accept_content, index=offer_index(tracker), rating=rating, comment=text)))
     if stage == "confirming" and (read_yes_no(text) is False or _WRONG_PICK.search(text)):
         # "不是 点错了 是枕头那单 两个枕头只来了一个": the case moves to the order the words name
         case_id = await case_of(tracker)

@@ -1258,8 +1258,10 @@ def _open_from_feedback(session: Session, feedback: Feedback, order_id: str,
     if label in rules().person_first:
         return _hand_over(session, case, rules().person_first[label], call_back=True)
     _note_issue(session, case, None, feedback.text)
+    # ("橙子烂了2斤 整箱称了一下才9斤" of 10斤 promised: the short weight too, as at a confirmation)
+    more = _weighed_short(session, case, dict(more or {}), label, feedback.text)
     if more:
-        _note_more_problems(session, case, label, more, feedback.text)
+        _note_more_problems(session, case, label, _with_weighing(more, label, feedback.text), feedback.text)
     # "大闸蟹死了3只", "标的10斤 一称只有9斤2两": the count or the weighing is given already, and with
     # two problems each keeps its own ("芒果烂了3个 还少发了2个": 3 rotten)
     _note_details(session, case, label, feedback.text, more or {})

@@ -259,3 +259,15 @@ def test_a_price_drop_told_past_the_price_protection_goes_to_a_person_at_once(an
     assert case.status == "handed_over" and case.facts["issue"] == "price_drop"
     in_time = power_bank(5)
     assert raise_problem(in_time, "我五天前买的充电宝129 现在直播间卖99了 能退差价吗", "price_issue").kind == "confirm"
+
+
+def test_a_weighing_told_beside_rot_in_the_first_words_is_the_short_weight_too(any_db: str) -> None:
+    from outreach.cases.conversation import _waiting
+
+    buyer, _ = make_order(title="赣南脐橙 10斤整箱", kind="fruit", unit_price_fen=499, quantity=10, unit="斤",
+                          live_seafood=False, promises=["fresh_rot_refund", "weight_guarantee"],
+                          shipped_at=utcnow() - timedelta(days=2), delivered_at=utcnow() - timedelta(hours=3))
+    step = raise_problem(buyer, "橙子烂了2斤 整箱称了一下才9斤", "spoiled", more={"spoiled": "橙子烂了2斤"})
+    assert step.kind == "confirm"
+    (case,) = cases_of(buyer)
+    assert [item["label"] for item in _waiting(case)] == ["not_as_described"]
