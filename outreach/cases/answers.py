@@ -16,7 +16,7 @@ from outreach.rules import ledger
 from outreach.rules.engine import CaseFacts, Offer, quote, yuan
 from outreach.rules.facts import case_facts
 from outreach.rules.loader import rules
-from outreach.rules.schema import REFUND_KINDS, RuleBook
+from outreach.rules.schema import REFUND_KINDS, SHARE_KINDS, RuleBook
 from outreach.store.models import Buyer, Case, Order
 from outreach.store.types import utcnow
 
@@ -134,6 +134,8 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
     if topic == "why":
         if not result.offers:
             return known.answer(topic, "none")
+        if not any(o.kind in SHARE_KINDS for o in result.offers):  # "就五块钱的券？": no share in it
+            return known.answer(topic, "fixed", label=label, offers=_offers_text(result.offers, book))
         return known.answer(topic, "offers", label=label, offers=_offers_text(result.offers, book),
                             line_total=yuan(facts.line_total()))
     if topic == "return_goods":  # asked at the offer, or before it ("能不能直接退货退款啊" at the count question)

@@ -21,7 +21,7 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
     "logistics": ("unshipped", "overdue", "shipped", "delivered", "unknown"),
     "remedy_status": ("done", "pending", "none", "no_case"),
     "legal_multiple": ("allowed", "not_applicable"),
-    "why": ("offers", "none"),
+    "why": ("offers", "fixed", "none"),
     "freight": ("paid", "none"),
     "invoice": ("general",),
     "how_much": ("offer", "share", "none"),

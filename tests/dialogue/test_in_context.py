@@ -96,6 +96,17 @@ def test_off_script_questions_are_answered_from_the_case_and_the_offer_stays_ope
     assert remedy_of(case_id) is None
 
 
+def test_why_so_little_is_answered_by_the_share_only_where_the_amount_has_one(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980, trust_badge=False)
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 死了3只")
+    assert "按受影响的部分计算" in answer_question(case_id, buyer, "为什么只退这么点？", step.offer_index)
+    case_id, buyer, _ = make_case("service_attitude", quantity=1, unit_price_fen=26800, live_seafood=False,
+                                  kind="apparel", title="真丝印花方巾")
+    step = choose_problem(case_id, buyer, "service_attitude", "confirmed")
+    coupon = answer_question(case_id, buyer, "就五块钱的券？", step.offer_index)
+    assert "5元" in coupon and "受影响" not in coupon and "统一的标准" in coupon
+
+
 def test_after_the_remedy_the_timing_answer_names_it(any_db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980, trust_badge=False)
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 死了3只")

@@ -81,6 +81,7 @@ def test_clauses_name_problems_surely_and_not_from_yes_words_or_insults() -> Non
     assert set(clause_problems(diagnoser, "系啊 死咗一斤 成袋冇晒气")) == {"spoiled"}
     # how the money was paid names no fault of the goods; a health effect that never came is the claim's
     assert set(clause_problems(diagnoser, "对 扣了我两次钱 微信一次银行卡一次 都是139")) == {"price_issue"}
+    assert "health_reaction" not in clause_problems(diagnoser, "物流看得我头晕")
     claim = ("直播间那个主播讲这个纳豆激酶吃了能通血管 还说可以代替降压药 "
              "我七十多了就信了 吃了一个月天天量血压一点变化都没有")
     assert set(clause_problems(diagnoser, claim)) == {"not_as_described"}
@@ -334,6 +335,7 @@ def test_clauses_that_restate_an_amount_or_talk_to_the_bot_name_no_problem() -> 
     ("黄桃罐头买了6罐 就到了5罐", "missing_item"),
     ("跟商家说还回我爱买不买", "service_attitude"),
     ("打电话给店家还直接挂我电话", "service_attitude"),
+    ("这两天还老头晕", "health_reaction"),  # a body unwell since, after a health food
 ])
 def test_signs_name_problems_told_in_everyday_words(text: str, label: str) -> None:
     from bot.nlu.problem_classifier import clause_problems
