@@ -117,9 +117,13 @@ class ActionChooseProblem(Action):
         if is_survey_answer(tracker):
             # "还行吧" or "挺满意" after the survey question answers it; it names no new problem.
             return await record_survey_answer(dispatcher, tracker)
-        if tracker.get_slot("stage") in ("confirming", "offering") and label not in (None, NO_PROBLEM) \
-                and label not in problems_in(tracker) and is_question(text_of(tracker)) \
+        stage = tracker.get_slot("stage")
+        if label not in (None, NO_PROBLEM) and label not in problems_in(tracker) and (
+                (stage == "confirming" and is_question(text_of(tracker)))
+                or (stage == "offering" and label != await talked_about())) \
                 and await talked_about() is not None:
+            # (at an offer, a guessed label that no clause names never turns the problem either: "不想等
+            # 补发了" is no late delivery)
             # "你们是商家那边的还是平台的？" asks something; a guessed label that no clause names surely
             # never turns the problem being settled into another
             return await not_understood(dispatcher, tracker)

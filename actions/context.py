@@ -47,6 +47,7 @@ from outreach.dialogue.yes_no import (
     ends_with_yes,
     fine_after_all,
     goes_ahead,
+    read_fine_after_all,
     read_no_problem,
     read_yes_no,
     rejects_offer,
@@ -63,9 +64,11 @@ OTHER_PROBLEM_SURE = 0.7
 # An amount stated, not the 一 of 等一下: digits, a number with a measure word, a share.
 _COUNTISH = re.compile(r"[\d０-９]|[一两二三四五六七八九十俩仨]\s*[个只件盒瓶斤双袋包箱枚]|一半|分之|全部|都")
 # A score and nothing else: "5", "打5分", "五星", "给4分吧", "满分！", "蛮好 四颗星".
-_SCORE_ONLY = re.compile(r"\s*(?:(?:蛮好|挺好|很好|还行|还可以|不错)[\s，,]*)?(?:给|打|就|给你们?|给您)?\s*"
+_SCORE_ONLY = re.compile(r"\s*(?:(?:蛮好|挺好|很好|还行|还可以|不错)[\s，,]*)?(?:给个|打个|给|打|就|给你们?|给您)?\s*"
                          r"(?:(?:[1-5]|[一二三四五])\s*(?P<unit>分|星|颗星)?|(?P<full>满分))"
                          r"\s*(?:吧|啊|呀|哦|的|了)?\s*[。.!！~～]*\s*")
+# The goods found after all: "找到了 卡在箱子底下", "4个都在", "都齐了".
+_FOUND_AFTER_ALL = re.compile(r"找到了|都在|都齐了|一个不少|一个都不少")
 # The lowest score that takes an offer it is given to; a lower one is no yes to it.
 OFFER_TAKEN_FROM = 3
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
@@ -224,7 +227,14 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     if other is not None:  # "芒果挺新鲜的 没坏 就是箱子里少了两个": not the problem we asked about, this one
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, other, "corrected", text=text, more=problems_in(tracker)))
-    if wants_a_person(text):  # "我不要退货 也不要换 找个人来处理", "能不能叫个真人跟我说说": whatever else
+    if stage == "offering" and _FOUND_AFTER_ALL.search(normalize(text)) and read_fine_after_all(text) \
+            and read_remedy(text) is None:
+        # "啊dbq 找到了 卡在箱子底下泡沫里 4个都在 没事了": nothing wrong after all, whatever was offered
+        return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
+            case_id, buyer, NO_PROBLEM, "corrected", text=text))
+    if wants_a_person(text) and not (stage == "offering" and goes_ahead(text)):
+        # "我不要退货 也不要换 找个人来处理", "能不能叫个真人跟我说说": whatever else ("你们找人核实" at
+        # the offer goes ahead with it)
         return await hand_over_asked(dispatcher, tracker, text)
     if stage in (None, "closed") and _problem_told(tracker):
         # "行吧 机器人也行 我买的碗碎了一个": with no conversation going, the remark is answered and the

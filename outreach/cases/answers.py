@@ -16,7 +16,7 @@ from outreach.rules import ledger
 from outreach.rules.engine import CaseFacts, Offer, quote, yuan
 from outreach.rules.facts import case_facts
 from outreach.rules.loader import rules
-from outreach.rules.schema import REFUND_KINDS, SHARE_KINDS, RuleBook
+from outreach.rules.schema import REFUND_KINDS, RuleBook
 from outreach.store.models import Buyer, Case, Order
 from outreach.store.types import utcnow
 
@@ -134,7 +134,7 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
     if topic == "why":
         if not result.offers:
             return known.answer(topic, "none")
-        if not any(o.kind in SHARE_KINDS for o in result.offers):  # "就五块钱的券？": no share in it
+        if all(o.kind in FIXED_KINDS for o in result.offers):  # "就五块钱的券？": the same for every buyer
             return known.answer(topic, "fixed", label=label, offers=_offers_text(result.offers, book))
         return known.answer(topic, "offers", label=label, offers=_offers_text(result.offers, book),
                             line_total=yuan(facts.line_total()))
@@ -153,6 +153,10 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
         paid = offer is not None and (book.rule(offer.rule_id).return_goods or offer.kind == "reship_full")
         return known.answer(topic, "paid" if paid else "none")
     raise KeyError(f"unknown topic {topic!r}")
+
+
+# Offers whose amount is the platform's standard, whatever was paid or affected.
+FIXED_KINDS = {"coupon", "compensation_percent"}
 
 
 def _offers_for_any_amount(facts: CaseFacts, book: RuleBook) -> list[Offer]:

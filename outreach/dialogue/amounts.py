@@ -40,7 +40,7 @@ _HARM = re.compile(r"[坏烂碎破裂死臭霉化漏瘪扁少缺丢损]|没了|�
 _CORRECTION = re.compile(r"不对不对|(?<![量数目色码式号货价])(?<![量数目色码式号货价][也都还])不对"
                          r"|说错了|打错了|写错了|看错了|数错了|搞错了|应该是|准确说|准确地说|更正|纠正|"
                          r"又数了一?遍|重新数了一?下?|再数了一?下?|仔细数了一?下?|哦不|噢不|啊不|其实是|漏看了?|看漏了?|漏数了?|少数了?"
-                         r"|又翻了一?遍|重新翻了一?遍?|又找了一?遍|又看了一?遍")
+                         r"|又翻了一?[遍下]|重新翻了一?[遍下]?|又找了一?[遍下]|又看了一?[遍下]")
 _ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
 _NONE_GOOD = re.compile(r"一个都没好|一个好的都没|没有一个好|一个也没好|没一个好|一个好的也没")
 _HALF = re.compile(r"(?<![大小])一半|半箱|半盒|半袋|半数")
@@ -226,6 +226,8 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     if _NONE.search(text):
         return Affected("zero")
     weight = _weight_share(text, promised_g)
+    if weight is not None and weight[0] == 1 and _HALF.search(text):  # "三斤虾死了一半": half the whole
+        return _of_share(Fraction(1, 2), quantity)
     if weight is not None:
         return _of_share(weight[0], quantity, weight[1])
     fraction = _FRACTION_CN.search(text)
@@ -272,8 +274,10 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
             if got is not None and got.denominator == 1 and 0 <= got < quantity:
                 return _of_share(Fraction(quantity - int(got), quantity), quantity)
     counts = _counts(text, unit)
-    if quantity == 1 and _HALF.search(text) and all(value == 1 for _, value, _ in counts):
-        counts = []  # "一盒里面一半都烂了" of one box: the one said is the box, the half is the share
+    if _HALF.search(text) and counts and all(value == quantity for _, value, _ in counts):
+        # "一盒里面一半都烂了" of one box, "三斤虾死了一半" of 3斤: the count said is the whole line, the
+        # half is the share
+        counts = []
     if _HALF.search(text) and not counts:  # "烂了一半 好多都发霉了": the share said beats the vague words
         return _of_share(Fraction(1, 2), quantity)
     if _VAGUE.search(text) and not counts:
@@ -384,8 +388,8 @@ def _share_out_of(text: str, quantity: int, unit: str | None) -> tuple[Fraction,
         rest = clause[found.end():]
         if not whole or part is None or not 0 < part <= whole or not _HARM.search(clause):
             return None
-        if found.group(2) == unit and whole == quantity:
-            return None
+        if found.group(2) == unit and whole == quantity:  # the line's own pieces: "两盒里有一盒整盒都烂了"
+            return None if "半" in rest else (part / whole, "")  # ("一盒半": the count reads it)
         if _HALF.search(rest) or re.search(r"(?<![大小])半", rest):
             return part / whole / 2, ""
         return part / whole, f"{int(part)}{found.group(2)}" if part.denominator == 1 else ""

@@ -29,6 +29,8 @@ _EXTRA_RATING_WORDS = {
 _TAKEN_BACK = re.compile(rf"算了|不对|还是|改成|改一下|重新|应该是|{WRONG_PRESS}")
 # A score denied beside the one given: "是4分不是2分", "不是2分 是4分".
 _DENIED_SCORE = re.compile(r"[\s,，]*(?:而)?不是\s*(?:[1-5]|[一二两三四五])\s*(?:分|星|颗星|(?=[\s,，。.!！]|$))")
+# A point taken off a score, said beside it: "少一分", "扣一分是因为…", "减两分".
+_POINT_OFF = re.compile(r"(?:少|扣|减|差)(?:了|掉)?\s*(?:[1-5]|[一二两三四])\s*分")
 _RATING_WORDS = {**RATING_WORDS, **_EXTRA_RATING_WORDS}
 _FULL_MARKS = re.compile(r"(?<!不)(?<!不给)(?<!没)(?<!不是)满分|给满(?!意)|打满(?!意)")
 _BY_LENGTH = sorted(_RATING_WORDS, key=len, reverse=True)
@@ -49,6 +51,7 @@ def read_rating(text: str) -> int | None:
     # "5份", "给你五份": 分 mistyped, as a score said alone
     text = re.sub(r"^(\s*(?:给你|给您|给|打)?\s*[1-5一二三四五])\s*份(?=\s*[吧啊呀哦的了]?\s*[。.!！~～]*\s*$)",
                   r"\1分", normalize(text))
+    text = _POINT_OFF.sub(" ", text)  # "给四分吧 少一分是因为发货慢": the point taken off is no score
     kept = _DENIED_SCORE.sub(" ", text).strip()
     if kept != text and kept:  # "是4分不是2分": the score denied is no answer
         text = kept

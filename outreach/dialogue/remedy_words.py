@@ -33,7 +33,7 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
                "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱",
                "直接退", "退吧", "退我", "退就行", "退差额", "退回来", "退回给我", "折现", "折成钱", "折成现金",
                "给现金", "钱还我", "还我钱", "把钱还", "还钱", "退多扣", "退多收", "退多付", "退还多", "多扣的退",
-               "多收的退", "多付的退"),
+               "多收的退", "多付的退", "退那多", "退了就好", "退了就行", "退了就可以"),
     # the goods, not the money: "赶紧给我发", "让商家快点发货" (a late order shipped with its compensation)
     "ship": (),
 }
@@ -57,7 +57,8 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
     "give_up": ("cancel_refund",),
     "ship": ("reship_full", "reship_share", "compensation_percent"),
 }
-_NEGATION = re.compile(r"(?:不要|不用|不想|别|不需要|不必|没必要|不|不同意|不接受|不愿意|拒绝)\s*(?:再|给我|帮我)?\s*$")
+_NEGATION = re.compile(r"(?:(?:不要|不用|不想|别|不需要|不必|没必要|不|不同意|不接受|不愿意|拒绝)\s*(?:再|给我|帮我)?"
+                       r"|别(?:跟我|和我|给我)?(?:扯|提|说|讲|整|来))\s*$")  # "别跟我扯补发"
 
 
 _SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐本台把张套片根副斤]|补过来|补给我"
@@ -113,6 +114,8 @@ _DECLINED_AFTER = re.compile(r"^(?:的话|的)?(?:我)?(?:[一两二三四五六
                              # "补发一个也不要", "光退钱不行"
                              r"(?:(?:就|也|都)?(?:不用|不要|不需要|不必|免了|不行|不成)|(?:就|也|都)算了)"
                              r"(?![吗么嘛呢]|不行)")  # "直接退钱不行吗": asked for, not turned down
+# Words that report what someone said before a remedy ("我问过店里 说马上发"): not the buyer's choice.
+_REPORTED = re.compile(r"(?:说|讲|答应|承诺|保证|回复|回我)(?:了|过)?$")
 # A remedy chosen with 吧 ("那就退款吧不要了"): what follows gives the goods up, it turns nothing down.
 _CHOSEN_END = re.compile(r"吧$")
 def _declined_after(text: str, end: int) -> re.Match[str] | None:
@@ -258,6 +261,7 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
                       and text.startswith(("退了", "补了", "赔了", "发了", "换了"), start))
              and not (_DONE_BEFORE.search(_clause_before(text, start)) and _DONE_AFTER.match(text[end:]))
              and not _REASON.search(_clause_before(text, start))  # "免得寄过来又是烂的"
+             and not _REPORTED.search(text[max(0, start - 4):start])  # "店里说马上发": what the shop said
              and not _CANNOT.search(text[max(0, start - 8):start])  # "我也不会弄那个寄回去的"
              and not (kind == "refund" and text.startswith("的钱", start)
                       and _PAID_FOR.search(_clause_before(text, start)))]
@@ -295,7 +299,8 @@ def gives_up_the_order(text: str) -> bool:
 # One verb turned down: "换也不要", "补就算了", "退也不用" (the verb alone is no mention of a remedy).
 # (and "算了 不换了": the one verb, no longer wanted)
 _ONE_VERB_DECLINED = re.compile(r"(?:^|[\s，,。.!！])(换|补|退)(?:也|都|就)(?:不要|不用|不需要|不必|算了|免了)"
-                                r"|(?:^|[\s，,。.!！]|算了)不(?:用|想)?(换|补|退)了")
+                                r"|(?:^|[\s，,。.!！]|算了)不(?:用|想)?(换|补|退)了"
+                                r"|不(?:想|愿意|要)(?:再)?等(?:着)?(?:你们)?(补|换)")  # "不想等补发了"
 _ONE_VERB_KINDS = {"换": "replace", "补": "reship", "退": "refund"}
 
 
@@ -303,7 +308,7 @@ def refused_kinds(text: str) -> set[str]:
     """The kinds of remedy the words turn down by name ("补发也不要", "不要退款", "换也不要"), whatever
     else they name."""
     text = normalize(text)
-    refused = {_ONE_VERB_KINDS[m.group(1) or m.group(2)] for m in _ONE_VERB_DECLINED.finditer(text)}
+    refused = {_ONE_VERB_KINDS[next(g for g in m.groups() if g)] for m in _ONE_VERB_DECLINED.finditer(text)}
     for kind, kind_words in _REMEDY_WORDS.items():
         for word in kind_words:
             if word in text and any(_NEGATION.search(text[max(0, m.start() - 4):m.start()])

@@ -42,6 +42,8 @@ _SLIPS = (
         ("ping", "瓶"), ("he", "盒"), ("dai", "袋"), ("xiang", "箱"), ("jin", "斤"), ("zhi", "只"),
         ("jian", "件"), ("bao", "包"), ("shuang", "双"), ("tiao", "条"), ("guan", "罐"))),
     (re.compile(r"一伴|一办"), "一半"),
+    (re.compile(r"(?<![\d一二两三四五六七八九十几第])四了(?=[一两二三四五六七八九十几\d])"), "死了"),  # 四了三只 (si)
+    (re.compile(r"(?<=多[扣收付交])得"), "的"),  # 退那多扣得
     (re.compile(r"(?<![\d一二两三四五六七八九十几半.])斤半"), "一斤半"),  # spoken: 烂了斤半
     (re.compile(r"肿么|咋个"), "怎么"),
     (re.compile(r"木有|没得|莫得|冇得|冇"), "没有"),  # south-western, Cantonese "none"
@@ -80,7 +82,8 @@ _SLIPS = (
     (re.compile(r"[俾畀](?=我|返)"), "给"),  # Cantonese "give": 赔啲俾我
     (re.compile(r"(?<=[赔退补])啲"), "点"),  # Cantonese "some": 赔啲, 退啲钱
 
-    (re.compile(r"(?<=[吧了的啊])把$|(?<=[^\s])把(?=[\s!！。]*$)"), "吧"),
+    # 好的把 (ba); not the measure word of "少了一把" (a bundle)
+    (re.compile(r"(?<=[吧了的啊])把$|(?<=[^\s])(?<![一两二三四五六七八九十几\d])把(?=[\s!！。]*$)"), "吧"),
     (re.compile(r"可义|可已|可一(?=$|[\s，,。.!！])"), "可以"),  # typing slips of 可以
     (re.compile(r"(?<=[一二三四五12345])粉"), "分"),  # 五粉
     (re.compile(r"俺"), "我"),  # northern "I"
@@ -199,6 +202,7 @@ _SLIPS = (
     (re.compile(r"(?<![a-z])(?:duide|dui de)(?![a-z])"), "对的"),
     (re.compile(r"(?<=是)\s*de(?![a-z])"), "的"),  # 是de
     (re.compile(r"(?<=退)\s*kuan(?![a-z])"), "款"),  # 退kuan
+    (re.compile(r"(?<=退)\s*qian(?![a-z])"), "钱"),  # 退qian
     (re.compile(r"(?<![a-z])sui(?=\s*了)"), "碎"),  # sui了2个
     (re.compile(r"(?<![a-z])(sui|lan|huai|shao|si)\s*le(?![a-z])"),  # sui le yi ge
      lambda m: {"sui": "碎了", "lan": "烂了", "huai": "坏了", "shao": "少了", "si": "死了"}[m.group(1)]),

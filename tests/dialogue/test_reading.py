@@ -1544,3 +1544,35 @@ def test_yes_no_words_of_fresh_sets_29_to_32() -> None:
 
 def test_pieces_counted_in_another_word_for_a_piece() -> None:
     assert read_affected("对啊 四颗烂了两颗 切开里面都黑黑的", 4, unit="个").pieces == 2
+
+
+def test_words_of_fresh_sets_33_to_36() -> None:
+    from outreach.dialogue.remedy_words import refused_kinds
+    from outreach.dialogue.yes_no import ends_with_yes, goes_ahead, settled_already
+
+    # remedies: what the shop said is no choice; one turned down while another is asked for
+    assert read_remedy("我前天就问过店里 说马上发 到现在物流信息一条都没有") is None
+    assert read_remedy("退钱！别跟我扯补发，等你们补过来年都过完了") == "refund"
+    assert refused_kinds("不想等补发了") == {"reship"} and read_remedy("退qian吧 不用补") == "refund"
+    assert read_remedy("快点退那多扣得") == "refund" and read_remedy("退了就好") == "refund"
+    # yes, going ahead, settled
+    assert ends_with_yes("5块钱的券？打发要饭的呢……行吧行吧，给我") and goes_ahead("行 你们找人核实")
+    assert not goes_ahead("先别提交 找个真人跟我说")
+    assert settled_already("已解决 商家换了 不用了") and not settled_already("商家换了 但是又坏了")
+    # ratings: a point taken off is no score
+    assert read_rating("给四分吧 少一分是因为发货慢") == 4
+    # slips
+    assert normalize("是的 四了三只") == "是的 死了三只" and normalize("是 少了一把") == "是 少了一把"
+    assert knowledge().topic_of("你谁啊？我咋知道你是不是骗子") == "who"
+    assert knowledge().topic_of("你是卖螃蟹那家店的人吗？") == "who"
+
+
+@pytest.mark.parametrize(("text", "quantity", "unit", "promised_g", "share"), [
+    ("三斤虾死了一半", 3, "斤", 1500, Fraction(1, 2)),  # the whole line told, then half of it
+    ("两盒里有一盒整盒都是软烂的", 2, "盒", None, Fraction(1, 2)),  # one of the line's own two boxes
+    ("等等 我又翻了一下 底下还压着一只不动的 是3只", 8, "只", None, Fraction(3, 8)),  # recounted
+    ("是 10个有5个都馊了", 10, "只", None, Fraction(1, 2)),  # not the 只有 of "10只有5只"
+])
+def test_shares_of_fresh_sets_33_to_36(text: str, quantity: int, unit: str, promised_g: int | None,
+                                       share: Fraction) -> None:
+    assert read_affected(text, quantity, promised_g=promised_g, unit=unit, label="spoiled").share == share
