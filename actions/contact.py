@@ -43,12 +43,27 @@ class ActionHandoverLanguage(Action):
         return "action_handover_language"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        from actions.context import in_context, text_of
+        from outreach.dialogue.words import english_reply
+
+        meant = english_reply(text_of(tracker))
+        if meant is not None and _wrote_chinese_before(tracker):
+            # "ok refund the 50 pls" from a buyer who wrote Chinese so far: a reply to the question, read
+            understood = await in_context(dispatcher, tracker, meant)
+            if understood is not None:
+                return understood
         language = (tracker.latest_message.get("diagnosis") or {}).get("language") or "other"
         dispatcher.utter_message(response="utter_other_language")
         reason = f"buyer writes in a language the model does not read ({language}): a person who reads it takes over"
         events = await guarded(
             dispatcher, tracker, lambda case_id, buyer: conversation.hand_over(case_id, buyer, reason))
         return events + [ActiveLoop(None)]
+
+
+def _wrote_chinese_before(tracker: Tracker) -> bool:
+    """Whether the buyer wrote Chinese earlier in this conversation."""
+    said = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"][:-1]
+    return any(re.search(r"[\u4e00-\u9fff]", text) for text in said)
 
 
 # Words about being contacted: with them a remedy word may still be an opt-out ("退订").

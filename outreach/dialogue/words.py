@@ -345,3 +345,33 @@ def number_of(raw: str) -> Fraction | None:
         return Fraction(raw)
     value = chinese_to_int(raw)
     return Fraction(value) if value is not None else None
+
+
+# A short reply in English inside a Chinese conversation ("ok refund the 50 pls", "4 stars"), word by
+# word: what each word means here, "" for words that carry nothing.
+_ENGLISH_WORDS = {
+    "ok": "好的", "okay": "好的", "okk": "好的", "yes": "好的", "yep": "好的", "sure": "好的", "fine": "好的",
+    "no": "不要", "nope": "不要", "refund": "退款", "money": "钱", "back": "", "reship": "补发", "resend": "补发",
+    "replace": "换货", "exchange": "换货", "thanks": "谢谢", "thx": "谢谢", "thank": "谢谢", "please": "",
+    "pls": "", "plz": "", "the": "", "a": "", "it": "", "me": "", "my": "", "for": "", "you": "", "just": "",
+    "star": "星", "stars": "星",
+}
+
+
+def english_reply(text: str) -> str | None:
+    """The Chinese a short English reply means ("ok refund the 50 pls" gives "好的 退款", "4 stars"
+    gives "4星"); None when any word is not one of the few a reply to the bot's question is made of."""
+    words = re.findall(r"[a-z]+|\d+", (text or "").lower())
+    if not words or len(words) > 8 or re.search(r"[^a-z\d\s!?.,'~]", (text or "").lower()):
+        return None
+    meant: list[str] = []
+    for i, word in enumerate(words):
+        if word.isdigit():  # a score before "stars"; an amount said back carries nothing
+            if i + 1 < len(words) and words[i + 1] in ("star", "stars"):
+                meant.append(word)
+            continue
+        if word not in _ENGLISH_WORDS:
+            return None
+        meant.append(_ENGLISH_WORDS[word])
+    said = re.sub(r"(\d)\s+星", r"\1星", " ".join(part for part in meant if part))
+    return said or None

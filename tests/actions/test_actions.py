@@ -742,3 +742,24 @@ async def test_a_buyer_who_writes_only_to_say_all_is_well_is_thanked_and_no_case
     assert responses(messages) == ["utter_glad_all_fine"] and events == []
     with session_scope() as session:
         assert session.execute(select(func.count(Case.id))).scalar_one() == 0
+
+
+async def test_a_short_english_reply_from_a_buyer_who_wrote_chinese_is_read_not_handed_over(db: str) -> None:
+    from actions.contact import ActionHandoverLanguage
+
+    case_id, buyer, _ = make_case("spoiled", quantity=1, unit_price_fen=4590)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    offering = {"case_id": str(case_id), "stage": "offering", "offer_index": 0}
+    english = tracker(buyer, slots=offering, intent="other_language", text="ok refund pls")
+    english.events = [{"event": "user", "text": "是的 坏了"}, {"event": "user", "text": "ok refund pls"}]
+    messages, _ = await run(ActionHandoverLanguage(), english)
+    assert "utter_remedy_done" in responses(messages) and "utter_other_language" not in responses(messages)
+    with session_scope() as session:
+        assert session.execute(select(Remedy.rule_id)).scalars().all() == ["spoiled_share_refund"]
+    # a buyer who has written no Chinese is handed to a person who reads their language
+    case_id, buyer, _ = make_case("spoiled", quantity=1, unit_price_fen=4590)
+    first = tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}, intent="other_language",
+                    text="yes")
+    first.events = [{"event": "user", "text": "yes"}]
+    messages, _ = await run(ActionHandoverLanguage(), first)
+    assert "utter_other_language" in responses(messages)

@@ -1576,3 +1576,13 @@ def test_words_of_fresh_sets_33_to_36() -> None:
 def test_shares_of_fresh_sets_33_to_36(text: str, quantity: int, unit: str, promised_g: int | None,
                                        share: Fraction) -> None:
     assert read_affected(text, quantity, promised_g=promised_g, unit=unit, label="spoiled").share == share
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("ok refund the 50 pls", "好的 退款"), ("4 stars", "4星"), ("yes", "好的"), ("thx", "谢谢"),
+    ("I want to speak English please", None), ("hello", None), ("退款", None),
+])
+def test_a_short_english_reply_is_read_as_the_chinese_it_means(text: str, meant: str | None) -> None:
+    from outreach.dialogue.words import english_reply
+
+    assert english_reply(text) == meant
