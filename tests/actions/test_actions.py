@@ -698,13 +698,18 @@ async def test_a_person_asked_for_instead_of_the_count_ends_the_form_and_hands_o
         assert session.execute(select(func.count(Remedy.id))).scalar_one() == 0
 
 
-async def test_a_score_given_to_an_offer_with_no_count_takes_it_and_rates(db: str) -> None:
-    from actions.context import in_context
-
+async def _at_a_coupon_offer() -> tuple[str, dict[str, Any]]:
+    """A buyer at the offer of a service problem's coupon (no count in it): the buyer and the slots."""
     case_id, buyer, _ = make_case("service_attitude", quantity=1, unit_price_fen=19900, live_seafood=False,
                                   kind="appliance", title="高速负离子吹风机")
     await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
-    offering = {"case_id": str(case_id), "stage": "offering", "offer_index": 0}
+    return buyer, {"case_id": str(case_id), "stage": "offering", "offer_index": 0}
+
+
+async def test_a_score_given_to_an_offer_with_no_count_takes_it_and_rates(db: str) -> None:
+    from actions.context import in_context
+
+    buyer, offering = await _at_a_coupon_offer()
     low = CollectingDispatcher()
     assert await in_context(low, tracker(buyer, slots=offering, intent="rate", text="2")) is None  # no yes
     dispatcher = CollectingDispatcher()
@@ -718,10 +723,7 @@ async def test_a_score_given_to_an_offer_with_no_count_takes_it_and_rates(db: st
 async def test_a_bare_digit_takes_an_offer_only_right_after_a_remedy_was_carried_out(db: str) -> None:
     from actions.context import in_context
 
-    case_id, buyer, _ = make_case("service_attitude", quantity=1, unit_price_fen=19900, live_seafood=False,
-                                  kind="appliance", title="高速负离子吹风机")
-    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
-    offering = {"case_id": str(case_id), "stage": "offering", "offer_index": 0}
+    buyer, offering = await _at_a_coupon_offer()
     first = CollectingDispatcher()
     assert await in_context(first, tracker(buyer, slots=offering, intent="rate", text="3")) is None
     after_a_remedy = tracker(buyer, slots=offering, intent="rate", text="3")
