@@ -19,14 +19,11 @@ class ActionHandover(Action):
         return "action_handover"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        from actions.context import in_context, text_of
+        from actions.context import goes_ahead_at_offer, in_context, text_of
         from outreach.dialogue.person import asks_for_person
-        from outreach.dialogue.yes_no import goes_ahead, read_yes_no
 
         text = text_of(tracker)
-        going_ahead = tracker.get_slot("stage") == "offering" and goes_ahead(text) \
-            and read_yes_no(text) is not False  # "行 你们找人核实" (not "先别提交 找个真人跟我说")
-        if text and (not asks_for_person(text) or going_ahead):
+        if text and (not asks_for_person(text) or goes_ahead_at_offer(tracker, text)):
             # "你是真人还是机器人" asks who is talking; "给我换个新的" picks a remedy: no request for a person
             understood = await in_context(dispatcher, tracker)
             if understood is not None:

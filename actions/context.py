@@ -86,6 +86,12 @@ def taking_offer(tracker: Tracker, operation: Callable[[int, str], Step]) -> Cal
     return with_the_next
 
 
+def goes_ahead_at_offer(tracker: Tracker, text: str) -> bool:
+    """Whether the words at an offer tell us to go ahead with it ("行 你们找人核实"), even where they
+    name a person; not "先别提交 找个真人跟我说"."""
+    return tracker.get_slot("stage") == "offering" and goes_ahead(text) and read_yes_no(text) is not False
+
+
 def text_of(tracker: Tracker) -> str:
     """What the buyer typed; a button's payload is exact and is not read again."""
     text = tracker.latest_message.get("text") or ""
@@ -232,7 +238,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # "啊dbq 找到了 卡在箱子底下泡沫里 4个都在 没事了": nothing wrong after all, whatever was offered
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, NO_PROBLEM, "corrected", text=text))
-    if wants_a_person(text) and not (stage == "offering" and goes_ahead(text)):
+    if wants_a_person(text) and not goes_ahead_at_offer(tracker, text):
         # "我不要退货 也不要换 找个人来处理", "能不能叫个真人跟我说说": whatever else ("你们找人核实" at
         # the offer goes ahead with it)
         return await hand_over_asked(dispatcher, tracker, text)
