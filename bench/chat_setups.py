@@ -27,13 +27,14 @@ from pathlib import Path
 from bench.chat_driver import AssistantTransport, PlainTransport, Transport
 from bench.chat_memory import MemorySampler
 from bench.chat_report import PATCHES_OFF
-from bench.scheduler import drop_database, free_port, throwaway_database
+from bench.scheduler import drop_database, throwaway_database
 from bot.patches import ALL_SWITCH
 from outreach.processes import (
     BIN,
     ProcessGroup,
     action_server_command,
     outreach_command,
+    port_env,
     rasa_server_command,
 )
 from outreach.settings import PROJECT_ROOT, Settings, get_settings
@@ -170,11 +171,6 @@ class BenchSetup(ABC):
             self.env = None
 
 
-def _ports() -> dict[str, str]:
-    return {"OUTREACH_RASA_PORT": str(free_port()), "OUTREACH_ACTION_PORT": str(free_port()),
-            "OUTREACH_WEB_PORT": str(free_port())}
-
-
 def _link_model(var_dir: Path, model: Path) -> None:
     (var_dir / "models").mkdir()
     (var_dir / "models" / "care.tar.gz").symlink_to(model.resolve())
@@ -193,7 +189,7 @@ class EmbeddedSetup(BenchSetup):
         _link_model(var_dir, self.model)
         self.env = ScopedEnv({"OUTREACH_VAR_DIR": str(var_dir), "OUTREACH_DATABASE_URL": f"sqlite:///{var_dir}/outreach.db",
                               "OUTREACH_TRACKER_DIALECT": "sqlite", "OUTREACH_TRACKER_DB": str(var_dir / "tracker.db"),
-                              **_ports(), **self._patch_switch()})
+                              **port_env(), **self._patch_switch()})
         self.settings = self.env.enter()
         upgrade()
         return self.settings
@@ -236,7 +232,7 @@ class ScaledSetup(BenchSetup):
         tracker_name, _ = throwaway_database()
         self.databases.append(tracker_name)
         self.tracker_database = tracker_name
-        self.env = ScopedEnv({"OUTREACH_VAR_DIR": str(var_dir), "OUTREACH_DATABASE_URL": data_url, **_ports(),
+        self.env = ScopedEnv({"OUTREACH_VAR_DIR": str(var_dir), "OUTREACH_DATABASE_URL": data_url, **port_env(),
                               **self._patch_switch()})
         self.settings = self.env.enter()
         upgrade(data_url)
@@ -316,7 +312,7 @@ class PlainSetup(BenchSetup):
     def prepare(self) -> Settings:
         var_dir = fresh_dir(BENCH_VAR / "plain" / self.name)
         self.model = train_plain_bot(var_dir / "logs" / "train.log")
-        self.env = ScopedEnv({"OUTREACH_VAR_DIR": str(var_dir), **self.store_env(var_dir), **_ports()})
+        self.env = ScopedEnv({"OUTREACH_VAR_DIR": str(var_dir), **self.store_env(var_dir), **port_env()})
         self.settings = self.env.enter()
         return self.settings
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -36,12 +35,6 @@ from sqlalchemy import create_engine, func, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 POSTGRES_URL = os.environ.get("OUTREACH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def throwaway_database() -> tuple[str, str]:
@@ -122,7 +115,13 @@ async def dispatch_throughput(settings, count: int) -> tuple[float, int]:  # noq
 
 
 def bench_rasa(model: Path, count: int, var_dir: Path) -> None:
-    from outreach.processes import ProcessGroup, action_server_command, rasa_server_command, wait_until_ready
+    from outreach.processes import (
+        ProcessGroup,
+        action_server_command,
+        port_env,
+        rasa_server_command,
+        wait_until_ready,
+    )
     from outreach.scheduling.policy import policy
     from outreach.settings import get_settings
     from outreach.store.db import session_scope
@@ -132,8 +131,7 @@ def bench_rasa(model: Path, count: int, var_dir: Path) -> None:
 
     (var_dir / "models").mkdir(exist_ok=True)
     (var_dir / "models" / "care.tar.gz").symlink_to(model.resolve())
-    os.environ.update({"OUTREACH_RASA_PORT": str(free_port()), "OUTREACH_ACTION_PORT": str(free_port()),
-                       "OUTREACH_WEB_PORT": str(free_port())})
+    os.environ.update(port_env())
     get_settings.cache_clear()
     settings = get_settings()
     with session_scope() as session:  # the planning cases are done with: only the Rasa sets are due

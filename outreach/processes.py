@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,35 @@ MODELS_DIR_NAME = "models"
 
 def models_dir(settings: Settings) -> Path:
     return settings.var_dir / MODELS_DIR_NAME
+
+
+def free_ports(count: int, taken: Collection[int] = ()) -> list[int]:
+    """`count` distinct ports free on 127.0.0.1 now, none of them in `taken`. Every probe socket
+    stays bound until all are picked, so the kernel cannot hand out the same port twice."""
+    held: list[socket.socket] = []
+    ports: list[int] = []
+    try:
+        while len(ports) < count:
+            probe = socket.socket()
+            held.append(probe)
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+            if port not in taken:
+                ports.append(port)
+    finally:
+        for probe in held:
+            probe.close()
+    return ports
+
+
+def free_port() -> int:
+    return free_ports(1)[0]
+
+
+def port_env() -> dict[str, str]:
+    """Settings for the Rasa, action and web ports of a throwaway stack: three distinct free ports."""
+    rasa, action, web = free_ports(3)
+    return {"OUTREACH_RASA_PORT": str(rasa), "OUTREACH_ACTION_PORT": str(action), "OUTREACH_WEB_PORT": str(web)}
 
 
 def rasa_env(settings: Settings) -> dict[str, str]:

@@ -33,11 +33,38 @@ def test_the_rasa_server_gets_its_token_from_the_environment_never_on_its_comman
         rasa_arguments(["run", "--enable-api"], {})
 
 
+def test_free_ports_are_distinct_bindable_and_never_one_already_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from outreach import processes
+
+    first = processes.free_ports(3)
+    taken = set(first)
+    later = processes.free_ports(40, taken=taken)
+    assert len(set(first)) == 3 and len(set(later)) == 40 and not taken & set(later)
+    for port in first[:1] + later[:1]:
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", port))  # free: a server can take it
+    env = processes.port_env()
+    assert len({env["OUTREACH_RASA_PORT"], env["OUTREACH_ACTION_PORT"], env["OUTREACH_WEB_PORT"]}) == 3
+
+    # when the kernel hands out a port the caller has taken already, the caller gets another one
+    real_socket = socket.socket
+    offered = iter([first[1], first[0], 0])
+
+    class Offering(real_socket):  # type: ignore[misc, valid-type]
+        def bind(self, address: tuple[str, int]) -> None:
+            super().bind((address[0], next(offered)))
+
+    monkeypatch.setattr(processes.socket, "socket", Offering)
+    chosen = processes.free_ports(2, taken={first[1]})
+    assert chosen[0] == first[0] and first[1] not in chosen and len(set(chosen)) == 2
+
+
 @pytest.fixture(scope="module")
 def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The action server exactly as `make run` starts it, with its settings and log."""
-    from outreach.processes import ProcessGroup, action_server_command, wait_until_ready
-    from outreach.scaled.cluster import free_port
+    from outreach.processes import ProcessGroup, action_server_command, free_port, wait_until_ready
     from outreach.settings import get_settings
 
     with pytest.MonkeyPatch.context() as monkeypatch:

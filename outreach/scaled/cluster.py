@@ -22,7 +22,6 @@ import json
 import os
 import re
 import signal
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -34,7 +33,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
-from outreach.processes import action_server_command, models_dir, outreach_command, rasa_server_command
+from outreach.processes import (
+    action_server_command,
+    free_ports,
+    models_dir,
+    outreach_command,
+    rasa_server_command,
+)
 from outreach.scaled.haproxy import (
     ACTION_BACKEND,
     HAPROXY_BIN,
@@ -71,6 +76,7 @@ LOCK_LOGGING = {
 HAPROXY = "haproxy"
 # Start order (supervisord's priority): HAProxy, then the servers; the schedulers only once
 # the bot answers (Cluster.start), so their first conversation starts do not fail.
+LOG_TAIL_LINES = 30  # of a process that is not ready, in the error that says so
 PRIORITY = {HAPROXY: 100, "web": 200, "rasa": 300, "actions": 300, "scheduler": 400}
 
 
@@ -86,12 +92,6 @@ class Topology:
     rasa_replicas: int = 2
     action_servers: int = 2
     scheduler_workers: int = 2
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http_ok(url: str) -> bool:
@@ -110,12 +110,14 @@ class Cluster:
         self.settings = dataclasses.replace(
             settings, database_url=topology.database_url, rasa_url=f"http://127.0.0.1:{settings.rasa_port}"
         )
+        ports = iter(free_ports(topology.rasa_replicas + topology.action_servers,
+                                taken={settings.rasa_port, settings.action_port, settings.web_port}))
         self._upstreams: dict[str, dict[str, str]] = {
             RASA_BACKEND: {
-                f"rasa-{i}": f"http://127.0.0.1:{free_port()}" for i in range(1, topology.rasa_replicas + 1)
+                f"rasa-{i}": f"http://127.0.0.1:{next(ports)}" for i in range(1, topology.rasa_replicas + 1)
             },
             ACTION_BACKEND: {
-                f"actions-{i}": f"http://127.0.0.1:{free_port()}" for i in range(1, topology.action_servers + 1)
+                f"actions-{i}": f"http://127.0.0.1:{next(ports)}" for i in range(1, topology.action_servers + 1)
             },
         }
         self.supervision = Supervision(self.settings, self._programs(), Policy(restart=supervise))
@@ -184,14 +186,22 @@ class Cluster:
                 return
             if not self.supervision.alive:
                 raise ClusterError(f"supervisord is gone; see {self.settings.var_dir / 'logs' / 'supervisord.log'}")
-            if not self.supervision.policy.restart:
-                down = [n for n in waiting if self.supervision.info(n)["statename"] in ("EXITED", "FATAL")]
-                if down:
-                    raise ClusterError(f"{down[0]} is down and not supervised; its log: {self._log(down[0])}")
+            down = self._given_up(waiting)
+            if down:  # supervisord will not start it again: waiting longer cannot help
+                raise ClusterError(f"{down[0]} is down and supervisord has given up on it; {self._log_tail(down[0])}")
             if time.monotonic() >= deadline:
-                logs = ", ".join(f"{n} ({self._log(n)})" for n in waiting)
+                logs = "; ".join(self._log_tail(n) for n in waiting)
                 raise ClusterError(f"not ready after {timeout:.0f} s: {logs}")
             time.sleep(0.25)
+
+    def _given_up(self, names: list[str]) -> list[str]:
+        """Those of names supervisord will not start again by itself: FATAL after its retries,
+        or (when it does not restart at all) any that exited."""
+        given_up = ("FATAL",) if self.supervision.policy.restart else ("EXITED", "FATAL")
+        try:
+            return [n for n in names if self.supervision.info(n)["statename"] in given_up]
+        except (OSError, xmlrpc.client.Error):  # supervisord busy: ask again on the next round
+            return []
 
     def replica_for(self, sender_id: str) -> str:
         replica = route_of(self.rasa_url, sender_id)
@@ -236,6 +246,16 @@ class Cluster:
 
     def _log(self, name: str) -> Path:
         return self.settings.var_dir / "logs" / f"{name}.log"
+
+    def _log_tail(self, name: str, lines: int = LOG_TAIL_LINES) -> str:
+        """Where a process logs and its last lines, for an error that must say why by itself
+        (a CI run keeps only what the test printed, not the files)."""
+        path = self._log(name)
+        try:
+            tail = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        except OSError as error:
+            return f"{name} ({path}: {error.strerror})"
+        return f"{name} ({path}), last lines:\n" + "\n".join(f"    {line}" for line in tail)
 
     def _program(self, name: str) -> Program:
         try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -14,6 +13,7 @@ from sqlalchemy import select, update
 
 from outreach.cases.conversation import opt_out
 from outreach.inbox.messages import active_case_id, append
+from outreach.processes import free_port
 from outreach.scheduling.dispatch import dispatch_once
 from outreach.scheduling.policy import policy as default_policy
 from outreach.scheduling.rasa_client import OUTREACH_INTENT
@@ -34,12 +34,6 @@ class FakeRasa:
     calls: list[dict] = field(default_factory=list)
     status: int = 200
     messages: list[dict] = field(default_factory=lambda: [{"text": GREETING}])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def point_at(monkeypatch: pytest.MonkeyPatch, url: str) -> None:

@@ -8,7 +8,6 @@ scheduler worker's cases come back within the test instead of after minutes.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 import uuid
@@ -20,7 +19,7 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, text
 
-from outreach.processes import models_dir
+from outreach.processes import models_dir, port_env
 from outreach.rules.loader import rules
 from outreach.scheduling.policy import DEFAULTS
 from outreach.settings import PROJECT_ROOT, Settings, get_settings
@@ -31,12 +30,6 @@ from tests.faults import payments_recorder
 MODEL = PROJECT_ROOT / "var" / "models" / "care.tar.gz"
 RASA_TIMEOUT_S = 20
 PAY_DELAY_S = 1.0  # each payout stays in flight this long: the faults land in the middle of it
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def faults_limits(path: Path) -> Path:
@@ -93,9 +86,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     env = {
         "OUTREACH_VAR_DIR": str(var),
         "OUTREACH_DATABASE_URL": database_url,
-        "OUTREACH_RASA_PORT": str(free_port()),
-        "OUTREACH_ACTION_PORT": str(free_port()),
-        "OUTREACH_WEB_PORT": str(free_port()),
+        **port_env(),
         "OUTREACH_RASA_TIMEOUT_S": str(RASA_TIMEOUT_S),
         "OUTREACH_LIMITS_FILE": str(faults_limits(var / "limits.yml")),
         "OUTREACH_PAYMENT_ADAPTER": payments_recorder.SPEC,

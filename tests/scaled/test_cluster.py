@@ -25,8 +25,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from outreach.inbox import tokens
-from outreach.processes import outreach_command, rasa_env
-from outreach.scaled.cluster import LOCK_LOG_ENV, Cluster, Topology, free_port
+from outreach.processes import outreach_command, port_env, rasa_env
+from outreach.scaled.cluster import LOCK_LOG_ENV, Cluster, Topology
 from outreach.settings import PROJECT_ROOT, get_settings
 from outreach.store.types import utcnow
 from tests.conftest import POSTGRES_URL, haproxy_or_skip, postgres_or_skip, redis_or_skip
@@ -40,9 +40,7 @@ REACH_TIMEOUT_S = 180
 def _env_for(var: Path) -> dict[str, str]:
     return {
         "OUTREACH_VAR_DIR": str(var),
-        "OUTREACH_RASA_PORT": str(free_port()),
-        "OUTREACH_ACTION_PORT": str(free_port()),
-        "OUTREACH_WEB_PORT": str(free_port()),
+        **port_env(),
         LOCK_LOG_ENV: "1",  # the replicas log each conversation lock they take
     }
 

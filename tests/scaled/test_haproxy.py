@@ -19,7 +19,7 @@ import requests
 
 from outreach.inbox.relay import CHANNEL_SECRET_HEADER, CONVERSATION_HEADER
 from outreach.private_files import private_dir
-from outreach.scaled.cluster import free_port
+from outreach.processes import free_port
 from outreach.scaled.haproxy import (
     ACTION_BACKEND,
     RASA_BACKEND,

@@ -7,21 +7,15 @@ under the case (`inbox_url`), so a worker can find evidence of delivery after a 
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from dataclasses import dataclass, field
 
 from aiohttp import web
 from sqlalchemy import create_engine, insert
 
+from outreach.processes import free_port
 from outreach.store.models import InboxMessage
 from outreach.store.types import utcnow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from outreach.processes import (
     ProcessGroup,
     action_server_command,
     outreach_command,
+    port_env,
     rasa_server_command,
     wait_until_ready,
 )
@@ -32,12 +32,6 @@ from outreach.settings import PROJECT_ROOT, get_settings
 from outreach.store import db as store_db
 
 MODEL = PROJECT_ROOT / "var" / "models" / "care.tar.gz"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def use_env(env: dict[str, str]) -> dict[str, str | None]:
@@ -68,9 +62,7 @@ def started_stack(var: Path) -> Iterator[dict[str, Any]]:
     env = {
         "OUTREACH_VAR_DIR": str(var),
         "OUTREACH_DATABASE_URL": f"sqlite:///{var / 'outreach.db'}",
-        "OUTREACH_RASA_PORT": str(free_port()),
-        "OUTREACH_ACTION_PORT": str(free_port()),
-        "OUTREACH_WEB_PORT": str(free_port()),
+        **port_env(),
     }
     saved = use_env(env)
     try:
