@@ -43,6 +43,8 @@ from outreach.dialogue.words import (
 )
 from outreach.dialogue.yes_no import (
     after_but,
+    confirms_facts,
+    denies_facts,
     ends_refusing,
     ends_with_yes,
     fine_after_all,
@@ -66,7 +68,7 @@ _COUNTISH = re.compile(r"[\d０-９]|[一两二三四五六七八九十俩仨]\s
 # A score and nothing else: "5", "打5分", "五星", "给4分吧", "满分！", "蛮好 四颗星".
 _SCORE_ONLY = re.compile(r"\s*(?:(?:蛮好|挺好|很好|还行|还可以|不错)[\s，,]*)?(?:给个|打个|给|打|就|给你们?|给您)?\s*"
                          r"(?:(?:[1-5]|[一二三四五])\s*(?P<unit>分|星|颗星)?|(?P<full>满分))"
-                         r"\s*(?:吧|啊|呀|哦|的|了)?\s*[。.!！~～]*\s*")
+                         r"\s*(?:吧|啊|呀|哦|的|了|嘛)?\s*[。.!！~～]*\s*")
 # The goods found after all: "找到了 卡在箱子底下", "4个都在", "都齐了".
 _FOUND_AFTER_ALL = re.compile(r"找到了|都在|都齐了|一个不少|一个都不少")
 # The lowest score that takes an offer it is given to; a lower one is no yes to it.
@@ -171,7 +173,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # read, whatever a classifier made of it; the question stands
         return await not_understood(dispatcher, tracker)
     if asks_to_wait(text) and read_yes_no(text) is not True and read_remedy(text) is None \
-            and not _COUNTISH.search(text) \
+            and not _COUNTISH.search(text) and not fine_after_all(text) \
             and knowledge().topic_of(text) is None:  # "等一下 我又数了一遍 是2个" is a recount, not a pause
         # (and "等下 我先问问 … 已经寄出来了？" asks something: answered below)
         # "别催我，我想想", "刚在炒菜呢 等我一下": nothing decided; the question stands
@@ -193,6 +195,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         step = await off_loop(conversation.start_on_named_order, buyer_of(tracker), text)
         if step is not None:  # "袜子": the order whose goods the words name
             return say_start(dispatcher, step)
+    if stage == "offering" and _bot_said_before(tracker, STATED_NOTED):
+        stated = await _answer_to_stated(dispatcher, tracker, text)
+        if stated is not None:
+            return stated
     told = told_beside_question(text, stage)
     if told is not None:
         # "是的碎了3个，多久能退？": the question answered (when the knowledge file has it), then the rest
@@ -256,12 +262,13 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             return await guarded(dispatcher, tracker, taking_offer(tracker, partial(
                 conversation.accept, index=offer_index(tracker), more=others)))
     score = _SCORE_ONLY.fullmatch(normalize(text)) if stage == "offering" else None
-    if score is not None and (score.group("unit") or score.group("full") or _remedy_just_done(tracker)):
+    if score is not None and (score.group("unit") or score.group("full") or _remedy_just_done(tracker)
+                              or _bot_said_before(tracker, STATED_CONFIRMED)):
         rating = read_rating(text)
         if rating is not None and rating >= OFFER_TAKEN_FROM:
-            # "打5分" to an offer, or "4" to the next problem's offer made right after a remedy (the
-            # buyer took it for the rating question, not a new count): content with it, and rated
-            # already, as with "非常满意"
+            # "打5分" to an offer, or "4" to the next problem's offer made right after a remedy, or to
+            # the offer put again after a "是的" (the buyer took it for the rating question, not a
+            # new count): content with it, and rated already, as with "非常满意"
             return await guarded(dispatcher, tracker, taking_offer(tracker, partial(
                 conversation.accept_content, index=offer_index(tracker), rating=rating, comment=text)))
     if stage == "offering" and _AMOUNTISH.search(text):  # "不对 是4只": the amount corrected at the offer
@@ -276,12 +283,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
                 return await guarded(dispatcher, tracker, lambda _case, _buyer: step)
     if stage == "confirming" and (read_yes_no(text) is False or _WRONG_PICK.search(text)):
         # "不是 点错了 是枕头那单 两个枕头只来了一个": the case moves to the order the words name
-        case_id = await case_of(tracker)
-        try:
-            moved = None if case_id is None else await off_loop(conversation.move_to_order, case_id,
-                                                                  buyer_of(tracker), text)
-        except (CaseNotFound, NotYourCase):
-            moved = None
+        moved = await _moved_to_order(tracker, text)
         if moved is not None:
             return await guarded(dispatcher, tracker, lambda _case, _buyer: moved)
     if stage == "confirming" and fine_after_all(text):  # "木有问题 东西都收到了": nothing wrong after all
@@ -295,6 +297,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         yes = True if read_no_problem(text) else read_yes_no(text)  # "没问题" to an offer is a yes
         if yes is None and rejects_offer(text):  # "补发也不要 我要的是原来那把", "才这么点？"
             yes = False
+        if yes is None and goes_ahead(text):  # "要核实就核实吧 … 录了屏", "那你给我往上报吧"
+            yes = True
         if yes is not None:
             if not yes:
                 return await guarded(dispatcher, tracker, partial(conversation.decline, index=offer_index(tracker)))
@@ -523,6 +527,17 @@ async def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
 _WRONG_PICK = re.compile(r"点错|选错|按错|弄错|搞错|不是这[单个笔]")
 
 
+async def _moved_to_order(tracker: Tracker, text: str) -> Step | None:
+    """The case moved to the other order the words name (conversation.move_to_order), or None."""
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return None
+    try:
+        return await off_loop(conversation.move_to_order, case_id, buyer_of(tracker), text)
+    except (CaseNotFound, NotYourCase):
+        return None
+
+
 def _denied_before_choice(tracker: Tracker) -> bool:
     """Whether the buyer's words that drew the bot's latest turn said no ("不是 我说错了 …")."""
     passed_bot = False
@@ -543,6 +558,11 @@ def ask_choice_again(dispatcher: CollectingDispatcher, choices: list[dict]) -> l
 
 def _remedy_just_done(tracker: Tracker) -> bool:
     """Whether the bot's turn before the buyer's latest words said a remedy was carried out."""
+    return _bot_said_before(tracker, "utter_remedy_done")
+
+
+def _bot_said_before(tracker: Tracker, response: str) -> bool:
+    """Whether the bot's turn before the buyer's latest words said `response`."""
     turns = 0
     for event in reversed(tracker.events):
         if event.get("event") == "user":
@@ -550,9 +570,39 @@ def _remedy_just_done(tracker: Tracker) -> bool:
             if turns == 2:
                 return False
         elif turns == 1 and event.get("event") == "bot" \
-                and (event.get("metadata") or {}).get("utter_action") == "utter_remedy_done":
+                and (event.get("metadata") or {}).get("utter_action") == response:
             return True
     return False
+
+
+# The offer made straight after a buyer's own words told the problem opens with what we understood
+# (outreach.dialogue.replies); after a "是的" to it, it is put again after STATED_CONFIRMED.
+STATED_NOTED = "utter_started_noted"
+STATED_CONFIRMED = "utter_stated_confirmed"
+
+
+async def _answer_to_stated(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            text: str) -> list[EventType] | None:
+    """The first answer to an offer made straight after the buyer's own words told the problem,
+    read as the answer to what we understood, which the offer opened with: "是的", "对 就是一直不发货"
+    confirm it and pick no remedy (the offer is put again); "不是", "不对 是少了一袋" deny it (the
+    problem the words name instead is taken, or asked for). None: an answer to the offer itself."""
+    if confirms_facts(text):
+        dispatcher.utter_message(response=STATED_CONFIRMED)
+        return await guarded(dispatcher, tracker, partial(confirm, text=text, more=problems_in(tracker),
+                                                          remedies=remedies_in(tracker)))
+    if not (denies_facts(text) or _WRONG_PICK.search(text)) or read_remedy(text) is not None:
+        return None
+    moved = await _moved_to_order(tracker, text)
+    if moved is not None:  # "不对不对 点错了 台灯好好的 碎的是那个花瓶": that order's offer instead
+        return await guarded(dispatcher, tracker, lambda _case, _buyer: moved)
+    suspected = await case_talked_about(tracker)
+    others = [label for label in problems_in(tracker) if label not in (NO_PROBLEM, suspected)]
+    if others:
+        return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
+            case_id, buyer, others[0], "corrected", text=text, more=problems_in(tracker)))
+    dispatcher.utter_message(response="utter_ask_problem")
+    return [SlotSet("stage", "confirming")]
 
 
 def problem_choices_shown(tracker: Tracker) -> list[dict]:

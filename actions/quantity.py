@@ -14,7 +14,7 @@ from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.weights import weights_in
 from outreach.dialogue.knowledge import told_clauses
 from outreach.dialogue.person import wants_a_person
-from outreach.dialogue.yes_no import read_fine_after_all
+from outreach.dialogue.yes_no import confirms_facts, read_fine_after_all
 
 
 def _told(text: str) -> str:
@@ -58,6 +58,11 @@ class ValidateQuantityForm(FormValidationAction):
             return {"affected_quantity": None}
         if reading.status != "ok" and read_fine_after_all(text):
             return {"affected_quantity": text}  # none affected after all: action_take_quantity closes the case
+        if reading.status != "ok" and confirms_facts(text):
+            # "是的" to the question asked straight after the buyer's own words told the problem: it
+            # says we understood; no count was given, and none was misread (the question stands)
+            dispatcher.utter_message(response="utter_stated_confirmed")
+            return {"affected_quantity": None}
         if reading.status != "ok":
             brief = await off_loop(conversation.brief, case_id, buyer)
             say_quantity_problem(dispatcher, reading.status, reading.limit or brief.quantity, brief.unit)
@@ -105,6 +110,9 @@ class ValidateWeightForm(FormValidationAction):
                 text = _told(text)
                 if not weights_in(text):
                     return {"weighed": None}
+        if not weights_in(text) and confirms_facts(text):  # "是的": understood; the question stands
+            dispatcher.utter_message(response="utter_stated_confirmed")
+            return {"weighed": None}
         if not weights_in(text):
             dispatcher.utter_message(response="utter_weight_invalid")
             return {"weighed": None}

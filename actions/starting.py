@@ -66,8 +66,19 @@ async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, labe
             if not late:
                 return []
     step = await off_loop(conversation.raise_problem, buyer_of(tracker), text, label, model_version,
-                          problems_in(tracker), remedies_in(tracker))
+                          problems_in(tracker), remedies_in(tracker), _sureness(tracker, label, named))
     return say_start(dispatcher, step)
+
+
+def _sureness(tracker: Tracker, label: str, named: list[str]) -> int | None:
+    """How sure the reading of the buyer's words is of `label`, per mille: sure when a clause names
+    it by its signs (bot.nlu.problem_classifier), else the classifier's confidence in it."""
+    if label in named:
+        return 1000
+    intent = tracker.latest_message.get("intent") or {}
+    if intent.get("name") != label:
+        return None
+    return round(1000 * float(intent.get("confidence") or 0.0))
 
 
 # Words that turn to what the message is about: "…那单到了，结果碎了两个杯子".

@@ -45,6 +45,9 @@ from outreach.store.types import utcnow
 
 S = CaseStatus
 TALKING = (S.NEW, S.CONTACTED, S.OFFERING)  # the bot may still change the problem and the offers
+# How sure (per mille) the reading of a buyer's own first words must be for the problem to count
+# as stated: the conversation then goes straight on to its question or offer, with no "对吗？".
+STATED_SURELY = 800
 
 
 class CaseNotFound(LookupError):
@@ -319,6 +322,13 @@ def _choose_problem(session: Session, case: Case, label: str | None, how: str, c
         text_remedy = text
     # "是的，一箱12个有4个是烂的": the details answer the next question too
     reading = _note_details(session, case, label, text, clauses) if text else None
+    return _go_on(session, case, reading, text_remedy)
+
+
+def _go_on(session: Session, case: Case, reading: Affected | None, text_remedy: str | None) -> Step:
+    """The problem settled on (confirmed, named or stated) and its details noted: the next question
+    or the offer, or the remedy the words picked when the rules give it. `reading`: what the words
+    said of how much was affected (a count beyond the line is asked again, naming the limit)."""
     step = _next_offer(session, case, 0)
     if step.kind in ("ask_quantity", "ask_weight") and read_remedy(text_remedy or "") is not None:
         # "碎了 直接退钱吧": the remedy is kept until the amount it needs is told
@@ -346,11 +356,22 @@ def _note_details(session: Session, case: Case, label: str, text: str, clauses: 
     alone = not [other for other in clauses if other != label and other not in same_goods] and bool(
         _SHARE_SAID.search(text)) and not _SHARE_SAID.search(clauses.get(label) or "")
     if alone or not clauses.get(label) or corrects_itself(text) or counts_the_good(text) \
+            or _narrowed_by_count(session, case, clauses[label], text) \
             or _note_affected(session, case, clauses[label]).status != "ok":
         reading = _note_affected(session, case, text)
     if label == "not_as_described" and says_weighed(text):
         _note_weighed(session, case, text)  # "标的1斤 实际称了才8两": no weight question
     return reading
+
+
+def _narrowed_by_count(session: Session, case: Case, clause: str, text: str) -> bool:
+    """Whether the clause gives only a share ("那个陶瓷内胆裂了一半") that a count elsewhere in the
+    words narrows to fewer pieces ("三个电炖锅 其中一个 …": the one pot, not half the line)."""
+    own = read_affected_of(session, case, clause)
+    if own.status != "ok" or own.pieces is not None or own.share is None:
+        return False
+    whole = read_affected_of(session, case, text)
+    return whole.status == "ok" and whole.pieces is not None and whole.share is not None and whole.share < own.share
 
 
 def _with_weighing(clauses: dict[str, str], label: str, text: str | None) -> dict[str, str]:
@@ -500,10 +521,14 @@ def _take_named_remedy(session: Session, case: Case, step: Step, text: str | Non
     return step if index is None else _accept(session, case, index)
 
 
-def _offer_matching(session: Session, case: Case, choice: str, current: int, keep: bool = False) -> int | None:
+def _offer_matching(session: Session, case: Case, choice: str, current: int, keep: bool = False,
+                    refused: set[str] | frozenset[str] = frozenset()) -> int | None:
     """The index of the offer of the kind the buyer named, the current one first; with `keep` (the
-    buyer keeps the goods: "错的我留着 退我一半钱"), never one that takes the goods back."""
+    buyer keeps the goods: "错的我留着 退我一半钱"), never one that takes the goods back; never one
+    of a kind the same words turn down (`refused`: "退钱也不要 我要个说法" asks no share refund)."""
     offers = quote(case_facts(session, case), rules()).offers
+    turned_down = {kind for refused_kind in refused for kind in REMEDY_KINDS.get(refused_kind, ())}
+    offers = [o if o.kind not in turned_down else dataclasses.replace(o, kind="") for o in offers]
     if keep:
         offers = [o if not rules().rule(o.rule_id).return_goods else dataclasses.replace(o, kind="")
                   for o in offers]
@@ -530,8 +555,10 @@ def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -
         if case.status != S.OFFERING or ledger.existing(session, case.id) is not None:
             return None
         offers = quote(case_facts(session, case), rules()).offers
-        if any(o.kind == "refund_shortfall" for o in offers) and says_weighed(text):
-            # "哦 看错了 秤上是1斤7两": the weighing corrected at the offer; the shortfall is worked out again
+        if any(o.kind == "refund_shortfall" for o in offers) and (
+                says_weighed(text) or (corrects_itself(text) and weights_in(text))):
+            # "哦 看错了 秤上是1斤7两", "哎不对 刚才连盆一块儿减错了 是4斤半": the weighing corrected at the
+            # offer; the shortfall is worked out again
             _note_weighed(session, case, text)
             return _next_offer(session, case, index)
         if not any(o.kind in SHARE_KINDS for o in offers):
@@ -600,7 +627,9 @@ def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int,
             assigned = assign_remedies(remedies, [case.category, *waiting])
             choice = assigned.get(case.category, choice)
             _note_waiting_remedies(session, case, assigned)
-        matching = _offer_matching(session, case, choice, index, keep=keeps_goods(text))
+        # (what the words choose is never among what they turn down: "不退钱难道让我吃吗" wants the refund)
+        matching = _offer_matching(session, case, choice, index, keep=keeps_goods(text),
+                                   refused=refused_kinds(text) - {choice})
         if matching is not None:
             return _accept(session, case, matching)
         step = _next_offer(session, case, index)
@@ -1086,21 +1115,24 @@ def talking_about(case_id: int | str, buyer_id: str) -> str | None:
 
 
 def raise_problem(buyer_id: str, text: str, label: str, model_version: str | None = None,
-                  more: dict[str, str] | None = None, remedies: list[dict] | None = None) -> Step:
+                  more: dict[str, str] | None = None, remedies: list[dict] | None = None,
+                  confidence: int | None = None) -> Step:
     """A buyer raises a problem with no conversation about it open: after an opt-out (no proactive
     contact follows, but the conversation they start is served), after a closed case, or with no
     case at all. The words are kept as the buyer's feedback; with one recent order the case opens
     at once, with several the buyer picks the order (`pick_order`), with none a person helps.
     `more`: other problems the same words name ("盘子碎了两个 而且还少了一个"), each with its clause:
     they follow this one. `remedies`: the remedies the words pick, clause by clause, as for
-    `choose_remedy` ("少的那两个直接退钱就行"): each problem keeps its own for when its offer comes."""
+    `choose_remedy` ("少的那两个直接退钱就行"): each problem keeps its own for when its offer comes.
+    `confidence`: how sure the reading of the words is, per mille; from STATED_SURELY on, the
+    problem is taken as stated and the conversation goes on to its offer without a confirmation."""
     from outreach.store.models import Buyer
 
     with session_scope() as session:
         if session.get(Buyer, buyer_id) is None:  # not a buyer of the platform's import: nothing to open
             return Step(kind="no_order", case_id=0)
         feedback = Feedback(buyer_id=buyer_id, source="chat", text=text[:2000], created_at=utcnow(),
-                            category=label, model_version=model_version)
+                            category=label, model_version=model_version, confidence=confidence)
         session.add(feedback)
         session.flush()
         orders = _recent_orders(session, buyer_id)
@@ -1112,6 +1144,41 @@ def raise_problem(buyer_id: str, text: str, label: str, model_version: str | Non
         if len(named) == 1:  # "我买的面膜少了一盒": the one order whose goods the words name
             return _open_from_feedback(session, feedback, named[0][0], more, remedies)
         return Step(kind="pick_order", case_id=0, extra={"orders": orders})
+
+
+def note_all_fine(buyer_id: str, text: str, model_version: str | None = None) -> int | None:
+    """A buyer who writes, with no conversation open, only to say all is well ("鸡蛋收到了 一个没破
+    跟你们说一声", "不好意思点错了 东西都挺好的"): the words are kept as feedback labelled no_problem
+    and, when they are about one order (the buyer's one recent order, or the one they name), the
+    conversation is recorded on it as a case diagnosed no_problem and closed at once: nothing to
+    settle, nothing to rate. The case's id, or None (no order meant, or one with a case open)."""
+    from outreach.cases.triage import open_case_for
+    from outreach.diagnosis.severity import severity_of
+    from outreach.store.models import Buyer, Order
+
+    with session_scope() as session:
+        buyer = session.get(Buyer, buyer_id)
+        if buyer is None:
+            return None
+        feedback = Feedback(buyer_id=buyer_id, source="chat", text=text[:2000], created_at=utcnow(),
+                            category=NO_PROBLEM, model_version=model_version, diagnosed_at=utcnow())
+        session.add(feedback)
+        session.flush()
+        orders = _recent_orders(session, buyer_id)
+        meant = orders if len(orders) == 1 else orders_named(text, orders)
+        if len(meant) != 1:
+            return None
+        order = session.get(Order, meant[0][0])
+        severity = severity_of(NO_PROBLEM, text, age_band=buyer.age_band, order_total_fen=order.total_fen)
+        case, created = open_case_for(session, feedback, order, NO_PROBLEM, int(severity.level), model_version)
+        if not created:  # a case of that order is open: the remark settles nothing of it
+            return None
+        feedback.order_id, feedback.case_id = order.id, case.id
+        machine.move(session, case, S.CONTACTED, EventKind.CONVERSATION_OPENED, started_by="buyer",
+                     changes={"first_contact_at": utcnow()})
+        events.record(session, case.id, EventKind.PROBLEM_STATED, label=NO_PROBLEM, model=model_version)
+        machine.close(session, case, "buyer: no problem")
+        return case.id
 
 
 # A noun said with its suffix ("袜子", "杯子", "盘子", "鞋子"): the goods are its first character
@@ -1180,10 +1247,12 @@ def where_is_order(buyer_id: str, text: str) -> tuple[str, bool] | None:
 
 
 def move_to_order(case_id: int | str, buyer_id: str, text: str) -> Step | None:
-    """At the confirmation of a case the buyer started, words that put it on another of their
-    recent orders ("不是 点错了 是枕头那单 两个枕头只来了一个"): nothing was offered yet, so the case
-    moves to that order, the words' details are noted and the confirmation is asked again. None when
-    the words name no other single order, or the case has moved on or that order has a case open."""
+    """At the confirmation of a case the buyer started, or at the offer made straight after their
+    words told the problem, words that put it on another of their recent orders ("不是 点错了 是枕头
+    那单 两个枕头只来了一个"): nothing was settled yet, so the case moves to that order, the words'
+    details are noted and the confirmation is asked again (or, for a problem told, the new order's
+    offer made). None when the words name no other single order, or the case has moved on or that
+    order has a case open."""
     from outreach.cases.triage import incident_key
 
     with session_scope() as session:
@@ -1192,7 +1261,8 @@ def move_to_order(case_id: int | str, buyer_id: str, text: str) -> Step | None:
             Feedback.case_id == case.id, Feedback.source == "chat").limit(1)).first() is not None
         offered = session.execute(select(CaseEvent.id).where(
             CaseEvent.case_id == case.id, CaseEvent.kind == EventKind.OFFERED.value).limit(1)).first() is not None
-        if case.status != S.CONTACTED or not started_by_buyer or offered:
+        stated = _stated_unanswered(session, case)
+        if not started_by_buyer or not (stated or case.status == S.CONTACTED and not offered):
             return None
         others = [order for order in orders_named(text, _recent_orders(session, buyer_id)) if order[0] != case.order_id]
         if len(others) != 1:
@@ -1206,8 +1276,8 @@ def move_to_order(case_id: int | str, buyer_id: str, text: str) -> Step | None:
         for feedback in session.execute(select(Feedback).where(Feedback.case_id == case.id)).scalars():
             feedback.order_id = order_id
         events.record(session, case.id, EventKind.ORDER_CORRECTED, order=order_id, was=before, text=text[:200])
-        _note_details(session, case, case.category, text, {})
-        return _confirm_step(session, case)
+        reading = _note_details(session, case, case.category, text, {})
+        return _go_on_stated(session, case, reading, None) if stated else _confirm_step(session, case)
 
 
 def start_on_named_order(buyer_id: str, text: str) -> Step | None:
@@ -1264,14 +1334,37 @@ def _open_from_feedback(session: Session, feedback: Feedback, order_id: str,
         _note_more_problems(session, case, label, _with_weighing(more, label, feedback.text), feedback.text)
     # "大闸蟹死了3只", "标的10斤 一称只有9斤2两": the count or the weighing is given already, and with
     # two problems each keeps its own ("芒果烂了3个 还少发了2个": 3 rotten)
-    _note_details(session, case, label, feedback.text, more or {})
+    reading = _note_details(session, case, label, feedback.text, more or {})
     _note_first_remedies(session, case, feedback.text, remedies)
     if label != NO_PROBLEM and order.delivered_at is not None and not _rules_can_act(
             session, case, label, issue=(case.facts or {}).get("issue") if label == case.category else None):
         # "猕猴桃签收以后放了几天 … 烂了12个 能退吗" four days after delivery: nothing the rules give
         # depends on a yes, so a person takes it now rather than after a confirmation that changes nothing
         return _hand_over(session, case, f"buyer started: no rule gives a remedy for {label} on this order")
-    return _confirm_step(session, case, label)
+    if label == NO_PROBLEM or (feedback.confidence or 0) < STATED_SURELY or label != case.category:
+        return _confirm_step(session, case, label)
+    # "芒果烂了1斤半 怎么处理": the buyer told us the problem; asking "is that right?" would only
+    # repeat it back. What we understood is said with the next question or the offer, which the
+    # buyer can still correct.
+    return _go_on_stated(session, case, reading, feedback.model_version)
+
+
+def _go_on_stated(session: Session, case: Case, reading: Affected | None, model_version: str | None) -> Step:
+    """The problem the buyer's own words told, taken as stated: the next question or the offer,
+    opening with what we understood (`started`), which the buyer can still deny."""
+    events.record(session, case.id, EventKind.PROBLEM_STATED, label=case.category, model=model_version)
+    step = _go_on(session, case, reading, None)
+    item = main_item(session, case.order_id)
+    return dataclasses.replace(step, extra={**step.extra, "unit": step.extra.get("unit") or item.unit, "started": {
+        "order_title": item.title, "label_zh": taxonomy().zh(case.category)}})
+
+
+def _stated_unanswered(session: Session, case: Case) -> bool:
+    """Whether the case's problem was taken as the buyer stated it and its offer is still open,
+    unanswered: the buyer may still say it is not so (another order, another problem)."""
+    kinds = set(session.execute(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)).scalars())
+    return case.status == S.OFFERING and EventKind.PROBLEM_STATED.value in kinds and not kinds & {
+        EventKind.DECLINED.value, EventKind.PROBLEM_CONFIRMED.value, EventKind.PROBLEM_CORRECTED.value}
 
 
 def _confirm_step(session: Session, case: Case, label: str | None = None) -> Step:

@@ -20,6 +20,7 @@ _NUM = re.compile(rf"-?\d+(?:\.\d+)?|[{_CN}]+")
 # Words after a number that make it something other than a count of affected pieces.
 _NOT_A_COUNT = re.compile(
     r"\s*(?:分钟|分|星|颗星|颗|天|日|号|小时|个小时|点|周|星期|礼拜|月|年|元|块|毛|角|%|％|成|倍|岁|次|遍|楼|层|公里|里|米|cm|mm"
+    r"|厘米|毫米|公分|寸"
     r"|斤|两|公斤|千克|kg|克|g\b|ml|毫升|升"
     r"|个?零)",  # "手滑多打了俩零": zeros typed, no count
     re.IGNORECASE,
@@ -32,15 +33,16 @@ _MEASURE = re.compile(
     r"\s?(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|串|根|片|块|对|套|本|张|台|把|听|桶|副|斤|两|公斤|克)")
 # Words naming what went wrong; a number next to one is the affected count. Words, not letters:
 # "还有一个只是有点脏" names no harm by its "有".
-_HARM = re.compile(r"[坏烂碎破裂死臭霉化漏瘪扁少缺丢损]|没了|没有|没到|没收到|没发|不能|不新鲜|变质|发黑|发软|不动"
-                   r"|有问题|不行|不好|不对|错")
+_HARM = re.compile(r"[坏烂碎破裂死臭霉化漏瘪扁少缺丢损]|压[得成]|没了|没有|没到|没收到|没发|不能|不新鲜|变质"
+                   r"|发黑|发软|不动|有问题|不行|不好|不对|错")
 # Words that take back what was just said ("坏了3个 不对 应该是4个", "重新数了一下 是5个"): what follows wins.
 # not the 不对 of what is wrong with the goods ("数量不对", "颜色不对"): that is the complaint
 # ("分量也不对" is the complaint too)
 _CORRECTION = re.compile(r"不对不对|(?<![量数目色码式号货价])(?<![量数目色码式号货价][也都还])不对"
                          r"|说错了|打错了|写错了|看错了|数错了|搞错了|应该是|准确说|准确地说|更正|纠正|"
                          r"又数了一?遍|重新数了一?下?|再数了一?下?|仔细数了一?下?|哦不|噢不|啊不|其实是|漏看了?|看漏了?|漏数了?|少数了?"
-                         r"|又翻了一?[遍下]|重新翻了一?[遍下]?|又找了一?[遍下]|又看了一?[遍下]")
+                         r"|又翻了一?[遍下]|重新翻了一?[遍下]?|又找了一?[遍下]|又看了一?[遍下]"
+                         r"|[哎唉诶额呃]\s*不是")  # "烂了四个 哎不是四个 是十个"
 _ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
 _NONE_GOOD = re.compile(r"一个都没好|一个好的都没|没有一个好|一个也没好|没一个好|一个好的也没")
 _HALF = re.compile(r"(?<![大小])一半|半箱|半盒|半袋|半数")
@@ -274,9 +276,10 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
             if got is not None and got.denominator == 1 and 0 <= got < quantity:
                 return _of_share(Fraction(quantity - int(got), quantity), quantity)
     counts = _counts(text, unit)
-    if _HALF.search(text) and counts and all(value == quantity for _, value, _ in counts):
-        # "一盒里面一半都烂了" of one box, "三斤虾死了一半" of 3斤: the count said is the whole line, the
-        # half is the share
+    if _HALF.search(text) and counts and all(value == quantity or _one_container(value, after, unit)
+                                             for _, value, after in counts):
+        # "一盒里面一半都烂了" of one box, "三斤虾死了一半" of 3斤, "一箱子化了得有一半" of a 10斤 box: the
+        # count said is the whole line, the half is the share
         counts = []
     if _HALF.search(text) and not counts:  # "烂了一半 好多都发霉了": the share said beats the vague words
         return _of_share(Fraction(1, 2), quantity)
@@ -306,6 +309,16 @@ _MISSING_BEFORE_DAMAGED = re.compile(r"(?:少了|缺了|少发了?|漏发了?|�
 _ARRIVED_BEFORE = re.compile(r"(?:收到了?|到了|来了|(?<![\d一二两三四五六七八九十几])只有|才有|"
                              r"剩下?|(?:遍|数了?|一共|总共)就|一共才|总共才)\s*$")
 _GONE_BAD_BEFORE = re.compile(r"(?:[坏烂碎破裂死臭霉化]|发霉|变质)(?:掉|透|开)?了?\s*$")
+
+
+_CONTAINERS = "箱盒袋筐篮"
+
+
+def _one_container(value: Fraction, after: str, unit: str | None) -> bool:
+    """Whether a count is the one box the line came in, told in a measure word not the line's own
+    ("一箱子" of 10斤 of pears)."""
+    word = after.lstrip()[:1]
+    return value == 1 and word in _CONTAINERS and word != unit
 
 
 def _counts_of_problem(text: str, counts: list[tuple[int, Fraction, str]],
@@ -452,6 +465,12 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
             unit = re.match(r"\s*([个只件斤枚颗瓶条支])", whole[-1][2])
             said = f"{int(hurt)}{unit.group(1)}" if unit else _share_said(share)
             return _of_share(share, quantity, said)
+    # "三罐里两罐压得跟饼一样，其中一罐盖子都裂了": 其中 tells more of some of the harmed ones, which
+    # stay the count (not "三个电炖锅 其中一个 …裂了一半", where the count before is the line's own)
+    detail = [c for c in counts if text[max(0, c[0] - 2):c[0]] == "其中"]
+    if detail and any(0 < c[1] < quantity and c[0] < detail[0][0] and c[1] > detail[0][1]
+                      and _near_harm(text, c[0], c[0] + len(str(c[1]))) for c in counts):
+        counts = [c for c in counts if c not in detail]
     # "另一瓶也裂了 两瓶都坏了": a count with 都 and harm is the affected one, whatever else is said
     every = [c for c in counts if _ALL_OF_COUNT.match(c[2])]
     if every:

@@ -54,7 +54,8 @@ _RHETORICAL = re.compile(r"^不[^，,。\s]{1,5}难道|还用问|还用说|明�
 
 def is_question(text: str) -> bool:
     """Whether the words ask something (？, 吗, 多久, 哪, 为什么 ...), not only to make a point."""
-    return _asks(normalize(text))
+    # (read before normalising, which folds a phrase said twice: "该咋赔咋赔")
+    return _asks(normalize(_WHATEVER_IS_DUE.sub("", text)))
 
 
 # A question the buyer says they asked someone else: "之前问客服什么时候发货，客服爱答不理的".
@@ -70,8 +71,8 @@ def told_clauses(text: str) -> list[str]:
             if not is_question(part) and not marked[i] and not (i > 0 and re.match(r"还是|或者|或是|要么", part))]
 
 
-# "该怎么赔就怎么赔", "该咋办就咋办", "该赔多少就赔多少": whatever is due, no question.
-_WHATEVER_IS_DUE = re.compile(r"(怎么|咋|啥)([^\s，,。.!！？?]{1,3})就\1\2|([^\s，,。.!！？?]{1,2})(多少|几个)就\3\4")
+# "该怎么赔就怎么赔", "该咋办就咋办", "该咋赔咋赔", "该赔多少(就)赔多少": whatever is due, no question.
+_WHATEVER_IS_DUE = re.compile(r"(怎么|咋|啥)([^\s，,。.!！？?]{1,3})就?\1\2|([^\s，,。.!！？?]{1,2})(多少|几个)就?\3\4")
 
 
 def _asks(text: str) -> bool:

@@ -90,7 +90,10 @@ _MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这
                          r"|钱[^，。,.!！？?]{0,3}退(?!货)")
 _JUST_REFUND = re.compile(
     # (and south-western "退嘛", "退了算了": just refund it)
-    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:吧|啊|呀|呗|嘛|了吧|了算了|掉)?\s*[!！。.~～]*$")
+    # (northern "给俺退了": refund it for me; "退了嘛")
+    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:吧|啊|呀|呗|嘛|了吧|了嘛|了呗|了算了|掉)?"
+    r"\s*[!！。.~～]*$"
+    r"|^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)\s*退了\s*[!！。.~～]*$")
 # "这个也退", "差的分量也退", "都退了吧": this one refunded as well (not "钱都退了", news of a refund).
 _ALSO_REFUND = re.compile(r"(?:也|都|一起|一并|一块)\s*(?:给我|帮我)?\s*退(?:掉|了吧)?(?:吧|啊|呀|呗|嘛)?"
                           r"(?=$|[\s，,。.!！~～])")
@@ -112,7 +115,8 @@ _CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！�
 # ("退货退款算了", without 就 / 也, picks it: "just do that")
 _DECLINED_AFTER = re.compile(r"^(?:的话|的)?(?:我)?(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?"
                              # "补发一个也不要", "光退钱不行"
-                             r"(?:(?:就|也|都)?(?:不用|不要|不需要|不必|免了|不行|不成)|(?:就|也|都)算了)"
+                             r"(?:(?:就|也|都)?(?:不用|不要|不需要|不必|免了|不行|不成|不想弄|不想搞|不想办|懒得弄)"
+                             r"|(?:就|也|都)算了)"
                              r"(?![吗么嘛呢]|不行)")  # "直接退钱不行吗": asked for, not turned down
 # Words that report what someone said before a remedy ("我问过店里 说马上发"): not the buyer's choice.
 _REPORTED = re.compile(r"(?:说|讲|答应|承诺|保证|回复|回我)(?:了|过)?$")
@@ -134,9 +138,16 @@ _DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:那个|那些)?(?:我)?(?:也|都)
 # A remedy waved away: "退二十几块有什么用".
 _NO_USE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,6}?(?:有什么用|有啥用|顶什么用|管什么用|有个屁用|有毛用)")
 _CONSEQUENCE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,4}?(?:又要|又得|又会|又是|也会|也得|也要|也是|也|怕|万一"
-                                r"|还得|还要|估计又|肯定又)[^，。,.!！？?\s]{0,4}?(?:等|坏|烂|碎|化|压|慢|瓜|过季|没用|一样|麻烦)")
+                                r"|还得|还要|估计又|肯定又)[^，。,.!！？?\s]{0,4}?(?:等|坏|烂|碎|化|压|慢|瓜|过季|没用|一样|麻烦)"
+                                # a fear said right after it: "补发怕抽到重复的", "换货担心又不合适"
+                                r"|^(?:的话)?[^，。,.!！？?\s]{0,2}?(?:怕|担心|万一)")
 # The broken ones to be refunded: "那就退碎了的那2个", "退坏的那几个".
 _REFUND_THE_BAD = re.compile(r"退(?:掉)?(?:碎|坏|烂|破|死|漏|少)[^，。,.!！？?\s]{0,3}的")
+# Before "不要了", what is not wanted ("算了 不要了", "钱就不要了"): no cancel of the order.
+_MONEY_REFUSED_BEFORE = re.compile(r"(?:算了[\s，,]*|(?:钱|款|补发|退款|券)(?:就|也|都)?)$")
+# The bad ones to be sent again: "就补那烂的三分之一", "补坏的那几个".
+_RESHIP_THE_BAD = re.compile(r"(?<![不没别])补(?:上|给我)?(?:那|这)?(?:些|几个)?(?:碎|坏|烂|破|死|少)"
+                             r"[^，。,.!！？?\s]{0,3}的")
 # Something the shop did already ("他们给我退了10块钱", "商家已经补发了"): news, not a choice.
 _SHOP_BEFORE = re.compile(r"(?:商家|店家|卖家|店里|他们|她们|老板|客服)(?:已经|都|也)?(?:给我|帮我)?$")
 # The wrong goods sent back as part of a re-ship or a swap ("重新发个白的吧 磕坏的这个我寄回去").
@@ -205,6 +216,7 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
                 hits += [(match.start(), match.end(), kind) for match in _WORD_PATTERNS[word].finditer(text)]
     hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
     hits += [(m.start(), m.end(), "refund") for m in _REFUND_THE_BAD.finditer(text)]  # "那就退碎了的那2个"
+    hits += [(m.start(), m.end(), "reship") for m in _RESHIP_THE_BAD.finditer(text)]  # "就补那烂的三分之一"
     hits += [(m.start(), m.end(), "refund") for m in _ALSO_REFUND.finditer(text)]  # "这个也退"
     hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
     hits += [(m.start(), m.end(), "compensation") for m in _PAY_UP.finditer(text)]  # "赶紧给我赔"
@@ -271,7 +283,7 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     # "补发也不要了": the 不要了 turns the remedy down; it cancels nothing
     found = [(start, kind) for start, kind in found if not any(a <= start < b for a, b in turned_down)]
     found = [(start, kind) for start, kind in found  # "算了不要了", "算了 不要了": no to the offer
-             if kind != "cancel" or not re.search(r"(?:算了[\s，,]*|钱|款|补发|退款|券)$", text[:start])
+             if kind != "cancel" or not _MONEY_REFUSED_BEFORE.search(text[:start])
              or not text.startswith(("不要了", "不想要了"), start)]
     chosen = [start for start, kind in found if kind != "cancel"]
     if chosen:  # "我要退货退款 不想要了": said after the choice, the reason for it, not a cancel

@@ -79,6 +79,9 @@ def replies_for(step: Step) -> Replies:  # noqa: C901 - one branch per kind of s
     """The bot's messages for a step and the stage (and other slots) the conversation moves to."""
     replies = Replies()
     extra = step.extra
+    if extra.get("started"):  # the buyer's own words told the problem: what we understood, then on
+        replies.say("utter_started_noted", order_title=extra["started"]["order_title"],
+                    label_zh=extra["started"]["label_zh"])
     if step.kind == "offer":
         if extra.get("amount_problem"):
             _quantity_problem(replies, extra["amount_problem"], extra.get("max"), extra.get("unit", ""))

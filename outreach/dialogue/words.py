@@ -61,6 +61,7 @@ _SLIPS = (
     (re.compile(r"腿(?=款|钱|货|费)"), "退"),  # 腿款 (tui)
     (re.compile(r"陪(?=点|钱|偿|我|付|款)"), "赔"),  # 陪点钱 (pei)
     (re.compile(r"还型|还形"), "还行"),
+    (re.compile(r"一班(?![车人次机级长主])"), "一般"),  # 一班 (yi ban): a rating of 一般
     # 灰常, 飞常, 非长满意 (fei chang)
     (re.compile(r"灰常|[飞菲啡]常|非[长场尝厂肠畅](?=满意|好|棒|差|不|感谢|失望|快|慢)"), "非常"),
     (re.compile(r"(?<=转)\s*[仁任认忍]\s*[工功公]|(?<=转)人[功公攻]"), "人工"),  # 转仁工, 转人公 (ren gong)
@@ -87,6 +88,9 @@ _SLIPS = (
     (re.compile(r"可义|可已|可一(?=$|[\s，,。.!！])"), "可以"),  # typing slips of 可以
     (re.compile(r"(?<=[一二三四五12345])粉"), "分"),  # 五粉
     (re.compile(r"俺"), "我"),  # northern "I"
+    (re.compile(r"(?<!喇)叭(?=$|[\s，,。!！~～?？]|嘛|啦)"), "吧"),  # internet 退叭, 好叭 (not 喇叭)
+    (re.compile(r"(?<=[\u4e00-\u9fff])捏(?=$|[\s，,。!！~～?？])"), "呢"),  # internet "sorry捏", 咋办捏
+    (re.compile(r"(?<![a-z])(?:ksl|kyl|kyi)(?![a-z])"), "可以"),  # internet initials of 可以
     (re.compile(r"(?<=[行好样])8(?=$|[\s，,。!！~～])"), "吧"),  # 行8 就这样8 (ba)
     (re.compile(r"拉倒"), "算了"),  # northern "forget it"
     (re.compile(r"(?<=[到入])帐"), "账"),  # 到帐
@@ -104,7 +108,9 @@ _SLIPS = (
     (re.compile(r"呢啲|呢些"), "这些"),  # Cantonese "these"
     (re.compile(r"补返|补番"), "补发"),  # Cantonese "send the rest": 帮我补返一斤
     (re.compile(r"补尝|补常|补赏"), "补偿"),  # pinyin slips of 补偿 (bu chang)
-    (re.compile(r"(?<=[一两二三四五六七八九十几\d])直(?![接到播线的])"), "只"),  # 死了两直 (zhi)
+    # 死了两直 (zhi); not the 一直 (all along) of "一直没拿到", "一直不发货"
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])直(?![接到播线的没不在都是等拖说很挺有要想联系催找问打显示卡未处])"),
+     "只"),
     (re.compile(r"价钿"), "价钱"),  # Wu "price"
     (re.compile(r"没有[咗了晒]气(?![味色])"), "没气了"),  # Cantonese 冇咗气, 冇晒气 (冇 read as 没有 above): dead
     (re.compile(r"(?<=[死烂坏碎])晒(?![干太衣被])"), "光了"),  # Cantonese 晒 (all): 死晒, 烂晒
@@ -297,9 +303,21 @@ def is_key_mash(text: str) -> bool:
         set(letters) <= set(row) for row in _KEY_ROWS)
 
 
+# An order summary copied from the order page ("订单编号：3847 2910… 下单时间 2024-11-30 20:13:45 实付款
+# ¥66.00 商品 儿童酸奶 ×12"): two or more of its field names, and no words of the buyer's own.
+_ORDER_FIELDS = re.compile(r"订单编号|订单号|下单时间|付款时间|成交时间|实付款|实付|商品总价|运费|收货地址"
+                           r"|物流单号|快递单号")
+_BUYERS_OWN = re.compile(r"[坏烂碎破裂死臭霉少缺漏错退换补赔问怎么吗呢吧啊了我你]")
+
+
 def is_pasted_notice(text: str) -> bool:
-    """Whether the words are a courier's or a platform's notice pasted by mistake, not the buyer's."""
-    return bool(_NOTICE.search(text or ""))
+    """Whether the words are a courier's or a platform's notice, or an order summary, pasted by
+    mistake, not the buyer's."""
+    text = text or ""
+    if _NOTICE.search(text):
+        return True
+    fields = {match.group() for match in _ORDER_FIELDS.finditer(text)}
+    return len(fields) >= 2 and not _BUYERS_OWN.search(_ORDER_FIELDS.sub("", text))
 
 
 @lru_cache(maxsize=4096)

@@ -30,7 +30,7 @@ _YES = re.compile(
     r"|(?:你们?)?(?:帮我|给我|帮忙)(?:查|看|核实|处理|弄)(?:一)?(?:查|看|下)?(?:吧|呀|啊|哈|呗)?" + _ALONE
     + r"|按(?:你们的?|平台的?)?(?:规矩|规定|规则|流程)|也行|也可以|也好|这么着|这么办|按这个|就这个|就它|选这个|要这个"
     r"|彳亍|阔以|整吧|搞快点|麻烦你?了"
-    r"|(?:成|可|掂|收到|了解|明白|得)(?:吧|啊|呀|的|了|啦)?" + _ALONE + ")"
+    r"|(?:要{1,3}|成|可|掂|收到|了解|明白|得)(?:吧|啊|呀|的|了|啦)?" + _ALONE + ")"
 )
 _NO = re.compile(
     r"^(?:还是|也|都|那也|那还是|我(?=不同意|不接受|不要|不想要|不需要|拒绝|不想退|不退|不换|不补))?(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦|没发|没到|没收到|没动静|没物流|不发货)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了(?![吧\s，,]*(?:可以|行|好的?|就这样|同意|接受|给吧))|没有|没|no|不|并不是|也不是|都不是|错了|不必|别"
@@ -60,7 +60,7 @@ _TRAILING_NO = re.compile(
 # Going ahead with whatever the process is ("那你就给我提交吧", "帮我申请吧", "就按这个办").
 _GO_AHEAD = re.compile(r"(?<!别)(?<!不要)(?<!不用)(?<!先别)提交(?!投诉)"  # (not "先别提交")
                        r"|申请吧|帮我申请|给我申请|办吧|办理吧|按这个办|照办|走流程|核实吧|核实一下"
-                       r"|(?:找人|派人|你们|去)核实")
+                       r"|(?:找人|派人|你们|去)核实|往上报|向上报|上报吧|报上去")
 
 
 def goes_ahead(text: str) -> bool:
@@ -86,6 +86,8 @@ def ends_refusing(text: str) -> bool:
     """Whether the words end by refusing ("5块钱的券？打发谁呢 不要"), whatever they named before;
     not "退了吧 不要了", where 不要了 gives the order up, nor "退货退款算了", which picks it."""
     text = normalize(text)
+    if re.search(r"[退补换赔]完(?:就|拉倒|了)?算了", text):  # "行 退吧 退完拉倒": refunded and done with
+        return False
     named = remedy_mentions(text)
     if named and re.fullmatch(r"[^，,。\s就也都]{1,6}算了[了吧啊呀。.!！~～\s]*", text[named[-1][0]:]):
         return False
@@ -185,6 +187,31 @@ _SET_ASIDE = re.compile(r"问题不在这|问题不是这|不是这个问题|不
                         r"|这个不是重点|这不是重点")
 
 
+# A yes that says what was told is so ("是的", "对 就是一直不发货", "没错 碎了两只"), as to "is that right?";
+# not words that take something ("可以", "好的", "行", "要得", "就这样", a remedy).
+_FACT_YES = re.compile(r"^(?:是的?|是啊|是呀|是滴|是是+|对(?!了[\s，,。]+\S)|对的|对啊|对呀|对滴|对对+|对头|没错|确实"
+                       r"|就是|是这样|是这个问题|是这样的)"
+                       # (voice input writes no stops: "对的就是一直没发货")
+                       r"(?:[\s，,。.!！~～]|$|就是|确实|一直|都|没|是|啊|呀|嘛|啦|呢)")
+_TAKES_SOMETHING = re.compile(r"可以|好|行|要得|得行|中|同意|接受|办|就这样|按|没问题|ok|嗯呐|得嘞|整吧|麻烦|提交"
+                              r"|退|换|补|赔|券|取消|收下|拿|处理")
+# A no that says what was told is not so ("不是", "不对", "搞错了"), not that an offer is unwanted.
+_FACT_NO = re.compile(r"^(?:不是|不对|并不是|也不是|都不是|搞错了|弄错了|错了|说错了|理解错了)(?:[\s，,。.!！~～]|$)")
+
+
+def confirms_facts(text: str) -> bool:
+    """Whether the words only say that what we understood is so ("是的", "对 就是一直不发货"),
+    taking nothing: an answer to "is that right?", not to "shall we do this?"."""
+    text = normalize(text).strip()
+    return bool(_FACT_YES.match(text)) and not _TAKES_SOMETHING.search(text) and read_yes_no(text) is True
+
+
+def denies_facts(text: str) -> bool:
+    """Whether the words say that what we understood is not so ("不是", "不对 是少了一袋"), rather
+    than turning down an offer ("不用了", "不要")."""
+    return bool(_FACT_NO.match(normalize(text).strip()))
+
+
 def sets_aside(text: str) -> bool:
     """Whether the words say the problem asked about is not the one, however much of it they grant
     ("盒子是压扁了 但是里面耳机没坏 问题不在这 我拍的是黑色 寄来的是白色的")."""
@@ -221,7 +248,7 @@ def read_fine_after_all(text: str) -> bool:
 _FINE_GOODS = re.compile(r"好好的|都是好的|一点(?:都|也)?没(?:坏|碎|烂|事)|完好|(?<![不没])能用|(?<![不没])能吃")
 _NOTHING_NEEDED = re.compile(r"不用再?管了?|不用再?处理|不需要再?处理|无需处理|不用再?麻烦|不用再?弄了?|不碍事"
                              r"|(?:^|[\s，,])不用了(?=$|[\s，,。.!！])"
-                             r"|不影响(?:使用|用|吃)")
+                             r"|不影响(?:使用|用|吃)|(?:^|[\s，,])(?:没事|没事儿|没啥事)了")
 # Nothing wrong after all, as the buyer tells it: their own mistake ("是我自己没看清"), or settled with
 # the shop already ("我已经找商家说过了 他们给我退了10块钱 钱也收到了").
 _NOT_THEIR_FAULT = re.compile(r"(?:是|怪)?我自己(?:没看清|没看|看错|搞错|弄错|理解错|的问题|选错|拍错"
@@ -239,6 +266,17 @@ def settled_already(text: str) -> bool:
     else they grant."""
     text = normalize(text)
     return bool(_NOT_THEIR_FAULT.search(text) and _NOTHING_NEEDED.search(text))
+
+
+# Words about the goods or the order itself ("车厘子收到了 很甜", "不好意思点错了 东西都挺好的"), not only
+# a polite close ("哦 知道了 没别的事").
+_ABOUT_GOODS = re.compile(r"收到|到了|拿到|东西|货|商品|包裹|快递|挺好|很好|不错|满意|好用|好吃|好喝|新鲜|甜|香"
+                          r"|完好|没破|没坏|合适|正好|质量|包装|点错|按错|误触|手滑|一个不少|都在|齐了")
+
+
+def tells_of_goods(text: str) -> bool:
+    """Whether the words say something of the goods or the order, not only close politely."""
+    return bool(_ABOUT_GOODS.search(normalize(text)))
 
 
 def fine_after_all(text: str) -> bool:

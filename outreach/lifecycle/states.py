@@ -81,6 +81,7 @@ class EventKind(str, Enum):
     ACCESS_REFUSED = "access_refused"
     PROBLEM_CONFIRMED = "problem_confirmed"
     PROBLEM_CORRECTED = "problem_corrected"
+    PROBLEM_STATED = "problem_stated"  # a buyer who started the conversation named it surely: no confirmation asked
     ORDER_CORRECTED = "order_corrected"  # the buyer picked the wrong order: the case moved to theirs
     CORRECTED = "corrected"
     ISSUE_NAMED = "issue_named"
@@ -132,7 +133,8 @@ EVENT_ZH: dict[EventKind, str] = {
     E.CALL_REACHED: "电话接通", E.CALL_NO_ANSWER: "电话无人接听", E.CALL_WRONG_NUMBER: "号码错误",
     E.CALL_REFUSED: "买家拒接", E.CALL_OPTED_OUT: "电话中要求不再联系", E.CONTACTED: "已联系买家",
     E.CONTACT_FAILED: "联系失败", E.CONVERSATION_OPENED: "买家打开对话", E.ACCESS_REFUSED: "拒绝访问",
-    E.PROBLEM_CONFIRMED: "买家确认问题", E.PROBLEM_CORRECTED: "买家更正问题", E.ORDER_CORRECTED: "买家更正订单",
+    E.PROBLEM_CONFIRMED: "买家确认问题", E.PROBLEM_CORRECTED: "买家更正问题",
+    E.PROBLEM_STATED: "买家说明问题", E.ORDER_CORRECTED: "买家更正订单",
     E.CORRECTED: "人工更正诊断",
     E.ISSUE_NAMED: "确认具体情形", E.FACTS_MISSING: "缺少规则所需信息", E.AFFECTED_QUANTITY: "确认受影响数量",
     E.WEIGHED: "确认实际重量", E.OFFERED: "提出方案", E.DECLINED: "买家拒绝方案", E.REMEDY_EXECUTED: "方案已执行",

@@ -544,6 +544,11 @@ async def test_a_question_beside_the_answer_is_answered_and_the_answer_taken(db:
     assert remedy_of(case_id) is not None  # accepted, and the timing said
 
 
+def kinds(case_id: int) -> list[str]:
+    with session_scope() as session:
+        return list(session.execute(select(CaseEvent.kind).where(CaseEvent.case_id == case_id)).scalars())
+
+
 def remedy_of(case_id: int) -> Remedy | None:
     with session_scope() as session:
         return session.execute(select(Remedy).where(Remedy.case_id == case_id)).scalars().first()
@@ -558,7 +563,8 @@ async def test_with_no_conversation_a_remark_is_answered_and_the_problem_told_be
     t.latest_message["problem_clauses"] = {"damaged": "我买的碗碎了一个"}  # as bot.nlu.problem_classifier reads it
     messages, events = await run(ActionChooseProblem(), t)
     assert "智能客服" in messages[0]["text"]  # who is talking: answered
-    assert slot(events, "stage") == "confirming"  # and the problem is put to the buyer to confirm
+    # and the problem its clause tells is taken up, opening with what we understood
+    assert responses(messages)[1] == "utter_started_noted" and messages[1]["label_zh"] == "运输破损"
     with session_scope() as session:
         case = session.execute(select(Case).where(Case.buyer_id == buyer)).scalar_one()
         assert (case.order_id, case.category) == (order, "damaged")
@@ -738,12 +744,92 @@ async def test_a_bare_digit_takes_an_offer_only_right_after_a_remedy_was_carried
         assert session.execute(select(Satisfaction.rating)).scalars().all() == [3]
 
 
-async def test_a_buyer_who_writes_only_to_say_all_is_well_is_thanked_and_no_case_opens(db: str) -> None:
+async def test_a_buyer_who_writes_only_to_say_all_is_well_is_thanked_and_the_chat_closed_on_its_order(
+        db: str) -> None:
+    from tests.factories import make_order
+
+    buyer, order = make_order(title="透明玻璃花瓶 30cm", kind="home", unit="个", quantity=1, live_seafood=False)
     text = "你好，就是跟你们说一声，花瓶收到了，包得很仔细，没有任何问题，不用处理，谢谢"
+    messages, events = await run(ActionChooseProblem(), tracker(buyer, intent="no_problem", text=text))
+    assert responses(messages) == ["utter_glad_all_fine"] and slot(events, "stage") == "closed"
+    with session_scope() as session:  # recorded on its order, diagnosed no_problem, nothing to settle or rate
+        case = session.execute(select(Case).where(Case.buyer_id == buyer)).scalar_one()
+        assert (str(case.id), case.order_id, case.category, case.status) == (
+            slot(events, "case_id"), order, "no_problem", "closed")
+    # someone not a buyer of the platform: thanked, and nothing is recorded
     messages, events = await run(ActionChooseProblem(), tracker("B-glad", intent="no_problem", text=text))
     assert responses(messages) == ["utter_glad_all_fine"] and events == []
+
+
+def _stated_offer(buyer: str, case_id: int, text: str, said_before: str = "utter_started_noted",
+                  **latest: Any) -> Tracker:
+    """The buyer's words answering the offer made straight after their own words told the problem."""
+    t = tracker(buyer, intent=latest.pop("intent", "affirm"), text=text,
+                slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0})
+    t.latest_message.update(latest)
+    t.events = [{"event": "user", "text": "杯子碎了两个"},
+                {"event": "bot", "text": "…", "metadata": {"utter_action": said_before}},
+                {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_offer"}},
+                {"event": "user", "text": text}]
+    return t
+
+
+async def _started(title: str = "手工玻璃杯 6只装") -> tuple[str, int]:
+    from datetime import timedelta
+
+    from outreach.cases.conversation import raise_problem
+    from outreach.store.types import utcnow
+    from tests.factories import make_order
+
+    buyer, _ = make_order(title=title, kind="home", unit="个", quantity=6, unit_price_fen=1500, live_seafood=False,
+                          shipped_at=utcnow() - timedelta(days=2), delivered_at=utcnow() - timedelta(hours=3))
+    step = raise_problem(buyer, "杯子碎了两个", "damaged", confidence=1000)
+    assert step.kind == "offer" and "started" in step.extra
+    return buyer, step.case_id
+
+
+async def test_a_yes_to_the_offer_made_at_once_confirms_what_we_understood_and_puts_the_offer_again(
+        db: str) -> None:
+    from actions.context import in_context
+
+    buyer, case_id = await _started()
+    dispatcher = CollectingDispatcher()
+    events = await in_context(dispatcher, _stated_offer(buyer, case_id, "对 就是碎了两个"))
+    assert responses(dispatcher.messages) == ["utter_stated_confirmed", "utter_offer"]
+    assert slot(events, "stage") in (None, "offering")  # (unchanged slots are left out)
+    assert remedy_of(case_id) is None and "problem_confirmed" in kinds(case_id)
+    # a bare score to the offer put again is the buyer taking it and rating it
+    dispatcher = CollectingDispatcher()
+    await in_context(dispatcher, _stated_offer(buyer, case_id, "5", said_before="utter_stated_confirmed"))
+    assert remedy_of(case_id).amount_fen == 3000
     with session_scope() as session:
-        assert session.execute(select(func.count(Case.id))).scalar_one() == 0
+        assert session.execute(select(Satisfaction.rating)).scalars().all() == [5]
+
+
+async def test_words_that_take_the_offer_made_at_once_take_it(db: str) -> None:
+    from actions.context import in_context
+
+    buyer, case_id = await _started()
+    await in_context(CollectingDispatcher(), _stated_offer(buyer, case_id, "可以"))
+    assert remedy_of(case_id).amount_fen == 3000
+
+
+async def test_a_no_to_what_we_understood_at_the_offer_made_at_once_turns_to_the_problem_named(db: str) -> None:
+    from actions.context import in_context
+
+    buyer, case_id = await _started()
+    t = _stated_offer(buyer, case_id, "不是 是少了一个 拍了6个只到5个", intent="deny",
+                      problem_clauses={"missing_item": "是少了一个 拍了6个只到5个"})
+    await in_context(CollectingDispatcher(), t)
+    with session_scope() as session:
+        assert session.get(Case, case_id).category == "missing_item"
+    assert remedy_of(case_id) is None
+    # a bare no names nothing: the problem is asked for, nothing declined
+    other, other_case = await _started()
+    dispatcher = CollectingDispatcher()
+    events = await in_context(dispatcher, _stated_offer(other, other_case, "不对", intent="deny"))
+    assert responses(dispatcher.messages) == ["utter_ask_problem"] and slot(events, "stage") == "confirming"
+    assert "declined" not in kinds(other_case)
 
 
 async def test_a_short_english_reply_from_a_buyer_who_wrote_chinese_is_read_not_handed_over(db: str) -> None:

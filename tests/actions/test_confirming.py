@@ -138,4 +138,6 @@ async def test_of_several_problems_a_buyer_tells_first_the_one_to_take_first(
     buyer, _ = make_order(title=title, kind="home", unit_price_fen=1490, quantity=6)
     dispatcher = CollectingDispatcher()
     await raise_problem(dispatcher, _buyer_start(buyer, text, clauses), whole, None)
-    assert dispatcher.messages[-1]["label_zh"] == "运输破损"
+    # told by its signs: taken as stated, said back as what we understood, then its offer
+    assert dispatcher.messages[0]["response"] == "utter_started_noted"
+    assert dispatcher.messages[0]["label_zh"] == "运输破损"

@@ -271,3 +271,76 @@ def test_a_weighing_told_beside_rot_in_the_first_words_is_the_short_weight_too(a
     assert step.kind == "confirm"
     (case,) = cases_of(buyer)
     assert [item["label"] for item in _waiting(case)] == ["not_as_described"]
+
+
+def _glasses(**extra: object) -> tuple[str, str]:
+    return make_order(title="手工玻璃杯 6只装", unit="个", quantity=6, unit_price_fen=1500, kind="home",
+                      live_seafood=False, shipped_at=utcnow() - timedelta(days=2),
+                      delivered_at=utcnow() - timedelta(hours=3), **extra)
+
+
+def test_a_problem_the_buyers_words_tell_surely_goes_straight_to_its_offer(any_db: str) -> None:
+    buyer, order = _glasses()
+    step = raise_problem(buyer, "杯子碎了两个", "damaged", confidence=1000)
+    assert step.kind == "offer" and step.offer.amount_fen == 3000  # 2 of 6 at 15.00: no "对吗？" first
+    assert step.extra["started"] == {"order_title": "手工玻璃杯 6只装", "label_zh": "运输破损"}
+    (case,) = cases_of(buyer)
+    assert "problem_stated" in _kinds(case.id) and "problem_confirmed" not in _kinds(case.id)
+    # a count still missing is asked, with what was understood said first
+    other, _ = _glasses()
+    step = raise_problem(other, "杯子碎了", "damaged", confidence=1000)
+    assert step.kind == "ask_quantity" and step.extra["started"]["label_zh"] == "运输破损"
+
+
+def test_a_problem_read_unsurely_is_still_put_to_the_buyer_to_confirm(any_db: str) -> None:
+    buyer, _ = _glasses()
+    step = raise_problem(buyer, "杯子碎了两个", "damaged", confidence=500)
+    assert step.kind == "confirm" and "started" not in step.extra
+    other, _ = _glasses()
+    assert raise_problem(other, "杯子碎了两个", "damaged").kind == "confirm"  # no sureness given
+
+
+def test_a_remedy_named_in_words_told_surely_is_carried_out_at_once(any_db: str) -> None:
+    buyer, _ = _glasses()
+    step = raise_problem(buyer, "杯子碎了两个 直接退钱吧", "damaged", confidence=1000)
+    assert step.kind == "executed" and step.offer.amount_fen == 3000 and "started" in step.extra
+
+
+def test_the_wrong_order_told_at_the_offer_made_at_once_moves_the_case_and_offers_anew(any_db: str) -> None:
+    from outreach.cases.conversation import move_to_order
+
+    buyer, glasses = _glasses()
+    _, vase = make_order(buyer_id=buyer, title="透明玻璃花瓶 30cm", unit="个", quantity=1, unit_price_fen=4590,
+                         kind="home", live_seafood=False, shipped_at=utcnow() - timedelta(days=2),
+                         delivered_at=utcnow() - timedelta(hours=3))
+    step = start_on_order(buyer, glasses) if raise_problem(buyer, "东西碎了一个", "damaged",
+                                                           confidence=1000).kind == "pick_order" else None
+    assert step is not None and step.kind == "offer"
+    moved = move_to_order(step.case_id, buyer, "不对 点错了 杯子好好的 碎的是那个花瓶")
+    assert moved is not None and moved.kind == "offer" and moved.offer.amount_fen == 4590
+    assert [(c.order_id, c.category) for c in cases_of(buyer)] == [(vase, "damaged")]
+    accept(moved.case_id, buyer, moved.offer_index or 0)
+    assert move_to_order(moved.case_id, buyer, "不对 是杯子那单") is None  # settled: it stays
+
+
+def test_a_buyer_who_only_says_all_is_well_gets_a_closed_no_problem_case_on_that_order(any_db: str) -> None:
+    from outreach.cases.conversation import note_all_fine
+
+    buyer, order = _glasses()
+    case_id = note_all_fine(buyer, "杯子收到了 一个没破 包得挺好 跟你们说一声")
+    assert case_id is not None
+    (case,) = cases_of(buyer)
+    assert (case.id, case.order_id, case.category, case.status) == (case_id, order, "no_problem", "closed")
+    # several orders and words that name none of them: kept as feedback, no case
+    make_order(buyer_id=buyer, title="羊毛围巾", kind="apparel", live_seafood=False)
+    assert note_all_fine(buyer, "都收到了 挺好的 谢谢") is None and len(cases_of(buyer)) == 1
+    with session_scope() as session:
+        kept = session.execute(select(Feedback.category).where(Feedback.buyer_id == buyer)).scalars().all()
+    assert kept == ["no_problem", "no_problem"]
+
+
+def _kinds(case_id: int) -> list[str]:
+    from outreach.store.models import CaseEvent
+
+    with session_scope() as session:
+        return list(session.execute(select(CaseEvent.kind).where(CaseEvent.case_id == case_id)).scalars())

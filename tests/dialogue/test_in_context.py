@@ -206,6 +206,29 @@ def test_a_weighing_corrected_at_the_offer_is_worked_out_again(any_db: str) -> N
     assert step.kind == "offer" and step.offer.amount_fen == 2720  # 4两 short of 2斤: 20 %
     step = correct_affected(case_id, buyer, "哦 看错了 秤上是1斤7两", step.offer_index)
     assert step is not None and step.kind == "offer" and step.offer.amount_fen == 2040  # 15 %
+    # taken back with no word of weighing, only the weight said again
+    step = correct_affected(case_id, buyer, "哎不对 刚才连盆一块儿减错了 是1斤8两", step.offer_index)
+    assert step is not None and step.kind == "offer" and step.offer.amount_fen == 1360  # 10 %
+
+
+def test_a_share_told_of_one_piece_the_words_count_is_that_piece(any_db: str) -> None:
+    case_id, buyer, _ = make_case("damaged", quantity=3, unit="台", unit_price_fen=9900, live_seafood=False,
+                                  kind="digital", title="迷你电炖锅 0.8升")
+    step = choose_problem(case_id, buyer, "damaged", "confirmed", text="是的 三个电炖锅 其中一个 那个陶瓷内胆裂了一半",
+                          more={"damaged": "那个陶瓷内胆裂了一半"})
+    assert step.kind == "offer" and step.offer.amount_fen == 9900  # the one pot, not half the line
+
+
+def test_a_remedy_turned_down_in_the_words_that_ask_something_else_is_not_taken(any_db: str) -> None:
+    case_id, buyer, _ = make_case("missing_item", quantity=2, unit="个", unit_price_fen=1290, live_seafood=False,
+                                  kind="digital")
+    step = choose_problem(case_id, buyer, "missing_item", "confirmed", text="是的 少了一个")
+    from outreach.cases.conversation import decline
+
+    step = decline(case_id, buyer, step.offer_index)  # "不要补发"
+    assert step.kind == "offer" and step.offer.kind == "refund_share"
+    step = choose_remedy(case_id, buyer, "退钱也不要 我要个说法", step.offer_index)
+    assert step is not None and step.kind == "handover" and remedy_of(case_id) is None
 
 
 def test_told_to_go_ahead_at_the_confirmation_submits_what_a_person_must_check(any_db: str) -> None:

@@ -1273,6 +1273,7 @@ def test_asked_to_look_into_it_is_a_yes(text: str, yes: bool | None) -> None:
 @pytest.mark.parametrize(("text", "asks"), [
     ("那你们给我处理 该怎么赔就怎么赔", False), ("该咋办就咋办", False), ("该赔多少就赔多少", False),
     ("该怎么赔就怎么赔 退款多久到账", True), ("怎么赔", True),
+    ("那你给我往上报吧 该咋赔咋赔", False),  # without 就, and said twice (normalising folds a repeat)
 ])
 def test_whatever_is_due_asks_nothing(text: str, asks: bool) -> None:
     assert is_question(text) is asks
@@ -1586,3 +1587,61 @@ def test_a_short_english_reply_is_read_as_the_chinese_it_means(text: str, meant:
     from outreach.dialogue.words import english_reply
 
     assert english_reply(text) == meant
+
+
+@pytest.mark.parametrize(("text", "confirms", "denies"), [
+    ("是的", True, False), ("对 就是一直不发货", True, False), ("对的就是一直没发货", True, False),
+    ("没错 碎了两只", True, False),
+    # words that take something answer the offer, not what we understood
+    ("是的 可以", False, False), ("对，退款吧", False, False), ("好的", False, False), ("嗯", False, False),
+    ("对了 能开发票吗", False, False), ("对方说", False, False), ("是不是", False, False),
+    ("不是", False, True), ("不对 是少了一袋", False, True), ("搞错了", False, True),
+    ("不用了", False, False), ("不要", False, False),
+])
+def test_a_yes_or_no_about_what_we_understood_is_told_from_one_to_an_offer(
+        text: str, confirms: bool, denies: bool) -> None:
+    from outreach.dialogue.yes_no import confirms_facts, denies_facts, goes_ahead
+
+    assert (confirms_facts(text), denies_facts(text)) == (confirms, denies)
+    assert goes_ahead("那你给我往上报吧") and goes_ahead("要核实就核实吧")
+
+
+def test_words_of_fresh_sets_37_to_40() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+    from outreach.dialogue.remedy_words import refused_kinds
+    from outreach.dialogue.yes_no import ends_refusing, fine_after_all, tells_of_goods
+    from outreach.dialogue.words import is_pasted_notice
+
+    # remedies in dialect and internet slang; a fear said after a remedy is why not; "X也不想弄" turns it down
+    assert [read_remedy(t) for t in ("退了嘛 要得", "给俺退了 中", "ksl 退叭")] == ["refund"] * 3
+    assert read_remedy("直接退钱叭 补发怕抽到重复的") == "refund"
+    assert read_remedy("钱就不要了 你给我不发 不发点新鲜的过来 就补那烂的三分之一") == "reship"
+    assert refused_kinds("退货退款也不想弄，来回寄太折腾") >= {"return_refund"}
+    assert not ends_refusing("行 退吧 退完拉倒")  # refunded and done with it
+    # yes, a rating slip, nothing wrong after all ("一直" is no slip of 一只)
+    assert read_yes_no("要要要") is True and read_rating("一班") == 3
+    assert fine_after_all("本来想说一直没拿到 哦等下 室友刚说帮我拿回宿舍了 东西好好的 没事了 sorry捏")
+    assert tells_of_goods("不好意思点错了 东西都挺好的") and not tells_of_goods("哦 知道了 没别的事")
+    assert is_pasted_notice("订单编号：3847 2910 5566 0012 下单时间 2024-11-30 20:13:45 实付款 ¥66.00 商品 儿童酸奶 ×12")
+    assert not is_pasted_notice("订单号 123 下单时间 昨天 我的酸奶坏了")
+    # what names a problem: counted short, dented in transit; talk and the rest told good name nothing
+    signs = taxonomy().signs_in
+    assert signs("恁给我就发来3包") == ["missing_item"] and signs("拍的5袋来了4袋") == ["missing_item"]
+    assert signs("送来外壳就瘪进去一大块") == ["damaged"]
+    may = taxonomy().model_may_name
+    assert not any(may("not_as_described", clause) for clause in (
+        "就是说一箱龙眼", "恁说这咋弄嘞", "说是我不会用", "两斤半啊", "重量是14.6kg", "其余三斤半仲食得"))
+    assert may("not_as_described", "主播说是纯棉的")
+    assert not may("quality_defect", "三个电炖锅") and not may("wrong_item", "手机我还是要的")
+
+
+@pytest.mark.parametrize(("text", "quantity", "unit", "promised_g", "share"), [
+    ("哎呀妈呀 可不是咋的 一箱子化了得有一半 淌了老鼻子水了", 10, "斤", 5000, Fraction(1, 2)),  # the one box, half
+    ("三罐里两罐压得跟饼一样，其中一罐盖子都裂了", 3, "罐", None, Fraction(2, 3)),  # 其中: more of the two
+    ("三个电炖锅 其中一个 那个陶瓷内胆裂了一半", 3, "台", None, Fraction(1, 3)),  # 其中: the one of the line
+    ("是 烂了四个 哎不是四个 是十个 十 十个", 30, "个", None, Fraction(1, 3)),  # taken back in the same words
+    ("发现其中1只瓶身裂了一道缝，大概2厘米长", 3, "只", None, Fraction(1, 3)),  # a length is no count
+])
+def test_shares_of_fresh_sets_37_to_40(text: str, quantity: int, unit: str, promised_g: int | None,
+                                       share: Fraction) -> None:
+    assert read_affected(text, quantity, promised_g=promised_g, unit=unit, label="spoiled").share == share
