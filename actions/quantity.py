@@ -14,19 +14,29 @@ from outreach.cases.conversation import CaseNotFound, NotYourCase
 from outreach.diagnosis.weights import weights_in
 from outreach.dialogue.knowledge import told_clauses
 from outreach.dialogue.person import wants_a_person
-from outreach.dialogue.yes_no import confirms_facts, read_fine_after_all
+from outreach.dialogue.yes_no import after_but, confirms_facts, read_fine_after_all
+from outreach.lifecycle.consent import asks_to_stop
 
 
 def _told(text: str) -> str:
     return " ".join(told_clauses(text))  # "2斤 钱几天到": "2斤"
 
 
-async def _person_asked(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
-    """A person asked for instead of the answer a form wanted: handed over, the answer left unset."""
+def _ends_the_form(text: str) -> bool:
+    """Words that answer no form's question but end it: a person asked for ("麻烦帮我转人工吧"), or
+    no more contact ("算啦，好烦，唔好再联络我")."""
+    return wants_a_person(text) or asks_to_stop(after_but(text))
+
+
+async def _form_ended(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
+    """A person asked for, or no more contact, instead of the answer a form wanted: handed over or
+    opted out, the answer left unset."""
+    from actions.contact import opt_out_now
     from actions.context import hand_over_asked
 
-    return await hand_over_asked(dispatcher, tracker, text) + [SlotSet("affected_quantity", None),
-                                                               SlotSet("weighed", None)]
+    done = await opt_out_now(dispatcher, tracker, text) if asks_to_stop(after_but(text)) \
+        else await hand_over_asked(dispatcher, tracker, text)
+    return done + [SlotSet("affected_quantity", None), SlotSet("weighed", None)]
 
 
 class ValidateQuantityForm(FormValidationAction):
@@ -43,7 +53,7 @@ class ValidateQuantityForm(FormValidationAction):
         buyer = buyer_of(tracker)
         if case_id is None:
             return {"affected_quantity": None}
-        if wants_a_person(text):  # "我也说不清少了哪几本 … 麻烦帮我转人工吧": the form ends, a person takes it
+        if _ends_the_form(text):  # "我也说不清少了哪几本 … 麻烦帮我转人工吧": the form ends, a person takes it
             return {"affected_quantity": text}
         try:
             answer = await off_loop(conversation.answer_question, case_id, buyer, text, 0, "asking_quantity")
@@ -78,8 +88,8 @@ class ActionTakeQuantity(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = str(tracker.get_slot("affected_quantity") or "")
-        if wants_a_person(text):
-            return await _person_asked(dispatcher, tracker, text)
+        if _ends_the_form(text):
+            return await _form_ended(dispatcher, tracker, text)
 
         def give(case_id: int, buyer_id: str) -> conversation.Step:
             return conversation.give_affected(case_id, buyer_id, text)
@@ -96,7 +106,7 @@ class ValidateWeightForm(FormValidationAction):
     ) -> dict[str, Any]:
         """What the goods weighed; an off-script question is answered (and a weight beside it taken)."""
         text = str(value or "")
-        if wants_a_person(text):  # "我家没秤 你们找个人跟我说吧": the form ends, a person takes it
+        if _ends_the_form(text):  # "我家没秤 你们找个人跟我说吧": the form ends, a person takes it
             return {"weighed": text}
         case_id = await case_of(tracker)
         if case_id is not None:
@@ -127,8 +137,8 @@ class ActionTakeWeight(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = str(tracker.get_slot("weighed") or "")
-        if wants_a_person(text):
-            return await _person_asked(dispatcher, tracker, text)
+        if _ends_the_form(text):
+            return await _form_ended(dispatcher, tracker, text)
 
         def give(case_id: int, buyer_id: str) -> conversation.Step:
             return conversation.give_weighed(case_id, buyer_id, text)

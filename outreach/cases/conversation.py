@@ -186,7 +186,8 @@ def _note_issue(session: Session, case: Case, issue: str | None, text: str | Non
 
     known = rules().issues.get(case.category, {})
     if issue not in known:
-        issue = issue_from_words(rules(), case.category, [text]) if text else None
+        # (read as meant: "今日直播間減價" in traditional characters, "扣咗两次钱" in Cantonese)
+        issue = issue_from_words(rules(), case.category, [normalize(text)]) if text else None
     if issue is None:
         return
     facts = dict(case.facts or {})

@@ -167,7 +167,9 @@ def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | N
 
 # "只收到3盒", "就到了3盒", "数了一下才16个": what arrived, for missing pieces the rest is what is affected.
 _RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|来了|只有|就只有"
-                       rf"|(?:就|只|才)(?:给了?|发了?|寄了?)|就|才)"
+                       rf"|(?:就|只|才)(?:给了?|发了?|寄了?)|就|才"
+                       # right after what was bought: "买10双来8双", Cantonese "买了6瓶得4瓶"
+                       rf"|(?<=[{PIECE_WORDS}])\s*(?:来|得|到))"
                        rf"\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤](?!钱)")
 
 
@@ -276,10 +278,11 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
             if got is not None and got.denominator == 1 and 0 <= got < quantity:
                 return _of_share(Fraction(quantity - int(got), quantity), quantity)
     counts = _counts(text, unit)
-    if _HALF.search(text) and counts and all(value == quantity or _one_container(value, after, unit)
+    if _HALF.search(text) and counts and all(value >= quantity or _one_container(value, after, unit)
                                              for _, value, after in counts):
         # "一盒里面一半都烂了" of one box, "三斤虾死了一半" of 3斤, "一箱子化了得有一半" of a 10斤 box: the
-        # count said is the whole line, the half is the share
+        # count said is the whole line, the half is the share ("60个碎了30个 是一半" of one box of 60:
+        # pieces inside it, told as the half they are)
         counts = []
     if _HALF.search(text) and not counts:  # "烂了一半 好多都发霉了": the share said beats the vague words
         return _of_share(Fraction(1, 2), quantity)

@@ -19,9 +19,10 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
     # the whole line's money ("全退行不行", "不要了 全退"): only where a full refund or a cancel is offered
     "full_refund": ("全退", "全额退", "全部退"),
     "replace": ("换货", "换新", "换一个", "换个", "换一件", "换件", "给我换", "调换", "更换", "重新换", "换成", "换回",
-                "换一下", "换掉", "帮我换", "换一双", "换一条", "换一盒", "换正确", "换对"),
+                "换一下", "换掉", "帮我换", "换一双", "换一条", "换一盒", "换正确", "换对",
+                "整个新的", "来个新的", "给个新的", "要个新的", "弄个新的"),
     "reship": ("补发", "重发", "再发", "补寄", "重新发", "再寄", "补一个", "补几个", "补给我", "发一个新", "寄一个",
-               "发正确", "发对的", "重新寄", "补上", "补就行", "慢慢补", "补齐", "补全"),
+               "发正确", "发对的", "重新寄", "补上", "补就行", "慢慢补", "补齐", "补全", "重寄"),
     "cancel": ("取消订单", "取消吧", "不要了", "不想要了", "取消", "撤单", "撤销订单", "单子撤", "订单撤"),
     "compensation": ("补偿", "赔偿", "赔我", "赔点", "必须赔", "要赔", "给我核实", "帮我核实", "核实一下", "给个说法",
                      "要个说法", "讨个说法", "意思一下"),
@@ -145,6 +146,9 @@ _CONSEQUENCE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,4}?(?:又要|又得|�
 _REFUND_THE_BAD = re.compile(r"退(?:掉)?(?:碎|坏|烂|破|死|漏|少)[^，。,.!！？?\s]{0,3}的")
 # Before "不要了", what is not wanted ("算了 不要了", "钱就不要了"): no cancel of the order.
 _MONEY_REFUSED_BEFORE = re.compile(r"(?:算了[\s，,]*|(?:钱|款|补发|退款|券)(?:就|也|都)?)$")
+# Swapped for the size meant: "换L", "换成XL", "换个38码的", "换大一码".
+_SWAP_TO_SIZE = re.compile(r"换(?:成|个|件|双|条)?\s*(?:(?<![a-z])(?:x{0,3}[sml]|xx?l)(?![a-z])"
+                           r"|\d{2,3}\s*码|[大小]一码)")
 # The bad ones to be sent again: "就补那烂的三分之一", "补坏的那几个".
 _RESHIP_THE_BAD = re.compile(r"(?<![不没别])补(?:上|给我)?(?:那|这)?(?:些|几个)?(?:碎|坏|烂|破|死|少)"
                              r"[^，。,.!！？?\s]{0,3}的")
@@ -217,6 +221,7 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
     hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
     hits += [(m.start(), m.end(), "refund") for m in _REFUND_THE_BAD.finditer(text)]  # "那就退碎了的那2个"
     hits += [(m.start(), m.end(), "reship") for m in _RESHIP_THE_BAD.finditer(text)]  # "就补那烂的三分之一"
+    hits += [(m.start(), m.end(), "replace") for m in _SWAP_TO_SIZE.finditer(text)]  # "换L", "换个38码的"
     hits += [(m.start(), m.end(), "refund") for m in _ALSO_REFUND.finditer(text)]  # "这个也退"
     hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
     hits += [(m.start(), m.end(), "compensation") for m in _PAY_UP.finditer(text)]  # "赶紧给我赔"
@@ -293,6 +298,10 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     if goods:  # "给我换成无糖的吧 这个有糖的我给你们寄回去": sending the wrong one back is part of it
         found = [(start, kind) for start, kind in found if kind != "return_refund" or start < goods[0]
                  or not _I_SEND_BACK.search(_clause_before(text, start))]
+    first = clauses_of(text)[:1]
+    alone = _JUST_ONE.match(first[0]) if first and not found else None
+    if alone:  # "补吧 恁快点": the one verb as the first clause, the rest only urges
+        return ((0, "reship" if alone.group(1) == "补" else "replace"),)
     # The latest mention wins ("补发也行，还是退款吧").
     return tuple(sorted(found, key=lambda hit: hit[0]))
 

@@ -37,6 +37,7 @@ _SLIPS = (
     (re.compile(r"退前|退线"), "退钱"),
     (re.compile(r"(?<=重新)法|(?<=给我)法|(?<=补)法"), "发"),
     (re.compile(r"(?<=[\d一二两三四五六七八九十])\s*ge\b"), "个"),
+    (re.compile(r"(?<=[\u4e00-\u9fff])ge(?![a-z])"), "的"),  # Cantonese typed: 正确ge (嘅)
     # other measure words in pinyin after a number: "漏了3ping", "少了2he"
     *((re.compile(rf"(?<=[\d一二两三四五六七八九十])\s*{pinyin}(?![a-z])"), word) for pinyin, word in (
         ("ping", "瓶"), ("he", "盒"), ("dai", "袋"), ("xiang", "箱"), ("jin", "斤"), ("zhi", "只"),
@@ -90,7 +91,8 @@ _SLIPS = (
     (re.compile(r"俺"), "我"),  # northern "I"
     (re.compile(r"(?<!喇)叭(?=$|[\s，,。!！~～?？]|嘛|啦)"), "吧"),  # internet 退叭, 好叭 (not 喇叭)
     (re.compile(r"(?<=[\u4e00-\u9fff])捏(?=$|[\s，,。!！~～?？])"), "呢"),  # internet "sorry捏", 咋办捏
-    (re.compile(r"(?<![a-z])(?:ksl|kyl|kyi)(?![a-z])"), "可以"),  # internet initials of 可以
+    (re.compile(r"(?<![a-z])(?:ksl|kyl|kyi|keyi|ke yi)(?![a-z])"), "可以"),  # internet initials and pinyin of 可以
+    (re.compile(r"^\s*(?:haode|hao de|hao|hd)(?![a-z])"), "好的"),  # pinyin yes: "hao", "haode"
     (re.compile(r"(?<=[行好样])8(?=$|[\s，,。!！~～])"), "吧"),  # 行8 就这样8 (ba)
     (re.compile(r"拉倒"), "算了"),  # northern "forget it"
     (re.compile(r"(?<=[到入])帐"), "账"),  # 到帐
@@ -124,6 +126,11 @@ _SLIPS = (
     (re.compile(r"(?<=[一两二三\d])比(?![较例如赛分一1])"), "笔"),
     # Cantonese: 死咗 (died), 唔该 (thanks), 唔 (not), 郁都唔郁 (not moving at all), 嘅 (of)
     (re.compile(r"唔该晒?|唔該晒?"), "谢谢"),
+    (re.compile(r"唔好(?=再|在|[发打联搞烦找问传]|send)"), "不要"),  # Cantonese "don't": 唔好再联络我
+    # Cantonese words with no simplified pair: 乜嘢 (what), 嘢 (thing), 攞 (take)
+    (re.compile(r"乜嘢|乜野"), "什么"),
+    (re.compile(r"嘢"), "东西"),
+    (re.compile(r"攞"), "拿"),
     (re.compile(r"郁都唔郁|郁都不郁|唔识郁"), "一动不动"),
     (re.compile(r"咗"), "了"),
     (re.compile(r"喺度|喺嗰度"), "在那里"),  # Cantonese "there"

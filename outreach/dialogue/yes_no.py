@@ -60,7 +60,8 @@ _TRAILING_NO = re.compile(
 # Going ahead with whatever the process is ("那你就给我提交吧", "帮我申请吧", "就按这个办").
 _GO_AHEAD = re.compile(r"(?<!别)(?<!不要)(?<!不用)(?<!先别)提交(?!投诉)"  # (not "先别提交")
                        r"|申请吧|帮我申请|给我申请|办吧|办理吧|按这个办|照办|走流程|核实吧|核实一下"
-                       r"|(?:找人|派人|你们|去)核实|往上报|向上报|上报吧|报上去")
+                       r"|(?:找人|派人|你们|去)核实|往上报|向上报|上报吧|报上去"
+                       r"|赶紧的|麻溜的|别磨叽|快点办|快办")  # "赶紧的 别磨叽": get on with it
 
 
 def goes_ahead(text: str) -> bool:

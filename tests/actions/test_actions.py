@@ -704,6 +704,21 @@ async def test_a_person_asked_for_instead_of_the_count_ends_the_form_and_hands_o
         assert session.execute(select(func.count(Remedy.id))).scalar_one() == 0
 
 
+async def test_no_more_contact_asked_instead_of_the_count_ends_the_form_and_opts_out(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=8, unit="只", unit_price_fen=4500)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    text = "算啦，好煩，唔好再聯絡我"
+    at_case = tracker(buyer, slots={"case_id": str(case_id)})
+    assert await ValidateQuantityForm().validate_affected_quantity(text, CollectingDispatcher(), at_case, {}) == {
+        "affected_quantity": text}  # no "没能看懂" and the count asked again
+    _messages, events = await run(
+        ActionTakeQuantity(), tracker(buyer, slots={"case_id": str(case_id), "affected_quantity": text}))
+    assert SlotSet("affected_quantity", None) in events
+    with session_scope() as session:
+        assert session.get(Case, case_id).status == "closed"
+        assert session.execute(select(OptOut).where(OptOut.buyer_id == buyer)).first() is not None
+
+
 async def _at_a_coupon_offer() -> tuple[str, dict[str, Any]]:
     """A buyer at the offer of a service problem's coupon (no count in it): the buyer and the slots."""
     case_id, buyer, _ = make_case("service_attitude", quantity=1, unit_price_fen=19900, live_seafood=False,

@@ -1645,3 +1645,31 @@ def test_words_of_fresh_sets_37_to_40() -> None:
 def test_shares_of_fresh_sets_37_to_40(text: str, quantity: int, unit: str, promised_g: int | None,
                                        share: Fraction) -> None:
     assert read_affected(text, quantity, promised_g=promised_g, unit=unit, label="spoiled").share == share
+
+
+def test_words_of_fresh_sets_41_to_44() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+    from outreach.dialogue.words import normalize
+    from outreach.lifecycle.consent import asks_to_stop
+
+    # traditional characters and Cantonese read as meant
+    assert normalize("不要再傳訊息給我了，我自己會處理") == "不要再发消息给我了,我自己会处理"
+    assert asks_to_stop("以後唔好再send message俾我") and asks_to_stop("算啦，好煩，唔好再聯絡我")
+    assert knowledge().topic_of("你係咪機械人嚟㗎？") == "who"
+    # remedies: 补吧, a size to swap to, 重寄, 整个新的; a count bought then what came
+    assert read_remedy("补吧 恁快点") == "reship" and read_remedy("换L") == "replace"
+    assert read_remedy("整吧 补就补吧") is None  # (of a late order: the compensation offered, taken grudgingly)
+    assert read_remedy("重寄正確ge俾我") == "reship"
+    assert read_remedy("退啥钱啊，退了我还得再买，整个新的得了") == "replace"
+    assert read_yes_no("hao") is True
+    assert read_affected("买10双来8双", 10, unit="双", label="missing_item").pieces == 2
+    assert read_affected("係，買咗6瓶得4瓶", 6, unit="瓶", label="missing_item").pieces == 2
+    half = read_affected("等会儿，我一个个数了，60个碎了30个，是一半", 1, unit="箱", label="damaged")
+    assert half.share == Fraction(1, 2)
+    # what names a problem
+    tax = taxonomy()
+    assert tax.signs_in("不保温") == ["quality_defect"]
+    assert tax.signs_in("一共20个") == [] and tax.signs_in("就一袋") == []  # a total, "only one (went bad)"
+    assert not tax.model_may_name("not_as_described", "说是十双")
+    assert not tax.model_may_name("missing_item", "阿拉买了六只青团")
+    assert tax.model_may_name("missing_item", "买了6瓶得4瓶")
