@@ -1127,24 +1127,39 @@ def raise_problem(buyer_id: str, text: str, label: str, model_version: str | Non
     `choose_remedy` ("少的那两个直接退钱就行"): each problem keeps its own for when its offer comes.
     `confidence`: how sure the reading of the words is, per mille; from STATED_SURELY on, the
     problem is taken as stated and the conversation goes on to its offer without a confirmation."""
+    with session_scope() as session:
+        kept = _chat_feedback(session, buyer_id, text, label, model_version, confidence)
+        if kept is None or not kept[1]:  # not a buyer of the import, or no recent order: nothing to open
+            return Step(kind="no_order", case_id=0)
+        feedback, orders = kept
+        meant = _order_meant(text, orders)
+        if meant is not None:
+            return _open_from_feedback(session, feedback, meant, more, remedies)
+        return Step(kind="pick_order", case_id=0, extra={"orders": orders})
+
+
+def _chat_feedback(session: Session, buyer_id: str, text: str, label: str, model_version: str | None,
+                   confidence: int | None = None) -> tuple[Feedback, list[tuple[str, str]]] | None:
+    """The buyer's words kept as chat feedback with the label read in them, and the buyer's recent
+    orders (id, title); None when the talker is no buyer of the platform's import."""
     from outreach.store.models import Buyer
 
-    with session_scope() as session:
-        if session.get(Buyer, buyer_id) is None:  # not a buyer of the platform's import: nothing to open
-            return Step(kind="no_order", case_id=0)
-        feedback = Feedback(buyer_id=buyer_id, source="chat", text=text[:2000], created_at=utcnow(),
-                            category=label, model_version=model_version, confidence=confidence)
-        session.add(feedback)
-        session.flush()
-        orders = _recent_orders(session, buyer_id)
-        if len(orders) == 1:
-            return _open_from_feedback(session, feedback, orders[0][0], more, remedies)
-        if not orders:
-            return Step(kind="no_order", case_id=0)
-        named = orders_named(text, orders)
-        if len(named) == 1:  # "我买的面膜少了一盒": the one order whose goods the words name
-            return _open_from_feedback(session, feedback, named[0][0], more, remedies)
-        return Step(kind="pick_order", case_id=0, extra={"orders": orders})
+    if session.get(Buyer, buyer_id) is None:
+        return None
+    feedback = Feedback(buyer_id=buyer_id, source="chat", text=text[:2000], created_at=utcnow(),
+                        category=label, model_version=model_version, confidence=confidence)
+    session.add(feedback)
+    session.flush()
+    return feedback, _recent_orders(session, buyer_id)
+
+
+def _order_meant(text: str, orders: list[tuple[str, str]]) -> str | None:
+    """The one order the words are about: the buyer's only recent order, or the one whose goods they
+    name ("我买的面膜少了一盒"); None when that is not one order."""
+    if len(orders) == 1:
+        return orders[0][0]
+    named = orders_named(text, orders)
+    return named[0][0] if len(named) == 1 else None
 
 
 def note_all_fine(buyer_id: str, text: str, model_version: str | None = None) -> int | None:
@@ -1158,18 +1173,15 @@ def note_all_fine(buyer_id: str, text: str, model_version: str | None = None) ->
     from outreach.store.models import Buyer, Order
 
     with session_scope() as session:
-        buyer = session.get(Buyer, buyer_id)
-        if buyer is None:
+        kept = _chat_feedback(session, buyer_id, text, NO_PROBLEM, model_version)
+        if kept is None:
             return None
-        feedback = Feedback(buyer_id=buyer_id, source="chat", text=text[:2000], created_at=utcnow(),
-                            category=NO_PROBLEM, model_version=model_version, diagnosed_at=utcnow())
-        session.add(feedback)
-        session.flush()
-        orders = _recent_orders(session, buyer_id)
-        meant = orders if len(orders) == 1 else orders_named(text, orders)
-        if len(meant) != 1:
+        feedback, orders = kept
+        feedback.diagnosed_at = utcnow()
+        meant = _order_meant(text, orders)
+        if meant is None:
             return None
-        order = session.get(Order, meant[0][0])
+        order, buyer = session.get(Order, meant), session.get(Buyer, buyer_id)
         severity = severity_of(NO_PROBLEM, text, age_band=buyer.age_band, order_total_fen=order.total_fen)
         case, created = open_case_for(session, feedback, order, NO_PROBLEM, int(severity.level), model_version)
         if not created:  # a case of that order is open: the remark settles nothing of it
