@@ -159,10 +159,10 @@ class ActionChooseProblem(Action):
         if label != NO_PROBLEM and await talked_about() is None:
             # no conversation about a problem is open (none yet, closed, opted out): the buyer starts one
             return await raise_problem(dispatcher, tracker, label, model_version)
-        if label == NO_PROBLEM and await case_of(tracker) is None and not tells_of_goods(text):
-            dispatcher.utter_message(response="utter_nothing_more")  # "哦 知道了 没别的事": a polite close
-            return []
         if label == NO_PROBLEM and await case_of(tracker) is None:
+            if not tells_of_goods(text):  # "哦 知道了 没别的事": a polite close, nothing recorded
+                dispatcher.utter_message(response="utter_nothing_more")
+                return []
             # "就是跟你们说一声 花瓶收到了 没有任何问题": nothing to settle; the conversation is recorded
             # on the order it is about, diagnosed no_problem and closed
             closed = await off_loop(conversation.note_all_fine, buyer_of(tracker), text, model_version)
