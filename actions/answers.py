@@ -12,13 +12,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
-    buyer_of,
     case_holds,
     case_of,
     case_talked_about,
     conversation,
     guarded,
-    off_loop,
     offer_index,
     once,
 )
@@ -34,10 +32,10 @@ from actions.context import (
     taking_offer,
     text_of,
 )
-from actions.starting import raise_problem
+from actions.starting import note_all_well, raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.dialogue.knowledge import is_question
-from outreach.dialogue.yes_no import read_no_problem, read_yes_no, tells_of_goods
+from outreach.dialogue.yes_no import read_no_problem, read_yes_no
 
 CHITCHAT_HURT = 0.3  # a "problem" the diagnosis thinks this unlikely to be a complaint is small talk
 
@@ -160,14 +158,7 @@ class ActionChooseProblem(Action):
             # no conversation about a problem is open (none yet, closed, opted out): the buyer starts one
             return await raise_problem(dispatcher, tracker, label, model_version)
         if label == NO_PROBLEM and await case_of(tracker) is None:
-            if not tells_of_goods(text):  # "哦 知道了 没别的事": a polite close, nothing recorded
-                dispatcher.utter_message(response="utter_nothing_more")
-                return []
-            # "就是跟你们说一声 花瓶收到了 没有任何问题": nothing to settle; the conversation is recorded
-            # on the order it is about, diagnosed no_problem and closed
-            closed = await off_loop(conversation.note_all_fine, buyer_of(tracker), text, model_version)
-            dispatcher.utter_message(response="utter_glad_all_fine")
-            return [] if closed is None else [SlotSet("case_id", str(closed)), SlotSet("stage", "closed")]
+            return await note_all_well(dispatcher, tracker, text, model_version)
         how = "corrected"
         suspected = await suspected_among_named(tracker, label, talked_about) if label != NO_PROBLEM else None
         if suspected is not None:

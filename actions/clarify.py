@@ -19,8 +19,9 @@ from actions.context import (
     suspected_among_named,
     text_of,
 )
-from actions.starting import raise_problem
+from actions.starting import note_all_well, raise_problem
 from outreach.diagnosis.taxonomy import taxonomy
+from outreach.dialogue.yes_no import read_no_problem
 
 MAX_CHOICES = 3
 MIN_CONFIDENCE = 0.05  # below this a problem is not worth a button
@@ -66,6 +67,11 @@ class ActionClarifyProblem(Action):
             return await raise_problem(dispatcher, tracker, next(iter(named)), model_version)
         if tracker.get_slot("stage") not in PROBLEM_STAGES:
             return await not_understood(dispatcher, tracker)
+        if not named and read_no_problem(text_of(tracker)) and not await case_holds(tracker, conversation.is_talking):
+            # "误点进来了 没事 衣服挺好的", "香肠收到了 莫得啥子问题": no case open, and the words only say
+            # all is well (the classifier could not place the dialect or the slip)
+            model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")
+            return await note_all_well(dispatcher, tracker, text_of(tracker), model_version)
         tax = taxonomy()
         choices = likeliest_problems(tracker.latest_message.get("intent_ranking") or [], tax.ids)
         if len(choices) < 2:

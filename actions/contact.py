@@ -105,6 +105,8 @@ async def opt_out_now(dispatcher: CollectingDispatcher, tracker: Tracker, text: 
 
 
 _POLITE = re.compile(r"\s*(?:谢谢|感谢|多谢|辛苦)")
+# The offer let go beside the opt-out: "这点小事就算了吧", "不用麻烦了".
+_LET_GO = re.compile(r"算了|不用了|不用麻烦|不用处理|不要了|不必了|免了")
 
 
 async def _accept_first(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> None:
@@ -113,8 +115,11 @@ async def _accept_first(dispatcher: CollectingDispatcher, tracker: Tracker, text
     from outreach.dialogue.yes_no import read_yes_no
 
     case_id = await case_of(tracker)
-    if case_id is None or not (read_remedy(text) or (read_yes_no(text) and not _POLITE.match(text))):
-        return  # "谢谢你们 不过我不想再收到任何回访了": thanks, not a yes to the offer
+    if case_id is None or not (read_remedy(text) or (read_yes_no(text) and not _POLITE.match(text)
+                                                     and not _LET_GO.search(text))):
+        # "谢谢你们 不过我不想再收到任何回访了": thanks, not a yes to the offer; "嗯……这点小事就算了吧
+        # 也请以后别再联系我了": the offer let go
+        return
     index = offer_index(tracker)
     try:
         step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, index)

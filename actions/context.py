@@ -209,8 +209,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     if stage == "offering" and read_remedy(text) not in (None, "cancel") and ends_refusing(text):
         # "5块钱的券？打发谁呢 不要": whatever was named, the answer is no
         return await guarded(dispatcher, tracker, partial(conversation.decline, index=offer_index(tracker)))
-    if stage == "offering" and read_remedy(text) is not None and not is_question(text):
-        # "赔！必须赔三倍" demands a remedy; it asks nothing
+    if stage == "offering" and read_remedy(text) is not None and (not is_question(text) or asks_for_it(text)):
+        # "赔！必须赔三倍" demands a remedy; it asks nothing ("请问是否可以直接退这一盒的钱呢？" asks for it)
         taken = await _take_remedy(dispatcher, tracker, text)
         if taken is not None:
             return taken

@@ -42,6 +42,21 @@ def say_start(dispatcher: CollectingDispatcher, step: Step) -> list[EventType]:
     return events + say_step(dispatcher, step)
 
 
+async def note_all_well(dispatcher: CollectingDispatcher, tracker: Tracker, text: str,
+                        model_version: str | None) -> list[EventType]:
+    """With no case open, words that only say all is well: a polite close ("哦 知道了 没别的事")
+    records nothing; words about the goods ("就是跟你们说一声 花瓶收到了 没有任何问题") are recorded
+    on the order they are about, diagnosed no_problem and closed."""
+    from outreach.dialogue.yes_no import tells_of_goods
+
+    if not tells_of_goods(text):
+        dispatcher.utter_message(response="utter_nothing_more")
+        return []
+    closed = await off_loop(conversation.note_all_fine, buyer_of(tracker), text, model_version)
+    dispatcher.utter_message(response="utter_glad_all_fine")
+    return [] if closed is None else [SlotSet("case_id", str(closed)), SlotSet("stage", "closed")]
+
+
 async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, label: str,
                         model_version: str | None) -> list[EventType]:
     from actions.context import problems_in, remedies_in

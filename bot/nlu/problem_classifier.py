@@ -54,7 +54,10 @@ _AMOUNT_ONLY = re.compile(
 # short is told beside it). A weight promised ("说好的8斤") is the listing's, against a weighing.
 _PROMISED_PIECES = re.compile(r"^(?:我|我们|明明)?(?:说是|说的是?|说好的?|不是说|标的是?|写的是?|写着|页面上?写的?"
                               r"|买的是?|拍的是?|订的是?)\s*"
-                              rf"(?:[\d.]+|[零〇一二两三四五六七八九十百几]+)\s*[{PIECE_WORDS}](?:装)?$")
+                              rf"(?:[\d.]+|[零〇一二两三四五六七八九十百几]+)\s*[{PIECE_WORDS}](?:装)?$"
+                              # a weight bought ("买的5斤") is the order's quantity, no problem either
+                              r"|^(?:我|我们)?(?:买的是?|拍的是?|订的是?|买了|拍了|订了)\s*"
+                              r"(?:[\d.]+|[零〇一二两三四五六七八九十百几]+)\s*(?:斤|公斤|千克|kg|克|g)半?$")
 # A clause right after a correction ("烂了3斤 哦不对 我刚称了是2斤半") that only restates the amount,
 # weighed or counted again: it corrects the amount before it and names no problem of its own.
 _CORRECTION = re.compile(r"不对|说错了?|搞错了?|看错了?|数错了?|打错了?|哦不|应该是|更正")

@@ -12,6 +12,8 @@ from outreach.dialogue.words import WRONG_PRESS, normalize, tells_a_slip
 from outreach.dialogue.words import number_of as _number
 
 _STARS = re.compile(r"[★⭐🌟]")
+# One star drawn beside how many it stands for: "5⭐", "4颗⭐", "⭐x5", "⭐*3".
+_COUNTED_STAR = re.compile(r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个)?\s*[★⭐🌟]|[★⭐🌟]\s*[x×*]\s*([1-5])(?![\d.])")
 _EXTRA_RATING_WORDS = {
     "贼满意": 5, "老满意了": 5, "特满意": 5, "可满意了": 5,  # northern "very"
     "还好": 3, "一般般": 3, "凑活": 3, "就那样": 3, "马马虎虎": 3, "中规中矩": 3, "还凑合": 3,
@@ -56,6 +58,9 @@ def read_rating(text: str) -> int | None:
     if kept != text and kept:  # "是4分不是2分": the score denied is no answer
         text = kept
     stars = len(_STARS.findall(text))
+    counted = _COUNTED_STAR.search(text) if stars == 1 else None
+    if counted:  # "5⭐", "⭐x4": one star drawn beside how many
+        return int(_number(counted.group(1) or counted.group(2)) or 0) or None
     if stars:
         return stars if 1 <= stars <= 5 else None
     for corrected in reversed(list(_TAKEN_BACK.finditer(text))):

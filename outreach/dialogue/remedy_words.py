@@ -133,7 +133,10 @@ def _declined_after(text: str, end: int) -> re.Match[str] | None:
 # ("退钱那个我也弄不明白": what the buyer cannot manage)
 _DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:那个|那些)?(?:我)?(?:也|都)?(?:还得|还要|又得|又要|得|要)?(?:再)?"
                              r"(?:等|太慢|太久|太麻烦|麻烦|费劲|去买|重新买"  # "退钱我还得再去买"
-                             r"|弄不明白|搞不明白|整不明白|闹不明白|弄不懂|搞不懂|不会弄|不会操作|不懂)")
+                             r"|弄不明白|搞不明白|整不明白|闹不明白|弄不懂|搞不懂|不会弄|不会操作|不懂"
+                             # how slow or troublesome it is: "补发太磨叽了", "换货好麻烦", "补发太墨迹"
+                             r"|(?:太|好|真|忒|贼|巨|特别|有点)?(?:磨叽|墨迹|磨蹭|拖拉|折腾|耽误事|费事|费时间)"
+                             r"|(?:太|好|真|忒|贼|巨|特别|很)(?:慢|麻烦))")
 # What a remedy would bring, said right after it: "补发还得搁那干等", "再寄过来又要压坏", "补过来也化了",
 # "换个新的怕又是瓜的" (Sichuan 瓜: broken): why not, never the choice.
 # A remedy waved away: "退二十几块有什么用".
@@ -143,7 +146,9 @@ _CONSEQUENCE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,4}?(?:又要|又得|�
                                 # a fear said right after it: "补发怕抽到重复的", "换货担心又不合适"
                                 r"|^(?:的话)?[^，。,.!！？?\s]{0,2}?(?:怕|担心|万一)")
 # The broken ones to be refunded: "那就退碎了的那2个", "退坏的那几个".
-_REFUND_THE_BAD = re.compile(r"退(?:掉)?(?:碎|坏|烂|破|死|漏|少)[^，。,.!！？?\s]{0,3}的")
+_REFUND_THE_BAD = re.compile(r"退(?:掉)?(?:碎|坏|烂|破|死|漏|少)[^，。,.!！？?\s]{0,3}的"
+                             # "就按碎的那瓶退", "按坏了的几个算钱": refunded by the bad ones
+                             r"|按(?:照)?(?:碎|坏|烂|破|死|漏|少)[^，。,.!！？?\s]{0,6}?(?:退|算钱)")
 # Before "不要了", what is not wanted ("算了 不要了", "钱就不要了"): no cancel of the order.
 _MONEY_REFUSED_BEFORE = re.compile(r"(?:算了[\s，,]*|(?:钱|款|补发|退款|券)(?:就|也|都)?)$")
 # Swapped for the size meant: "换L", "换成XL", "换个38码的", "换大一码".
@@ -168,6 +173,8 @@ _RHETORICAL = re.compile(r"\s*(?:难道|还能|那还能|不然)")
 
 
 _ASKS_FOR = re.compile(r"行不行|行吗|可以吗|可以不|能不能|可不可以|好不好|好吗|成不成|成吗|得唔得|得不得|中不中"
+                       # polite: "请问是否可以…", "能否…"
+                       r"|是否(?:可以|能够?|方便)|可否|能否|能不能够|可以麻烦|麻烦(?:您|你)?(?:帮我|给我)"
                        r"|能[^，。,.!！？?]{0,6}吗")
 _ASKS_ABOUT = re.compile(r"多久|几天|什么时候|啥时候|怎么|为什么|为啥|多少|哪")
 

@@ -24,6 +24,12 @@ _SPOKEN = {"俩": "两个", "仨": "三个"}
 _SLIPS = (
     (re.compile(r"^号的|^号滴|^号$|^号吧|挺号"), lambda m: m.group().replace("号", "好")),
     (re.compile(r"是德|是得(?=[\s，,。!！]|$)"), "是的"),
+    (re.compile(r"(?<=[好对])德(?=[\s，,。!！~～]|$)"), "的"),  # 好德, 对德 (de)
+    (re.compile(r"要德"), "要得"),  # south-western yes, mistyped
+    (re.compile(r"撒子"), "什么"),  # south-western "what", mistyped: 莫得撒子问题
+    # voice input: 随了一只 (sui) of broken goods; 两纸 (zhi) of pieces
+    (re.compile(r"(?<![跟追伴相尾])随了(?=\s*[一两二三四五六七八九十几\d])"), "碎了"),
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])纸(?![箱盒袋巾币质])"), "只"),
     (re.compile(r"^恩"), "嗯"),
     (re.compile(r"(?<![a-z])(?:tuikuan|tui kuan)(?![a-z])"), "退款"),
     (re.compile(r"推(?=款|宽|狂|矿|钱)|tui(?=\s*[款钱货前宽])"), "退"),  # 推款, 推宽, tui钱, tui前 (tui)
@@ -186,7 +192,7 @@ _SLIPS = (
     # Sichuan: 啥子 (what), 莫法 (no way), 好久到 (how long till)
     (re.compile(r"啥子"), "什么"),
     (re.compile(r"莫法"), "没法"),
-    (re.compile(r"好久(?=到|能到|才到|能退|退|回来|到账|发)"), "多久"),
+    (re.compile(r"好久(?=到|能到|才到|能退|退|回来|到账|发)|(?<=[要得等])好久(?=\s*[嘛噻哦啊呀？?]|$)"), "多久"),
     # Taiwanese Mandarin: 讯息 (message), 结帐 (check out)
     (re.compile(r"传讯息|传简讯"), "发消息"),
     (re.compile(r"讯息|简讯"), "消息"),

@@ -1673,3 +1673,41 @@ def test_words_of_fresh_sets_41_to_44() -> None:
     assert not tax.model_may_name("not_as_described", "说是十双")
     assert not tax.model_may_name("missing_item", "阿拉买了六只青团")
     assert tax.model_may_name("missing_item", "买了6瓶得4瓶")
+
+
+def test_words_of_fresh_sets_45_to_48() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+    from outreach.dialogue.remedy_words import asks_for_it
+    from outreach.dialogue.yes_no import read_no_problem
+
+    # slips and south-western words read as meant
+    assert normalize("对 随了一只") == "对 碎了一只" and normalize("随了他爸") == "随了他爸"
+    assert normalize("死了两纸") == "死了两只" and normalize("两纸箱") == "两纸箱"
+    assert normalize("要德 补嘛") == "要得 补嘛" and normalize("好德") == "好的"
+    assert knowledge().topic_of("这个钱退回来要好久嘛？") == "refund_timing"
+    # a star drawn beside its count
+    assert read_rating("5⭐") == 5 and read_rating("⭐x4") == 4 and read_rating("⭐⭐⭐") == 3
+    # grudging and short yeses; the resigned "还能咋的" asks nothing
+    assert read_yes_no("5块就5块吧 反正也没指望你们") is True
+    assert read_yes_no("k") is True and read_yes_no("啊是10块一件吗 我记错了哈哈 那ok") is True
+    assert read_remedy("赔吧 还能咋的") == "compensation" and not is_question("赔吧 还能咋的")
+    # a remedy picked by the bad ones; one whose drawback is told is no choice
+    assert read_remedy("哈哈手滑了 就按碎的那瓶退 ok") == "refund"
+    assert read_remedy("退那盒的钱吧 补发太磨叽了") == "refund"
+    assert read_remedy("补发慢点没关系") == "reship"
+    # a polite request for a remedy asks for it
+    assert asks_for_it("请问是否可以不补发，直接退这一盒的钱呢？")
+    assert read_remedy("请问是否可已直接退货退款呢，不用再换了") == "return_refund"
+    # all is well, in a clause of its own or in dialect; "没有什么问题" asks nothing
+    assert read_no_problem("香肠收到了哈 味道巴适得很 莫得啥子问题 就是跟你们说一声")
+    assert read_no_problem("东西莫得事") and read_no_problem("骑车的时候手机在兜里误点进来了 没事")
+    assert not read_no_problem("质量没什么问题 就是少了一个")
+    assert not is_question("前几天买的羽绒服已经收到了，没有什么问题，就是想说一声谢谢")
+    assert is_question("你们是什么客服") and is_question("前几天买的 几天能到")
+    # what names a problem: a claim told as what taking it does; 对头 and a pot on the fire are no body
+    tax = taxonomy()
+    assert tax.signs_in("吃了这个钙能治骨质增生") == ["not_as_described"]
+    assert tax.signs_in("吃了不能治好") == []
+    message = "对头 拍了6袋 只来了4袋 搞什么嘛 我锅都烧起了"
+    assert not tax.model_may_name("health_reaction", "我锅都烧起了", message)
+    assert tax.model_may_name("health_reaction", "吃完头疼", "吃完头疼")

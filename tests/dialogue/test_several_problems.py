@@ -205,6 +205,8 @@ def test_a_clause_that_only_counts_names_no_problem_of_its_own() -> None:
     diagnoser = load_diagnoser()
     assert clause_problems(diagnoser, "对 少了1瓶 箱子里就5瓶") == {"missing_item": "少了1瓶"}
     assert "not_as_described" not in clause_problems(diagnoser, "坏的挑出来称了 一斤半")
+    # a weight bought is the order's quantity: "买的5斤" names no short weight beside the rot
+    assert set(clause_problems(diagnoser, "嗯 买的5斤 烂了1斤 水汪汪的都发臭了")) == {"spoiled"}
 
 
 def test_a_sign_that_is_no_regular_expression_is_refused_naming_it() -> None:
