@@ -35,7 +35,7 @@ from actions.context import (
 from actions.starting import note_all_well, raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.dialogue.knowledge import is_question
-from outreach.dialogue.yes_no import read_no_problem, read_yes_no
+from outreach.dialogue.yes_no import fine_after_all, read_no_problem, read_yes_no, wants_nothing_done
 
 CHITCHAT_HURT = 0.3  # a "problem" the diagnosis thinks this unlikely to be a complaint is small talk
 
@@ -158,6 +158,11 @@ class ActionChooseProblem(Action):
             # no conversation about a problem is open (none yet, closed, opted out): the buyer starts one
             return await raise_problem(dispatcher, tracker, label, model_version)
         if label == NO_PROBLEM and await case_of(tracker) is None:
+            told = [found for found in more if found != NO_PROBLEM]
+            if told and not fine_after_all(text) and not wants_nothing_done(text):
+                # "袜子那单 买了4双就到了3双 口罩那单没事": one order fine, a problem told of another (not
+                # "上回摔碎的那几只碗 补发的已经收到了 完好无损": the harm told is the settled one)
+                return await raise_problem(dispatcher, tracker, told[0], model_version)
             return await note_all_well(dispatcher, tracker, text, model_version)
         how = "corrected"
         suspected = await suspected_among_named(tracker, label, talked_about) if label != NO_PROBLEM else None

@@ -53,6 +53,7 @@ from outreach.dialogue.yes_no import (
     read_no_problem,
     read_yes_no,
     rejects_offer,
+    says_fine,
     sets_aside,
     settled_already,
     takes_all,
@@ -209,8 +210,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     if stage == "offering" and read_remedy(text) not in (None, "cancel") and ends_refusing(text):
         # "5块钱的券？打发谁呢 不要": whatever was named, the answer is no
         return await guarded(dispatcher, tracker, partial(conversation.decline, index=offer_index(tracker)))
-    if stage == "offering" and read_remedy(text) is not None and (not is_question(text) or asks_for_it(text)):
-        # "赔！必须赔三倍" demands a remedy; it asks nothing ("请问是否可以直接退这一盒的钱呢？" asks for it)
+    if stage == "offering" and read_remedy(text) is not None and (
+            not is_question(text) or (asks_for_it(text) and await _asks_for_another_offer(tracker, text))):
+        # "赔！必须赔三倍" demands a remedy; it asks nothing. "请问是否可以不补发，直接退这一盒的钱呢？" asks
+        # for another remedy on offer: taken ("能退货吗", "能赔三倍吗" ask whether, and are answered)
         taken = await _take_remedy(dispatcher, tracker, text)
         if taken is not None:
             return taken
@@ -235,7 +238,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     if stage == "confirming" and settled_already(text):  # "我已经找商家说过了 … 钱也收到了 不用再弄了"
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, NO_PROBLEM, "corrected", text=text))
-    other = await _turned_to_another(tracker, text) if stage == "confirming" else None
+    other = await _turned_to_another(tracker, text) if stage == "confirming" or (
+        stage == "offering" and _grants_fine(text)) else None
     if other is not None:  # "芒果挺新鲜的 没坏 就是箱子里少了两个": not the problem we asked about, this one
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, other, "corrected", text=text, more=problems_in(tracker)))
@@ -286,7 +290,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         moved = await _moved_to_order(tracker, text)
         if moved is not None:
             return await guarded(dispatcher, tracker, lambda _case, _buyer: moved)
-    if stage == "confirming" and fine_after_all(text):  # "木有问题 东西都收到了": nothing wrong after all
+    if stage == "confirming" and fine_after_all(text) and not (
+            read_yes_no(text) is True and [label for label in problems_in(tracker) if label != NO_PROBLEM]):
+        # "木有问题 东西都收到了": nothing wrong after all (not a yes with a problem told surely: "是的 …
+        # 来的大红色 … 客服说我自己点错了")
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, NO_PROBLEM, "corrected", text=text))
     if stage == "offering" and gives_up_the_order(text):  # "算了 不要了" at an unshipped order's cancellation
@@ -444,6 +451,25 @@ def problems_in(tracker: Tracker) -> dict[str, str]:
     if isinstance(clauses, dict) and clauses:
         return {str(label): str(text) for label, text in clauses.items()}
     return {str(label): "" for label in tracker.latest_message.get("problems") or []}
+
+
+async def _asks_for_another_offer(tracker: Tracker, text: str) -> bool:
+    """Whether the words name a remedy the rules offer in this case other than the open offer."""
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return False
+    try:
+        return await off_loop(conversation.names_another_offer, case_id, buyer_of(tracker), text,
+                              offer_index(tracker))
+    except (CaseNotFound, NotYourCase):
+        return False
+
+
+def _grants_fine(text: str) -> bool:
+    """Whether the words grant in a clause of its own that what we took for the problem is fine
+    ("四只杯子都在，只是其中一只的杯口碎了"), or set it aside: at an offer, a problem they name
+    instead is the buyer's correction, not a second problem."""
+    return sets_aside(text) or any(says_fine(clause) for clause in clauses_of(text))
 
 
 async def _turned_to_another(tracker: Tracker, text: str) -> str | None:

@@ -643,7 +643,22 @@ def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int,
             return _next_offer(session, case, (step.offer_index or index) + 1)
         return Step(kind=step.kind, case_id=step.case_id, offer=step.offer, offer_index=step.offer_index,
                     remedies_left=step.remedies_left, message=step.message,
-                    extra={**step.extra, "unavailable": choice})
+                    extra={**step.extra, "unavailable": choice, "label_zh": taxonomy().zh(case.category)})
+
+
+def names_another_offer(case_id: int | str, buyer_id: str, text: str, index: int) -> bool:
+    """Whether the words name a remedy the rules offer in this case other than the open offer
+    ("请问是否可以不补发，直接退这一盒的钱呢？" at the re-ship, with the share refund on offer too)."""
+    choice = read_remedy(text)
+    if choice is None:
+        return False
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id)
+        if case.status != S.OFFERING:
+            return False
+        matching = _offer_matching(session, case, choice, index, keep=keeps_goods(text),
+                                   refused=refused_kinds(text) - {choice})
+        return matching is not None and matching != index
 
 
 def _promised_grams(session: Session, case: Case) -> int | None:
@@ -1210,10 +1225,16 @@ def orders_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, st
     """The orders (id, title) whose title shares a word of two Chinese characters with the words,
     or else the goods a noun with its suffix names ("袜子少了两双": the 中筒袜), or else a noun of one
     character told with what went wrong ("碗碎了一个": the 陶瓷碗)."""
+    # "精华收到了没问题哈 就是面膜", "袜子那单 买了4双就到了3双 口罩那单没事": the goods told fine are
+    # not the ones meant, so the clauses that tell nothing fine are read first
+    clauses = clauses_of(text)
+    told = [clause for clause in clauses if not _TOLD_FINE.search(clause)]
+    named = _goods_named(" ".join(told), orders) if told and len(told) < len(clauses) else []
+    return named or _goods_named(text, orders)
+
+
+def _goods_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, str]]:
     named = _orders_sharing_words(text, orders)
-    if len(named) > 1:  # "精华收到了没问题哈 就是面膜": the goods told fine are not the ones meant
-        told = " ".join(clause for clause in clauses_of(text) if not _TOLD_FINE.search(clause))
-        named = _orders_sharing_words(told, orders) or named
     if named:
         return named
     nouns = {match.group(1) for match in _NOUN_SUFFIX.finditer(text)} - _NOT_GOODS
@@ -1224,7 +1245,7 @@ def orders_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, st
     return [(order_id, title) for order_id, title in orders if any(noun in title for noun in nouns)]
 
 
-_TOLD_FINE = re.compile(r"没问题|没坏|挺好|好好的|都好|正常|完好")
+_TOLD_FINE = re.compile(r"没问题|没坏|挺好|好好的|都好|正常|完好|没事")
 
 
 def _orders_sharing_words(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -406,6 +406,9 @@ def _share_out_of(text: str, quantity: int, unit: str | None) -> tuple[Fraction,
             return None
         if found.group(2) == unit and whole == quantity:  # the line's own pieces: "两盒里有一盒整盒都烂了"
             return None if "半" in rest else (part / whole, "")  # ("一盒半": the count reads it)
+        if found.group(2) in (unit, "个") and whole < quantity and "半" not in rest:
+            # some of the line's own pieces ("买了6个碗只来了5个 来的5个里头还碎了一个"): the count of the line
+            return part / quantity, f"{int(part)}{unit}" if part.denominator == 1 else ""
         if _HALF.search(rest) or re.search(r"(?<![大小])半", rest):
             return part / whole / 2, ""
         return part / whole, f"{int(part)}{found.group(2)}" if part.denominator == 1 else ""

@@ -343,6 +343,9 @@ def refused_kinds(text: str) -> set[str]:
                                     or _declined_after(text, m.end())
                                     for m in _WORD_PATTERNS[word].finditer(text)):
                 refused.add(kind)
+    # and what the patterns find: "退那点钱也不要" (the money back, turned down)
+    refused |= {kind for start, end, kind in _remedy_hits(text)
+                if _NEGATION.search(text[max(0, start - 4):start]) or _declined_after(text, end)}
     return refused
 
 

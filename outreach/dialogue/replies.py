@@ -85,7 +85,9 @@ def replies_for(step: Step) -> Replies:  # noqa: C901 - one branch per kind of s
     if step.kind == "offer":
         if extra.get("amount_problem"):
             _quantity_problem(replies, extra["amount_problem"], extra.get("max"), extra.get("unit", ""))
-        if extra.get("unavailable"):
+        if extra.get("unavailable") == "legal":  # "能不能赔三倍": why not, in the rules' words
+            replies.say("utter_legal_unavailable", label_zh=extra.get("label_zh", ""))
+        elif extra.get("unavailable"):
             replies.say("utter_remedy_unavailable", remedy_zh=REMEDY_ZH.get(extra["unavailable"], "这个方案"))
         if extra.get("moved_on"):  # a yes or no to an earlier offer: this one is open now
             replies.say("utter_offer_moved_on")

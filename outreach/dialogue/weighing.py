@@ -29,6 +29,8 @@ _ALL_THERE_WAS = re.compile(r"才|只有|就|一共|总共|整")
 # A weight without its packaging: "净重1斤6两", "去掉盒子1斤6两".
 _NET = re.compile(r"净重|净含量|去掉(?:盒子|包装|箱子|袋子|壳|皮)|去皮|除去(?:盒子|包装)|不算(?:盒子|包装|箱子)")
 _HARM = re.compile(r"[烂坏死碎臭霉]")
+# A weight taken back for another told after it: "哦不对", "刚才没看清", "重新称了一下".
+_CORRECTED = re.compile(r"不对|说错了?|搞错了?|看错了?|没看清|打错了?|哦不|应该是|更正|重新称|再称了?一下")
 
 
 def short_by(text: str) -> int | None:
@@ -94,6 +96,10 @@ def read_weighing(text: str, listed_g: int | None) -> Weighing | None:
                          or [w for clause in told for w in weights_in(clause)])
         if missing is None and weighed_words:
             stated = weighed_words
+        corrected = list(_CORRECTED.finditer(without_shortfall))
+        later = weights_in(without_shortfall[corrected[-1].end():]) if corrected and missing is None else []
+        if later:  # "称了一下是8斤……哦不对，刚才没看清，是8斤5两": the weight told after taking it back
+            stated = later
         promised, weighed = listed_g, (stated[-1] if stated else None)
     elif len(stated) >= 2:
         promised, weighed = stated[0], stated[1]

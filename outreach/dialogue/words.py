@@ -120,7 +120,8 @@ _SLIPS = (
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])直(?![接到播线的没不在都是等拖说很挺有要想联系催找问打显示卡未处])"),
      "只"),
     (re.compile(r"价钿"), "价钱"),  # Wu "price"
-    (re.compile(r"没有[咗了晒]气(?![味色])"), "没气了"),  # Cantonese 冇咗气, 冇晒气 (冇 read as 没有 above): dead
+    # Cantonese 冇咗气, 冇晒气, 都冇气嘞 (冇 read as 没有 above): dead
+    (re.compile(r"没有[咗了晒]气(?![味色])|没有气(?=[嘞啦喇咯了]|$)"), "没气了"),
     (re.compile(r"(?<=[死烂坏碎])晒(?![干太衣被])"), "光了"),  # Cantonese 晒 (all): 死晒, 烂晒
     (re.compile(r"(?<=[一两二三四五六七八九十几\d每])\s*樽|樽(?=装)"), "瓶"),  # Cantonese 樽 (bottle): 四樽有两樽爆咗
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*爽(?![快口朗])"), "双"),  # 少了一爽 (shuang)
@@ -131,6 +132,7 @@ _SLIPS = (
     (re.compile(r"(?<=[扣付刷交收])(了?我?[两二三\d])[吃词此刺](?=钱|款|了|$|[\s，,。!！])"), r"\1次"),
     (re.compile(r"(?<=[一两二三\d])比(?![较例如赛分一1])"), "笔"),
     # Cantonese: 死咗 (died), 唔该 (thanks), 唔 (not), 郁都唔郁 (not moving at all), 嘅 (of)
+    (re.compile(r"[唔不]好意[思四死识](?:晒)?"), "不好意思"),  # Cantonese 唔好意思晒; 不好意四 (si)
     (re.compile(r"唔该晒?|唔該晒?"), "谢谢"),
     (re.compile(r"唔好(?=再|在|[发打联搞烦找问传]|send)"), "不要"),  # Cantonese "don't": 唔好再联络我
     # Cantonese words with no simplified pair: 乜嘢 (what), 嘢 (thing), 攞 (take)

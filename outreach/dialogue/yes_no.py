@@ -57,7 +57,7 @@ _TRAILING_YES = re.compile(
     r"|[\s，,。.!！？?](?:那|那就)?(?:是的|是啊|对的|对啊|嗯|可以|行|好的|ok|okk|okay|👌))"
     r"[了吧啊呀。.!！~～\s]*$")
 _TRAILING_NO = re.compile(
-    r"(?:(?<!要)不要|(?<!用)不用了?|不需要|不接受|不同意|(?<!行)不行|算了|不用再?(?:处理|管|麻烦|弄))[了吧啊呀。.!！~～\s]*$")
+    r"(?:(?<!要)不要|(?<!用)不用了?|不需要|不接受|不同意|(?<!行)(?<![得的])不行|算了|不用再?(?:处理|管|麻烦|弄))[了吧啊呀。.!！~～\s]*$")
 
 
 # Going ahead with whatever the process is ("那你就给我提交吧", "帮我申请吧", "就按这个办").
@@ -67,9 +67,13 @@ _GO_AHEAD = re.compile(r"(?<!别)(?<!不要)(?<!不用)(?<!先别)提交(?!投�
                        r"|赶紧的|麻溜的|别磨叽|快点办|快办")  # "赶紧的 别磨叽": get on with it
 
 
+# A condition ("如果提交核实的话，大概需要多久"): what it names is supposed, not asked for.
+_SUPPOSED = re.compile(r"(?:如果|要是|假如|假设|万一)[^，,。.!！？?]*")
+
+
 def goes_ahead(text: str) -> bool:
     """Whether the words tell us to go ahead with the process, not only say yes."""
-    return bool(_GO_AHEAD.search(normalize(text)))
+    return bool(_GO_AHEAD.search(_SUPPOSED.sub(" ", normalize(text))))
 
 
 # A last clause that agrees and says nothing else ("对，6个，可以了", "那就这样吧").
@@ -163,7 +167,9 @@ def read_yes_no(text: str) -> bool | None:
 
 _NO_PROBLEM = re.compile(
     r"^(?:没有?问题|没事|没啥事|没有?(?:什么|啥)问题|都挺好|挺好的|都收到了|都好好的|一切正常|误会|点错了|搞错了|没毛病|不用了都好)"
-    r"|没有?问题了|东西都收到了|都收到了|已经解决|已经好了|商家已经处理|误会了|点错了"
+    # (not what someone else said: "客服说我自己点错了")
+    r"|没有?问题了|东西都收到了|都收到了|已经解决|已经好了|商家已经处理|误会了"
+    r"|(?<!说)(?<!说我)(?<!说是我)(?<!说我自己)(?<!说是我自己)(?<!说是)点错了"
     # said in a clause of its own after other words: "衣服收到了 没有什么问题", "误点进来了 没事"
     r"|(?:^|[\s，,。.!！])(?:也|都|就|其实)?没有?(?:什么|啥)(?:问题|毛病)(?![吗吧呢么？?])|误点|误触"
     r"|^(?:东西|货|商品|里面的?|都|也)*没有?事(?:儿|的)?(?=$|[\s，,。.!！~～])"
@@ -177,7 +183,9 @@ _NO_PROBLEM = re.compile(
 _FINE_CLAUSE = re.compile(r"^(?:但是|不过|可是)?(?:里面的?)?(?:都|也|倒是?|东西|款式|颜色|尺码|质量|物流|快递|包装|味道"
                           r"|[^，,。\s]{0,4})?"
                           r"(?:挺|很|还|都)?(?:新鲜|好好的|是对的|没错|没问题|没坏|没烂|没碎|没死|活蹦乱跳|活着|还行"
-                          r"|挺好|挺快|早到了|早就到了|按时到|准时|正常|完好)(?:的|了|啊|呀)?$")
+                          # (and all there: "四只杯子都在", "一个不少")
+                          r"|挺好|挺快|早到了|早就到了|按时到|准时|正常|完好|都在|都齐了?|齐全|一个不少|一个没少)"
+                          r"(?:的|了|啊|呀)?$")
 
 
 def says_fine(clause: str) -> bool:
@@ -256,6 +264,11 @@ _FINE_GOODS = re.compile(r"好好的|都是好的|一点(?:都|也)?没(?:坏|�
 _NOTHING_NEEDED = re.compile(r"不用再?管了?|不用再?处理|不需要再?处理|无需处理|不用再?麻烦|不用再?弄了?|不碍事"
                              r"|(?:^|[\s，,])不用了(?=$|[\s，,。.!！])"
                              r"|不影响(?:使用|用|吃)|(?:^|[\s，,])(?:没事|没事儿|没啥事)了")
+def wants_nothing_done(text: str) -> bool:
+    """Whether the words say nothing needs doing ("不用再处理了", "不碍事", "没事了")."""
+    return bool(_NOTHING_NEEDED.search(normalize(text)))
+
+
 # Nothing wrong after all, as the buyer tells it: their own mistake ("是我自己没看清"), or settled with
 # the shop already ("我已经找商家说过了 他们给我退了10块钱 钱也收到了").
 _NOT_THEIR_FAULT = re.compile(r"(?:是|怪)?我自己(?:没看清|没看|看错|搞错|弄错|理解错|的问题|选错|拍错"

@@ -1711,3 +1711,34 @@ def test_words_of_fresh_sets_45_to_48() -> None:
     message = "对头 拍了6袋 只来了4袋 搞什么嘛 我锅都烧起了"
     assert not tax.model_may_name("health_reaction", "我锅都烧起了", message)
     assert tax.model_may_name("health_reaction", "吃完头疼", "吃完头疼")
+
+
+def test_words_of_fresh_sets_45_to_48_in_context() -> None:
+    from outreach.cases.conversation import orders_named
+    from outreach.dialogue.weighing import read_weighing
+    from outreach.dialogue.yes_no import goes_ahead, read_no_problem, says_fine
+
+    # the orders told fine are not the ones meant, even when only they share a word with the words
+    orders = [("1", "男士纯棉中筒袜 吸汗防臭"), ("2", "一次性医用口罩 50只装")]
+    assert orders_named("袜子那单 买了4双就到了3双 口罩那单没事", orders) == [orders[0]]
+    assert orders_named("口罩少了一盒", orders) == [orders[1]]
+    # a weight taken back for another: the one told after it
+    weighing = read_weighing("我在家用秤称了一下是8斤……哦不对，不好意思，刚才没看清，是8斤5两。", 5000)
+    assert weighing is not None and weighing.weighed_g == 4250
+    # some of the line's own pieces: the count of the line, not a share of those that came
+    bowls = read_affected("对头 买了6个碗只来了5个 来的5个里头还碎了一个", 6, unit="只", label="damaged")
+    assert bowls.pieces == 1 and bowls.share == Fraction(1, 6)
+    assert read_affected("两串里有一串基本全烂了", 1, unit="盒", label="spoiled").share == Fraction(1, 2)
+    # the money back turned down by a pattern, not only by a word
+    assert refused_kinds("退那点钱也不要 我要你们给个说法") == {"refund"}
+    # what is supposed asks for nothing; "X得不行" is very X, no refusal
+    assert not goes_ahead("请问如果提交核实的话，大概需要多久才有结果呢？")
+    assert goes_ahead("好的，那就麻烦您尽快帮我提交核实吧。")
+    assert knowledge().topic_of("请问如果提交核实的话，大概需要多久才有结果呢？") == "refund_timing"
+    assert not ends_refusing("她说死了两只 老人家心疼得不行") and ends_refusing("那不行")
+    # slips: 不好意四 is no "no"; Cantonese 都冇气嘞 is dead; a clause that all is there is fine
+    assert read_yes_no("不好意四打扰一下，四只里有两之死了") is None
+    assert normalize("三斤虾有一斤都冇气嘞") == "三斤虾有一斤都没气了嘞"
+    assert says_fine("四只杯子都在") and not says_fine("其中一只的杯口碎了")
+    # reported words are no "tapped by mistake"
+    assert not read_no_problem("去找客服说还被怼了一顿 说我自己点错了") and read_no_problem("不好意思点错了")
