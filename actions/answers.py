@@ -35,6 +35,7 @@ from actions.context import (
 from actions.starting import note_all_well, raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.dialogue.knowledge import is_question
+from outreach.dialogue.words import tells_a_slip
 from outreach.dialogue.yes_no import fine_after_all, read_no_problem, read_yes_no, wants_nothing_done
 
 CHITCHAT_HURT = 0.3  # a "problem" the diagnosis thinks this unlikely to be a complaint is small talk
@@ -142,7 +143,8 @@ class ActionChooseProblem(Action):
             dispatcher.utter_message(response="utter_ack")
             return await reask(dispatcher, tracker)
         if label == NO_PROBLEM and tracker.get_slot("stage") not in (None, "confirming", "closed") \
-                and not read_no_problem(text_of(tracker)):
+                and (not read_no_problem(text_of(tracker)) or tells_a_slip(text_of(tracker))):
+            # ("点错了" beside a payload never shown: a slip owned up to, the question stands)
             # mid-flow, the classifier's "no problem" alone never closes a case ("伐要补了 退铜钿好了")
             return await not_understood(dispatcher, tracker)
         if label == NO_PROBLEM and is_question(text_of(tracker)) and not read_no_problem(text_of(tracker)):

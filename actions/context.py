@@ -39,6 +39,7 @@ from outreach.dialogue.words import (
     is_key_mash,
     is_pasted_notice,
     normalize,
+    tells_a_slip,
     without_markup,
 )
 from outreach.dialogue.yes_no import (
@@ -301,7 +302,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         if taken is not None:
             return taken
     if stage == "offering" and read_remedy(text) is None:
-        yes = True if read_no_problem(text) else read_yes_no(text)  # "没问题" to an offer is a yes
+        # "没问题" to an offer is a yes; "点错了" (a slip owned up to) is none
+        yes = True if read_no_problem(text) and not tells_a_slip(text) else read_yes_no(text)
         if yes is None and rejects_offer(text):  # "补发也不要 我要的是原来那把", "才这么点？"
             yes = False
         if yes is None and goes_ahead(text):  # "要核实就核实吧 … 录了屏", "那你给我往上报吧"

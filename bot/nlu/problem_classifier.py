@@ -28,7 +28,14 @@ from outreach.diagnosis.features import readable
 from outreach.diagnosis.language import detect
 from outreach.diagnosis.registry import load_diagnoser
 from outreach.diagnosis.taxonomy import NO_PROBLEM, Taxonomy
-from outreach.dialogue.words import PIECE_WORDS, is_command_like, is_key_mash, normalize, without_markup
+from outreach.dialogue.words import (
+    PIECE_WORDS,
+    is_command_like,
+    is_key_mash,
+    normalize,
+    without_markup,
+    without_money,
+)
 
 OTHER_LANGUAGE = "other_language"
 
@@ -62,6 +69,16 @@ _PROMISED_PIECES = re.compile(r"^(?:我|我们|明明)?(?:说是|说的是?|说�
 # weighed or counted again: it corrects the amount before it and names no problem of its own.
 _CORRECTION = re.compile(r"不对|说错了?|搞错了?|看错了?|数错了?|打错了?|哦不|应该是|更正")
 _RESTATED = re.compile(r"^(?:我|又|刚|刚刚|才|重新|仔细|再)*(?:称|数|点|量|看)(?:了|过)?(?:一下|下|一遍)?(?:是|有|就)?")
+# Who the goods were for ("给我小姨寄的", "我姐乔迁我买的", "帮闺蜜她妈订的", "送老丈人的"): no problem.
+_FOR_SOMEONE = re.compile(r"^(?:是的?|对的?|嗯)?(?:这是|这个是|东西是)?(?:我)?"
+                          r"(?:(?:给|帮|替|送)[^，,。\s]{1,8}?(?:寄|买|订|拍|送|带)(?:的|了)?|送[^，,。\s]{1,8}的"
+                          r"|(?:寄|送|买)给[^，,。\s]{1,8}的)$"
+                          r"|^(?:是的?|对的?|嗯)?[^，,。\s]{1,8}?我(?:买|订|拍|送)的$")
+# A share said of what is short or the same amount said as a share ("少了两成", "半斤就是四分之一"): how
+# much, no problem of its own (the weighing or the count beside it tells which).
+_SHARE_ONLY = re.compile(r"^(?:少了|差了|缺了|少|差)\s*(?:[\d.]+|[零〇一二两三四五六七八九十百半]+)\s*(?:成|%|个点)$"
+                         r"|^[^，,。\s]{1,6}(?:就是|等于|相当于|也就是)\s*(?:[\d.]+\s*%|[零〇一二两三四五六七八九十百]+成"
+                         r"|[零〇一二两三四五六七八九十百\d]+分之[零〇一二两三四五六七八九十百\d]+|一半|一小半|一大半)$")
 # Words to the bot about talking to it ("跟你说也一样", "和你讲也没用"): no problem in them.
 _TO_THE_BOT = re.compile(r"^(?:那|那就)?(?:算了)?(?:跟|和|同|对)(?:你|您)(?:们)?(?:说|讲)(?:了)?(?:也|都)?"
                          r"(?:一样|没用|白说|行|成)")
@@ -96,9 +113,11 @@ def clauses_to_read(text: str) -> list[tuple[str, bool]]:
 
     clauses = []
     corrected = False  # the clause before took something back
-    for clause in _CLAUSES.split(normalize(text)):
-        clause = clause.strip()
-        if not clause:
+    for told in _CLAUSES.split(normalize(text)):
+        told = told.strip()
+        # (a sum of money worked out names no problem: "两斤一百三十九块六" is only how much)
+        clause = without_money(told).strip() or told
+        if not told:
             continue
         restated = corrected and bool(_AMOUNT_ONLY.match(_RESTATED.sub("", clause)))
         corrected = bool(_CORRECTION.search(clause))
@@ -106,11 +125,13 @@ def clauses_to_read(text: str) -> list[tuple[str, bool]]:
                    or (len(clause) <= 4 and bool(read_yes_no(clause)))
                    or bool(_ONLY_YES_NO.match(clause)) or bool(_AMOUNT_ONLY.match(clause))  # "一斤半": how much
                    or bool(_PROMISED_PIECES.match(clause))
+                   or bool(_FOR_SOMEONE.match(clause))  # "给我小姨寄的": whom the goods were for
+                   or bool(_SHARE_ONLY.match(clause))  # "少了两成", "半斤就是四分之一": how much
                    or bool(_ONLY_TAKEN_BACK.match(clause))
                    or bool(_TO_THE_BOT.match(clause))
                    or len(set(clause)) * 3 < len(clause)  # "等了好久好久好久…": a rambling clause
                    or says_fine(clause))  # "芒果挺新鲜的", "物流还行": what is fine names no problem
-        clauses.append((clause, not skipped))
+        clauses.append((told, not skipped))
     return clauses
 
 

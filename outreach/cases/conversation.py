@@ -29,7 +29,7 @@ from outreach.dialogue.weighing import (
     weighs_beyond_promise,
     whole_weighed_below,
 )
-from outreach.dialogue.words import clauses_of, normalize
+from outreach.dialogue.words import clauses_of, normalize, sums_told
 from outreach.dialogue.yes_no import ends_accepting, goes_ahead, read_fine_after_all, rejects_offer
 from outreach.lifecycle import consent, events, machine
 from outreach.lifecycle import rating as satisfaction
@@ -519,7 +519,19 @@ def _take_named_remedy(session: Session, case: Case, step: Step, text: str | Non
     if choice is None:
         return step
     index = _offer_matching(session, case, choice, step.offer_index or 0)
+    if index is not None and _other_sum_told(session, case, index, text):
+        return _next_offer(session, case, index)  # "先赔我二十" of a 14.95 compensation: the offer, not done
     return step if index is None else _accept(session, case, index)
+
+
+def _other_sum_told(session: Session, case: Case, index: int, text: str) -> bool:
+    """Whether the words ask for a sum of money the offer does not pay ("起码退我一半 九十四块五" of a
+    189-yuan refund): the buyer is shown the offer and its amount, nothing is carried out yet."""
+    told = sums_told(text)
+    offers = quote(case_facts(session, case), rules()).offers
+    if not told or not 0 <= index < len(offers) or not offers[index].amount_fen:
+        return False
+    return all(abs(fen - offers[index].amount_fen) > 1 for fen in told)
 
 
 def _offer_matching(session: Session, case: Case, choice: str, current: int, keep: bool = False,
@@ -631,6 +643,8 @@ def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int,
         # (what the words choose is never among what they turn down: "不退钱难道让我吃吗" wants the refund)
         matching = _offer_matching(session, case, choice, index, keep=keeps_goods(text),
                                    refused=refused_kinds(text) - {choice})
+        if matching is not None and _other_sum_told(session, case, matching, text):
+            return _next_offer(session, case, matching)
         if matching is not None:
             return _accept(session, case, matching)
         step = _next_offer(session, case, index)

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from outreach.diagnosis.weights import GRAMS, weights_in
 from outreach.dialogue.words import CN_DIGITS as _CN
-from outreach.dialogue.words import PIECE_WORDS, clause_before, clauses_of, normalize
+from outreach.dialogue.words import PIECE_WORDS, clause_before, clauses_of, normalize, without_money
 from outreach.dialogue.words import number_of as _number
 
 _NUM = re.compile(rf"-?\d+(?:\.\d+)?|[{_CN}]+")
@@ -199,7 +199,10 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     share of it). Shares ("一半", "三分之一", "30%", "三成", "2斤" of 5斤) are exact fractions;
     a share that is whole pieces comes back as pieces.
     """
-    text = _in_own_unit_word(normalize(text), unit)
+    text = normalize(text)
+    if unit != "块":  # sums of money are no counts ("一只二十九块八"), unless the goods are counted in 块
+        text = without_money(text)
+    text = _in_own_unit_word(text, unit)
     if not text:
         return Affected("none")
     is_not = _IS_NOT.search(text)

@@ -79,7 +79,12 @@ def told_clauses(text: str) -> list[str]:
 _WHATEVER_IS_DUE = re.compile(r"(怎么|咋|啥)([^\s，,。.!！？?]{1,3})就?\1\2|([^\s，,。.!！？?]{1,2})(多少|几个)就?\3\4")
 
 
+# Waiting for the goods, told: "家里等着喝呢", "孩子等着用呢" (a 呢 that asks nothing).
+_WAITING_FOR = re.compile(r"等着[^\s，,。.!！？?]{0,3}呢")
+
+
 def _asks(text: str) -> bool:
+    text = _WAITING_FOR.sub(" ", text)
     return bool(_QUESTION.search(_WHATEVER_IS_DUE.sub("", _REPORTED.sub("", text)))) and not _RHETORICAL.search(text)
 
 

@@ -18,6 +18,14 @@ _NOT_ASKING = re.compile(r"是不是真人|是真人|真人还是|还是真人|�
                          r"|是人工吗|还是自动|自动回复吗")
 
 
+# A call someone else made, told as news ("他爱人给我打电话说有一只死了", "阿姨特地打电话给我，说很新鲜"):
+# no request for one.
+_CALL_TOLD = re.compile(r"(?:他|她|他们|她们|爱人|老人|阿姨|叔叔|朋友|战友|家里|对方|领导|老师"
+                        r"|妈|爸|老婆|老公|姐|哥|弟|妹|特地|特意|专门|昨天|今天|刚才|刚刚)[^，。,.!！？?]{0,6}"
+                        r"(?:打电话给我|给我打电话|打给我|来电话|来了个电话|打了个电话)(?:了)?[\s，,]*(?:说|讲|告诉)?"
+                        r"|(?:打电话给我|给我打电话|打给我|来电话)(?:了)?[\s，,]*(?:说|讲)")
+
+
 def asks_for_person(text: str) -> bool:
     """Whether the words ask for a person to take over ("转人工", "叫你们经理来", "给我打电话"),
     as opposed to asking who is talking ("你是真人还是机器人") or naming a remedy."""
@@ -26,6 +34,7 @@ def asks_for_person(text: str) -> bool:
     if _NOT_ASKING.search(text) and not re.search(r"转人工|人工客服|要人工|找人工|接人工|换个?(?:真)?人"
                                                   r"|换个客服|[找叫派来]个(?:真)?人", text):
         return False
+    text = _CALL_TOLD.sub(" ", text)
     return bool(_PERSON.search(text) or _COMPLAINT.search(text))
 
 
@@ -33,4 +42,4 @@ def wants_a_person(text: str) -> bool:
     """Whether the words plainly ask for a person ("找个人来处理", "转人工"), not only threaten a
     complaint: words that do this win over whatever else they say."""
     text = normalize(text)
-    return asks_for_person(text) and bool(_PERSON.search(text))
+    return asks_for_person(text) and bool(_PERSON.search(_CALL_TOLD.sub(" ", text)))

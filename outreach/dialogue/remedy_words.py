@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from outreach.dialogue.words import PIECE_WORDS, clauses_of, normalize
+from outreach.dialogue.words import PIECE_WORDS, clauses_of, normalize, without_money
 from outreach.dialogue.words import clause_before as _clause_before
 
 # What the buyer wants, in their words; the keys are kinds of remedy (`REMEDY_KINDS`).
@@ -136,7 +136,11 @@ _DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:那个|那些)?(?:我)?(?:也|都)
                              r"|弄不明白|搞不明白|整不明白|闹不明白|弄不懂|搞不懂|不会弄|不会操作|不懂"
                              # how slow or troublesome it is: "补发太磨叽了", "换货好麻烦", "补发太墨迹"
                              r"|(?:太|好|真|忒|贼|巨|特别|有点)?(?:磨叽|墨迹|磨蹭|拖拉|折腾|耽误事|费事|费时间)"
-                             r"|(?:太|好|真|忒|贼|巨|特别|很)(?:慢|麻烦))")
+                             r"|(?:太|好|真|忒|贼|巨|特别|很)(?:慢|麻烦)"
+                             # how it would look: "送礼退钱怪怪的", "退钱没面子"
+                             r"|怪怪的|怪怪|怪不好意思|没面子|不体面|不好看|尴尬"
+                             # what the money would not buy: "退钱我也买不着这么大的"
+                             r"|[^，。,.!！？?\s]{0,3}买不(?:着|到|来))")
 # What a remedy would bring, said right after it: "补发还得搁那干等", "再寄过来又要压坏", "补过来也化了",
 # "换个新的怕又是瓜的" (Sichuan 瓜: broken): why not, never the choice.
 # A remedy waved away: "退二十几块有什么用".
@@ -150,7 +154,7 @@ _REFUND_THE_BAD = re.compile(r"退(?:掉)?(?:碎|坏|烂|破|死|漏|少)[^，�
                              # "就按碎的那瓶退", "按坏了的几个算钱": refunded by the bad ones
                              r"|按(?:照)?(?:碎|坏|烂|破|死|漏|少)[^，。,.!！？?\s]{0,6}?(?:退|算钱)")
 # Before "不要了", what is not wanted ("算了 不要了", "钱就不要了"): no cancel of the order.
-_MONEY_REFUSED_BEFORE = re.compile(r"(?:算了[\s，,]*|(?:钱|款|补发|退款|券)(?:就|也|都)?)$")
+_MONEY_REFUSED_BEFORE = re.compile(r"(?:算了[\s，,]*|(?:钱|款|补发|退款|券|利息|零头|运费|补偿|赔偿)(?:我|就|也|都)*)$")
 # Swapped for the size meant: "换L", "换成XL", "换个38码的", "换大一码".
 _SWAP_TO_SIZE = re.compile(r"换(?:成|个|件|双|条)?\s*(?:(?<![a-z])(?:x{0,3}[sml]|xx?l)(?![a-z])"
                            r"|\d{2,3}\s*码|[大小]一码)")
@@ -191,7 +195,7 @@ def read_remedy(text: str) -> str | None:
 
     A remedy said after a negation ("不要补发了，退款吧") is not the choice.
     """
-    found = remedy_mentions(normalize(text))
+    found = remedy_mentions(without_money(normalize(text)))  # "退六十四吧": 退钱吧
     return found[-1][1] if found else None
 
 

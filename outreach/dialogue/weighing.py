@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from outreach.diagnosis.weights import weights_in
-from outreach.dialogue.words import clauses_of
+from outreach.dialogue.words import clauses_of, normalize, without_money
 
 _NUMBER = r"[\d.一二两三四五六七八九十百半]+"
 # A weight told as what is missing: "少了半斤", "差了3两", "不够2斤", "少了1斤2两", or a guess at it
@@ -80,6 +80,7 @@ class Weighing:
 def read_weighing(text: str, listed_g: int | None) -> Weighing | None:
     """The promised and weighed weight the words give, the listing's weight standing for the promise
     when it states one; None when the words give no usable weighing of these goods."""
+    text = without_money(normalize(text))  # "两斤一百三十九块六": the price is no weight
     without_shortfall = _SHORT_PHRASE.sub("", text)
     stated = weights_in(without_shortfall) or weights_in(text)
     missing = short_by(text)

@@ -335,6 +335,57 @@ def is_pasted_notice(text: str) -> bool:
     return len(fields) >= 2 and not _BUYERS_OWN.search(_ORDER_FIELDS.sub("", text))
 
 
+# A sum of money the buyer works out ("一只二十九块八", "三十八块五毛二", "退六十四吧" of 64 yuan, "2只 59.6"):
+# a number with 块 / 元 / 毛, or a bare number with one or two decimals and no unit after it.
+_SUM = (r"(?:[\d.]+|[零〇一二两三四五六七八九十百千万]+)\s*(?:块|元|圆)(?:钱)?"
+        r"(?:\s*[零一二三四五六七八九\d](?:\s*[毛角])?(?:\s*[零一二三四五六七八九\d]\s*分?)?)?"
+        r"|(?:[零一二三四五六七八九十\d]+)\s*毛(?:\s*[零一二三四五六七八九\d](?:\s*分)?)?")
+_MONEY = re.compile(rf"{_SUM}|(?<![\d.])\d+\.\d{{1,2}}(?![\d.])(?!\s*(?:斤|公斤|千克|kg|g|克|两|%|折|倍|米|cm|寸|码))")
+# After a refund verb, the sum is the money back: "退六十四吧", "就按九十一块八退".
+_MONEY_BACK_SUM = re.compile(rf"(?<=[退赔按])\s*(?:{_SUM})"
+                             # (a bare number after 退 too: "退六十四吧", "退十二"; not "退3个")
+                             r"|(?<=退)(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)(?![\d.一二两三四五六七八九十百])"
+                             rf"(?!\s*(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|成|%|分之|次|遍|天|号|半))"
+                             # "先把一百二十九退了": the sum to be refunded
+                             r"|(?<=把)(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)(?=\s*(?:块|元)?钱?\s*退)")
+
+
+_SUM_PARTS = re.compile(r"(?P<yuan>\d+(?:\.\d{1,2})?|[零〇一二两三四五六七八九十百]+)\s*(?:块|元)钱?"
+                        r"(?:(?P<jiao>[零一二三四五六七八九\d])(?P<mao>毛|角)?"
+                        r"(?(mao)(?:(?P<fen>[零一二三四五六七八九\d])分?)?|(?:(?P<fen2>[零一二三四五六七八九\d])分)?))?"
+                        r"|(?<![\d.])(?P<decimal>\d+\.\d{1,2})(?![\d.])")
+_BARE_BACK = re.compile(r"(?:退|赔)(?:给?我)?(?P<bare>\d+|[一二两三四五六七八九十百]+)(?![\d.一二两三四五六七八九十百])"
+                        rf"(?!\s*(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|成|%|分之|次|遍|天|号|半|块|元|毛))")
+
+
+def _digit(text: str) -> int:
+    return int(text) if text.isdigit() else chinese_to_int(text) or 0
+
+
+def sums_told(text: str) -> list[int]:
+    """The sums of money the words work out or ask for, in fen ("一只二十九块八 退八十九块四吧":
+    2980 and 8940; "退六十四吧": 6400; "59.6": 5960)."""
+    text = normalize(text)
+    found = []
+    for match in _SUM_PARTS.finditer(text):
+        if match.group("decimal"):
+            found.append(round(float(match.group("decimal")) * 100))
+            continue
+        yuan = match.group("yuan")
+        fen = round(float(yuan) * 100) if re.fullmatch(r"[\d.]+", yuan) else _digit(yuan) * 100
+        cents = match.group("fen") or match.group("fen2") or "0"
+        found.append(fen + _digit(match.group("jiao") or "0") * 10 + _digit(cents))
+    found += [_digit(match.group("bare")) * 100 for match in _BARE_BACK.finditer(text)]
+    return [fen for fen in found if fen > 0]
+
+
+def without_money(text: str) -> str:
+    """The (normalized) words with the sums of money they work out taken out: a count, a share or a
+    weight is read from what is left ("一只二十九块八 两只不就是五十九块六" counts two, not 8两); a sum
+    right after 退 / 赔 reads as 钱 ("退六十四吧": 退钱吧)."""
+    return _MONEY.sub(" ", _MONEY_BACK_SUM.sub("钱", text))
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Full-width to half-width, spoken small numbers as numerals, lower case, trimmed.

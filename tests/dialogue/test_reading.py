@@ -1742,3 +1742,33 @@ def test_words_of_fresh_sets_45_to_48_in_context() -> None:
     assert says_fine("四只杯子都在") and not says_fine("其中一只的杯口碎了")
     # reported words are no "tapped by mistake"
     assert not read_no_problem("去找客服说还被怼了一顿 说我自己点错了") and read_no_problem("不好意思点错了")
+
+
+def test_words_of_fresh_sets_49_to_52() -> None:
+    from bot.nlu.problem_classifier import clauses_to_read
+    from outreach.dialogue.person import wants_a_person
+    from outreach.dialogue.words import sums_told, without_money
+
+    # sums of money the buyer works out are no counts, weights or problems; after 退 they are the money
+    assert sums_told("是 死了三只 一只二十九块八 退八十九块四吧") == [2980, 8940]
+    assert sums_told("三十八块五毛三？") == [3853] and sums_told("2只 59.6") == [5960]
+    assert sums_told("先赔我二十") == [2000] and sums_told("退3个") == []
+    assert without_money("退六十四吧") == "退钱吧" and without_money("退一半") == "退一半"
+    crabs = read_affected("我老伴数了两遍 六只里头两只不动弹了 一只二十九块八 两只不就是五十九块六嘛", 6,
+                          unit="只", label="spoiled")
+    assert crabs.pieces == 2
+    assert read_affected("只收到3块 少了两块", 5, label="missing_item", unit="块").pieces == 2  # soap by the 块
+    assert read_remedy("平台的就好 就按九十一块八退") == "refund"
+    assert read_remedy("行 先把一百二十九退了 利息我不要了") == "refund"  # the interest let go, no cancel
+    # whom the goods were for, a share said again, a sum: the model reads none of these
+    for text in ("对 给我小姨寄的", "寄给我奶奶的", "是 送我领导的", "我姐乔迁我买的", "少了两成", "半斤就是四分之一",
+                 "两斤一百三十九块六"):
+        assert not any(read for _clause, read in clauses_to_read(text)), text
+    # a call someone else made is news, no request for a person
+    assert not wants_a_person("是 送我领导的 他爱人给我打电话说有一只死了")
+    assert not wants_a_person("阿姨特地打电话给我，说很新鲜") and wants_a_person("你们给我打电话吧")
+    # waiting for the goods asks nothing; a drawback of the money is no choice of it
+    assert not is_question("别取消 家里等着喝呢 赔点钱就行")
+    assert read_remedy("钱不要 补一条活的过来 四十五块九的鱼退钱我也买不着这么大的") == "reship"
+    assert read_yes_no("算了 五块也是钱 给我吧") is True and read_yes_no("算了") is False
+    assert read_yes_no("三十八块五毛三？比我算的多一分 那当然可以") is True
