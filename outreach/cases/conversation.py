@@ -549,7 +549,8 @@ def _offer_matching(session: Session, case: Case, choice: str, current: int, kee
     if choice == "return_refund":
         matching = [i for i, o in enumerate(offers) if o.kind == "refund_full" and rules().rule(o.rule_id).return_goods]
     else:
-        matching = [i for i, o in enumerate(offers) if o.kind in kinds]
+        # (a coupon asked for is also one an offer gives beside its money: "券也别忘了给我" of 蟹无忧)
+        matching = [i for i, o in enumerate(offers) if o.kind in kinds or (choice == "coupon" and o.coupon_fen)]
     if choice == "compensation":  # "赔" asks for money in general: an offer turned down earlier stays so
         matching = [i for i in matching if i >= current]
     if not matching:

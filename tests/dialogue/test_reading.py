@@ -1772,3 +1772,13 @@ def test_words_of_fresh_sets_49_to_52() -> None:
     assert read_remedy("钱不要 补一条活的过来 四十五块九的鱼退钱我也买不着这么大的") == "reship"
     assert read_yes_no("算了 五块也是钱 给我吧") is True and read_yes_no("算了") is False
     assert read_yes_no("三十八块五毛三？比我算的多一分 那当然可以") is True
+
+
+def test_sums_told_leave_legal_multiples_slips_and_lengths_alone() -> None:
+    from outreach.dialogue.words import sums_told, without_money
+
+    # 假一赔三, 赔十倍, 退一下, 退八 (a slip of 吧) and 1.8米 are no sums of money
+    for text in ("行 那就按假一赔三走", "赔十倍", "好的 麻烦退一下多扣的", "号的 退八", "说是1.8米 量了才1.4米 退货退款吧"):
+        assert sums_told(text) == [], text
+    assert without_money("退一赔三") == "退一赔三"
+    assert read_remedy("行 那就按假一赔三走") == "legal"
