@@ -75,11 +75,12 @@ class ActionOptOut(Action):
         from actions.context import in_context, not_understood
         from outreach.dialogue.remedy_words import read_remedy
         from outreach.dialogue.yes_no import read_yes_no
-        from outreach.lifecycle.consent import asks_to_stop
+        from outreach.lifecycle.consent import asks_to_stop, without_past_opt_out
 
         text = tracker.latest_message.get("text") or ""
         if not text.startswith("/") and not asks_to_stop(text) and (
-                not _CONTACT.search(text) or read_remedy(text) is not None or read_yes_no(text) is not None):
+                not _CONTACT.search(without_past_opt_out(text))  # ("我之前说过别联系我，这次…": told, not asked)
+                or read_remedy(text) is not None or read_yes_no(text) is not None):
             # the classifier's guess alone never opts a buyer out: a remedy asked for ("取消订单吧",
             # "不用重发了 我退货") or a refusal of an offer ("不要退钱 我就要米 让他快点发") is no opt-out
             understood = await in_context(dispatcher, tracker)  # (no events is an answer too: not `or`)

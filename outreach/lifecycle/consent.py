@@ -34,7 +34,7 @@ CLOSED_BY_OPT_OUT = NOT_SETTLED | {CaseStatus.HANDED_OVER, CaseStatus.CLAIMED, C
 _STOP = re.compile(r"(?<!先)(别|不要|不许|不用|请勿|勿)(再|在|总|老)?(?:主动|来|去|给我|跟我|和我)?"
                    # "再给我发2只活的" asks for goods, not for silence
                    r"(联系|连系|联络|打扰|打电话|打来|回访|发(?:消息|信息|短信|讯息)|传(?:讯息|消息|信息)"
-                   r"|send ?(?:message|msg)|给我发(?![\d一二两三四五六七八九十几个新好活正对])|发给我|找我|烦"
+                   r"|send ?(?:message|msg)|给我发(?![\d一二两三四五六七八九十几个新好活正对错])|发给我|找我|烦"
                    # "以后别给我推这些了"; not "别推卸责任", "别推脱"
                    r"|推(?!卸|脱|辞|托|诿|迟|荐)(?:送)?(?:这些|这种|这类)?(?:消息|信息|短信|东西)?)"
                    # "以后这类消息别再发给我"
@@ -47,6 +47,10 @@ _STOP = re.compile(r"(?<!先)(别|不要|不许|不用|请勿|勿)(再|在|总|�
 # "先别烦我 在开车 一会儿说", "别催我，我想想": a pause in the conversation, not an end to contact
 _PAUSE = re.compile(r"先别|别催|等会|等一下|等我一下|等下|一会儿|待会|晚点|稍等|在开车|在忙|想想|考虑一下|问问我")
 _FOR_GOOD = re.compile(r"以后|再也|永远|所有|拉黑|退订|投诉")
+# An opt-out said before, told as what happened: "我之前说过别联系我", "上次跟你们讲了不要打电话".
+_TOLD_BEFORE = re.compile(r"(?:(?:之前|以前|上次|上回|早就|早先|老早|先前)(?:就|已经)?(?:跟你们|和你们|同你们)?"
+                          r"(?:说过|讲过|说了|讲了|叫你们|让你们|跟你们说|和你们说)"
+                          r"|(?:跟|和|同)你们(?:说|讲)过)[^，。,.!！？?；;]{0,14}")
 _DROP = re.compile(r"[\s\W_]+")
 
 
@@ -67,11 +71,17 @@ def asks_to_wait(text: str) -> bool:
     return bool(_PAUSE.search(plain)) and not _FOR_GOOD.search(plain)
 
 
+def without_past_opt_out(text: str) -> str:
+    """The words without an opt-out told as said before ("我之前说过别联系我，这次…")."""
+    return _TOLD_BEFORE.sub(" ", text or "")
+
+
 def asks_to_stop(text: str) -> bool:
     """Whether a buyer's message asks for no more contact ("别再联系我", "退订", "TD"), read as meant
     (dialect: "唔好再联系我", "以后莫联系我")."""
-    raw = _DROP.sub("", unicodedata.normalize("NFKC", text or "")).lower()
-    plain = _DROP.sub("", normalize(text or ""))
+    # ("我之前说过别联系我，这次是我自己找过来的": the opt-out on record, told; no new request)
+    raw = _DROP.sub("", _TOLD_BEFORE.sub(" ", unicodedata.normalize("NFKC", text or ""))).lower()
+    plain = _DROP.sub("", _TOLD_BEFORE.sub(" ", normalize(text or "")))
     if not plain:
         return False
     if asks_to_wait(plain):

@@ -1778,7 +1778,19 @@ def test_sums_told_leave_legal_multiples_slips_and_lengths_alone() -> None:
     from outreach.dialogue.words import sums_told, without_money
 
     # 假一赔三, 赔十倍, 退一下, 退八 (a slip of 吧) and 1.8米 are no sums of money
-    for text in ("行 那就按假一赔三走", "赔十倍", "好的 麻烦退一下多扣的", "号的 退八", "说是1.8米 量了才1.4米 退货退款吧"):
+    for text in ("行 那就按假一赔三走", "赔十倍", "好的 麻烦退一下多扣的", "号的 退八",
+                 "说是1.8米 量了才1.4米 退货退款吧"):
         assert sums_told(text) == [], text
     assert without_money("退一赔三") == "退一赔三"
     assert read_remedy("行 那就按假一赔三走") == "legal"
+
+
+def test_an_opt_out_told_as_said_before_is_no_new_request() -> None:
+    from outreach.lifecycle.consent import asks_to_stop
+
+    assert not asks_to_stop("我之前说过别联系我，这次是我自己找过来的：买的白色T恤，寄来一件黑的")
+    assert not asks_to_stop("我跟你们讲过别给我打电话，我耳朵背听不清。不过这个鱼油，付了钱五天了还没发货")
+    assert not asks_to_stop("我只前说过别连系我 但这次发错火了")  # slips of 之前, 联系, 货
+    assert not asks_to_stop("重新发！快点！别再给我发错")  # sent wrong again, not silence
+    assert asks_to_stop("别再联系我") and asks_to_stop("以后别联系我了")
+    assert normalize("但这次发错火了") == "但这次发错货了"
