@@ -40,9 +40,11 @@ class ActionHandoverLanguage(Action):
         return "action_handover_language"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        from actions.context import in_context, text_of
-        from outreach.dialogue.words import english_reply
+        from actions.context import in_context, not_understood, text_of
+        from outreach.dialogue.words import english_reply, is_key_mash
 
+        if is_key_mash(text_of(tracker)):  # "asdkjhqw": keys pressed at random, no language; the question stands
+            return await not_understood(dispatcher, tracker)
         meant = english_reply(text_of(tracker))
         if meant is not None and _wrote_chinese_before(tracker):
             # "ok refund the 50 pls" from a buyer who wrote Chinese so far: a reply to the question, read

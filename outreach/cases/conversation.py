@@ -271,6 +271,13 @@ def choose_problem(case_id: int | str, buyer_id: str, label: str | None, how: st
         return _choose_problem(session, case, label, how, clauses, text, issue, model_version, remedies)
 
 
+def _never_shipped(session: Session, case: Case) -> bool:
+    from outreach.store.models import Order
+
+    order = session.get(Order, case.order_id)
+    return order is not None and order.shipped_at is None
+
+
 def _clauses_of(more: dict[str, str] | list[str] | None) -> dict[str, str]:
     """Other problems named in the same words, each with the clause that names it."""
     return dict(more) if isinstance(more, dict) else {m: "" for m in more or []}
@@ -301,6 +308,10 @@ def _choose_problem(session: Session, case: Case, label: str | None, how: str, c
         label, how = _problem_named(case.category, how, clauses)
     if case.status not in TALKING:
         return Step(kind="closed", case_id=case.id, extra={"status": case.status})
+    if label == "missing_item" and _never_shipped(session, case):
+        # "两件！我买了两件！一件都没见着" of an order not yet shipped: nothing can be missing from a
+        # parcel that never left; the goods are late
+        label = "late_delivery"
     listing = _listing_contradicted(session, case, label, text)
     if listing is not None:  # "标称100斤" on a 750g listing: what the listing states wins
         return Step(kind="confirm", case_id=case.id, extra={"label_zh": taxonomy().zh(case.category),
@@ -323,7 +334,24 @@ def _choose_problem(session: Session, case: Case, label: str | None, how: str, c
         text_remedy = text
     # "是的，一箱12个有4个是烂的": the details answer the next question too
     reading = _note_details(session, case, label, text, clauses) if text else None
+    if label == case.suspected_category and (reading is None or reading.status != "ok") \
+            and case.affected_quantity is None and not (case.facts or {}).get("affected_share"):
+        # a plain "对" to "袜子少了一双": the report the platform flagged already says how much
+        reading = _amount_from_report(session, case) or reading
     return _go_on(session, case, reading, text_remedy)
+
+
+def _amount_from_report(session: Session, case: Case) -> Affected | None:
+    """How much the feedback that opened the case says was affected ("蛋糕少了两个"), kept on the
+    case; None when it says no amount."""
+    from outreach.store.models import Feedback
+
+    reports = session.execute(select(Feedback.text).where(Feedback.case_id == case.id, Feedback.source != "chat")
+                              .order_by(Feedback.id)).scalars().all()
+    for report in reports:
+        if read_affected_of(session, case, report).status == "ok":
+            return _note_affected(session, case, report)
+    return None
 
 
 def _go_on(session: Session, case: Case, reading: Affected | None, text_remedy: str | None) -> Step:

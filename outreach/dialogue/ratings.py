@@ -36,13 +36,14 @@ _POINT_OFF = re.compile(r"(?:少|扣|减|差)(?:了|掉)?\s*(?:[1-5]|[一二两�
 _RATING_WORDS = {**RATING_WORDS, **_EXTRA_RATING_WORDS}
 _FULL_MARKS = re.compile(r"(?<!不)(?<!不给)(?<!没)(?<!不是)满分|给满(?!意)|打满(?!意)")
 _BY_LENGTH = sorted(_RATING_WORDS, key=len, reverse=True)
+_PAST = re.compile(r"以前|之前|上次|上回|平时|一直|每次|向来|从来")
 
 
 def satisfied_in_words(text: str) -> int | None:
     """A rating of 4 or 5 said only in words ("非常满意", "挺好的"), no digits, stars or 分: at an
     offer it says the buyer is content with it. None otherwise ("4" at an offer is no answer to it)."""
-    if re.search(r"[\d０-９★⭐🌟]|分|星", text or ""):
-        return None
+    if re.search(r"[\d０-９★⭐🌟]|分|星", text or "") or _PAST.search(text or ""):
+        return None  # ("你们家以前的都挺好 这回真是意外": praise of the past, no answer to the offer)
     rating = read_rating(text)
     return rating if rating is not None and rating >= 4 else None
 

@@ -87,7 +87,7 @@ _SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立�
 # ("补几块钱" too; not "多赔点", asking for more)
 _PAY_UP = re.compile(r"(?<![才只多])赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")
 # "退那一盒的钱"; not "退这点钱" (the amount offered, called too little)
-_MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这几))[^，。,.!！？?]{1,6}钱"
+_MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这几))(?!的|了的|过的)[^，。,.!！？?]{1,6}钱"
                          r"|钱[^，。,.!！？?]{0,3}退(?!货)")
 _JUST_REFUND = re.compile(
     # (and south-western "退嘛", "退了算了": just refund it)
@@ -103,7 +103,9 @@ _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|�
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
 # "换一台", "换台新的", "换一部": one piece changed, in any measure word.
 _CHANGE_ONE = re.compile(rf"(?<![退交])换(?:一|个|一个)?[{PIECE_WORDS}台部](?!钱)")
-_CHANGE_TO = re.compile(r"(?<![退交])换(?!来|回来)(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}?的")
+_CHANGE_TO = re.compile(r"(?<![退交])换(?!来|回来)(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}?的"
+                        # a colour to swap to, said alone: "换黑色", "换个白色"
+                        r"|(?<![退交])换(?:个|成)?[黑白红黄蓝绿紫粉灰棕橙米咖金银][色](?=$|[\s，,。.!！~～吧])")
 # The words right before a money remedy that ask for more of it: "多赔点", "多给点补偿", "再多退点".
 _MORE_BEFORE = re.compile(r"(?:多|再多?|加)(?:给|赔|退|补)?(?:点|一点|些)?$")
 # "换来换去", "退来退去", "寄来寄去": the back and forth a buyer is tired of.

@@ -76,6 +76,11 @@ _SLIPS = (
     (re.compile(r"(?<=发错)火|(?<=错)火(?=了)"), "货"),  # 发错火了 (huo)
     (re.compile(r"只前(?=说|讲|就|已经|叫|让|跟|和)"), "之前"),  # 我只前说过 (zhi)
     (re.compile(r"连系"), "联系"),
+    # north-east and Tianjin: 贼得劲 (great), 介 (this), 嘛 (what) before a noun
+    (re.compile(r"(?:贼|老|真|挺|可|倍儿)?得劲(?:儿)?"), "很好"),
+    (re.compile(r"^介(?=[\u4e00-\u9fff])|(?<=[\s，,。])介(?=耳机|个|东西|玩意|货|是)"), "这"),
+    (re.compile(r"嘛(?=声|事|玩意|东西|用)"), "什么"),
+    (re.compile(r"图层(?=掉|脱|起|剥|花)"), "涂层"),  # 图层掉了 (tu ceng)
     (re.compile(r"(?<=[退补])[查插茶]价"), "差价"),  # 退查价, 退插价
     (re.compile(r"将价|降架|酱价"), "降价"),
     (re.compile(r"(?<=价格|价钱|降价|便宜)讲了|(?<=[今昨前当]天)讲了(?=\d|[一二三四五六七八九十几])"), "降了"),
@@ -317,8 +322,10 @@ def is_key_mash(text: str) -> bool:
     if len(letters) < 4 or not letters.isascii() or not letters.isalpha():
         return False
     # (keys of one row, in any order and with some left out: "asdfjkl", "qwer")
+    # (or mostly one row, a stray key or two off it: "asdkjhqw")
     return len(set(letters)) <= 3 or not re.search(r"[aeiouy]", letters) or any(
-        set(letters) <= set(row) for row in _KEY_ROWS)
+        set(letters) <= set(row) for row in _KEY_ROWS) or (len(letters) >= 6 and " " not in text.strip() and any(
+            sum(letter in row for letter in letters) >= 0.75 * len(letters) for row in _KEY_ROWS))
 
 
 # An order summary copied from the order page ("订单编号：3847 2910… 下单时间 2024-11-30 20:13:45 实付款

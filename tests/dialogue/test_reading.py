@@ -1794,3 +1794,30 @@ def test_an_opt_out_told_as_said_before_is_no_new_request() -> None:
     assert not asks_to_stop("重新发！快点！别再给我发错")  # sent wrong again, not silence
     assert asks_to_stop("别再联系我") and asks_to_stop("以后别联系我了")
     assert normalize("但这次发错火了") == "但这次发错货了"
+
+
+def test_words_of_fresh_sets_53_to_56() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+    from outreach.dialogue.person import wants_a_person
+    from outreach.dialogue.ratings import satisfied_in_words
+    from outreach.dialogue.words import is_key_mash
+    from outreach.dialogue.yes_no import read_no_problem
+
+    # a refund told as past is no choice; a colour to swap to; a call refused is no call asked for
+    assert read_remedy("先别扯这个 我上个月退的那双靴子钱到现在都没回来") is None
+    assert read_remedy("换黑色") == "replace" and read_remedy("换个白色吧") == "replace"
+    assert not wants_a_person("我跟你们讲过别给我打电话，我耳朵背听不清") and not wants_a_person("不要给我打电话")
+    # vague amounts, recounts
+    mangoes = read_affected("打开一看好些都烂了 黑乎乎的还流汤", 5, promised_g=2500, unit="斤", label="spoiled")
+    assert mangoes.status == "vague"
+    assert read_affected("碎了6个 等等我再数数 是8个", 30, unit="枚", label="damaged").pieces == 8
+    assert read_affected("等会儿 俺又扒拉着数了一遍 是四只 有一只压底下了", 8, unit="只", label="spoiled").pieces == 4
+    # praise of the past is no answer to an offer; working again is no problem
+    assert satisfied_in_words("你们家以前的都挺好 这回真是意外") is None and satisfied_in_words("挺好的") == 4
+    assert read_no_problem("好使了 没毛病")
+    # north-east and Tianjin words, signs
+    assert normalize("锅收着了 贼得劲") == "锅收着了 很好"
+    assert normalize("介耳机左边儿嘛声儿都没有") == "这耳机左边儿什么声儿都没有"
+    assert taxonomy().signs_in("稀碎") == ["damaged"]
+    assert taxonomy().signs_in("两笔 银行卡上两笔") == ["price_issue"]
+    assert is_key_mash("asdkjhqw")
