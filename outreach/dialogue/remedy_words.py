@@ -287,8 +287,8 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
              and not _DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
              and not _CONSEQUENCE_AFTER.match(text[end:])  # "补过来也化了"
              and not _NO_USE_AFTER.match(text[end:])  # "退二十几块有什么用"
-             and not (_SHOP_BEFORE.search(_clause_before(text, start))
-                      and text.startswith(("退了", "补了", "赔了", "发了", "换了"), start))
+             and not (_SHOP_BEFORE.search(_clause_before(text, start))  # "他们补寄了": done by the shop
+                      and re.match(r"(?:退|补|赔|发|换|寄|补发|补寄|重发|重寄|再发|再寄)了", text[start:]))
              and not (_DONE_BEFORE.search(_clause_before(text, start)) and _DONE_AFTER.match(text[end:]))
              and not _REASON.search(_clause_before(text, start))  # "免得寄过来又是烂的"
              and not _REPORTED.search(text[max(0, start - 4):start])  # "店里说马上发": what the shop said

@@ -1821,3 +1821,8 @@ def test_words_of_fresh_sets_53_to_56() -> None:
     assert taxonomy().signs_in("稀碎") == ["damaged"]
     assert taxonomy().signs_in("两笔 银行卡上两笔") == ["price_issue"]
     assert is_key_mash("asdkjhqw")
+
+
+def test_a_remedy_the_shop_already_sent_is_news_not_a_choice() -> None:
+    assert read_remedy("是有这个事 不过我跟商家已经说好了 他们补寄了") is None
+    assert read_remedy("补寄吧") == "reship"
