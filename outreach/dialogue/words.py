@@ -76,6 +76,7 @@ _SLIPS = (
     (re.compile(r"(?<=发错)火|(?<=错)火(?=了)"), "货"),  # 发错火了 (huo)
     (re.compile(r"只前(?=说|讲|就|已经|叫|让|跟|和)"), "之前"),  # 我只前说过 (zhi)
     (re.compile(r"连系"), "联系"),
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])给(?=$|[\s，,。.!！]|都|全|是)"), "个"),  # 烂了两给 (ge)
     # north-east and Tianjin: 贼得劲 (great), 介 (this), 嘛 (what) before a noun
     (re.compile(r"(?:贼|老|真|挺|可|倍儿)?得劲(?:儿)?"), "很好"),
     (re.compile(r"^介(?=[\u4e00-\u9fff])|(?<=[\s，,。])介(?=耳机|个|东西|玩意|货|是)"), "这"),

@@ -88,9 +88,11 @@ def asks_to_stop(text: str) -> bool:
         return False
     if _STOP.search(plain):
         return True
-    # (the examples as written: "唔好再搵我" is learnt in its own words)
+    # (the examples as written: "唔好再搵我" is learnt in its own words; a short one, "TD", "退订", as a
+    # word of its own among others: "TD 退订 不需要")
+    words = {_DROP.sub("", word).lower() for word in re.split(r"[\s，,。.!！?？]+", without_past_opt_out(text))}
     return any(example in (plain, raw) or (len(example) >= 3 and (example in plain or example in raw))
-               for example in _opt_out_examples())
+               or example in words for example in _opt_out_examples())
 
 
 def opt_outs_of(buyer_id: str | BindParameter) -> Select:

@@ -1826,3 +1826,25 @@ def test_words_of_fresh_sets_53_to_56() -> None:
 def test_a_remedy_the_shop_already_sent_is_news_not_a_choice() -> None:
     assert read_remedy("是有这个事 不过我跟商家已经说好了 他们补寄了") is None
     assert read_remedy("补寄吧") == "reship"
+
+
+def test_words_of_fresh_sets_57_to_60() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+    from outreach.lifecycle.consent import asks_to_stop
+
+    # a short opt-out word among others; a bare "不需要" is none
+    assert asks_to_stop("TD 退订 不需要") and not asks_to_stop("不需要")
+    assert normalize("是得 烂了两给 一捏就出水") == "是的 烂了两个 一捏就出水" and normalize("给我换") == "给我换"
+    # "恁说哩对" (Henan: you are right) is talk, no listing claim
+    assert not taxonomy().model_may_name("not_as_described", "中 中 恁说哩对", "中 中 恁说哩对")
+
+
+def test_a_fake_is_named_by_the_model_only_beside_words_about_authenticity() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    tax = taxonomy()
+    assert not tax.model_may_name("counterfeit", "不是柿霜", "是 坏了四个 上面一层白毛 不是柿霜 是霉")
+    assert tax.model_may_name("counterfeit", "肯定是假的", "肯定是假的")
+    assert tax.model_may_name("counterfeit", "跟专柜的不一样", "跟专柜的不一样")
+    # a count that came, said alone, is the missing goods
+    assert tax.signs_in("3卷来了2卷") == ["missing_item"]
