@@ -348,29 +348,23 @@ def is_pasted_notice(text: str) -> bool:
 
 # A sum of money the buyer works out ("一只二十九块八", "三十八块五毛二", "退六十四吧" of 64 yuan, "2只 59.6"):
 # a number with 块 / 元 / 毛, or a bare number with one or two decimals and no unit after it.
-_SUM = (r"(?:[\d.]+|[零〇一二两三四五六七八九十百千万]+)\s*(?:块|元|圆)(?:钱)?"
-        r"(?:\s*[零一二三四五六七八九\d](?:\s*[毛角])?(?:\s*[零一二三四五六七八九\d]\s*分?)?)?"
-        r"|(?:[零一二三四五六七八九十\d]+)\s*毛(?:\s*[零一二三四五六七八九\d](?:\s*分)?)?")
-_MONEY = re.compile(rf"{_SUM}|(?<![\d.])\d+\.\d{{1,2}}(?![\d.])(?!\s*(?:斤|公斤|千克|kg|g|克|两|%|折|倍|米|cm|寸|码))")
-# After a refund verb, the sum is the money back: "退六十四吧", "就按九十一块八退".
-_MONEY_BACK_SUM = re.compile(rf"(?<=[退赔按])\s*(?:{_SUM})"
-                             # (a bare number after 退 too: "退六十四吧", "退十二"; not "退3个")
-                             r"|(?<=退)(?:\d{2,}(?:\.\d+)?|[一二两三四五六七八九]*[十百][一二两三四五六七八九十百]*)"
-                             r"(?![\d.一二两三四五六七八九十百])"
-                             rf"(?!\s*(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|成|%|分之|次|遍|天|号|半|倍))"
-                             # "先把一百二十九退了": the sum to be refunded
-                             r"|(?<=把)(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)(?=\s*(?:块|元)?钱?\s*退)")
-
-
-_SUM_PARTS = re.compile(r"(?P<yuan>\d+(?:\.\d{1,2})?|[零〇一二两三四五六七八九十百]+)\s*(?:块|元)钱?"
-                        r"(?:(?P<jiao>[零一二三四五六七八九\d])(?P<mao>毛|角)?"
-                        r"(?(mao)(?:(?P<fen>[零一二三四五六七八九\d])分?)?|(?:(?P<fen2>[零一二三四五六七八九\d])分)?))?"
-                        r"|(?<![\d.])(?P<decimal>\d+\.\d{1,2})(?![\d.])"
-                        r"(?!\s*(?:斤|公斤|千克|kg|g|克|两|%|折|倍|米|cm|寸|码|m))")
-_BARE_BACK = re.compile(r"(?<!一)(?:退|赔)(?:给?我)?"
-                        r"(?P<bare>\d{2,}|[一二两三四五六七八九]*[十百][一二两三四五六七八九十百]*)"
-                        r"(?![\d.一二两三四五六七八九十百])"
-                        rf"(?!\s*(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|成|%|分之|次|遍|天|号|半|块|元|毛|倍))")
+_CN_SUM = "零〇一二两三四五六七八九十百千万"
+_YUAN_JIAO_FEN = (rf"(?P<yuan>\d+(?:\.\d{{1,2}})?|[{_CN_SUM}]+)\s*(?:块|元|圆)钱?"
+                  r"(?:(?P<jiao>[零一二三四五六七八九\d])(?P<mao>毛|角)?"
+                  r"(?(mao)(?:(?P<fen>[零一二三四五六七八九\d])分?)?|(?:(?P<fen2>[零一二三四五六七八九\d])分)?))?")
+_JIAO_ONLY = r"[零一二三四五六七八九十\d]+\s*毛(?:[零一二三四五六七八九\d]分?)?"
+# (a decimal followed by a unit is a weight, a length or a share: "2.5斤", "1.8米")
+_DECIMAL = r"(?<![\d.])(?P<decimal>\d+\.\d{1,2})(?![\d.])(?!\s*(?:斤|公斤|千克|kg|g|克|两|%|折|倍|米|cm|寸|码|m))"
+# A bare number after 退 / 赔 is the money ("退六十四吧", "退十二", "先赔我二十"): two digits or more, or a
+# Chinese numeral with 十 / 百; never a count, a share, 假一赔三's 三 or 赔十倍's 十.
+_BARE = (r"(?P<bare>\d{2,}|[一二两三四五六七八九]*[十百][一二两三四五六七八九十百]*)(?![\d.一二两三四五六七八九十百])"
+         rf"(?!\s*(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|成|%|分之|次|遍|天|号|半|块|元|毛|倍))")
+_SUM_PARTS = re.compile(rf"{_YUAN_JIAO_FEN}|{_DECIMAL}")
+_BARE_BACK = re.compile(rf"(?<!一)(?:退|赔)(?:给?我)?{_BARE}")
+_MONEY = re.compile(rf"{_YUAN_JIAO_FEN}|{_JIAO_ONLY}|{_DECIMAL}")
+# After a refund verb, the sum is the money back: "退六十四吧", "就按九十一块八退", "先把一百二十九退了".
+_MONEY_BACK_SUM = re.compile(rf"(?<=[退赔按])\s*(?:{_YUAN_JIAO_FEN})|(?<![一])(?<=退){_BARE}"
+                             rf"|(?<=把)(?:\d+(?:\.\d+)?|[{_CN_SUM}]+)(?=\s*(?:块|元)?钱?\s*退)")
 
 
 def _digit(text: str) -> int:
