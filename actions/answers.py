@@ -167,6 +167,10 @@ class ActionChooseProblem(Action):
                 return await raise_problem(dispatcher, tracker, told[0], model_version)
             return await note_all_well(dispatcher, tracker, text, model_version)
         how = "corrected"
+        others = [found for found in more if found not in (label, NO_PROBLEM)]
+        if stage == "confirming" and others and read_yes_no(text) is False and label == await talked_about():
+            # "不是 箱子是压瘪了 米没事 就是少了一袋": the problem asked about is denied, the other told is it
+            label, more = others[0], {found: clause for found, clause in more.items() if found != label}
         suspected = await suspected_among_named(tracker, label, talked_about) if label != NO_PROBLEM else None
         if suspected is not None:
             # "烂了三分之一 而且拖了两天半才发": the problem we asked about and another besides; the whole

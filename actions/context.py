@@ -72,7 +72,9 @@ _SCORE_ONLY = re.compile(r"\s*(?:(?:蛮好|挺好|很好|还行|还可以|不错
                          r"(?:(?:[1-5]|[一二三四五])\s*(?P<unit>分|星|颗星)?|(?P<full>满分))"
                          r"\s*(?:吧|啊|呀|哦|的|了|嘛)?\s*[。.!！~～]*\s*")
 # The goods found after all: "找到了 卡在箱子底下", "4个都在", "都齐了".
-_FOUND_AFTER_ALL = re.compile(r"找到了|都在|都齐了|一个不少|一个都不少")
+# ("他拆了一包拿到卧室去了 是齐的 … 没事了": the count was right after all)
+_FOUND_AFTER_ALL = re.compile(r"找到了|都在|都齐了|是齐的|(?:^|[\s，,])齐了|一个不少|一个都不少"
+                              r"|[一二两三四五六七八九十\d]*[个只件盒瓶袋包双条支罐]?都?没少")
 # The lowest score that takes an offer it is given to; a lower one is no yes to it.
 OFFER_TAKEN_FROM = 3
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
@@ -176,7 +178,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         return await not_understood(dispatcher, tracker)
     if asks_to_wait(text) and read_yes_no(text) is not True and read_remedy(text) is None \
             and not _COUNTISH.search(text) and not fine_after_all(text) \
-            and knowledge().topic_of(text) is None:  # "等一下 我又数了一遍 是2个" is a recount, not a pause
+            and knowledge().topic_of(text) is None \
+            and not [found for found in problems_in(tracker) if found != NO_PROBLEM]:
+        # ("等一下 我又数了一遍 是2个" is a recount, not a pause; "上夜班一直没空拆 今天打开全发霉了" tells)
         # (and "等下 我先问问 … 已经寄出来了？" asks something: answered below)
         # "别催我，我想想", "刚在炒菜呢 等我一下": nothing decided; the question stands
         dispatcher.utter_message(response="utter_take_your_time")

@@ -15,7 +15,7 @@ from outreach.diagnosis.weights import weights_in
 from outreach.dialogue.knowledge import told_clauses
 from outreach.dialogue.person import wants_a_person
 from outreach.dialogue.yes_no import after_but, confirms_facts, read_fine_after_all
-from outreach.lifecycle.consent import asks_to_stop
+from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
 
 
 def _told(text: str) -> str:
@@ -73,6 +73,9 @@ class ValidateQuantityForm(FormValidationAction):
             # says we understood; no count was given, and none was misread (the question stands)
             dispatcher.utter_message(response="utter_stated_confirmed")
             return {"affected_quantity": None}
+        if reading.status != "ok" and asks_to_wait(text):  # "等下 娃拉了": nothing told; the question stands
+            dispatcher.utter_message(response="utter_take_your_time")
+            return {"affected_quantity": None}
         if reading.status != "ok":
             brief = await off_loop(conversation.brief, case_id, buyer)
             say_quantity_problem(dispatcher, reading.status, reading.limit or brief.quantity, brief.unit)
@@ -120,6 +123,9 @@ class ValidateWeightForm(FormValidationAction):
                 text = _told(text)
                 if not weights_in(text):
                     return {"weighed": None}
+        if not weights_in(text) and asks_to_wait(text):  # "我在上班 回头再称": the question stands
+            dispatcher.utter_message(response="utter_take_your_time")
+            return {"weighed": None}
         if not weights_in(text) and confirms_facts(text):  # "是的": understood; the question stands
             dispatcher.utter_message(response="utter_stated_confirmed")
             return {"weighed": None}

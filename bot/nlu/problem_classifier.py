@@ -57,6 +57,7 @@ _AMOUNT_ONLY = re.compile(
     r"(?:[\d.]+|[零〇一二两三四五六七八九十百半几]+)(?:分之[零〇一二两三四五六七八九十\d]+)?\s*"
     # (money alone too: "就5块钱？？" of the offer is no price problem)
     rf"(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|%|成|块钱|元|钱|毛钱?)?\s*(?:半|多|左右)?$")
+_WEIGHT_UNIT = re.compile(r"斤|克|公斤|kg|(?<![a-z])g(?![a-z])")
 # How many pieces were promised ("说是10双", "说的4袋"): an amount, no problem of its own (what came
 # short is told beside it). A weight promised ("说好的8斤") is the listing's, against a weighing.
 _PROMISED_PIECES = re.compile(r"^(?:我|我们|明明)?(?:说是|说的是?|说好的?|不是说|标的是?|写的是?|写着|页面上?写的?"
@@ -154,9 +155,12 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
     message = " ".join(clause for clause, _read in clauses)
     found: dict[str, str] = {}
     read = iter(diagnoses)
-    for clause, by_model in clauses:
+    for at, (clause, by_model) in enumerate(clauses):
         asked = is_question(clause)
-        named = [] if asked else tax.signs_in(clause)  # told, not asked
+        # (a weight said as a clause of its own belongs to the clause before: "称了一下 才9斤")
+        then = clauses[at + 1][0] if at + 1 < len(clauses) else ""
+        weighed = bool(_AMOUNT_ONLY.match(then)) and bool(_WEIGHT_UNIT.search(then))
+        named = [] if asked else tax.signs_in(f"{clause} {then}" if weighed else clause)
         if by_model:
             result = next(read)
             sure = PRIMARY_MIN if result.category in urgent and asked else CLAUSE_SURE

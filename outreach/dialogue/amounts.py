@@ -171,7 +171,7 @@ def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | N
 
 # "只收到3盒", "就到了3盒", "数了一下才16个": what arrived, for missing pieces the rest is what is affected.
 _RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|来了|只有|就只有"
-                       rf"|(?:就|只|才)(?:给了?|发了?|寄了?)|就|才"
+                       rf"|(?:就|只|才)(?:给了?|(?:发|寄|送)(?:来|过来)?了?)|就|才"
                        # right after what was bought: "买10双来8双", Cantonese "买了6瓶得4瓶"
                        rf"|(?<=[{PIECE_WORDS}])\s*(?:来|得|到))"
                        rf"\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤](?!钱)")
@@ -488,8 +488,10 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
     every = [c for c in counts if _ALL_OF_COUNT.match(c[2])]
     if every:
         counts = every[-1:]
-    elif re.search(r"又|另外|还有", text):  # "又翻出来三个碎的 一共五个": the total said at the end
-        totals = [c for c in counts if _TOTAL_BEFORE.search(text[max(0, c[0] - 5):c[0]])]
+    elif re.search(r"又|另外|还有|也(?:是)?[裂碎坏烂破死漏化臭]", text):
+        # "又翻出来三个碎的 一共五个", "底下还压着一瓶也裂了 一共两瓶": the total said at the end
+        # (a total that is the order's own quantity is how many were bought: "一共6瓶 碎了2瓶")
+        totals = [c for c in counts if _TOTAL_BEFORE.search(text[max(0, c[0] - 5):c[0]]) and c[1] != quantity]
         counts = totals[-1:] or counts
     # "是4个 有一个只是碰青了": a count said as an exception is not the affected one
     counts = [c for c in counts if not _EXCEPTION.match(text, c[0] + len(str(c[1])))] or counts

@@ -55,6 +55,7 @@ def read_rating(text: str) -> int | None:
     text = re.sub(r"^(\s*(?:给你|给您|给|打)?\s*[1-5一二三四五])\s*份(?=\s*[吧啊呀哦的了]?\s*[。.!！~～]*\s*$)",
                   r"\1分", normalize(text))
     text = _POINT_OFF.sub(" ", text)  # "给四分吧 少一分是因为发货慢": the point taken off is no score
+    text = text.replace("不好意思", " ")  # "不好意思 刚看到": an apology, no 不好 of the service
     kept = _DENIED_SCORE.sub(" ", text).strip()
     if kept != text and kept:  # "是4分不是2分": the score denied is no answer
         text = kept

@@ -114,6 +114,12 @@ _SLIPS = (
     (re.compile(r"(人工|真人|机器人|客服|官方)妈"), r"\1吗"),  # 你是人工妈 (ma)
     (re.compile(r"哪哒|哪嗒"), "哪里"),  # Hunan "where"
     (re.compile(r"么子|么个"), "什么"),  # Hunan, Hubei "what": 冇得么子问题
+    # Hubei, Hunan 咯: 的 before what is paid for ("少咯两罐咯钱"), else 了 ("碎咯两只", "扣咯两笔");
+    # not 咯吱, 咯噔, 咯血, nor the yes of 得咯
+    (re.compile(r"(?<=[个只件盒瓶袋箱罐包斤双条])咯(?=钱|货|东西)"), "的"),
+    (re.compile(r"(?<=[\u4e00-\u9fff])(?<!得)咯(?![吱噔血])"), "了"),
+    # Hubei, Hunan, south-western 撒 closing a clause: "退撒", "补发撒", "好撒" (吧); not 洒 spilled
+    (re.compile(r"(?<=[\u4e00-\u9fff])撒(?=$|[\s，,。.!！~～])"), "吧"),
     (re.compile(r"交关"), "非常"),  # Wu "very": 交关满意
     # Wu: 死脱 (died), 里厢 (inside), 勿 (not: "一动也勿动"), 迭能 / 实梗 (like this)
     (re.compile(r"死脱|死特"), "死了"),
@@ -121,7 +127,7 @@ _SLIPS = (
     (re.compile(r"(?<![请切])勿"), "不"),
     (re.compile(r"迭能|实梗"), "这样"),
     # Hunan, south-western 莫 (don't): "莫再发咯", "以后莫联系我"
-    (re.compile(r"莫(?=再|在|联系|打|发|来|烦|找|问|管|催|推)"), "别"),
+    (re.compile(r"莫(?=再|在|联系|打|发|来|烦|找|问|管|催|推|补|退|换|要)"), "别"),
     (re.compile(r"呢啲|呢些"), "这些"),  # Cantonese "these"
     (re.compile(r"补返|补番"), "补发"),  # Cantonese "send the rest": 帮我补返一斤
     (re.compile(r"补尝|补常|补赏"), "补偿"),  # pinyin slips of 补偿 (bu chang)
@@ -214,7 +220,7 @@ _SLIPS = (
     (re.compile(r"唔"), "不"),
     (re.compile(r"嘅"), "的"),
     # belly up, said of fish and shrimp: dead ("反晒肚", "虾都翻肚皮了")
-    (re.compile(r"[反翻]晒?肚(?:皮|白)?(?:了)?"), "死了"),
+    (re.compile(r"[反翻](?:晒|白)?肚(?:皮|白|子)?(?:了)?"), "死了"),
     # answers typed in pinyin: "shi的", "keyi", "liang只", "4fen"
     (re.compile(r"(?<![a-z])shide(?![a-z])"), "是的"),
     (re.compile(r"(?<![a-z])shi(?=的|$|[\s，,。.!！])"), "是"),
@@ -236,6 +242,7 @@ _SLIPS = (
     (re.compile(r"(?<![a-z])sui(?=\s*了)"), "碎"),  # sui了2个
     (re.compile(r"(?<![a-z])(sui|lan|huai|shao|si)\s*le(?![a-z])"),  # sui le yi ge
      lambda m: {"sui": "碎了", "lan": "烂了", "huai": "坏了", "shao": "少了", "si": "死了"}[m.group(1)]),
+    (re.compile(r"(?<![a-z])(?:leang|lian|laing)(?![a-z])"), "liang"),  # slips of liang: 少发leang包
     # a number in pinyin before a measure word: "yi ge", "liang zhi" (not shi: 是 or 十)
     *((re.compile(rf"(?<![a-z]){pinyin}\s*(?=(?:ge|zhi|ping|he|dai|xiang|jin|jian|bao|shuang|tiao|guan)(?![a-z])"
                   r"|[个只件盒瓶袋箱斤包双条罐])"), digit)
@@ -262,6 +269,8 @@ _SLIPS = (
     (re.compile(r"(?<=[分星])\s*ba(?![a-z])"), "吧"),
     (re.compile(r"(?<![a-z])(?:bushi|bu shi)(?![a-z])"), "不是"),
     (re.compile(r"(?<![a-z])liang(?=\s*[个只件盒斤瓶包袋箱])"), "两"),
+    (re.compile(r"(?<![a-z])yi\s*ban(?![a-z])"), "一半"),  # 烂了yi ban
+    (re.compile(r"(?<=[\u4e00-\u9fff])\s*ba(?=$|[\s，,。.!！~～])"), "吧"),  # 补发ba
     (re.compile(r"(?<![a-z])xing(?![a-z])"), "行"),  # "xing 重新fa吧" (not the xing of "wu xing": 星 above)
     (re.compile(r"(?<=[新补再])\s*fa(?![a-z])"), "发"),
     (re.compile(r"(?<![a-z])lai(?=的|了)"), "来"),

@@ -160,6 +160,19 @@ async def test_a_correction_wins_over_the_suspected_problem(db: str) -> None:
         assert (case.suspected_category, case.category) == ("spoiled", "wrong_item")
 
 
+async def test_a_no_to_the_problem_asked_about_with_another_told_is_that_other(db: str) -> None:
+    case_id, buyer, _ = make_case("damaged", quantity=5, unit="袋", unit_price_fen=1200, live_seafood=False)
+    text = "不是 箱子是压瘪了 米没事 就是少了一袋 五袋就来了四袋"
+    t = tracker(buyer, intent="damaged", text=text, slots={"case_id": str(case_id), "stage": "confirming"})
+    t.latest_message["problems"] = ["damaged", "missing_item"]
+    t.latest_message["problem_clauses"] = {"damaged": "箱子是压瘪了", "missing_item": "就是少了一袋 五袋就来了四袋"}
+    messages, _ = await run(ActionChooseProblem(), t)
+    assert responses(messages)[0] == "utter_problem_noted" and messages[0]["label_zh"] == "少件漏发"
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        assert (case.suspected_category, case.category) == ("damaged", "missing_item")
+
+
 async def test_a_health_reaction_goes_to_a_person_at_once(db: str) -> None:
     case_id, buyer, _ = make_case("health_reaction", quantity=1)
     messages, events = await run(
@@ -198,9 +211,15 @@ async def test_the_affected_quantity_is_asked_parsed_and_priced(db: str) -> None
     assert await validator.validate_affected_quantity("五星", dispatcher, at_case, {}) == {"affected_quantity": None}
     assert await validator.validate_affected_quantity("坏了30只", dispatcher, at_case, {}) == {
         "affected_quantity": None}
+    # a moment asked for ("等下 娃拉了"): no misread count, the question stands
+    assert await validator.validate_affected_quantity("等下 娃拉了", dispatcher, at_case, {}) == {
+        "affected_quantity": None}
+    # (the goods found while asking for a moment: none affected after all)
+    found = "等一下我再翻翻……哦找到了 一只都没少 不好意思啊"
+    assert await validator.validate_affected_quantity(found, dispatcher, at_case, {}) == {"affected_quantity": found}
     assert responses(dispatcher.messages) == ["utter_quantity_invalid", "utter_quantity_invalid",
-                                              "utter_quantity_too_many"]
-    assert dispatcher.messages[-1]["max_quantity"] == 10
+                                              "utter_quantity_too_many", "utter_take_your_time"]
+    assert dispatcher.messages[-2]["max_quantity"] == 10
     messages, events = await run(
         ActionTakeQuantity(), tracker(buyer, slots={"case_id": str(case_id), "affected_quantity": "死了三只"})
     )

@@ -1848,3 +1848,45 @@ def test_a_fake_is_named_by_the_model_only_beside_words_about_authenticity() -> 
     assert tax.model_may_name("counterfeit", "跟专柜的不一样", "跟专柜的不一样")
     # a count that came, said alone, is the missing goods
     assert tax.signs_in("3卷来了2卷") == ["missing_item"]
+
+
+def test_words_of_fresh_sets_61_to_64() -> None:
+    from outreach.dialogue.yes_no import read_no_problem
+    from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
+
+    # Hubei and Hunan 咯 (了, and 的 before what is paid for) and 撒 closing a clause (吧)
+    assert normalize("碎咯两只 还少咯一只") == "碎了两只 还少了一只"
+    assert normalize("把少咯两罐咯钱退给我") == "把少了两罐的钱退给我"
+    assert normalize("退撒") == "退吧" and read_remedy("退撒 快点") == "refund"
+    assert read_yes_no("好撒") is True and read_yes_no("得咯") is True
+    # pinyin slips of a count and of a share; 吧 typed as ba after characters
+    assert normalize("少发leang包") == "少发两包" and normalize("烂了yi ban") == "烂了一半"
+    assert normalize("补发ba") == "补发吧" and normalize("ba包") == "八包"
+    # a fish belly up is dead, no body of a person
+    assert normalize("都翻白肚子了") == "都死了"
+    # left to the rules, with a request to look into it: a yes
+    assert read_yes_no("那麻烦你们给查一查 该怎么办就怎么办") is True
+    assert read_yes_no("该怎么赔就怎么赔") is True and read_yes_no("给我查一下物流") is None
+    # a mother feeding, a worker on shift: a pause, not an opt-out
+    for pause in ("现在没空 在喂奶 过十分钟再说", "等下 娃拉了", "我在上班 下班再说", "回头再说吧"):
+        assert asks_to_wait(pause) and not asks_to_stop(pause), pause
+    assert not asks_to_wait("没时间等了 退钱吧") and not asks_to_wait("上夜班一直没空拆 今天打开全发霉了")
+    # giving up the wait is no "no" to the problem: "算了 不等了 取消退钱"
+    assert read_yes_no("算咯 不等咯 取消退钱") is None and read_yes_no("算了 不要了") is False
+    # an apology is no score of 2; a plain 不好 still is
+    assert read_rating("不好意思哈 没事了") is None and read_rating("不好意思 5分") == 5 and read_rating("不好") == 2
+    # all well told as news of the goods; the goods found after all
+    assert read_no_problem("我来报个平安 车厘子又大又甜 没毛病") and not read_no_problem("这手机没毛病吗？")
+    assert read_fine_after_all("他拆了一包拿到卧室去了 是齐的 不好意思哈 没事了")
+    # the host's side or the platform's
+    assert knowledge().topic_of("你是主播那边的还是平台的？") == "who"
+
+
+@pytest.mark.parametrize(("text", "quantity", "unit", "label", "pieces"), [
+    ("中 俺跟着主播拍了5包 恁给俺就发来3包", 5, "包", "missing_item", 2),  # what was sent, not what is missing
+    ("是咯 买咯6罐 只到咯4罐", 6, "罐", "missing_item", 2),
+    ("哎 等会儿 底下还压着一瓶也裂了 一共两瓶", 4, "瓶", "damaged", 2),  # one more found: the total at the end
+    ("这瓶也碎了 一共6瓶 碎了2瓶", 6, "瓶", "damaged", 2),  # a total that is the order's is how many were bought
+])
+def test_counts_of_fresh_sets_61_to_64(text: str, quantity: int, unit: str, label: str, pieces: int) -> None:
+    assert read_affected(text, quantity, label=label, unit=unit).pieces == pieces

@@ -437,3 +437,30 @@ def test_a_clause_that_only_takes_back_what_was_said_names_no_problem() -> None:
     from bot.nlu.problem_classifier import clauses_to_read
 
     assert ("我说错了", False) in clauses_to_read("不是 我说错了 没有碎的 是少发了一个")
+
+
+def test_phantom_problems_of_fresh_sets_61_to_64_are_not_named() -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    diagnoser = load_diagnoser()
+    tax = taxonomy()
+    # only the goods bought, named, is no wrong item
+    assert not tax.model_may_name("wrong_item", "我买的钧瓷茶杯", "我买的钧瓷茶杯 今儿个到了 拆开碎了一只")
+    assert set(clause_problems(diagnoser, "俺买的钧瓷茶杯 今儿个到了 拆开碎了一只 红枣那单没事")) == {"damaged"}
+    # one of two cups cracked (Cantonese 爆咗) is the breakage, no piece missing
+    assert set(clause_problems(diagnoser, "系啊 啱啱拆开 两只杯有一只爆咗 杯身裂开咗条缝")) == {"damaged"}
+    assert not tax.model_may_name("missing_item", "两只杯有一只爆了", "两只杯有一只爆了")
+    # goods not yet sent harm no body: a pregnant buyer's belly is why she needs them
+    assert "health_reaction" not in clause_problems(diagnoser, "可不是嘛 三天了还没发嘞 俺肚子都坠得慌")
+    # a crayfish belly up is dead, no illness
+    assert set(clause_problems(diagnoser, "是的 死咯一斤半 都翻白肚子咯")) == {"spoiled"}
+    # weighed short, the weight said as a clause of its own: a short weight beside the rot
+    found = clause_problems(diagnoser, "是的 烂了2斤 而且整箱拿秤称了一下 才9斤 主播还说足斤足两")
+    assert set(found) == {"spoiled", "not_as_described"}
+    assert tax.signs_in("称了一下 9斤 没问题") == []
+    # a count after counting, said as a clause of its own, is no missing goods ("数了好几遍，一共八个，碎了三个")
+    assert "missing_item" not in clause_problems(diagnoser, "我数了好几遍，一共八个，碎了三个")
+    # a variant bought is not only the goods named
+    assert tax.model_may_name("wrong_item", "我拍的l", "颜色是对的 是码数不对 我拍的l 领标上写的s")
