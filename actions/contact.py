@@ -20,11 +20,14 @@ class ActionHandover(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         from actions.context import goes_ahead_at_offer, in_context, text_of
-        from outreach.dialogue.person import asks_for_person
+        from outreach.dialogue.knowledge import is_question
+        from outreach.dialogue.person import asks_for_person, wants_a_person
 
         text = text_of(tracker)
-        if text and (not asks_for_person(text) or goes_ahead_at_offer(tracker, text)):
+        if text and (not asks_for_person(text) or goes_ahead_at_offer(tracker, text)
+                     or (is_question(text) and not wants_a_person(text))):
             # "你是真人还是机器人" asks who is talking; "给我换个新的" picks a remedy: no request for a person
+            # ("你们不会跟店家说是我投诉的吧" asks about a complaint; it makes none)
             understood = await in_context(dispatcher, tracker)
             if understood is not None:
                 return understood

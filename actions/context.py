@@ -142,7 +142,12 @@ def told_beside_question(text: str, stage: str | None) -> str | None:
         return told
     if stage == "offering" and read_remedy(told) in ("compensation", "legal"):
         return None  # "你们不是说假一赔三吗 我要赔": the demand is what was asked about; answered, not taken
-    if stage == "offering" and (read_yes_no(told) is not None or read_remedy(told) is not None):
+    # (not a worry said beside the question, "不会是骗子吧", "别又给我弄丢了", nor a fact, "是孙子付的钱")
+    fact = bool(re.match(r"是(?![的啊呀滴吧])", told))
+    # "不行", "唔使退钱" (not "不退差价" beside a question asking for another remedy: "能直接退货吗？")
+    no = (read_yes_no(told) is False and len(told) <= 4) or read_remedy(text) is None and (
+        rejects_offer(told) or (read_yes_no(told) is False and bool(refused_kinds(told))))
+    if stage == "offering" and ((read_yes_no(told) is True and not fact) or no or read_remedy(told) is not None):
         return told
     if stage == "rating" and (read_rating(told) is not None or satisfied_in_words(told) is not None):
         return told
@@ -205,7 +210,11 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         stated = await _answer_to_stated(dispatcher, tracker, text)
         if stated is not None:
             return stated
-    told = told_beside_question(text, stage)
+    # "退钱得唔得 唔使补发喇": a remedy on offer asked for and another turned down is the choice
+    # (not "…也不用了，我想找人商量一下能不能只换一双": a person asked for, to talk it over)
+    chosen = stage == "offering" and _asks_for_one_not_another(text) and not wants_a_person(text) \
+        and await _asks_for_an_offer(tracker, text)
+    told = None if chosen else told_beside_question(text, stage)
     if told is not None:
         # "是的碎了3个，多久能退？": the question answered (when the knowledge file has it), then the rest
         # read as the answer it is ("不要退钱 给我补发吧 补发几天能到": the re-ship's message says when)
@@ -216,7 +225,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # "5块钱的券？打发谁呢 不要": whatever was named, the answer is no
         return await guarded(dispatcher, tracker, partial(conversation.decline, index=offer_index(tracker)))
     if stage == "offering" and read_remedy(text) is not None and (
-            not is_question(text) or (asks_for_it(text) and await _asks_for_another_offer(tracker, text))):
+            not is_question(text) or chosen
+            or (asks_for_it(text) and not wants_a_person(text) and await _asks_for_another_offer(tracker, text))):
         # "赔！必须赔三倍" demands a remedy; it asks nothing. "请问是否可以不补发，直接退这一盒的钱呢？" asks
         # for another remedy on offer: taken ("能退货吗", "能赔三倍吗" ask whether, and are answered)
         taken = await _take_remedy(dispatcher, tracker, text)
@@ -457,6 +467,24 @@ def problems_in(tracker: Tracker) -> dict[str, str]:
     if isinstance(clauses, dict) and clauses:
         return {str(label): str(text) for label, text in clauses.items()}
     return {str(label): "" for label in tracker.latest_message.get("problems") or []}
+
+
+def _asks_for_one_not_another(text: str) -> bool:
+    """Whether the words ask for one remedy and turn another down ("退钱得唔得 唔使补发喇",
+    "换部新的给我行不行？不用退钱"): a choice, whichever is on offer."""
+    chosen = read_remedy(text)
+    return chosen is not None and asks_for_it(text) and bool(refused_kinds(text) - {chosen})
+
+
+async def _asks_for_an_offer(tracker: Tracker, text: str) -> bool:
+    """Whether the remedy the words name is on offer in this case, the open offer or another."""
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return False
+    try:
+        return await off_loop(conversation.names_an_offer, case_id, buyer_of(tracker), text, offer_index(tracker))
+    except (CaseNotFound, NotYourCase):
+        return False
 
 
 async def _asks_for_another_offer(tracker: Tracker, text: str) -> bool:

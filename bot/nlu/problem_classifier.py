@@ -74,7 +74,9 @@ _RESTATED = re.compile(r"^(?:我|又|刚|刚刚|才|重新|仔细|再)*(?:称|�
 _FOR_SOMEONE = re.compile(r"^(?:是的?|对的?|嗯)?(?:这是|这个是|东西是)?(?:我)?"
                           r"(?:(?:给|帮|替|送)[^，,。\s]{1,8}?(?:寄|买|订|拍|送|带)(?:的|了)?|送[^，,。\s]{1,8}的"
                           r"|(?:寄|送|买)给[^，,。\s]{1,8}的)$"
-                          r"|^(?:是的?|对的?|嗯)?[^，,。\s]{1,8}?我(?:买|订|拍|送)的$")
+                          r"|^(?:是的?|对的?|嗯)?[^，,。\s]{1,8}?我(?:买|订|拍|送)的$"
+                          # who paid: "是孙子付的钱", "钱是我闺女出的"
+                          r"|^(?:是|钱是|这钱是)?[^，,。\s]{1,6}?(?:付|出|垫|掏)的(?:钱|款)?$")
 # A share said of what is short or the same amount said as a share ("少了两成", "半斤就是四分之一"): how
 # much, no problem of its own (the weighing or the count beside it tells which).
 _SHARE_ONLY = re.compile(r"^(?:少了|差了|缺了|少|差)\s*(?:[\d.]+|[零〇一二两三四五六七八九十百半]+)\s*(?:成|%|个点)$"
@@ -170,9 +172,11 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
                 # (a clause whose signs name its problem is that problem: "上面一片片绿点" of mouldy bread
                 # is the mould, not a listing the model half suspects)
                 named.append(result.category)
+        # (an amount said as a clause of its own is how much of it: "烂的我都挑出来了，一共3斤")
+        told = f"{clause} {then}" if then and _AMOUNT_ONLY.match(then) else clause
         for label in named:
             # every clause naming it: "满减没减 多付了15块" says which price problem together
-            found[label] = f"{found[label]} {clause}" if label in found else clause
+            found[label] = f"{found[label]} {told}" if label in found else told
     return found
 
 

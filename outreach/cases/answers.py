@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from outreach.diagnosis.taxonomy import taxonomy
 from outreach.dialogue.knowledge import Knowledge, knowledge
 from outreach.dialogue.remedy_words import REMEDY_KINDS, remedy_named
+from outreach.lifecycle.states import CaseStatus
 from outreach.rules import ledger
 from outreach.rules.engine import CaseFacts, Offer, quote, yuan
 from outreach.rules.facts import case_facts
@@ -75,6 +76,10 @@ def _offer_asked_about(text: str, offers: list[Offer], current: Offer | None) ->
     return next((o for o in offers if o.kind in REMEDY_KINDS.get(named, ())), None)
 
 
+# Topics answered the same for every case (no facts of the order needed), with no case too.
+GENERAL_ONLY = ("invoice", "fees", "privacy")
+
+
 def answer_for_case(session: Session, case: Case | None, topic: str, offer_index: int,
                     book: RuleBook | None = None, known: Knowledge | None = None, text: str = "") -> str:
     """The answer to `topic` for this case (None: the buyer has no case open). `text`: the words
@@ -83,8 +88,8 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
     book = book or rules()
     known = known or knowledge()
     timing = book.timing
-    if topic == "invoice":
-        return known.answer("invoice", "general")
+    if topic in GENERAL_ONLY:
+        return known.answer(topic, "general")
     if topic == "who" or case is None:
         if topic == "refund_timing":
             return known.answer(topic, "general", fast_refund=timing.fast_refund,
@@ -169,4 +174,18 @@ def _offers_for_any_amount(facts: CaseFacts, book: RuleBook) -> list[Offer]:
 def _remedy_name(kind: str) -> str:
     return {"reship_share": "补发", "reship_full": "重新发货", "coupon": "优惠券补偿",
             "compensation_percent": "延迟发货补偿", "legal_multiple": "赔偿"}.get(kind, "退款")
+
+
+# What a buyer waiting for a lead's approval may ask the bot, though a person holds the case:
+# where the money is and how long the review takes ("审核大概要多久？").
+WHILE_PENDING = ("refund_timing", "remedy_status")
+
+
+def answer_while_pending(session: Session, case: Case, text: str) -> str | None:
+    """The answer to a question about the money or the review, asked while the case's remedy waits
+    for a lead (the bot hears nothing else then); None for anything else."""
+    if case.status != CaseStatus.PENDING_APPROVAL:
+        return None
+    topic = knowledge().topic_of(text, offered=True)
+    return answer_for_case(session, case, topic, 0, text=text) if topic in WHILE_PENDING else None
 

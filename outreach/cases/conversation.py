@@ -692,16 +692,26 @@ def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int,
 def names_another_offer(case_id: int | str, buyer_id: str, text: str, index: int) -> bool:
     """Whether the words name a remedy the rules offer in this case other than the open offer
     ("请问是否可以不补发，直接退这一盒的钱呢？" at the re-ship, with the share refund on offer too)."""
+    matching = _named_offer(case_id, buyer_id, text, index)
+    return matching is not None and matching != index
+
+
+def names_an_offer(case_id: int | str, buyer_id: str, text: str, index: int) -> bool:
+    """Whether the words name a remedy the rules offer in this case, the open offer or another."""
+    return _named_offer(case_id, buyer_id, text, index) is not None
+
+
+def _named_offer(case_id: int | str, buyer_id: str, text: str, index: int) -> int | None:
+    """The index of the offer whose remedy the words name (the open one first), or None."""
     choice = read_remedy(text)
     if choice is None:
-        return False
+        return None
     with session_scope() as session:
         case = _owned_case(session, case_id, buyer_id)
         if case.status != S.OFFERING:
-            return False
-        matching = _offer_matching(session, case, choice, index, keep=keeps_goods(text),
-                                   refused=refused_kinds(text) - {choice})
-        return matching is not None and matching != index
+            return None
+        return _offer_matching(session, case, choice, index, keep=keeps_goods(text),
+                               refused=refused_kinds(text) - {choice})
 
 
 def _promised_grams(session: Session, case: Case) -> int | None:
@@ -1089,7 +1099,7 @@ def answer_question(case_id: int | str | None, buyer_id: str, text: str, offer_i
                     stage: str | None = "offering") -> str | None:
     """The answer to an off-script question ("退款多久到账？", "快递到哪了？", "你是机器人吗？") from
     the knowledge file and the buyer's own case; None when the words ask none of its topics."""
-    from outreach.cases.answers import answer_for_case
+    from outreach.cases.answers import GENERAL_ONLY, answer_for_case
     from outreach.dialogue.knowledge import knowledge
 
     topic = knowledge().topic_of(text, offered=stage not in BEFORE_OFFER)
@@ -1102,7 +1112,7 @@ def answer_question(case_id: int | str | None, buyer_id: str, text: str, offer_i
             case = _latest_case(session, buyer_id)
             if case is None:
                 return knowledge().answer(topic, "no_case")
-        if case is None and topic not in ("who", "refund_timing", "invoice"):
+        if case is None and topic not in ("who", "refund_timing", *GENERAL_ONLY):
             return None  # with no case, "我的卫衣怎么还没发货" raises a problem; it is not a question to answer
         if topic == "logistics" and case is not None and case.category == "late_delivery" and stage in BEFORE_OFFER \
                 and _LATE_COMPLAINT.search(text) and not _ASKS_SHIPPED.search(text):

@@ -195,6 +195,10 @@ def _in_own_unit_word(text: str, unit: str | None) -> str:
     return re.sub(rf"(?<=[{_CN}\d几])\s*[{heard}](?!零)", unit or "", text)  # (not "俩零": zeros typed)
 
 
+# One whole container among several ("有一整盒全烂了"): one of them, whatever "全" says of it.
+_ONE_WHOLE = re.compile(r"一整([盒箱袋包筐篮瓶罐])")
+
+
 def read_affected(text: str, quantity: int, promised_g: int | None = None, label: str | None = None,
                   unit: str | None = None) -> Affected:
     """How much of a line of `quantity` pieces the text says was affected.
@@ -207,6 +211,7 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     if unit != "块":  # sums of money are no counts ("一只二十九块八"), unless the goods are counted in 块
         text = without_money(text)
     text = _in_own_unit_word(text, unit)
+    text = _ONE_WHOLE.sub(r"一\1", text)  # "两盒里有一整盒全烂了": one box, all of it
     if not text:
         return Affected("none")
     is_not = _IS_NOT.search(text)

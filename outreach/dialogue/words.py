@@ -63,7 +63,7 @@ _SLIPS = (
     (re.compile(r"克以|可已|可义|科以|可宜|可仪|可依(?=$|[\s，,。.!！吧的])"), "可以"),
     (re.compile(r"(?<![木马花甘幽春秋芝])兰(?=了|掉|的)"), "烂"),  # 兰了3个 (lan)
     (re.compile(r"神马"), "什么"),
-    (re.compile(r"多就(?=到|能|可以|退|回|发|才|会)"), "多久"),  # 退款多就到账
+    (re.compile(r"多就(?=到|能|可以|退|回|发|才|会|\s*[？?吗呀啊]|$)"), "多久"),  # 退款多就到账, 退钱要多就？
     (re.compile(r"从新|冲新|充新|崇新"), "重新"),
     (re.compile(r"腿(?=款|钱|货|费)"), "退"),  # 腿款 (tui)
     (re.compile(r"陪(?=点|钱|偿|我|付|款)"), "赔"),  # 陪点钱 (pei)
@@ -110,6 +110,10 @@ _SLIPS = (
     (re.compile(r"^\s*(?:haode|hao de|hao|hd)(?![a-z])"), "好的"),  # pinyin yes: "hao", "haode"
     (re.compile(r"(?<=[行好样])8(?=$|[\s，,。!！~～])"), "吧"),  # 行8 就这样8 (ba)
     (re.compile(r"拉倒"), "算了"),  # northern "forget it"
+    (re.compile(r"甭(?=再|在|联系|打|发|来|烦|找|问|催|补|退|换)"), "别"),  # Beijing "don't": 甭再联系我了
+    # a sum taken as it is: "25就25" (yuan), "几分中" (zhong: minutes)
+    (re.compile(r"(?<![\d.])(\d+(?:\.\d{1,2})?)\s*就\s*\1(?![\d.块元个只件盒斤])"), r"\1块就\1块"),
+    (re.compile(r"几分中"), "几分钟"),
     (re.compile(r"(?<=[到入])帐"), "账"),  # 到帐
     (re.compile(r"(人工|真人|机器人|客服|官方)妈"), r"\1吗"),  # 你是人工妈 (ma)
     (re.compile(r"哪哒|哪嗒"), "哪里"),  # Hunan "where"
@@ -275,6 +279,14 @@ _SLIPS = (
     (re.compile(r"(?<=[新补再])\s*fa(?![a-z])"), "发"),
     (re.compile(r"(?<![a-z])lai(?=的|了)"), "来"),
 )
+# What a partner or a relative said, relayed by the buyer ("她说退吧", "我问问她……她说不换", "我老婆说
+# 退了吧"): the words that follow are the buyer's answer.
+_RELAYED = re.compile(r"(?:^|(?<=[\s，,。.!！…~～]))"
+                      r"(?:(?:我)?问(?:了|过)?(?:问|一下|下)?(?:她|他)?(?:了)?[\s，,。.…]*)?"
+                      r"(?:她|他|我老婆|我媳妇儿?|媳妇儿?|老婆|我老公|老公|我妈|我爸|我女朋友|我男朋友|我对象|对象"
+                      r"|我爱人|爱人|孩子他妈|孩子他爸)(?:说|讲)(?:了|的是)?[\s，,:：]*")
+# Words of the shop or the courier in the same message: a 他说 there may be theirs.
+_SOMEONE_ELSE = re.compile(r"客服|商家|店家|卖家|店里|老板|快递|主播|师傅")
 # The numerals of Chinese written numbers, as a character class.
 CN_DIGITS = "零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百"
 # The measure words of pieces ("4卷", "两杯", "3罐"), as a character class: weights (斤) apart.
@@ -415,6 +427,8 @@ def normalize(text: str) -> str:
         text = text.replace(spoken, written)
     for slip, meant in _SLIPS:
         text = slip.sub(meant, text)
+    if not _SOMEONE_ELSE.search(text):  # (not "问了客服 他说马上发": the shop's words)
+        text = _RELAYED.sub("", text)
     text = _ONE_BY_ONE.sub(r"逐\1", text)  # "一个一个数的": one by one, no count of one
     return _REPEATED.sub(r"\1", text)  # "不要了不要了退钱吧", "是的是的": said once
 

@@ -32,6 +32,8 @@ _YES = re.compile(
     r"(?:吧|呀|啊|哈|呗)?" + _ALONE
     # left to the rules: "该怎么办就怎么办", "该咋办咋办"
     + r"|该(?:怎么|咋|咋个)(?P<how>办|弄|处理|整|赔|退)就?(?:怎么|咋|咋个)(?P=how)"
+    # taken as it is, grudgingly: "五块钱就五块钱吧", "25块就25块", "补偿就补偿吧"
+    + r"|(?P<same>[^\s，,。.!！？?]{1,5})就(?P=same)(?:吧|呗|啦)?(?=[\s，,。.!！~～]|$)"
     + r"|按(?:你们的?|平台的?)?(?:规矩|规定|规则|流程)|也行|也可以|也好|这么着|这么办|按这个|就这个|就它|选这个|要这个"
     r"|彳亍|阔以|整吧|搞快点|麻烦你?了"
     r"|(?:要{1,3}|成|可|掂|收到|了解|明白|得)(?:吧|啊|呀|的|了|啦)?" + _ALONE + ")"
@@ -139,6 +141,10 @@ _GRUDGING_CLAUSE = re.compile(r"(?:^|[\s，,。.!！？?])(?:那)?(?:行吧|好�
 _RESIGNED_YES = re.compile(r"算了[吧\s,，。.…]*(?:给吧|行吧|好吧|就这样吧?|可以|同意|接受|收下吧?|拿了|拿着|收了)")
 
 
+# A remedy turned down by name after a yes ("要的 不取消", "好 不退了"): the yes is not to that remedy.
+_REFUSED_LATER = re.compile(r"(?:^|[\s，,。.!！])(?:不|不要|不用|别)(?:取消|退|换|补)")
+
+
 def read_yes_no(text: str) -> bool | None:
     """Whether the message opens with a yes or a no ("是的，有4个烂了" is a yes with details), or
     ends with a refusal ("5块钱打发叫花子呢？不要")."""
@@ -159,6 +165,8 @@ def read_yes_no(text: str) -> bool | None:
             and not any(start == 0 for start, _kind in remedy_mentions(text)):
         # "不用补了 把钱退我" turns a remedy down and "不要了 退钱吧" cancels: neither answers the question no
         return False
+    if _YES.match(text) and _REFUSED_LATER.search(text, _YES.match(text).end()) and not remedy_mentions(text):
+        return None  # "要的 不取消 等着用呢": the goods wanted, a remedy turned down; the remedy decides
     if _YES.match(text):
         return True
     if _TRAILING_NO.search(text):

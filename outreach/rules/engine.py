@@ -232,7 +232,7 @@ def _offer(rule: RemedyRule, facts: CaseFacts, affected: int, book: RuleBook) ->
     reasons = _approval_reasons(rule, value, facts, book)
     return Offer(rule_id=rule.id, kind=rule.kind, amount_fen=amount, value_fen=value, needs_approval=bool(reasons),
                  say=say,
-                 done=rule.done.format(**values), coupon_fen=0 if rule.kind == "coupon" else rule.coupon_fen,
+                 done=rule.done.format(**values) + note, coupon_fen=0 if rule.kind == "coupon" else rule.coupon_fen,
                  approval_reasons=reasons, fast_refund=rule.fast_refund or badge, return_freight_paid=freight_paid,
                  report_merchant=rule.report_merchant, law=rule.law)
 

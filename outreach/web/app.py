@@ -20,6 +20,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.orm import Session
 
+from outreach.cases.answers import answer_while_pending
 from outreach.dashboard.agent_api import add_agent_api
 from outreach.dashboard.app import add_dashboard
 from outreach.dialogue.ratings import corrected_rating
@@ -240,8 +241,9 @@ def _store_buyer_message(buyer_id: str, text: str, payload: str = "") -> tuple[i
 def _while_a_person_owns(session: Session, buyer_id: str, case_id: int, text: str) -> None:
     """"别再联系我" is honoured in every state: the opt-out stops every channel, the person's too.
     A low rating the buyer says was a slip ("手滑点错了 是4分") is corrected while no person has
-    taken the case yet, and the case closes as rated. Any other message of a buyer still waiting
-    for a person gets the expected wait, once."""
+    taken the case yet, and the case closes as rated. A question about the money or the review
+    while a lead approves the remedy ("审核大概要多久？") is answered from the knowledge file. Any
+    other message of a buyer still waiting for a person gets the expected wait, once."""
     now = utcnow()
     if consent.asks_to_stop(text):
         closed = consent.opt_out(session, buyer_id, text, now)
@@ -255,6 +257,11 @@ def _while_a_person_owns(session: Session, buyer_id: str, case_id: int, text: st
         log.info("buyer %s corrected a low rating of case %d to %d", mask(buyer_id), case_id, corrected)
         done, _ = bot_response(RATING_CORRECTED)
         messages.append(session, buyer_id, "bot", done.replace("{rating}", str(corrected)), case_id=case_id)
+        return
+    case = session.get(Case, case_id)
+    answer = answer_while_pending(session, case, text) if case is not None else None
+    if answer is not None:  # "审核大概要多久？" while a lead reviews the remedy: the review's timing
+        messages.append(session, buyer_id, "bot", answer, case_id=case_id)
         return
     acknowledge_wait(session, case_id, now, policy().limits.agents)
 

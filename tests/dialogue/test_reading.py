@@ -1890,3 +1890,56 @@ def test_words_of_fresh_sets_61_to_64() -> None:
 ])
 def test_counts_of_fresh_sets_61_to_64(text: str, quantity: int, unit: str, label: str, pieces: int) -> None:
     assert read_affected(text, quantity, label=label, unit=unit).pieces == pieces
+
+
+def test_words_of_fresh_sets_65_to_68() -> None:
+    from outreach.dialogue.words import sums_told, without_money
+    from outreach.lifecycle.consent import asks_to_stop
+
+    # what a partner said, relayed, is the buyer's answer (not the shop's words: "问了客服 他说马上发")
+    assert read_remedy("问了 她说退") == "refund" and read_remedy("她说退前吧") == "refund"
+    assert read_remedy("她说取消把") == "cancel" and read_remedy("她说补两个新鲜的就行 不用退钱") == "reship"
+    assert read_remedy("问了客服 他说马上发") is None
+    # a remedy turned down with 倒 or by someone else; a worry about a re-ship is no choice of it
+    assert read_remedy("退钱倒不用 能给我补发1斤好的吗") == "reship"
+    assert read_remedy("退钱她也不要 她说要找真人跟商家把这事说道说道") is None
+    assert read_remedy("补发的不会又少吧 我有点不放心") is None
+    # the goods wanted and the remedy turned down: no yes to the cancellation
+    assert read_yes_no("她说要的 不取消 等着用呢") is None and read_yes_no("好的 不用补发 退钱吧") is True
+    # a sum or a remedy taken as it is, grudgingly
+    assert read_yes_no("五块钱就五块钱吧，关键是这口气咽不下") is True and read_yes_no("嗯……那好吧 25就25") is True
+    assert sums_told("25就25") == [2500, 2500] and "25" not in without_money(normalize("那好吧 25就25"))
+    # Beijing 甭; pinyin slips of 几分钟 and 多久
+    assert asks_to_stop("得嘞，甭再联系我了，一袋牛肉干的事儿") and normalize("甭管多少了") == "甭管多少了"
+    assert knowledge().topic_of("退宽几分中能到？") == "refund_timing"
+    assert knowledge().topic_of("退钱要多就？") == "refund_timing"
+    # fees, what the shop learns of a complaint, sending goods back, an invoice asked with 会不会
+    assert knowledge().topic_of("退这点钱 不会还要扣我手续费吧？") == "fees"
+    assert knowledge().topic_of("你们不会跟店家说是我投诉的吧 我怕他们给我穿小鞋") == "privacy"
+    assert knowledge().topic_of("烂苹果要不要退回去给你们？") == "freight"
+    assert knowledge().topic_of("我之前开过发票 退了会不会有麻烦") == "invoice"
+    assert is_question("不会是骗子吧") and not is_question("我不会弄")
+
+
+@pytest.mark.parametrize(("text", "quantity", "unit", "pieces"), [
+    ("是啊 两盒里有一整盒全烂了 软塌塌的还流水", 2, "盒", 1),  # one whole box of two
+    ("一整箱全烂了", 1, "箱", 1),
+])
+def test_one_whole_container_is_one_of_them(text: str, quantity: int, unit: str, pieces: int) -> None:
+    assert read_affected(text, quantity, label="spoiled", unit=unit).pieces == pieces
+
+
+def test_what_is_told_beside_a_question_at_an_offer_answers_it_only_when_it_decides() -> None:
+    from actions.context import _asks_for_one_not_another, told_beside_question
+
+    # a plain no or a yes beside the question answers the offer
+    assert told_beside_question("才30块？不行", "offering") == "不行"
+    assert told_beside_question("多久到账 好的", "offering") == "好的"
+    # a worry, a fact, or a remedy turned down beside a question asking for another is no answer
+    assert told_beside_question("那包裹现在到哪了？别又给我弄丢了", "offering") is None
+    assert told_beside_question("钱退到哪个账户上啊？是孙子付的钱", "offering") is None
+    assert told_beside_question("不退差价 能直接退货吗？", "offering") is None
+    # one remedy asked for and another turned down is a choice
+    assert _asks_for_one_not_another("退钱得唔得 唔使补发喇")
+    assert _asks_for_one_not_another("換過部新嘅俾我得唔得？唔使退錢")
+    assert not _asks_for_one_not_another("退款多久到账？")

@@ -464,3 +464,23 @@ def test_phantom_problems_of_fresh_sets_61_to_64_are_not_named() -> None:
     assert "missing_item" not in clause_problems(diagnoser, "我数了好几遍，一共八个，碎了三个")
     # a variant bought is not only the goods named
     assert tax.model_may_name("wrong_item", "我拍的l", "颜色是对的 是码数不对 我拍的l 领标上写的s")
+
+
+def test_phantom_problems_of_fresh_sets_65_to_68_are_not_named() -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    diagnoser = load_diagnoser()
+    tax = taxonomy()
+    # who paid is no price problem
+    assert clause_problems(diagnoser, "钱退到哪个账户上啊？是孙子付的钱") == {}
+    # what a delay nearly cost is no fault of the goods
+    assert not tax.model_may_name("quality_defect", "差点赶不上年夜饭", "差点赶不上年夜饭")
+    late = "是，晚了整整一天多才发出来，差点赶不上年夜饭，好在今天到了"
+    assert "quality_defect" not in clause_problems(diagnoser, late)
+    # a crab that no longer moves is dead, not missing
+    assert not tax.model_may_name("missing_item", "刚才又翻出来一只腿都不动的", "刚才又翻出来一只腿都不动的")
+    # an amount said as a clause of its own goes with the problem's clause
+    found = clause_problems(diagnoser, "一个烂的把周围一圈都感染了。烂的我都挑出来了，一共3斤")
+    assert found["spoiled"].endswith("一共3斤")

@@ -159,6 +159,8 @@ def test_trust_badge_makes_refunds_fast_with_return_freight_paid() -> None:
     without = quote(bought("wrong_item", 15900), rules()).offers[1]
     assert (with_badge.fast_refund, with_badge.return_freight_paid) == (True, True)
     assert "信任购" in with_badge.say and "信任购" not in without.say
+    # carried out straight away (the buyer named it), the badge is said too
+    assert "信任购" in with_badge.done and "信任购" not in without.done
     assert (without.fast_refund, without.return_freight_paid) == (False, False)
 
 

@@ -645,3 +645,20 @@ async def test_a_rating_slip_told_after_a_person_took_the_case_changes_nothing(
     with session_scope() as session:
         assert session.get(Case, case_id).status == "claimed"
         assert session.execute(select(Satisfaction.rating).where(Satisfaction.case_id == case_id)).scalar_one() == 1
+
+
+async def test_a_question_about_the_review_is_answered_while_a_lead_approves(client: TestClient,
+                                                                               bot: FakeRasa) -> None:
+    from outreach.cases.conversation import choose_problem
+    from tests.factories import make_case
+
+    case_id, buyer, _ = make_case("counterfeit", quantity=1, unit_price_fen=69900, live_seafood=False,
+                                  kind="apparel")
+    assert choose_problem(case_id, buyer, "counterfeit", "confirmed", text="那就给我提交吧").kind == "pending_approval"
+    response = await post(client, buyer, {"text": "审核大概要多久？今天能有结果吗"})
+    returned = (await response.json())["messages"]
+    assert [m["sender"] for m in returned] == ["buyer", "bot"] and "人工审核" in returned[1]["text"]
+    # anything else waits for the lead: the bot hears nothing
+    response = await post(client, buyer, {"text": "好的 我等着"})
+    assert [m["sender"] for m in (await response.json())["messages"]] == ["buyer"]
+    assert bot.calls == []
