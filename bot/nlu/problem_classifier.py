@@ -57,6 +57,7 @@ _AMOUNT_ONLY = re.compile(
     r"(?:[\d.]+|[零〇一二两三四五六七八九十百半几]+)(?:分之[零〇一二两三四五六七八九十\d]+)?\s*"
     # (money alone too: "就5块钱？？" of the offer is no price problem)
     rf"(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|%|成|块钱|元|钱|毛钱?)?\s*(?:半|多|左右)?$")
+_SOME_AMOUNT = re.compile(r"[\d一两二三四五六七八九十半俩仨]")
 _WEIGHT_UNIT = re.compile(r"斤|克|公斤|kg|(?<![a-z])g(?![a-z])")
 # How many pieces were promised ("说是10双", "说的4袋"): an amount, no problem of its own (what came
 # short is told beside it). A weight promised ("说好的8斤") is the listing's, against a weighing.
@@ -172,8 +173,9 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
                 # (a clause whose signs name its problem is that problem: "上面一片片绿点" of mouldy bread
                 # is the mould, not a listing the model half suspects)
                 named.append(result.category)
-        # (an amount said as a clause of its own is how much of it: "烂的我都挑出来了，一共3斤")
-        told = f"{clause} {then}" if then and _AMOUNT_ONLY.match(then) else clause
+        # (an amount said as a clause of its own is how much of it, when the clause says none:
+        # "烂的我都挑出来了，一共3斤"; not "死了两只 盒子里一共才7只", how many the box held)
+        told = f"{clause} {then}" if then and _AMOUNT_ONLY.match(then) and not _SOME_AMOUNT.search(clause) else clause
         for label in named:
             # every clause naming it: "满减没减 多付了15块" says which price problem together
             found[label] = f"{found[label]} {told}" if label in found else told
