@@ -128,7 +128,9 @@ class ActionChooseProblem(Action):
             return await record_survey_answer(dispatcher, tracker)
         stage = tracker.get_slot("stage")
         if label not in (None, NO_PROBLEM) and label not in problems_in(tracker) and (
-                (stage == "confirming" and is_question(text_of(tracker)))
+                (stage == "confirming" and is_question(text_of(tracker))
+                 # ("阿门家弄的嘛 苹果哈磕烂了三分之一": the problem asked about told, in a rhetorical question)
+                 and await suspected_among_named(tracker, label, talked_about) is None)
                 or (stage == "offering" and label != await talked_about())) \
                 and await talked_about() is not None:
             # (at an offer, a guessed label that no clause names never turns the problem either: "不想等

@@ -32,7 +32,7 @@ from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge, told_clauses
 from outreach.dialogue.person import wants_a_person
 from outreach.dialogue.ratings import declines_rating, read_rating, satisfied_in_words
-from outreach.dialogue.remedy_words import asks_for_it, gives_up_the_order, read_remedy, refused_kinds
+from outreach.dialogue.remedy_words import asks_for_it, gives_up_the_order, read_remedy, refused_kinds, set_aside_last
 from outreach.dialogue.words import (
     clauses_of,
     is_command_like,
@@ -221,9 +221,17 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         await answered_beside(dispatcher, tracker, text)
         understood = await in_context(dispatcher, tracker, told)  # (no events is an answer too: not `or`)
         return understood if understood is not None else await reask(dispatcher, tracker)
-    if stage == "offering" and read_remedy(text) not in (None, "cancel") and ends_refusing(text):
-        # "5块钱的券？打发谁呢 不要": whatever was named, the answer is no
+    if stage == "offering" and read_remedy(text) not in (None, "cancel") and ends_refusing(text) \
+            and (is_question(text) or not set_aside_last(text)):
+        # "5块钱的券？打发谁呢 不要": whatever was named, the answer is no (not "…退钱就是了，补发的话又要
+        # 等冷链，算了": the remedy waved away last is not the one chosen; the choice is taken below)
         return await guarded(dispatcher, tracker, partial(conversation.decline, index=offer_index(tracker)))
+    scored = read_rating(text) if stage == "offering" and _SCORED.search(normalize(text)) else None
+    if scored is not None and read_remedy(text) is not None and not is_question(text) \
+            and await _asks_for_an_offer(tracker, text) and not await _asks_for_another_offer(tracker, text):
+        # "退款办了就行 … 分数嘛，3分": the open offer named and a score given: taken, and rated
+        return await guarded(dispatcher, tracker, taking_offer(tracker, partial(
+            conversation.accept_content, index=offer_index(tracker), rating=scored, comment=text)))
     if stage == "offering" and read_remedy(text) is not None and (
             not is_question(text) or chosen
             or (asks_for_it(text) and not wants_a_person(text) and await _asks_for_another_offer(tracker, text))):
@@ -256,8 +264,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     other = await _turned_to_another(tracker, text) if stage == "confirming" or (
         stage == "offering" and _grants_fine(text)) else None
     if other is not None:  # "芒果挺新鲜的 没坏 就是箱子里少了两个": not the problem we asked about, this one
+        # (only this one: the problem set aside is not queued after it, "盒子是压扁了 东西倒没问题 就是少了一盒")
+        told = {other: problems_in(tracker).get(other, "")}
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
-            case_id, buyer, other, "corrected", text=text, more=problems_in(tracker)))
+            case_id, buyer, other, "corrected", text=text, more=told))
     if stage == "offering" and _FOUND_AFTER_ALL.search(normalize(text)) and read_fine_after_all(text) \
             and read_remedy(text) is None:
         # "啊dbq 找到了 卡在箱子底下泡沫里 4个都在 没事了": nothing wrong after all, whatever was offered
@@ -476,27 +486,30 @@ def _asks_for_one_not_another(text: str) -> bool:
     return chosen is not None and asks_for_it(text) and bool(refused_kinds(text) - {chosen})
 
 
-async def _asks_for_an_offer(tracker: Tracker, text: str) -> bool:
-    """Whether the remedy the words name is on offer in this case, the open offer or another."""
+# A score given with its unit: "3分", "四颗星", "5星".
+_SCORED = re.compile(r"(?<![\d.])[1-5一二三四五]\s*(?:分(?!之|钟)|颗?星)")
+
+
+async def _offer_check(tracker: Tracker, text: str, check: Callable[[int, str, str, int], bool]) -> bool:
+    """What `check` (a question of `conversation` about the offers and the words) says of this
+    buyer's case; False with no case of theirs."""
     case_id = await case_of(tracker)
     if case_id is None:
         return False
     try:
-        return await off_loop(conversation.names_an_offer, case_id, buyer_of(tracker), text, offer_index(tracker))
+        return await off_loop(check, case_id, buyer_of(tracker), text, offer_index(tracker))
     except (CaseNotFound, NotYourCase):
         return False
+
+
+async def _asks_for_an_offer(tracker: Tracker, text: str) -> bool:
+    """Whether the remedy the words name is on offer in this case, the open offer or another."""
+    return await _offer_check(tracker, text, conversation.names_an_offer)
 
 
 async def _asks_for_another_offer(tracker: Tracker, text: str) -> bool:
     """Whether the words name a remedy the rules offer in this case other than the open offer."""
-    case_id = await case_of(tracker)
-    if case_id is None:
-        return False
-    try:
-        return await off_loop(conversation.names_another_offer, case_id, buyer_of(tracker), text,
-                              offer_index(tracker))
-    except (CaseNotFound, NotYourCase):
-        return False
+    return await _offer_check(tracker, text, conversation.names_another_offer)
 
 
 def _grants_fine(text: str) -> bool:

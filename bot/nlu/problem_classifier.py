@@ -71,6 +71,11 @@ _PROMISED_PIECES = re.compile(r"^(?:我|我们|明明)?(?:说是|说的是?|说�
 # weighed or counted again: it corrects the amount before it and names no problem of its own.
 _CORRECTION = re.compile(r"不对|说错了?|搞错了?|看错了?|数错了?|打错了?|哦不|应该是|更正")
 _RESTATED = re.compile(r"^(?:我|又|刚|刚刚|才|重新|仔细|再)*(?:称|数|点|量|看)(?:了|过)?(?:一下|下|一遍)?(?:是|有|就)?")
+# What happened with goods bought elsewhere before ("我上次在别的店买的那个用了半年就鼓包了"): no
+# problem of this order, whatever its signs.
+_ELSEWHERE_BEFORE = re.compile(r"(?:上次|上回|以前|之前|去年|前年)(?:在|从)?(?:别的|别家|其他|另一家|另外一家)")
+# A remedy waved away or turned down, alone ("退钱没用", "别退钱"): no problem named.
+_REMEDY_ALONE = 6
 # Who the goods were for ("给我小姨寄的", "我姐乔迁我买的", "帮闺蜜她妈订的", "送老丈人的"): no problem.
 _FOR_SOMEONE = re.compile(r"^(?:是的?|对的?|嗯)?(?:这是|这个是|东西是)?(?:我)?"
                           r"(?:(?:给|帮|替|送)[^，,。\s]{1,8}?(?:寄|买|订|拍|送|带)(?:的|了)?|送[^，,。\s]{1,8}的"
@@ -111,7 +116,7 @@ def clause_problems(diagnoser: Diagnoser, text: str) -> dict[str, str]:
 
 def clauses_to_read(text: str) -> list[tuple[str, bool]]:
     """Every clause of a message, in order, with whether the model reads it (clause_problems)."""
-    from outreach.dialogue.remedy_words import read_remedy
+    from outreach.dialogue.remedy_words import read_remedy, refused_kinds, remedy_named
     from outreach.dialogue.words import normalize
     from outreach.dialogue.yes_no import read_yes_no, says_fine
 
@@ -126,6 +131,7 @@ def clauses_to_read(text: str) -> list[tuple[str, bool]]:
         restated = corrected and bool(_AMOUNT_ONLY.match(_RESTATED.sub("", clause)))
         corrected = bool(_CORRECTION.search(clause))
         skipped = (restated or len(clause) < 3 or read_remedy(clause) is not None
+                   or (len(clause) <= _REMEDY_ALONE and bool(remedy_named(clause) or refused_kinds(clause)))
                    or (len(clause) <= 4 and bool(read_yes_no(clause)))
                    or bool(_ONLY_YES_NO.match(clause)) or bool(_AMOUNT_ONLY.match(clause))  # "一斤半": how much
                    or bool(_PROMISED_PIECES.match(clause))
@@ -159,6 +165,10 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
     found: dict[str, str] = {}
     read = iter(diagnoses)
     for at, (clause, by_model) in enumerate(clauses):
+        if _ELSEWHERE_BEFORE.search(clause):
+            if by_model:
+                next(read)  # (read with the others, in one batch: its diagnosis is passed over)
+            continue
         asked = is_question(clause)
         # (a weight said as a clause of its own belongs to the clause before: "称了一下 才9斤")
         then = clauses[at + 1][0] if at + 1 < len(clauses) else ""

@@ -90,6 +90,13 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
     timing = book.timing
     if topic in GENERAL_ONLY:
         return known.answer(topic, "general")
+    if topic == "several" and case is not None:
+        waiting = [taxonomy().zh(str(item["label"] if isinstance(item, dict) else item))
+                   for item in (case.facts or {}).get("more_problems") or []]
+        first = taxonomy().zh(case.category or case.suspected_category)
+        if not waiting:
+            return known.answer(topic, "one", first=first)
+        return known.answer(topic, "queued", first=first, rest="、".join(f"「{w}」" for w in waiting))
     if topic == "who" or case is None:
         if topic == "refund_timing":
             return known.answer(topic, "general", fast_refund=timing.fast_refund,

@@ -20,7 +20,7 @@ from outreach.cases import survey
 from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
-from outreach.dialogue.amounts import Affected, corrects_itself, counts_the_good, read_affected
+from outreach.dialogue.amounts import Affected, corrects_itself, counts_the_good, read_affected, received_count
 from outreach.dialogue.remedy_words import REMEDY_KINDS, gives_up_the_order, keeps_goods, read_remedy, refused_kinds
 from outreach.dialogue.weighing import (
     read_weighing,
@@ -598,7 +598,7 @@ def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -
             return None
         offers = quote(case_facts(session, case), rules()).offers
         if any(o.kind == "refund_shortfall" for o in offers) and (
-                says_weighed(text) or (corrects_itself(text) and weights_in(text))):
+                says_weighed(text) or (corrects_itself(text) and weights_in(normalize(text)))):
             # "哦 看错了 秤上是1斤7两", "哎不对 刚才连盆一块儿减错了 是4斤半": the weighing corrected at the
             # offer; the shortfall is worked out again
             _note_weighed(session, case, text)
@@ -894,13 +894,27 @@ def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[
     # "解冻了三分之一 全黏成一团" on frozen food is one harm, not a quality problem besides
     others = [{"label": m, "text": str(t or "")[:300]} for m, t in clauses.items()
               if m in labels and m not in (label, NO_PROBLEM) and m not in same_goods]
-    if not others:
-        return
     if text:
         _place_on_orders(session, case, others, text)
+    others = [item for item in others if not (item["label"] == "missing_item" and _all_came(
+        session, item.get("order") or case.order_id, item["text"]))]
+    if not others:
+        return
     waiting = [item for item in _waiting(case) if item["label"] not in {o["label"] for o in others}]
     case.facts = {**(case.facts or {}), "more_problems": waiting + others}
     events.record(session, case.id, EventKind.MORE_PROBLEMS, labels=[o["label"] for o in others])
+
+
+def _all_came(session: Session, order_id: str, clause: str) -> bool:
+    """Whether the words say as many pieces came as the order's line holds ("鱼油就来了一瓶" of one
+    bottle bought, beside a double charge): nothing is missing."""
+    if _SAYS_SHORT.search(normalize(clause)):  # "就来了一盒 少了一盒": short, however many the line holds
+        return False
+    came = received_count(clause)
+    return came is not None and came >= main_item(session, order_id).quantity
+
+
+_SAYS_SHORT = re.compile(r"少了?\s*[一两二三四五六七八九十几\d]|少发|漏发|没发全|缺了?")
 
 
 def _place_on_orders(session: Session, case: Case, others: list[dict[str, str]], text: str) -> None:
@@ -915,7 +929,12 @@ def _place_on_orders(session: Session, case: Case, others: list[dict[str, str]],
         at = parts.index(first[0]) if first and first[0] in parts else None
         if at is None:
             continue
-        named = orders_named(" ".join(parts[max(0, at - 1):at + 1]), recent)
+        # the clause itself and the one before, or up to two more before when those name none
+        # ("另外一单面膜，拍了两盒，就来了一盒，少了一盒")
+        for back in (1, 2, 3):
+            named = orders_named(" ".join(parts[max(0, at - back):at + 1]), recent)
+            if named:
+                break
         if len(named) == 1 and named[0][0] != case.order_id:
             item["order"] = named[0][0]
 

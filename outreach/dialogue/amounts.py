@@ -35,6 +35,8 @@ _MEASURE = re.compile(
 # "还有一个只是有点脏" names no harm by its "有".
 _HARM = re.compile(r"[坏烂碎破裂死臭霉化漏瘪扁少缺丢损]|压[得成]|没了|没有|没到|没收到|没发|不能|不新鲜|变质"
                    r"|发黑|发软|不动|有问题|不行|不好|不对|错")
+# and for so many of so many, mould and rot seen too ("两串有一串长白毛了")
+_HARM_SEEN = re.compile(rf"{_HARM.pattern}|长毛|白毛|绿毛|出水|软了|黑了|虫")
 # Words that take back what was just said ("坏了3个 不对 应该是4个", "重新数了一下 是5个"): what follows wins.
 # not the 不对 of what is wrong with the goods ("数量不对", "颜色不对"): that is the complaint
 # ("分量也不对" is the complaint too)
@@ -142,7 +144,7 @@ _WEIGHS_WHOLE = re.compile(r"整箱|整盒|整袋|总重|净重|称了|秤上|�
 
 # More found on a second look, then the total of it: "箱底又翻出来一斤烂的 总共是3斤".
 _FOUND_MORE = re.compile(r"又|再|另外|还有")
-_RECOUNT_TOTAL = re.compile(r"(?:总共|一共|加起来|合计|算上)(?:是|有)")
+_RECOUNT_TOTAL = re.compile(r"(?:总共|一共|加起来|合计|算上)(?:是|有)?")
 
 
 def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | None:
@@ -171,7 +173,7 @@ def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | N
 
 # "只收到3盒", "就到了3盒", "数了一下才16个": what arrived, for missing pieces the rest is what is affected.
 _RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|来了|只有|就只有"
-                       rf"|(?:就|只|才)(?:给了?|(?:发|寄|送)(?:来|过来)?了?)|就|才"
+                       rf"|(?:就|只|才)(?:给了?|(?:给(?:我|我们)?)?(?:发|寄|送)(?:来|过来)?了?)|就|才"
                        # right after what was bought: "买10双来8双", Cantonese "买了6瓶得4瓶"
                        rf"|(?<=[{PIECE_WORDS}])\s*(?:来|得|到))"
                        rf"\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤](?!钱)")
@@ -370,8 +372,8 @@ def counts_the_good(text: str) -> bool:
 
 
 # ("6个椰子就一个能喝 剩下全馊了": what is still good, in any word for it)
-_GOOD_LEFT = re.compile(rf"(?:剩|剩下|只有|就|才)\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤]?\s*"
-                        rf"(?:是好的|好的|(?:还)?(?:能喝|能吃|能用)|没坏|完好)"
+_GOOD_LEFT = re.compile(rf"(?:剩|剩下|只有|就|才|其他|其余|另外|剩下的)\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤]?\s*"
+                        rf"(?:是好的|好的|(?:还)?(?:能喝|能吃|能用)|没坏|完好|(?:都|也)?(?:还行|还好|没事|正常|好好的))"
                         rf"|好的(?:只有|就|才|剩)\s*([{_CN}\d]+)")
 _BOX_COUNT = re.compile(rf"([{_CN}\d]+)\s*([盒箱袋包筐])")
 
@@ -400,8 +402,17 @@ def _box_shares(text: str, quantity: int, unit: str | None) -> Fraction | None:
 
 
 # "两串里有一串全烂了", "八只里面死了三只", "20个里头碎了3个": so many of so many, in one measure word.
-_OUT_OF = re.compile(rf"([{_CN}\d]+)\s*([{PIECE_WORDS}])(?:里面|里头|里|当中|之中|中)[^，,。.!！？?\d{_CN}]{{0,4}}"
+# ("两串有一串长白毛了": 有 alone says it too)
+_OUT_OF = re.compile(rf"([{_CN}\d]+)\s*([{PIECE_WORDS}])"
+                     rf"(?:(?:里面|里头|里|当中|之中|中)[^，,。.!！？?\d{_CN}]{{0,4}}|\s*有)"
                      rf"([{_CN}\d]+)\s*\2")
+
+
+def received_count(text: str) -> int | None:
+    """How many pieces the words say came ("鱼油就来了一瓶": 1), or None when they say no such count."""
+    found = _RECEIVED.search(normalize(text))
+    got = _number(found.group(1)) if found else None
+    return int(got) if got is not None and got.denominator == 1 else None
 
 
 def _share_out_of(text: str, quantity: int, unit: str | None) -> tuple[Fraction, str] | None:
@@ -414,10 +425,12 @@ def _share_out_of(text: str, quantity: int, unit: str | None) -> tuple[Fraction,
             continue
         whole, part = _number(found.group(1)), _number(found.group(3))
         rest = clause[found.end():]
-        if not whole or part is None or not 0 < part <= whole or not _HARM.search(clause):
+        if not whole or part is None or not 0 < part <= whole or not _HARM_SEEN.search(clause):
             return None
         if found.group(2) == unit and whole == quantity:  # the line's own pieces: "两盒里有一盒整盒都烂了"
             return None if "半" in rest else (part / whole, "")  # ("一盒半": the count reads it)
+        if re.search(rf"[坏烂碎破裂死臭霉化漏]了?\s*{re.escape(found.group(1))}\s*{found.group(2)}", text):
+            return None  # "烂了7个 7个里面3个都长绿毛了": the whole is the harmed count itself, told again
         if found.group(2) in (unit, "个") and whole < quantity and "半" not in rest:
             # some of the line's own pieces ("买了6个碗只来了5个 来的5个里头还碎了一个"): the count of the line
             return part / quantity, f"{int(part)}{unit}" if part.denominator == 1 else ""

@@ -48,6 +48,11 @@ def satisfied_in_words(text: str) -> int | None:
     return rating if rating is not None and rating >= 4 else None
 
 
+_SHARE_OUT = re.compile(r"分一分|分一下|分着|平分|分了吧")
+# A clause of what would have been: "要是鱼能活着到就5分了", "如果再快点就满分".
+_IF_CLAUSE = re.compile(r"(?:要是|如果|假如|要不是|若是|不然|否则)[^，。,.!！？?；;]*")
+
+
 def read_rating(text: str) -> int | None:
     """A 1-5 rating in digits ("4"), scores ("4分", "五星", "一颗星"), stars ("⭐⭐⭐⭐") or words
     ("还行", "一般般", "挺满意的", "太差了"); None when the text holds none in range."""
@@ -55,6 +60,10 @@ def read_rating(text: str) -> int | None:
     text = re.sub(r"^(\s*(?:给你|给您|给|打)?\s*[1-5一二三四五])\s*份(?=\s*[吧啊呀哦的了]?\s*[。.!！~～]*\s*$)",
                   r"\1分", normalize(text))
     text = _POINT_OFF.sub(" ", text)  # "给四分吧 少一分是因为发货慢": the point taken off is no score
+    text = _SHARE_OUT.sub(" ", text)  # "4分，我们四个分一分": the money shared out, no score of 1
+    unless = _IF_CLAUSE.sub(" ", text)
+    if unless != text and scored_number(unless) is not None:
+        text = unless  # "给你们4分吧，要是鱼能活着到就5分了": the score it would have been is none
     text = text.replace("不好意思", " ")  # "不好意思 刚看到": an apology, no 不好 of the service
     kept = _DENIED_SCORE.sub(" ", text).strip()
     if kept != text and kept:  # "是4分不是2分": the score denied is no answer

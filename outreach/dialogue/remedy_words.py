@@ -19,7 +19,7 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
     # the whole line's money ("全退行不行", "不要了 全退"): only where a full refund or a cancel is offered
     "full_refund": ("全退", "全额退", "全部退"),
     "replace": ("换货", "换新", "换一个", "换个", "换一件", "换件", "给我换", "调换", "更换", "重新换", "换成", "换回",
-                "换一下", "换掉", "帮我换", "换一双", "换一条", "换一盒", "换正确", "换对",
+                "换一下", "换掉", "帮我换", "换一双", "换一条", "换一盒", "换正确", "换对", "我要换", "换吧",
                 "整个新的", "来个新的", "给个新的", "要个新的", "弄个新的"),
     "reship": ("补发", "重发", "再发", "补寄", "重新发", "再寄", "补一个", "补几个", "补给我", "发一个新", "寄一个",
                "发正确", "发对的", "重新寄", "补上", "补就行", "慢慢补", "补齐", "补全", "重寄"),
@@ -58,7 +58,8 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
     "give_up": ("cancel_refund",),
     "ship": ("reship_full", "reship_share", "compensation_percent"),
 }
-_NEGATION = re.compile(r"(?:(?:不要|不用|不想|别|不需要|不必|没必要|不|不同意|不接受|不愿意|拒绝)\s*(?:再|给我|帮我)?"
+_NEGATION = re.compile(r"(?:(?:不要|不用|不想|别|不需要|不必|没必要|不|不同意|不接受|不愿意|拒绝"
+                       r"|等不了|等不起|等不及|没法等|不想等)\s*(?:再|给我|帮我)?"
                        r"|别(?:跟我|和我|给我)?(?:扯|提|说|讲|整|来))\s*$")  # "别跟我扯补发"
 
 
@@ -87,8 +88,11 @@ _SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立�
 # ("补几块钱" too; not "多赔点", asking for more)
 _PAY_UP = re.compile(r"(?<![才只多])赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")
 # "退那一盒的钱"; not "退这点钱" (the amount offered, called too little)
-_MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这几))(?!的|了的|过的)[^，。,.!！？?]{1,6}钱"
-                         r"|钱[^，。,.!！？?]{0,3}退(?!货)")
+_MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这几))(?!的|了的|过的)"
+                         r"[^，。,.!！？?]{1,6}(?:钱|货款)"
+                         r"|钱[^，。,.!！？?]{0,3}退(?!货)"
+                         # the count to go by, then the refund: "先按3只退"
+                         r"|按\s*[\d一两二三四五六七八九十几半]+\s*[^，。,.!！？?\s]{0,2}(?:来|算)?退")
 _JUST_REFUND = re.compile(
     # (and south-western "退嘛", "退了算了": just refund it)
     # (northern "给俺退了": refund it for me; "退了嘛")
@@ -103,7 +107,9 @@ _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|�
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
 # "换一台", "换台新的", "换一部": one piece changed, in any measure word.
 _CHANGE_ONE = re.compile(rf"(?<![退交])换(?:一|个|一个)?[{PIECE_WORDS}台部](?!钱)")
-_CHANGE_TO = re.compile(r"(?<![退交])换(?!来|回来)(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}?的"
+# (not another shop: "这回换一家包装好点的")
+_CHANGE_TO = re.compile(r"(?<![退交])换(?!来|回来|一?家|个店|别家|个平台)"
+                        r"(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}?的"
                         # a colour to swap to, said alone: "换黑色", "换个白色"
                         r"|(?<![退交])换(?:个|成)?[黑白红黄蓝绿紫粉灰棕橙米咖金银][色](?=$|[\s，,。.!！~～吧])")
 # The words right before a money remedy that ask for more of it: "多赔点", "多给点补偿", "再多退点".
@@ -134,20 +140,26 @@ def _declined_after(text: str, end: int) -> re.Match[str] | None:
 
 # A remedy named with its drawback: "补发还得等好几天" is why not.
 # ("退钱那个我也弄不明白": what the buyer cannot manage)
-_DRAWBACK_AFTER = re.compile(r"^(?:的话)?(?:那个|那些)?(?:我)?(?:也|都)?(?:还得|还要|又得|又要|得|要)?(?:再)?"
-                             r"(?:等|太慢|太久|太麻烦|麻烦|费劲|去买|重新买"  # "退钱我还得再去买"
+_DRAWBACK_AFTER = re.compile(r"^(?:了|的话)?(?:那个|那些)?(?:我)?(?:也|都)?(?:还得|还要|又得|又要|得|要)?(?:再)?"
+                             # "退钱我还得再去买", "退钱我还得重新挑"
+                             r"(?:等|太慢|太久|太麻烦|麻烦|费劲|去买|重新买|重新挑|重新选|重新找|重新下单|另外买|再买|另买"
                              r"|弄不明白|搞不明白|整不明白|闹不明白|弄不懂|搞不懂|不会弄|不会操作|不懂"
                              # how slow or troublesome it is: "补发太磨叽了", "换货好麻烦", "补发太墨迹"
                              r"|(?:太|好|真|忒|贼|巨|特别|有点)?(?:磨叽|墨迹|磨蹭|拖拉|折腾|耽误事|费事|费时间)"
                              r"|(?:太|好|真|忒|贼|巨|特别|很)(?:慢|麻烦)"
                              # how it would look: "送礼退钱怪怪的", "退钱没面子"
                              r"|怪怪的|怪怪|怪不好意思|没面子|不体面|不好看|尴尬"
+                             # no trust left in it: "换只新的我也不放心"
+                             r"|不放心|信不过|不敢要|不敢用"
+                             # the back and forth and the date it would miss: "换一条来回折腾肯定赶不上了"
+                             r"|来回折腾|来回寄|来回跑|[^，。,.!！？?\s]{0,6}(?:赶不上|来不及|赶不及)"
                              # what the money would not buy: "退钱我也买不着这么大的"
                              r"|[^，。,.!！？?\s]{0,3}买不(?:着|到|来))")
 # What a remedy would bring, said right after it: "补发还得搁那干等", "再寄过来又要压坏", "补过来也化了",
 # "换个新的怕又是瓜的" (Sichuan 瓜: broken): why not, never the choice.
 # A remedy waved away: "退二十几块有什么用".
-_NO_USE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,6}?(?:有什么用|有啥用|顶什么用|管什么用|有个屁用|有毛用)")
+_NO_USE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,6}?(?:有什么用|有啥用|顶什么用|管什么用|有个屁用|有毛用)"
+                           r"|^(?:也|都)?(?:没用|没有用|没啥用|不管用|不顶用)")  # "退钱没用 团员要的是货"
 _CONSEQUENCE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,4}?(?:又要|又得|又会|又是|也会|也得|也要|也是|也|怕|万一"
                                 r"|还得|还要|估计又|肯定又|不会又|会不会又?)[^，。,.!！？?\s]{0,4}?"
                                 r"(?:等|坏|烂|碎|化|压|慢|瓜|过季|没用|一样|麻烦|少|丢|错|漏)"
@@ -258,6 +270,15 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(hits)
 
 
+def set_aside_last(text: str) -> bool:
+    """Whether the latest remedy the words speak of is one they do not choose, after one they do
+    ("碎了那两瓶退钱就是了，补发的话又要等冷链，算了": the refund chosen, the re-ship waved away)."""
+    text = normalize(text)
+    chosen = {start for start, _kind in remedy_mentions(text)}
+    hits = _remedy_hits(text)
+    return bool(chosen and hits) and max(start for start, _end, _kind in hits) not in chosen
+
+
 def remedy_named(text: str) -> str | None:
     """The remedy the words are about, chosen or not ("补发的话要多久能到", "补发还得等几天吧": the
     re-ship): the latest one not negated, or None. For what a question is about; a choice is
@@ -311,8 +332,10 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
                  if kind != "cancel" or start < chosen[0] or not text.startswith(("不要了", "不想要了"), start)]
     goods = [start for start, kind in found if kind in ("reship", "replace")]
     if goods:  # "给我换成无糖的吧 这个有糖的我给你们寄回去": sending the wrong one back is part of it
+        # ("就给我换一条M的吧，寄回去我明天就去驿站": the sending back, as its own clause, too)
         found = [(start, kind) for start, kind in found if kind != "return_refund" or start < goods[0]
-                 or not _I_SEND_BACK.search(_clause_before(text, start))]
+                 or not (_I_SEND_BACK.search(_clause_before(text, start))
+                         or (not _clause_before(text, start).strip() and text.startswith(("寄回", "退回去"), start)))]
     first = clauses_of(text)[:1]
     alone = _JUST_ONE.match(first[0]) if first and not found else None
     if alone:  # "补吧 恁快点": the one verb as the first clause, the rest only urges
@@ -336,7 +359,9 @@ def gives_up_the_order(text: str) -> bool:
 # (and "算了 不换了": the one verb, no longer wanted)
 _ONE_VERB_DECLINED = re.compile(r"(?:^|[\s，,。.!！])(换|补|退)(?:也|都|就)(?:不要|不用|不需要|不必|算了|免了)"
                                 r"|(?:^|[\s，,。.!！]|算了)不(?:用|想)?(换|补|退)了"
-                                r"|不(?:想|愿意|要)(?:再)?等(?:着)?(?:你们)?(补|换)")  # "不想等补发了"
+                                r"|不(?:想|愿意|要)(?:再)?等(?:着)?(?:你们)?(补|换)"  # "不想等补发了"
+                                # "也不要退 我就要个说法", "不要换 换来换去又发错了"
+                                r"|(?:^|[\s，,。.!！])(?:也|都|我)?(?:不要|不用|不想|别)(?:再)?(换|补|退)(?=$|[\s，,。.!！了啦])")
 _ONE_VERB_KINDS = {"换": "replace", "补": "reship", "退": "refund"}
 
 

@@ -30,6 +30,19 @@ _SLIPS = (
     # voice input: 随了一只 (sui) of broken goods; 两纸 (zhi) of pieces
     (re.compile(r"(?<![跟追伴相尾])随了(?=\s*[一两二三四五六七八九十几\d])"), "碎了"),
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])纸(?![箱盒袋巾币质])"), "只"),
+    # handwriting and pinyin slips: 今 (jin) for 斤 after a number ("烂了两今", "三今半"); 得 (de) for 的 ending
+    # a clause or opening a yes ("是得", "好得", "新得", "对得吧"; not 觉得, 记得, 要得 ...); 在 (zai) for 再
+    # before sending again ("在发一瓶"); 每 (mei) for 没 ("还是每电"); 还 (huan) for 换 before a new one
+    (re.compile(r"(?<=[一两二三四五六七八九十几半\d])\s*今(?![天年日早晚后儿])"), "斤"),
+    (re.compile(r"(?<=[\u4e00-\u9fff])(?<![觉记晓认值懒舍难要使免显获取懂见怪巴恨省亏落博赢少不唔冇晓觅来食用搞去行])得"
+                r"(?=$|[\s，,。.!！~～?？]|吧|把|啊|呀|嘛)"), "的"),
+    (re.compile(r"(?<=[买发寄拍要选订])得(?=[\u4e00-\u9fff])(?![起了到着及过上出动很太])|(?<=[烂坏碎死裂])得(?=有|就有|占)"),
+     "的"),
+    (re.compile(r"(?<![现正存还实自内所])在(?=(?:发|补|寄|换|买|给我发|给我补)(?:一|两|个|\d|回|过|件|瓶|盒))"), "再"),
+    (re.compile(r"每(?=电|气|反应|收到|发货|发出|到货|动静|人理|人管|人回)"), "没"),
+    (re.compile(r"还(?=(?:一)?[个件台双瓶盒条只部]?新(?:的|$|[\s，,。.!！吧]))"
+                r"|(?<=给我|帮我)还(?=成|个|一个|双|件|条|台)"), "换"),
+    (re.compile(r"(?<=[出付掏])嘛(?=$|[\s，,。.!！?？])"), "吗"),  # 运费要我出嘛 (ma)
     (re.compile(r"^恩"), "嗯"),
     (re.compile(r"(?<![a-z])(?:tuikuan|tui kuan)(?![a-z])"), "退款"),
     (re.compile(r"推(?=款|宽|狂|矿|钱)|tui(?=\s*[款钱货前宽])"), "退"),  # 推款, 推宽, tui钱, tui前 (tui)
@@ -41,7 +54,7 @@ _SLIPS = (
     (re.compile(r"退狂|退宽|退矿"), "退款"),
     (re.compile(r"(?<=[烂坏碎死霉了有])一般(?!般)"), "一半"),  # 烂了一般 (yi ban)
     (re.compile(r"退前|退线"), "退钱"),
-    (re.compile(r"(?<=重新)法|(?<=给我)法|(?<=补)法"), "发"),
+    (re.compile(r"(?<=重新)法|(?<=给我)法|(?<=补)法|(?<=重)法(?!律|规|则|院)"), "发"),
     (re.compile(r"(?<=[\d一二两三四五六七八九十])\s*ge\b"), "个"),
     (re.compile(r"(?<=[\u4e00-\u9fff])ge(?![a-z])"), "的"),  # Cantonese typed: 正确ge (嘅)
     # other measure words in pinyin after a number: "漏了3ping", "少了2he"
@@ -49,7 +62,8 @@ _SLIPS = (
         ("ping", "瓶"), ("he", "盒"), ("dai", "袋"), ("xiang", "箱"), ("jin", "斤"), ("zhi", "只"),
         ("jian", "件"), ("bao", "包"), ("shuang", "双"), ("tiao", "条"), ("guan", "罐"))),
     (re.compile(r"一伴|一办"), "一半"),
-    (re.compile(r"(?<![\d一二两三四五六七八九十几第])四了(?=[一两二三四五六七八九十几\d])"), "死了"),  # 四了三只 (si)
+    (re.compile(r"(?<![\d一二两三四五六七八九十几第])四了(?=[一两二三四五六七八九十几\d])|(?<![a-z])si了"), "死了"),
+    # (四了三只, si了一斤: si)
     (re.compile(r"(?<=多[扣收付交])得"), "的"),  # 退那多扣得
     (re.compile(r"(?<![\d一二两三四五六七八九十几半.])斤半"), "一斤半"),  # spoken: 烂了斤半
     (re.compile(r"肿么|咋个"), "怎么"),
@@ -127,6 +141,7 @@ _SLIPS = (
     (re.compile(r"交关"), "非常"),  # Wu "very": 交关满意
     # Wu: 死脱 (died), 里厢 (inside), 勿 (not: "一动也勿动"), 迭能 / 实梗 (like this)
     (re.compile(r"死脱|死特"), "死了"),
+    (re.compile(r"肚(?:子|皮)(?:都)?(?:翻着|朝天|朝上|翻过来了?)"), "死了"),  # a crab or fish belly up
     (re.compile(r"里厢"), "里面"),
     (re.compile(r"(?<![请切])勿"), "不"),
     (re.compile(r"迭能|实梗"), "这样"),
@@ -134,6 +149,8 @@ _SLIPS = (
     (re.compile(r"莫(?=再|在|联系|打|发|来|烦|找|问|管|催|推|补|退|换|要)"), "别"),
     (re.compile(r"呢啲|呢些"), "这些"),  # Cantonese "these"
     (re.compile(r"补返|补番"), "补发"),  # Cantonese "send the rest": 帮我补返一斤
+    (re.compile(r"退返|退番"), "退回"),  # Cantonese "refund": 快啲退返俾我
+    (re.compile(r"(?<=[死烂坏碎臭])(?:[咗了])?成半"), "了一半"),  # Cantonese 成半 (about half): 死咗成半
     (re.compile(r"补尝|补常|补赏"), "补偿"),  # pinyin slips of 补偿 (bu chang)
     # 死了两直 (zhi); not the 一直 (all along) of "一直没拿到", "一直不发货"
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])直(?![接到播线的没不在都是等拖说很挺有要想联系催找问打显示卡未处])"),
@@ -196,6 +213,38 @@ _SLIPS = (
     (re.compile(r"(?<=[播佢他她家你们])话(?=[\u4e00-\u9fff])(?!费|题|筒|术|语|剧)"), "说"),  # 主播话 (the host said)
     (re.compile(r"嗰啲|嗰些"), "那些"),
     (re.compile(r"嗰"), "那"),
+    # North-west (Shaanxi, Gansu, Ningxia, Qinghai): 额 (I) opening a clause or after 给 / 把 / 让 (before
+    # the Wu 额 of 的 below: "是额", "好额"), 咧 (了), 嫑 (don't), 能成 / 成呢 (all right), 么 (没) before
+    # what is missing, 麻达 (trouble), 撒 (啥) before a noun, 瞎咧 / 日塌咧 (gone bad, broken), 日弄 (cheat),
+    # 一满 (all), 兀 (that), 阿门家 (how), 尕 (little), 碎娃 (child: no 碎 of broken goods), 嫽 (fine),
+    # 一哈 (一下), 谝 (chat)
+    (re.compile(r"(?:^|(?<=[\s，,。.!！?？~～…]))额(?=[\u4e00-\u9fff])(?![度外头定满尔])"), "我"),
+    (re.compile(r"(?<=[给把让叫帮跟和找怼骗坑催耽搁系理复弄扣吵烦害气])额(?![度外头定满])"
+                r"|(?<![金超名余限定数差巨份配税面总])额(?=自己|\d|再|还|都|也|就|要|想|不|没|已经|刚|又|买|等|看|问|找|吃|用|在"
+                r"|给|跟|让|老汉|老婆|家|娃|孙|投诉|举报)"), "我"),
+    (re.compile(r"(?<=[\u4e00-\u9fff\d])咧(?!嘴|开)"), "了"),
+    (re.compile(r"嫑"), "不要"),
+    (re.compile(r"(?<![不没])能成(?=$|[\s，,。.!！~～]|了|呢|啊|吧)|^成(?:呢|咧|了)?(?=$|[\s，,。.!！~～])"), "可以"),
+    (re.compile(r"[么没](?:得)?麻达"), "没问题"),
+    (re.compile(r"麻达"), "问题"),
+    (re.compile(r"(?<![这那什怎多要为干])么(?=有|动|敢|反应|发|见|寻|降|收|到|问题|事|人理|人管|用|回|声|法)"), "没"),
+    (re.compile(r"(?<![\u4e00-\u9fff])撒(?=[\u4e00-\u9fff])(?![了咧])|撒(?=烂|态度|也|时候|意思|东西|情况|玩意|问题|子|货)"),
+     "啥"),
+    (re.compile(r"瞎(?=[了咧](?:\s*[一两二三四五六七八九十半大多好几\d]|$|[\s，,。!！]))"), "坏"),
+    (re.compile(r"日塌|日踏"), "坏"),
+    (re.compile(r"日弄|日哄"), "骗"),
+    (re.compile(r"一满"), "全"),
+    (re.compile(r"兀(?=个|些|搭|里|家)"), "那"),
+    (re.compile(r"[阿啊]门家|[阿啊]么家"), "怎么"),
+    (re.compile(r"尕"), "小"),
+    (re.compile(r"碎娃"), "孩子"),
+    (re.compile(r"嫽(?:扎[了咧]|得很|咋[了咧])?"), "很好"),
+    (re.compile(r"(?<=[一两几])哈(?![哈密尔佛])"), "下"),
+    (re.compile(r"谝"), "聊"),
+    # Henan: 嘞 (了 inside a clause: "拍嘞四瓶"; 的 of "是嘞"), 恁 (you)
+    (re.compile(r"^(?:是|对)嘞"), "是的"),
+    (re.compile(r"(?<=[\u4e00-\u9fff])嘞(?=[\u4e00-\u9fff\d])"), "了"),
+    (re.compile(r"恁们|恁(?=就|给|这|那|家|咋|发|寄|说|卖|店|们|是|把|还|都|也|可)"), "你们"),
     # Wu (Shanghai): 侬 (you), 阿拉 (I, we), 伐 (question particle), 哪能 (how), 额 (of), 迭眼 (this little),
     # 辰光 (time), 调 (exchange), 碎脱 (broken), 里向 (inside), 姆妈 (mum), 伊 (he, she)
     (re.compile(r"侬"), "你"),

@@ -216,7 +216,11 @@ _PIVOT = re.compile(r"就是|只是|而是|但是|不过|(?:^|[\s,，。])是(?!
 
 # The problem asked about set aside in so many words: "问题不在这", "不是这个问题", "这个不是重点".
 _SET_ASIDE = re.compile(r"问题不在这|问题不是这|不是这个问题|不是这个事|跟这个没关系|和这个没关系"
-                        r"|这个不是重点|这不是重点")
+                        r"|这个不是重点|这不是重点"
+                        # the goods themselves fine, the box or the rest aside: "盒子是压扁了 东西倒没问题 就是少了一盒"
+                        # (not "茶叶今天收到，本身没问题" beside a late shipment: nothing else turned to)
+                        r"|(?:东西|里面|里头|货|商品|本身)[^，。,.!！？?\s]{0,3}(?:倒|倒是|是|都|还)?(?:没问题|没坏|没事|好好的|完好)"
+                        r"[了的啊]?[\s，,]*(?:就是|只是|但是|不过|可是|问题是)")
 
 
 # A yes that says what was told is so ("是的", "对 就是一直不发货", "没错 碎了两只"), as to "is that right?";

@@ -129,6 +129,20 @@ async def test_confirm_offer_accept_pays_once_and_asks_for_a_rating(db: str) -> 
     assert [(r.rule_id, r.amount_fen, r.status) for r in remedies] == [("spoiled_share_refund", 4590, "executed")]
 
 
+async def test_the_offer_named_with_a_score_is_carried_out_and_rated_at_once(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1, unit_price_fen=4590)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    text = "退款办了就行。说实话这事不赖你们平台，分数嘛，3分，中不溜吧"
+    offering = tracker(buyer, intent="affirm", text=text,
+                       slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0})
+    messages, _events = await run(ActionAnswerYes(), offering)
+    assert "utter_ask_rating" not in responses(messages)
+    with session_scope() as session:
+        remedy = session.execute(select(Remedy)).scalar_one()
+        rating = session.execute(select(Satisfaction.rating).where(Satisfaction.case_id == case_id)).scalar_one()
+    assert (remedy.rule_id, remedy.status, rating) == ("spoiled_share_refund", "executed", 3)
+
+
 async def test_declining_walks_to_the_next_offer_then_a_person(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=1)
     await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
@@ -171,6 +185,34 @@ async def test_a_no_to_the_problem_asked_about_with_another_told_is_that_other(d
     with session_scope() as session:
         case = session.get(Case, case_id)
         assert (case.suspected_category, case.category) == ("damaged", "missing_item")
+
+
+async def test_a_problem_set_aside_for_another_is_not_taken_up_after_it(db: str) -> None:
+    from actions.context import in_context
+
+    case_id, buyer, _ = make_case("damaged", quantity=2, unit="盒", unit_price_fen=13900, live_seafood=False)
+    text = "盒子是压扁了 东西倒没问题 就是少了一盒 我买的两盒只收到一盒"
+    t = tracker(buyer, intent="missing_item", text=text, slots={"case_id": str(case_id), "stage": "confirming"})
+    t.latest_message["problems"] = ["damaged", "missing_item"]
+    t.latest_message["problem_clauses"] = {"damaged": "盒子是压扁了",
+                                           "missing_item": "就是少了一盒 我买的两盒只收到一盒"}
+    await in_context(CollectingDispatcher(), t)
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        assert case.category == "missing_item" and "more_problems" not in (case.facts or {})
+
+
+async def test_the_problem_asked_about_told_in_a_rhetorical_question_confirms_it(db: str) -> None:
+    case_id, buyer, _ = make_case("damaged", quantity=1, unit="箱", unit_price_fen=5980, live_seafood=False,
+                                  kind="fruit")
+    text = "阿门家弄的嘛 苹果哈磕烂了三分之一"
+    t = tracker(buyer, intent="spoiled", text=text, slots={"case_id": str(case_id), "stage": "confirming"})
+    t.latest_message["problems"] = ["damaged"]
+    t.latest_message["problem_clauses"] = {"damaged": "苹果哈磕烂了三分之一"}
+    messages, events = await run(ActionChooseProblem(), t)
+    assert "utter_not_understood" not in responses(messages) and slot(events, "stage") == "offering"
+    with session_scope() as session:
+        assert session.get(Case, case_id).category == "damaged"
 
 
 async def test_a_health_reaction_goes_to_a_person_at_once(db: str) -> None:

@@ -96,6 +96,20 @@ def test_off_script_questions_are_answered_from_the_case_and_the_offer_stays_ope
     assert remedy_of(case_id) is None
 
 
+def test_whether_every_problem_told_is_taken_up_is_answered_from_the_case(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980, trust_badge=False)
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 死了3只 还少了一只",
+                          more={"spoiled": "死了3只", "missing_item": "还少了一只"})
+    both = answer_question(case_id, buyer, "这两样都能退吗？", step.offer_index)
+    assert "「生鲜变质」" in both and "「少件漏发」" in both
+    assert open_question(case_id, buyer, "offering", step.offer_index).message == step.message
+    assert remedy_of(case_id) is None
+    alone, buyer_alone, _ = make_case("spoiled", quantity=10, unit_price_fen=3980, trust_badge=False)
+    step = choose_problem(alone, buyer_alone, "spoiled", "confirmed", text="是的 死了3只")
+    one = answer_question(alone, buyer_alone, "另一个问题呢？", step.offer_index)
+    assert "这一个问题" in one and "少件漏发" not in one
+
+
 def test_why_so_little_is_answered_by_the_share_only_where_the_amount_has_one(any_db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980, trust_badge=False)
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 死了3只")
@@ -209,6 +223,9 @@ def test_a_weighing_corrected_at_the_offer_is_worked_out_again(any_db: str) -> N
     # taken back with no word of weighing, only the weight said again
     step = correct_affected(case_id, buyer, "哎不对 刚才连盆一块儿减错了 是1斤8两", step.offer_index)
     assert step is not None and step.kind == "offer" and step.offer.amount_fen == 1360  # 10 %
+    # the weight typed with a slip ("只有1今9两": 今 for 斤), read as meant
+    step = correct_affected(case_id, buyer, "不对不对 刚才是连盆一起称得 去掉盆只有1今9两", step.offer_index)
+    assert step is not None and step.kind == "offer" and step.offer.amount_fen == 680  # 5 %
 
 
 def test_a_share_told_of_one_piece_the_words_count_is_that_piece(any_db: str) -> None:
@@ -415,6 +432,27 @@ def test_a_further_problem_told_of_another_order_is_that_order_s_own_case(any_db
     with session_scope() as session:
         case = session.get(Case, following.case_id)
         assert (case.order_id, case.category) == (cherries, "late_delivery") and cherries != strawberries
+
+
+def test_another_order_named_a_few_clauses_before_its_problem_is_that_order_s(any_db: str) -> None:
+    from tests.factories import make_order
+
+    case_id, buyer, _ = make_case("spoiled", quantity=1, unit="盒", unit_price_fen=12800, kind="seafood",
+                                  live_seafood=False, title="挪威冰鲜三文鱼中段 刺身级 500g")
+    from datetime import timedelta
+
+    from outreach.store.types import utcnow
+
+    _, masks = make_order(buyer_id=buyer, title="补水面膜 玻尿酸精华 25片/盒", kind="cosmetics", unit_price_fen=6900,
+                          quantity=2, unit="盒", live_seafood=False, shipped_at=utcnow() - timedelta(days=2),
+                          delivered_at=utcnow() - timedelta(hours=6))
+    told = "对 三文鱼已经臭了 还有我同一天收到的另外一单面膜 拍了两盒 就来了一盒 少了一盒"
+    step = choose_problem(case_id, buyer, None, "confirmed", text=told,
+                          more={"spoiled": "三文鱼已经臭了", "missing_item": "就来了一盒 少了一盒"})
+    following = accept(case_id, buyer, step.offer_index).extra["next"]
+    with session_scope() as session:
+        case = session.get(Case, following.case_id)
+        assert (case.order_id, case.category) == (masks, "missing_item")
 
 
 def test_words_that_take_every_remedy_take_the_next_problem_s_offer_too(any_db: str) -> None:

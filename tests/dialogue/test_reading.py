@@ -1332,6 +1332,9 @@ def test_shares_said_of_the_good_and_counts_of_each_problem(
     ("估计是路上从箱子里掉出去了", "damaged", False),  # lost on the way: missing, not broken
     ("箱子压扁了 掉了一块漆", "damaged", True),
     ("甭管多少了", "missing_item", False),
+    ("嗯，按3只来", "missing_item", False),  # the count to go by at an offer
+    ("那就按两斤算", "missing_item", False),
+    ("少了3只", "missing_item", True),
 ])
 def test_words_the_model_may_not_name_alone(text: str, label: str, may: bool) -> None:
     from outreach.diagnosis.taxonomy import taxonomy
@@ -1943,3 +1946,133 @@ def test_what_is_told_beside_a_question_at_an_offer_answers_it_only_when_it_deci
     assert _asks_for_one_not_another("退钱得唔得 唔使补发喇")
     assert _asks_for_one_not_another("換過部新嘅俾我得唔得？唔使退錢")
     assert not _asks_for_one_not_another("退款多久到账？")
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    # north-west: 额 (I) opening a clause or after a verb, 咧, 嫑, 能成, 么麻达, 撒 (啥), 瞎咧, 一满, 碎娃, 一哈
+    ("额买咧三瓶钙片 就来咧两瓶", "我买了三瓶钙片 就来了两瓶"), ("给额补一盒", "给我补一盒"),
+    ("说是额自己摔的", "说是我自己摔的"), ("别再联系额咧", "别再联系我了"), ("能成", "可以"), ("成", "可以"),
+    ("嫑换咧 直接退钱吧", "不要换了 直接退钱吧"), ("东西倒么麻达", "东西倒没问题"),
+    ("瞎咧一半!一满软塌塌的 你们这搭卖的撒烂货", "坏了一半!全软塌塌的 你们这搭卖的啥烂货"),
+    ("碎娃给额买的手机", "孩子给我买的手机"), ("刚数了一哈", "刚数了一下"),
+    ("兀个吹风机壳子日塌咧", "那个吹风机壳子坏了"),
+    # the Wu 额 of 的 is kept: "是额", "好额", "要额", and 额 inside words
+    ("是额 阿拉要额是黑颜色", "是的 我要的是黑颜色"), ("蛮好额 四颗星", "蛮好的 四颗星"),
+    ("金额不对", "金额不对"), ("额头起了疹子", "额头起了疹子"),
+    # Henan 嘞, 恁; Cantonese 成半, 退返
+    ("中 是嘞 俺拍嘞四瓶 恁就给俺发来仨", "中 是嘞 我拍了四瓶 你们就给我发来三个"),
+    ("啲虾死咗成半", "些虾死了一半"), ("快啲退返俾我", "快些退回给我"),
+    # handwriting and pinyin slips: 今, 得, 在, 每, 还, 嘛, 重法, si了
+    ("对 挑出来烂了三今半", "对 挑出来烂了三斤半"), ("恩 好得", "嗯 好的"), ("在发一瓶对得把", "再发一瓶对的吧"),
+    ("充了一晚上还是每电", "充了一晚上还是没电"), ("不退 给我还一个新得", "不退 给我换一个新的"),
+    ("给我还成黑色得吧", "给我换成黑色的吧"), ("运费要我出嘛", "运费要我出吗"), ("重法吧", "重发吧"),
+    ("是的si了一斤", "是的死了一斤"), ("烂得有两今", "烂的有两斤"),
+    # and what those slips must leave alone
+    ("我觉得", "我觉得"), ("要得", "要得"), ("来得及", "来得及"), ("今天到的", "今天到的"),
+    ("还一个没到", "还一个没到"),
+    ("我还在等", "我还在等"), ("每天都", "每天都"),
+])
+def test_dialect_words_and_slips_of_fresh_sets_69_to_72(text: str, meant: str) -> None:
+    assert normalize(text) == meant
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("不要补发 直接退钱 客人等不了补发", "refund"),  # the re-ship it cannot wait for is no choice
+    ("补发吧 退钱没用 团员要的是货", "reship"),  # the refund waved away
+    ("换吧换吧，给整双43的过来，退钱我还得重新挑，麻烦", "replace"),
+    ("那就给补一盒过来吧，孩子还得接着吃，退钱了我还得再买，麻烦。", "reship"),
+    ("那就退钱吧，我再重新下一单，这回换一家包装好点的。", "refund"),  # another shop, no swap
+    ("先按3只退", "refund"), ("可以 退那一箱的货款就行", "refund"), ("我要换", "replace"),
+])
+def test_remedies_picked_beside_others_waved_away(text: str, remedy: str) -> None:
+    assert read_remedy(text) == remedy
+
+
+def test_a_remedy_turned_down_with_a_bare_verb_and_the_last_one_waved_away() -> None:
+    assert refused_kinds("也不要退 我就要个说法") == {"refund"}
+    assert refused_kinds("不要换 你们换来换去又发错了") == {"replace"}
+    # "算了" at the end waves away the re-ship named last, not the refund chosen
+    from outreach.dialogue.remedy_words import set_aside_last
+
+    assert set_aside_last("要得，碎了那两瓶退钱就是了，补发的话又要等冷链，算了。")
+    assert not set_aside_last("5块钱的券？打发谁呢 不要") and ends_refusing("5块钱的券？打发谁呢 不要")
+
+
+@pytest.mark.parametrize(("text", "rating"), [
+    ("好嘞，给你们4分吧，要是鱼能活着到就5分了。", 4),  # the score it would have been is none
+    ("可以，4分，我们四个分一分。", 4),  # the money shared out
+    ("要是再快点就5分", 5),  # the only score said
+])
+def test_scores_that_would_have_been_and_money_shared_out(text: str, rating: int) -> None:
+    assert read_rating(text) == rating
+
+
+@pytest.mark.parametrize(("text", "quantity", "unit", "label", "share"), [
+    ("对 两串有一串长白毛了 另一串还好", 1, "盒", "spoiled", Fraction(1, 2)),  # so many of so many, with 有
+    ("我拍了四瓶 你们就给我发来三瓶", 4, "瓶", "missing_item", Fraction(1, 4)),  # what came, sent
+    ("开了一个 肉是水的 坏了 其他三个还行", 4, "个", "spoiled", Fraction(1, 4)),  # the others fine
+    # the harmed count told again with a detail of some of it: the count stands
+    ("烂了7个!!7个里面3个都长绿毛了,其他的还算好", 20, "个", "spoiled", Fraction(7, 20)),
+])
+def test_shares_of_so_many_what_came_and_the_others_fine(
+        text: str, quantity: int, unit: str, label: str, share: Fraction) -> None:
+    assert read_affected(text, quantity, label=label, unit=unit).share == share
+
+
+def test_a_recount_totals_a_weight_without_saying_is() -> None:
+    found = read_affected("等等 我又挑出来一斤 一共6斤", 5, promised_g=25000, label="spoiled", unit="箱")
+    assert found.share == Fraction(6, 50)
+
+
+def test_how_many_came_is_read_for_a_problem_told_beside_another() -> None:
+    from outreach.dialogue.amounts import received_count
+
+    assert received_count("鱼油就来了一瓶") == 1
+    assert received_count("六瓶只到了五瓶") == 5
+    assert received_count("扣了两次") is None
+
+
+@pytest.mark.parametrize(("text", "label", "may"), [
+    ("苹果哈磕烂了三分之一", "spoiled", False),  # knocked to a pulp: broken in transit
+    ("你们就给我发来三个", "wrong_item", False),  # only how many came
+    ("发来三个蓝色的", "wrong_item", True),
+    ("信号时有时无 页面卡了我又点了一次", "quality_defect", False),  # how paying went
+    ("这损耗太大了", "not_as_described", False), ("说是她妈今天过来吃饭", "not_as_described", False),
+    ("用了直播间那个满减券", "price_issue", False), ("你们仓库眼睛长那了", "health_reaction", False),
+    ("孩子用了眼睛红肿 你们眼瞎吗", "health_reaction", True),
+])
+def test_words_the_model_may_not_name_alone_in_fresh_sets_69_to_72(text: str, label: str, may: bool) -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert taxonomy().model_may_name(label, text, text) is may
+
+
+def test_goods_crushed_on_the_way_are_broken_not_gone_bad() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert taxonomy().signs_in("压烂了5斤") == ["damaged"]
+    assert taxonomy().signs_in("本来就晚发了一天") == ["late_delivery"]  # shipped late by so long
+    assert taxonomy().signs_in("可打开里面就一瓶") == ["missing_item"]
+    assert "missing_item" not in taxonomy().signs_in("一打开就3只不动了")  # the count of the dead
+    assert set(taxonomy().signs_in("烂了3个 还有两个压坏了")) == {"spoiled", "damaged"}
+
+
+def test_the_goods_fine_and_the_box_aside_sets_the_problem_aside() -> None:
+    from outreach.dialogue.yes_no import sets_aside
+
+    assert sets_aside("盒子是压扁了 东西倒没问题 就是少了一盒")
+    assert sets_aside("外面袋子蹭破点皮 里面东西都好好的 问题是我买了4包只收到3包")
+    assert not sets_aside("盒子压扁了 碎了两个") and not sets_aside("茶叶今天收到，本身没问题。")
+
+
+def test_someone_found_for_another_job_is_no_person_asked_for() -> None:
+    from outreach.dialogue.person import wants_a_person
+
+    assert not wants_a_person("拿去文化衫店找人烫字")
+    assert wants_a_person("退货退款也不用了，我想找人商量一下能不能只换一双") and wants_a_person("找人来处理")
+
+
+def test_whether_every_problem_is_taken_up_is_a_topic_of_its_own() -> None:
+    assert knowledge().topic_of("这两样都能退吗？钱是一起退回来吗") == "several"
+    assert knowledge().topic_of("另一个问题呢") == "several"
+    assert knowledge().topic_of("都能退吗") is None

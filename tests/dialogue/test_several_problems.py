@@ -63,6 +63,22 @@ def test_another_word_for_the_state_of_the_same_goods_is_not_a_second_problem(an
         assert "more_problems" not in (session.get(Case, case_id).facts or {})
 
 
+def test_as_many_pieces_come_as_were_bought_is_no_missing_goods_beside_another_problem(any_db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=1, unit="盒", unit_price_fen=12800, live_seafood=False,
+                                  kind="seafood", title="冰鲜三文鱼中段 500g")
+    choose_problem(case_id, buyer, "spoiled", "confirmed", text="对 臭了 一盒就来了一盒 我也只要一盒",
+                   more={"spoiled": "臭了", "missing_item": "一盒就来了一盒"})
+    with session_scope() as session:
+        assert "more_problems" not in (session.get(Case, case_id).facts or {})
+    short_id, short_buyer, _ = make_case("spoiled", quantity=3, unit="盒", unit_price_fen=12800, live_seafood=False,
+                                         kind="seafood", title="冰鲜三文鱼中段 500g")
+    choose_problem(short_id, short_buyer, "spoiled", "confirmed", text="对 臭了一盒 三盒就来了两盒",
+                   more={"spoiled": "臭了一盒", "missing_item": "三盒就来了两盒"})
+    with session_scope() as session:
+        waiting = session.get(Case, short_id).facts.get("more_problems")
+        assert [item["label"] for item in waiting] == ["missing_item"]
+
+
 def test_clauses_name_problems_surely_and_not_from_yes_words_or_insults() -> None:
     from bot.nlu.problem_classifier import clause_problems
     from outreach.diagnosis.registry import load_diagnoser
@@ -484,3 +500,16 @@ def test_phantom_problems_of_fresh_sets_65_to_68_are_not_named() -> None:
     # an amount said as a clause of its own goes with the problem's clause
     found = clause_problems(diagnoser, "一个烂的把周围一圈都感染了。烂的我都挑出来了，一共3斤")
     assert found["spoiled"].endswith("一共3斤")
+
+
+def test_goods_bought_elsewhere_before_and_a_remedy_waved_away_name_no_problem() -> None:
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    diagnoser = load_diagnoser()
+    text = "是的，充不进电。我想换个新的，别退钱。我上次在别的店买的那个用了半年就鼓包了，吓得我直接扔了"
+    assert set(clause_problems(diagnoser, text)) == {"quality_defect"}
+    assert set(clause_problems(diagnoser, "对，压坏了一盒。退钱没用，我就要葡萄")) == {"damaged"}
+    # a visit to someone in hospital, with no harm told, is no health reaction
+    visit = "整盒都压扁了 这盒葡萄是我要拿去医院看我同学的 她刚做完手术 我只好空着手去了医院"
+    assert set(clause_problems(diagnoser, visit)) == {"damaged"}
