@@ -212,6 +212,19 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             return stated
     # "退钱得唔得 唔使补发喇": a remedy on offer asked for and another turned down is the choice
     # (not "…也不用了，我想找人商量一下能不能只换一双": a person asked for, to talk it over)
+    if knowledge().topic_of(text) == "scam" and (_LINK.search(text) or read_yes_no(text) is None):
+        # a pasted scam message with "退款" in it chooses nothing ("那你提交吧 … 但验证码我不会给" goes ahead)
+        answered = await answer_off_script(dispatcher, tracker, text)
+        if answered is not None:
+            return answered
+    if stage == "offering" and knowledge().topic_of(text) == "more" \
+            and (read_yes_no(text) is None or is_question(text)) \
+            and not ends_with_yes(text) and not ends_refusing(text) and not _GRUDGING.search(normalize(text)):
+        # "5块？？打发要饭的呢 起码给张50的券", "退款再补我30", "可以full refund吗": more than the offer,
+        # asked for; the rules' amount is explained and the offer stands (nothing is carried out)
+        answered = await answer_off_script(dispatcher, tracker, text)
+        if answered is not None:
+            return answered
     chosen = stage == "offering" and _asks_for_one_not_another(text) and not wants_a_person(text) \
         and await _asks_for_an_offer(tracker, text)
     told = None if chosen else told_beside_question(text, stage)
@@ -227,9 +240,13 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # 等冷链，算了": the remedy waved away last is not the one chosen; the choice is taken below)
         return await guarded(dispatcher, tracker, partial(conversation.decline, index=offer_index(tracker)))
     scored = read_rating(text) if stage == "offering" and _SCORED.search(normalize(text)) else None
-    if scored is not None and read_remedy(text) is not None and not is_question(text) \
-            and await _asks_for_an_offer(tracker, text) and not await _asks_for_another_offer(tracker, text):
-        # "退款办了就行 … 分数嘛，3分": the open offer named and a score given: taken, and rated
+    if scored is not None and not is_question(text) and (
+            (read_remedy(text) is None and (read_yes_no(text) is True
+                                            or (scored >= OFFER_TAKEN_FROM and read_yes_no(text) is None)))
+            or (read_remedy(text) is not None and await _asks_for_an_offer(tracker, text)
+                and not await _asks_for_another_offer(tracker, text))):
+        # "退款办了就行 … 分数嘛，3分", "挺好嘞 五分": the open offer taken (named, or with a yes) and a
+        # score given: taken, and rated
         return await guarded(dispatcher, tracker, taking_offer(tracker, partial(
             conversation.accept_content, index=offer_index(tracker), rating=scored, comment=text)))
     if stage == "offering" and read_remedy(text) is not None and (
@@ -282,7 +299,11 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # problem the words tell is taken up (by the intent's action), not dropped
         await answered_beside(dispatcher, tracker, text)
         return None
-    answered = await answer_off_script(dispatcher, tracker, text)
+    # (more than the offer asked for is answered above, only when the words decide nothing else; a scam
+    # named beside a yes, "那你提交吧 … 但验证码我不会给", leaves the yes to decide)
+    topic = knowledge().topic_of(text)
+    answered = None if topic == "more" or (topic == "scam" and read_yes_no(text) is not None) \
+        else await answer_off_script(dispatcher, tracker, text)
     if answered is not None:
         return answered
     if stage == "offering" and read_yes_no(text) is True and read_remedy(text) is None:
@@ -486,8 +507,11 @@ def _asks_for_one_not_another(text: str) -> bool:
     return chosen is not None and asks_for_it(text) and bool(refused_kinds(text) - {chosen})
 
 
-# A score given with its unit: "3分", "四颗星", "5星".
-_SCORED = re.compile(r"(?<![\d.])[1-5一二三四五]\s*(?:分(?!之|钟)|颗?星)")
+# A score given with its unit: "3分", "四颗星", "5星" (not "比我算的多一分", "一分钱").
+_SCORED = re.compile(r"(?<![\d.多少差扣减])[1-5一二三四五]\s*(?:分(?!之|钟|钱|都|也|不)|颗?星)")
+_LINK = re.compile(r"https?://|www\.|t\.cn/", re.IGNORECASE)
+# Going along grudgingly, whatever was grumbled first: "……行吧 券我先拿着", "算了 给吧".
+_GRUDGING = re.compile(r"行吧|好吧|算了|给吧|收着|拿着|收下|凑合")
 
 
 async def _offer_check(tracker: Tracker, text: str, check: Callable[[int, str, str, int], bool]) -> bool:

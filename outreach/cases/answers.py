@@ -77,7 +77,7 @@ def _offer_asked_about(text: str, offers: list[Offer], current: Offer | None) ->
 
 
 # Topics answered the same for every case (no facts of the order needed), with no case too.
-GENERAL_ONLY = ("invoice", "fees", "privacy")
+GENERAL_ONLY = ("invoice", "fees", "privacy", "scam")
 
 
 def answer_for_case(session: Session, case: Case | None, topic: str, offer_index: int,
@@ -143,7 +143,7 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
             return known.answer(topic, "allowed", law=rule.law or "按照法律规定", multiple=str(rule.multiple),
                                 floor=yuan(rule.floor_fen))
         return known.answer(topic, "not_applicable", label=label, offers=_offers_text(result.offers, book))
-    if topic == "why":
+    if topic in ("why", "more"):  # ("more": more than the offer asked for, "起码给张50的券")
         if not result.offers:
             return known.answer(topic, "none")
         if all(o.kind in FIXED_KINDS for o in result.offers):  # "就五块钱的券？": the same for every buyer

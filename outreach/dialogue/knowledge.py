@@ -29,6 +29,8 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
     "how_much": ("offer", "share", "none"),
     "return_goods": ("allowed", "not_needed"),
     "several": ("queued", "one"),
+    "more": ("offers", "fixed", "none"),
+    "scam": ("general",),
 }
 # 么 of 这么 / 那么 / 多么 asks nothing ("就这么整吧"), nor 几 of 好几 / 十几 / 几十 ("还得等好几天");
 # 呢 asks only in a short clause ("那退款呢", "我的快递呢"), not in a told one ("孩子就等这个呢").

@@ -8,7 +8,7 @@ import re
 
 from outreach.diagnosis.numbers import RATING_WORDS, scored_number
 from outreach.dialogue.words import CN_DIGITS as _CN
-from outreach.dialogue.words import WRONG_PRESS, normalize, tells_a_slip
+from outreach.dialogue.words import WRONG_PRESS, normalize, tells_a_slip, without_money
 from outreach.dialogue.words import number_of as _number
 
 _STARS = re.compile(r"[★⭐🌟]")
@@ -60,6 +60,7 @@ def read_rating(text: str) -> int | None:
     text = re.sub(r"^(\s*(?:给你|给您|给|打)?\s*[1-5一二三四五])\s*份(?=\s*[吧啊呀哦的了]?\s*[。.!！~～]*\s*$)",
                   r"\1分", normalize(text))
     text = _POINT_OFF.sub(" ", text)  # "给四分吧 少一分是因为发货慢": the point taken off is no score
+    text = without_money(text)  # "5块？凑个10块呗": a sum of money is no score
     text = _SHARE_OUT.sub(" ", text)  # "4分，我们四个分一分": the money shared out, no score of 1
     unless = _IF_CLAUSE.sub(" ", text)
     if unless != text and scored_number(unless) is not None:
@@ -90,8 +91,9 @@ def read_rating(text: str) -> int | None:
             or re.match(r"\s*([1-5])(?:\s+|[，,。.!！]\s*)(?=\D)", text)
         if alone:
             return int(alone.group(1))
-        # the longest phrase wins, so "不满意" is never read as "满意"
-        word = next((w for w in _BY_LENGTH if w in text), None)
+        # the longest phrase wins, so "不满意" is never read as "满意"; a question ("全退不行吗？") rates nothing
+        asked = re.search(r"吗|(?<![这那怎什多要])么", text)
+        word = None if asked else next((w for w in _BY_LENGTH if w in text), None)
         if word is not None:
             return _RATING_WORDS[word]
         bare = re.fullmatch(rf"\s*(?:给|打)?\s*(\d+|[{_CN}])\s*(?:吧|啊|呀|哦|的|。|!|！)?\s*", text) \

@@ -118,6 +118,7 @@ _SLIPS = (
     (re.compile(r"可义|可已|可一(?=$|[\s，,。.!！])"), "可以"),  # typing slips of 可以
     (re.compile(r"(?<=[一二三四五12345])粉"), "分"),  # 五粉
     (re.compile(r"俺"), "我"),  # northern "I"
+    (re.compile(r"(?:杠|齁|忒)(?=满意|好|棒|快|差|慢)"), "非常"),  # Shandong, Hebei "very": 杠满意, 齁慢
     (re.compile(r"(?<!喇)叭(?=$|[\s，,。!！~～?？]|嘛|啦)"), "吧"),  # internet 退叭, 好叭 (not 喇叭)
     (re.compile(r"(?<=[\u4e00-\u9fff])捏(?=$|[\s，,。!！~～?？])"), "呢"),  # internet "sorry捏", 咋办捏
     (re.compile(r"(?<![a-z])(?:ksl|kyl|kyi|keyi|ke yi)(?![a-z])"), "可以"),  # internet initials and pinyin of 可以
@@ -141,7 +142,8 @@ _SLIPS = (
     (re.compile(r"交关"), "非常"),  # Wu "very": 交关满意
     # Wu: 死脱 (died), 里厢 (inside), 勿 (not: "一动也勿动"), 迭能 / 实梗 (like this)
     (re.compile(r"死脱|死特"), "死了"),
-    (re.compile(r"肚(?:子|皮)(?:都)?(?:翻着|朝天|朝上|翻过来了?)"), "死了"),  # a crab or fish belly up
+    # a crab, fish or shrimp belly up: "肚子翻着", "肚皮朝天", "翻了一层白肚子"
+    (re.compile(r"肚(?:子|皮)(?:都)?(?:翻着|朝天|朝上|翻过来了?)|翻了?(?:一层|一片|好多|一堆)白肚(?:子|皮)?"), "死了"),
     (re.compile(r"里厢"), "里面"),
     (re.compile(r"(?<![请切])勿"), "不"),
     (re.compile(r"迭能|实梗"), "这样"),
@@ -421,7 +423,9 @@ def is_pasted_notice(text: str) -> bool:
 _CN_SUM = "零〇一二两三四五六七八九十百千万"
 _YUAN_JIAO_FEN = (rf"(?P<yuan>\d+(?:\.\d{{1,2}})?|[{_CN_SUM}]+)\s*(?:块|元|圆)钱?"
                   r"(?:(?P<jiao>[零一二三四五六七八九\d])(?P<mao>毛|角)?"
-                  r"(?(mao)(?:(?P<fen>[零一二三四五六七八九\d])分?)?|(?:(?P<fen2>[零一二三四五六七八九\d])分)?))?")
+                  # ("11块97": 9 jiao 7 fen, no 分 said)
+                  r"(?(mao)(?:(?P<fen>[零一二三四五六七八九\d])分?)?"
+                  r"|(?:(?P<fen2>[零一二三四五六七八九\d])(?:分|(?![\d个只件盒瓶袋箱斤条双包])))?))?")
 _JIAO_ONLY = r"[零一二三四五六七八九十\d]+\s*毛(?:[零一二三四五六七八九\d]分?)?"
 # (a decimal followed by a unit is a weight, a length or a share: "2.5斤", "1.8米")
 _DECIMAL = r"(?<![\d.])(?P<decimal>\d+\.\d{1,2})(?![\d.])(?!\s*(?:斤|公斤|千克|kg|g|克|两|%|折|倍|米|cm|寸|码|m))"

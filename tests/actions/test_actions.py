@@ -143,6 +143,29 @@ async def test_the_offer_named_with_a_score_is_carried_out_and_rated_at_once(db:
     assert (remedy.rule_id, remedy.status, rating) == ("spoiled_share_refund", "executed", 3)
 
 
+async def test_more_than_the_offer_asked_for_is_explained_and_nothing_is_carried_out(db: str) -> None:
+    from outreach.cases.conversation import choose_problem
+
+    case_id, buyer, _ = make_case("spoiled", quantity=2, unit_price_fen=4590)
+    choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 死了1只")
+    offering = tracker(buyer, intent="affirm", text="才退这么点？死一只赔两只才对 退款再补我30",
+                       slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0})
+    messages, _events = await run(ActionAnswerYes(), offering)
+    assert "没法再额外增加" in messages[0]["text"] and responses(messages)[-1] == "utter_offer"
+    with session_scope() as session:
+        assert session.execute(select(Remedy)).scalar_one_or_none() is None
+
+
+async def test_a_pasted_scam_message_that_says_refund_is_answered_and_chooses_nothing(db: str) -> None:
+    case_id, buyer, _ = make_case("wrong_item", quantity=1, unit_price_fen=12900, kind="apparel", live_seafood=False)
+    text = "【平台客服】您的订单存在异常，需办理退款，请点击 http://t.cn/A6x9kq 填写银行卡信息 —— 这条是你们发的？？"
+    messages, events = await run(ActionAnswerYes(), tracker(buyer, intent="affirm", text=text, slots={
+        "case_id": str(case_id), "stage": "confirming"}))
+    assert "诈骗" in messages[0]["text"] and slot(events, "stage") != "rating"
+    with session_scope() as session:
+        assert session.execute(select(Remedy)).scalar_one_or_none() is None
+
+
 async def test_declining_walks_to_the_next_offer_then_a_person(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=1)
     await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))

@@ -2076,3 +2076,62 @@ def test_whether_every_problem_is_taken_up_is_a_topic_of_its_own() -> None:
     assert knowledge().topic_of("这两样都能退吗？钱是一起退回来吗") == "several"
     assert knowledge().topic_of("另一个问题呢") == "several"
     assert knowledge().topic_of("都能退吗") is None
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    # more than the offer, demanded or bargained for: the rules' amount is explained, nothing carried out
+    ("5块？？打发要饭的呢 起码给张50的券", "more"), ("补发？还要我再等几天？发错了不该赔钱吗 退款再补我30", "more"),
+    ("退货还得跑快递 不退货直接退一半行不行", "more"), ("可以full refund吗 剩下的我也不敢吃", "more"),
+    ("别家死一只赔一只的 你们就给个零头打发我", "more"), ("补一盒能不能多塞一盒给我 就当补偿了", "more"),
+    ("我在淘宝买的时候就是好的", None), ("才这么点？", "why"),
+    # whether it is really the platform, a scam pasted or told, whether it has shipped
+    ("你们真的是平台客服吗？不是商家冒充的吧", "who"), ("我怎么知道你不是骗子？", "who"),
+    ("【平台客服】您的订单存在异常，请点击 http://t.cn/A6x9kq 填写银行卡信息 —— 这条是你们发的？？", "scam"),
+    ("刚才还有个电话说要退我钱 让我下个什么会议app 是不是你们一伙的？？", "scam"),
+    ("我那单到底发没发货？", "logistics"),
+])
+def test_haggling_scams_and_whether_it_shipped_are_topics(text: str, topic: str | None) -> None:
+    assert knowledge().topic_of(text) == topic
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("管", True), ("哼 五块就五块吧 中 反正他家俺是不来了", True), ("管他呢", None),
+    ("算了 9块95就9块95", True), ("算了 不要了", False),
+])
+def test_northern_yes_words(text: str, yes: bool | None) -> None:
+    assert read_yes_no(text) is yes
+
+
+def test_northern_words_for_fine_very_and_belly_up() -> None:
+    from outreach.dialogue.yes_no import read_no_problem
+
+    assert read_no_problem("好着呢") and read_no_problem("东西好好的呢")
+    assert read_rating("杠满意") == 5 and read_rating("齁好") == 5
+    assert normalize("三斤虾死了一斤多 翻了一层白肚子") == "三斤虾死了一斤多 死了"
+
+
+@pytest.mark.parametrize(("text", "rating"), [
+    ("5块？凑个10块呗", None),  # a sum of money is no score
+    ("全退不行吗？那四瓶我也不放心啊", None),  # a question rates nothing
+    ("五块钱的事 给4分", 4), ("还行吧？", 3), ("不怎么满意 你们发货就不能包好点", 2),
+])
+def test_money_and_questions_at_the_rating_question(text: str, rating: int | None) -> None:
+    assert read_rating(text) == rating
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("补发一条吧……算了算了 还是退钱吧 再寄来再死了咋闹嘞", "refund"),  # what sending again would bring
+    ("给我寄个对的来 错的那瓶我回头寄回去", "reship"),  # sending the wrong one back is part of it
+])
+def test_remedies_with_what_they_would_bring_and_the_wrong_one_sent_back(text: str, remedy: str) -> None:
+    assert read_remedy(text) == remedy
+
+
+def test_a_bare_no_before_the_verb_turns_the_remedy_down() -> None:
+    assert {"return_refund", "refund"} <= refused_kinds("我不退货")
+
+
+def test_a_sum_of_yuan_with_jiao_and_fen_said_without_units() -> None:
+    from outreach.dialogue.words import sums_told
+
+    assert sums_told(normalize("行 那就11块97")) == [1197]
