@@ -50,6 +50,7 @@ from outreach.dialogue.yes_no import (
     ends_with_yes,
     fine_after_all,
     goes_ahead,
+    goes_along,
     read_fine_after_all,
     read_no_problem,
     read_yes_no,
@@ -219,7 +220,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             return answered
     if stage == "offering" and knowledge().topic_of(text) == "more" \
             and (read_yes_no(text) is None or is_question(text)) \
-            and not ends_with_yes(text) and not ends_refusing(text) and not _GRUDGING.search(normalize(text)):
+            and not ends_with_yes(text) and not ends_refusing(text) and not goes_along(text):
         # "5块？？打发要饭的呢 起码给张50的券", "退款再补我30", "可以full refund吗": more than the offer,
         # asked for; the rules' amount is explained and the offer stands (nothing is carried out)
         answered = await answer_off_script(dispatcher, tracker, text)
@@ -510,8 +511,6 @@ def _asks_for_one_not_another(text: str) -> bool:
 # A score given with its unit: "3分", "四颗星", "5星" (not "比我算的多一分", "一分钱").
 _SCORED = re.compile(r"(?<![\d.多少差扣减])[1-5一二三四五]\s*(?:分(?!之|钟|钱|都|也|不)|颗?星)")
 _LINK = re.compile(r"https?://|www\.|t\.cn/", re.IGNORECASE)
-# Going along grudgingly, whatever was grumbled first: "……行吧 券我先拿着", "算了 给吧".
-_GRUDGING = re.compile(r"行吧|好吧|算了|给吧|收着|拿着|收下|凑合")
 
 
 async def _offer_check(tracker: Tracker, text: str, check: Callable[[int, str, str, int], bool]) -> bool:

@@ -143,6 +143,13 @@ _GRUDGING_CLAUSE = re.compile(r"(?:^|[\s，,。.!！？?])(?:那)?(?:行吧|好�
 _RESIGNED_YES = re.compile(r"算了[吧\s,，。.…]*(?:给吧|行吧|好吧|就这样吧?|可以|同意|接受|收下吧?|拿了|拿着|收了)")
 
 
+def goes_along(text: str) -> bool:
+    """Whether the words go along grudgingly anywhere in them ("五块？打发要饭的呢……行吧 券我先拿着",
+    "……算了 给吧 懒得跟你们扯"), whatever was grumbled first."""
+    text = normalize(text)
+    return bool(_GRUDGING_CLAUSE.search(text) or _RESIGNED_YES.search(text))
+
+
 # A remedy turned down by name after a yes ("要的 不取消", "好 不退了"): the yes is not to that remedy.
 _REFUSED_LATER = re.compile(r"(?:^|[\s，,。.!！])(?:不|不要|不用|别)(?:取消|退|换|补)")
 

@@ -2102,6 +2102,14 @@ def test_northern_yes_words(text: str, yes: bool | None) -> None:
     assert read_yes_no(text) is yes
 
 
+def test_going_along_grudgingly_anywhere_in_the_words() -> None:
+    from outreach.dialogue.yes_no import goes_along
+
+    assert goes_along("五块？打发要饭的呢……行吧 券我先拿着 那家店你们好好管管")
+    assert goes_along("就6块9？打发要饭的呢……算了 给吧 懒得跟你们扯")
+    assert not goes_along("5块？？打发要饭的呢 起码给张50的券")
+
+
 def test_northern_words_for_fine_very_and_belly_up() -> None:
     from outreach.dialogue.yes_no import read_no_problem
 
