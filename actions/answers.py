@@ -4,6 +4,7 @@ at the opening it confirms or denies the suspected problem, at an offer it accep
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any
 
@@ -36,7 +37,13 @@ from actions.starting import note_all_well, raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.dialogue.knowledge import is_question
 from outreach.dialogue.words import tells_a_slip
-from outreach.dialogue.yes_no import fine_after_all, read_no_problem, read_yes_no, wants_nothing_done
+from outreach.dialogue.yes_no import (
+    fine_after_all,
+    read_fine_after_all,
+    read_no_problem,
+    read_yes_no,
+    wants_nothing_done,
+)
 
 CHITCHAT_HURT = 0.3  # a "problem" the diagnosis thinks this unlikely to be a complaint is small talk
 
@@ -110,6 +117,12 @@ class ActionAnswerNo(Action):
         return await not_understood(dispatcher, tracker)
 
 
+# Any word that may say all is well ("米没事", "到了 没事", "不用麻烦了 谢谢", "冇 好好哋"): the
+# classifier's "no problem" is trusted then; with none ("拿去专柜验了") it is a guess.
+_FINE_HINT = re.compile(r"没|冇|无|不用|不要紧|勿要紧|唔使|好|谢|收到|到了|正常|解决|补过|换好|粘好|点错|乱点|手滑|误"
+                        r"|行|可以|满意|ok", re.IGNORECASE)
+
+
 class ActionChooseProblem(Action):
     """The buyer named a problem in their own words: the intent is the label, and it wins."""
 
@@ -149,6 +162,19 @@ class ActionChooseProblem(Action):
             # ("点错了" beside a payload never shown: a slip owned up to, the question stands)
             # mid-flow, the classifier's "no problem" alone never closes a case ("伐要补了 退铜钿好了")
             return await not_understood(dispatcher, tracker)
+        if label == NO_PROBLEM and tracker.get_slot("stage") == "confirming" \
+                and not _FINE_HINT.search(text_of(tracker)) and read_yes_no(text_of(tracker)) is not False \
+                and not (read_no_problem(text_of(tracker)) or fine_after_all(text_of(tracker))
+                         or read_fine_after_all(text_of(tracker))) \
+                and not problems_in(tracker) and await talked_about() is not None:
+            # "拿去专柜验了" at a suspected fake: the classifier's "no problem" with no word that says
+            # all is well never closes the case; the question stands
+            dispatcher.utter_message(response="utter_ack")
+            return await reask(dispatcher, tracker)
+        if label != NO_PROBLEM and stage == "recommending" and not problems_in(tracker):
+            # "哦 是问要不要补偿 要" at the optional last question: no problem told; it is let go
+            dispatcher.utter_message(response="utter_thanks_for_recommend")
+            return [SlotSet("stage", "closed")]
         if label == NO_PROBLEM and is_question(text_of(tracker)) and not read_no_problem(text_of(tracker)):
             # "我这个办好了么" asks; it does not say nothing went wrong
             return await not_understood(dispatcher, tracker)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any
 
@@ -9,19 +10,21 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import case_holds, conversation, guarded
+from actions.common import case_holds, case_talked_about, conversation, guarded
 from actions.context import (
     confirm,
     in_context,
     not_understood,
     problems_in,
+    reask,
     remedies_in,
     suspected_among_named,
     text_of,
 )
 from actions.starting import note_all_well, raise_problem
 from outreach.diagnosis.taxonomy import taxonomy
-from outreach.dialogue.yes_no import read_no_problem
+from outreach.dialogue.words import normalize
+from outreach.dialogue.yes_no import read_no_problem, read_yes_no
 
 MAX_CHOICES = 3
 MIN_CONFIDENCE = 0.05  # below this a problem is not worth a button
@@ -47,6 +50,16 @@ def likeliest_problems(intent_ranking: list[dict[str, Any]], labels: list[str]) 
     return chosen
 
 
+def _a_fragment(tracker: Tracker) -> bool:
+    """Whether the words are one or two characters, or only name the goods ("口红")."""
+    plain = re.sub(r"[\s，,。.!！~～…]+", "", normalize(text_of(tracker)))
+    goods = [str(e.get("value") or "") for e in tracker.latest_message.get("entities") or []
+             if e.get("entity") == "product"]
+    if read_yes_no(plain) is not None:  # "没", "对": an answer, however short
+        return False
+    return len(plain) <= 2 or plain in goods
+
+
 class ActionClarifyProblem(Action):
     def name(self) -> str:
         return "action_clarify_problem"
@@ -67,6 +80,11 @@ class ActionClarifyProblem(Action):
             return await raise_problem(dispatcher, tracker, next(iter(named)), model_version)
         if tracker.get_slot("stage") not in PROBLEM_STAGES:
             return await not_understood(dispatcher, tracker)
+        if tracker.get_slot("stage") == "confirming" and not named and _a_fragment(tracker) \
+                and await case_talked_about(tracker) is not None:
+            # "口红", "桃子", "码": a piece of what the buyer is typing, not a problem to pick from buttons
+            dispatcher.utter_message(response="utter_ack")
+            return await reask(dispatcher, tracker)
         if not named and read_no_problem(text_of(tracker)) and not await case_holds(tracker, conversation.is_talking):
             # "误点进来了 没事 衣服挺好的", "香肠收到了 莫得啥子问题": no case open, and the words only say
             # all is well (the classifier could not place the dialect or the slip)

@@ -129,6 +129,9 @@ async def _accept_first(dispatcher: CollectingDispatcher, tracker: Tracker, text
     index = offer_index(tracker)
     try:
         step = await off_loop(conversation.choose_remedy, case_id, buyer_of(tracker), text, index)
+        if step is None and read_remedy(text) is not None:
+            # "补发也好退钱也好 … 那就都不要了 别再联系我": what they named is not on offer; nothing taken
+            return
         if step is None:
             step = await off_loop(conversation.accept, case_id, buyer_of(tracker), index)
     except (conversation.CaseNotFound, conversation.NotYourCase):
@@ -242,14 +245,23 @@ class ActionRecordRating(Action):
         return "action_record_rating"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        from actions.context import in_context
+        from actions.context import in_context, text_of
+        from outreach.dialogue.ratings import read_rating
+        from outreach.dialogue.remedy_words import read_remedy
 
-        if tracker.get_slot("stage") not in ("rating", "recommending"):
-            # "五星" or "3" said mid-conversation is read in context (an amount, a question), not as a rating
+        if tracker.get_slot("stage") not in ("rating", "recommending") or (
+                read_remedy(text_of(tracker)) is not None and read_rating(text_of(tracker)) is None):
+            # "五星" or "3" said mid-conversation is read in context (an amount, a question), not as a
+            # rating; so are words at the rating question that name a remedy and give no score
             understood = await in_context(dispatcher, tracker)
             if understood is not None:
                 return understood
         return await record_survey_answer(dispatcher, tracker)
+
+
+# A greeting in so many words ("你好", "在吗", "hello"), not a fragment a classifier guessed as one.
+_GREETING = re.compile(r"你好|您好|在吗|在不在|在么|哈喽|嗨|hi|hello|早上好|晚上好|下午好|中午好|早啊|早安|亲",
+                       re.IGNORECASE)
 
 
 class ActionSmallTalk(Action):
@@ -260,12 +272,17 @@ class ActionSmallTalk(Action):
         return "action_small_talk"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        from actions.context import in_context, reask
+        from actions.context import in_context, reask, text_of
 
         understood = await in_context(dispatcher, tracker)
         if understood is not None:
             return understood
         intent = tracker.latest_message.get("intent", {}).get("name")
+        if intent == "greet" and tracker.get_slot("stage") not in (None, "closed") \
+                and not _GREETING.search(text_of(tracker)):
+            # "充一晚上" guessed as a greeting mid-conversation: no hello, only that it was heard
+            dispatcher.utter_message(response="utter_ack")
+            return await reask(dispatcher, tracker)
         dispatcher.utter_message(response="utter_thank" if intent == "thank" else "utter_greet")
         # a question still open comes back with its buttons ("谢谢你啊姑娘" at the confirmation is
         # no answer to it, and the conversation must not stall)

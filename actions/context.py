@@ -34,10 +34,12 @@ from outreach.dialogue.person import wants_a_person
 from outreach.dialogue.ratings import declines_rating, read_rating, satisfied_in_words
 from outreach.dialogue.remedy_words import asks_for_it, gives_up_the_order, read_remedy, refused_kinds, set_aside_last
 from outreach.dialogue.words import (
+    adds_to,
     clauses_of,
     is_command_like,
     is_key_mash,
     is_pasted_notice,
+    more_to_come,
     normalize,
     tells_a_slip,
     without_markup,
@@ -129,6 +131,10 @@ async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker,
     return [] if step is None else say_step(dispatcher, step)
 
 
+# A remedy named bare, as the subject of the question beside it ("寄回去 运费谁出啊", "退款的话 多久到").
+_TOPIC_ONLY = re.compile(r"(?:那|如果|要是)?(?:寄回去?|寄回来|退货|退回去|换货|补发|退款|退钱|换新|换)(?:的话)?")
+
+
 def told_beside_question(text: str, stage: str | None) -> str | None:
     """The clauses that answer the open question when the words also ask something ("是的碎了3个，
     多久能退？", "行 就退款吧 几天到账", "挺满意的 你是真人还是机器人"): both are taken, the question
@@ -143,6 +149,8 @@ def told_beside_question(text: str, stage: str | None) -> str | None:
         return told
     if stage == "offering" and read_remedy(told) in ("compensation", "legal"):
         return None  # "你们不是说假一赔三吗 我要赔": the demand is what was asked about; answered, not taken
+    if stage == "offering" and _TOPIC_ONLY.fullmatch(normalize(told)):
+        return None  # "寄回去 运费谁出啊": the remedy is what the question is about; answered, not taken
     # (not a worry said beside the question, "不会是骗子吧", "别又给我弄丢了", nor a fact, "是孙子付的钱")
     fact = bool(re.match(r"是(?![的啊呀滴吧])", told))
     # "不行", "唔使退钱" (not "不退差价" beside a question asking for another remedy: "能直接退货吗？")
@@ -191,12 +199,22 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # "别催我，我想想", "刚在炒菜呢 等我一下": nothing decided; the question stands
         dispatcher.utter_message(response="utter_take_your_time")
         return await reask(dispatcher, tracker)
+    if more_to_come(text):  # "还有", "而且", "对了 还有个事": the buyer types on; the question stands
+        dispatcher.utter_message(response="utter_go_on")
+        return await reask(dispatcher, tracker)
     if asks_to_stop(after_but(text)):  # "算了 不用处理 以后不要再联系我了", whatever a classifier made of it
         # (only what follows a "but" counts: "我之前说过别联系我，但现在我有问题要处理" asks for help)
         from actions.contact import opt_out_now
 
         return await opt_out_now(dispatcher, tracker, text)
     stage = tracker.get_slot("stage")
+    if stage == "rating" and read_remedy(text) is not None and read_rating(text) is None \
+            and not is_question(text) and not _NEWS.search(text) \
+            and await case_holds(tracker, conversation.remedy_carried_out):
+        # "还是那句话 少的补发 烂的退钱" after both were carried out: said again, nothing new to do
+        dispatcher.utter_message(response="utter_remedy_already_done")
+        dispatcher.utter_message(response="utter_ask_rating_again")
+        return []
     if stage == "picking_order":
         from actions.starting import raise_problem, say_start
 
@@ -300,6 +318,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # problem the words tell is taken up (by the intent's action), not dropped
         await answered_beside(dispatcher, tracker, text)
         return None
+    if stage == "offering":
+        added = await _added_problem(dispatcher, tracker, text)
+        if added is not None:
+            return added
     # (more than the offer asked for is answered above, only when the words decide nothing else; a scam
     # named beside a yes, "那你提交吧 … 但验证码我不会给", leaves the yes to decide)
     topic = knowledge().topic_of(text)
@@ -431,6 +453,56 @@ async def _take_remedy(dispatcher: CollectingDispatcher, tracker: Tracker, text:
     return await guarded(dispatcher, tracker, taking_offer(tracker, lambda _case, _buyer: step))
 
 
+# Words that bring up something new beside a rating: "对了", "还有", "另外".
+_NEWS = re.compile(r"对了|还有|另外|顺便|忘了说|再说一下")
+# Words that put right what was told, not add to it: "不是碎了 是少了一个".
+_CORRECTING = re.compile(r"不是|搞错|弄错|说错|看错|其实是|应该是|而是")
+
+
+def _buyer_said_before(tracker: Tracker) -> str:
+    """The buyer's words before their latest ones ("" when none)."""
+    said = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
+    return said[-2] if len(said) > 1 else ""
+
+
+async def _added_problem(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType] | None:
+    """At an offer, another problem told besides the one it settles, with no answer to the offer
+    ("而且" … "还晚发了两天", "另外一个碎了", "发了好几条都不回" at a late shipment's compensation):
+    it is noted to follow once this one is settled, and the offer stands. A problem of the same
+    goods told with no word that adds it ("碎了一个" at a missing piece's re-ship) puts the case's
+    problem right instead (the intent's action; a late shipment, the service and the price each
+    stand apart); None then, and when nothing else is told."""
+    from outreach.diagnosis.taxonomy import taxonomy
+    from outreach.rules.loader import rules
+
+    if read_yes_no(text) is not None or read_remedy(text) is not None or is_question(text) \
+            or _CORRECTING.search(normalize(text)):
+        return None
+    current = await case_talked_about(tracker)
+    book = rules()
+    told = {label: clause for label, clause in problems_in(tracker).items()
+            if label not in (current, NO_PROBLEM) and label not in book.person_first}
+    if current is None or not told:
+        return None
+    label, clause = next(iter(told.items()))
+    if knowledge().topic_of(text) == "more":  # "再加点吧 16块钱太少了": haggling, no problem besides
+        return None
+    goods = {*book.goods_condition, *book.covers_goods, "missing_item"}
+    if not (adds_to(text) or more_to_come(_buyer_said_before(tracker))) and (
+            (label in goods and current in goods) or label not in taxonomy().signs_in(clause or text)):
+        return None  # told with no word that adds it: only another kind of problem told by its signs
+    case_id = await case_of(tracker)
+    try:
+        noted = case_id is not None and await off_loop(conversation.note_another_problem, case_id,
+                                                       buyer_of(tracker), label, clause or text)
+    except (CaseNotFound, NotYourCase):
+        return None
+    if not noted:
+        return None
+    dispatcher.utter_message(response="utter_problem_noted_later", label_zh=taxonomy().zh(label))
+    return await reask(dispatcher, tracker)
+
+
 def remedies_in(tracker: Tracker) -> list[dict]:
     """The remedies one message picks for several problems ("碎的退钱，少的补发"), each with how likely
     each problem is what it is for (bot.nlu.problem_classifier)."""
@@ -442,6 +514,10 @@ async def _confirmed(dispatcher: CollectingDispatcher, tracker: Tracker, text: s
     """At the confirmation: a yes confirms the suspected problem, and so do words with no yes/no at
     all that give its details ("买5盒就到了3盒", "补发，赶紧的"), unless they name another problem.
     None: not confirmed, nothing changed."""
+    if _bot_said_before(tracker, "utter_ask_problem") and read_remedy(text) is None:
+        # "不是碎" … "是少了": the problem asked about was denied; the words tell which it is instead
+        # (a remedy asked for then, "钱退我", is for the problem asked about)
+        return None
     yes = read_yes_no(text)
     if yes is False and not (read_remedy(text) is not None and refused_kinds(text)):
         # (a no to one remedy, then another asked for, "算了 不换了 … 直接退钱吧", confirms with it)

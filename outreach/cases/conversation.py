@@ -29,7 +29,7 @@ from outreach.dialogue.weighing import (
     weighs_beyond_promise,
     whole_weighed_below,
 )
-from outreach.dialogue.words import clauses_of, normalize, sums_told
+from outreach.dialogue.words import CN_DIGITS, PIECE_WORDS, clauses_of, normalize, number_of, sums_told
 from outreach.dialogue.yes_no import ends_accepting, goes_ahead, read_fine_after_all, rejects_offer
 from outreach.lifecycle import consent, events, machine
 from outreach.lifecycle import rating as satisfaction
@@ -384,7 +384,9 @@ def _note_details(session: Session, case: Case, label: str, text: str, clauses: 
     same_goods = set(rules().goods_condition) if label in rules().goods_condition else set()
     alone = not [other for other in clauses if other != label and other not in same_goods] and bool(
         _SHARE_SAID.search(text)) and not _SHARE_SAID.search(clauses.get(label) or "")
+    # ("打开来有三颗软软的 都烂掉了": a clause that opens with 都 is of the count told before it)
     if alone or not clauses.get(label) or corrects_itself(text) or counts_the_good(text) \
+            or normalize(clauses[label]).lstrip().startswith("都") \
             or _narrowed_by_count(session, case, clauses[label], text) \
             or _note_affected(session, case, clauses[label]).status != "ok":
         reading = _note_affected(session, case, text)
@@ -567,7 +569,8 @@ def _offer_matching(session: Session, case: Case, choice: str, current: int, kee
     """The index of the offer of the kind the buyer named, the current one first; with `keep` (the
     buyer keeps the goods: "错的我留着 退我一半钱"), never one that takes the goods back; never one
     of a kind the same words turn down (`refused`: "退钱也不要 我要个说法" asks no share refund)."""
-    offers = quote(case_facts(session, case), rules()).offers
+    facts = case_facts(session, case)
+    offers = quote(facts, rules()).offers
     turned_down = {kind for refused_kind in refused for kind in REMEDY_KINDS.get(refused_kind, ())}
     offers = [o if o.kind not in turned_down else dataclasses.replace(o, kind="") for o in offers]
     if keep:
@@ -578,7 +581,10 @@ def _offer_matching(session: Session, case: Case, choice: str, current: int, kee
         matching = [i for i, o in enumerate(offers) if o.kind == "refund_full" and rules().rule(o.rule_id).return_goods]
     else:
         # (a coupon asked for is also one an offer gives beside its money: "券也别忘了给我" of 蟹无忧)
-        matching = [i for i, o in enumerate(offers) if o.kind in kinds or (choice == "coupon" and o.coupon_fen)]
+        matching = [i for i, o in enumerate(offers) if o.kind in kinds or (choice == "coupon" and o.coupon_fen)
+                    # "都碎了 不要了全退吧": the share refund of every piece is all the money back
+                    or (choice == "full_refund" and o.kind == "refund_share"
+                        and o.amount_fen >= facts.line_total())]
     if choice == "compensation":  # "赔" asks for money in general: an offer turned down earlier stays so
         matching = [i for i in matching if i >= current]
     if not matching:
@@ -605,6 +611,7 @@ def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -
             return _next_offer(session, case, index)
         if not any(o.kind in SHARE_KINDS for o in offers):
             return None
+        text = _with_more_found(session, case, text)
         reading = read_affected_of(session, case, text)
         if reading.status in ("none", "vague") or (rejects_offer(text) and not corrects_itself(text)):
             return None  # "补发一个也不要": the count is the refused remedy's, no new amount
@@ -628,6 +635,29 @@ def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -
             # "对，6个，可以了": the count corrected and the same remedy agreed to, worked out anew
             return _accept(session, case, 0)
         return _take_named_remedy(session, case, step, text)
+
+
+# More pieces found besides those counted: "还有1个", "另外还有两只", "压在底下还有一只".
+_ONE_MORE = re.compile(rf"(?:^|(?<=[\s，,。]))(?:[^，,。\s]{{0,4}}?还有|另外还有|又有|又发现|再加上?|外加|加上)\s*"
+                       rf"([{CN_DIGITS}\d]+)\s*[{PIECE_WORDS}]?"
+                       r"(?!\s*[个只件]?\s*(?:是好的|好的|好好的|没坏|没问题|完好|还行|还好|能用|能吃))")
+
+
+def _with_more_found(session: Session, case: Case, text: str) -> str:
+    """At an offer made on a count, the words that find more besides it: the count the rest of them
+    states ("是4只 压在底下还有一只": 4), or else the count before and the ones found ("还有1个" at an
+    offer on 2: 3). The words as they are otherwise."""
+    norm = normalize(text)
+    more = _ONE_MORE.search(norm)
+    if more is None:
+        return text
+    rest = (norm[:more.start()] + " " + norm[more.end():]).strip()
+    if rest and read_affected_of(session, case, rest).status == "ok":
+        return rest
+    found = number_of(more.group(1))
+    if not case.affected_quantity or found is None or found.denominator != 1:
+        return text
+    return f"{case.affected_quantity + int(found)}{main_item(session, case.order_id).unit}"
 
 
 def assign_remedies(clauses: list[dict], labels: list[str]) -> dict[str, str]:
@@ -669,6 +699,9 @@ def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int,
             assigned = assign_remedies(remedies, [case.category, *waiting])
             choice = assigned.get(case.category, choice)
             _note_waiting_remedies(session, case, assigned)
+        elif waiting and choice in REMEDY_KINDS and _FOR_ALL.search(normalize(text)):
+            # "要是都能直接退钱 那就都退钱": the one remedy for every problem told
+            _note_waiting_remedies(session, case, {label: choice for label in waiting})
         # (what the words choose is never among what they turn down: "不退钱难道让我吃吗" wants the refund)
         matching = _offer_matching(session, case, choice, index, keep=keeps_goods(text),
                                    refused=refused_kinds(text) - {choice})
@@ -687,6 +720,10 @@ def choose_remedy(case_id: int | str, buyer_id: str, text: str, index: int,
         return Step(kind=step.kind, case_id=step.case_id, offer=step.offer, offer_index=step.offer_index,
                     remedies_left=step.remedies_left, message=step.message,
                     extra={**step.extra, "unavailable": choice, "label_zh": taxonomy().zh(case.category)})
+
+
+# One remedy for all the problems told: "都退钱", "一起退了吧", "两个都补发", "全都退款".
+_FOR_ALL = re.compile(r"(?:都|一起|一并|全都|统统|两个都|俩都)\s*(?:给我|帮我)?\s*(?:退|补|换|赔)")
 
 
 def names_another_offer(case_id: int | str, buyer_id: str, text: str, index: int) -> bool:
@@ -903,6 +940,19 @@ def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[
     waiting = [item for item in _waiting(case) if item["label"] not in {o["label"] for o in others}]
     case.facts = {**(case.facts or {}), "more_problems": waiting + others}
     events.record(session, case.id, EventKind.MORE_PROBLEMS, labels=[o["label"] for o in others])
+
+
+def note_another_problem(case_id: int | str, buyer_id: str, label: str, clause: str) -> bool:
+    """A further problem told while an offer is open ("而且" … "还晚发了两天"): it waits its turn,
+    to be talked through once this case's remedy is settled. Whether it was noted (not when it is
+    the case's own, settled with it, or waiting already)."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        before = {item["label"] for item in _waiting(case)}
+        if label in before or label in (case.category, NO_PROBLEM):
+            return False
+        _note_more_problems(session, case, case.category, {label: clause}, clause)
+        return label in {item["label"] for item in _waiting(case)}
 
 
 def _all_came(session: Session, order_id: str, clause: str) -> bool:

@@ -44,6 +44,8 @@ _CORRECTION = re.compile(r"不对不对|(?<![量数目色码式号货价])(?<![�
                          r"|说错了|打错了|写错了|看错了|数错了|搞错了|应该是|准确说|准确地说|更正|纠正|"
                          r"又数了一?遍|重新数了一?下?|再数了一?下?|仔细数了一?下?|哦不|噢不|啊不|其实是|漏看了?|看漏了?|漏数了?|少数了?"
                          r"|又翻了一?[遍下]|重新翻了一?[遍下]?|又找了一?[遍下]|又看了一?[遍下]"
+                         # "我再翻了翻 不止 磕烂了一半"
+                         r"|[再又]翻了翻|[再又]看了看|仔细看了看|(?:^|(?<=[\s，,。…]))不止(?=$|[\s，,。…])"
                          # "碎了6个 等等我再数数 是8个", "我再点一下"
                          r"|再数数|再数一[遍下]|再点点|再点一[遍下]|重数|重新点了?一?[遍下]?"
                          r"|又[^，,。.!！？?\s]{1,4}数了一?[遍下]"  # "俺又扒拉着数了一遍"
@@ -51,6 +53,11 @@ _CORRECTION = re.compile(r"不对不对|(?<![量数目色码式号货价])(?<![�
 _ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
 _NONE_GOOD = re.compile(r"一个都没好|一个好的都没|没有一个好|一个也没好|没一个好|一个好的也没")
 _HALF = re.compile(r"(?<![大小])一半|半箱|半盒|半袋|半数")
+# Half of one container, not half the line: "半盒" of two boxes.
+_HALF_ONE = re.compile(r"(?<![一两二三四五六七八九十\d大小])半(箱|盒|袋|筐|包|罐|桶)")
+# The whole a count is of, said on its own: "7个里头", "12个当中".
+_TOTAL_ONLY = re.compile(rf"([{_CN}\d]+)\s*[{PIECE_WORDS}斤]?\s*(?:里头|里面|里边|当中|中间|之中)的?"
+                         r"\s*(?=$|[\s，,。.!！])")
 _VAGUE = re.compile(
     r"一大半|一小半|大部分|大多数|大半|多数|绝大部分|好多|很多|不少|一些|一部分|部分|小部分|少部分|几个|一点点|有的"
     r"|好些|好几个|好几[斤只个颗盒]|挺多|蛮多")
@@ -132,6 +139,18 @@ def _counts(text: str, unit: str | None = None) -> list[tuple[int, Fraction, str
     return found
 
 
+def _all_of_those(text: str, counts: list[tuple[int, Fraction, str]], quantity: int) -> bool:
+    """Whether the "都" of "都烂了" is of a count told before it ("有三颗软软的 都烂掉了"), not the line."""
+    found = _ALL.search(text)
+    if found is None or not found.group().startswith("都"):
+        return False
+    before = [(p, v) for p, v, _ in counts if p < found.start() and v < quantity]
+    return bool(before) and not _THE_REST.search(text, before[-1][0], found.start())
+
+
+_THE_REST = re.compile(r"其他|其余|其它|剩下|别的|另外|其他的")
+
+
 def _near_harm(text: str, start: int, end: int) -> bool:
     return bool(_HARM.search(text[max(0, start - 4):start]) or _HARM.search(text[end:end + 6]))
 
@@ -147,15 +166,22 @@ _FOUND_MORE = re.compile(r"又|再|另外|还有")
 _RECOUNT_TOTAL = re.compile(r"(?:总共|一共|加起来|合计|算上)(?:是|有)?")
 
 
+# The part said to be fine: "剩下三斤还好", "其余的都是好的".
+_GOOD_PART = re.compile(r"(?:剩下|剩余|其余|其他|其它|别的)[^，。,.!！？?\s]{0,6}"
+                        r"(?:还好|好的|好好的|没事|没坏|没问题|完好|还行|能吃|正常)")
+
+
 def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | None:
     if not promised_g:
         return None
     recount = [clause for clause in clauses_of(text) if _RECOUNT_TOTAL.search(clause) and weights_in(clause)]
     if recount and _FOUND_MORE.search(text) and not _WEIGHS_WHOLE.search(text):
         text = recount[-1]  # the total of what went bad, said after more was found
-    told = [clause for clause in clauses_of(text) if not _TOTAL.search(clause)]
+    told = [clause for clause in clauses_of(text) if not _TOTAL.search(clause) and not _GOOD_PART.search(clause)]
     if len(told) < len(clauses_of(text)) and any(weights_in(clause) for clause in told):
-        text = "，".join(told)  # "烂了2斤 连烂的算上一共才8斤": the 8斤 is what the box weighed
+        # "烂了2斤 连烂的算上一共才8斤": the 8斤 is what the box weighed; "压烂了两斤 剩下三斤还好":
+        # the 3斤 are the good part
+        text = "，".join(told)
     text = re.sub(r"(?<![\d一二两三四五六七八九十斤])半斤", "0.5斤", text)
     stated = [g for g in weights_in(text) if g < promised_g or len(weights_in(text)) == 1]
     if not stated:
@@ -214,6 +240,8 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         text = without_money(text)
     text = _in_own_unit_word(text, unit)
     text = _ONE_WHOLE.sub(r"一\1", text)  # "两盒里有一整盒全烂了": one box, all of it
+    # "7个里头" (of 7 bought), said on its own: the whole the count is of, no count itself
+    text = _TOTAL_ONLY.sub(lambda m: "" if _number(m.group(1)) == quantity else m.group(0), text).strip()
     if not text:
         return Affected("none")
     is_not = _IS_NOT.search(text)
@@ -243,6 +271,9 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         return _of_share((quantity - kept) / quantity, quantity)  # "除了两个 别的都烂了": all but those
     if _NONE.search(text):
         return Affected("zero")
+    half_one = _HALF_ONE.search(text)
+    if half_one and quantity > 1 and unit == half_one.group(1) and not re.search(r"一半|半数", text):
+        return _of_share(Fraction(1, 2 * quantity), quantity, half_one.group())  # "半盒" of two boxes
     weight = _weight_share(text, promised_g)
     if weight is not None and weight[0] == 1 and _HALF.search(text):  # "三斤虾死了一半": half the whole
         return _of_share(Fraction(1, 2), quantity)
@@ -302,7 +333,8 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         return _of_share(Fraction(1, 2), quantity)
     if _VAGUE.search(text) and not counts:
         return Affected("vague")
-    if _ALL.search(text) and not any(v != quantity and _near_harm(text, p, p + 1) for p, v, _ in counts):
+    if _ALL.search(text) and not any(v != quantity and _near_harm(text, p, p + 1) for p, v, _ in counts) \
+            and not _all_of_those(text, counts, quantity):
         return _of_share(Fraction(1), quantity)
     if len(counts) > 1 and label is not None:  # "碎了两个还少了一个 就收到四个": each problem's own count
         counts = _counts_of_problem(text, counts, label)

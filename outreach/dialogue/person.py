@@ -33,7 +33,8 @@ def asks_for_person(text: str) -> bool:
     as opposed to asking who is talking ("你是真人还是机器人") or naming a remedy."""
     text = normalize(text)
     # ("你是机器人吧 换个真人来跟我说" asks who is talking and then for a person: the request stands)
-    if _NOT_ASKING.search(text) and not re.search(r"转人工|人工客服|要人工|找人工|接人工|换个?(?:真)?人"
+    if _NOT_ASKING.search(text) and not re.search(r"转人工|人工客服|要人工|找人工|接人工|换个?(?:真)?人|转真人|真人客服"
+                                                  r"|要真人|找真人|接真人|叫真人"
                                                   r"|换个客服|[找叫派来]个(?:真)?人", text):
         return False
     text = _CALL_TOLD.sub(" ", text)

@@ -22,7 +22,8 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
                 "换一下", "换掉", "帮我换", "换一双", "换一条", "换一盒", "换正确", "换对", "我要换", "换吧",
                 "整个新的", "来个新的", "给个新的", "要个新的", "弄个新的"),
     "reship": ("补发", "重发", "再发", "补寄", "重新发", "再寄", "补一个", "补几个", "补给我", "发一个新", "寄一个",
-               "发正确", "发对的", "重新寄", "补上", "补就行", "慢慢补", "补齐", "补全", "重寄"),
+               "发正确", "发对的", "重新寄", "补上", "补就行", "慢慢补", "补齐", "补全", "重寄", "寄对的",
+               "寄正确", "寄个对的", "发个对的"),
     "cancel": ("取消订单", "取消吧", "不要了", "不想要了", "取消", "撤单", "撤销订单", "单子撤", "订单撤"),
     "compensation": ("补偿", "赔偿", "赔我", "赔点", "必须赔", "要赔", "给我核实", "帮我核实", "核实一下", "给个说法",
                      "要个说法", "讨个说法", "意思一下"),
@@ -34,7 +35,8 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
                "要钱", "返钱", "返现", "退点钱", "退部分", "退那部分", "退坏", "退款吧", "的钱就行", "赔钱",
                "直接退", "退吧", "退我", "退就行", "退差额", "退回来", "退回给我", "折现", "折成钱", "折成现金",
                "给现金", "钱还我", "还我钱", "把钱还", "还钱", "退多扣", "退多收", "退多付", "退还多", "多扣的退",
-               "多收的退", "多付的退", "退那多", "退了就好", "退了就行", "退了就可以"),
+               "多收的退", "多付的退", "退那多", "退了就好", "退了就行", "退了就可以",
+               "钱还给我"),
     # the goods, not the money: "赶紧给我发", "让商家快点发货" (a late order shipped with its compensation)
     "ship": (),
 }
@@ -88,11 +90,14 @@ _SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立�
 # ("补几块钱" too; not "多赔点", asking for more)
 _PAY_UP = re.compile(r"(?<![才只多])赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")
 # "退那一盒的钱"; not "退这点钱" (the amount offered, called too little)
+# (within a clause: "要是都能直接退钱 那就都退钱" is two mentions, "钱我就退" none)
 _MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这几))(?!的|了的|过的)"
-                         r"[^，。,.!！？?]{1,6}(?:钱|货款)"
-                         r"|钱[^，。,.!！？?]{0,3}退(?!货)"
+                         r"(?:(?!就|退)[^，。,.!！？?\s]){1,6}(?:钱|货款)"
+                         r"|钱(?:(?!就)[^，。,.!！？?\s]){0,3}退(?!货)"
                          # the count to go by, then the refund: "先按3只退"
                          r"|按\s*[\d一两二三四五六七八九十几半]+\s*[^，。,.!！？?\s]{0,2}(?:来|算)?退")
+# "那就退差的那部分", "退坏了的部分": the money of the part that is short or bad.
+_PART_BACK = re.compile(r"退[^，。,.!！？?\s]{0,4}?(?:那|这)?部分")
 _JUST_REFUND = re.compile(
     # (and south-western "退嘛", "退了算了": just refund it)
     # (northern "给俺退了": refund it for me; "退了嘛")
@@ -100,6 +105,8 @@ _JUST_REFUND = re.compile(
     r"\s*[!！。.~～]*$"
     r"|^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)\s*退了\s*[!！。.~～]*$")
 # "这个也退", "差的分量也退", "都退了吧": this one refunded as well (not "钱都退了", news of a refund).
+# "今天到就退", "坏了就退吧": the refund, as the consequence of what the words suppose.
+_THEN_REFUND = re.compile(r"(?<=[\u4e00-\u9fff])就\s*(?:给我|帮我)?\s*退(?:了吧|吧|呗|啊)?(?=$|[\s，,。.!！~～])")
 _ALSO_REFUND = re.compile(r"(?:也|都|一起|一并|一块)\s*(?:给我|帮我)?\s*退(?:掉|了吧)?(?:吧|啊|呀|呗|嘛)?"
                           r"(?=$|[\s，,。.!！~～])")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
@@ -117,7 +124,35 @@ _MORE_BEFORE = re.compile(r"(?:多|再多?|加)(?:给|赔|退|补)?(?:点|一点
 # "换来换去", "退来退去", "寄来寄去": the back and forth a buyer is tired of.
 _BACK_AND_FORTH = re.compile(r"([\u4e00-\u9fff])来\1去[^，。,.!！？?\s]{0,3}")
 # A remedy named after these words is a reason or a worry, not the choice ("免得寄过来又是烂的").
-_REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|不然|否则|^等")  # "等补过来都过季了"
+_REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|假如|不然|否则|^等")  # "等补过来都过季了"
+# A condition's consequence: "要是退钱今天能办那就退钱", "要是换货还得等一周 那我就退钱" (the remedy
+# after it is the choice).
+_CONDITION = re.compile(r"要是|如果|假如|只要")
+_THEN = re.compile(r"那就|那我就|我就|那么|(?:^|(?<=[\s，,]))那|就")
+# What the buyer will do when the condition holds: "要是能给点补偿我就再等等" (the remedy in the
+# condition is the choice), not "要是补发又要等 那就算了".
+_ACCEPT_THEN = re.compile(r"^[^，。,.!！？?]{0,8}?(?:那|那我|我)?就(?:再|先)?(?:等等?|接着等|接受|要|行|可以|同意|好"
+                          r"|认了|收下|收着|不取消|不退了|留着)|^[^，。,.!！？?]{0,8}?(?:也行|就行|就好|也可以)")
+
+
+def _taken_on_condition(before: str, rest: str) -> bool:
+    """Whether the remedy is the condition the buyer goes on with: "要是能给点补偿我就再等等"."""
+    found = list(_REASON.finditer(before))
+    return bool(found) and bool(_CONDITION.fullmatch(found[-1].group())) and bool(_ACCEPT_THEN.match(rest))
+
+
+def _a_reason(before: str, rest: str) -> bool:
+    """Whether the clause's words before a remedy make it a reason, a worry or a condition
+    ("免得寄过来又是烂的", "要是补发又要等"), not a choice: a condition whose consequence came already
+    ("要是退钱今天能办那就退钱"), or whose consequence (`rest`, the words after the remedy) takes
+    it ("要是能给点补偿我就再等等"), picks the remedy."""
+    found = list(_REASON.finditer(before))
+    if not found:
+        return False
+    last = found[-1]
+    if not _CONDITION.fullmatch(last.group()):
+        return True
+    return not (_THEN.search(before, last.end()) or _ACCEPT_THEN.match(rest))
 # A remedy the buyer cannot or will not go through with: "我也不会弄那个寄回去的", "懒得寄回去".
 _CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！？?\s]{0,4}$")
 # A remedy declined after it is named: "退钱就不必了", "补发就算了".
@@ -154,15 +189,18 @@ _DRAWBACK_AFTER = re.compile(r"^(?:了|的话)?(?:那个|那些)?(?:我)?(?:也|
                              # the back and forth and the date it would miss: "换一条来回折腾肯定赶不上了"
                              r"|来回折腾|来回寄|来回跑|[^，。,.!！？?\s]{0,6}(?:赶不上|来不及|赶不及)"
                              # what the money would not buy: "退钱我也买不着这么大的"
-                             r"|[^，。,.!！？?\s]{0,3}买不(?:着|到|来))")
+                             r"|[^，。,.!！？?\s]{0,3}买不(?:着|到|来)"
+                             # "取消了我还得叫孙子重新给我买": bought again, by someone
+                             r"|[^，。,.!！？?\s]{0,6}?(?:重新|再|另外)[^，。,.!！？?\s]{0,4}?(?:买|下单|拍))")
 # What a remedy would bring, said right after it: "补发还得搁那干等", "再寄过来又要压坏", "补过来也化了",
 # "换个新的怕又是瓜的" (Sichuan 瓜: broken): why not, never the choice.
 # A remedy waved away: "退二十几块有什么用".
 _NO_USE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,6}?(?:有什么用|有啥用|顶什么用|管什么用|有个屁用|有毛用)"
                            r"|^(?:也|都)?(?:没用|没有用|没啥用|不管用|不顶用)")  # "退钱没用 团员要的是货"
-_CONSEQUENCE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,4}?(?:又要|又得|又会|又是|也会|也得|也要|也是|也|怕|万一"
+_CONSEQUENCE_AFTER = re.compile(r"^(?:的[^，。,.!！？?\s]{1,6}?|[^，。,.!！？?\s]{0,4}?)"  # "补发的螃蟹路上还得折腾"
+                                r"(?:又要|又得|又会|又是|也会|也得|也要|也是|也|怕|万一"
                                 r"|还得|还要|估计又|肯定又|不会又|会不会又?|再)[^，。,.!！？?\s]{0,4}?"
-                                r"(?:等|坏|烂|碎|化|压|慢|瓜|过季|没用|一样|麻烦|少|丢|错|漏|死)"
+                                r"(?:等|坏|烂|碎|化|压|慢|瓜|过季|没用|一样|麻烦|少|丢|错|漏|死|折腾|颠)"
                                 # a fear said right after it: "补发怕抽到重复的", "换货担心又不合适"
                                 r"|^(?:的话)?[^，。,.!！？?\s]{0,2}?(?:怕|担心|万一)")
 # The broken ones to be refunded: "那就退碎了的那2个", "退坏的那几个".
@@ -195,7 +233,7 @@ _RHETORICAL = re.compile(r"\s*(?:难道|还能|那还能|不然)")
 _ASKS_FOR = re.compile(r"行不行|行吗|可以吗|可以不|能不能|可不可以|好不好|好吗|成不成|成吗|得唔得|得不得|中不中"
                        # polite: "请问是否可以…", "能否…"
                        r"|是否(?:可以|能够?|方便)|可否|能否|能不能够|可以麻烦|麻烦(?:您|你)?(?:帮我|给我)"
-                       r"|能[^，。,.!！？?]{0,6}吗")
+                       r"|能[^，。,.!！？?]{0,6}吗|可以[^，。,.!！？?\s]{1,10}吗")
 _ASKS_ABOUT = re.compile(r"多久|几天|什么时候|啥时候|怎么|为什么|为啥|多少|哪")
 
 
@@ -247,6 +285,8 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
                 hits += [(match.start(), match.end(), kind) for match in _WORD_PATTERNS[word].finditer(text)]
     hits += [(m.start(), m.end(), "refund") for m in _MONEY_BACK.finditer(text)]  # "退那一盒的钱"
     hits += [(m.start(), m.end(), "refund") for m in _REFUND_THE_BAD.finditer(text)]  # "那就退碎了的那2个"
+    hits += [(m.start(), m.end(), "refund") for m in _PART_BACK.finditer(text)]  # "退差的那部分"
+    hits += [(m.start() + 1, m.end(), "refund") for m in _THEN_REFUND.finditer(text)]  # "今天到就退"
     hits += [(m.start(), m.end(), "reship") for m in _RESHIP_THE_BAD.finditer(text)]  # "就补那烂的三分之一"
     hits += [(m.start(), m.end(), "replace") for m in _SWAP_TO_SIZE.finditer(text)]  # "换L", "换个38码的"
     hits += [(m.start(), m.end(), "refund") for m in _ALSO_REFUND.finditer(text)]  # "这个也退"
@@ -265,6 +305,15 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
     # "换来换去的闹心", "寄来寄去": the hassle of doing it, never a choice of it
     hassle = [(m.start(), m.end()) for m in _BACK_AND_FORTH.finditer(text)]
     hits = [h for h in hits if not any(a <= h[0] < b for a, b in hassle)]
+    # "补发也好退钱也好 … 都不要了": whichever, named in a list, none of them chosen
+    either = [h for h in hits if re.match(r"也好|也罢|也行|也可以|还是", text[h[1]:])]
+    if len(either) > 1 and len({h[2] for h in either}) > 1 and re.search(r"都不|都别|都算了|都不用", text):
+        hits = [h for h in hits if h not in either]
+    # "这次不要再寄错了": sent wrong again, a worry, no mention of a re-ship
+    hits = [h for h in hits if h[2] != "reship" or not text.startswith("错", h[1])]
+    # "全退给我": the whole line's money, not the share a "退给我" alone would be
+    whole = [h for h in hits if h[2] == "full_refund"]
+    hits = [h for h in hits if h[2] != "refund" or not any(w[0] <= h[0] < w[1] for w in whole)]
     # a word inside a longer one is not a mention of its own ("退款" in "退货退款")
     hits = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
     return tuple(hits)
@@ -302,18 +351,20 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     found = [(start, kind) for start, end, kind in hits
              if (not _NEGATION.search(_clause_before(text, start)[-4:])  # "钱也不要 再给我发2只活的"
                  or _RHETORICAL.match(text[end:]))  # "不退钱难道让我吃吗": the remedy is wanted
-             and not re.match(r"我就|消息|信息|短信", text[end:])  # "再发我就拉黑": messages, a threat
+             and (not re.match(r"我就|消息|信息|短信", text[end:])  # "再发我就拉黑": messages, a threat
+                  or _taken_on_condition(_clause_before(text, start), text[end:]))
              and not _A_PERSON_AFTER.match(text[end:])  # "换个真人来跟我说": a person, not goods
              and not text.startswith("的话", end)  # "退了一部分钱的话 发票还能开吗": a condition, not a choice
              and (kind == "cancel" or not re.search(r"不用|不要|不需要|不必", text[start:end]))  # "钱不用退"
              and not _declined_after(text, end)  # "补发就算了"
-             and not _DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
-             and not _CONSEQUENCE_AFTER.match(text[end:])  # "补过来也化了"
+             and (_taken_on_condition(_clause_before(text, start), text[end:])  # "…补偿我就再等等"
+                  or not (_DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
+                          or _CONSEQUENCE_AFTER.match(text[end:])))  # "补过来也化了"
              and not _NO_USE_AFTER.match(text[end:])  # "退二十几块有什么用"
              and not (_SHOP_BEFORE.search(_clause_before(text, start))  # "他们补寄了": done by the shop
                       and re.match(r"(?:退|补|赔|发|换|寄|补发|补寄|重发|重寄|再发|再寄)了", text[start:]))
              and not (_DONE_BEFORE.search(_clause_before(text, start)) and _DONE_AFTER.match(text[end:]))
-             and not _REASON.search(_clause_before(text, start))  # "免得寄过来又是烂的"
+             and not _a_reason(_clause_before(text, start), text[end:])  # "免得寄过来又是烂的"
              and not _REPORTED.search(text[max(0, start - 4):start])  # "店里说马上发": what the shop said
              and not _CANNOT.search(text[max(0, start - 8):start])  # "我也不会弄那个寄回去的"
              and not (kind == "refund" and text.startswith("的钱", start)
@@ -357,7 +408,7 @@ def gives_up_the_order(text: str) -> bool:
 
 # One verb turned down: "换也不要", "补就算了", "退也不用" (the verb alone is no mention of a remedy).
 # (and "算了 不换了": the one verb, no longer wanted)
-_ONE_VERB_DECLINED = re.compile(r"(?:^|[\s，,。.!！])(换|补|退)(?:也|都|就)(?:不要|不用|不需要|不必|算了|免了)"
+_ONE_VERB_DECLINED = re.compile(r"(?:^|[\s，,。.!！])(换|补|退)(?:也|都|就)(?:不要|不用|不需要|不必|算了|免了|不想)"
                                 r"|(?:^|[\s，,。.!！]|算了)不(?:用|想)?(换|补|退)了"
                                 r"|不(?:想|愿意|要)(?:再)?等(?:着)?(?:你们)?(补|换)"  # "不想等补发了"
                                 # "也不要退 我就要个说法", "不要换 换来换去又发错了"
@@ -372,8 +423,10 @@ def refused_kinds(text: str) -> set[str]:
     refused = {_ONE_VERB_KINDS[next(g for g in m.groups() if g)] for m in _ONE_VERB_DECLINED.finditer(text)}
     for kind, kind_words in _REMEDY_WORDS.items():
         for word in kind_words:
-            if word in text and any(_NEGATION.search(text[max(0, m.start() - 4):m.start()])
-                                    or _declined_after(text, m.end())
+            if word in text and any((_NEGATION.search(text[max(0, m.start() - 4):m.start()])
+                                     or _declined_after(text, m.end()))
+                                    # ("这次不要再寄错了": a worry, no re-ship turned down)
+                                    and not text.startswith("错", m.end())
                                     for m in _WORD_PATTERNS[word].finditer(text)):
                 refused.add(kind)
     # and what the patterns find: "退那点钱也不要" (the money back, turned down)

@@ -75,6 +75,8 @@ _SLIPS = (
     (re.compile(r"(?<=[一二两三四五六七八九十几\d])[各格哥](?![种位自类子外式局调电])"), "个"),
     (re.compile(r"满以|满义|蛮意|瞒意|满易|满衣|满宜|慢意|漫意|曼意|满一(?=[的啊呀了吧哦!！。~～\s]|$)"), "满意"),
     (re.compile(r"克以|可已|可义|科以|可宜|可仪|可依(?=$|[\s，,。.!！吧的])"), "可以"),
+    (re.compile(r"阔以"), "可以"),  # south-western "还阔以"
+    (re.compile(r"区消|取效|取销"), "取消"),  # pinyin slips of 取消 (qu xiao)
     (re.compile(r"(?<![木马花甘幽春秋芝])兰(?=了|掉|的)"), "烂"),  # 兰了3个 (lan)
     (re.compile(r"神马"), "什么"),
     (re.compile(r"多就(?=到|能|可以|退|回|发|才|会|\s*[？?吗呀啊]|$)"), "多久"),  # 退款多就到账, 退钱要多就？
@@ -258,6 +260,8 @@ _SLIPS = (
     (re.compile(r"辰光"), "时候"),
     (re.compile(r"(?<![强协空单声基步音])调(?=一|个|只|件|双|台|条)"), "换"),
     (re.compile(r"(?<=[碎坏烂破])脱"), "了"),
+    (re.compile(r"退脱(?:伊|它)?"), "退掉"),  # 退脱伊: send it back, refund it
+    (re.compile(r"(?<=[还给送寄])拨(?=我|你)"), "给"),  # 钞票还拨我: give the money back to me
     (re.compile(r"里向"), "里面"),
     (re.compile(r"姆妈"), "妈妈"),
     (re.compile(r"伊(?=讲|回|说|寄|发|拉黑|就|个态度)"), "他"),
@@ -544,3 +548,23 @@ def english_reply(text: str) -> str | None:
         meant.append(_ENGLISH_WORDS[word])
     said = re.sub(r"(\d)\s+星", r"\1星", " ".join(part for part in meant if part))
     return said or None
+
+
+# A turn that only says more is coming ("还有", "而且", "另外…", "对了 还有个事"): the buyer types on.
+_MORE_TO_COME = re.compile(r"(?:那个|嗯|呃|额|哦|对了|然后)?[\s，,]*"
+                           r"(?:还有(?:个事|一个?事|件事|一件事|个问题|一个问题|问题|呢|啊|哈)?"
+                           r"|而且|另外|并且|再就是|然后还有|还没完|没完呢|不止(?:这个|这些)|不光(?:这个|这样)"
+                           r"|对了|我还有(?:个事|个问题|一个问题)?|还有一点|另外一个|另外还有)"
+                           r"[\s，,。.!！…~～:：]*")
+# Words that add to what was told ("还晚发了两天", "另外一个碎了", "而且少了一袋"), not correct it.
+_ADDING = re.compile(r"^(?:而且|另外|还有|并且|再就是|同时|加上|外加|顺便|对了|再说|也|还)")
+
+
+def more_to_come(text: str) -> bool:
+    """Whether the words only say the buyer has more to tell ("还有", "而且", "对了 还有个事")."""
+    return bool(_MORE_TO_COME.fullmatch(normalize(text).strip()))
+
+
+def adds_to(text: str) -> bool:
+    """Whether the words open by adding to what was told ("还晚发了两天", "另外一个碎了")."""
+    return bool(_ADDING.match(normalize(text).strip()))

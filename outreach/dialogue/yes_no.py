@@ -39,7 +39,9 @@ _YES = re.compile(
     r"|(?:要{1,3}|成|可|掂|收到|了解|明白|得|管)(?:吧|啊|呀|的|了|啦)?" + _ALONE + ")"
 )
 _NO = re.compile(
-    r"^(?:还是|也|都|那也|那还是|我(?=不同意|不接受|不要|不想要|不需要|拒绝|不想退|不退|不换|不补))?(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦|没发|没到|没收到|没动静|没物流|不发货)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了(?![吧\s，,]*(?:可以|行|好的?|就这样|同意|接受|给吧|给我吧|不等|不想等|取消|退钱|退款|直接退|给我退))|没有|没|no|不|并不是|也不是|都不是|错了|不必|别"
+    r"^(?:还是|也|都|那也|那还是|我(?=不同意|不接受|不要|不想要|不需要|拒绝|不想退|不退|不换|不补))?(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦|没发|没到|没收到|没动静|没物流|不发货)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了(?![吧\s，,]*(?:可以|行|好的?|就这样|同意|接受|给吧|给我吧|不等|不想等|取消|退钱|退款|直接退|给我退))|没有"
+    # (没 alone, or before what is not needed; "还是没电", "没声音" tell a fact)
+    r"|没(?=[\s，,。.!！~～]|$|必要|兴趣|需要|所谓|关系)|no|不|并不是|也不是|都不是|错了|不必|别"
     r"|免了|拒绝|n(?=[\s，,。.!！~～]|$))"
 )
 
@@ -73,7 +75,7 @@ _GO_AHEAD = re.compile(r"(?<!别)(?<!不要)(?<!不用)(?<!先别)提交(?!投�
 
 
 # A condition ("如果提交核实的话，大概需要多久"): what it names is supposed, not asked for.
-_SUPPOSED = re.compile(r"(?:如果|要是|假如|假设|万一)[^，,。.!！？?]*")
+_SUPPOSED = re.compile(r"(?:如果|要是|假如|假设|万一)[^，,。.!！？?\s]*")
 
 
 def goes_ahead(text: str) -> bool:
@@ -154,6 +156,11 @@ def goes_along(text: str) -> bool:
 _REFUSED_LATER = re.compile(r"(?:^|[\s，,。.!！])(?:不|不要|不用|别)(?:取消|退|换|补)")
 
 
+# A condition said first ("不用寄回的话", "要是今天能到"), then what the buyer does if it holds.
+_CONDITION_LEAD = re.compile(r"^(?:如果|要是|假如|只要)?[^，。,.!！？?]{1,14}?的话[\s，,]*(?:那就|那|就)?"
+                             r"|^(?:如果|要是|假如|只要)[^，。,.!！？?\s]{1,14}[\s，,]+(?:那就|那|就)?")
+
+
 def read_yes_no(text: str) -> bool | None:
     """Whether the message opens with a yes or a no ("是的，有4个烂了" is a yes with details), or
     ends with a refusal ("5块钱打发叫花子呢？不要")."""
@@ -164,6 +171,11 @@ def read_yes_no(text: str) -> bool | None:
         return True
     if text.startswith("算了") and _TRAILING_YES.search(text):  # "算了 五块也是钱 给我吧": grudgingly taken
         return True
+    condition = _CONDITION_LEAD.match(text)
+    if condition and condition.end() < len(text):  # "不用寄回的话就按你说的来": the consequence answers
+        then = read_yes_no(text[condition.end():])
+        if then is not None:
+            return then
     turn = _BUT.search(text)
     if turn is not None and turn.start() > 0:  # "好的谢谢 但是算了": what follows the "but" decides
         after = read_yes_no(text[turn.end():])

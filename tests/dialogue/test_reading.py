@@ -2143,3 +2143,115 @@ def test_a_sum_of_yuan_with_jiao_and_fen_said_without_units() -> None:
     from outreach.dialogue.words import sums_told
 
     assert sums_told(normalize("行 那就11块97")) == [1197]
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    # the remedy a condition's consequence names, or the one the buyer goes on with if granted
+    ("补发还得等 我没那功夫 要是退钱今天能办那就退钱 赶紧的", "refund"),
+    ("补发活鱼路上还得死 要是能直接退钱我就退钱", "refund"),
+    ("要是换货还得等一周那我就退钱", "refund"),
+    ("取消了我还得叫孙子重新给我买 要是能给点补偿我就再等等 东西我还要", "compensation"),
+    ("要是补发又要等 那就算了", None), ("如果退款的话多久到账", None), ("再发我就拉黑", None),
+    ("先行赔付要是今天就能到账 那就退款 补发的螃蟹路上还得折腾", "refund"),
+    ("今天到就退", "refund"),
+    ("补发也好退钱也好 要是还得我来回折腾那就都不要了", "cancel"),  # neither remedy of the list chosen
+    ("寄对的给我啦 这次不要再寄错了喔", "reship"),
+    ("好 那就退差的那部分", "refund"),
+    ("全退给我", "full_refund"),
+])
+def test_remedies_chosen_on_a_condition_and_in_taiwan_words(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy
+
+
+def test_a_remedy_turned_down_in_one_verb_and_a_worry_of_sending_wrong_again() -> None:
+    assert "refund" in refused_kinds("退也不想退")
+    assert "reship" not in refused_kinds("寄对的给我啦 这次不要再寄错了喔")
+
+
+def test_asking_for_a_remedy_politely_with_words_between_can_and_the_question_mark() -> None:
+    from outreach.dialogue.remedy_words import asks_for_it
+
+    assert asks_for_it("可以帮我换一台新的吗 我还是想要用这台")
+    assert not asks_for_it("换新的话要多久")
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("还是没电", None), ("没声音", None), ("没", False), ("没必要", False),  # a fact told is no "no"
+    ("不用寄回的话就按你说的来", True), ("如果今天能到的话 可以", True), ("要是补发又要等 那就算了", False),
+])
+def test_facts_with_mei_and_answers_after_a_condition(text: str, yes: bool | None) -> None:
+    assert read_yes_no(text) is yes
+
+
+def test_going_ahead_after_a_condition_said_first() -> None:
+    from outreach.dialogue.yes_no import goes_ahead
+
+    assert goes_ahead("要是核实得等一天 那我也等 就按你说的提交核实吧")
+    assert not goes_ahead("如果提交核实的话，大概需要多久")
+
+
+def test_south_western_taiwan_and_pinyin_slips_of_yes_cancel_and_so_so() -> None:
+    assert normalize("还阔以") == "还可以" and normalize("区消吧") == "取消吧"
+    assert read_rating("还阔以") == 3 and read_rating("普通啦") == 3
+
+
+def test_a_person_asked_for_after_asking_whether_it_is_a_bot() -> None:
+    from outreach.dialogue.person import wants_a_person
+
+    assert wants_a_person("你是机器人吧 要是机器人就别跟我绕了 给我转真人客服")
+    assert not wants_a_person("你是机器人吗")
+
+
+def test_words_that_only_say_more_is_coming_and_words_that_add() -> None:
+    from outreach.dialogue.words import adds_to, more_to_come
+
+    assert all(more_to_come(t) for t in ("还有", "而且", "另外", "对了 还有一个问题", "还有。。。"))
+    assert not any(more_to_come(t) for t in ("还有1个", "还晚发了两天", "另外一个碎了"))
+    assert adds_to("还晚发了两天") and adds_to("另外一个碎了") and not adds_to("碎了一个")
+
+
+@pytest.mark.parametrize(("text", "quantity", "unit", "share"), [
+    ("7个里头", 7, "个", None),  # the whole the count is of, no count
+    ("半盒", 2, "盒", Fraction(1, 4)), ("半盒", 1, "盒", Fraction(1, 2)),  # half of one box
+    ("打开来有三颗软软的 都烂掉了 还会出水", 10, "颗", Fraction(3, 10)),  # 都 of the three
+    ("都烂了", 5, "个", Fraction(1)),
+    ("磕烂了三分之一……我再翻了翻 不止 磕烂了一半", 1, "箱", Fraction(1, 2)),  # looked again: the half
+])
+def test_shares_of_one_box_counts_before_all_and_a_second_look(text: str, quantity: int, unit: str,
+                                                                 share: Fraction | None) -> None:
+    reading = read_affected(text, quantity, label="spoiled", unit=unit)
+    assert (reading.share if reading.status == "ok" else None) == share
+
+
+def test_the_weight_left_good_is_not_the_weight_gone_bad() -> None:
+    reading = read_affected("对 箱子被压扁 底下那层压烂了两斤 剩下三斤还好", 5, 2500, label="damaged", unit="斤")
+    assert reading.share == Fraction(2, 5)
+
+
+@pytest.mark.parametrize(("clause", "label", "named"), [
+    ("少一颗", "missing_item", True), ("少一个就配不齐了", "missing_item", False),
+    ("他还凶我说是我自己放太久", "service_attitude", True), ("口气超差", "service_attitude", True),
+])
+def test_signs_of_a_piece_short_and_of_how_the_shop_spoke(clause: str, label: str, named: bool) -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert (label in taxonomy().signs_in(clause)) is named
+
+
+def test_when_it_was_paid_is_no_price_problem() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    text = "那个被子我礼拜天就付钱了"
+    assert taxonomy().model_may_name("price_issue", text, text) is False
+    assert taxonomy().model_may_name("price_issue", "同一笔129被扣款两次耶", "同一笔129被扣款两次耶") is True
+
+
+@pytest.mark.parametrize(("label", "text", "issue"), [
+    ("price_issue", "今天看信用卡帐单 同一笔129被扣款两次耶", "double_charge"),
+    ("not_as_described", "我连箱子拿去秤 扣掉箱子只有2.7公斤", "short_weight"),
+])
+def test_issues_told_in_other_words(label: str, text: str, issue: str) -> None:
+    from outreach.rules.facts import issue_from_words
+    from outreach.rules.loader import rules
+
+    assert issue_from_words(rules(), label, [text]) == issue

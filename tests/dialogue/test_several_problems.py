@@ -513,3 +513,44 @@ def test_goods_bought_elsewhere_before_and_a_remedy_waved_away_name_no_problem()
     # a visit to someone in hospital, with no harm told, is no health reaction
     visit = "整盒都压扁了 这盒葡萄是我要拿去医院看我同学的 她刚做完手术 我只好空着手去了医院"
     assert set(clause_problems(diagnoser, visit)) == {"damaged"}
+
+
+def test_a_problem_told_while_an_offer_is_open_waits_its_turn_after_it(any_db: str) -> None:
+    from datetime import timedelta
+
+    from outreach.cases.conversation import note_another_problem
+    from outreach.store.types import utcnow
+
+    now = utcnow()
+    case_id, buyer, order = make_case("damaged", quantity=2, unit_price_fen=6400, kind="home", live_seafood=False,
+                                      paid_at=now - timedelta(days=5), shipped_at=now - timedelta(days=1),
+                                      delivered_at=now - timedelta(hours=3))
+    step = choose_problem(case_id, buyer, "damaged", "confirmed", text="碎了一只")
+    assert step.kind == "offer" and step.offer.rule_id == "damaged_share_refund"
+    # "而且" … "还晚发了两天": noted once, the offer stands; the case's own problem is no news
+    assert note_another_problem(case_id, buyer, "late_delivery", "还晚发了两天") is True
+    assert note_another_problem(case_id, buyer, "late_delivery", "晚了好几天") is False
+    assert note_another_problem(case_id, buyer, "damaged", "另一只也有裂纹") is False
+    done = accept(case_id, buyer, step.offer_index)
+    following = done.extra["next"]
+    assert done.offer.rule_id == "damaged_share_refund" and done.offer.amount_fen == 6400
+    assert following.offer.rule_id == "late_ship_compensation" and following.offer.amount_fen == 640
+    with session_scope() as session:
+        labels = session.execute(select(Case.category).where(Case.order_id == order).order_by(Case.id)).scalars()
+        assert list(labels) == ["damaged", "late_delivery"]
+
+
+def test_one_remedy_for_all_the_problems_told_goes_to_each(any_db: str) -> None:
+    from outreach.cases.conversation import choose_remedy
+
+    case_id, buyer, order = make_case("damaged", quantity=4, unit_price_fen=4800, kind="food", live_seafood=False,
+                                      title="农家土蜂蜜 500g 玻璃瓶装", unit="瓶")
+    step = choose_problem(case_id, buyer, "damaged", "confirmed", text="碎了1瓶 而且只收到3瓶 少发了1瓶",
+                          more={"damaged": "碎了1瓶", "missing_item": "少发了1瓶"})
+    assert step.offer.rule_id == "damaged_share_refund"
+    done = choose_remedy(case_id, buyer, "要是都能直接退钱 那就都退钱", step.offer_index)
+    assert done.kind == "executed" and done.offer.rule_id == "damaged_share_refund"
+    following = done.extra["next"]
+    # the missing jar's refund, picked with the broken one's, not its re-ship offered first
+    assert following.kind == "executed" and following.offer.rule_id == "missing_item_share_refund"
+    assert following.offer.amount_fen == 4800
