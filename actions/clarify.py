@@ -22,7 +22,7 @@ from actions.context import (
     text_of,
 )
 from actions.starting import note_all_well, raise_problem
-from outreach.diagnosis.taxonomy import taxonomy
+from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.dialogue.words import normalize
 from outreach.dialogue.yes_no import read_no_problem, read_yes_no
 
@@ -80,6 +80,13 @@ class ActionClarifyProblem(Action):
             return await raise_problem(dispatcher, tracker, next(iter(named)), model_version)
         if tracker.get_slot("stage") not in PROBLEM_STAGES:
             return await not_understood(dispatcher, tracker)
+        if tracker.get_slot("stage") == "confirming" and read_yes_no(text_of(tracker)) is False:
+            # "碎？谁跟你说碎了？杯子好好的，是少了一只": the problem asked about denied, another told
+            talked = await case_talked_about(tracker)
+            others = {label: clause for label, clause in named.items() if label not in (talked, NO_PROBLEM)}
+            if talked is not None and others:
+                return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
+                    case_id, buyer, next(iter(others)), "corrected", text=text_of(tracker), more=others))
         if tracker.get_slot("stage") == "confirming" and not named and _a_fragment(tracker) \
                 and await case_talked_about(tracker) is not None:
             # "口红", "桃子", "码": a piece of what the buyer is typing, not a problem to pick from buttons

@@ -225,6 +225,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         step = await off_loop(conversation.start_on_named_order, buyer_of(tracker), text)
         if step is not None:  # "袜子": the order whose goods the words name
             return say_start(dispatcher, step)
+        shown = _buttons_shown(tracker, "/pick_order")
+        if shown and not is_question(text):  # "好的 退吧" before an order is picked: which order, again
+            dispatcher.utter_message(response="utter_pick_order", buttons=shown)
+            return []
     if stage == "offering" and _bot_said_before(tracker, STATED_NOTED):
         stated = await _answer_to_stated(dispatcher, tracker, text)
         if stated is not None:
@@ -501,6 +505,17 @@ async def _added_problem(dispatcher: CollectingDispatcher, tracker: Tracker, tex
         return None
     dispatcher.utter_message(response="utter_problem_noted_later", label_zh=taxonomy().zh(label))
     return await reask(dispatcher, tracker)
+
+
+def _buttons_shown(tracker: Tracker, prefix: str) -> list[dict]:
+    """The buttons of the bot's latest turn that showed some whose payload starts with `prefix`."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "bot":
+            continue
+        buttons = ((event.get("data") or {}).get("buttons") or [])
+        if any(str(b.get("payload", "")).startswith(prefix) for b in buttons):
+            return [{"title": b.get("title"), "payload": b.get("payload")} for b in buttons]
+    return []
 
 
 def remedies_in(tracker: Tracker) -> list[dict]:

@@ -1349,6 +1349,12 @@ def orders_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, st
     character told with what went wrong ("碗碎了一个": the 陶瓷碗)."""
     # "精华收到了没问题哈 就是面膜", "袜子那单 买了4双就到了3双 口罩那单没事": the goods told fine are
     # not the ones meant, so the clauses that tell nothing fine are read first
+    # ("耳机那单……哦不是 耳机没事 是那个129的充电宝": what follows the correction, when it names one)
+    corrected = _ORDER_CORRECTED.split(text)
+    if len(corrected) > 1 and corrected[-1].strip():
+        named = orders_named(corrected[-1], orders)
+        if named:
+            return named
     clauses = clauses_of(text)
     told = [clause for clause in clauses if not _TOLD_FINE.search(clause)]
     named = _goods_named(" ".join(told), orders) if told and len(told) < len(clauses) else []
@@ -1367,7 +1373,9 @@ def _goods_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, st
     return [(order_id, title) for order_id, title in orders if any(noun in title for noun in nouns)]
 
 
-_TOLD_FINE = re.compile(r"没问题|没坏|挺好|好好的|都好|正常|完好|没事")
+_TOLD_FINE = re.compile(r"没问题|没坏|挺好|好好的|都好|正常|完好|没事|还没(?:敢)?拆|没拆|还没开|没开封")
+# The order named first taken back: "耳机那单……哦不是", "苹果那单 不对不对".
+_ORDER_CORRECTED = re.compile(r"哦不是|不对不对|不对|说错了|搞错了|记错了|哦不")
 
 
 def _orders_sharing_words(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, str]]:

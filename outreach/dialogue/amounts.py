@@ -156,7 +156,7 @@ def _near_harm(text: str, start: int, end: int) -> bool:
 
 
 # Words that make a weight the whole's ("一共才8斤", "整箱称了8斤"), not the affected part's.
-_TOTAL = re.compile(r"一共|总共|共计|合计|加起来|算上|整箱|整盒|整袋|总重|净重|称了|秤上|上秤")
+_TOTAL = re.compile(r"一共|总共|共计|合计|加起来|算上|整箱|整盒|整袋|总重|净重|称了|秤上|上秤|连同|在内|连着")
 # Words that weigh the whole goods, not what went bad ("连烂的算上一共才8斤").
 _WEIGHS_WHOLE = re.compile(r"整箱|整盒|整袋|总重|净重|称了|秤上|上秤|连[^，。,.!！？?]{0,4}算上|才")
 

@@ -28,10 +28,14 @@ _CALL_TOLD = re.compile(r"(?:他|她|他们|她们|爱人|老人|阿姨|叔叔|�
                         r"|(?:打电话给我|给我打电话|打给我|来电话)(?:了)?[\s，,]*(?:说|讲)")
 
 
+# A check a person makes as part of the process ("同意提交人工核实"): no hand-over asked for.
+_PERSON_CHECKS = re.compile(r"人工(?:核实|审核|鉴定|审批|复核|核查)")
+
+
 def asks_for_person(text: str) -> bool:
     """Whether the words ask for a person to take over ("转人工", "叫你们经理来", "给我打电话"),
     as opposed to asking who is talking ("你是真人还是机器人") or naming a remedy."""
-    text = normalize(text)
+    text = _PERSON_CHECKS.sub("核实", normalize(text))
     # ("你是机器人吧 换个真人来跟我说" asks who is talking and then for a person: the request stands)
     if _NOT_ASKING.search(text) and not re.search(r"转人工|人工客服|要人工|找人工|接人工|换个?(?:真)?人|转真人|真人客服"
                                                   r"|要真人|找真人|接真人|叫真人"
@@ -44,5 +48,5 @@ def asks_for_person(text: str) -> bool:
 def wants_a_person(text: str) -> bool:
     """Whether the words plainly ask for a person ("找个人来处理", "转人工"), not only threaten a
     complaint: words that do this win over whatever else they say."""
-    text = normalize(text)
+    text = _PERSON_CHECKS.sub("核实", normalize(text))
     return asks_for_person(text) and bool(_PERSON.search(_CALL_TOLD.sub(" ", text)))

@@ -60,7 +60,8 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
     "give_up": ("cancel_refund",),
     "ship": ("reship_full", "reship_share", "compensation_percent"),
 }
-_NEGATION = re.compile(r"(?:(?:不要|不用|不想|别|不需要|不必|没必要|不|不同意|不接受|不愿意|拒绝"
+_NEGATION = re.compile(r"(?:(?:不要|不用|不想|别|不需要|不必|没必要|不|不同意|不接受|不愿意|拒绝|不希望|不打算"
+                       r"|无需|无须|不愿"
                        r"|等不了|等不起|等不及|没法等|不想等)\s*(?:再|给我|帮我)?"
                        r"|别(?:跟我|和我|给我)?(?:扯|提|说|讲|整|来))\s*$")  # "别跟我扯补发"
 
@@ -101,7 +102,8 @@ _PART_BACK = re.compile(r"退[^，。,.!！？?\s]{0,4}?(?:那|这)?部分")
 _JUST_REFUND = re.compile(
     # (and south-western "退嘛", "退了算了": just refund it)
     # (northern "给俺退了": refund it for me; "退了嘛")
-    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:吧|啊|呀|呗|嘛|了吧|了嘛|了呗|了算了|掉)?"
+    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:(?:那|这)(?:笔|个)?)?"
+    r"(?:吧|啊|呀|呗|嘛|了吧|了嘛|了呗|了算了|掉)?"
     r"\s*[!！。.~～]*$"
     r"|^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)\s*退了\s*[!！。.~～]*$")
 # "这个也退", "差的分量也退", "都退了吧": this one refunded as well (not "钱都退了", news of a refund).
@@ -124,7 +126,8 @@ _MORE_BEFORE = re.compile(r"(?:多|再多?|加)(?:给|赔|退|补)?(?:点|一点
 # "换来换去", "退来退去", "寄来寄去": the back and forth a buyer is tired of.
 _BACK_AND_FORTH = re.compile(r"([\u4e00-\u9fff])来\1去[^，。,.!！？?\s]{0,3}")
 # A remedy named after these words is a reason or a worry, not the choice ("免得寄过来又是烂的").
-_REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|假如|不然|否则|^等")  # "等补过来都过季了"
+_REASON = re.compile(r"怕|担心|万一|免得|省得|以免|要是|如果|假如|倘若|如若|(?<![倘如])若|不然|否则"
+                     r"|^等")  # "等补过来都过季了"
 # A condition's consequence: "要是退钱今天能办那就退钱", "要是换货还得等一周 那我就退钱" (the remedy
 # after it is the choice).
 _CONDITION = re.compile(r"要是|如果|假如|只要")
@@ -173,6 +176,9 @@ def _declined_after(text: str, end: int) -> re.Match[str] | None:
     return None if _CHOSEN_END.search(text[:end]) else _DECLINED_AFTER.match(text[end:])
 
 
+# What the buyer did already, said after a swap: "更换数据线后亦无改善", "换了插座也不行".
+_TRIED_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,10}?(?:后|之后|以后)"
+                          r"|^[^，。,.!！？?\s]{1,8}?(?:亦|也|还是|仍|依然|都)(?:无|没|不)")
 # A remedy named with its drawback: "补发还得等好几天" is why not.
 # ("退钱那个我也弄不明白": what the buyer cannot manage)
 _DRAWBACK_AFTER = re.compile(r"^(?:了|的话)?(?:那个|那些)?(?:我)?(?:也|都)?(?:还得|还要|又得|又要|得|要)?(?:再)?"
@@ -361,6 +367,8 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
                   or not (_DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
                           or _CONSEQUENCE_AFTER.match(text[end:])))  # "补过来也化了"
              and not _NO_USE_AFTER.match(text[end:])  # "退二十几块有什么用"
+             # "更换数据线及充电头后亦无改善": what the buyer tried already
+             and not (kind in ("replace", "reship") and _TRIED_AFTER.match(text[end:]))
              and not (_SHOP_BEFORE.search(_clause_before(text, start))  # "他们补寄了": done by the shop
                       and re.match(r"(?:退|补|赔|发|换|寄|补发|补寄|重发|重寄|再发|再寄)了", text[start:]))
              and not (_DONE_BEFORE.search(_clause_before(text, start)) and _DONE_AFTER.match(text[end:]))
@@ -423,7 +431,8 @@ def refused_kinds(text: str) -> set[str]:
     refused = {_ONE_VERB_KINDS[next(g for g in m.groups() if g)] for m in _ONE_VERB_DECLINED.finditer(text)}
     for kind, kind_words in _REMEDY_WORDS.items():
         for word in kind_words:
-            if word in text and any((_NEGATION.search(text[max(0, m.start() - 4):m.start()])
+            if word in text and any(((_NEGATION.search(text[max(0, m.start() - 4):m.start()])
+                                      and not _RHETORICAL.match(text[m.end():]))  # "不退钱还能咋办"
                                      or _declined_after(text, m.end()))
                                     # ("这次不要再寄错了": a worry, no re-ship turned down)
                                     and not text.startswith("错", m.end())
@@ -431,7 +440,8 @@ def refused_kinds(text: str) -> set[str]:
                 refused.add(kind)
     # and what the patterns find: "退那点钱也不要" (the money back, turned down)
     refused |= {kind for start, end, kind in _remedy_hits(text)
-                if _NEGATION.search(text[max(0, start - 4):start]) or _declined_after(text, end)}
+                if (_NEGATION.search(text[max(0, start - 4):start]) and not _RHETORICAL.match(text[end:]))
+                or _declined_after(text, end)}
     return refused
 
 

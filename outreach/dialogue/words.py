@@ -20,6 +20,7 @@ _ONE_BY_ONE = re.compile(r"一([个只件盒瓶袋])一\1")
 _REPEATED = re.compile(r"([\u4e00-\u9fff]{2,4})\1+")
 # Dialect and spoken forms of small numbers ("俩" two, "仨" three), read like digits.
 _SPOKEN = {"俩": "两个", "仨": "三个"}
+_WEIGHT_LIANG = re.compile(r"(?<=斤[零一二两三四五六七八九\d])俩|(?<=缺斤少)俩")
 # Typing slips of pinyin input and net spellings, as buyers type them: read as meant.
 _SLIPS = (
     (re.compile(r"^号的|^号滴|^号$|^号吧|挺号"), lambda m: m.group().replace("号", "好")),
@@ -126,6 +127,18 @@ _SLIPS = (
     (re.compile(r"(?<![a-z])(?:ksl|kyl|kyi|keyi|ke yi)(?![a-z])"), "可以"),  # internet initials and pinyin of 可以
     (re.compile(r"^\s*(?:haode|hao de|hao|hd)(?![a-z])"), "好的"),  # pinyin yes: "hao", "haode"
     (re.compile(r"(?<=[行好样])8(?=$|[\s，,。!！~～])"), "吧"),  # 行8 就这样8 (ba)
+    (re.compile(r"(?<=[退好行补换])八(?=$|[\s，,。!！~～])"), "吧"),  # 退八 (ba)
+    (re.compile(r"布然(?:ne|呢)?|不然ne"), "不然呢"),  # 布然ne？ (bu ran ne)
+    (re.compile(r"问提|文题|问体"), "问题"),  # 没问提 (wen ti)
+    (re.compile(r"布要白不要"), "不要白不要"),
+    (re.compile(r"(?<=[咋怎么])半(?=$|[\s，,。!！~～?？呢啊])"), "办"),  # 咋半 (ban)
+    (re.compile(r"(?<=还用)闻"), "问"),  # 这还用闻 (wen)
+    # 扣了两刺 (ci)
+    (re.compile(r"(?<=[一两二三四五六七八九十\d])刺(?=$|[\s，,。!！~～\d一二三四五六七八九十])"), "次"),
+    # a digit before 十: "2十个" is 20, "2十3" is 23 (typed half in digits)
+    (re.compile(r"(?<![\d.])([1-9])十([1-9])?(?=[个只件盒瓶袋箱斤包双条枚颗])"),
+     lambda m: str(int(m.group(1)) * 10 + int(m.group(2) or 0))),
+    (re.compile(r"(?<![\d.一二两三四五六七八九])十([1-9])(?=[个只件盒瓶袋箱斤包双条枚颗])"), r"1\1"),  # 十2个: 12
     (re.compile(r"拉倒"), "算了"),  # northern "forget it"
     (re.compile(r"甭(?=再|在|联系|打|发|来|烦|找|问|催|补|退|换)"), "别"),  # Beijing "don't": 甭再联系我了
     # a sum taken as it is: "25就25" (yuan), "几分中" (zhong: minutes)
@@ -438,10 +451,10 @@ _DECIMAL = r"(?<![\d.])(?P<decimal>\d+\.\d{1,2})(?![\d.])(?!\s*(?:斤|公斤|千
 _BARE = (r"(?P<bare>\d{2,}|[一二两三四五六七八九]*[十百][一二两三四五六七八九十百]*)(?![\d.一二两三四五六七八九十百])"
          rf"(?!\s*(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|成|%|分之|次|遍|天|号|半|块|元|毛|倍))")
 _SUM_PARTS = re.compile(rf"{_YUAN_JIAO_FEN}|{_DECIMAL}")
-_BARE_BACK = re.compile(rf"(?<!一)(?:退|赔)(?:给?我)?{_BARE}")
+_BARE_BACK = re.compile(rf"(?<!一)(?:退|赔)(?:给?我)?(?:那|这)?{_BARE}")  # "退那20": that sum back
 _MONEY = re.compile(rf"{_YUAN_JIAO_FEN}|{_JIAO_ONLY}|{_DECIMAL}")
 # After a refund verb, the sum is the money back: "退六十四吧", "就按九十一块八退", "先把一百二十九退了".
-_MONEY_BACK_SUM = re.compile(rf"(?<=[退赔按])\s*(?:{_YUAN_JIAO_FEN})|(?<![一])(?<=退){_BARE}"
+_MONEY_BACK_SUM = re.compile(rf"(?<=[退赔按])\s*(?:{_YUAN_JIAO_FEN})|(?<![一])(?:(?<=退)|(?<=退那)){_BARE}"
                              rf"|(?<=把)(?:\d+(?:\.\d+)?|[{_CN_SUM}]+)(?=\s*(?:块|元)?钱?\s*退)")
 
 
@@ -480,6 +493,7 @@ def normalize(text: str) -> str:
     Kept for the latest texts: one turn reads the same words many times (remedy, yes or no,
     amount, question), each reading normalizing them first, and the result depends on the text alone."""
     text = to_simplified(unicodedata.normalize("NFKC", text or "").lower().strip())
+    text = _WEIGHT_LIANG.sub("两", text)  # "7斤8俩", "缺斤少俩": the 两 of weight, typed as 俩
     for spoken, written in _SPOKEN.items():
         text = text.replace(spoken, written)
     for slip, meant in _SLIPS:

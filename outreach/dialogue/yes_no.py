@@ -23,6 +23,8 @@ _YES = re.compile(
     r"|可以|可以的|中|要得|得行"
     r"|要的|确实|就是|可不咋的|可不咋地|可不是|那可不|嗯呐|"
     r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥"
+    # formal "it is so": "属实", "情况属实"; and "给吧", "不要白不要" (taken, grudgingly)
+    r"|(?:情况)?属实|确有此事|确实如此|给(?:吧|呗|我吧)|不要白不要"
     # going ahead in other words: "提交吧", "赶紧提交", "办吧", "安排吧", Cantonese "得啦"
     r"|(?:那就|就|赶紧|赶快|快点?|马上|抓紧|那你就?|你就)?(?:给我|帮我)?提交(?!投诉)|申请吧|(?:那就|就|给我|帮我)?办(?:吧|理吧|了吧)|(?:那就|就)?安排(?:吧|一下|上)|处理吧|弄吧|搞吧|成交|没意见|听你的"
     r"|按你说的|照办|得(?:啦|嘞|咯|喇|吖|㗎)|(?:就)?(?:照|按)(?:你|您)(?:说|讲)的(?:办|来|做)|y(?=[\s，,。.!！~～]|$)"
@@ -135,7 +137,10 @@ _MISTAKE_BEFORE = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)?[\s,，�
 _X_THEN_X = re.compile(r"^(?:算了|哼|唉|哎|那|行)?[\s，,.…]*"
                        r"([\u4e00-\u9fff]{1,2}|\d+(?:\.\d+)?[\u4e00-\u9fff]{1,2}\d{0,2})就\1(?:呗|吧|啊)?")
 # A yes said as a question back: "这还用问吗 当然是坏了", "你说呢 螃蟹都臭了", "这不明摆着吗".
-_EMPHATIC_YES = re.compile(r"^(?:这|那)?(?:还用(?:问|说)|不是明摆着|不明摆着|明摆着|你说呢|废话|当然(?:是|了|啦))")
+_EMPHATIC_YES = re.compile(r"^(?:这|那)?(?:还用(?:问|说)|不是明摆着|不明摆着|明摆着|你说呢|废话|当然(?:是|了|啦)"
+                           # "不然呢？", "不是胀包是啥？": what else could it be
+                           r"|(?:要)?不然(?:呢|嘞|咧|勒)|不是[^，,。？?\s]{1,6}(?:是啥|是什么|还能是啥|还能是什么)"
+                           r"|还能是(?:啥|什么)(?:问题)?[?？]*(?=$|[\s，,。]))")
 _GRUDGING_CLAUSE = re.compile(r"(?:^|[\s，,。.!！？?])(?:那)?(?:行吧|好吧|先收着|收着吧|收下了|那就这样吧|凑合吧)"
                               r"(?=$|[\s，,。.!！])"
                               # resigned: "随便吧 你们看着办", "那还能怎么办", "爱咋咋地", "懒得跟你们计较"
@@ -156,6 +161,8 @@ def goes_along(text: str) -> bool:
 _REFUSED_LATER = re.compile(r"(?:^|[\s，,。.!！])(?:不|不要|不用|别)(?:取消|退|换|补)")
 
 
+# "谁跟你说碎了？": the harm asked about denied (not "谁说不是呢", which agrees).
+_WHO_SAID = re.compile(r"谁(?:跟你|和你|告诉你|给你)?说(?!不是)[^，,。？?\s]{0,4}[了的]")
 # A condition said first ("不用寄回的话", "要是今天能到"), then what the buyer does if it holds.
 _CONDITION_LEAD = re.compile(r"^(?:如果|要是|假如|只要)?[^，。,.!！？?]{1,14}?的话[\s，,]*(?:那就|那|就)?"
                              r"|^(?:如果|要是|假如|只要)[^，。,.!！？?\s]{1,14}[\s，,]+(?:那就|那|就)?")
@@ -171,6 +178,8 @@ def read_yes_no(text: str) -> bool | None:
         return True
     if text.startswith("算了") and _TRAILING_YES.search(text):  # "算了 五块也是钱 给我吧": grudgingly taken
         return True
+    if _WHO_SAID.search(text[:12]):  # "碎？谁跟你说碎了？杯子好好的": what we asked about, denied
+        return False
     condition = _CONDITION_LEAD.match(text)
     if condition and condition.end() < len(text):  # "不用寄回的话就按你说的来": the consequence answers
         then = read_yes_no(text[condition.end():])
@@ -208,6 +217,8 @@ _NO_PROBLEM = re.compile(
     r"|(?<!说)(?<!说我)(?<!说是我)(?<!说我自己)(?<!说是我自己)(?<!说是)点错了"
     # said in a clause of its own after other words: "衣服收到了 没有什么问题", "误点进来了 没事"
     r"|(?:^|[\s，,。.!！])(?:也|都|就|其实)?没有?(?:什么|啥)(?:问题|毛病)(?![吗吧呢么？?])|误点|误触"
+    # "…甜着呢，没问题，谢谢": a clause of its own
+    r"|(?:^|[\s，,。.!！])(?:也|都|其实)?没有?问题(?=$|[\s，,。.!！~～])"
     r"|^(?:东西|货|商品|里面的?|都|也)*没有?事(?:儿|的)?(?=$|[\s，,。.!！~～])"
     # said in a clause of its own: "我来报个平安 … 没毛病", "东西收到了 都没毛病"
     r"|(?:^|[\s，,。.!！])(?:都|也|就|其实|完全|一点)?没(?:有)?毛病(?=$|[\s，,。.!！~～])|报个?平安"
@@ -249,6 +260,7 @@ _SET_ASIDE = re.compile(r"问题不在这|问题不是这|不是这个问题|不
 # A yes that says what was told is so ("是的", "对 就是一直不发货", "没错 碎了两只"), as to "is that right?";
 # not words that take something ("可以", "好的", "行", "要得", "就这样", a remedy).
 _FACT_YES = re.compile(r"^(?:是的?|是啊|是呀|是滴|是是+|对(?!了[\s，,。]+\S)|对的|对啊|对呀|对滴|对对+|对头|没错|确实"
+                       r"|(?:情况)?属实|确有此事"
                        r"|就是|是这样|是这个问题|是这样的)"
                        # (voice input writes no stops: "对的就是一直没发货")
                        r"(?:[\s，,。.!！~～]|$|就是|确实|一直|都|没|是|啊|呀|嘛|啦|呢)")

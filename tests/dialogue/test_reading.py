@@ -2255,3 +2255,91 @@ def test_issues_told_in_other_words(label: str, text: str, issue: str) -> None:
     from outreach.rules.loader import rules
 
     assert issue_from_words(rules(), label, [text]) == issue
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("不然呢", True), ("不是胀包是啥？六瓶鼓了一瓶", True), ("属实，且本人认为此事性质恶劣", True),
+    ("给吧，还能咋办", True), ("给吧 布要白不要", True),
+    ("碎？谁跟你说碎了？杯子好好的，是少了一只", False), ("谁说不是呢", None),
+])
+def test_rhetorical_and_formal_answers(text: str, yes: bool | None) -> None:
+    assert read_yes_no(text) is yes
+
+
+@pytest.mark.parametrize(("text", "remedy"), [
+    ("那就退那20，还用问", "refund"), ("退那12块，不然呢", "refund"), ("退八，还能咋办", "refund"),
+    ("那不退钱还能咋半", "refund"),  # refunded: what else
+    ("换，不换我光着脚去上班啊？", "replace"),
+    ("取消干嘛？我还要呢，照常发，给点补偿得了", "compensation"),
+    ("烦请告知，若办理该退款，款项预计几日到账？", None),  # a condition of a question
+    ("本人确认：该充电宝充不进电，更换数据线及充电头后亦无改善", None),  # tried already
+    ("勿要换了 退脱伊 钞票还拨我", "refund"),
+    ("不用了 退个29块没意思", None),  # the refund named as too little, not chosen
+])
+def test_remedies_with_rhetorical_tails_conditions_and_things_tried(text: str, remedy: str | None) -> None:
+    assert read_remedy(text) == remedy
+
+
+def test_rhetorical_tails_ask_nothing() -> None:
+    assert not is_question("换，不换我光着脚去上班啊？")
+    assert not is_question("都退钱，补发还得等，谁等得起？")
+    assert not is_question("取消干嘛？我还要呢，照常发，给点补偿得了")
+    assert is_question("退款多久到？")
+
+
+def test_a_remedy_turned_down_politely_and_what_else_but_refund() -> None:
+    assert "cancel" in refused_kinds("不过本人仍需要该商品，不希望取消订单。")
+    assert "cancel" in refused_kinds("然本人确需该羽绒服御寒，不愿取消订单。")
+    assert "refund" not in refused_kinds("那不退钱还能咋半")
+
+
+@pytest.mark.parametrize(("raw", "meant"), [
+    ("碎了2十个", "碎了20个"), ("十2个", "12个"), ("扣了两刺 一刺299", "扣了两次 一次299"),
+    ("称了一下才7斤8俩 缺斤少俩", "称了一下才7斤8两 缺斤少两"), ("没问提", "没问题"), ("退八", "退吧"),
+    ("布然ne？", "不然呢?"), ("这还用闻？", "这还用问?"),
+])
+def test_number_and_typing_slips(raw: str, meant: str) -> None:
+    assert normalize(raw) == meant
+
+
+def test_a_check_a_person_makes_is_no_person_asked_for() -> None:
+    from outreach.dialogue.person import wants_a_person
+
+    assert not wants_a_person("同意提交人工核实。")
+    assert wants_a_person("转人工")
+
+
+def test_a_fine_clause_of_its_own_after_a_rhetorical_question() -> None:
+    from outreach.dialogue.yes_no import read_no_problem
+
+    assert read_no_problem("熟透了的瓜不就这个未吗？还能是坏了？甜着呢，没问提，谢谢阿")
+
+
+@pytest.mark.parametrize(("clause", "label", "may"), [
+    ("特此说明", "not_as_described", False), ("问个色号我发了8条", "wrong_item", False),
+    ("发现有四只没有气", "missing_item", False),
+])
+def test_letter_formulas_questions_to_the_shop_and_dead_crabs_name_no_problem(clause: str, label: str,
+                                                                               may: bool) -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert taxonomy().model_may_name(label, clause, clause) is may
+
+
+def test_the_total_then_what_came_tells_missing_goods() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert "missing_item" in taxonomy().signs_in("一共12 来了10个")
+
+
+def test_the_weight_told_with_the_rotten_part_in_it_is_the_whole() -> None:
+    text = "开箱后发现烂了2斤，已无法食用；此外本人将整箱上秤称了一下，连同烂果在内只有9斤"
+    assert read_affected(text, 10, 5000, label="spoiled", unit="斤").share == Fraction(1, 5)
+
+
+def test_the_order_named_after_a_correction_is_the_one_meant() -> None:
+    from outreach.cases.conversation import orders_named
+
+    orders = [("A", "主动降噪真无线蓝牙耳机"), ("B", "20000毫安大容量充电宝")]
+    assert orders_named("耳机那单……哦不是 耳机没事 是那个129的充电宝 付款的时候扣了我两次钱", orders) == [orders[1]]
+    assert orders_named("充电宝那单 耳机还没拆", orders) == [orders[1]]
