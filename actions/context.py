@@ -41,6 +41,7 @@ from outreach.dialogue.words import (
     is_pasted_notice,
     more_to_come,
     normalize,
+    own_words,
     tells_a_slip,
     without_markup,
 )
@@ -102,9 +103,10 @@ def goes_ahead_at_offer(tracker: Tracker, text: str) -> bool:
 
 
 def text_of(tracker: Tracker) -> str:
-    """What the buyer typed; a button's payload is exact and is not read again."""
+    """What the buyer typed, in their own words (a notice or a chat line pasted before them left
+    out: outreach.dialogue.words.own_words); a button's payload is exact and is not read again."""
     text = tracker.latest_message.get("text") or ""
-    return "" if text.startswith("/") else text
+    return "" if text.startswith("/") else own_words(text)
 
 
 async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker,

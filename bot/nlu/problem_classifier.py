@@ -33,6 +33,7 @@ from outreach.dialogue.words import (
     is_command_like,
     is_key_mash,
     normalize,
+    own_words,
     without_markup,
     without_money,
 )
@@ -259,6 +260,8 @@ class ProblemClassifier(GraphComponent):
                     and not is_command_like(text):
                 self._other_language(message, language.code)
             else:
+                # (a courier's notice pasted before the buyer's words names no problem of theirs)
+                text = own_words(text, quotes=False)
                 self._name_problem(message, text)
                 remedies = remedy_clauses(self.diagnoser, text, len(message.get("problems") or []) > 1)
                 if remedies:

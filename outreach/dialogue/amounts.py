@@ -336,6 +336,8 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     if _ALL.search(text) and not any(v != quantity and _near_harm(text, p, p + 1) for p, v, _ in counts) \
             and not _all_of_those(text, counts, quantity):
         return _of_share(Fraction(1), quantity)
+    if len(counts) > 1:  # "只有2只死了 另一只刚才动了一下": the one alive is no count
+        counts = [c for c in counts if not _ALIVE.match(text, c[0] + len(str(c[1])))] or counts
     if len(counts) > 1 and label is not None:  # "碎了两个还少了一个 就收到四个": each problem's own count
         counts = _counts_of_problem(text, counts, label)
     if len(counts) > 1 and quantity > 1:  # (of one box, the pieces inside are counted in another unit)
@@ -496,6 +498,8 @@ def _after_correction(text: str) -> str | None:
 
 
 _EXCEPTION = re.compile(r"[^，,。.!！？?\s]{0,3}(?:只是|只不过|不算|没坏|是好的|好的|好好的|没问题|还好|还能)")
+# A piece told alive after all: "另一只刚才动了一下".
+_ALIVE = re.compile(r"[^，,。.!！？?\s]{0,3}(?:动了|在动|还动|活着|还活|没死|会动)")
 
 
 _ALL_OF_COUNT = re.compile(r"\s*[个只件盒箱袋包瓶份双条支罐颗枚斤]?\s*(?:都|全)(?:是)?(?:坏|烂|碎|死|裂|破|漏|发霉)")

@@ -13,7 +13,8 @@ from outreach.dialogue.words import number_of as _number
 
 _STARS = re.compile(r"[★⭐🌟]")
 # One star drawn beside how many it stands for: "5⭐", "4颗⭐", "⭐x5", "⭐*3".
-_COUNTED_STAR = re.compile(r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个)?\s*[★⭐🌟]|[★⭐🌟]\s*[x×*]\s*([1-5])(?![\d.])")
+_COUNTED_STAR = re.compile(r"(?<![\d.])([1-5一二两三四五])\s*(?:颗|个)?\s*星?\s*[★⭐🌟]"  # "五颗星⭐" too
+                           r"|[★⭐🌟]\s*[x×*]\s*([1-5])(?![\d.])")
 _EXTRA_RATING_WORDS = {
     "贼满意": 5, "老满意了": 5, "特满意": 5, "可满意了": 5,  # northern "very"
     "还好": 3, "一般般": 3, "凑活": 3, "就那样": 3, "马马虎虎": 3, "中规中矩": 3, "还凑合": 3,

@@ -21,6 +21,24 @@ _REPEATED = re.compile(r"([\u4e00-\u9fff]{2,4})\1+")
 # Dialect and spoken forms of small numbers ("俩" two, "仨" three), read like digits.
 _SPOKEN = {"俩": "两个", "仨": "三个"}
 _WEIGHT_LIANG = re.compile(r"(?<=斤[零一二两三四五六七八九\d])俩|(?<=缺斤少)俩")
+# English words in a Chinese message ("直接refund吧", "size不对", "要的white 来的是black"), read as
+# the Chinese they stand for; a message in English is not turned into Chinese (it goes to a person).
+_ENGLISH_IN_CHINESE = (
+    (re.compile(r"(?<![a-z])(?:refund|refnud|rufund)(?![a-z])"), "退款"),
+    (re.compile(r"(?<![a-z])(?:resend|reship)(?![a-z])|(?<![a-z])bu发"), "补发"),
+    (re.compile(r"(?<![a-z])(?:exchange|replace)(?![a-z])"), "换货"),
+    (re.compile(r"(?<![a-z])return(?![a-z])"), "退货"),
+    (re.compile(r"(?<![a-z])cancel(?![a-z])"), "取消"),
+    (re.compile(r"(?<![a-z])submit(?![a-z])"), "提交"),
+    (re.compile(r"(?<![a-z])invoice(?![a-z])"), "发票"),
+    (re.compile(r"(?<![a-z])size(?![a-z])"), "尺码"),
+    (re.compile(r"(?<![a-z])delivery(?![a-z])"), "物流"),
+    (re.compile(r"(?<![a-z])price\s*drop(?![a-z])"), "降价"),
+    (re.compile(r"(?<![a-z])(?:rating|score)\s*(?:给)?\s*([1-5])(?![\d.])"), r"\1分"),
+    (re.compile(r"(?<![a-z])white(?![a-z])"), "白色"), (re.compile(r"(?<![a-z])black(?![a-z])"), "黑色"),
+    (re.compile(r"(?<![a-z])pink(?![a-z])"), "粉色"), (re.compile(r"(?<![a-z])gr[ae]y(?![a-z])"), "灰色"),
+    (re.compile(r"(?<![a-z])red(?![a-z])"), "红色"), (re.compile(r"(?<![a-z])blue(?![a-z])"), "蓝色"),
+)
 # Typing slips of pinyin input and net spellings, as buyers type them: read as meant.
 _SLIPS = (
     (re.compile(r"^号的|^号滴|^号$|^号吧|挺号"), lambda m: m.group().replace("号", "好")),
@@ -425,6 +443,23 @@ _ORDER_FIELDS = re.compile(r"订单编号|订单号|下单时间|付款时间|�
 _BUYERS_OWN = re.compile(r"[坏烂碎破裂死臭霉少缺漏错退换补赔问怎么吗呢吧啊了我你]")
 
 
+# Someone else's words pasted before the buyer's own: a courier's or a shop's notice up to a dash
+# ("【韵达快递】您的快件已签收 —— 签收是签收了！拆开6个杯子碎了2个"), and lines quoted from a chat
+# ("这是我之前回店家的：“你们别再联系我了”").
+_PASTED_LEAD = re.compile(r"^\s*【[^】]{2,12}】[^—\n]*?(?:——|—|--|\n)\s*")
+_QUOTED = re.compile(r"“[^”]{4,}”|\"[^\"]{4,}\"|「[^」]{4,}」")
+
+
+def own_words(text: str, quotes: bool = True) -> str:
+    """The buyer's own words, without a notice pasted before them and (with `quotes`) lines quoted
+    from someone else; the words as they are when nothing else is left."""
+    own = _PASTED_LEAD.sub("", text or "")
+    if quotes:
+        own = _QUOTED.sub(" ", own)
+    own = own.strip()
+    return own if re.search(r"[\u4e00-\u9fffa-z0-9]", own, re.IGNORECASE) else (text or "")
+
+
 def is_pasted_notice(text: str) -> bool:
     """Whether the words are a courier's or a platform's notice, or an order summary, pasted by
     mistake, not the buyer's."""
@@ -496,6 +531,9 @@ def normalize(text: str) -> str:
     text = _WEIGHT_LIANG.sub("两", text)  # "7斤8俩", "缺斤少俩": the 两 of weight, typed as 俩
     for spoken, written in _SPOKEN.items():
         text = text.replace(spoken, written)
+    if re.search(r"[\u4e00-\u9fff]", text):
+        for slip, meant in _ENGLISH_IN_CHINESE:
+            text = slip.sub(meant, text)
     for slip, meant in _SLIPS:
         text = slip.sub(meant, text)
     if not _SOMEONE_ELSE.search(text):  # (not "问了客服 他说马上发": the shop's words)
@@ -541,7 +579,8 @@ _ENGLISH_WORDS = {
     "no": "不要", "nope": "不要", "refund": "退款", "money": "钱", "back": "", "reship": "补发", "resend": "补发",
     "replace": "换货", "exchange": "换货", "thanks": "谢谢", "thx": "谢谢", "thank": "谢谢", "please": "",
     "pls": "", "plz": "", "the": "", "a": "", "it": "", "me": "", "my": "", "for": "", "you": "", "just": "",
-    "star": "星", "stars": "星",
+    "star": "星", "stars": "星", "cancel": "取消", "submit": "提交", "return": "退货", "rating": "", "score": "",
+    "go": "", "ahead": "提交",
 }
 
 
@@ -554,8 +593,9 @@ def english_reply(text: str) -> str | None:
     meant: list[str] = []
     for i, word in enumerate(words):
         if word.isdigit():  # a score before "stars"; an amount said back carries nothing
-            if i + 1 < len(words) and words[i + 1] in ("star", "stars"):
-                meant.append(word)
+            if (i + 1 < len(words) and words[i + 1] in ("star", "stars")) \
+                    or (i > 0 and words[i - 1] in ("rating", "score")):  # "rating 4"
+                meant.append(word + ("" if i + 1 < len(words) and words[i + 1] in ("star", "stars") else "星"))
             continue
         if word not in _ENGLISH_WORDS:
             return None

@@ -2343,3 +2343,50 @@ def test_the_order_named_after_a_correction_is_the_one_meant() -> None:
     orders = [("A", "主动降噪真无线蓝牙耳机"), ("B", "20000毫安大容量充电宝")]
     assert orders_named("耳机那单……哦不是 耳机没事 是那个129的充电宝 付款的时候扣了我两次钱", orders) == [orders[1]]
     assert orders_named("充电宝那单 耳机还没拆", orders) == [orders[1]]
+
+
+def test_a_notice_or_a_chat_line_pasted_before_the_buyers_words_is_left_out() -> None:
+    from outreach.dialogue.words import own_words
+
+    assert own_words("【韵达快递】您的快件已签收，如有疑问请联系派件员 —— 签收是签收了！拆开6个杯子碎了2个") \
+        == "签收是签收了！拆开6个杯子碎了2个"
+    assert "别再联系" not in own_words("这是我之前回店家的：“你们别再联系我了，再打电话我就投诉” 他们还是天天打电话")
+    assert own_words("【中通快递】您的快件已签收") == "【中通快递】您的快件已签收"  # nothing of the buyer's
+
+
+@pytest.mark.parametrize(("raw", "meant"), [
+    ("refund也不要 我就想知道", "退款也不要 我就想知道"), ("resend白色的吧", "补发白色的吧"),
+    ("退了以后invoice还能开吗", "退了以后发票还能开吗"), ("要的white 来的是black", "要的白色 来的是黑色"),
+    ("submit 查 必须查到底", "提交 查 必须查到底"), ("bu发吧", "补发吧"), ("refnud吧", "退款吧"),
+])
+def test_english_words_in_a_chinese_message(raw: str, meant: str) -> None:
+    assert normalize(raw) == meant
+
+
+def test_short_english_replies_are_read_whoever_writes_them() -> None:
+    from outreach.dialogue.words import english_reply
+
+    assert english_reply("rating 4") == "4星" and english_reply("cancel") == "取消"
+    assert english_reply("refund") == "退款" and english_reply("I want to talk to your manager") is None
+
+
+def test_a_score_in_words_beside_one_star_drawn() -> None:
+    assert read_rating("五颗星⭐") == 5 and read_rating("⭐") == 1
+
+
+def test_a_piece_still_alive_is_no_count_of_the_dead() -> None:
+    reading = read_affected("sorry 数错了 只有2只死了 另一只刚才动了一下", 8, label="spoiled", unit="只")
+    assert reading.pieces == 2
+
+
+def test_what_the_shop_sent_already_and_fitted_settles_it() -> None:
+    from outreach.dialogue.yes_no import settled_already
+
+    assert settled_already("嗯嗯 是少过一个 不过商家前天已经补寄过来了 装上了 谢谢关心")
+
+
+def test_a_check_up_planned_is_no_health_reaction() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    text = "是啊 我老头子腿脚不行了 下礼拜要去医院复查 就等这个轮椅呢 怎么还不发呀"
+    assert taxonomy().model_may_name("health_reaction", text, text) is False
