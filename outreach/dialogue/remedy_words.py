@@ -315,6 +315,9 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
     either = [h for h in hits if re.match(r"也好|也罢|也行|也可以|还是", text[h[1]:])]
     if len(either) > 1 and len({h[2] for h in either}) > 1 and re.search(r"都不|都别|都算了|都不用", text):
         hits = [h for h in hits if h not in either]
+    # "把钱退回去": the money sent back, a refund, not the goods
+    hits = [(h[0], h[1], "refund") if h[2] == "return_refund" and re.search(r"钱\s*$", text[max(0, h[0] - 2):h[0]])
+            else h for h in hits]
     # "这次不要再寄错了": sent wrong again, a worry, no mention of a re-ship
     hits = [h for h in hits if h[2] != "reship" or not text.startswith("错", h[1])]
     # "全退给我": the whole line's money, not the share a "退给我" alone would be
@@ -431,7 +434,7 @@ def refused_kinds(text: str) -> set[str]:
     refused = {_ONE_VERB_KINDS[next(g for g in m.groups() if g)] for m in _ONE_VERB_DECLINED.finditer(text)}
     for kind, kind_words in _REMEDY_WORDS.items():
         for word in kind_words:
-            if word in text and any(((_NEGATION.search(text[max(0, m.start() - 4):m.start()])
+            if word in text and any(((_NEGATION.search(_clause_before(text, m.start())[-4:])
                                       and not _RHETORICAL.match(text[m.end():]))  # "不退钱还能咋办"
                                      or _declined_after(text, m.end()))
                                     # ("这次不要再寄错了": a worry, no re-ship turned down)
@@ -440,7 +443,7 @@ def refused_kinds(text: str) -> set[str]:
                 refused.add(kind)
     # and what the patterns find: "退那点钱也不要" (the money back, turned down)
     refused |= {kind for start, end, kind in _remedy_hits(text)
-                if (_NEGATION.search(text[max(0, start - 4):start]) and not _RHETORICAL.match(text[end:]))
+                if (_NEGATION.search(_clause_before(text, start)[-4:]) and not _RHETORICAL.match(text[end:]))
                 or _declined_after(text, end)}
     return refused
 

@@ -148,6 +148,7 @@ _SLIPS = (
     (re.compile(r"(?<=[退好行补换])八(?=$|[\s，,。!！~～])"), "吧"),  # 退八 (ba)
     (re.compile(r"布然(?:ne|呢)?|不然ne"), "不然呢"),  # 布然ne？ (bu ran ne)
     (re.compile(r"问提|文题|问体"), "问题"),  # 没问提 (wen ti)
+    (re.compile(r"(?<=[个只件瓶盒碗杯])岁(?=了)"), "碎"),  # 碗岁了2个 (sui)
     (re.compile(r"布要白不要"), "不要白不要"),
     (re.compile(r"(?<=[咋怎么])半(?=$|[\s，,。!！~～?？呢啊])"), "办"),  # 咋半 (ban)
     (re.compile(r"(?<=还用)闻"), "问"),  # 这还用闻 (wen)
@@ -450,12 +451,24 @@ _PASTED_LEAD = re.compile(r"^\s*【[^】]{2,12}】[^—\n]*?(?:——|—|--|\n)
 _QUOTED = re.compile(r"“[^”]{4,}”|\"[^\"]{4,}\"|「[^」]{4,}」")
 
 
+# A quoted line that is data, not speech: an order line or a listing's fields ("商品：黑糖姜茶 12条 ×1
+# 实付¥29.90", "口味：蔓越莓 500g").
+_DATA = re.compile(r"实付|¥|￥|×\s*\d|订单号|[：:]\s*\S")
+
+
+# Who said a quoted line that is no claim of the goods: the shop, the courier, the order or the page
+# ("商家之前跟我说：“亲 12个足数哦”", "详情页写着：“敏感肌可用 过敏包退”"); a host's claim stays.
+_NOT_A_CLAIM = re.compile(r"(?:店家|商家|客服|卖家|老板|快递员?|订单|详情页|页面|写着|标着|短信)"
+                          r"[^“\"「，。]{0,8}[：:]?\s*$")
+
+
 def own_words(text: str, quotes: bool = True) -> str:
-    """The buyer's own words, without a notice pasted before them and (with `quotes`) lines quoted
-    from someone else; the words as they are when nothing else is left."""
+    """The buyer's own words, without a notice pasted before them and lines quoted from someone
+    else (with `quotes`; without, only quoted order lines and fields, which say nothing of anyone's);
+    the words as they are when nothing else is left."""
     own = _PASTED_LEAD.sub("", text or "")
-    if quotes:
-        own = _QUOTED.sub(" ", own)
+    own = _QUOTED.sub(lambda m: " " if quotes or _DATA.search(m.group())
+                      or _NOT_A_CLAIM.search(m.string[:m.start()]) else m.group(), own)
     own = own.strip()
     return own if re.search(r"[\u4e00-\u9fffa-z0-9]", own, re.IGNORECASE) else (text or "")
 

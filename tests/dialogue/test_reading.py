@@ -2390,3 +2390,34 @@ def test_a_check_up_planned_is_no_health_reaction() -> None:
 
     text = "是啊 我老头子腿脚不行了 下礼拜要去医院复查 就等这个轮椅呢 怎么还不发呀"
     assert taxonomy().model_may_name("health_reaction", text, text) is False
+
+
+def test_money_sent_back_and_a_no_that_stays_in_its_own_clause() -> None:
+    assert read_remedy("不要了 取消 把钱退回去") == "refund"
+    assert read_remedy("把错的退回去") == "return_refund"
+    assert refused_kinds("我不要补发了 等不起 直接退货退款") == {"reship"}
+
+
+def test_quoted_order_lines_are_no_words_of_anyone_but_quoted_speech_is_kept_for_the_classifier() -> None:
+    from outreach.dialogue.words import own_words
+
+    assert "实付" not in own_words("订单详情：“手绘陶瓷咖啡杯 3只礼盒 ×1 实付¥100.00” —— 3只碎了2只", quotes=False)
+    assert "降压药" in own_words("孙女帮我抄的：“这个鱼油坚持吃，血压就下来了，降压药都能停。” 我吃了一个多月",
+                              quotes=False)
+    assert normalize("5个碗岁了2个") == "5个碗碎了2个"
+
+
+def test_lines_the_shop_or_the_page_said_are_no_claim_but_a_hosts_claim_stays() -> None:
+    from outreach.dialogue.words import own_words
+
+    assert "过敏" not in own_words("详情页写着：“敏感肌可用 过敏包退” 我下单的象牙白 收到的是自然色", quotes=False)
+    assert "足数" not in own_words("商家之前跟我说：“亲 每箱都是人工挑选的 12个足数哦” 我数了只有11个", quotes=False)
+    assert "降血压" in own_words("主播说：“这个鱼油能降血压”我吃了没用", quotes=False)
+
+
+def test_the_goods_said_fine_with_nothing_wanted_and_the_next_offer_taken_too() -> None:
+    from outreach.dialogue.yes_no import fine_after_all
+
+    assert fine_after_all("快递员给我发的短信：  我已经拿回来了 拖鞋挺好的 不用麻烦你们了")
+    assert not fine_after_all("碎了2个 其他挺好的 不用麻烦了")
+    assert read_yes_no("客服那个也行") is True
