@@ -2407,11 +2407,11 @@ def test_quoted_order_lines_are_no_words_of_anyone_but_quoted_speech_is_kept_for
     assert normalize("5个碗岁了2个") == "5个碗碎了2个"
 
 
-def test_lines_the_shop_or_the_page_said_are_no_claim_but_a_hosts_claim_stays() -> None:
+def test_lines_the_page_or_courier_wrote_are_no_claim_but_the_shops_words_and_a_hosts_claim_stay() -> None:
     from outreach.dialogue.words import own_words
 
     assert "过敏" not in own_words("详情页写着：“敏感肌可用 过敏包退” 我下单的象牙白 收到的是自然色", quotes=False)
-    assert "足数" not in own_words("商家之前跟我说：“亲 每箱都是人工挑选的 12个足数哦” 我数了只有11个", quotes=False)
+    assert "差评你试试" in own_words("店家私信我的原话：“差评你试试，地址我们都有。” 就这么吓唬人", quotes=False)
     assert "降血压" in own_words("主播说：“这个鱼油能降血压”我吃了没用", quotes=False)
 
 
