@@ -49,9 +49,9 @@ class ActionHandoverLanguage(Action):
         if is_key_mash(text_of(tracker)):  # "asdkjhqw": keys pressed at random, no language; the question stands
             return await not_understood(dispatcher, tracker)
         meant = english_reply(text_of(tracker))
-        if meant is not None:
-            # "ok refund the 50 pls", "cancel", "rating 4": a reply to the question in the few English
-            # words replies are made of, read as meant (longer English goes to a person)
+        if meant is not None and _wrote_chinese_before(tracker):
+            # "ok refund the 50 pls", "cancel", "rating 4" from a buyer who wrote Chinese so far: a reply
+            # to the question, read (a buyer who wrote none goes to a person who reads their language)
             understood = await in_context(dispatcher, tracker, meant)
             if understood is not None:
                 return understood

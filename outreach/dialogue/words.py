@@ -447,7 +447,9 @@ _BUYERS_OWN = re.compile(r"[坏烂碎破裂死臭霉少缺漏错退换补赔问�
 # Someone else's words pasted before the buyer's own: a courier's or a shop's notice up to a dash
 # ("【韵达快递】您的快件已签收 —— 签收是签收了！拆开6个杯子碎了2个"), and lines quoted from a chat
 # ("这是我之前回店家的：“你们别再联系我了”").
-_PASTED_LEAD = re.compile(r"^\s*【[^】]{2,12}】[^—\n]*?(?:——|—|--|\n)\s*")
+# (a courier's, not a message claiming to be ours: "【平台客服】…请点击链接 —— 这条是你们发的？" is asked about)
+_PASTED_LEAD = re.compile(r"^\s*【[^】]{0,8}(?:快递|速运|速递|物流|驿站|邮政|冷运|菜鸟|丰巢|顺丰|京东|极兔|中通|圆通"
+                          r"|申通|韵达|德邦|ems)[^】]{0,6}】[^—\n]*?(?:——|—|--|\n)\s*", re.IGNORECASE)
 _QUOTED = re.compile(r"“[^”]{4,}”|\"[^\"]{4,}\"|「[^」]{4,}」")
 
 

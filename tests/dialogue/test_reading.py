@@ -2352,6 +2352,8 @@ def test_a_notice_or_a_chat_line_pasted_before_the_buyers_words_is_left_out() ->
         == "签收是签收了！拆开6个杯子碎了2个"
     assert "别再联系" not in own_words("这是我之前回店家的：“你们别再联系我了，再打电话我就投诉” 他们还是天天打电话")
     assert own_words("【中通快递】您的快件已签收") == "【中通快递】您的快件已签收"  # nothing of the buyer's
+    scam = "【平台客服】您的订单需办理退款，请点击链接 —— 这条是你们发的？？"
+    assert own_words(scam) == scam  # a message claiming to be ours is what the buyer asks about
 
 
 @pytest.mark.parametrize(("raw", "meant"), [
@@ -2363,7 +2365,7 @@ def test_english_words_in_a_chinese_message(raw: str, meant: str) -> None:
     assert normalize(raw) == meant
 
 
-def test_short_english_replies_are_read_whoever_writes_them() -> None:
+def test_short_english_replies_in_the_few_words_replies_are_made_of() -> None:
     from outreach.dialogue.words import english_reply
 
     assert english_reply("rating 4") == "4星" and english_reply("cancel") == "取消"
