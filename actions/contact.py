@@ -20,14 +20,16 @@ class ActionHandover(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         from actions.context import goes_ahead_at_offer, in_context, text_of
-        from outreach.dialogue.knowledge import is_question
+        from outreach.dialogue.knowledge import is_question, knowledge
         from outreach.dialogue.person import asks_for_person, wants_a_person
 
         text = text_of(tracker)
         if text and (not asks_for_person(text) or goes_ahead_at_offer(tracker, text)
-                     or (is_question(text) and not wants_a_person(text))):
+                     or ((is_question(text) or knowledge().topic_of(text) == "privacy")
+                         and not wants_a_person(text))):
             # "你是真人还是机器人" asks who is talking; "给我换个新的" picks a remedy: no request for a person
-            # ("你们不会跟店家说是我投诉的吧" asks about a complaint; it makes none)
+            # ("你们不会跟店家说是我投诉的吧" asks about a complaint, "你们莫跟店家讲是我投诉的哦" asks to keep it
+            # from the shop; neither makes one)
             understood = await in_context(dispatcher, tracker)
             if understood is not None:
                 return understood
@@ -48,10 +50,11 @@ class ActionHandoverLanguage(Action):
 
         if is_key_mash(text_of(tracker)):  # "asdkjhqw": keys pressed at random, no language; the question stands
             return await not_understood(dispatcher, tracker)
-        meant = english_reply(text_of(tracker))
+        meant = english_reply(text_of(tracker)) or _score_among_foreign_words(tracker, text_of(tracker))
         if meant is not None and _wrote_chinese_before(tracker):
-            # "ok refund the 50 pls", "cancel", "rating 4" from a buyer who wrote Chinese so far: a reply
-            # to the question, read (a buyer who wrote none goes to a person who reads their language)
+            # "ok refund the 50 pls", "cancel", "rating 4", "arigatou 5" at the rating question, from a buyer
+            # who wrote Chinese so far: a reply to the question, read (a buyer who wrote none goes to a
+            # person who reads their language)
             understood = await in_context(dispatcher, tracker, meant)
             if understood is not None:
                 return understood
@@ -61,6 +64,17 @@ class ActionHandoverLanguage(Action):
         events = await guarded(
             dispatcher, tracker, lambda case_id, buyer: conversation.hand_over(case_id, buyer, reason))
         return events + [ActiveLoop(None)]
+
+
+def _score_among_foreign_words(tracker: Tracker, text: str) -> str | None:
+    """At the rating or recommendation question, the one score among words of another language
+    ("arigatou 5", "spasibo 4"): the score; None elsewhere, or with no score or several."""
+    stage = tracker.get_slot("stage")
+    if stage not in ("rating", "recommending"):
+        return None
+    scores = re.findall(r"(?<![\d.])\d{1,2}(?![\d.])", text)
+    top = 5 if stage == "rating" else 10
+    return scores[0] if len(scores) == 1 and 0 <= int(scores[0]) <= top else None
 
 
 def _wrote_chinese_before(tracker: Tracker) -> bool:

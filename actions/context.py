@@ -429,8 +429,9 @@ async def hand_over_asked(dispatcher: CollectingDispatcher, tracker: Tracker, te
 
 
 def _demand_after_question(text: str) -> str | None:
-    """The last sentence of words that ask something first, when it demands a remedy plainly
-    ("你们不是假一赔十吗 我要赔" gives "我要赔"); not a second option of the question ("…还是只能仅退款")."""
+    """The words that ask nothing, of words that ask something first, when their last sentence demands
+    a remedy plainly ("你们不是假一赔十吗 我要赔" gives "我要赔"); not a second option of the question
+    ("…还是只能仅退款")."""
     if not is_question(text) or re.search(r"[？?]\s*$", text):  # "… 真能赔十倍？": the last sentence asks too
         return None
     # (voice input writes no stops: a sentence ends at its particle before the next one begins,
@@ -442,7 +443,9 @@ def _demand_after_question(text: str) -> str | None:
     last = parts[-1]
     if is_question(last) or re.match(r"还是|或者|或是|要么", last) or read_remedy(last) is None:
         return None
-    return last
+    # (what was turned down before the question stays with the demand: "refund也不要 我就想知道你们仓库
+    # 怎么回事 要个说法" at the last offer declines it, and asks what the rules do not give)
+    return " ".join(part for part in parts if not is_question(part))
 
 
 async def _take_remedy(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType] | None:

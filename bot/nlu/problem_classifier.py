@@ -89,6 +89,9 @@ _FOR_SOMEONE = re.compile(r"^(?:是的?|对的?|嗯)?(?:这是|这个是|东西�
 _SHARE_ONLY = re.compile(r"^(?:少了|差了|缺了|少|差)\s*(?:[\d.]+|[零〇一二两三四五六七八九十百半]+)\s*(?:成|%|个点)$"
                          r"|^[^，,。\s]{1,6}(?:就是|等于|相当于|也就是)\s*(?:[\d.]+\s*%|[零〇一二两三四五六七八九十百]+成"
                          r"|[零〇一二两三四五六七八九十百\d]+分之[零〇一二两三四五六七八九十百\d]+|一半|一小半|一大半)$")
+# The whole a count is of, said as a clause of its own ("三斤里面", "12个当中"): no problem in it.
+_WHOLE_ONLY = re.compile(r"^(?:一共|总共)?(?:[\d.]+|[零〇一二两三四五六七八九十百几]+)\s*"
+                         rf"(?:[{PIECE_WORDS}]|斤|公斤|克)?\s*(?:里头|里面|里边|当中|中间|之中)的?$")
 # Words to the bot about talking to it ("跟你说也一样", "和你讲也没用"): no problem in them.
 _TO_THE_BOT = re.compile(r"^(?:那|那就)?(?:算了)?(?:跟|和|同|对)(?:你|您)(?:们)?(?:说|讲)(?:了)?(?:也|都)?"
                          r"(?:一样|没用|白说|行|成)")
@@ -138,6 +141,7 @@ def clauses_to_read(text: str) -> list[tuple[str, bool]]:
                    or bool(_PROMISED_PIECES.match(clause))
                    or bool(_FOR_SOMEONE.match(clause))  # "给我小姨寄的": whom the goods were for
                    or bool(_SHARE_ONLY.match(clause))  # "少了两成", "半斤就是四分之一": how much
+                   or bool(_WHOLE_ONLY.match(clause))  # "三斤里面": of how much
                    or bool(_ONLY_TAKEN_BACK.match(clause))
                    or bool(_TO_THE_BOT.match(clause))
                    or len(set(clause)) * 3 < len(clause)  # "等了好久好久好久…": a rambling clause

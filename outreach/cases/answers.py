@@ -146,7 +146,8 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
     if topic in ("why", "more"):  # ("more": more than the offer asked for, "起码给张50的券")
         if not result.offers:
             return known.answer(topic, "none")
-        if all(o.kind in FIXED_KINDS for o in result.offers):  # "就五块钱的券？": the same for every buyer
+        if (offer is not None and offer.kind in FIXED_KINDS) or all(o.kind in FIXED_KINDS for o in result.offers):
+            # "就五块钱的券？", "就5块钱？" of a late-shipping compensation: the same for every buyer
             return known.answer(topic, "fixed", label=label, offers=_offers_text(result.offers, book))
         return known.answer(topic, "offers", label=label, offers=_offers_text(result.offers, book),
                             line_total=yuan(facts.line_total()))

@@ -558,6 +558,9 @@ def _other_sum_told(session: Session, case: Case, index: int, text: str) -> bool
     """Whether the words ask for a sum of money the offer does not pay ("起码退我一半 九十四块五" of a
     189-yuan refund): the buyer is shown the offer and its amount, nothing is carried out yet."""
     told = sums_told(text)
+    item = main_item(session, case.order_id)
+    if item.unit == "块":  # "少的那12块退钱就行" of 60 erasers sold by the 块: pieces, no sum
+        told = [fen for fen in told if fen % 100 or fen // 100 > item.quantity]
     offers = quote(case_facts(session, case), rules()).offers
     if not told or not 0 <= index < len(offers) or not offers[index].amount_fen:
         return False

@@ -138,12 +138,23 @@ def _counts(text: str, unit: str | None = None) -> list[tuple[int, Fraction, str
             found.append((match.start(), value, after))
     return found
 
+# What arrived, told before the verb: "五条买的 三条来了", "到手三条" is above.
+_RECEIVED_AFTER = re.compile(rf"(?<![{_CN}\d])([{_CN}\d]+)\s*[{PIECE_WORDS}]\s*(?:来了|到了|收到了)"
+                             rf"(?=$|[\s，,。.!！~～]|[啊呀嘛哦])")
+
 
 def _all_of_those(text: str, counts: list[tuple[int, Fraction, str]], quantity: int) -> bool:
-    """Whether the "都" of "都烂了" is of a count told before it ("有三颗软软的 都烂掉了"), not the line."""
+    """Whether the "都" of "都烂了" is of a count told before it ("有三颗软软的 都烂掉了"), or the "全部"
+    of a count in its clause ("一个盒子的葡萄全部烂掉了"), not the line."""
     found = _ALL.search(text)
-    if found is None or not found.group().startswith("都"):
+    if found is None:
         return False
+    if not found.group().startswith("都"):
+        # "两个盒子 一个盒子的葡萄全部烂掉了": all of the one box named in the same clause
+        inside = [p for p, v, _ in counts if p < found.start() and v < quantity
+                  and re.fullmatch(r"[^，。,.!！？?\s]{1,4}(?:的|里的|里面的)[^，。,.!！？?\s]{0,4}",
+                                   text[p + 1:found.start()])]
+        return bool(inside)
     before = [(p, v) for p, v, _ in counts if p < found.start() and v < quantity]
     return bool(before) and not _THE_REST.search(text, before[-1][0], found.start())
 
@@ -317,7 +328,7 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     if out_of is not None:  # "两串里有一串基本全烂了" of one box: half of it
         return _of_share(out_of[0], quantity, out_of[1])
     if label == "missing_item":
-        received = _RECEIVED.search(text)
+        received = _RECEIVED.search(text) or _RECEIVED_AFTER.search(text)
         if received:
             got = _number(received.group(1))
             if got is not None and got.denominator == 1 and 0 <= got < quantity:

@@ -13,6 +13,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from outreach.diagnosis.numbers import chinese_to_int
+from outreach.dialogue.spacing import join_spaced_characters
 from outreach.dialogue.traditional import to_simplified
 
 # A phrase said twice or more in a row, as buyers stress it ("不要了不要了", "是的是的").
@@ -167,9 +168,14 @@ _SLIPS = (
     (re.compile(r"(人工|真人|机器人|客服|官方)妈"), r"\1吗"),  # 你是人工妈 (ma)
     (re.compile(r"哪哒|哪嗒"), "哪里"),  # Hunan "where"
     (re.compile(r"么子|么个"), "什么"),  # Hunan, Hubei "what": 冇得么子问题
+    # Hunan 哒 (了): "死哒一斤", "不要哒", "拍哒四天哒"; not 么么哒, nor 哒哒 (a sound)
+    (re.compile(r"(?<=[\u4e00-\u9fff])(?<![么哒])哒(?!哒)"), "了"),
     # Hubei, Hunan 咯: 的 before what is paid for ("少咯两罐咯钱"), else 了 ("碎咯两只", "扣咯两笔");
     # not 咯吱, 咯噔, 咯血, nor the yes of 得咯
     (re.compile(r"(?<=[个只件盒瓶袋箱罐包斤双条])咯(?=钱|货|东西)"), "的"),
+    # Hunan 咯 (this): "就咯样咯" (就这样了); a remedy with 咯 is chosen: "退咯退咯", "补咯" (退吧)
+    (re.compile(r"(?<![得了])咯(?=样|个样|回|次)"), "这"),
+    (re.compile(r"(?<=[退补换])咯(?=$|[\s，,。.!！~～]|[退补换])"), "吧"),
     (re.compile(r"(?<=[\u4e00-\u9fff])(?<!得)咯(?![吱噔血])"), "了"),
     # Hubei, Hunan, south-western 撒 closing a clause: "退撒", "补发撒", "好撒" (吧); not 洒 spilled
     (re.compile(r"(?<=[\u4e00-\u9fff])撒(?=$|[\s，,。.!！~～])"), "吧"),
@@ -538,11 +544,12 @@ def without_money(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    """Full-width to half-width, spoken small numbers as numerals, lower case, trimmed.
+    """Full-width to half-width, spoken small numbers as numerals, lower case, trimmed, characters
+    typed one at a time joined back into words.
 
     Kept for the latest texts: one turn reads the same words many times (remedy, yes or no,
     amount, question), each reading normalizing them first, and the result depends on the text alone."""
-    text = to_simplified(unicodedata.normalize("NFKC", text or "").lower().strip())
+    text = to_simplified(join_spaced_characters(unicodedata.normalize("NFKC", text or "").lower().strip()))
     text = _WEIGHT_LIANG.sub("两", text)  # "7斤8俩", "缺斤少俩": the 两 of weight, typed as 俩
     for spoken, written in _SPOKEN.items():
         text = text.replace(spoken, written)

@@ -297,9 +297,16 @@ def turns_to_another(text: str) -> bool:
         says_fine(c) for c in clauses_of(text)))
 
 
+# A button tapped by mistake, then the problem it is: "不不不 点错了！！ 是碎了 碎了一只".
+_SLIP_THEN_HARM = re.compile(r"(?:点错|按错|摁错|选错)了?[^，。,.!！？?]{0,3}[\s，,。.!！？?]*"
+                             r"(?:是|其实|确实|真的)[^，。,.!！？?\s]{0,4}(?:碎|坏|烂|破|裂|少|漏|死|臭|霉|错|晚|慢)")
+
+
 def read_no_problem(text: str) -> bool:
-    """Whether the words say nothing is wrong after all ("没有问题了", "东西都收到了，挺好的")."""
-    return bool(_NO_PROBLEM.search(normalize(text)))
+    """Whether the words say nothing is wrong after all ("没有问题了", "东西都收到了，挺好的"); not a
+    tap owned up to as a slip before the problem it is ("点错了 是碎了")."""
+    text = normalize(text)
+    return bool(_NO_PROBLEM.search(text)) and not _SLIP_THEN_HARM.search(text)
 
 
 # At the quantity question: the goods turn out fine ("剥开看了 里面好好的 能吃"), or nothing needs doing.

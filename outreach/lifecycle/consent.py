@@ -32,9 +32,10 @@ NLU_FILE = Path(__file__).resolve().parents[2] / "data" / "nlu" / "conversation.
 CLOSED_BY_OPT_OUT = NOT_SETTLED | {CaseStatus.HANDED_OVER, CaseStatus.CLAIMED, CaseStatus.RESOLVED}
 # "别再联系我", "不要再主动联系我了", "以后也别来找我", "别在联系我" (在 typed for 再)
 _STOP = re.compile(r"(?<!先)(别|不要|不许|不用|请勿|勿)(再|在|总|老)?(?:主动|来|去|给我|跟我|和我)?"
-                   # "再给我发2只活的" asks for goods, not for silence
+                   # "再给我发2只活的" asks for goods, not for silence; "补发也不要！！！烦死了": annoyed, no stop
                    r"(联系|连系|联络|打扰|打电话|打来|回访|发(?:消息|信息|短信|讯息)|传(?:讯息|消息|信息)"
-                   r"|send ?(?:message|msg)|给我发(?![\d一二两三四五六七八九十几个新好活正对错])|发给我|找我|烦"
+                   r"|send ?(?:message|msg)|给我发(?![\d一二两三四五六七八九十几个新好活正对错])|发给我|找我"
+                   r"|烦(?!死|人|透)"
                    # "以后别给我推这些了"; not "别推卸责任", "别推脱"
                    r"|推(?!卸|脱|辞|托|诿|迟|荐)(?:送)?(?:这些|这种|这类)?(?:消息|信息|短信|东西)?)"
                    # "以后这类消息别再发给我"
@@ -71,7 +72,11 @@ def asks_to_wait(text: str) -> bool:
     """Whether the buyer asks for a moment ("等我一下", "别催我，我想想", "先别烦我 在开车"): the
     question stands, nothing is decided, and it is no opt-out."""
     plain = _DROP.sub("", normalize(text or ""))
-    return bool(_PAUSE.search(plain)) and not _FOR_GOOD.search(plain)
+    return bool(_PAUSE.search(plain)) and not _FOR_GOOD.search(plain) and not _SAID_WRONG.search(plain)
+
+
+# A slip owned up to beside the pause: "等下 我再看哈 只死了一条 刚才看错了" corrects, it asks no time.
+_SAID_WRONG = re.compile(r"看错|说错|数错|搞错|弄错|记错|算错")
 
 
 def without_past_opt_out(text: str) -> str:

@@ -950,3 +950,16 @@ async def test_a_short_english_reply_from_a_buyer_who_wrote_chinese_is_read_not_
     first.events = [{"event": "user", "text": "yes"}]
     messages, _ = await run(ActionHandoverLanguage(), first)
     assert "utter_other_language" in responses(messages)
+
+
+async def test_a_score_among_foreign_words_at_the_rating_question_is_the_rating(db: str) -> None:
+    from actions.contact import ActionHandoverLanguage
+
+    case_id, buyer = await settled_at_rating()
+    thanks = tracker(buyer, slots={"case_id": str(case_id), "stage": "rating"}, intent="other_language",
+                     text="arigatou 5")
+    thanks.events = [{"event": "user", "text": "是的 坏了"}, {"event": "user", "text": "arigatou 5"}]
+    messages, _ = await run(ActionHandoverLanguage(), thanks)
+    assert "utter_other_language" not in responses(messages)
+    with session_scope() as session:
+        assert session.execute(select(Satisfaction.rating).where(Satisfaction.case_id == case_id)).scalar_one() == 5

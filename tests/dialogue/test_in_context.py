@@ -12,6 +12,7 @@ from outreach.cases.conversation import (
     answer_question,
     choose_problem,
     choose_remedy,
+    decline,
     give_affected,
     open_question,
 )
@@ -119,6 +120,14 @@ def test_why_so_little_is_answered_by_the_share_only_where_the_amount_has_one(an
     step = choose_problem(case_id, buyer, "service_attitude", "confirmed")
     coupon = answer_question(case_id, buyer, "就五块钱的券？", step.offer_index)
     assert "5元" in coupon and "受影响" not in coupon and "统一的标准" in coupon
+    # a late-shipping compensation offered after the cancellation: its amount is the same for everyone
+    case_id, buyer, _ = make_case("late_delivery", quantity=4, unit_price_fen=1500, live_seafood=False,
+                                  shipped_at=None, delivered_at=None)
+    first = choose_problem(case_id, buyer, "late_delivery", "confirmed")
+    second = decline(case_id, buyer, first.offer_index)
+    assert second.offer.kind == "compensation_percent"
+    late = answer_question(case_id, buyer, "就5块钱？", second.offer_index)
+    assert "统一的标准" in late and "受影响" not in late
 
 
 def test_after_the_remedy_the_timing_answer_names_it(any_db: str) -> None:
@@ -468,3 +477,22 @@ def test_words_that_take_every_remedy_take_the_next_problem_s_offer_too(any_db: 
     with session_scope() as session:
         paid = session.execute(select(Remedy.rule_id, Remedy.amount_fen).order_by(Remedy.id)).all()
     assert [tuple(row) for row in paid][-2:] == [("spoiled_share_refund", 1198), ("short_weight_refund", 839)]
+
+
+def test_the_last_offer_turned_down_by_name_with_a_remedy_not_given_goes_to_a_person(any_db: str) -> None:
+    case_id, buyer, _ = make_case("wrong_item", quantity=1, unit="个", unit_price_fen=8900, live_seafood=False,
+                                  kind="electronics")
+    first = choose_problem(case_id, buyer, "wrong_item", "confirmed", text="对 要的白色 来的是黑色")
+    last = decline(case_id, buyer, first.offer_index)
+    assert last.kind == "offer" and last.offer.kind == "refund_full"
+    step = choose_remedy(case_id, buyer, "refund也不要 要个说法", last.offer_index)
+    assert step.kind == "handover" and remedy_of(case_id) is None
+
+
+def test_a_count_of_goods_sold_by_the_kuai_is_no_sum_of_money(any_db: str) -> None:
+    case_id, buyer, _ = make_case("missing_item", quantity=60, unit="块", unit_price_fen=148, live_seafood=False,
+                                  kind="stationery", title="绘图橡皮 60块")
+    first = choose_problem(case_id, buyer, "missing_item", "confirmed", text="是的，少了12块")
+    assert first.kind == "offer" and first.offer.kind == "reship_share"
+    step = choose_remedy(case_id, buyer, "少的那12块退钱就行，不用补发", first.offer_index)
+    assert step.kind == "executed" and remedy_of(case_id).amount_fen == 1776

@@ -150,7 +150,8 @@ def test_the_remedy_named_in_the_buyers_words(text: str, remedy: str | None) -> 
 @pytest.mark.parametrize(("text", "rating"), [
     ("5", 5), ("５", 5), ("4分", 4), ("五星", 5), ("给五星", 5), ("打3分吧", 3), ("一颗星", 1), ("满分", 5),
     ("⭐⭐⭐⭐", 4), ("★★★★★", 5), ("⭐", 1),
-    ("还行", 3), ("还行吧", 3), ("一般般", 3), ("一般", 3), ("还好", 3), ("马马虎虎", 3), ("凑合", 3),
+    ("还行", 3), ("还行吧", 3), ("还中吧", 3), ("满 意 ！！", 4),
+    ("一般般", 3), ("一般", 3), ("还好", 3), ("马马虎虎", 3), ("凑合", 3),
     ("挺满意的", 4), ("满意", 4), ("还不错", 4), ("挺好的", 4),
     ("非常满意", 5), ("很满意！", 5), ("太棒了", 5), ("很好", 5), ("五星好评", 5),
     ("不满意", 2), ("不太满意", 2), ("非常不满意", 1), ("太差了", 1), ("很失望", 1), ("差评", 1),
@@ -760,6 +761,10 @@ def test_causes_of_the_eighth_sets_first_play() -> None:
     assert normalize("是de sui了2个") == "是的 碎了2个" and read_remedy("退kuan") == "refund"
     assert read_remedy("捕发吧") == "reship"
     assert refused_kinds("补发也不要 这是送人的等不了 我要商家赔我损失") == {"reship"}
+    # no time for it, said right after it
+    assert refused_kinds("补发等不了 我爸一天三瓶 明天就断顿了") == {"reship"}
+    assert refused_kinds("换货我可等不起") == {"replace"}
+    assert not refused_kinds("补发的话等不了吗")
 
 
 def test_an_opt_out_said_as_no_follow_ups_by_chat_or_phone() -> None:
@@ -767,6 +772,7 @@ def test_an_opt_out_said_as_no_follow_ups_by_chat_or_phone() -> None:
 
     assert asks_to_stop("谢谢你们 不过我不想再收到任何回访了 电话也请不要打 麻烦把我从名单里去掉")
     assert not asks_to_stop("电话打不通")
+    assert not asks_to_stop("补发也不要！！！烦死了！！！") and asks_to_stop("不要烦我了")
     # in Cantonese and in Taiwanese Mandarin: "以后唔好再发信息俾我", "之后也不要再传讯息给我"
     assert asks_to_stop(after_but("冇坏啊 几好食 不过以后唔好再发信息俾我"))
     assert asks_to_stop("之后也不要再传讯息给我") and not asks_to_stop("再发信息我就投诉")
@@ -1402,6 +1408,7 @@ def test_what_was_promised_alone_is_an_amount_not_a_problem() -> None:
     from bot.nlu.problem_classifier import clauses_to_read
 
     assert ("说是6卷", False) in clauses_to_read("对 说是6卷 只来了4卷")
+    assert ("三斤里面", False) in clauses_to_read("是 三斤里面 一斤死了 壳张开 很臭")
 
 
 # The twenty-third and twenty-fourth fresh sets' kinds of wording.
@@ -1507,6 +1514,8 @@ def test_a_demand_that_ends_asking_is_a_question_not_a_choice() -> None:
 
     assert _demand_after_question("你们店不是写着假一赔十吗 真能赔十倍？") is None
     assert _demand_after_question("你们不是假一赔十吗 我要赔") == "我要赔"
+    # what was turned down before the question stays with the demand
+    assert _demand_after_question("refund也不要 我就想知道你们仓库怎么回事 要个说法") == "refund也不要 要个说法"
     assert _only_demands("那就退差价") and not _only_demands("现在降价了 那就退差价")
 
 
@@ -1874,6 +1883,7 @@ def test_words_of_fresh_sets_61_to_64() -> None:
     for pause in ("现在没空 在喂奶 过十分钟再说", "等下 娃拉了", "我在上班 下班再说", "回头再说吧"):
         assert asks_to_wait(pause) and not asks_to_stop(pause), pause
     assert not asks_to_wait("没时间等了 退钱吧") and not asks_to_wait("上夜班一直没空拆 今天打开全发霉了")
+    assert not asks_to_wait("等下 我再看哈 只死哒一条 另外那条还在盆里游 刚才看错哒")
     # giving up the wait is no "no" to the problem: "算了 不等了 取消退钱"
     assert read_yes_no("算咯 不等咯 取消退钱") is None and read_yes_no("算了 不要了") is False
     # an apology is no score of 2; a plain 不好 still is
@@ -2423,3 +2433,20 @@ def test_the_goods_said_fine_with_nothing_wanted_and_the_next_offer_taken_too() 
     assert fine_after_all("快递员给我发的短信：  我已经拿回来了 拖鞋挺好的 不用麻烦你们了")
     assert not fine_after_all("碎了2个 其他挺好的 不用麻烦了")
     assert read_yes_no("客服那个也行") is True
+
+
+# The eighty-ninth to ninety-second fresh sets' words, read as meant.
+def test_hunan_particles_second_language_counts_and_a_tap_owned_up_to() -> None:
+    from outreach.dialogue.yes_no import read_no_problem
+
+    assert normalize("退咯退咯") == "退吧" and read_remedy("退咯") == "refund"  # Hunan 咯 after a remedy: 吧
+    assert normalize("就咯样咯") == "就这样了" and normalize("不要哒 取消退钱咯") == "不要了 取消退钱了"
+    assert normalize("么么哒") == "么么哒"
+    assert read_remedy("hai 好的 请退") == "refund"
+    # what came, told before the verb: 5 bought, 3 came, 2 missing
+    assert read_affected("对 五条买的 三条来了", 5, None, "missing_item", "条").pieces == 2
+    # all of the one box named in the clause, not the line
+    assert read_affected("两个盒子 一个盒子的葡萄全部烂掉了", 2, None, "spoiled", "盒").pieces == 1
+    assert read_affected("全部烂了", 3, None, "spoiled", "盒").pieces == 3
+    # a tap owned up to as a slip, then the problem
+    assert not read_no_problem("不不不 点错了！！！！ 是碎了！！！ 碎了一只！！！") and read_no_problem("点错了")
