@@ -13,11 +13,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
+    buyer_of,
     case_holds,
     case_of,
     case_talked_about,
     conversation,
     guarded,
+    off_loop,
     offer_index,
     once,
 )
@@ -123,6 +125,16 @@ _FINE_HINT = re.compile(r"没|冇|无|不用|不要紧|勿要紧|唔使|好|谢|
                         r"|行|可以|满意|ok", re.IGNORECASE)
 
 
+async def _names_another_order(tracker: Tracker) -> bool:
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return False
+    try:
+        return await off_loop(conversation.names_another_order, case_id, buyer_of(tracker), text_of(tracker))
+    except (conversation.CaseNotFound, conversation.NotYourCase):
+        return False
+
+
 class ActionChooseProblem(Action):
     """The buyer named a problem in their own words: the intent is the label, and it wins."""
 
@@ -140,6 +152,14 @@ class ActionChooseProblem(Action):
             # "还行吧" or "挺满意" after the survey question answers it; it names no new problem.
             return await record_survey_answer(dispatcher, tracker)
         stage = tracker.get_slot("stage")
+        if label == NO_PROBLEM and stage == "confirming" and read_yes_no(text_of(tracker)) is not False \
+                and not read_no_problem(text_of(tracker)) \
+                and ([found for found in problems_in(tracker) if found != NO_PROBLEM]
+                     or taxonomy().signs_in(text_of(tracker)))[:1] == [await talked_about()]:
+            # "我也不着急哈，就是想问问怎么还没寄过来": the classifier's "no problem" for a calm voice, while
+            # the words tell the very problem asked about (in a clause, or by its signs in a question): it
+            # is confirmed
+            label = await talked_about()
         if label not in (None, NO_PROBLEM) and label not in problems_in(tracker) and (
                 (stage == "confirming" and is_question(text_of(tracker))
                  # ("阿门家弄的嘛 苹果哈磕烂了三分之一": the problem asked about told, in a rhetorical question)
@@ -151,6 +171,12 @@ class ActionChooseProblem(Action):
             # "你们是商家那边的还是平台的？" asks something; a guessed label that no clause names surely
             # never turns the problem being settled into another
             return await not_understood(dispatcher, tracker)
+        if stage == "confirming" and label not in (None, NO_PROBLEM) and label not in problems_in(tracker) \
+                and await _names_another_order(tracker):
+            # "前天那单是吧……不对 前天到的是充电宝 收音机是上礼拜到的": the buyer sorting out which order is
+            # which, not a problem told of this one (no clause names it surely); the question stands
+            dispatcher.utter_message(response="utter_ack")
+            return await reask(dispatcher, tracker)
         hurt = (tracker.latest_message.get("diagnosis") or {}).get("hurt_probability")
         if tracker.get_slot("stage") == "confirming" and label != NO_PROBLEM and hurt is not None \
                 and float(hurt) < CHITCHAT_HURT and await talked_about() is not None:

@@ -180,7 +180,10 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
     rating = None
     if stage == "rating":
         from outreach.dialogue.ratings import declines_rating, read_rating
+        from outreach.lifecycle.consent import asks_to_stop
 
+        if asks_to_stop(text) and read_rating(text) is None:  # "不评价。今后勿再联系。"
+            return await opt_out_now(dispatcher, tracker, text)
         if declines_rating(text):  # "不评了", "跳过": closed without a rating
             return await guarded(dispatcher, tracker, conversation.skip_rating)
 

@@ -78,7 +78,9 @@ _SCORE_ONLY = re.compile(r"\s*(?:(?:蛮好|挺好|很好|还行|还可以|不错
 # The goods found after all: "找到了 卡在箱子底下", "4个都在", "都齐了".
 # ("他拆了一包拿到卧室去了 是齐的 … 没事了": the count was right after all)
 _FOUND_AFTER_ALL = re.compile(r"找到了|都在|都齐了|是齐的|(?:^|[\s，,])齐了|一个不少|一个都不少"
-                              r"|[一二两三四五六七八九十\d]*[个只件盒瓶袋包双条支罐]?都?没少")
+                              r"|[一二两三四五六七八九十\d]*[个只件盒瓶袋包双条支罐]?都?没少"
+                              # the harm told of other goods: "搞错了 发霉的是我在菜场买的那袋 … 冇得问题"
+                              r"|搞错了|弄错了|看错了|记错了|说错了|搞混了|弄混了")
 # The lowest score that takes an offer it is given to; a lower one is no yes to it.
 OFFER_TAKEN_FROM = 3
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
@@ -250,6 +252,12 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         answered = await answer_off_script(dispatcher, tracker, text)
         if answered is not None:
             return answered
+    if stage == "offering" and is_question(text) and refused_kinds(text) and not wants_a_person(text) \
+            and await _offer_check(tracker, text, conversation.refuses_open_offer) \
+            and await _asks_for_another_offer(tracker, text):
+        # "取消么…算了算了，还是等伊发好了，有补偿伐？": the open offer turned down, and another on offer
+        # asked about: the next offer is put, to be taken or not
+        return await guarded(dispatcher, tracker, partial(conversation.decline, index=offer_index(tracker)))
     chosen = stage == "offering" and _asks_for_one_not_another(text) and not wants_a_person(text) \
         and await _asks_for_an_offer(tracker, text)
     told = None if chosen else told_beside_question(text, stage)
@@ -288,7 +296,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             return taken
         return await guarded(dispatcher, tracker, taking_offer(
             tracker, partial(conversation.accept, index=offer_index(tracker))))
-    content = satisfied_in_words(text) if stage == "offering" and read_remedy(text) is None else None
+    content = satisfied_in_words(text) if stage == "offering" and read_remedy(text) is None \
+        and not (_FOUND_AFTER_ALL.search(normalize(text)) and read_fine_after_all(text)) else None
     if content is None and stage == "offering" and re.fullmatch(r"[\s★⭐🌟]+", text):
         content = read_rating(text)  # "⭐⭐⭐⭐⭐" to an offer: taken and rated, as 非常满意 is
     if content is not None and read_yes_no(text) is None and not is_question(text):  # "可以的" is a plain yes
@@ -296,6 +305,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         return await guarded(dispatcher, tracker, taking_offer(tracker, partial(
             conversation.accept_content, index=offer_index(tracker), rating=content, comment=text)))
     demand = _demand_after_question(text) if stage == "offering" else None
+    if demand is not None and knowledge().topic_of(text) == "legal_multiple" \
+            and not await _asks_for_an_offer(tracker, "假一赔三"):
+        demand = None  # "你们不是说假一赔三吗 我要赔" of rotten fruit: the multiple is not on offer; answered below
     if demand is not None:  # "你们不是假一赔十吗 我要赔": the question is rhetorical, the demand is the answer
         taken = await _take_remedy(dispatcher, tracker, demand)
         if taken is not None:
@@ -417,7 +429,10 @@ async def hand_over_asked(dispatcher: CollectingDispatcher, tracker: Tracker, te
     reason = "buyer asked for a person"
     named = [label for label in problems_in(tracker) if label != NO_PROBLEM]
     if named and not await case_holds(tracker, conversation.is_talking):
-        step = await off_loop(conversation.raise_problem, buyer_of(tracker), text, named[0], None, problems_in(tracker))
+        from actions.starting import urgent_among
+
+        step = await off_loop(conversation.raise_problem, buyer_of(tracker), text, urgent_among(named) or named[0],
+                              None, problems_in(tracker))
         if step.kind == "confirm" and step.case_id:
             handed = await off_loop(conversation.hand_over, step.case_id, buyer_of(tracker), reason)
             return [SlotSet("case_id", str(step.case_id))] + say_step(dispatcher, handed) + [ActiveLoop(None)]

@@ -57,15 +57,24 @@ async def note_all_well(dispatcher: CollectingDispatcher, tracker: Tracker, text
     return [] if closed is None else [SlotSet("case_id", str(closed)), SlotSet("stage", "closed")]
 
 
+def urgent_among(named: list[str]) -> str | None:
+    """Of the problems the words name, the one a person must take first (rules file: person_first),
+    which leads whatever was told before it ("充电宝…冒烟发烫，本人右手被烫伤起泡": the burn)."""
+    from outreach.rules.loader import rules
+
+    return next((found for found in named if found in rules().person_first), None)
+
+
 async def raise_problem(dispatcher: CollectingDispatcher, tracker: Tracker, label: str,
                         model_version: str | None) -> list[EventType]:
     from actions.context import problems_in, remedies_in
-    from outreach.rules.loader import rules
 
     # "狗粮吃了第二天就又吐又拉 …": a problem a person must take first, named surely in a clause, wins
     named = [found for found in problems_in(tracker) if found != NO_PROBLEM]
-    label = next((found for found in named if found in rules().person_first), label)
-    if named and (label not in named or _told_first(problems_in(tracker), named[0], label)):
+    urgent = urgent_among(named)
+    if urgent is not None:
+        label = urgent
+    elif named and (label not in named or _told_first(problems_in(tracker), named[0], label)):
         # "我那套书到底发货没有啊 付完款四天了一点动静都没有": the whole words' likeliest label is
         # named by no clause, while a clause tells its problem surely: that one is the buyer's. Of
         # several told, the first is taken first when its signs tell it ("盘子碎了两个 而且还少了一个":

@@ -92,6 +92,10 @@ _SHARE_ONLY = re.compile(r"^(?:少了|差了|缺了|少|差)\s*(?:[\d.]+|[零〇
 # The whole a count is of, said as a clause of its own ("三斤里面", "12个当中"): no problem in it.
 _WHOLE_ONLY = re.compile(r"^(?:一共|总共)?(?:[\d.]+|[零〇一二两三四五六七八九十百几]+)\s*"
                          rf"(?:[{PIECE_WORDS}]|斤|公斤|克)?\s*(?:里头|里面|里边|当中|中间|之中)的?$")
+# A part named with its count, as in a list ("缺配件：充电器1个、钻头盒1个"): what is meant, no problem
+# of its own (one told names a harm: "碎了1个").
+_PART_COUNTED = re.compile(rf"^[\u4e00-\u9fff]{{1,6}}?(?:\d+|[一两二三四五六七八九十])\s*[{PIECE_WORDS}]$")
+_HARM_WORD = re.compile(r"[碎坏烂破裂死臭霉少缺漏错丢化]")
 # Words to the bot about talking to it ("跟你说也一样", "和你讲也没用"): no problem in them.
 _TO_THE_BOT = re.compile(r"^(?:那|那就)?(?:算了)?(?:跟|和|同|对)(?:你|您)(?:们)?(?:说|讲)(?:了)?(?:也|都)?"
                          r"(?:一样|没用|白说|行|成)")
@@ -142,6 +146,7 @@ def clauses_to_read(text: str) -> list[tuple[str, bool]]:
                    or bool(_FOR_SOMEONE.match(clause))  # "给我小姨寄的": whom the goods were for
                    or bool(_SHARE_ONLY.match(clause))  # "少了两成", "半斤就是四分之一": how much
                    or bool(_WHOLE_ONLY.match(clause))  # "三斤里面": of how much
+                   or (bool(_PART_COUNTED.match(clause)) and not _HARM_WORD.search(clause))  # "充电器1个"
                    or bool(_ONLY_TAKEN_BACK.match(clause))
                    or bool(_TO_THE_BOT.match(clause))
                    or len(set(clause)) * 3 < len(clause)  # "等了好久好久好久…": a rambling clause

@@ -127,6 +127,11 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
         return known.answer(topic, "done", remedy=_remedy_name(remedy.kind),
                             timing=_timing(book, remedy.kind, remedy.rule_id, facts.trust_badge))
     if topic == "logistics":
+        asked = _offer_asked_about(text, result.offers, offer) if remedy_named(text or "") else None
+        if asked is not None and asked.kind in REMEDY_KINDS["reship"]:
+            # "补发的话几天能发出来": when the re-ship on offer goes out, not where the order is
+            return known.answer("refund_timing", "offer",
+                                timing=_timing(book, asked.kind, asked.rule_id, facts.trust_badge))
         return logistics_answer(session, session.get(Order, case.order_id), known)
     if topic == "how_much":
         if offer is not None:

@@ -736,6 +736,18 @@ def names_another_offer(case_id: int | str, buyer_id: str, text: str, index: int
     return matching is not None and matching != index
 
 
+def refuses_open_offer(case_id: int | str, buyer_id: str, text: str, index: int) -> bool:
+    """Whether the words turn down the open offer by name ("取消么…算了算了" at the cancellation)."""
+    refused = refused_kinds(text)
+    if not refused:
+        return False
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id)
+        offers = quote(case_facts(session, case), rules()).offers
+        return case.status == S.OFFERING and 0 <= index < len(offers) \
+            and any(offers[index].kind in REMEDY_KINDS[kind] for kind in refused)
+
+
 def names_an_offer(case_id: int | str, buyer_id: str, text: str, index: int) -> bool:
     """Whether the words name a remedy the rules offer in this case, the open offer or another."""
     return _named_offer(case_id, buyer_id, text, index) is not None
@@ -1445,6 +1457,15 @@ def move_to_order(case_id: int | str, buyer_id: str, text: str) -> Step | None:
         events.record(session, case.id, EventKind.ORDER_CORRECTED, order=order_id, was=before, text=text[:200])
         reading = _note_details(session, case, case.category, text, {})
         return _go_on_stated(session, case, reading, None) if stated else _confirm_step(session, case)
+
+
+def names_another_order(case_id: int | str, buyer_id: str, text: str) -> bool:
+    """Whether the words name the goods of another of the buyer's recent orders than the case's
+    ("前天到的是充电宝 收音机是上礼拜到的" of the radio's case, with a power bank bought too)."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id)
+        named = orders_named(text, _recent_orders(session, buyer_id))
+        return any(order_id != case.order_id for order_id, _title in named)
 
 
 def start_on_named_order(buyer_id: str, text: str) -> Step | None:

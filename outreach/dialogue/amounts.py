@@ -138,6 +138,8 @@ def _counts(text: str, unit: str | None = None) -> list[tuple[int, Fraction, str
             found.append((match.start(), value, after))
     return found
 
+# A time of day: "1030时", "2200时" (24-hour, as reports write it), "10:30".
+_CLOCK = re.compile(r"(?<![\d.])\d{1,4}时(?![间候])|(?<![\d.])\d{1,2}[:：]\d{2}(?![\d])")
 # What arrived, told before the verb: "五条买的 三条来了", "到手三条" is above.
 _RECEIVED_AFTER = re.compile(rf"(?<![{_CN}\d])([{_CN}\d]+)\s*[{PIECE_WORDS}]\s*(?:来了|到了|收到了)"
                              rf"(?=$|[\s，,。.!！~～]|[啊呀嘛哦])")
@@ -212,7 +214,7 @@ def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | N
 _RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|来了|只有|就只有"
                        rf"|(?:就|只|才)(?:给了?|(?:给(?:我|我们)?)?(?:发|寄|送)(?:来|过来)?了?)|就|才"
                        # right after what was bought: "买10双来8双", Cantonese "买了6瓶得4瓶"
-                       rf"|(?<=[{PIECE_WORDS}])\s*(?:来|得|到))"
+                       rf"|(?<=[{PIECE_WORDS}])[\s，,]*(?:来|得|到))"
                        rf"\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤](?!钱)")
 
 
@@ -249,7 +251,7 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     text = normalize(text)
     if unit != "块":  # sums of money are no counts ("一只二十九块八"), unless the goods are counted in 块
         text = without_money(text)
-    text = _in_own_unit_word(text, unit)
+    text = _CLOCK.sub(" ", _in_own_unit_word(text, unit))  # "今日1030时签收": a time, no count
     text = _ONE_WHOLE.sub(r"一\1", text)  # "两盒里有一整盒全烂了": one box, all of it
     # "7个里头" (of 7 bought), said on its own: the whole the count is of, no count itself
     text = _TOTAL_ONLY.sub(lambda m: "" if _number(m.group(1)) == quantity else m.group(0), text).strip()

@@ -56,9 +56,30 @@ _SHARE_OUT = re.compile(r"分一分|分一下|分着|平分|分了吧")
 _IF_CLAUSE = re.compile(r"(?:要是|如果|假如|要不是|若是|不然|否则)[^，。,.!！？?；;]*")
 
 
+# A level denied: "非常不满意倒不至于，就是不太满意" (not 1), "差评谈不上".
+_NOT_THAT = re.compile(r"[^\s，,。.!！？?]{1,6}?(?:倒|也|倒也)?(?:不至于|谈不上|说不上)")
+# Not unhappy, said round about: "倒也没什么不满意的" (a 4, unless a level is said beside it).
+_NOT_UNHAPPY = re.compile(r"(?:倒|也|倒也)?没(?:什么|啥|有|有什么|有啥)?(?:可)?不满意(?:的)?")
+# A score given with a verb: "给个4吧", "那就给个2吧", "那就4吧".
+_GIVEN = re.compile(r"(?:(?:给|打)(?:个|你|您|你们|您们)?\s*([1-5一二三四五])|(?:那就|就|那)\s*([1-5一二三四五]))"
+                    r"\s*(?:分|星)?\s*(?=吧|啊|呀|嘛|了|$|[\s，,。.!！~～])")
+
+
 def read_rating(text: str) -> int | None:
     """A 1-5 rating in digits ("4"), scores ("4分", "五星", "一颗星"), stars ("⭐⭐⭐⭐") or words
-    ("还行", "一般般", "挺满意的", "太差了"); None when the text holds none in range."""
+    ("还行", "一般般", "挺满意的", "太差了"); None when the text holds none in range. Words that trail
+    off ("哦最多5分啊…那就4吧", "我想想哈…那就给个4吧") are decided by what comes last."""
+    weighed = [part for part in re.split(r"\.{2,}|…+", normalize(text)) if part.strip()]
+    if len(weighed) > 1:
+        for part in reversed(weighed):
+            rating = _read_rating(part)
+            if rating is not None:
+                return rating
+        return None
+    return _read_rating(text)
+
+
+def _read_rating(text: str) -> int | None:
     # "5份", "给你五份": 分 mistyped, as a score said alone
     text = re.sub(r"^(\s*(?:给你|给您|给|打)?\s*[1-5一二三四五])\s*份(?=\s*[吧啊呀哦的了]?\s*[。.!！~～]*\s*$)",
                   r"\1分", normalize(text))
@@ -69,6 +90,10 @@ def read_rating(text: str) -> int | None:
     if unless != text and scored_number(unless) is not None:
         text = unless  # "给你们4分吧，要是鱼能活着到就5分了": the score it would have been is none
     text = text.replace("不好意思", " ")  # "不好意思 刚看到": an apology, no 不好 of the service
+    text = _NOT_THAT.sub(" ", text)  # "非常不满意倒不至于": that level denied
+    kept = _NOT_UNHAPPY.sub(" ", text)
+    if kept != text:  # "倒也没什么不满意的，就一般吧": the level said beside it, else content
+        return _read_rating(kept) if _read_rating(kept) is not None else 4
     kept = _DENIED_SCORE.sub(" ", text).strip()
     if kept != text and kept:  # "是4分不是2分": the score denied is no answer
         text = kept
@@ -86,6 +111,9 @@ def read_rating(text: str) -> int | None:
         if again is not None:  # what is said after taking the first answer back
             return again
     value = scored_number(text)
+    given = list(_GIVEN.finditer(text)) if value is None else []
+    if given:  # "给个2吧，不想多说", "那就4吧"
+        value = int(_number(given[-1].group(1) or given[-1].group(2)) or 0)
     if value is None and _FULL_MARKS.search(text):  # "挺好的 给满分": the score given, not the remark
         value = 5
     if value is None:

@@ -60,8 +60,9 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
     "give_up": ("cancel_refund",),
     "ship": ("reship_full", "reship_share", "compensation_percent"),
 }
-_NEGATION = re.compile(r"(?:(?:不要|不用|不想|别|不需要|不必|没必要|不|不同意|不接受|不愿意|拒绝|不希望|不打算"
-                       r"|无需|无须|不愿"
+# ("要不退款吧", "要不补几个吧", "要不要换": how about it, no negation)
+_NEGATION = re.compile(r"(?:(?:(?<!要)不要|不用|不想|别|不需要|不必|没必要|(?<!要)不|不同意|不接受|不愿意|拒绝"
+                       r"|不希望|不打算|无需|无须|不愿"
                        r"|等不了|等不起|等不及|没法等|不想等)\s*(?:再|给我|帮我)?"
                        r"|别(?:跟我|和我|给我)?(?:扯|提|说|讲|整|来))\s*$")  # "别跟我扯补发"
 
@@ -172,10 +173,20 @@ _DECLINED_AFTER = re.compile(r"^(?:的话|的)?(?:我|她|他|我们|我家)?"
 _REPORTED = re.compile(r"(?:说|讲|答应|承诺|保证|回复|回我)(?:了|过)?$")
 # A remedy chosen with 吧 ("那就退款吧不要了"): what follows gives the goods up, it turns nothing down.
 _CHOSEN_END = re.compile(r"吧$")
+# A remedy weighed, trailing off, then turned down: "取消啊…那倒不用", "取消么…算了算了" (normalized: ...).
+_WEIGHED_THEN_NO = re.compile(r"^(?:的话|[啊吗么嘛呢呀])?\s*\.{2,}\s*(?:那|这)?(?:个)?(?:倒|就|也|还是|其实)?"
+                              r"(?:不用|不要|不需要|不必|算了|免了|不行|不想)")
+# A remedy weighed, trailing off into more words: "退钱…这个嘛，也不是钱的事", "换新的…可能也一样吧"
+# (not chosen; "那就退钱…" at the end, nothing after, still is)
+_WEIGHED = re.compile(r"^(?:的话|[啊吗么嘛呢呀])?\s*\.{2,}\s*[^\s.]")
+
+
 def _declined_after(text: str, end: int) -> re.Match[str] | None:
-    """The words right after a remedy ending at `end` that turn it down ("补发就算了"), unless it was
-    chosen with 吧 first ("那就退款吧不要了": the goods given up)."""
-    return None if _CHOSEN_END.search(text[:end]) else _DECLINED_AFTER.match(text[end:])
+    """The words right after a remedy ending at `end` that turn it down ("补发就算了", "取消啊…那倒不用"),
+    unless it was chosen with 吧 first ("那就退款吧不要了": the goods given up)."""
+    if _CHOSEN_END.search(text[:end]):
+        return None
+    return _DECLINED_AFTER.match(text[end:]) or _WEIGHED_THEN_NO.match(text[end:])
 
 
 # What the buyer did already, said after a swap: "更换数据线后亦无改善", "换了插座也不行".
@@ -204,7 +215,8 @@ _DRAWBACK_AFTER = re.compile(r"^(?:了|的话)?(?:那个|那些)?(?:我)?(?:也|
 # "换个新的怕又是瓜的" (Sichuan 瓜: broken): why not, never the choice.
 # A remedy waved away: "退二十几块有什么用".
 _NO_USE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,6}?(?:有什么用|有啥用|顶什么用|管什么用|有个屁用|有毛用)"
-                           r"|^(?:也|都)?(?:没用|没有用|没啥用|不管用|不顶用)")  # "退钱没用 团员要的是货"
+                           r"|^(?:也|都)?(?:没用|没有用|没啥用|不管用|不顶用)"  # "退钱没用 团员要的是货"
+                           r"|^(?:也|都)?(?:不解馋|不解气|不顶事|解决不了问题|不解决问题)")  # "退钱不解馋"
 _CONSEQUENCE_AFTER = re.compile(r"^(?:的[^，。,.!！？?\s]{1,6}?|[^，。,.!！？?\s]{0,4}?)"  # "补发的螃蟹路上还得折腾"
                                 r"(?:又要|又得|又会|又是|也会|也得|也要|也是|也|怕|万一"
                                 r"|还得|还要|估计又|肯定又|不会又|会不会又?|再)[^，。,.!！？?\s]{0,4}?"
@@ -320,6 +332,8 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
     # "把钱退回去": the money sent back, a refund, not the goods
     hits = [(h[0], h[1], "refund") if h[2] == "return_refund" and re.search(r"钱\s*$", text[max(0, h[0] - 2):h[0]])
             else h for h in hits]
+    # "取消订阅", "取消推送": the messages stopped, no order cancelled
+    hits = [h for h in hits if h[2] != "cancel" or not _NOT_THE_ORDER.match(text[h[1]:])]
     # "这次不要再寄错了": sent wrong again, a worry, no mention of a re-ship
     hits = [h for h in hits if h[2] != "reship" or not text.startswith("错", h[1])]
     # "全退给我": the whole line's money, not the share a "退给我" alone would be
@@ -372,6 +386,7 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
                   or not (_DRAWBACK_AFTER.match(text[end:])  # "补发还得等好几天"
                           or _CONSEQUENCE_AFTER.match(text[end:])))  # "补过来也化了"
              and not _NO_USE_AFTER.match(text[end:])  # "退二十几块有什么用"
+             and not _WEIGHED.match(text[end:])  # "退钱…这个嘛，也不是钱的事": weighed, not chosen
              # "更换数据线及充电头后亦无改善": what the buyer tried already
              and not (kind in ("replace", "reship") and _TRIED_AFTER.match(text[end:]))
              and not (_SHOP_BEFORE.search(_clause_before(text, start))  # "他们补寄了": done by the shop
@@ -408,6 +423,8 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     return tuple(sorted(found, key=lambda hit: hit[0]))
 
 
+# What is cancelled when it is not the order: "取消订阅", "取消推送".
+_NOT_THE_ORDER = re.compile(r"\s*(?:订阅|关注|推送|通知|提醒|消息|短信|会员|续费|自动续费)")
 # The buyer gives the order up: "算了不要了", "等不了了", "不想等了" (not "不取消了", "不要退款").
 _GIVE_UP = re.compile(r"(?:^|[\s，,。.!！]|算了|了)(?:不要了|不想要了|东西不要了|不等了|等不了了?|不想等了|不想再等了)")
 

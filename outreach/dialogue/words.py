@@ -167,7 +167,18 @@ _SLIPS = (
     (re.compile(r"(?<=[到入])帐"), "账"),  # 到帐
     (re.compile(r"(人工|真人|机器人|客服|官方)妈"), r"\1吗"),  # 你是人工妈 (ma)
     (re.compile(r"哪哒|哪嗒"), "哪里"),  # Hunan "where"
-    (re.compile(r"么子|么个"), "什么"),  # Hunan, Hubei "what": 冇得么子问题
+    (re.compile(r"么子|么个|么斯|么事"), "什么"),  # Hunan, Hubei "what": 冇得么子问题, 搞么斯
+    # Wuhan 么 (什么) before a time: "钱么时候能退到我微信里头"
+    (re.compile(r"(?<![什怎这那多要])么时候"), "什么时候"),
+    (re.compile(r"(?<=[别不勿莫])(?:再|在)?练习(?=我)"), "再联系"),  # 别再练习我了 (lian xi)
+    (re.compile(r"通意|同以"), "同意"),  # 通意。 (tong yi)
+    (re.compile(r"(?:倒|也|倒也)?不是不(行|可以|能接受)"), r"也\1"),  # "倒也不是不行": it will do
+    # Wu 伐 asks: "有补偿伐？", "好伐"
+    (re.compile(r"(?<=[好有是对要能以行来到发退赔补吃用偿了钱])伐(?=$|[?？\s，,。.!！~～])"), "吗"),
+    (re.compile(r"还性(?=$|[吧啊呀。.!！~～\s])"), "还行"),  # 还性 (hai xing)
+    (re.compile(r"莫得"), "没得"),  # Sichuan "there is none": 莫得法吃
+    (re.compile(r"没(?:有|得)法(?=[吃用穿喝看戴住睡弄])"), "没法"),  # "莫得法吃": cannot be eaten, none missing
+    (re.compile(r"一个个|一只只|一件件|一盒盒|一袋袋|一瓶瓶"), "逐个"),  # 一个个看了: one by one
     # Hunan 哒 (了): "死哒一斤", "不要哒", "拍哒四天哒"; not 么么哒, nor 哒哒 (a sound)
     (re.compile(r"(?<=[\u4e00-\u9fff])(?<![么哒])哒(?!哒)"), "了"),
     # Hubei, Hunan 咯: 的 before what is paid for ("少咯两罐咯钱"), else 了 ("碎咯两只", "扣咯两笔");

@@ -20,7 +20,7 @@ _YES = re.compile(
     r"^" + _LEAD_IN
     # (not the 对了 of "对了 我还想开个发票": by the way)
     + r"(?:是的?|是啊|是呀|对(?!了[\s，,。]+\S)|对的|对啊|对呀|没错|嗯+|恩+|en|好|好的|好滴|好嘞|好吧|行|行吧"
-    r"|可以|可以的|中|要得|得行"
+    r"|可以|可以的|中|要得|得行|算是吧|算是|照(?=$|[\s，,。.!！~～吧])"  # Hefei 照 (行)
     r"|要的|确实|就是|可不咋的|可不咋地|可不是|那可不|嗯呐|"
     r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥"
     # formal "it is so": "属实", "情况属实"; and "给吧", "不要白不要" (taken, grudgingly)
@@ -381,7 +381,9 @@ def fine_after_all(text: str) -> bool:
 
 # An offer turned down as too little: "太少了", "才这么点？", "打发要饭的呢".
 _TOO_LITTLE = re.compile(r"太少|才这么点|就这么点|这么点钱|这点钱|就这点(?!本事|能耐|水平)|少得可怜|"
-                         r"打发(?:要饭|叫花|乞丐)|要饭的|叫花子")
+                         r"打发(?:要饭|叫花|乞丐)|要饭的|叫花子"
+                         # money is not what the buyer is after: "退钱…也不是钱的事"
+                         r"|不是钱的(?:事|问题)|不在乎(?:这点)?钱|不差(?:这点)?钱")
 
 
 def rejects_offer(text: str) -> bool:

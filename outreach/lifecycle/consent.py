@@ -43,6 +43,10 @@ _STOP = re.compile(r"(?<!先)(别|不要|不许|不用|请勿|勿)(再|在|总|�
                    # "我不想再收到任何回访了 电话也请不要打 麻烦把我从名单里去掉"
                    r"|不想再?收到(?:任何)?(?:这些|这种|这类|此类)?(?:回访|消息|信息|短信|电话|通知)|(?:电话|短信)也?(?:请|麻烦)?(?:别|不要|勿)再?打"
                    r"|从(?:名单|名单里|回访名单)(?:里|中)?(?:去掉|删掉|删除|移除)"
+                   # "停止联系", "回访我就不参与了", "麻烦把我取消掉吧" (taken off the list)
+                   r"|(?:今后|以后|往后)不再(?:联系|打扰|回访|发消息|发信息|发短信)"  # 今后勿再联系 (勿 read as 不)
+                   r"|停止(?:联系|回访|打扰|发送|推送)|(?:回访|调查|问卷)[^，。,.!！？?]{0,4}不(?:参与|参加|需要|接受)"
+                   r"|把我(?:从[^，。,.!！？?]{0,6})?(?:取消掉|删掉|去掉|移除|拉出去)"
                    # "以后这种事别来问我了": from now on, never asked again
                    r"|(?:以后|今后|往后|下次)[^别不]{0,6}(?:别|不要|不用|甭)(?:再|在)?(?:来)?(?:问我|问了|找我|烦我)")
 # "先别烦我 在开车 一会儿说", "别催我，我想想": a pause in the conversation, not an end to contact
@@ -72,7 +76,23 @@ def asks_to_wait(text: str) -> bool:
     """Whether the buyer asks for a moment ("等我一下", "别催我，我想想", "先别烦我 在开车"): the
     question stands, nothing is decided, and it is no opt-out."""
     plain = _DROP.sub("", normalize(text or ""))
-    return bool(_PAUSE.search(plain)) and not _FOR_GOOD.search(plain) and not _SAID_WRONG.search(plain)
+    return bool(_PAUSE.search(plain)) and not _FOR_GOOD.search(plain) and not _SAID_WRONG.search(plain) \
+        and not _answered_after_pause(normalize(text or ""))
+
+
+def _answered_after_pause(text: str) -> bool:
+    """Whether the words after the pause answer already: "我想想哈…那就给个4吧", "我考虑一下…还是退钱吧"."""
+    from outreach.dialogue.ratings import read_rating
+    from outreach.dialogue.remedy_words import read_remedy
+    from outreach.dialogue.yes_no import read_yes_no
+
+    pause = _PAUSE.search(text)
+    rest = text[pause.end():] if pause else ""
+    if not re.match(r"[哈啊呀吧哦了下]*\s*(?:\.{2,}|[，,。!！\s])", rest):
+        return False
+    rest = re.sub(r"^[哈啊呀吧哦了下]*[\s.，,。!！]*", "", rest)
+    return bool(rest) and (read_rating(rest) is not None or read_remedy(rest) is not None
+                           or read_yes_no(rest) is not None)
 
 
 # A slip owned up to beside the pause: "等下 我再看哈 只死了一条 刚才看错了" corrects, it asks no time.

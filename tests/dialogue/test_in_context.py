@@ -14,13 +14,14 @@ from outreach.cases.conversation import (
     choose_remedy,
     decline,
     give_affected,
+    names_another_order,
     open_question,
 )
 from outreach.lifecycle.states import CaseStatus
 from outreach.rules.loader import rules
 from outreach.store.db import session_scope
 from outreach.store.models import Case, Remedy
-from tests.factories import make_case
+from tests.factories import make_case, make_order
 
 
 def remedy_of(case_id: int) -> Remedy | None:
@@ -496,3 +497,31 @@ def test_a_count_of_goods_sold_by_the_kuai_is_no_sum_of_money(any_db: str) -> No
     assert first.kind == "offer" and first.offer.kind == "reship_share"
     step = choose_remedy(case_id, buyer, "少的那12块退钱就行，不用补发", first.offer_index)
     assert step.kind == "executed" and remedy_of(case_id).amount_fen == 1776
+
+
+def test_words_that_name_the_goods_of_another_order_are_told_apart(any_db: str) -> None:
+    case_id, buyer, _ = make_case("quality_defect", quantity=1, unit="台", unit_price_fen=15900, live_seafood=False,
+                                  kind="electronics", title="老人便携收音机 插卡大音量")
+    make_order(buyer_id=buyer, title="20000毫安充电宝 快充", kind="electronics", unit_price_fen=9900, quantity=1,
+               unit="个", live_seafood=False)
+    assert names_another_order(case_id, buyer, "前天那单是吧……不对 前天到的是充电宝 收音机是上礼拜到的")
+    assert not names_another_order(case_id, buyer, "对 收音机开不了机")
+
+
+def test_when_a_reship_on_offer_goes_out_is_its_timing_not_where_the_order_is(any_db: str) -> None:
+    case_id, buyer, _ = make_case("missing_item", quantity=4, unit="袋", unit_price_fen=2450, live_seafood=False)
+    step = choose_problem(case_id, buyer, "missing_item", "confirmed", text="是的 少了一袋")
+    assert step.offer.kind == "reship_share"
+    answer = answer_question(case_id, buyer, "补发的话几天能发出来", step.offer_index)
+    assert "48" in answer and "签收" not in answer
+
+
+def test_the_open_offer_turned_down_by_name_is_told_apart(any_db: str) -> None:
+    from outreach.cases.conversation import refuses_open_offer
+
+    case_id, buyer, _ = make_case("late_delivery", quantity=2, unit_price_fen=3980, live_seafood=False,
+                                  shipped_at=None, delivered_at=None)
+    step = choose_problem(case_id, buyer, "late_delivery", "confirmed")
+    assert step.offer.kind == "cancel_refund"
+    assert refuses_open_offer(case_id, buyer, "取消么…算了算了，还是等他发好了，有补偿吗？", step.offer_index)
+    assert not refuses_open_offer(case_id, buyer, "补发就算了", step.offer_index)

@@ -2450,3 +2450,49 @@ def test_hunan_particles_second_language_counts_and_a_tap_owned_up_to() -> None:
     assert read_affected("全部烂了", 3, None, "spoiled", "盒").pieces == 3
     # a tap owned up to as a slip, then the problem
     assert not read_no_problem("不不不 点错了！！！！ 是碎了！！！ 碎了一只！！！") and read_no_problem("点错了")
+
+
+# The ninety-third to ninety-sixth fresh sets' words: hedging, Hubei and Anhui words, curt reports.
+def test_hedged_answers_trailing_off_are_read_by_what_they_end_on() -> None:
+    from outreach.dialogue.yes_no import read_yes_no, rejects_offer
+    from outreach.lifecycle.consent import asks_to_wait
+
+    # a remedy weighed and trailing off is no choice; turned down after the pause, it is refused
+    assert read_remedy("退钱…这个嘛，也不是钱的事") is None and rejects_offer("退钱…这个嘛，也不是钱的事")
+    assert refused_kinds("取消啊…那倒不用，我还等着用呢") == {"cancel"} and read_remedy("那就退钱…") == "refund"
+    assert read_remedy("要不退款吧") == "refund" and not refused_kinds("要不退款吧")  # 要不: how about
+    assert read_remedy("退钱就不用了…要不补几个吧") == "reship" and not is_question("退钱就不用了…要不补几个吧")
+    assert read_remedy("补发一盒吧 馋这口好久了 退钱不解馋") == "reship"
+    assert read_yes_no("30块…行吧，倒也不是不行") is True and read_yes_no("算是吧") is True
+    # a score said last, after the pause or a level denied
+    for said, rating in [("呵呵…给个2吧，不想多说", 2), ("我想想哈…那就给个4吧", 4), ("哦最多5分啊…那就4吧", 4),
+                         ("3吧…算了，其实处理挺快的，给4", 4), ("嗯…倒也没什么不满意的，就一般吧", 3),
+                         ("这个嘛…非常不满意倒不至于，就是不太满意", 2), ("没什么不满意的", 4)]:
+        assert read_rating(said) == rating, said
+    assert read_rating("给2个") is None
+    assert not asks_to_wait("我想想哈…五颗星吧，处理得挺快") and asks_to_wait("我想想")
+
+
+def test_regional_words_typing_slips_and_curt_reports() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+    from outreach.dialogue.person import wants_a_person
+    from outreach.lifecycle.consent import asks_to_stop
+
+    assert normalize("钱么时候能退到我微信里头？").startswith("钱什么时候") and normalize("通意。") == "同意。"
+    assert normalize("以后别再练习我了") == "以后别再联系我了" and "没法吃" in normalize("莫得法吃")
+    assert "逐个" in normalize("我全倒出来一个个看了")
+    assert asks_to_stop("此事已自行处理。停止联系。") and asks_to_stop("不评价。今后勿再联系。")
+    assert asks_to_stop("以后这类回访我就不参与了，麻烦把我取消掉吧") and not asks_to_stop("把我的订单取消掉")
+    assert wants_a_person("你们那边有没有人能专门帮我看看？")
+    assert read_affected("属实。今日1030时签收，共8只，开箱清点死亡1只", 8, None, "spoiled", "只").pieces == 1
+    assert read_affected("不是发错。是少发。订4盒，到3盒。", 4, None, "missing_item", "盒").pieces == 1
+    signs = taxonomy().signs_in
+    assert signs("4只有1只胀袋了") == ["spoiled"] and signs("就是想问问怎么还没寄过来") == ["late_delivery"]
+    assert "price_issue" in signs("现在便宜了一百块")
+
+
+def test_what_is_cancelled_when_it_is_not_the_order_and_wu_questions() -> None:
+    assert read_remedy("取 消 订 阅 ！！！ 以 后 不 准 再 发 消 息 ！！！") is None
+    assert read_remedy("取消订单") == "cancel"
+    assert normalize("有补偿伐？") == "有补偿吗?" and normalize("征伐") == "征伐"
+    assert read_rating("还性") == 3
