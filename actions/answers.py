@@ -160,7 +160,10 @@ class ActionChooseProblem(Action):
             # the words tell the very problem asked about (in a clause, or by its signs in a question): it
             # is confirmed
             label = await talked_about()
-        if label not in (None, NO_PROBLEM) and label not in problems_in(tracker) and (
+            told_by_signs = True
+        else:
+            told_by_signs = False
+        if label not in (None, NO_PROBLEM) and label not in problems_in(tracker) and not told_by_signs and (
                 (stage == "confirming" and is_question(text_of(tracker))
                  # ("阿门家弄的嘛 苹果哈磕烂了三分之一": the problem asked about told, in a rhetorical question)
                  and await suspected_among_named(tracker, label, talked_about) is None)

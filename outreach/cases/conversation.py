@@ -1132,7 +1132,28 @@ def rate(case_id: int | str, buyer_id: str, rating: int, comment: str | None = N
         if case.status not in RATABLE:
             return Step(kind="closed", case_id=case.id, extra={"status": case.status})
         low = satisfaction.record_rating(session, case, rating, utcnow(), comment)
+        if low:  # the one rating question of the conversation was about every problem settled in it
+            for earlier in _settled_before(session, case):
+                machine.hand_over(session, earlier, f"low satisfaction rating {rating} of the conversation, "
+                                                    f"given at case {case.id}: a person follows up")
         return Step(kind="rated", case_id=case.id, extra={"rating": rating, "low": low})
+
+
+def _settled_before(session: Session, case: Case) -> list[Case]:
+    """The cases settled earlier in the same conversation and closed for the next problem, unrated
+    (their rating question was this case's): "碎了一瓶 … 店家还挂我电话" settles the breakage, then the
+    service problem, then asks once."""
+    earlier: list[Case] = []
+    current = case
+    while True:
+        opened = session.execute(select(CaseEvent.detail).where(
+            CaseEvent.case_id == current.id, CaseEvent.kind == EventKind.OPENED.value)).scalars().first()
+        before = session.get(Case, (opened or {}).get("after_case")) if (opened or {}).get("after_case") else None
+        if before is None or before.status != S.CLOSED.value or before in earlier \
+                or session.execute(_SATISFACTION, {"case_id": before.id}).first() is not None:
+            return earlier
+        earlier.append(before)
+        current = before
 
 
 def skip_rating(case_id: int | str, buyer_id: str) -> Step:

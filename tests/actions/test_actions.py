@@ -963,3 +963,15 @@ async def test_a_score_among_foreign_words_at_the_rating_question_is_the_rating(
     assert "utter_other_language" not in responses(messages)
     with session_scope() as session:
         assert session.execute(select(Satisfaction.rating).where(Satisfaction.case_id == case_id)).scalar_one() == 5
+
+
+async def test_a_calm_question_that_tells_the_problem_asked_about_confirms_it(db: str) -> None:
+    from actions.answers import ActionChooseProblem
+
+    case_id, buyer, _ = make_case("late_delivery", quantity=1, unit_price_fen=21900, live_seafood=False,
+                                  shipped_at=None, delivered_at=None)
+    # the classifier's "no problem" for a calm voice; the words' signs tell the late delivery asked about
+    t = tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}, intent="no_problem",
+                text="我也不着急哈，就是想问问怎么还没寄过来")
+    messages, events = await run(ActionChooseProblem(), t)
+    assert "utter_not_understood" not in responses(messages) and slot(events, "stage") == "offering"

@@ -554,3 +554,21 @@ def test_one_remedy_for_all_the_problems_told_goes_to_each(any_db: str) -> None:
     # the missing jar's refund, picked with the broken one's, not its re-ship offered first
     assert following.kind == "executed" and following.offer.rule_id == "missing_item_share_refund"
     assert following.offer.amount_fen == 4800
+
+
+def test_a_low_rating_at_the_end_sends_every_problem_settled_in_the_conversation_to_a_person(any_db: str) -> None:
+    from outreach.cases.conversation import choose_remedy, rate
+
+    case_id, buyer, _ = make_case("damaged", quantity=6, unit="个", unit_price_fen=1500, live_seafood=False,
+                                  kind="home", title="玻璃水杯 6个装")
+    step = choose_problem(case_id, buyer, "damaged", "confirmed", text="是的 碎了两个 还少了一个",
+                          more={"damaged": "碎了两个", "missing_item": "少了一个"})
+    clauses = [{"remedy": "refund", "problems": {"damaged": 0.45, "missing_item": 0.02}},
+               {"remedy": "reship", "problems": {"damaged": 0.05, "missing_item": 0.76}}]
+    done = choose_remedy(case_id, buyer, "碎了的退钱 少了的补一个", step.offer_index, remedies=clauses)
+    last = done.extra["next"].case_id
+    with session_scope() as session:
+        assert session.get(Case, case_id).status == "closed"  # settled; the one rating comes at the end
+    rate(last, buyer, 2)
+    with session_scope() as session:
+        assert [session.get(Case, c).status for c in (case_id, last)] == ["handed_over", "handed_over"]
