@@ -35,6 +35,7 @@ from outreach.dialogue.ratings import declines_rating, read_rating, satisfied_in
 from outreach.dialogue.remedy_words import asks_for_it, gives_up_the_order, read_remedy, refused_kinds, set_aside_last
 from outreach.dialogue.words import (
     adds_to,
+    asked_clauses,
     clauses_of,
     is_command_like,
     is_key_mash,
@@ -78,9 +79,9 @@ _SCORE_ONLY = re.compile(r"\s*(?:(?:蛮好|挺好|很好|还行|还可以|不错
 # The goods found after all: "找到了 卡在箱子底下", "4个都在", "都齐了".
 # ("他拆了一包拿到卧室去了 是齐的 … 没事了": the count was right after all)
 _FOUND_AFTER_ALL = re.compile(r"找到了|都在|都齐了|是齐的|(?:^|[\s，,])齐了|一个不少|一个都不少"
-                              r"|[一二两三四五六七八九十\d]*[个只件盒瓶袋包双条支罐]?都?没少"
-                              # the harm told of other goods: "搞错了 发霉的是我在菜场买的那袋 … 冇得问题"
-                              r"|搞错了|弄错了|看错了|记错了|说错了|搞混了|弄混了")
+                              r"|[一二两三四五六七八九十\d]*[个只件盒瓶袋包双条支罐]?都?没少")
+# The harm told was of other goods: "搞错了 发霉的是我在菜场买的那袋 … 冇得问题" (with "没问题" said).
+_MIXED_UP = re.compile(r"搞错了|弄错了|看错了|记错了|说错了|搞混了|弄混了")
 # The lowest score that takes an offer it is given to; a lower one is no yes to it.
 OFFER_TAKEN_FROM = 3
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
@@ -252,8 +253,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         answered = await answer_off_script(dispatcher, tracker, text)
         if answered is not None:
             return answered
-    if stage == "offering" and is_question(text) and refused_kinds(text) and not wants_a_person(text) \
-            and await _offer_check(tracker, text, conversation.refuses_open_offer) \
+    if stage == "offering" and asked_clauses(text)[-1:] == [True] and refused_kinds(text) \
+            and not wants_a_person(text) and await _offer_check(tracker, text, conversation.refuses_open_offer) \
             and await _asks_for_another_offer(tracker, text):
         # "取消么…算了算了，还是等伊发好了，有补偿伐？": the open offer turned down, and another on offer
         # asked about: the next offer is put, to be taken or not
@@ -296,8 +297,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             return taken
         return await guarded(dispatcher, tracker, taking_offer(
             tracker, partial(conversation.accept, index=offer_index(tracker))))
-    content = satisfied_in_words(text) if stage == "offering" and read_remedy(text) is None \
-        and not (_FOUND_AFTER_ALL.search(normalize(text)) and read_fine_after_all(text)) else None
+    mixed_up = bool(_MIXED_UP.search(normalize(text))) and read_no_problem(text) and not _COUNTISH.search(text)
+    content = satisfied_in_words(text) if stage == "offering" and read_remedy(text) is None and not mixed_up \
+        else None
     if content is None and stage == "offering" and re.fullmatch(r"[\s★⭐🌟]+", text):
         content = read_rating(text)  # "⭐⭐⭐⭐⭐" to an offer: taken and rated, as 非常满意 is
     if content is not None and read_yes_no(text) is None and not is_question(text):  # "可以的" is a plain yes
@@ -322,8 +324,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         told = {other: problems_in(tracker).get(other, "")}
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, other, "corrected", text=text, more=told))
-    if stage == "offering" and _FOUND_AFTER_ALL.search(normalize(text)) and read_fine_after_all(text) \
-            and read_remedy(text) is None:
+    if stage == "offering" and read_remedy(text) is None \
+            and ((_FOUND_AFTER_ALL.search(normalize(text)) and read_fine_after_all(text)) or mixed_up):
         # "啊dbq 找到了 卡在箱子底下泡沫里 4个都在 没事了": nothing wrong after all, whatever was offered
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, NO_PROBLEM, "corrected", text=text))

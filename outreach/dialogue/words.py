@@ -160,7 +160,7 @@ _SLIPS = (
      lambda m: str(int(m.group(1)) * 10 + int(m.group(2) or 0))),
     (re.compile(r"(?<![\d.一二两三四五六七八九])十([1-9])(?=[个只件盒瓶袋箱斤包双条枚颗])"), r"1\1"),  # 十2个: 12
     (re.compile(r"拉倒"), "算了"),  # northern "forget it"
-    (re.compile(r"甭(?=再|在|联系|打|发|来|烦|找|问|催|补|退|换)"), "别"),  # Beijing "don't": 甭再联系我了
+    (re.compile(r"甭(?=再|在|联系|打|发|来|烦|找|问|催|补|退|换|提交|办)"), "别"),  # Beijing "don't": 甭再联系我了
     # a sum taken as it is: "25就25" (yuan), "几分中" (zhong: minutes)
     (re.compile(r"(?<![\d.])(\d+(?:\.\d{1,2})?)\s*就\s*\1(?![\d.块元个只件盒斤])"), r"\1块就\1块"),
     (re.compile(r"几分中"), "几分钟"),
@@ -169,7 +169,7 @@ _SLIPS = (
     (re.compile(r"哪哒|哪嗒"), "哪里"),  # Hunan "where"
     (re.compile(r"么子|么个|么斯|么事"), "什么"),  # Hunan, Hubei "what": 冇得么子问题, 搞么斯
     # Wuhan 么 (什么) before a time: "钱么时候能退到我微信里头"
-    (re.compile(r"(?<![什怎这那多要])么时候"), "什么时候"),
+    (re.compile(r"(?<![什怎这那多要])么时候|(?<![干为])嘛时候"), "什么时候"),  # Tianjin 嘛时候
     (re.compile(r"(?<=[别不勿莫])(?:再|在)?练习(?=我)"), "再联系"),  # 别再练习我了 (lian xi)
     (re.compile(r"通意|同以"), "同意"),  # 通意。 (tong yi)
     (re.compile(r"(?:倒|也|倒也)?不是不(行|可以|能接受)"), r"也\1"),  # "倒也不是不行": it will do
@@ -178,7 +178,8 @@ _SLIPS = (
     (re.compile(r"还性(?=$|[吧啊呀。.!！~～\s])"), "还行"),  # 还性 (hai xing)
     (re.compile(r"莫得"), "没得"),  # Sichuan "there is none": 莫得法吃
     (re.compile(r"没(?:有|得)法(?=[吃用穿喝看戴住睡弄])"), "没法"),  # "莫得法吃": cannot be eaten, none missing
-    (re.compile(r"一个个|一只只|一件件|一盒盒|一袋袋|一瓶瓶"), "逐个"),  # 一个个看了: one by one
+    # 一个个看了: one by one (not "一瓶瓶身裂了": one bottle, its body cracked)
+    (re.compile(r"一([个只件盒袋瓶])\1(?=[看数查翻拆挑试摸拿点称检])"), "逐个"),
     # Hunan 哒 (了): "死哒一斤", "不要哒", "拍哒四天哒"; not 么么哒, nor 哒哒 (a sound)
     (re.compile(r"(?<=[\u4e00-\u9fff])(?<![么哒])哒(?!哒)"), "了"),
     # Hubei, Hunan 咯: 的 before what is paid for ("少咯两罐咯钱"), else 了 ("碎咯两只", "扣咯两笔");

@@ -306,7 +306,12 @@ def read_no_problem(text: str) -> bool:
     """Whether the words say nothing is wrong after all ("没有问题了", "东西都收到了，挺好的"); not a
     tap owned up to as a slip before the problem it is ("点错了 是碎了")."""
     text = normalize(text)
-    return bool(_NO_PROBLEM.search(text)) and not _SLIP_THEN_HARM.search(text)
+    return bool(_NO_PROBLEM.search(text)) and not _SLIP_THEN_HARM.search(text) and not _FINE_THEN_HARM.search(text)
+
+
+# All well said, then the harm after all: "都好好的 没事没事……就是烂了大概三分之一".
+_FINE_THEN_HARM = re.compile(r"(?:没事|没问题|好好的)[^，。,.!！？?]{0,6}[\s，,。.!！…]*(?:就是|但是|不过|可是|只是)"
+                             r"[^，。,.!！？?]{0,6}(?:碎|坏|烂|破|裂|少|漏|死|臭|霉|错|长毛)")
 
 
 # At the quantity question: the goods turn out fine ("剥开看了 里面好好的 能吃"), or nothing needs doing.

@@ -2480,7 +2480,7 @@ def test_regional_words_typing_slips_and_curt_reports() -> None:
 
     assert normalize("钱么时候能退到我微信里头？").startswith("钱什么时候") and normalize("通意。") == "同意。"
     assert normalize("以后别再练习我了") == "以后别再联系我了" and "没法吃" in normalize("莫得法吃")
-    assert "逐个" in normalize("我全倒出来一个个看了")
+    assert "逐个" in normalize("我全倒出来一个个看了") and normalize("有一瓶瓶身裂了") == "有一瓶瓶身裂了"
     assert asks_to_stop("此事已自行处理。停止联系。") and asks_to_stop("不评价。今后勿再联系。")
     assert asks_to_stop("以后这类回访我就不参与了，麻烦把我取消掉吧") and not asks_to_stop("把我的订单取消掉")
     assert wants_a_person("你们那边有没有人能专门帮我看看？")
@@ -2496,3 +2496,16 @@ def test_what_is_cancelled_when_it_is_not_the_order_and_wu_questions() -> None:
     assert read_remedy("取消订单") == "cancel"
     assert normalize("有补偿伐？") == "有补偿吗?" and normalize("征伐") == "征伐"
     assert read_rating("还性") == 3
+
+
+# The ninety-seventh to hundredth fresh sets' words: apologetic buyers, Tianjin and Cantonese speakers.
+def test_apologetic_and_tianjin_words() -> None:
+    from outreach.dialogue.remedy_words import asks_for_it
+    from outreach.dialogue.yes_no import goes_ahead, read_no_problem
+
+    assert refused_kinds("钱就不用退了 不好意思……我其实就是想让商家知道") == {"refund"}
+    assert asks_for_it("换个新嘞要得不") and read_rating("倍儿满意") == 5 and read_rating("非常之满意") == 5
+    assert not goes_ahead("甭提交了 我要跟真人说道说道 转人工")
+    assert knowledge().topic_of("退款嘛时候到账啊？") == "refund_timing"
+    assert knowledge().topic_of("你们不会跟店家说是我反映的吧？") == "privacy"
+    assert not read_no_problem("都好好的 没事没事……就是烂了大概三分之一") and read_no_problem("没事 挺好的")
