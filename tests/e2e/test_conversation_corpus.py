@@ -52,6 +52,27 @@ def test_an_unknown_rule_or_label_is_refused(tmp_path: Path) -> None:
     assert "expect.remedy: unknown rule 'refund_everything'" in str(caught.value)
 
 
+def test_a_catalog_name_that_matches_no_product_or_several_is_refused_where_it_stands(tmp_path: Path) -> None:
+    bad = tmp_path / "catalog.yml"
+    bad.write_text(
+        "kind: catalog\nabout: x\nconversations:\n"
+        "  - id: catalog-one\n    order: {item: {catalog: 智利车厘子}}\n    turns: [好]\n    expect: {}\n"
+        "  - id: catalog-two\n    orders: [{item: {catalog: 智利车厘子}}, {item: {catalog: 不存在的商品}}]\n"
+        "    turns: [好]\n    expect: {}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CorpusError) as caught:
+        load_file(bad)
+    assert str(caught.value) == (
+        f"{bad}: conversation catalog-two (#2), orders.1.item: catalog '不存在的商品' matches 0 products of "
+        "catalog.yml; name exactly one")
+    good = tmp_path / "catalog2.yml"  # valid but for a name that matches several products
+    several = bad.read_text(encoding="utf-8").replace("不存在的商品", "斤").replace("kind: catalog", "kind: catalog2")
+    good.write_text(several, encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"orders\.1\.item: catalog '斤' matches ([2-9]|\d\d+) products"):
+        load_file(good)
+
+
 @pytest.mark.e2e
 def test_the_representative_conversations_end_as_the_platform_rules_say(stack: dict[str, Any]) -> None:
     results = [play(kind, conversation, stack["settings"]) for kind, conversation in SUBSET]
@@ -85,6 +106,11 @@ def every_set() -> dict[str, list[tuple[str, Conversation]]]:
     return {name: load_corpus(folder) for name, folder in SETS.items()}
 
 
+@pytest.fixture(scope="module")
+def trained() -> set[str]:
+    return _trained_texts()
+
+
 @pytest.mark.parametrize("name", HELDOUT_SETS)
 def test_the_held_out_set_loads_apart_from_the_corpus_and_covers_every_kind(
         name: str, every_set: dict[str, list[tuple[str, Conversation]]]) -> None:
@@ -99,8 +125,8 @@ def test_the_held_out_set_loads_apart_from_the_corpus_and_covers_every_kind(
 
 
 @pytest.mark.parametrize("name", HELDOUT_SETS)
-def test_no_buyer_turn_of_the_held_out_set_is_a_training_example(name: str) -> None:
+def test_no_buyer_turn_of_the_held_out_set_is_a_training_example(
+        name: str, every_set: dict[str, list[tuple[str, Conversation]]], trained: set[str]) -> None:
     """Names only the conversations, not their words: the held-out texts stay unseen by whoever tunes the bot."""
-    trained = _trained_texts()
-    copied = sorted(c.id for _, c in load_corpus(SETS[name]) if _typed(c) & trained)
+    copied = sorted(c.id for _, c in every_set[name] if _typed(c) & trained)
     assert not copied, f"held-out conversations with a turn found in data/nlu (reword the NLU data): {copied}"

@@ -39,6 +39,8 @@ SETS = {"main": CORPUS_DIR, **{folder.name: folder for folder in sorted(
 HELDOUT_SETS = [name for name in SETS if name.startswith("heldout")]
 CATALOG = PROJECT_ROOT / "data" / "seed" / "catalog.yml"
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+# libyaml's loader when PyYAML has it: a hundred held-out sets load in seconds, not minutes
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Slug = constr(regex=r"^[a-z0-9][a-z0-9-]{2,60}$")
 
 
@@ -81,12 +83,8 @@ class Item(Strict):
     current_price_fen: conint(ge=0) | None = None  # type: ignore[valid-type]  # the listing's price now (价保)
 
     @root_validator(skip_on_failure=True)
-    def _known_product(cls, values: dict[str, Any]) -> dict[str, Any]:
-        if values.get("catalog"):
-            product = catalog_product(values["catalog"])
-            for key in ("title", "kind", "price_fen", "unit", "promises", "live_seafood"):
-                if values.get(key) is None:
-                    values[key] = product[key]
+    def _complete(cls, values: dict[str, Any]) -> dict[str, Any]:
+        # (a `catalog` item was filled from the catalog before validation: fill_from_catalog)
         missing = [k for k in ("title", "kind", "price_fen") if values.get(k) is None]
         if missing:
             raise ValueError(f"item needs {', '.join(missing)} (or `catalog` naming a product of {CATALOG.name})")
@@ -250,17 +248,51 @@ class CorpusFile(Strict):
 NOT_KINDS = ("merchants", "nouns")  # the catalog's other sections: shops, and the names feedback texts use
 
 
-def catalog_product(part: str) -> dict[str, Any]:
+Catalog = dict[str, list[dict[str, Any]]]  # products by kind, as data/seed/catalog.yml lists them
+
+
+def read_catalog(path: Path = CATALOG) -> Catalog:
+    """The seed catalog's products by kind (read once per load: it is the slow part of a load)."""
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    return {kind: products for kind, products in data.items() if kind not in NOT_KINDS}
+
+
+def catalog_product(part: str, catalog: Catalog) -> dict[str, Any]:
     """The one product of the seed catalog whose title contains `part`, as item fields."""
-    data = yaml.safe_load(CATALOG.read_text(encoding="utf-8"))
     found = [
         {"title": p["title"], "kind": kind, "price_fen": p["price_fen"], "unit": p["unit"],
          "promises": p["promises"], "live_seafood": p["live_seafood"]}
-        for kind, products in data.items() if kind not in NOT_KINDS for p in products if part in p["title"]
+        for kind, products in catalog.items() for p in products if part in p["title"]
     ]
     if len(found) != 1:
         raise ValueError(f"catalog {part!r} matches {len(found)} products of {CATALOG.name}; name exactly one")
     return found[0]
+
+
+def fill_from_catalog(raw: dict[str, Any], catalog: Catalog) -> list[str]:
+    """Fills every item that names a `catalog` product with the product's fields it does not set
+    itself, in place; returns where a name matches no product or several."""
+    problems = []
+    entries = raw.get("conversations")
+    for number, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        specs = [("order", entry.get("order"))]
+        if isinstance(entry.get("orders"), list):
+            specs += [(f"orders.{i}", spec) for i, spec in enumerate(entry["orders"])]
+        for where, spec in specs:
+            item = spec.get("item") if isinstance(spec, dict) else None
+            if not isinstance(item, dict) or not isinstance(item.get("catalog"), str) or not item["catalog"]:
+                continue
+            try:
+                product = catalog_product(item["catalog"], catalog)
+            except ValueError as exc:
+                problems.append(f"conversation {entry.get('id', '?')} (#{number + 1}), {where}.item: {exc}")
+                continue
+            for key, value in product.items():
+                if item.get(key) is None:
+                    item[key] = value
+    return problems
 
 
 def _where(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
@@ -273,14 +305,17 @@ def _where(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
     return ".".join(str(p) for p in loc if p != "__root__") or "file"
 
 
-def load_file(path: Path) -> CorpusFile:
+def load_file(path: Path, catalog: Catalog | None = None) -> CorpusFile:
+    """One corpus file, validated; `catalog` (read_catalog) when several files are loaded."""
     try:
-        # (libyaml's loader when PyYAML has it: a hundred held-out sets load in seconds, not minutes)
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise CorpusError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise CorpusError(f"{path}: expected a mapping with kind, about and conversations")
+    unknown = fill_from_catalog(raw, read_catalog() if catalog is None else catalog)
+    if unknown:
+        raise CorpusError("\n".join(f"{path}: {problem}" for problem in unknown))
     try:
         corpus = CorpusFile.parse_obj(raw)
     except ValidationError as exc:
@@ -296,9 +331,10 @@ def load_corpus(folder: Path = CORPUS_DIR) -> list[tuple[str, Conversation]]:
     found: list[tuple[str, Conversation]] = []
     seen: dict[str, Path] = {}
     problems: list[str] = []
+    catalog = read_catalog()
     for path in sorted(folder.glob("*.yml")):
         try:
-            corpus = load_file(path)
+            corpus = load_file(path, catalog)
         except CorpusError as exc:
             problems.append(str(exc))
             continue
