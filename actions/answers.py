@@ -25,6 +25,7 @@ from actions.common import (
 )
 from actions.contact import is_survey_answer, record_survey_answer
 from actions.context import (
+    bot_said_before,
     confirm,
     in_context,
     not_understood,
@@ -191,6 +192,12 @@ class ActionChooseProblem(Action):
             # ("点错了" beside a payload never shown: a slip owned up to, the question stands)
             # mid-flow, the classifier's "no problem" alone never closes a case ("伐要补了 退铜钿好了")
             return await not_understood(dispatcher, tracker)
+        if label == NO_PROBLEM and tracker.get_slot("stage") == "confirming" and tells_a_slip(text_of(tracker)) \
+                and not read_no_problem(text_of(tracker)) and bot_said_before(tracker, "utter_not_understood"):
+            # "不好意思 刚才孩子抢我手机乱按的" after keys pressed at random: the slip of the words before
+            # owned up to, nothing said of the goods; the question stands
+            dispatcher.utter_message(response="utter_ack")
+            return await reask(dispatcher, tracker)
         if label == NO_PROBLEM and tracker.get_slot("stage") == "confirming" \
                 and not _FINE_HINT.search(text_of(tracker)) and read_yes_no(text_of(tracker)) is not False \
                 and not (read_no_problem(text_of(tracker)) or fine_after_all(text_of(tracker))

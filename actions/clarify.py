@@ -24,7 +24,7 @@ from actions.context import (
 from actions.starting import note_all_well, raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.dialogue.words import normalize
-from outreach.dialogue.yes_no import read_no_problem, read_yes_no
+from outreach.dialogue.yes_no import fine_after_all, read_no_problem, read_yes_no
 
 MAX_CHOICES = 3
 MIN_CONFIDENCE = 0.05  # below this a problem is not worth a button
@@ -92,9 +92,11 @@ class ActionClarifyProblem(Action):
             # "口红", "桃子", "码": a piece of what the buyer is typing, not a problem to pick from buttons
             dispatcher.utter_message(response="utter_ack")
             return await reask(dispatcher, tracker)
-        if not named and read_no_problem(text_of(tracker)) and not await case_holds(tracker, conversation.is_talking):
+        if not named and (read_no_problem(text_of(tracker)) or fine_after_all(text_of(tracker))) \
+                and not await case_holds(tracker, conversation.is_talking):
             # "误点进来了 没事 衣服挺好的", "香肠收到了 莫得啥子问题": no case open, and the words only say
-            # all is well (the classifier could not place the dialect or the slip)
+            # all is well (the classifier could not place the dialect or the slip); "还以为少了个盖子 后来
+            # 找到了 没事了": a worry found groundless
             model_version = (tracker.latest_message.get("diagnosis") or {}).get("model_version")
             return await note_all_well(dispatcher, tracker, text_of(tracker), model_version)
         tax = taxonomy()

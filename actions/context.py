@@ -70,6 +70,9 @@ from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
 # How sure the classifier must be of another problem, in words that also pick a remedy or state an
 # amount, for them to correct the suspected problem rather than confirm it.
 OTHER_PROBLEM_SURE = 0.7
+# A count of pieces told fine: "盘子四个都好好的", "6个都没事".
+_GOOD_COUNTED = re.compile(r"[\d一两二三四五六七八九十俩仨]+\s*[个只件盒瓶斤双袋包箱枚]?\s*都(?:是)?"
+                           r"(?:好好的|好的|完好|没事|没问题)")
 # An amount stated, not the 一 of 等一下: digits, a number with a measure word, a share.
 _COUNTISH = re.compile(r"[\d０-９]|[一两二三四五六七八九十俩仨]\s*[个只件盒瓶斤双袋包箱枚]|一半|分之|全部|都")
 # A score and nothing else: "5", "打5分", "五星", "给4分吧", "满分！", "蛮好 四颗星".
@@ -234,7 +237,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         if shown and not is_question(text):  # "好的 退吧" before an order is picked: which order, again
             dispatcher.utter_message(response="utter_pick_order", buttons=shown)
             return []
-    if stage == "offering" and _bot_said_before(tracker, STATED_NOTED):
+    if stage == "offering" and bot_said_before(tracker, STATED_NOTED):
         stated = await _answer_to_stated(dispatcher, tracker, text)
         if stated is not None:
             return stated
@@ -297,7 +300,8 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             return taken
         return await guarded(dispatcher, tracker, taking_offer(
             tracker, partial(conversation.accept, index=offer_index(tracker))))
-    mixed_up = bool(_MIXED_UP.search(normalize(text))) and read_no_problem(text) and not _COUNTISH.search(text)
+    mixed_up = bool(_MIXED_UP.search(normalize(text))) and read_no_problem(text) \
+        and not _COUNTISH.search(_GOOD_COUNTED.sub(" ", normalize(text)))  # ("盘子四个都好好的": all fine)
     content = satisfied_in_words(text) if stage == "offering" and read_remedy(text) is None and not mixed_up \
         else None
     if content is None and stage == "offering" and re.fullmatch(r"[\s★⭐🌟]+", text):
@@ -356,7 +360,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
                 conversation.accept, index=offer_index(tracker), more=others)))
     score = _SCORE_ONLY.fullmatch(normalize(text)) if stage == "offering" else None
     if score is not None and (score.group("unit") or score.group("full") or _remedy_just_done(tracker)
-                              or _bot_said_before(tracker, STATED_CONFIRMED)):
+                              or bot_said_before(tracker, STATED_CONFIRMED)):
         rating = read_rating(text)
         if rating is not None and rating >= OFFER_TAKEN_FROM:
             # "打5分" to an offer, or "4" to the next problem's offer made right after a remedy, or to
@@ -551,7 +555,7 @@ async def _confirmed(dispatcher: CollectingDispatcher, tracker: Tracker, text: s
     """At the confirmation: a yes confirms the suspected problem, and so do words with no yes/no at
     all that give its details ("买5盒就到了3盒", "补发，赶紧的"), unless they name another problem.
     None: not confirmed, nothing changed."""
-    if _bot_said_before(tracker, "utter_ask_problem") and read_remedy(text) is None:
+    if bot_said_before(tracker, "utter_ask_problem") and read_remedy(text) is None:
         # "不是碎" … "是少了": the problem asked about was denied; the words tell which it is instead
         # (a remedy asked for then, "钱退我", is for the problem asked about)
         return None
@@ -767,10 +771,10 @@ def ask_choice_again(dispatcher: CollectingDispatcher, choices: list[dict]) -> l
 
 def _remedy_just_done(tracker: Tracker) -> bool:
     """Whether the bot's turn before the buyer's latest words said a remedy was carried out."""
-    return _bot_said_before(tracker, "utter_remedy_done")
+    return bot_said_before(tracker, "utter_remedy_done")
 
 
-def _bot_said_before(tracker: Tracker, response: str) -> bool:
+def bot_said_before(tracker: Tracker, response: str) -> bool:
     """Whether the bot's turn before the buyer's latest words said `response`."""
     turns = 0
     for event in reversed(tracker.events):

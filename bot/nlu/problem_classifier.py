@@ -47,6 +47,12 @@ MIN_DETAIL_CHARS = 5
 # A clause names a problem of its own only when the model is this sure of it: the whole-text
 # second labels are too loose for acting on ("退钱" is no price problem).
 CLAUSE_SURE = 0.7
+# Beside another problem the message names surely, a clause names one more by the model alone only
+# when the model is surer still, or the clause holds one of the label's cues (taxonomy file: `cues`,
+# "晚发了好几天", "客服态度特别冲", "整箱才9斤"): the stories around a problem ("想着能撑一个月", "还没给
+# 她吃", "孩子那本子全泡了") are read as problems of their own at 0.7-0.8 far more often than a real
+# second problem without a word of it is.
+SECOND_SURE = 0.8
 # A message with more clauses than this for the model is a long story (a rant): the model names
 # only the whole text's problem in it; further problems need their signs.
 LONG_CLAUSES = 8
@@ -173,6 +179,7 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
     urgent = set(rules().person_first)
     message = " ".join(clause for clause, _read in clauses)
     found: dict[str, str] = {}
+    sure: set[str] = set()  # labels named by their signs, by a cue or by the model at SECOND_SURE or above
     read = iter(diagnoses)
     for at, (clause, by_model) in enumerate(clauses):
         if _ELSEWHERE_BEFORE.search(clause):
@@ -186,19 +193,28 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
         named = [] if asked else tax.signs_in(f"{clause} {then}" if weighed else clause)
         if by_model:
             result = next(read)
-            sure = PRIMARY_MIN if result.category in urgent and asked else CLAUSE_SURE
-            if result.hurt and result.category != NO_PROBLEM and result.confidence >= sure \
+            least = PRIMARY_MIN if result.category in urgent and asked else CLAUSE_SURE
+            if result.hurt and result.category != NO_PROBLEM and result.confidence >= least \
                     and (only is None or result.category == only) \
                     and not named and tax.model_may_name(result.category, clause, message):
                 # (a clause whose signs name its problem is that problem: "上面一片片绿点" of mouldy bread
                 # is the mould, not a listing the model half suspects)
                 named.append(result.category)
+                if result.confidence >= SECOND_SURE or tax.cued(result.category, clause):
+                    sure.add(result.category)
+            else:
+                sure.update(named)
+        else:
+            sure.update(named)
         # (an amount said as a clause of its own is how much of it, when the clause says none:
         # "烂的我都挑出来了，一共3斤"; not "死了两只 盒子里一共才7只", how many the box held)
         told = f"{clause} {then}" if then and _AMOUNT_ONLY.match(then) and not _SOME_AMOUNT.search(clause) else clause
         for label in named:
             # every clause naming it: "满减没减 多付了15块" says which price problem together
             found[label] = f"{found[label]} {told}" if label in found else told
+    if sure & set(found) and len(found) > 1:
+        # another problem is named surely: the guesses beside it are stories, not problems
+        found = {label: clause for label, clause in found.items() if label in sure}
     return found
 
 

@@ -590,6 +590,10 @@ def _offer_matching(session: Session, case: Case, choice: str, current: int, kee
                         and o.amount_fen >= facts.line_total())]
     if choice == "compensation":  # "赔" asks for money in general: an offer turned down earlier stays so
         matching = [i for i in matching if i >= current]
+    if not matching and choice == "refund" and turned_down:
+        # "不取消 我还要穿的 你们赔钱就行": money asked for while the money-back offer is turned down
+        # (the goods kept) is the compensation offered, if any
+        matching = [i for i, o in enumerate(offers) if o.kind == "compensation_percent" and i >= current]
     if not matching:
         return None
     return current if current in matching else matching[0]

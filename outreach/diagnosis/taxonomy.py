@@ -37,8 +37,13 @@ class Label(BaseModel):
     not_by_model: list[str] = []
     # What `not_by_model` is read against: the clause, or the whole message the clause is in.
     not_by_model_in: Literal["clause", "message"] = "clause"
+    # Words a clause about this problem nearly always holds ("晚", "态度", "斤"): beside another
+    # problem named surely, a clause the model reads as this one with no more than middling
+    # confidence names it only when it holds one of them; without, it is the story around the
+    # other problem ("想着能撑一个月", "还没给她吃"), not a second one.
+    cues: list[str] = []
 
-    @validator("signs", "not_by_model", each_item=True)
+    @validator("signs", "not_by_model", "cues", each_item=True)
     def _sign_compiles(cls, pattern: str) -> str:
         return _compiled("sign", pattern)
 
@@ -105,6 +110,10 @@ class Taxonomy(BaseModel):
         label = self.label(label_id)
         words = message if label.not_by_model_in == "message" and message is not None else clause
         return not any(re.search(pattern, words) for pattern in label.not_by_model)
+
+    def cued(self, label_id: str, clause: str) -> bool:
+        """Whether the clause holds one of the label's `cues`."""
+        return any(re.search(pattern, clause) for pattern in self.label(label_id).cues)
 
     def signs_in(self, text: str) -> list[str]:
         """The labels whose signs the text shows, not denied ("我家狗又吐又拉" but not "没有过敏")."""

@@ -226,7 +226,10 @@ _GOOD_AFTER = re.compile(r"\s*(?:是)?(?:好的|好好的|没问题|没坏|正�
 # after a number, read as the line's own unit when that is the unit it sounds like.
 _SOUNDS_LIKE = {"袋": "代带", "盒": "合", "箱": "厢", "瓶": "平"}
 # Pieces counted in another everyday word for a piece ("四颗烂了两颗" of pineapples sold by the 个).
-_SAME_PIECE = {"个": "颗只枚粒", "颗": "个粒", "只": "个", "枚": "个颗", "粒": "颗个"}
+_SAME_PIECE = {"个": "颗只枚粒", "颗": "个粒", "只": "个", "枚": "个颗", "粒": "颗个",
+               # "六瓶碎了俩" (两个): 个 for a piece that holds no countable pieces of its own (not 箱, 盒,
+               # 袋 or 套, whose 个 may be what is inside)
+               **{unit: "个" for unit in "瓶罐台件条把盆碗杯支顶副张"}}
 
 
 def _in_own_unit_word(text: str, unit: str | None) -> str:
@@ -488,8 +491,10 @@ def _share_out_of(text: str, quantity: int, unit: str | None) -> tuple[Fraction,
 
 
 def corrects_itself(text: str) -> bool:
-    """Whether the words take back something said in them ("坏了3个 不对 应该是4个")."""
-    return _after_correction(normalize(text)) is not None
+    """Whether the words take back something said in them ("坏了3个 不对 应该是4个", "有两袋胀了 …
+    是三袋 不是两袋")."""
+    text = normalize(text)
+    return _after_correction(text) is not None or _IS_NOT.search(text) is not None
 
 
 # "是5只不是4只", "是5只 不是4只": the count it is, then the one it is not.

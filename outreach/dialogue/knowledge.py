@@ -75,7 +75,9 @@ def is_question(text: str) -> bool:
 
 
 # A question the buyer says they asked someone else: "之前问客服什么时候发货，客服爱答不理的".
-_REPORTED = re.compile(r"问(?:过|了)?(?:一下)?(?:客服|商家|店家|卖家|老板|快递员?|他们|他|她)[^，。,.!！？?；;]*")
+_REPORTED = re.compile(r"问(?:过|了)?(?:一下)?(?:客服|商家|店家|卖家|老板|快递员?|他们|他|她)[^，。,.!！？?；;]*"
+                       # what others asked: "好几个老姐妹问在哪买的", "朋友都问我多少钱"
+                       r"|(?<=[妹友事居戚蜜们])(?:都|也|还)?(?:在)?问(?:我)?[^，。,.!！？?；;]*")
 
 
 def told_clauses(text: str) -> list[str]:

@@ -61,6 +61,8 @@ _IF_CLAUSE = re.compile(r"(?:要是|如果|假如|要不是|若是|不然|否则
 _NOT_THAT = re.compile(r"[^\s，,。.!！？?]{1,6}?(?:倒|也|倒也)?(?:不至于|谈不上|说不上)")
 # Not unhappy, said round about: "倒也没什么不满意的" (a 4, unless a level is said beside it).
 _NOT_UNHAPPY = re.compile(r"(?:倒|也|倒也)?没(?:什么|啥|有|有什么|有啥)?(?:可)?不满意(?:的)?")
+# Goods made do with: "杯子就凑合着用吧", "凑合吃吧" (of the goods, not of the service).
+_MAKE_DO = re.compile(r"凑(?:合|活)着?(?:用|吃|穿|过|喝|戴|使)")
 # A score given with a verb: "给个4吧", "那就给个2吧", "那就4吧".
 _GIVEN = re.compile(r"(?:(?:给|打)(?:个|你|您|你们|您们)?\s*([1-5一二三四五])|(?:那就|就|那)\s*([1-5一二三四五]))"
                     r"\s*(?:分|星)?\s*(?=吧|啊|呀|嘛|了|$|[\s，,。.!！~～])")
@@ -91,6 +93,7 @@ def _read_rating(text: str) -> int | None:
     if unless != text and scored_number(unless) is not None:
         text = unless  # "给你们4分吧，要是鱼能活着到就5分了": the score it would have been is none
     text = text.replace("不好意思", " ")  # "不好意思 刚看到": an apology, no 不好 of the service
+    text = _MAKE_DO.sub(" ", text)  # "满意，杯子就凑合着用吧": the goods made do with, no score of 3
     text = _NOT_THAT.sub(" ", text)  # "非常不满意倒不至于": that level denied
     kept = _NOT_UNHAPPY.sub(" ", text)
     if kept != text:  # "倒也没什么不满意的，就一般吧": the level said beside it, else content

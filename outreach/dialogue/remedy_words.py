@@ -41,6 +41,8 @@ _REMEDY_WORDS: dict[str, tuple[str, ...]] = {
     "ship": (),
 }
 _WORD_PATTERNS = {word: re.compile(re.escape(word)) for words in _REMEDY_WORDS.values() for word in words}
+# ("给多肉换新家用的": a new home for the plants, what the goods were for; no replacement asked)
+_WORD_PATTERNS["换新"] = re.compile(r"换新(?!家|居|房|盆|装修|年)")
 # The kinds of offer each remedy word picks.
 REMEDY_KINDS: dict[str, tuple[str, ...]] = {
     "refund": ("refund_share", "refund_full", "cancel_refund", "refund_difference", "refund_excess",
@@ -87,7 +89,10 @@ _A_PERSON_AFTER = re.compile(r"(?:个|一个)?(?:真人|活人|人工|客服|人
 _BOUGHT = re.compile(r"(?:拍|买|订|下单|要)的(?:是)?[^，。,.!！？?\s]{1,8}[，。,.!！？?\s]")
 # "赶紧给我发", "让商家快点发货": the goods wanted, not the money.
 _SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立即)\s*(?:给我|帮我|让他|让商家)?\s*发"
-                      r"(?:货|出来|出去)?(?![错票])|(?:让|叫|催)(?:他|商家|店家|卖家)?(?:快点?|赶紧)?发货")
+                      r"(?:货|出来|出去)?(?![错票])|(?:让|叫|催)(?:他|商家|店家|卖家)?(?:快点?|赶紧)?发货"
+                      # "照寄给我", "照样发过来": send it all the same (the order kept; "赔点钱照常发货"
+                      # is the compensation's terms)
+                      r"|照(?:样|旧)?\s*(?:给我|帮我)?\s*(?:寄(?![错票])|发(?=给我|过来|吧|$))")
 # "赔" alone as a demand ("赶紧给我赔", "赔啲俾我"); longer words that hold it ("赔钱") name their own kind.
 # ("补几块钱" too; not "多赔点", asking for more)
 _PAY_UP = re.compile(r"(?<![才只多])赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")
@@ -97,7 +102,9 @@ _MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这
                          r"(?:(?!就|退)[^，。,.!！？?\s]){1,6}(?:钱|货款)"
                          r"|钱(?:(?!就)[^，。,.!！？?\s]){0,3}退(?!货)"
                          # the count to go by, then the refund: "先按3只退"
-                         r"|按\s*[\d一两二三四五六七八九十几半]+\s*[^，。,.!！？?\s]{0,2}(?:来|算)?退")
+                         r"|按\s*[\d一两二三四五六七八九十几半]+\s*[^，。,.!！？?\s]{0,2}(?:来|算)?退"
+                         # the money taken twice: "退多的", "退多扣的那笔"
+                         r"|退(?:给我|我)?多(?:收|扣|付|交|拿|划)?(?:了)?的")
 # "那就退差的那部分", "退坏了的部分": the money of the part that is short or bad.
 _PART_BACK = re.compile(r"退[^，。,.!！？?\s]{0,4}?(?:那|这)?部分")
 _JUST_REFUND = re.compile(
@@ -118,7 +125,7 @@ _JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|�
 # "换一台", "换台新的", "换一部": one piece changed, in any measure word.
 _CHANGE_ONE = re.compile(rf"(?<![退交])换(?:一|个|一个)?[{PIECE_WORDS}台部](?!钱)")
 # (not another shop: "这回换一家包装好点的")
-_CHANGE_TO = re.compile(r"(?<![退交])换(?!来|回来|一?家|个店|别家|个平台)"
+_CHANGE_TO = re.compile(r"(?<![退交])换(?!了|过|来|回来|一?家|个店|别家|个平台|新家|新居|新房|新盆|新年)"
                         r"(?:个|成|一?[个件双条盒])?[^，。,.!！？?\s]{1,6}?的"
                         # a colour to swap to, said alone: "换黑色", "换个白色"
                         r"|(?<![退交])换(?:个|成)?[黑白红黄蓝绿紫粉灰棕橙米咖金银][色](?=$|[\s，,。.!！~～吧])")
@@ -265,12 +272,26 @@ def asks_for_it(text: str) -> bool:
     return bool(_ASKS_FOR.search(text)) and not _ASKS_ABOUT.search(text)
 
 
+# A change of mind in the same message, then the choice: "退钱吧……哎不对 还是给我补发", "哦不 还是退钱吧",
+# "本来想说补发的 算了不等了 还是直接退款吧".
+_CORRECTED = re.compile(r"(?:不对|哦不|噢不|喔不|不不|说错了|打错了|算了|改主意了?|想了想|再想想)"
+                        r"[^，。,.!！？?]{0,8}?[\s，,。.!！…~～]*还是")
+
+
 def read_remedy(text: str) -> str | None:
     """The remedy the buyer picks in their own words (a key of REMEDY_KINDS), or None.
 
     A remedy said after a negation ("不要补发了，退款吧") is not the choice.
     """
-    found = remedy_mentions(without_money(normalize(text)))  # "退六十四吧": 退钱吧
+    text = without_money(normalize(text))  # "退六十四吧": 退钱吧
+    found = remedy_mentions(text)
+    corrected = [m.end() for m in _CORRECTED.finditer(text)]
+    if corrected and found:
+        # "补发吧 哦不 还是退那一桶的钱吧 补发过来生日都过了": the remedy the correction turns to, not the
+        # drawbacks told after it
+        turned_to = [kind for start, kind in found if corrected[-1] <= start <= corrected[-1] + 6]
+        if turned_to:
+            return turned_to[0]
     return found[-1][1] if found else None
 
 

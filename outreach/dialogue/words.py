@@ -54,7 +54,7 @@ _SLIPS = (
     # a clause or opening a yes ("是得", "好得", "新得", "对得吧"; not 觉得, 记得, 要得 ...); 在 (zai) for 再
     # before sending again ("在发一瓶"); 每 (mei) for 没 ("还是每电"); 还 (huan) for 换 before a new one
     (re.compile(r"(?<=[一两二三四五六七八九十几半\d])\s*今(?![天年日早晚后儿])"), "斤"),
-    (re.compile(r"(?<=[\u4e00-\u9fff])(?<![觉记晓认值懒舍难要使免显获取懂见怪巴恨省亏落博赢少不唔冇晓觅来食用搞去行])得"
+    (re.compile(r"(?<=[\u4e00-\u9fff])(?<![觉记晓认值懒舍难要使免显获取懂见怪巴恨省亏落博赢少不唔冇晓觅来食用搞去行就])得"
                 r"(?=$|[\s，,。.!！~～?？]|吧|把|啊|呀|嘛)"), "的"),
     (re.compile(r"(?<=[买发寄拍要选订])得(?=[\u4e00-\u9fff])(?![起了到着及过上出动很太])|(?<=[烂坏碎死裂])得(?=有|就有|占)"),
      "的"),
@@ -167,7 +167,7 @@ _SLIPS = (
     (re.compile(r"(?<=[到入])帐"), "账"),  # 到帐
     (re.compile(r"(人工|真人|机器人|客服|官方)妈"), r"\1吗"),  # 你是人工妈 (ma)
     (re.compile(r"哪哒|哪嗒"), "哪里"),  # Hunan "where"
-    (re.compile(r"么子|么个|么斯|么事"), "什么"),  # Hunan, Hubei "what": 冇得么子问题, 搞么斯
+    (re.compile(r"(?<![什怎这那多要])(?:么子|么个|么斯|么事)"), "什么"),  # Hunan, Hubei "what": 冇得么子问题, 搞么斯
     # Wuhan 么 (什么) before a time: "钱么时候能退到我微信里头"
     (re.compile(r"(?<![什怎这那多要])么时候|(?<![干为])嘛时候"), "什么时候"),  # Tianjin 嘛时候
     (re.compile(r"(?<=[别不勿莫])(?:再|在)?练习(?=我)"), "再联系"),  # 别再练习我了 (lian xi)
@@ -203,7 +203,18 @@ _SLIPS = (
     (re.compile(r"莫(?=再|在|联系|打|发|来|烦|找|问|管|催|推|补|退|换|要)"), "别"),
     (re.compile(r"呢啲|呢些"), "这些"),  # Cantonese "these"
     (re.compile(r"补返|补番"), "补发"),  # Cantonese "send the rest": 帮我补返一斤
+    # Cantonese "send (it) to me": 寄返啱嘅俾我 (not 退返, the money back)
+    (re.compile(r"([寄发])[返番](?=[^，,。.!！？?\s]{0,8}[俾畀给]我)"), r"\1"),
+    (re.compile(r"啱啱"), "刚刚"),  # Cantonese "just now"
+    # Northeastern: 整岔劈了 (got it wrong), 瞅瞅 (look), 一点事儿没有 (nothing wrong at all)
+    (re.compile(r"(?:整|弄|搞)?岔劈了?"), "搞错了"),
+    (re.compile(r"瞅瞅|瞅一?眼"), "看看"),
+    (re.compile(r"一点事儿?(?:都|也)?没有"), "一点事没有"),
+    (re.compile(r"啱"), "对"),  # Cantonese "right": 啱嘅 (the right one), 啱唔啱 (right?)
+    (re.compile(r"即刻"), "马上"),  # Cantonese "at once": 即刻退
+    (re.compile(r"(?<=就)得(?=$|[\s，,。.!！~～]|啦|喇|嘞|了)"), "行"),  # Cantonese "will do": 照寄俾我就得
     (re.compile(r"退返|退番"), "退回"),  # Cantonese "refund": 快啲退返俾我
+    (re.compile(r"换返|换番"), "换回"),  # Cantonese "change back to": 换返灰色俾我
     (re.compile(r"(?<=[死烂坏碎臭])(?:[咗了])?成半"), "了一半"),  # Cantonese 成半 (about half): 死咗成半
     (re.compile(r"补尝|补常|补赏"), "补偿"),  # pinyin slips of 补偿 (bu chang)
     # 死了两直 (zhi); not the 一直 (all along) of "一直没拿到", "一直不发货"
@@ -339,6 +350,21 @@ _SLIPS = (
     (re.compile(r"(?<![a-z])bu\s*man\s*yi(?![a-z])"), "不满意"),
     (re.compile(r"(?<![a-z])man\s*yi(?![a-z])"), "满意"),
     (re.compile(r"(?<![a-z])tui\s*qian(?![a-z])"), "退钱"),
+    # pinyin halves of a word and net initials: 满yi, 可yi, feichang满意, huan货, lan了, 少fa; tk (退款),
+    # hh (哈哈), xs (笑死), bhys (不好意思), nsdd (你说得对), dddd (懂的都懂), yyds (the best), kk (看看)
+    (re.compile(r"(?<=满)\s*yi(?![a-z])"), "意"), (re.compile(r"(?<=可)\s*yi(?![a-z])"), "以"),
+    (re.compile(r"(?<![a-z])fei\s*chang(?=\s*[\u4e00-\u9fff])"), "非常"),
+    (re.compile(r"(?<![a-z])huan(?=\s*(?:货|个|一个|新|成))"), "换"),
+    (re.compile(r"(?<![a-z])lan(?=了)"), "烂"),
+    (re.compile(r"(?<=[少补重漏错没])fa(?![a-z])"), "发"),
+    (re.compile(r"(?<![a-z])tk(?![a-z])"), "退款"),
+    (re.compile(r"(?<![a-z])h{2,}(?![a-z])"), "哈哈"),
+    (re.compile(r"(?<![a-z])(?:xswl|xs)(?![a-z])"), "笑死"),
+    (re.compile(r"(?<![a-z])bhys(?![a-z])"), "不好意思"),
+    (re.compile(r"(?<![a-z])nsdd(?![a-z])"), "你说得对"),
+    (re.compile(r"(?<![a-z])dddd(?![a-z])"), "懂的都懂"),
+    (re.compile(r"(?<![a-z])yyds(?![a-z])"), "太好了"),
+    (re.compile(r"(?<![a-z])kk(?![a-z])"), "看看"),
     (re.compile(r"(?<![a-z])xie\s*xie(?![a-z])"), "谢谢"),
     (re.compile(r"(?<![a-z])refund(?=\s*[\u4e00-\u9fff])"), "退款"),  # "refund吧" (not "refund please")
     (re.compile(r"(?<![a-z])(?:bu\s*yao\s*le|buyaole)(?![a-z])(?:\s+(?=[a-z\u4e00-\u9fff]))?"), "不要了"),
@@ -443,6 +469,8 @@ def is_key_mash(text: str) -> bool:
     """Whether the words are keys pressed at random ("jjjjjjkkk", "asdfgh", "sdfghjkl 手滑了"): no
     language at all (owning up to the slip says nothing either)."""
     text = text or ""
+    if not re.search(r"[a-z]", normalize(text).lower()):
+        return False  # "tk tk tk": letters that are words (退款), read as meant
     if re.search(r"[a-zA-Z]", text) and re.search(r"[\u4e00-\u9fff]", text):
         text = _SLIP_OWNED.sub(" ", text.lower())
     letters = re.sub(r"[\s\W\d_]+", "", text).lower()

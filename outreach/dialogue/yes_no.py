@@ -12,7 +12,7 @@ from outreach.dialogue.remedy_words import refused_kinds, remedy_mentions
 from outreach.dialogue.words import clauses_of, normalize
 
 # Words that lead into a yes without changing it: "那行", "亲 可以", "哦 好的".
-_LEAD_IN = (r"(?:您好|你好|喂)?[\s，,]*(?:(?:那就?|就|亲|哦|噢|喔|额|呃|嗯|哼|唉|哎|勉强|还是"
+_LEAD_IN = (r"(?:您好|你好|喂)?[\s，,]*(?:(?:那就?|就|亲|哦|噢|喔|额|呃|嗯|哼|唉|哎|勉强|还是|哈{2,}|嘿嘿|嘻嘻"
             r"|(?:他|她|我老公|我老婆|我爱人|我家里人|家里人|我儿子|我女儿)说|算了)[\s，,]*){0,2}")
 # Short words that are a yes only when they are all there is ("收到", "成", "可"): "收到的是坏的" is none.
 _ALONE = r"(?=[\s，,。.!！~～]|$)"
@@ -221,6 +221,8 @@ _NO_PROBLEM = re.compile(
     # "…甜着呢，没问题，谢谢": a clause of its own
     r"|(?:^|[\s，,。.!！])(?:也|都|其实)?没有?问题(?=$|[\s，,。.!！~～])"
     r"|^(?:东西|货|商品|里面的?|都|也)*没有?事(?:儿|的)?(?=$|[\s，,。.!！~～])"
+    # a clause of its own: "一点事都没有", "啥事没有"
+    r"|(?:^|[\s，,。.!！])(?:一点|啥|什么)事(?:儿)?(?:都|也)?没有?(?=$|[\s，,。.!！~～])"
     # said in a clause of its own: "我来报个平安 … 没毛病", "东西收到了 都没毛病"
     r"|(?:^|[\s，,。.!！])(?:都|也|就|其实|完全|一点)?没(?:有)?毛病(?=$|[\s，,。.!！~～])|报个?平安"
     # working again: "好使了 没毛病", "现在能用了"

@@ -975,3 +975,37 @@ async def test_a_calm_question_that_tells_the_problem_asked_about_confirms_it(db
                 text="我也不着急哈，就是想问问怎么还没寄过来")
     messages, events = await run(ActionChooseProblem(), t)
     assert "utter_not_understood" not in responses(messages) and slot(events, "stage") == "offering"
+
+
+async def test_a_slip_owned_up_to_after_keys_pressed_at_random_keeps_the_question(db: str) -> None:
+    case_id, buyer, _ = make_case("quality_defect", quantity=1, unit_price_fen=12900, live_seafood=False)
+    slots = {"case_id": str(case_id), "stage": "confirming"}
+    t = tracker(buyer, slots=slots, intent="no_problem", text="不好意思 刚才娃抢了我手机乱按的")
+    t.events = [{"event": "user", "text": "sdfghjkl;;;"},
+                {"event": "bot", "text": "抱歉", "metadata": {"utter_action": "utter_not_understood"}},
+                {"event": "bot", "text": "想再跟您确认一下", "metadata": {"utter_action": "utter_confirm_again"}},
+                {"event": "user", "text": "不好意思 刚才娃抢了我手机乱按的"}]
+    messages, events = await run(ActionChooseProblem(), t)
+    assert responses(messages)[0] == "utter_ack" and slot(events, "stage") != "closed"
+    with session_scope() as session:
+        assert session.get(Case, case_id).category == "quality_defect"
+    # said with no slip before it, the same words are the classifier's "no problem" to weigh as ever
+    t.events = [{"event": "user", "text": "不好意思 刚才娃抢了我手机乱按的"}]
+    messages, _ = await run(ActionChooseProblem(), t)
+    assert "utter_ack" not in responses(messages)
+
+
+async def test_a_buyer_who_writes_that_a_worry_was_groundless_is_thanked_on_the_order(db: str) -> None:
+    from actions.clarify import ActionClarifyProblem
+    from tests.factories import make_order
+
+    buyer, order = make_order(title="硅胶奶瓶 240ml", kind="home", unit="个", quantity=1, live_seafood=False)
+    text = "跟你们说下 还以为奶瓶盖子没给 后来在盒子夹层里找到了 没事了 东西挺好的"
+    t = tracker(buyer, intent="nlu_fallback", text=text)
+    t.latest_message["intent_ranking"] = [{"name": "no_problem", "confidence": 0.4},
+                                          {"name": "missing_item", "confidence": 0.35}]
+    messages, events = await run(ActionClarifyProblem(), t)
+    assert responses(messages) == ["utter_glad_all_fine"] and slot(events, "stage") == "closed"
+    with session_scope() as session:
+        case = session.execute(select(Case).where(Case.buyer_id == buyer)).scalar_one()
+        assert (case.order_id, case.category, case.status) == (order, "no_problem", "closed")

@@ -146,6 +146,12 @@ def test_a_count_corrected_in_the_confirming_words_is_the_one_offered(any_db: st
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="对 坏了3个 哦不 是4个",
                           more={"spoiled": "坏了3个"})
     assert step.kind == "offer" and step.offer.amount_fen == 4000
+    # the count denied at the end ("是三袋不是两袋"), outside the clauses that name the problem
+    case_id, buyer, _ = make_case("spoiled", quantity=4, unit="袋", unit_price_fen=3500, live_seafood=False,
+                                  kind="food")
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="两袋胀了 等下 底下那袋也鼓了 是三袋不是两袋",
+                          more={"spoiled": "两袋胀了 底下那袋也鼓了"})
+    assert step.kind == "offer" and step.offer.amount_fen == 10500
 
 
 def test_a_count_above_the_order_at_the_confirmation_asks_back_naming_the_limit(any_db: str) -> None:
@@ -525,3 +531,13 @@ def test_the_open_offer_turned_down_by_name_is_told_apart(any_db: str) -> None:
     assert step.offer.kind == "cancel_refund"
     assert refuses_open_offer(case_id, buyer, "取消么…算了算了，还是等他发好了，有补偿吗？", step.offer_index)
     assert not refuses_open_offer(case_id, buyer, "补发就算了", step.offer_index)
+
+
+def test_money_asked_for_while_the_cancellation_is_turned_down_takes_the_compensation(any_db: str) -> None:
+    case_id, buyer, _ = make_case("late_delivery", quantity=1, unit_price_fen=15900, live_seafood=False,
+                                  shipped_at=None, delivered_at=None)
+    first = choose_problem(case_id, buyer, "late_delivery", "confirmed")
+    assert first.offer.kind == "cancel_refund"
+    step = choose_remedy(case_id, buyer, "不取消 我还等着穿呢 你们赔钱就行", first.offer_index)
+    assert step.kind == "executed" and remedy_of(case_id).kind == "compensation_percent"
+

@@ -2509,3 +2509,52 @@ def test_apologetic_and_tianjin_words() -> None:
     assert knowledge().topic_of("退款嘛时候到账啊？") == "refund_timing"
     assert knowledge().topic_of("你们不会跟店家说是我反映的吧？") == "privacy"
     assert not read_no_problem("都好好的 没事没事……就是烂了大概三分之一") and read_no_problem("没事 挺好的")
+
+
+def test_cantonese_choices_at_an_offer() -> None:
+    assert read_remedy("即刻退，唔好再拖") == "refund"  # at once
+    assert read_remedy("好，寄返啱嘅俾我") == "reship" and read_remedy("寄返啱嘅燒烤味俾我啦") == "reship"
+    assert normalize("啱啱收到") == "刚刚收到" and "退回" in normalize("快啲退返俾我")  # the money back stays a refund
+    # don't cancel, send it all the same: the order kept, the cancel refused
+    assert read_remedy("唔好取消呀 我仲要食㗎 照寄俾我就得") == "ship"
+    assert refused_kinds("唔好取消，我下個月去北海道要著㗎，照寄俾我") == {"cancel"}
+    assert normalize("照寄俾我就得") == "照寄给我就行" and normalize("你觉得") == "你觉得"
+
+
+# The hundred-and-first to hundred-and-fourth fresh sets' words: Northeastern speakers, storytellers,
+# pinyin initials, parents.
+def test_pinyin_initials_and_halves_are_read_as_meant() -> None:
+    from outreach.dialogue.words import is_key_mash
+
+    assert normalize("不用补了 直接tk吧") == "不用补了 直接退款吧" and read_remedy("tk") == "refund"
+    assert not is_key_mash("tk tk tk") and is_key_mash("asdfghjk")
+    assert read_rating("满yi") == 4 and read_rating("feichang满意") == 5 and read_yes_no("hh好") is True
+    assert normalize("bhys 是我没看清") == "不好意思 是我没看清" and read_remedy("huan货吧") == "replace"
+    assert normalize("thx") == "thx"  # (an English word is left alone)
+
+
+def test_a_change_of_mind_in_one_message_picks_what_it_turns_to() -> None:
+    assert read_remedy("退款吧……哦不 还是补发两个吧 退那点钱没意思") == "reship"
+    assert read_remedy("补发吧 不对不对 还是退钱吧 补过来黄花菜都凉了") == "refund"
+    assert read_remedy("原本想补发的 算了 还是直接退款吧") == "refund"
+    assert read_remedy("退款吧 补发太慢了") == "refund"  # no change of mind: the drawback after it
+
+
+def test_words_of_storytellers_and_parents() -> None:
+    from outreach.dialogue.amounts import corrects_itself
+    from outreach.dialogue.person import wants_a_person
+    from outreach.dialogue.yes_no import read_no_problem
+    from outreach.lifecycle.consent import asks_to_stop
+
+    # someone else not to be contacted is no opt-out
+    assert not asks_to_stop("碎了一个 别联系商家了 平台直接给我处理") and asks_to_stop("别联系我了")
+    assert not wants_a_person("很满意 帮我谢谢你们经理") and wants_a_person("叫你们经理来")
+    assert read_rating("满意 就是东西只能凑合着用了") == 4 and read_rating("凑合吧") == 3
+    assert read_remedy("退多扣的那笔") == "refund"
+    assert read_remedy("买来给多肉换新盆的") is None and read_remedy("给我换新的") == "replace"
+    assert read_affected("四罐摔坏了俩", 4, None, "damaged", "罐").pieces == 2
+    assert corrects_itself("有两袋坏了 等一下 是三袋 不是两袋")
+    # "没什么事" stays itself (the Hubei 么事 is "what" only where no 什 comes before it)
+    assert normalize("没什么事") == "没什么事" and normalize("搞么斯") == "搞什么"
+    assert not is_question("朋友们都问我在哪买的") and is_question("在哪买的？")
+    assert read_no_problem("哎呀整岔劈了 盘子都好好的 一点事儿没有")

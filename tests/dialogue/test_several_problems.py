@@ -572,3 +572,32 @@ def test_a_low_rating_at_the_end_sends_every_problem_settled_in_the_conversation
     rate(last, buyer, 2)
     with session_scope() as session:
         assert [session.get(Case, c).status for c in (case_id, last)] == ["handed_over", "handed_over"]
+
+
+def test_a_guess_of_the_model_beside_a_problem_named_surely_is_a_story_not_a_second_problem() -> None:
+    from bot.nlu.problem_classifier import SECOND_SURE, problems_named
+    from outreach.diagnosis.classifier import Diagnosis
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    def read(*found: tuple[str, str, float]) -> dict[str, str]:
+        clauses = [(clause, True) for clause, _label, _confidence in found]
+        diagnoses = [Diagnosis(label, confidence, True, 3) for _clause, label, confidence in found]
+        return problems_named(taxonomy(), clauses, diagnoses)
+
+    sure, guess = SECOND_SURE + 0.1, SECOND_SURE - 0.05
+    # the story around the fault ("想着能撑一个月", "还没给她吃"), read at 0.7-0.8: a guess, dropped beside
+    # a problem the model is sure of
+    assert read(("杯盖那里往外漏水", "quality_defect", sure), ("想着能撑一个月", "missing_item", guess)) \
+        == {"quality_defect": "杯盖那里往外漏水"}
+    # a middling guess whose clause holds a word of its problem (taxonomy file: `cues`) is a second problem
+    assert set(read(("颜色发错了", "wrong_item", sure), ("而且晚发了好几天", "late_delivery", guess))) \
+        == {"wrong_item", "late_delivery"}
+    assert set(read(("颜色发错了", "wrong_item", sure), ("客服态度还特别冲", "service_attitude", guess))) \
+        == {"wrong_item", "service_attitude"}
+    # alone, the same guess still names its problem; two sure ones stay two
+    assert read(("想着能撑一个月", "quality_defect", guess)) == {"quality_defect": "想着能撑一个月"}
+    assert set(read(("杯盖那里往外漏水", "quality_defect", sure), ("颜色也发错了", "wrong_item", sure))) \
+        == {"quality_defect", "wrong_item"}
+    # a problem told by its signs is sure, whatever the model says of its clause
+    assert set(read(("想着能撑一个月", "quality_defect", guess), ("箱子里少了两包", "no_problem", 0.9))) \
+        == {"missing_item"}
