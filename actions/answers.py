@@ -106,6 +106,13 @@ class ActionAnswerNo(Action):
             return understood
         stage = tracker.get_slot("stage")
         if stage == "confirming":
+            talked = await case_talked_about(tracker)
+            if talked is not None and talked in problems_in(tracker) and read_yes_no(text_of(tracker)) is not False:
+                # "不热了👎": the classifier's "no" for a thumbs-down, while a clause tells the very problem
+                # asked about surely (by its signs): it is confirmed
+                return await guarded(dispatcher, tracker, partial(confirm, text=text_of(tracker),
+                                                                  more=problems_in(tracker),
+                                                                  remedies=remedies_in(tracker)))
             dispatcher.utter_message(response="utter_ask_problem")
             return []
         if stage == "offering":

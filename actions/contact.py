@@ -179,7 +179,7 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
                              lambda case_id, buyer: conversation.recommend(case_id, buyer, score, comment))
     rating = None
     if stage == "rating":
-        from outreach.dialogue.ratings import declines_rating, read_rating
+        from outreach.dialogue.ratings import declines_rating, read_rating, scored_out_of_range
         from outreach.lifecycle.consent import asks_to_stop
 
         if asks_to_stop(text) and read_rating(text) is None:  # "不评价。今后勿再联系。"
@@ -190,6 +190,9 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
         # the whole words read as meant first: "挺满一的" is 挺满意的, not the 1 a stray numeral would
         # give, and "打个4分 哎算了 给你们满分" is the 5 said last, not the 4 an entity found
         rating = read_rating(text)
+        if rating is None and scored_out_of_range(text):  # "给你们打一百分 满分一百那种": asked again
+            dispatcher.utter_message(response="utter_ask_rating_again")
+            return []
     if rating is None and raw is not None:
         rating = parse_rating(str(raw))
     if rating is None:

@@ -105,7 +105,9 @@ def taking_offer(tracker: Tracker, operation: Callable[[int, str], Step]) -> Cal
 def goes_ahead_at_offer(tracker: Tracker, text: str) -> bool:
     """Whether the words at an offer tell us to go ahead with it ("行 你们找人核实"), even where they
     name a person; not "先别提交 找个真人跟我说"."""
-    return tracker.get_slot("stage") == "offering" and goes_ahead(text) and read_yes_no(text) is not False
+    # ("转人工 赶紧的": the hurry is for the person asked for)
+    return tracker.get_slot("stage") == "offering" and goes_ahead(text, hurry=not wants_a_person(text)) \
+        and read_yes_no(text) is not False
 
 
 def text_of(tracker: Tracker) -> str:

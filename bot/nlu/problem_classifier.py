@@ -86,8 +86,10 @@ _REMEDY_ALONE = 6
 # Who the goods were for ("给我小姨寄的", "我姐乔迁我买的", "帮闺蜜她妈订的", "送老丈人的"): no problem.
 _FOR_SOMEONE = re.compile(r"^(?:是的?|对的?|嗯)?(?:这是|这个是|东西是)?(?:我)?"
                           r"(?:(?:给|帮|替|送)[^，,。\s]{1,8}?(?:寄|买|订|拍|送|带)(?:的|了)?|送[^，,。\s]{1,8}的"
-                          r"|(?:寄|送|买)给[^，,。\s]{1,8}的)$"
-                          r"|^(?:是的?|对的?|嗯)?[^，,。\s]{1,8}?我(?:买|订|拍|送)的$"
+                          r"|(?:寄|送|买)给[^，,。\s]{1,8}的)"
+                          # and the goods named after it: "孩子给俺拍的鸡蛋" (not "给我发的是黑色")
+                          r"(?:(?<=的)(?!是)[\u4e00-\u9fff]{1,4})?$"
+                          r"|^(?:是的?|对的?|嗯)?[^，,。\s]{1,8}?我(?:买|订|拍|送)的(?:(?!是)[\u4e00-\u9fff]{1,4})?$"
                           # who paid: "是孙子付的钱", "钱是我闺女出的"
                           r"|^(?:是|钱是|这钱是)?[^，,。\s]{1,6}?(?:付|出|垫|掏)的(?:钱|款)?$")
 # A share said of what is short or the same amount said as a share ("少了两成", "半斤就是四分之一"): how
@@ -101,7 +103,7 @@ _WHOLE_ONLY = re.compile(r"^(?:一共|总共)?(?:[\d.]+|[零〇一二两三四�
 # A part named with its count, as in a list ("缺配件：充电器1个、钻头盒1个"): what is meant, no problem
 # of its own (one told names a harm: "碎了1个").
 _PART_COUNTED = re.compile(rf"^[\u4e00-\u9fff]{{1,6}}?(?:\d+|[一两二三四五六七八九十])\s*[{PIECE_WORDS}]$")
-_HARM_WORD = re.compile(r"[碎坏烂破裂死臭霉少缺漏错丢化]")
+_HARM_WORD = re.compile(r"[碎坏烂破裂死臭霉少缺漏错丢化扁瘪]")
 # Words to the bot about talking to it ("跟你说也一样", "和你讲也没用"): no problem in them.
 _TO_THE_BOT = re.compile(r"^(?:那|那就)?(?:算了)?(?:跟|和|同|对)(?:你|您)(?:们)?(?:说|讲)(?:了)?(?:也|都)?"
                          r"(?:一样|没用|白说|行|成)")
@@ -306,9 +308,11 @@ class ProblemClassifier(GraphComponent):
         if intent not in self.labels:  # a conversation intent: yes, no, a rating...
             if len(text) >= MIN_DETAIL_CHARS:  # "是的，颜色发错了，还晚发了几天": the problems it names
                 found = clause_problems(self.diagnoser, text)
-                if found:
-                    message.set("problems", list(found), add_to_output=True)
-                    message.set("problem_clauses", found, add_to_output=True)
+            else:  # shorter, only a sign says one: "不热了👎" (the classifier's "no" for the thumbs-down)
+                found = {label: text for label in self.diagnoser.tax.signs_in(normalize(text))}
+            if found:
+                message.set("problems", list(found), add_to_output=True)
+                message.set("problem_clauses", found, add_to_output=True)
             return
         # The whole text and each clause that may name a problem, diagnosed in one batch; the
         # text's twelve probabilities from the same scoring.

@@ -116,7 +116,10 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
                                 review=timing.review)
         asked = _offer_asked_about(text, result.offers, offer)
         if asked is not None:
-            return known.answer(topic, "offer", timing=_timing(book, asked.kind, asked.rule_id, facts.trust_badge))
+            when = _timing(book, asked.kind, asked.rule_id, facts.trust_badge)
+            if asked.needs_approval:  # "核实要多久？" of a legal multiple: the review comes first
+                return known.answer(topic, "offer_review", timing=when, review=timing.review)
+            return known.answer(topic, "offer", timing=when)
         return known.answer(topic, "general", fast_refund=timing.fast_refund, original_route=timing.original_route,
                             after_return=timing.after_return)
     if topic == "remedy_status":

@@ -20,7 +20,14 @@ from outreach.cases import survey
 from outreach.diagnosis.learned import LabelSource, record_label
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.diagnosis.weights import GRAMS, shortfall_percent, weights_in
-from outreach.dialogue.amounts import Affected, corrects_itself, counts_the_good, read_affected, received_count
+from outreach.dialogue.amounts import (
+    Affected,
+    adds_pieces,
+    corrects_itself,
+    counts_the_good,
+    read_affected,
+    received_count,
+)
 from outreach.dialogue.remedy_words import REMEDY_KINDS, gives_up_the_order, keeps_goods, read_remedy, refused_kinds
 from outreach.dialogue.weighing import (
     read_weighing,
@@ -385,7 +392,9 @@ def _note_details(session: Session, case: Case, label: str, text: str, clauses: 
     alone = not [other for other in clauses if other != label and other not in same_goods] and bool(
         _SHARE_SAID.search(text)) and not _SHARE_SAID.search(clauses.get(label) or "")
     # ("打开来有三颗软软的 都烂掉了": a clause that opens with 都 is of the count told before it)
-    if alone or not clauses.get(label) or corrects_itself(text) or counts_the_good(text) \
+    # ("碎了三个 还有一个裂了 一共坏了四个": pieces added in a clause of their own, or the total said)
+    added = label in rules().goods_condition and adds_pieces(text)
+    if alone or not clauses.get(label) or corrects_itself(text) or counts_the_good(text) or added \
             or normalize(clauses[label]).lstrip().startswith("都") \
             or _narrowed_by_count(session, case, clauses[label], text) \
             or _note_affected(session, case, clauses[label]).status != "ok":

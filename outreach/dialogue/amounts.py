@@ -164,6 +164,21 @@ def _all_of_those(text: str, counts: list[tuple[int, Fraction, str]], quantity: 
 _THE_REST = re.compile(r"其他|其余|其它|剩下|别的|另外|其他的")
 
 
+# Pieces added to those told: "还有一个裂了", "另外两个也碎了" (right before the count).
+_ADDED = re.compile(r"(?:还有|另外|又有|又)\s*$")
+
+
+# Harm to the goods' condition (not pieces missing): only such counts add up ("碎了三个 还有一个裂了";
+# not "少了2盒 还有3盒压破了", two problems).
+_CONDITION_HARM = re.compile(r"[碎裂破坏烂死臭霉漏瘪扁化]|压[得成坏破扁瘪]|发黑|变质")
+
+
+def _near_condition_harm(text: str, start: int, end: int) -> bool:
+    before, after = text[max(0, start - 4):start], text[end:end + 6]
+    return bool(_CONDITION_HARM.search(before) or _CONDITION_HARM.search(after)) \
+        and not re.search(r"[少缺丢]", before + after[:3])
+
+
 def _near_harm(text: str, start: int, end: int) -> bool:
     return bool(_HARM.search(text[max(0, start - 4):start]) or _HARM.search(text[end:end + 6]))
 
@@ -490,6 +505,16 @@ def _share_out_of(text: str, quantity: int, unit: str | None) -> tuple[Fraction,
     return None
 
 
+def adds_pieces(text: str) -> bool:
+    """Whether the words add harmed pieces to those told, or say their total ("碎了三个 还有一个裂了",
+    "…一共坏了四个"): a count read from one clause alone would be short."""
+    text = normalize(text)
+    return bool(re.search(r"(?:还有|另外|又有)\s*(?:\d+|[一两二三四五六七八九十俩仨])"
+                          r"(?![个只件盒瓶袋包双条支罐颗枚]?半)"
+                          r"\s*[个只件盒瓶袋包双条支罐颗枚]?[^，。,.!！？?\s]{0,3}(?:也)?[坏烂碎破裂死臭霉漏]"
+                          r"|(?:一共|总共|加起来)(?:坏|烂|碎|破|裂|死)了?\s*(?:\d+|[一两二三四五六七八九十])", text))
+
+
 def corrects_itself(text: str) -> bool:
     """Whether the words take back something said in them ("坏了3个 不对 应该是4个", "有两袋胀了 …
     是三袋 不是两袋")."""
@@ -530,7 +555,7 @@ def _in_own_unit(counts: list[tuple[int, Fraction, str]], unit: str | None) -> l
     if not unit or len(unit) != 1:
         return counts
     own = [c for c in counts if c[2].lstrip().startswith(unit)]
-    return own if own and len(own) < len(counts) and any(re.match(r"\s*[个只件盒瓶袋包箱条支罐颗枚双]", c[2])
+    return own if own and len(own) < len(counts) and any(re.match(r"\s*[个只件盒瓶袋包箱条支罐颗枚双套副]", c[2])
                                                            for c in counts if c not in own) else counts
 
 
@@ -564,6 +589,14 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
         # "又翻出来三个碎的 一共五个", "底下还压着一瓶也裂了 一共两瓶": the total said at the end
         # (a total that is the order's own quantity is how many were bought: "一共6瓶 碎了2瓶")
         totals = [c for c in counts if _TOTAL_BEFORE.search(text[max(0, c[0] - 5):c[0]]) and c[1] != quantity]
+        harmed = [c for c in counts if c[1] != quantity and c[1].denominator == 1 and c[1] > 0
+                  and _near_condition_harm(text, c[0], c[0] + len(str(c[1])))]
+        if not totals and len(harmed) >= 2 and all(_ADDED.search(text[max(0, c[0] - 6):c[0]]) for c in harmed[1:]):
+            # "八个碗碎了三个 还有一个裂了": more harmed pieces added to those told, no total said
+            added = sum(c[1] for c in harmed)
+            if added > quantity:
+                return Affected("too_many", limit=quantity)
+            return Affected("ok", pieces=int(added), share=Fraction(int(added), quantity))
         counts = totals[-1:] or counts
     # "是4个 有一个只是碰青了": a count said as an exception is not the affected one
     counts = [c for c in counts if not _EXCEPTION.match(text, c[0] + len(str(c[1])))] or counts

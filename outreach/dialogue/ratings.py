@@ -61,6 +61,9 @@ _IF_CLAUSE = re.compile(r"(?:要是|如果|假如|要不是|若是|不然|否则
 _NOT_THAT = re.compile(r"[^\s，,。.!！？?]{1,6}?(?:倒|也|倒也)?(?:不至于|谈不上|说不上)")
 # Not unhappy, said round about: "倒也没什么不满意的" (a 4, unless a level is said beside it).
 _NOT_UNHAPPY = re.compile(r"(?:倒|也|倒也)?没(?:什么|啥|有|有什么|有啥)?(?:可)?不满意(?:的)?")
+# A score given on another scale: "打一百分", "给你们十分", "给个9分".
+_OUT_OF_RANGE = re.compile(r"(?:打|给)(?:你们?|您|个)?\s*"
+                           r"(?:[6-9]|\d{2,}|[一二两三四五六七八九]?[十百千][一二三四五六七八九十]*|[六七八九])\s*分")
 # Goods made do with: "杯子就凑合着用吧", "凑合吃吧" (of the goods, not of the service).
 _MAKE_DO = re.compile(r"凑(?:合|活)着?(?:用|吃|穿|过|喝|戴|使)")
 # A score given with a verb: "给个4吧", "那就给个2吧", "那就4吧".
@@ -82,10 +85,17 @@ def read_rating(text: str) -> int | None:
     return _read_rating(text)
 
 
+def scored_out_of_range(text: str) -> bool:
+    """Whether the words give a score on another scale ("给你们打一百分"): no rating, asked again."""
+    return bool(_OUT_OF_RANGE.search(normalize(text)))
+
+
 def _read_rating(text: str) -> int | None:
     # "5份", "给你五份": 分 mistyped, as a score said alone
     text = re.sub(r"^(\s*(?:给你|给您|给|打)?\s*[1-5一二三四五])\s*份(?=\s*[吧啊呀哦的了]?\s*[。.!！~～]*\s*$)",
                   r"\1分", normalize(text))
+    if _OUT_OF_RANGE.search(text):
+        return None  # "给你们打一百分 满分一百那种": a score on another scale is no rating; asked again
     text = _POINT_OFF.sub(" ", text)  # "给四分吧 少一分是因为发货慢": the point taken off is no score
     text = without_money(text)  # "5块？凑个10块呗": a sum of money is no score
     text = _SHARE_OUT.sub(" ", text)  # "4分，我们四个分一分": the money shared out, no score of 1

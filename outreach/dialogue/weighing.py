@@ -16,7 +16,7 @@ from outreach.dialogue.words import clauses_of, normalize, without_money
 _NUMBER = r"[\d.一二两三四五六七八九十百半]+"
 # A weight told as what is missing: "少了半斤", "差了3两", "不够2斤", "少了1斤2两", or a guess at it
 # ("差了快半斤", "少了差不多两斤").
-_SHORT_PHRASE = re.compile(r"(?:少了|差了|缺了|少|差|缺|不够)\s*(?P<guess>快|将近|接近|差不多|大概|约)?\s*"
+_SHORT_PHRASE = re.compile(r"(?:少了|差了|差着|缺了|少|差|缺|不够)\s*(?P<guess>快|将近|接近|差不多|大概|约)?\s*"
                            rf"{_NUMBER}\s*(?:公斤|千克|斤|两|克|kg|g)(?:\s*(?:半|{_NUMBER}\s*两))?",
                            re.IGNORECASE)
 # A weight told as what was promised, not weighed: "说好的8斤", "标的2斤", "页面写着5斤".

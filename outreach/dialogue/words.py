@@ -13,6 +13,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from outreach.diagnosis.numbers import chinese_to_int
+from outreach.dialogue.mojibake import repair_mojibake
 from outreach.dialogue.spacing import join_spaced_characters
 from outreach.dialogue.traditional import to_simplified
 
@@ -65,7 +66,9 @@ _SLIPS = (
     (re.compile(r"(?<=[出付掏])嘛(?=$|[\s，,。.!！?？])"), "吗"),  # 运费要我出嘛 (ma)
     (re.compile(r"^恩"), "嗯"),
     (re.compile(r"(?<![a-z])(?:tuikuan|tui kuan)(?![a-z])"), "退款"),
-    (re.compile(r"推(?=款|宽|狂|矿|钱)|tui(?=\s*[款钱货前宽])"), "退"),  # 推款, 推宽, tui钱, tui前 (tui)
+    # 推款, 推宽, tui钱, tui前 (tui); "推一条的钱"
+    (re.compile(r"推(?=款|宽|狂|矿|钱|[一两二三四五六七八九十\d几半][^，。,.!！？?\s]{0,3}的?钱)"
+                r"|tui(?=\s*[款钱货前宽])"), "退"),
     (re.compile(r"(?<=[\u4e00-\u9fff])\s*le\b"), "了"),  # 包的太随便le
     (re.compile(r"列(?=了|开|缝|口)"), "裂"),  # 列了两个 (lie)
     (re.compile(r"(?<![关开释心胸情缅])怀(?=了|掉)"), "坏"),  # voice input: 有两个怀了 (huai)
@@ -589,7 +592,8 @@ def normalize(text: str) -> str:
 
     Kept for the latest texts: one turn reads the same words many times (remedy, yes or no,
     amount, question), each reading normalizing them first, and the result depends on the text alone."""
-    text = to_simplified(join_spaced_characters(unicodedata.normalize("NFKC", text or "").lower().strip()))
+    text = unicodedata.normalize("NFKC", repair_mojibake(text or "")).lower().strip()
+    text = to_simplified(join_spaced_characters(text))
     text = _WEIGHT_LIANG.sub("两", text)  # "7斤8俩", "缺斤少俩": the 两 of weight, typed as 俩
     for spoken, written in _SPOKEN.items():
         text = text.replace(spoken, written)

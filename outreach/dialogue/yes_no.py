@@ -38,10 +38,10 @@ _YES = re.compile(
     + r"|(?P<same>[^\s，,。.!！？?]{1,6})就(?P=same)(?:吧|呗|啦)?(?=[\s，,。.!！~～]|$)"
     + r"|按(?:你们的?|平台的?)?(?:规矩|规定|规则|流程)|也行|也可以|也好|这么着|这么办|按这个|就这个|就它|选这个|要这个"
     r"|彳亍|阔以|整吧|搞快点|麻烦你?了"
-    r"|(?:要{1,3}|成|可|掂|收到|了解|明白|得|管)(?:吧|啊|呀|的|了|啦)?" + _ALONE + ")"
+    r"|(?:要{1,3}|成|可|掂|收到|了解|明白|得|管|收下?|收着)(?:吧|啊|呀|的|了|啦)?" + _ALONE + ")"
 )
 _NO = re.compile(
-    r"^(?:还是|也|都|那也|那还是|我(?=不同意|不接受|不要|不想要|不需要|拒绝|不想退|不退|不换|不补))?(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦|没发|没到|没收到|没动静|没物流|不发货)(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了(?![吧\s，,]*(?:可以|行|好的?|就这样|同意|接受|给吧|给我吧|不等|不想等|取消|退钱|退款|直接退|给我退))|没有"
+    r"^(?:还是|也|都|那也|那还是|我(?=不同意|不接受|不要|不想要|不需要|拒绝|不想退|不退|不换|不补))?(?!不错|不好意思|不客气|没错|没毛病|不等|不想等|不想再等|不愿意等|不耐烦|没发|没到|没收到|没动静|没物流|不发货|不(?:热|凉|冷|亮|响|转|动|走|加热|制冷|充电|保温|工作|开机|出(?:水|风|热风|声|电)|通电|灵)了?(?![吗么呢]))(?:不是|不对|不用|不要|不需要|不行|不可以|不同意|不接受|算了(?![吧\s，,]*(?:可以|行|好的?|就这样|同意|接受|给吧|给我吧|不等|不想等|取消|退钱|退款|直接退|给我退))|没有"
     # (没 alone, or before what is not needed; "还是没电", "没声音" tell a fact)
     r"|没(?=[\s，,。.!！~～]|$|必要|兴趣|需要|所谓|关系)|no|不|并不是|也不是|都不是|错了|不必|别"
     r"|免了|拒绝|n(?=[\s，,。.!！~～]|$))"
@@ -73,17 +73,21 @@ _TRAILING_NO = re.compile(
 # Going ahead with whatever the process is ("那你就给我提交吧", "帮我申请吧", "就按这个办").
 _GO_AHEAD = re.compile(r"(?<!别)(?<!不要)(?<!不用)(?<!先别)提交(?!投诉)"  # (not "先别提交")
                        r"|申请吧|帮我申请|给我申请|办吧|办理吧|按这个办|照办|走流程|核实吧|核实一下"
-                       r"|(?:找人|派人|你们|去)核实|往上报|向上报|上报吧|报上去"
-                       r"|赶紧的|麻溜的|别磨叽|快点办|快办")  # "赶紧的 别磨叽": get on with it
+                       r"|(?:找人|派人|你们|去)核实|往上报|向上报|上报吧|报上去")
+# Hurry alone: "赶紧的 别磨叽" gets on with the offer; beside a request for a person ("转人工 赶紧的") it
+# hurries the person.
+_HURRY = re.compile(r"赶紧的|麻溜的|别磨叽|快点办|快办")
 
 
 # A condition ("如果提交核实的话，大概需要多久"): what it names is supposed, not asked for.
 _SUPPOSED = re.compile(r"(?:如果|要是|假如|假设|万一)[^，,。.!！？?\s]*")
 
 
-def goes_ahead(text: str) -> bool:
-    """Whether the words tell us to go ahead with the process, not only say yes."""
-    return bool(_GO_AHEAD.search(_SUPPOSED.sub(" ", normalize(text))))
+def goes_ahead(text: str, hurry: bool = True) -> bool:
+    """Whether the words tell us to go ahead with the process, not only say yes; with `hurry`,
+    words that only hurry us ("赶紧的") count too."""
+    text = _SUPPOSED.sub(" ", normalize(text))
+    return bool(_GO_AHEAD.search(text) or (hurry and _HURRY.search(text)))
 
 
 # A last clause that agrees and says nothing else ("对，6个，可以了", "那就这样吧").
@@ -105,6 +109,8 @@ def ends_refusing(text: str) -> bool:
     not "退了吧 不要了", where 不要了 gives the order up, nor "退货退款算了", which picks it."""
     text = normalize(text)
     if re.search(r"[退补换赔]完(?:就|拉倒|了)?算了", text):  # "行 退吧 退完拉倒": refunded and done with
+        return False
+    if re.search(r"不要白不要[了吧啊呀。.!！~～\s]*$", text):  # "券我也收着 不要白不要": taken, grudgingly
         return False
     named = remedy_mentions(text)
     if named and re.fullmatch(r"[^，,。\s就也都]{1,6}算了[了吧啊呀。.!！~～\s]*", text[named[-1][0]:]):
@@ -212,7 +218,7 @@ def read_yes_no(text: str) -> bool | None:
 _NO_PROBLEM = re.compile(
     r"^(?:没有?问题|没事|没啥事|没有?(?:什么|啥)问题|都挺好|挺好的|都收到了|都好好的|一切正常|误会|点错了|搞错了|没毛病|不用了都好)"
     # northern "it's fine": "好着呢", "好着嘞", "好好的呢"
-    r"|^(?:东西|都|也|还)?(?:好着(?:呢|嘞|哩|咧|了)|好好的(?:呢|嘞))(?=$|[\s，,。.!！~～])"
+    r"|^(?:东西|都|也|还)?(?:好着(?:呢|嘞|哩|咧|了)|好好的(?:呢|嘞))(?=$|[\s，,。.!！~～]|[^\w])"
     # (not what someone else said: "客服说我自己点错了")
     r"|没有?问题了|东西都收到了|都收到了|已经解决|已经好了|商家已经处理|误会了"
     r"|(?<!说)(?<!说我)(?<!说是我)(?<!说我自己)(?<!说是我自己)(?<!说是)点错了"
@@ -390,7 +396,9 @@ def fine_after_all(text: str) -> bool:
 _TOO_LITTLE = re.compile(r"太少|才这么点|就这么点|这么点钱|这点钱|就这点(?!本事|能耐|水平)|少得可怜|"
                          r"打发(?:要饭|叫花|乞丐)|要饭的|叫花子"
                          # money is not what the buyer is after: "退钱…也不是钱的事"
-                         r"|不是钱的(?:事|问题)|不在乎(?:这点)?钱|不差(?:这点)?钱")
+                         r"|不是钱的(?:事|问题)|不在乎(?:这点)?钱|不差(?:这点)?钱"
+                         # "5块钱券我不稀罕": not wanted at all
+                         r"|不稀罕|谁稀罕|稀罕你")
 
 
 def rejects_offer(text: str) -> bool:

@@ -34,7 +34,9 @@ CLOSED_BY_OPT_OUT = NOT_SETTLED | {CaseStatus.HANDED_OVER, CaseStatus.CLAIMED, C
 _STOP = re.compile(r"(?<!先)(别|不要|不许|不用|请勿|勿)(再|在|总|老)?(?:主动|来|去|给我|跟我|和我)?"
                    # "再给我发2只活的" asks for goods, not for silence; "补发也不要！！！烦死了": annoyed, no stop
                    r"(联系|连系|联络|打扰|打电话|打来|回访|发(?:消息|信息|短信|讯息)|传(?:讯息|消息|信息)"
-                   r"|send ?(?:message|msg)|给我发(?![\d一二两三四五六七八九十几个新好活正对错])|发给我|找我"
+                   # ("别再给我发烂苹果了": the goods, not messages)
+                   r"|send ?(?:message|msg)|给我发(?![\d一二两三四五六七八九十几个新好活正对错烂坏假次破臭差霉])"
+                   r"|发给我|找我"
                    r"|烦(?!死|人|透)"
                    # "以后别给我推这些了"; not "别推卸责任", "别推脱"
                    r"|推(?!卸|脱|辞|托|诿|迟|荐)(?:送)?(?:这些|这种|这类)?(?:消息|信息|短信|东西)?)"

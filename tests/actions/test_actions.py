@@ -1009,3 +1009,19 @@ async def test_a_buyer_who_writes_that_a_worry_was_groundless_is_thanked_on_the_
     with session_scope() as session:
         case = session.execute(select(Case).where(Case.buyer_id == buyer)).scalar_one()
         assert (case.order_id, case.category, case.status) == (order, "no_problem", "closed")
+
+
+async def test_a_no_that_tells_the_very_problem_asked_about_by_its_signs_confirms_it(db: str) -> None:
+    from actions.answers import ActionAnswerNo
+
+    case_id, buyer, _ = make_case("quality_defect", quantity=1, unit_price_fen=4900, live_seafood=False,
+                                  kind="electronics", title="充电暖手宝")
+    t = tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}, intent="deny", text="不热了👎")
+    t.latest_message["problem_clauses"] = {"quality_defect": "不热了👎"}
+    messages, events = await run(ActionAnswerNo(), t)
+    assert responses(messages)[-1] == "utter_offer" and slot(events, "stage") == "offering"
+    # a plain no still asks what the problem is
+    other, buyer2, _ = make_case("quality_defect", quantity=1, unit_price_fen=4900, live_seafood=False)
+    t = tracker(buyer2, slots={"case_id": str(other), "stage": "confirming"}, intent="deny", text="不是")
+    messages, _ = await run(ActionAnswerNo(), t)
+    assert responses(messages) == ["utter_ask_problem"]

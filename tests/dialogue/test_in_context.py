@@ -131,6 +131,19 @@ def test_why_so_little_is_answered_by_the_share_only_where_the_amount_has_one(an
     assert "统一的标准" in late and "受影响" not in late
 
 
+def test_how_long_an_offer_a_person_must_check_takes_names_the_review_first(any_db: str) -> None:
+    case_id, buyer, _ = make_case("counterfeit", quantity=1, unit_price_fen=18900, live_seafood=False,
+                                  kind="beauty", trust_badge=True)
+    step = choose_problem(case_id, buyer, "counterfeit", "confirmed")
+    assert step.offer.needs_approval
+    answer = answer_question(case_id, buyer, "核实要多久？", step.offer_index)
+    assert rules().timing.review in answer and answer.index(rules().timing.review) < answer.index("通过后")
+    # an offer carried out at once says only its own timing
+    case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980, trust_badge=False)
+    step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 死了3只")
+    assert rules().timing.review not in answer_question(case_id, buyer, "多久到账？", step.offer_index)
+
+
 def test_after_the_remedy_the_timing_answer_names_it(any_db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980, trust_badge=False)
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 死了3只")

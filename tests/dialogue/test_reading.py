@@ -2558,3 +2558,38 @@ def test_words_of_storytellers_and_parents() -> None:
     assert normalize("没什么事") == "没什么事" and normalize("搞么斯") == "搞什么"
     assert not is_question("朋友们都问我在哪买的") and is_question("在哪买的？")
     assert read_no_problem("哎呀整岔劈了 盘子都好好的 一点事儿没有")
+
+
+# The hundred-and-fifth to hundred-and-eighth fresh sets' words: sarcastic buyers, emoji, sceptics,
+# Shandong and Hebei farmers.
+def test_sarcastic_emoji_and_farmers_words() -> None:
+    from outreach.dialogue.amounts import adds_pieces
+    from outreach.dialogue.mojibake import repair_mojibake
+    from outreach.dialogue.ratings import scored_out_of_range
+    from outreach.dialogue.weighing import read_weighing
+    from outreach.dialogue.yes_no import ends_refusing, goes_ahead, read_no_problem, rejects_offer
+    from outreach.lifecycle.consent import asks_to_stop
+
+    # Chinese garbled on the way, repaired; other Latin text left alone
+    assert repair_mojibake("é€€æ¬¾") == "退款" and repair_mojibake("Café crème") == "Café crème"
+    assert normalize("æ²¡æ”¶åˆ°") == "没收到"
+    # pieces added in a clause of their own are counted with those told
+    assert read_affected("六个杯子碎了两个 还有一个裂了", 6, None, "damaged", "个").pieces == 3
+    assert adds_pieces("碎了两个 另外一个也裂了") and not adds_pieces("碎了两个 还有一个是好的")
+    assert read_affected("六个杯子碎了两个 还有一个是好的", 6, None, "damaged", "个").pieces == 2
+    assert read_affected("十件碎了四件 一整套都毁了", 10, None, "damaged", "件").pieces == 4
+    # grudgingly taken, turned down, too much bother
+    assert not ends_refusing("退就退吧 送的券我也拿着 不要白不要") and ends_refusing("5块钱？打发谁呢 不要")
+    assert refused_kinds("这点券我不稀罕 叫你们的人去查商家") == {"coupon"} and rejects_offer("谁稀罕你这券")
+    assert read_remedy("补发就行 退钱我还嫌麻烦呢") == "reship"
+    assert read_yes_no("收") is True and read_yes_no("不热了👎") is None and read_yes_no("不对") is False
+    assert read_no_problem("好着呢👌") and read_remedy("那就推两个的钱") == "refund"
+    # a score on another scale is no rating
+    assert scored_out_of_range("给你们打一百分") and read_rating("给你们打一百分 满分那种") is None
+    assert read_rating("打5分") == 5 and not scored_out_of_range("打5分")
+    # the goods, not messages; the hurry is for the person asked for
+    assert not asks_to_stop("下回别再给我发烂梨了") and asks_to_stop("以后别再给我发这种消息了")
+    assert goes_ahead("赶紧的 别磨叽") and not goes_ahead("转人工 赶紧的", hurry=False)
+    assert knowledge().topic_of("收到短信说包裹丢了要理赔 让我填银行卡 是你们吗") == "scam"
+    assert knowledge().topic_of("钱退到银行卡还是微信？") == "refund_timing"
+    assert read_weighing("说的5斤 称了4斤6两 差着4两", 2500).weighed_g == 2300

@@ -601,3 +601,22 @@ def test_a_guess_of_the_model_beside_a_problem_named_surely_is_a_story_not_a_sec
     # a problem told by its signs is sure, whatever the model says of its clause
     assert set(read(("想着能撑一个月", "quality_defect", guess), ("箱子里少了两包", "no_problem", 0.9))) \
         == {"missing_item"}
+
+
+def test_a_short_yes_or_no_names_a_problem_only_by_its_signs() -> None:
+    from rasa.shared.nlu.constants import INTENT, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.problem_classifier import ProblemClassifier
+    from outreach.diagnosis.registry import load_diagnoser
+
+    component = ProblemClassifier({}, load_diagnoser())
+
+    def read(text: str) -> dict[str, str] | None:
+        message = Message(data={TEXT: text, INTENT: {"name": "deny", "confidence": 0.6}})
+        component.process([message])
+        return message.get("problem_clauses")
+
+    assert read("不热了👎") == {"quality_defect": "不热了👎"}  # a thumbs-down beside the fault it tells
+    assert read("没发") == {"late_delivery": "没发"}
+    assert read("不是") is None and read("不要") is None
