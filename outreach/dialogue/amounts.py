@@ -49,7 +49,10 @@ _CORRECTION = re.compile(r"不对不对|(?<![量数目色码式号货价])(?<![�
                          # "碎了6个 等等我再数数 是8个", "我再点一下"
                          r"|再数数|再数一[遍下]|再点点|再点一[遍下]|重数|重新点了?一?[遍下]?"
                          r"|又[^，,。.!！？?\s]{1,4}数了一?[遍下]"  # "俺又扒拉着数了一遍"
-                         r"|[哎唉诶额呃]\s*不是")  # "烂了四个 哎不是四个 是十个"
+                         r"|[哎唉诶额呃]\s*不是"  # "烂了四个 哎不是四个 是十个"
+                         # "死了4只…等等 我再翻一下 是3只", "数岔了 是八双", "碎了4个…不是 3个", "2斤…哦 是两斤半"
+                         r"|等等|等一下|等下|[数看]岔了?|\.{2,}\s*不是(?=\s*[\d一两二三四五六七八九十])"
+                         r"|\.{2,}\s*哦\s*(?=是\s*[\d一两二三四五六七八九十])")
 _ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
 _NONE_GOOD = re.compile(r"一个都没好|一个好的都没|没有一个好|一个也没好|没一个好|一个好的也没")
 _HALF = re.compile(r"(?<![大小])一半|半箱|半盒|半袋|半数")
@@ -278,7 +281,8 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     is_not = _IS_NOT.search(text)
     if is_not:  # "是5只不是4只": the count said first, the one denied after
         return read_affected(is_not.group(1), quantity, promised_g, label, unit)
-    kept = _DENIED_AMOUNT.sub("", text)
+    # ("碎了4个…不是 3个": after a pause, 不是 takes the count before back; it denies none)
+    kept = text if re.search(r"\.{2,}\s*不是", text) else _DENIED_AMOUNT.sub("", text)
     if kept != text and kept.strip():  # "烂的有一半 不是三分之一": the share denied is no reading
         reading = read_affected(kept, quantity, promised_g, label, unit)
         if reading.status != "none":
@@ -287,7 +291,9 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     if corrected is not None and not _counts_another_problem(corrected, label, unit):
         # "坏了3个 不对 应该是4个": the amount after the correction, when it says one (not a recount of
         # another problem: "漏了3盒 … 我又数了一遍 总共才11盒 少了一盒" of leaked yogurt)
-        stated = _STATED.search(corrected)  # "又数了一遍 死的是6个 刚才漏了一个": the count it states
+        # the count it states ("又数了一遍 死的是6个 刚才漏了一个"), or the one said right after it ("哦不 6只
+        # 有一只我一碰它又动了": what follows tells why), not a count of what is told after
+        stated = _STATED.search(corrected) or (None if label == "missing_item" else _RIGHT_AFTER.match(corrected))
         reading = read_affected(stated.group(1) if stated else corrected, quantity, promised_g, label, unit)
         if reading.status != "none":
             return reading
@@ -531,6 +537,9 @@ _DENIED_AMOUNT = re.compile(rf"[\s,，]*(?:而)?(?<![哦噢啊哎呃喔])不是\
                             rf"(?:[\d{_CN}]+\s*分之\s*[\d{_CN}]+|一半|百分之\s*[\d{_CN}]+|\d+\s*[%％]|(?:\d+|[{_CN}]+)\s*(?:[{PIECE_WORDS}]|斤半?|两|公斤|克))")
 # A count stated after a correction with 是 ("死的是6个", "应该是4个", "称了是2斤半"): the count,
 # whatever reason follows.
+# The count said right after a correction ("哦不 6只 有一只我一碰它又动了").
+_RIGHT_AFTER = re.compile(rf"^[\s,，。.!！]*(?:就|其实|应该)?\s*((?:\d+|[{_CN}]+)\s*"
+                          r"(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤半?|两|公斤|克))")
 _STATED = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤半?|两|公斤|克))")
 
 

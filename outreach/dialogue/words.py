@@ -100,6 +100,7 @@ _SLIPS = (
     (re.compile(r"克以|可已|可义|科以|可宜|可仪|可依(?=$|[\s，,。.!！吧的])"), "可以"),
     (re.compile(r"阔以"), "可以"),  # south-western "还阔以"
     (re.compile(r"区消|取效|取销"), "取消"),  # pinyin slips of 取消 (qu xiao)
+    (re.compile(r"(?<![进脚同跟])步对"), "不对"),  # pinyin slip of 不对 (bu dui): 哦步对 是两个
     (re.compile(r"(?<![木马花甘幽春秋芝])兰(?=了|掉|的)"), "烂"),  # 兰了3个 (lan)
     (re.compile(r"神马"), "什么"),
     (re.compile(r"多就(?=到|能|可以|退|回|发|才|会|\s*[？?吗呀啊]|$)"), "多久"),  # 退款多就到账, 退钱要多就？

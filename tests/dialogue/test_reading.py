@@ -2593,3 +2593,19 @@ def test_sarcastic_emoji_and_farmers_words() -> None:
     assert knowledge().topic_of("收到短信说包裹丢了要理赔 让我填银行卡 是你们吗") == "scam"
     assert knowledge().topic_of("钱退到银行卡还是微信？") == "refund_timing"
     assert read_weighing("说的5斤 称了4斤6两 差着4两", 2500).weighed_g == 2300
+
+
+# The hundred-and-eleventh fresh set: buyers who correct themselves, often after a pause.
+@pytest.mark.parametrize(("text", "quantity", "unit", "pieces"), [
+    ("死了4只…等等 我再翻一下 是3只 有一只腿还在动", 10, "只", 3),  # 等等, then the count stated
+    ("碎了5个…数错了 6个 有一个裂了缝在往外渗", 30, "个", 6),  # the count right after, not the one told after it
+    ("死了7只…哦不 6只 有一只我一碰它又动了", 10, "只", 6),
+    ("碎了4个…不是 3个 有一个只是盖子掉了", 7, "个", 3),  # after a pause 不是 takes the 4 back
+    ("坏了4个 不是3个", 7, "个", 4),  # without one it denies the 3
+    ("怀了三个 哦步对 是两个 另一个只是碰掉点皮", 6, "个", 2),  # 步对: 不对 mistyped
+    ("死了两只 不对 三只 刚又看到一只肚子朝天", 6, "只", 3),
+    ("碎了两个 等一下我再看看", 6, "个", 2),  # a pause that corrects nothing
+])
+def test_a_count_corrected_after_a_pause_is_the_one_said_right_after(text: str, quantity: int, unit: str,
+                                                                     pieces: int) -> None:
+    assert read_affected(text, quantity, None, "damaged", unit).pieces == pieces
