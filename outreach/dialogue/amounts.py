@@ -517,7 +517,7 @@ def adds_pieces(text: str) -> bool:
     text = normalize(text)
     return bool(re.search(r"(?:还有|另外|又有)\s*(?:\d+|[一两二三四五六七八九十俩仨])"
                           r"(?![个只件盒瓶袋包双条支罐颗枚]?半)"
-                          r"\s*[个只件盒瓶袋包双条支罐颗枚]?[^，。,.!！？?\s]{0,3}(?:也)?[坏烂碎破裂死臭霉漏]"
+                          rf"\s*[个只件盒瓶袋包双条支罐颗枚]?[^，。,.!！？?\s]{{0,3}}(?:也)?(?:{_CONDITION_HARM.pattern})"
                           r"|(?:一共|总共|加起来)(?:坏|烂|碎|破|裂|死)了?\s*(?:\d+|[一两二三四五六七八九十])", text))
 
 
@@ -535,12 +535,13 @@ _IS_NOT = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包
 # (not "哦不是 三分之一": that takes back the amount before it)
 _DENIED_AMOUNT = re.compile(rf"[\s,，]*(?:而)?(?<![哦噢啊哎呃喔])不是\s*"
                             rf"(?:[\d{_CN}]+\s*分之\s*[\d{_CN}]+|一半|百分之\s*[\d{_CN}]+|\d+\s*[%％]|(?:\d+|[{_CN}]+)\s*(?:[{PIECE_WORDS}]|斤半?|两|公斤|克))")
+# A count with its measure ("6只", "两斤半").
+_COUNT_SAID = rf"(?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤半?|两|公斤|克)"
+# The count said right after a correction ("哦不 6只 有一只我一碰它又动了").
+_RIGHT_AFTER = re.compile(rf"^[\s,，。.!！]*(?:就|其实|应该)?\s*({_COUNT_SAID})")
 # A count stated after a correction with 是 ("死的是6个", "应该是4个", "称了是2斤半"): the count,
 # whatever reason follows.
-# The count said right after a correction ("哦不 6只 有一只我一碰它又动了").
-_RIGHT_AFTER = re.compile(rf"^[\s,，。.!！]*(?:就|其实|应该)?\s*((?:\d+|[{_CN}]+)\s*"
-                          r"(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤半?|两|公斤|克))")
-_STATED = re.compile(rf"是\s*((?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|条|支|罐|颗|粒|枚|斤半?|两|公斤|克))")
+_STATED = re.compile(rf"是\s*({_COUNT_SAID})")
 
 
 def _after_correction(text: str) -> str | None:
