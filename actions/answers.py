@@ -41,6 +41,7 @@ from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.dialogue.knowledge import is_question
 from outreach.dialogue.words import tells_a_slip
 from outreach.dialogue.yes_no import (
+    ends_with_yes,
     fine_after_all,
     read_fine_after_all,
     read_no_problem,
@@ -73,6 +74,10 @@ class ActionAnswerYes(Action):
         if understood is not None:
             return understood
         stage = tracker.get_slot("stage")
+        if stage in ("confirming", "offering") and read_yes_no(text_of(tracker)) is False \
+                and not ends_with_yes(text_of(tracker)):
+            # "勿是" (Wu: 不是) guessed as a yes by its 是: the words read as meant say no
+            return await ActionAnswerNo().run(dispatcher, tracker, domain)
         if stage in ("confirming", "offering") and _unsure_yes(tracker):
             # "今天好冷啊" guessed as a yes: nothing is confirmed or carried out on a guess; the question stands
             dispatcher.utter_message(response="utter_ack")

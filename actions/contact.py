@@ -117,6 +117,16 @@ async def opt_out_now(dispatcher: CollectingDispatcher, tracker: Tracker, text: 
         # "退款吧，以后别再联系我了": the remedy chosen in the same words is carried out first
         await _accept_first(dispatcher, tracker, text)
     case_id = await case_of(tracker)
+    if tracker.get_slot("stage") == "rating" and case_id is not None:
+        # "给个4分吧，以后就别再发消息问我了": the rating given in the same words is recorded first
+        from outreach.dialogue.ratings import read_rating
+
+        rating = read_rating(text)
+        if rating is not None:
+            try:
+                await off_loop(conversation.rate, case_id, buyer_of(tracker), rating, None)
+            except (conversation.CaseNotFound, conversation.NotYourCase):
+                pass
     try:
         await off_loop(conversation.opt_out, buyer_of(tracker), text, case_id)
     except (conversation.CaseNotFound, conversation.NotYourCase):

@@ -31,7 +31,7 @@ from outreach.diagnosis.features import readable
 from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge, told_clauses
 from outreach.dialogue.person import wants_a_person
-from outreach.dialogue.ratings import declines_rating, read_rating, satisfied_in_words
+from outreach.dialogue.ratings import declines_rating, rating_taken_back, read_rating, satisfied_in_words
 from outreach.dialogue.remedy_words import asks_for_it, gives_up_the_order, read_remedy, refused_kinds, set_aside_last
 from outreach.dialogue.words import (
     adds_to,
@@ -82,9 +82,13 @@ _SCORE_ONLY = re.compile(r"\s*(?:(?:蛮好|挺好|很好|还行|还可以|不错
 # The goods found after all: "找到了 卡在箱子底下", "4个都在", "都齐了".
 # ("他拆了一包拿到卧室去了 是齐的 … 没事了": the count was right after all)
 _FOUND_AFTER_ALL = re.compile(r"找到了|都在|都齐了|是齐的|(?:^|[\s，,])齐了|一个不少|一个都不少"
+                              r"|(?:拿|收|取|搬)(?:进来|进屋|回来|回家)了"  # "老头子老早拿进来了": at home all along
                               r"|[一二两三四五六七八九十\d]*[个只件盒瓶袋包双条支罐]?都?没少")
 # The harm told was of other goods: "搞错了 发霉的是我在菜场买的那袋 … 冇得问题" (with "没问题" said).
-_MIXED_UP = re.compile(r"搞错了|弄错了|看错了|记错了|说错了|搞混了|弄混了")
+# ("没事 点错了 灯好着呢": the yes before was a slip of the finger, when the goods are said fine; "点错了"
+# alone beside a payload owns up to the tap)
+_MIXED_UP = re.compile(r"搞错了|弄错了|看错了|记错了|说错了|搞混了|弄混了"
+                       r"|(?:点错了|按错了|误点|误触)(?=.*(?:好着|好好的|没坏|正常|能用|好用|没毛病|都在|挺好))")
 # The lowest score that takes an offer it is given to; a lower one is no yes to it.
 OFFER_TAKEN_FROM = 3
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
@@ -218,6 +222,10 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
 
         return await opt_out_now(dispatcher, tracker, text)
     stage = tracker.get_slot("stage")
+    taken_back = rating_taken_back(text) if stage == "recommending" else None
+    if taken_back is not None:  # "啊说错了 是满意 还没到非常的程度" after 非常满意: the rating corrected
+        return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.correct_rating(
+            case_id, buyer, taken_back, text))
     if stage == "rating" and read_remedy(text) is not None and read_rating(text) is None \
             and not is_question(text) and not _NEWS.search(text) \
             and await case_holds(tracker, conversation.remedy_carried_out):
@@ -304,8 +312,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             tracker, partial(conversation.accept, index=offer_index(tracker))))
     mixed_up = bool(_MIXED_UP.search(normalize(text))) and read_no_problem(text) \
         and not _COUNTISH.search(_GOOD_COUNTED.sub(" ", normalize(text)))  # ("盘子四个都好好的": all fine)
+    found = stage == "offering" and bool(_FOUND_AFTER_ALL.search(normalize(text))) and read_fine_after_all(text)
     content = satisfied_in_words(text) if stage == "offering" and read_remedy(text) is None and not mixed_up \
-        else None
+        and not found else None  # ("…老早拿进来了 围巾很好的 没有问题了": found at home, no rating)
     if content is None and stage == "offering" and re.fullmatch(r"[\s★⭐🌟]+", text):
         content = read_rating(text)  # "⭐⭐⭐⭐⭐" to an offer: taken and rated, as 非常满意 is
     if content is not None and read_yes_no(text) is None and not is_question(text):  # "可以的" is a plain yes

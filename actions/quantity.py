@@ -28,6 +28,15 @@ def _ends_the_form(text: str) -> bool:
     return wants_a_person(text) or asks_to_stop(after_but(text))
 
 
+def _urgent_told(tracker: Tracker) -> str | None:
+    """A problem a person must take first (rules file: person_first) told instead of the answer
+    ("宝宝吃了小半碗 晚上吐了两回 今天还在拉肚子" at the count of spoiled rice cereal)."""
+    from actions.context import problems_in
+    from actions.starting import urgent_among
+
+    return urgent_among(list(problems_in(tracker)))
+
+
 async def _form_ended(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
     """A person asked for, or no more contact, instead of the answer a form wanted: handed over or
     opted out, the answer left unset."""
@@ -53,7 +62,8 @@ class ValidateQuantityForm(FormValidationAction):
         buyer = buyer_of(tracker)
         if case_id is None:
             return {"affected_quantity": None}
-        if _ends_the_form(text):  # "我也说不清少了哪几本 … 麻烦帮我转人工吧": the form ends, a person takes it
+        if _ends_the_form(text) or _urgent_told(tracker):
+            # "我也说不清少了哪几本 … 麻烦帮我转人工吧", a child sick after eating it: the form ends
             return {"affected_quantity": text}
         try:
             answer = await off_loop(conversation.answer_question, case_id, buyer, text, 0, "asking_quantity")
@@ -93,6 +103,11 @@ class ActionTakeQuantity(Action):
         text = str(tracker.get_slot("affected_quantity") or "")
         if _ends_the_form(text):
             return await _form_ended(dispatcher, tracker, text)
+        urgent = _urgent_told(tracker)
+        if urgent is not None:  # the problem becomes the one told, which a person takes at once
+            events = await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
+                case_id, buyer, urgent, "corrected", text=text))
+            return events + [SlotSet("affected_quantity", None)]
 
         def give(case_id: int, buyer_id: str) -> conversation.Step:
             return conversation.give_affected(case_id, buyer_id, text)

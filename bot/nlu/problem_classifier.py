@@ -53,17 +53,22 @@ CLAUSE_SURE = 0.7
 # 她吃", "孩子那本子全泡了") are read as problems of their own at 0.7-0.8 far more often than a real
 # second problem without a word of it is.
 SECOND_SURE = 0.8
+# Beside a problem told in its own words (its signs or cues), a clause with no word of its label names
+# one more only when the model is all but certain: "结果等来的是这样的东西" beside dead shrimp (0.95
+# for a wrong item) and "又按了一次" beside a double charge (0.86 for a defect) are the story.
+WORDLESS_SURE = 0.97
 # A message with more clauses than this for the model is a long story (a rant): the model names
 # only the whole text's problem in it; further problems need their signs.
 LONG_CLAUSES = 8
 _CLAUSES = re.compile(r"[，,。！!？?；;：:、\s]+|而且|并且|另外|还有|再加上")
 # A clause that is only an amount ("一斤半", "3个", "三分之一") names no problem of its own.
 _AMOUNT_ONLY = re.compile(
-    r"^(?:箱子里|盒子里|袋子里|包裹里|里面|一共|总共|只有|就有|就|才|只|有|共|大概|大约|差不多)*\s*"
+    # ("两斤出头，就算两斤": how much, said roughly and settled)
+    r"^(?:箱子里|盒子里|袋子里|包裹里|里面|一共|总共|只有|就有|就算|算|就|才|只|有|共|大概|大约|差不多|估计)*\s*"
     r"(?:(?:一|每)\s*[盒箱袋包份])?\s*"  # "一盒十只": what a box holds
     r"(?:[\d.]+|[零〇一二两三四五六七八九十百半几]+)(?:分之[零〇一二两三四五六七八九十\d]+)?\s*"
     # (money alone too: "就5块钱？？" of the offer is no price problem)
-    rf"(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|%|成|块钱|元|钱|毛钱?)?\s*(?:半|多|左右)?$")
+    rf"(?:[{PIECE_WORDS}]|斤|两|克|公斤|kg|g|%|成|块钱|元|钱|毛钱?)?\s*(?:半|多|左右|出头)?[吧吗啊呀]?$")
 _SOME_AMOUNT = re.compile(r"[\d一两二三四五六七八九十半俩仨]")
 _WEIGHT_UNIT = re.compile(r"斤|克|公斤|kg|(?<![a-z])g(?![a-z])")
 # How many pieces were promised ("说是10双", "说的4袋"): an amount, no problem of its own (what came
@@ -182,6 +187,8 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
     message = " ".join(clause for clause, _read in clauses)
     found: dict[str, str] = {}
     sure: set[str] = set()  # labels named by their signs, by a cue or by the model at SECOND_SURE or above
+    worded: set[str] = set()  # labels named by their signs or with a cue
+    certain: set[str] = set()  # labels the model names at WORDLESS_SURE or above
     read = iter(diagnoses)
     for at, (clause, by_model) in enumerate(clauses):
         if _ELSEWHERE_BEFORE.search(clause):
@@ -204,10 +211,16 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
                 named.append(result.category)
                 if result.confidence >= SECOND_SURE or tax.cued(result.category, clause):
                     sure.add(result.category)
+                if tax.cued(result.category, clause):
+                    worded.add(result.category)
+                if result.confidence >= WORDLESS_SURE:
+                    certain.add(result.category)
             else:
                 sure.update(named)
+                worded.update(named)
         else:
             sure.update(named)
+            worded.update(named)
         # (an amount said as a clause of its own is how much of it, when the clause says none:
         # "烂的我都挑出来了，一共3斤"; not "死了两只 盒子里一共才7只", how many the box held)
         told = f"{clause} {then}" if then and _AMOUNT_ONLY.match(then) and not _SOME_AMOUNT.search(clause) else clause
@@ -217,6 +230,8 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
     if sure & set(found) and len(found) > 1:
         # another problem is named surely: the guesses beside it are stories, not problems
         found = {label: clause for label, clause in found.items() if label in sure}
+    if worded & set(found) and len(found) > 1:
+        found = {label: clause for label, clause in found.items() if label in worded | certain}
     return found
 
 

@@ -1152,6 +1152,16 @@ def rate(case_id: int | str, buyer_id: str, rating: int, comment: str | None = N
         return Step(kind="rated", case_id=case.id, extra={"rating": rating, "low": low})
 
 
+def correct_rating(case_id: int | str, buyer_id: str, rating: int, text: str) -> Step:
+    """The buyer takes back the rating just given ("啊说错了 是满意"): replaced while it is fresh
+    (outreach.lifecycle.rating.correct_rating); `already_done` when nothing changed."""
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        changed = satisfaction.correct_rating(session, case, rating, utcnow(), text)
+        return Step(kind="rating_corrected", case_id=case.id, already_done=not changed,
+                    extra={"rating": rating, "low": changed and rating <= satisfaction.LOW_RATING})
+
+
 def _settled_before(session: Session, case: Case) -> list[Case]:
     """The cases settled earlier in the same conversation and closed for the next problem, unrated
     (their rating question was this case's): "碎了一瓶 … 店家还挂我电话" settles the breakage, then the

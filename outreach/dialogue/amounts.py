@@ -69,6 +69,8 @@ _FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
 _PERCENT = re.compile(rf"(\d+(?:\.\d+)?)\s*[%％]|百分之\s*([{_CN}\d]+(?:\.\d+)?)")
 _TENTHS = re.compile(rf"(?<![{_CN}\d])([一二两三四五六七八九\d])\s*成(?!功|了|交|本|色)")
 _TENTHS_RANGE = re.compile(r"[一二两三四五六七八九]\s*[一二两三四五六七八九]\s*成")
+# The rest of the goods, told fine after the harmed ones: "另外5盒都好好的", "其他的都是好的".
+_THE_REST_BEFORE = re.compile(rf"(?:另外|其他|其余|剩下|别的|剩余)[^，,。\s]{{0,4}}$|[\d{_CN}]+\s*[{PIECE_WORDS}]$")
 _NONE = re.compile(r"^(?:没有坏的?|没坏|都没问题|一个没坏|完好无损)"
                    r"|都是好的|都好好的|都没坏|一个都没坏|一个也没坏|没有坏的"
                    # missing goods found after all: "一本都没少", "一个也不少"
@@ -294,7 +296,10 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         # the count it states ("又数了一遍 死的是6个 刚才漏了一个"), or the one said right after it ("哦不 6只
         # 有一只我一碰它又动了": what follows tells why), not a count of what is told after
         stated = _STATED.search(corrected) or (None if label == "missing_item" else _RIGHT_AFTER.match(corrected))
-        reading = read_affected(stated.group(1) if stated else corrected, quantity, promised_g, label, unit)
+        told = stated.group(1) if stated else corrected
+        if stated and label == "missing_item" and _RECEIVED.search(text[:len(text) - len(corrected)]):
+            told = "收到" + told  # "我数了就七双…数岔了 是八双": the recount corrects what arrived
+        reading = read_affected(told, quantity, promised_g, label, unit)
         if reading.status != "none":
             return reading
     if _NONE_GOOD.search(text):
@@ -306,7 +311,8 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         if _GOOD_AFTER.match(text[all_but.end():]):  # "除了一个 别的都是好的": the one named is it
             return _of_share(kept / quantity, quantity)
         return _of_share((quantity - kept) / quantity, quantity)  # "除了两个 别的都烂了": all but those
-    if _NONE.search(text):
+    none = _NONE.search(text)
+    if none and not _THE_REST_BEFORE.search(text[:none.start()]):  # (not "另外5盒都好好的": the rest fine)
         return Affected("zero")
     half_one = _HALF_ONE.search(text)
     if half_one and quantity > 1 and unit == half_one.group(1) and not re.search(r"一半|半数", text):
@@ -422,8 +428,9 @@ def _own_counts(text: str, counts: list[tuple[int, Fraction, str]],
     def before(count: tuple[int, Fraction, str]) -> str:
         return clause_before(text, count[0])[-6:]
 
-    if label == "missing_item":
-        return [c for c in counts if not _GONE_BAD_BEFORE.search(before(c))]
+    if label == "missing_item":  # the pieces told missing, when some are ("是八双 少俩": 2, not 8)
+        kept = [c for c in counts if not _GONE_BAD_BEFORE.search(before(c))]
+        return [c for c in kept if _MISSING_BEFORE.search(before(c))] or kept
     missing = _MISSING_BEFORE_DAMAGED if label == "damaged" else _MISSING_BEFORE
     return [c for c in counts if not missing.search(before(c)) and not _ARRIVED_BEFORE.search(before(c))]
 

@@ -28,6 +28,7 @@ _EXTRA_RATING_WORDS = {
     "嘎嘎满意": 5, "嘎嘎好": 5, "杠杠的": 5, "老好了": 5,
     # satisfied, negated with a softener: "不怎么满意", "不是很满意" (a "not quite" is 3)
     "不怎么满意": 2, "不咋满意": 2, "不是很满意": 2, "不大满意": 2, "不是太满意": 2, "不怎么好": 2,
+    "不是好满意": 2,  # Cantonese 唔係好滿意 (not very satisfied)
     "不够满意": 2, "不算满意": 2, "不是特别满意": 3, "不是非常满意": 3, "不算太满意": 3,
 }
 # A score taken back for another: "打个4分 哎算了 给你们满分", "3分吧 不对 还是5分".
@@ -170,3 +171,19 @@ def corrected_rating(text: str) -> int | None:
         digits = re.findall(r"(?<![\d.])[1-5](?![\d.])", _DENIED_SCORE.sub(" ", text))
         rating = int(digits[0]) if len(digits) == 1 else None
     return rating
+
+
+# A rating just given taken back in so many words ("啊说错了 是满意", "不对不对 应该是4分", "口误").
+_RATING_TAKEN_BACK = re.compile(r"说错|打错|点错|按错|选错|手滑|口误|不对|哦不|噢不|更正|改成|改为|改一下")
+# Words that make a score a rating (1-5), not the 0-10 answer to the recommendation question.
+_RATING_SAID = re.compile(r"满意|星|分|差评|好评|中评|一般|还行|凑合")
+
+
+def rating_taken_back(text: str) -> int | None:
+    """At the recommendation question, the rating the words give in place of the one just recorded
+    ("啊说错了 是满意 还没到非常的程度": 4); None when they take nothing back or name no rating in
+    words (a bare "说错了 是8" corrects the 0-10 answer)."""
+    text = normalize(text)
+    if not _RATING_TAKEN_BACK.search(text) or not _RATING_SAID.search(text):
+        return None
+    return corrected_rating(text) or read_rating(_RATING_TAKEN_BACK.split(text)[-1]) or read_rating(text)

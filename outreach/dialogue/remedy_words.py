@@ -171,8 +171,10 @@ _CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！�
 _DECLINED_AFTER = re.compile(r"^(?:的话|的)?(?:我|她|他|我们|我家)?"
                              r"(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?"
                              # "补发一个也不要", "光退钱不行"
-                             r"(?:(?:就|也|都|倒|可)?(?:不用|不要|不需要|不必|免了|不行|不成|不想弄|不想搞|不想办|懒得弄|不稀罕)"
+                             r"(?:(?:就|也|都|倒|可){0,2}(?:不用|不要|不需要|不必|免了|不行|不成|不想弄|不想搞|不想办|懒得弄|不稀罕)"
                              r"|(?:就|也|都)算了"
+                             # "退款我们暂时不考虑", "补寄也来不及啦"
+                             r"|(?:暂时|先|目前|就|也|都)?(?:不考虑|来不及|赶不上|赶不及)"
                              # no time for it: "补发等不了 我爸明天就断顿了", "换货我可等不起"
                              r"|(?:我|我们)?(?:可|真|实在)?等不(?:了|起|及)"
                              # too much bother: "退钱我还嫌麻烦呢"
@@ -247,7 +249,7 @@ _RESHIP_THE_BAD = re.compile(r"(?<![不没别])补(?:上|给我)?(?:那|这)?(?:
 # Something the shop did already ("他们给我退了10块钱", "商家已经补发了"): news, not a choice.
 _SHOP_BEFORE = re.compile(r"(?:商家|店家|卖家|店里|他们|她们|老板|客服)(?:已经|都|也)?(?:给我|帮我)?$")
 # The wrong goods sent back as part of a re-ship or a swap ("重新发个白的吧 磕坏的这个我寄回去").
-_I_SEND_BACK = re.compile(r"我(?:给你们|给商家|自己|回头|待会儿?|明天|马上|等下|一会儿?)?$")
+_I_SEND_BACK = re.compile(r"我(?:给你们|给商家|自己|回头|待会儿?|明天|马上|等下|一会儿?)?(?:会|再|就|先|也|这边)?$")
 # Money told as what the compensation is for: "赔点延误的钱就行" is compensation, not a refund.
 _PAID_FOR = re.compile(r"赔|补偿")
 # A remedy told as done by someone ("商家已经私下把钱退给我了"): news, not a choice.

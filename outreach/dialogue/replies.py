@@ -158,13 +158,16 @@ def replies_for(step: Step) -> Replies:  # noqa: C901 - one branch per kind of s
 
             replies.say("utter_pending_approval", amount=extra.get("amount", ""), review=rules().timing.review)
         replies.set(stage="human")
-    elif step.kind == "rated":
+    elif step.kind in ("rated", "rating_corrected"):
         if step.already_done:
             replies.say("utter_already_rated")
             replies.set(stage="closed")
         elif extra.get("low"):
             replies.say("utter_sorry_low_rating", rating=extra.get("rating"))
             replies.set(stage="human")
+        elif step.kind == "rating_corrected":  # taken back at the recommendation question: asked already
+            replies.say("utter_rating_updated", rating=extra.get("rating"))
+            replies.set(stage="closed")
         else:
             replies.say("utter_thanks_for_rating", rating=extra.get("rating"))
             replies.say("utter_ask_recommend")

@@ -66,6 +66,14 @@ _SLIPS = (
     (re.compile(r"(?<=[出付掏])嘛(?=$|[\s，,。.!！?？])"), "吗"),  # 运费要我出嘛 (ma)
     (re.compile(r"^恩"), "嗯"),
     (re.compile(r"(?<![a-z])(?:tuikuan|tui kuan)(?![a-z])"), "退款"),
+    (re.compile(r"(?<=[都也还])\s*(?:ok|okay|okk)(?![a-z])", re.IGNORECASE), "好好的"),  # "另外5盒都OK"
+    # whole words in pinyin: bu fa (补发), huan huo (换货), tui huo (退货), tui qian (退钱)
+    (re.compile(r"(?<![a-z])bu\s?fa(?![a-z])"), "补发"),
+    (re.compile(r"(?<![a-z])bu\s?yong(?![a-z])\s*"), "不用"),  # (with the word it negates: "bu yong bu fa")
+    (re.compile(r"(?<![a-z])bu\s?yao(?![a-z])\s*"), "不要"),
+    (re.compile(r"(?<![a-z])huan\s?huo(?![a-z])"), "换货"),
+    (re.compile(r"(?<![a-z])tui\s?huo(?![a-z])"), "退货"),
+    (re.compile(r"(?<![a-z])tui\s?qian(?![a-z])"), "退钱"),
     # 推款, 推宽, tui钱, tui前 (tui); "推一条的钱"
     (re.compile(r"推(?=款|宽|狂|矿|钱|[一两二三四五六七八九十\d几半][^，。,.!！？?\s]{0,3}的?钱)"
                 r"|tui(?=\s*[款钱货前宽])"), "退"),
@@ -98,6 +106,7 @@ _SLIPS = (
     (re.compile(r"(?<=[一二两三四五六七八九十几\d])[各格哥](?![种位自类子外式局调电])"), "个"),
     (re.compile(r"满以|满义|蛮意|瞒意|满易|满衣|满宜|慢意|漫意|曼意|满一(?=[的啊呀了吧哦!！。~～\s]|$)"), "满意"),
     (re.compile(r"克以|可已|可义|科以|可宜|可仪|可依(?=$|[\s，,。.!！吧的])"), "可以"),
+    (re.compile(r"^可疑(?=[\s，,。.!！~～吧的啊]*$)"), "可以"),  # voice input: 可疑 (suspicious) said alone
     (re.compile(r"阔以"), "可以"),  # south-western "还阔以"
     (re.compile(r"区消|取效|取销"), "取消"),  # pinyin slips of 取消 (qu xiao)
     (re.compile(r"(?<![进脚同跟])步对"), "不对"),  # pinyin slip of 不对 (bu dui): 哦步对 是两个
@@ -197,7 +206,7 @@ _SLIPS = (
     (re.compile(r"(?<=[\u4e00-\u9fff])撒(?=$|[\s，,。.!！~～])"), "吧"),
     (re.compile(r"交关"), "非常"),  # Wu "very": 交关满意
     # Wu: 死脱 (died), 里厢 (inside), 勿 (not: "一动也勿动"), 迭能 / 实梗 (like this)
-    (re.compile(r"死脱|死特"), "死了"),
+    (re.compile(r"死脱|死特|死拖"), "死了"),
     # a crab, fish or shrimp belly up: "肚子翻着", "肚皮朝天", "翻了一层白肚子"
     (re.compile(r"肚(?:子|皮)(?:都)?(?:翻着|朝天|朝上|翻过来了?)|翻了?(?:一层|一片|好多|一堆)白肚(?:子|皮)?"), "死了"),
     (re.compile(r"里厢"), "里面"),
@@ -222,7 +231,7 @@ _SLIPS = (
     (re.compile(r"(?<=[死烂坏碎臭])(?:[咗了])?成半"), "了一半"),  # Cantonese 成半 (about half): 死咗成半
     (re.compile(r"补尝|补常|补赏"), "补偿"),  # pinyin slips of 补偿 (bu chang)
     # 死了两直 (zhi); not the 一直 (all along) of "一直没拿到", "一直不发货"
-    (re.compile(r"(?<=[一两二三四五六七八九十几\d])直(?![接到播线的没不在都是等拖说很挺有要想联系催找问打显示卡未处])"),
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])直(?![接到播线的没不在都是等拖说很挺有要想联系催找问打显示卡未处呒嘸勿])"),
      "只"),
     (re.compile(r"价钿"), "价钱"),  # Wu "price"
     # Cantonese 冇咗气, 冇晒气, 都冇气嘞 (冇 read as 没有 above): dead
@@ -239,6 +248,7 @@ _SLIPS = (
     # Cantonese: 死咗 (died), 唔该 (thanks), 唔 (not), 郁都唔郁 (not moving at all), 嘅 (of)
     (re.compile(r"[唔不]好意[思四死识](?:晒)?"), "不好意思"),  # Cantonese 唔好意思晒; 不好意四 (si)
     (re.compile(r"唔该晒?|唔該晒?"), "谢谢"),
+    (re.compile(r"歹势|拍谢"), "不好意思"),  # Minnan "sorry"
     (re.compile(r"唔好(?=再|在|[发打联搞烦找问传]|send)"), "不要"),  # Cantonese "don't": 唔好再联络我
     # Cantonese words with no simplified pair: 乜嘢 (what), 嘢 (thing), 攞 (take)
     (re.compile(r"乜嘢|乜野"), "什么"),
@@ -253,7 +263,9 @@ _SLIPS = (
     # 唔识 (cannot), 揾 (look for), 睇 (see), 而家 (now), 仲 (still), 痕 (itch), 呃人 (cheat), 几好 (quite good)
     (re.compile(r"([你我佢])哋"), lambda m: {"你": "你们", "我": "我们", "佢": "他们"}[m.group(1)]),
     (re.compile(r"佢"), "他"),
-    (re.compile(r"系咪|系唔系|系不系"), "是不是"),
+    (re.compile(r"係咪|係唔係|係不係|系咪|系唔系|系不系"), "是不是"),
+    (re.compile(r"(?<=[关联维])係"), "系"),  # 關係 is 关系
+    (re.compile(r"係"), "是"),  # Cantonese 係 (is)
     (re.compile(r"唔系"), "不是"),
     (re.compile(r"(?<=[我你他都就也])系(?![统列数])"), "是"),
     (re.compile(r"使唔使"), "用不用"),
@@ -316,7 +328,16 @@ _SLIPS = (
     (re.compile(r"恁们|恁(?=就|给|这|那|家|咋|发|寄|说|卖|店|们|是|把|还|都|也|可)"), "你们"),
     # Wu (Shanghai): 侬 (you), 阿拉 (I, we), 伐 (question particle), 哪能 (how), 额 (of), 迭眼 (this little),
     # 辰光 (time), 调 (exchange), 碎脱 (broken), 里向 (inside), 姆妈 (mum), 伊 (he, she)
+    (re.compile(r"侬拉|侬们"), "你们"),
     (re.compile(r"侬"), "你"),
+    # 呒没 (not have), 寻 (look for), 搿 (this), 老好 (very good), 活络 (lively)
+    (re.compile(r"呒没|呒得|嘸没"), "没有"),
+    (re.compile(r"呒"), "没"),
+    (re.compile(r"寻(?=我|你|人|阿拉|侬|伊|他)"), "找"),
+    (re.compile(r"搿"), "这"),
+    (re.compile(r"(?<![不])老好(?=额|的|了|$|[\s，,。.!！~～])"), "很好"),
+    (re.compile(r"活络"), "活蹦乱跳"),
+    (re.compile(r"(?<=[不没])董(?=了|$|[\s，,。.!！~～])"), "动"),  # 不董了: 不动了 mistyped
     (re.compile(r"阿拉(?!斯加|伯|丁|比|善)"), "我"),  # (not 阿拉斯加帝王蟹)
     (re.compile(r"(?<=[好退行对要是有能])伐(?=$|[\s，,。.!！？?~～])"), "吗"),
     (re.compile(r"哪能"), "怎么"),
@@ -473,8 +494,8 @@ def is_key_mash(text: str) -> bool:
     """Whether the words are keys pressed at random ("jjjjjjkkk", "asdfgh", "sdfghjkl 手滑了"): no
     language at all (owning up to the slip says nothing either)."""
     text = text or ""
-    if not re.search(r"[a-z]", normalize(text).lower()):
-        return False  # "tk tk tk": letters that are words (退款), read as meant
+    if not re.search(r"[a-z]", normalize(text).lower()) or english_reply(text) is not None:
+        return False  # "tk tk tk", "ok ok": letters that are words (退款, 好的), read as meant
     if re.search(r"[a-zA-Z]", text) and re.search(r"[\u4e00-\u9fff]", text):
         text = _SLIP_OWNED.sub(" ", text.lower())
     letters = re.sub(r"[\s\W\d_]+", "", text).lower()
@@ -482,9 +503,12 @@ def is_key_mash(text: str) -> bool:
         return False
     # (keys of one row, in any order and with some left out: "asdfjkl", "qwer")
     # (or mostly one row, a stray key or two off it: "asdkjhqw")
+    runs = re.findall(r"[a-z]+", text.lower())
     return len(set(letters)) <= 3 or not re.search(r"[aeiouy]", letters) or any(
         set(letters) <= set(row) for row in _KEY_ROWS) or (len(letters) >= 6 and " " not in text.strip() and any(
-            sum(letter in row for letter in letters) >= 0.75 * len(letters) for row in _KEY_ROWS))
+            sum(letter in row for letter in letters) >= 0.75 * len(letters) for row in _KEY_ROWS)) or (
+        # runs of one row each, between symbols: "asdfjkl;;;qwer"
+        len(letters) >= 6 and all(len(run) >= 3 and any(set(run) <= set(row) for row in _KEY_ROWS) for run in runs))
 
 
 # An order summary copied from the order page ("订单编号：3847 2910… 下单时间 2024-11-30 20:13:45 实付款
@@ -539,7 +563,8 @@ def is_pasted_notice(text: str) -> bool:
 # a number with 块 / 元 / 毛, or a bare number with one or two decimals and no unit after it.
 _CN_SUM = "零〇一二两三四五六七八九十百千万"
 _YUAN_JIAO_FEN = (rf"(?P<yuan>\d+(?:\.\d{{1,2}})?|[{_CN_SUM}]+)\s*(?:块|元|圆)钱?"
-                  r"(?:(?P<jiao>[零一二三四五六七八九\d])(?P<mao>毛|角)?"
+                  # (not "四十四块一分也不能少": not a cent less)
+                  r"(?:(?P<jiao>[零一二三四五六七八九\d])(?!分钱?[也都]?(?:不|别|没|少))(?P<mao>毛|角)?"
                   # ("11块97": 9 jiao 7 fen, no 分 said)
                   r"(?(mao)(?:(?P<fen>[零一二三四五六七八九\d])分?)?"
                   r"|(?:(?P<fen2>[零一二三四五六七八九\d])(?:分|(?![\d个只件盒瓶袋箱斤条双包])))?))?")

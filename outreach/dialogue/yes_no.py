@@ -143,6 +143,10 @@ _MISTAKE_BEFORE = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)?[\s,，�
 # "5块就5块吧", "算了 9块95就9块95"
 _X_THEN_X = re.compile(r"^(?:算了|哼|唉|哎|那|行)?[\s，,.…]*"
                        r"([\u4e00-\u9fff]{1,2}|\d+(?:\.\d+)?[\u4e00-\u9fff]{1,2}\d{0,2})就\1(?:呗|吧|啊)?")
+# The harm granted, however grudgingly: "烫是挺烫的", "瘪是瘪了点" (what follows a "but" decides first).
+_CONCEDED = re.compile(r"^([\u4e00-\u9fff])是(?:挺|很|有点|真|蛮|有些|确实)?\1")
+# Not all of it, so some: "也不是全臭了 就边上那一圈发黏", "不是全都烂了".
+_NOT_ALL = re.compile(r"^(?:也|倒也|并|其实)?(?:不是全|不全是|不是都)")
 # A yes said as a question back: "这还用问吗 当然是坏了", "你说呢 螃蟹都臭了", "这不明摆着吗".
 _EMPHATIC_YES = re.compile(r"^(?:这|那)?(?:还用(?:问|说)|不是明摆着|不明摆着|明摆着|你说呢|废话|当然(?:是|了|啦)"
                            # "不然呢？", "不是胀包是啥？": what else could it be
@@ -197,6 +201,8 @@ def read_yes_no(text: str) -> bool | None:
         after = read_yes_no(text[turn.end():])
         if after is not None:
             return after
+    if _CONCEDED.match(text) or _NOT_ALL.match(text):  # "烫是挺烫的", "也不是全臭了 就边上那一圈发黏"
+        return True
     no = _NO.match(text)
     if no and not _REMEDY_AFTER_NO.match(text, no.end()) \
             and not any(start == 0 for start, _kind in remedy_mentions(text)):
@@ -225,7 +231,10 @@ _NO_PROBLEM = re.compile(
     # said in a clause of its own after other words: "衣服收到了 没有什么问题", "误点进来了 没事"
     r"|(?:^|[\s，,。.!！])(?:也|都|就|其实)?没有?(?:什么|啥)(?:问题|毛病)(?![吗吧呢么？?])|误点|误触"
     # "…甜着呢，没问题，谢谢": a clause of its own
-    r"|(?:^|[\s，,。.!！])(?:也|都|其实)?没有?问题(?=$|[\s，,。.!！~～])"
+    r"|(?:^|[\s，,。.!！])(?:东西|货|商品|都|也|其实|并|确实|倒|完全)*没有?(?:任何)?问题(?=$|[\s，,。.!！~～])"
+    # none of them harmed: "一个烂的都没有", "一只破的也没有"
+    r"|(?:^|[\s，,。.!！])(?:[^，,。.!！\s]{0,4})一[个只颗件盒箱袋瓶](?:坏|烂|碎|破|死)的?(?:都|也)没有?(?=$|[\s，,。.!！~～])"
+    r"|误以为|以为是[^，,。.!！？?\s]{0,6}(?:其实|原来)"  # "我误以为是漏了": a false alarm owned up to
     r"|^(?:东西|货|商品|里面的?|都|也)*没有?事(?:儿|的)?(?=$|[\s，,。.!！~～])"
     # a clause of its own: "一点事都没有", "啥事没有"
     r"|(?:^|[\s，,。.!！])(?:一点|啥|什么)事(?:儿)?(?:都|也)?没有?(?=$|[\s，,。.!！~～])"
@@ -244,7 +253,8 @@ _FINE_CLAUSE = re.compile(r"^(?:但是|不过|可是)?(?:里面的?)?(?:都|也|
                           r"|[^，,。\s]{0,4})?"
                           r"(?:挺|很|还|都)?(?:新鲜|好好的|是对的|没错|没问题|没坏|没烂|没碎|没死|活蹦乱跳|活着|还行"
                           # (and all there: "四只杯子都在", "一个不少")
-                          r"|挺好|挺快|早到了|早就到了|按时到|准时|正常|完好|都在|都齐了?|齐全|一个不少|一个没少)"
+                          r"|挺好|挺快|早到了|早就到了|按时到|准时|正常|完好(?:无缺|无损)?|都在|都齐了?|齐全|一个不少|一个没少"
+                          r"|(?:并)?没有?(?:任何)?(?:损坏|破损|问题))"
                           r"(?:的|了|啊|呀)?$")
 
 
@@ -254,11 +264,13 @@ def says_fine(clause: str) -> bool:
 
 
 # The words turn from what is fine to what is wrong: "…就是少了两个", "不是…是耳机不响".
-_PIVOT = re.compile(r"就是|只是|而是|但是|不过|(?:^|[\s,，。])是(?!的|啊|呀|不是)")
+_PIVOT = re.compile(r"就是|只是|而是|但是|不过|问题在于|问题出在|(?:^|[\s,，。])是(?!的|啊|呀|不是)")
 
 
 # The problem asked about set aside in so many words: "问题不在这", "不是这个问题", "这个不是重点".
 _SET_ASIDE = re.compile(r"问题不在这|问题不是这|不是这个问题|不是这个事|跟这个没关系|和这个没关系"
+                        # the goods granted fine with 倒: "箱子是压扁了 瓶子倒一个没破"
+                        r"|倒(?:是)?(?:一[个只瓶件盒袋])?(?:都|也)?(?:没|没有)(?:破|坏|碎|漏|烂|问题|事)"
                         r"|这个不是重点|这不是重点"
                         # the goods themselves fine, the box or the rest aside: "盒子是压扁了 东西倒没问题 就是少了一盒"
                         # (not "茶叶今天收到，本身没问题" beside a late shipment: nothing else turned to)
@@ -318,8 +330,8 @@ def read_no_problem(text: str) -> bool:
 
 
 # All well said, then the harm after all: "都好好的 没事没事……就是烂了大概三分之一".
-_FINE_THEN_HARM = re.compile(r"(?:没事|没问题|好好的)[^，。,.!！？?]{0,6}[\s，,。.!！…]*(?:就是|但是|不过|可是|只是)"
-                             r"[^，。,.!！？?]{0,6}(?:碎|坏|烂|破|裂|少|漏|死|臭|霉|错|长毛)")
+_FINE_THEN_HARM = re.compile(r"(?:没事|没问题|好好的|都没有|也没有)[^，。,.!！？?]{0,6}[\s，,。.!！…]*"
+                             r"(?:就是|但是|不过|可是|只是)[^，。,.!！？?]{0,6}(?:碎|坏|烂|破|裂|少|漏|死|臭|霉|错|长毛)")
 
 
 # At the quantity question: the goods turn out fine ("剥开看了 里面好好的 能吃"), or nothing needs doing.
@@ -337,7 +349,8 @@ def read_fine_after_all(text: str) -> bool:
 
 # At the confirmation, the goods found fine and nothing wanted: "箱子是扁了一点可我拆开看了里面的壶好好的
 # 一点没坏 … 不用管了" (not "碎了两个 其他都是好的": a count of harm is told)
-_FINE_GOODS = re.compile(r"好好的|都是好的|一点(?:都|也)?没(?:坏|碎|烂|事)|完好|(?<![不没])能用|(?<![不没])能吃"
+_FINE_GOODS = re.compile(r"好好的|都是好的|一点(?:都|也)?没(?:坏|碎|烂|事)"
+                         r"|一[个只件盒瓶袋]?(?:都|也)没(?:坏|碎|烂|破|事)|完好|(?<![不没])能用|(?<![不没])能吃"
                          r"|(?<![不没])(?:挺|很|蛮)好的?(?=$|[\s，,。.!！~～])")  # "拖鞋挺好的 不用麻烦你们了"
 _NOTHING_NEEDED = re.compile(r"不用再?管了?|不用再?处理|不需要再?处理|无需处理|不用再?麻烦|不用再?弄了?|不碍事|谢谢关心"
                              r"|(?:已经)?(?:装上|用上|换上)了"
@@ -357,7 +370,11 @@ _NOT_THEIR_FAULT = re.compile(r"(?:是|怪)?我自己(?:没看清|没看|看错|
                               # "已解决 商家换了 不用了"
                               r"|^已(?:经)?解决|(?:商家|店家|卖家)[^，。,.!！？?\s]{0,4}?(?:已经)?(?:给我)?"
                               r"(?:换了|补发了|补寄|退了|处理了|解决了)")
-_HARM_COUNTED = re.compile(r"[\d一两二三四五六七八九十几]\s*[个只件盒瓶袋包箱双条支罐颗斤]")
+# (a count of harm: "碎了两个", "两个是坏的"; not the goods counted whole, "里头八个月饼 … 一个都没碎")
+_HARM_COUNTED = re.compile(r"(?:[碎坏烂破裂死漏少缺](?:掉|开)?了?)\s*[\d一两二三四五六七八九十几]"
+                           r"\s*[个只件盒瓶袋包箱双条支罐颗斤]"
+                           r"|[\d一两二三四五六七八九十几]\s*[个只件盒瓶袋包箱双条支罐颗斤]\s*(?:是|都是|都|也)?"
+                           r"(?:碎|坏|烂|破|裂|死|漏|发霉|变质)")
 
 
 def settled_already(text: str) -> bool:

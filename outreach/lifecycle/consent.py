@@ -33,7 +33,7 @@ CLOSED_BY_OPT_OUT = NOT_SETTLED | {CaseStatus.HANDED_OVER, CaseStatus.CLAIMED, C
 # "别再联系我", "不要再主动联系我了", "以后也别来找我", "别在联系我" (在 typed for 再)
 _STOP = re.compile(r"(?<!先)(别|不要|不许|不用|请勿|勿)(再|在|总|老)?(?:主动|来|去|给我|跟我|和我)?"
                    # "再给我发2只活的" asks for goods, not for silence; "补发也不要！！！烦死了": annoyed, no stop
-                   r"(联系|连系|联络|打扰|打电话|打来|回访|发(?:消息|信息|短信|讯息)|传(?:讯息|消息|信息)"
+                   r"(联系|连系|联络|打扰|骚扰|打电话|打来|回访|[发传](?:这种|这些|这类|此类|任何)?(?:消息|信息|短信|讯息)"
                    # ("别再给我发烂苹果了": the goods, not messages)
                    r"|send ?(?:message|msg)|给我发(?![\d一二两三四五六七八九十几个新好活正对错烂坏假次破臭差霉])"
                    r"|发给我|找我"
@@ -100,7 +100,8 @@ def _answered_after_pause(text: str) -> bool:
 
 
 # A slip owned up to beside the pause: "等下 我再看哈 只死了一条 刚才看错了" corrects, it asks no time.
-_SAID_WRONG = re.compile(r"看错|说错|数错|搞错|弄错|记错|算错")
+# ("等一下 我再看一次 有一只还会动 是死两只才对": the right count, said after the pause)
+_SAID_WRONG = re.compile(r"看错|说错|数错|搞错|弄错|记错|算错|是[^，。,.!！？?\s]{1,6}才对")
 
 
 def without_past_opt_out(text: str) -> str:

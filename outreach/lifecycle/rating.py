@@ -121,3 +121,22 @@ def correct_low_rating(session: Session, case: Case, rating: int, now: datetime,
     events.record(session, case.id, EventKind.RATING_CORRECTED, was=was, rating=rating, text=text[:200])
     machine.close(session, case, "rated", EventKind.CLOSED, now)
     return True
+
+
+def correct_rating(session: Session, case: Case, rating: int, now: datetime, text: str) -> bool:
+    """A rating the buyer takes back in their next words ("啊说错了 是满意 还没到非常的程度" after
+    非常满意), soon after it closed the case (CORRECTION_MINUTES): the rating is replaced and the
+    correction recorded with the buyer's words; a low one sends the case to a person, as a low rating
+    does. False (nothing changed) when the case was not closed by its rating, the rating is the same
+    or old, or there is none."""
+    if not 1 <= rating <= 5 or CaseStatus(case.status) is not CaseStatus.CLOSED or case.closed_reason != "rated":
+        return False
+    found = session.execute(select(Satisfaction).where(Satisfaction.case_id == case.id)).scalar_one_or_none()
+    if found is None or found.rating == rating or now - found.created_at > timedelta(minutes=CORRECTION_MINUTES):
+        return False
+    was, found.rating = found.rating, rating
+    events.record(session, case.id, EventKind.RATING_CORRECTED, was=was, rating=rating, text=text[:200])
+    if rating <= LOW_RATING:
+        machine.hand_over(session, case, f"low satisfaction rating {rating} (corrected from {was}): "
+                                         "a person follows up")
+    return True

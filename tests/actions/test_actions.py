@@ -1025,3 +1025,101 @@ async def test_a_no_that_tells_the_very_problem_asked_about_by_its_signs_confirm
     t = tracker(buyer2, slots={"case_id": str(other), "stage": "confirming"}, intent="deny", text="不是")
     messages, _ = await run(ActionAnswerNo(), t)
     assert responses(messages) == ["utter_ask_problem"]
+
+
+async def test_a_yes_owned_up_to_as_a_slip_at_the_offer_closes_the_case_with_no_problem(db: str) -> None:
+    from actions.context import in_context
+    from outreach.cases.conversation import choose_problem
+
+    case_id, buyer, _ = make_case("quality_defect", quantity=1, unit="个", unit_price_fen=2590,
+                                  live_seafood=False, kind="electronics", title="电动车LED尾灯")
+    step = choose_problem(case_id, buyer, "quality_defect", "confirmed", text="👍")
+    slots = {"case_id": str(case_id), "stage": "offering", "offer_index": step.offer_index}
+    await in_context(CollectingDispatcher(), tracker(buyer, slots=slots, intent="no_problem",
+                                                     text="没事 点错了 灯好着呢"))
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        assert (case.category, case.status) == ("no_problem", "closed")
+        assert session.execute(select(func.count(Remedy.id))).scalar_one() == 0
+    # "点错了" alone owns up to a tap, and says nothing of the goods: the offer stands
+    case_id, buyer, _ = make_case("missing_item", quantity=4, unit="罐", unit_price_fen=8000, live_seafood=False,
+                                  kind="food", title="明前龙井 礼盒 4罐装")
+    step = choose_problem(case_id, buyer, "missing_item", "confirmed", text="就3罐")
+    slots = {"case_id": str(case_id), "stage": "offering", "offer_index": step.offer_index}
+    await in_context(CollectingDispatcher(), tracker(buyer, slots=slots, intent="no_problem", text="点错了"))
+    with session_scope() as session:
+        assert session.get(Case, case_id).status == "offering"
+
+
+async def test_a_rating_taken_back_at_the_recommendation_question_is_corrected(db: str) -> None:
+    from actions.context import in_context
+    from outreach.cases.conversation import choose_problem, choose_remedy, rate
+
+    for said, rating, status in (("啊说错了 是满意 还没到非常的程度", 4, "closed"),
+                                 ("不对 其实不太满意 退得太慢了", 2, "handed_over")):
+        case_id, buyer, _ = make_case("spoiled", quantity=1, unit="箱", unit_price_fen=4590, live_seafood=False,
+                                      kind="fruit", title="贵妃芒 整箱")
+        step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="烂了一半")
+        choose_remedy(case_id, buyer, "行 直接退款", step.offer_index)
+        rate(case_id, buyer, 5)
+        dispatcher = CollectingDispatcher()
+        events = await in_context(dispatcher, tracker(buyer, slots={"case_id": str(case_id), "stage": "recommending"},
+                                                      intent="rate", text=said))
+        assert events is not None
+        with session_scope() as session:
+            assert session.execute(select(Satisfaction.rating).where(Satisfaction.case_id == case_id)).scalar_one() \
+                == rating
+            assert session.get(Case, case_id).status == status
+            kinds = session.execute(select(CaseEvent.kind).where(CaseEvent.case_id == case_id)).scalars().all()
+            assert "rating_corrected" in kinds
+        said_back = "utter_rating_updated" if rating > 2 else "utter_sorry_low_rating"
+        assert responses(dispatcher.messages) == [said_back]
+    # a bare number at that question answers it (0-10): no rating is taken back
+    assert await in_context(CollectingDispatcher(), tracker(
+        buyer, slots={"case_id": str(case_id), "stage": "recommending"}, intent="rate", text="8")) is None
+
+
+async def test_a_health_reaction_told_instead_of_the_count_ends_the_form_with_a_person(db: str) -> None:
+    case_id, buyer, _ = make_case("spoiled", quantity=2, unit="盒", unit_price_fen=3900, live_seafood=False,
+                                  kind="baby", title="婴儿营养米粉 南瓜味 225g")
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    text = "关键是宝宝昨天吃了小半碗 晚上吐了两回 今天还在拉肚子😭 我现在特别怕"
+    told = {"health_reaction": "晚上吐了两回 今天还在拉肚子"}
+    at_case = tracker(buyer, slots={"case_id": str(case_id)}, text=text)
+    at_case.latest_message["problem_clauses"] = told
+    assert await ValidateQuantityForm().validate_affected_quantity(text, CollectingDispatcher(), at_case, {}) == {
+        "affected_quantity": text}  # no "how many?" again
+    taking = tracker(buyer, slots={"case_id": str(case_id), "affected_quantity": text}, text=text)
+    taking.latest_message["problem_clauses"] = told
+    _messages, events = await run(ActionTakeQuantity(), taking)
+    assert SlotSet("affected_quantity", None) in events
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        assert (case.category, case.status) == ("health_reaction", "handed_over")
+        assert session.execute(select(func.count(Remedy.id))).scalar_one() == 0
+
+
+async def test_a_rating_given_with_the_opt_out_is_recorded_first(db: str) -> None:
+    from outreach.cases.conversation import choose_problem, choose_remedy
+
+    case_id, buyer, _ = make_case("quality_defect", quantity=1, unit="台", unit_price_fen=3900, live_seafood=False,
+                                  kind="electronics", title="USB桌面小风扇 静音")
+    step = choose_problem(case_id, buyer, "quality_defect", "confirmed", text="用了两天就不转了")
+    choose_remedy(case_id, buyer, "退吧", step.offer_index)
+    await run(ActionOptOut(), tracker(buyer, slots={"case_id": str(case_id), "stage": "rating"},
+                                      intent="opt_out", text="给个4分吧，以后就别再发消息问我了"))
+    with session_scope() as session:
+        assert session.execute(select(Satisfaction.rating).where(Satisfaction.case_id == case_id)).scalar_one() == 4
+        assert session.execute(select(OptOut).where(OptOut.buyer_id == buyer)).first() is not None
+        assert session.get(Case, case_id).status == "closed"
+
+
+async def test_a_no_in_dialect_guessed_as_a_yes_denies_the_problem(db: str) -> None:
+    case_id, buyer, _ = make_case("damaged", quantity=1, unit="只", unit_price_fen=3500, live_seafood=False,
+                                  kind="home", title="玻璃公道杯 300ml")
+    messages, _events = await run(ActionAnswerYes(), tracker(
+        buyer, slots={"case_id": str(case_id), "stage": "confirming"}, intent="affirm", text="勿是"))
+    assert "utter_offer" not in responses(messages)
+    with session_scope() as session:
+        assert session.execute(select(func.count(Remedy.id))).scalar_one() == 0
+        assert session.get(Case, case_id).status != "offering"

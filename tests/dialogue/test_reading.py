@@ -2609,3 +2609,101 @@ def test_sarcastic_emoji_and_farmers_words() -> None:
 def test_a_count_corrected_after_a_pause_is_the_one_said_right_after(text: str, quantity: int, unit: str,
                                                                      pieces: int) -> None:
     assert read_affected(text, quantity, None, "damaged", unit).pieces == pieces
+
+
+# Missing goods recounted: the recount corrects what arrived, and a count told missing is the one.
+@pytest.mark.parametrize(("text", "pieces"), [
+    ("说好十双 我数了就七双…哎呀妈呀 数岔了 是八双 少俩", 2),
+    ("我数了就七双…数岔了 是八双", 2),  # 8 arrived of 10
+    ("是八双 少俩", 2),  # the count told missing, not the one arrived
+    ("少了3双 不对 是2双", 2),  # a missing count corrected stays missing
+    ("收到7双 不对 是少了两双", 2),
+])
+def test_missing_goods_recounted(text: str, pieces: int) -> None:
+    assert read_affected(text, 10, None, "missing_item", "双").pieces == pieces
+
+
+# The hundred-and-thirteenth to sixteenth fresh sets: retired teachers, riders typing on the move,
+# Guangdong / Fujian / Taiwan buyers, shop owners buying in bulk.
+def test_reading_of_sets_113_to_116() -> None:
+    from outreach.dialogue.traditional import to_simplified
+    from outreach.dialogue.yes_no import read_no_problem, turns_to_another
+    from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
+
+    # the wrong goods sent back as part of a re-ship ("我会寄回去", "我再寄回去"): the re-ship is chosen
+    assert read_remedy("请商家给我重新寄一副二百五十度的来，发错的这副我会寄回去。") == "reship"
+    assert read_remedy("好喔 那麻煩重寄黑色的給我 白的我再寄回去") == "reship"
+    assert read_remedy("我会寄回去 退钱吧") == "refund"
+    # turned down in other words: not considered, too late, "也就不必了"
+    assert refused_kinds("退款我们暂时不考虑，父亲用惯了这个款式，不想退掉。") == {"refund"}
+    assert refused_kinds("補寄也來不及啦 明天初一就要用了") == {"reship"}
+    assert refused_kinds("换新也就不必了，来回寄送对老人来说太折腾。") == {"replace"}
+    assert read_remedy("补发来不及的话就退款吧") == "refund"
+    # an A-not-A question with 不 at the end; 几句话 asks nothing
+    assert is_question("退款扣手续费不") and knowledge().topic_of("退款扣手续费不") == "fees"
+    assert not is_question("特地写几句话向你们和商家道一声谢，没有别的事情")
+    # the goods bought elsewhere instead are no "other shops give more"
+    assert knowledge().topic_of("不用重发了 等不起 我已经在别家补了货 直接退款") != "more"
+    assert knowledge().topic_of("淘宝都是先退款的") == "more"
+    # traditional characters and Minnan / Cantonese words
+    assert to_simplified("有一隻還會動") == "有一只还会动"
+    assert normalize("歹勢 我再看一次") == "不好意思 我再看一次" and normalize("可疑") == "可以"
+    assert read_rating("唔係好滿意 搞咁耐先有人理") == 2
+    # a recount after a pause is no request for time; "以后不要再传这种消息给我" stops contact
+    assert not asks_to_wait("啊等一下 歹勢 我再看一次 有一隻還會動 是死兩隻才對")
+    assert asks_to_stop("不用了 謝謝 東西我已經收到了 以後不要再傳這種訊息給我喔")
+    # all well: "东西并没有问题", "我误以为是漏了", "一个烂的都没有" (unless a harm follows)
+    assert read_no_problem("我误以为是漏了。东西并没有问题，不必为此费心处理了。")
+    assert read_no_problem("这批车厘子十盒都到了 个头好 一个烂的都没有 跟你们说一声")
+    assert not read_no_problem("一个烂的都没有 但是少了两个") and not read_no_problem("东西并没有问题吗")
+    # the problem asked about denied, another told: "并没有任何损坏 … 问题在于…只收到了五只"
+    assert turns_to_another("保鲜盒并没有任何损坏，每一只都完好无缺，问题在于六只装的盒子里只收到了五只。")
+
+
+@pytest.mark.parametrize(("text", "rating"), [
+    ("啊说错了 是满意 还没到非常的程度", 4),
+    ("不对不对 应该是4分", 4),
+    ("不对 其实不太满意", 2),
+    ("说错了 是8", None),  # a bare number corrects the 0-10 answer, not the rating
+    ("非常满意", None),  # nothing taken back
+])
+def test_a_rating_taken_back_in_the_next_words(text: str, rating: int | None) -> None:
+    from outreach.dialogue.ratings import rating_taken_back
+
+    assert rating_taken_back(text) == rating
+
+
+# The hundred-and-seventeenth to twentieth fresh sets: young mothers, Wu speakers, gamers, buyers who hedge.
+def test_reading_of_sets_117_to_120() -> None:
+    from outreach.dialogue.words import is_key_mash, sums_told
+    from outreach.dialogue.yes_no import fine_after_all, read_no_problem, read_yes_no, sets_aside
+    from outreach.lifecycle.consent import asks_to_stop
+
+    # Wu words: 呒没, 寻, 搿, 老好, 死拖 (死脱 mistyped), 侬拉; 係 of Cantonese is 是, of 關係 系
+    assert normalize("呒没问题了") == "没有问题了" and normalize("以后侬拉覅再来寻阿拉") == "以后你们不要再来找我"
+    assert normalize("搿趟大闸蟹只只活络，老好额") == "这趟大闸蟹只只活蹦乱跳,很好的"
+    assert normalize("四只死拖两只") == "四只死了两只" and normalize("阿拉一直呒没看到包裹") == "我一直没有看到包裹"
+    assert normalize("我拍嘅係灰色毛巾") == "我拍的是灰色毛巾" and normalize("沒關係") == "没关系"
+    assert normalize("bu fa L码 ba") == "补发 l码吧" and normalize("退钱 bu yong bu fa le") == "退钱 不用补发了"
+    # "一分也不能少" is no cent of the sum ("四十四块一分勿好少": 44 yuan)
+    assert sums_told("退钞票好了，覅补发，四十四块一分勿好少") == [4400]
+    # keys of one row between symbols; "ok ok" is a reply
+    assert is_key_mash("asdfjkl;;;qwer") and not is_key_mash("ok ok")
+    # the rest told fine is no "none affected"
+    assert read_affected("嗯 就1盒胀得跟气球似的 另外5盒都OK", 6, None, "spoiled", "盒").pieces == 1
+    assert read_affected("都好好的", 6, None, "spoiled", "盒").status == "zero"
+    # a harm granted ("烫是挺烫的"), or not all of it ("也不是全臭了"): a yes
+    assert read_yes_no("烫是挺烫的，摸着都不敢攥手里") is True
+    assert read_yes_no("也不是全臭了，就边上那一圈发黏") is True
+    # the goods fine and nothing wanted, the whole counted ("八个月饼 … 一个都没碎")
+    assert fine_after_all("外面那个盒子瘪了个角……不过里头八个月饼我都拆开看了，一个都没碎，那就不用管了吧")
+    assert not fine_after_all("碎了两个 其他都是好的 不用管了")
+    assert read_no_problem("哦哟，勿好意思，阿拉屋里老头子老早拿进来了，围巾老好额，呒没问题了")
+    # the goods granted fine with 倒, another problem told: the one asked about set aside
+    assert sets_aside("箱子是压扁了 瓶子倒一个没破 不过我数了下 拍了3瓶 箱子里只有2瓶")
+    assert asks_to_stop("东西其实挺好的 降噪绝绝子 awsl 就是别再骚扰我了")
+    # a doubt told, not asked ("能不能用我还没敢插电试"); with a question mark it asks
+    assert not is_question("外壳是瘪进去一块，能不能用我还没敢插电试") and is_question("能不能用？")
+    # "我还要呢" asks nothing: the cancellation turned down, the compensation taken
+    assert not is_question("取消就不用了，我还要呢，东西照发吧，那个补偿给我就行")
+    assert read_remedy("取消就不用了，我还要呢，东西照发吧，那个补偿给我就行") == "compensation"

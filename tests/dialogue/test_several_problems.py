@@ -620,3 +620,40 @@ def test_a_short_yes_or_no_names_a_problem_only_by_its_signs() -> None:
     assert read("不热了👎") == {"quality_defect": "不热了👎"}  # a thumbs-down beside the fault it tells
     assert read("没发") == {"late_delivery": "没发"}
     assert read("不是") is None and read("不要") is None
+
+
+def test_beside_a_problem_told_in_its_words_a_wordless_clause_needs_a_certain_model() -> None:
+    from bot.nlu.problem_classifier import WORDLESS_SURE, problems_named
+    from outreach.diagnosis.classifier import Diagnosis
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    def read(*found: tuple[str, str, float]) -> dict[str, str]:
+        clauses = [(clause, True) for clause, _label, _confidence in found]
+        diagnoses = [Diagnosis(label, confidence, True, 3) for _clause, label, confidence in found]
+        return problems_named(taxonomy(), clauses, diagnoses)
+
+    # dead shrimp told in its own words; "结果等来的是这样的东西" holds no word of a wrong item: the story
+    assert read(("两斤虾送到的时候已经有一斤死了", "spoiled", 0.9), ("结果等来的是这样的东西", "wrong_item", 0.95)) \
+        == {"spoiled": "两斤虾送到的时候已经有一斤死了"}
+    assert read(("又按了一次", "quality_defect", 0.86), ("才知道被扣了两笔钱", "price_issue", 0.98)) \
+        == {"price_issue": "才知道被扣了两笔钱"}
+    # all but certain, it stays a second problem; two told in their words stay two
+    assert set(read(("两斤虾送到的时候已经有一斤死了", "spoiled", 0.9),
+                    ("结果等来的是这样的东西", "wrong_item", WORDLESS_SURE))) == {"spoiled", "wrong_item"}
+    assert set(read(("虾死了一半", "spoiled", 0.9), ("还少了一袋", "missing_item", 0.75))) \
+        == {"spoiled", "missing_item"}
+
+
+def test_weights_told_short_are_a_short_weight_not_missing_pieces() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    tax = taxonomy()
+    # the weight bought, then the lower one that came: short weight, by its signs
+    assert tax.signs_in("三斤虾总共只有两斤半") == ["not_as_described"]
+    assert tax.signs_in("买了3斤就2斤是好的") == []  # the good part of it, not a weighing
+    # short by a weight ("少了四两") names no missing pieces; short by a count does
+    assert "missing_item" not in tax.signs_in("少说少了四两")
+    assert "missing_item" in tax.signs_in("少了两个")
+    # what was ordered names a wrong variant's cue ("我拍的L"), not how many or when ("下单的是叁罐", "我3号拍的")
+    assert tax.cued("wrong_item", "我拍的l") and tax.cued("wrong_item", "要的是红色")
+    assert not tax.cued("wrong_item", "下单的是叁罐") and not tax.cued("wrong_item", "我3号拍的")
