@@ -360,7 +360,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     # (more than the offer asked for is answered above, only when the words decide nothing else; a scam
     # named beside a yes, "那你提交吧 … 但验证码我不会给", leaves the yes to decide)
     topic = knowledge().topic_of(text)
-    answered = None if topic == "more" or (topic == "scam" and read_yes_no(text) is not None) \
+    # ("行 就按那个三倍的办": the multiple on offer taken, not asked about)
+    taken = topic == "legal_multiple" and stage == "offering" and read_yes_no(text) is True and not is_question(text)
+    answered = None if topic == "more" or (topic == "scam" and read_yes_no(text) is not None) or taken \
         else await answer_off_script(dispatcher, tracker, text)
     if answered is not None:
         return answered

@@ -120,7 +120,8 @@ _THEN_REFUND = re.compile(r"(?<=[\u4e00-\u9fff])就\s*(?:给我|帮我)?\s*退(?
 _ALSO_REFUND = re.compile(r"(?:也|都|一起|一并|一块)\s*(?:给我|帮我)?\s*退(?:掉|了吧)?(?:吧|啊|呀|呗|嘛)?"
                           r"(?=$|[\s，,。.!！~～])")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
-_JUST_ONE = re.compile(r"^(?:快|赶紧|马上|直接|那就|那|就)?\s*(补|换)(?:吧|啊|呀|呗|一下|上)?\s*[!！。.~～]*$")
+_JUST_ONE = re.compile(r"^(?:快点?|赶紧|马上|直接|那就|那|就)?\s*(补|换|退)(?:吧|啊|呀|呗|一下|上)?\s*[!！。.~～]*$")
+_ONE_VERB = {"补": "reship", "换": "replace", "退": "refund"}
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
 # "换一台", "换台新的", "换一部": one piece changed, in any measure word.
 _CHANGE_ONE = re.compile(rf"(?<![退交])换(?:一|个|一个)?[{PIECE_WORDS}台部](?!钱)")
@@ -168,7 +169,7 @@ def _a_reason(before: str, rest: str) -> bool:
 _CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！？?\s]{0,4}$")
 # A remedy declined after it is named: "退钱就不必了", "补发就算了".
 # ("退货退款算了", without 就 / 也, picks it: "just do that")
-_DECLINED_AFTER = re.compile(r"^(?:的话|的)?(?:我|她|他|我们|我家)?"
+_DECLINED_AFTER = re.compile(r"^(?:的话|的|[嘛呢啊呀])?(?:我|她|他|我们|我家)?"
                              r"(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?"
                              # "补发一个也不要", "光退钱不行"
                              r"(?:(?:就|也|都|倒|可){0,2}(?:不用|不要|不需要|不必|免了|不行|不成|不想弄|不想搞|不想办|懒得弄|不稀罕)"
@@ -397,7 +398,7 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
         return ((0, "refund"),)
     alone = _JUST_ONE.match(text)
     if alone:  # "补", "换吧"
-        return ((0, "reship" if alone.group(1) == "补" else "replace"),)
+        return ((0, _ONE_VERB[alone.group(1)]),)
     hits = _remedy_hits(text)
     found = [(start, kind) for start, end, kind in hits
              if (not _NEGATION.search(_clause_before(text, start)[-4:])  # "钱也不要 再给我发2只活的"
@@ -444,7 +445,7 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
     first = clauses_of(text)[:1]
     alone = _JUST_ONE.match(first[0]) if first and not found else None
     if alone:  # "补吧 恁快点": the one verb as the first clause, the rest only urges
-        return ((0, "reship" if alone.group(1) == "补" else "replace"),)
+        return ((0, _ONE_VERB[alone.group(1)]),)
     # The latest mention wins ("补发也行，还是退款吧").
     return tuple(sorted(found, key=lambda hit: hit[0]))
 

@@ -66,6 +66,11 @@ _SLIPS = (
     (re.compile(r"(?<=[出付掏])嘛(?=$|[\s，,。.!！?？])"), "吗"),  # 运费要我出嘛 (ma)
     (re.compile(r"^恩"), "嗯"),
     (re.compile(r"(?<![a-z])(?:tuikuan|tui kuan)(?![a-z])"), "退款"),
+    # a courtesy, no condition: "要是可以的话麻烦直接帮我退货退款吧", "方便的话帮我换个新的"
+    (re.compile(r"(?:要是|如果|若是|假如)?(?:可以|方便|允许)的话[，,\s]*(?=[\u4e00-\u9fff])"), ""),
+    (re.compile(r"(?<=[了有])以半"), "一半"),  # 烂了以半 (yi ban)
+    # voice input: "给我不发两个好的" (bu fa)
+    (re.compile(r"(?<=给我|帮我|给俺)不发(?=[\d一两二三四五六七八九十几]+\s*[个只件盒瓶袋双条])"), "补发"),
     (re.compile(r"(?<=[都也还])\s*(?:ok|okay|okk)(?![a-z])", re.IGNORECASE), "好好的"),  # "另外5盒都OK"
     # whole words in pinyin: bu fa (补发), huan huo (换货), tui huo (退货), tui qian (退钱)
     (re.compile(r"(?<![a-z])bu\s?fa(?![a-z])"), "补发"),
@@ -98,6 +103,9 @@ _SLIPS = (
     (re.compile(r"(?<=多[扣收付交])得"), "的"),  # 退那多扣得
     (re.compile(r"(?<![\d一二两三四五六七八九十几半.])斤半"), "一斤半"),  # spoken: 烂了斤半
     (re.compile(r"肿么|咋个"), "怎么"),
+    (re.compile(r"恰饭"), "吃饭"),  # Hunan 恰 (eat): "冇法恰", "恰不得"
+    (re.compile(r"(?<=[法能好难冇没不])恰(?=$|了|的|得|不|[\s，,。.!！~～])"), "吃"),
+    (re.compile(r"冇法"), "没法"),
     (re.compile(r"木有|没得|莫得|冇得|冇"), "没有"),  # south-western, Cantonese "none"
     (re.compile(r"^是撒|^是噻|^[系係](?:啊|呀|啦|咯|嘅|喇)"), "是的"),
     # "三分只一": a slip of 之 between two numbers
@@ -213,7 +221,7 @@ _SLIPS = (
     (re.compile(r"(?<![请切])勿"), "不"),
     (re.compile(r"迭能|实梗"), "这样"),
     # Hunan, south-western 莫 (don't): "莫再发咯", "以后莫联系我"
-    (re.compile(r"莫(?=再|在|联系|打|发|来|烦|找|问|管|催|推|补|退|换|要)"), "别"),
+    (re.compile(r"莫(?=再|在|联系|打|发|来|烦|找|问|管|催|推|补|退|换|要|取消|啰嗦|罗嗦|磨叽)"), "别"),
     (re.compile(r"呢啲|呢些"), "这些"),  # Cantonese "these"
     (re.compile(r"补返|补番"), "补发"),  # Cantonese "send the rest": 帮我补返一斤
     # Cantonese "send (it) to me": 寄返啱嘅俾我 (not 退返, the money back)

@@ -2707,3 +2707,37 @@ def test_reading_of_sets_117_to_120() -> None:
     # "我还要呢" asks nothing: the cancellation turned down, the compensation taken
     assert not is_question("取消就不用了，我还要呢，东西照发吧，那个补偿给我就行")
     assert read_remedy("取消就不用了，我还要呢，东西照发吧，那个补偿给我就行") == "compensation"
+
+
+# The hundred-and-twenty-first to twenty-fourth fresh sets: voice input, polite buyers, Hunan / Hubei /
+# Jiangxi / Anhui speakers, buyers who split their answers.
+def test_reading_of_sets_121_to_124() -> None:
+    from outreach.dialogue.yes_no import read_no_problem, read_yes_no
+    from outreach.lifecycle.consent import asks_to_stop
+
+    # a courtesy is no condition: the remedy after it is chosen
+    assert read_remedy("重新发就算了吧，我怕再等又出错，要是可以的话麻烦直接帮我退货退款吧") == "refund"
+    assert read_remedy("退钱嘛就不消了，要是可以的话帮我换个新的嘛") == "replace"
+    assert refused_kinds("退钱嘛就不消了，要是可以的话帮我换个新的嘛") == {"refund"}
+    # voice input: 不发 for 补发 before a count, 以半 for 一半; Hunan 莫 (don't), 恰 (eat)
+    assert read_remedy("钱不要 给我不发两个好的 我就要碗 凑一套") == "reship"
+    assert read_affected("烂了以半", 10, None, "spoiled", "个").share == Fraction(1, 2)
+    assert read_remedy("快点退 莫啰嗦") == "refund" and read_remedy("补吧 恁快点") == "reship"
+    assert refused_kinds("莫取消 手机我还要的 我就等它打电话") == {"cancel"}
+    assert normalize("冇法恰") == "没法吃"
+    # "不太想这样" turns the offer down; "就咯样搞" takes it
+    assert read_yes_no("谢谢您，不过退钱的话这个花瓶我就没有了，是准备送朋友乔迁的，不太想这样") is False
+    assert read_yes_no("冒得事 就咯样搞") is True
+    # a misunderstanding owned up to, then the problem it is: no "all well"
+    assert not read_no_problem("可能是我评论写得太乱让你们误会了，杯子其实没瘪也没坏，是颜色发错了")
+    assert read_no_problem("误会了 没事") and read_no_problem("没问题 是我点错了")
+    assert read_affected("一条活的都没有", 4, None, "spoiled", "条").pieces == 4
+    assert asks_to_stop("别再发了 烦") and not asks_to_stop("别再发烂的了")
+
+
+def test_how_it_has_been_is_no_yes_and_a_multiple_taken_is_a_yes() -> None:
+    from outreach.dialogue.yes_no import read_yes_no
+
+    assert read_yes_no("用了两天就这样") is None  # how the lamp has been since, at the offer
+    assert read_yes_no("那就这样") is True and read_yes_no("好 就这样") is True
+    assert read_yes_no("行 就按那个三倍的办") is True and not is_question("行 就按那个三倍的办")

@@ -657,3 +657,12 @@ def test_weights_told_short_are_a_short_weight_not_missing_pieces() -> None:
     # what was ordered names a wrong variant's cue ("我拍的L"), not how many or when ("下单的是叁罐", "我3号拍的")
     assert tax.cued("wrong_item", "我拍的l") and tax.cued("wrong_item", "要的是红色")
     assert not tax.cued("wrong_item", "下单的是叁罐") and not tax.cued("wrong_item", "我3号拍的")
+
+
+def test_a_shock_from_the_goods_is_a_harm_to_the_buyer() -> None:
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    tax = taxonomy()
+    assert "health_reaction" in tax.signs_in("昨儿晚上摸开关把我手电了一下")
+    assert "health_reaction" in tax.signs_in("插头被电了一下")
+    assert tax.cued("quality_defect", "这电热毯不热")
