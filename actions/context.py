@@ -339,8 +339,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         told = {other: problems_in(tracker).get(other, "")}
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, other, "corrected", text=text, more=told))
-    if stage == "offering" and read_remedy(text) is None \
-            and ((_FOUND_AFTER_ALL.search(normalize(text)) and read_fine_after_all(text)) or mixed_up):
+    if stage == "offering" and read_remedy(text) is None and (found or mixed_up):
         # "啊dbq 找到了 卡在箱子底下泡沫里 4个都在 没事了": nothing wrong after all, whatever was offered
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
             case_id, buyer, NO_PROBLEM, "corrected", text=text))
