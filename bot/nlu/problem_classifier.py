@@ -209,9 +209,10 @@ def problems_named(tax: Taxonomy, clauses: list[tuple[str, bool]], diagnoses: Se
                 # (a clause whose signs name its problem is that problem: "上面一片片绿点" of mouldy bread
                 # is the mould, not a listing the model half suspects)
                 named.append(result.category)
-                if result.confidence >= SECOND_SURE or tax.cued(result.category, clause):
+                cued = tax.cued(result.category, clause)
+                if result.confidence >= SECOND_SURE or cued:
                     sure.add(result.category)
-                if tax.cued(result.category, clause):
+                if cued:
                     worded.add(result.category)
                 if result.confidence >= WORDLESS_SURE:
                     certain.add(result.category)
