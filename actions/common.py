@@ -170,3 +170,25 @@ def offer_index(tracker: Tracker) -> int:
 __all__ = ["conversation", "guarded", "only_changes", "case_holds", "case_talked_about", "once", "say_step", "off_loop",
            "buyer_of", "case_of",
            "refuse", "offer_index"]
+
+
+def buyer_said_before(tracker: Tracker) -> str:
+    """The buyer's words before their latest ones ("" when none)."""
+    said = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
+    return said[-2] if len(said) > 1 else ""
+
+
+def stage_stood(tracker: Tracker) -> bool:
+    """Whether the buyer's words before their latest ones answered the question open now: there
+    were such words, and the stage has not changed since."""
+    said_before = False
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                said_before = True
+                break
+        elif users >= 1 and event.get("event") == "slot" and event.get("name") == "stage":
+            return False
+    return said_before

@@ -9,7 +9,19 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import buyer_of, case_holds, case_of, conversation, guarded, off_loop, offer_index
+from actions.common import (
+    buyer_of,
+    buyer_said_before,
+    case_holds,
+    case_of,
+    conversation,
+    guarded,
+    off_loop,
+    offer_index,
+    only_changes,
+    say_step,
+    stage_stood,
+)
 from outreach.cases.survey import comment_of, parse_recommend
 from outreach.diagnosis.numbers import parse_rating
 
@@ -189,7 +201,7 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
                              lambda case_id, buyer: conversation.recommend(case_id, buyer, score, comment))
     rating = None
     if stage == "rating":
-        from outreach.dialogue.ratings import declines_rating, read_rating, scored_out_of_range
+        from outreach.dialogue.ratings import declines_rating, rating_over_two, read_rating, scored_out_of_range
         from outreach.lifecycle.consent import asks_to_stop
 
         if asks_to_stop(text) and read_rating(text) is None:  # "不评价。今后勿再联系。"
@@ -200,6 +212,14 @@ async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracke
         # the whole words read as meant first: "挺满一的" is 挺满意的, not the 1 a stray numeral would
         # give, and "打个4分 哎算了 给你们满分" is the 5 said last, not the 4 an entity found
         rating = read_rating(text)
+        if stage_stood(tracker):  # "非常" and then "满意": one rating over two messages
+            rating = rating_over_two(buyer_said_before(tracker), text) or rating
+        if rating is None:  # "等下 重新挑了一遍 烂的是4个" after 5 were paid for: no rating, a recount
+            case_id = await case_of(tracker)
+            recount = None if case_id is None else await off_loop(conversation.recount_after_remedy, case_id,
+                                                                  buyer_of(tracker), text)
+            if recount is not None:
+                return only_changes(tracker, say_step(dispatcher, recount))
         if rating is None and scored_out_of_range(text):  # "给你们打一百分 满分一百那种": asked again
             dispatcher.utter_message(response="utter_ask_rating_again")
             return []

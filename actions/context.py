@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from actions.common import (
     buyer_of,
+    buyer_said_before,
     case_holds,
     case_of,
     case_talked_about,
@@ -34,6 +35,7 @@ from outreach.dialogue.person import wants_a_person
 from outreach.dialogue.ratings import declines_rating, rating_taken_back, read_rating, satisfied_in_words
 from outreach.dialogue.remedy_words import asks_for_it, gives_up_the_order, read_remedy, refused_kinds, set_aside_last
 from outreach.dialogue.words import (
+    PIECE_WORDS,
     adds_to,
     asked_clauses,
     clauses_of,
@@ -49,6 +51,7 @@ from outreach.dialogue.words import (
 from outreach.dialogue.yes_no import (
     after_but,
     confirms_facts,
+    counts_harm,
     denies_facts,
     ends_refusing,
     ends_with_yes,
@@ -65,7 +68,7 @@ from outreach.dialogue.yes_no import (
     takes_all,
     turns_to_another,
 )
-from outreach.lifecycle.consent import asks_to_stop, asks_to_wait
+from outreach.lifecycle.consent import asks_to_stop, asks_to_wait, pauses_at_the_end
 
 # How sure the classifier must be of another problem, in words that also pick a remedy or state an
 # amount, for them to correct the suspected problem rather than confirm it.
@@ -149,18 +152,26 @@ async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker,
 _TOPIC_ONLY = re.compile(r"(?:那|如果|要是)?(?:寄回去?|寄回来|退货|退回去|换货|补发|退款|退钱|换新|换)(?:的话)?")
 
 
+# A count said first, alone or with its harm: "2个", "碎了3个".
+_COUNT_FIRST = re.compile(rf"(?:[碎坏烂破裂死漏少缺]了?)?\s*[\d一两二三四五六七八九十俩仨几半]+\s*[{PIECE_WORDS}斤]?")
+# A clause asking to be told it is so: "钱是退回我付款的卡上吧", "不用操作什么吧" (not "退钱吧", a choice).
+_TAG_QUESTION = re.compile(r"(?:是|不用|不会|没有?|应该|不需要)[^，,。.!！？?]*吧[啊呀]?$")
+
+
 def told_beside_question(text: str, stage: str | None) -> str | None:
     """The clauses that answer the open question when the words also ask something ("是的碎了3个，
     多久能退？", "行 就退款吧 几天到账", "挺满意的 你是真人还是机器人"): both are taken, the question
     answered first. None when the words only ask, or their other clauses answer nothing."""
     if not is_question(text):
         return None
-    clauses = told_clauses(text)
+    # (a clause that asks to be told it is so, "钱是退回我付款的卡上吧", "我妈那边不用操作什么吧", asks too)
+    clauses = [clause for clause in told_clauses(text) if not _TAG_QUESTION.search(normalize(clause))]
     told = " ".join(clauses)
     if not told or len(clauses) == len(clauses_of(text)) or re.fullmatch(r"(?:哦|噢|喔|啊)?对了[啊呀]?", told):
         return None  # ("对了 能开发票不？": by the way, no yes)
-    if stage == "confirming" and read_yes_no(told) is True:
-        return told
+    if stage == "confirming" and (read_yes_no(told) is True
+                                  or (counts_harm(told) and knowledge().topic_of(text) is not None)):
+        return told  # ("你是哪个嘛 哦平台的嗦 … 烂了五个": asked, and the problem counted beside)
     if stage == "offering" and read_remedy(told) in ("compensation", "legal"):
         return None  # "你们不是说假一赔三吗 我要赔": the demand is what was asked about; answered, not taken
     if stage == "offering" and _TOPIC_ONLY.fullmatch(normalize(told)):
@@ -204,10 +215,12 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # "？！。。。", "😡😡😡", "<script>…</script>", a pasted courier notice: nothing of the buyer's to
         # read, whatever a classifier made of it; the question stands
         return await not_understood(dispatcher, tracker)
-    if asks_to_wait(text) and read_yes_no(text) is not True and read_remedy(text) is None \
-            and not _COUNTISH.search(text) and not fine_after_all(text) \
-            and knowledge().topic_of(text) is None \
-            and not [found for found in problems_in(tracker) if found != NO_PROBLEM]:
+    if pauses_at_the_end(text) or (
+            asks_to_wait(text) and read_yes_no(text) is not True and read_remedy(text) is None
+            and not _COUNTISH.search(text) and not fine_after_all(text)
+            and knowledge().topic_of(text) is None
+            and not [found for found in problems_in(tracker) if found != NO_PROBLEM]):
+        # ("是没更新…wait 我看一眼": broken off to look, what came before is no answer yet)
         # ("等一下 我又数了一遍 是2个" is a recount, not a pause; "上夜班一直没空拆 今天打开全发霉了" tells)
         # (and "等下 我先问问 … 已经寄出来了？" asks something: answered below)
         # "别催我，我想想", "刚在炒菜呢 等我一下": nothing decided; the question stands
@@ -222,6 +235,11 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
 
         return await opt_out_now(dispatcher, tracker, text)
     stage = tracker.get_slot("stage")
+    if stage == "offering" and not is_question(text):
+        urgent = await _urgent_besides(tracker)
+        if urgent is not None:  # "吃了两口 现在肚子疼 一直拉" at a refund offer: a person takes it first
+            return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.choose_problem(
+                case_id, buyer, urgent, "corrected", text=text))
     taken_back = rating_taken_back(text) if stage == "recommending" else None
     if taken_back is not None:  # "啊说错了 是满意 还没到非常的程度" after 非常满意: the rating corrected
         return await guarded(dispatcher, tracker, lambda case_id, buyer: conversation.correct_rating(
@@ -280,6 +298,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         # read as the answer it is ("不要退钱 给我补发吧 补发几天能到": the re-ship's message says when)
         await answered_beside(dispatcher, tracker, text)
         understood = await in_context(dispatcher, tracker, told)  # (no events is an answer too: not `or`)
+        if understood is None and stage == "confirming":
+            # "你是哪个嘛 哦平台的嗦 … 烂了五个": the problem asked about, counted beside the question
+            understood = await _confirmed_with_details(dispatcher, tracker, told)
         return understood if understood is not None else await reask(dispatcher, tracker)
     if stage == "offering" and read_remedy(text) not in (None, "cancel") and ends_refusing(text) \
             and (is_question(text) or not set_aside_last(text)):
@@ -361,7 +382,9 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     topic = knowledge().topic_of(text)
     # ("行 就按那个三倍的办": the multiple on offer taken, not asked about)
     taken = topic == "legal_multiple" and stage == "offering" and read_yes_no(text) is True and not is_question(text)
-    answered = None if topic == "more" or (topic == "scam" and read_yes_no(text) is not None) or taken \
+    # ("那你提交吧 … 但验证码我不会给" decides with a scam remark beside it; "不要验证码吧？" only asks)
+    scam_aside = topic == "scam" and read_yes_no(text) is not None and not is_question(text)
+    answered = None if topic == "more" or scam_aside or taken \
         else await answer_off_script(dispatcher, tracker, text)
     if answered is not None:
         return answered
@@ -501,10 +524,32 @@ _NEWS = re.compile(r"对了|还有|另外|顺便|忘了说|再说一下")
 _CORRECTING = re.compile(r"不是|搞错|弄错|说错|看错|其实是|应该是|而是")
 
 
-def _buyer_said_before(tracker: Tracker) -> str:
-    """The buyer's words before their latest ones ("" when none)."""
-    said = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
-    return said[-2] if len(said) > 1 else ""
+async def _confirmed_with_details(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  told: str) -> list[EventType] | None:
+    """The problem asked about confirmed by words that give its details ("烂了五个"), when they do
+    (conversation.confirm_with_details); None otherwise."""
+    case_id = await case_of(tracker)
+    if case_id is None:
+        return None
+    try:
+        step = await off_loop(conversation.confirm_with_details, case_id, buyer_of(tracker), told)
+    except (CaseNotFound, NotYourCase):
+        return None
+    return None if step is None else await guarded(dispatcher, tracker, lambda _case, _buyer: step)
+
+
+async def _urgent_besides(tracker: Tracker) -> str | None:
+    """A problem a person must take first (rules: person_first) that the latest words tell surely,
+    other than the one talked about; None otherwise."""
+    from outreach.rules.loader import rules
+
+    urgent = [label for label, clause in problems_in(tracker).items()
+              if label in rules().person_first and not _SUPPOSED.search(clause or text_of(tracker))]
+    return urgent[0] if urgent and urgent[0] != await case_talked_about(tracker) else None
+
+
+# What would happen, not what did: "换了就拉肚子", "要是吃了过敏怎么办".
+_SUPPOSED = re.compile(r"换了?就|不然|否则|如果|要是|万一|假如|怕")
 
 
 async def _added_problem(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType] | None:
@@ -530,7 +575,7 @@ async def _added_problem(dispatcher: CollectingDispatcher, tracker: Tracker, tex
     if knowledge().topic_of(text) == "more":  # "再加点吧 16块钱太少了": haggling, no problem besides
         return None
     goods = {*book.goods_condition, *book.covers_goods, "missing_item"}
-    if not (adds_to(text) or more_to_come(_buyer_said_before(tracker))) and (
+    if not (adds_to(text) or more_to_come(buyer_said_before(tracker))) and (
             (label in goods and current in goods) or label not in taxonomy().signs_in(clause or text)):
         return None  # told with no word that adds it: only another kind of problem told by its signs
     case_id = await case_of(tracker)
@@ -703,7 +748,20 @@ async def suspected_among_named(tracker: Tracker, label: str | None,
     named = problems_in(tracker)
     if tracker.get_slot("stage") != "confirming" or not named or read_yes_no(text_of(tracker)) is False:
         return None
+    from outreach.dialogue.weighing import says_weighed
+    from outreach.rules.loader import rules
+
     suspected = await (suspected_of or partial(_suspected, tracker))()
+    book = rules()
+    first = clauses_of(normalize(text_of(tracker)))[:1]
+    if suspected not in named and suspected in {*book.goods_condition, "missing_item"} and label != suspected \
+            and first and _COUNT_FIRST.fullmatch(first[0]):
+        # "2个 还扣了两次钱": the count answers the problem asked about, another problem is told beside
+        return suspected
+    if label in book.covers_goods and label in named and suspected in book.goods_condition \
+            and not says_weighed(named[label]):  # (a short weight is a problem of its own: outreach.cases)
+        # "开不了机 … 人家说是山寨货 串号都查不到": the fake takes the whole goods back, their state with them
+        return None
     return suspected if suspected in named and suspected not in (label, NO_PROBLEM) else None
 
 

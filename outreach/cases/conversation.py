@@ -28,10 +28,18 @@ from outreach.dialogue.amounts import (
     read_affected,
     received_count,
 )
-from outreach.dialogue.remedy_words import REMEDY_KINDS, gives_up_the_order, keeps_goods, read_remedy, refused_kinds
+from outreach.dialogue.remedy_words import (
+    REMEDY_KINDS,
+    gives_up_the_order,
+    keeps_goods,
+    read_remedy,
+    refused_kinds,
+    remedies_by_clause,
+)
 from outreach.dialogue.weighing import (
     read_weighing,
     says_weighed,
+    takes_back_weighing,
     weighing_clauses,
     weighs_beyond_promise,
     whole_weighed_below,
@@ -391,11 +399,12 @@ def _note_details(session: Session, case: Case, label: str, text: str, clauses: 
     same_goods = set(rules().goods_condition) if label in rules().goods_condition else set()
     alone = not [other for other in clauses if other != label and other not in same_goods] and bool(
         _SHARE_SAID.search(text)) and not _SHARE_SAID.search(clauses.get(label) or "")
-    # ("打开来有三颗软软的 都烂掉了": a clause that opens with 都 is of the count told before it)
+    # ("打开来有三颗软软的 都烂掉了", "有6个软塌塌的 … 里面都烂了": a clause that opens with 都 is of the
+    # count told before it)
     # ("碎了三个 还有一个裂了 一共坏了四个": pieces added in a clause of their own, or the total said)
     added = label in rules().goods_condition and adds_pieces(text)
     if alone or not clauses.get(label) or corrects_itself(text) or counts_the_good(text) or added \
-            or normalize(clauses[label]).lstrip().startswith("都") \
+            or re.match(r"(?:里面|里头|内部|心里?|芯|瓤)?(?:都|全都)", normalize(clauses[label]).lstrip()) \
             or _narrowed_by_count(session, case, clauses[label], text) \
             or _note_affected(session, case, clauses[label]).status != "ok":
         reading = _note_affected(session, case, text)
@@ -549,7 +558,9 @@ def _take_named_remedy(session: Session, case: Case, step: Step, text: str | Non
     if wanted is not None:
         case.facts = {k: v for k, v in case.facts.items() if k != WANTED}
     text = text or ""
-    choice = read_remedy(text) or (wanted if wanted in REMEDY_KINDS else None) \
+    # ("碎的2罐退钱 少的那1罐给我补发": of words that name a remedy for each problem, this one's own)
+    each_own = wanted in REMEDY_KINDS and len({kind for _, kind in remedies_by_clause(text)}) > 1
+    choice = (wanted if each_own else read_remedy(text)) or (wanted if wanted in REMEDY_KINDS else None) \
         or ("give_up" if gives_up_the_order(text) else None)
     if choice is None and step.offer is not None and step.offer.needs_approval and goes_ahead(text):
         # "那你就给我提交吧": told to go ahead with what a person must check anyway (a legal multiple,
@@ -624,7 +635,10 @@ def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -
             # "哦 看错了 秤上是1斤7两", "哎不对 刚才连盆一块儿减错了 是4斤半": the weighing corrected at the
             # offer; the shortfall is worked out again
             _note_weighed(session, case, text)
-            return _next_offer(session, case, index)
+            return _next_offer(session, case, 0)  # (the shortfall offer first again, on the new weight)
+        if any(o.kind == "refund_shortfall" for o in offers) and takes_back_weighing(text):
+            # "不对 刚才是连箱子一起称的": the weight is asked again
+            return Step(kind="ask_weight", case_id=case.id, extra=_weight_question(session, case))
         if not any(o.kind in SHARE_KINDS for o in offers):
             return None
         text = _with_more_found(session, case, text)
@@ -958,9 +972,12 @@ def _note_more_problems(session: Session, case: Case, label: str, clauses: dict[
         same_goods = (set() if weighed else set(book.goods_condition)) | set(book.covers_goods)
     # "解冻了三分之一 全黏成一团" on frozen food is one harm, not a quality problem besides
     others = [{"label": m, "text": str(t or "")[:300]} for m, t in clauses.items()
-              if m in labels and m not in (label, NO_PROBLEM) and m not in same_goods]
+              if m in labels and m not in (label, NO_PROBLEM)]
     if text:
         _place_on_orders(session, case, others, text)
+    # (of other goods, another order's, it is a problem of its own: "还有 那支口红也是 一打开就断成两截了")
+    others = [item for item in others
+              if item["label"] not in same_goods or item.get("order") not in (None, case.order_id)]
     others = [item for item in others if not (item["label"] == "missing_item" and _all_came(
         session, item.get("order") or case.order_id, item["text"]))]
     if not others:
@@ -1120,6 +1137,33 @@ def awaiting_rating(case_id: int | str, buyer_id: str) -> bool:
                                                            CaseEvent.kind == EventKind.SATISFACTION_ASKED.value
                                                            ).limit(1)).first()
         return rated is None and asked is not None
+
+
+def recount_after_remedy(case_id: int | str, buyer_id: str, text: str) -> Step | None:
+    """After a remedy paid for a count or share, words that count again ("等下 重新挑了一遍 烂的是4个"
+    after 5 were refunded): the remedy stands (it is carried out once per case) and a person settles
+    the difference, with the new count in the reason. None when the words correct no amount or give
+    the one already paid for."""
+    from outreach.rules.schema import SHARE_KINDS
+
+    if not corrects_itself(text):
+        return None
+    with session_scope() as session:
+        case = _owned_case(session, case_id, buyer_id, lock=True)
+        done = ledger.existing(session, case.id)
+        if done is None or done.kind not in SHARE_KINDS or case.status in PERSON_HOLDS:
+            return None
+        reading = read_affected_of(session, case, text)
+        paid_share = (Fraction(case.affected_quantity, main_item(session, case.order_id).quantity)
+                      if case.affected_quantity else Fraction((case.facts or {}).get("affected_share") or 0))
+        if reading.status != "ok" or reading.share is None or reading.share == paid_share:
+            return None
+        item = main_item(session, case.order_id)
+        said = f"{reading.pieces}{item.unit}" if reading.pieces is not None else reading.said
+        step = _hand_over(session, case, f"buyer counted again after {done.rule_id} was carried out: {said} "
+                                         f"affected, not the share paid for ({paid_share}); a person settles "
+                                         f"the difference")
+        return dataclasses.replace(step, extra={**step.extra, "recounted": said})
 
 
 def hand_over(case_id: int | str, buyer_id: str, reason: str) -> Step:

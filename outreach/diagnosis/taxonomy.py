@@ -37,13 +37,16 @@ class Label(BaseModel):
     not_by_model: list[str] = []
     # What `not_by_model` is read against: the clause, or the whole message the clause is in.
     not_by_model_in: Literal["clause", "message"] = "clause"
+    # Words anywhere in the message beside which the model alone names this label in no clause
+    # ("包装是破了 但东西没坏": the box, not the goods), whatever `not_by_model_in` says.
+    not_by_model_beside: list[str] = []
     # Words a clause about this problem nearly always holds ("晚", "态度", "斤"): beside another
     # problem named surely, a clause the model reads as this one with no more than middling
     # confidence names it only when it holds one of them; without, it is the story around the
     # other problem ("想着能撑一个月", "还没给她吃"), not a second one.
     cues: list[str] = []
 
-    @validator("signs", "not_by_model", "cues", each_item=True)
+    @validator("signs", "not_by_model", "not_by_model_beside", "cues", each_item=True)
     def _sign_compiles(cls, pattern: str) -> str:
         return _compiled("sign", pattern)
 
@@ -106,10 +109,12 @@ class Taxonomy(BaseModel):
 
     def model_may_name(self, label_id: str, clause: str, message: str | None = None) -> bool:
         """Whether the model's reading alone may name the label in this clause of the message
-        (`not_by_model`, read against the clause or the whole message: `not_by_model_in`)."""
+        (`not_by_model`, read against the clause or the whole message: `not_by_model_in`; and
+        `not_by_model_beside`, read against the message)."""
         label = self.label(label_id)
         words = message if label.not_by_model_in == "message" and message is not None else clause
-        return not any(re.search(pattern, words) for pattern in label.not_by_model)
+        return not any(re.search(pattern, words) for pattern in label.not_by_model) and not any(
+            re.search(pattern, message or clause) for pattern in label.not_by_model_beside)
 
     def cued(self, label_id: str, clause: str) -> bool:
         """Whether the clause holds one of the label's `cues`."""

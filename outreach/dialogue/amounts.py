@@ -40,8 +40,10 @@ _HARM_SEEN = re.compile(rf"{_HARM.pattern}|长毛|白毛|绿毛|出水|软了|�
 # Words that take back what was just said ("坏了3个 不对 应该是4个", "重新数了一下 是5个"): what follows wins.
 # not the 不对 of what is wrong with the goods ("数量不对", "颜色不对"): that is the complaint
 # ("分量也不对" is the complaint too)
-_CORRECTION = re.compile(r"不对不对|(?<![量数目色码式号货价])(?<![量数目色码式号货价][也都还])不对"
-                         r"|说错了|打错了|写错了|看错了|数错了|搞错了|应该是|准确说|准确地说|更正|纠正|"
+_CORRECTION = re.compile(r"不对不对"
+                         # ("应该是路上磕的": the cause guessed, nothing taken back)
+                         r"|应该是(?!在?路上|快递|运输|物流|被|因为|途中|[^，,。\s]{0,4}(?:压|磕|摔|碰|挤|颠|冻|晒)的)|(?<![量数目色码式号货价])(?<![量数目色码式号货价][也都还])不对"
+                         r"|说错了|打错了|写错了|看错了|数错了|搞错了|准确说|准确地说|更正|纠正|"
                          r"又数了一?遍|重新数了一?下?|再数了一?下?|仔细数了一?下?|哦不|噢不|啊不|其实是|漏看了?|看漏了?|漏数了?|少数了?"
                          r"|又翻了一?[遍下]|重新翻了一?[遍下]?|又找了一?[遍下]|又看了一?[遍下]"
                          # "我再翻了翻 不止 磕烂了一半"
@@ -131,8 +133,9 @@ def _counts(text: str, unit: str | None = None) -> list[tuple[int, Fraction, str
         if (_NOT_A_COUNT.match(after) and not in_unit) or _MARKS.match(after) or before in ("第", "¥", "$", "#") \
                 or len(raw.lstrip("-")) > 6:
             continue
-        if _PRICE_BEFORE.search(text[max(0, match.start() - 3):match.start()]):  # "降到29.9": a price
-            continue
+        price = _PRICE_BEFORE.search(text[max(0, match.start() - 3):match.start()])
+        if price and not (price.group().startswith("到手") and _MEASURE.match(after) and not after.startswith("块")):
+            continue  # "降到29.9": a price (not "到手四只": four arrived)
         if after.startswith(("分之", "半", "大半", "小半", "部分", "些", "点")) or raw in ("十分", "万"):
             continue
         if not raw.lstrip("-")[0].isdigit() and raw != text.strip() and not _MEASURE.match(after) and not in_unit:
@@ -160,7 +163,7 @@ def _all_of_those(text: str, counts: list[tuple[int, Fraction, str]], quantity: 
     if not found.group().startswith("都"):
         # "两个盒子 一个盒子的葡萄全部烂掉了": all of the one box named in the same clause
         inside = [p for p, v, _ in counts if p < found.start() and v < quantity
-                  and re.fullmatch(r"[^，。,.!！？?\s]{1,4}(?:的|里的|里面的)[^，。,.!！？?\s]{0,4}",
+                  and re.fullmatch(r"[^，。,.!！？?\s]{1,4}(?:的|里的|里面的|里面|里头|内部|瓤)[^，。,.!！？?\s]{0,4}",
                                    text[p + 1:found.start()])]
         return bool(inside)
     before = [(p, v) for p, v, _ in counts if p < found.start() and v < quantity]
@@ -321,6 +324,9 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     weight = _weight_share(text, promised_g)
     if weight is not None and weight[0] == 1 and _HALF.search(text):  # "三斤虾死了一半": half the whole
         return _of_share(Fraction(1, 2), quantity)
+    if weight is not None and weight[0] == 1 and (_TENTHS.search(text) or _PERCENT.search(text)
+                                                  or _FRACTION_CN.search(text)):
+        weight = None  # "五斤芒果打开烂了三成": the weight is the whole, the share is said apart
     if weight is not None:
         return _of_share(weight[0], quantity, weight[1])
     fraction = _FRACTION_CN.search(text)
@@ -373,6 +379,10 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         # count said is the whole line, the half is the share ("60个碎了30个 是一半" of one box of 60:
         # pieces inside it, told as the half they are)
         counts = []
+    if _VAGUE.search(text) and any(value == quantity for _, value, _ in counts) and all(
+            (value == quantity and _names_the_goods(after)) or _one_container(value, after, unit)
+            for _, value, after in counts):
+        counts = []  # "30个鸡蛋碎了不少": the count names what was bought, the harm is vague
     if _HALF.search(text) and not counts:  # "烂了一半 好多都发霉了": the share said beats the vague words
         return _of_share(Fraction(1, 2), quantity)
     if _VAGUE.search(text) and not counts:
@@ -403,10 +413,20 @@ _MISSING_BEFORE_DAMAGED = re.compile(r"(?:少了|缺了|少发了?|漏发了?|�
 # (not the 只有 of "10只有5只": so many 只, then 有)
 _ARRIVED_BEFORE = re.compile(r"(?:收到了?|到了|来了|(?<![\d一二两三四五六七八九十几])只有|才有|"
                              r"剩下?|(?:遍|数了?|一共|总共)就|一共才|总共才)\s*$")
+_GONE_BAD_AFTER = re.compile(rf"\s*[{PIECE_WORDS}]?\s*(?:都|全|已经|就)?(?:[坏烂碎破裂死臭霉化]|发霉|变质|不动|一动不动"
+                             r"|发黑|翻肚|肚皮朝上)")
 _GONE_BAD_BEFORE = re.compile(r"(?:[坏烂碎破裂死臭霉化]|发霉|变质)(?:掉|透|开)?了?\s*$")
 
 
 _CONTAINERS = "箱盒袋筐篮"
+# A count's measure word followed by what the goods are ("30个鸡蛋", "六只螃蟹"), not by what befell them.
+_GOODS_NAMED = re.compile(rf"\s*[{PIECE_WORDS}]\s*(?![都全也是有的了还就])[\u4e00-\u9fff]")
+
+
+def _names_the_goods(after: str) -> bool:
+    """Whether the words after a count name the goods it counts ("个鸡蛋碎了"), not a harm ("个碎了")."""
+    named = _GOODS_NAMED.match(after)
+    return named is not None and not _HARM.match(after[named.end() - 1:])
 
 
 def _one_container(value: Fraction, after: str, unit: str | None) -> bool:
@@ -433,7 +453,9 @@ def _own_counts(text: str, counts: list[tuple[int, Fraction, str]],
         kept = [c for c in counts if not _GONE_BAD_BEFORE.search(before(c))]
         return [c for c in kept if _MISSING_BEFORE.search(before(c))] or kept
     missing = _MISSING_BEFORE_DAMAGED if label == "damaged" else _MISSING_BEFORE
-    return [c for c in counts if not missing.search(before(c)) and not _ARRIVED_BEFORE.search(before(c))]
+    # ("三条鲈鱼到了两条死了": what arrived, when harm follows it at once, is the count gone bad)
+    return [c for c in counts if not missing.search(before(c))
+            and not (_ARRIVED_BEFORE.search(before(c)) and not _GONE_BAD_AFTER.match(c[2]))]
 
 
 def _counts_another_problem(text: str, label: str | None, unit: str | None) -> bool:
@@ -560,10 +582,17 @@ def _after_correction(text: str) -> str | None:
 
 _EXCEPTION = re.compile(r"[^，,。.!！？?\s]{0,3}(?:只是|只不过|不算|没坏|是好的|好的|好好的|没问题|还好|还能)")
 # A piece told alive after all: "另一只刚才动了一下".
-_ALIVE = re.compile(r"[^，,。.!！？?\s]{0,3}(?:动了|在动|还动|活着|还活|没死|会动)")
+_ALIVE = re.compile(r"[^，,。.!！？?\s]{0,3}(?<![不没])(?:动了|在动|还动|活着|还活|没死|会动)")  # (not "都不动了")
 
 
-_ALL_OF_COUNT = re.compile(r"\s*[个只件盒箱袋包瓶份双条支罐颗枚斤]?\s*(?:都|全)(?:是)?(?:坏|烂|碎|死|裂|破|漏|发霉)")
+_THE_REST_BEFORE_COUNT = re.compile(r"(?:其他|其余|其它|剩下|剩余|另外)的?\s*$")
+_FINE_SOON_AFTER = re.compile(r"[^，,。.!！？?]{0,10}?"
+                              r"(?:没事|没问题|好好的|是好的|没坏|完好|还行|还好|还得行|能用|能吃)")
+_ALL_OF_COUNT = re.compile(r"\s*[个只件盒箱袋包瓶份双条支罐颗枚斤]?\s*(?:都|全)(?:是)?"
+                           r"(?:坏|烂|碎|死|裂|破|漏|发霉|不动|没气|翻肚|臭|发黑|变质)")
+# More found besides what was told: "又", "另外", "还有", "也碎了", "底下还压着两个".
+_MORE_FOUND = re.compile(r"又|另外|还有|也(?:是)?[裂碎坏烂破死漏化臭]"
+                         r"|还[^，,。.!！？?\s]{0,3}[\d一两二三四五六七八九十俩仨]")
 _TOTAL_BEFORE = re.compile(r"(?:一共|总共|加起来|合起来|合计|总计)(?:是|有)?\s*$")
 
 
@@ -603,7 +632,7 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
     every = [c for c in counts if _ALL_OF_COUNT.match(c[2])]
     if every:
         counts = every[-1:]
-    elif re.search(r"又|另外|还有|也(?:是)?[裂碎坏烂破死漏化臭]", text):
+    elif _MORE_FOUND.search(text):
         # "又翻出来三个碎的 一共五个", "底下还压着一瓶也裂了 一共两瓶": the total said at the end
         # (a total that is the order's own quantity is how many were bought: "一共6瓶 碎了2瓶")
         totals = [c for c in counts if _TOTAL_BEFORE.search(text[max(0, c[0] - 5):c[0]]) and c[1] != quantity]
@@ -618,6 +647,9 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
         counts = totals[-1:] or counts
     # "是4个 有一个只是碰青了": a count said as an exception is not the affected one
     counts = [c for c in counts if not _EXCEPTION.match(text, c[0] + len(str(c[1])))] or counts
+    # "其他三个她说看着没事", "其他四瓶还得行": the rest, told fine
+    counts = [c for c in counts if not (_THE_REST_BEFORE_COUNT.search(text[max(0, c[0] - 4):c[0]])
+                                        and _FINE_SOON_AFTER.match(text[c[0]:c[0] + 14]))] or counts
     if len(counts) > 1:
         others = [c for c in counts if c[1] != quantity]
         counts = others or counts

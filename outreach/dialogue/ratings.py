@@ -187,3 +187,17 @@ def rating_taken_back(text: str) -> int | None:
     if not _RATING_TAKEN_BACK.search(text) or not _RATING_SAID.search(text):
         return None
     return corrected_rating(text) or read_rating(_RATING_TAKEN_BACK.split(text)[-1]) or read_rating(text)
+
+
+# A level said alone, its word to follow in the next message: "非常" / "满意", "不太" / "满意".
+_LEVEL_ONLY = re.compile(r"(?:非常|十分|特别|超级|超|很|挺|蛮|相当|真的|贼|巨"
+                         r"|不|不太|不是很|不怎么|不大|一点都不|一点也不)[\s!！。.~～…,，]*")
+
+
+def rating_over_two(before: str, text: str) -> int | None:
+    """A rating said over two messages ("非常" then "满意": 5): the rating of both read together
+    when the earlier one is a level alone; None otherwise."""
+    before = normalize(before or "").strip()
+    if not before or not _LEVEL_ONLY.fullmatch(before):
+        return None
+    return read_rating(re.sub(r"[\s!！。.~～…,，]+", "", before) + normalize(text).strip())

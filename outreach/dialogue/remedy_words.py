@@ -71,7 +71,7 @@ _NEGATION = re.compile(r"(?:(?:(?<!要)不要|不用|不想|别|不需要|不必
 
 _SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐本台把张套片根副斤]|补过来|补给我"
                         # "重新给我发65寸的吧"; not "再发我就拉黑" (messages, a threat)
-                        r"|(?:重新|再)\s*(?:给我|帮我|给|帮)?\s*(?:发|寄)(?![票错]|我就|消息|信息|短信)")
+                        r"|(?:重新|再)\s*(?:给我|帮我|给他|给她|给他们|给|帮)?\s*(?:发|寄)(?![票错]|我就|消息|信息|短信)")
 # "发米白的过来", "寄个新的过来": goods sent (again).
 _SEND_OVER = re.compile(r"(?:给我|帮我)(?:重新|再)?(?:发|寄)(?:个|一个|一件|一双|一盒)?[^，。,.!！？?\s]{1,4}的"
                         r"(?:吧|啊|呀)(?=$|[\s，,。.!！])"  # "那给我发灰色的吧" (not "你们给我发个39的": what came)
@@ -119,8 +119,12 @@ _JUST_REFUND = re.compile(
 _THEN_REFUND = re.compile(r"(?<=[\u4e00-\u9fff])就\s*(?:给我|帮我)?\s*退(?:了吧|吧|呗|啊)?(?=$|[\s，,。.!！~～])")
 _ALSO_REFUND = re.compile(r"(?:也|都|一起|一并|一块)\s*(?:给我|帮我)?\s*退(?:掉|了吧)?(?:吧|啊|呀|呗|嘛)?"
                           r"(?=$|[\s，,。.!！~～])")
+# "死的先退", "秤不够的也要退": the money of the ones named (not "坏的也退了", news of a refund).
+_THESE_BACK = re.compile(r"(?<=[\u4e00-\u9fff])的\s*(?:先|也|都|就)?(?:要|得)?\s*(?:给我|帮我)?\s*退(?:掉|了吧)?"
+                         r"(?:吧|啊|呀|呗|嘛)?(?=$|[\s，,。.!！~～])")
 # One word alone: "补", "换吧", "补发" said as the whole answer.
-_JUST_ONE = re.compile(r"^(?:快点?|赶紧|马上|直接|那就|那|就)?\s*(补|换|退)(?:吧|啊|呀|呗|一下|上)?\s*[!！。.~～]*$")
+_JUST_ONE = re.compile(r"^(?:快点?|赶紧|马上|直接|那就|那|就)?\s*(补|换|退)(?:吧|啊|呀|呗|一下|上)?"
+                       r"(?:[\s，,]*(?:行|好|可以|中|嗯))?\s*[!！。.~～]*$")  # ("换 中": swap, all right)
 _ONE_VERB = {"补": "reship", "换": "replace", "退": "refund"}
 # "换白色的", "换L码的": a change to another colour, size or flavour is a replacement.
 # "换一台", "换台新的", "换一部": one piece changed, in any measure word.
@@ -169,10 +173,11 @@ def _a_reason(before: str, rest: str) -> bool:
 _CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！？?\s]{0,4}$")
 # A remedy declined after it is named: "退钱就不必了", "补发就算了".
 # ("退货退款算了", without 就 / 也, picks it: "just do that")
-_DECLINED_AFTER = re.compile(r"^(?:的话|的|[嘛呢啊呀])?(?:我|她|他|我们|我家)?"
+_DECLINED_AFTER = re.compile(r"^(?:的话|的钱|的|钱|[嘛呢啊呀])?(?:我|她|他|我们|我家)?"
                              r"(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?"
                              # "补发一个也不要", "光退钱不行"
-                             r"(?:(?:就|也|都|倒|可){0,2}(?:不用|不要|不需要|不必|免了|不行|不成|不想弄|不想搞|不想办|懒得弄|不稀罕)"
+                             r"(?:(?:就|也|都|倒|可){0,2}(?:不用|不要|不需要|不必|免了|不行|不成|不想弄|不想搞|不想办|懒得弄|不稀罕"
+                             r"|不干|不答应|不同意|不接受)"
                              r"|(?:就|也|都)算了"
                              # "退款我们暂时不考虑", "补寄也来不及啦"
                              r"|(?:暂时|先|目前|就|也|都)?(?:不考虑|来不及|赶不上|赶不及)"
@@ -203,6 +208,8 @@ def _declined_after(text: str, end: int) -> re.Match[str] | None:
 
 # What the buyer did already, said after a swap: "更换数据线后亦无改善", "换了插座也不行".
 _TRIED_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,10}?(?:后|之后|以后)"
+                          # "换个插座好了": something else changed, not the goods
+                          r"|^(?:了|个|一个|一下)?\s*(?:插座|插头|插排|插线板|电池|电源|地方|位置|房间|网络|设置|模式)"
                           r"|^[^，。,.!！？?\s]{1,8}?(?:亦|也|还是|仍|依然|都)(?:无|没|不)")
 # A remedy named with its drawback: "补发还得等好几天" is why not.
 # ("退钱那个我也弄不明白": what the buyer cannot manage)
@@ -256,6 +263,8 @@ _PAID_FOR = re.compile(r"赔|补偿")
 # A remedy told as done by someone ("商家已经私下把钱退给我了"): news, not a choice.
 _DONE_BEFORE = re.compile(r"已经|早就|早已|已")
 _DONE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,4}了")
+# A remedy received: "退款收到了", "退的钱到账了", "补发的已经到了".
+_GOT_AFTER = re.compile(r"^(?:的钱|的货|的那个|的)?\s*(?:已经|都|也)?(?:收到了|到账了|到了|已到账?|收到啦|到账啦)")
 
 
 # After "不 + remedy", words that make the no rhetorical: "不退钱难道让我吃吗", "不补发还能怎样".
@@ -273,8 +282,8 @@ _ASKS_ABOUT = re.compile(r"多久|几天|什么时候|啥时候|怎么|为什么
 def asks_for_it(text: str) -> bool:
     """Whether a question asks for something ("退钱行不行", "能给我补发吗") rather than about it
     ("补发要多久？", "退多少？")."""
-    text = normalize(text)
-    return bool(_ASKS_FOR.search(text)) and not _ASKS_ABOUT.search(text)
+    # (clause by clause: "补发要等多久哦 退那只的钱得行不" asks about one and for the other)
+    return any(_ASKS_FOR.search(clause) and not _ASKS_ABOUT.search(clause) for clause in clauses_of(normalize(text)))
 
 
 # A change of mind in the same message, then the choice: "退钱吧……哎不对 还是给我补发", "哦不 还是退钱吧",
@@ -337,6 +346,7 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
     hits += [(m.start(), m.end(), "reship") for m in _RESHIP_THE_BAD.finditer(text)]  # "就补那烂的三分之一"
     hits += [(m.start(), m.end(), "replace") for m in _SWAP_TO_SIZE.finditer(text)]  # "换L", "换个38码的"
     hits += [(m.start(), m.end(), "refund") for m in _ALSO_REFUND.finditer(text)]  # "这个也退"
+    hits += [(m.start() + 1, m.end(), "refund") for m in _THESE_BACK.finditer(text)]  # "死的先退"
     hits += [(m.start(), m.end(), "reship") for m in _SEND_MORE.finditer(text)]  # "给我补一袋过来"
     hits += [(m.start(), m.end(), "compensation") for m in _PAY_UP.finditer(text)]  # "赶紧给我赔"
     # "发米白的过来"; not "我拍的黑色帽子 给我寄个粉红的来", what came against what was bought
@@ -419,6 +429,7 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
              and not (_SHOP_BEFORE.search(_clause_before(text, start))  # "他们补寄了": done by the shop
                       and re.match(r"(?:退|补|赔|发|换|寄|补发|补寄|重发|重寄|再发|再寄)了", text[start:]))
              and not (_DONE_BEFORE.search(_clause_before(text, start)) and _DONE_AFTER.match(text[end:]))
+             and not _GOT_AFTER.match(text[end:])  # "上回那个退款收到了": a remedy had, not asked for
              and not _a_reason(_clause_before(text, start), text[end:])  # "免得寄过来又是烂的"
              and not _REPORTED.search(text[max(0, start - 4):start])  # "店里说马上发": what the shop said
              and not _CANNOT.search(text[max(0, start - 8):start])  # "我也不会弄那个寄回去的"
@@ -442,10 +453,13 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
         found = [(start, kind) for start, kind in found if kind != "return_refund" or start < goods[0]
                  or not (_I_SEND_BACK.search(_clause_before(text, start))
                          or (not _clause_before(text, start).strip() and text.startswith(("寄回", "退回去"), start)))]
-    first = clauses_of(text)[:1]
-    alone = _JUST_ONE.match(first[0]) if first and not found else None
+    parts = clauses_of(text)
+    alone = _JUST_ONE.match(parts[0]) if parts and not found else None
     if alone:  # "补吧 恁快点": the one verb as the first clause, the rest only urges
         return ((0, _ONE_VERB[alone.group(1)]),)
+    last = _JUST_ONE.match(parts[-1]) if len(parts) > 1 and not found else None
+    if last:  # "是的 少1瓶 补": the one verb said last, after the details
+        return ((len(text) - len(parts[-1]), _ONE_VERB[last.group(1)]),)
     # The latest mention wins ("补发也行，还是退款吧").
     return tuple(sorted(found, key=lambda hit: hit[0]))
 

@@ -127,6 +127,8 @@ def replies_for(step: Step) -> Replies:  # noqa: C901 - one branch per kind of s
         replies.set(stage="asking_weight", weighed=None)
         replies.form = ("weight_form", "weighed")
     elif step.kind == "handover":
+        if extra.get("recounted"):  # counted again after the remedy: it stands, a person settles the rest
+            replies.say("utter_recounted_after_remedy", said=extra["recounted"])
         replies.said.append(Say(text=step.message))
         replies.set(stage="human")
     elif step.kind == "no_problem":

@@ -27,7 +27,8 @@ _WEIGHED = re.compile(r"称|秤|实际|只有|才有|净含量|一共|总共|才
 _WEIGHS = re.compile(r"称|秤|净重")
 _ALL_THERE_WAS = re.compile(r"才|只有|就|一共|总共|整")
 # A weight without its packaging: "净重1斤6两", "去掉盒子1斤6两".
-_NET = re.compile(r"净重|净含量|去掉(?:盒子|包装|箱子|袋子|壳|皮)|去皮|除去(?:盒子|包装)|不算(?:盒子|包装|箱子)")
+_NET = re.compile(r"净重|净含量|去皮|(?:去掉?|去了|去咯|除去|除掉|扣掉|扣除|扣了|减掉|减去|不算|不带|不连)\s*"
+                  r"(?:盒子|包装|箱子|纸箱|泡沫箱|袋子|筐|篮子|壳|皮)")
 _HARM = re.compile(r"[烂坏死碎臭霉]")
 # A weight taken back for another told after it: "哦不对", "刚才没看清", "重新称了一下".
 _CORRECTED = re.compile(r"不对|说错了?|搞错了?|看错了?|没看清|打错了?|哦不|应该是|更正|重新称|再称了?一下")
@@ -44,10 +45,11 @@ def short_by(text: str) -> int | None:
 
 
 def says_weighed(text: str) -> bool:
-    """Whether the words state what the goods weighed ("标的1斤 实际称了才8两", "秤上是1斤7两"), or
-    by how much they fell short ("少了半斤")."""
+    """Whether the words state what the goods weighed ("标的1斤 实际称了才8两", "秤上是1斤7两",
+    "去掉箱子是3斤8两"), or by how much they fell short ("少了半斤")."""
     weights = weights_in(text)
-    return len(weights) >= 2 or bool(weights and _WEIGHED.search(text)) or short_by(text) is not None
+    return len(weights) >= 2 or bool(weights and (_WEIGHED.search(text) or _NET.search(text))) \
+        or short_by(text) is not None
 
 
 def weighs_beyond_promise(text: str) -> bool:
@@ -68,7 +70,13 @@ def whole_weighed_below(text: str, promised_g: int) -> str:
     10斤), not a weighing of the bad part ("称了一下 烂的有2斤"); empty when there is none."""
     return " ".join(clause for clause in clauses_of(text)
                     if _WEIGHS.search(clause) and _ALL_THERE_WAS.search(clause) and not _HARM.search(clause)
-                    and len(weights_in(clause)) == 1 and weights_in(clause)[0] < promised_g)
+                    and _weighed_below(weights_in(clause), promised_g))
+
+
+def _weighed_below(weights: list[int], promised_g: int) -> bool:
+    """One weight below the promise, or the promise and then one below it ("三斤虾过秤只有2斤6两")."""
+    return (len(weights) == 1 and weights[0] < promised_g) or (
+        len(weights) == 2 and weights[0] == promised_g and weights[1] < promised_g)
 
 
 @dataclass(frozen=True)
@@ -109,3 +117,16 @@ def read_weighing(text: str, listed_g: int | None) -> Weighing | None:
     if weighed is None or weighed > promised * 3:  # not a weighing of these goods
         return None
     return Weighing(promised_g=promised, weighed_g=weighed)
+
+
+# The weighing itself said to be wrong: "刚才是连箱子一起称的", "称的时候没去皮", "秤不准".
+_WEIGHING_WRONG = re.compile(r"连[^，,。.!！？?\s]{0,4}(?:箱子?|盒子?|袋子?|筐|包装|泡沫|皮)"
+                             r"[^，,。.!！？?\s]{0,4}(?:一起|一块儿?)?称"
+                             r"|没去皮|没扣(?:掉)?(?:箱子|盒子|包装|皮)|秤不准|称错了?|称得不对")
+
+
+def takes_back_weighing(text: str) -> bool:
+    """Whether the words take back the weight told before without giving another ("不对 刚才是连箱子
+    一起称的"): the weight is to be asked again."""
+    text = normalize(text)
+    return bool(_WEIGHING_WRONG.search(text)) and not weights_in(text)

@@ -117,6 +117,9 @@ _SLIPS = (
     (re.compile(r"^可疑(?=[\s，,。.!！~～吧的啊]*$)"), "可以"),  # voice input: 可疑 (suspicious) said alone
     (re.compile(r"阔以"), "可以"),  # south-western "还阔以"
     (re.compile(r"区消|取效|取销"), "取消"),  # pinyin slips of 取消 (qu xiao)
+    (re.compile(r"品台|平太|苹台"), "平台"),  # pinyin slips of 平台 (ping tai)
+    (re.compile(r"客福|客户服务"), "客服"),
+    (re.compile(r"验正码|验证吗(?=[\s，,。.!！？?吧]|$)|严正码"), "验证码"),
     (re.compile(r"(?<![进脚同跟])步对"), "不对"),  # pinyin slip of 不对 (bu dui): 哦步对 是两个
     (re.compile(r"(?<![木马花甘幽春秋芝])兰(?=了|掉|的)"), "烂"),  # 兰了3个 (lan)
     (re.compile(r"神马"), "什么"),
@@ -221,7 +224,12 @@ _SLIPS = (
     (re.compile(r"(?<![请切])勿"), "不"),
     (re.compile(r"迭能|实梗"), "这样"),
     # Hunan, south-western 莫 (don't): "莫再发咯", "以后莫联系我"
-    (re.compile(r"莫(?=再|在|联系|打|发|来|烦|找|问|管|催|推|补|退|换|要|取消|啰嗦|罗嗦|磨叽)"), "别"),
+    (re.compile(r"莫(?=再|在|联系|打|发|来|烦|找|问|管|催|推|补|退|换|要|给|帮|搞|弄|取消|啰嗦|罗嗦|磨叽)"), "别"),
+    # Henan 白 (don't) before what is not to be done: "白再给俺发消息了", "白联系俺"
+    (re.compile(r"(?<![明空雪蛋黄洁纯漂美苍灰黑红大小])白(?=再(?:给|联系|发|打|烦|来|问|催)|联系|给(?:俺|我)(?:发|打)|打电话|烦|催)"),
+     "别"),
+    # Henan 中 (all right) said alone or with a particle: "中吧", "中 给俺"
+    (re.compile(r"(?:^|(?<=[\s，,。.!！~～]))中(?=吧|啊|呀|嘞|哩|$|[\s，,。.!！~～])"), "行"),
     (re.compile(r"呢啲|呢些"), "这些"),  # Cantonese "these"
     (re.compile(r"补返|补番"), "补发"),  # Cantonese "send the rest": 帮我补返一斤
     # Cantonese "send (it) to me": 寄返啱嘅俾我 (not 退返, the money back)
@@ -313,7 +321,10 @@ _SLIPS = (
                 r"|给|跟|让|老汉|老婆|家|娃|孙|投诉|举报)"), "我"),
     (re.compile(r"(?<=[\u4e00-\u9fff\d])咧(?!嘴|开)"), "了"),
     (re.compile(r"嫑"), "不要"),
-    (re.compile(r"(?<![不没])能成(?=$|[\s，,。.!！~～]|了|呢|啊|吧)|^成(?:呢|咧|了)?(?=$|[\s，,。.!！~～])"), "可以"),
+    (re.compile(r"(?<![不没])能成(?=$|[\s，,。.!！~～]|了|呢|啊|吧|能成)"
+                r"|^成(?:呢|咧|了)?(?=$|[\s，,。.!！~～])"), "可以"),
+    # "别提了" ("嫑提咧"): how bad it was, said to open, no "no"
+    (re.compile(r"(?:^|(?<=[\s，,。.!！~～]))(?:快)?(?:别|不要|甭)提了"), "唉"),
     (re.compile(r"[么没](?:得)?麻达"), "没问题"),
     (re.compile(r"麻达"), "问题"),
     (re.compile(r"(?<![这那什怎多要为干])么(?=有|动|敢|反应|发|见|寻|降|收|到|问题|事|人理|人管|用|回|声|法)"), "没"),

@@ -235,6 +235,8 @@ _NO_PROBLEM = re.compile(
     r"|(?:^|[\s，,。.!！])(?:也|都|就|其实)?没有?(?:什么|啥)(?:问题|毛病)(?![吗吧呢么？?])|误点|误触"
     # "…甜着呢，没问题，谢谢": a clause of its own
     r"|(?:^|[\s，,。.!！])(?:东西|货|商品|都|也|其实|并|确实|倒|完全)*没有?(?:任何)?问题(?=$|[\s，,。.!！~～])"
+    # all well, as a clause of its own: "没 都好的", "都挺好的" (not "其他都是好的" after a harm: the rest)
+    r"|(?:^|[\s，,。.!！])(?:都|全都|全部)(?:是)?(?:好的|挺好的?|好好的|没事)(?=$|[\s，,。.!！~～]|[^\w])"
     # none of them harmed: "一个烂的都没有", "一只破的也没有"
     r"|(?:^|[\s，,。.!！])(?:[^，,。.!！\s]{0,4})一[个只颗件盒箱袋瓶](?:坏|烂|碎|破|死)的?(?:都|也)没有?(?=$|[\s，,。.!！~～])"
     r"|误以为|以为是[^，,。.!！？?\s]{0,6}(?:其实|原来)"  # "我误以为是漏了": a false alarm owned up to
@@ -333,7 +335,8 @@ def read_no_problem(text: str) -> bool:
 
 
 # All well said, then the harm after all: "都好好的 没事没事……就是烂了大概三分之一".
-_FINE_THEN_HARM = re.compile(r"(?:没事|没问题|好好的|都没有|也没有|误会了?|没坏)[^，。,.!！？?]{0,6}[\s，,。.!！…]*"
+_FINE_THEN_HARM = re.compile(r"(?:没事|没问题|好好的|都好的|挺好的?|都没有|也没有|误会了?|没坏)"
+                             r"[^，。,.!！？?]{0,6}[\s，,。.!！…]*"
                              r"(?:就是|但是|不过|可是|只是|而是|是(?!我))[^，。,.!！？?]{0,6}(?:碎|坏|烂|破|裂|少|漏|死|臭|霉|错|长毛)")
 
 
@@ -353,12 +356,17 @@ def read_fine_after_all(text: str) -> bool:
 # At the confirmation, the goods found fine and nothing wanted: "箱子是扁了一点可我拆开看了里面的壶好好的
 # 一点没坏 … 不用管了" (not "碎了两个 其他都是好的": a count of harm is told)
 _FINE_GOODS = re.compile(r"好好的|都是好的|一点(?:都|也)?没(?:坏|碎|烂|事)"
+                         # "换个插座好了": working again once something else was changed
+                         r"|(?:换|重启|重新插|插上|充上)[^，,。\s]{0,4}(?:就)?好了"
+                         # "哦 莫得碎 是盖盖没拧紧": not broken, as a clause of its own
+                         r"|(?:^|(?<=[\s，,。]))(?:也|都|并|其实)?没有?(?:碎|坏|烂|破)(?:掉)?(?=$|[\s，,。.!！~～])"
                          r"|一[个只件盒瓶袋]?(?:都|也)没(?:坏|碎|烂|破|事)|完好|(?<![不没])能用|(?<![不没])能吃"
                          r"|(?<![不没])(?:挺|很|蛮)好的?(?=$|[\s，,。.!！~～])")  # "拖鞋挺好的 不用麻烦你们了"
 _NOTHING_NEEDED = re.compile(r"不用再?管了?|不用再?处理|不需要再?处理|无需处理|不用再?麻烦|不用再?弄了?|不碍事|谢谢关心"
                              r"|(?:已经)?(?:装上|用上|换上)了"
                              r"|(?:^|[\s，,])不用了(?=$|[\s，,。.!！])"
-                             r"|不影响(?:使用|用|吃)|(?:^|[\s，,])(?:没事|没事儿|没啥事)了")
+                             r"|不影响(?:使用|用|吃)|(?:^|[\s，,])(?:没事|没事儿|没啥事)了"
+                             r"|(?:^|[\s，,])没事(?:儿)?[啊哈]?$")  # ("…好了 没事", said last)
 def wants_nothing_done(text: str) -> bool:
     """Whether the words say nothing needs doing ("不用再处理了", "不碍事", "没事了")."""
     return bool(_NOTHING_NEEDED.search(normalize(text)))
@@ -378,6 +386,11 @@ _HARM_COUNTED = re.compile(r"(?:[碎坏烂破裂死漏少缺](?:掉|开)?了?)\s
                            r"\s*[个只件盒瓶袋包箱双条支罐颗斤]"
                            r"|[\d一两二三四五六七八九十几]\s*[个只件盒瓶袋包箱双条支罐颗斤]\s*(?:是|都是|都|也)?"
                            r"(?:碎|坏|烂|破|裂|死|漏|发霉|变质)")
+
+
+def counts_harm(text: str) -> bool:
+    """Whether the words count pieces gone bad ("烂了五个", "3个都碎了")."""
+    return bool(_HARM_COUNTED.search(normalize(text)))
 
 
 def settled_already(text: str) -> bool:
@@ -408,8 +421,10 @@ def fine_after_all(text: str) -> bool:
     if settled_already(text):
         return True
     fine = _FINE_GOODS.search(text)
+    pivot = _PIVOT.search(text, fine.end()) if fine else None
+    # (what the words turn to is let go in turn: "没有碎 是盖盖没拧紧 … 擦干净就好了 没有事 不用管了")
     return bool(fine and _NOTHING_NEEDED.search(text) and not _HARM_COUNTED.search(text)
-                and not _PIVOT.search(text, fine.end()))
+                and (pivot is None or _NOTHING_NEEDED.search(text, pivot.end())))
 
 
 # An offer turned down as too little: "太少了", "才这么点？", "打发要饭的呢".

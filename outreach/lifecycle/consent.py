@@ -36,6 +36,8 @@ _STOP = re.compile(r"(?<!先)(别|不要|不许|不用|请勿|勿)(再|在|总|�
                    r"(联系|连系|联络|打扰|骚扰|打电话|打来|回访|[发传](?:这种|这些|这类|此类|任何)?(?:消息|信息|短信|讯息)"
                    # ("别再给我发烂苹果了": the goods, not messages)
                    r"|send ?(?:message|msg)|给我发(?![\d一二两三四五六七八九十几个新好活正对错烂坏假次破臭差霉])"
+                   # ("别给我发什么链接": no links wanted, the talk goes on)
+                   r"(?!(?:什么|啥|那些|这种|任何)?(?:链接|验证码|二维码|网址|网页))"
                    r"|发给我|找我|发了(?=[\s，,。.!！~～]*烦)"  # "别再发了 烦"
                    r"|烦(?!死|人|透)"
                    # "以后别给我推这些了"; not "别推卸责任", "别推脱"
@@ -55,6 +57,7 @@ _STOP = re.compile(r"(?<!先)(别|不要|不许|不用|请勿|勿)(再|在|总|�
                    r"|(?:以后|今后|往后|下次)[^别不]{0,6}(?:别|不要|不用|甭)(?:再|在)?(?:来)?(?:问我|问了|找我|烦我)")
 # "先别烦我 在开车 一会儿说", "别催我，我想想": a pause in the conversation, not an end to contact
 _PAUSE = re.compile(r"先别|别催|等会|等一下|等我一下|等下|一会儿|待会|晚点|稍等|在开车|在忙|想想|考虑一下|问问我"
+                    r"|^wait|^holdon|^我(?:先|去|再)?(?:看一眼|看一下|看看|查一下|查查|确认一下|翻一下|找找)$"
                     r"|(?:现在|这会儿?|暂时)没空|没空(?:聊|说|回|理|弄|管)|(?:现在|这会儿?)没时间|在喂奶|在哄|在带娃"
                     r"|(?:现在|正|我)在上班|在开会"
                     r"|(?:过|等)[^，。,.!！？?]{0,5}(?:分钟|会儿?|小时)再(?:说|聊|回)|回头(?:再)?(?:说|聊)|忙完(?:再|了再)")
@@ -82,6 +85,20 @@ def asks_to_wait(text: str) -> bool:
     plain = _DROP.sub("", normalize(text or ""))
     return bool(_PAUSE.search(plain)) and not _FOR_GOOD.search(plain) and not _SAID_WRONG.search(plain) \
         and not _answered_after_pause(normalize(text or ""))
+
+
+# Words that only ask for a moment: "wait 我看一眼", "等下 我查查", "稍等".
+_PAUSE_ONLY = re.compile(r"(?:wait|holdon|等等|等一下|等下|稍等|等我一下)*(?:我)?(?:先|去|再)?"
+                         r"(?:看一眼|看一下|看看|查一下|查查|确认一下|翻一下|找找|想想|问问)?(?:哈|啊|哦|噢)?")
+
+
+def pauses_at_the_end(text: str) -> bool:
+    """Whether the words break off to ask for a moment ("是没更新…wait 我看一眼"): what came before
+    the break is no answer yet."""
+
+    parts = [part for part in re.split(r"\.{2,}|…+", normalize(text or "")) if part.strip()]
+    last = _DROP.sub("", parts[-1]).lower() if len(parts) > 1 else ""
+    return bool(last) and bool(_PAUSE_ONLY.fullmatch(last))
 
 
 def _answered_after_pause(text: str) -> bool:

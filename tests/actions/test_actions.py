@@ -309,6 +309,54 @@ async def test_rating_is_stored_once_and_closes_the_case(db: str) -> None:
         assert case.status == "closed" and case.open_key is None
 
 
+async def test_a_rating_said_over_two_messages_is_read_whole(db: str) -> None:
+    """"非常" (asked again) then "满意": the rating question stood through both, so 5, not the 4 of
+    "满意" alone; after another question the earlier words are no part of the rating."""
+    for stage_between, expected in ((None, 5), ("offering", 4)):
+        case_id, buyer = await settled_at_rating()
+        rated = tracker(buyer, intent="rate", text="满意", slots={"case_id": str(case_id), "stage": "rating"})
+        rated.events = [{"event": "user", "text": "非常"}, {"event": "bot", "text": "请回复 1 到 5 之间的数字"},
+                        {"event": "user", "text": "满意"}]
+        if stage_between:
+            rated.events.insert(1, {"event": "slot", "name": "stage", "value": "rating"})
+        messages, _ = await run(ActionRecordRating(), rated)
+        assert responses(messages)[0] == "utter_thanks_for_rating" and messages[0]["rating"] == expected
+
+
+async def test_a_recount_at_the_rating_question_is_no_rating_and_a_person_settles_the_difference(db: str) -> None:
+    """"等下 重新挑了一遍 有一个只是熟透了 烂的是4个" after 5 were refunded: no rating of 1 from "一个",
+    the refund stands (carried out once) and a person takes the difference."""
+    case_id, buyer, _ = make_case("spoiled", quantity=12, unit="个")
+    slots = {"case_id": str(case_id), "stage": "confirming"}
+    await run(ActionChooseProblem(), told(buyer, "spoiled", "12个烂了5个 就退烂的钱", "12个烂了5个", slots=slots))
+    with session_scope() as session:
+        assert [r.amount_fen for r in session.execute(select(Remedy)).scalars()] == [3980 * 5]
+    recount = tracker(buyer, intent="rate", text="等下 重新挑了一遍 有一个只是熟透了还能吃 烂的是4个",
+                      slots={"case_id": str(case_id), "stage": "rating"})
+    messages, events = await run(ActionRecordRating(), recount)
+    assert responses(messages)[0] == "utter_recounted_after_remedy" and messages[0]["said"] == "4个"
+    assert slot(events, "stage") == "human"
+    with session_scope() as session:
+        assert session.get(Case, case_id).status == "handed_over"
+        assert session.execute(select(func.count()).select_from(Satisfaction)).scalar_one() == 0
+        assert session.execute(select(func.count()).select_from(Remedy)).scalar_one() == 1
+
+
+async def test_a_health_reaction_told_at_an_open_offer_goes_to_a_person_before_any_refund(db: str) -> None:
+    """"吃了两口 现在肚子疼 一直拉" while the spoiled salmon's refund is on offer: a person takes it now,
+    and nothing is paid by the bot."""
+    case_id, buyer, _ = make_case("spoiled", quantity=1, unit="盒")
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}, text="嗯 臭的"))
+    sick = told(buyer, "health_reaction", "吃了两口 现在肚子疼 一直拉", "现在肚子疼",
+                slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0})
+    messages, events = await run(ActionChooseProblem(), sick)
+    assert slot(events, "stage") == "human" and "专员" in (messages[0].get("text") or "")
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        assert (case.category, case.status) == ("health_reaction", "handed_over")
+        assert session.execute(select(func.count()).select_from(Remedy)).scalar_one() == 0
+
+
 async def settled_at_rating(label: str = "spoiled") -> tuple[int, str]:
     """A case confirmed, its offer accepted, the rating question open: (case id, buyer)."""
     case_id, buyer, _ = make_case(label, quantity=1)

@@ -1970,7 +1970,7 @@ def test_what_is_told_beside_a_question_at_an_offer_answers_it_only_when_it_deci
     ("是额 阿拉要额是黑颜色", "是的 我要的是黑颜色"), ("蛮好额 四颗星", "蛮好的 四颗星"),
     ("金额不对", "金额不对"), ("额头起了疹子", "额头起了疹子"),
     # Henan 嘞, 恁; Cantonese 成半, 退返
-    ("中 是嘞 俺拍嘞四瓶 恁就给俺发来仨", "中 是嘞 我拍了四瓶 你们就给我发来三个"),
+    ("中 是嘞 俺拍嘞四瓶 恁就给俺发来仨", "行 是嘞 我拍了四瓶 你们就给我发来三个"),
     ("啲虾死咗成半", "些虾死了一半"), ("快啲退返俾我", "快些退回给我"),
     # handwriting and pinyin slips: 今, 得, 在, 每, 还, 嘛, 重法, si了
     ("对 挑出来烂了三今半", "对 挑出来烂了三斤半"), ("恩 好得", "嗯 好的"), ("在发一瓶对得把", "再发一瓶对的吧"),
@@ -2741,3 +2741,98 @@ def test_how_it_has_been_is_no_yes_and_a_multiple_taken_is_a_yes() -> None:
     assert read_yes_no("用了两天就这样") is None  # how the lamp has been since, at the offer
     assert read_yes_no("那就这样") is True and read_yes_no("好 就这样") is True
     assert read_yes_no("行 就按那个三倍的办") is True and not is_question("行 就按那个三倍的办")
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "rating"),
+    [
+        ("非常", "满意", 5),
+        ("非常。", "满意！", 5),
+        ("不太", "满意", 2),
+        ("不", "满意", 2),
+        ("特别", "好", 5),
+        ("好的", "满意", None),  # no level alone before: the latest words alone decide
+        ("非常", "你们客服在哪", None),
+        ("", "满意", None),
+    ],
+)
+def test_a_rating_said_over_two_messages(before: str, text: str, rating: int | None) -> None:
+    from outreach.dialogue.ratings import rating_over_two
+
+    assert rating_over_two(before, text) == rating
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "unit", "promised", "pieces", "share", "status"),
+    [
+        # the count right after what arrived, harm told at once: the pieces gone bad
+        ("三条鲈鱼到了两条肚皮朝上一动不动 就剩一条还在盆里扑腾", 3, "条", None, 2, None, "ok"),
+        ("六只螃蟹到手四只都不动了 有一只壳都发黑了 都臭了", 6, "只", None, 4, None, "ok"),  # 到手 no price
+        ("30个鸡蛋碎了不少 蛋液糊了一箱子", 30, "枚", None, None, None, "vague"),  # the count names the goods
+        ("五斤芒果打开烂了三成 烂的那三成退钱", 1, "箱", 2500, None, Fraction(3, 10), "ok"),
+        ("啊等下 底下还压着两个碎的 一共6个", 30, "枚", None, 6, None, "ok"),
+        ("对de 有一个切开里面全烂le", 2, "个", None, 1, None, "ok"),  # all of the one inside
+        ("只有2只死了 另一只刚才动了一下", 3, "只", None, 2, None, "ok"),
+    ],
+)
+def test_counts_beside_what_arrived_the_goods_named_and_the_total_after_more_found(
+        text: str, quantity: int, unit: str, promised: int | None, pieces: int | None, share: Fraction | None,
+        status: str) -> None:
+    reading = read_affected(text, quantity, promised, "spoiled" if unit != "枚" else "damaged", unit)
+    assert reading.status == status
+    assert reading.pieces == pieces
+    if share is not None:
+        assert reading.share == share
+
+
+def test_dialect_yes_and_no_of_henan_shaanxi_sichuan_and_all_well_said_short() -> None:
+    """Sets 125-128: 莫 (don't) before 给, Henan 白 (don't) and 中 (all right), 能成 said twice, "别提了"
+    opening a complaint (no "no"), "没 都好的" (nothing wrong), a pause after a break."""
+    from outreach.dialogue.yes_no import fine_after_all
+    from outreach.lifecycle.consent import asks_to_stop, pauses_at_the_end
+
+    assert refused_kinds("就退那三个的钱 莫给我补发 等不起") == {"reship"}
+    assert read_remedy("就退那三个的钱 莫给我补发 等不起") == "refund"
+    assert asks_to_stop("白再给俺发消息了 白联系俺")
+    assert read_yes_no("算了 中吧 给俺") is True and read_yes_no("能成能成 就那么弄") is True
+    assert read_yes_no("嫑提咧 你家柿饼压得稀巴烂") is None
+    assert fine_after_all("没 都好的👌") and not fine_after_all("都好的 就是少了一个")
+    assert not fine_after_all("烂了两个 其他都是好的")
+    assert pauses_at_the_end("是没更新…wait 我看一眼") and not pauses_at_the_end("我想想哈…那就给个4吧")
+
+
+def test_wary_buyers_questions_and_answers_of_sets_129_to_132() -> None:
+    """Sets 129-132: "are you the platform" asked in many ways is the who-question (not the rules:
+    "这是平台的规定吗"); worries about bank cards, codes and links are the scam answer; a scam call told
+    is no request for a call; "别给我发什么链接" is no opt-out."""
+    from outreach.dialogue.person import wants_a_person
+    from outreach.lifecycle.consent import asks_to_stop
+
+    who = knowledge().topic_of
+    for text in ("侬是平台的伐？阿拉老头子讲现在骗子交关多", "你是平台的吧？不是商家？",
+                 "你们是不是平台的 我孙女说要当心", "平台的？", "你是平台客福吗？", "你们是平台的？拿什么证明"):
+        assert who(text) == "who", text
+    assert who("这是平台的规定吗？") != "who" and who("平台会赔吗？") != "who"
+    for text in ("你们不会要我的银行卡号吧？", "不要验证码吧？", "不会让我点链接填银行卡吧"):
+        assert who(text) == "scam", text
+    assert not wants_a_person("你们是平台的么？上回有人冒充客服给我打电话") and wants_a_person("给我打电话")
+    assert not asks_to_stop("碎了2个 你们有事就在这里说 别给我发什么链接") and asks_to_stop("别给我发消息了")
+
+
+def test_remedies_said_last_alone_per_clause_and_by_the_ones_named() -> None:
+    """Sets 125-132: a remedy verb said last ("是的 少1瓶 补"), with an all right ("换 中"), again for
+    someone else ("重新给他发个茶轴的吧"), of the ones named ("死的先退"); a remedy received is none
+    ("上回那个退款收到了"); something else changed is no replacement ("换个插座好了"); asked for in one clause
+    while another asks how long ("补发要等好久哦 退那只的钱得行不")."""
+    from outreach.dialogue.remedy_words import asks_for_it
+    from outreach.dialogue.yes_no import fine_after_all
+
+    assert read_remedy("是的 少1瓶 补") == "reship" and read_remedy("换 中") == "replace"
+    assert read_remedy("那就重新给他发个茶轴的吧") == "reship"
+    assert read_remedy("死的先退") == "refund" and read_remedy("秤不够的也要退") == "refund"
+    assert read_remedy("坏的也退了") is None and read_remedy("上回那个推款收到了 谢谢啊") is None
+    assert read_remedy("插座的问题 换个插座好了 没事") is None
+    assert asks_for_it("补发要等好久哦 退那只的钱得行不") and not asks_for_it("补发要多久？")
+    assert fine_after_all("插座的问题 换个插座好了 没事")
+    assert fine_after_all("哦 莫得碎 是盖盖没拧紧 油渗出来一点点 擦干净就好了 莫得事 不用管了")
+    assert not fine_after_all("杯子都好好的 不用管了 就是少了一个")

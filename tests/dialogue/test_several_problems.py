@@ -666,3 +666,21 @@ def test_a_shock_from_the_goods_is_a_harm_to_the_buyer() -> None:
     assert "health_reaction" in tax.signs_in("昨儿晚上摸开关把我手电了一下")
     assert "health_reaction" in tax.signs_in("插头被电了一下")
     assert tax.cued("quality_defect", "这电热毯不热")
+
+
+def test_freight_asked_for_a_shipped_only_now_fakes_and_a_torn_box_beside_fine_goods() -> None:
+    """Sets 125-128: who pays a return's freight names no price problem; "昨天才给发出来" is a late
+    shipment; a fake told in so many words is one beside the fault it explains; harm to the box
+    beside goods said unharmed is no breakage."""
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    diagnoser = load_diagnoser()
+    assert set(clause_problems(diagnoser, "吹风机只出冷风 热风档一点都不热 给我换个新的 来回运费你们出")) == {
+        "quality_defect"}
+    assert "price_issue" in clause_problems(diagnoser, "说好包邮的 结果还收了我十块运费")
+    assert set(clause_problems(diagnoser, "页面上写的三天里头发货 昨天才给发出来")) == {"late_delivery"}
+    fake = clause_problems(diagnoser, "这手机充了一宿电还是开不了机 人家说这不是正规牌子 是山寨货 串号都查不到")
+    assert set(fake) == {"quality_defect", "counterfeit"}
+    assert set(clause_problems(diagnoser, "包装是破了 但东西没坏 是少了一个 拍了4个只来了3个")) == {"missing_item"}
+    assert "damaged" in clause_problems(diagnoser, "箱子压坏了 碎了一个 其他东西没坏")

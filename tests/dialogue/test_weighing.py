@@ -35,7 +35,11 @@ def test_the_grams_said_to_be_missing(text: str, grams: int | None) -> None:
     ("秤上是1斤7两", True),
     ("少了半斤", True),
     ("一共只有7斤3两", True),
+    ("去掉箱子是3斤8两", True),  # a net weight: the packaging taken off
+    ("扣掉泡沫箱 4斤2两", True),
+    ("去咯箱子是8斤2两", True),
     ("买的5斤装", False),  # a weight, but nothing says it was weighed
+    ("3斤8两", False),
     ("烂了好几个", False),
 ])
 def test_whether_the_words_tell_a_weighing(text: str, weighed: bool) -> None:
@@ -79,3 +83,15 @@ def test_a_weighing_of_the_whole_below_the_promise_is_found_but_not_one_of_the_r
 ])
 def test_the_promised_and_weighed_weight(text: str, listed: int | None, expected: Weighing | None) -> None:
     assert read_weighing(text, listed) == expected
+
+
+@pytest.mark.parametrize(("text", "taken_back"), [
+    ("不对 刚才是连箱子一起称的", True),
+    ("称的时候没去皮", True),
+    ("刚才连箱子一起称的 去掉箱子是3斤8两", False),  # the new weight is told: it is read, not asked
+    ("称了4斤", False),
+])
+def test_a_weighing_taken_back_without_a_new_weight(text: str, taken_back: bool) -> None:
+    from outreach.dialogue.weighing import takes_back_weighing
+
+    assert takes_back_weighing(text) is taken_back
