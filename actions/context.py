@@ -754,9 +754,11 @@ async def suspected_among_named(tracker: Tracker, label: str | None,
     suspected = await (suspected_of or partial(_suspected, tracker))()
     book = rules()
     first = clauses_of(normalize(text_of(tracker)))[:1]
-    if suspected not in named and suspected in {*book.goods_condition, "missing_item"} and label != suspected \
+    counted = {*book.goods_condition, *book.covers_goods, "missing_item"}
+    if suspected not in named and suspected in counted and not set(named) & counted \
             and first and _COUNT_FIRST.fullmatch(first[0]):
-        # "2个 还扣了两次钱": the count answers the problem asked about, another problem is told beside
+        # "2个 还扣了两次钱": the count answers the problem asked about, a problem not of pieces is told
+        # beside (not "3个 发错了颜色": the count of the other one)
         return suspected
     if label in book.covers_goods and label in named and suspected in book.goods_condition \
             and not says_weighed(named[label]):  # (a short weight is a problem of its own: outreach.cases)

@@ -357,6 +357,20 @@ async def test_a_health_reaction_told_at_an_open_offer_goes_to_a_person_before_a
         assert session.execute(select(func.count()).select_from(Remedy)).scalar_one() == 0
 
 
+async def test_a_count_said_first_beside_a_problem_not_of_pieces_confirms_the_one_asked_about(db: str) -> None:
+    """"2个 还扣了两次钱" at a breakage's confirmation: two broken, and the double charge follows (the
+    whole words' likeliest problem is the charge, which has no pieces to count)."""
+    case_id, buyer, _ = make_case("damaged", quantity=6, unit="只")
+    said = told(buyer, "price_issue", "2个 还扣了两次钱", "还扣了两次钱",
+                slots={"case_id": str(case_id), "stage": "confirming"})
+    messages, _ = await run(ActionChooseProblem(), said)
+    assert responses(messages) == ["utter_offer"] and "2只" in messages[0]["offer_text"]
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        assert (case.category, case.affected_quantity) == ("damaged", 2)
+        assert [item["label"] for item in case.facts["more_problems"]] == ["price_issue"]
+
+
 async def settled_at_rating(label: str = "spoiled") -> tuple[int, str]:
     """A case confirmed, its offer accepted, the rating question open: (case id, buyer)."""
     case_id, buyer, _ = make_case(label, quantity=1)
