@@ -755,10 +755,12 @@ async def suspected_among_named(tracker: Tracker, label: str | None,
     book = rules()
     first = clauses_of(normalize(text_of(tracker)))[:1]
     counted = {*book.goods_condition, *book.covers_goods, "missing_item"}
-    if suspected not in named and suspected in counted and not set(named) & counted \
+    same_harm = set(book.goods_condition) if suspected in book.goods_condition else set()
+    if suspected not in named and suspected in counted and not set(named) & (counted - same_harm) \
             and first and _COUNT_FIRST.fullmatch(first[0]):
         # "2个 还扣了两次钱": the count answers the problem asked about, a problem not of pieces is told
-        # beside (not "3个 发错了颜色": the count of the other one)
+        # beside (not "3个 发错了颜色": the count of the other one); "烂了一半！磕得…" of a breakage asked
+        # about is the same harm in other words
         return suspected
     if label in book.covers_goods and label in named and suspected in book.goods_condition \
             and not says_weighed(named[label]):  # (a short weight is a problem of its own: outreach.cases)
