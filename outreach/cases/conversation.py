@@ -1154,11 +1154,11 @@ def recount_after_remedy(case_id: int | str, buyer_id: str, text: str) -> Step |
         if done is None or done.kind not in SHARE_KINDS or case.status in PERSON_HOLDS:
             return None
         reading = read_affected_of(session, case, text)
-        paid_share = (Fraction(case.affected_quantity, main_item(session, case.order_id).quantity)
+        item = main_item(session, case.order_id)
+        paid_share = (Fraction(case.affected_quantity, item.quantity)
                       if case.affected_quantity else Fraction((case.facts or {}).get("affected_share") or 0))
         if reading.status != "ok" or reading.share is None or reading.share == paid_share:
             return None
-        item = main_item(session, case.order_id)
         said = f"{reading.pieces}{item.unit}" if reading.pieces is not None else reading.said
         step = _hand_over(session, case, f"buyer counted again after {done.rule_id} was carried out: {said} "
                                          f"affected, not the share paid for ({paid_share}); a person settles "
