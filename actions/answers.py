@@ -39,6 +39,7 @@ from actions.context import (
 from actions.starting import note_all_well, raise_problem
 from outreach.diagnosis.taxonomy import NO_PROBLEM, taxonomy
 from outreach.dialogue.knowledge import is_question
+from outreach.dialogue.wavering import settled
 from outreach.dialogue.words import tells_a_slip
 from outreach.dialogue.yes_no import (
     ends_with_yes,
@@ -223,8 +224,9 @@ class ActionChooseProblem(Action):
             # "哦 是问要不要补偿 要" at the optional last question: no problem told; it is let go
             dispatcher.utter_message(response="utter_thanks_for_recommend")
             return [SlotSet("stage", "closed")]
-        if label == NO_PROBLEM and is_question(text_of(tracker)) and not read_no_problem(text_of(tracker)):
-            # "我这个办好了么" asks; it does not say nothing went wrong
+        if label == NO_PROBLEM and is_question(settled(text_of(tracker))) and not read_no_problem(text_of(tracker)):
+            # "我这个办好了么" asks; it does not say nothing went wrong ("本来想问问…其实吧刚刚已经送到了
+            # … 没事了" settles on all well)
             return await not_understood(dispatcher, tracker)
         if label not in taxonomy().ids:
             return await not_understood(dispatcher, tracker)

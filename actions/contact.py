@@ -155,11 +155,14 @@ _LET_GO = re.compile(r"算了|不用了|不用麻烦|不用处理|不要了|不�
 async def _accept_first(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> None:
     from actions.common import case_of
     from outreach.dialogue.remedy_words import read_remedy
+    from outreach.dialogue.wavering import settled
     from outreach.dialogue.yes_no import read_yes_no
 
+    let_go = bool(_LET_GO.search(text))
+    text = settled(text)  # "要不补偿一下……算了，我不要了，别再给我发消息了": the offer let go
     case_id = await case_of(tracker)
     if case_id is None or not (read_remedy(text) or (read_yes_no(text) and not _POLITE.match(text)
-                                                     and not _LET_GO.search(text))):
+                                                     and not let_go)):
         # "谢谢你们 不过我不想再收到任何回访了": thanks, not a yes to the offer; "嗯……这点小事就算了吧
         # 也请以后别再联系我了": the offer let go
         return
@@ -186,12 +189,14 @@ def is_survey_answer(tracker: Tracker) -> bool:
     return stage == "recommending" and parse_recommend(text) is not None
 
 
-async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """The buyer's answer to the rating (1-5) or the recommendation question (0-10), with any comment."""
-    text = tracker.latest_message.get("text") or ""
+async def record_survey_answer(dispatcher: CollectingDispatcher, tracker: Tracker,
+                               text: str | None = None) -> list[EventType]:
+    """The buyer's answer to the rating (1-5) or the recommendation question (0-10), with any comment
+    (in the words given: the part a buyer who wavered settled on)."""
+    text = (tracker.latest_message.get("text") or "") if text is None else text
     raw = next(tracker.get_latest_entity_values("rating"), None)
     stage = tracker.get_slot("stage")
-    comment = comment_of(text)
+    comment = comment_of(tracker.latest_message.get("text") or "")
     if stage == "recommending":
         score = parse_recommend(str(raw)) if raw is not None else parse_recommend(text)
         if score is None:

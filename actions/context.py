@@ -33,7 +33,15 @@ from outreach.diagnosis.taxonomy import NO_PROBLEM
 from outreach.dialogue.knowledge import is_question, knowledge, told_clauses
 from outreach.dialogue.person import wants_a_person
 from outreach.dialogue.ratings import declines_rating, rating_taken_back, read_rating, satisfied_in_words
-from outreach.dialogue.remedy_words import asks_for_it, gives_up_the_order, read_remedy, refused_kinds, set_aside_last
+from outreach.dialogue.remedy_words import (
+    asks_for_it,
+    gives_up_the_order,
+    read_remedy,
+    refused_kinds,
+    remedy_mentions,
+    set_aside_last,
+)
+from outreach.dialogue.wavering import settled, wavers, without_abandoned
 from outreach.dialogue.words import (
     PIECE_WORDS,
     adds_to,
@@ -42,6 +50,7 @@ from outreach.dialogue.words import (
     is_command_like,
     is_key_mash,
     is_pasted_notice,
+    media_only,
     more_to_come,
     normalize,
     own_words,
@@ -89,9 +98,12 @@ _FOUND_AFTER_ALL = re.compile(r"找到了|都在|都齐了|是齐的|(?:^|[\s，
                               r"|[一二两三四五六七八九十\d]*[个只件盒瓶袋包双条支罐]?都?没少")
 # The harm told was of other goods: "搞错了 发霉的是我在菜场买的那袋 … 冇得问题" (with "没问题" said).
 # ("没事 点错了 灯好着呢": the yes before was a slip of the finger, when the goods are said fine; "点错了"
-# alone beside a payload owns up to the tap)
-_MIXED_UP = re.compile(r"搞错了|弄错了|看错了|记错了|说错了|搞混了|弄混了"
+# alone beside a payload owns up to the tap; "没坏 虚惊一场": a scare that came to nothing)
+_MIXED_UP = re.compile(r"搞错了|弄错了|看错了|记错了|说错了|搞混了|弄混了|虚惊一场|白担心一场|白紧张一场"
                        r"|(?:点错了|按错了|误点|误触)(?=.*(?:好着|好好的|没坏|正常|能用|好用|没毛病|都在|挺好))")
+# Sounds of thinking before a question, no yes: "嗯……那个，", "呃 那个".
+_THINKING = re.compile(r"\s*(?:(?:嗯+|恩+|呃+|额+|唔+)\s*\.{2,}|(?:嗯+|恩+|呃+|额+|唔+|那)?[\s,]*(?:那个|这个))"
+                       r"[\s.,]*(?:那个|这个|就是|我想问一下|想问一下|问一下|问下)?[\s.,]*")
 # The lowest score that takes an offer it is given to; a lower one is no yes to it.
 OFFER_TAKEN_FROM = 3
 _AMOUNTISH = re.compile(r"[\d０-９零〇一二两三四五六七八九十百俩仨半全都%％成]")
@@ -121,7 +133,8 @@ def text_of(tracker: Tracker) -> str:
     """What the buyer typed, in their own words (a notice or a chat line pasted before them left
     out: outreach.dialogue.words.own_words); a button's payload is exact and is not read again."""
     text = tracker.latest_message.get("text") or ""
-    return "" if text.startswith("/") else own_words(text)
+    # ("本来想跟你说别联系我了……想了想还是说一下吧": the thought begun and not followed is left out)
+    return "" if text.startswith("/") else without_abandoned(own_words(text))
 
 
 async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -149,7 +162,10 @@ async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker,
 
 
 # A remedy named bare, as the subject of the question beside it ("寄回去 运费谁出啊", "退款的话 多久到").
-_TOPIC_ONLY = re.compile(r"(?:那|如果|要是)?(?:寄回去?|寄回来|退货|退回去|换货|补发|退款|退钱|换新|换)(?:的话)?")
+# ("错的那件寄回去 运费要我出吗？": the goods to send back named, then the question about it)
+_TOPIC_ONLY = re.compile(r"(?:那|如果|要是)?"
+                         r"(?:(?:错|坏|破|烂|旧|原来|这|那)的?(?:那|这)?[一两]?[件个只条双台把盒瓶袋包套]?)?"
+                         r"(?:寄回去?|寄回来|退货|退回去|换货|补发|退款|退钱|换新|换)(?:的话)?")
 
 
 # A count said first, alone or with its harm: "2个", "碎了3个".
@@ -167,8 +183,9 @@ def told_beside_question(text: str, stage: str | None) -> str | None:
     # (a clause that asks to be told it is so, "钱是退回我付款的卡上吧", "我妈那边不用操作什么吧", asks too)
     clauses = [clause for clause in told_clauses(text) if not _TAG_QUESTION.search(normalize(clause))]
     told = " ".join(clauses)
-    if not told or len(clauses) == len(clauses_of(text)) or re.fullmatch(r"(?:哦|噢|喔|啊)?对了[啊呀]?", told):
-        return None  # ("对了 能开发票不？": by the way, no yes)
+    if not told or len(clauses) == len(clauses_of(text)) or re.fullmatch(r"(?:哦|噢|喔|啊)?对了[啊呀]?", told) \
+            or _THINKING.fullmatch(normalize(told)):
+        return None  # ("对了 能开发票不？": by the way, no yes; "嗯……那个，退的钱多久能到账啊？": a thought)
     if stage == "confirming" and (read_yes_no(told) is True
                                   or (counts_harm(told) and knowledge().topic_of(text) is not None)):
         return told  # ("你是哪个嘛 哦平台的嗦 … 烂了五个": asked, and the problem counted beside)
@@ -210,11 +227,19 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     text = text_of(tracker) if text is None else text
     if not text:
         return None
+    if media_only(text):  # "[图片]": a picture the bot cannot see; asked for in words, the question stands
+        dispatcher.utter_message(response="utter_media_unseen")
+        return await reask(dispatcher, tracker)
     if is_pasted_notice(text) or is_key_mash(text) or is_command_like(text) or (
             not readable(without_markup(text)) and read_yes_no(text) is None and read_rating(text) is None):
         # "？！。。。", "😡😡😡", "<script>…</script>", a pasted courier notice: nothing of the buyer's to
         # read, whatever a classifier made of it; the question stands
         return await not_understood(dispatcher, tracker)
+    stage = tracker.get_slot("stage")
+    if wavers(text) and _decides(text, settled(text), stage):
+        # "退钱吧……或者补发？算了，还是退钱", "退钱的话……嗯……不了，我不要退款": what was weighed and let
+        # go decides nothing; the words settled on are read at the question
+        return await in_context(dispatcher, tracker, settled(text))
     if pauses_at_the_end(text) or (
             asks_to_wait(text) and read_yes_no(text) is not True and read_remedy(text) is None
             and not _COUNTISH.search(text) and not fine_after_all(text)
@@ -234,7 +259,6 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         from actions.contact import opt_out_now
 
         return await opt_out_now(dispatcher, tracker, text)
-    stage = tracker.get_slot("stage")
     if stage == "offering" and not is_question(text):
         urgent = await _urgent_besides(tracker)
         if urgent is not None:  # "吃了两口 现在肚子疼 一直拉" at a refund offer: a person takes it first
@@ -460,8 +484,32 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
     if stage == "rating" and (read_rating(text) or satisfied_in_words(text)) is not None:
         from actions.contact import record_survey_answer  # one place records a rating, and what is told beside it
 
-        return await record_survey_answer(dispatcher, tracker)
+        return await record_survey_answer(dispatcher, tracker, text)
     return None
+
+
+def _decides(text: str, words: str, stage: str | None) -> bool:
+    """Whether the `words` a buyer settled on, of all they wrote (`text`), answer the question the
+    conversation is at by themselves: a choice, a yes or no, a rating, nothing wrong after all, or no
+    more contact."""
+    if stage == "offering":
+        if _AMOUNTISH.search(words) or is_question(words) \
+                or len({kind for _start, kind in remedy_mentions(normalize(words))}) > 1:
+            return False  # (a count, a question, remedies weighed against each other: read from all the words)
+        # (what all the words say alike is theirs to take; "算了算了 不要了" gives up no order at an offer)
+        if read_remedy(words) not in (None, "cancel"):  # ("…或者补发？算了，还是退钱": the question settled)
+            return read_remedy(words) != read_remedy(text) or is_question(text)
+        if read_remedy(text) is not None:  # "那就退那2瓶的钱吧……补发……算了，不用补了": the choice stands,
+            return read_yes_no(words) is True or goes_ahead(words)  # unless the buyer settles on the offer
+        return (read_yes_no(words) is not None and read_yes_no(words) != read_yes_no(text)) \
+            or (rejects_offer(words) and not rejects_offer(text)) \
+            or (ends_refusing(words) and not ends_refusing(text)) \
+            or (goes_ahead(words) and not goes_ahead(text))
+    if stage == "rating":
+        return read_rating(words) is not None or satisfied_in_words(words) is not None or asks_to_stop(words)
+    if stage == "confirming":  # "是说碎了吧……其实是我看错了 … 碗都好好的": nothing wrong after all
+        return fine_after_all(words) and read_yes_no(words) is not True and not counts_harm(words)
+    return False
 
 
 async def hand_over_asked(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:

@@ -52,6 +52,9 @@ _CORRECTION = re.compile(r"不对不对"
                          r"|再数数|再数一[遍下]|再点点|再点一[遍下]|重数|重新点了?一?[遍下]?"
                          r"|又[^，,。.!！？?\s]{1,4}数了一?[遍下]"  # "俺又扒拉着数了一遍"
                          r"|[哎唉诶额呃]\s*不是"  # "烂了四个 哎不是四个 是十个"
+                         # "烂了一半……也没一半那么多，三分之一吧": the share said taken back
+                         # (not after a correction already: "说错了，没有那么多，3斤里面烂了1斤")
+                         r"|(?:也|倒也|其实|好像)没(?:有)?[^，,。.!！？?\s]{0,4}那么(?:多|严重)"
                          # "死了4只…等等 我再翻一下 是3只", "数岔了 是八双", "碎了4个…不是 3个", "2斤…哦 是两斤半"
                          r"|等等|等一下|等下|[数看]岔了?|\.{2,}\s*不是(?=\s*[\d一两二三四五六七八九十])"
                          r"|\.{2,}\s*哦\s*(?=是\s*[\d一两二三四五六七八九十])")
@@ -236,7 +239,8 @@ def _weight_share(text: str, promised_g: int | None) -> tuple[Fraction, str] | N
 
 # "只收到3盒", "就到了3盒", "数了一下才16个": what arrived, for missing pieces the rest is what is affected.
 _RECEIVED = re.compile(rf"(?:只收到|只到了|就到了|才到了|才收到|只来了|就来了|收到了?|到了|来了|只有|就只有"
-                       rf"|(?:就|只|才)(?:给了?|(?:给(?:我|我们)?)?(?:发|寄|送)(?:来|过来)?了?)|就|才"
+                       rf"|(?:只|才|就)到"
+                       rf"|(?:就|只|才)(?:给了?|(?:给(?:我|我们)?)?(?:发|寄|送|整)(?:来|过来)?了?)|就|才"
                        # right after what was bought: "买10双来8双", Cantonese "买了6瓶得4瓶"
                        rf"|(?<=[{PIECE_WORDS}])[\s，,]*(?:来|得|到))"
                        rf"\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤](?!钱)")
@@ -327,6 +331,8 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     if weight is not None and weight[0] == 1 and (_TENTHS.search(text) or _PERCENT.search(text)
                                                   or _FRACTION_CN.search(text)):
         weight = None  # "五斤芒果打开烂了三成": the weight is the whole, the share is said apart
+    if weight is not None and weight[0] == 1 and _VAGUE.search(text):
+        weight = None  # "两斤虾到了死了一大半": the weight is the whole, the share is vague
     if weight is not None:
         return _of_share(weight[0], quantity, weight[1])
     fraction = _FRACTION_CN.search(text)
@@ -420,7 +426,7 @@ _GONE_BAD_BEFORE = re.compile(r"(?:[坏烂碎破裂死臭霉化]|发霉|变质)(
 
 _CONTAINERS = "箱盒袋筐篮"
 # A count's measure word followed by what the goods are ("30个鸡蛋", "六只螃蟹"), not by what befell them.
-_GOODS_NAMED = re.compile(rf"\s*[{PIECE_WORDS}]\s*(?![都全也是有的了还就])[\u4e00-\u9fff]")
+_GOODS_NAMED = re.compile(rf"\s*[{PIECE_WORDS}斤]\s*(?![都全也是有的了还就])[\u4e00-\u9fff]")
 
 
 def _names_the_goods(after: str) -> bool:
@@ -571,7 +577,8 @@ _COUNT_SAID = rf"(?:\d+|[{_CN}]+)\s*(?:个|只|件|盒|箱|袋|包|瓶|份|双|�
 _RIGHT_AFTER = re.compile(rf"^[\s,，。.!！]*(?:就|其实|应该)?\s*({_COUNT_SAID})")
 # A count stated after a correction with 是 ("死的是6个", "应该是4个", "称了是2斤半"): the count,
 # whatever reason follows.
-_STATED = re.compile(rf"是\s*({_COUNT_SAID})")
+# (not what was bought: "我看错了 买的是5罐 到了4罐 就少1罐" states the order, the recount follows)
+_STATED = re.compile(rf"(?<!买的)(?<!拍的)(?<!订的)(?<!下单的)是\s*({_COUNT_SAID})")
 
 
 def _after_correction(text: str) -> str | None:

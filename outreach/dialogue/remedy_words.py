@@ -81,6 +81,10 @@ _SEND_OVER = re.compile(r"(?:给我|帮我)(?:重新|再)?(?:发|寄)(?:个|一�
                         r"|(?<!给我)(?<!给)(?:你们|商家|店家)(?:重新|再)?发个[^，。,.!！？?\s]{1,4}的"
                         r"(?=\s*(?:吧|啊|呀|过来|来)?\s*[。.!！~～]*$)")
 # "把鱼油寄给我吧", "把对的发过来": the goods sent to the buyer (not "把错的寄回去": a return)
+# Settled on sending after all: "退款也行，可我还挺喜欢这条的，还是发L的" (not sent back, nor sent wrong).
+# ("还是让他们发" keeps the order as it is: no re-ship)
+_STILL_SEND = re.compile(r"还是(?:给我|帮我)?(?:重新|再)?(?:发|寄)(?![错货了过回出])(?:一?[条件个双台盒])?"
+                         r"[^，。,.!！？?\s]{0,4}的")
 _SEND_IT_TO_ME = re.compile(r"把[^，。,.!！？?\s]{1,8}?(?:重新|再)?(?:寄|发|送)(?:给我|过来|来(?!的))")
 _ASKED_TO_SEND = re.compile(r"重新|再|换|麻烦|请|帮|赶紧|快点|尽快")
 # Who the buyer wants to talk to instead of the bot: "换个真人", "换个人来", "换人工".
@@ -173,11 +177,12 @@ def _a_reason(before: str, rest: str) -> bool:
 _CANNOT = re.compile(r"(?:不会|懒得|没法|不方便|不想)[^，。,.!！？?\s]{0,4}$")
 # A remedy declined after it is named: "退钱就不必了", "补发就算了".
 # ("退货退款算了", without 就 / 也, picks it: "just do that")
-_DECLINED_AFTER = re.compile(r"^(?:的话|的钱|的|钱|[嘛呢啊呀])?(?:我|她|他|我们|我家)?"
+_DECLINED_AFTER = re.compile(r"^(?:的话|的钱|的|钱|[嘛呢啊呀])?(?:[\s，,]*(?:这个|那个|这样|这种))?"
+                             r"(?:我|她|他|我们|我家)?"
                              r"(?:[一两二三四五六七八九十几\d]*[个只件盒份双条瓶袋])?"
                              # "补发一个也不要", "光退钱不行"
                              r"(?:(?:就|也|都|倒|可){0,2}(?:不用|不要|不需要|不必|免了|不行|不成|不想弄|不想搞|不想办|懒得弄|不稀罕"
-                             r"|不干|不答应|不同意|不接受)"
+                             r"|不干|不答应|不同意|不接受|不想要|(?:不太|不怎么|不大|不是很|并不)(?:想要|需要))"
                              r"|(?:就|也|都)算了"
                              # "退款我们暂时不考虑", "补寄也来不及啦"
                              r"|(?:暂时|先|目前|就|也|都)?(?:不考虑|来不及|赶不上|赶不及)"
@@ -354,6 +359,7 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
              if not (_BOUGHT.search(text[:m.start()])
                      and not _ASKED_TO_SEND.search(text[max(0, m.start() - 4):m.end()]))]
     hits += [(m.start(), m.end(), "reship") for m in _SEND_IT_TO_ME.finditer(text)]  # "把鱼油寄给我吧"
+    hits += [(m.start(), m.end(), "reship") for m in _STILL_SEND.finditer(text)]  # "还是发L的"
     hits += [(m.start(), m.end(), "ship") for m in _SHIP_IT.finditer(text)]  # "赶紧给我发"
     hits += [(m.start(), m.end(), "replace") for m in _CHANGE_TO.finditer(text)]  # "换白色的"
     hits += [(m.start(), m.end(), "replace") for m in _CHANGE_ONE.finditer(text)]  # "换一台吧"

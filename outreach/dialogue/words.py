@@ -36,6 +36,7 @@ _ENGLISH_IN_CHINESE = (
     (re.compile(r"(?<![a-z])size(?![a-z])"), "尺码"),
     (re.compile(r"(?<![a-z])delivery(?![a-z])"), "物流"),
     (re.compile(r"(?<![a-z])price\s*drop(?![a-z])"), "降价"),
+    (re.compile(r"(?<![a-z])(?:coupons?|voucher)(?![a-z])"), "优惠券"),
     (re.compile(r"(?<![a-z])(?:rating|score)\s*(?:给)?\s*([1-5])(?![\d.])"), r"\1分"),
     (re.compile(r"(?<![a-z])white(?![a-z])"), "白色"), (re.compile(r"(?<![a-z])black(?![a-z])"), "黑色"),
     (re.compile(r"(?<![a-z])pink(?![a-z])"), "粉色"), (re.compile(r"(?<![a-z])gr[ae]y(?![a-z])"), "灰色"),
@@ -247,12 +248,17 @@ _SLIPS = (
     (re.compile(r"(?<=[死烂坏碎臭])(?:[咗了])?成半"), "了一半"),  # Cantonese 成半 (about half): 死咗成半
     (re.compile(r"补尝|补常|补赏"), "补偿"),  # pinyin slips of 补偿 (bu chang)
     # 死了两直 (zhi); not the 一直 (all along) of "一直没拿到", "一直不发货"
-    (re.compile(r"(?<=[一两二三四五六七八九十几\d])直(?![接到播线的没不在都是等拖说很挺有要想联系催找问打显示卡未处呒嘸勿])"),
+    # (一直 itself only at the end of a clause, "死了一直": "现在一直吐", "一直响" are all along)
+    (re.compile(r"(?<=[两二三四五六七八九十几\d])直(?![接到播线的没不在都是等拖说很挺有要想联系催找问打显示卡未处呒嘸勿])"
+                r"|(?<=[十\d]一)直|(?<=一)直(?=$|[\s，,。.!！？?~～])"),
      "只"),
     (re.compile(r"价钿"), "价钱"),  # Wu "price"
+    (re.compile(r"退冰"), "解冻"),  # Taiwanese "thawed": 整块都退冰了
+    (re.compile(r"(?<=没)折抵|(?<=没有)折抵|折抵(?=没)"), "抵扣"),  # Taiwanese "deducted": 优惠券没有折抵
     # Cantonese 冇咗气, 冇晒气, 都冇气嘞 (冇 read as 没有 above): dead
     (re.compile(r"没有[咗了晒]气(?![味色])|没有气(?=[嘞啦喇咯了]|$)"), "没气了"),
     (re.compile(r"(?<=[死烂坏碎])晒(?![干太衣被])"), "光了"),  # Cantonese 晒 (all): 死晒, 烂晒
+    (re.compile(r"(?<=湿)晒(?![干太衣被])"), "透了"),  # Cantonese 湿晒 (soaked through)
     (re.compile(r"(?<=[一两二三四五六七八九十几\d每])\s*樽|樽(?=装)"), "瓶"),  # Cantonese 樽 (bottle): 四樽有两樽爆咗
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*爽(?![快口朗])"), "双"),  # 少了一爽 (shuang)
     # 补发巴, 退款巴 (ba); not 嘴巴, 尾巴, 下巴, 大巴
@@ -283,7 +289,8 @@ _SLIPS = (
     (re.compile(r"(?<=[关联维])係"), "系"),  # 關係 is 关系
     (re.compile(r"係"), "是"),  # Cantonese 係 (is)
     (re.compile(r"唔系"), "不是"),
-    (re.compile(r"(?<=[我你他都就也])系(?![统列数])"), "是"),
+    (re.compile(r"(?<=[我你他都就也真])系(?![统列数])"), "是"),
+    (re.compile(r"俾(?!便)"), "给"),  # Cantonese "give": 唔会俾验证码你
     (re.compile(r"使唔使"), "用不用"),
     (re.compile(r"得唔得"), "行不行"),
     (re.compile(r"嚟"), "来"),
@@ -470,11 +477,21 @@ PIECE_WORDS = "个只件盒箱袋包瓶份双条支罐本台把张套片根枚�
 
 # Markup and template placeholders typed or pasted by a buyer: nothing of theirs to read in them.
 # (and links pasted: "https://m.example.com/trade/detail?tid=…" says nothing in words)
+# A picture, a sticker or a voice message, as the chat shows it in text: "[图片]", "[语音]".
+_MEDIA = r"\[(?:图片|照片|表情|动画表情|语音|视频|文件|位置|链接|商品链接|image|photo|picture|sticker|voice|video)\]"
 _MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[a-z/!][^>]{0,200}>|\{\{?\s*[a-z_]\w*\s*\}?\}"
-                     r"|(?:https?://|www\.)[^\s\u4e00-\u9fff]+",
+                     r"|(?:https?://|www\.)[^\s\u4e00-\u9fff]+|" + _MEDIA,
                      re.IGNORECASE | re.DOTALL)
 # A system notice pasted by mistake ("【中通快递】您的快件已由【菜鸟驿站】代收，请凭取件码…").
 _NOTICE = re.compile(r"^\s*【[^】]{2,12}】.*(?:取件码|验证码|快件|包裹已|驿站|已签收|代收|退订回)", re.DOTALL)
+
+
+def media_only(text: str) -> bool:
+    """Whether the message is only a picture, sticker or voice message shown as text ("[图片]"):
+    nothing the bot can read, though the buyer did answer."""
+    text = text or ""
+    return bool(re.search(_MEDIA, text, re.IGNORECASE)) and not re.search(
+        r"[\w\u4e00-\u9fff]", re.sub(_MEDIA, "", text, flags=re.IGNORECASE))
 
 
 def without_markup(text: str) -> str:
@@ -527,7 +544,12 @@ def is_key_mash(text: str) -> bool:
         set(letters) <= set(row) for row in _KEY_ROWS) or (len(letters) >= 6 and " " not in text.strip() and any(
             sum(letter in row for letter in letters) >= 0.75 * len(letters) for row in _KEY_ROWS)) or (
         # runs of one row each, between symbols: "asdfjkl;;;qwer"
-        len(letters) >= 6 and all(len(run) >= 3 and any(set(run) <= set(row) for row in _KEY_ROWS) for run in runs))
+        len(letters) >= 6
+        and all(len(run) >= 3 and any(set(run) <= set(row) for row in _KEY_ROWS) for run in runs)) or (
+        # one row, then another, with nothing between: "asdkjhqwe"
+        len(letters) >= 6 and any(any(set(letters[:cut]) <= set(row) for row in _KEY_ROWS)
+                                  and any(set(letters[cut:]) <= set(row) for row in _KEY_ROWS)
+                                  for cut in range(3, len(letters) - 2)))
 
 
 # An order summary copied from the order page ("订单编号：3847 2910… 下单时间 2024-11-30 20:13:45 实付款

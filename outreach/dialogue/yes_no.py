@@ -13,7 +13,8 @@ from outreach.dialogue.words import clauses_of, normalize
 
 # Words that lead into a yes without changing it: "那行", "亲 可以", "哦 好的".
 _LEAD_IN = (r"(?:您好|你好|喂)?[\s，,]*(?:(?:那就?|就|亲|哦|噢|喔|额|呃|嗯|哼|唉|哎|勉强|还是|哈{2,}|嘿嘿|嘻嘻"
-            r"|(?:他|她|我老公|我老婆|我爱人|我家里人|家里人|我儿子|我女儿)说|算了)[\s，,]*){0,2}")
+            r"|(?:他|她|我老公|我老婆|我爱人|我家里人|家里人|我儿子|我女儿)说|算了"
+            r"|(?:您|你)(?:说|讲|提)的(?:这个|那个)?(?:方案|办法|处理)?(?:就|也)?)[\s，,]*){0,2}")
 # Short words that are a yes only when they are all there is ("收到", "成", "可"): "收到的是坏的" is none.
 _ALONE = r"(?=[\s，,。.!！~～]|$)"
 _YES = re.compile(
@@ -65,7 +66,7 @@ _TRAILING_YES = re.compile(
     r"|就这么(?:整|办|弄|搞)|行吧|好吧|收下|收着|我收了|拿着"
     r"|总比没有强|总比没有好|(?<![不没])同意|(?<![不没])接受|(?:行吧|好吧)[行好吧，,\s]*给我"
     # (a plain yes as the last word: "咋的 还得我给你证明啊？是的", "我记错了哈哈 那ok", "就按碎的那瓶退 ok")
-    r"|[\s，,。.!！？?](?:那|那就)?(?:当然)?(?:是的|是啊|对的|对啊|嗯|可以|行|好的|ok|okk|okay|👌)"
+    r"|[\s，,。.!！？?](?:那|那就)?(?:当然)?也?(?:是的|是啊|对的|对啊|嗯|可以|行|好的|ok|okk|okay|👌)"
     r"|(?:那个|这个)也(?:行|可以|好))"  # "客服那个也行": the next one taken too
     r"[了吧啊呀。.!！~～\s]*$")
 _TRAILING_NO = re.compile(
@@ -137,10 +138,18 @@ def ends_with_yes(text: str) -> bool:
 
 
 _LEADING_SYMBOLS = re.compile(r"^[^\w👌👍]+")
+# Thanks for the contact itself, before the answer: "您好，谢谢您联系我。不过不好意思，我得纠正一下：…",
+# "谢谢您这么上心" (no yes to the question; the answer follows).
+_COURTESY = re.compile(r"^(?:您好|你好)?[\s，,。.!！]*(?:谢谢|感谢|多谢)(?:您|你|你们)?"
+                       r"(?:(?:联系我|的关心|关心|这么上心|上心|费心|的提醒|提醒|来问|询问|回访|主动联系|的耐心|耐心)[^，,。.!！]{0,6}[\s，,。.!！]*"
+                       r"(?:不过|但是|可是|只是)?|[\s，,。.!！]*(?:不过|但是|可是|只是))[\s，,]*")
 # "不好意思 刚才复制错了 是的": the earlier message was a mistake; what follows answers
 # (not "不是发错了 是少发了": the problem denied, not a message)
-_MISTAKE_BEFORE = re.compile(r"^(?:不好意思|抱歉|对不起|sorry)?[\s,，。.!！]*(?:刚才|刚刚)?(?!不是|没有?)"
-                             r"[^\s,，。.!！]{0,3}(?:复制|发|打|点|贴)错了[\s,，。.!！]*")
+# ("实在不好意思，刚才手机在口袋里乱按了一下。您说的方案可以的": a pocket's taps, owned up to)
+_MISTAKE_BEFORE = re.compile(r"^(?:实在|真|真的)?(?:不好意思|抱歉|对不起|sorry)?[\s,，。.!！]*"
+                             r"(?:刚才|刚刚)?(?!不是|没有?)"
+                             r"(?:[^\s,，。.!！]{0,3}(?:复制|发|打|点|贴)错了"
+                             r"|[^\s,，。.!！]{0,10}(?:乱按|乱点|误触|误点|碰到|按到|点到)了?(?:一下)?)[\s,，。.!！]*")
 # "……算了 给吧 懒得跟你们扯": a grudging yes, whatever remark follows
 # "退就退呗", "给就给吧": fine, have it so
 # "5块就5块吧", "算了 9块95就9块95"
@@ -185,7 +194,9 @@ _CONDITION_LEAD = re.compile(r"^(?:如果|要是|假如|只要)?[^，。,.!！�
 def read_yes_no(text: str) -> bool | None:
     """Whether the message opens with a yes or a no ("是的，有4个烂了" is a yes with details), or
     ends with a refusal ("5块钱打发叫花子呢？不要")."""
-    text = _MISTAKE_BEFORE.sub("", _LEADING_SYMBOLS.sub("", normalize(text)))  # "🙏🙏 好的 谢谢"
+    text = _LEADING_SYMBOLS.sub("", normalize(text))  # "🙏🙏 好的 谢谢"
+    text = _COURTESY.sub("", text, count=1) or text  # ("谢谢您联系我" alone is thanks, and a yes)
+    text = _MISTAKE_BEFORE.sub("", text)
     if not text:
         return None
     if _RESIGNED_YES.search(text) or _X_THEN_X.match(text) or _EMPHATIC_YES.match(text):
@@ -228,6 +239,8 @@ _NO_PROBLEM = re.compile(
     r"^(?:没有?问题|没事|没啥事|没有?(?:什么|啥)问题|都挺好|挺好的|都收到了|都好好的|一切正常|误会|点错了|搞错了|没毛病|不用了都好)"
     # northern "it's fine": "好着呢", "好着嘞", "好好的呢"
     r"|^(?:东西|都|也|还)?(?:好着(?:呢|嘞|哩|咧|了)|好好的(?:呢|嘞))(?=$|[\s，,。.!！~～]|[^\w])"
+    # ("桶挺厚实 好着呢 就跟你们说一声", "没坏 虚惊一场": a clause of its own; a scare that came to nothing)
+    r"|(?<=[\s，,。.!！])(?:东西|都|也|还)?好着(?:呢|嘞|哩|咧)(?=$|[\s，,。.!！~～])|虚惊一场|白担心一场|白紧张一场"
     # (not what someone else said: "客服说我自己点错了")
     r"|没有?问题了|东西都收到了|都收到了|已经解决|已经好了|商家已经处理|误会了"
     r"|(?<!说)(?<!说我)(?<!说是我)(?<!说我自己)(?<!说是我自己)(?<!说是)点错了"
@@ -362,7 +375,8 @@ _FINE_GOODS = re.compile(r"好好的|都是好的|一点(?:都|也)?没(?:坏|�
                          r"|(?:^|(?<=[\s，,。]))(?:也|都|并|其实)?没有?(?:碎|坏|烂|破)(?:掉)?(?=$|[\s，,。.!！~～])"
                          r"|一[个只件盒瓶袋]?(?:都|也)没(?:坏|碎|烂|破|事)|完好|(?<![不没])能用|(?<![不没])能吃"
                          r"|(?<![不没])(?:挺|很|蛮)好的?(?=$|[\s，,。.!！~～])")  # "拖鞋挺好的 不用麻烦你们了"
-_NOTHING_NEEDED = re.compile(r"不用再?管了?|不用再?处理|不需要再?处理|无需处理|不用再?麻烦|不用再?弄了?|不碍事|谢谢关心"
+_NOTHING_NEEDED = re.compile(r"不用再?管了?|不用再?处理|不用退了"
+                             r"|不需要再?处理|无需处理|不用再?麻烦|不用再?弄了?|不碍事|谢谢关心"
                              r"|(?:已经)?(?:装上|用上|换上)了"
                              r"|(?:^|[\s，,])不用了(?=$|[\s，,。.!！])"
                              r"|不影响(?:使用|用|吃)|(?:^|[\s，,])(?:没事|没事儿|没啥事)了"
@@ -404,7 +418,9 @@ def settled_already(text: str) -> bool:
 # Words about the goods or the order itself ("车厘子收到了 很甜", "不好意思点错了 东西都挺好的"), not only
 # a polite close ("哦 知道了 没别的事").
 _ABOUT_GOODS = re.compile(r"收到|到了|拿到|东西|货|商品|包裹|快递|挺好|很好|不错|满意|好用|好吃|好喝|新鲜|甜|香"
-                          r"|完好|没破|没坏|合适|正好|质量|包装|点错|按错|误触|手滑|一个不少|都在|齐了")
+                          r"|完好|没破|没坏|合适|正好|质量|包装|点错|按错|误触|手滑|一个不少|都在|齐了"
+                          # picked up and fine: "拿回来了 桶挺厚实 好着呢"
+                          r"|拿回来|取回来|取到|厚实|结实|好着呢|好着嘞")
 
 
 def tells_of_goods(text: str) -> bool:

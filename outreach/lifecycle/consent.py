@@ -134,7 +134,8 @@ def asks_to_stop(text: str) -> bool:
     plain = _DROP.sub("", _TOLD_BEFORE.sub(" ", normalize(text or "")))
     if not plain:
         return False
-    if asks_to_wait(plain):
+    # (read with its stops: "我想想……不用了 别再打扰我了" answers after the pause)
+    if asks_to_wait(without_past_opt_out(text)):
         return False
     if _STOP.search(plain):
         return True

@@ -1185,3 +1185,27 @@ async def test_a_no_in_dialect_guessed_as_a_yes_denies_the_problem(db: str) -> N
     with session_scope() as session:
         assert session.execute(select(func.count(Remedy.id))).scalar_one() == 0
         assert session.get(Case, case_id).status != "offering"
+
+
+async def test_a_buyer_who_thinks_aloud_at_an_offer_gets_what_they_settle_on(db: str) -> None:
+    """"退钱的话……嗯……不了，我不要退款" turns the refund down (the next offer is put); "退…不 补吧"
+    takes the re-ship, not the refund said first; a picture alone asks for words and the offer stands."""
+    case_id, buyer, _ = make_case("spoiled", quantity=1)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}))
+    offering = {"case_id": str(case_id), "stage": "offering", "offer_index": 0}
+    messages, _ = await run(ActionAnswerYes(), tracker(buyer, slots=offering, text="[图片]"))
+    assert responses(messages)[0] == "utter_media_unseen" and responses(messages)[-1] == "utter_offer"
+    weighed = "退钱的话……嗯……不了，我不要退款"
+    messages, events = await run(ActionAnswerYes(), tracker(buyer, slots=offering, text=weighed))
+    assert responses(messages) == ["utter_offer"] and "补发" in messages[0]["offer_text"]
+    assert slot(events, "offer_index") == 1
+    with session_scope() as session:
+        assert session.execute(select(func.count(Remedy.id))).scalar_one() == 0
+
+    case_id, buyer, _ = make_case("missing_item", quantity=5)
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "confirming"}, text="少1个"))
+    await run(ActionAnswerYes(), tracker(buyer, slots={"case_id": str(case_id), "stage": "offering", "offer_index": 0},
+                                         text="退…不 补吧"))
+    with session_scope() as session:
+        rule = session.execute(select(Remedy.rule_id).where(Remedy.case_id == case_id)).scalar_one()
+    assert rule == "missing_item_reship"

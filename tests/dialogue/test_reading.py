@@ -2836,3 +2836,90 @@ def test_remedies_said_last_alone_per_clause_and_by_the_ones_named() -> None:
     assert fine_after_all("插座的问题 换个插座好了 没事")
     assert fine_after_all("哦 莫得碎 是盖盖没拧紧 油渗出来一点点 擦干净就好了 莫得事 不用管了")
     assert not fine_after_all("杯子都好好的 不用管了 就是少了一个")
+
+
+def test_readings_of_sets_133_on() -> None:
+    """A weight that is the whole line beside a vague share is no share ("两斤虾到了死了一大半"), while
+    the whole said all gone still is; Cantonese "真系" and "俾" read as 真是 and 给."""
+    from outreach.dialogue.knowledge import knowledge
+    from outreach.dialogue.words import normalize
+
+    def shrimp(text: str) -> str:
+        return read_affected(text, 2, promised_g=1000, label="spoiled", unit="斤").status
+
+    assert shrimp("两斤虾到了死了一大半 全都红了 还有股味 给我退钱") == "vague"
+    assert shrimp("两斤虾死了好多") == "vague"
+    assert read_affected("两斤虾全死了", 2, promised_g=1000, label="spoiled", unit="斤").share == 1
+    assert read_affected("两斤虾死了一半", 2, promised_g=1000, label="spoiled", unit="斤").share == Fraction(1, 2)
+    said = normalize("你系咪真系平台嘅客服嚟㗎？我唔会俾验证码你㗎")
+    assert "真是平台" in said and "不会给验证码" in said
+    assert knowledge().topic_of(said) == "who"
+
+
+def test_a_buyer_who_thinks_aloud_is_read_by_the_part_they_settle_on() -> None:
+    """Set 136: what a buyer weighs and lets go in the same message decides nothing; the words after
+    the last turn of mind do. A choice asked about ("…吗 还是…") and a pause with nothing after it
+    are no turn; a thought begun at the start and not followed is left out."""
+    from outreach.dialogue.wavering import settled, wavers, without_abandoned
+
+    assert read_remedy(settled("退钱吧……或者补发？算了，还是退钱")) == "refund"
+    assert read_remedy(settled("退…不 补吧")) == "reship"
+    assert read_remedy(settled("重新发一条L的吧……退款也行，可我还挺喜欢这条的，还是发L的")) == "reship"
+    assert read_yes_no(settled("退钱的话……嗯……不了，我不要退款")) is False
+    assert read_remedy(settled("要不补偿一下……算了，我不要了，别再给我发消息了")) != "compensation"
+    assert read_rating(settled("本来想说不行的……想想也不是你们的错，一般吧")) == 3
+    assert settled("其实吧刚刚已经送到了，拆开看了挺好的").startswith("其实吧")
+    assert not wavers("我能退货退款吗 还是只能仅退款") and not wavers("别催我，我想想")
+    assert not wavers("试过了还是不行") and not wavers("退款还是补发？")
+    assert without_abandoned("本来想跟你说别联系我了……想了想还是说一下吧，是少了1包").startswith("想了想")
+    assert without_abandoned("我本来想买红色的，发来的是蓝色") == "我本来想买红色的，发来的是蓝色"
+
+
+def test_readings_of_sets_133_to_136() -> None:
+    """Thanks for the contact before a correction is no yes; a pocket's taps owned up to before a
+    yes; a remedy named then "这个我不太想要"; "也不是不行" at the end; "没几分钟就冒烟了" asks
+    nothing; "一直吐" is all along, not a count; keys of two rows mashed; a share said too big taken back."""
+    from outreach.dialogue.knowledge import knowledge
+    from outreach.dialogue.words import is_key_mash, normalize
+    from outreach.dialogue.yes_no import ends_with_yes
+
+    assert read_yes_no("您好，谢谢您联系我。不过不好意思，我得纠正一下：围巾并没有破，是颜色发错了") is None
+    assert read_yes_no("谢谢您联系我") is True and read_yes_no("谢谢您，不过还是算了") is False
+    assert read_yes_no("实在不好意思，刚才手机在口袋里乱按了一下。您说的方案可以的，麻烦您帮我办理吧。") is True
+    assert read_remedy("谢谢您。不过不好意思，直接退款这个我不太想要，这把壶是准备送人的。") is None
+    assert read_remedy("退款这个我想要") == "refund"
+    assert ends_with_yes("5块……嗯……行，也不是不行")
+    assert knowledge().topic_of("是的，吹风机用了没几分钟就冒烟了，手还被烫伤了") is None
+    assert knowledge().topic_of("几分钟能到账？") == "refund_timing"
+    assert normalize("現在一直吐") == "现在一直吐" and normalize("死了一直") == "死了一只"
+    assert normalize("十一直坏") == "十一只坏"
+    assert is_key_mash("asdkjhqwe") and not is_key_mash("sweater") and not is_key_mash("refund please")
+    share = read_affected("是的，烂了一半……也没一半那么多，三分之一吧", 1, promised_g=1500, label="spoiled", unit="盒")
+    assert share.share == Fraction(1, 3)
+    assert normalize("整塊都退冰了") == "整块都解冻了"
+    assert "优惠券没有抵扣" in normalize("那張20元coupon沒有折抵")
+
+
+def test_readings_of_sets_137_to_140() -> None:
+    """What arrived said with 才到 / 整来 counts the rest missing; what was bought, stated in a
+    correction, is no count; a picture placeholder is nothing to read; a scare for nothing and goods
+    picked up fine are all well; 嘛 after a modal asks."""
+    from outreach.dialogue.words import media_only, without_markup
+    from outreach.dialogue.yes_no import fine_after_all, read_no_problem, tells_of_goods
+
+    def missing(text: str, quantity: int) -> int | None:
+        return read_affected(text, quantity, label="missing_item", unit="罐").pieces
+
+    assert missing("买了6罐怎么才到4罐", 5) == 1
+    assert missing("哦等一下 娃把我订单页点乱了 我看错了 买的是5罐 到了4罐 就少1罐", 5) == 1
+    assert missing("可不咋的 俺买的仨罐 就整来俩 娃一天造好几顿", 3) == 1
+    assert media_only("[图片]") and media_only("😭[语音]") and not media_only("[图片] 碎了2个")
+    assert without_markup("[图片] 碎了2个") == "碎了2个"
+    assert fine_after_all("等下 我拿手电照了一下 不是裂 是瓶身上刻度那条线反光 没坏 虚惊一场 不用退了")
+    text = "村里代收点打电话叫俺去拿件 拿回来了 桶挺厚实 好着呢 就跟你们说一声"
+    assert read_no_problem(text) and tells_of_goods(text)
+    assert not read_no_problem("碎了两个 好着呢的只有4个")
+    assert is_question("退款要扣手续费嘛 我穷") and knowledge().topic_of("退款要扣手续费嘛 我穷") == "fees"
+    assert knowledge().topic_of("坏的那盒要寄回去嘛 快递站离宿舍好远的") == "freight"
+    assert not is_question("你要退就退嘛") and not is_question("那就退款嘛")
+    assert normalize("啲尿片湿晒").endswith("湿透了")

@@ -684,3 +684,28 @@ def test_freight_asked_for_a_shipped_only_now_fakes_and_a_torn_box_beside_fine_g
     assert set(fake) == {"quality_defect", "counterfeit"}
     assert set(clause_problems(diagnoser, "包装是破了 但东西没坏 是少了一个 拍了4个只来了3个")) == {"missing_item"}
     assert "damaged" in clause_problems(diagnoser, "箱子压坏了 碎了一个 其他东西没坏")
+
+
+def test_problems_named_in_the_words_of_sets_133_to_140() -> None:
+    """Smoke from the goods is a fault, a cut from them a harm to the child; a chilled fish come thawed is
+    spoiled; closed tight and still leaking is a fault, not transit breakage; the cause on the way makes
+    breakage; a pet sick since, a shop's chat unanswered; and no problem in the buyer's own slip, the
+    chat's pictures, or what stood idle waiting for a late parcel."""
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    diagnoser = load_diagnoser()
+    assert set(clause_problems(diagnoser, "给我转人工。她25号生日那天第一次用就冒烟了")) == {"quality_defect"}
+    cut = clause_problems(diagnoser, "碎了 娃伸手去抓 手指头被玻璃划了个口子 流了好些血")
+    assert "health_reaction" in cut
+    assert "spoiled" in clause_problems(diagnoser, "我買的三文魚今天到 整塊都退冰了 軟軟的還有怪味")
+    assert "health_reaction" in clause_problems(diagnoser, "結果我家狗狗偷吃了一塊 現在一直吐 好擔心")
+    assert set(clause_problems(diagnoser, "是 少了1盒 我找店家客服发了三次消息都没人回")) == {
+        "missing_item", "service_attitude"}
+    assert set(clause_problems(diagnoser, "是 拖了四天才发 三轮车趴窝好几天 地里的菜都拉不出去")) == {"late_delivery"}
+    assert "not_as_described" not in clause_problems(diagnoser, "😭图片发不出去 就是有3袋胀袋了")
+    assert "wrong_item" not in clause_problems(diagnoser, "只有冷风……嗯，是不是我按错了？不是，试过了，就是坏了")
+    assert "wrong_item" not in clause_problems(diagnoser, "不好意思，是我之前搞错了，包裹其实昨天就到了")
+    assert "quality_defect" in taxonomy().signs_in("饭盒盖子扣紧了还是漏汤")
+    assert "damaged" in taxonomy().signs_in("一打开就断成两截了 应该是路上压的")
