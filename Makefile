@@ -70,8 +70,12 @@ haproxy-deps:
 # The tests that start the real servers need the trained Rasa model; the others do not: they run
 # beside the training and those tests (the machine's second core), their output shown at the end.
 # With PYTEST_ARGS (a selection), one pytest run after the training.
+# The browser tests of the web pages run after them too: the session without servers is the longer
+# of the two, so the pages' browser start-ups are moved to the other core.
 SERVER_TESTS := tests/e2e tests/faults tests/scaled tests/bot/test_rasa.py tests/bot/test_graph_runner.py tests/bot/test_rule_states.py \
-	tests/security/test_fuzz.py tests/security/test_local_files.py
+	tests/security/test_fuzz.py tests/security/test_local_files.py \
+	tests/web/test_chat_buttons_browser.py tests/web/test_dashboard_browser.py tests/web/test_leads_browser.py \
+	tests/reports/test_weekly_report.py
 # Restarts the PostgreSQL server itself: run alone, after both sessions, whose connections it would cut.
 PG_RESTART_TEST := tests/faults/test_faults.py::test_a_postgresql_restart_mid_payouts_loses_and_doubles_nothing_and_the_scheduler_carries_on
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider

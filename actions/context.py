@@ -86,7 +86,7 @@ OTHER_PROBLEM_SURE = 0.7
 _GOOD_COUNTED = re.compile(r"[\d一两二三四五六七八九十俩仨]+\s*[个只件盒瓶斤双袋包箱枚]?\s*都(?:是)?"
                            r"(?:好好的|好的|完好|没事|没问题)")
 # An amount stated, not the 一 of 等一下: digits, a number with a measure word, a share.
-_COUNTISH = re.compile(r"[\d０-９]|[一两二三四五六七八九十俩仨]\s*[个只件盒瓶斤双袋包箱枚]|一半|分之|全部|都")
+_COUNTISH = re.compile(rf"[\d０-９]|[一两二三四五六七八九十俩仨]\s*[{PIECE_WORDS}斤]|一半|分之|全部|都")
 # A score and nothing else: "5", "打5分", "五星", "给4分吧", "满分！", "蛮好 四颗星".
 _SCORE_ONLY = re.compile(r"\s*(?:(?:蛮好|挺好|很好|还行|还可以|不错)[\s，,]*)?(?:给个|打个|给|打|就|给你们?|给您)?\s*"
                          r"(?:(?:[1-5]|[一二三四五])\s*(?P<unit>分|星|颗星)?|(?P<full>满分))"

@@ -1436,7 +1436,8 @@ def note_all_fine(buyer_id: str, text: str, model_version: str | None = None) ->
 
 # A noun said with its suffix ("袜子", "杯子", "盘子", "鞋子"): the goods are its first character
 # ("纯棉中筒袜 男", "马克杯"). Tried only when no two characters match ("瓜子" is said whole).
-_NOUN_SUFFIX = re.compile(r"([\u4e00-\u9fff])[子儿头]")  # "枕头": the 乳胶枕 (not "里头", "上头")
+# "枕头": the 乳胶枕 (not "里头", "上头"); "芒果": the 贵妃芒 (not "结果", "水果", "如果")
+_NOUN_SUFFIX = re.compile(r"(?!(?:水|结|如|效|后|成)果)([\u4e00-\u9fff])[子儿头果]")
 
 
 # A noun of one character said as the thing that went wrong ("碗碎了一个", "碗到了碎了一个", "那个锅漏了"):
@@ -1476,15 +1477,17 @@ def _goods_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, st
     return [(order_id, title) for order_id, title in orders if any(noun in title for noun in nouns)]
 
 
-_TOLD_FINE = re.compile(r"没问题|没坏|挺好|好好的|都好|正常|完好|没事|还没(?:敢)?拆|没拆|还没开|没开封")
+_TOLD_FINE = re.compile(r"没问题|没坏|挺好|好好的|都好|正常|完好|没事|还没(?:敢)?拆|没拆|还没开|没开封"
+                        r"|(?:都|已经|早就?|早已)(?:到了|收到了?|签收了)(?=$|[\s，,。.!！~～])")
 # The order named first taken back: "耳机那单……哦不是", "苹果那单 不对不对".
 _ORDER_CORRECTED = re.compile(r"哦不是|不对不对|不对|说错了|搞错了|记错了|哦不")
 
 
 def _orders_sharing_words(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    words = set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", text))
+    # (a Latin letter with a character too: "T恤", "U盘")
+    words = set(re.findall(r"(?=([a-z\u4e00-\u9fff][\u4e00-\u9fff]))", text.lower()))
     return [(order_id, title) for order_id, title in orders
-            if words & set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", title))]
+            if words & set(re.findall(r"(?=([a-z\u4e00-\u9fff][\u4e00-\u9fff]))", title.lower()))]
 
 
 def where_is_order(buyer_id: str, text: str) -> tuple[str, bool] | None:

@@ -26,6 +26,11 @@ NAMES_ZH = {"en": "英文", "ja": "日文", "ko": "韩文", "ru": "俄文", "ar"
             "he": "希伯来文", "el": "希腊文", "other": "中文以外的语言"}
 MIN_LETTERS = 6  # fewer letters in another script ("ok", "thx") are not taken as a language
 MIN_KANA = 2
+# A face drawn with symbols ("(ー_ー)!!", "ヽ(｀Д´)ノ", "¯\\_(ツ)_/¯") is no Japanese: the brackets and what
+# they hold (no Chinese in them), with a hand or an arm beside them, and the long-vowel mark and middle
+# dot, which faces use alone, are not counted as kana.
+_FACE = re.compile(r"[ヽ\\ノ╯┐└┘ლ٩¯]*[(（][^()（）\u4e00-\u9fff]{1,14}[)）][ノ╯┌┐ლ۶و/¯_]*")
+_FACE_MARKS = re.compile(r"[ー・ｰ･]")
 
 
 class Language(NamedTuple):
@@ -53,9 +58,10 @@ def plainly_chinese(text: str) -> bool:
 def detect(text: str) -> Language:
     """Chinese unless the text has no Chinese characters and enough words in another script, or
     Japanese kana or Korean hangul."""
-    if len(_KANA.findall(text)) >= MIN_KANA:
+    kana = _FACE_MARKS.sub("", _FACE.sub(" ", text))
+    if len(_KANA.findall(kana)) >= MIN_KANA:
         return Language("ja")
-    if len(_HANGUL.findall(text)) >= MIN_KANA:
+    if len(_HANGUL.findall(kana)) >= MIN_KANA:
         return Language("ko")
     if _HAN.search(text):
         return Language(CHINESE)

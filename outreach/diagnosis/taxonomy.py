@@ -52,7 +52,11 @@ class Label(BaseModel):
 
 
 # A sign right after these words is denied ("没有过敏", "不拉肚子").
-_DENIED = re.compile(r"(?:没|不|无|未|别|没有)[^，,。.!！？?\s]{0,2}$")
+_DENIED = re.compile(r"(?:没|不|无|未|别|没有)(?!一共|总共)[^，,。.!！？?\s]{0,2}$"
+                     # what the shop claims of the buyer: "客服张口就说是我们自己摔坏的"
+                     r"|(?:说|讲|硬说|非说|赖)(?:是)?(?:我|我们|我家|买家|你)(?:们)?自己[^，,。.!！？?\s]{0,2}$"
+                     # what was only thought at first: "还以为是碗摔碎了 … 碗都好好的"
+                     r"|以为(?:是)?[^，,。.!！？?\s]{0,3}$")
 
 
 class Qualifier(BaseModel):

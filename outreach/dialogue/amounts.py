@@ -60,7 +60,8 @@ _CORRECTION = re.compile(r"不对不对"
                          r"|\.{2,}\s*哦\s*(?=是\s*[\d一两二三四五六七八九十])")
 _ALL = re.compile(r"全部|全都|都坏|都烂|都碎|都死|全坏|全烂|全碎|全死|整箱|整盒|整袋|所有的?|统统|通通")
 _NONE_GOOD = re.compile(r"一个都没好|一个好的都没|没有一个好|一个也没好|没一个好|一个好的也没"
-                        r"|一[个只条尾]活的?(?:都|也)没|没有?一[个只条尾]活的?")  # "一条活的都没有": all dead
+                        # "一条活的都没有", "一只都没活": all dead
+                        r"|一[个只条尾]活的?(?:都|也)没|没有?一[个只条尾]活的?|一[个只条尾](?:都|也)没(?:有)?活")
 _HALF = re.compile(r"(?<![大小])一半|半箱|半盒|半袋|半数")
 # Half of one container, not half the line: "半盒" of two boxes.
 _HALF_ONE = re.compile(r"(?<![一两二三四五六七八九十\d大小])半(箱|盒|袋|筐|包|罐|桶)")
@@ -268,7 +269,7 @@ def _in_own_unit_word(text: str, unit: str | None) -> str:
 
 
 # One whole container among several ("有一整盒全烂了"): one of them, whatever "全" says of it.
-_ONE_WHOLE = re.compile(r"一整([盒箱袋包筐篮瓶罐])")
+_ONE_WHOLE = re.compile(rf"一整([{PIECE_WORDS}筐篮])")
 
 
 def read_affected(text: str, quantity: int, promised_g: int | None = None, label: str | None = None,
@@ -284,6 +285,7 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
         text = without_money(text)
     text = _CLOCK.sub(" ", _in_own_unit_word(text, unit))  # "今日1030时签收": a time, no count
     text = _ONE_WHOLE.sub(r"一\1", text)  # "两盒里有一整盒全烂了": one box, all of it
+    text = _OPTION_PICKED.sub(" ", text)  # "选9": an option picked by its number, no count
     # "7个里头" (of 7 bought), said on its own: the whole the count is of, no count itself
     text = _TOTAL_ONLY.sub(lambda m: "" if _number(m.group(1)) == quantity else m.group(0), text).strip()
     if not text:
@@ -325,6 +327,9 @@ def read_affected(text: str, quantity: int, promised_g: int | None = None, label
     half_one = _HALF_ONE.search(text)
     if half_one and quantity > 1 and unit == half_one.group(1) and not re.search(r"一半|半数", text):
         return _of_share(Fraction(1, 2 * quantity), quantity, half_one.group())  # "半盒" of two boxes
+    if quantity == 1 and unit and not re.search(r"一半|半数", text) \
+            and re.search(rf"(?<![一两二三四五六七八九十\d大小])半{re.escape(unit)}", text):
+        return _of_share(Fraction(1, 2), quantity)  # "半只吃起来酸了 另外半只还好" of one goose
     weight = _weight_share(text, promised_g)
     if weight is not None and weight[0] == 1 and _HALF.search(text):  # "三斤虾死了一半": half the whole
         return _of_share(Fraction(1, 2), quantity)
@@ -480,8 +485,11 @@ def counts_the_good(text: str) -> bool:
 
 # ("6个椰子就一个能喝 剩下全馊了": what is still good, in any word for it)
 _GOOD_LEFT = re.compile(rf"(?:剩|剩下|只有|就|才|其他|其余|另外|剩下的)\s*([{_CN}\d]+)\s*[{PIECE_WORDS}斤]?\s*"
-                        rf"(?:是好的|好的|(?:还)?(?:能喝|能吃|能用)|没坏|完好|(?:都|也)?(?:还行|还好|没事|正常|好好的))"
+                        rf"(?:是好的|好的|(?:还)?(?:能喝|能吃|能用)|没坏|完好|(?:是)?完整|(?:都|也)?(?:还行|还好|没事|正常|好好的))"
                         rf"|好的(?:只有|就|才|剩)\s*([{_CN}\d]+)")
+_OPTION_PICKED = re.compile(r"(?:^|(?<=[\s，,我]))(?:选|选择)\s*(?:第)?[\d一二三四五六七八九十]+\s*(?:号|项|个方案)?"
+                            r"(?!\s*[个只件盒瓶袋斤双条包罐])")
+_GOOD_BEFORE_COUNT = re.compile(r"(?<![个只件])(?:完好|好|完整|没坏|没碎|没破|没烂|活着?)的(?:有|是|还有)?$")
 _BOX_COUNT = re.compile(rf"([{_CN}\d]+)\s*([盒箱袋包筐])")
 
 
@@ -583,8 +591,10 @@ _STATED = re.compile(rf"(?<!买的)(?<!拍的)(?<!订的)(?<!下单的)是\s*({_
 
 def _after_correction(text: str) -> str | None:
     """The words after the last correction in the text ("不对", "说错了", "应该是"), or None."""
-    ends = [found.end() for found in _CORRECTION.finditer(text)]
-    return text[ends[-1]:] if ends and ends[-1] < len(text) else None
+    ends = [found.end() for found in _CORRECTION.finditer(text) if found.end() < len(text)]
+    # (the last that states a count: "死了两条——更正，是三条，刚才漏看了一条" tells why after it)
+    stating = [end for end in ends if _STATED.search(text[end:])]
+    return text[stating[-1]:] if stating else text[ends[-1]:] if ends else None
 
 
 _EXCEPTION = re.compile(r"[^，,。.!！？?\s]{0,3}(?:只是|只不过|不算|没坏|是好的|好的|好好的|没问题|还好|还能)")
@@ -618,6 +628,8 @@ def _pick_count(text: str, counts: list[tuple[int, Fraction, str]], quantity: in
     ("一箱12个有4个是烂的"), preferably the one next to what went wrong, else the last. A larger
     number said first that is not the order's quantity is how many pieces the line holds ("8只
     死了4只" of one box): the count is a share of it."""
+    # "完好的19个 碎了11个": the pieces told whole are no count of the harm beside them
+    counts = [c for c in counts if not _GOOD_BEFORE_COUNT.search(text[max(0, c[0] - 6):c[0]])] or counts
     whole = [c for c in counts if c[1].denominator == 1 and c[1] > 0 and not re.match(r"\s*[箱盒袋包件份]", c[2])]
     if len(whole) >= 2 and whole[0][1] != quantity:  # (the order's own quantity said first is no content)
         total, hurt = whole[0][1], whole[-1][1]

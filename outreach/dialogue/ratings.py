@@ -38,6 +38,8 @@ _TAKEN_BACK = re.compile(rf"算了|不对|还是|改成|改一下|重新|应该�
 _DENIED_SCORE = re.compile(r"[\s,，]*(?:而)?不是\s*(?:[1-5]|[一二两三四五])\s*(?:分|星|颗星|(?=[\s,，。.!！]|$))")
 # A point taken off a score, said beside it: "少一分", "扣一分是因为…", "减两分".
 _POINT_OFF = re.compile(r"(?:少|扣|减|差)(?:了|掉)?\s*(?:[1-5]|[一二两三四])\s*分")
+# Not a cent less: "一分也不能少", "一分钱都别少" (money, no score of 1).
+_NOT_A_CENT = re.compile(r"一分钱|一分(?:也|都)(?:不能|不可以|不好|不|别|没)少")
 _RATING_WORDS = {**RATING_WORDS, **_EXTRA_RATING_WORDS}
 _FULL_MARKS = re.compile(r"(?<!不)(?<!不给)(?<!没)(?<!不是)满分|给满(?!意)|打满(?!意)")
 _BY_LENGTH = sorted(_RATING_WORDS, key=len, reverse=True)
@@ -97,6 +99,7 @@ def _read_rating(text: str) -> int | None:
                   r"\1分", normalize(text))
     if _OUT_OF_RANGE.search(text):
         return None  # "给你们打一百分 满分一百那种": a score on another scale is no rating; asked again
+    text = _NOT_A_CENT.sub(" ", text)  # "钱全部退给我 一分也不能少": money, no score
     text = _POINT_OFF.sub(" ", text)  # "给四分吧 少一分是因为发货慢": the point taken off is no score
     text = without_money(text)  # "5块？凑个10块呗": a sum of money is no score
     text = _SHARE_OUT.sub(" ", text)  # "4分，我们四个分一分": the money shared out, no score of 1

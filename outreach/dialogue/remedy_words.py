@@ -65,11 +65,11 @@ REMEDY_KINDS: dict[str, tuple[str, ...]] = {
 # ("要不退款吧", "要不补几个吧", "要不要换": how about it, no negation)
 _NEGATION = re.compile(r"(?:(?:(?<!要)不要|不用|不想|别|不需要|不必|没必要|(?<!要)不|不同意|不接受|不愿意|拒绝"
                        r"|不希望|不打算|无需|无须|不愿"
-                       r"|等不了|等不起|等不及|没法等|不想等)\s*(?:再|给我|帮我)?"
+                       r"|等不了|等不起|等不及|没法等|不想等|不等|不再等)\s*(?:再|给我|帮我)?"
                        r"|别(?:跟我|和我|给我)?(?:扯|提|说|讲|整|来))\s*$")  # "别跟我扯补发"
 
 
-_SEND_MORE = re.compile(r"补[一两二三四五六七八九十几\d]*[个只件盒箱袋包瓶份双条支罐本台把张套片根副斤]|补过来|补给我"
+_SEND_MORE = re.compile(rf"(?<![不没别])补[一两二三四五六七八九十几\d]*[{PIECE_WORDS}箱份斤盆]|补过来|补给我"
                         # "重新给我发65寸的吧"; not "再发我就拉黑" (messages, a threat)
                         r"|(?:重新|再)\s*(?:给我|帮我|给他|给她|给他们|给|帮)?\s*(?:发|寄)(?![票错]|我就|消息|信息|短信)")
 # "发米白的过来", "寄个新的过来": goods sent (again).
@@ -99,7 +99,7 @@ _SHIP_IT = re.compile(r"(?:快点|赶紧|尽快|马上|赶快|抓紧|立刻|立�
                       r"|照(?:样|旧)?\s*(?:给我|帮我)?\s*(?:寄(?![错票])|发(?=给我|过来|吧|$))")
 # "赔" alone as a demand ("赶紧给我赔", "赔啲俾我"); longer words that hold it ("赔钱") name their own kind.
 # ("补几块钱" too; not "多赔点", asking for more)
-_PAY_UP = re.compile(r"(?<![才只多])赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s]{0,2}(?:块|元)?钱")
+_PAY_UP = re.compile(r"(?<![才只多])赔(?![率本])|补(?:偿|[几一两点]|个)?[^，。,.!！？?\s退]{0,2}(?:块|元)?钱")
 # "退那一盒的钱"; not "退这点钱" (the amount offered, called too little)
 # (within a clause: "要是都能直接退钱 那就都退钱" is two mentions, "钱我就退" none)
 _MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这几))(?!的|了的|过的)"
@@ -114,8 +114,8 @@ _PART_BACK = re.compile(r"退[^，。,.!！？?\s]{0,4}?(?:那|这)?部分")
 _JUST_REFUND = re.compile(
     # (and south-western "退嘛", "退了算了": just refund it)
     # (northern "给俺退了": refund it for me; "退了嘛")
-    r"^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)?\s*退{1,3}(?:(?:那|这)(?:笔|个)?)?"
-    r"(?:吧|啊|呀|呗|嘛|了吧|了嘛|了呗|了算了|掉)?"
+    r"^(?:你|您)?(?:那就|那|就|快|赶紧|马上|直接|干脆)?\s*(?:给我|帮我)?\s*退{1,3}(?:(?:那|这)(?:笔|个)?)?"
+    r"(?:吧|啊|呀|呗|嘛|了吧|了嘛|了呗|了算了|掉|掉算了|掉吧)?"
     r"\s*[!！。.~～]*$"
     r"|^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)\s*退了\s*[!！。.~～]*$")
 # "这个也退", "差的分量也退", "都退了吧": this one refunded as well (not "钱都退了", news of a refund).
@@ -191,6 +191,11 @@ _DECLINED_AFTER = re.compile(r"^(?:的话|的钱|的|钱|[嘛呢啊呀])?(?:[\s�
                              # too much bother: "退钱我还嫌麻烦呢"
                              r"|(?:还|都|倒|可)?嫌(?:麻烦|费事|慢|烦)(?:呢|哩)?)"
                              r"(?![吗么嘛呢]|不行)")  # "直接退钱不行吗": asked for, not turned down
+# What someone else said or promised: "主播说秒杀完马上发", "店家答应明天就补".
+_SOMEONE_SAID = re.compile(r"(?:主播|商家|店家|卖家|客服|老板|店里|他们|她们|人家)(?:都|也)?"
+                           r"(?:说|讲|答应|承诺|保证|说好|讲好)(?:的|了|过)?[^，。,.!！？?\s]{0,8}$")
+# What the buyer had in mind before ("我本来想干脆取消算了", "原本打算退货"): told, not chosen now.
+_MEANT_ONCE = re.compile(r"(?:本来|原本|原来|本)(?:是)?(?:想|打算|准备|寻思)(?:着)?[^，。,.!！？?\s]{0,4}$")
 # Words that report what someone said before a remedy ("我问过店里 说马上发"): not the buyer's choice.
 _REPORTED = re.compile(r"(?:说|讲|答应|承诺|保证|回复|回我)(?:了|过)?$")
 # A remedy chosen with 吧 ("那就退款吧不要了"): what follows gives the goods up, it turns nothing down.
@@ -239,7 +244,8 @@ _DRAWBACK_AFTER = re.compile(r"^(?:了|的话)?(?:那个|那些)?(?:我)?(?:也|
 # "换个新的怕又是瓜的" (Sichuan 瓜: broken): why not, never the choice.
 # A remedy waved away: "退二十几块有什么用".
 _NO_USE_AFTER = re.compile(r"^[^，。,.!！？?\s]{0,6}?(?:有什么用|有啥用|顶什么用|管什么用|有个屁用|有毛用)"
-                           r"|^(?:也|都)?(?:没用|没有用|没啥用|不管用|不顶用)"  # "退钱没用 团员要的是货"
+                           # "退钱没用 团员要的是货", "退钱没意思"
+                           r"|^(?:也|都)?(?:没用|没有用|没啥用|不管用|不顶用|没意思|没啥意思|没什么意思|没劲)"
                            r"|^(?:也|都)?(?:不解馋|不解气|不顶事|解决不了问题|不解决问题)")  # "退钱不解馋"
 _CONSEQUENCE_AFTER = re.compile(r"^(?:的[^，。,.!！？?\s]{1,6}?|[^，。,.!！？?\s]{0,4}?)"  # "补发的螃蟹路上还得折腾"
                                 r"(?:又要|又得|又会|又是|也会|也得|也要|也是|也|怕|万一"
@@ -262,7 +268,9 @@ _RESHIP_THE_BAD = re.compile(r"(?<![不没别])补(?:上|给我)?(?:那|这)?(?:
 # Something the shop did already ("他们给我退了10块钱", "商家已经补发了"): news, not a choice.
 _SHOP_BEFORE = re.compile(r"(?:商家|店家|卖家|店里|他们|她们|老板|客服)(?:已经|都|也)?(?:给我|帮我)?$")
 # The wrong goods sent back as part of a re-ship or a swap ("重新发个白的吧 磕坏的这个我寄回去").
-_I_SEND_BACK = re.compile(r"我(?:给你们|给商家|自己|回头|待会儿?|明天|马上|等下|一会儿?)?(?:会|再|就|先|也|这边)?$")
+_I_SEND_BACK = re.compile(r"我(?:给你们|给商家|自己|回头|待会儿?|明天|马上|等下|一会儿?)?(?:会|再|就|先|也|这边)?"
+                          # "这两罐我叫孙子寄回去": someone of the buyer's sends it
+                          r"(?:(?:叫|让|请|找)[^，。,.!！？?\s]{1,4}?(?:帮我|给我)?)?$")
 # Money told as what the compensation is for: "赔点延误的钱就行" is compensation, not a refund.
 _PAID_FOR = re.compile(r"赔|补偿")
 # A remedy told as done by someone ("商家已经私下把钱退给我了"): news, not a choice.
@@ -377,6 +385,9 @@ def _remedy_hits(text: str) -> tuple[tuple[int, int, str], ...]:
             else h for h in hits]
     # "取消订阅", "取消推送": the messages stopped, no order cancelled
     hits = [h for h in hits if h[2] != "cancel" or not _NOT_THE_ORDER.match(text[h[1]:])]
+    # "想把剩菜都换成玻璃盒装着": what the goods were for, no swap asked
+    hits = [h for h in hits
+            if h[2] != "replace" or not re.match(r"[^，。,.!！？?\s]{1,6}?装(?:着|起来|上|进去)", text[h[1]:])]
     # "这次不要再寄错了": sent wrong again, a worry, no mention of a re-ship
     hits = [h for h in hits if h[2] != "reship" or not text.startswith("错", h[1])]
     # "全退给我": the whole line's money, not the share a "退给我" alone would be
@@ -438,6 +449,8 @@ def remedy_mentions(text: str) -> tuple[tuple[int, str], ...]:
              and not _GOT_AFTER.match(text[end:])  # "上回那个退款收到了": a remedy had, not asked for
              and not _a_reason(_clause_before(text, start), text[end:])  # "免得寄过来又是烂的"
              and not _REPORTED.search(text[max(0, start - 4):start])  # "店里说马上发": what the shop said
+             and not _MEANT_ONCE.search(_clause_before(text, start))  # "我本来想干脆取消算了": meant, not chosen
+             and not _SOMEONE_SAID.search(_clause_before(text, start))  # "主播说秒杀完马上发": promised, not asked
              and not _CANNOT.search(text[max(0, start - 8):start])  # "我也不会弄那个寄回去的"
              and not (kind == "refund" and text.startswith("的钱", start)
                       and _PAID_FOR.search(_clause_before(text, start)))]

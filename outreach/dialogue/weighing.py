@@ -30,6 +30,9 @@ _ALL_THERE_WAS = re.compile(r"才|只有|就|一共|总共|整")
 _NET = re.compile(r"净重|净含量|去皮|(?:去掉?|去了|去咯|除去|除掉|扣掉|扣除|扣了|减掉|减去|不算|不带|不连)\s*"
                   r"(?:盒子|包装|箱子|纸箱|泡沫箱|袋子|筐|篮子|壳|皮)")
 _HARM = re.compile(r"[烂坏死碎臭霉]")
+# A weight read off the scale: "称了称一共才9斤2两", "上秤只有4斤3两".
+_READ_OFF = re.compile(r"(?:称|秤)[^，。,.!！？?\s]{0,8}?(?:是|有|才|只有|就|共)\s*"
+                       r"(?P<weight>[\d.一二两三四五六七八九十百半]+\s*(?:斤|公斤|千克|克|kg|g)(?:\s*[\d一二两三四五六七八九]\s*两)?)")
 # A weight taken back for another told after it: "哦不对", "刚才没看清", "重新称了一下".
 _CORRECTED = re.compile(r"不对|说错了?|搞错了?|看错了?|没看清|打错了?|哦不|应该是|更正|重新称|再称了?一下")
 
@@ -109,6 +112,12 @@ def read_weighing(text: str, listed_g: int | None) -> Weighing | None:
         later = weights_in(without_shortfall[corrected[-1].end():]) if corrected and missing is None else []
         if later:  # "称了一下是8斤……哦不对，刚才没看清，是8斤5两": the weight told after taking it back
             stated = later
+        elif missing is None:
+            # a weight read off the scale in a long clause ("放秤上称了称一共才9斤2两明明买的是10斤 …
+            # 烂掉的有两斤"): that one, not the promise or the bad part said after it
+            read_off = [w for m in _READ_OFF.finditer(without_shortfall) for w in weights_in(m.group("weight"))]
+            if read_off and len(weights_in(without_shortfall)) > len(read_off):
+                stated = read_off
         promised, weighed = listed_g, (stated[-1] if stated else None)
     elif len(stated) >= 2:
         promised, weighed = stated[0], stated[1]

@@ -18,7 +18,8 @@ from outreach.dialogue.spacing import join_spaced_characters
 from outreach.dialogue.traditional import to_simplified
 
 # A phrase said twice or more in a row, as buyers stress it ("不要了不要了", "是的是的").
-_ONE_BY_ONE = re.compile(r"一([个只件盒瓶袋])一\1")
+# "一个一个", "一个个切开" (not "一瓶瓶身裂了": one bottle's body)
+_ONE_BY_ONE = re.compile(r"一([个只件盒瓶袋])一\1|一([个只颗])\2(?![身里中子])")
 _REPEATED = re.compile(r"([\u4e00-\u9fff]{2,4})\1+")
 # Dialect and spoken forms of small numbers ("俩" two, "仨" three), read like digits.
 _SPOKEN = {"俩": "两个", "仨": "三个"}
@@ -99,6 +100,12 @@ _SLIPS = (
         ("ping", "瓶"), ("he", "盒"), ("dai", "袋"), ("xiang", "箱"), ("jin", "斤"), ("zhi", "只"),
         ("jian", "件"), ("bao", "包"), ("shuang", "双"), ("tiao", "条"), ("guan", "罐"))),
     (re.compile(r"一伴|一办"), "一半"),
+    (re.compile(r"(?<=分之)以(?![上下内外前后来为及])"), "一"),  # 三分之以 (yi)
+    (re.compile(r"(?<=[就只才])道(?=了)"), "到"),  # 6个就道了5个 (dao)
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*灌"), "罐"),  # 一灌发霉 (guan)
+    (re.compile(r"发酶|发梅|发没(?=了)"), "发霉"),
+    (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*快(?![递点些乐速车])"), "块"),  # 压坏了两快 (kuai)
+    (re.compile(r"(?<=[了来有少就到剩])山(?=[包个只件盒袋瓶罐])"), "三"),  # 就来了山包 (san)
     (re.compile(r"(?<![\d一二两三四五六七八九十几第])四了(?=[一两二三四五六七八九十几\d])|(?<![a-z])si了"), "死了"),
     # (四了三只, si了一斤: si)
     (re.compile(r"(?<=多[扣收付交])得"), "的"),  # 退那多扣得
@@ -113,11 +120,14 @@ _SLIPS = (
     (re.compile(r"(?<=[一二两三四五六七八九十\d])\s*分[只之支知治]\s*(?=[一二两三四五六七八九十\d])"), "分之"),
     # pinyin slips of 个 (ge) after a number: 两各, 三格, 2哥
     (re.compile(r"(?<=[一二两三四五六七八九十几\d])[各格哥](?![种位自类子外式局调电])"), "个"),
-    (re.compile(r"满以|满义|蛮意|瞒意|满易|满衣|满宜|慢意|漫意|曼意|满一(?=[的啊呀了吧哦!！。~～\s]|$)"), "满意"),
+    (re.compile(r"满以|满义|满议|蛮意|瞒意|满易|满衣|满宜|慢意|漫意|曼意|满一(?=[的啊呀了吧哦!！。~～\s]|$)"), "满意"),
     (re.compile(r"克以|可已|可义|科以|可宜|可仪|可依(?=$|[\s，,。.!！吧的])"), "可以"),
     (re.compile(r"^可疑(?=[\s，,。.!！~～吧的啊]*$)"), "可以"),  # voice input: 可疑 (suspicious) said alone
     (re.compile(r"阔以"), "可以"),  # south-western "还阔以"
-    (re.compile(r"区消|取效|取销"), "取消"),  # pinyin slips of 取消 (qu xiao)
+    (re.compile(r"区消|取效|取销|取小(?=订单|吧|了|算了|$|[\s，,。.!！])"), "取消"),  # pinyin slips of 取消 (qu xiao)
+    (re.compile(r"(?<=还)么(?=发|到|收|动|寄|退|人)"), "没"),  # 还么发货 (mei)
+    (re.compile(r"发布发(?!布会)"), "发不发"),  # 到底发布发 (bu)
+    (re.compile(r"亦(?=不|没|无|未|是|可|要|已)"), "也"),  # formal: 补发亦不接受
     (re.compile(r"品台|平太|苹台"), "平台"),  # pinyin slips of 平台 (ping tai)
     (re.compile(r"客福|客户服务"), "客服"),
     (re.compile(r"验正码|验证吗(?=[\s，,。.!！？?吧]|$)|严正码"), "验证码"),
@@ -373,7 +383,7 @@ _SLIPS = (
     (re.compile(r"(?<![强协空单声基步音])调(?=一|个|只|件|双|台|条)"), "换"),
     (re.compile(r"(?<=[碎坏烂破])脱"), "了"),
     (re.compile(r"退脱(?:伊|它)?"), "退掉"),  # 退脱伊: send it back, refund it
-    (re.compile(r"(?<=[还给送寄])拨(?=我|你)"), "给"),  # 钞票还拨我: give the money back to me
+    (re.compile(r"(?<=[还给送寄退补发的])拨(?=我|你)"), "给"),  # 钞票还拨我: give the money back to me
     (re.compile(r"里向"), "里面"),
     (re.compile(r"姆妈"), "妈妈"),
     (re.compile(r"伊(?=讲|回|说|寄|发|拉黑|就|个态度)"), "他"),
@@ -390,6 +400,15 @@ _SLIPS = (
     (re.compile(r"几耐"), "多久"),  # 几耐先到账: how long
     (re.compile(r"唔"), "不"),
     (re.compile(r"嘅"), "的"),
+    # Minnan (Fujian, Chaoshan, Taiwan): 无 (not, none), 无要 (don't want), 拢 (all), 免 (no need),
+    # 乎我 (to me), 敲电话 (phone)
+    (re.compile(r"无要|莫要"), "不要"),
+    (re.compile(r"^无(?=啦|喔|哦|呢|$|[\s，,。.!！~～])|(?<![一毫全虚])无(?=压|坏|破|碎|烂|活|少|事|问题|动)"), "没"),
+    (re.compile(r"拢(?=死|坏|烂|碎|破|臭|发霉)"), "全"),
+    (re.compile(r"拢(?=好|是|在|无|没|有|到|对)"), "都"),
+    (re.compile(r"(?<![避减豁赦任罢])免(?=了|啦|退|补|寄|发|换|啰)"), "不用"),
+    (re.compile(r"(?<=[发寄退送还])乎(?=我)"), "给"),
+    (re.compile(r"敲电话"), "打电话"),
     # belly up, said of fish and shrimp: dead ("反晒肚", "虾都翻肚皮了")
     (re.compile(r"[反翻](?:晒|白)?肚(?:皮|白|子)?(?:了)?"), "死了"),
     # answers typed in pinyin: "shi的", "keyi", "liang只", "4fen"
@@ -671,7 +690,8 @@ def normalize(text: str) -> str:
         text = slip.sub(meant, text)
     if not _SOMEONE_ELSE.search(text):  # (not "问了客服 他说马上发": the shop's words)
         text = _RELAYED.sub("", text)
-    text = _ONE_BY_ONE.sub(r"逐\1", text)  # "一个一个数的": one by one, no count of one
+    # "一个一个数的": one by one, no count of one
+    text = _ONE_BY_ONE.sub(lambda m: "逐" + (m.group(1) or m.group(2)), text)
     return _REPEATED.sub(r"\1", text)  # "不要了不要了退钱吧", "是的是的": said once
 
 

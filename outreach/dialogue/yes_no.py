@@ -22,8 +22,8 @@ _YES = re.compile(
     # (not the 对了 of "对了 我还想开个发票": by the way)
     + r"(?:是的?|是啊|是呀|对(?!了[\s，,。]+\S)|对的|对啊|对呀|没错|嗯+|恩+|en|好|好的|好滴|好嘞|好吧|行|行吧"
     r"|可以|可以的|中|要得|得行|算是吧|算是|照(?=$|[\s，,。.!！~～吧])"  # Hefei 照 (行)
-    r"|要的|确实|就是|可不咋的|可不咋地|可不是|那可不|嗯呐|"
-    r"yes|ok|okay|👌|👍|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥"
+    r"|要的|确实|就是|可不咋的|可不咋地|可不是|那可不|嗯呐|整(?=$|[\s，,。.!！~～吧呗])|"  # north-east 整: do it
+    r"yes|ok|okay|👌|👍|🆗|✅|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥"
     # formal "it is so": "属实", "情况属实"; and "给吧", "不要白不要" (taken, grudgingly)
     r"|(?:情况)?属实|确有此事|确实如此|给(?:吧|呗|我吧)|不要白不要"
     # going ahead in other words: "提交吧", "赶紧提交", "办吧", "安排吧", Cantonese "得啦"
@@ -137,7 +137,7 @@ def ends_with_yes(text: str) -> bool:
         and bool(_TRAILING_YES.search(text[:turns[-1].start()].rstrip(" ，,")))
 
 
-_LEADING_SYMBOLS = re.compile(r"^[^\w👌👍]+")
+_LEADING_SYMBOLS = re.compile(r"^[^\w👌👍🆗✅]+")
 # Thanks for the contact itself, before the answer: "您好，谢谢您联系我。不过不好意思，我得纠正一下：…",
 # "谢谢您这么上心" (no yes to the question; the answer follows).
 _COURTESY = re.compile(r"^(?:您好|你好)?[\s，,。.!！]*(?:谢谢|感谢|多谢)(?:您|你|你们)?"
@@ -191,10 +191,16 @@ _CONDITION_LEAD = re.compile(r"^(?:如果|要是|假如|只要)?[^，。,.!！�
                              r"|^(?:如果|要是|假如|只要)[^，。,.!！？?\s]{1,14}[\s，,]+(?:那就|那|就)?")
 
 
+_TRAILING_EMOJI = re.compile(r"(?<=[\u4e00-\u9fff])[\U0001F000-\U0001FFFF\u2600-\u27BF\uFE0F\u200D]+$")
+_SAID_OVER = re.compile(r"^(要|好|行|对|是|嗯|中|整|退|补)\1+(?=$|[^\u4e00-\u9fff])")
+
+
 def read_yes_no(text: str) -> bool | None:
     """Whether the message opens with a yes or a no ("是的，有4个烂了" is a yes with details), or
     ends with a refusal ("5块钱打发叫花子呢？不要")."""
     text = _LEADING_SYMBOLS.sub("", normalize(text))  # "🙏🙏 好的 谢谢"
+    text = _SAID_OVER.sub(r"\1", text)  # "要要要", "好好好": said three times, meant once
+    text = _TRAILING_EMOJI.sub("", text) or text  # "要🙏", "好的😊": the face drawn after says nothing more
     text = _COURTESY.sub("", text, count=1) or text  # ("谢谢您联系我" alone is thanks, and a yes)
     text = _MISTAKE_BEFORE.sub("", text)
     if not text:
@@ -344,7 +350,10 @@ def read_no_problem(text: str) -> bool:
     """Whether the words say nothing is wrong after all ("没有问题了", "东西都收到了，挺好的"); not a
     tap owned up to as a slip before the problem it is ("点错了 是碎了")."""
     text = normalize(text)
-    return bool(_NO_PROBLEM.search(text)) and not _SLIP_THEN_HARM.search(text) and not _FINE_THEN_HARM.search(text)
+    # (nor with a count of harm after it: "无问题。4只碎了2只。" says both, and is no all-clear)
+    fine = _NO_PROBLEM.search(text)
+    return bool(fine) and not _SLIP_THEN_HARM.search(text) and not _FINE_THEN_HARM.search(text) \
+        and not _HARM_COUNTED.search(text, fine.end())
 
 
 # All well said, then the harm after all: "都好好的 没事没事……就是烂了大概三分之一".
@@ -374,7 +383,9 @@ _FINE_GOODS = re.compile(r"好好的|都是好的|一点(?:都|也)?没(?:坏|�
                          # "哦 莫得碎 是盖盖没拧紧": not broken, as a clause of its own
                          r"|(?:^|(?<=[\s，,。]))(?:也|都|并|其实)?没有?(?:碎|坏|烂|破)(?:掉)?(?=$|[\s，,。.!！~～])"
                          r"|一[个只件盒瓶袋]?(?:都|也)没(?:坏|碎|烂|破|事)|完好|(?<![不没])能用|(?<![不没])能吃"
-                         r"|(?<![不没])(?:挺|很|蛮)好的?(?=$|[\s，,。.!！~～])")  # "拖鞋挺好的 不用麻烦你们了"
+                         r"|(?<![不没])(?:挺|很|蛮)好的?(?=$|[\s，,。.!！~～])"  # "拖鞋挺好的 不用麻烦你们了"
+                         # missing goods found after all: "四袋都在 没少"
+                         r"|都在(?=$|[\s，,。.!！~～])|(?:一[个只件盒瓶袋包本双])?(?:都|也)?没少(?=$|[\s，,。.!！~～了])")
 _NOTHING_NEEDED = re.compile(r"不用再?管了?|不用再?处理|不用退了"
                              r"|不需要再?处理|无需处理|不用再?麻烦|不用再?弄了?|不碍事|谢谢关心"
                              r"|(?:已经)?(?:装上|用上|换上)了"
@@ -428,14 +439,39 @@ def tells_of_goods(text: str) -> bool:
     return bool(_ABOUT_GOODS.search(normalize(text)))
 
 
+# Only the box was harmed, the goods are fine: "箱子破了 东西没事", "外面的纸箱凹一角 里面的茶都好好的",
+# "其实是外头纸箱子压扁了 … 杯子好好的 东西没坏" (not "… 东西没事 就是少了一个": turned to another problem)
+_BOX_ONLY = re.compile(r"(?:包装|箱子|盒子|纸箱|外箱|快递盒|袋子|纸壳|泡沫)[^，。,.!！？?]{0,6}?"
+                       r"(?:破|烂|扁|凹|压|湿|坏|裂|变形)"
+                       r".{0,40}?(?:东西|里面|里头|货|商品|本身|[\u4e00-\u9fff]{1,3})(?:倒|倒是|是|都|也|还)?"
+                       r"(?:没事|没坏|没问题|好好的?|完好|都好|没破|没碎|没有坏|没有事)")
+
+
+# What the buyer only thought at first: "之前以为少了一袋", "还以为碎了两个".
+_THOUGHT_SO = re.compile(r"(?:之前|刚才|刚开始|一开始|本来|原来|还)?以为[^，。,.!！？?\s]{0,10}")
+
+
+# The words turn to what is wrong instead: "盒子是压扁了 但鞋没事 问题是颜色不对".
+_ANOTHER_PROBLEM = re.compile(r"问题是|毛病是|问题在|可是|但是|不对|错了|发错|寄错")
+
+
+def box_only(text: str) -> bool:
+    """Whether the words say only the box or packing was harmed and the goods are fine, turning to
+    no other problem after (normalized text)."""
+    found = _BOX_ONLY.search(text)
+    return bool(found and not _HARM_COUNTED.search(text) and not _PIVOT.search(text, found.end())
+                and not _ANOTHER_PROBLEM.search(text, found.end()))
+
+
 def fine_after_all(text: str) -> bool:
     """Whether words at the confirmation say nothing is wrong after all: read_no_problem's words, or
     the goods found fine with nothing wanted and no count of harm told."""
     text = normalize(text)
     if read_no_problem(text):
         return True
-    if settled_already(text):
+    if settled_already(text) or box_only(text):
         return True
+    text = _THOUGHT_SO.sub(" ", text)  # "之前以为少了一袋 … 四袋都在": what was only thought counts no harm
     fine = _FINE_GOODS.search(text)
     pivot = _PIVOT.search(text, fine.end()) if fine else None
     # (what the words turn to is let go in turn: "没有碎 是盖盖没拧紧 … 擦干净就好了 没有事 不用管了")

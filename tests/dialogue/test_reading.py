@@ -2923,3 +2923,75 @@ def test_readings_of_sets_137_to_140() -> None:
     assert knowledge().topic_of("坏的那盒要寄回去嘛 快递站离宿舍好远的") == "freight"
     assert not is_question("你要退就退嘛") and not is_question("那就退款嘛")
     assert normalize("啲尿片湿晒").endswith("湿透了")
+
+
+def test_readings_of_sets_141_to_152() -> None:
+    """Minnan, Wu and north-eastern words, slips of 一 / 到 / 罐 / 块 / 三, a face drawn with kana,
+    goods found fine beside a harmed box, counts of the good pieces, half of one piece, an option
+    picked by number, a cent not to be short, run-on rhetorical questions, remedies waved away or
+    only thought of once."""
+    from outreach.diagnosis.language import detect
+    from outreach.dialogue.remedy_words import remedy_named
+    from outreach.dialogue.yes_no import fine_after_all
+    from outreach.lifecycle.consent import asks_to_stop
+
+    assert normalize("虾蛄拢死了 一只都无活") == "虾蛄全死了 一只都没活"
+    assert normalize("我无要退钱") == "我不要退钱" and normalize("钱免退") == "钱不用退"
+    assert normalize("无门槛") == "无门槛"  # (a coupon's words, not Minnan)
+    assert normalize("烂了三分之以") == "烂了三分之一" and normalize("6个就道了5个") == "6个就到了5个"
+    assert normalize("有一灌发酶了") == "有一罐发霉了" and normalize("压坏了两快") == "压坏了两块"
+    assert normalize("就来了山包") == "就来了三包" and normalize("蛮满议") == "蛮满意"
+    assert read_yes_no("整") is True and read_yes_no("🆗") is True and read_yes_no("要要要🙏") is True
+    assert read_yes_no("整个都坏了") is None and read_yes_no("不要😡") is False
+    assert detect("(ー_ー)!! 算了 不想再收到你们的任何消息 别再联系我").chinese
+    assert not detect("すみません 壊れた").chinese
+    assert asks_to_stop("第二，请勿再就此事或其他任何事情联系我。")
+    assert fine_after_all("箱子破了 东西没事👌")
+    assert fine_after_all("我昨日讲破脱了，其实是外头纸箱子压扁了，今朝拆开来看，杯子好好额，东西没坏")
+    assert fine_after_all("之前以为少了一袋 刚在箱子底下翻出来了 四袋都在 没少 不用处理了")
+    assert not fine_after_all("箱子破了 东西没事 就是少了一个") and not fine_after_all("箱子压扁了 碎了两个")
+    assert read_affected("数了完好的19个碎了11个", 30).pieces == 11
+    assert read_affected("九片里面就剩两片是完整的其他的全碎了", 9, unit="片").pieces == 7
+    assert read_affected("拆开半只吃起来酸酸 臭了 另外半只还好", 1, unit="只").share == Fraction(1, 2)
+    assert read_affected("虾蛄全死了 一只都没活", 2, unit="斤").share == 1
+    assert read_affected("选9", 10, unit="双").status == "none"
+    assert read_affected("一个个切开 坏的有一伴", 5, unit="斤").share == Fraction(1, 2)
+    assert read_affected("有一瓶瓶身裂了 漏得箱子里全是", 6, unit="瓶").pieces == 1  # one bottle's body
+    assert read_affected("对头 莫得一个好的 四个全部碎完了", 4).pieces == 4  # (no good one, then four)
+    assert read_rating("取消，钞票全部退拨我，一分也勿好少") is None and read_rating("一分都不想给") == 1
+    assert not is_question("还能怎么样退钱呗我是一天都不想再为这几个破盘子折腾了赶紧退")
+    assert not is_question("还等什么等取消取消马上把钱给我退回来") and is_question("还等什么？几天到账？")
+    assert knowledge().topic_of("您是平台的客服，还是商家的客服？") == "who"
+    assert read_remedy("给我补一盆好的 放工位上的 退钱没意思") == "reship"
+    assert read_remedy("退钱吧 不等补发了") == "refund" and read_remedy("不用补了退钱吧") == "refund"
+    assert read_remedy("给我重新寄蜜兰香来就好 这两罐我叫孙子寄回去") == "reship"
+    assert read_remedy("侬帮我退脱算了") == "refund"
+    assert read_remedy("我本来想干脆取消算了") is None
+    assert remedy_named("想把剩菜都换成玻璃盒装着 五个里面碎了两个") is None
+    assert read_remedy("是呀 主播说秒杀完马上发 我天天拿着手机看 四天了还没发") is None
+    assert refused_kinds("补发亦不接受，请上级处理。") == {"reship"}
+    assert normalize("那就取小订单吧") == "那就取消订单吧" and normalize("还么发货 到底发布发") == "还没发货 到底发不发"
+    assert read_affected("情况属实。死了两条——更正，是三条，刚才漏看了一条。", 4, unit="条").pieces == 3
+    assert read_affected("对 一整串都烂了 夜班回来才拆", 2, unit="串").pieces == 1
+
+
+def test_a_weight_read_off_the_scale_in_a_run_on_message_is_the_one_weighed() -> None:
+    """Of 10斤 promised, "称了称一共才9斤2两 明明买的是10斤 … 烂掉的有两斤" weighs 9斤2两: not the
+    promise said after it, nor the bad part."""
+    from outreach.dialogue.weighing import read_weighing
+
+    told = ("我先把橘子全倒出来放秤上称了称一共才9斤2两明明买的是10斤然后一个个挑了挑里面烂掉的有两斤")
+    assert read_weighing(told, 5000).weighed_g == 4600
+    assert read_weighing("称了一下才8斤7两", 5000).weighed_g == 4350
+    assert read_weighing("三斤虾过秤只有2斤6两", 1500).weighed_g == 1300
+
+
+def test_the_order_a_buyer_means_is_found_by_the_goods_they_name() -> None:
+    """"芒果" names the 贵妃芒, "T恤" the T-shirt; the trousers told arrived are not the order meant."""
+    from outreach.cases.conversation import orders_named
+
+    fruit = [("A", "贵妃芒 10个装"), ("B", "主动降噪蓝牙耳机")]
+    assert orders_named("前天收到的芒果 烂了4个", fruit) == [fruit[0]]
+    assert orders_named("结果耳机坏了", fruit) == [fruit[1]]
+    clothes = [("A", "纯棉重磅短袖T恤"), ("B", "高腰直筒牛仔裤")]
+    assert orders_named("四天前拍的T恤到现在都没发货 一起拍的裤子都到了", clothes) == [clothes[0]]

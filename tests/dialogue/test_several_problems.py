@@ -709,3 +709,28 @@ def test_problems_named_in_the_words_of_sets_133_to_140() -> None:
     assert "wrong_item" not in clause_problems(diagnoser, "不好意思，是我之前搞错了，包裹其实昨天就到了")
     assert "quality_defect" in taxonomy().signs_in("饭盒盖子扣紧了还是漏汤")
     assert "damaged" in taxonomy().signs_in("一打开就断成两截了 应该是路上压的")
+
+
+def test_problems_named_in_the_words_of_sets_141_to_152() -> None:
+    """The network lagging or the pay button not answering at payment is no fault of the goods;
+    harm counted, or no word of goods short, is no missing item."""
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    diagnoser = load_diagnoser()
+    assert set(clause_problems(diagnoser, "买雨衣那会网卡了 扣了我两次钱")) == {"price_issue"}
+    paid_twice = ("那天付钱的时候我按了那个按钮半天没反应我以为没按上又按了一下后来我儿子帮我翻银行发来的短信"
+                  "一看这个锅扣了我两回钱一回189")
+    assert set(clause_problems(diagnoser, paid_twice)) == {"price_issue"}
+    assert set(clause_problems(diagnoser, "🤬🤬🤬 死了4只！！！十只里面死四只 这蟹是从哪捞的啊")) == {"spoiled"}
+    told = "对 碎了一个 而且付完款拖了四天才发货 说好48小时发的 我家三只猫一只一个碗 现在又得抢"
+    assert set(clause_problems(diagnoser, told)) == {"damaged", "late_delivery"}
+    assert "quality_defect" in clause_problems(diagnoser, "吹风机按了开关半天没反应")
+    thought = ("那天拆箱子听见里面咣当咣当响还以为是碗摔碎了写完评价才一个个拿出来看碗都好好的一只都没碎"
+               "原来是盒子里空了一格就来了五只少了一只")
+    assert set(clause_problems(diagnoser, thought)) == {"missing_item"}
+    books = "排到后面发现第七本和第九本都没有一共就来了8本"  # (the 没有 is of the two books, not of the count)
+    assert set(clause_problems(diagnoser, books)) == {"missing_item"}
+    lamp = ("是的这台灯刚来那几天挺好前天晚上灯突然灭了怎么按都不亮了我去问店家客服怎么回事那个客服张口就说是"
+            "我们自己摔坏的还骂我想白嫖")
+    assert "damaged" not in clause_problems(diagnoser, lamp) and "service_attitude" in clause_problems(diagnoser, lamp)
