@@ -1474,7 +1474,15 @@ def _goods_named(text: str, orders: list[tuple[str, str]]) -> list[tuple[str, st
     if named:
         return named
     nouns = {match.group(1) for match in _ONE_CHARACTER_NOUN.finditer(text)} - _NOT_GOODS
-    return [(order_id, title) for order_id, title in orders if any(noun in title for noun in nouns)]
+    named = [(order_id, title) for order_id, title in orders if any(noun in title for noun in nouns)]
+    if named:
+        return named
+    # the kind of goods by the last character of its everyday name: "螃蟹" the 大闸蟹, "鸡蛋" the 土鸡蛋
+    heads = {match.group(1) for match in _GOODS_HEAD.finditer(text)}
+    return [(order_id, title) for order_id, title in orders if any(head in title for head in heads)]
+
+
+_GOODS_HEAD = re.compile(r"[\u4e00-\u9fff]([蟹虾鱼蛋米茶酒奶杯碗盘鞋袜锅灯伞瓜桃梨枣橙柑橘莓梅蕉柚榴])")
 
 
 _TOLD_FINE = re.compile(r"没问题|没坏|挺好|好好的|都好|正常|完好|没事|还没(?:敢)?拆|没拆|还没开|没开封"

@@ -31,8 +31,10 @@ _NET = re.compile(r"净重|净含量|去皮|(?:去掉?|去了|去咯|除去|除�
                   r"(?:盒子|包装|箱子|纸箱|泡沫箱|袋子|筐|篮子|壳|皮)")
 _HARM = re.compile(r"[烂坏死碎臭霉]")
 # A weight read off the scale: "称了称一共才9斤2两", "上秤只有4斤3两".
-_READ_OFF = re.compile(r"(?:称|秤)[^，。,.!！？?\s]{0,8}?(?:是|有|才|只有|就|共)\s*"
-                       r"(?P<weight>[\d.一二两三四五六七八九十百半]+\s*(?:斤|公斤|千克|克|kg|g)(?:\s*[\d一二两三四五六七八九]\s*两)?)")
+# (not the promise said after the weighing: "称了一下说是五斤的只有四斤二两")
+_READ_OFF = re.compile(r"(?:称|秤)[^，。,.!！？?\s说标写讲]{0,8}?(?:是|有|才|只有|就|共)\s*"
+                       r"(?P<weight>[\d.一二两三四五六七八九十百半]+\s*(?:斤|公斤|千克|克|kg|g)"
+                       r"(?:半|\s*[\d一二两三四五六七八九]\s*两)?)")
 # A weight taken back for another told after it: "哦不对", "刚才没看清", "重新称了一下".
 _CORRECTED = re.compile(r"不对|说错了?|搞错了?|看错了?|没看清|打错了?|哦不|应该是|更正|重新称|再称了?一下")
 

@@ -2984,6 +2984,9 @@ def test_a_weight_read_off_the_scale_in_a_run_on_message_is_the_one_weighed() ->
     assert read_weighing(told, 5000).weighed_g == 4600
     assert read_weighing("称了一下才8斤7两", 5000).weighed_g == 4350
     assert read_weighing("三斤虾过秤只有2斤6两", 1500).weighed_g == 1300
+    assert read_weighing("我拿家里的秤称了一下说是五斤的只有四斤二两", 2500).weighed_g == 2100  # (not the promise)
+    assert read_weighing("烂了3斤，还有整箱上秤一称才18斤半，说好的是20斤", 10000).weighed_g == 9250
+    assert read_weighing("刚刚秤没放平，再称一遍是4斤半，按4斤半算", 2500).weighed_g == 2250
 
 
 def test_the_order_a_buyer_means_is_found_by_the_goods_they_name() -> None:
@@ -2995,3 +2998,5 @@ def test_the_order_a_buyer_means_is_found_by_the_goods_they_name() -> None:
     assert orders_named("结果耳机坏了", fruit) == [fruit[1]]
     clothes = [("A", "纯棉重磅短袖T恤"), ("B", "高腰直筒牛仔裤")]
     assert orders_named("四天前拍的T恤到现在都没发货 一起拍的裤子都到了", clothes) == [clothes[0]]
+    seafood = [("A", "阳澄湖大闸蟹礼盒 4对8只"), ("B", "鲜活基围虾 1斤")]
+    assert orders_named("上次买的螃蟹个个都活蹦乱跳的 家里人都说好吃", seafood) == [seafood[0]]
