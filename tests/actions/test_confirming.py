@@ -22,7 +22,7 @@ def kinds_of(case_id: int) -> list[str]:
 
 
 async def test_the_count_of_the_suspected_problem_confirms_it_and_makes_the_offer_in_one_transaction(
-        any_db: str) -> None:
+        db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980)
     transactions: list[object] = []
 
@@ -41,7 +41,7 @@ async def test_the_count_of_the_suspected_problem_confirms_it_and_makes_the_offe
     assert kinds_of(case_id)[-3:] == ["problem_confirmed", "affected_quantity", "offered"]
 
 
-async def test_a_remedy_named_instead_of_a_yes_confirms_and_carries_it_out(any_db: str) -> None:
+async def test_a_remedy_named_instead_of_a_yes_confirms_and_carries_it_out(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=1, unit="斤", unit_price_fen=6980, title="鲜活基围虾 1斤装",
                                   promises=["fresh_rot_refund"])
     messages, _ = await run(ActionChooseProblem(), tracker(
@@ -51,7 +51,7 @@ async def test_a_remedy_named_instead_of_a_yes_confirms_and_carries_it_out(any_d
         assert session.execute(select(Remedy.amount_fen).where(Remedy.case_id == case_id)).scalars().all() == [6980]
 
 
-async def test_details_of_another_problem_named_surely_correct_it_and_confirm_nothing(any_db: str) -> None:
+async def test_details_of_another_problem_named_surely_correct_it_and_confirm_nothing(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980)
     messages, _ = await run(ActionChooseProblem(), tracker(
         buyer, intent="missing_item", text="少了3只", slots={"case_id": str(case_id), "stage": "confirming"}))
@@ -61,7 +61,7 @@ async def test_details_of_another_problem_named_surely_correct_it_and_confirm_no
         assert session.get(Case, case_id).category == "missing_item"
 
 
-async def test_a_stranger_s_details_confirm_nothing(any_db: str) -> None:
+async def test_a_stranger_s_details_confirm_nothing(db: str) -> None:
     case_id, _owner, _ = make_case("spoiled", quantity=10, unit_price_fen=3980)
     messages, _ = await run(ActionChooseProblem(), tracker(
         "B_stranger", intent="spoiled", text="死了3只", slots={"case_id": str(case_id), "stage": "confirming"}))
@@ -70,7 +70,7 @@ async def test_a_stranger_s_details_confirm_nothing(any_db: str) -> None:
 
 
 async def test_the_problem_told_in_the_buyer_s_words_is_taken_with_the_case_read_once_for_the_checks(
-        any_db: str) -> None:
+        db: str) -> None:
     """Whether the case is still talked through and which problem it is about are one read, however
     many of the action's checks ask: the details check, that read, and the choice are three."""
     case_id, buyer, _ = make_case("spoiled", quantity=1, unit="斤", unit_price_fen=6980, title="鲜活基围虾 1斤装",
@@ -93,7 +93,7 @@ async def test_the_problem_told_in_the_buyer_s_words_is_taken_with_the_case_read
     assert len(transactions) == 3
 
 
-async def test_thanks_at_an_open_question_is_answered_and_the_question_comes_back(any_db: str) -> None:
+async def test_thanks_at_an_open_question_is_answered_and_the_question_comes_back(db: str) -> None:
     from actions.contact import ActionSmallTalk
 
     case_id, buyer, _ = make_case("spoiled", status="resolved", quantity=10, unit_price_fen=3980)
@@ -104,7 +104,7 @@ async def test_thanks_at_an_open_question_is_answered_and_the_question_comes_bac
     assert "rated" not in kinds_of(case_id)
 
 
-async def test_thanks_as_the_answer_to_the_confirmation_confirms(any_db: str) -> None:
+async def test_thanks_as_the_answer_to_the_confirmation_confirms(db: str) -> None:
     from actions.contact import ActionSmallTalk
 
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980)
@@ -131,7 +131,7 @@ def _buyer_start(buyer: str, text: str, clauses: dict[str, str]) -> Tracker:
      {"late_delivery": "快递到了", "damaged": "打开一看碎了一个"}, "damaged"),
 ])
 async def test_of_several_problems_a_buyer_tells_first_the_one_to_take_first(
-        any_db: str, title: str, text: str, clauses: dict[str, str], whole: str) -> None:
+        db: str, title: str, text: str, clauses: dict[str, str], whole: str) -> None:
     from actions.starting import raise_problem
     from tests.factories import make_order
 

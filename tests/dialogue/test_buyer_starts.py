@@ -21,7 +21,7 @@ def cases_of(buyer: str) -> list[Case]:
         return list(rows)
 
 
-def test_with_no_case_and_one_recent_order_a_complaint_opens_a_case_to_confirm(any_db: str) -> None:
+def test_with_no_case_and_one_recent_order_a_complaint_opens_a_case_to_confirm(db: str) -> None:
     buyer, order = make_order(title="手工玻璃杯 6只装", unit="个", quantity=6, unit_price_fen=1500, kind="home",
                               live_seafood=False, shipped_at=utcnow() - timedelta(days=2),
                               delivered_at=utcnow() - timedelta(hours=3))
@@ -36,7 +36,7 @@ def test_with_no_case_and_one_recent_order_a_complaint_opens_a_case_to_confirm(a
     assert step.kind == "offer" and step.offer.amount_fen == 3000
 
 
-def test_with_several_orders_the_buyer_picks_the_order(any_db: str) -> None:
+def test_with_several_orders_the_buyer_picks_the_order(db: str) -> None:
     buyer, first = make_order(title="赣南脐橙", kind="fruit", shipped_at=utcnow() - timedelta(days=2),
                               delivered_at=utcnow() - timedelta(hours=3))
     make_order(buyer_id=buyer, title="羊毛围巾", kind="apparel")
@@ -48,7 +48,7 @@ def test_with_several_orders_the_buyer_picks_the_order(any_db: str) -> None:
     assert [(c.order_id, c.category) for c in cases_of(buyer)] == [(first, "spoiled")]
 
 
-def test_after_an_opt_out_a_problem_the_buyer_raises_is_served_and_consent_is_kept(any_db: str) -> None:
+def test_after_an_opt_out_a_problem_the_buyer_raises_is_served_and_consent_is_kept(db: str) -> None:
     case_id, buyer, order = make_case("spoiled")
     opt_out(buyer, "别再联系我")
     step = raise_problem(buyer, "又收到一箱坏的", "spoiled")
@@ -60,7 +60,7 @@ def test_after_an_opt_out_a_problem_the_buyer_raises_is_served_and_consent_is_ke
 
 
 def test_an_opted_out_buyer_who_starts_a_chat_is_asked_to_rate_it_but_not_after_opting_out_in_it(
-        any_db: str) -> None:
+        db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", title="阳澄湖大闸蟹 10只装", unit="只", quantity=10, unit_price_fen=3980)
     opt_out(buyer, "别再联系我")
     raise_problem(buyer, "又收到死螃蟹了 死了2只", "spoiled")
@@ -78,7 +78,7 @@ def test_an_opted_out_buyer_who_starts_a_chat_is_asked_to_rate_it_but_not_after_
         assert not may_ask(session, session.get(Case, case_id), utcnow(), 0)  # the case we started
 
 
-def test_another_buyers_order_cannot_be_picked(any_db: str) -> None:
+def test_another_buyers_order_cannot_be_picked(db: str) -> None:
     buyer, _ = make_order()
     make_order(buyer_id=buyer)
     _, other_order = make_order()
@@ -92,7 +92,7 @@ def test_another_buyers_order_cannot_be_picked(any_db: str) -> None:
     assert cases_of(buyer) == []
 
 
-def test_two_problems_in_the_buyers_first_words_are_both_taken(any_db: str) -> None:
+def test_two_problems_in_the_buyers_first_words_are_both_taken(db: str) -> None:
     buyer, _order = make_order(title="日式粗陶盘子 6个装", unit="个", quantity=6, unit_price_fen=1980, kind="home",
                                live_seafood=False, shipped_at=utcnow() - timedelta(days=2),
                                delivered_at=utcnow() - timedelta(hours=3))
@@ -107,7 +107,7 @@ def test_two_problems_in_the_buyers_first_words_are_both_taken(any_db: str) -> N
     assert [item["label"] for item in waiting] == ["damaged"]  # the broken ones follow
 
 
-def test_the_order_is_picked_by_typing_part_of_its_goods(any_db: str) -> None:
+def test_the_order_is_picked_by_typing_part_of_its_goods(db: str) -> None:
     from outreach.cases.conversation import start_on_named_order
 
     buyer, socks = make_order(title="纯棉中筒袜 男 10双装", unit="双", quantity=10, unit_price_fen=390, kind="clothing",
@@ -121,7 +121,7 @@ def test_the_order_is_picked_by_typing_part_of_its_goods(any_db: str) -> None:
     assert step is not None and step.kind == "confirm" and cases_of(buyer)[0].order_id == socks
 
 
-def test_where_a_buyers_one_order_is_is_answered_and_only_a_missed_promise_is_a_problem(any_db: str) -> None:
+def test_where_a_buyers_one_order_is_is_answered_and_only_a_missed_promise_is_a_problem(db: str) -> None:
     from outreach.cases.conversation import where_is_order
 
     now = utcnow()
@@ -135,7 +135,7 @@ def test_where_a_buyers_one_order_is_is_answered_and_only_a_missed_promise_is_a_
     assert where_is_order(on_time, "毯子掉毛很严重") is None  # no question of where it is
 
 
-def test_with_several_orders_only_the_one_the_words_name_is_answered(any_db: str) -> None:
+def test_with_several_orders_only_the_one_the_words_name_is_answered(db: str) -> None:
     from outreach.cases.conversation import where_is_order
 
     now = utcnow()
@@ -147,7 +147,7 @@ def test_with_several_orders_only_the_one_the_words_name_is_answered(any_db: str
     assert "运输途中" in answer and late is False
 
 
-def test_a_buyer_who_starts_with_two_problems_gets_each_its_own_count(any_db: str) -> None:
+def test_a_buyer_who_starts_with_two_problems_gets_each_its_own_count(db: str) -> None:
     buyer, _order = make_order(title="凯特芒果 大果", unit="个", quantity=10, unit_price_fen=590, kind="fruit",
                                live_seafood=False, promises=["fresh_rot_refund"],
                                shipped_at=utcnow() - timedelta(days=2), delivered_at=utcnow() - timedelta(hours=3))
@@ -158,7 +158,7 @@ def test_a_buyer_who_starts_with_two_problems_gets_each_its_own_count(any_db: st
     assert step.kind == "offer" and step.offer.amount_fen == 1770  # 59.00 x 3/10, not the 2 missing
 
 
-def test_a_remedy_named_in_the_first_words_is_kept_for_its_problem(any_db: str) -> None:
+def test_a_remedy_named_in_the_first_words_is_kept_for_its_problem(db: str) -> None:
     buyer, _order = make_order(title="负离子吹风机 折叠便携", unit="个", quantity=1, unit_price_fen=15900,
                                kind="digital", live_seafood=False, shipped_at=utcnow() - timedelta(days=5),
                                delivered_at=utcnow() - timedelta(days=3))
@@ -188,7 +188,7 @@ def test_goods_said_with_one_character_name_their_order_only_when_told_with_what
     assert orders_named("东西坏了", orders) == [] and orders_named("这个都坏了", orders) == []
 
 
-def test_the_status_of_a_remedy_asked_with_no_conversation_open(any_db: str) -> None:
+def test_the_status_of_a_remedy_asked_with_no_conversation_open(db: str) -> None:
     from outreach.cases.conversation import answer_question
     from outreach.rules.ledger import idempotency_key
     from outreach.store.models import Remedy
@@ -205,7 +205,7 @@ def test_the_status_of_a_remedy_asked_with_no_conversation_open(any_db: str) -> 
     assert "已经办理好了" in answer_question(None, buyer, "上次那个退款办好了吗", stage=None)
 
 
-def test_the_wrong_order_picked_is_corrected_at_the_confirmation_and_the_case_moves(any_db: str) -> None:
+def test_the_wrong_order_picked_is_corrected_at_the_confirmation_and_the_case_moves(db: str) -> None:
     from outreach.cases.conversation import move_to_order
     from outreach.store.models import CaseEvent
 
@@ -227,7 +227,7 @@ def test_the_wrong_order_picked_is_corrected_at_the_confirmation_and_the_case_mo
     assert move_to_order(moved.id, buyer, "不是 点错了 是床单那单") is None
 
 
-def test_a_problem_the_rules_give_nothing_for_goes_to_a_person_without_a_confirmation(any_db: str) -> None:
+def test_a_problem_the_rules_give_nothing_for_goes_to_a_person_without_a_confirmation(db: str) -> None:
     # kiwis found rotten four days after delivery: past the evidence window, nothing depends on a yes
     buyer, order = make_order(title="陕西徐香猕猴桃 30个装", unit="个", quantity=30, unit_price_fen=200, kind="fruit",
                               live_seafood=False, promises=["fresh_rot_refund"],
@@ -243,7 +243,7 @@ def test_a_problem_the_rules_give_nothing_for_goes_to_a_person_without_a_confirm
     assert raise_problem(buyer, "猕猴桃烂了12个", "spoiled").kind == "confirm"
 
 
-def test_a_price_drop_told_past_the_price_protection_goes_to_a_person_at_once(any_db: str) -> None:
+def test_a_price_drop_told_past_the_price_protection_goes_to_a_person_at_once(db: str) -> None:
     # the words name the issue (a drop: "现在直播间卖99了"); ten days after paying, 价保 (7 days) is over
     def power_bank(paid_days: int) -> str:
         buyer, _ = make_order(title="20000毫安充电宝", kind="electronics", unit_price_fen=12900, quantity=1, unit="个",
@@ -261,7 +261,7 @@ def test_a_price_drop_told_past_the_price_protection_goes_to_a_person_at_once(an
     assert raise_problem(in_time, "我五天前买的充电宝129 现在直播间卖99了 能退差价吗", "price_issue").kind == "confirm"
 
 
-def test_a_weighing_told_beside_rot_in_the_first_words_is_the_short_weight_too(any_db: str) -> None:
+def test_a_weighing_told_beside_rot_in_the_first_words_is_the_short_weight_too(db: str) -> None:
     from outreach.cases.conversation import _waiting
 
     buyer, _ = make_order(title="赣南脐橙 10斤整箱", kind="fruit", unit_price_fen=499, quantity=10, unit="斤",
@@ -279,7 +279,7 @@ def _glasses(**extra: object) -> tuple[str, str]:
                       delivered_at=utcnow() - timedelta(hours=3), **extra)
 
 
-def test_a_problem_the_buyers_words_tell_surely_goes_straight_to_its_offer(any_db: str) -> None:
+def test_a_problem_the_buyers_words_tell_surely_goes_straight_to_its_offer(db: str) -> None:
     buyer, order = _glasses()
     step = raise_problem(buyer, "杯子碎了两个", "damaged", confidence=1000)
     assert step.kind == "offer" and step.offer.amount_fen == 3000  # 2 of 6 at 15.00: no "对吗？" first
@@ -292,7 +292,7 @@ def test_a_problem_the_buyers_words_tell_surely_goes_straight_to_its_offer(any_d
     assert step.kind == "ask_quantity" and step.extra["started"]["label_zh"] == "运输破损"
 
 
-def test_a_problem_read_unsurely_is_still_put_to_the_buyer_to_confirm(any_db: str) -> None:
+def test_a_problem_read_unsurely_is_still_put_to_the_buyer_to_confirm(db: str) -> None:
     buyer, _ = _glasses()
     step = raise_problem(buyer, "杯子碎了两个", "damaged", confidence=500)
     assert step.kind == "confirm" and "started" not in step.extra
@@ -300,13 +300,13 @@ def test_a_problem_read_unsurely_is_still_put_to_the_buyer_to_confirm(any_db: st
     assert raise_problem(other, "杯子碎了两个", "damaged").kind == "confirm"  # no sureness given
 
 
-def test_a_remedy_named_in_words_told_surely_is_carried_out_at_once(any_db: str) -> None:
+def test_a_remedy_named_in_words_told_surely_is_carried_out_at_once(db: str) -> None:
     buyer, _ = _glasses()
     step = raise_problem(buyer, "杯子碎了两个 直接退钱吧", "damaged", confidence=1000)
     assert step.kind == "executed" and step.offer.amount_fen == 3000 and "started" in step.extra
 
 
-def test_the_wrong_order_told_at_the_offer_made_at_once_moves_the_case_and_offers_anew(any_db: str) -> None:
+def test_the_wrong_order_told_at_the_offer_made_at_once_moves_the_case_and_offers_anew(db: str) -> None:
     from outreach.cases.conversation import move_to_order
 
     buyer, glasses = _glasses()
@@ -323,7 +323,7 @@ def test_the_wrong_order_told_at_the_offer_made_at_once_moves_the_case_and_offer
     assert move_to_order(moved.case_id, buyer, "不对 是杯子那单") is None  # settled: it stays
 
 
-def test_a_buyer_who_only_says_all_is_well_gets_a_closed_no_problem_case_on_that_order(any_db: str) -> None:
+def test_a_buyer_who_only_says_all_is_well_gets_a_closed_no_problem_case_on_that_order(db: str) -> None:
     from outreach.cases.conversation import note_all_fine
 
     buyer, order = _glasses()

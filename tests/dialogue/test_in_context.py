@@ -29,7 +29,7 @@ def remedy_of(case_id: int) -> Remedy | None:
         return session.execute(select(Remedy).where(Remedy.case_id == case_id)).scalar_one_or_none()
 
 
-def test_a_yes_with_the_count_confirms_and_offers_without_asking_how_many(any_db: str) -> None:
+def test_a_yes_with_the_count_confirms_and_offers_without_asking_how_many(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=12, unit="个", unit_price_fen=500, live_seafood=False,
                                   kind="fruit")
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的，一箱12个有4个是烂的")
@@ -37,13 +37,13 @@ def test_a_yes_with_the_count_confirms_and_offers_without_asking_how_many(any_db
     assert "4个" in step.message
 
 
-def test_a_yes_that_also_names_the_remedy_carries_it_out(any_db: str) -> None:
+def test_a_yes_that_also_names_the_remedy_carries_it_out(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980)
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="对，死了3只，直接退款吧")
     assert step.kind == "executed" and remedy_of(case_id).amount_fen == 11940
 
 
-def test_a_named_remedy_at_the_offer_picks_that_offer_not_the_other(any_db: str) -> None:
+def test_a_named_remedy_at_the_offer_picks_that_offer_not_the_other(db: str) -> None:
     case_id, buyer, _ = make_case("missing_item", quantity=3, unit="盒", unit_price_fen=8800, live_seafood=False)
     step = choose_problem(case_id, buyer, "missing_item", "confirmed", text="是的，少了1盒")
     assert step.kind == "offer" and step.offer.kind == "reship_share"  # reship is offered first
@@ -53,7 +53,7 @@ def test_a_named_remedy_at_the_offer_picks_that_offer_not_the_other(any_db: str)
     assert (remedy.kind, remedy.amount_fen) == ("refund_share", 8800)
 
 
-def test_a_remedy_the_rules_do_not_allow_says_so_and_keeps_the_offer(any_db: str) -> None:
+def test_a_remedy_the_rules_do_not_allow_says_so_and_keeps_the_offer(db: str) -> None:
     case_id, buyer, _ = make_case("late_delivery", quantity=1, unit_price_fen=30000, live_seafood=False,
                                   shipped_at=None, delivered_at=None)
     first = choose_problem(case_id, buyer, "late_delivery", "confirmed")
@@ -62,7 +62,7 @@ def test_a_remedy_the_rules_do_not_allow_says_so_and_keeps_the_offer(any_db: str
     assert choose_remedy(case_id, buyer, "好的", 0) is None  # no remedy named: yes/no decides
 
 
-def test_half_a_box_is_a_share_and_refunds_half_the_line(any_db: str) -> None:
+def test_half_a_box_is_a_share_and_refunds_half_the_line(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=1, unit="箱", unit_price_fen=12900, live_seafood=False,
                                   kind="fruit", title="麒麟西瓜 整箱")
     choose_problem(case_id, buyer, "spoiled", "confirmed")
@@ -73,7 +73,7 @@ def test_half_a_box_is_a_share_and_refunds_half_the_line(any_db: str) -> None:
         assert session.get(Case, case_id).facts["affected_share"] == "1/2"
 
 
-def test_out_of_range_amounts_get_the_question_back_with_the_limit(any_db: str) -> None:
+def test_out_of_range_amounts_get_the_question_back_with_the_limit(db: str) -> None:
     case_id, buyer, _ = make_case("damaged", quantity=10, unit="个", unit_price_fen=500, live_seafood=False)
     choose_problem(case_id, buyer, "damaged", "confirmed")
     for text, status in (("坏了100个", "too_many"), ("0个", "zero"), ("大部分都碎了", "vague"), ("五星", "none")):
@@ -83,7 +83,7 @@ def test_out_of_range_amounts_get_the_question_back_with_the_limit(any_db: str) 
     assert give_affected(case_id, buyer, "碎了两个").offer.amount_fen == 1000
 
 
-def test_off_script_questions_are_answered_from_the_case_and_the_offer_stays_open(any_db: str) -> None:
+def test_off_script_questions_are_answered_from_the_case_and_the_offer_stays_open(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980, trust_badge=False)
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 死了3只")
     timing = answer_question(case_id, buyer, "退款多久到账？", step.offer_index)
@@ -98,7 +98,7 @@ def test_off_script_questions_are_answered_from_the_case_and_the_offer_stays_ope
     assert remedy_of(case_id) is None
 
 
-def test_whether_every_problem_told_is_taken_up_is_answered_from_the_case(any_db: str) -> None:
+def test_whether_every_problem_told_is_taken_up_is_answered_from_the_case(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980, trust_badge=False)
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 死了3只 还少了一只",
                           more={"spoiled": "死了3只", "missing_item": "还少了一只"})
@@ -112,7 +112,7 @@ def test_whether_every_problem_told_is_taken_up_is_answered_from_the_case(any_db
     assert "这一个问题" in one and "少件漏发" not in one
 
 
-def test_why_so_little_is_answered_by_the_share_only_where_the_amount_has_one(any_db: str) -> None:
+def test_why_so_little_is_answered_by_the_share_only_where_the_amount_has_one(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980, trust_badge=False)
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 死了3只")
     assert "按受影响的部分计算" in answer_question(case_id, buyer, "为什么只退这么点？", step.offer_index)
@@ -131,7 +131,7 @@ def test_why_so_little_is_answered_by_the_share_only_where_the_amount_has_one(an
     assert "统一的标准" in late and "受影响" not in late
 
 
-def test_how_long_an_offer_a_person_must_check_takes_names_the_review_first(any_db: str) -> None:
+def test_how_long_an_offer_a_person_must_check_takes_names_the_review_first(db: str) -> None:
     case_id, buyer, _ = make_case("counterfeit", quantity=1, unit_price_fen=18900, live_seafood=False,
                                   kind="beauty", trust_badge=True)
     step = choose_problem(case_id, buyer, "counterfeit", "confirmed")
@@ -144,7 +144,7 @@ def test_how_long_an_offer_a_person_must_check_takes_names_the_review_first(any_
     assert rules().timing.review not in answer_question(case_id, buyer, "多久到账？", step.offer_index)
 
 
-def test_after_the_remedy_the_timing_answer_names_it(any_db: str) -> None:
+def test_after_the_remedy_the_timing_answer_names_it(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit_price_fen=3980, trust_badge=False)
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 死了3只")
     accept(case_id, buyer, step.offer_index)
@@ -153,7 +153,7 @@ def test_after_the_remedy_the_timing_answer_names_it(any_db: str) -> None:
     assert "已经办理好了" in answer_question(case_id, buyer, "退款办好了吗？")
 
 
-def test_a_count_corrected_in_the_confirming_words_is_the_one_offered(any_db: str) -> None:
+def test_a_count_corrected_in_the_confirming_words_is_the_one_offered(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=8, unit="个", unit_price_fen=1000, live_seafood=False,
                                   kind="fruit")
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="对 坏了3个 哦不 是4个",
@@ -167,14 +167,14 @@ def test_a_count_corrected_in_the_confirming_words_is_the_one_offered(any_db: st
     assert step.kind == "offer" and step.offer.amount_fen == 10500
 
 
-def test_a_count_above_the_order_at_the_confirmation_asks_back_naming_the_limit(any_db: str) -> None:
+def test_a_count_above_the_order_at_the_confirmation_asks_back_naming_the_limit(db: str) -> None:
     case_id, buyer, _ = make_case("damaged", quantity=12, unit="个", unit_price_fen=300, live_seafood=False)
     step = choose_problem(case_id, buyer, "damaged", "confirmed", text="是的 碎了30个")
     assert step.kind == "ask_quantity" and (step.extra["invalid"], step.extra["max"]) == ("too_many", 12)
     assert remedy_of(case_id) is None
 
 
-def test_a_count_recounted_at_the_offer_replaces_the_first(any_db: str) -> None:
+def test_a_count_recounted_at_the_offer_replaces_the_first(db: str) -> None:
     from outreach.cases.conversation import correct_affected
 
     case_id, buyer, _ = make_case("damaged", quantity=6, unit="个", unit_price_fen=1000, live_seafood=False)
@@ -184,7 +184,7 @@ def test_a_count_recounted_at_the_offer_replaces_the_first(any_db: str) -> None:
     assert step.kind == "offer" and step.offer.amount_fen == 2000
 
 
-def test_a_changed_mind_in_one_message_takes_the_last_choice_not_the_worry(any_db: str) -> None:
+def test_a_changed_mind_in_one_message_takes_the_last_choice_not_the_worry(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=6, unit="个", unit_price_fen=1000, live_seafood=False,
                                   kind="fruit")
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="坏了2个")
@@ -192,7 +192,7 @@ def test_a_changed_mind_in_one_message_takes_the_last_choice_not_the_worry(any_d
     assert step.kind == "executed" and remedy_of(case_id).kind == "refund_share"
 
 
-def test_a_replacement_asked_as_another_colour_is_taken(any_db: str) -> None:
+def test_a_replacement_asked_as_another_colour_is_taken(db: str) -> None:
     case_id, buyer, _ = make_case("wrong_item", quantity=1, unit="件", unit_price_fen=9900, live_seafood=False,
                                   kind="apparel", title="纯棉T恤 白色 L")
     step = choose_problem(case_id, buyer, "wrong_item", "confirmed", text="发成黑色了")
@@ -207,7 +207,7 @@ def test_a_replacement_asked_as_another_colour_is_taken(any_db: str) -> None:
     ("可以退货退款吗", ("退货退款", "寄回")),
     ("退货行不行", ("退货退款", "寄回")),
 ])
-def test_off_script_questions_asked_in_other_words_are_answered(any_db: str, question: str,
+def test_off_script_questions_asked_in_other_words_are_answered(db: str, question: str,
                                                                  words: tuple[str, ...]) -> None:
     from datetime import timedelta
 
@@ -220,7 +220,7 @@ def test_off_script_questions_asked_in_other_words_are_answered(any_db: str, que
     assert answer is not None and any(word in answer for word in words), answer
 
 
-def test_none_affected_after_all_at_the_quantity_question_closes_the_case(any_db: str) -> None:
+def test_none_affected_after_all_at_the_quantity_question_closes_the_case(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=5, unit="斤", unit_price_fen=598, live_seafood=False,
                                   kind="fruit")
     assert choose_problem(case_id, buyer, "spoiled", "confirmed", text="嗯 好像有几根黑了").kind == "ask_quantity"
@@ -231,7 +231,7 @@ def test_none_affected_after_all_at_the_quantity_question_closes_the_case(any_db
         assert (case.status, case.category) == (CaseStatus.CLOSED, "no_problem")
 
 
-def test_an_answer_with_no_amount_that_is_not_fine_is_asked_again(any_db: str) -> None:
+def test_an_answer_with_no_amount_that_is_not_fine_is_asked_again(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=5, unit="斤", unit_price_fen=598, live_seafood=False,
                                   kind="fruit")
     choose_problem(case_id, buyer, "spoiled", "confirmed")
@@ -239,7 +239,7 @@ def test_an_answer_with_no_amount_that_is_not_fine_is_asked_again(any_db: str) -
     assert step.kind == "ask_quantity" and remedy_of(case_id) is None
 
 
-def test_a_weighing_corrected_at_the_offer_is_worked_out_again(any_db: str) -> None:
+def test_a_weighing_corrected_at_the_offer_is_worked_out_again(db: str) -> None:
     from outreach.cases.conversation import correct_affected
 
     case_id, buyer, _ = make_case("not_as_described", quantity=2, unit="斤", unit_price_fen=6800,
@@ -257,7 +257,7 @@ def test_a_weighing_corrected_at_the_offer_is_worked_out_again(any_db: str) -> N
     assert step is not None and step.kind == "offer" and step.offer.amount_fen == 680  # 5 %
 
 
-def test_a_share_told_of_one_piece_the_words_count_is_that_piece(any_db: str) -> None:
+def test_a_share_told_of_one_piece_the_words_count_is_that_piece(db: str) -> None:
     case_id, buyer, _ = make_case("damaged", quantity=3, unit="台", unit_price_fen=9900, live_seafood=False,
                                   kind="digital", title="迷你电炖锅 0.8升")
     step = choose_problem(case_id, buyer, "damaged", "confirmed", text="是的 三个电炖锅 其中一个 那个陶瓷内胆裂了一半",
@@ -265,7 +265,7 @@ def test_a_share_told_of_one_piece_the_words_count_is_that_piece(any_db: str) ->
     assert step.kind == "offer" and step.offer.amount_fen == 9900  # the one pot, not half the line
 
 
-def test_a_remedy_turned_down_in_the_words_that_ask_something_else_is_not_taken(any_db: str) -> None:
+def test_a_remedy_turned_down_in_the_words_that_ask_something_else_is_not_taken(db: str) -> None:
     case_id, buyer, _ = make_case("missing_item", quantity=2, unit="个", unit_price_fen=1290, live_seafood=False,
                                   kind="digital")
     step = choose_problem(case_id, buyer, "missing_item", "confirmed", text="是的 少了一个")
@@ -277,7 +277,7 @@ def test_a_remedy_turned_down_in_the_words_that_ask_something_else_is_not_taken(
     assert step is not None and step.kind == "handover" and remedy_of(case_id) is None
 
 
-def test_told_to_go_ahead_at_the_confirmation_submits_what_a_person_must_check(any_db: str) -> None:
+def test_told_to_go_ahead_at_the_confirmation_submits_what_a_person_must_check(db: str) -> None:
     from outreach.store.models import Approval
 
     case_id, buyer, _ = make_case("counterfeit", quantity=1, unit_price_fen=69900, live_seafood=False,
@@ -290,7 +290,7 @@ def test_told_to_go_ahead_at_the_confirmation_submits_what_a_person_must_check(a
     assert choose_problem(other, buyer2, "damaged", "confirmed", text="是的 碎了1个 那就提交吧").kind == "offer"
 
 
-def test_a_recount_stated_with_its_reason_and_then_agreed_to_is_carried_out(any_db: str) -> None:
+def test_a_recount_stated_with_its_reason_and_then_agreed_to_is_carried_out(db: str) -> None:
     from outreach.cases.conversation import correct_affected
 
     case_id, buyer, _ = make_case("spoiled", quantity=24, unit="只", unit_price_fen=250, kind="seafood")
@@ -303,7 +303,7 @@ def test_a_recount_stated_with_its_reason_and_then_agreed_to_is_carried_out(any_
     assert done.kind == "executed" and remedy_of(case_id).amount_fen == 1750
 
 
-def test_a_refused_remedy_with_its_count_is_no_recount(any_db: str) -> None:
+def test_a_refused_remedy_with_its_count_is_no_recount(db: str) -> None:
     from outreach.cases.conversation import correct_affected
 
     case_id, buyer, _ = make_case("damaged", quantity=1, unit="个", unit_price_fen=12800, live_seafood=False)
@@ -311,7 +311,7 @@ def test_a_refused_remedy_with_its_count_is_no_recount(any_db: str) -> None:
     assert correct_affected(case_id, buyer, "补发一个也不要，我的鱼都死了", step.offer_index) is None
 
 
-def test_a_where_is_my_parcel_question_about_a_late_order_is_answered_but_its_complaint_is_not(any_db: str) -> None:
+def test_a_where_is_my_parcel_question_about_a_late_order_is_answered_but_its_complaint_is_not(db: str) -> None:
     from datetime import timedelta
 
     from outreach.store.types import utcnow
@@ -323,7 +323,7 @@ def test_a_where_is_my_parcel_question_about_a_late_order_is_answered_but_its_co
     assert answer_question(case_id, buyer, "四天了 连个快递单号都没有 是不是压根没货", 0, "confirming") is None
 
 
-def test_a_refund_that_takes_the_goods_back_is_not_what_a_buyer_keeping_them_asked_for(any_db: str) -> None:
+def test_a_refund_that_takes_the_goods_back_is_not_what_a_buyer_keeping_them_asked_for(db: str) -> None:
     case_id, buyer, _ = make_case("wrong_item", quantity=1, unit="双", unit_price_fen=2990, live_seafood=False,
                                   kind="apparel", title="居家棉拖鞋 40-41码")
     step = choose_problem(case_id, buyer, "wrong_item", "confirmed", text="是的 来的36码")
@@ -331,7 +331,7 @@ def test_a_refund_that_takes_the_goods_back_is_not_what_a_buyer_keeping_them_ask
     assert kept.kind == "offer" and kept.extra.get("unavailable") == "refund" and remedy_of(case_id) is None
 
 
-def test_harm_to_a_body_told_at_the_count_question_goes_to_a_person(any_db: str) -> None:
+def test_harm_to_a_body_told_at_the_count_question_goes_to_a_person(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=2, unit="盒", unit_price_fen=5900, live_seafood=False,
                                   kind="food")
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 一打开就有股酸臭味")
@@ -363,7 +363,7 @@ def test_one_piece_inside_a_box_the_title_counts_is_a_share_of_the_box(db: str) 
     assert step.kind == "offer" and step.offer.amount_fen == 4975  # 398.00 x 1/8, not the whole box
 
 
-def test_a_timing_question_naming_another_remedy_is_answered_for_that_remedy(any_db: str) -> None:
+def test_a_timing_question_naming_another_remedy_is_answered_for_that_remedy(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=4, unit="盒", unit_price_fen=3500, kind="fruit",
                                   live_seafood=False, trust_badge=False, title="怒江蓝莓 125g/盒 4盒装")
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 坏了两盒")
@@ -373,7 +373,7 @@ def test_a_timing_question_naming_another_remedy_is_answered_for_that_remedy(any
     assert rules().timing.original_route in answer_question(case_id, buyer, "退款几天到账", step.offer_index)
 
 
-def test_the_order_given_up_is_its_cancellation_only_where_it_can_be_cancelled(any_db: str) -> None:
+def test_the_order_given_up_is_its_cancellation_only_where_it_can_be_cancelled(db: str) -> None:
     """"算了 不要了" at an unshipped order's cancellation takes it; where nothing can be cancelled it
     chooses nothing (the yes or no reading decides)."""
     from datetime import timedelta
@@ -392,7 +392,7 @@ def test_the_order_given_up_is_its_cancellation_only_where_it_can_be_cancelled(a
     assert choose_remedy(case_id, buyer, "算了 不要了", first.offer_index) is None
 
 
-def test_returning_the_goods_asked_before_the_amount_is_answered_without_a_sum(any_db: str) -> None:
+def test_returning_the_goods_asked_before_the_amount_is_answered_without_a_sum(db: str) -> None:
     """"能不能直接退货退款啊" at the quantity question: the refund needs no return, said without a sum
     the buyer has not given yet."""
     case_id, buyer, _ = make_case("damaged", quantity=6, unit="瓶", unit_price_fen=8800, live_seafood=False,
@@ -403,14 +403,14 @@ def test_returning_the_goods_asked_before_the_amount_is_answered_without_a_sum(a
     assert answer is not None and "不需要寄回" in answer and "按受影响的部分退款" in answer and "元" not in answer
 
 
-def test_the_good_ones_counted_at_the_confirmation_make_the_rest_the_harm(any_db: str) -> None:
+def test_the_good_ones_counted_at_the_confirmation_make_the_rest_the_harm(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit="个", unit_price_fen=399, live_seafood=False,
                                   kind="fruit")
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 10个就剩3个是好的 其他都坏了")
     assert step.kind == "offer" and step.offer.amount_fen == 2793  # 39.90 x 7/10
 
 
-def test_the_share_an_offer_stands_on_said_again_while_refusing_it_is_no_correction(any_db: str) -> None:
+def test_the_share_an_offer_stands_on_said_again_while_refusing_it_is_no_correction(db: str) -> None:
     from outreach.cases.conversation import correct_affected
 
     case_id, buyer, _ = make_case("damaged", quantity=1, unit="盒", unit_price_fen=8800, live_seafood=False,
@@ -433,7 +433,7 @@ def _rot_and_short_weight(told: str, rot: str, short: str) -> tuple[int, str, St
     return case_id, buyer, step
 
 
-def test_a_short_weight_told_beside_rot_keeps_the_act_of_weighing_for_its_turn(any_db: str) -> None:
+def test_a_short_weight_told_beside_rot_keeps_the_act_of_weighing_for_its_turn(db: str) -> None:
     case_id, buyer, step = _rot_and_short_weight("是哩 烂了2斤左右 还有我放秤上称了一下 整箱才9斤 说好的10斤",
                                                  "烂了2斤左右", "整箱才9斤")
     assert step.offer.amount_fen == 1198
@@ -443,7 +443,7 @@ def test_a_short_weight_told_beside_rot_keeps_the_act_of_weighing_for_its_turn(a
     assert following.offer.amount_fen == 599
 
 
-def test_a_further_problem_told_of_another_order_is_that_order_s_own_case(any_db: str) -> None:
+def test_a_further_problem_told_of_another_order_is_that_order_s_own_case(db: str) -> None:
     from tests.factories import make_order
 
     case_id, buyer, strawberries = make_case("spoiled", quantity=1, unit="盒", unit_price_fen=8990, kind="fruit",
@@ -463,7 +463,7 @@ def test_a_further_problem_told_of_another_order_is_that_order_s_own_case(any_db
         assert (case.order_id, case.category) == (cherries, "late_delivery") and cherries != strawberries
 
 
-def test_another_order_named_a_few_clauses_before_its_problem_is_that_order_s(any_db: str) -> None:
+def test_another_order_named_a_few_clauses_before_its_problem_is_that_order_s(db: str) -> None:
     from tests.factories import make_order
 
     case_id, buyer, _ = make_case("spoiled", quantity=1, unit="盒", unit_price_fen=12800, kind="seafood",
@@ -484,7 +484,7 @@ def test_another_order_named_a_few_clauses_before_its_problem_is_that_order_s(an
         assert (case.order_id, case.category) == (masks, "missing_item")
 
 
-def test_words_that_take_every_remedy_take_the_next_problem_s_offer_too(any_db: str) -> None:
+def test_words_that_take_every_remedy_take_the_next_problem_s_offer_too(db: str) -> None:
     from outreach.cases.conversation import accept_next_too
 
     case_id, buyer, step = _rot_and_short_weight(
@@ -499,7 +499,7 @@ def test_words_that_take_every_remedy_take_the_next_problem_s_offer_too(any_db: 
     assert [tuple(row) for row in paid][-2:] == [("spoiled_share_refund", 1198), ("short_weight_refund", 839)]
 
 
-def test_the_last_offer_turned_down_by_name_with_a_remedy_not_given_goes_to_a_person(any_db: str) -> None:
+def test_the_last_offer_turned_down_by_name_with_a_remedy_not_given_goes_to_a_person(db: str) -> None:
     case_id, buyer, _ = make_case("wrong_item", quantity=1, unit="个", unit_price_fen=8900, live_seafood=False,
                                   kind="electronics")
     first = choose_problem(case_id, buyer, "wrong_item", "confirmed", text="对 要的白色 来的是黑色")
@@ -509,7 +509,7 @@ def test_the_last_offer_turned_down_by_name_with_a_remedy_not_given_goes_to_a_pe
     assert step.kind == "handover" and remedy_of(case_id) is None
 
 
-def test_a_count_of_goods_sold_by_the_kuai_is_no_sum_of_money(any_db: str) -> None:
+def test_a_count_of_goods_sold_by_the_kuai_is_no_sum_of_money(db: str) -> None:
     case_id, buyer, _ = make_case("missing_item", quantity=60, unit="块", unit_price_fen=148, live_seafood=False,
                                   kind="stationery", title="绘图橡皮 60块")
     first = choose_problem(case_id, buyer, "missing_item", "confirmed", text="是的，少了12块")
@@ -518,7 +518,7 @@ def test_a_count_of_goods_sold_by_the_kuai_is_no_sum_of_money(any_db: str) -> No
     assert step.kind == "executed" and remedy_of(case_id).amount_fen == 1776
 
 
-def test_words_that_name_the_goods_of_another_order_are_told_apart(any_db: str) -> None:
+def test_words_that_name_the_goods_of_another_order_are_told_apart(db: str) -> None:
     case_id, buyer, _ = make_case("quality_defect", quantity=1, unit="台", unit_price_fen=15900, live_seafood=False,
                                   kind="electronics", title="老人便携收音机 插卡大音量")
     make_order(buyer_id=buyer, title="20000毫安充电宝 快充", kind="electronics", unit_price_fen=9900, quantity=1,
@@ -527,7 +527,7 @@ def test_words_that_name_the_goods_of_another_order_are_told_apart(any_db: str) 
     assert not names_another_order(case_id, buyer, "对 收音机开不了机")
 
 
-def test_when_a_reship_on_offer_goes_out_is_its_timing_not_where_the_order_is(any_db: str) -> None:
+def test_when_a_reship_on_offer_goes_out_is_its_timing_not_where_the_order_is(db: str) -> None:
     case_id, buyer, _ = make_case("missing_item", quantity=4, unit="袋", unit_price_fen=2450, live_seafood=False)
     step = choose_problem(case_id, buyer, "missing_item", "confirmed", text="是的 少了一袋")
     assert step.offer.kind == "reship_share"
@@ -535,7 +535,7 @@ def test_when_a_reship_on_offer_goes_out_is_its_timing_not_where_the_order_is(an
     assert "48" in answer and "签收" not in answer
 
 
-def test_the_open_offer_turned_down_by_name_is_told_apart(any_db: str) -> None:
+def test_the_open_offer_turned_down_by_name_is_told_apart(db: str) -> None:
     from outreach.cases.conversation import refuses_open_offer
 
     case_id, buyer, _ = make_case("late_delivery", quantity=2, unit_price_fen=3980, live_seafood=False,
@@ -546,7 +546,7 @@ def test_the_open_offer_turned_down_by_name_is_told_apart(any_db: str) -> None:
     assert not refuses_open_offer(case_id, buyer, "补发就算了", step.offer_index)
 
 
-def test_money_asked_for_while_the_cancellation_is_turned_down_takes_the_compensation(any_db: str) -> None:
+def test_money_asked_for_while_the_cancellation_is_turned_down_takes_the_compensation(db: str) -> None:
     case_id, buyer, _ = make_case("late_delivery", quantity=1, unit_price_fen=15900, live_seafood=False,
                                   shipped_at=None, delivered_at=None)
     first = choose_problem(case_id, buyer, "late_delivery", "confirmed")

@@ -13,7 +13,7 @@ from outreach.store.models import Case, CaseEvent, Remedy
 from tests.factories import make_case
 
 
-def test_a_wrong_colour_and_a_late_shipment_are_settled_one_after_the_other(any_db: str) -> None:
+def test_a_wrong_colour_and_a_late_shipment_are_settled_one_after_the_other(db: str) -> None:
     from datetime import timedelta
 
     from outreach.store.types import utcnow
@@ -42,7 +42,7 @@ def test_a_wrong_colour_and_a_late_shipment_are_settled_one_after_the_other(any_
         assert len(noted) == 2  # named, then handed on to the next case
 
 
-def test_a_health_reaction_named_with_a_yes_goes_to_a_person_first(any_db: str) -> None:
+def test_a_health_reaction_named_with_a_yes_goes_to_a_person_first(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=2)
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的 鱼有点臭 我老公吃了以后上吐下泻",
                           more=["spoiled", "health_reaction"])
@@ -52,7 +52,7 @@ def test_a_health_reaction_named_with_a_yes_goes_to_a_person_first(any_db: str) 
         assert (case.category, case.status) == ("health_reaction", "handed_over")
 
 
-def test_another_word_for_the_state_of_the_same_goods_is_not_a_second_problem(any_db: str) -> None:
+def test_another_word_for_the_state_of_the_same_goods_is_not_a_second_problem(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=1, unit="袋", unit_price_fen=3990, live_seafood=False,
                                   kind="food", title="速冻馄饨 800g")
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="对 解冻了三分之一 馄饨全黏成一团了",
@@ -63,7 +63,7 @@ def test_another_word_for_the_state_of_the_same_goods_is_not_a_second_problem(an
         assert "more_problems" not in (session.get(Case, case_id).facts or {})
 
 
-def test_as_many_pieces_come_as_were_bought_is_no_missing_goods_beside_another_problem(any_db: str) -> None:
+def test_as_many_pieces_come_as_were_bought_is_no_missing_goods_beside_another_problem(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=1, unit="盒", unit_price_fen=12800, live_seafood=False,
                                   kind="seafood", title="冰鲜三文鱼中段 500g")
     choose_problem(case_id, buyer, "spoiled", "confirmed", text="对 臭了 一盒就来了一盒 我也只要一盒",
@@ -103,7 +103,7 @@ def test_clauses_name_problems_surely_and_not_from_yes_words_or_insults() -> Non
     assert set(clause_problems(diagnoser, claim)) == {"not_as_described"}
 
 
-def test_one_message_that_picks_a_remedy_for_each_problem_settles_both_as_picked(any_db: str) -> None:
+def test_one_message_that_picks_a_remedy_for_each_problem_settles_both_as_picked(db: str) -> None:
     from outreach.cases.conversation import choose_remedy
 
     case_id, buyer, order = make_case("damaged", quantity=6, unit="个", unit_price_fen=1500, live_seafood=False,
@@ -135,7 +135,7 @@ def test_the_words_before_each_remedy_point_at_its_problem() -> None:
     assert remedy_clauses(diagnoser, "直接退钱吧") == []  # one remedy: the usual reading
 
 
-def test_a_second_problem_of_goods_refunded_in_full_is_not_paid_again(any_db: str) -> None:
+def test_a_second_problem_of_goods_refunded_in_full_is_not_paid_again(db: str) -> None:
     case_id, buyer, order = make_case("not_as_described", quantity=1, unit_price_fen=16800, live_seafood=False,
                                       kind="apparel", title="桑蚕丝连衣裙")
     step = choose_problem(case_id, buyer, "not_as_described", "confirmed", text="根本不是真丝 一股塑料味",
@@ -195,7 +195,7 @@ def test_signs_of_rot_in_a_quantity_swollen_packs_and_short_rolls(clause: str, l
     assert taxonomy().signs_in("纸箱烂了") == [] and taxonomy().signs_in("鞋底烂了两个洞") == []
 
 
-def test_a_short_weight_named_beside_a_rotten_part_follows_it(any_db: str) -> None:
+def test_a_short_weight_named_beside_a_rotten_part_follows_it(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=10, unit="斤", unit_price_fen=4990, live_seafood=False,
                                   kind="fruit", title="赣南脐橙 10斤整箱", promises=["weight_guarantee"])
     step = choose_problem(case_id, buyer, "spoiled", "confirmed", text="是的，烂了2斤，而且我称了一下整箱只有8斤半",
@@ -249,7 +249,7 @@ def test_a_clause_about_the_packing_names_no_missing_piece_and_belly_up_seafood_
     assert set(clause_problems(diagnoser, "係啊，啲虾一到就有一半死咗，反晒肚，郁都唔郁")) == {"spoiled"}
 
 
-def test_the_counts_of_two_problems_come_from_their_own_clauses(any_db: str) -> None:
+def test_the_counts_of_two_problems_come_from_their_own_clauses(db: str) -> None:
     case_id, buyer, _ = make_case("spoiled", quantity=8, unit="只", unit_price_fen=2980, kind="seafood")
     from bot.nlu.problem_classifier import clause_problems
     from outreach.diagnosis.registry import load_diagnoser
@@ -263,7 +263,7 @@ def test_the_counts_of_two_problems_come_from_their_own_clauses(any_db: str) -> 
     assert following.offer.kind == "reship_share" and "1只" in following.message
 
 
-def test_a_short_weight_told_with_the_box_total_keeps_the_weighing_and_the_rotten_part(any_db: str) -> None:
+def test_a_short_weight_told_with_the_box_total_keeps_the_weighing_and_the_rotten_part(db: str) -> None:
     from bot.nlu.problem_classifier import clause_problems
     from outreach.diagnosis.registry import load_diagnoser
 
@@ -299,7 +299,7 @@ def test_the_service_is_a_further_problem_only_in_words_about_it() -> None:
     assert taxonomy().model_may_name("service_attitude", "我去问客服", "拖了三天才发货 我去问客服 还凶我")
 
 
-def test_a_yes_that_names_another_problem_takes_the_offer_and_the_other_follows(any_db: str) -> None:
+def test_a_yes_that_names_another_problem_takes_the_offer_and_the_other_follows(db: str) -> None:
     case_id, buyer_id, _ = make_case("damaged", quantity=12, unit="盒", unit_price_fen=500)
     step = choose_problem(case_id, buyer_id, None, "confirmed", text="是的 破了2盒")
     assert step.offer.amount_fen == 1000
@@ -324,7 +324,7 @@ def test_in_a_long_story_the_model_names_only_its_problem_and_signs_name_the_res
     assert set(clause_problems(load_diagnoser(), told)) == {"spoiled", "service_attitude"}
 
 
-def test_a_short_weight_told_with_its_promise_beside_rot_gets_its_refund(any_db: str) -> None:
+def test_a_short_weight_told_with_its_promise_beside_rot_gets_its_refund(db: str) -> None:
     case_id, buyer_id, _ = make_case("spoiled", title="广西砂糖橘 新鲜采摘", kind="fruit", unit_price_fen=560,
                                      quantity=8, unit="斤", promises=["fresh_rot_refund", "weight_guarantee"])
     step = choose_problem(case_id, buyer_id, None, "confirmed",
@@ -384,7 +384,7 @@ def test_one_remedy_beside_two_problems_goes_with_what_it_is_said_of() -> None:
     assert remedy_clauses(diagnoser, "芒果烂了3个 少的那两个直接退钱就行") == []  # one problem: the usual reading
 
 
-def test_a_short_weight_first_leaves_a_rotten_part_its_own_turn(any_db: str) -> None:
+def test_a_short_weight_first_leaves_a_rotten_part_its_own_turn(db: str) -> None:
     case_id, buyer, _ = make_case("not_as_described", quantity=1, unit="箱", unit_price_fen=5990, live_seafood=False,
                                   kind="fruit", title="赣南脐橙 10斤装", promises=["weight_guarantee"])
     step = choose_problem(case_id, buyer, "not_as_described", "confirmed", text="标的10斤 我称了只有9斤 还烂了三分之一",
@@ -394,7 +394,7 @@ def test_a_short_weight_first_leaves_a_rotten_part_its_own_turn(any_db: str) -> 
     assert following.kind == "offer" and following.offer.rule_id == "spoiled_share_refund"
 
 
-def test_one_remedy_at_the_confirmation_goes_with_the_problem_it_is_said_of(any_db: str) -> None:
+def test_one_remedy_at_the_confirmation_goes_with_the_problem_it_is_said_of(db: str) -> None:
     from bot.nlu.problem_classifier import remedy_clauses
     from outreach.diagnosis.registry import load_diagnoser
 
@@ -436,7 +436,7 @@ def test_a_clause_whose_signs_name_its_problem_names_no_other_by_the_model() -> 
     assert named == {"not_as_described": "颜色和图片上完全不一样"}
 
 
-def test_half_of_one_monitors_screen_is_the_monitor_but_half_a_box_of_cherries_is_half(any_db: str) -> None:
+def test_half_of_one_monitors_screen_is_the_monitor_but_half_a_box_of_cherries_is_half(db: str) -> None:
     """rules.yml `whole_piece_kinds`: a share of one piece of such a kind counts the piece."""
     from outreach.cases.conversation import check_affected
 
@@ -515,7 +515,7 @@ def test_goods_bought_elsewhere_before_and_a_remedy_waved_away_name_no_problem()
     assert set(clause_problems(diagnoser, visit)) == {"damaged"}
 
 
-def test_a_problem_told_while_an_offer_is_open_waits_its_turn_after_it(any_db: str) -> None:
+def test_a_problem_told_while_an_offer_is_open_waits_its_turn_after_it(db: str) -> None:
     from datetime import timedelta
 
     from outreach.cases.conversation import note_another_problem
@@ -540,7 +540,7 @@ def test_a_problem_told_while_an_offer_is_open_waits_its_turn_after_it(any_db: s
         assert list(labels) == ["damaged", "late_delivery"]
 
 
-def test_one_remedy_for_all_the_problems_told_goes_to_each(any_db: str) -> None:
+def test_one_remedy_for_all_the_problems_told_goes_to_each(db: str) -> None:
     from outreach.cases.conversation import choose_remedy
 
     case_id, buyer, order = make_case("damaged", quantity=4, unit_price_fen=4800, kind="food", live_seafood=False,
@@ -556,7 +556,7 @@ def test_one_remedy_for_all_the_problems_told_goes_to_each(any_db: str) -> None:
     assert following.offer.amount_fen == 4800
 
 
-def test_a_low_rating_at_the_end_sends_every_problem_settled_in_the_conversation_to_a_person(any_db: str) -> None:
+def test_a_low_rating_at_the_end_sends_every_problem_settled_in_the_conversation_to_a_person(db: str) -> None:
     from outreach.cases.conversation import choose_remedy, rate
 
     case_id, buyer, _ = make_case("damaged", quantity=6, unit="个", unit_price_fen=1500, live_seafood=False,
