@@ -104,12 +104,14 @@ class ActionOptOut(Action):
         return "action_opt_out"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        from actions.context import in_context, not_understood
+        from actions.context import in_context, not_understood, text_of
         from outreach.dialogue.remedy_words import read_remedy
         from outreach.dialogue.yes_no import read_yes_no
         from outreach.lifecycle.consent import asks_to_stop, without_past_opt_out
 
         text = tracker.latest_message.get("text") or ""
+        # (the buyer's own words: "你说「…5元…补偿」？不用了 … 别再联系我" quotes the offer, and takes nothing)
+        text = text if text.startswith("/") else text_of(tracker) or text
         if not text.startswith("/") and not asks_to_stop(text) and (
                 not _CONTACT.search(without_past_opt_out(text))  # ("我之前说过别联系我，这次…": told, not asked)
                 or read_remedy(text) is not None or read_yes_no(text) is not None):

@@ -30,7 +30,7 @@ from actions.common import (
 from outreach.cases.conversation import CaseNotFound, NotYourCase, Step
 from outreach.diagnosis.features import readable
 from outreach.diagnosis.taxonomy import NO_PROBLEM
-from outreach.dialogue.knowledge import is_question, knowledge, told_clauses
+from outreach.dialogue.knowledge import is_question, knowledge, told_clauses, without_words_said_back
 from outreach.dialogue.person import wants_a_person
 from outreach.dialogue.ratings import declines_rating, rating_taken_back, read_rating, satisfied_in_words
 from outreach.dialogue.remedy_words import (
@@ -93,7 +93,8 @@ _SCORE_ONLY = re.compile(r"\s*(?:(?:蛮好|挺好|很好|还行|还可以|不错
                          r"\s*(?:吧|啊|呀|哦|的|了|嘛)?\s*[。.!！~～]*\s*")
 # The goods found after all: "找到了 卡在箱子底下", "4个都在", "都齐了".
 # ("他拆了一包拿到卧室去了 是齐的 … 没事了": the count was right after all)
-_FOUND_AFTER_ALL = re.compile(r"找到了|都在|都齐了|是齐的|(?:^|[\s，,])齐了|一个不少|一个都不少"
+_FOUND_AFTER_ALL = re.compile(r"找到了|都在|都齐了|是齐的|(?:^|[\s，,]|[个只件盒瓶袋包双条支罐])齐了"
+                              r"|一个不少|一个都不少"
                               r"|(?:拿|收|取|搬)(?:进来|进屋|回来|回家)了"  # "老头子老早拿进来了": at home all along
                               r"|[一二两三四五六七八九十\d]*[个只件盒瓶袋包双条支罐]?都?没少")
 # The harm told was of other goods: "搞错了 发霉的是我在菜场买的那袋 … 冇得问题" (with "没问题" said).
@@ -134,7 +135,8 @@ def text_of(tracker: Tracker) -> str:
     out: outreach.dialogue.words.own_words); a button's payload is exact and is not read again."""
     text = tracker.latest_message.get("text") or ""
     # ("本来想跟你说别联系我了……想了想还是说一下吧": the thought begun and not followed is left out)
-    return "" if text.startswith("/") else without_abandoned(own_words(text))
+    # ("你说「立即」取消退款 那299是立马到账吗？": the bot's words said back choose nothing)
+    return "" if text.startswith("/") else without_abandoned(own_words(without_words_said_back(text)))
 
 
 async def answer_off_script(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -327,9 +329,11 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             understood = await _confirmed_with_details(dispatcher, tracker, told)
         return understood if understood is not None else await reask(dispatcher, tracker)
     if stage == "offering" and read_remedy(text) not in (None, "cancel") and ends_refusing(text) \
-            and (is_question(text) or not set_aside_last(text)):
+            and (is_question(text) or not set_aside_last(text)) \
+            and not (refused_kinds(text) and read_remedy(text) not in refused_kinds(text)):
         # "5块钱的券？打发谁呢 不要": whatever was named, the answer is no (not "…退钱就是了，补发的话又要
-        # 等冷链，算了": the remedy waved away last is not the one chosen; the choice is taken below)
+        # 等冷链，算了": the remedy waved away last is not the one chosen; the choice is taken below; nor
+        # "补两只好的给我，钱不要": one remedy asked for, the other turned down)
         return await guarded(dispatcher, tracker, partial(conversation.decline, index=offer_index(tracker)))
     scored = read_rating(text) if stage == "offering" and _SCORED.search(normalize(text)) else None
     if scored is not None and not is_question(text) and (

@@ -28,6 +28,7 @@ from outreach.diagnosis.features import readable
 from outreach.diagnosis.language import detect
 from outreach.diagnosis.registry import load_diagnoser
 from outreach.diagnosis.taxonomy import NO_PROBLEM, Taxonomy
+from outreach.dialogue.knowledge import without_words_said_back
 from outreach.dialogue.words import (
     PIECE_WORDS,
     is_command_like,
@@ -304,7 +305,8 @@ class ProblemClassifier(GraphComponent):
                 self._other_language(message, language.code)
             else:
                 # (a courier's notice pasted before the buyer's words names no problem of theirs)
-                text = own_words(text, quotes=False)
+                # (nor the bot's words said back in a question: "你说「全额退回219元」 那手机寄到哪？")
+                text = own_words(without_words_said_back(text), quotes=False)
                 self._name_problem(message, text)
                 remedies = remedy_clauses(self.diagnoser, text, len(message.get("problems") or []) > 1)
                 if remedies:

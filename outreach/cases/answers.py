@@ -90,6 +90,8 @@ def answer_for_case(session: Session, case: Case | None, topic: str, offer_index
     timing = book.timing
     if topic in GENERAL_ONLY:
         return known.answer(topic, "general")
+    if topic == "review":  # why a person checks first, and how long that takes (the rules' timing)
+        return known.answer(topic, "general", review=timing.review)
     if topic == "several" and case is not None:
         waiting = [taxonomy().zh(str(item["label"] if isinstance(item, dict) else item))
                    for item in (case.facts or {}).get("more_problems") or []]

@@ -1284,7 +1284,7 @@ def answer_question(case_id: int | str | None, buyer_id: str, text: str, offer_i
             case = _latest_case(session, buyer_id)
             if case is None:
                 return knowledge().answer(topic, "no_case")
-        if case is None and topic not in ("who", "refund_timing", *GENERAL_ONLY):
+        if case is None and topic not in ("who", "refund_timing", "review", *GENERAL_ONLY):
             return None  # with no case, "我的卫衣怎么还没发货" raises a problem; it is not a question to answer
         if topic == "logistics" and case is not None and case.category == "late_delivery" and stage in BEFORE_OFFER \
                 and _LATE_COMPLAINT.search(text) and not _ASKS_SHIPPED.search(text):

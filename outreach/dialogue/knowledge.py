@@ -22,6 +22,7 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
     "remedy_status": ("done", "pending", "none", "no_case"),
     "legal_multiple": ("allowed", "not_applicable"),
     "why": ("offers", "fixed", "none"),
+    "review": ("general",),
     "freight": ("paid", "none"),
     "invoice": ("general",),
     "fees": ("general",),
@@ -100,6 +101,27 @@ def told_clauses(text: str) -> list[str]:
     parts, marked = clauses_of(text), asked_clauses(text)
     return [part for i, part in enumerate(parts)
             if not is_question(part) and not marked[i] and not (i > 0 and re.match(r"还是|或者|或是|要么", part))]
+
+
+# The bot's words said back in a question, as a clause of its own: "你说「立即」取消退款 那299是立马到账吗？",
+# "你说7个退10.50元 这个是怎么算的？", "「先行」是啥意思": what they refer to, neither the buyer's choice nor their
+# story (not "你说的退款要几天到账？", one clause that asks about the remedy, nor "你说的对吗").
+_SAID_BACK = re.compile(
+    r"(?:(?:^|(?<=[\s，,。.!！?？；;]))(?:那|可)?(?:你们?|您|客服|机器人)(?:刚才|刚刚|刚|上面|前面|之前)?(?:说|讲|写|提到?)"
+    r"(?:的|了|过)?(?:是)?[:：]?\s*"
+    r"(?:(?:「[^」]*」|“[^”]*”|『[^』]*』|\"[^\"]*\")(?=\s*[？?])"  # "你说「…5元…补偿」？不用了"
+    r"|(?:「[^」]*」|“[^”]*”|『[^』]*』|\"[^\"]*\")?(?:[^，,。.!！?？；;\s]|(?<=\d)\.(?=\d))*)"
+    r"|(?:「[^」]*」|“[^”]*”|『[^』]*』)(?=\s*(?:是|指|说的是)?(?:什么|啥|神马)意思|\s*(?:是指|指的是|是啥|是什么)))"
+    r"(?<![吗呢么嘛吧])(?=[\s，,。.；;]|$|(?<=[」”』\"])\s*[？?]|\s*(?:是|指|说的是)?(?:什么|啥|神马)意思|\s*(?:是指|指的是|是啥|是什么))")
+
+
+def without_words_said_back(text: str) -> str:
+    """The words of a question without the bot's words it quotes back as a clause of its own; the words
+    as they are when they ask nothing or nothing else is left."""
+    if not text or not is_question(text):
+        return text
+    own = _SAID_BACK.sub(" ", text).strip()
+    return own if re.search(r"[\u4e00-\u9fff]", own) else text
 
 
 # "该怎么赔就怎么赔", "该咋办就咋办", "该咋赔咋赔", "该赔多少(就)赔多少": whatever is due, no question.

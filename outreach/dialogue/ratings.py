@@ -37,7 +37,7 @@ _TAKEN_BACK = re.compile(rf"算了|不对|还是|改成|改一下|重新|应该�
 # A score denied beside the one given: "是4分不是2分", "不是2分 是4分".
 _DENIED_SCORE = re.compile(r"[\s,，]*(?:而)?不是\s*(?:[1-5]|[一二两三四五])\s*(?:分|星|颗星|(?=[\s,，。.!！]|$))")
 # A point taken off a score, said beside it: "少一分", "扣一分是因为…", "减两分".
-_POINT_OFF = re.compile(r"(?:少|扣|减|差)(?:了|掉)?\s*(?:[1-5]|[一二两三四])\s*分")
+_POINT_OFF = re.compile(r"(?:少|扣|减|差)(?:了|掉)?\s*(?:[1-5]|[一二两三四])\s*(?:分|颗?星)")
 # Not a cent less: "一分也不能少", "一分钱都别少" (money, no score of 1).
 _NOT_A_CENT = re.compile(r"一分钱|一分(?:也|都)(?:不能|不可以|不好|不|别|没)少")
 _RATING_WORDS = {**RATING_WORDS, **_EXTRA_RATING_WORDS}
@@ -107,6 +107,7 @@ def _read_rating(text: str) -> int | None:
     if unless != text and scored_number(unless) is not None:
         text = unless  # "给你们4分吧，要是鱼能活着到就5分了": the score it would have been is none
     text = text.replace("不好意思", " ")  # "不好意思 刚看到": an apology, no 不好 of the service
+    text = text.replace("满意度", " ")  # "你问的满意度我不评": the question named, no score
     text = _MAKE_DO.sub(" ", text)  # "满意，杯子就凑合着用吧": the goods made do with, no score of 3
     text = _NOT_THAT.sub(" ", text)  # "非常不满意倒不至于": that level denied
     kept = _NOT_UNHAPPY.sub(" ", text)

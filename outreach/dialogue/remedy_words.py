@@ -107,15 +107,16 @@ _MONEY_BACK = re.compile(r"退(?![^，。,.!！？?]{0,3}(?:这点|这么点|这
                          r"|钱(?:(?!就)[^，。,.!！？?\s]){0,3}退(?!货)"
                          # the count to go by, then the refund: "先按3只退"
                          r"|按\s*[\d一两二三四五六七八九十几半]+\s*[^，。,.!！？?\s]{0,2}(?:来|算)?退"
-                         # the money taken twice: "退多的", "退多扣的那笔"
-                         r"|退(?:给我|我)?多(?:收|扣|付|交|拿|划)?(?:了)?的")
+                         # the money taken twice: "退多的", "退一下多扣滴那笔", "把多扣的那笔退了"
+                         r"|退(?:给我|我)?(?:一下)?多(?:收|扣|付|交|拿|划)?(?:了)?[的滴]"
+                         r"|多(?:收|扣|付|划)(?:了)?[的滴](?:那笔|那部分|钱)?[^，。,.!！？?\s]{0,2}(?:退|还)(?!不)")
 # "那就退差的那部分", "退坏了的部分": the money of the part that is short or bad.
 _PART_BACK = re.compile(r"退[^，。,.!！？?\s]{0,4}?(?:那|这)?部分")
 _JUST_REFUND = re.compile(
     # (and south-western "退嘛", "退了算了": just refund it)
     # (northern "给俺退了": refund it for me; "退了嘛")
     r"^(?:你|您)?(?:那就|那|就|快|赶紧|马上|直接|干脆)?\s*(?:给我|帮我)?\s*退{1,3}(?:(?:那|这)(?:笔|个)?)?"
-    r"(?:吧|啊|呀|呗|嘛|了吧|了嘛|了呗|了算了|掉|掉算了|掉吧)?"
+    r"(?:吧|啊|呀|呗|嘛|啦|喇|咯|嘞|了吧|了嘛|了呗|了算了|掉|掉算了|掉吧)?"
     r"\s*[!！。.~～]*$"
     r"|^(?:那就|那|就|快|赶紧|马上|直接)?\s*(?:给我|帮我)\s*退了\s*[!！。.~～]*$")
 # "这个也退", "差的分量也退", "都退了吧": this one refunded as well (not "钱都退了", news of a refund).
@@ -505,6 +506,9 @@ _ONE_VERB_DECLINED = re.compile(r"(?:^|[\s，,。.!！])(换|补|退)(?:也|都|
                                 r"|(?:^|[\s，,。.!！]|钱)(?:也|都|我|就)?(?:不要|不用|不想|别|不)(?:再)?(换|补|退)货?"
                                 r"(?=$|[\s，,。.!！了啦])")  # "钱就不用退了"
 _ONE_VERB_KINDS = {"换": "replace", "补": "reship", "退": "refund"}
+# The money turned down as a clause of its own: "钱不要" (钞票勿要), "钱就不用了", "那点钱我不要".
+_MONEY_DECLINED = re.compile(r"(?:^|[\s，,。.!！])(?:那点|这点)?钱(?:就|也|我|都)?(?:不要|不用|不需要)了?"
+                             r"(?=$|[\s，,。.!！了啦吧])")
 
 
 def refused_kinds(text: str) -> set[str]:
@@ -512,6 +516,8 @@ def refused_kinds(text: str) -> set[str]:
     else they name."""
     text = normalize(text)
     refused = {_ONE_VERB_KINDS[next(g for g in m.groups() if g)] for m in _ONE_VERB_DECLINED.finditer(text)}
+    if _MONEY_DECLINED.search(text):
+        refused.add("refund")
     for kind, kind_words in _REMEDY_WORDS.items():
         for word in kind_words:
             if word in text and any(((_NEGATION.search(_clause_before(text, m.start())[-4:])

@@ -136,6 +136,8 @@ _SLIPS = (
     (re.compile(r"神马"), "什么"),
     (re.compile(r"多就(?=到|能|可以|退|回|发|才|会|\s*[？?吗呀啊]|$)"), "多久"),  # 退款多就到账, 退钱要多就？
     (re.compile(r"从新|冲新|充新|崇新"), "重新"),
+    # 码 typed as 吗 after a size (pinyin ma): "我要的是L吗，来的是XL吗", "重新发L吗的"
+    (re.compile(r"(?<![a-z])(x{0,3}[sml])吗(?=的|[，,。.\s]|[\u4e00-\u9fff])"), r"\1码"),
     (re.compile(r"腿(?=款|钱|货|费)"), "退"),  # 腿款 (tui)
     (re.compile(r"陪(?=点|钱|偿|我|付|款)"), "赔"),  # 陪点钱 (pei)
     (re.compile(r"还型|还形"), "还行"),
@@ -195,6 +197,7 @@ _SLIPS = (
      lambda m: str(int(m.group(1)) * 10 + int(m.group(2) or 0))),
     (re.compile(r"(?<![\d.一二两三四五六七八九])十([1-9])(?=[个只件盒瓶袋箱斤包双条枚颗])"), r"1\1"),  # 十2个: 12
     (re.compile(r"拉倒"), "算了"),  # northern "forget it"
+    (re.compile(r"算(?:啦|喇|咯|罗|啰)(?=$|[\s，,。.!！~～…])"), "算了"),  # "算啦，五块就五块": forget it
     (re.compile(r"甭(?=再|在|联系|打|发|来|烦|找|问|催|补|退|换|提交|办)"), "别"),  # Beijing "don't": 甭再联系我了
     # a sum taken as it is: "25就25" (yuan), "几分中" (zhong: minutes)
     (re.compile(r"(?<![\d.])(\d+(?:\.\d{1,2})?)\s*就\s*\1(?![\d.块元个只件盒斤])"), r"\1块就\1块"),
@@ -269,6 +272,7 @@ _SLIPS = (
     (re.compile(r"没有[咗了晒]气(?![味色])|没有气(?=[嘞啦喇咯了]|$)"), "没气了"),
     (re.compile(r"(?<=[死烂坏碎])晒(?![干太衣被])"), "光了"),  # Cantonese 晒 (all): 死晒, 烂晒
     (re.compile(r"(?<=湿)晒(?![干太衣被])"), "透了"),  # Cantonese 湿晒 (soaked through)
+    (re.compile(r"(?<=齐)晒(?:嘅|的)?"), "了"),  # Cantonese 齐晒 (all there): "6盒齐晒嘅"
     (re.compile(r"(?<=[一两二三四五六七八九十几\d每])\s*樽|樽(?=装)"), "瓶"),  # Cantonese 樽 (bottle): 四樽有两樽爆咗
     (re.compile(r"(?<=[一两二三四五六七八九十几\d])\s*爽(?![快口朗])"), "双"),  # 少了一爽 (shuang)
     # 补发巴, 退款巴 (ba); not 嘴巴, 尾巴, 下巴, 大巴
@@ -334,7 +338,7 @@ _SLIPS = (
     # 一哈 (一下), 谝 (chat)
     (re.compile(r"(?:^|(?<=[\s，,。.!！?？~～…]))额(?=[\u4e00-\u9fff])(?![度外头定满尔])"), "我"),
     (re.compile(r"(?<=[给把让叫帮跟和找怼骗坑催耽搁系理复弄扣吵烦害气])额(?![度外头定满])"
-                r"|(?<![金超名余限定数差巨份配税面总])额(?=自己|\d|再|还|都|也|就|要|想|不|没|已经|刚|又|买|等|看|问|找|吃|用|在"
+                r"|(?<![金超名余限定数差巨份配税面总全])额(?=自己|\d|再|还|都|也|就|要|想|不|没|已经|刚|又|买|等|看|问|找|吃|用|在"
                 r"|给|跟|让|老汉|老婆|家|娃|孙|投诉|举报)"), "我"),
     (re.compile(r"(?<=[\u4e00-\u9fff\d])咧(?!嘴|开)"), "了"),
     (re.compile(r"嫑"), "不要"),
@@ -377,7 +381,7 @@ _SLIPS = (
     (re.compile(r"阿拉(?!斯加|伯|丁|比|善)"), "我"),  # (not 阿拉斯加帝王蟹)
     (re.compile(r"(?<=[好退行对要是有能])伐(?=$|[\s，,。.!！？?~～])"), "吗"),
     (re.compile(r"哪能"), "怎么"),
-    (re.compile(r"(?<![金超名余限定数差巨份配税面总])额(?![度外头定满])"), "的"),
+    (re.compile(r"(?<![金超名余限定数差巨份配税面总全])额(?![度外头定满])"), "的"),
     (re.compile(r"迭眼|迭点"), "这点"),
     (re.compile(r"辰光"), "时候"),
     (re.compile(r"(?<![强协空单声基步音])调(?=一|个|只|件|双|台|条)"), "换"),
@@ -598,12 +602,24 @@ _DATA = re.compile(r"实付|¥|￥|×\s*\d|订单号|[：:]\s*\S")
 _NOT_A_CLAIM = re.compile(r"(?:快递员?|订单|详情页|页面|写着|标着|短信)[^“\"「，。]{0,8}[：:]?\s*$")
 
 
+# The bot's words quoted back to answer it: "你说的「重新发出」我不要 我要「退货退款」", "我选「换新」", or the quote
+# alone asked about ("「无需退货」？"): the buyer's own words, without the marks.
+_OURS_BEFORE = re.compile(r"(?:(?:你|你们|您|客服)(?:刚才|刚刚|刚|上面|前面|之前)?(?:说|讲|写|提|问)"
+                          r"(?:的|了|过)?(?:是)?[:：]?|我要|我选|我就要|我就选|就要|就选|选|要|不要|我不要)\s*$")
+
+
+def _quoted_back(match: re.Match[str]) -> bool:
+    return bool(_OURS_BEFORE.search(match.string[:match.start()])) or not re.search(
+        r"[\u4e00-\u9fffa-z0-9]", match.string[:match.start()] + match.string[match.end():], re.IGNORECASE)
+
+
 def own_words(text: str, quotes: bool = True) -> str:
     """The buyer's own words, without a notice pasted before them and lines quoted from someone
     else (with `quotes`; without, only quoted order lines and fields, which say nothing of anyone's);
     the words as they are when nothing else is left."""
     own = _PASTED_LEAD.sub("", text or "")
-    own = _QUOTED.sub(lambda m: " " if quotes or _DATA.search(m.group())
+    own = _QUOTED.sub(lambda m: f" {m.group()[1:-1]} " if _quoted_back(m) and not _DATA.search(m.group())
+                      else " " if quotes or _DATA.search(m.group())
                       or _NOT_A_CLAIM.search(m.string[:m.start()]) else m.group(), own)
     own = own.strip()
     return own if re.search(r"[\u4e00-\u9fffa-z0-9]", own, re.IGNORECASE) else (text or "")

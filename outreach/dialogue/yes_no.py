@@ -19,9 +19,9 @@ _LEAD_IN = (r"(?:您好|你好|喂)?[\s，,]*(?:(?:那就?|就|亲|哦|噢|喔|�
 _ALONE = r"(?=[\s，,。.!！~～]|$)"
 _YES = re.compile(
     r"^" + _LEAD_IN
-    # (not the 对了 of "对了 我还想开个发票": by the way)
-    + r"(?:是的?|是啊|是呀|对(?!了[\s，,。]+\S)|对的|对啊|对呀|没错|嗯+|恩+|en|好|好的|好滴|好嘞|好吧|行|行吧"
-    r"|可以|可以的|中|要得|得行|算是吧|算是|照(?=$|[\s，,。.!！~～吧])"  # Hefei 照 (行)
+    # (not the 对了 of "对了 我还想开个发票": by the way; nor the 是 of "是啥意思", "是什么时候")
+    + r"(?:是的?(?![啥什哪谁几咋怎]|多少)|是啊|是呀|对(?!了[\s，,。]+\S)|对的|对啊|对呀|没错|嗯+|恩+|en"
+    r"|好|好的|好滴|好嘞|好吧|行|行吧|可以|可以的|中|要得|得行|算是吧|算是|照(?=$|[\s，,。.!！~～吧])"  # Hefei 照 (行)
     r"|要的|确实|就是|可不咋的|可不咋地|可不是|那可不|嗯呐|整(?=$|[\s，,。.!！~～吧呗])|"  # north-east 整: do it
     r"yes|ok|okay|👌|👍|🆗|✅|同意|接受|就这样|就这么办|那就这样|麻烦了|麻烦你了|谢谢|嗯嗯|对头|係|系|是滴|没毛病|妥"
     # formal "it is so": "属实", "情况属实"; and "给吧", "不要白不要" (taken, grudgingly)
@@ -67,7 +67,9 @@ _TRAILING_YES = re.compile(
     r"|总比没有强|总比没有好|(?<![不没])同意|(?<![不没])接受|(?:行吧|好吧)[行好吧，,\s]*给我"
     # (a plain yes as the last word: "咋的 还得我给你证明啊？是的", "我记错了哈哈 那ok", "就按碎的那瓶退 ok")
     r"|[\s，,。.!！？?](?:那|那就)?(?:当然)?也?(?:是的|是啊|对的|对啊|嗯|可以|行|好的|ok|okk|okay|👌)"
-    r"|(?:那个|这个)也(?:行|可以|好))"  # "客服那个也行": the next one taken too
+    r"|(?:那个|这个)也(?:行|可以|好)"  # "客服那个也行": the next one taken too
+    # the sum checked, then taken: "…是四舍五入了吧 行 就这个", "…往上进了一分 行 就6.18"
+    r"|[\s，,。.!！？?](?:行|好|好的|可以|ok|那)?[\s，,]*(?:那)?就(?:这个|它|按这个|\d+\.\d+(?:元|块)?|\d+(?:元|块)))"
     r"[了吧啊呀。.!！~～\s]*$")
 _TRAILING_NO = re.compile(
     r"(?:(?<!要)不要|(?<!用)不用了?|不需要|不接受|不同意|(?<!行)(?<![得的])不行|算了|不用再?(?:处理|管|麻烦|弄)"
@@ -105,7 +107,9 @@ def ends_accepting(text: str) -> bool:
 
 
 # "退钱 别的不要", "只要退款 其他的都不用": the remedy named and nothing else.
-_ONLY_THAT = re.compile(r"(?:别的|其他的?|其余的?)(?:都|也)?(?:不要|不用|不需要)了?[了吧啊呀。.!！~～\s]*$")
+# ("补一只吧 … 别的杯子不用": the goods named between)
+_ONLY_THAT = re.compile(r"(?:别的|其他的?|其余的?)[^\s，,。.!！]{0,4}?(?:都|也)?(?:不要|不用|不需要)了?"
+                        r"[了吧啊呀。.!！~～\s]*$")
 
 
 def ends_refusing(text: str) -> bool:
@@ -195,6 +199,9 @@ _TRAILING_EMOJI = re.compile(r"(?<=[\u4e00-\u9fff])[\U0001F000-\U0001FFFF\u2600-
 _SAID_OVER = re.compile(r"^(要|好|行|对|是|嗯|中|整|退|补)\1+(?=$|[^\u4e00-\u9fff])")
 
 
+_EITHER_OR = re.compile(r"^是[^，,。.!！?？\s]{1,12}还是")
+
+
 def read_yes_no(text: str) -> bool | None:
     """Whether the message opens with a yes or a no ("是的，有4个烂了" is a yes with details), or
     ends with a refusal ("5块钱打发叫花子呢？不要")."""
@@ -204,6 +211,8 @@ def read_yes_no(text: str) -> bool | None:
     text = _COURTESY.sub("", text, count=1) or text  # ("谢谢您联系我" alone is thanks, and a yes)
     text = _MISTAKE_BEFORE.sub("", text)
     if not text:
+        return None
+    if _EITHER_OR.match(text):  # "是全新的还是返修的？": which of two, asked; no yes
         return None
     if _RESIGNED_YES.search(text) or _X_THEN_X.match(text) or _EMPHATIC_YES.match(text):
         return True
@@ -365,7 +374,9 @@ _FINE_THEN_HARM = re.compile(r"(?:没事|没问题|好好的|都好的|挺好的
 # At the quantity question: the goods turn out fine ("剥开看了 里面好好的 能吃"), or nothing needs doing.
 _FINE_AFTER_ALL = re.compile(r"好好的|都是好的|是好的|没坏|没有坏|(?<![不没])能吃|(?<![不没])能用|(?<![不没])可以吃"
                              r"|不用处理|不需要处理|无需处理|不用管了|不用麻烦"
-                             r"|找到了|一[个只件本盒瓶袋包双条支罐副套]?(?:都|也)(?:没|不)少|都没少|都齐了|是齐的")
+                             r"|找到了|一[个只件本盒瓶袋包双条支罐副套]?(?:都|也)(?:没|不)少|都没少|都齐了|是齐的"
+                             # "6盒齐了", Cantonese "6盒齐晒嘅"
+                             r"|[\d一二两三四五六七八九十][个只件本盒瓶袋包双条支罐副套]齐了")
 
 
 def read_fine_after_all(text: str) -> bool:
@@ -385,12 +396,12 @@ _FINE_GOODS = re.compile(r"好好的|都是好的|一点(?:都|也)?没(?:坏|�
                          r"|一[个只件盒瓶袋]?(?:都|也)没(?:坏|碎|烂|破|事)|完好|(?<![不没])能用|(?<![不没])能吃"
                          r"|(?<![不没])(?:挺|很|蛮)好的?(?=$|[\s，,。.!！~～])"  # "拖鞋挺好的 不用麻烦你们了"
                          # missing goods found after all: "四袋都在 没少"
-                         r"|都在(?=$|[\s，,。.!！~～])|(?:一[个只件盒瓶袋包本双])?(?:都|也)?没少(?=$|[\s，,。.!！~～了])")
+                         r"|都在(?=$|[\s，,。.!！~～])|(?<![不没])(?:都|全)?齐了(?=$|[\s，,。.!！~～])|(?:一[个只件盒瓶袋包本双])?(?:都|也)?没少(?=$|[\s，,。.!！~～了])")
 _NOTHING_NEEDED = re.compile(r"不用再?管了?|不用再?处理|不用退了"
                              r"|不需要再?处理|无需处理|不用再?麻烦|不用再?弄了?|不碍事|谢谢关心"
                              r"|(?:已经)?(?:装上|用上|换上)了"
                              r"|(?:^|[\s，,])不用了(?=$|[\s，,。.!！])"
-                             r"|不影响(?:使用|用|吃)|(?:^|[\s，,])(?:没事|没事儿|没啥事)了"
+                             r"|不影响(?:使用|用|吃)|(?:^|[\s，,])(?:没事|没事儿|没啥事|没有事)了"
                              r"|(?:^|[\s，,])没事(?:儿)?[啊哈]?$")  # ("…好了 没事", said last)
 def wants_nothing_done(text: str) -> bool:
     """Whether the words say nothing needs doing ("不用再处理了", "不碍事", "没事了")."""

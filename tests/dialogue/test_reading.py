@@ -17,6 +17,7 @@ from outreach.dialogue.yes_no import (
     declines_remedy,
     ends_accepting,
     ends_refusing,
+    ends_with_yes,
     read_fine_after_all,
     read_yes_no,
     rejects_offer,
@@ -3000,3 +3001,37 @@ def test_the_order_a_buyer_means_is_found_by_the_goods_they_name() -> None:
     assert orders_named("四天前拍的T恤到现在都没发货 一起拍的裤子都到了", clothes) == [clothes[0]]
     seafood = [("A", "阳澄湖大闸蟹礼盒 4对8只"), ("B", "鲜活基围虾 1斤")]
     assert orders_named("上次买的螃蟹个个都活蹦乱跳的 家里人都说好吃", seafood) == [seafood[0]]
+
+
+def test_readings_of_sets_153_to_158() -> None:
+    """The bot's words said back in a question refer to them and choose nothing; quoted back to answer
+    an offer, they are the buyer's words; a size typed 吗, a weekend asked about, a review asked why,
+    a point taken off in stars, the survey named, an either-or asked, and a sum checked then taken."""
+    from outreach.dialogue.knowledge import without_words_said_back
+    from outreach.dialogue.words import own_words
+
+    said_back = without_words_said_back
+    assert said_back("你说「立即」取消退款 那299是立马到账吗？还是又要等") == "那299是立马到账吗？还是又要等"
+    assert said_back("你说7个退10.50元 这个是怎么算的？") == "这个是怎么算的？"
+    assert said_back("你说「平台为您申请5元延迟发货补偿」？不用了 这点钱我不要") == "？不用了 这点钱我不要"
+    assert said_back("那你说的「换一件新的」 是全新的还是返修的？") == "是全新的还是返修的？"
+    assert read_remedy(said_back("你说「坏掉的1盒」退128 那就是全退了？")) != read_remedy("你说「坏掉的1盒」退128")
+    # (one clause asking about the remedy, a remark, someone else's message, and no question are left as they are)
+    for kept in ("你说的退款要几天到账？", "你说的对吗", "刚才有条短信说是你们发的 让我点链接填银行卡信息 是真的吗？",
+                 "那我不退了 你说的「换一件新的」 给我换个新的吧"):
+        assert said_back(kept) == kept
+    assert "退货退款" in own_words("你说的「重新发出」我不要 我要「退货退款」")
+    alone = own_words("「无需退货」？")
+    assert alone.startswith("无需退货") and knowledge().topic_of(alone) == "freight"
+    assert own_words("店家私信我的原话：“差评你试试”") == "店家私信我的原话："  # (someone else's words)
+    assert normalize("重新发L吗的") == "重新发l码的" and normalize("我要的是L吗，来的是XL吗").startswith("我要的是l码")
+    assert normalize("是L吗？") == "是l吗?"  # (asked)
+    assert normalize("全额退回219元") == "全额退回219元" and normalize("好额拨我") == "好的给我"  # (Wu 额: 的)
+    assert knowledge().topic_of("那周末算不算嘛？") == "refund_timing"
+    assert knowledge().topic_of("那299是立马到账吗？") == "refund_timing"
+    assert knowledge().topic_of("那为啥还要审核？") == "review"
+    assert read_rating("四星吧 扣一星是因为还得等") == 4 and read_rating("你问的满意度我不评 别再联系我") is None
+    assert read_yes_no("是全新的还是返修的？") is None and read_yes_no("是啥意思 先行？？") is None
+    assert read_yes_no("是的") is True and read_yes_no("是") is True
+    assert ends_with_yes("我拿计算器按的99.9除以7乘3是42.814 是四舍五入了吧 行 就这个")
+    assert ends_with_yes("一半是6.175 是往上进了一分 行 就6.18") and not ends_with_yes("买了10个 就3")

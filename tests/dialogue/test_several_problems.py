@@ -734,3 +734,17 @@ def test_problems_named_in_the_words_of_sets_141_to_152() -> None:
     lamp = ("是的这台灯刚来那几天挺好前天晚上灯突然灭了怎么按都不亮了我去问店家客服怎么回事那个客服张口就说是"
             "我们自己摔坏的还骂我想白嫖")
     assert "damaged" not in clause_problems(diagnoser, lamp) and "service_attitude" in clause_problems(diagnoser, lamp)
+
+
+def test_problems_named_in_the_words_of_sets_153_to_158() -> None:
+    """No one answering messages is the service in Hunan words too (冇人回: 没有人回), beside what is
+    missing; the bot's refund said back in a question is no price problem."""
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+    from outreach.dialogue.knowledge import without_words_said_back
+
+    diagnoser = load_diagnoser()
+    told = "是的 5袋只到哒4袋 我找店里客服问 发哒好几条消息都冇人回"
+    assert set(clause_problems(diagnoser, told)) == {"missing_item", "service_attitude"}
+    asked = without_words_said_back("你说「全额退回219元」 那手机要寄到哪去？我不会弄这些")
+    assert "price_issue" not in clause_problems(diagnoser, asked)
