@@ -311,6 +311,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
         if answered is not None:
             return answered
     if stage == "offering" and asked_clauses(text)[-1:] == [True] and refused_kinds(text) \
+            and not _demanded(text) \
             and not wants_a_person(text) and await _offer_check(tracker, text, conversation.refuses_open_offer) \
             and await _asks_for_another_offer(tracker, text):
         # "取消么…算了算了，还是等伊发好了，有补偿伐？": the open offer turned down, and another on offer
@@ -704,6 +705,13 @@ def _other_named_surely(tracker: Tracker) -> str | None:
     if intent in taxonomy().ids and confidence >= OTHER_PROBLEM_SURE and not _only_demands(text_of(tracker)):
         return intent
     return None
+
+
+def _demanded(text: str) -> bool:
+    """Whether a clause that asks nothing names a remedy the words do not turn down ("钱我不要，补一条活的来，
+    … 不然买它干嘛？": the re-ship demanded, the question rhetorical)."""
+    refused = refused_kinds(text)
+    return any(read_remedy(clause) not in (None, *refused) for clause in told_clauses(text))
 
 
 def _only_demands(text: str) -> bool:

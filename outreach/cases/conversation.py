@@ -619,6 +619,20 @@ def _offer_matching(session: Session, case: Case, choice: str, current: int, kee
     return current if current in matching else matching[0]
 
 
+# A number as typed: "33", "69.8", "6.18".
+_NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d{1,2})?)(?![\d.])")
+
+
+def _offer_sum_said(text: str, amount_fen: int | None, quantity: int) -> bool:
+    """Whether the words say the offer's sum ("就退这33" of 33 yuan, "行 就6.18"): a number equal to it in
+    yuan that cannot be a count of the line (more than its quantity, or with fen), or a sum of money."""
+    if not amount_fen:
+        return False
+    said = [round(Decimal(m.group(1)) * 100) for m in _NUMBER.finditer(normalize(text))
+            if "." in m.group(1) or Decimal(m.group(1)) > quantity]
+    return amount_fen in said or amount_fen in sums_told(text)
+
+
 def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -> Step | None:
     """At an offer that depends on how much was affected, a new amount ("不对 是4只") replaces the
     old one and the offer is made again; an amount out of range gets the question back with the
@@ -641,6 +655,9 @@ def correct_affected(case_id: int | str, buyer_id: str, text: str, index: int) -
             return Step(kind="ask_weight", case_id=case.id, extra=_weight_question(session, case))
         if not any(o.kind in SHARE_KINDS for o in offers):
             return None
+        if 0 <= index < len(offers) and _offer_sum_said(text, offers[index].amount_fen,
+                                                        main_item(session, case.order_id).quantity):
+            return None  # "那好吧 就退这33", "得嘞 就46": the offer's own sum said back, no count
         text = _with_more_found(session, case, text)
         reading = read_affected_of(session, case, text)
         if reading.status in ("none", "vague") or (rejects_offer(text) and not corrects_itself(text)):

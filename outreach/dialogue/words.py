@@ -197,7 +197,9 @@ _SLIPS = (
      lambda m: str(int(m.group(1)) * 10 + int(m.group(2) or 0))),
     (re.compile(r"(?<![\d.一二两三四五六七八九])十([1-9])(?=[个只件盒瓶袋箱斤包双条枚颗])"), r"1\1"),  # 十2个: 12
     (re.compile(r"拉倒"), "算了"),  # northern "forget it"
-    (re.compile(r"算(?:啦|喇|咯|罗|啰)(?=$|[\s，,。.!！~～…])"), "算了"),  # "算啦，五块就五块": forget it
+    # the odd change let go in a bargain ("两样加起来给我一百 零头我都不要了"): no remedy turned down
+    (re.compile(r"零头(?:我|你)?(?:都|也|就)?不(?:要|用|算)了?"), "零头不计"),
+    (re.compile(r"算(?:数)?(?:啦|喇|咯|罗|啰)(?=$|[\s，,。.!！~～…])"), "算了"),  # "算啦，五块就五块", Cantonese 算数啦
     (re.compile(r"甭(?=再|在|联系|打|发|来|烦|找|问|催|补|退|换|提交|办)"), "别"),  # Beijing "don't": 甭再联系我了
     # a sum taken as it is: "25就25" (yuan), "几分中" (zhong: minutes)
     (re.compile(r"(?<![\d.])(\d+(?:\.\d{1,2})?)\s*就\s*\1(?![\d.块元个只件盒斤])"), r"\1块就\1块"),
@@ -312,6 +314,7 @@ _SLIPS = (
     (re.compile(r"点解"), "为什么"),
     (re.compile(r"(?<=[\d一两二三四五六七八九十百千几])\s*蚊"), "块"),
     (re.compile(r"咁(?=[少多贵慢差快大细小])"), "这么"),
+    (re.compile(r"就咁(?=[退办做搞弄啦吧喇算得]|$|[\s，,。.!！~～])"), "就这样"),  # Cantonese "就咁退啦": just so
     (re.compile(r"唔识"), "不会"),
     (re.compile(r"揾"), "找"),
     (re.compile(r"睇"), "看"),

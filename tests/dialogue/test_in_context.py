@@ -12,6 +12,7 @@ from outreach.cases.conversation import (
     answer_question,
     choose_problem,
     choose_remedy,
+    correct_affected,
     decline,
     give_affected,
     names_another_order,
@@ -554,3 +555,16 @@ def test_money_asked_for_while_the_cancellation_is_turned_down_takes_the_compens
     step = choose_remedy(case_id, buyer, "不取消 我还等着穿呢 你们赔钱就行", first.offer_index)
     assert step.kind == "executed" and remedy_of(case_id).kind == "compensation_percent"
 
+
+
+def test_the_offers_own_sum_said_back_is_no_new_count(db: str) -> None:
+    """"那好吧 就退这33" of a 33-yuan offer on six glasses takes the sum, it counts no 33 glasses; a count
+    told ("不对 是4只") still corrects the offer."""
+    case_id, buyer, _ = make_case("damaged", quantity=6, unit="只", unit_price_fen=1650, live_seafood=False,
+                                  kind="home")
+    step = choose_problem(case_id, buyer, "damaged", "confirmed", text="是的 碎了2只")
+    assert step.kind == "offer" and step.offer.amount_fen == 3300
+    assert correct_affected(case_id, buyer, "那好吧 就退这33", step.offer_index) is None
+    assert correct_affected(case_id, buyer, "得嘞 就33元", step.offer_index) is None
+    again = correct_affected(case_id, buyer, "不对 是4只", step.offer_index)
+    assert again is not None and again.offer.amount_fen == 6600

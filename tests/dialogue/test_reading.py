@@ -3035,3 +3035,35 @@ def test_readings_of_sets_153_to_158() -> None:
     assert read_yes_no("是的") is True and read_yes_no("是") is True
     assert ends_with_yes("我拿计算器按的99.9除以7乘3是42.814 是四舍五入了吧 行 就这个")
     assert ends_with_yes("一半是6.175 是往上进了一分 行 就6.18") and not ends_with_yes("买了10个 就3")
+
+
+def test_readings_of_sets_159_to_162() -> None:
+    """Bargains (a bit on top, both at once, the odd change let go) are asked for more, not counts or
+    choices; the next offer taken "as the first"; a refund that is not what the buyer is after; the wrong
+    goods sent back beside a re-ship; Cantonese 算数啦 and 就咁."""
+    from outreach.dialogue.remedy_words import remedy_named
+    from outreach.dialogue.yes_no import fine_after_all
+
+    more = knowledge().topic_of
+    for bargain in ("退46？你再添个头 凑50得了", "六十九蚊八？凑够七十蚊啦 老细", "送两卷", "补一只 再送个杯刷呗",
+                    "两样加起来给我一百 零头我都不要了", "寄回去多麻烦 不退货直接退一半钱行不行",
+                    "取消行 但超时那份赔偿也得给我 两样一起办"):
+        assert more(bargain) == "more", bargain
+    assert normalize("两样加起来给我一百 零头我都不要了").endswith("零头不计")
+    assert read_yes_no("两样加起来给我一百 零头我都不要了") is None
+    assert normalize("唉 算数啦 就咁退啦") == "唉 算了 就这样退啦"
+    for taken in ("这个也好，谢谢您。", "这一项也按您说的办，谢谢。", "这个也接受，谢谢。"):
+        assert read_yes_no(taken) is True, taken
+    assert read_yes_no("这也不行") is False and read_yes_no("这个也坏了") is None
+    refused = "退那两只的钱也不是我要的。我希望有一位真正负责的客服来跟我谈"
+    assert refused_kinds(refused) == {"refund"} and read_remedy(refused) is None and remedy_named(refused) == "refund"
+    assert read_remedy("麻烦给我重新发一盒原味的吧，芥末味这盒我按要求寄回去。") == "reship"
+    # (a set made whole, the goods sent again, half the money asked for plainly: no bargain)
+    for asked in ("钱就不退了 补两个好的来 凑成一套", "甭补发了 谁知道再送来还是不是烂的 退钱", "退一半钱吧",
+                  "钱不用退，给我补发两只活的，年夜饭要凑够一桌的"):
+        assert more(asked) != "more", asked
+    run_on = "付款那天页面上写的是48小时内发货我还特地算了算周末前肯定能到结果一直拖到前天物流才显示揽收"
+    assert more(run_on) != "refund_timing"  # (the weekend the parcel was due by, not the refund's working days)
+    sorted_out = ("壶刚到那天壶嘴确实磕了个小缺口。不过后来店家很客气，第二天就给我重新寄了一把，完好无损。"
+                  "现在一点问题都没有， 你们不用再费心了")
+    assert fine_after_all(sorted_out) and not fine_after_all("碎了两个 其他一点问题都没有")

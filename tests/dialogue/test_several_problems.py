@@ -748,3 +748,25 @@ def test_problems_named_in_the_words_of_sets_153_to_158() -> None:
     assert set(clause_problems(diagnoser, told)) == {"missing_item", "service_attitude"}
     asked = without_words_said_back("你说「全额退回219元」 那手机要寄到哪去？我不会弄这些")
     assert "price_issue" not in clause_problems(diagnoser, asked)
+
+
+def test_problems_named_in_the_words_of_sets_159_to_162() -> None:
+    """Rot told how ("烂得流汁"), a bag blown up, the shop asked again and again and then silent, and a
+    breakage put down to the transit (the damage, not a fault of make)."""
+    from bot.nlu.problem_classifier import clause_problems
+    from outreach.diagnosis.registry import load_diagnoser
+
+    diagnoser = load_diagnoser()
+    kiwis = "打开箱子，有三个已经烂得流汁、一按一个坑；另外我按格子数了一遍，说好二十个，实际只来了十八个，少了两个"
+    assert set(clause_problems(diagnoser, kiwis)) == {"spoiled", "missing_item"}
+    ignored = "这期间我问店里客服三次，前两次不回， 第三次就回了一句“急什么，又不是不给你发”，然后再也不理我了"
+    assert set(clause_problems(diagnoser, ignored)) == {"service_attitude"}
+    swollen = "剩下的里面有一袋鼓得像个气球，摸着软乎乎的，打开一股酸味，肯定是坏了"
+    assert set(clause_problems(diagnoser, swollen)) == {"spoiled"}
+    snapped = "你好 那个 就是我买的电动车手机支架 今天到了 拆开夹子就断了 应该是路上压的"
+    assert set(clause_problems(diagnoser, snapped)) == {"damaged"}
+    counted = "对，5条 买 的，4条 来 了，少 1条"  # (what came, counted, tells no wrong goods)
+    assert "wrong_item" not in clause_problems(diagnoser, counted)
+    from outreach.diagnosis.taxonomy import taxonomy
+
+    assert taxonomy().signs_in("死4只") == ["spoiled"] and taxonomy().signs_in("上回才死1只") == []
