@@ -330,8 +330,7 @@ async def in_context(dispatcher: CollectingDispatcher, tracker: Tracker,
             understood = await _confirmed_with_details(dispatcher, tracker, told)
         return understood if understood is not None else await reask(dispatcher, tracker)
     if stage == "offering" and read_remedy(text) not in (None, "cancel") and ends_refusing(text) \
-            and (is_question(text) or not set_aside_last(text)) \
-            and not (refused_kinds(text) and read_remedy(text) not in refused_kinds(text)):
+            and (is_question(text) or not set_aside_last(text)) and not _demanded(text):
         # "5块钱的券？打发谁呢 不要": whatever was named, the answer is no (not "…退钱就是了，补发的话又要
         # 等冷链，算了": the remedy waved away last is not the one chosen; the choice is taken below; nor
         # "补两只好的给我，钱不要": one remedy asked for, the other turned down)

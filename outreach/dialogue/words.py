@@ -612,6 +612,7 @@ _OURS_BEFORE = re.compile(r"(?:(?:你|你们|您|客服)(?:刚才|刚刚|刚|上
 
 
 def _quoted_back(match: re.Match[str]) -> bool:
+    """Whether a quoted line is the bot's words said back to answer it, or all the message holds."""
     return bool(_OURS_BEFORE.search(match.string[:match.start()])) or not re.search(
         r"[\u4e00-\u9fffa-z0-9]", match.string[:match.start()] + match.string[match.end():], re.IGNORECASE)
 
